@@ -1,0 +1,132 @@
+/* Enter/exit iteration over a subtree, and queries built on it. */
+#include <string.h>
+
+#include "private.h"
+
+GALLEY_API void galley_iter_init(galley_iter *it, galley_node *root) {
+  it->root = root;
+  it->node = root;
+  it->event = GALLEY_EVENT_NONE;
+}
+
+GALLEY_API galley_event galley_iter_next(galley_iter *it) {
+  galley_event ev = it->event;
+  galley_node *n = it->node;
+  if (ev == GALLEY_EVENT_DONE || !n) {
+    it->event = GALLEY_EVENT_DONE;
+    return GALLEY_EVENT_DONE;
+  }
+  if (ev == GALLEY_EVENT_NONE) {
+    it->event = GALLEY_EVENT_ENTER;
+    return it->event;
+  }
+  /* After entering a container, go down; a leaf counts as exited. */
+  if (ev == GALLEY_EVENT_ENTER && !galley_kind_is_leaf(n->kind)) {
+    if (n->first) {
+      it->node = n->first;
+      it->event = GALLEY_EVENT_ENTER;
+    } else {
+      it->event = GALLEY_EVENT_EXIT;
+    }
+    return it->event;
+  }
+  if (n == it->root) {
+    it->event = GALLEY_EVENT_DONE;
+    return GALLEY_EVENT_DONE;
+  }
+  if (n->next) {
+    it->node = n->next;
+    it->event = GALLEY_EVENT_ENTER;
+  } else if (n->parent) {
+    it->node = n->parent;
+    it->event = GALLEY_EVENT_EXIT;
+  } else {
+    it->event = GALLEY_EVENT_DONE;
+  }
+  return it->event;
+}
+
+GALLEY_API galley_node *galley_iter_node(const galley_iter *it) { return it->node; }
+GALLEY_API galley_event galley_iter_event(const galley_iter *it) { return it->event; }
+
+GALLEY_API void galley_iter_reset(galley_iter *it, galley_node *node, galley_event event) {
+  it->node = node;
+  it->event = event;
+}
+
+GALLEY_API char *galley_node_text(galley_doc *doc, const galley_node *node) {
+  if (!doc || !node)
+    return NULL;
+  /* Two passes over the subtree: measure, then copy, so the arena gets one
+   * string of the right size. */
+  size_t total = 0;
+  char *out = NULL;
+  for (int pass = 0; pass < 2; pass++) {
+    size_t pos = 0;
+    galley_iter it;
+    galley_iter_init(&it, (galley_node *)node);
+    galley_event ev;
+    while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+      if (ev != GALLEY_EVENT_ENTER)
+        continue;
+      galley_node *n = galley_iter_node(&it);
+      const char *s = NULL;
+      size_t len = 0;
+      switch (n->kind) {
+      case GALLEY_NODE_TEXT:
+      case GALLEY_NODE_CODE:
+      case GALLEY_NODE_CODE_BLOCK:
+        s = n->literal ? n->literal : "";
+        len = strlen(s);
+        break;
+      case GALLEY_NODE_SOFT_BREAK:
+      case GALLEY_NODE_LINE_BREAK:
+        s = " ";
+        len = 1;
+        break;
+      default:
+        break;
+      }
+      if (pass == 1 && len)
+        memcpy(out + pos, s, len);
+      pos += len;
+    }
+    if (pass == 0) {
+      total = pos;
+      out = arena_alloc(&doc->arena, total + 1);
+      if (!out)
+        return NULL;
+    }
+  }
+  out[total] = '\0';
+  return out;
+}
+
+GALLEY_API galley_node *galley_node_find(const galley_node *node, galley_kind kind) {
+  galley_iter it;
+  galley_iter_init(&it, (galley_node *)node);
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE)
+    if (ev == GALLEY_EVENT_ENTER && galley_iter_node(&it)->kind == kind)
+      return galley_iter_node(&it);
+  return NULL;
+}
+
+GALLEY_API size_t galley_node_max_depth(const galley_node *node) {
+  size_t depth = 0, max = 0;
+  galley_iter it;
+  galley_iter_init(&it, (galley_node *)node);
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *n = galley_iter_node(&it);
+    if (ev == GALLEY_EVENT_ENTER) {
+      if (depth > max)
+        max = depth;
+      if (!galley_kind_is_leaf(n->kind))
+        depth++;
+    } else if (ev == GALLEY_EVENT_EXIT) {
+      depth--;
+    }
+  }
+  return max;
+}

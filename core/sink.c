@@ -1,0 +1,227 @@
+/* Output sinks: memory, stdio stream, and files written atomically. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "private.h"
+
+typedef enum { SINK_MEMORY, SINK_STREAM, SINK_FILE } sink_type;
+
+struct galley_sink {
+  sink_type type;
+  int failed;
+  size_t size;
+  /* memory */
+  char *buf;
+  size_t cap;
+  /* stream and file */
+  FILE *fp;
+  char *path, *tmp;
+  int committed;
+};
+
+GALLEY_API galley_sink *galley_sink_new_memory(void) {
+  galley_sink *s = calloc(1, sizeof *s);
+  if (!s)
+    return NULL;
+  s->type = SINK_MEMORY;
+  s->buf = malloc(256);
+  if (!s->buf) {
+    free(s);
+    return NULL;
+  }
+  s->cap = 256;
+  s->buf[0] = '\0';
+  return s;
+}
+
+GALLEY_API galley_sink *galley_sink_new_stream(void *file) {
+  if (!file)
+    return NULL;
+  galley_sink *s = calloc(1, sizeof *s);
+  if (!s)
+    return NULL;
+  s->type = SINK_STREAM;
+  s->fp = file;
+  return s;
+}
+
+GALLEY_API galley_sink *galley_sink_new_file(const char *path) {
+  if (!path || !*path) {
+    errno = EINVAL;
+    return NULL;
+  }
+  galley_sink *s = calloc(1, sizeof *s);
+  if (!s)
+    return NULL;
+  s->type = SINK_FILE;
+  s->path = strdup(path);
+  /* The temporary file sits beside the target so rename() stays on one
+   * file system and is atomic; its name starts with a dot to stay out of
+   * sight, and mkstemp makes it unique. */
+  const char *slash = strrchr(path, '/');
+  size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
+  size_t len = strlen(path) + 32;
+  s->tmp = malloc(len);
+  if (!s->path || !s->tmp)
+    goto fail;
+  snprintf(s->tmp, len, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
+  int fd = mkstemp(s->tmp);
+  if (fd < 0)
+    goto fail;
+  /* mkstemp makes the file 0600; give it the mode a new file would get. */
+  mode_t mask = umask(0);
+  umask(mask);
+  fchmod(fd, 0666 & ~mask);
+  s->fp = fdopen(fd, "wb");
+  if (!s->fp) {
+    int err = errno;
+    close(fd);
+    unlink(s->tmp);
+    errno = err;
+    goto fail;
+  }
+  return s;
+fail : {
+  int err = errno;
+  free(s->path);
+  free(s->tmp);
+  free(s);
+  errno = err;
+  return NULL;
+}
+}
+
+GALLEY_API int galley_sink_write(galley_sink *s, const void *data, size_t len) {
+  if (!s)
+    return GALLEY_EINVALID;
+  if (s->failed)
+    return GALLEY_EIO;
+  if (len == 0)
+    return GALLEY_OK;
+  if (s->type == SINK_MEMORY) {
+    if (s->size + len + 1 > s->cap) {
+      size_t ncap = s->cap;
+      while (ncap < s->size + len + 1) {
+        if (ncap > SIZE_MAX / 2) {
+          s->failed = 1;
+          return GALLEY_ENOMEM;
+        }
+        ncap *= 2;
+      }
+      char *nb = realloc(s->buf, ncap);
+      if (!nb) {
+        s->failed = 1;
+        return GALLEY_ENOMEM;
+      }
+      s->buf = nb;
+      s->cap = ncap;
+    }
+    memcpy(s->buf + s->size, data, len);
+    s->size += len;
+    s->buf[s->size] = '\0';
+    return GALLEY_OK;
+  }
+  if (fwrite(data, 1, len, s->fp) != len) {
+    s->failed = 1;
+    return GALLEY_EIO;
+  }
+  s->size += len;
+  return GALLEY_OK;
+}
+
+GALLEY_API int galley_sink_puts(galley_sink *s, const char *str) {
+  return galley_sink_write(s, str, strlen(str));
+}
+
+GALLEY_API int galley_sink_printf(galley_sink *s, const char *fmt, ...) {
+  char small[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(small, sizeof small, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return GALLEY_EINVALID;
+  if ((size_t)n < sizeof small)
+    return galley_sink_write(s, small, (size_t)n);
+  char *big = malloc((size_t)n + 1);
+  if (!big)
+    return GALLEY_ENOMEM;
+  va_start(ap, fmt);
+  vsnprintf(big, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  int rc = galley_sink_write(s, big, (size_t)n);
+  free(big);
+  return rc;
+}
+
+GALLEY_API size_t galley_sink_size(const galley_sink *s) { return s ? s->size : 0; }
+
+GALLEY_API const char *galley_sink_data(const galley_sink *s, size_t *len) {
+  if (!s || s->type != SINK_MEMORY) {
+    if (len)
+      *len = 0;
+    return NULL;
+  }
+  if (len)
+    *len = s->size;
+  return s->buf;
+}
+
+GALLEY_API int galley_sink_commit(galley_sink *s) {
+  if (!s)
+    return GALLEY_EINVALID;
+  if (s->failed)
+    return GALLEY_EIO;
+  switch (s->type) {
+  case SINK_MEMORY:
+    return GALLEY_OK;
+  case SINK_STREAM:
+    if (fflush(s->fp) != 0) {
+      s->failed = 1;
+      return GALLEY_EIO;
+    }
+    return GALLEY_OK;
+  case SINK_FILE:
+    if (s->committed)
+      return GALLEY_OK;
+    if (fflush(s->fp) != 0 || fsync(fileno(s->fp)) != 0) {
+      s->failed = 1;
+      return GALLEY_EIO;
+    }
+    if (fclose(s->fp) != 0) {
+      s->fp = NULL;
+      s->failed = 1;
+      return GALLEY_EIO;
+    }
+    s->fp = NULL;
+    if (rename(s->tmp, s->path) != 0) {
+      s->failed = 1;
+      return GALLEY_EIO;
+    }
+    s->committed = 1;
+    return GALLEY_OK;
+  }
+  return GALLEY_EINVALID;
+}
+
+GALLEY_API void galley_sink_free(galley_sink *s) {
+  if (!s)
+    return;
+  if (s->type == SINK_FILE) {
+    if (s->fp)
+      fclose(s->fp);
+    if (!s->committed)
+      unlink(s->tmp);
+    free(s->path);
+    free(s->tmp);
+  }
+  free(s->buf);
+  free(s);
+}
