@@ -1,1 +1,722 @@
-int main(void){return 0;}
+/* The galley command line: pandoc-style conversion of one document. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <galley/galley.h>
+
+/* Exit codes; README.md documents them. */
+enum {
+  EXIT_OK = 0,
+  EXIT_FAILED = 1,   /* a conversion failed: bad input, a limit, a write error */
+  EXIT_USAGE = 2,    /* bad command line, unknown format or option */
+  EXIT_INTERNAL = 3, /* out of memory or another internal failure */
+  EXIT_INTERRUPTED = 130,
+};
+
+typedef struct strlist {
+  const char **items;
+  size_t n, cap;
+} strlist;
+
+typedef struct cli {
+  const char *from, *to, *output;
+  strlist inputs, transforms, metas, options, plugin_dirs, resource_paths;
+  int verbosity; /* -1 quiet, 0 normal, 1 verbose */
+  int list_formats, list_transforms, json;
+  const char *help_format;
+  size_t max_input_size;
+  int max_input_size_set;
+} cli;
+
+static galley_job *volatile running_job;
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig) {
+  (void)sig;
+  interrupted = 1;
+  if (running_job)
+    galley_job_cancel(running_job);
+}
+
+static void die_oom(void) __attribute__((noreturn));
+static void die_oom(void) {
+  fputs("galley: out of memory\n", stderr);
+  exit(EXIT_INTERNAL);
+}
+
+static void push(strlist *l, const char *s) {
+  if (l->n == l->cap) {
+    size_t ncap = l->cap ? l->cap * 2 : 8;
+    const char **items = realloc(l->items, ncap * sizeof *items);
+    if (!items)
+      die_oom();
+    l->items = items;
+    l->cap = ncap;
+  }
+  l->items[l->n++] = s;
+}
+
+static void usage_error(const char *fmt, ...) GALLEY_PRINTF(1, 2) __attribute__((noreturn));
+static void usage_error(const char *fmt, ...) {
+  va_list ap;
+  fputs("galley: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputs(" (see galley --help)\n", stderr);
+  exit(EXIT_USAGE);
+}
+
+static void print_help(void) {
+  fputs(
+      "Usage: galley [OPTIONS] INPUT... [-o OUTPUT]\n"
+      "Convert articles between formats through one document tree.\n"
+      "\n"
+      "  -f, --from FORMAT        input format (default: from the extension, then the content)\n"
+      "  -t, --to FORMAT          output format (default: from -o's extension, else html)\n"
+      "  -o, --output FILE        write to FILE (atomically); '-' or none: standard output\n"
+      "  -x, --transform NAME     apply a transform; repeatable, applied in order\n"
+      "      --strip              strip page boilerplate (same as -x boilerplate)\n"
+      "  -M, --meta KEY=VALUE     set document metadata (title, author, date, language, ...)\n"
+      "  -O, --option KEY=VALUE   set a format option (see --help-format FORMAT)\n"
+      "      --css FILE           stylesheet for html/epub output (same as -O css=FILE)\n"
+      "      --resource-path DIR  also read images and other resources from DIR\n"
+      "      --max-input-size N   refuse inputs over N bytes (suffixes K, M, G; default 256M)\n"
+      "      --plugin-dir DIR     load plugins from DIR first; repeatable\n"
+      "      --list-formats       list the formats that are loaded, and from where\n"
+      "      --list-transforms    list the transforms that are loaded\n"
+      "      --json               with --list-formats/--list-transforms: print JSON\n"
+      "      --help-format NAME   describe a format or transform and its options\n"
+      "  -q, --quiet              print errors only\n"
+      "  -v, --verbose            print notes as well as warnings\n"
+      "  -h, --help               show this help\n"
+      "  -V, --version            show the version\n"
+      "\n"
+      "INPUT '-' reads standard input. Exit status: 0 success, 1 a conversion failed,\n"
+      "2 usage error, 3 internal error, 130 interrupted.\n",
+      stdout);
+}
+
+/* Parses "123", "64K", "10M", "1G". Returns false on anything else. */
+static int parse_size(const char *s, size_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(s, &end, 10);
+  if (errno || end == s)
+    return 0;
+  unsigned long long mul = 1;
+  if (*end == 'K' || *end == 'k')
+    mul = 1ull << 10, end++;
+  else if (*end == 'M' || *end == 'm')
+    mul = 1ull << 20, end++;
+  else if (*end == 'G' || *end == 'g')
+    mul = 1ull << 30, end++;
+  if (*end || n > SIZE_MAX / mul)
+    return 0;
+  *out = (size_t)(n * mul);
+  return 1;
+}
+
+static void parse_args(cli *c, int argc, char **argv) {
+  enum {
+    OPT_STRIP = 256,
+    OPT_CSS,
+    OPT_RESOURCE_PATH,
+    OPT_MAX_INPUT,
+    OPT_PLUGIN_DIR,
+    OPT_LIST_FORMATS,
+    OPT_LIST_TRANSFORMS,
+    OPT_JSON,
+    OPT_HELP_FORMAT,
+  };
+  static const struct option longopts[] = {
+      {"from", required_argument, NULL, 'f'},
+      {"to", required_argument, NULL, 't'},
+      {"output", required_argument, NULL, 'o'},
+      {"transform", required_argument, NULL, 'x'},
+      {"strip", no_argument, NULL, OPT_STRIP},
+      {"meta", required_argument, NULL, 'M'},
+      {"option", required_argument, NULL, 'O'},
+      {"css", required_argument, NULL, OPT_CSS},
+      {"resource-path", required_argument, NULL, OPT_RESOURCE_PATH},
+      {"max-input-size", required_argument, NULL, OPT_MAX_INPUT},
+      {"plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR},
+      {"list-formats", no_argument, NULL, OPT_LIST_FORMATS},
+      {"list-transforms", no_argument, NULL, OPT_LIST_TRANSFORMS},
+      {"json", no_argument, NULL, OPT_JSON},
+      {"help-format", required_argument, NULL, OPT_HELP_FORMAT},
+      {"quiet", no_argument, NULL, 'q'},
+      {"verbose", no_argument, NULL, 'v'},
+      {"help", no_argument, NULL, 'h'},
+      {"version", no_argument, NULL, 'V'},
+      {NULL, 0, NULL, 0},
+  };
+  static char css_option[PATH_MAX + 8];
+  int ch;
+  opterr = 0;
+  while ((ch = getopt_long(argc, argv, ":f:t:o:x:M:O:qvhV", longopts, NULL)) != -1) {
+    switch (ch) {
+    case 'f': c->from = optarg; break;
+    case 't': c->to = optarg; break;
+    case 'o': c->output = optarg; break;
+    case 'x': push(&c->transforms, optarg); break;
+    case OPT_STRIP: push(&c->transforms, "boilerplate"); break;
+    case 'M': push(&c->metas, optarg); break;
+    case 'O': push(&c->options, optarg); break;
+    case OPT_CSS:
+      snprintf(css_option, sizeof css_option, "css=%s", optarg);
+      push(&c->options, css_option);
+      break;
+    case OPT_RESOURCE_PATH: push(&c->resource_paths, optarg); break;
+    case OPT_MAX_INPUT:
+      if (!parse_size(optarg, &c->max_input_size))
+        usage_error("--max-input-size: '%s' is not a size", optarg);
+      c->max_input_size_set = 1;
+      break;
+    case OPT_PLUGIN_DIR: push(&c->plugin_dirs, optarg); break;
+    case OPT_LIST_FORMATS: c->list_formats = 1; break;
+    case OPT_LIST_TRANSFORMS: c->list_transforms = 1; break;
+    case OPT_JSON: c->json = 1; break;
+    case OPT_HELP_FORMAT: c->help_format = optarg; break;
+    case 'q': c->verbosity = -1; break;
+    case 'v': c->verbosity = 1; break;
+    case 'h': print_help(); exit(EXIT_OK);
+    case 'V':
+      printf("galley %s (plugin ABI %d)\n", galley_version(), GALLEY_ABI_VERSION);
+      exit(EXIT_OK);
+    case ':': usage_error("option %s needs a value", argv[optind - 1]);
+    default:
+      if (optopt)
+        usage_error("unknown option -%c", optopt);
+      usage_error("unknown option %s", argv[optind - 1]);
+    }
+  }
+  for (int i = optind; i < argc; i++)
+    push(&c->inputs, argv[i]);
+}
+
+/* ---- Listings ---- */
+
+static const char *origin_name(galley_origin o) {
+  switch (o) {
+  case GALLEY_ORIGIN_BUILTIN: return "built-in";
+  case GALLEY_ORIGIN_OPTION: return "--plugin-dir";
+  case GALLEY_ORIGIN_ENV: return "GALLEY_PLUGIN_PATH";
+  case GALLEY_ORIGIN_USER: return "user";
+  case GALLEY_ORIGIN_SYSTEM: return "installed";
+  case GALLEY_ORIGIN_BUILD: return "build";
+  }
+  return "?";
+}
+
+static void json_string(const char *s) {
+  putchar('"');
+  for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+    if (*p == '"' || *p == '\\')
+      printf("\\%c", *p);
+    else if (*p < 0x20)
+      printf("\\u%04x", *p);
+    else
+      putchar(*p);
+  }
+  putchar('"');
+}
+
+static void join_extensions(const galley_plugin *p, char *buf, size_t len) {
+  buf[0] = '\0';
+  for (const char *const *e = p->extensions; e && *e; e++) {
+    if (buf[0])
+      strncat(buf, ", ", len - strlen(buf) - 1);
+    strncat(buf, *e, len - strlen(buf) - 1);
+  }
+  if (!buf[0])
+    snprintf(buf, len, "-");
+}
+
+static void list_plugins(const galley_registry *reg, int transforms, int json) {
+  size_t n = galley_registry_count(reg);
+  if (json) {
+    printf("[");
+    int first = 1;
+    for (size_t i = 0; i < n; i++) {
+      const galley_plugin *p = galley_registry_at(reg, i);
+      if (!!(p->caps & GALLEY_CAN_TRANSFORM) != transforms)
+        continue;
+      printf("%s\n  {\"name\": ", first ? "" : ",");
+      first = 0;
+      json_string(p->name);
+      printf(", \"version\": ");
+      json_string(p->version);
+      printf(", \"summary\": ");
+      json_string(p->summary);
+      printf(", \"read\": %s, \"write\": %s, \"transform\": %s",
+             (p->caps & GALLEY_CAN_READ) ? "true" : "false",
+             (p->caps & GALLEY_CAN_WRITE) ? "true" : "false",
+             (p->caps & GALLEY_CAN_TRANSFORM) ? "true" : "false");
+      printf(", \"extensions\": [");
+      for (const char *const *e = p->extensions; e && *e; e++) {
+        if (e != p->extensions)
+          printf(", ");
+        json_string(*e);
+      }
+      printf("], \"media_type\": ");
+      json_string(p->media_type);
+      printf(", \"path\": ");
+      json_string(galley_registry_path(reg, i));
+      printf(", \"origin\": ");
+      json_string(origin_name(galley_registry_origin(reg, i)));
+      printf("}");
+    }
+    printf("%s]\n", first ? "" : "\n");
+    return;
+  }
+  if (transforms)
+    printf("%-12s %-40s %s\n", "TRANSFORM", "SUMMARY", "LOADED FROM");
+  else
+    printf("%-10s %-4s %-5s %-22s %s\n", "FORMAT", "READ", "WRITE", "EXTENSIONS", "LOADED FROM");
+  for (size_t i = 0; i < n; i++) {
+    const galley_plugin *p = galley_registry_at(reg, i);
+    if (transforms) {
+      if (p->caps & GALLEY_CAN_TRANSFORM)
+        printf("%-12s %-40s %s (%s)\n", p->name, p->summary ? p->summary : "",
+               galley_registry_path(reg, i), origin_name(galley_registry_origin(reg, i)));
+      continue;
+    }
+    if (!(p->caps & (GALLEY_CAN_READ | GALLEY_CAN_WRITE)))
+      continue;
+    char exts[128];
+    join_extensions(p, exts, sizeof exts);
+    printf("%-10s %-4s %-5s %-22s %s (%s)\n", p->name, (p->caps & GALLEY_CAN_READ) ? "yes" : "-",
+           (p->caps & GALLEY_CAN_WRITE) ? "yes" : "-", exts, galley_registry_path(reg, i),
+           origin_name(galley_registry_origin(reg, i)));
+  }
+}
+
+static const char *type_name(galley_option_type t) {
+  switch (t) {
+  case GALLEY_OPT_BOOL: return "bool";
+  case GALLEY_OPT_INT: return "int";
+  case GALLEY_OPT_STRING: return "string";
+  case GALLEY_OPT_ENUM: return "enum";
+  case GALLEY_OPT_PATH: return "path";
+  }
+  return "?";
+}
+
+static int help_format(const galley_registry *reg, const char *name) {
+  const galley_plugin *p = galley_registry_find(reg, name);
+  if (!p) {
+    fprintf(stderr, "galley: no format or transform named '%s' (see galley --list-formats)\n",
+            name);
+    return EXIT_USAGE;
+  }
+  char exts[128];
+  join_extensions(p, exts, sizeof exts);
+  printf("%s %s: %s\n", p->name, p->version ? p->version : "", p->summary ? p->summary : "");
+  printf("  can:        %s%s%s\n", (p->caps & GALLEY_CAN_READ) ? "read " : "",
+         (p->caps & GALLEY_CAN_WRITE) ? "write " : "",
+         (p->caps & GALLEY_CAN_TRANSFORM) ? "transform" : "");
+  printf("  extensions: %s\n", exts);
+  printf("  media type: %s\n", p->media_type ? p->media_type : "-");
+  if (!p->options || !p->options->name) {
+    printf("  options:    none\n");
+    return EXIT_OK;
+  }
+  printf("  options (-O NAME=VALUE):\n");
+  for (const galley_option *o = p->options; o->name; o++) {
+    char kind[160];
+    if (o->type == GALLEY_OPT_ENUM)
+      snprintf(kind, sizeof kind, "%s", o->choices);
+    else
+      snprintf(kind, sizeof kind, "%s", type_name(o->type));
+    printf("    %-16s %-18s default %-8s %s\n", o->name, kind,
+           o->default_value ? o->default_value : "(none)", o->help ? o->help : "");
+  }
+  return EXIT_OK;
+}
+
+/* ---- Conversion ---- */
+
+/* Reads a whole file or standard input, stopping at `limit` + 1 bytes so an
+ * oversized input is refused without reading it all. */
+static int read_input(const char *path, size_t limit, unsigned char **data, size_t *size,
+                      int *too_big) {
+  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+  *too_big = 0;
+  if (!f)
+    return -1;
+  size_t cap = 1 << 16, n = 0;
+  unsigned char *buf = malloc(cap);
+  if (!buf)
+    die_oom();
+  for (;;) {
+    if (n == cap) {
+      if (limit && n > limit)
+        break;
+      cap *= 2;
+      unsigned char *nb = realloc(buf, cap);
+      if (!nb)
+        die_oom();
+      buf = nb;
+    }
+    size_t got = fread(buf + n, 1, cap - n, f);
+    n += got;
+    if (got == 0)
+      break;
+  }
+  int err = ferror(f);
+  int saved = errno;
+  if (f != stdin)
+    fclose(f);
+  if (err) {
+    free(buf);
+    errno = saved ? saved : EIO;
+    return -1;
+  }
+  if (limit && n > limit)
+    *too_big = 1;
+  *data = buf;
+  *size = n;
+  return 0;
+}
+
+/* The format whose extensions match the end of `path`: "a.tar.gz" tries
+ * "tar.gz" then "gz", so a compound extension wins over its last part. */
+static const galley_plugin *format_for_path(const galley_registry *reg, const char *path,
+                                            unsigned caps) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  for (const char *dot = strchr(base + (*base == '.'), '.'); dot; dot = strchr(dot + 1, '.')) {
+    const galley_plugin *p = galley_registry_find_ext(reg, dot + 1, caps);
+    if (p)
+      return p;
+  }
+  return NULL;
+}
+
+static const char *path_extension(const char *path) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  const char *dot = strrchr(base, '.');
+  return dot && dot != base ? dot + 1 : NULL;
+}
+
+static const galley_plugin *need_format(const galley_registry *reg, const char *name,
+                                        unsigned cap, const char *what) {
+  const galley_plugin *p = galley_registry_find(reg, name);
+  if (!p)
+    usage_error("no %s format named '%s' is loaded (see galley --list-formats)", what, name);
+  if (!(p->caps & cap))
+    usage_error("format '%s' cannot be %s", name, cap == GALLEY_CAN_READ ? "read" : "written");
+  return p;
+}
+
+/* Checks every -O against the options the chosen plugins declare. */
+static void check_options(const cli *c, const galley_plugin *const *plugins, size_t n) {
+  for (size_t i = 0; i < c->options.n; i++) {
+    const char *kvp = c->options.items[i];
+    const char *eq = strchr(kvp, '=');
+    if (!eq || eq == kvp)
+      usage_error("-O needs KEY=VALUE, got '%s'", kvp);
+    char key[128];
+    size_t klen = (size_t)(eq - kvp);
+    if (klen >= sizeof key)
+      usage_error("option name too long in '%s'", kvp);
+    memcpy(key, kvp, klen);
+    key[klen] = '\0';
+    const char *value = eq + 1;
+    if (strcmp(key, "max-depth") == 0)
+      continue; /* a limit, handled by the CLI itself */
+    const galley_option *decl = NULL;
+    for (size_t j = 0; j < n && !decl; j++)
+      decl = galley_plugin_option(plugins[j], key);
+    if (!decl) {
+      char names[256] = "";
+      for (size_t j = 0; j < n; j++) {
+        if (j)
+          strncat(names, ", ", sizeof names - strlen(names) - 1);
+        strncat(names, plugins[j]->name, sizeof names - strlen(names) - 1);
+      }
+      usage_error("unknown option '%s' for %s (see galley --help-format NAME)", key, names);
+    }
+    char *end;
+    switch (decl->type) {
+    case GALLEY_OPT_BOOL:
+      if (strcasecmp(value, "true") && strcasecmp(value, "false") && strcmp(value, "1") &&
+          strcmp(value, "0") && strcasecmp(value, "yes") && strcasecmp(value, "no"))
+        usage_error("option %s wants true or false, got '%s'", key, value);
+      break;
+    case GALLEY_OPT_INT:
+      errno = 0;
+      (void)strtol(value, &end, 10);
+      if (errno || !*value || *end)
+        usage_error("option %s wants a whole number, got '%s'", key, value);
+      break;
+    case GALLEY_OPT_ENUM: {
+      size_t vlen = strlen(value);
+      int ok = 0;
+      for (const char *p = decl->choices; p && *p;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == vlen && strncmp(p, value, len) == 0)
+          ok = 1;
+        p = bar ? bar + 1 : p + len;
+      }
+      if (!ok)
+        usage_error("option %s wants one of %s, got '%s'", key, decl->choices, value);
+      break;
+    }
+    default:
+      break;
+    }
+  }
+}
+
+static void print_diags(const galley_job *job, int verbosity) {
+  size_t n = galley_job_diag_count(job);
+  for (size_t i = 0; i < n; i++) {
+    const galley_diag *d = galley_job_diag_at(job, i);
+    if (d->level == GALLEY_LEVEL_INFO && verbosity < 1)
+      continue;
+    if (d->level == GALLEY_LEVEL_WARNING && verbosity < 0)
+      continue;
+    const char *prefix = d->level == GALLEY_LEVEL_ERROR     ? ""
+                         : d->level == GALLEY_LEVEL_WARNING ? "warning: "
+                                                            : "note: ";
+    if (d->location)
+      fprintf(stderr, "galley: %s: %s%s\n", d->location, prefix, d->message);
+    else
+      fprintf(stderr, "galley: %s%s\n", prefix, d->message);
+  }
+}
+
+static char *dir_of(const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (!slash)
+    return strdup(".");
+  if (slash == path)
+    return strdup("/");
+  return strndup(path, (size_t)(slash - path));
+}
+
+int main(int argc, char **argv) {
+  cli c;
+  memset(&c, 0, sizeof c);
+  parse_args(&c, argc, argv);
+
+  galley_registry *reg = galley_registry_new();
+  if (!reg)
+    die_oom();
+  galley_registry_load_default(reg, c.plugin_dirs.items, c.plugin_dirs.n);
+  for (size_t i = 0; i < galley_registry_message_count(reg); i++)
+    fprintf(stderr, "galley: %s\n", galley_registry_message(reg, i));
+
+  if (c.list_formats || c.list_transforms) {
+    if (c.list_formats)
+      list_plugins(reg, 0, c.json);
+    if (c.list_transforms)
+      list_plugins(reg, 1, c.json);
+    galley_registry_free(reg);
+    return EXIT_OK;
+  }
+  if (c.help_format) {
+    int rc = help_format(reg, c.help_format);
+    galley_registry_free(reg);
+    return rc;
+  }
+  if (c.inputs.n == 0)
+    usage_error("no input file (use - for standard input)");
+  if (c.inputs.n > 1)
+    usage_error("%zu inputs given: converting several documents at once is not supported yet",
+                c.inputs.n);
+  const char *input = c.inputs.items[0];
+  const char *output = c.output && strcmp(c.output, "-") != 0 ? c.output : NULL;
+
+  /* Choose the writer first: it needs no input, so a bad -t or -o fails
+   * before anything is read. */
+  const galley_plugin *writer;
+  if (c.to)
+    writer = need_format(reg, c.to, GALLEY_CAN_WRITE, "output");
+  else if (output) {
+    writer = format_for_path(reg, output, GALLEY_CAN_WRITE);
+    if (!writer) {
+      const char *ext = path_extension(output);
+      if (ext)
+        usage_error("%s: no loaded format writes .%s files (use -t FORMAT; see --list-formats)",
+                    output, ext);
+      usage_error("%s: cannot tell the output format from the name (use -t FORMAT)", output);
+    }
+  } else {
+    writer = galley_registry_find(reg, "html");
+    if (!writer || !(writer->caps & GALLEY_CAN_WRITE))
+      usage_error("no output format given and html is not loaded (use -t FORMAT)");
+  }
+
+  galley_limits limits = galley_limits_default();
+  if (c.max_input_size_set)
+    limits.max_input_size = c.max_input_size;
+  for (size_t i = 0; i < c.options.n; i++) {
+    if (strncmp(c.options.items[i], "max-depth=", 10) == 0) {
+      size_t depth;
+      if (!parse_size(c.options.items[i] + 10, &depth) || depth == 0)
+        usage_error("max-depth wants a positive number, got '%s'", c.options.items[i] + 10);
+      limits.max_depth = depth;
+    }
+  }
+
+  const galley_plugin *reader = NULL;
+  if (c.from)
+    reader = need_format(reg, c.from, GALLEY_CAN_READ, "input");
+  else if (strcmp(input, "-") != 0)
+    reader = format_for_path(reg, input, GALLEY_CAN_READ);
+
+  const galley_plugin **transforms = calloc(c.transforms.n + 1, sizeof *transforms);
+  if (!transforms)
+    die_oom();
+  for (size_t i = 0; i < c.transforms.n; i++) {
+    transforms[i] = galley_registry_find(reg, c.transforms.items[i]);
+    if (!transforms[i])
+      usage_error("no transform named '%s' is loaded (see galley --list-transforms)",
+                  c.transforms.items[i]);
+    if (!(transforms[i]->caps & GALLEY_CAN_TRANSFORM))
+      usage_error("'%s' is a format, not a transform", c.transforms.items[i]);
+  }
+
+  unsigned char *data = NULL;
+  size_t size = 0;
+  int too_big = 0;
+  struct stat st;
+  if (strcmp(input, "-") != 0 && stat(input, &st) == 0 && S_ISDIR(st.st_mode)) {
+    fprintf(stderr, "galley: %s: is a folder (converting folders is not supported yet)\n", input);
+    return EXIT_USAGE;
+  }
+  if (read_input(input, limits.max_input_size, &data, &size, &too_big) != 0) {
+    fprintf(stderr, "galley: %s: %s\n", input, strerror(errno));
+    return EXIT_FAILED;
+  }
+  if (too_big) {
+    fprintf(stderr, "galley: %s: input is over the input size limit of %zu bytes (--max-input-size)\n",
+            input, limits.max_input_size);
+    free(data);
+    return EXIT_FAILED;
+  }
+  if (!reader) {
+    reader = galley_registry_probe(reg, data, size < 65536 ? size : 65536, GALLEY_CAN_READ);
+    if (!reader) {
+      fprintf(stderr, "galley: %s: cannot tell the input format (use -f FORMAT; see --list-formats)\n",
+              input);
+      free(data);
+      return EXIT_USAGE;
+    }
+  }
+
+  /* Every -O must be known to one of the plugins this conversion uses. */
+  size_t n_used = 0;
+  const galley_plugin **used = calloc(c.transforms.n + 2, sizeof *used);
+  if (!used)
+    die_oom();
+  used[n_used++] = reader;
+  if (writer != reader)
+    used[n_used++] = writer;
+  for (size_t i = 0; i < c.transforms.n; i++)
+    used[n_used++] = transforms[i];
+  check_options(&c, used, n_used);
+
+  galley_job *job = galley_job_new(reg);
+  if (!job)
+    die_oom();
+  galley_job_set_limits(job, &limits);
+  galley_job_set_location(job, input);
+  for (size_t i = 0; i < c.options.n; i++) {
+    const char *kvp = c.options.items[i];
+    const char *eq = strchr(kvp, '=');
+    char *key = strndup(kvp, (size_t)(eq - kvp));
+    if (!key || galley_job_set_option(job, key, eq + 1) != GALLEY_OK)
+      die_oom();
+    free(key);
+  }
+  for (size_t i = 0; i < c.metas.n; i++) {
+    const char *kvp = c.metas.items[i];
+    const char *eq = strchr(kvp, '=');
+    if (!eq || eq == kvp)
+      usage_error("-M needs KEY=VALUE, got '%s'", kvp);
+    char *key = strndup(kvp, (size_t)(eq - kvp));
+    if (!key || galley_job_set_meta(job, key, eq + 1) != GALLEY_OK)
+      die_oom();
+    free(key);
+  }
+  for (size_t i = 0; i < c.resource_paths.n; i++)
+    galley_job_add_resource_path(job, c.resource_paths.items[i]);
+
+  char *base_dir = strcmp(input, "-") == 0 ? strdup(".") : dir_of(input);
+  if (!base_dir)
+    die_oom();
+  galley_input in = {data, size, input, base_dir};
+
+  /* Standard output gets the bytes only once the conversion succeeded, so a
+   * failure never leaves half a document behind there either. */
+  galley_sink *sink = output ? galley_sink_new_file(output) : galley_sink_new_memory();
+  if (!sink) {
+    fprintf(stderr, "galley: %s: cannot write: %s\n", output ? output : "-", strerror(errno));
+    return EXIT_FAILED;
+  }
+
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  running_job = job;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+
+  int rc = galley_job_convert(job, &in, reader, transforms, c.transforms.n, writer, sink);
+  if (rc == GALLEY_OK && interrupted)
+    rc = GALLEY_ECANCELLED;
+  if (rc == GALLEY_OK) {
+    if (output) {
+      if (galley_sink_commit(sink) != GALLEY_OK)
+        rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", output, strerror(errno));
+    } else {
+      size_t len;
+      const char *bytes = galley_sink_data(sink, &len);
+      if (fwrite(bytes, 1, len, stdout) != len || fflush(stdout) != 0)
+        rc = galley_job_error(job, GALLEY_EIO, "cannot write standard output: %s",
+                              strerror(errno));
+    }
+  }
+  running_job = NULL;
+  galley_sink_free(sink);
+  print_diags(job, c.verbosity);
+
+  int status = EXIT_OK;
+  if (rc == GALLEY_ECANCELLED || interrupted)
+    status = EXIT_INTERRUPTED;
+  else if (rc == GALLEY_ENOMEM)
+    status = EXIT_INTERNAL;
+  else if (rc != GALLEY_OK)
+    status = EXIT_FAILED;
+
+  galley_job_free(job);
+  free(base_dir);
+  free(data);
+  free(used);
+  free(transforms);
+  free(c.inputs.items);
+  free(c.transforms.items);
+  free(c.metas.items);
+  free(c.options.items);
+  free(c.plugin_dirs.items);
+  free(c.resource_paths.items);
+  galley_registry_free(reg);
+  return status;
+}
