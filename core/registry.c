@@ -255,8 +255,8 @@ static bool load_build_tree(galley_registry *reg, int *added) {
     for (int i = 0; i < n; i++) {
       if (subs[i]->d_name[0] != '.') {
         char sub[PATH_MAX];
-        int len = snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]->d_name);
-        if (len > 0 && (size_t)len < sizeof sub)
+        int n_sub = snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]->d_name);
+        if (n_sub > 0 && (size_t)n_sub < sizeof sub)
           *added += galley_registry_load_dir(reg, sub, GALLEY_ORIGIN_BUILD);
       }
       free(subs[i]);
