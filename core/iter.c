@@ -46,10 +46,15 @@ GALLEY_API galley_event galley_iter_next(galley_iter *it) {
   return it->event;
 }
 
-GALLEY_API galley_node *galley_iter_node(const galley_iter *it) { return it->node; }
-GALLEY_API galley_event galley_iter_event(const galley_iter *it) { return it->event; }
+GALLEY_API galley_node *galley_iter_node(const galley_iter *it) {
+  return it->node;
+}
+GALLEY_API galley_event galley_iter_event(const galley_iter *it) {
+  return it->event;
+}
 
-GALLEY_API void galley_iter_reset(galley_iter *it, galley_node *node, galley_event event) {
+GALLEY_API void galley_iter_reset(galley_iter *it, galley_node *node,
+                                  galley_event event) {
   it->node = node;
   it->event = event;
 }
@@ -84,8 +89,7 @@ GALLEY_API char *galley_node_text(galley_doc *doc, const galley_node *node) {
         s = " ";
         len = 1;
         break;
-      default:
-        break;
+      default: break;
       }
       if (pass == 1 && len)
         memcpy(out + pos, s, len);
@@ -102,7 +106,8 @@ GALLEY_API char *galley_node_text(galley_doc *doc, const galley_node *node) {
   return out;
 }
 
-GALLEY_API galley_node *galley_node_find(const galley_node *node, galley_kind kind) {
+GALLEY_API galley_node *galley_node_find(const galley_node *node,
+                                         galley_kind kind) {
   galley_iter it;
   galley_iter_init(&it, (galley_node *)node);
   galley_event ev;

@@ -62,7 +62,8 @@ GALLEY_API void galley_job_free(galley_job *job) {
   free(job);
 }
 
-GALLEY_API int galley_job_set_option(galley_job *job, const char *key, const char *value) {
+GALLEY_API int galley_job_set_option(galley_job *job, const char *key,
+                                     const char *value) {
   if (!job || !key || !*key)
     return GALLEY_EINVALID;
   for (size_t i = 0; i < job->n_options; i++) {
@@ -96,10 +97,12 @@ GALLEY_API int galley_job_set_option(galley_job *job, const char *key, const cha
   return GALLEY_OK;
 }
 
-GALLEY_API int galley_job_set_meta(galley_job *job, const char *key, const char *value) {
+GALLEY_API int galley_job_set_meta(galley_job *job, const char *key,
+                                   const char *value) {
   if (!job || !key || !*key || !value)
     return GALLEY_EINVALID;
-  if (grow_array((void **)&job->meta, &job->cap_meta, job->n_meta + 1, sizeof *job->meta))
+  if (grow_array((void **)&job->meta, &job->cap_meta, job->n_meta + 1,
+                 sizeof *job->meta))
     return GALLEY_ENOMEM;
   kv item = {strdup(key), strdup(value)};
   if (!item.key || !item.value) {
@@ -119,15 +122,18 @@ int job_apply_meta(galley_job *job, galley_doc *doc) {
     for (size_t j = 0; j < i; j++)
       if (strcmp(job->meta[j].key, job->meta[i].key) == 0)
         first = false;
-    int rc = first ? galley_doc_set_meta(doc, job->meta[i].key, job->meta[i].value)
-                   : galley_doc_add_meta(doc, job->meta[i].key, job->meta[i].value);
+    int rc =
+        first ? galley_doc_set_meta(doc, job->meta[i].key, job->meta[i].value)
+              : galley_doc_add_meta(doc, job->meta[i].key, job->meta[i].value);
     if (rc != GALLEY_OK)
-      return galley_job_error(job, rc, "cannot set metadata %s", job->meta[i].key);
+      return galley_job_error(job, rc, "cannot set metadata %s",
+                              job->meta[i].key);
   }
   return GALLEY_OK;
 }
 
-GALLEY_API void galley_job_set_limits(galley_job *job, const galley_limits *limits) {
+GALLEY_API void galley_job_set_limits(galley_job *job,
+                                      const galley_limits *limits) {
   if (job && limits)
     job->limits = *limits;
 }
@@ -149,7 +155,8 @@ GALLEY_API size_t galley_job_resource_path_count(const galley_job *job) {
   return job ? job->n_resource_paths : 0;
 }
 
-GALLEY_API const char *galley_job_resource_path(const galley_job *job, size_t i) {
+GALLEY_API const char *galley_job_resource_path(const galley_job *job,
+                                                size_t i) {
   return job && i < job->n_resource_paths ? job->resource_paths[i] : NULL;
 }
 
@@ -171,9 +178,12 @@ GALLEY_API int galley_job_set_location(galley_job *job, const char *location) {
   return GALLEY_OK;
 }
 
-GALLEY_API size_t galley_job_diag_count(const galley_job *job) { return job ? job->n_diags : 0; }
+GALLEY_API size_t galley_job_diag_count(const galley_job *job) {
+  return job ? job->n_diags : 0;
+}
 
-GALLEY_API const galley_diag *galley_job_diag_at(const galley_job *job, size_t i) {
+GALLEY_API const galley_diag *galley_job_diag_at(const galley_job *job,
+                                                 size_t i) {
   return job && i < job->n_diags ? &job->diags[i] : NULL;
 }
 
@@ -187,17 +197,20 @@ GALLEY_API const char *galley_job_errmsg(const galley_job *job) {
   return galley_strerror(job->status);
 }
 
-GALLEY_API int galley_job_status(const galley_job *job) { return job ? job->status : GALLEY_OK; }
+GALLEY_API int galley_job_status(const galley_job *job) {
+  return job ? job->status : GALLEY_OK;
+}
 
-static void add_diag(galley_job *job, galley_level level, int status, const char *fmt,
-                     va_list ap) {
+static void add_diag(galley_job *job, galley_level level, int status,
+                     const char *fmt, va_list ap) {
   char buf[1024];
   vsnprintf(buf, sizeof buf, fmt, ap);
   /* One line per diagnostic: fold any newline a message brought along. */
   for (char *p = buf; *p; p++)
     if (*p == '\n' || *p == '\r')
       *p = ' ';
-  if (grow_array((void **)&job->diags, &job->cap_diags, job->n_diags + 1, sizeof *job->diags))
+  if (grow_array((void **)&job->diags, &job->cap_diags, job->n_diags + 1,
+                 sizeof *job->diags))
     return;
   galley_diag *d = &job->diags[job->n_diags];
   d->level = level;
@@ -211,7 +224,8 @@ static void add_diag(galley_job *job, galley_level level, int status, const char
   job->n_diags++;
 }
 
-GALLEY_API int galley_job_error(galley_job *job, int status, const char *fmt, ...) {
+GALLEY_API int galley_job_error(galley_job *job, int status, const char *fmt,
+                                ...) {
   if (status == GALLEY_OK)
     status = GALLEY_EINVALID;
   if (!job)
@@ -242,17 +256,20 @@ GALLEY_API void galley_job_info(galley_job *job, const char *fmt, ...) {
   va_end(ap);
 }
 
-GALLEY_API const char *galley_job_option(const galley_job *job, const char *key) {
+GALLEY_API const char *galley_job_option(const galley_job *job,
+                                         const char *key) {
   if (!job || !key)
     return NULL;
   for (size_t i = 0; i < job->n_options; i++)
     if (strcmp(job->options[i].key, key) == 0)
       return job->options[i].value;
-  const galley_option *opt = job->current ? galley_plugin_option(job->current, key) : NULL;
+  const galley_option *opt =
+      job->current ? galley_plugin_option(job->current, key) : NULL;
   return opt ? opt->default_value : NULL;
 }
 
-GALLEY_API long galley_job_option_int(const galley_job *job, const char *key, long fallback) {
+GALLEY_API long galley_job_option_int(const galley_job *job, const char *key,
+                                      long fallback) {
   const char *v = galley_job_option(job, key);
   if (!v || !*v)
     return fallback;
@@ -264,13 +281,16 @@ GALLEY_API long galley_job_option_int(const galley_job *job, const char *key, lo
   return n;
 }
 
-GALLEY_API bool galley_job_option_bool(const galley_job *job, const char *key, bool fallback) {
+GALLEY_API bool galley_job_option_bool(const galley_job *job, const char *key,
+                                       bool fallback) {
   const char *v = galley_job_option(job, key);
   if (!v)
     return fallback;
-  if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcmp(v, "1") || !strcasecmp(v, "on"))
+  if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcmp(v, "1") ||
+      !strcasecmp(v, "on"))
     return true;
-  if (!strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcmp(v, "0") || !strcasecmp(v, "off"))
+  if (!strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcmp(v, "0") ||
+      !strcasecmp(v, "off"))
     return false;
   return fallback;
 }

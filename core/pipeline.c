@@ -10,22 +10,27 @@ GALLEY_API int galley_plugin_read(galley_job *job, const galley_plugin *plugin,
   if (!job || !plugin || !in || !doc)
     return GALLEY_EINVALID;
   if (!(plugin->caps & GALLEY_CAN_READ) || !plugin->read)
-    return galley_job_error(job, GALLEY_EUNSUPPORTED, "format %s cannot be read", plugin->name);
+    return galley_job_error(job, GALLEY_EUNSUPPORTED,
+                            "format %s cannot be read", plugin->name);
   if (job->limits.max_input_size && in->size > job->limits.max_input_size)
-    return galley_job_error(job, GALLEY_ELIMIT,
-                            "input is %zu bytes, over the input size limit of %zu", in->size,
-                            job->limits.max_input_size);
+    return galley_job_error(
+        job, GALLEY_ELIMIT,
+        "input is %zu bytes, over the input size limit of %zu", in->size,
+        job->limits.max_input_size);
   const galley_plugin *saved = job->current;
   job->current = plugin;
   int rc = plugin->read(job, in, doc);
   job->current = saved;
   if (rc != GALLEY_OK) {
     if (job->status == GALLEY_OK)
-      galley_job_error(job, rc, "%s reader failed: %s", plugin->name, galley_strerror(rc));
+      galley_job_error(job, rc, "%s reader failed: %s", plugin->name,
+                       galley_strerror(rc));
     return rc;
   }
-  if (job->limits.max_depth && galley_node_max_depth(galley_doc_root(doc)) > job->limits.max_depth)
-    return galley_job_error(job, GALLEY_ELIMIT, "document nests deeper than the depth limit of %zu",
+  if (job->limits.max_depth &&
+      galley_node_max_depth(galley_doc_root(doc)) > job->limits.max_depth)
+    return galley_job_error(job, GALLEY_ELIMIT,
+                            "document nests deeper than the depth limit of %zu",
                             job->limits.max_depth);
   if (galley_job_cancelled(job))
     return galley_job_error(job, GALLEY_ECANCELLED, "cancelled");
@@ -37,37 +42,44 @@ GALLEY_API int galley_plugin_write(galley_job *job, const galley_plugin *plugin,
   if (!job || !plugin || !doc || !out)
     return GALLEY_EINVALID;
   if (!(plugin->caps & GALLEY_CAN_WRITE) || !plugin->write)
-    return galley_job_error(job, GALLEY_EUNSUPPORTED, "format %s cannot be written",
-                            plugin->name);
+    return galley_job_error(job, GALLEY_EUNSUPPORTED,
+                            "format %s cannot be written", plugin->name);
   const galley_plugin *saved = job->current;
   job->current = plugin;
   int rc = plugin->write(job, doc, out);
   job->current = saved;
   if (rc != GALLEY_OK && job->status == GALLEY_OK)
-    galley_job_error(job, rc, "%s writer failed: %s", plugin->name, galley_strerror(rc));
+    galley_job_error(job, rc, "%s writer failed: %s", plugin->name,
+                     galley_strerror(rc));
   return rc;
 }
 
-GALLEY_API int galley_plugin_transform(galley_job *job, const galley_plugin *plugin,
+GALLEY_API int galley_plugin_transform(galley_job *job,
+                                       const galley_plugin *plugin,
                                        galley_doc *doc) {
   if (!job || !plugin || !doc)
     return GALLEY_EINVALID;
   if (!(plugin->caps & GALLEY_CAN_TRANSFORM) || !plugin->transform)
-    return galley_job_error(job, GALLEY_EUNSUPPORTED, "%s is not a transform", plugin->name);
+    return galley_job_error(job, GALLEY_EUNSUPPORTED, "%s is not a transform",
+                            plugin->name);
   const galley_plugin *saved = job->current;
   job->current = plugin;
   int rc = plugin->transform(job, doc);
   job->current = saved;
   if (rc != GALLEY_OK && job->status == GALLEY_OK)
-    galley_job_error(job, rc, "transform %s failed: %s", plugin->name, galley_strerror(rc));
+    galley_job_error(job, rc, "transform %s failed: %s", plugin->name,
+                     galley_strerror(rc));
   return rc;
 }
 
 GALLEY_API int galley_job_convert(galley_job *job, const galley_input *in,
                                   const galley_plugin *reader,
-                                  const galley_plugin *const *transforms, size_t n_transforms,
-                                  const galley_plugin *writer, galley_sink *out) {
-  if (!job || !in || !reader || !writer || !out || (n_transforms && !transforms))
+                                  const galley_plugin *const *transforms,
+                                  size_t n_transforms,
+                                  const galley_plugin *writer,
+                                  galley_sink *out) {
+  if (!job || !in || !reader || !writer || !out ||
+      (n_transforms && !transforms))
     return GALLEY_EINVALID;
   galley_doc *doc = galley_doc_new();
   if (!doc)

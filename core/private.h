@@ -68,7 +68,8 @@ typedef struct kv {
 
 struct galley_job {
   galley_registry *registry;
-  const galley_plugin *current; /* whose declared defaults galley_job_option uses */
+  const galley_plugin
+      *current; /* whose declared defaults galley_job_option uses */
   kv *options;
   size_t n_options, cap_options;
   kv *meta;

@@ -33,11 +33,14 @@ struct galley_registry {
 
 /* The descriptor of ABI 1 ends with `transform`; a plugin that says its
  * struct is smaller was built against something we do not know. */
-#define ABI1_SIZE (offsetof(galley_plugin, transform) + sizeof(((galley_plugin *)0)->transform))
+#define ABI1_SIZE                                                              \
+  (offsetof(galley_plugin, transform) + sizeof(((galley_plugin *)0)->transform))
 
 GALLEY_API const char *galley_plugin_dir(void) { return GALLEY_PLUGIN_DIR; }
 
-GALLEY_API galley_registry *galley_registry_new(void) { return calloc(1, sizeof(galley_registry)); }
+GALLEY_API galley_registry *galley_registry_new(void) {
+  return calloc(1, sizeof(galley_registry));
+}
 
 GALLEY_API void galley_registry_free(galley_registry *reg) {
   if (!reg)
@@ -54,7 +57,8 @@ GALLEY_API void galley_registry_free(galley_registry *reg) {
   free(reg);
 }
 
-static void message(galley_registry *reg, const char *fmt, ...) GALLEY_PRINTF(2, 3);
+static void message(galley_registry *reg, const char *fmt, ...)
+    GALLEY_PRINTF(2, 3);
 static void message(galley_registry *reg, const char *fmt, ...) {
   char buf[1024];
   va_list ap;
@@ -64,8 +68,8 @@ static void message(galley_registry *reg, const char *fmt, ...) {
   for (char *p = buf; *p; p++)
     if (*p == '\n')
       *p = ' ';
-  if (grow_array((void **)&reg->messages, &reg->cap_messages, reg->n_messages + 1,
-                 sizeof *reg->messages))
+  if (grow_array((void **)&reg->messages, &reg->cap_messages,
+                 reg->n_messages + 1, sizeof *reg->messages))
     return;
   char *copy = strdup(buf);
   if (copy)
@@ -76,24 +80,26 @@ static bool valid_name(const char *name) {
   if (!name || !*name || strlen(name) > 64)
     return false;
   for (const char *p = name; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+          *p == '_'))
       return false;
   return true;
 }
 
 /* Checks a descriptor; returns NULL when acceptable, else why not. `buf`
  * holds a message that needs formatting. */
-static const char *check_descriptor(const galley_plugin *p, char *buf, size_t len) {
+static const char *check_descriptor(const galley_plugin *p, char *buf,
+                                    size_t len) {
   if (!p)
     return "galley_plugin_init returned no descriptor";
   if (p->abi_version != GALLEY_ABI_VERSION) {
-    snprintf(buf, len, "built for plugin ABI %u, this galley uses ABI %d", p->abi_version,
-             GALLEY_ABI_VERSION);
+    snprintf(buf, len, "built for plugin ABI %u, this galley uses ABI %d",
+             p->abi_version, GALLEY_ABI_VERSION);
     return buf;
   }
   if (p->struct_size < ABI1_SIZE) {
-    snprintf(buf, len, "descriptor size %u is smaller than ABI %d's %zu", p->struct_size,
-             GALLEY_ABI_VERSION, (size_t)ABI1_SIZE);
+    snprintf(buf, len, "descriptor size %u is smaller than ABI %d's %zu",
+             p->struct_size, GALLEY_ABI_VERSION, (size_t)ABI1_SIZE);
     return buf;
   }
   if (!valid_name(p->name))
@@ -123,11 +129,13 @@ static const char *check_descriptor(const galley_plugin *p, char *buf, size_t le
   }
   for (const galley_option *o = p->options; o && o->name; o++) {
     if (o->type < GALLEY_OPT_BOOL || o->type > GALLEY_OPT_PATH) {
-      snprintf(buf, len, "'%s' option '%s' has an unknown type", p->name, o->name);
+      snprintf(buf, len, "'%s' option '%s' has an unknown type", p->name,
+               o->name);
       return buf;
     }
     if (o->type == GALLEY_OPT_ENUM && !o->choices) {
-      snprintf(buf, len, "'%s' option '%s' is an enum without choices", p->name, o->name);
+      snprintf(buf, len, "'%s' option '%s' is an enum without choices", p->name,
+               o->name);
       return buf;
     }
   }
@@ -144,12 +152,15 @@ static int add_entry(galley_registry *reg, const galley_plugin *p, void *handle,
   }
   for (size_t i = 0; i < reg->n; i++) {
     if (strcmp(reg->entries[i].plugin->name, p->name) == 0) {
-      message(reg, "plugin %s: duplicate name '%s' (already loaded from %s); skipped", path,
-              p->name, reg->entries[i].path);
+      message(
+          reg,
+          "plugin %s: duplicate name '%s' (already loaded from %s); skipped",
+          path, p->name, reg->entries[i].path);
       return GALLEY_EINVALID;
     }
   }
-  if (grow_array((void **)&reg->entries, &reg->cap, reg->n + 1, sizeof *reg->entries))
+  if (grow_array((void **)&reg->entries, &reg->cap, reg->n + 1,
+                 sizeof *reg->entries))
     return GALLEY_ENOMEM;
   char *copy = strdup(path);
   if (!copy)
@@ -158,11 +169,13 @@ static int add_entry(galley_registry *reg, const galley_plugin *p, void *handle,
   return GALLEY_OK;
 }
 
-GALLEY_API int galley_registry_add(galley_registry *reg, const galley_plugin *plugin,
+GALLEY_API int galley_registry_add(galley_registry *reg,
+                                   const galley_plugin *plugin,
                                    const char *where) {
   if (!reg)
     return GALLEY_EINVALID;
-  return add_entry(reg, plugin, NULL, where ? where : "(built in)", GALLEY_ORIGIN_BUILTIN);
+  return add_entry(reg, plugin, NULL, where ? where : "(built in)",
+                   GALLEY_ORIGIN_BUILTIN);
 }
 
 GALLEY_API int galley_registry_load_file(galley_registry *reg, const char *path,
@@ -187,13 +200,14 @@ GALLEY_API int galley_registry_load_file(galley_registry *reg, const char *path,
   dlerror();
   void *sym = dlsym(handle, GALLEY_PLUGIN_INIT_SYMBOL);
   if (!sym) {
-    message(reg, "plugin %s: no %s entry point, not a galley plugin; skipped", path,
-            GALLEY_PLUGIN_INIT_SYMBOL);
+    message(reg, "plugin %s: no %s entry point, not a galley plugin; skipped",
+            path, GALLEY_PLUGIN_INIT_SYMBOL);
     dlclose(handle);
     return GALLEY_EABI;
   }
   galley_plugin_init_fn init;
-  /* POSIX guarantees a data pointer from dlsym converts to a function pointer. */
+  /* POSIX guarantees a data pointer from dlsym converts to a function pointer.
+   */
   memcpy(&init, &sym, sizeof init);
   int rc = add_entry(reg, init(), handle, path, origin);
   if (rc != GALLEY_OK)
@@ -203,7 +217,8 @@ GALLEY_API int galley_registry_load_file(galley_registry *reg, const char *path,
 
 static int has_so_suffix(const struct dirent *d) {
   size_t len = strlen(d->d_name);
-  return d->d_name[0] != '.' && len > 3 && strcmp(d->d_name + len - 3, ".so") == 0;
+  return d->d_name[0] != '.' && len > 3 &&
+         strcmp(d->d_name + len - 3, ".so") == 0;
 }
 
 GALLEY_API int galley_registry_load_dir(galley_registry *reg, const char *dir,
@@ -223,7 +238,8 @@ GALLEY_API int galley_registry_load_dir(galley_registry *reg, const char *dir,
     char path[PATH_MAX];
     int len = snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
     struct stat st;
-    if (len > 0 && (size_t)len < sizeof path && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+    if (len > 0 && (size_t)len < sizeof path && stat(path, &st) == 0 &&
+        S_ISREG(st.st_mode) &&
         galley_registry_load_file(reg, path, origin) == GALLEY_OK)
       added++;
     free(names[i]);
@@ -271,7 +287,8 @@ static bool load_build_tree(galley_registry *reg, int *added) {
 #endif
 }
 
-GALLEY_API int galley_registry_load_default(galley_registry *reg, const char *const *dirs,
+GALLEY_API int galley_registry_load_default(galley_registry *reg,
+                                            const char *const *dirs,
                                             size_t n_dirs) {
   if (!reg)
     return 0;
@@ -283,7 +300,8 @@ GALLEY_API int galley_registry_load_default(galley_registry *reg, const char *co
   if (env && *env) {
     char *copy = strdup(env);
     char *save = NULL;
-    for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save))
+    for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d;
+         d = strtok_r(NULL, ":", &save))
       added += galley_registry_load_dir(reg, d, GALLEY_ORIGIN_ENV);
     free(copy);
   }
@@ -302,21 +320,27 @@ GALLEY_API int galley_registry_load_default(galley_registry *reg, const char *co
   /* An uninstalled build uses its own plugins instead of installed ones, so
    * an older installed copy never shadows what was just built. */
   if (!load_build_tree(reg, &added))
-    added += galley_registry_load_dir(reg, GALLEY_PLUGIN_DIR, GALLEY_ORIGIN_SYSTEM);
+    added +=
+        galley_registry_load_dir(reg, GALLEY_PLUGIN_DIR, GALLEY_ORIGIN_SYSTEM);
   return added;
 }
 
-GALLEY_API size_t galley_registry_count(const galley_registry *reg) { return reg ? reg->n : 0; }
+GALLEY_API size_t galley_registry_count(const galley_registry *reg) {
+  return reg ? reg->n : 0;
+}
 
-GALLEY_API const galley_plugin *galley_registry_at(const galley_registry *reg, size_t i) {
+GALLEY_API const galley_plugin *galley_registry_at(const galley_registry *reg,
+                                                   size_t i) {
   return reg && i < reg->n ? reg->entries[i].plugin : NULL;
 }
 
-GALLEY_API const char *galley_registry_path(const galley_registry *reg, size_t i) {
+GALLEY_API const char *galley_registry_path(const galley_registry *reg,
+                                            size_t i) {
   return reg && i < reg->n ? reg->entries[i].path : NULL;
 }
 
-GALLEY_API galley_origin galley_registry_origin(const galley_registry *reg, size_t i) {
+GALLEY_API galley_origin galley_registry_origin(const galley_registry *reg,
+                                                size_t i) {
   return reg && i < reg->n ? reg->entries[i].origin : GALLEY_ORIGIN_BUILTIN;
 }
 
@@ -328,8 +352,9 @@ GALLEY_API const galley_plugin *galley_registry_find(const galley_registry *reg,
   return NULL;
 }
 
-GALLEY_API const galley_plugin *galley_registry_find_ext(const galley_registry *reg,
-                                                         const char *ext, unsigned caps) {
+GALLEY_API const galley_plugin *
+galley_registry_find_ext(const galley_registry *reg, const char *ext,
+                         unsigned caps) {
   if (!reg || !ext)
     return NULL;
   if (*ext == '.')
@@ -345,9 +370,9 @@ GALLEY_API const galley_plugin *galley_registry_find_ext(const galley_registry *
   return NULL;
 }
 
-GALLEY_API const galley_plugin *galley_registry_probe(const galley_registry *reg,
-                                                      const unsigned char *head, size_t len,
-                                                      unsigned caps) {
+GALLEY_API const galley_plugin *
+galley_registry_probe(const galley_registry *reg, const unsigned char *head,
+                      size_t len, unsigned caps) {
   const galley_plugin *best = NULL;
   int best_score = 0;
   /* Ties go to the plugin found first, so the search order decides. */
@@ -368,14 +393,15 @@ GALLEY_API size_t galley_registry_message_count(const galley_registry *reg) {
   return reg ? reg->n_messages : 0;
 }
 
-GALLEY_API const char *galley_registry_message(const galley_registry *reg, size_t i) {
+GALLEY_API const char *galley_registry_message(const galley_registry *reg,
+                                               size_t i) {
   return reg && i < reg->n_messages ? reg->messages[i] : NULL;
 }
 
-
-GALLEY_API const galley_option *galley_plugin_option(const galley_plugin *plugin,
-                                                     const char *name) {
-  for (const galley_option *o = plugin && name ? plugin->options : NULL; o && o->name; o++)
+GALLEY_API const galley_option *
+galley_plugin_option(const galley_plugin *plugin, const char *name) {
+  for (const galley_option *o = plugin && name ? plugin->options : NULL;
+       o && o->name; o++)
     if (strcmp(o->name, name) == 0)
       return o;
   return NULL;

@@ -161,7 +161,9 @@ GALLEY_API int galley_sink_printf(galley_sink *s, const char *fmt, ...) {
   return rc;
 }
 
-GALLEY_API size_t galley_sink_size(const galley_sink *s) { return s ? s->size : 0; }
+GALLEY_API size_t galley_sink_size(const galley_sink *s) {
+  return s ? s->size : 0;
+}
 
 GALLEY_API const char *galley_sink_data(const galley_sink *s, size_t *len) {
   if (!s || s->type != SINK_MEMORY) {
@@ -180,8 +182,7 @@ GALLEY_API int galley_sink_commit(galley_sink *s) {
   if (s->failed)
     return GALLEY_EIO;
   switch (s->type) {
-  case SINK_MEMORY:
-    return GALLEY_OK;
+  case SINK_MEMORY: return GALLEY_OK;
   case SINK_STREAM:
     if (fflush(s->fp) != 0) {
       s->failed = 1;

@@ -54,7 +54,9 @@ GALLEY_API bool galley_kind_is_inline(galley_kind k) {
   return k >= GALLEY_NODE_FIRST_INLINE && k <= GALLEY_NODE_LAST_INLINE;
 }
 
-static bool kind_valid(galley_kind k) { return galley_kind_is_block(k) || galley_kind_is_inline(k); }
+static bool kind_valid(galley_kind k) {
+  return galley_kind_is_block(k) || galley_kind_is_inline(k);
+}
 
 GALLEY_API const char *galley_kind_name(galley_kind k) {
   if (!kind_valid(k))
@@ -81,10 +83,8 @@ GALLEY_API bool galley_kind_is_leaf(galley_kind k) {
   case GALLEY_NODE_LINE_BREAK:
   case GALLEY_NODE_CODE:
   case GALLEY_NODE_FOOTNOTE_REF:
-  case GALLEY_NODE_RAW_INLINE:
-    return true;
-  default:
-    return !kind_valid(k);
+  case GALLEY_NODE_RAW_INLINE: return true;
+  default: return !kind_valid(k);
   }
 }
 
@@ -102,10 +102,8 @@ static bool is_flow_block(galley_kind k) {
   case GALLEY_NODE_TABLE:
   case GALLEY_NODE_FIGURE:
   case GALLEY_NODE_DEFINITION_LIST:
-  case GALLEY_NODE_FOOTNOTE:
-    return true;
-  default:
-    return false;
+  case GALLEY_NODE_FOOTNOTE: return true;
+  default: return false;
   }
 }
 
@@ -118,20 +116,17 @@ GALLEY_API bool galley_kind_can_contain(galley_kind parent, galley_kind child) {
   case GALLEY_NODE_BLOCK_QUOTE:
   case GALLEY_NODE_ITEM:
   case GALLEY_NODE_DEFINITION:
-  case GALLEY_NODE_FOOTNOTE:
-    return is_flow_block(child);
+  case GALLEY_NODE_FOOTNOTE: return is_flow_block(child);
   case GALLEY_NODE_FIGURE:
     return is_flow_block(child) || child == GALLEY_NODE_CAPTION;
   case GALLEY_NODE_TABLE:
     return child == GALLEY_NODE_TABLE_ROW || child == GALLEY_NODE_CAPTION;
-  case GALLEY_NODE_TABLE_ROW:
-    return child == GALLEY_NODE_TABLE_CELL;
+  case GALLEY_NODE_TABLE_ROW: return child == GALLEY_NODE_TABLE_CELL;
   case GALLEY_NODE_TABLE_CELL:
   case GALLEY_NODE_CAPTION:
     /* Cells and captions hold either blocks (HTML) or inlines (Markdown). */
     return is_flow_block(child) || galley_kind_is_inline(child);
-  case GALLEY_NODE_LIST:
-    return child == GALLEY_NODE_ITEM;
+  case GALLEY_NODE_LIST: return child == GALLEY_NODE_ITEM;
   case GALLEY_NODE_DEFINITION_LIST:
     return child == GALLEY_NODE_TERM || child == GALLEY_NODE_DEFINITION;
   case GALLEY_NODE_PARAGRAPH:
@@ -144,10 +139,8 @@ GALLEY_API bool galley_kind_can_contain(galley_kind parent, galley_kind child) {
   case GALLEY_NODE_SUBSCRIPT:
   case GALLEY_NODE_LINK:
   case GALLEY_NODE_IMAGE:
-  case GALLEY_NODE_SPAN:
-    return galley_kind_is_inline(child);
-  default:
-    return false;
+  case GALLEY_NODE_SPAN: return galley_kind_is_inline(child);
+  default: return false;
   }
 }
 
@@ -175,7 +168,9 @@ GALLEY_API void galley_doc_free(galley_doc *doc) {
   free(doc);
 }
 
-GALLEY_API galley_node *galley_doc_root(const galley_doc *doc) { return doc ? doc->root : NULL; }
+GALLEY_API galley_node *galley_doc_root(const galley_doc *doc) {
+  return doc ? doc->root : NULL;
+}
 
 GALLEY_API galley_node *galley_doc_new_node(galley_doc *doc, galley_kind kind) {
   if (!doc || !kind_valid(kind))
@@ -186,9 +181,7 @@ GALLEY_API galley_node *galley_doc_new_node(galley_doc *doc, galley_kind kind) {
   n->doc = doc;
   n->kind = kind;
   switch (kind) {
-  case GALLEY_NODE_HEADING:
-    n->num1 = 1;
-    break;
+  case GALLEY_NODE_HEADING: n->num1 = 1; break;
   case GALLEY_NODE_LIST:
     n->num1 = 1;
     n->flags = F_TIGHT;
@@ -197,15 +190,16 @@ GALLEY_API galley_node *galley_doc_new_node(galley_doc *doc, galley_kind kind) {
     n->num1 = 1;
     n->num2 = 1;
     break;
-  default:
-    break;
+  default: break;
   }
   return n;
 }
 
-GALLEY_API galley_node *galley_doc_new_text(galley_doc *doc, const char *text, size_t len) {
+GALLEY_API galley_node *galley_doc_new_text(galley_doc *doc, const char *text,
+                                            size_t len) {
   galley_node *n = galley_doc_new_node(doc, GALLEY_NODE_TEXT);
-  if (n && galley_node_set_literal_n(n, text ? text : "", text ? len : 0) != GALLEY_OK)
+  if (n && galley_node_set_literal_n(n, text ? text : "", text ? len : 0) !=
+               GALLEY_OK)
     return NULL;
   return n;
 }
@@ -214,7 +208,8 @@ GALLEY_API void *galley_doc_alloc(galley_doc *doc, size_t size) {
   return doc ? arena_alloc(&doc->arena, size) : NULL;
 }
 
-GALLEY_API char *galley_doc_strndup(galley_doc *doc, const char *s, size_t len) {
+GALLEY_API char *galley_doc_strndup(galley_doc *doc, const char *s,
+                                    size_t len) {
   if (!doc)
     return NULL;
   return arena_strndup(&doc->arena, s ? s : "", s ? len : 0);
@@ -232,17 +227,33 @@ GALLEY_API int galley_doc_set_base(galley_doc *doc, const char *base) {
   return GALLEY_OK;
 }
 
-GALLEY_API const char *galley_doc_get_base(const galley_doc *doc) { return doc->base; }
+GALLEY_API const char *galley_doc_get_base(const galley_doc *doc) {
+  return doc->base;
+}
 
 /* ---- Navigation ---- */
 
-GALLEY_API galley_kind galley_node_kind(const galley_node *n) { return n ? n->kind : GALLEY_NODE_NONE; }
-GALLEY_API galley_doc *galley_node_doc(const galley_node *n) { return n ? n->doc : NULL; }
-GALLEY_API galley_node *galley_node_parent(const galley_node *n) { return n ? n->parent : NULL; }
-GALLEY_API galley_node *galley_node_first_child(const galley_node *n) { return n ? n->first : NULL; }
-GALLEY_API galley_node *galley_node_last_child(const galley_node *n) { return n ? n->last : NULL; }
-GALLEY_API galley_node *galley_node_next(const galley_node *n) { return n ? n->next : NULL; }
-GALLEY_API galley_node *galley_node_prev(const galley_node *n) { return n ? n->prev : NULL; }
+GALLEY_API galley_kind galley_node_kind(const galley_node *n) {
+  return n ? n->kind : GALLEY_NODE_NONE;
+}
+GALLEY_API galley_doc *galley_node_doc(const galley_node *n) {
+  return n ? n->doc : NULL;
+}
+GALLEY_API galley_node *galley_node_parent(const galley_node *n) {
+  return n ? n->parent : NULL;
+}
+GALLEY_API galley_node *galley_node_first_child(const galley_node *n) {
+  return n ? n->first : NULL;
+}
+GALLEY_API galley_node *galley_node_last_child(const galley_node *n) {
+  return n ? n->last : NULL;
+}
+GALLEY_API galley_node *galley_node_next(const galley_node *n) {
+  return n ? n->next : NULL;
+}
+GALLEY_API galley_node *galley_node_prev(const galley_node *n) {
+  return n ? n->prev : NULL;
+}
 
 GALLEY_API size_t galley_node_child_count(const galley_node *n) {
   size_t count = 0;
@@ -289,7 +300,8 @@ static bool can_attach(const galley_node *parent, const galley_node *child) {
   return true;
 }
 
-GALLEY_API int galley_node_append_child(galley_node *parent, galley_node *child) {
+GALLEY_API int galley_node_append_child(galley_node *parent,
+                                        galley_node *child) {
   if (!can_attach(parent, child))
     return GALLEY_EINVALID;
   galley_node_unlink(child);
@@ -303,7 +315,8 @@ GALLEY_API int galley_node_append_child(galley_node *parent, galley_node *child)
   return GALLEY_OK;
 }
 
-GALLEY_API int galley_node_prepend_child(galley_node *parent, galley_node *child) {
+GALLEY_API int galley_node_prepend_child(galley_node *parent,
+                                         galley_node *child) {
   if (!can_attach(parent, child))
     return GALLEY_EINVALID;
   galley_node_unlink(child);
@@ -317,8 +330,10 @@ GALLEY_API int galley_node_prepend_child(galley_node *parent, galley_node *child
   return GALLEY_OK;
 }
 
-GALLEY_API int galley_node_insert_before(galley_node *node, galley_node *sibling) {
-  if (!node || !node->parent || node == sibling || !can_attach(node->parent, sibling))
+GALLEY_API int galley_node_insert_before(galley_node *node,
+                                         galley_node *sibling) {
+  if (!node || !node->parent || node == sibling ||
+      !can_attach(node->parent, sibling))
     return GALLEY_EINVALID;
   galley_node_unlink(sibling);
   galley_node *parent = node->parent;
@@ -333,8 +348,10 @@ GALLEY_API int galley_node_insert_before(galley_node *node, galley_node *sibling
   return GALLEY_OK;
 }
 
-GALLEY_API int galley_node_insert_after(galley_node *node, galley_node *sibling) {
-  if (!node || !node->parent || node == sibling || !can_attach(node->parent, sibling))
+GALLEY_API int galley_node_insert_after(galley_node *node,
+                                        galley_node *sibling) {
+  if (!node || !node->parent || node == sibling ||
+      !can_attach(node->parent, sibling))
     return GALLEY_EINVALID;
   galley_node_unlink(sibling);
   galley_node *parent = node->parent;
@@ -349,7 +366,8 @@ GALLEY_API int galley_node_insert_after(galley_node *node, galley_node *sibling)
   return GALLEY_OK;
 }
 
-GALLEY_API int galley_node_replace(galley_node *node, galley_node *replacement) {
+GALLEY_API int galley_node_replace(galley_node *node,
+                                   galley_node *replacement) {
   if (!node || node == replacement)
     return node ? GALLEY_OK : GALLEY_EINVALID;
   int rc = galley_node_insert_before(node, replacement);
@@ -387,7 +405,8 @@ GALLEY_API int galley_node_unwrap(galley_node *node) {
 
 /* ---- Fields ---- */
 
-static int set_str(galley_node *n, const char **field, const char *s, size_t len) {
+static int set_str(galley_node *n, const char **field, const char *s,
+                   size_t len) {
   if (!s) {
     *field = NULL;
     return GALLEY_OK;
@@ -400,15 +419,17 @@ static int set_str(galley_node *n, const char **field, const char *s, size_t len
 }
 
 static bool has_literal(galley_kind k) {
-  return k == GALLEY_NODE_TEXT || k == GALLEY_NODE_CODE || k == GALLEY_NODE_CODE_BLOCK ||
-         k == GALLEY_NODE_RAW_BLOCK || k == GALLEY_NODE_RAW_INLINE;
+  return k == GALLEY_NODE_TEXT || k == GALLEY_NODE_CODE ||
+         k == GALLEY_NODE_CODE_BLOCK || k == GALLEY_NODE_RAW_BLOCK ||
+         k == GALLEY_NODE_RAW_INLINE;
 }
 
 GALLEY_API const char *galley_node_get_literal(const galley_node *n) {
   return n && has_literal(n->kind) ? (n->literal ? n->literal : "") : NULL;
 }
 
-GALLEY_API int galley_node_set_literal_n(galley_node *n, const char *s, size_t len) {
+GALLEY_API int galley_node_set_literal_n(galley_node *n, const char *s,
+                                         size_t len) {
   if (!n || !has_literal(n->kind))
     return GALLEY_EINVALID;
   return set_str(n, &n->literal, s ? s : "", s ? len : 0);
@@ -464,7 +485,8 @@ GALLEY_API galley_task galley_node_get_task(const galley_node *n) {
   return IS(n, GALLEY_NODE_ITEM) ? (galley_task)n->num1 : GALLEY_TASK_NONE;
 }
 GALLEY_API int galley_node_set_task(galley_node *n, galley_task task) {
-  if (!IS(n, GALLEY_NODE_ITEM) || task < GALLEY_TASK_NONE || task > GALLEY_TASK_DONE)
+  if (!IS(n, GALLEY_NODE_ITEM) || task < GALLEY_TASK_NONE ||
+      task > GALLEY_TASK_DONE)
     return GALLEY_EINVALID;
   n->num1 = (int)task;
   return GALLEY_OK;
@@ -494,13 +516,17 @@ GALLEY_API int galley_node_set_format(galley_node *n, const char *format) {
 static bool is_link(const galley_node *n) {
   return IS(n, GALLEY_NODE_LINK) || IS(n, GALLEY_NODE_IMAGE);
 }
-GALLEY_API const char *galley_node_get_url(const galley_node *n) { return is_link(n) ? n->str1 : NULL; }
+GALLEY_API const char *galley_node_get_url(const galley_node *n) {
+  return is_link(n) ? n->str1 : NULL;
+}
 GALLEY_API int galley_node_set_url(galley_node *n, const char *url) {
   if (!is_link(n))
     return GALLEY_EINVALID;
   return set_str(n, &n->str1, url, (size_t)-1);
 }
-GALLEY_API const char *galley_node_get_title(const galley_node *n) { return is_link(n) ? n->str2 : NULL; }
+GALLEY_API const char *galley_node_get_title(const galley_node *n) {
+  return is_link(n) ? n->str2 : NULL;
+}
 GALLEY_API int galley_node_set_title(galley_node *n, const char *title) {
   if (!is_link(n))
     return GALLEY_EINVALID;
@@ -510,7 +536,9 @@ GALLEY_API int galley_node_set_title(galley_node *n, const char *title) {
 static bool is_note(const galley_node *n) {
   return IS(n, GALLEY_NODE_FOOTNOTE) || IS(n, GALLEY_NODE_FOOTNOTE_REF);
 }
-GALLEY_API const char *galley_node_get_label(const galley_node *n) { return is_note(n) ? n->str1 : NULL; }
+GALLEY_API const char *galley_node_get_label(const galley_node *n) {
+  return is_note(n) ? n->str1 : NULL;
+}
 GALLEY_API int galley_node_set_label(galley_node *n, const char *label) {
   if (!is_note(n))
     return GALLEY_EINVALID;
@@ -518,10 +546,12 @@ GALLEY_API int galley_node_set_label(galley_node *n, const char *label) {
 }
 
 GALLEY_API galley_row_part galley_node_get_row_part(const galley_node *n) {
-  return IS(n, GALLEY_NODE_TABLE_ROW) ? (galley_row_part)n->num1 : GALLEY_ROW_BODY;
+  return IS(n, GALLEY_NODE_TABLE_ROW) ? (galley_row_part)n->num1
+                                      : GALLEY_ROW_BODY;
 }
 GALLEY_API int galley_node_set_row_part(galley_node *n, galley_row_part part) {
-  if (!IS(n, GALLEY_NODE_TABLE_ROW) || part < GALLEY_ROW_BODY || part > GALLEY_ROW_FOOT)
+  if (!IS(n, GALLEY_NODE_TABLE_ROW) || part < GALLEY_ROW_BODY ||
+      part > GALLEY_ROW_FOOT)
     return GALLEY_EINVALID;
   n->num1 = (int)part;
   return GALLEY_OK;
@@ -534,10 +564,12 @@ GALLEY_API int galley_node_set_cell_header(galley_node *n, bool v) {
   return set_flag(n, GALLEY_NODE_TABLE_CELL, F_HEADER, v);
 }
 GALLEY_API galley_align galley_node_get_cell_align(const galley_node *n) {
-  return IS(n, GALLEY_NODE_TABLE_CELL) ? (galley_align)(n->flags >> 8) : GALLEY_ALIGN_NONE;
+  return IS(n, GALLEY_NODE_TABLE_CELL) ? (galley_align)(n->flags >> 8)
+                                       : GALLEY_ALIGN_NONE;
 }
 GALLEY_API int galley_node_set_cell_align(galley_node *n, galley_align align) {
-  if (!IS(n, GALLEY_NODE_TABLE_CELL) || align < GALLEY_ALIGN_NONE || align > GALLEY_ALIGN_RIGHT)
+  if (!IS(n, GALLEY_NODE_TABLE_CELL) || align < GALLEY_ALIGN_NONE ||
+      align > GALLEY_ALIGN_RIGHT)
     return GALLEY_EINVALID;
   n->flags = (n->flags & 0xffu) | ((unsigned)align << 8);
   return GALLEY_OK;
@@ -561,7 +593,9 @@ GALLEY_API int galley_node_set_rowspan(galley_node *n, int span) {
   return GALLEY_OK;
 }
 
-GALLEY_API int galley_node_get_line(const galley_node *n) { return n ? n->line : 0; }
+GALLEY_API int galley_node_get_line(const galley_node *n) {
+  return n ? n->line : 0;
+}
 GALLEY_API void galley_node_set_line(galley_node *n, int line) {
   if (n)
     n->line = line > 0 ? line : 0;
@@ -569,15 +603,21 @@ GALLEY_API void galley_node_set_line(galley_node *n, int line) {
 
 /* ---- Attributes ---- */
 
-GALLEY_API const char *galley_node_get_tag(const galley_node *n) { return n ? n->tag : NULL; }
+GALLEY_API const char *galley_node_get_tag(const galley_node *n) {
+  return n ? n->tag : NULL;
+}
 GALLEY_API int galley_node_set_tag(galley_node *n, const char *tag) {
   return n ? set_str(n, &n->tag, tag, (size_t)-1) : GALLEY_EINVALID;
 }
-GALLEY_API const char *galley_node_get_id(const galley_node *n) { return n ? n->id : NULL; }
+GALLEY_API const char *galley_node_get_id(const galley_node *n) {
+  return n ? n->id : NULL;
+}
 GALLEY_API int galley_node_set_id(galley_node *n, const char *id) {
   return n ? set_str(n, &n->id, id, (size_t)-1) : GALLEY_EINVALID;
 }
-GALLEY_API const char *galley_node_get_classes(const galley_node *n) { return n ? n->classes : NULL; }
+GALLEY_API const char *galley_node_get_classes(const galley_node *n) {
+  return n ? n->classes : NULL;
+}
 GALLEY_API int galley_node_set_classes(galley_node *n, const char *classes) {
   return n ? set_str(n, &n->classes, classes, (size_t)-1) : GALLEY_EINVALID;
 }
@@ -591,7 +631,8 @@ GALLEY_API bool galley_node_has_class(const galley_node *n, const char *cls) {
     while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f')
       p++;
     const char *start = p;
-    while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\f')
+    while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' &&
+           *p != '\f')
       p++;
     if ((size_t)(p - start) == len && memcmp(start, cls, len) == 0)
       return true;
@@ -599,7 +640,8 @@ GALLEY_API bool galley_node_has_class(const galley_node *n, const char *cls) {
   return false;
 }
 
-GALLEY_API const char *galley_node_get_attr(const galley_node *n, const char *key) {
+GALLEY_API const char *galley_node_get_attr(const galley_node *n,
+                                            const char *key) {
   if (!n || !key)
     return NULL;
   for (size_t i = 0; i < n->n_attrs; i++)
@@ -608,14 +650,16 @@ GALLEY_API const char *galley_node_get_attr(const galley_node *n, const char *ke
   return NULL;
 }
 
-GALLEY_API int galley_node_set_attr(galley_node *n, const char *key, const char *value) {
+GALLEY_API int galley_node_set_attr(galley_node *n, const char *key,
+                                    const char *value) {
   if (!n || !key || !*key)
     return GALLEY_EINVALID;
   for (size_t i = 0; i < n->n_attrs; i++) {
     if (strcmp(n->attrs[i].key, key) != 0)
       continue;
     if (!value) {
-      memmove(&n->attrs[i], &n->attrs[i + 1], (n->n_attrs - i - 1) * sizeof *n->attrs);
+      memmove(&n->attrs[i], &n->attrs[i + 1],
+              (n->n_attrs - i - 1) * sizeof *n->attrs);
       n->n_attrs--;
       return GALLEY_OK;
     }
@@ -644,10 +688,12 @@ GALLEY_API int galley_node_set_attr(galley_node *n, const char *key, const char 
   return GALLEY_OK;
 }
 
-GALLEY_API size_t galley_node_attr_count(const galley_node *n) { return n ? n->n_attrs : 0; }
+GALLEY_API size_t galley_node_attr_count(const galley_node *n) {
+  return n ? n->n_attrs : 0;
+}
 
-GALLEY_API bool galley_node_attr_at(const galley_node *n, size_t i, const char **key,
-                                    const char **value) {
+GALLEY_API bool galley_node_attr_at(const galley_node *n, size_t i,
+                                    const char **key, const char **value) {
   if (!n || i >= n->n_attrs)
     return false;
   if (key)

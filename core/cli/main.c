@@ -17,8 +17,8 @@
 /* Exit codes; README.md documents them. */
 enum {
   EXIT_OK = 0,
-  EXIT_FAILED = 1,   /* a conversion failed: bad input, a limit, a write error */
-  EXIT_USAGE = 2,    /* bad command line, unknown format or option */
+  EXIT_FAILED = 1, /* a conversion failed: bad input, a limit, a write error */
+  EXIT_USAGE = 2,  /* bad command line, unknown format or option */
   EXIT_INTERNAL = 3, /* out of memory or another internal failure */
   EXIT_INTERRUPTED = 130,
 };
@@ -66,7 +66,8 @@ static void push(strlist *l, const char *s) {
   l->items[l->n++] = s;
 }
 
-static void usage_error(const char *fmt, ...) GALLEY_PRINTF(1, 2) __attribute__((noreturn));
+static void usage_error(const char *fmt, ...) GALLEY_PRINTF(1, 2)
+    __attribute__((noreturn));
 static void usage_error(const char *fmt, ...) {
   va_list ap;
   fputs("galley: ", stderr);
@@ -78,33 +79,46 @@ static void usage_error(const char *fmt, ...) {
 }
 
 static void print_help(void) {
-  fputs(
-      "Usage: galley [OPTIONS] INPUT... [-o OUTPUT]\n"
-      "Convert articles between formats through one document tree.\n"
-      "\n"
-      "  -f, --from FORMAT        input format (default: from the extension, then the content)\n"
-      "  -t, --to FORMAT          output format (default: from -o's extension, else html)\n"
-      "  -o, --output FILE        write to FILE (atomically); '-' or none: standard output\n"
-      "  -x, --transform NAME     apply a transform; repeatable, applied in order\n"
-      "      --strip              strip page boilerplate (same as -x boilerplate)\n"
-      "  -M, --meta KEY=VALUE     set document metadata (title, author, date, language, ...)\n"
-      "  -O, --option KEY=VALUE   set a format option (see --help-format FORMAT)\n"
-      "      --css FILE           stylesheet for html/epub output (same as -O css=FILE)\n"
-      "      --resource-path DIR  also read images and other resources from DIR\n"
-      "      --max-input-size N   refuse inputs over N bytes (suffixes K, M, G; default 256M)\n"
-      "      --plugin-dir DIR     load plugins from DIR first; repeatable\n"
-      "      --list-formats       list the formats that are loaded, and from where\n"
-      "      --list-transforms    list the transforms that are loaded\n"
-      "      --json               with --list-formats/--list-transforms: print JSON\n"
-      "      --help-format NAME   describe a format or transform and its options\n"
-      "  -q, --quiet              print errors only\n"
-      "  -v, --verbose            print notes as well as warnings\n"
-      "  -h, --help               show this help\n"
-      "  -V, --version            show the version\n"
-      "\n"
-      "INPUT '-' reads standard input. Exit status: 0 success, 1 a conversion failed,\n"
-      "2 usage error, 3 internal error, 130 interrupted.\n",
-      stdout);
+  fputs("Usage: galley [OPTIONS] INPUT... [-o OUTPUT]\n"
+        "Convert articles between formats through one document tree.\n"
+        "\n"
+        "  -f, --from FORMAT        input format (default: from the extension, "
+        "then the content)\n"
+        "  -t, --to FORMAT          output format (default: from -o's "
+        "extension, else html)\n"
+        "  -o, --output FILE        write to FILE (atomically); '-' or none: "
+        "standard output\n"
+        "  -x, --transform NAME     apply a transform; repeatable, applied in "
+        "order\n"
+        "      --strip              strip page boilerplate (same as -x "
+        "boilerplate)\n"
+        "  -M, --meta KEY=VALUE     set document metadata (title, author, "
+        "date, language, ...)\n"
+        "  -O, --option KEY=VALUE   set a format option (see --help-format "
+        "FORMAT)\n"
+        "      --css FILE           stylesheet for html/epub output (same as "
+        "-O css=FILE)\n"
+        "      --resource-path DIR  also read images and other resources from "
+        "DIR\n"
+        "      --max-input-size N   refuse inputs over N bytes (suffixes K, M, "
+        "G; default 256M)\n"
+        "      --plugin-dir DIR     load plugins from DIR first; repeatable\n"
+        "      --list-formats       list the formats that are loaded, and from "
+        "where\n"
+        "      --list-transforms    list the transforms that are loaded\n"
+        "      --json               with --list-formats/--list-transforms: "
+        "print JSON\n"
+        "      --help-format NAME   describe a format or transform and its "
+        "options\n"
+        "  -q, --quiet              print errors only\n"
+        "  -v, --verbose            print notes as well as warnings\n"
+        "  -h, --help               show this help\n"
+        "  -V, --version            show the version\n"
+        "\n"
+        "INPUT '-' reads standard input. Exit status: 0 success, 1 a "
+        "conversion failed,\n"
+        "2 usage error, 3 internal error, 130 interrupted.\n",
+        stdout);
 }
 
 /* Parses "123", "64K", "10M", "1G". Returns false on anything else. */
@@ -164,7 +178,8 @@ static void parse_args(cli *c, int argc, char **argv) {
   static char css_option[PATH_MAX + 8];
   int ch;
   opterr = 0;
-  while ((ch = getopt_long(argc, argv, ":f:t:o:x:M:O:qvhV", longopts, NULL)) != -1) {
+  while ((ch = getopt_long(argc, argv, ":f:t:o:x:M:O:qvhV", longopts, NULL)) !=
+         -1) {
     switch (ch) {
     case 'f': c->from = optarg; break;
     case 't': c->to = optarg; break;
@@ -192,7 +207,8 @@ static void parse_args(cli *c, int argc, char **argv) {
     case 'v': c->verbosity = 1; break;
     case 'h': print_help(); exit(EXIT_OK);
     case 'V':
-      printf("galley %s (plugin ABI %d)\n", galley_version(), GALLEY_ABI_VERSION);
+      printf("galley %s (plugin ABI %d)\n", galley_version(),
+             GALLEY_ABI_VERSION);
       exit(EXIT_OK);
     case ':': usage_error("option %s needs a value", argv[optind - 1]);
     default:
@@ -283,21 +299,25 @@ static void list_plugins(const galley_registry *reg, int transforms, int json) {
   if (transforms)
     printf("%-12s %-40s %s\n", "TRANSFORM", "SUMMARY", "LOADED FROM");
   else
-    printf("%-10s %-4s %-5s %-22s %s\n", "FORMAT", "READ", "WRITE", "EXTENSIONS", "LOADED FROM");
+    printf("%-10s %-4s %-5s %-22s %s\n", "FORMAT", "READ", "WRITE",
+           "EXTENSIONS", "LOADED FROM");
   for (size_t i = 0; i < n; i++) {
     const galley_plugin *p = galley_registry_at(reg, i);
     if (transforms) {
       if (p->caps & GALLEY_CAN_TRANSFORM)
         printf("%-12s %-40s %s (%s)\n", p->name, p->summary ? p->summary : "",
-               galley_registry_path(reg, i), origin_name(galley_registry_origin(reg, i)));
+               galley_registry_path(reg, i),
+               origin_name(galley_registry_origin(reg, i)));
       continue;
     }
     if (!(p->caps & (GALLEY_CAN_READ | GALLEY_CAN_WRITE)))
       continue;
     char exts[128];
     join_extensions(p, exts, sizeof exts);
-    printf("%-10s %-4s %-5s %-22s %s (%s)\n", p->name, (p->caps & GALLEY_CAN_READ) ? "yes" : "-",
-           (p->caps & GALLEY_CAN_WRITE) ? "yes" : "-", exts, galley_registry_path(reg, i),
+    printf("%-10s %-4s %-5s %-22s %s (%s)\n", p->name,
+           (p->caps & GALLEY_CAN_READ) ? "yes" : "-",
+           (p->caps & GALLEY_CAN_WRITE) ? "yes" : "-", exts,
+           galley_registry_path(reg, i),
            origin_name(galley_registry_origin(reg, i)));
   }
 }
@@ -316,13 +336,16 @@ static const char *type_name(galley_option_type t) {
 static int help_format(const galley_registry *reg, const char *name) {
   const galley_plugin *p = galley_registry_find(reg, name);
   if (!p) {
-    fprintf(stderr, "galley: no format or transform named '%s' (see galley --list-formats)\n",
+    fprintf(stderr,
+            "galley: no format or transform named '%s' (see galley "
+            "--list-formats)\n",
             name);
     return EXIT_USAGE;
   }
   char exts[128];
   join_extensions(p, exts, sizeof exts);
-  printf("%s %s: %s\n", p->name, p->version ? p->version : "", p->summary ? p->summary : "");
+  printf("%s %s: %s\n", p->name, p->version ? p->version : "",
+         p->summary ? p->summary : "");
   printf("  can:        %s%s%s\n", (p->caps & GALLEY_CAN_READ) ? "read " : "",
          (p->caps & GALLEY_CAN_WRITE) ? "write " : "",
          (p->caps & GALLEY_CAN_TRANSFORM) ? "transform" : "");
@@ -340,7 +363,8 @@ static int help_format(const galley_registry *reg, const char *name) {
     else
       snprintf(kind, sizeof kind, "%s", type_name(o->type));
     printf("    %-16s %-18s default %-8s %s\n", o->name, kind,
-           o->default_value ? o->default_value : "(none)", o->help ? o->help : "");
+           o->default_value ? o->default_value : "(none)",
+           o->help ? o->help : "");
   }
   return EXIT_OK;
 }
@@ -349,8 +373,8 @@ static int help_format(const galley_registry *reg, const char *name) {
 
 /* Reads a whole file or standard input, stopping at `limit` + 1 bytes so an
  * oversized input is refused without reading it all. */
-static int read_input(const char *path, size_t limit, unsigned char **data, size_t *size,
-                      int *too_big) {
+static int read_input(const char *path, size_t limit, unsigned char **data,
+                      size_t *size, int *too_big) {
   FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
   *too_big = 0;
   if (!f)
@@ -392,11 +416,12 @@ static int read_input(const char *path, size_t limit, unsigned char **data, size
 
 /* The format whose extensions match the end of `path`: "a.tar.gz" tries
  * "tar.gz" then "gz", so a compound extension wins over its last part. */
-static const galley_plugin *format_for_path(const galley_registry *reg, const char *path,
-                                            unsigned caps) {
+static const galley_plugin *format_for_path(const galley_registry *reg,
+                                            const char *path, unsigned caps) {
   const char *base = strrchr(path, '/');
   base = base ? base + 1 : path;
-  for (const char *dot = strchr(base + (*base == '.'), '.'); dot; dot = strchr(dot + 1, '.')) {
+  for (const char *dot = strchr(base + (*base == '.'), '.'); dot;
+       dot = strchr(dot + 1, '.')) {
     const galley_plugin *p = galley_registry_find_ext(reg, dot + 1, caps);
     if (p)
       return p;
@@ -411,18 +436,22 @@ static const char *path_extension(const char *path) {
   return dot && dot != base ? dot + 1 : NULL;
 }
 
-static const galley_plugin *need_format(const galley_registry *reg, const char *name,
-                                        unsigned cap, const char *what) {
+static const galley_plugin *need_format(const galley_registry *reg,
+                                        const char *name, unsigned cap,
+                                        const char *what) {
   const galley_plugin *p = galley_registry_find(reg, name);
   if (!p)
-    usage_error("no %s format named '%s' is loaded (see galley --list-formats)", what, name);
+    usage_error("no %s format named '%s' is loaded (see galley --list-formats)",
+                what, name);
   if (!(p->caps & cap))
-    usage_error("format '%s' cannot be %s", name, cap == GALLEY_CAN_READ ? "read" : "written");
+    usage_error("format '%s' cannot be %s", name,
+                cap == GALLEY_CAN_READ ? "read" : "written");
   return p;
 }
 
 /* Checks every -O against the options the chosen plugins declare. */
-static void check_options(const cli *c, const galley_plugin *const *plugins, size_t n) {
+static void check_options(const cli *c, const galley_plugin *const *plugins,
+                          size_t n) {
   for (size_t i = 0; i < c->options.n; i++) {
     const char *kvp = c->options.items[i];
     const char *eq = strchr(kvp, '=');
@@ -447,13 +476,15 @@ static void check_options(const cli *c, const galley_plugin *const *plugins, siz
           strncat(names, ", ", sizeof names - strlen(names) - 1);
         strncat(names, plugins[j]->name, sizeof names - strlen(names) - 1);
       }
-      usage_error("unknown option '%s' for %s (see galley --help-format NAME)", key, names);
+      usage_error("unknown option '%s' for %s (see galley --help-format NAME)",
+                  key, names);
     }
     char *end;
     switch (decl->type) {
     case GALLEY_OPT_BOOL:
-      if (strcasecmp(value, "true") && strcasecmp(value, "false") && strcmp(value, "1") &&
-          strcmp(value, "0") && strcasecmp(value, "yes") && strcasecmp(value, "no"))
+      if (strcasecmp(value, "true") && strcasecmp(value, "false") &&
+          strcmp(value, "1") && strcmp(value, "0") &&
+          strcasecmp(value, "yes") && strcasecmp(value, "no"))
         usage_error("option %s wants true or false, got '%s'", key, value);
       break;
     case GALLEY_OPT_INT:
@@ -473,11 +504,11 @@ static void check_options(const cli *c, const galley_plugin *const *plugins, siz
         p = bar ? bar + 1 : p + len;
       }
       if (!ok)
-        usage_error("option %s wants one of %s, got '%s'", key, decl->choices, value);
+        usage_error("option %s wants one of %s, got '%s'", key, decl->choices,
+                    value);
       break;
     }
-    default:
-      break;
+    default: break;
     }
   }
 }
@@ -537,7 +568,8 @@ int main(int argc, char **argv) {
   if (c.inputs.n == 0)
     usage_error("no input file (use - for standard input)");
   if (c.inputs.n > 1)
-    usage_error("%zu inputs given: converting several documents at once is not supported yet",
+    usage_error("%zu inputs given: converting several documents at once is not "
+                "supported yet",
                 c.inputs.n);
   const char *input = c.inputs.items[0];
   const char *output = c.output && strcmp(c.output, "-") != 0 ? c.output : NULL;
@@ -552,14 +584,18 @@ int main(int argc, char **argv) {
     if (!writer) {
       const char *ext = path_extension(output);
       if (ext)
-        usage_error("%s: no loaded format writes .%s files (use -t FORMAT; see --list-formats)",
+        usage_error("%s: no loaded format writes .%s files (use -t FORMAT; see "
+                    "--list-formats)",
                     output, ext);
-      usage_error("%s: cannot tell the output format from the name (use -t FORMAT)", output);
+      usage_error(
+          "%s: cannot tell the output format from the name (use -t FORMAT)",
+          output);
     }
   } else {
     writer = galley_registry_find(reg, "html");
     if (!writer || !(writer->caps & GALLEY_CAN_WRITE))
-      usage_error("no output format given and html is not loaded (use -t FORMAT)");
+      usage_error(
+          "no output format given and html is not loaded (use -t FORMAT)");
   }
 
   galley_limits limits = galley_limits_default();
@@ -569,7 +605,8 @@ int main(int argc, char **argv) {
     if (strncmp(c.options.items[i], "max-depth=", 10) == 0) {
       size_t depth;
       if (!parse_size(c.options.items[i] + 10, &depth) || depth == 0)
-        usage_error("max-depth wants a positive number, got '%s'", c.options.items[i] + 10);
+        usage_error("max-depth wants a positive number, got '%s'",
+                    c.options.items[i] + 10);
       limits.max_depth = depth;
     }
   }
@@ -580,14 +617,16 @@ int main(int argc, char **argv) {
   else if (strcmp(input, "-") != 0)
     reader = format_for_path(reg, input, GALLEY_CAN_READ);
 
-  const galley_plugin **transforms = calloc(c.transforms.n + 1, sizeof *transforms);
+  const galley_plugin **transforms =
+      calloc(c.transforms.n + 1, sizeof *transforms);
   if (!transforms)
     die_oom();
   for (size_t i = 0; i < c.transforms.n; i++) {
     transforms[i] = galley_registry_find(reg, c.transforms.items[i]);
     if (!transforms[i])
-      usage_error("no transform named '%s' is loaded (see galley --list-transforms)",
-                  c.transforms.items[i]);
+      usage_error(
+          "no transform named '%s' is loaded (see galley --list-transforms)",
+          c.transforms.items[i]);
     if (!(transforms[i]->caps & GALLEY_CAN_TRANSFORM))
       usage_error("'%s' is a format, not a transform", c.transforms.items[i]);
   }
@@ -597,7 +636,10 @@ int main(int argc, char **argv) {
   int too_big = 0;
   struct stat st;
   if (strcmp(input, "-") != 0 && stat(input, &st) == 0 && S_ISDIR(st.st_mode)) {
-    fprintf(stderr, "galley: %s: is a folder (converting folders is not supported yet)\n", input);
+    fprintf(
+        stderr,
+        "galley: %s: is a folder (converting folders is not supported yet)\n",
+        input);
     return EXIT_USAGE;
   }
   if (read_input(input, limits.max_input_size, &data, &size, &too_big) != 0) {
@@ -605,15 +647,20 @@ int main(int argc, char **argv) {
     return EXIT_FAILED;
   }
   if (too_big) {
-    fprintf(stderr, "galley: %s: input is over the input size limit of %zu bytes (--max-input-size)\n",
+    fprintf(stderr,
+            "galley: %s: input is over the input size limit of %zu bytes "
+            "(--max-input-size)\n",
             input, limits.max_input_size);
     free(data);
     return EXIT_FAILED;
   }
   if (!reader) {
-    reader = galley_registry_probe(reg, data, size < 65536 ? size : 65536, GALLEY_CAN_READ);
+    reader = galley_registry_probe(reg, data, size < 65536 ? size : 65536,
+                                   GALLEY_CAN_READ);
     if (!reader) {
-      fprintf(stderr, "galley: %s: cannot tell the input format (use -f FORMAT; see --list-formats)\n",
+      fprintf(stderr,
+              "galley: %s: cannot tell the input format (use -f FORMAT; see "
+              "--list-formats)\n",
               input);
       free(data);
       return EXIT_USAGE;
@@ -665,9 +712,11 @@ int main(int argc, char **argv) {
 
   /* Standard output gets the bytes only once the conversion succeeded, so a
    * failure never leaves half a document behind there either. */
-  galley_sink *sink = output ? galley_sink_new_file(output) : galley_sink_new_memory();
+  galley_sink *sink =
+      output ? galley_sink_new_file(output) : galley_sink_new_memory();
   if (!sink) {
-    fprintf(stderr, "galley: %s: cannot write: %s\n", output ? output : "-", strerror(errno));
+    fprintf(stderr, "galley: %s: cannot write: %s\n", output ? output : "-",
+            strerror(errno));
     return EXIT_FAILED;
   }
 
@@ -679,18 +728,21 @@ int main(int argc, char **argv) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
 
-  int rc = galley_job_convert(job, &in, reader, transforms, c.transforms.n, writer, sink);
+  int rc = galley_job_convert(job, &in, reader, transforms, c.transforms.n,
+                              writer, sink);
   if (rc == GALLEY_OK && interrupted)
     rc = GALLEY_ECANCELLED;
   if (rc == GALLEY_OK) {
     if (output) {
       if (galley_sink_commit(sink) != GALLEY_OK)
-        rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", output, strerror(errno));
+        rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", output,
+                              strerror(errno));
     } else {
       size_t len;
       const char *bytes = galley_sink_data(sink, &len);
       if (fwrite(bytes, 1, len, stdout) != len || fflush(stdout) != 0)
-        rc = galley_job_error(job, GALLEY_EIO, "cannot write standard output: %s",
+        rc = galley_job_error(job, GALLEY_EIO,
+                              "cannot write standard output: %s",
                               strerror(errno));
     }
   }

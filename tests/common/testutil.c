@@ -23,8 +23,8 @@ galley_registry *tu_registry(void) {
   return registry;
 }
 
-char *tu_convert(const char *from, const char *to, const char *input, size_t len,
-                 const char *const *opts, char **err) {
+char *tu_convert(const char *from, const char *to, const char *input,
+                 size_t len, const char *const *opts, char **err) {
   galley_registry *reg = tu_registry();
   const galley_plugin *reader = galley_registry_find(reg, from);
   const galley_plugin *writer = galley_registry_find(reg, to);
@@ -124,7 +124,9 @@ void tu_assert_golden(const char *actual, const char *rel) {
   }
   char *expected = tu_read_file(path, NULL);
   if (!expected)
-    fail_msg("golden file %s is missing (set GALLEY_UPDATE_GOLDEN=1 to write it)", path);
+    fail_msg(
+        "golden file %s is missing (set GALLEY_UPDATE_GOLDEN=1 to write it)",
+        path);
   if (strcmp(expected, actual) != 0) {
     const char *a = actual, *e = expected;
     int line = 1;
@@ -134,8 +136,9 @@ void tu_assert_golden(const char *actual, const char *rel) {
       a++, e++;
     }
     const char *ae = strchr(a, '\n'), *ee = strchr(e, '\n');
-    print_error("%s differs at line %d:\n  expected: %.*s\n  actual:   %.*s\n", path, line,
-                ee ? (int)(ee - e) : (int)strlen(e), e, ae ? (int)(ae - a) : (int)strlen(a), a);
+    print_error("%s differs at line %d:\n  expected: %.*s\n  actual:   %.*s\n",
+                path, line, ee ? (int)(ee - e) : (int)strlen(e), e,
+                ae ? (int)(ae - a) : (int)strlen(a), a);
     free(expected);
     fail();
   }

@@ -15,10 +15,11 @@ galley_registry *tu_registry(void);
  * Returns the output as a malloc'd NUL-terminated string, or NULL on failure
  * with the job's error copied into `*err` (malloc'd) when err is not NULL.
  */
-char *tu_convert(const char *from, const char *to, const char *input, size_t len,
-                 const char *const *opts, char **err);
+char *tu_convert(const char *from, const char *to, const char *input,
+                 size_t len, const char *const *opts, char **err);
 
-/** Reads a whole file into a malloc'd NUL-terminated buffer; NULL on failure. */
+/** Reads a whole file into a malloc'd NUL-terminated buffer; NULL on failure.
+ */
 char *tu_read_file(const char *path, size_t *len);
 
 /** Path of a fixture: $GALLEY_FIXTURES/rel, in a static buffer. */

@@ -1,4 +1,5 @@
-/* Jobs: one conversion's input, options, limits, diagnostics and output sink. */
+/* Jobs: one conversion's input, options, limits, diagnostics and output sink.
+ */
 #ifndef GALLEY_JOB_H
 #define GALLEY_JOB_H
 
@@ -22,8 +23,9 @@ typedef struct galley_plugin galley_plugin;
 typedef struct galley_input {
   const unsigned char *data; /* the whole input */
   size_t size;
-  const char *name;     /* for messages: the path as given, or "-" for stdin */
-  const char *base_dir; /* folder that relative resources resolve under; may be NULL */
+  const char *name; /* for messages: the path as given, or "-" for stdin */
+  const char
+      *base_dir; /* folder that relative resources resolve under; may be NULL */
 } galley_input;
 
 /** Limits that protect the machine. 0 in a field means "no limit". */
@@ -49,9 +51,9 @@ typedef enum galley_level {
 /** One diagnostic. Owned by the job. */
 typedef struct galley_diag {
   galley_level level;
-  int status;            /* for errors: the status code; else 0 */
-  const char *message;   /* one line, no trailing newline */
-  const char *location;  /* the input's name, or NULL */
+  int status;           /* for errors: the status code; else 0 */
+  const char *message;  /* one line, no trailing newline */
+  const char *location; /* the input's name, or NULL */
 } galley_diag;
 
 /* ---- Host side ----------------------------------------------------------- */
@@ -60,25 +62,33 @@ typedef struct galley_diag {
 GALLEY_EXPORT galley_job *galley_job_new(galley_registry *registry);
 GALLEY_EXPORT void galley_job_free(galley_job *job);
 /** Sets a format option (`-O key=value`); value is copied. NULL removes it. */
-GALLEY_EXPORT int galley_job_set_option(galley_job *job, const char *key, const char *value);
-/** Adds a metadata override (`-M key=value`) applied after reading and after each transform. */
-GALLEY_EXPORT int galley_job_set_meta(galley_job *job, const char *key, const char *value);
+GALLEY_EXPORT int galley_job_set_option(galley_job *job, const char *key,
+                                        const char *value);
+/** Adds a metadata override (`-M key=value`) applied after reading and after
+ * each transform. */
+GALLEY_EXPORT int galley_job_set_meta(galley_job *job, const char *key,
+                                      const char *value);
 /** Replaces the job's limits. */
-GALLEY_EXPORT void galley_job_set_limits(galley_job *job, const galley_limits *limits);
+GALLEY_EXPORT void galley_job_set_limits(galley_job *job,
+                                         const galley_limits *limits);
 /** Adds a folder under which resources may be read (`--resource-path`). */
-GALLEY_EXPORT int galley_job_add_resource_path(galley_job *job, const char *dir);
+GALLEY_EXPORT int galley_job_add_resource_path(galley_job *job,
+                                               const char *dir);
 /** Asks a running job to stop at its next check; safe from another thread. */
 GALLEY_EXPORT void galley_job_cancel(galley_job *job);
 /** Sets the location that diagnostics name (usually the input's name). */
-GALLEY_EXPORT int galley_job_set_location(galley_job *job, const char *location);
+GALLEY_EXPORT int galley_job_set_location(galley_job *job,
+                                          const char *location);
 
 GALLEY_EXPORT size_t galley_job_diag_count(const galley_job *job);
-GALLEY_EXPORT const galley_diag *galley_job_diag_at(const galley_job *job, size_t i);
+GALLEY_EXPORT const galley_diag *galley_job_diag_at(const galley_job *job,
+                                                    size_t i);
 /** The message of the last error, or NULL when none was set. */
 GALLEY_EXPORT const char *galley_job_errmsg(const galley_job *job);
 /** The status of the last error, or GALLEY_OK. */
 GALLEY_EXPORT int galley_job_status(const galley_job *job);
-/** Forgets the diagnostics and the error (to reuse the job for another input). */
+/** Forgets the diagnostics and the error (to reuse the job for another input).
+ */
 GALLEY_EXPORT void galley_job_clear(galley_job *job);
 
 /**
@@ -90,40 +100,53 @@ GALLEY_EXPORT void galley_job_clear(galley_job *job);
  */
 GALLEY_EXPORT int galley_job_convert(galley_job *job, const galley_input *in,
                                      const galley_plugin *reader,
-                                     const galley_plugin *const *transforms, size_t n_transforms,
-                                     const galley_plugin *writer, galley_sink *out);
+                                     const galley_plugin *const *transforms,
+                                     size_t n_transforms,
+                                     const galley_plugin *writer,
+                                     galley_sink *out);
 
-/* ---- Plugin side ----------------------------------------------------------- */
+/* ---- Plugin side -----------------------------------------------------------
+ */
 
 /**
  * Records an error on the job and returns `status`, so a reader can write
- * `return galley_job_error(job, GALLEY_EPARSE, "not valid UTF-8 at byte %zu", off);`.
- * The message names the problem, not the file: the host adds the location.
+ * `return galley_job_error(job, GALLEY_EPARSE, "not valid UTF-8 at byte %zu",
+ * off);`. The message names the problem, not the file: the host adds the
+ * location.
  */
-GALLEY_EXPORT int galley_job_error(galley_job *job, int status, const char *fmt, ...)
-    GALLEY_PRINTF(3, 4);
+GALLEY_EXPORT int galley_job_error(galley_job *job, int status, const char *fmt,
+                                   ...) GALLEY_PRINTF(3, 4);
 /** Records a warning: the conversion goes on but loses or guesses something. */
-GALLEY_EXPORT void galley_job_warn(galley_job *job, const char *fmt, ...) GALLEY_PRINTF(2, 3);
+GALLEY_EXPORT void galley_job_warn(galley_job *job, const char *fmt, ...)
+    GALLEY_PRINTF(2, 3);
 /** Records an informational note (shown with -v). */
-GALLEY_EXPORT void galley_job_info(galley_job *job, const char *fmt, ...) GALLEY_PRINTF(2, 3);
+GALLEY_EXPORT void galley_job_info(galley_job *job, const char *fmt, ...)
+    GALLEY_PRINTF(2, 3);
 
 /**
  * The value of option `key`: what the user gave, else the default that the
  * calling plugin declares, else NULL. Borrowed from the job.
  */
-GALLEY_EXPORT const char *galley_job_option(const galley_job *job, const char *key);
-/** galley_job_option read as an integer; `fallback` when unset or not a number. */
-GALLEY_EXPORT long galley_job_option_int(const galley_job *job, const char *key, long fallback);
-/** galley_job_option read as a boolean (true/false/yes/no/1/0); `fallback` when unset. */
-GALLEY_EXPORT bool galley_job_option_bool(const galley_job *job, const char *key, bool fallback);
+GALLEY_EXPORT const char *galley_job_option(const galley_job *job,
+                                            const char *key);
+/** galley_job_option read as an integer; `fallback` when unset or not a number.
+ */
+GALLEY_EXPORT long galley_job_option_int(const galley_job *job, const char *key,
+                                         long fallback);
+/** galley_job_option read as a boolean (true/false/yes/no/1/0); `fallback` when
+ * unset. */
+GALLEY_EXPORT bool galley_job_option_bool(const galley_job *job,
+                                          const char *key, bool fallback);
 GALLEY_EXPORT const galley_limits *galley_job_limits(const galley_job *job);
-/** The registry the job looks formats up in (for a plugin that hands work to another). */
+/** The registry the job looks formats up in (for a plugin that hands work to
+ * another). */
 GALLEY_EXPORT galley_registry *galley_job_registry(const galley_job *job);
 /** True once galley_job_cancel was called; long loops should check it. */
 GALLEY_EXPORT bool galley_job_cancelled(const galley_job *job);
 /** Number of folders given with galley_job_add_resource_path, and each one. */
 GALLEY_EXPORT size_t galley_job_resource_path_count(const galley_job *job);
-GALLEY_EXPORT const char *galley_job_resource_path(const galley_job *job, size_t i);
+GALLEY_EXPORT const char *galley_job_resource_path(const galley_job *job,
+                                                   size_t i);
 
 /**
  * Calls `plugin`'s read/write/transform on behalf of the current plugin:
@@ -131,14 +154,18 @@ GALLEY_EXPORT const char *galley_job_resource_path(const galley_job *job, size_t
  * (for read: the tree's depth against the limit). Use these, not the
  * descriptor's callbacks, to hand work to another format.
  */
-GALLEY_EXPORT int galley_plugin_read(galley_job *job, const galley_plugin *plugin,
+GALLEY_EXPORT int galley_plugin_read(galley_job *job,
+                                     const galley_plugin *plugin,
                                      const galley_input *in, galley_doc *doc);
-GALLEY_EXPORT int galley_plugin_write(galley_job *job, const galley_plugin *plugin,
+GALLEY_EXPORT int galley_plugin_write(galley_job *job,
+                                      const galley_plugin *plugin,
                                       const galley_doc *doc, galley_sink *out);
-GALLEY_EXPORT int galley_plugin_transform(galley_job *job, const galley_plugin *plugin,
+GALLEY_EXPORT int galley_plugin_transform(galley_job *job,
+                                          const galley_plugin *plugin,
                                           galley_doc *doc);
 
-/* ---- Output sinks ------------------------------------------------------------ */
+/* ---- Output sinks
+ * ------------------------------------------------------------ */
 
 /** A sink that collects output in memory. NULL when out of memory. */
 GALLEY_EXPORT galley_sink *galley_sink_new_memory(void);
@@ -151,14 +178,18 @@ GALLEY_EXPORT galley_sink *galley_sink_new_file(const char *path);
 /** A sink that writes to an open stdio stream (not closed by the sink). */
 GALLEY_EXPORT galley_sink *galley_sink_new_stream(void *file /* FILE * */);
 /** Appends `len` bytes. Returns GALLEY_EIO after any failure (sticky). */
-GALLEY_EXPORT int galley_sink_write(galley_sink *sink, const void *data, size_t len);
+GALLEY_EXPORT int galley_sink_write(galley_sink *sink, const void *data,
+                                    size_t len);
 GALLEY_EXPORT int galley_sink_puts(galley_sink *sink, const char *s);
-GALLEY_EXPORT int galley_sink_printf(galley_sink *sink, const char *fmt, ...) GALLEY_PRINTF(2, 3);
+GALLEY_EXPORT int galley_sink_printf(galley_sink *sink, const char *fmt, ...)
+    GALLEY_PRINTF(2, 3);
 /** Bytes written so far. */
 GALLEY_EXPORT size_t galley_sink_size(const galley_sink *sink);
 /** For a memory sink: the bytes so far (NUL-terminated), borrowed. */
-GALLEY_EXPORT const char *galley_sink_data(const galley_sink *sink, size_t *len);
-/** Finishes: a file sink is flushed, synced and renamed into place. Frees nothing. */
+GALLEY_EXPORT const char *galley_sink_data(const galley_sink *sink,
+                                           size_t *len);
+/** Finishes: a file sink is flushed, synced and renamed into place. Frees
+ * nothing. */
 GALLEY_EXPORT int galley_sink_commit(galley_sink *sink);
 /** Frees the sink; an uncommitted file sink removes its temporary file. */
 GALLEY_EXPORT void galley_sink_free(galley_sink *sink);

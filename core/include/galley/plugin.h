@@ -1,4 +1,5 @@
-/* The plugin ABI: what a format or transform module exports, and the registry. */
+/* The plugin ABI: what a format or transform module exports, and the registry.
+ */
 #ifndef GALLEY_PLUGIN_H
 #define GALLEY_PLUGIN_H
 
@@ -31,7 +32,7 @@ typedef enum galley_option_type {
 
 /** One option a plugin accepts (`-O name=value`). */
 typedef struct galley_option {
-  const char *name;          /* "wrap" */
+  const char *name; /* "wrap" */
   galley_option_type type;
   const char *default_value; /* "72"; NULL: unset */
   const char *choices;       /* ENUM: "auto|never|always" */
@@ -44,18 +45,20 @@ enum {
   GALLEY_CAN_TRANSFORM = 1u << 2,
 };
 
-/** The descriptor a plugin returns from galley_plugin_init. Constant, static. */
+/** The descriptor a plugin returns from galley_plugin_init. Constant, static.
+ */
 struct galley_plugin {
-  unsigned abi_version;          /* GALLEY_ABI_VERSION, first, always */
-  unsigned struct_size;          /* sizeof(galley_plugin) when built */
-  const char *name;              /* "html": what -f/-t/-x take */
+  unsigned abi_version; /* GALLEY_ABI_VERSION, first, always */
+  unsigned struct_size; /* sizeof(galley_plugin) when built */
+  const char *name;     /* "html": what -f/-t/-x take */
   const char *version;
   const char *summary;           /* one line for --list-formats */
   unsigned caps;                 /* GALLEY_CAN_READ | _WRITE | _TRANSFORM */
   const char *const *extensions; /* NULL-terminated, no dot; may be NULL */
   const char *media_type;
-  const galley_option *options;  /* terminated by a zeroed entry; may be NULL */
-  /** Scores the first bytes of an input 0 (not mine) to 100 (certainly mine). */
+  const galley_option *options; /* terminated by a zeroed entry; may be NULL */
+  /** Scores the first bytes of an input 0 (not mine) to 100 (certainly mine).
+   */
   int (*probe)(const unsigned char *head, size_t len);
   int (*read)(galley_job *job, const galley_input *in, galley_doc *doc);
   int (*write)(galley_job *job, const galley_doc *doc, galley_sink *out);
@@ -68,13 +71,15 @@ typedef const galley_plugin *(*galley_plugin_init_fn)(void);
 #define GALLEY_PLUGIN_INIT_SYMBOL "galley_plugin_init"
 
 /** Exports galley_plugin_init() returning &descriptor. Use once per module. */
-#define GALLEY_PLUGIN_DEFINE(descriptor)                                         \
-  GALLEY_EXPORT const galley_plugin *galley_plugin_init(void);                   \
-  GALLEY_EXPORT const galley_plugin *galley_plugin_init(void) { return &(descriptor); }
+#define GALLEY_PLUGIN_DEFINE(descriptor)                                       \
+  GALLEY_EXPORT const galley_plugin *galley_plugin_init(void);                 \
+  GALLEY_EXPORT const galley_plugin *galley_plugin_init(void) {                \
+    return &(descriptor);                                                      \
+  }
 
 /** The declaration of option `name` in `plugin`, or NULL. */
-GALLEY_EXPORT const galley_option *galley_plugin_option(const galley_plugin *plugin,
-                                                        const char *name);
+GALLEY_EXPORT const galley_option *
+galley_plugin_option(const galley_plugin *plugin, const char *name);
 
 /* ---- Registry --------------------------------------------------------------
  * The set of loaded plugins. Loading never prints: each refused file leaves a
@@ -96,10 +101,12 @@ GALLEY_EXPORT void galley_registry_free(galley_registry *reg);
  * Loads every `*.so` in `dir` (not recursive), in name order. Returns the
  * number of plugins added; refusals are recorded as messages.
  */
-GALLEY_EXPORT int galley_registry_load_dir(galley_registry *reg, const char *dir,
+GALLEY_EXPORT int galley_registry_load_dir(galley_registry *reg,
+                                           const char *dir,
                                            galley_origin origin);
 /** Loads one module file. GALLEY_OK, or a status with a message recorded. */
-GALLEY_EXPORT int galley_registry_load_file(galley_registry *reg, const char *path,
+GALLEY_EXPORT int galley_registry_load_file(galley_registry *reg,
+                                            const char *path,
                                             galley_origin origin);
 /**
  * The standard search, in order: each of `dirs` (--plugin-dir; may be NULL),
@@ -108,30 +115,40 @@ GALLEY_EXPORT int galley_registry_load_file(galley_registry *reg, const char *pa
  * running program lives in galley's own build tree, that build's plugins.
  * The first plugin of a name wins; a later one is refused as a duplicate.
  */
-GALLEY_EXPORT int galley_registry_load_default(galley_registry *reg, const char *const *dirs,
+GALLEY_EXPORT int galley_registry_load_default(galley_registry *reg,
+                                               const char *const *dirs,
                                                size_t n_dirs);
 /** Adds a descriptor linked into the program (checked like a loaded one). */
-GALLEY_EXPORT int galley_registry_add(galley_registry *reg, const galley_plugin *plugin,
+GALLEY_EXPORT int galley_registry_add(galley_registry *reg,
+                                      const galley_plugin *plugin,
                                       const char *where);
 
 GALLEY_EXPORT size_t galley_registry_count(const galley_registry *reg);
-GALLEY_EXPORT const galley_plugin *galley_registry_at(const galley_registry *reg, size_t i);
-/** Where plugin `i` was loaded from (a file path, or what galley_registry_add said). */
-GALLEY_EXPORT const char *galley_registry_path(const galley_registry *reg, size_t i);
-GALLEY_EXPORT galley_origin galley_registry_origin(const galley_registry *reg, size_t i);
+GALLEY_EXPORT const galley_plugin *
+galley_registry_at(const galley_registry *reg, size_t i);
+/** Where plugin `i` was loaded from (a file path, or what galley_registry_add
+ * said). */
+GALLEY_EXPORT const char *galley_registry_path(const galley_registry *reg,
+                                               size_t i);
+GALLEY_EXPORT galley_origin galley_registry_origin(const galley_registry *reg,
+                                                   size_t i);
 /** The plugin called `name`, or NULL. */
-GALLEY_EXPORT const galley_plugin *galley_registry_find(const galley_registry *reg,
-                                                        const char *name);
-/** The first plugin with all of `caps` that claims extension `ext` (no dot, any case). */
-GALLEY_EXPORT const galley_plugin *galley_registry_find_ext(const galley_registry *reg,
-                                                            const char *ext, unsigned caps);
-/** The plugin with all of `caps` whose probe scores `head` highest (> 0), or NULL. */
-GALLEY_EXPORT const galley_plugin *galley_registry_probe(const galley_registry *reg,
-                                                         const unsigned char *head, size_t len,
-                                                         unsigned caps);
+GALLEY_EXPORT const galley_plugin *
+galley_registry_find(const galley_registry *reg, const char *name);
+/** The first plugin with all of `caps` that claims extension `ext` (no dot, any
+ * case). */
+GALLEY_EXPORT const galley_plugin *
+galley_registry_find_ext(const galley_registry *reg, const char *ext,
+                         unsigned caps);
+/** The plugin with all of `caps` whose probe scores `head` highest (> 0), or
+ * NULL. */
+GALLEY_EXPORT const galley_plugin *
+galley_registry_probe(const galley_registry *reg, const unsigned char *head,
+                      size_t len, unsigned caps);
 /** Messages recorded while loading (refused files, shadowed duplicates). */
 GALLEY_EXPORT size_t galley_registry_message_count(const galley_registry *reg);
-GALLEY_EXPORT const char *galley_registry_message(const galley_registry *reg, size_t i);
+GALLEY_EXPORT const char *galley_registry_message(const galley_registry *reg,
+                                                  size_t i);
 /** The installed plugin folder this library was built for. */
 GALLEY_EXPORT const char *galley_plugin_dir(void);
 

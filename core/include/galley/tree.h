@@ -21,27 +21,27 @@ typedef enum galley_kind {
 
   /* Blocks */
   GALLEY_NODE_DOCUMENT = 1,
-  GALLEY_NODE_DIV,             /* generic container; keeps tag, id, classes */
+  GALLEY_NODE_DIV, /* generic container; keeps tag, id, classes */
   GALLEY_NODE_PARAGRAPH,
-  GALLEY_NODE_HEADING,         /* level 1-6 */
+  GALLEY_NODE_HEADING, /* level 1-6 */
   GALLEY_NODE_BLOCK_QUOTE,
-  GALLEY_NODE_LIST,            /* ordered, start, tight */
-  GALLEY_NODE_ITEM,            /* task state */
-  GALLEY_NODE_CODE_BLOCK,      /* info string, literal */
-  GALLEY_NODE_RAW_BLOCK,       /* format, literal */
+  GALLEY_NODE_LIST,       /* ordered, start, tight */
+  GALLEY_NODE_ITEM,       /* task state */
+  GALLEY_NODE_CODE_BLOCK, /* info string, literal */
+  GALLEY_NODE_RAW_BLOCK,  /* format, literal */
   GALLEY_NODE_THEMATIC_BREAK,
   GALLEY_NODE_TABLE,
-  GALLEY_NODE_TABLE_ROW,       /* part: head, body, foot */
-  GALLEY_NODE_TABLE_CELL,      /* header, align, colspan, rowspan */
+  GALLEY_NODE_TABLE_ROW,  /* part: head, body, foot */
+  GALLEY_NODE_TABLE_CELL, /* header, align, colspan, rowspan */
   GALLEY_NODE_FIGURE,
-  GALLEY_NODE_CAPTION,         /* of a FIGURE or a TABLE */
+  GALLEY_NODE_CAPTION, /* of a FIGURE or a TABLE */
   GALLEY_NODE_DEFINITION_LIST,
   GALLEY_NODE_TERM,
   GALLEY_NODE_DEFINITION,
-  GALLEY_NODE_FOOTNOTE,        /* a footnote's definition; label */
+  GALLEY_NODE_FOOTNOTE, /* a footnote's definition; label */
 
   /* Inlines */
-  GALLEY_NODE_TEXT = 32,       /* literal */
+  GALLEY_NODE_TEXT = 32, /* literal */
   GALLEY_NODE_SOFT_BREAK,
   GALLEY_NODE_LINE_BREAK,
   GALLEY_NODE_EMPH,
@@ -49,12 +49,12 @@ typedef enum galley_kind {
   GALLEY_NODE_STRIKE,
   GALLEY_NODE_SUPERSCRIPT,
   GALLEY_NODE_SUBSCRIPT,
-  GALLEY_NODE_CODE,            /* literal */
-  GALLEY_NODE_LINK,            /* url, title */
-  GALLEY_NODE_IMAGE,           /* url, title; children are the alt text */
-  GALLEY_NODE_FOOTNOTE_REF,    /* label */
-  GALLEY_NODE_RAW_INLINE,      /* format, literal */
-  GALLEY_NODE_SPAN,            /* generic inline container; tag, id, classes */
+  GALLEY_NODE_CODE,         /* literal */
+  GALLEY_NODE_LINK,         /* url, title */
+  GALLEY_NODE_IMAGE,        /* url, title; children are the alt text */
+  GALLEY_NODE_FOOTNOTE_REF, /* label */
+  GALLEY_NODE_RAW_INLINE,   /* format, literal */
+  GALLEY_NODE_SPAN,         /* generic inline container; tag, id, classes */
 } galley_kind;
 
 #define GALLEY_NODE_FIRST_BLOCK GALLEY_NODE_DOCUMENT
@@ -86,14 +86,18 @@ typedef struct galley_node galley_node;
 
 /* ---- Kinds ------------------------------------------------------------ */
 
-/** The lower-case name of a kind ("paragraph", "table_cell"); "none" if unknown. */
+/** The lower-case name of a kind ("paragraph", "table_cell"); "none" if
+ * unknown. */
 GALLEY_EXPORT const char *galley_kind_name(galley_kind kind);
-/** The kind named by `name` (as galley_kind_name spells it), or GALLEY_NODE_NONE. */
+/** The kind named by `name` (as galley_kind_name spells it), or
+ * GALLEY_NODE_NONE. */
 GALLEY_EXPORT galley_kind galley_kind_from_name(const char *name);
 GALLEY_EXPORT bool galley_kind_is_block(galley_kind kind);
 GALLEY_EXPORT bool galley_kind_is_inline(galley_kind kind);
-/** True when a node of kind `child` may be a child of a node of kind `parent`. */
-GALLEY_EXPORT bool galley_kind_can_contain(galley_kind parent, galley_kind child);
+/** True when a node of kind `child` may be a child of a node of kind `parent`.
+ */
+GALLEY_EXPORT bool galley_kind_can_contain(galley_kind parent,
+                                           galley_kind child);
 
 /* ---- Documents -------------------------------------------------------- */
 
@@ -111,13 +115,19 @@ GALLEY_EXPORT void galley_doc_free(galley_doc *doc);
  */
 GALLEY_EXPORT galley_node *galley_doc_root(const galley_doc *doc);
 /** A new detached node of `kind`, owned by `doc`; NULL when out of memory. */
-GALLEY_EXPORT galley_node *galley_doc_new_node(galley_doc *doc, galley_kind kind);
-/** A new detached TEXT node holding a copy of `text` (len bytes, or strlen if len is (size_t)-1). */
-GALLEY_EXPORT galley_node *galley_doc_new_text(galley_doc *doc, const char *text, size_t len);
-/** `size` bytes from the document's arena (zeroed, aligned); NULL on failure. */
+GALLEY_EXPORT galley_node *galley_doc_new_node(galley_doc *doc,
+                                               galley_kind kind);
+/** A new detached TEXT node holding a copy of `text` (len bytes, or strlen if
+ * len is (size_t)-1). */
+GALLEY_EXPORT galley_node *galley_doc_new_text(galley_doc *doc,
+                                               const char *text, size_t len);
+/** `size` bytes from the document's arena (zeroed, aligned); NULL on failure.
+ */
 GALLEY_EXPORT void *galley_doc_alloc(galley_doc *doc, size_t size);
-/** A NUL-terminated copy of `len` bytes of `s` in the arena ((size_t)-1: strlen). */
-GALLEY_EXPORT char *galley_doc_strndup(galley_doc *doc, const char *s, size_t len);
+/** A NUL-terminated copy of `len` bytes of `s` in the arena ((size_t)-1:
+ * strlen). */
+GALLEY_EXPORT char *galley_doc_strndup(galley_doc *doc, const char *s,
+                                       size_t len);
 /** Where relative links and images are resolved from (a directory or URL). */
 GALLEY_EXPORT int galley_doc_set_base(galley_doc *doc, const char *base);
 GALLEY_EXPORT const char *galley_doc_get_base(const galley_doc *doc);
@@ -127,34 +137,39 @@ GALLEY_EXPORT const char *galley_doc_get_base(const galley_doc *doc);
  * article has several authors). Well-known keys: */
 #define GALLEY_META_TITLE "title"
 #define GALLEY_META_SUBTITLE "subtitle"
-#define GALLEY_META_AUTHOR "author"         /* repeatable */
-#define GALLEY_META_DATE "date"             /* ISO 8601 */
-#define GALLEY_META_LANGUAGE "language"     /* BCP 47 */
-#define GALLEY_META_PUBLISHER "publisher"   /* publisher or site name */
-#define GALLEY_META_SOURCE "source"         /* credited source, e.g. an agency */
-#define GALLEY_META_URL "url"               /* the article's canonical URL */
+#define GALLEY_META_AUTHOR "author"       /* repeatable */
+#define GALLEY_META_DATE "date"           /* ISO 8601 */
+#define GALLEY_META_LANGUAGE "language"   /* BCP 47 */
+#define GALLEY_META_PUBLISHER "publisher" /* publisher or site name */
+#define GALLEY_META_SOURCE "source"       /* credited source, e.g. an agency */
+#define GALLEY_META_URL "url"             /* the article's canonical URL */
 #define GALLEY_META_DESCRIPTION "description"
 #define GALLEY_META_IDENTIFIER "identifier"
-#define GALLEY_META_KEYWORD "keyword"       /* repeatable */
-#define GALLEY_META_COVER "cover"           /* a resource name */
+#define GALLEY_META_KEYWORD "keyword" /* repeatable */
+#define GALLEY_META_COVER "cover"     /* a resource name */
 
 /** The first value of `key`, or NULL. */
-GALLEY_EXPORT const char *galley_doc_get_meta(const galley_doc *doc, const char *key);
+GALLEY_EXPORT const char *galley_doc_get_meta(const galley_doc *doc,
+                                              const char *key);
 /** How many values `key` has. */
-GALLEY_EXPORT size_t galley_doc_meta_count(const galley_doc *doc, const char *key);
+GALLEY_EXPORT size_t galley_doc_meta_count(const galley_doc *doc,
+                                           const char *key);
 /** The `i`th value of `key` (0-based), or NULL. */
-GALLEY_EXPORT const char *galley_doc_meta_value(const galley_doc *doc, const char *key, size_t i);
+GALLEY_EXPORT const char *galley_doc_meta_value(const galley_doc *doc,
+                                                const char *key, size_t i);
 /** Replaces every value of `key` with `value` (copied). */
-GALLEY_EXPORT int galley_doc_set_meta(galley_doc *doc, const char *key, const char *value);
+GALLEY_EXPORT int galley_doc_set_meta(galley_doc *doc, const char *key,
+                                      const char *value);
 /** Appends one more value of `key` (copied). */
-GALLEY_EXPORT int galley_doc_add_meta(galley_doc *doc, const char *key, const char *value);
+GALLEY_EXPORT int galley_doc_add_meta(galley_doc *doc, const char *key,
+                                      const char *value);
 /** Removes every value of `key`. */
 GALLEY_EXPORT void galley_doc_remove_meta(galley_doc *doc, const char *key);
 /** Number of metadata entries, all keys together, in insertion order. */
 GALLEY_EXPORT size_t galley_doc_meta_size(const galley_doc *doc);
 /** Entry `i` of all metadata; returns false when out of range. */
-GALLEY_EXPORT bool galley_doc_meta_entry(const galley_doc *doc, size_t i, const char **key,
-                                         const char **value);
+GALLEY_EXPORT bool galley_doc_meta_entry(const galley_doc *doc, size_t i,
+                                         const char **key, const char **value);
 
 /* ---- Resources -------------------------------------------------------- */
 
@@ -166,15 +181,18 @@ typedef struct galley_resource {
   size_t size;
 } galley_resource;
 
-/** Adds a copy of `size` bytes as resource `name`; replaces one of the same name. */
-GALLEY_EXPORT int galley_doc_add_resource(galley_doc *doc, const char *name, const char *media_type,
+/** Adds a copy of `size` bytes as resource `name`; replaces one of the same
+ * name. */
+GALLEY_EXPORT int galley_doc_add_resource(galley_doc *doc, const char *name,
+                                          const char *media_type,
                                           const void *data, size_t size);
 GALLEY_EXPORT size_t galley_doc_resource_count(const galley_doc *doc);
 /** Resource `i`, or NULL. Valid until the document is freed. */
-GALLEY_EXPORT const galley_resource *galley_doc_resource_at(const galley_doc *doc, size_t i);
+GALLEY_EXPORT const galley_resource *
+galley_doc_resource_at(const galley_doc *doc, size_t i);
 /** The resource called `name`, or NULL. */
-GALLEY_EXPORT const galley_resource *galley_doc_find_resource(const galley_doc *doc,
-                                                              const char *name);
+GALLEY_EXPORT const galley_resource *
+galley_doc_find_resource(const galley_doc *doc, const char *name);
 
 /* ---- Nodes: navigation ------------------------------------------------ */
 
@@ -195,12 +213,17 @@ GALLEY_EXPORT size_t galley_node_depth(const galley_node *node);
  * node inside its own subtree, a block in an inline. A node that is already
  * in the tree is unlinked first. unlink never frees. */
 
-GALLEY_EXPORT int galley_node_append_child(galley_node *parent, galley_node *child);
-GALLEY_EXPORT int galley_node_prepend_child(galley_node *parent, galley_node *child);
-GALLEY_EXPORT int galley_node_insert_before(galley_node *node, galley_node *sibling);
-GALLEY_EXPORT int galley_node_insert_after(galley_node *node, galley_node *sibling);
+GALLEY_EXPORT int galley_node_append_child(galley_node *parent,
+                                           galley_node *child);
+GALLEY_EXPORT int galley_node_prepend_child(galley_node *parent,
+                                            galley_node *child);
+GALLEY_EXPORT int galley_node_insert_before(galley_node *node,
+                                            galley_node *sibling);
+GALLEY_EXPORT int galley_node_insert_after(galley_node *node,
+                                           galley_node *sibling);
 /** Puts `replacement` where `node` is and unlinks `node`. */
-GALLEY_EXPORT int galley_node_replace(galley_node *node, galley_node *replacement);
+GALLEY_EXPORT int galley_node_replace(galley_node *node,
+                                      galley_node *replacement);
 /** Detaches `node` (and its subtree) from its parent and siblings. */
 GALLEY_EXPORT void galley_node_unlink(galley_node *node);
 /** Puts detached, empty `wrapper` where `node` is and moves `node` into it. */
@@ -216,7 +239,8 @@ GALLEY_EXPORT int galley_node_unwrap(galley_node *node);
 /** TEXT, CODE, CODE_BLOCK, RAW_BLOCK, RAW_INLINE. */
 GALLEY_EXPORT const char *galley_node_get_literal(const galley_node *node);
 GALLEY_EXPORT int galley_node_set_literal(galley_node *node, const char *text);
-GALLEY_EXPORT int galley_node_set_literal_n(galley_node *node, const char *text, size_t len);
+GALLEY_EXPORT int galley_node_set_literal_n(galley_node *node, const char *text,
+                                            size_t len);
 /** HEADING: 1-6. */
 GALLEY_EXPORT int galley_node_get_level(const galley_node *node);
 GALLEY_EXPORT int galley_node_set_level(galley_node *node, int level);
@@ -246,12 +270,14 @@ GALLEY_EXPORT const char *galley_node_get_label(const galley_node *node);
 GALLEY_EXPORT int galley_node_set_label(galley_node *node, const char *label);
 /** TABLE_ROW. */
 GALLEY_EXPORT galley_row_part galley_node_get_row_part(const galley_node *node);
-GALLEY_EXPORT int galley_node_set_row_part(galley_node *node, galley_row_part part);
+GALLEY_EXPORT int galley_node_set_row_part(galley_node *node,
+                                           galley_row_part part);
 /** TABLE_CELL. colspan and rowspan are at least 1. */
 GALLEY_EXPORT bool galley_node_get_cell_header(const galley_node *node);
 GALLEY_EXPORT int galley_node_set_cell_header(galley_node *node, bool header);
 GALLEY_EXPORT galley_align galley_node_get_cell_align(const galley_node *node);
-GALLEY_EXPORT int galley_node_set_cell_align(galley_node *node, galley_align align);
+GALLEY_EXPORT int galley_node_set_cell_align(galley_node *node,
+                                             galley_align align);
 GALLEY_EXPORT int galley_node_get_colspan(const galley_node *node);
 GALLEY_EXPORT int galley_node_set_colspan(galley_node *node, int span);
 GALLEY_EXPORT int galley_node_get_rowspan(const galley_node *node);
@@ -269,17 +295,21 @@ GALLEY_EXPORT int galley_node_set_tag(galley_node *node, const char *tag);
 GALLEY_EXPORT const char *galley_node_get_id(const galley_node *node);
 GALLEY_EXPORT int galley_node_set_id(galley_node *node, const char *id);
 GALLEY_EXPORT const char *galley_node_get_classes(const galley_node *node);
-GALLEY_EXPORT int galley_node_set_classes(galley_node *node, const char *classes);
+GALLEY_EXPORT int galley_node_set_classes(galley_node *node,
+                                          const char *classes);
 /** True when `cls` is one of the node's space-separated classes. */
-GALLEY_EXPORT bool galley_node_has_class(const galley_node *node, const char *cls);
+GALLEY_EXPORT bool galley_node_has_class(const galley_node *node,
+                                         const char *cls);
 /** Value of attribute `key`, or NULL. */
-GALLEY_EXPORT const char *galley_node_get_attr(const galley_node *node, const char *key);
+GALLEY_EXPORT const char *galley_node_get_attr(const galley_node *node,
+                                               const char *key);
 /** Sets (or with value NULL removes) attribute `key`. */
-GALLEY_EXPORT int galley_node_set_attr(galley_node *node, const char *key, const char *value);
+GALLEY_EXPORT int galley_node_set_attr(galley_node *node, const char *key,
+                                       const char *value);
 GALLEY_EXPORT size_t galley_node_attr_count(const galley_node *node);
 /** Attribute `i` in insertion order; false when out of range. */
-GALLEY_EXPORT bool galley_node_attr_at(const galley_node *node, size_t i, const char **key,
-                                       const char **value);
+GALLEY_EXPORT bool galley_node_attr_at(const galley_node *node, size_t i,
+                                       const char **key, const char **value);
 
 /* ---- Queries ------------------------------------------------------------ */
 
@@ -288,9 +318,12 @@ GALLEY_EXPORT bool galley_node_attr_at(const galley_node *node, size_t i, const 
  * as one space), allocated in the document's arena. NULL when out of memory.
  */
 GALLEY_EXPORT char *galley_node_text(galley_doc *doc, const galley_node *node);
-/** The first node of `kind` in the subtree of `node` (itself included) in document order. */
-GALLEY_EXPORT galley_node *galley_node_find(const galley_node *node, galley_kind kind);
-/** The deepest nesting below `node` (a leaf gives 0); iterative, never recursive. */
+/** The first node of `kind` in the subtree of `node` (itself included) in
+ * document order. */
+GALLEY_EXPORT galley_node *galley_node_find(const galley_node *node,
+                                            galley_kind kind);
+/** The deepest nesting below `node` (a leaf gives 0); iterative, never
+ * recursive. */
 GALLEY_EXPORT size_t galley_node_max_depth(const galley_node *node);
 
 /* ---- Iteration -----------------------------------------------------------
@@ -324,7 +357,8 @@ GALLEY_EXPORT galley_event galley_iter_next(galley_iter *it);
 GALLEY_EXPORT galley_node *galley_iter_node(const galley_iter *it);
 GALLEY_EXPORT galley_event galley_iter_event(const galley_iter *it);
 /** Continues from `node` as if `event` had just been returned for it. */
-GALLEY_EXPORT void galley_iter_reset(galley_iter *it, galley_node *node, galley_event event);
+GALLEY_EXPORT void galley_iter_reset(galley_iter *it, galley_node *node,
+                                     galley_event event);
 /** True for kinds that are only ever entered (no EXIT event). */
 GALLEY_EXPORT bool galley_kind_is_leaf(galley_kind kind);
 
