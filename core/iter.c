@@ -135,3 +135,57 @@ GALLEY_API size_t galley_node_max_depth(const galley_node *node) {
   }
   return max;
 }
+
+/* Copies one node's own fields and attributes (not its children). */
+static galley_node *copy_one(galley_doc *dst, const galley_node *s) {
+  galley_node *n = galley_doc_new_node(dst, s->kind);
+  if (!n)
+    return NULL;
+  n->line = s->line;
+  n->num1 = s->num1;
+  n->num2 = s->num2;
+  n->flags = s->flags;
+  const char **fields[] = {&n->literal, &n->str1, &n->str2,
+                           &n->tag,     &n->id,   &n->classes};
+  const char *values[] = {s->literal, s->str1, s->str2,
+                          s->tag,     s->id,   s->classes};
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+    if (!values[i])
+      continue;
+    *fields[i] = arena_strndup(&dst->arena, values[i], (size_t)-1);
+    if (!*fields[i])
+      return NULL;
+  }
+  for (size_t i = 0; i < s->n_attrs; i++)
+    if (galley_node_set_attr(n, s->attrs[i].key, s->attrs[i].value))
+      return NULL;
+  return n;
+}
+
+GALLEY_API galley_node *galley_node_copy(galley_doc *dst,
+                                         const galley_node *src) {
+  if (!dst || !src)
+    return NULL;
+  galley_node *root = NULL, *cur = NULL;
+  galley_iter it;
+  galley_iter_init(&it, (galley_node *)src);
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *s = galley_iter_node(&it);
+    if (ev == GALLEY_EVENT_EXIT) {
+      if (s != src)
+        cur = cur->parent;
+      continue;
+    }
+    galley_node *n = copy_one(dst, s);
+    if (!n)
+      return NULL;
+    if (!root)
+      root = n;
+    else if (galley_node_append_child(cur, n) != GALLEY_OK)
+      return NULL;
+    if (!galley_kind_is_leaf(s->kind))
+      cur = n;
+  }
+  return root;
+}

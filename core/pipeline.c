@@ -72,22 +72,14 @@ GALLEY_API int galley_plugin_transform(galley_job *job,
   return rc;
 }
 
-GALLEY_API int galley_job_convert(galley_job *job, const galley_input *in,
-                                  const galley_plugin *reader,
-                                  const galley_plugin *const *transforms,
-                                  size_t n_transforms,
-                                  const galley_plugin *writer,
-                                  galley_sink *out) {
-  if (!job || !in || !reader || !writer || !out ||
-      (n_transforms && !transforms))
+GALLEY_API int galley_job_build(galley_job *job, const galley_input *in,
+                                const galley_plugin *reader,
+                                const galley_plugin *const *transforms,
+                                size_t n_transforms, galley_doc *doc) {
+  if (!job || !in || !reader || !doc || (n_transforms && !transforms))
     return GALLEY_EINVALID;
-  galley_doc *doc = galley_doc_new();
-  if (!doc)
+  if (in->base_dir && galley_doc_set_base(doc, in->base_dir) != GALLEY_OK)
     return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
-  if (in->base_dir && galley_doc_set_base(doc, in->base_dir) != GALLEY_OK) {
-    galley_doc_free(doc);
-    return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
-  }
   int rc = galley_plugin_read(job, reader, in, doc);
   if (rc == GALLEY_OK)
     rc = job_apply_meta(job, doc);
@@ -99,6 +91,21 @@ GALLEY_API int galley_job_convert(galley_job *job, const galley_input *in,
   }
   if (rc == GALLEY_OK && galley_job_cancelled(job))
     rc = galley_job_error(job, GALLEY_ECANCELLED, "cancelled");
+  return rc;
+}
+
+GALLEY_API int galley_job_convert(galley_job *job, const galley_input *in,
+                                  const galley_plugin *reader,
+                                  const galley_plugin *const *transforms,
+                                  size_t n_transforms,
+                                  const galley_plugin *writer,
+                                  galley_sink *out) {
+  if (!job || !in || !reader || !writer || !out)
+    return GALLEY_EINVALID;
+  galley_doc *doc = galley_doc_new();
+  if (!doc)
+    return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+  int rc = galley_job_build(job, in, reader, transforms, n_transforms, doc);
   if (rc == GALLEY_OK)
     rc = galley_plugin_write(job, writer, doc, out);
   galley_doc_free(doc);

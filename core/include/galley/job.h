@@ -105,6 +105,16 @@ GALLEY_EXPORT int galley_job_convert(galley_job *job, const galley_input *in,
                                      const galley_plugin *writer,
                                      galley_sink *out);
 
+/**
+ * The first half of galley_job_convert: reads `in` into `doc` (a new,
+ * empty document the caller owns), applies the transforms and the -M
+ * overrides. For callers that need the tree itself (digests, metadata).
+ */
+GALLEY_EXPORT int galley_job_build(galley_job *job, const galley_input *in,
+                                   const galley_plugin *reader,
+                                   const galley_plugin *const *transforms,
+                                   size_t n_transforms, galley_doc *doc);
+
 /* ---- Plugin side -----------------------------------------------------------
  */
 

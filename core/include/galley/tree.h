@@ -325,6 +325,13 @@ GALLEY_EXPORT galley_node *galley_node_find(const galley_node *node,
 /** The deepest nesting below `node` (a leaf gives 0); iterative, never
  * recursive. */
 GALLEY_EXPORT size_t galley_node_max_depth(const galley_node *node);
+/**
+ * A deep copy of `src` and its subtree (every field and attribute) made in
+ * `dst`, which may be another document; detached. Iterative. NULL when out
+ * of memory.
+ */
+GALLEY_EXPORT galley_node *galley_node_copy(galley_doc *dst,
+                                            const galley_node *src);
 
 /* ---- Iteration -----------------------------------------------------------
  * Like cmark's iterator: each container is entered and exited, each leaf is
