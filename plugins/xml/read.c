@@ -97,6 +97,8 @@ static int parse(reader *r, const galley_input *in) {
   if (in->size > INT_MAX)
     return galley_job_error(r->job, GALLEY_ELIMIT, "input of %zu bytes is too large for XML",
                             in->size);
+  if (in->size == 0)
+    return galley_job_error(r->job, GALLEY_EPARSE, "empty input, not galley XML");
   xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt((const char *)in->data, (int)in->size);
   if (!ctxt)
     return galley_job_error(r->job, GALLEY_ENOMEM, "out of memory starting the XML parser");
