@@ -16,10 +16,12 @@ static const struct {
     [GX_TIGHT] = {"tight", K(GALLEY_NODE_LIST)},
     [GX_TASK] = {"task", K(GALLEY_NODE_ITEM)},
     [GX_INFO] = {"info", K(GALLEY_NODE_CODE_BLOCK)},
-    [GX_FORMAT] = {"format", K(GALLEY_NODE_RAW_BLOCK) | K(GALLEY_NODE_RAW_INLINE)},
+    [GX_FORMAT] = {"format",
+                   K(GALLEY_NODE_RAW_BLOCK) | K(GALLEY_NODE_RAW_INLINE)},
     [GX_URL] = {"url", K(GALLEY_NODE_LINK) | K(GALLEY_NODE_IMAGE)},
     [GX_TITLE] = {"title", K(GALLEY_NODE_LINK) | K(GALLEY_NODE_IMAGE)},
-    [GX_LABEL] = {"label", K(GALLEY_NODE_FOOTNOTE) | K(GALLEY_NODE_FOOTNOTE_REF)},
+    [GX_LABEL] = {"label",
+                  K(GALLEY_NODE_FOOTNOTE) | K(GALLEY_NODE_FOOTNOTE_REF)},
     [GX_PART] = {"part", K(GALLEY_NODE_TABLE_ROW)},
     [GX_HEADER] = {"header", K(GALLEY_NODE_TABLE_CELL)},
     [GX_ALIGN] = {"align", K(GALLEY_NODE_TABLE_CELL)},
@@ -31,7 +33,9 @@ static const struct {
     [GX_LINE] = {"line", ANY_KIND},
 };
 
-const char *gx_field_name(gx_field f) { return f < GX_N_FIELDS ? fields[f].name : NULL; }
+const char *gx_field_name(gx_field f) {
+  return f < GX_N_FIELDS ? fields[f].name : NULL;
+}
 
 gx_field gx_field_from_name(const char *name) {
   for (int f = 0; f < GX_N_FIELDS; f++)
@@ -52,9 +56,7 @@ bool gx_kind_has_literal(galley_kind kind) {
   case GALLEY_NODE_CODE:
   case GALLEY_NODE_CODE_BLOCK:
   case GALLEY_NODE_RAW_BLOCK:
-  case GALLEY_NODE_RAW_INLINE:
-    return true;
-  default:
-    return false;
+  case GALLEY_NODE_RAW_INLINE: return true;
+  default: return false;
   }
 }

@@ -22,7 +22,8 @@ static const char *const extensions[] = {"xml", NULL};
 
 static const galley_option options[] = {
     {"resources", GALLEY_OPT_ENUM, "inline", "inline|reference",
-     "inline: resources' bytes in base64 (lossless); reference: name, type, size and hash only"},
+     "inline: resources' bytes in base64 (lossless); reference: name, type, "
+     "size and hash only"},
     {0},
 };
 
@@ -31,7 +32,8 @@ static const galley_plugin xml_plugin = {
     .struct_size = sizeof(galley_plugin),
     .name = "xml",
     .version = GALLEY_VERSION_STRING,
-    .summary = "galley's document tree as lossless XML (for inspection, tests and filters)",
+    .summary = "galley's document tree as lossless XML (for inspection, tests "
+               "and filters)",
     .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
     .extensions = extensions,
     .media_type = "application/x-galley+xml",

@@ -16,34 +16,37 @@ typedef struct reader {
   galley_job *job;
   galley_doc *doc;
   xmlDocPtr xdoc;
-  size_t max_depth;  /* galley_limits.max_depth; 0: none */
-  size_t xml_depth;  /* open elements while libxml2 parses */
-  int status;        /* a failure found inside a SAX callback, already on the job */
-  long err_line;     /* libxml2's first error */
+  size_t max_depth; /* galley_limits.max_depth; 0: none */
+  size_t xml_depth; /* open elements while libxml2 parses */
+  int status;    /* a failure found inside a SAX callback, already on the job */
+  long err_line; /* libxml2's first error */
   char err_msg[200];
-  char *buf;         /* scratch for text split over several nodes */
+  char *buf; /* scratch for text split over several nodes */
   size_t buf_len, buf_cap;
-  char *lit;         /* a literal being collected */
+  char *lit; /* a literal being collected */
   size_t lit_len, lit_cap;
   size_t resource_bytes;
 } reader;
 
 /* ---- Parsing with libxml2 ------------------------------------------------ */
 
-static reader *reader_of(void *ctx) { return ((xmlParserCtxtPtr)ctx)->_private; }
+static reader *reader_of(void *ctx) {
+  return ((xmlParserCtxtPtr)ctx)->_private;
+}
 
 /* Any DOCTYPE is refused before its internal subset is read: the form never
  * needs one, and refusing it here is what keeps entity expansion ("billion
  * laughs") and external entities (file or network reads) out entirely. */
-static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
-                       const xmlChar *system_id) {
+static void on_doctype(void *ctx, const xmlChar *name,
+                       const xmlChar *external_id, const xmlChar *system_id) {
   xmlParserCtxtPtr ctxt = ctx;
   reader *r = reader_of(ctx);
   if (r->status == GALLEY_OK)
-    r->status = galley_job_error(r->job, GALLEY_EPARSE,
-                                 "line %d: a DOCTYPE is not allowed in galley XML "
-                                 "(entities are never expanded)",
-                                 xmlSAX2GetLineNumber(ctx));
+    r->status =
+        galley_job_error(r->job, GALLEY_EPARSE,
+                         "line %d: a DOCTYPE is not allowed in galley XML "
+                         "(entities are never expanded)",
+                         xmlSAX2GetLineNumber(ctx));
   xmlStopParser(ctxt);
 }
 
@@ -53,20 +56,22 @@ static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_i
  * is depth 1 and an <attr> sits one below its node, hence the slack of 2;
  * the walk checks the exact tree depth. */
 static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
-                     const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
-                     int nb_attributes, int nb_defaulted, const xmlChar **attributes) {
+                     const xmlChar *uri, int nb_namespaces,
+                     const xmlChar **namespaces, int nb_attributes,
+                     int nb_defaulted, const xmlChar **attributes) {
   reader *r = reader_of(ctx);
   r->xml_depth++;
   if (r->max_depth && r->xml_depth > r->max_depth + 2) {
     if (r->status == GALLEY_OK)
-      r->status = galley_job_error(r->job, GALLEY_ELIMIT,
-                                   "line %d: elements nested deeper than the depth limit of %zu",
-                                   xmlSAX2GetLineNumber(ctx), r->max_depth);
+      r->status = galley_job_error(
+          r->job, GALLEY_ELIMIT,
+          "line %d: elements nested deeper than the depth limit of %zu",
+          xmlSAX2GetLineNumber(ctx), r->max_depth);
     xmlStopParser((xmlParserCtxtPtr)ctx);
     return;
   }
-  xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
-                        nb_defaulted, attributes);
+  xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces,
+                        nb_attributes, nb_defaulted, attributes);
 }
 
 static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
@@ -95,21 +100,26 @@ static void on_error(void *data, xmlErrorPtr err) {
 
 static int parse(reader *r, const galley_input *in) {
   if (in->size > INT_MAX)
-    return galley_job_error(r->job, GALLEY_ELIMIT, "input of %zu bytes is too large for XML",
+    return galley_job_error(r->job, GALLEY_ELIMIT,
+                            "input of %zu bytes is too large for XML",
                             in->size);
   if (in->size == 0)
-    return galley_job_error(r->job, GALLEY_EPARSE, "empty input, not galley XML");
-  xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt((const char *)in->data, (int)in->size);
+    return galley_job_error(r->job, GALLEY_EPARSE,
+                            "empty input, not galley XML");
+  xmlParserCtxtPtr ctxt =
+      xmlCreateMemoryParserCtxt((const char *)in->data, (int)in->size);
   if (!ctxt)
-    return galley_job_error(r->job, GALLEY_ENOMEM, "out of memory starting the XML parser");
+    return galley_job_error(r->job, GALLEY_ENOMEM,
+                            "out of memory starting the XML parser");
   /* XML_PARSE_HUGE lifts libxml2's own caps: 10 MB per text node (a
    * resource's base64 is one text node and images are larger than that)
    * and a nesting of 256 (below galley's default depth limit). What those
    * caps protect against is covered here: no DOCTYPE at all (so no entity
    * is ever defined), the job's depth limit while parsing, and the host's
    * input size limit. No NOENT, no DTDLOAD, no network. */
-  xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                              XML_PARSE_HUGE | XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA);
+  xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
+                              XML_PARSE_NOWARNING | XML_PARSE_HUGE |
+                              XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA);
   ctxt->_private = r;
   ctxt->sax->internalSubset = on_doctype;
   ctxt->sax->startElementNs = on_start;
@@ -125,7 +135,8 @@ static int parse(reader *r, const galley_input *in) {
     return r->status;
   if (!well_formed || !r->xdoc) {
     if (r->err_msg[0])
-      return galley_job_error(r->job, GALLEY_EPARSE, "line %ld: %s", r->err_line, r->err_msg);
+      return galley_job_error(r->job, GALLEY_EPARSE, "line %ld: %s",
+                              r->err_line, r->err_msg);
     return galley_job_error(r->job, GALLEY_EPARSE, "not well-formed XML");
   }
   return GALLEY_OK;
@@ -138,7 +149,8 @@ static long line_of(const xmlNode *x) { return xmlGetLineNo(x); }
 static const char *name_of(const xmlNode *x) { return (const char *)x->name; }
 
 static bool in_namespace(const xmlNode *x) {
-  return x->ns && x->ns->href && strcmp((const char *)x->ns->href, GX_NAMESPACE) == 0;
+  return x->ns && x->ns->href &&
+         strcmp((const char *)x->ns->href, GX_NAMESPACE) == 0;
 }
 
 static bool is_blank(const char *s) {
@@ -148,10 +160,12 @@ static bool is_blank(const char *s) {
   return true;
 }
 
-static int oom(reader *r) { return galley_job_error(r->job, GALLEY_ENOMEM, "out of memory"); }
+static int oom(reader *r) {
+  return galley_job_error(r->job, GALLEY_ENOMEM, "out of memory");
+}
 
-static int grow_append(reader *r, char **buf, size_t *len, size_t *cap, const char *s,
-                       size_t n) {
+static int grow_append(reader *r, char **buf, size_t *len, size_t *cap,
+                       const char *s, size_t n) {
   if (*len + n + 1 > *cap) {
     size_t ncap = *cap ? *cap : 256;
     while (ncap < *len + n + 1)
@@ -179,7 +193,8 @@ static int lit_append(reader *r, const char *s, size_t len) {
 
 /* The text content of an element that may hold only text. `*out` borrows
  * from the DOM or from r->buf, valid until the next call. */
-static int text_only(reader *r, const xmlNode *x, const char **out, size_t *len) {
+static int text_only(reader *r, const xmlNode *x, const char **out,
+                     size_t *len) {
   const xmlNode *c = x->children;
   if (!c) {
     *out = "";
@@ -194,14 +209,17 @@ static int text_only(reader *r, const xmlNode *x, const char **out, size_t *len)
   r->buf_len = 0;
   for (; c; c = c->next) {
     if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-      int rc = buf_append(r, (const char *)c->content, strlen((const char *)c->content));
+      int rc = buf_append(r, (const char *)c->content,
+                          strlen((const char *)c->content));
       if (rc != GALLEY_OK)
         return rc;
     } else if (c->type == XML_ELEMENT_NODE) {
-      return galley_job_error(r->job, GALLEY_EPARSE, "line %ld: <%s> may hold only text, not <%s>",
+      return galley_job_error(r->job, GALLEY_EPARSE,
+                              "line %ld: <%s> may hold only text, not <%s>",
                               line_of(c), name_of(x), name_of(c));
     } else if (c->type != XML_COMMENT_NODE && c->type != XML_PI_NODE) {
-      return galley_job_error(r->job, GALLEY_EPARSE, "line %ld: unexpected content in <%s>",
+      return galley_job_error(r->job, GALLEY_EPARSE,
+                              "line %ld: unexpected content in <%s>",
                               line_of(c), name_of(x));
     }
   }
@@ -218,13 +236,16 @@ static char *attr_value(const xmlAttr *a) {
   return v ? (char *)v : (char *)xmlStrdup((const xmlChar *)"");
 }
 
-static int bad_value(reader *r, const xmlNode *x, const char *attr, const char *value) {
-  return galley_job_error(r->job, GALLEY_EPARSE, "line %ld: bad value \"%s\" for %s on <%s>",
+static int bad_value(reader *r, const xmlNode *x, const char *attr,
+                     const char *value) {
+  return galley_job_error(r->job, GALLEY_EPARSE,
+                          "line %ld: bad value \"%s\" for %s on <%s>",
                           line_of(x), value, attr, name_of(x));
 }
 
 static bool parse_long(const char *s, long min, long max, long *out) {
-  if (!*s || !(isdigit((unsigned char)*s) || (*s == '-' && isdigit((unsigned char)s[1]))))
+  if (!*s || !(isdigit((unsigned char)*s) ||
+               (*s == '-' && isdigit((unsigned char)s[1]))))
     return false;
   char *end;
   errno = 0;
@@ -255,10 +276,12 @@ static int parse_enum(const char *s, const char *const *names) {
 
 static const char *const task_names[] = {"none", "open", "done", NULL};
 static const char *const part_names[] = {"body", "head", "foot", NULL};
-static const char *const align_names[] = {"none", "left", "center", "right", NULL};
+static const char *const align_names[] = {"none", "left", "center", "right",
+                                          NULL};
 
 /* Sets one typed field from an XML attribute's value. */
-static int set_field(reader *r, const xmlNode *x, galley_node *n, gx_field f, const char *v) {
+static int set_field(reader *r, const xmlNode *x, galley_node *n, gx_field f,
+                     const char *v) {
   long num = 0;
   bool flag = false;
   int idx = -1;
@@ -311,32 +334,15 @@ static int set_field(reader *r, const xmlNode *x, galley_node *n, gx_field f, co
       return bad_value(r, x, name, v);
     rc = galley_node_set_cell_align(n, (galley_align)idx);
     break;
-  case GX_INFO:
-    rc = galley_node_set_info(n, v);
-    break;
-  case GX_FORMAT:
-    rc = galley_node_set_format(n, v);
-    break;
-  case GX_URL:
-    rc = galley_node_set_url(n, v);
-    break;
-  case GX_TITLE:
-    rc = galley_node_set_title(n, v);
-    break;
-  case GX_LABEL:
-    rc = galley_node_set_label(n, v);
-    break;
-  case GX_TAG:
-    rc = galley_node_set_tag(n, v);
-    break;
-  case GX_ID:
-    rc = galley_node_set_id(n, v);
-    break;
-  case GX_CLASS:
-    rc = galley_node_set_classes(n, v);
-    break;
-  case GX_N_FIELDS:
-    break;
+  case GX_INFO: rc = galley_node_set_info(n, v); break;
+  case GX_FORMAT: rc = galley_node_set_format(n, v); break;
+  case GX_URL: rc = galley_node_set_url(n, v); break;
+  case GX_TITLE: rc = galley_node_set_title(n, v); break;
+  case GX_LABEL: rc = galley_node_set_label(n, v); break;
+  case GX_TAG: rc = galley_node_set_tag(n, v); break;
+  case GX_ID: rc = galley_node_set_id(n, v); break;
+  case GX_CLASS: rc = galley_node_set_classes(n, v); break;
+  case GX_N_FIELDS: break;
   }
   if (rc == GALLEY_ENOMEM)
     return oom(r);
@@ -350,21 +356,20 @@ static int set_field(reader *r, const xmlNode *x, galley_node *n, gx_field f, co
 static int set_defaults(galley_node *n) {
   switch (galley_node_kind(n)) {
   case GALLEY_NODE_LIST:
-    if (galley_node_set_list_ordered(n, false) || galley_node_set_list_start(n, 1) ||
-        galley_node_set_list_tight(n, true))
+    if (galley_node_set_list_ordered(n, false) ||
+        galley_node_set_list_start(n, 1) || galley_node_set_list_tight(n, true))
       return GALLEY_EINVALID;
     break;
-  case GALLEY_NODE_ITEM:
-    return galley_node_set_task(n, GALLEY_TASK_NONE);
+  case GALLEY_NODE_ITEM: return galley_node_set_task(n, GALLEY_TASK_NONE);
   case GALLEY_NODE_TABLE_ROW:
     return galley_node_set_row_part(n, GALLEY_ROW_BODY);
   case GALLEY_NODE_TABLE_CELL:
-    if (galley_node_set_cell_header(n, false) || galley_node_set_cell_align(n, GALLEY_ALIGN_NONE) ||
+    if (galley_node_set_cell_header(n, false) ||
+        galley_node_set_cell_align(n, GALLEY_ALIGN_NONE) ||
         galley_node_set_colspan(n, 1) || galley_node_set_rowspan(n, 1))
       return GALLEY_EINVALID;
     break;
-  default:
-    break;
+  default: break;
   }
   return GALLEY_OK;
 }
@@ -374,19 +379,21 @@ static int set_defaults(galley_node *n) {
 static int read_fields(reader *r, const xmlNode *x, galley_node *n) {
   galley_kind kind = galley_node_kind(n);
   if (set_defaults(n) != GALLEY_OK)
-    return galley_job_error(r->job, GALLEY_EINVALID, "cannot set the defaults of <%s>",
-                            name_of(x));
+    return galley_job_error(r->job, GALLEY_EINVALID,
+                            "cannot set the defaults of <%s>", name_of(x));
   if (kind == GALLEY_NODE_HEADING && !xmlHasProp(x, (const xmlChar *)"level"))
-    return galley_job_error(r->job, GALLEY_EPARSE, "line %ld: <heading> needs a level",
-                            line_of(x));
+    return galley_job_error(r->job, GALLEY_EPARSE,
+                            "line %ld: <heading> needs a level", line_of(x));
   for (const xmlAttr *a = x->properties; a; a = a->next) {
     const char *aname = (const char *)a->name;
     gx_field f = a->ns ? GX_N_FIELDS : gx_field_from_name(aname);
-    bool is_base = !a->ns && kind == GALLEY_NODE_DOCUMENT && strcmp(aname, "base") == 0;
+    bool is_base =
+        !a->ns && kind == GALLEY_NODE_DOCUMENT && strcmp(aname, "base") == 0;
     if (!is_base && !gx_kind_has_field(kind, f))
-      return galley_job_error(r->job, GALLEY_EPARSE, "line %ld: unknown attribute %s%s%s on <%s>",
-                              line_of(x), a->ns && a->ns->prefix ? (const char *)a->ns->prefix : "",
-                              a->ns && a->ns->prefix ? ":" : "", aname, name_of(x));
+      return galley_job_error(
+          r->job, GALLEY_EPARSE, "line %ld: unknown attribute %s%s%s on <%s>",
+          line_of(x), a->ns && a->ns->prefix ? (const char *)a->ns->prefix : "",
+          a->ns && a->ns->prefix ? ":" : "", aname, name_of(x));
     char *v = attr_value(a);
     if (!v)
       return oom(r);
@@ -404,16 +411,19 @@ static int read_fields(reader *r, const xmlNode *x, galley_node *n) {
 
 /* An element in the form's namespace with exactly the attributes `allowed`
  * (NULL-terminated); `required` of them must be there. */
-static int check_attrs(reader *r, const xmlNode *x, const char *const *allowed, size_t required) {
+static int check_attrs(reader *r, const xmlNode *x, const char *const *allowed,
+                       size_t required) {
   for (const xmlAttr *a = x->properties; a; a = a->next) {
     if (a->ns || parse_enum((const char *)a->name, allowed) < 0)
-      return galley_job_error(r->job, GALLEY_EPARSE, "line %ld: unknown attribute %s on <%s>",
+      return galley_job_error(r->job, GALLEY_EPARSE,
+                              "line %ld: unknown attribute %s on <%s>",
                               line_of(x), (const char *)a->name, name_of(x));
   }
   for (size_t i = 0; i < required; i++)
     if (!xmlHasProp(x, (const xmlChar *)allowed[i]))
-      return galley_job_error(r->job, GALLEY_EPARSE, "line %ld: <%s> needs a %s attribute",
-                              line_of(x), name_of(x), allowed[i]);
+      return galley_job_error(r->job, GALLEY_EPARSE,
+                              "line %ld: <%s> needs a %s attribute", line_of(x),
+                              name_of(x), allowed[i]);
   return GALLEY_OK;
 }
 
@@ -436,8 +446,9 @@ static int read_attr(reader *r, const xmlNode *x, galley_node *n) {
   if (!key)
     return oom(r);
   if (galley_node_get_attr(n, key)) {
-    rc = galley_job_error(r->job, GALLEY_EPARSE, "line %ld: attribute \"%s\" given twice",
-                          line_of(x), key);
+    rc = galley_job_error(r->job, GALLEY_EPARSE,
+                          "line %ld: attribute \"%s\" given twice", line_of(x),
+                          key);
   } else if (galley_node_set_attr(n, key, value) != GALLEY_OK) {
     rc = oom(r);
   }
@@ -453,17 +464,20 @@ static int check_blank(reader *r, const xmlNode *c, const xmlNode *parent) {
       is_blank((const char *)c->content))
     return GALLEY_OK;
   if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
-    return galley_job_error(r->job, GALLEY_EPARSE,
-                            "line %ld: text directly inside <%s> (text goes in <text>)",
-                            line_of(c), name_of(parent));
-  return galley_job_error(r->job, GALLEY_EPARSE, "line %ld: unexpected content in <%s>",
-                          line_of(c), name_of(parent));
+    return galley_job_error(
+        r->job, GALLEY_EPARSE,
+        "line %ld: text directly inside <%s> (text goes in <text>)", line_of(c),
+        name_of(parent));
+  return galley_job_error(r->job, GALLEY_EPARSE,
+                          "line %ld: unexpected content in <%s>", line_of(c),
+                          name_of(parent));
 }
 
 static int foreign(reader *r, const xmlNode *x) {
-  return galley_job_error(r->job, GALLEY_EPARSE,
-                          "line %ld: element <%s> is not in the namespace " GX_NAMESPACE,
-                          line_of(x), name_of(x));
+  return galley_job_error(
+      r->job, GALLEY_EPARSE,
+      "line %ld: element <%s> is not in the namespace " GX_NAMESPACE,
+      line_of(x), name_of(x));
 }
 
 static int read_meta(reader *r, const xmlNode *x) {
@@ -478,7 +492,8 @@ static int read_meta(reader *r, const xmlNode *x) {
     if (!in_namespace(c))
       return foreign(r, c);
     if (strcmp(name_of(c), "entry") != 0)
-      return galley_job_error(r->job, GALLEY_EPARSE, "line %ld: unknown element <%s> in <meta>",
+      return galley_job_error(r->job, GALLEY_EPARSE,
+                              "line %ld: unknown element <%s> in <meta>",
                               line_of(c), name_of(c));
     if ((rc = check_attrs(r, c, entry_attrs, 1)) != GALLEY_OK)
       return rc;
@@ -517,13 +532,15 @@ static bool is_sha256_hex(const char *s) {
 }
 
 /* One <resource>: checks what it claims (size, sha256) against its bytes. */
-static int read_resource(reader *r, const xmlNode *x, char *name, char *media_type,
-                         char *size_s, char *sha, char *encoding) {
+static int read_resource(reader *r, const xmlNode *x, char *name,
+                         char *media_type, char *size_s, char *sha,
+                         char *encoding) {
   const galley_limits *lim = galley_job_limits(r->job);
   long line = line_of(x);
   size_t claimed = 0;
   if (!*name)
-    return galley_job_error(r->job, GALLEY_EPARSE, "line %ld: a resource needs a name", line);
+    return galley_job_error(r->job, GALLEY_EPARSE,
+                            "line %ld: a resource needs a name", line);
   if (size_s && !parse_size(size_s, &claimed))
     return bad_value(r, x, "size", size_s);
   if (sha && !is_sha256_hex(sha))
@@ -531,7 +548,8 @@ static int read_resource(reader *r, const xmlNode *x, char *name, char *media_ty
   if (encoding && strcmp(encoding, "base64") != 0)
     return bad_value(r, x, "encoding", encoding);
   if (galley_doc_find_resource(r->doc, name))
-    return galley_job_error(r->job, GALLEY_EPARSE, "line %ld: resource \"%s\" given twice", line,
+    return galley_job_error(r->job, GALLEY_EPARSE,
+                            "line %ld: resource \"%s\" given twice", line,
                             name);
   const char *text;
   size_t len;
@@ -540,9 +558,10 @@ static int read_resource(reader *r, const xmlNode *x, char *name, char *media_ty
     return rc;
   if (!encoding) {
     if (!is_blank(text))
-      return galley_job_error(r->job, GALLEY_EPARSE,
-                              "line %ld: resource \"%s\" has content but no encoding=\"base64\"",
-                              line, name);
+      return galley_job_error(
+          r->job, GALLEY_EPARSE,
+          "line %ld: resource \"%s\" has content but no encoding=\"base64\"",
+          line, name);
     galley_job_warn(r->job,
                     "line %ld: resource \"%s\" was written without its bytes "
                     "(-O resources=reference); it is left out",
@@ -554,14 +573,16 @@ static int read_resource(reader *r, const xmlNode *x, char *name, char *media_ty
     return oom(r);
   size_t n = 0;
   if (!gx_base64_decode(text, len, bytes, &n)) {
-    rc = galley_job_error(r->job, GALLEY_EPARSE, "line %ld: resource \"%s\" is not valid base64",
-                          line, name);
+    rc = galley_job_error(r->job, GALLEY_EPARSE,
+                          "line %ld: resource \"%s\" is not valid base64", line,
+                          name);
     goto done;
   }
   if (size_s && n != claimed) {
-    rc = galley_job_error(r->job, GALLEY_EPARSE,
-                          "line %ld: resource \"%s\" has %zu bytes but says size=\"%zu\"", line,
-                          name, n, claimed);
+    rc = galley_job_error(
+        r->job, GALLEY_EPARSE,
+        "line %ld: resource \"%s\" has %zu bytes but says size=\"%zu\"", line,
+        name, n, claimed);
     goto done;
   }
   if (sha) {
@@ -570,22 +591,26 @@ static int read_resource(reader *r, const xmlNode *x, char *name, char *media_ty
     for (size_t i = 0; i < 64; i++)
       sha[i] = (char)tolower((unsigned char)sha[i]);
     if (strcmp(actual, sha) != 0) {
-      rc = galley_job_error(r->job, GALLEY_EPARSE,
-                            "line %ld: resource \"%s\" does not match its sha256", line, name);
+      rc = galley_job_error(
+          r->job, GALLEY_EPARSE,
+          "line %ld: resource \"%s\" does not match its sha256", line, name);
       goto done;
     }
   }
-  if (lim->max_image_size && strncmp(media_type, "image/", 6) == 0 && n > lim->max_image_size) {
-    rc = galley_job_error(r->job, GALLEY_ELIMIT,
-                          "line %ld: image \"%s\" is %zu bytes, over the limit of %zu per image",
-                          line, name, n, lim->max_image_size);
+  if (lim->max_image_size && strncmp(media_type, "image/", 6) == 0 &&
+      n > lim->max_image_size) {
+    rc = galley_job_error(
+        r->job, GALLEY_ELIMIT,
+        "line %ld: image \"%s\" is %zu bytes, over the limit of %zu per image",
+        line, name, n, lim->max_image_size);
     goto done;
   }
   r->resource_bytes += n;
   if (lim->max_resource_bytes && r->resource_bytes > lim->max_resource_bytes) {
-    rc = galley_job_error(r->job, GALLEY_ELIMIT,
-                          "line %ld: resources pass the limit of %zu bytes per document", line,
-                          lim->max_resource_bytes);
+    rc = galley_job_error(
+        r->job, GALLEY_ELIMIT,
+        "line %ld: resources pass the limit of %zu bytes per document", line,
+        lim->max_resource_bytes);
     goto done;
   }
   if (galley_doc_add_resource(r->doc, name, media_type, bytes, n) != GALLEY_OK)
@@ -598,8 +623,8 @@ done:
 static int read_resources(reader *r, const xmlNode *x) {
   static const char *const none[] = {NULL};
   /* The first two are required. */
-  static const char *const res_attrs[] = {"name", "media-type", "size", "sha256", "encoding",
-                                          NULL};
+  static const char *const res_attrs[] = {"name",   "media-type", "size",
+                                          "sha256", "encoding",   NULL};
   int rc = check_attrs(r, x, none, 0);
   for (const xmlNode *c = x->children; c && rc == GALLEY_OK; c = c->next) {
     if (c->type != XML_ELEMENT_NODE) {
@@ -610,8 +635,8 @@ static int read_resources(reader *r, const xmlNode *x) {
       return foreign(r, c);
     if (strcmp(name_of(c), "resource") != 0)
       return galley_job_error(r->job, GALLEY_EPARSE,
-                              "line %ld: unknown element <%s> in <resources>", line_of(c),
-                              name_of(c));
+                              "line %ld: unknown element <%s> in <resources>",
+                              line_of(c), name_of(c));
     if ((rc = check_attrs(r, c, res_attrs, 2)) != GALLEY_OK)
       return rc;
     char *v[5];
@@ -638,21 +663,26 @@ static int read_leaf(reader *r, const xmlNode *x, galley_node *n) {
       if (!in_namespace(c))
         return foreign(r, c);
       if (strcmp(name_of(c), "attr") != 0)
-        return galley_job_error(r->job, GALLEY_EPARSE, "line %ld: <%s> cannot contain <%s>",
+        return galley_job_error(r->job, GALLEY_EPARSE,
+                                "line %ld: <%s> cannot contain <%s>",
                                 line_of(c), name_of(x), name_of(c));
       rc = read_attr(r, c, n);
-    } else if (literal && (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)) {
-      rc = lit_append(r, (const char *)c->content, strlen((const char *)c->content));
+    } else if (literal && (c->type == XML_TEXT_NODE ||
+                           c->type == XML_CDATA_SECTION_NODE)) {
+      rc = lit_append(r, (const char *)c->content,
+                      strlen((const char *)c->content));
     } else {
       rc = check_blank(r, c, x);
     }
   }
-  if (rc == GALLEY_OK && literal && galley_node_set_literal_n(n, r->lit, r->lit_len) != GALLEY_OK)
+  if (rc == GALLEY_OK && literal &&
+      galley_node_set_literal_n(n, r->lit, r->lit_len) != GALLEY_OK)
     rc = oom(r);
   return rc;
 }
 
-/* ---- The walk ------------------------------------------------------------- */
+/* ---- The walk -------------------------------------------------------------
+ */
 
 /* Builds the tree from the DOM, iteratively: the DOM's own parent and
  * sibling links are the stack, so input depth never reaches the C stack. */
@@ -702,12 +732,14 @@ static int build(reader *r) {
     } else {
       galley_kind kind = galley_kind_from_name(name);
       if (kind == GALLEY_NODE_NONE)
-        return galley_job_error(r->job, GALLEY_EPARSE, "line %ld: unknown element <%s>",
-                                line_of(x), name);
+        return galley_job_error(r->job, GALLEY_EPARSE,
+                                "line %ld: unknown element <%s>", line_of(x),
+                                name);
       if (r->max_depth && depth + 1 > r->max_depth)
-        return galley_job_error(r->job, GALLEY_ELIMIT,
-                                "line %ld: nodes nested deeper than the depth limit of %zu",
-                                line_of(x), r->max_depth);
+        return galley_job_error(
+            r->job, GALLEY_ELIMIT,
+            "line %ld: nodes nested deeper than the depth limit of %zu",
+            line_of(x), r->max_depth);
       galley_node *n = galley_doc_new_node(r->doc, kind);
       if (!n)
         return oom(r);
@@ -717,8 +749,9 @@ static int build(reader *r) {
       if (rc == GALLEY_ENOMEM)
         return oom(r);
       if (rc != GALLEY_OK)
-        return galley_job_error(r->job, GALLEY_EPARSE, "line %ld: <%s> cannot contain <%s>",
-                                line_of(x), galley_kind_name(galley_node_kind(gparent)), name);
+        return galley_job_error(
+            r->job, GALLEY_EPARSE, "line %ld: <%s> cannot contain <%s>",
+            line_of(x), galley_kind_name(galley_node_kind(gparent)), name);
       if (galley_kind_is_leaf(kind)) {
         rc = read_leaf(r, x, n);
       } else {

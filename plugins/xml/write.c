@@ -15,9 +15,13 @@ typedef struct writer {
   size_t replaced; /* characters XML cannot carry, written as U+FFFD */
 } writer;
 
-static void put(writer *w, const char *s, size_t len) { galley_sink_write(w->out, s, len); }
+static void put(writer *w, const char *s, size_t len) {
+  galley_sink_write(w->out, s, len);
+}
 
-static void puts_(writer *w, const char *s) { galley_sink_write(w->out, s, strlen(s)); }
+static void puts_(writer *w, const char *s) {
+  galley_sink_write(w->out, s, strlen(s));
+}
 
 static void indent(writer *w, size_t depth) {
   static const char spaces[] = "                                ";
@@ -74,29 +78,14 @@ static void put_escaped(writer *w, const char *str, size_t len, bool in_attr) {
   while (i < len) {
     const char *rep = NULL;
     switch (s[i]) {
-    case '&':
-      rep = "&amp;";
-      break;
-    case '<':
-      rep = "&lt;";
-      break;
-    case '>':
-      rep = "&gt;";
-      break;
-    case '"':
-      rep = in_attr ? "&quot;" : NULL;
-      break;
-    case '\r':
-      rep = "&#13;";
-      break;
-    case '\t':
-      rep = in_attr ? "&#9;" : NULL;
-      break;
-    case '\n':
-      rep = in_attr ? "&#10;" : NULL;
-      break;
-    default:
-      break;
+    case '&': rep = "&amp;"; break;
+    case '<': rep = "&lt;"; break;
+    case '>': rep = "&gt;"; break;
+    case '"': rep = in_attr ? "&quot;" : NULL; break;
+    case '\r': rep = "&#13;"; break;
+    case '\t': rep = in_attr ? "&#9;" : NULL; break;
+    case '\n': rep = in_attr ? "&#10;" : NULL; break;
+    default: break;
     }
     size_t clen = 1;
     if (!rep) {
@@ -142,9 +131,7 @@ static void put_fields(writer *w, const galley_node *n) {
     const char *name = gx_field_name((gx_field)f);
     const char *s = NULL;
     switch ((gx_field)f) {
-    case GX_LEVEL:
-      put_int_attr(w, name, galley_node_get_level(n));
-      break;
+    case GX_LEVEL: put_int_attr(w, name, galley_node_get_level(n)); break;
     case GX_ORDERED:
       if (galley_node_get_list_ordered(n))
         put_attr(w, name, "true");
@@ -159,41 +146,21 @@ static void put_fields(writer *w, const galley_node *n) {
       break;
     case GX_TASK:
       switch (galley_node_get_task(n)) {
-      case GALLEY_TASK_OPEN:
-        put_attr(w, name, "open");
-        break;
-      case GALLEY_TASK_DONE:
-        put_attr(w, name, "done");
-        break;
-      default:
-        break;
+      case GALLEY_TASK_OPEN: put_attr(w, name, "open"); break;
+      case GALLEY_TASK_DONE: put_attr(w, name, "done"); break;
+      default: break;
       }
       break;
-    case GX_INFO:
-      s = galley_node_get_info(n);
-      break;
-    case GX_FORMAT:
-      s = galley_node_get_format(n);
-      break;
-    case GX_URL:
-      s = galley_node_get_url(n);
-      break;
-    case GX_TITLE:
-      s = galley_node_get_title(n);
-      break;
-    case GX_LABEL:
-      s = galley_node_get_label(n);
-      break;
+    case GX_INFO: s = galley_node_get_info(n); break;
+    case GX_FORMAT: s = galley_node_get_format(n); break;
+    case GX_URL: s = galley_node_get_url(n); break;
+    case GX_TITLE: s = galley_node_get_title(n); break;
+    case GX_LABEL: s = galley_node_get_label(n); break;
     case GX_PART:
       switch (galley_node_get_row_part(n)) {
-      case GALLEY_ROW_HEAD:
-        put_attr(w, name, "head");
-        break;
-      case GALLEY_ROW_FOOT:
-        put_attr(w, name, "foot");
-        break;
-      default:
-        break;
+      case GALLEY_ROW_HEAD: put_attr(w, name, "head"); break;
+      case GALLEY_ROW_FOOT: put_attr(w, name, "foot"); break;
+      default: break;
       }
       break;
     case GX_HEADER:
@@ -202,17 +169,10 @@ static void put_fields(writer *w, const galley_node *n) {
       break;
     case GX_ALIGN:
       switch (galley_node_get_cell_align(n)) {
-      case GALLEY_ALIGN_LEFT:
-        put_attr(w, name, "left");
-        break;
-      case GALLEY_ALIGN_CENTER:
-        put_attr(w, name, "center");
-        break;
-      case GALLEY_ALIGN_RIGHT:
-        put_attr(w, name, "right");
-        break;
-      default:
-        break;
+      case GALLEY_ALIGN_LEFT: put_attr(w, name, "left"); break;
+      case GALLEY_ALIGN_CENTER: put_attr(w, name, "center"); break;
+      case GALLEY_ALIGN_RIGHT: put_attr(w, name, "right"); break;
+      default: break;
       }
       break;
     case GX_COLSPAN:
@@ -223,21 +183,14 @@ static void put_fields(writer *w, const galley_node *n) {
       if (galley_node_get_rowspan(n) != 1)
         put_int_attr(w, name, galley_node_get_rowspan(n));
       break;
-    case GX_TAG:
-      s = galley_node_get_tag(n);
-      break;
-    case GX_ID:
-      s = galley_node_get_id(n);
-      break;
-    case GX_CLASS:
-      s = galley_node_get_classes(n);
-      break;
+    case GX_TAG: s = galley_node_get_tag(n); break;
+    case GX_ID: s = galley_node_get_id(n); break;
+    case GX_CLASS: s = galley_node_get_classes(n); break;
     case GX_LINE:
       if (galley_node_get_line(n) > 0)
         put_int_attr(w, name, galley_node_get_line(n));
       break;
-    case GX_N_FIELDS:
-      break;
+    case GX_N_FIELDS: break;
     }
     /* A string field is written when set, even when empty: NULL and ""
      * are different values. */
@@ -248,7 +201,8 @@ static void put_fields(writer *w, const galley_node *n) {
 
 /* <attr key="k">value</attr> for each generic attribute; each on its own
  * indented line when depth is given, else all on the current line. */
-static void put_node_attrs(writer *w, const galley_node *n, bool own_lines, size_t depth) {
+static void put_node_attrs(writer *w, const galley_node *n, bool own_lines,
+                           size_t depth) {
   size_t count = galley_node_attr_count(n);
   for (size_t i = 0; i < count; i++) {
     const char *key = NULL, *value = NULL;
@@ -314,7 +268,8 @@ static int put_resources(writer *w, const galley_doc *doc) {
     indent(w, 2);
     puts_(w, "<resource");
     put_attr(w, "name", r->name ? r->name : "");
-    put_attr(w, "media-type", r->media_type ? r->media_type : "application/octet-stream");
+    put_attr(w, "media-type",
+             r->media_type ? r->media_type : "application/octet-stream");
     char size[32];
     snprintf(size, sizeof size, "%zu", r->size);
     put_attr(w, "size", size);
@@ -336,9 +291,9 @@ static int put_resources(writer *w, const galley_doc *doc) {
       char *bigger = realloc(b64, need);
       if (!bigger) {
         free(b64);
-        return galley_job_error(w->job, GALLEY_ENOMEM,
-                                "out of memory encoding resource %s (%zu bytes)", r->name,
-                                r->size);
+        return galley_job_error(
+            w->job, GALLEY_ENOMEM,
+            "out of memory encoding resource %s (%zu bytes)", r->name, r->size);
       }
       b64 = bigger;
       b64_cap = need;
@@ -408,7 +363,8 @@ static int write_doc(writer *w, const galley_doc *doc) {
     if (galley_kind_is_leaf(kind)) {
       /* A leaf is one line; nothing may be added around a literal, whose
        * every byte is content. */
-      const char *literal = gx_kind_has_literal(kind) ? galley_node_get_literal(n) : NULL;
+      const char *literal =
+          gx_kind_has_literal(kind) ? galley_node_get_literal(n) : NULL;
       if ((!literal || !*literal) && galley_node_attr_count(n) == 0) {
         puts_(w, "/>\n");
         continue;
@@ -445,10 +401,11 @@ int gx_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   if (rc != GALLEY_OK)
     return rc;
   if (w.replaced)
-    galley_job_warn(job,
-                    "%zu byte%s that XML cannot carry (control characters or bad UTF-8) "
-                    "written as U+FFFD",
-                    w.replaced, w.replaced == 1 ? "" : "s");
+    galley_job_warn(
+        job,
+        "%zu byte%s that XML cannot carry (control characters or bad UTF-8) "
+        "written as U+FFFD",
+        w.replaced, w.replaced == 1 ? "" : "s");
   rc = galley_sink_write(out, "", 0);
   if (rc != GALLEY_OK)
     return galley_job_error(job, rc, "cannot write the XML output");

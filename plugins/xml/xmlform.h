@@ -52,7 +52,8 @@ bool gx_kind_has_literal(galley_kind kind);
  * on any other character or bad padding. */
 size_t gx_base64_encoded_size(size_t len);
 void gx_base64_encode(const unsigned char *in, size_t len, char *out);
-bool gx_base64_decode(const char *in, size_t len, unsigned char *out, size_t *out_len);
+bool gx_base64_decode(const char *in, size_t len, unsigned char *out,
+                      size_t *out_len);
 
 /* SHA-256 of `len` bytes as 64 lower-case hex digits and a NUL. */
 void gx_sha256_hex(const unsigned char *data, size_t len, char out[65]);

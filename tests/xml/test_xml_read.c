@@ -117,9 +117,10 @@ static void impossible_trees_are_refused_naming_the_line(void **state) {
 static void billion_laughs_doctype_is_refused(void **state) {
   (void)state;
   char xml[4096];
-  int n = snprintf(xml, sizeof xml, "<?xml version=\"1.0\"?>\n"
-                                    "<!DOCTYPE document [\n"
-                                    "<!ENTITY lol0 \"lol\">\n");
+  int n = snprintf(xml, sizeof xml,
+                   "<?xml version=\"1.0\"?>\n"
+                   "<!DOCTYPE document [\n"
+                   "<!ENTITY lol0 \"lol\">\n");
   for (int i = 1; i < 10; i++)
     n += snprintf(xml + n, sizeof xml - (size_t)n,
                   "<!ENTITY lol%d \"&lol%d;&lol%d;&lol%d;&lol%d;&lol%d;"
@@ -211,7 +212,8 @@ static void resources_are_checked_against_what_they_claim(void **state) {
           "size='3' encoding='base64'>AAE=</resource></resources></document>",
           GALLEY_EPARSE, "has 2 bytes but says size=\"3\"");
   refuses("<document " NS "><resources><resource name='a' media-type='x/y' "
-          "sha256='0000000000000000000000000000000000000000000000000000000000000000'"
+          "sha256='"
+          "0000000000000000000000000000000000000000000000000000000000000000'"
           " encoding='base64'>AAE=</resource></resources></document>",
           GALLEY_EPARSE, "does not match its sha256");
   refuses("<document " NS "><resources><resource name='a' media-type='x/y' "
@@ -263,8 +265,8 @@ static void reader_sets_what_absent_attributes_mean(void **state) {
   assert_true(galley_node_get_list_tight(list));
   assert_int_equal(galley_node_get_task(galley_node_first_child(list)),
                    GALLEY_TASK_NONE);
-  galley_node *cell = galley_node_find(galley_doc_root(doc),
-                                       GALLEY_NODE_TABLE_CELL);
+  galley_node *cell =
+      galley_node_find(galley_doc_root(doc), GALLEY_NODE_TABLE_CELL);
   assert_int_equal(galley_node_get_colspan(cell), 1);
   assert_int_equal(galley_node_get_rowspan(cell), 1);
   assert_int_equal(galley_node_get_cell_align(cell), GALLEY_ALIGN_NONE);

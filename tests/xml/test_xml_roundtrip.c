@@ -94,8 +94,8 @@ static void writing_twice_gives_the_same_bytes(void **state) {
   galley_doc_free(doc);
 }
 
-static void output_starts_with_the_declaration_and_ends_with_a_newline(
-    void **state) {
+static void
+output_starts_with_the_declaration_and_ends_with_a_newline(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
   char *xml = xml_write(doc, NULL, NULL);
@@ -150,8 +150,9 @@ static void reference_mode_leaves_bytes_out_and_reading_warns(void **state) {
   static const char *const opts[] = {"resources=reference", NULL};
   char *xml = xml_write(doc, opts, NULL);
   assert_null(strstr(xml, "encoding=\"base64\""));
-  assert_non_null(strstr(xml, "name=\"images/cover.png\" media-type=\"image/png\" "
-                              "size=\"14\" sha256=\""));
+  assert_non_null(strstr(xml,
+                         "name=\"images/cover.png\" media-type=\"image/png\" "
+                         "size=\"14\" sha256=\""));
   galley_job *job = galley_job_new(tu_registry());
   galley_doc *back = galley_doc_new();
   galley_input in = {(const unsigned char *)xml, strlen(xml), "ref.xml", NULL};
@@ -170,17 +171,24 @@ static void reference_mode_leaves_bytes_out_and_reading_warns(void **state) {
   galley_doc_free(doc);
 }
 
-static void characters_xml_cannot_carry_become_u_fffd_with_a_warning(
-    void **state) {
+static void
+characters_xml_cannot_carry_become_u_fffd_with_a_warning(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
   galley_node *p = galley_doc_new_node(doc, GALLEY_NODE_PARAGRAPH);
-  assert_int_equal(galley_node_append_child(galley_doc_root(doc), p), GALLEY_OK);
-  galley_node *t = galley_doc_new_text(doc, "a\x01" "b\xff" "c", (size_t)-1);
+  assert_int_equal(galley_node_append_child(galley_doc_root(doc), p),
+                   GALLEY_OK);
+  galley_node *t = galley_doc_new_text(doc,
+                                       "a\x01"
+                                       "b\xff"
+                                       "c",
+                                       (size_t)-1);
   assert_int_equal(galley_node_append_child(p, t), GALLEY_OK);
   galley_job *job = NULL;
   char *xml = xml_write(doc, NULL, &job);
-  assert_non_null(strstr(xml, "<text>a\xef\xbf\xbd" "b\xef\xbf\xbd" "c</text>"));
+  assert_non_null(strstr(xml, "<text>a\xef\xbf\xbd"
+                              "b\xef\xbf\xbd"
+                              "c</text>"));
   assert_true(galley_job_diag_count(job) > 0);
   assert_int_equal(galley_job_diag_at(job, 0)->level, GALLEY_LEVEL_WARNING);
   galley_doc *back = NULL;
