@@ -144,6 +144,35 @@ static void resources_keep_every_byte_including_nul(void **state) {
   galley_doc_free(doc);
 }
 
+/* libxml2 caps a text node at 10 MB unless told otherwise; an image may be
+ * bigger, and its base64 is one text node. */
+static void resource_larger_than_ten_megabytes_round_trips(void **state) {
+  (void)state;
+  size_t size = 11u << 20;
+  unsigned char *bytes = malloc(size);
+  assert_non_null(bytes);
+  uint32_t x = 2463534242u;
+  for (size_t i = 0; i < size; i++) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    bytes[i] = (unsigned char)x;
+  }
+  galley_doc *doc = galley_doc_new();
+  assert_int_equal(galley_doc_add_resource(doc, "big.bin", "x/y", bytes, size),
+                   GALLEY_OK);
+  free(bytes);
+  char *xml = xml_write(doc, NULL, NULL);
+  galley_doc *back = NULL;
+  char *err = NULL;
+  if (xml_read(xml, strlen(xml), NULL, &back, &err) != GALLEY_OK)
+    fail_msg("%s", err ? err : "?");
+  assert_same_doc(doc, back);
+  free(xml);
+  galley_doc_free(back);
+  galley_doc_free(doc);
+}
+
 static void reference_mode_leaves_bytes_out_and_reading_warns(void **state) {
   (void)state;
   galley_doc *doc = sample_every_kind();
@@ -278,6 +307,7 @@ int main(void) {
           output_starts_with_the_declaration_and_ends_with_a_newline),
       cmocka_unit_test(empty_document_round_trips),
       cmocka_unit_test(resources_keep_every_byte_including_nul),
+      cmocka_unit_test(resource_larger_than_ten_megabytes_round_trips),
       cmocka_unit_test(reference_mode_leaves_bytes_out_and_reading_warns),
       cmocka_unit_test(
           characters_xml_cannot_carry_become_u_fffd_with_a_warning),
