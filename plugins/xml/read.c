@@ -94,7 +94,9 @@ static void on_error(void *data, xmlErrorPtr err) {
     len--;
   if (len >= sizeof r->err_msg)
     len = sizeof r->err_msg - 1;
-  memcpy(r->err_msg, msg, len);
+  /* Diagnostics are one line; libxml2's messages may span several. */
+  for (size_t i = 0; i < len; i++)
+    r->err_msg[i] = msg[i] == '\n' || msg[i] == '\r' ? ' ' : msg[i];
   r->err_msg[len] = '\0';
 }
 

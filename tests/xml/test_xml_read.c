@@ -36,6 +36,17 @@ static void malformed_xml_is_a_parse_error_naming_the_line(void **state) {
   refuses("not xml at all", GALLEY_EPARSE, "line 1");
 }
 
+static void bad_utf8_is_a_parse_error_on_one_line(void **state) {
+  (void)state;
+  char *err = NULL;
+  const char *xml = "<document " NS ">\n<paragraph><text>\xff</text>"
+                    "</paragraph></document>";
+  assert_int_equal(xml_read(xml, strlen(xml), NULL, NULL, &err), GALLEY_EPARSE);
+  assert_non_null(strstr(err, "line 2: "));
+  assert_null(strchr(err, '\n'));
+  free(err);
+}
+
 static void unknown_element_is_named_with_its_line(void **state) {
   (void)state;
   refuses("<document " NS ">\n\n<paragraph>\n<foo/></paragraph></document>",
@@ -294,6 +305,7 @@ static void carriage_returns_and_tabs_in_attributes_survive(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(malformed_xml_is_a_parse_error_naming_the_line),
+      cmocka_unit_test(bad_utf8_is_a_parse_error_on_one_line),
       cmocka_unit_test(unknown_element_is_named_with_its_line),
       cmocka_unit_test(root_that_is_not_ours_is_refused),
       cmocka_unit_test(bad_attributes_are_refused),

@@ -1,4 +1,5 @@
 /* The xml form is lossless: tree -> xml -> tree -> xml changes nothing. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -280,6 +281,52 @@ static void converting_xml_to_xml_through_a_job_changes_nothing(void **state) {
   free(xml);
 }
 
+/* One thread's share of many_jobs_at_once: write and read back, with its
+ * own jobs and documents. Returns NULL on success, else a message. */
+static void *convert_repeatedly(void *arg) {
+  const char *expected = arg;
+  const galley_plugin *p = galley_registry_find(tu_registry(), "xml");
+  for (int i = 0; i < 25; i++) {
+    galley_job *job = galley_job_new(tu_registry());
+    galley_doc *doc = galley_doc_new();
+    galley_sink *sink = galley_sink_new_memory();
+    galley_input in = {(const unsigned char *)expected, strlen(expected),
+                       "t.xml", NULL};
+    const char *failure = NULL;
+    size_t len = 0;
+    if (galley_plugin_read(job, p, &in, doc) != GALLEY_OK)
+      failure = "read failed";
+    else if (galley_plugin_write(job, p, doc, sink) != GALLEY_OK)
+      failure = "write failed";
+    else if (strcmp(galley_sink_data(sink, &len), expected) != 0)
+      failure = "output differs";
+    galley_sink_free(sink);
+    galley_doc_free(doc);
+    galley_job_free(job);
+    if (failure)
+      return (void *)failure;
+  }
+  return NULL;
+}
+
+static void many_jobs_at_once_give_the_same_output(void **state) {
+  (void)state;
+  galley_doc *doc = sample_every_kind();
+  char *xml = xml_write(doc, NULL, NULL);
+  pthread_t threads[8];
+  for (int i = 0; i < 8; i++)
+    assert_int_equal(pthread_create(&threads[i], NULL, convert_repeatedly, xml),
+                     0);
+  for (int i = 0; i < 8; i++) {
+    void *result = NULL;
+    assert_int_equal(pthread_join(threads[i], &result), 0);
+    if (result)
+      fail_msg("thread %d: %s", i, (const char *)result);
+  }
+  free(xml);
+  galley_doc_free(doc);
+}
+
 static void probe_claims_only_galley_xml(void **state) {
   (void)state;
   const galley_plugin *p = xml_plugin();
@@ -314,6 +361,7 @@ int main(void) {
       cmocka_unit_test(whitespace_only_literals_are_kept),
       cmocka_unit_test(lenient_input_is_written_in_canonical_form),
       cmocka_unit_test(converting_xml_to_xml_through_a_job_changes_nothing),
+      cmocka_unit_test(many_jobs_at_once_give_the_same_output),
       cmocka_unit_test(probe_claims_only_galley_xml),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
