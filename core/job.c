@@ -114,7 +114,7 @@ GALLEY_API int galley_job_set_meta(galley_job *job, const char *key,
   return GALLEY_OK;
 }
 
-int job_apply_meta(galley_job *job, galley_doc *doc) {
+GALLEY_API int galley_job_apply_meta(galley_job *job, galley_doc *doc) {
   /* The first -M of a key replaces what the document had; later ones of the
    * same key add values (several -M author=… give several authors). */
   for (size_t i = 0; i < job->n_meta; i++) {

@@ -82,12 +82,12 @@ GALLEY_API int galley_job_build(galley_job *job, const galley_input *in,
     return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   int rc = galley_plugin_read(job, reader, in, doc);
   if (rc == GALLEY_OK)
-    rc = job_apply_meta(job, doc);
+    rc = galley_job_apply_meta(job, doc);
   for (size_t i = 0; rc == GALLEY_OK && i < n_transforms; i++) {
     rc = galley_plugin_transform(job, transforms[i], doc);
     /* -M wins over whatever a transform found. */
     if (rc == GALLEY_OK)
-      rc = job_apply_meta(job, doc);
+      rc = galley_job_apply_meta(job, doc);
   }
   if (rc == GALLEY_OK && galley_job_cancelled(job))
     rc = galley_job_error(job, GALLEY_ECANCELLED, "cancelled");

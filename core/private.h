@@ -85,7 +85,5 @@ struct galley_job {
   atomic_bool cancelled;
 };
 
-/* Applies the job's -M overrides to `doc`. */
-int job_apply_meta(galley_job *job, galley_doc *doc);
 
 #endif

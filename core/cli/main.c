@@ -1,5 +1,6 @@
 /* The galley command line: pandoc-style conversion of one document. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -13,62 +14,73 @@
 #include <unistd.h>
 
 #include <galley/galley.h>
+#include <libxml/parser.h>
+#include <pthread.h>
 
-/* Exit codes; README.md documents them. */
-enum {
-  EXIT_OK = 0,
-  EXIT_FAILED = 1, /* a conversion failed: bad input, a limit, a write error */
-  EXIT_USAGE = 2,  /* bad command line, unknown format or option */
-  EXIT_INTERNAL = 3, /* out of memory or another internal failure */
-  EXIT_INTERRUPTED = 130,
-};
+#include "cli.h"
 
-typedef struct strlist {
-  const char **items;
-  size_t n, cap;
-} strlist;
+volatile sig_atomic_t cli_interrupted;
 
-typedef struct cli {
-  const char *from, *to, *output;
-  strlist inputs, transforms, metas, options, plugin_dirs, resource_paths;
-  int verbosity; /* -1 quiet, 0 normal, 1 verbose */
-  int list_formats, list_transforms, json;
-  const char *help_format;
-  size_t max_input_size;
-  int max_input_size_set;
-} cli;
-
-static galley_job *volatile running_job;
-static volatile sig_atomic_t interrupted;
+/* Jobs that a signal cancels. Plain atomic slots, because a signal handler
+ * may not take a lock. */
+#define MAX_TRACKED 256
+static _Atomic(galley_job *) tracked[MAX_TRACKED];
 
 static void on_signal(int sig) {
   (void)sig;
-  interrupted = 1;
-  if (running_job)
-    galley_job_cancel(running_job);
+  cli_interrupted = 1;
+  for (size_t i = 0; i < MAX_TRACKED; i++) {
+    galley_job *job = atomic_load(&tracked[i]);
+    if (job)
+      galley_job_cancel(job);
+  }
 }
 
-static void die_oom(void) __attribute__((noreturn));
-static void die_oom(void) {
+void signals_install(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+void signals_track_job(galley_job *job) {
+  for (size_t i = 0; i < MAX_TRACKED; i++) {
+    galley_job *empty = NULL;
+    if (atomic_compare_exchange_strong(&tracked[i], &empty, job))
+      break;
+  }
+  if (cli_interrupted)
+    galley_job_cancel(job);
+}
+
+void signals_untrack_job(galley_job *job) {
+  for (size_t i = 0; i < MAX_TRACKED; i++) {
+    galley_job *mine = job;
+    if (atomic_compare_exchange_strong(&tracked[i], &mine, NULL))
+      break;
+  }
+}
+
+void cli_die_oom(void) {
   fputs("galley: out of memory\n", stderr);
   exit(EXIT_INTERNAL);
 }
 
-static void push(strlist *l, const char *s) {
+void cli_push(strlist *l, const char *s) {
   if (l->n == l->cap) {
     size_t ncap = l->cap ? l->cap * 2 : 8;
     const char **items = realloc(l->items, ncap * sizeof *items);
     if (!items)
-      die_oom();
+      cli_die_oom();
     l->items = items;
     l->cap = ncap;
   }
   l->items[l->n++] = s;
 }
 
-static void usage_error(const char *fmt, ...) GALLEY_PRINTF(1, 2)
-    __attribute__((noreturn));
-static void usage_error(const char *fmt, ...) {
+void cli_usage_error(const char *fmt, ...) {
   va_list ap;
   fputs("galley: ", stderr);
   va_start(ap, fmt);
@@ -110,7 +122,18 @@ static void print_help(void) {
         "print JSON\n"
         "      --help-format NAME   describe a format or transform and its "
         "options\n"
-        "  -q, --quiet              print errors only\n"
+        "\nSeveral documents:\n"
+      "  -o DIR/ with files or folders: one output per input, named after it\n"
+      "  several inputs with -o FILE:    one document (a digest) of them all\n"
+      "  -r, --recursive          walk subfolders, mirroring them under -o DIR\n"
+      "  -j, --jobs N             convert N documents at once (default: cores)\n"
+      "      --include GLOB       only inputs whose name or path matches\n"
+      "      --exclude GLOB       skip inputs whose name or path matches\n"
+      "      --force              convert even when the output is up to date\n"
+      "      --fail-fast          stop at the first failure\n"
+      "      --jsonl              read JSON records on stdin, write them on stdout\n"
+      "\n"
+      "  -q, --quiet              print errors only\n"
         "  -v, --verbose            print notes as well as warnings\n"
         "  -h, --help               show this help\n"
         "  -V, --version            show the version\n"
@@ -152,6 +175,11 @@ static void parse_args(cli *c, int argc, char **argv) {
     OPT_LIST_TRANSFORMS,
     OPT_JSON,
     OPT_HELP_FORMAT,
+    OPT_FORCE,
+    OPT_FAIL_FAST,
+    OPT_INCLUDE,
+    OPT_EXCLUDE,
+    OPT_JSONL,
   };
   static const struct option longopts[] = {
       {"from", required_argument, NULL, 'f'},
@@ -169,6 +197,13 @@ static void parse_args(cli *c, int argc, char **argv) {
       {"list-transforms", no_argument, NULL, OPT_LIST_TRANSFORMS},
       {"json", no_argument, NULL, OPT_JSON},
       {"help-format", required_argument, NULL, OPT_HELP_FORMAT},
+      {"recursive", no_argument, NULL, 'r'},
+      {"jobs", required_argument, NULL, 'j'},
+      {"force", no_argument, NULL, OPT_FORCE},
+      {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
+      {"include", required_argument, NULL, OPT_INCLUDE},
+      {"exclude", required_argument, NULL, OPT_EXCLUDE},
+      {"jsonl", no_argument, NULL, OPT_JSONL},
       {"quiet", no_argument, NULL, 'q'},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
@@ -178,31 +213,46 @@ static void parse_args(cli *c, int argc, char **argv) {
   static char css_option[PATH_MAX + 8];
   int ch;
   opterr = 0;
-  while ((ch = getopt_long(argc, argv, ":f:t:o:x:M:O:qvhV", longopts, NULL)) !=
+  while ((ch = getopt_long(argc, argv, ":f:t:o:x:M:O:rj:qvhV", longopts, NULL)) !=
          -1) {
     switch (ch) {
     case 'f': c->from = optarg; break;
     case 't': c->to = optarg; break;
     case 'o': c->output = optarg; break;
-    case 'x': push(&c->transforms, optarg); break;
-    case OPT_STRIP: push(&c->transforms, "boilerplate"); break;
-    case 'M': push(&c->metas, optarg); break;
-    case 'O': push(&c->options, optarg); break;
+    case 'x': cli_push(&c->transforms, optarg); break;
+    case OPT_STRIP: cli_push(&c->transforms, "boilerplate"); break;
+    case 'M': cli_push(&c->metas, optarg); break;
+    case 'O': cli_push(&c->options, optarg); break;
     case OPT_CSS:
       snprintf(css_option, sizeof css_option, "css=%s", optarg);
-      push(&c->options, css_option);
+      cli_push(&c->options, css_option);
       break;
-    case OPT_RESOURCE_PATH: push(&c->resource_paths, optarg); break;
+    case OPT_RESOURCE_PATH: cli_push(&c->resource_paths, optarg); break;
     case OPT_MAX_INPUT:
       if (!parse_size(optarg, &c->max_input_size))
-        usage_error("--max-input-size: '%s' is not a size", optarg);
+        cli_usage_error("--max-input-size: '%s' is not a size", optarg);
       c->max_input_size_set = 1;
       break;
-    case OPT_PLUGIN_DIR: push(&c->plugin_dirs, optarg); break;
+    case OPT_PLUGIN_DIR: cli_push(&c->plugin_dirs, optarg); break;
     case OPT_LIST_FORMATS: c->list_formats = 1; break;
     case OPT_LIST_TRANSFORMS: c->list_transforms = 1; break;
     case OPT_JSON: c->json = 1; break;
     case OPT_HELP_FORMAT: c->help_format = optarg; break;
+    case 'r': c->recursive = 1; break;
+    case 'j': {
+      char *end;
+      errno = 0;
+      c->jobs = strtol(optarg, &end, 10);
+      if (errno || *end || c->jobs < 1 || c->jobs > 256)
+        cli_usage_error("-j wants a number of threads from 1 to 256, got '%s'",
+                        optarg);
+      break;
+    }
+    case OPT_FORCE: c->force = 1; break;
+    case OPT_FAIL_FAST: c->fail_fast = 1; break;
+    case OPT_INCLUDE: cli_push(&c->includes, optarg); break;
+    case OPT_EXCLUDE: cli_push(&c->excludes, optarg); break;
+    case OPT_JSONL: c->jsonl = 1; break;
     case 'q': c->verbosity = -1; break;
     case 'v': c->verbosity = 1; break;
     case 'h': print_help(); exit(EXIT_OK);
@@ -210,15 +260,15 @@ static void parse_args(cli *c, int argc, char **argv) {
       printf("galley %s (plugin ABI %d)\n", galley_version(),
              GALLEY_ABI_VERSION);
       exit(EXIT_OK);
-    case ':': usage_error("option %s needs a value", argv[optind - 1]);
+    case ':': cli_usage_error("option %s needs a value", argv[optind - 1]);
     default:
       if (optopt)
-        usage_error("unknown option -%c", optopt);
-      usage_error("unknown option %s", argv[optind - 1]);
+        cli_usage_error("unknown option -%c", optopt);
+      cli_usage_error("unknown option %s", argv[optind - 1]);
     }
   }
   for (int i = optind; i < argc; i++)
-    push(&c->inputs, argv[i]);
+    cli_push(&c->inputs, argv[i]);
 }
 
 /* ---- Listings ---- */
@@ -373,7 +423,7 @@ static int help_format(const galley_registry *reg, const char *name) {
 
 /* Reads a whole file or standard input, stopping at `limit` + 1 bytes so an
  * oversized input is refused without reading it all. */
-static int read_input(const char *path, size_t limit, unsigned char **data,
+int read_input(const char *path, size_t limit, unsigned char **data,
                       size_t *size, int *too_big) {
   FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
   *too_big = 0;
@@ -382,7 +432,7 @@ static int read_input(const char *path, size_t limit, unsigned char **data,
   size_t cap = 1 << 16, n = 0;
   unsigned char *buf = malloc(cap);
   if (!buf)
-    die_oom();
+    cli_die_oom();
   for (;;) {
     if (n == cap) {
       if (limit && n > limit)
@@ -390,7 +440,7 @@ static int read_input(const char *path, size_t limit, unsigned char **data,
       cap *= 2;
       unsigned char *nb = realloc(buf, cap);
       if (!nb)
-        die_oom();
+        cli_die_oom();
       buf = nb;
     }
     size_t got = fread(buf + n, 1, cap - n, f);
@@ -416,7 +466,7 @@ static int read_input(const char *path, size_t limit, unsigned char **data,
 
 /* The format whose extensions match the end of `path`: "a.tar.gz" tries
  * "tar.gz" then "gz", so a compound extension wins over its last part. */
-static const galley_plugin *format_for_path(const galley_registry *reg,
+const galley_plugin *format_for_path(const galley_registry *reg,
                                             const char *path, unsigned caps) {
   const char *base = strrchr(path, '/');
   base = base ? base + 1 : path;
@@ -441,10 +491,10 @@ static const galley_plugin *need_format(const galley_registry *reg,
                                         const char *what) {
   const galley_plugin *p = galley_registry_find(reg, name);
   if (!p)
-    usage_error("no %s format named '%s' is loaded (see galley --list-formats)",
+    cli_usage_error("no %s format named '%s' is loaded (see galley --list-formats)",
                 what, name);
   if (!(p->caps & cap))
-    usage_error("format '%s' cannot be %s", name,
+    cli_usage_error("format '%s' cannot be %s", name,
                 cap == GALLEY_CAN_READ ? "read" : "written");
   return p;
 }
@@ -456,11 +506,11 @@ static void check_options(const cli *c, const galley_plugin *const *plugins,
     const char *kvp = c->options.items[i];
     const char *eq = strchr(kvp, '=');
     if (!eq || eq == kvp)
-      usage_error("-O needs KEY=VALUE, got '%s'", kvp);
+      cli_usage_error("-O needs KEY=VALUE, got '%s'", kvp);
     char key[128];
     size_t klen = (size_t)(eq - kvp);
     if (klen >= sizeof key)
-      usage_error("option name too long in '%s'", kvp);
+      cli_usage_error("option name too long in '%s'", kvp);
     memcpy(key, kvp, klen);
     key[klen] = '\0';
     const char *value = eq + 1;
@@ -476,7 +526,7 @@ static void check_options(const cli *c, const galley_plugin *const *plugins,
           strncat(names, ", ", sizeof names - strlen(names) - 1);
         strncat(names, plugins[j]->name, sizeof names - strlen(names) - 1);
       }
-      usage_error("unknown option '%s' for %s (see galley --help-format NAME)",
+      cli_usage_error("unknown option '%s' for %s (see galley --help-format NAME)",
                   key, names);
     }
     char *end;
@@ -485,13 +535,13 @@ static void check_options(const cli *c, const galley_plugin *const *plugins,
       if (strcasecmp(value, "true") && strcasecmp(value, "false") &&
           strcmp(value, "1") && strcmp(value, "0") &&
           strcasecmp(value, "yes") && strcasecmp(value, "no"))
-        usage_error("option %s wants true or false, got '%s'", key, value);
+        cli_usage_error("option %s wants true or false, got '%s'", key, value);
       break;
     case GALLEY_OPT_INT:
       errno = 0;
       (void)strtol(value, &end, 10);
       if (errno || !*value || *end)
-        usage_error("option %s wants a whole number, got '%s'", key, value);
+        cli_usage_error("option %s wants a whole number, got '%s'", key, value);
       break;
     case GALLEY_OPT_ENUM: {
       size_t vlen = strlen(value);
@@ -504,7 +554,7 @@ static void check_options(const cli *c, const galley_plugin *const *plugins,
         p = bar ? bar + 1 : p + len;
       }
       if (!ok)
-        usage_error("option %s wants one of %s, got '%s'", key, decl->choices,
+        cli_usage_error("option %s wants one of %s, got '%s'", key, decl->choices,
                     value);
       break;
     }
@@ -513,7 +563,7 @@ static void check_options(const cli *c, const galley_plugin *const *plugins,
   }
 }
 
-static void print_diags(const galley_job *job, int verbosity) {
+void print_diags(const galley_job *job, int verbosity) {
   size_t n = galley_job_diag_count(job);
   for (size_t i = 0; i < n; i++) {
     const galley_diag *d = galley_job_diag_at(job, i);
@@ -531,13 +581,163 @@ static void print_diags(const galley_job *job, int verbosity) {
   }
 }
 
-static char *dir_of(const char *path) {
+char *dir_of(const char *path) {
   const char *slash = strrchr(path, '/');
   if (!slash)
     return strdup(".");
   if (slash == path)
     return strdup("/");
   return strndup(path, (size_t)(slash - path));
+}
+
+int exit_code_for(int status) {
+  switch (status) {
+  case GALLEY_OK: return EXIT_OK;
+  case GALLEY_ECANCELLED: return EXIT_INTERRUPTED;
+  case GALLEY_ENOMEM: return EXIT_INTERNAL;
+  default: return EXIT_FAILED;
+  }
+}
+
+galley_job *plan_new_job(const plan *p, const char *location) {
+  const cli *c = p->c;
+  galley_job *job = galley_job_new(p->reg);
+  if (!job)
+    cli_die_oom();
+  galley_job_set_limits(job, &p->limits);
+  if (location && galley_job_set_location(job, location) != GALLEY_OK)
+    cli_die_oom();
+  for (size_t i = 0; i < c->options.n; i++) {
+    const char *kvp = c->options.items[i];
+    const char *eq = strchr(kvp, '=');
+    char *key = strndup(kvp, (size_t)(eq - kvp));
+    if (!key || galley_job_set_option(job, key, eq + 1) != GALLEY_OK)
+      cli_die_oom();
+    free(key);
+  }
+  for (size_t i = 0; i < c->metas.n; i++) {
+    const char *kvp = c->metas.items[i];
+    const char *eq = strchr(kvp, '=');
+    char *key = strndup(kvp, (size_t)(eq - kvp));
+    if (!key || galley_job_set_meta(job, key, eq + 1) != GALLEY_OK)
+      cli_die_oom();
+    free(key);
+  }
+  for (size_t i = 0; i < c->resource_paths.n; i++)
+    if (galley_job_add_resource_path(job, c->resource_paths.items[i]))
+      cli_die_oom();
+  return job;
+}
+
+const galley_plugin *plan_reader_for(const plan *p, const char *path,
+                                     const unsigned char *data, size_t size) {
+  if (p->reader)
+    return p->reader;
+  const galley_plugin *r = NULL;
+  if (path && strcmp(path, "-") != 0)
+    r = format_for_path(p->reg, path, GALLEY_CAN_READ);
+  if (!r && data)
+    r = galley_registry_probe(p->reg, data, size < 65536 ? size : 65536,
+                              GALLEY_CAN_READ);
+  return r;
+}
+
+/* One input to one output (a file, or standard output). */
+static int run_single(const plan *p, const char *input, const char *output) {
+  unsigned char *data = NULL;
+  size_t size = 0;
+  int too_big = 0;
+  struct stat st;
+  if (strcmp(input, "-") != 0 && stat(input, &st) == 0 && S_ISDIR(st.st_mode))
+    cli_usage_error("%s is a folder: give -o OUTDIR to convert a folder", input);
+  if (read_input(input, p->limits.max_input_size, &data, &size, &too_big)) {
+    fprintf(stderr, "galley: %s: %s\n", input, strerror(errno));
+    return EXIT_FAILED;
+  }
+  if (too_big) {
+    fprintf(stderr,
+            "galley: %s: input is over the input size limit of %zu bytes "
+            "(--max-input-size)\n",
+            input, p->limits.max_input_size);
+    free(data);
+    return EXIT_FAILED;
+  }
+  const galley_plugin *reader = plan_reader_for(p, input, data, size);
+  if (!reader) {
+    fprintf(stderr,
+            "galley: %s: cannot tell the input format (use -f FORMAT; see "
+            "--list-formats)\n",
+            input);
+    free(data);
+    return EXIT_USAGE;
+  }
+
+  galley_job *job = plan_new_job(p, input);
+  char *base_dir = strcmp(input, "-") == 0 ? strdup(".") : dir_of(input);
+  if (!base_dir)
+    cli_die_oom();
+  galley_input in = {data, size, input, base_dir};
+
+  /* Standard output gets the bytes only once the conversion succeeded, so a
+   * failure never leaves half a document behind there either. */
+  galley_sink *sink =
+      output ? galley_sink_new_file(output) : galley_sink_new_memory();
+  if (!sink) {
+    fprintf(stderr, "galley: %s: cannot write: %s\n", output,
+            strerror(errno));
+    free(base_dir);
+    free(data);
+    galley_job_free(job);
+    return EXIT_FAILED;
+  }
+  signals_track_job(job);
+  int rc = galley_job_convert(job, &in, reader, p->transforms,
+                              p->n_transforms, p->writer, sink);
+  if (rc == GALLEY_OK && cli_interrupted)
+    rc = galley_job_error(job, GALLEY_ECANCELLED, "interrupted");
+  if (rc == GALLEY_OK) {
+    if (output) {
+      if (galley_sink_commit(sink) != GALLEY_OK)
+        rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", output,
+                              strerror(errno));
+    } else {
+      size_t len;
+      const char *bytes = galley_sink_data(sink, &len);
+      if (fwrite(bytes, 1, len, stdout) != len || fflush(stdout) != 0)
+        rc = galley_job_error(job, GALLEY_EIO,
+                              "cannot write standard output: %s",
+                              strerror(errno));
+    }
+  }
+  signals_untrack_job(job);
+  galley_sink_free(sink);
+  print_diags(job, p->c->verbosity);
+  galley_job_free(job);
+  free(base_dir);
+  free(data);
+  return cli_interrupted ? EXIT_INTERRUPTED : exit_code_for(rc);
+}
+
+static int is_dir(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The rule that tells batch from one document (README "Batch conversion"):
+ * a folder input, -r, or -o naming a folder (existing, or ending in '/')
+ * means one output per input. */
+static int wants_batch(const cli *c) {
+  if (c->recursive)
+    return 1;
+  if (c->output && strcmp(c->output, "-") != 0) {
+    size_t len = strlen(c->output);
+    if (c->output[len - 1] == '/' || is_dir(c->output))
+      return 1;
+  }
+  for (size_t i = 0; i < c->inputs.n; i++)
+    if (strcmp(c->inputs.items[i], "-") != 0 && is_dir(c->inputs.items[i]))
+      return 1;
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -547,7 +747,7 @@ int main(int argc, char **argv) {
 
   galley_registry *reg = galley_registry_new();
   if (!reg)
-    die_oom();
+    cli_die_oom();
   galley_registry_load_default(reg, c.plugin_dirs.items, c.plugin_dirs.n);
   for (size_t i = 0; i < galley_registry_message_count(reg); i++)
     fprintf(stderr, "galley: %s\n", galley_registry_message(reg, i));
@@ -565,210 +765,119 @@ int main(int argc, char **argv) {
     galley_registry_free(reg);
     return rc;
   }
-  if (c.inputs.n == 0)
-    usage_error("no input file (use - for standard input)");
-  if (c.inputs.n > 1)
-    usage_error("%zu inputs given: converting several documents at once is not "
-                "supported yet",
-                c.inputs.n);
-  const char *input = c.inputs.items[0];
-  const char *output = c.output && strcmp(c.output, "-") != 0 ? c.output : NULL;
+  if (c.inputs.n == 0 && !c.jsonl)
+    cli_usage_error("no input file (use - for standard input)");
+  int batch = !c.jsonl && wants_batch(&c);
+  const char *output =
+      c.output && strcmp(c.output, "-") != 0 ? c.output : NULL;
+  if (batch && !output)
+    cli_usage_error("converting a folder or with -r needs -o OUTDIR");
+
+  plan p;
+  memset(&p, 0, sizeof p);
+  p.c = &c;
+  p.reg = reg;
 
   /* Choose the writer first: it needs no input, so a bad -t or -o fails
    * before anything is read. */
-  const galley_plugin *writer;
   if (c.to)
-    writer = need_format(reg, c.to, GALLEY_CAN_WRITE, "output");
-  else if (output) {
-    writer = format_for_path(reg, output, GALLEY_CAN_WRITE);
-    if (!writer) {
+    p.writer = need_format(reg, c.to, GALLEY_CAN_WRITE, "output");
+  else if (output && !batch) {
+    p.writer = format_for_path(reg, output, GALLEY_CAN_WRITE);
+    if (!p.writer) {
       const char *ext = path_extension(output);
       if (ext)
-        usage_error("%s: no loaded format writes .%s files (use -t FORMAT; see "
-                    "--list-formats)",
-                    output, ext);
-      usage_error(
+        cli_usage_error("%s: no loaded format writes .%s files (use -t FORMAT; "
+                        "see --list-formats)",
+                        output, ext);
+      cli_usage_error(
           "%s: cannot tell the output format from the name (use -t FORMAT)",
           output);
     }
   } else {
-    writer = galley_registry_find(reg, "html");
-    if (!writer || !(writer->caps & GALLEY_CAN_WRITE))
-      usage_error(
+    p.writer = galley_registry_find(reg, "html");
+    if (!p.writer || !(p.writer->caps & GALLEY_CAN_WRITE))
+      cli_usage_error(
           "no output format given and html is not loaded (use -t FORMAT)");
   }
+  if (c.from)
+    p.reader = need_format(reg, c.from, GALLEY_CAN_READ, "input");
 
-  galley_limits limits = galley_limits_default();
+  p.limits = galley_limits_default();
   if (c.max_input_size_set)
-    limits.max_input_size = c.max_input_size;
+    p.limits.max_input_size = c.max_input_size;
   for (size_t i = 0; i < c.options.n; i++) {
     if (strncmp(c.options.items[i], "max-depth=", 10) == 0) {
       size_t depth;
       if (!parse_size(c.options.items[i] + 10, &depth) || depth == 0)
-        usage_error("max-depth wants a positive number, got '%s'",
-                    c.options.items[i] + 10);
-      limits.max_depth = depth;
+        cli_usage_error("max-depth wants a positive number, got '%s'",
+                        c.options.items[i] + 10);
+      p.limits.max_depth = depth;
     }
   }
 
-  const galley_plugin *reader = NULL;
-  if (c.from)
-    reader = need_format(reg, c.from, GALLEY_CAN_READ, "input");
-  else if (strcmp(input, "-") != 0)
-    reader = format_for_path(reg, input, GALLEY_CAN_READ);
-
-  const galley_plugin **transforms =
-      calloc(c.transforms.n + 1, sizeof *transforms);
-  if (!transforms)
-    die_oom();
+  p.transforms = calloc(c.transforms.n + 1, sizeof *p.transforms);
+  if (!p.transforms)
+    cli_die_oom();
   for (size_t i = 0; i < c.transforms.n; i++) {
-    transforms[i] = galley_registry_find(reg, c.transforms.items[i]);
-    if (!transforms[i])
-      usage_error(
+    p.transforms[i] = galley_registry_find(reg, c.transforms.items[i]);
+    if (!p.transforms[i])
+      cli_usage_error(
           "no transform named '%s' is loaded (see galley --list-transforms)",
           c.transforms.items[i]);
-    if (!(transforms[i]->caps & GALLEY_CAN_TRANSFORM))
-      usage_error("'%s' is a format, not a transform", c.transforms.items[i]);
+    if (!(p.transforms[i]->caps & GALLEY_CAN_TRANSFORM))
+      cli_usage_error("'%s' is a format, not a transform",
+                      c.transforms.items[i]);
   }
+  p.n_transforms = c.transforms.n;
 
-  unsigned char *data = NULL;
-  size_t size = 0;
-  int too_big = 0;
-  struct stat st;
-  if (strcmp(input, "-") != 0 && stat(input, &st) == 0 && S_ISDIR(st.st_mode)) {
-    fprintf(
-        stderr,
-        "galley: %s: is a folder (converting folders is not supported yet)\n",
-        input);
-    return EXIT_USAGE;
-  }
-  if (read_input(input, limits.max_input_size, &data, &size, &too_big) != 0) {
-    fprintf(stderr, "galley: %s: %s\n", input, strerror(errno));
-    return EXIT_FAILED;
-  }
-  if (too_big) {
-    fprintf(stderr,
-            "galley: %s: input is over the input size limit of %zu bytes "
-            "(--max-input-size)\n",
-            input, limits.max_input_size);
-    free(data);
-    return EXIT_FAILED;
-  }
-  if (!reader) {
-    reader = galley_registry_probe(reg, data, size < 65536 ? size : 65536,
-                                   GALLEY_CAN_READ);
-    if (!reader) {
-      fprintf(stderr,
-              "galley: %s: cannot tell the input format (use -f FORMAT; see "
-              "--list-formats)\n",
-              input);
-      free(data);
-      return EXIT_USAGE;
-    }
-  }
-
-  /* Every -O must be known to one of the plugins this conversion uses. */
+  /* Every -O must be known to a plugin this run may use: the writer, the
+   * transforms, and the reader (-f) or, when readers vary per input, any
+   * reader. */
   size_t n_used = 0;
-  const galley_plugin **used = calloc(c.transforms.n + 2, sizeof *used);
+  size_t n_reg = galley_registry_count(reg);
+  const galley_plugin **used =
+      calloc(c.transforms.n + n_reg + 2, sizeof *used);
   if (!used)
-    die_oom();
-  used[n_used++] = reader;
-  if (writer != reader)
-    used[n_used++] = writer;
-  for (size_t i = 0; i < c.transforms.n; i++)
-    used[n_used++] = transforms[i];
-  check_options(&c, used, n_used);
-
-  galley_job *job = galley_job_new(reg);
-  if (!job)
-    die_oom();
-  galley_job_set_limits(job, &limits);
-  galley_job_set_location(job, input);
-  for (size_t i = 0; i < c.options.n; i++) {
-    const char *kvp = c.options.items[i];
-    const char *eq = strchr(kvp, '=');
-    char *key = strndup(kvp, (size_t)(eq - kvp));
-    if (!key || galley_job_set_option(job, key, eq + 1) != GALLEY_OK)
-      die_oom();
-    free(key);
-  }
-  for (size_t i = 0; i < c.metas.n; i++) {
-    const char *kvp = c.metas.items[i];
-    const char *eq = strchr(kvp, '=');
-    if (!eq || eq == kvp)
-      usage_error("-M needs KEY=VALUE, got '%s'", kvp);
-    char *key = strndup(kvp, (size_t)(eq - kvp));
-    if (!key || galley_job_set_meta(job, key, eq + 1) != GALLEY_OK)
-      die_oom();
-    free(key);
-  }
-  for (size_t i = 0; i < c.resource_paths.n; i++)
-    galley_job_add_resource_path(job, c.resource_paths.items[i]);
-
-  char *base_dir = strcmp(input, "-") == 0 ? strdup(".") : dir_of(input);
-  if (!base_dir)
-    die_oom();
-  galley_input in = {data, size, input, base_dir};
-
-  /* Standard output gets the bytes only once the conversion succeeded, so a
-   * failure never leaves half a document behind there either. */
-  galley_sink *sink =
-      output ? galley_sink_new_file(output) : galley_sink_new_memory();
-  if (!sink) {
-    fprintf(stderr, "galley: %s: cannot write: %s\n", output ? output : "-",
-            strerror(errno));
-    return EXIT_FAILED;
-  }
-
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  running_job = job;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-
-  int rc = galley_job_convert(job, &in, reader, transforms, c.transforms.n,
-                              writer, sink);
-  if (rc == GALLEY_OK && interrupted)
-    rc = GALLEY_ECANCELLED;
-  if (rc == GALLEY_OK) {
-    if (output) {
-      if (galley_sink_commit(sink) != GALLEY_OK)
-        rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", output,
-                              strerror(errno));
-    } else {
-      size_t len;
-      const char *bytes = galley_sink_data(sink, &len);
-      if (fwrite(bytes, 1, len, stdout) != len || fflush(stdout) != 0)
-        rc = galley_job_error(job, GALLEY_EIO,
-                              "cannot write standard output: %s",
-                              strerror(errno));
+    cli_die_oom();
+  used[n_used++] = p.writer;
+  for (size_t i = 0; i < p.n_transforms; i++)
+    used[n_used++] = p.transforms[i];
+  if (p.reader) {
+    used[n_used++] = p.reader;
+  } else {
+    for (size_t i = 0; i < n_reg; i++) {
+      const galley_plugin *r = galley_registry_at(reg, i);
+      if ((r->caps & GALLEY_CAN_READ) && r != p.writer)
+        used[n_used++] = r;
     }
   }
-  running_job = NULL;
-  galley_sink_free(sink);
-  print_diags(job, c.verbosity);
-
-  int status = EXIT_OK;
-  if (rc == GALLEY_ECANCELLED || interrupted)
-    status = EXIT_INTERRUPTED;
-  else if (rc == GALLEY_ENOMEM)
-    status = EXIT_INTERNAL;
-  else if (rc != GALLEY_OK)
-    status = EXIT_FAILED;
-
-  galley_job_free(job);
-  free(base_dir);
-  free(data);
+  check_options(&c, used, n_used);
   free(used);
-  free(transforms);
+
+  /* Plugins share this process's libxml2; its global set-up is not safe to
+   * race, so it happens once here, before any worker thread starts. */
+  xmlInitParser();
+  signals_install();
+  int status;
+  if (c.jsonl)
+    status = run_jsonl(&p);
+  else if (batch)
+    status = run_batch(&p);
+  else if (c.inputs.n > 1)
+    status = run_digest(&p);
+  else
+    status = run_single(&p, c.inputs.items[0], output);
+
+  free(p.transforms);
   free(c.inputs.items);
   free(c.transforms.items);
   free(c.metas.items);
   free(c.options.items);
   free(c.plugin_dirs.items);
   free(c.resource_paths.items);
+  free(c.includes.items);
+  free(c.excludes.items);
   galley_registry_free(reg);
   return status;
 }

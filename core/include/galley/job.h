@@ -115,6 +115,12 @@ GALLEY_EXPORT int galley_job_build(galley_job *job, const galley_input *in,
                                    const galley_plugin *const *transforms,
                                    size_t n_transforms, galley_doc *doc);
 
+/**
+ * Applies the -M overrides to `doc`: the first -M of a key replaces the
+ * document's values, later ones of the same key add values.
+ */
+GALLEY_EXPORT int galley_job_apply_meta(galley_job *job, galley_doc *doc);
+
 /* ---- Plugin side -----------------------------------------------------------
  */
 

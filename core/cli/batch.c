@@ -1,0 +1,538 @@
+/* Batch conversion: many inputs to one output each, in parallel, safely. */
+#define _GNU_SOURCE /* nftw with FTW_ACTIONRETVAL */
+#include <errno.h>
+#include <fnmatch.h>
+#include <ftw.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+typedef enum { T_PENDING, T_CONVERTED, T_SKIPPED, T_FAILED } task_state;
+
+typedef struct task {
+  char *input;   /* path as found */
+  char *display; /* for messages: the input path */
+  char *output;  /* where the result goes */
+  task_state state;
+} task;
+
+typedef struct batch {
+  const plan *p;
+  task *tasks;
+  size_t n, cap;
+  char *outdir;
+  struct stat outdir_st;
+  int outdir_exists;
+  /* Options stamp: outputs older than it were made with other options. */
+  char *stamp_path;
+  struct timespec stamp_time;
+  int stamp_valid;
+  atomic_size_t next, done, converted, skipped, failed;
+  size_t unrecognized; /* files in folders that no reader takes */
+  atomic_bool stop;
+  pthread_mutex_t print_lock;
+  int progress; /* draw a progress bar on stderr */
+  int bar_shown;
+  struct timespec start;
+} batch;
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int matches_any(const strlist *globs, const char *rel) {
+  const char *base = strrchr(rel, '/');
+  base = base ? base + 1 : rel;
+  for (size_t i = 0; i < globs->n; i++)
+    if (fnmatch(globs->items[i], rel, 0) == 0 ||
+        fnmatch(globs->items[i], base, 0) == 0)
+      return 1;
+  return 0;
+}
+
+/* Whether a file found in a folder is one to convert: included, not
+ * excluded, not hidden, and recognised by a reader's extension or, failing
+ * that, its content. */
+static int wanted(batch *b, const char *path, const char *rel) {
+  const cli *c = b->p->c;
+  const char *base = strrchr(rel, '/');
+  base = base ? base + 1 : rel;
+  if (base[0] == '.')
+    return 0;
+  if (c->includes.n && !matches_any(&c->includes, rel))
+    return 0;
+  if (c->excludes.n && matches_any(&c->excludes, rel))
+    return 0;
+  if (b->p->reader || format_for_path(b->p->reg, path, GALLEY_CAN_READ))
+    return 1;
+  unsigned char head[4096];
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return 1; /* let the conversion report why it cannot be read */
+  size_t n = fread(head, 1, sizeof head, f);
+  fclose(f);
+  if (n > 0 && galley_registry_probe(b->p->reg, head, n, GALLEY_CAN_READ))
+    return 1;
+  b->unrecognized++;
+  if (c->verbosity > 0)
+    fprintf(stderr, "galley: %s: no reader recognises it; skipped\n", path);
+  return 0;
+}
+
+static char *join(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  int slash = la > 0 && a[la - 1] != '/';
+  char *s = malloc(la + lb + 2);
+  if (!s)
+    cli_die_oom();
+  memcpy(s, a, la);
+  if (slash)
+    s[la] = '/';
+  memcpy(s + la + slash, b, lb + 1);
+  return s;
+}
+
+/* OUTDIR/rel with the writer's extension in place of the input's. */
+static char *output_for(const batch *b, const char *rel) {
+  const char *ext = b->p->writer->extensions && b->p->writer->extensions[0]
+                        ? b->p->writer->extensions[0]
+                        : b->p->writer->name;
+  const char *slash = strrchr(rel, '/');
+  const char *base = slash ? slash + 1 : rel;
+  const char *dot = strrchr(base, '.');
+  size_t stem = dot && dot != base ? (size_t)(dot - rel) : strlen(rel);
+  char *name = malloc(stem + strlen(ext) + 2);
+  if (!name)
+    cli_die_oom();
+  memcpy(name, rel, stem);
+  sprintf(name + stem, ".%s", ext);
+  char *out = join(b->outdir, name);
+  free(name);
+  return out;
+}
+
+static void add_task(batch *b, const char *path, const char *rel) {
+  if (b->n == b->cap) {
+    size_t ncap = b->cap ? b->cap * 2 : 64;
+    task *t = realloc(b->tasks, ncap * sizeof *t);
+    if (!t)
+      cli_die_oom();
+    b->tasks = t;
+    b->cap = ncap;
+  }
+  task *t = &b->tasks[b->n++];
+  t->input = strdup(path);
+  t->display = t->input;
+  t->output = output_for(b, rel);
+  t->state = T_PENDING;
+  if (!t->input)
+    cli_die_oom();
+}
+
+/* nftw has no user pointer: the walk in progress is kept here. The walk
+ * runs on the main thread before any worker starts. */
+static batch *walking;
+static const char *walk_root;
+static size_t walk_root_len;
+
+static int visit(const char *path, const struct stat *st, int type,
+                 struct FTW *ftw) {
+  batch *b = walking;
+  if (type == FTW_D || type == FTW_DP) {
+    /* Never descend into the output folder, nor into hidden folders. */
+    if (ftw->level > 0 && (path[ftw->base] == '.' ||
+                           (b->outdir_exists && st->st_dev == b->outdir_st.st_dev &&
+                            st->st_ino == b->outdir_st.st_ino)))
+      return FTW_SKIP_SUBTREE;
+    if (ftw->level > 0 && !b->p->c->recursive)
+      return FTW_SKIP_SUBTREE;
+    return FTW_CONTINUE;
+  }
+  if (type == FTW_DNR) {
+    fprintf(stderr, "galley: %s: cannot read folder\n", path);
+    atomic_fetch_add(&b->failed, 1);
+    return FTW_CONTINUE;
+  }
+  if (type != FTW_F && type != FTW_SL && type != FTW_SLN)
+    return FTW_CONTINUE;
+  const char *rel = path + walk_root_len;
+  while (*rel == '/')
+    rel++;
+  if (wanted(b, path, rel))
+    add_task(b, path, rel);
+  return FTW_CONTINUE;
+}
+
+static void walk_folder(batch *b, const char *dir) {
+  walking = b;
+  walk_root = dir;
+  walk_root_len = strlen(dir);
+  if (nftw(dir, visit, 32, FTW_PHYS | FTW_ACTIONRETVAL) != 0 && errno)
+    fprintf(stderr, "galley: %s: %s\n", dir, strerror(errno));
+  walking = NULL;
+}
+
+static int by_output(const void *a, const void *b) {
+  const task *x = *(task *const *)a, *y = *(task *const *)b;
+  int c = strcmp(x->output, y->output);
+  return c ? c : strcmp(x->input, y->input);
+}
+
+/* Two inputs that would write one output (a.md and a.html both to a.epub)
+ * are both refused: which one wins must not depend on luck. */
+static void refuse_collisions(batch *b) {
+  task **order = malloc((b->n ? b->n : 1) * sizeof *order);
+  if (!order)
+    cli_die_oom();
+  for (size_t i = 0; i < b->n; i++)
+    order[i] = &b->tasks[i];
+  qsort(order, b->n, sizeof *order, by_output);
+  for (size_t i = 0; i + 1 < b->n; i++) {
+    if (strcmp(order[i]->output, order[i + 1]->output) != 0)
+      continue;
+    for (size_t j = i; j < i + 2; j++) {
+      if (order[j]->state == T_FAILED)
+        continue;
+      task *other = order[j == i ? i + 1 : i];
+      fprintf(stderr,
+              "galley: %s: output %s would also be written from %s; "
+              "neither is converted\n",
+              order[j]->display, order[j]->output, other->display);
+      order[j]->state = T_FAILED;
+      atomic_fetch_add(&b->failed, 1);
+      atomic_fetch_add(&b->done, 1);
+    }
+  }
+  free(order);
+}
+
+static int mkdirs_for(const char *file) {
+  char *dir = dir_of(file);
+  if (!dir)
+    cli_die_oom();
+  for (char *p = dir + 1; *p; p++) {
+    if (*p != '/')
+      continue;
+    *p = '\0';
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+      free(dir);
+      return -1;
+    }
+    *p = '/';
+  }
+  int rc = mkdir(dir, 0777) != 0 && errno != EEXIST ? -1 : 0;
+  free(dir);
+  return rc;
+}
+
+static int newer_or_same(const struct timespec *a, const struct timespec *b) {
+  return a->tv_sec > b->tv_sec ||
+         (a->tv_sec == b->tv_sec && a->tv_nsec >= b->tv_nsec);
+}
+
+/* Up to date: the output exists and is newer than its input and than the
+ * stamp that records the options it was made with. */
+static int up_to_date(const batch *b, const task *t) {
+  if (b->p->c->force || !b->stamp_valid)
+    return 0;
+  struct stat in, out;
+  if (stat(t->input, &in) != 0 || stat(t->output, &out) != 0)
+    return 0;
+  return newer_or_same(&out.st_mtim, &in.st_mtim) &&
+         newer_or_same(&out.st_mtim, &b->stamp_time);
+}
+
+static void clear_bar(batch *b) {
+  if (b->bar_shown) {
+    fputs("\r\033[K", stderr);
+    b->bar_shown = 0;
+  }
+}
+
+static void report(batch *b, const galley_job *job, const task *t, int rc) {
+  const cli *c = b->p->c;
+  pthread_mutex_lock(&b->print_lock);
+  clear_bar(b);
+  if (job)
+    print_diags(job, c->verbosity);
+  if (c->verbosity > 0) {
+    const char *what = rc == GALLEY_OK ? "converted" : "failed";
+    if (t->state == T_SKIPPED)
+      what = "up to date";
+    fprintf(stderr, "galley: %s -> %s: %s\n", t->display, t->output, what);
+  }
+  pthread_mutex_unlock(&b->print_lock);
+}
+
+static int convert_task(batch *b, task *t) {
+  const plan *p = b->p;
+  if (up_to_date(b, t)) {
+    t->state = T_SKIPPED;
+    atomic_fetch_add(&b->skipped, 1);
+    report(b, NULL, t, GALLEY_OK);
+    return GALLEY_OK;
+  }
+  galley_job *job = plan_new_job(p, t->display);
+  unsigned char *data = NULL;
+  size_t size = 0;
+  int too_big = 0, rc;
+  galley_sink *sink = NULL;
+  char *base = NULL;
+  if (read_input(t->input, p->limits.max_input_size, &data, &size,
+                 &too_big) != 0) {
+    rc = galley_job_error(job, GALLEY_EIO, "%s", strerror(errno));
+    goto done;
+  }
+  if (too_big) {
+    rc = galley_job_error(job, GALLEY_ELIMIT,
+                          "input is over the input size limit of %zu bytes",
+                          p->limits.max_input_size);
+    goto done;
+  }
+  const galley_plugin *reader = plan_reader_for(p, t->input, data, size);
+  if (!reader) {
+    rc = galley_job_error(job, GALLEY_EUNSUPPORTED,
+                          "cannot tell the input format");
+    goto done;
+  }
+  if (mkdirs_for(t->output) != 0) {
+    rc = galley_job_error(job, GALLEY_EIO, "cannot make the folder for %s: %s",
+                          t->output, strerror(errno));
+    goto done;
+  }
+  sink = galley_sink_new_file(t->output);
+  if (!sink) {
+    rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", t->output,
+                          strerror(errno));
+    goto done;
+  }
+  base = dir_of(t->input);
+  if (!base)
+    cli_die_oom();
+  galley_input in = {data, size, t->display, base};
+  signals_track_job(job);
+  rc = galley_job_convert(job, &in, reader, p->transforms, p->n_transforms,
+                          p->writer, sink);
+  signals_untrack_job(job);
+  if (rc == GALLEY_OK && (cli_interrupted || atomic_load(&b->stop)))
+    rc = galley_job_error(job, GALLEY_ECANCELLED, "interrupted");
+  if (rc == GALLEY_OK && galley_sink_commit(sink) != GALLEY_OK)
+    rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", t->output,
+                          strerror(errno));
+done:
+  /* Freeing an uncommitted sink removes its temporary file. */
+  galley_sink_free(sink);
+  free(base);
+  free(data);
+  if (rc == GALLEY_OK) {
+    t->state = T_CONVERTED;
+    atomic_fetch_add(&b->converted, 1);
+  } else if (rc == GALLEY_ECANCELLED) {
+    t->state = T_PENDING;
+  } else {
+    t->state = T_FAILED;
+    atomic_fetch_add(&b->failed, 1);
+  }
+  if (rc != GALLEY_ECANCELLED)
+    report(b, job, t, rc);
+  galley_job_free(job);
+  return rc;
+}
+
+static void *worker(void *arg) {
+  batch *b = arg;
+  for (;;) {
+    if (cli_interrupted || atomic_load(&b->stop))
+      break;
+    size_t i = atomic_fetch_add(&b->next, 1);
+    if (i >= b->n)
+      break;
+    task *t = &b->tasks[i];
+    if (t->state != T_PENDING)
+      continue;
+    int rc = convert_task(b, t);
+    if (rc != GALLEY_ECANCELLED)
+      atomic_fetch_add(&b->done, 1);
+    if (rc != GALLEY_OK && rc != GALLEY_ECANCELLED && b->p->c->fail_fast)
+      atomic_store(&b->stop, true);
+  }
+  return NULL;
+}
+
+static void draw_bar(batch *b) {
+  size_t done = atomic_load(&b->done), total = b->n;
+  double elapsed = now_seconds() - ((double)b->start.tv_sec +
+                                    (double)b->start.tv_nsec / 1e9);
+  double rate = elapsed > 0 ? (double)done / elapsed : 0;
+  int width = 30;
+  int filled = total ? (int)((double)width * (double)done / (double)total) : 0;
+  char bar[64];
+  for (int i = 0; i < width; i++)
+    bar[i] = i < filled ? '#' : '.';
+  bar[width] = '\0';
+  char eta[32] = "--:--";
+  if (rate > 0 && total >= done) {
+    long secs = (long)((double)(total - done) / rate);
+    snprintf(eta, sizeof eta, "%ld:%02ld", secs / 60, secs % 60);
+  }
+  pthread_mutex_lock(&b->print_lock);
+  fprintf(stderr, "\r\033[K[%s] %zu/%zu  %.1f files/s  ETA %s", bar, done,
+          total, rate, eta);
+  fflush(stderr);
+  b->bar_shown = 1;
+  pthread_mutex_unlock(&b->print_lock);
+}
+
+/* A digest of everything that changes the bytes of an output: formats,
+ * transforms, options and metadata. FNV-1a, written as hex. */
+static void options_stamp(const plan *p, char out[17]) {
+  uint64_t h = 1469598103934665603ull;
+  const cli *c = p->c;
+  const strlist *lists[] = {&c->transforms, &c->options, &c->metas,
+                            &c->resource_paths};
+  const char *parts[] = {p->writer->name, p->reader ? p->reader->name : "",
+                         p->writer->version ? p->writer->version : ""};
+  for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+    for (const char *s = parts[i];; s++) {
+      h = (h ^ (unsigned char)*s) * 1099511628211ull;
+      if (!*s)
+        break;
+    }
+  for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
+    for (size_t i = 0; i < lists[l]->n; i++)
+      for (const char *s = lists[l]->items[i];; s++) {
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+        if (!*s)
+          break;
+      }
+  snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+/* Reads the stamp in OUTDIR; when it is missing or records other options,
+ * writes a new one, so every existing output counts as out of date. */
+static void load_stamp(batch *b) {
+  char want[17], have[32] = "";
+  options_stamp(b->p, want);
+  b->stamp_path = join(b->outdir, ".galley-batch");
+  FILE *f = fopen(b->stamp_path, "r");
+  if (f) {
+    if (!fgets(have, sizeof have, f))
+      have[0] = '\0';
+    fclose(f);
+    have[strcspn(have, "\n")] = '\0';
+  }
+  struct stat st;
+  if (strcmp(have, want) == 0 && stat(b->stamp_path, &st) == 0) {
+    b->stamp_time = st.st_mtim;
+    b->stamp_valid = 1;
+    return;
+  }
+  if (mkdirs_for(b->stamp_path) == 0 && (f = fopen(b->stamp_path, "w"))) {
+    fprintf(f, "%s\n", want);
+    fclose(f);
+  }
+  b->stamp_valid = 0;
+}
+
+int run_batch(const plan *p) {
+  const cli *c = p->c;
+  batch b;
+  memset(&b, 0, sizeof b);
+  b.p = p;
+  pthread_mutex_init(&b.print_lock, NULL);
+  b.outdir = strdup(p->c->output);
+  if (!b.outdir)
+    cli_die_oom();
+  size_t olen = strlen(b.outdir);
+  while (olen > 1 && b.outdir[olen - 1] == '/')
+    b.outdir[--olen] = '\0';
+  b.outdir_exists = stat(b.outdir, &b.outdir_st) == 0;
+  if (b.outdir_exists && !S_ISDIR(b.outdir_st.st_mode))
+    cli_usage_error("%s is a file, but several outputs need a folder",
+                    b.outdir);
+
+  for (size_t i = 0; i < c->inputs.n; i++) {
+    const char *in = c->inputs.items[i];
+    struct stat st;
+    if (strcmp(in, "-") == 0)
+      cli_usage_error("standard input cannot be part of a batch");
+    if (stat(in, &st) == 0 && S_ISDIR(st.st_mode)) {
+      walk_folder(&b, in);
+    } else {
+      /* A file named on the command line is always attempted. */
+      const char *base = strrchr(in, '/');
+      add_task(&b, in, base ? base + 1 : in);
+    }
+  }
+  refuse_collisions(&b);
+  load_stamp(&b);
+
+  long n_threads = c->jobs ? c->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+  if (n_threads < 1)
+    n_threads = 1;
+  if ((size_t)n_threads > b.n)
+    n_threads = b.n ? (long)b.n : 1;
+  b.progress = c->verbosity == 0 && isatty(2);
+  clock_gettime(CLOCK_MONOTONIC, &b.start);
+  double t0 = now_seconds();
+
+  pthread_t *threads = calloc((size_t)n_threads, sizeof *threads);
+  if (!threads)
+    cli_die_oom();
+  long started = 0;
+  for (long i = 0; i < n_threads; i++)
+    if (pthread_create(&threads[i], NULL, worker, &b) == 0)
+      started++;
+  if (started == 0)
+    worker(&b);
+  /* The main thread draws the bar until the workers are through. */
+  while (b.progress && atomic_load(&b.done) < b.n && !cli_interrupted &&
+         !atomic_load(&b.stop)) {
+    draw_bar(&b);
+    struct timespec tick = {0, 100 * 1000 * 1000};
+    nanosleep(&tick, NULL);
+  }
+  for (long i = 0; i < started; i++)
+    pthread_join(threads[i], NULL);
+  free(threads);
+  if (b.progress) {
+    draw_bar(&b);
+    clear_bar(&b);
+  }
+
+  size_t converted = atomic_load(&b.converted), skipped = atomic_load(&b.skipped),
+         failed = atomic_load(&b.failed);
+  size_t not_done = 0;
+  for (size_t i = 0; i < b.n; i++)
+    if (b.tasks[i].state == T_PENDING)
+      not_done++;
+  if (c->verbosity >= 0) {
+    fprintf(stderr,
+            "galley: %zu converted, %zu up to date, %zu skipped, %zu failed",
+            converted, skipped, b.unrecognized, failed);
+    if (not_done)
+      fprintf(stderr, ", %zu not started", not_done);
+    fprintf(stderr, " in %.1f s\n", now_seconds() - t0);
+  }
+  for (size_t i = 0; i < b.n; i++) {
+    free(b.tasks[i].input);
+    free(b.tasks[i].output);
+  }
+  free(b.tasks);
+  free(b.outdir);
+  free(b.stamp_path);
+  pthread_mutex_destroy(&b.print_lock);
+  if (cli_interrupted)
+    return EXIT_INTERRUPTED;
+  return failed || not_done ? EXIT_FAILED : EXIT_OK;
+}

@@ -1,0 +1,89 @@
+/* Shared pieces of the galley command line: options, the conversion plan,
+ * and the single, digest, batch and JSONL runners. */
+#ifndef GALLEY_CLI_H
+#define GALLEY_CLI_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include <galley/galley.h>
+
+/* Exit codes; README.md documents them. */
+enum {
+  EXIT_OK = 0,
+  EXIT_FAILED = 1,   /* a conversion failed: bad input, a limit, a write error */
+  EXIT_USAGE = 2,    /* bad command line, unknown format or option */
+  EXIT_INTERNAL = 3, /* out of memory or another internal failure */
+  EXIT_INTERRUPTED = 130,
+};
+
+typedef struct strlist {
+  const char **items;
+  size_t n, cap;
+} strlist;
+
+typedef struct cli {
+  const char *from, *to, *output;
+  strlist inputs, transforms, metas, options, plugin_dirs, resource_paths;
+  strlist includes, excludes;
+  int verbosity; /* -1 quiet, 0 normal, 1 verbose */
+  int list_formats, list_transforms, json, jsonl;
+  int recursive, force, fail_fast;
+  long jobs; /* 0: one per core */
+  const char *help_format;
+  size_t max_input_size;
+  int max_input_size_set;
+} cli;
+
+/* What every conversion of one run uses, resolved once. */
+typedef struct plan {
+  const cli *c;
+  galley_registry *reg;
+  const galley_plugin *reader; /* -f, or NULL: per input */
+  const galley_plugin *writer;
+  const galley_plugin **transforms;
+  size_t n_transforms;
+  galley_limits limits;
+} plan;
+
+/* Set by SIGINT/SIGTERM; runners stop dispatching when it is set. */
+extern volatile sig_atomic_t cli_interrupted;
+
+void cli_push(strlist *l, const char *s);
+void cli_die_oom(void) __attribute__((noreturn));
+void cli_usage_error(const char *fmt, ...) GALLEY_PRINTF(1, 2)
+    __attribute__((noreturn));
+
+/* A job with the run's options, -M overrides, limits and resource paths. */
+galley_job *plan_new_job(const plan *p, const char *location);
+/* The reader for an input: -f, else its extension, else the best probe. */
+const galley_plugin *plan_reader_for(const plan *p, const char *path,
+                                     const unsigned char *data, size_t size);
+/* The format whose extensions match the end of `path`, or NULL. */
+const galley_plugin *format_for_path(const galley_registry *reg,
+                                     const char *path, unsigned caps);
+/* Reads a whole file ("-": stdin), refusing more than `limit` bytes.
+ * Returns 0, or -1 with errno set; *too_big when over the limit. */
+int read_input(const char *path, size_t limit, unsigned char **data,
+               size_t *size, int *too_big);
+/* Prints a job's diagnostics to stderr as "galley: FILE: message". */
+void print_diags(const galley_job *job, int verbosity);
+/* The process exit code for a conversion's status. */
+int exit_code_for(int status);
+/* Folder part of a path ("." when none); malloc'd. */
+char *dir_of(const char *path);
+
+/* Signal handling shared by every runner: the first SIGINT/SIGTERM sets
+ * cli_interrupted and cancels the registered jobs. */
+void signals_install(void);
+void signals_track_job(galley_job *job);
+void signals_untrack_job(galley_job *job);
+
+/* One output per input: folders, -r, -o DIR. */
+int run_batch(const plan *p);
+/* One JSON record per line in and out (--jsonl). */
+int run_jsonl(const plan *p);
+/* Several inputs into one document (a digest). */
+int run_digest(const plan *p);
+
+#endif

@@ -1,0 +1,280 @@
+/* A digest: several articles read into one document, one part each.
+ *
+ * The merged tree is the contract with writers: each article becomes a
+ * top-level DIV (tag "article") with the attribute galley-article="1" and
+ * its own metadata as attributes (title, author, date, source, url,
+ * publisher, language, galley-base: the folder its resources resolve
+ * under). The article's body follows a level-1 heading with its title
+ * (unless it already starts with a heading). The book's metadata comes from
+ * -M, then from the articles (authors, first language, latest date). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct strbuf {
+  char *s;
+  size_t len, cap;
+} strbuf;
+
+static void sb_add(strbuf *b, const char *s) {
+  size_t n = strlen(s);
+  if (b->len + n + 1 > b->cap) {
+    size_t ncap = b->cap ? b->cap * 2 : 64;
+    while (ncap < b->len + n + 1)
+      ncap *= 2;
+    char *p = realloc(b->s, ncap);
+    if (!p)
+      cli_die_oom();
+    b->s = p;
+    b->cap = ncap;
+  }
+  memcpy(b->s + b->len, s, n + 1);
+  b->len += n;
+}
+
+static int set_attr_joined(galley_node *div, const galley_doc *doc,
+                           const char *key) {
+  size_t n = galley_doc_meta_count(doc, key);
+  if (n == 0)
+    return GALLEY_OK;
+  strbuf b = {0};
+  for (size_t i = 0; i < n; i++) {
+    if (i)
+      sb_add(&b, "; ");
+    sb_add(&b, galley_doc_meta_value(doc, key, i));
+  }
+  int rc = galley_node_set_attr(div, key, b.s);
+  free(b.s);
+  return rc;
+}
+
+static int has_value(const galley_doc *doc, const char *key,
+                     const char *value) {
+  size_t n = galley_doc_meta_count(doc, key);
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(galley_doc_meta_value(doc, key, i), value) == 0)
+      return 1;
+  return 0;
+}
+
+/* Rewrites links and images in `root` that point at resource `from`. */
+static void rename_refs(galley_node *root, const char *from, const char *to) {
+  galley_iter it;
+  galley_iter_init(&it, root);
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *n = galley_iter_node(&it);
+    galley_kind k = galley_node_kind(n);
+    if (ev != GALLEY_EVENT_ENTER ||
+        (k != GALLEY_NODE_IMAGE && k != GALLEY_NODE_LINK))
+      continue;
+    const char *url = galley_node_get_url(n);
+    if (url && strcmp(url, from) == 0)
+      galley_node_set_url(n, to);
+  }
+}
+
+/* Adds article `a` (number `index`, from 1) to `book` as one part. */
+static int merge_article(galley_doc *book, const galley_doc *a, size_t index,
+                         const char *input, const char *base) {
+  galley_node *div = galley_doc_new_node(book, GALLEY_NODE_DIV);
+  if (!div)
+    return GALLEY_ENOMEM;
+  char id[32];
+  snprintf(id, sizeof id, "article-%zu", index);
+  int rc = galley_node_set_tag(div, "article");
+  rc = rc ? rc : galley_node_set_id(div, id);
+  rc = rc ? rc : galley_node_set_attr(div, "galley-article", "1");
+  const char *keys[] = {GALLEY_META_TITLE,     GALLEY_META_AUTHOR,
+                        GALLEY_META_DATE,      GALLEY_META_SOURCE,
+                        GALLEY_META_URL,       GALLEY_META_PUBLISHER,
+                        GALLEY_META_LANGUAGE};
+  for (size_t i = 0; rc == GALLEY_OK && i < sizeof keys / sizeof keys[0]; i++)
+    rc = set_attr_joined(div, a, keys[i]);
+  if (rc == GALLEY_OK && base)
+    rc = galley_node_set_attr(div, "galley-base", base);
+  if (rc == GALLEY_OK && !galley_doc_get_meta(a, GALLEY_META_TITLE)) {
+    /* An article without a title is named after its file. */
+    const char *slash = strrchr(input, '/');
+    rc = galley_node_set_attr(div, GALLEY_META_TITLE, slash ? slash + 1 : input);
+  }
+  if (rc != GALLEY_OK)
+    return rc;
+
+  galley_node *first = galley_node_first_child(galley_doc_root(a));
+  if (galley_node_kind(first) != GALLEY_NODE_HEADING) {
+    galley_node *h = galley_doc_new_node(book, GALLEY_NODE_HEADING);
+    galley_node *t = galley_doc_new_text(
+        book, galley_node_get_attr(div, GALLEY_META_TITLE), (size_t)-1);
+    if (!h || !t || galley_node_append_child(h, t) ||
+        galley_node_append_child(div, h))
+      return GALLEY_ENOMEM;
+  }
+  for (galley_node *c = first; c; c = galley_node_next(c)) {
+    galley_node *copy = galley_node_copy(book, c);
+    if (!copy)
+      return GALLEY_ENOMEM;
+    rc = galley_node_append_child(div, copy);
+    if (rc != GALLEY_OK)
+      return rc;
+  }
+
+  /* Resources keep their names unless another article already used the
+   * name for other bytes; then this article's copy is renamed. */
+  for (size_t i = 0; i < galley_doc_resource_count(a); i++) {
+    const galley_resource *r = galley_doc_resource_at(a, i);
+    const galley_resource *same = galley_doc_find_resource(book, r->name);
+    if (same && same->size == r->size &&
+        memcmp(same->data, r->data, r->size) == 0)
+      continue;
+    char name[4096];
+    if (same) {
+      snprintf(name, sizeof name, "a%zu-%s", index, r->name);
+      rename_refs(div, r->name, name);
+    } else {
+      snprintf(name, sizeof name, "%s", r->name);
+    }
+    rc = galley_doc_add_resource(book, name, r->media_type, r->data, r->size);
+    if (rc != GALLEY_OK)
+      return rc;
+  }
+
+  /* The book's own metadata gathers the articles'. */
+  size_t n_auth = galley_doc_meta_count(a, GALLEY_META_AUTHOR);
+  for (size_t i = 0; rc == GALLEY_OK && i < n_auth; i++) {
+    const char *who = galley_doc_meta_value(a, GALLEY_META_AUTHOR, i);
+    if (!has_value(book, GALLEY_META_AUTHOR, who))
+      rc = galley_doc_add_meta(book, GALLEY_META_AUTHOR, who);
+  }
+  const char *lang = galley_doc_get_meta(a, GALLEY_META_LANGUAGE);
+  if (rc == GALLEY_OK && lang && !galley_doc_get_meta(book, GALLEY_META_LANGUAGE))
+    rc = galley_doc_set_meta(book, GALLEY_META_LANGUAGE, lang);
+  const char *date = galley_doc_get_meta(a, GALLEY_META_DATE);
+  const char *latest = galley_doc_get_meta(book, GALLEY_META_DATE);
+  /* ISO 8601 dates compare as strings. */
+  if (rc == GALLEY_OK && date && (!latest || strcmp(date, latest) > 0))
+    rc = galley_doc_set_meta(book, GALLEY_META_DATE, date);
+  if (rc == GALLEY_OK)
+    rc = galley_node_append_child(galley_doc_root(book), div);
+  return rc;
+}
+
+int run_digest(const plan *p) {
+  const cli *c = p->c;
+  const char *output =
+      c->output && strcmp(c->output, "-") != 0 ? c->output : NULL;
+  galley_doc *book = galley_doc_new();
+  if (!book)
+    cli_die_oom();
+  int status = EXIT_OK;
+  strbuf titles = {0};
+  size_t n_titles = 0;
+
+  for (size_t i = 0; i < c->inputs.n && status == EXIT_OK; i++) {
+    const char *input = c->inputs.items[i];
+    unsigned char *data = NULL;
+    size_t size = 0;
+    int too_big = 0;
+    if (read_input(input, p->limits.max_input_size, &data, &size, &too_big)) {
+      fprintf(stderr, "galley: %s: %s\n", input, strerror(errno));
+      status = EXIT_FAILED;
+      break;
+    }
+    if (too_big) {
+      fprintf(stderr,
+              "galley: %s: input is over the input size limit of %zu bytes\n",
+              input, p->limits.max_input_size);
+      free(data);
+      status = EXIT_FAILED;
+      break;
+    }
+    const galley_plugin *reader = plan_reader_for(p, input, data, size);
+    if (!reader) {
+      fprintf(stderr, "galley: %s: cannot tell the input format (use -f)\n",
+              input);
+      free(data);
+      status = EXIT_USAGE;
+      break;
+    }
+    /* Articles are read without -M: the overrides are the book's. */
+    galley_job *job = plan_new_job(p, input);
+    char *base = strcmp(input, "-") == 0 ? strdup(".") : dir_of(input);
+    galley_doc *article = galley_doc_new();
+    if (!base || !article)
+      cli_die_oom();
+    galley_input in = {data, size, input, base};
+    signals_track_job(job);
+    int rc = galley_plugin_read(job, reader, &in, article);
+    for (size_t t = 0; rc == GALLEY_OK && t < p->n_transforms; t++)
+      rc = galley_plugin_transform(job, p->transforms[t], article);
+    signals_untrack_job(job);
+    if (rc == GALLEY_OK) {
+      rc = merge_article(book, article, i + 1, input, base);
+      if (rc != GALLEY_OK)
+        galley_job_error(job, rc, "cannot add to the digest: %s",
+                         galley_strerror(rc));
+    }
+    if (rc == GALLEY_OK) {
+      const char *t = galley_node_get_attr(
+          galley_node_last_child(galley_doc_root(book)), GALLEY_META_TITLE);
+      if (t && n_titles < 3) {
+        sb_add(&titles, n_titles ? "; " : "");
+        sb_add(&titles, t);
+      }
+      n_titles++;
+    }
+    print_diags(job, c->verbosity);
+    galley_doc_free(article);
+    galley_job_free(job);
+    free(base);
+    free(data);
+    if (rc != GALLEY_OK)
+      status = exit_code_for(rc);
+    if (cli_interrupted)
+      status = EXIT_INTERRUPTED;
+  }
+
+  if (status == EXIT_OK) {
+    galley_job *job = plan_new_job(p, output ? output : "-");
+    if (!galley_doc_get_meta(book, GALLEY_META_TITLE)) {
+      strbuf t = {0};
+      sb_add(&t, "Digest: ");
+      sb_add(&t, titles.s ? titles.s : "");
+      if (n_titles > 3)
+        sb_add(&t, "; …");
+      if (galley_doc_set_meta(book, GALLEY_META_TITLE, t.s))
+        cli_die_oom();
+      free(t.s);
+    }
+    galley_sink *sink =
+        output ? galley_sink_new_file(output) : galley_sink_new_memory();
+    int rc = sink ? galley_job_apply_meta(job, book)
+                  : galley_job_error(job, GALLEY_EIO, "cannot write %s: %s",
+                                     output, strerror(errno));
+    if (rc == GALLEY_OK)
+      rc = galley_plugin_write(job, p->writer, book, sink);
+    if (rc == GALLEY_OK && cli_interrupted)
+      rc = GALLEY_ECANCELLED;
+    if (rc == GALLEY_OK) {
+      if (output) {
+        if (galley_sink_commit(sink) != GALLEY_OK)
+          rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", output,
+                                strerror(errno));
+      } else {
+        size_t len;
+        const char *bytes = galley_sink_data(sink, &len);
+        if (fwrite(bytes, 1, len, stdout) != len || fflush(stdout) != 0)
+          rc = galley_job_error(job, GALLEY_EIO, "cannot write standard output");
+      }
+    }
+    galley_sink_free(sink);
+    print_diags(job, c->verbosity);
+    galley_job_free(job);
+    status = exit_code_for(rc);
+  }
+  free(titles.s);
+  galley_doc_free(book);
+  return status;
+}
