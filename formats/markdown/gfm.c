@@ -1,0 +1,45 @@
+/* cmark-gfm set-up shared by the reader and the writer. */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "markdown.h"
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static md_extensions extensions;
+
+/*
+ * cmark-gfm's extension registry is process-global and its first
+ * registration is not thread-safe, so it happens exactly once here; after
+ * that the registry is only read. This is the plugin's only static state,
+ * and it is written once and read-only thereafter.
+ */
+static void register_once(void) {
+  cmark_gfm_core_extensions_ensure_registered();
+  extensions.table = cmark_find_syntax_extension("table");
+  extensions.strikethrough = cmark_find_syntax_extension("strikethrough");
+  extensions.autolink = cmark_find_syntax_extension("autolink");
+  extensions.tasklist = cmark_find_syntax_extension("tasklist");
+}
+
+const md_extensions *md_extensions_get(void) {
+  pthread_once(&once, register_once);
+  return &extensions;
+}
+
+cmark_parser *md_parser_new(bool gfm) {
+  const md_extensions *ext = md_extensions_get();
+  cmark_parser *parser = cmark_parser_new(CMARK_OPT_VALIDATE_UTF8 | (gfm ? CMARK_OPT_FOOTNOTES : 0));
+  if (!parser || !gfm)
+    return parser;
+  cmark_syntax_extension *list[] = {ext->table, ext->strikethrough, ext->autolink,
+                                    ext->tasklist};
+  for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
+    if (list[i])
+      cmark_parser_attach_syntax_extension(parser, list[i]);
+  return parser;
+}
+
+void md_cmark_free(void *p) {
+  cmark_mem *mem = cmark_get_default_mem_allocator();
+  mem->free(p);
+}

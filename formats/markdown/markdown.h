@@ -1,0 +1,65 @@
+/* Declarations shared by the markdown plugin's source files (not installed). */
+#ifndef GALLEY_MARKDOWN_H
+#define GALLEY_MARKDOWN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+#include <galley/galley.h>
+
+/*
+ * The extension node types live in libcmark-gfm-extensions, which exports
+ * them without declaring them in an installed header.
+ */
+extern cmark_node_type CMARK_NODE_TABLE;
+extern cmark_node_type CMARK_NODE_TABLE_ROW;
+extern cmark_node_type CMARK_NODE_TABLE_CELL;
+extern cmark_node_type CMARK_NODE_STRIKETHROUGH;
+
+/* ---- gfm.c ---- */
+
+/** The GitHub extensions, found once per process; NULL members if absent. */
+typedef struct md_extensions {
+  cmark_syntax_extension *table;
+  cmark_syntax_extension *strikethrough;
+  cmark_syntax_extension *autolink;
+  cmark_syntax_extension *tasklist;
+} md_extensions;
+
+/**
+ * Registers cmark-gfm's core extensions (once per process, thread-safe)
+ * and returns them.
+ */
+const md_extensions *md_extensions_get(void);
+
+/**
+ * A new parser (invalid UTF-8 replaced by U+FFFD) with CMARK_OPT_FOOTNOTES and the four extensions when `gfm`
+ * is true, plain CommonMark otherwise. Free with cmark_parser_free.
+ */
+cmark_parser *md_parser_new(bool gfm);
+
+/** Frees memory that a cmark render call returned. */
+void md_cmark_free(void *p);
+
+/* ---- frontmatter.c ---- */
+
+/**
+ * Looks for a YAML front matter block at the start of `data`. When there is
+ * none, sets *body_off to 0 and returns GALLEY_OK. When there is one, fills
+ * the metadata of `doc`, sets *body_off to the first byte after the block
+ * and *lines to the number of lines it took. A malformed block is an error
+ * that names the line.
+ */
+int md_front_matter_read(galley_job *job, const char *data, size_t len, galley_doc *doc,
+                         size_t *body_off, int *lines);
+
+/** Writes `doc`'s metadata as a front matter block (nothing if it has none). */
+int md_front_matter_write(const galley_doc *doc, galley_sink *out);
+
+/* ---- read.c / write.c ---- */
+int md_read(galley_job *job, const galley_input *in, galley_doc *doc);
+int md_write(galley_job *job, const galley_doc *doc, galley_sink *out);
+
+#endif

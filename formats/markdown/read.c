@@ -1,0 +1,406 @@
+/* The markdown reader: cmark-gfm parses, and its tree is mapped onto ours. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "markdown.h"
+
+typedef struct reader {
+  galley_job *job;
+  galley_doc *doc;
+  int line_offset; /* lines of front matter before the Markdown body */
+  galley_node **stack; /* the node to return to at each EXIT */
+  size_t depth, cap;
+  galley_node **raw; /* RAW_* nodes for the html reader (raw-html=parse) */
+  size_t n_raw, cap_raw;
+} reader;
+
+static int push(galley_node ***items, size_t *n, size_t *cap, galley_node *node) {
+  if (*n == *cap) {
+    size_t c = *cap ? *cap * 2 : 64;
+    galley_node **bigger = realloc(*items, c * sizeof **items);
+    if (!bigger)
+      return GALLEY_ENOMEM;
+    *items = bigger;
+    *cap = c;
+  }
+  (*items)[(*n)++] = node;
+  return GALLEY_OK;
+}
+
+/* The kinds cmark's iterator only enters (no EXIT event follows). */
+static bool cmark_is_leaf(cmark_node_type t) {
+  switch (t) {
+  case CMARK_NODE_HTML_BLOCK:
+  case CMARK_NODE_THEMATIC_BREAK:
+  case CMARK_NODE_CODE_BLOCK:
+  case CMARK_NODE_TEXT:
+  case CMARK_NODE_SOFTBREAK:
+  case CMARK_NODE_LINEBREAK:
+  case CMARK_NODE_CODE:
+  case CMARK_NODE_HTML_INLINE:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/*
+ * A footnote's label. cmark-gfm keeps it in a field that its public API
+ * does not reach, but its CommonMark renderer writes it verbatim: `[^label]`
+ * for a reference, `[^label]:` first for a definition.
+ */
+static const char *footnote_label(reader *r, cmark_node *n) {
+  char *s = cmark_render_commonmark(n, CMARK_OPT_DEFAULT, 0);
+  const char *label = NULL;
+  if (s && strncmp(s, "[^", 2) == 0) {
+    size_t len = strcspn(s + 2, "]\n");
+    label = galley_doc_strndup(r->doc, s + 2, len);
+  }
+  md_cmark_free(s);
+  return label;
+}
+
+static galley_align align_of(uint8_t a) {
+  switch (a) {
+  case 'l': return GALLEY_ALIGN_LEFT;
+  case 'c': return GALLEY_ALIGN_CENTER;
+  case 'r': return GALLEY_ALIGN_RIGHT;
+  default: return GALLEY_ALIGN_NONE;
+  }
+}
+
+static galley_node *new_raw(reader *r, galley_kind kind, const char *literal) {
+  galley_node *g = galley_doc_new_node(r->doc, kind);
+  if (g && (galley_node_set_format(g, "html") || galley_node_set_literal(g, literal)))
+    return NULL;
+  if (g && push(&r->raw, &r->n_raw, &r->cap_raw, g))
+    return NULL;
+  return g;
+}
+
+/* Table state while its rows and cells are mapped (GFM tables do not nest). */
+typedef struct table_state {
+  const uint8_t *aligns;
+  uint16_t columns;
+  uint16_t column;
+  bool header_row;
+} table_state;
+
+/* One cmark node (on ENTER) as a new galley node; NULL with *rc set on failure. */
+static galley_node *map_node(reader *r, cmark_node *n, table_state *ts, int *rc) {
+  cmark_node_type t = cmark_node_get_type(n);
+  galley_doc *doc = r->doc;
+  galley_node *g = NULL;
+  *rc = GALLEY_OK;
+
+  /* Extension kinds are variables, not constants, so they come before the switch. */
+  if (t == CMARK_NODE_TABLE) {
+    ts->aligns = cmark_gfm_extensions_get_table_alignments(n);
+    ts->columns = cmark_gfm_extensions_get_table_columns(n);
+    g = galley_doc_new_node(doc, GALLEY_NODE_TABLE);
+  } else if (t == CMARK_NODE_TABLE_ROW) {
+    ts->column = 0;
+    ts->header_row = cmark_gfm_extensions_get_table_row_is_header(n) != 0;
+    g = galley_doc_new_node(doc, GALLEY_NODE_TABLE_ROW);
+    if (g && ts->header_row)
+      *rc = galley_node_set_row_part(g, GALLEY_ROW_HEAD);
+  } else if (t == CMARK_NODE_TABLE_CELL) {
+    g = galley_doc_new_node(doc, GALLEY_NODE_TABLE_CELL);
+    if (g) {
+      *rc = galley_node_set_cell_header(g, ts->header_row);
+      if (!*rc && ts->aligns && ts->column < ts->columns)
+        *rc = galley_node_set_cell_align(g, align_of(ts->aligns[ts->column]));
+      ts->column++;
+    }
+  } else if (t == CMARK_NODE_STRIKETHROUGH) {
+    g = galley_doc_new_node(doc, GALLEY_NODE_STRIKE);
+  } else {
+    switch (t) {
+    case CMARK_NODE_BLOCK_QUOTE:
+      g = galley_doc_new_node(doc, GALLEY_NODE_BLOCK_QUOTE);
+      break;
+    case CMARK_NODE_LIST:
+      g = galley_doc_new_node(doc, GALLEY_NODE_LIST);
+      if (g) {
+        bool ordered = cmark_node_get_list_type(n) == CMARK_ORDERED_LIST;
+        *rc = galley_node_set_list_ordered(g, ordered);
+        if (!*rc && ordered)
+          *rc = galley_node_set_list_start(g, cmark_node_get_list_start(n));
+        if (!*rc)
+          *rc = galley_node_set_list_tight(g, cmark_node_get_list_tight(n) != 0);
+      }
+      break;
+    case CMARK_NODE_ITEM:
+      g = galley_doc_new_node(doc, GALLEY_NODE_ITEM);
+      if (g && strcmp(cmark_node_get_type_string(n), "tasklist") == 0)
+        *rc = galley_node_set_task(g, cmark_gfm_extensions_get_tasklist_item_checked(n)
+                                          ? GALLEY_TASK_DONE
+                                          : GALLEY_TASK_OPEN);
+      break;
+    case CMARK_NODE_CODE_BLOCK: {
+      g = galley_doc_new_node(doc, GALLEY_NODE_CODE_BLOCK);
+      const char *info = cmark_node_get_fence_info(n);
+      if (g)
+        *rc = galley_node_set_literal(g, cmark_node_get_literal(n));
+      if (g && !*rc && info && info[0])
+        *rc = galley_node_set_info(g, info);
+      break;
+    }
+    case CMARK_NODE_HTML_BLOCK:
+      g = new_raw(r, GALLEY_NODE_RAW_BLOCK, cmark_node_get_literal(n));
+      break;
+    case CMARK_NODE_CUSTOM_BLOCK:
+      /* Never made by the parser; an extension that made one gets a container. */
+      g = galley_doc_new_node(doc, GALLEY_NODE_DIV);
+      break;
+    case CMARK_NODE_PARAGRAPH:
+      g = galley_doc_new_node(doc, GALLEY_NODE_PARAGRAPH);
+      break;
+    case CMARK_NODE_HEADING:
+      g = galley_doc_new_node(doc, GALLEY_NODE_HEADING);
+      if (g)
+        *rc = galley_node_set_level(g, cmark_node_get_heading_level(n));
+      break;
+    case CMARK_NODE_THEMATIC_BREAK:
+      g = galley_doc_new_node(doc, GALLEY_NODE_THEMATIC_BREAK);
+      break;
+    case CMARK_NODE_FOOTNOTE_DEFINITION:
+      g = galley_doc_new_node(doc, GALLEY_NODE_FOOTNOTE);
+      if (g) {
+        const char *label = footnote_label(r, n);
+        if (label)
+          *rc = galley_node_set_label(g, label);
+      }
+      break;
+    case CMARK_NODE_TEXT:
+      g = galley_doc_new_text(doc, cmark_node_get_literal(n), (size_t)-1);
+      break;
+    case CMARK_NODE_SOFTBREAK:
+      g = galley_doc_new_node(doc, GALLEY_NODE_SOFT_BREAK);
+      break;
+    case CMARK_NODE_LINEBREAK:
+      g = galley_doc_new_node(doc, GALLEY_NODE_LINE_BREAK);
+      break;
+    case CMARK_NODE_CODE:
+      g = galley_doc_new_node(doc, GALLEY_NODE_CODE);
+      if (g)
+        *rc = galley_node_set_literal(g, cmark_node_get_literal(n));
+      break;
+    case CMARK_NODE_HTML_INLINE:
+      g = new_raw(r, GALLEY_NODE_RAW_INLINE, cmark_node_get_literal(n));
+      break;
+    case CMARK_NODE_CUSTOM_INLINE:
+      g = galley_doc_new_node(doc, GALLEY_NODE_SPAN);
+      break;
+    case CMARK_NODE_EMPH:
+      g = galley_doc_new_node(doc, GALLEY_NODE_EMPH);
+      break;
+    case CMARK_NODE_STRONG:
+      g = galley_doc_new_node(doc, GALLEY_NODE_STRONG);
+      break;
+    case CMARK_NODE_LINK:
+    case CMARK_NODE_IMAGE: {
+      g = galley_doc_new_node(doc, t == CMARK_NODE_LINK ? GALLEY_NODE_LINK : GALLEY_NODE_IMAGE);
+      const char *title = cmark_node_get_title(n);
+      if (g)
+        *rc = galley_node_set_url(g, cmark_node_get_url(n));
+      if (g && !*rc && title && title[0])
+        *rc = galley_node_set_title(g, title);
+      break;
+    }
+    case CMARK_NODE_FOOTNOTE_REFERENCE:
+      g = galley_doc_new_node(doc, GALLEY_NODE_FOOTNOTE_REF);
+      if (g) {
+        const char *label = footnote_label(r, n);
+        if (label)
+          *rc = galley_node_set_label(g, label);
+      }
+      break;
+    default:
+      *rc = galley_job_error(r->job, GALLEY_EPARSE, "unknown cmark node type %s on line %d",
+                             cmark_node_get_type_string(n), cmark_node_get_start_line(n));
+      return NULL;
+    }
+  }
+  if (!g && !*rc)
+    *rc = GALLEY_ENOMEM;
+  if (*rc)
+    return NULL;
+  if (galley_kind_is_block(galley_node_kind(g)) && cmark_node_get_start_line(n) > 0)
+    galley_node_set_line(g, cmark_node_get_start_line(n) + r->line_offset);
+  return g;
+}
+
+/* Walks cmark's tree with its iterator (no recursion) and builds ours. */
+static int map_tree(reader *r, cmark_node *root) {
+  const galley_limits *limits = galley_job_limits(r->job);
+  size_t max_depth = limits ? limits->max_depth : 0;
+  galley_node *cur = galley_doc_root(r->doc);
+  table_state ts = {0};
+  int rc = GALLEY_OK;
+  cmark_iter *it = cmark_iter_new(root);
+  cmark_event_type ev;
+  if (!it)
+    return GALLEY_ENOMEM;
+  while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+    cmark_node *n = cmark_iter_get_node(it);
+    if (n == root)
+      continue;
+    if (ev == CMARK_EVENT_EXIT) {
+      cur = r->stack[--r->depth];
+      continue;
+    }
+    galley_node *g = map_node(r, n, &ts, &rc);
+    if (!g)
+      break;
+    if (galley_node_append_child(cur, g) != GALLEY_OK) {
+      rc = galley_job_error(r->job, GALLEY_EPARSE, "cannot place a %s inside a %s (line %d)",
+                            galley_kind_name(galley_node_kind(g)),
+                            galley_kind_name(galley_node_kind(cur)),
+                            cmark_node_get_start_line(n) + r->line_offset);
+      break;
+    }
+    if (cmark_is_leaf(cmark_node_get_type(n)))
+      continue;
+    if ((rc = push(&r->stack, &r->depth, &r->cap, cur)))
+      break;
+    if (max_depth && r->depth > max_depth) {
+      rc = galley_job_error(r->job, GALLEY_ELIMIT,
+                            "the Markdown nests deeper than the depth limit (%zu) at line %d",
+                            max_depth, cmark_node_get_start_line(n) + r->line_offset);
+      break;
+    }
+    /* A footnote reference is a container to cmark but a leaf to us. */
+    if (!galley_kind_is_leaf(galley_node_kind(g)))
+      cur = g;
+    if ((r->depth & 1023) == 0 && galley_job_cancelled(r->job)) {
+      rc = GALLEY_ECANCELLED;
+      break;
+    }
+  }
+  cmark_iter_free(it);
+  return rc;
+}
+
+/* ---- raw-html=parse: hand raw HTML to the html reader ---- */
+
+/* True for raw inline HTML that stands alone: a void element such as <br>. */
+static bool is_void_inline(const char *s) {
+  static const char *const voids[] = {"br", "img", "wbr"};
+  if (!s || s[0] != '<')
+    return false;
+  for (size_t i = 0; i < sizeof voids / sizeof voids[0]; i++) {
+    size_t n = strlen(voids[i]);
+    if (strncmp(s + 1, voids[i], n) == 0 &&
+        (s[1 + n] == '>' || s[1 + n] == ' ' || s[1 + n] == '/' || s[1 + n] == '\n'))
+      return true;
+  }
+  return false;
+}
+
+/*
+ * Replaces one raw node by what the html reader makes of it. Blocks are
+ * replaced whole; inline HTML only when it stands alone (<br>, <img>), since
+ * an opening tag in one raw node and its closing tag in another cannot be
+ * parsed apart. Anything the html reader cannot take stays raw.
+ */
+static int parse_raw(reader *r, const galley_plugin *html, galley_node *raw) {
+  bool block = galley_node_kind(raw) == GALLEY_NODE_RAW_BLOCK;
+  const char *lit = galley_node_get_literal(raw);
+  if (!lit || (!block && !is_void_inline(lit)))
+    return GALLEY_OK;
+  galley_doc *tmp = galley_doc_new();
+  if (!tmp)
+    return GALLEY_ENOMEM;
+  galley_input in = {(const unsigned char *)lit, strlen(lit), "raw HTML", NULL};
+  int rc = galley_plugin_read(r->job, html, &in, tmp);
+  if (rc != GALLEY_OK) {
+    galley_doc_free(tmp);
+    if (rc == GALLEY_ENOMEM || rc == GALLEY_ECANCELLED)
+      return rc;
+    galley_job_warn(r->job, "raw HTML on line %d could not be parsed; kept as raw HTML",
+                    galley_node_get_line(raw));
+    return GALLEY_OK;
+  }
+  galley_node *from = galley_doc_root(tmp);
+  if (!block) {
+    /* The inlines of the one paragraph the fragment became. */
+    galley_node *p = galley_node_first_child(from);
+    while (p && galley_node_kind(p) == GALLEY_NODE_DIV && galley_node_child_count(p) == 1)
+      p = galley_node_first_child(p);
+    if (!p || galley_node_next(p) != NULL || galley_node_kind(p) != GALLEY_NODE_PARAGRAPH) {
+      galley_doc_free(tmp);
+      return GALLEY_OK;
+    }
+    from = p;
+  }
+  /* Copy first, then splice, so a failure leaves the raw node in place. */
+  galley_node *copies[256];
+  size_t n = 0;
+  bool ok = true;
+  for (galley_node *c = galley_node_first_child(from); c && ok; c = galley_node_next(c)) {
+    if (n == sizeof copies / sizeof copies[0]) {
+      ok = false;
+      break;
+    }
+    copies[n] = galley_node_copy(r->doc, c);
+    ok = copies[n++] != NULL;
+  }
+  for (size_t i = 0; ok && i < n; i++)
+    ok = galley_node_insert_before(raw, copies[i]) == GALLEY_OK;
+  if (ok)
+    galley_node_unlink(raw);
+  else
+    for (size_t i = 0; i < n; i++)
+      if (copies[i])
+        galley_node_unlink(copies[i]);
+  galley_doc_free(tmp);
+  return GALLEY_OK;
+}
+
+static int parse_raw_nodes(reader *r) {
+  const char *mode = galley_job_option(r->job, "raw-html");
+  if (!mode || strcmp(mode, "parse") != 0 || r->n_raw == 0)
+    return GALLEY_OK;
+  const galley_plugin *html = galley_registry_find(galley_job_registry(r->job), "html");
+  if (!html || !(html->caps & GALLEY_CAN_READ) || !html->read) {
+    galley_job_warn(r->job, "raw-html=parse needs the html reader, which is not loaded; "
+                            "raw HTML kept as it is");
+    return GALLEY_OK;
+  }
+  for (size_t i = 0; i < r->n_raw; i++) {
+    int rc = parse_raw(r, html, r->raw[i]);
+    if (rc)
+      return rc;
+  }
+  return GALLEY_OK;
+}
+
+int md_read(galley_job *job, const galley_input *in, galley_doc *doc) {
+  reader r = {.job = job, .doc = doc};
+  const char *data = (const char *)in->data;
+  size_t len = in->size, body = 0;
+  int rc = md_front_matter_read(job, data, len, doc, &body, &r.line_offset);
+  if (rc)
+    return rc;
+  bool gfm = galley_job_option_bool(job, "gfm", true);
+  cmark_parser *parser = md_parser_new(gfm);
+  if (!parser)
+    return GALLEY_ENOMEM;
+  cmark_parser_feed(parser, data + body, len - body);
+  cmark_node *root = cmark_parser_finish(parser);
+  if (!root) {
+    cmark_parser_free(parser);
+    return GALLEY_ENOMEM;
+  }
+  /* cmark splits text at every special character; one TEXT per run reads better. */
+  cmark_consolidate_text_nodes(root);
+  rc = map_tree(&r, root);
+  cmark_node_free(root);
+  cmark_parser_free(parser);
+  if (!rc)
+    rc = parse_raw_nodes(&r);
+  free(r.stack);
+  free(r.raw);
+  return rc;
+}

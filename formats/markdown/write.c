@@ -1,0 +1,941 @@
+/*
+ * The markdown writer: our tree becomes a cmark-gfm tree, and cmark-gfm's
+ * own CommonMark renderer writes it, so escaping is the reference
+ * implementation's. What Markdown cannot say gets the least lossy stand-in:
+ *
+ *   DIV, SPAN, FIGURE, DEFINITION_LIST, DEFINITION  their content, unwrapped
+ *   CAPTION              a paragraph (after a pipe table; <caption> in HTML)
+ *   TERM                 a paragraph in bold
+ *   SUPERSCRIPT, SUBSCRIPT  raw <sup>…</sup>, <sub>…</sub> around the content
+ *   STRIKE (gfm=false)   raw <del>…</del>
+ *   task items (gfm=false)  "[ ] " or "[x] " before the item's text
+ *   TABLE                a pipe table when every cell holds one line of
+ *                        inlines and no cell spans; else a raw HTML table
+ *                        (always with gfm=false); never dropped
+ *   RAW_* not html       a fenced code block with info {=format} / a code span
+ *   FOOTNOTE             a [^label]: definition where it stands
+ *   line breaks          <br /> in table cells, spaces in headings
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "markdown.h"
+
+/* ---- A growable byte buffer ---- */
+
+typedef struct wbuf {
+  char *data;
+  size_t len, cap;
+  bool failed;
+} wbuf;
+
+static void buf_add(wbuf *b, const char *s, size_t n) {
+  if (b->failed)
+    return;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 256;
+    while (cap < b->len + n + 1)
+      cap *= 2;
+    char *d = realloc(b->data, cap);
+    if (!d) {
+      b->failed = true;
+      return;
+    }
+    b->data = d;
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
+static void buf_str(wbuf *b, const char *s) { buf_add(b, s, strlen(s)); }
+
+/* ---- Writer state ---- */
+
+typedef enum frame_mode {
+  MODE_FLOW = 0, /* blocks or inlines go into `cm` */
+  MODE_PTABLE,   /* a pipe table: rows go into `cm` */
+  MODE_PROW,     /* a pipe table row: cells */
+  MODE_PCELL,    /* a pipe table cell: inlines only */
+  MODE_HTABLE,   /* an HTML table being written into a buffer */
+  MODE_HROW,
+  MODE_HCELL,    /* an HTML table cell or caption: `cm` is a detached document */
+  MODE_FOOTNOTE, /* `cm` is a detached document rendered into a definition */
+} frame_mode;
+
+typedef struct frame {
+  const galley_node *g;
+  cmark_node *cm;    /* where children go */
+  frame_mode mode;
+  const char *close; /* raw inline HTML appended at EXIT ("</sup>") */
+  bool owned;        /* `cm` is a detached document this frame frees */
+} frame;
+
+typedef struct htable {
+  wbuf html;
+  int part; /* the open section (galley_row_part), or -1 */
+} htable;
+
+typedef struct writer {
+  galley_job *job;
+  const md_extensions *ext;
+  bool gfm;
+  int width;
+  frame *frames;
+  size_t n_frames, cap_frames;
+  htable *tables;
+  size_t n_tables, cap_tables;
+  int in_heading; /* > 0 inside a heading */
+  int in_pcell;   /* > 0 inside a pipe table cell */
+} writer;
+
+/* Marks a paragraph the writer made to hold inlines that sat among blocks. */
+static const char implicit_mark = 'p';
+#define IMPLICIT ((void *)(uintptr_t)&implicit_mark)
+
+static int push_frame(writer *w, frame f) {
+  if (w->n_frames == w->cap_frames) {
+    size_t cap = w->cap_frames ? w->cap_frames * 2 : 64;
+    frame *bigger = realloc(w->frames, cap * sizeof *bigger);
+    if (!bigger)
+      return GALLEY_ENOMEM;
+    w->frames = bigger;
+    w->cap_frames = cap;
+  }
+  w->frames[w->n_frames++] = f;
+  return GALLEY_OK;
+}
+
+static frame *top(writer *w) { return &w->frames[w->n_frames - 1]; }
+
+static cmark_node *new_literal(cmark_node_type type, const char *text) {
+  cmark_node *n = cmark_node_new(type);
+  cmark_node_set_literal(n, text ? text : "");
+  return n;
+}
+
+static bool holds_blocks(cmark_node *n) {
+  switch (cmark_node_get_type(n)) {
+  case CMARK_NODE_DOCUMENT:
+  case CMARK_NODE_BLOCK_QUOTE:
+  case CMARK_NODE_ITEM:
+  case CMARK_NODE_FOOTNOTE_DEFINITION:
+    return true;
+  default:
+    return false;
+  }
+}
+
+static bool is_space_only(const char *s) {
+  for (; s && *s; s++)
+    if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+      return false;
+  return true;
+}
+
+static int place_error(writer *w, cmark_node *parent, cmark_node *child) {
+  const char *c = cmark_node_get_type_string(child);
+  const char *p = cmark_node_get_type_string(parent);
+  cmark_node_free(child);
+  return galley_job_error(w->job, GALLEY_EINVALID, "cannot write a Markdown %s inside a %s", c,
+                          p);
+}
+
+static int add_block(writer *w, cmark_node *node) {
+  cmark_node *parent = top(w)->cm;
+  if (!cmark_node_append_child(parent, node))
+    return place_error(w, parent, node);
+  return GALLEY_OK;
+}
+
+/*
+ * Appends an inline. Inlines that sit among blocks (an ITEM's bare text, a
+ * DIV's) share a paragraph the writer makes for them; whitespace alone does
+ * not start one.
+ */
+static int add_inline(writer *w, cmark_node *node) {
+  cmark_node *parent = top(w)->cm;
+  if (holds_blocks(parent)) {
+    cmark_node *last = cmark_node_last_child(parent);
+    if (last && cmark_node_get_type(last) == CMARK_NODE_PARAGRAPH &&
+        cmark_node_get_user_data(last) == IMPLICIT) {
+      parent = last;
+    } else {
+      if (cmark_node_get_type(node) == CMARK_NODE_TEXT &&
+          is_space_only(cmark_node_get_literal(node))) {
+        cmark_node_free(node);
+        return GALLEY_OK;
+      }
+      cmark_node *p = cmark_node_new(CMARK_NODE_PARAGRAPH);
+      cmark_node_set_user_data(p, IMPLICIT);
+      if (!cmark_node_append_child(parent, p))
+        return place_error(w, parent, p);
+      parent = p;
+    }
+  }
+  if (!cmark_node_append_child(parent, node))
+    return place_error(w, parent, node);
+  return GALLEY_OK;
+}
+
+/* ---- Tables ---- */
+
+typedef struct table_plan {
+  bool pipe;        /* a pipe table can say it all */
+  bool head_first;  /* the first row serves as the header row */
+  uint16_t columns;
+  uint8_t *aligns;  /* malloc'd, `columns` long */
+} table_plan;
+
+static bool has_pipe(const char *s) { return s && strchr(s, '|') != NULL; }
+
+static uint8_t align_char(galley_align a) {
+  switch (a) {
+  case GALLEY_ALIGN_LEFT: return 'l';
+  case GALLEY_ALIGN_CENTER: return 'c';
+  case GALLEY_ALIGN_RIGHT: return 'r';
+  default: return 0;
+  }
+}
+
+/* Decides how `table` is written: a pipe table if nothing would be lost. */
+static int plan_table(writer *w, const galley_node *table, table_plan *p) {
+  memset(p, 0, sizeof *p);
+  bool pipe = w->gfm && w->ext->table;
+  size_t rows = 0, heads = 0, columns = 0;
+  const galley_node *first_row = NULL;
+  galley_iter it;
+  galley_event ev;
+  galley_iter_init(&it, (galley_node *)table);
+  while (pipe && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *n = galley_iter_node(&it);
+    if (ev != GALLEY_EVENT_ENTER || n == table)
+      continue;
+    switch (galley_node_kind(n)) {
+    case GALLEY_NODE_CAPTION:
+      /* Written as a paragraph after the table, so anything goes. */
+      galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
+      break;
+    case GALLEY_NODE_TABLE_ROW:
+      if (!first_row)
+        first_row = n;
+      if (galley_node_get_row_part(n) == GALLEY_ROW_HEAD && (heads++ > 0 || rows > 0))
+        pipe = false; /* a pipe table has one header row, first */
+      rows++;
+      if (galley_node_child_count(n) > columns)
+        columns = galley_node_child_count(n);
+      break;
+    case GALLEY_NODE_TABLE_CELL: {
+      if (galley_node_get_colspan(n) > 1 || galley_node_get_rowspan(n) > 1)
+        pipe = false;
+      size_t kids = galley_node_child_count(n);
+      for (galley_node *c = galley_node_first_child(n); c; c = galley_node_next(c))
+        if (galley_kind_is_block(galley_node_kind(c)) &&
+            !(kids == 1 && galley_node_kind(c) == GALLEY_NODE_PARAGRAPH))
+          pipe = false;
+      break;
+    }
+    case GALLEY_NODE_CODE:
+    case GALLEY_NODE_RAW_INLINE:
+      pipe = pipe && !has_pipe(galley_node_get_literal(n));
+      break;
+    case GALLEY_NODE_LINK:
+    case GALLEY_NODE_IMAGE:
+      pipe = pipe && !has_pipe(galley_node_get_url(n)) && !has_pipe(galley_node_get_title(n));
+      break;
+    case GALLEY_NODE_FOOTNOTE_REF:
+      pipe = pipe && !has_pipe(galley_node_get_label(n));
+      break;
+    default:
+      break;
+    }
+  }
+  if (!pipe || rows == 0 || columns == 0 || columns > 1000)
+    return GALLEY_OK;
+  p->aligns = calloc(columns, 1);
+  if (!p->aligns)
+    return GALLEY_ENOMEM;
+  bool all_header = true;
+  size_t i = 0;
+  for (galley_node *c = galley_node_first_child(first_row); c; c = galley_node_next(c), i++) {
+    p->aligns[i] = align_char(galley_node_get_cell_align(c));
+    all_header = all_header && galley_node_get_cell_header(c);
+  }
+  p->pipe = true;
+  p->columns = (uint16_t)columns;
+  p->head_first = galley_node_get_row_part(first_row) == GALLEY_ROW_HEAD || all_header;
+  return GALLEY_OK;
+}
+
+static cmark_node *new_ext(writer *w, cmark_node_type type, cmark_syntax_extension *ext) {
+  (void)w;
+  return cmark_node_new_with_ext(type, ext);
+}
+
+static void pad_row(writer *w, cmark_node *row, uint16_t columns) {
+  size_t n = 0;
+  for (cmark_node *c = cmark_node_first_child(row); c; c = cmark_node_next(c))
+    n++;
+  for (; n < columns; n++)
+    cmark_node_append_child(row, new_ext(w, CMARK_NODE_TABLE_CELL, w->ext->table));
+}
+
+static int enter_table(writer *w, const galley_node *g) {
+  table_plan plan;
+  int rc = plan_table(w, g, &plan);
+  if (rc)
+    return rc;
+  if (plan.pipe) {
+    cmark_node *t = new_ext(w, CMARK_NODE_TABLE, w->ext->table);
+    cmark_gfm_extensions_set_table_columns(t, plan.columns);
+    cmark_gfm_extensions_set_table_alignments(t, plan.columns, plan.aligns);
+    free(plan.aligns);
+    if ((rc = add_block(w, t)))
+      return rc;
+    if (!plan.head_first) {
+      /* A pipe table needs a header row: an empty one says nothing wrong. */
+      cmark_node *row = new_ext(w, CMARK_NODE_TABLE_ROW, w->ext->table);
+      cmark_gfm_extensions_set_table_row_is_header(row, 1);
+      pad_row(w, row, plan.columns);
+      cmark_node_append_child(t, row);
+    }
+    return push_frame(w, (frame){.g = g, .cm = t, .mode = MODE_PTABLE});
+  }
+  if (w->n_tables == w->cap_tables) {
+    size_t cap = w->cap_tables ? w->cap_tables * 2 : 4;
+    htable *bigger = realloc(w->tables, cap * sizeof *bigger);
+    if (!bigger)
+      return GALLEY_ENOMEM;
+    w->tables = bigger;
+    w->cap_tables = cap;
+  }
+  htable *h = &w->tables[w->n_tables++];
+  *h = (htable){.part = -1};
+  buf_str(&h->html, "<table>\n");
+  return push_frame(w, (frame){.g = g, .cm = NULL, .mode = MODE_HTABLE});
+}
+
+static const char *part_tag(int part) {
+  return part == GALLEY_ROW_HEAD ? "thead" : part == GALLEY_ROW_FOOT ? "tfoot" : "tbody";
+}
+
+/* The HTML cmark-gfm renders for a detached document (a cell's content). */
+static void render_cell_html(writer *w, cmark_node *doc, wbuf *out) {
+  (void)w;
+  cmark_node *only = cmark_node_first_child(doc);
+  bool bare = only && !cmark_node_next(only) &&
+              cmark_node_get_type(only) == CMARK_NODE_PARAGRAPH &&
+              cmark_node_get_user_data(only) == IMPLICIT;
+  char *html = cmark_render_html(doc, CMARK_OPT_UNSAFE, NULL);
+  if (!html)
+    return;
+  size_t n = strlen(html);
+  const char *s = html;
+  /* Bare inlines (the writer's own paragraph) need no <p> in a cell. */
+  if (bare && n >= 8 && strncmp(s, "<p>", 3) == 0 && strcmp(s + n - 5, "</p>\n") == 0) {
+    s += 3;
+    n -= 8;
+  }
+  while (n && s[n - 1] == '\n')
+    n--;
+  buf_add(out, s, n);
+  md_cmark_free(html);
+}
+
+/*
+ * An HTML block ends at a blank line, so a blank line inside the table
+ * (in a <pre>) becomes a newline character reference on the line before.
+ */
+static char *no_blank_lines(const wbuf *in) {
+  wbuf out = {0};
+  bool blank = false;
+  for (size_t i = 0; i < in->len; i++) {
+    char c = in->data[i];
+    if (c == '\n') {
+      if (blank && i > 0) {
+        buf_str(&out, "&#10;");
+        blank = false;
+        continue;
+      }
+      blank = true;
+    } else if (c != ' ' && c != '\t') {
+      blank = false;
+    }
+    buf_add(&out, &c, 1);
+  }
+  if (out.failed) {
+    free(out.data);
+    return NULL;
+  }
+  return out.data ? out.data : calloc(1, 1);
+}
+
+/* ---- Footnotes ---- */
+
+/* A label cmark-gfm reads back: no spaces, brackets or backslashes. */
+static void put_label(wbuf *b, const char *label) {
+  if (!label || !label[0]) {
+    buf_str(b, "note");
+    return;
+  }
+  for (const char *p = label; *p; p++) {
+    char c = *p;
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '[' || c == ']' || c == '\\' ||
+        c == '^')
+      c = '-';
+    buf_add(b, &c, 1);
+  }
+}
+
+static int exit_footnote(writer *w, const frame *f) {
+  char *body = cmark_render_commonmark(f->cm, CMARK_OPT_DEFAULT, w->width);
+  wbuf b = {0};
+  buf_str(&b, "[^");
+  put_label(&b, galley_node_get_label(f->g));
+  buf_str(&b, "]:\n");
+  size_t n = body ? strlen(body) : 0;
+  while (n && body[n - 1] == '\n')
+    n--;
+  /* cmark-gfm's own layout: the content on the next lines, indented 4. */
+  size_t start = 0;
+  for (size_t i = 0; i <= n; i++) {
+    if (i == n || body[i] == '\n') {
+      if (i > start)
+        buf_str(&b, "    ");
+      buf_add(&b, body + start, i - start);
+      buf_str(&b, "\n");
+      start = i + 1;
+    }
+  }
+  md_cmark_free(body);
+  if (b.failed) {
+    free(b.data);
+    return GALLEY_ENOMEM;
+  }
+  int rc = add_block(w, new_literal(CMARK_NODE_HTML_BLOCK, b.data));
+  free(b.data);
+  return rc;
+}
+
+/* ---- The walk ---- */
+
+static cmark_node *raw_inline(const char *html) { return new_literal(CMARK_NODE_HTML_INLINE, html); }
+
+/* Pushes a frame that puts children where the parent's go. */
+static int unwrap(writer *w, const galley_node *g) {
+  frame f = *top(w);
+  f.g = g;
+  f.close = NULL;
+  f.owned = false;
+  return push_frame(w, f);
+}
+
+/* Opens an inline written as raw HTML tags around its content. */
+static int enter_tagged(writer *w, const galley_node *g, const char *open, const char *close) {
+  cmark_node *tag = raw_inline(open);
+  int rc = add_inline(w, tag);
+  if (rc)
+    return rc;
+  frame f = {.g = g, .cm = cmark_node_parent(tag), .mode = top(w)->mode, .close = close};
+  return push_frame(w, f);
+}
+
+static int enter_container(writer *w, const galley_node *g, cmark_node *n, bool block) {
+  int rc = block ? add_block(w, n) : add_inline(w, n);
+  if (rc)
+    return rc;
+  return push_frame(w, (frame){.g = g, .cm = n, .mode = MODE_FLOW});
+}
+
+static int enter_detached(writer *w, const galley_node *g, frame_mode mode) {
+  cmark_node *doc = cmark_node_new(CMARK_NODE_DOCUMENT);
+  return push_frame(w, (frame){.g = g, .cm = doc, .mode = mode, .owned = true});
+}
+
+static int enter_node(writer *w, const galley_node *g) {
+  frame *t = top(w);
+  cmark_node *n;
+  switch (galley_node_kind(g)) {
+  case GALLEY_NODE_DOCUMENT:
+  case GALLEY_NODE_DIV:
+  case GALLEY_NODE_SPAN:
+  case GALLEY_NODE_FIGURE:
+  case GALLEY_NODE_DEFINITION_LIST:
+  case GALLEY_NODE_DEFINITION:
+    return unwrap(w, g);
+
+  case GALLEY_NODE_CAPTION:
+    if (t->mode == MODE_HTABLE)
+      return enter_detached(w, g, MODE_HCELL);
+    if (t->mode == MODE_PTABLE) {
+      /* After the table: what follows the table in its parent. */
+      frame f = {.g = g, .cm = cmark_node_parent(t->cm), .mode = MODE_FLOW};
+      return push_frame(w, f);
+    }
+    return unwrap(w, g);
+
+  case GALLEY_NODE_PARAGRAPH:
+    if (t->mode == MODE_PCELL)
+      return unwrap(w, g);
+    return enter_container(w, g, cmark_node_new(CMARK_NODE_PARAGRAPH), true);
+
+  case GALLEY_NODE_HEADING: {
+    int level = galley_node_get_level(g);
+    n = cmark_node_new(CMARK_NODE_HEADING);
+    cmark_node_set_heading_level(n, level < 1 ? 1 : level > 6 ? 6 : level);
+    w->in_heading++;
+    return enter_container(w, g, n, true);
+  }
+
+  case GALLEY_NODE_BLOCK_QUOTE:
+    return enter_container(w, g, cmark_node_new(CMARK_NODE_BLOCK_QUOTE), true);
+
+  case GALLEY_NODE_LIST: {
+    n = cmark_node_new(CMARK_NODE_LIST);
+    bool ordered = galley_node_get_list_ordered(g);
+    cmark_node_set_list_type(n, ordered ? CMARK_ORDERED_LIST : CMARK_BULLET_LIST);
+    if (ordered) {
+      int start = galley_node_get_list_start(g);
+      cmark_node_set_list_delim(n, CMARK_PERIOD_DELIM);
+      cmark_node_set_list_start(n, start < 0 ? 0 : start > 999999999 ? 999999999 : start);
+    }
+    cmark_node_set_list_tight(n, galley_node_get_list_tight(g));
+    return enter_container(w, g, n, true);
+  }
+
+  case GALLEY_NODE_ITEM: {
+    galley_task task = galley_node_get_task(g);
+    if (task != GALLEY_TASK_NONE && w->gfm && w->ext->tasklist) {
+      n = new_ext(w, CMARK_NODE_ITEM, w->ext->tasklist);
+      cmark_gfm_extensions_set_tasklist_item_checked(n, task == GALLEY_TASK_DONE);
+    } else {
+      n = cmark_node_new(CMARK_NODE_ITEM);
+    }
+    return enter_container(w, g, n, true);
+  }
+
+  case GALLEY_NODE_CODE_BLOCK: {
+    n = new_literal(CMARK_NODE_CODE_BLOCK, galley_node_get_literal(g));
+    const char *info = galley_node_get_info(g);
+    cmark_node_set_fence_info(n, info ? info : "");
+    return add_block(w, n);
+  }
+
+  case GALLEY_NODE_RAW_BLOCK: {
+    const char *format = galley_node_get_format(g);
+    if (format && strcmp(format, "html") == 0)
+      return add_block(w, new_literal(CMARK_NODE_HTML_BLOCK, galley_node_get_literal(g)));
+    /* Markdown has no raw blocks but HTML: keep the text, say what it is. */
+    wbuf info = {0};
+    buf_str(&info, "{=");
+    buf_str(&info, format ? format : "raw");
+    buf_str(&info, "}");
+    n = new_literal(CMARK_NODE_CODE_BLOCK, galley_node_get_literal(g));
+    cmark_node_set_fence_info(n, info.failed ? "" : info.data);
+    free(info.data);
+    galley_job_warn(w->job, "a raw %s block is written as a code block", format ? format : "");
+    return add_block(w, n);
+  }
+
+  case GALLEY_NODE_THEMATIC_BREAK:
+    return add_block(w, cmark_node_new(CMARK_NODE_THEMATIC_BREAK));
+
+  case GALLEY_NODE_TABLE:
+    return enter_table(w, g);
+
+  case GALLEY_NODE_TABLE_ROW:
+    if (t->mode == MODE_PTABLE) {
+      n = new_ext(w, CMARK_NODE_TABLE_ROW, w->ext->table);
+      if (!cmark_node_first_child(t->cm))
+        cmark_gfm_extensions_set_table_row_is_header(n, 1);
+      cmark_node_append_child(t->cm, n);
+      return push_frame(w, (frame){.g = g, .cm = n, .mode = MODE_PROW});
+    } else {
+      htable *h = &w->tables[w->n_tables - 1];
+      int part = (int)galley_node_get_row_part(g);
+      if (part != h->part) {
+        if (h->part >= 0) {
+          buf_str(&h->html, "</");
+          buf_str(&h->html, part_tag(h->part));
+          buf_str(&h->html, ">\n");
+        }
+        buf_str(&h->html, "<");
+        buf_str(&h->html, part_tag(part));
+        buf_str(&h->html, ">\n");
+        h->part = part;
+      }
+      buf_str(&h->html, "<tr>\n");
+      return push_frame(w, (frame){.g = g, .cm = NULL, .mode = MODE_HROW});
+    }
+
+  case GALLEY_NODE_TABLE_CELL:
+    if (t->mode == MODE_PROW) {
+      n = new_ext(w, CMARK_NODE_TABLE_CELL, w->ext->table);
+      cmark_node_append_child(t->cm, n);
+      w->in_pcell++;
+      return push_frame(w, (frame){.g = g, .cm = n, .mode = MODE_PCELL});
+    }
+    return enter_detached(w, g, MODE_HCELL);
+
+  case GALLEY_NODE_TERM: {
+    cmark_node *p = cmark_node_new(CMARK_NODE_PARAGRAPH);
+    int rc = add_block(w, p);
+    if (rc)
+      return rc;
+    n = cmark_node_new(CMARK_NODE_STRONG);
+    cmark_node_append_child(p, n);
+    return push_frame(w, (frame){.g = g, .cm = n, .mode = MODE_FLOW});
+  }
+
+  case GALLEY_NODE_FOOTNOTE:
+    return enter_detached(w, g, MODE_FOOTNOTE);
+
+  /* Inlines */
+  case GALLEY_NODE_TEXT:
+    return add_inline(w, new_literal(CMARK_NODE_TEXT, galley_node_get_literal(g)));
+
+  case GALLEY_NODE_SOFT_BREAK:
+    if (w->in_pcell)
+      return add_inline(w, new_literal(CMARK_NODE_TEXT, " "));
+    return add_inline(w, cmark_node_new(CMARK_NODE_SOFTBREAK));
+
+  case GALLEY_NODE_LINE_BREAK:
+    if (w->in_pcell)
+      return add_inline(w, raw_inline("<br />"));
+    if (w->in_heading)
+      return add_inline(w, cmark_node_new(CMARK_NODE_SOFTBREAK));
+    return add_inline(w, cmark_node_new(CMARK_NODE_LINEBREAK));
+
+  case GALLEY_NODE_EMPH:
+    return enter_container(w, g, cmark_node_new(CMARK_NODE_EMPH), false);
+  case GALLEY_NODE_STRONG:
+    return enter_container(w, g, cmark_node_new(CMARK_NODE_STRONG), false);
+  case GALLEY_NODE_STRIKE:
+    if (w->gfm && w->ext->strikethrough)
+      return enter_container(w, g, new_ext(w, CMARK_NODE_STRIKETHROUGH, w->ext->strikethrough),
+                             false);
+    return enter_tagged(w, g, "<del>", "</del>");
+  case GALLEY_NODE_SUPERSCRIPT:
+    return enter_tagged(w, g, "<sup>", "</sup>");
+  case GALLEY_NODE_SUBSCRIPT:
+    return enter_tagged(w, g, "<sub>", "</sub>");
+
+  case GALLEY_NODE_CODE: {
+    /* A code span reads a line ending as a space; a raw one would end a table row. */
+    const char *lit = galley_node_get_literal(g);
+    n = new_literal(CMARK_NODE_CODE, lit);
+    if (lit && strchr(lit, '\n')) {
+      char *copy = strdup(lit);
+      if (!copy) {
+        cmark_node_free(n);
+        return GALLEY_ENOMEM;
+      }
+      for (char *p = copy; *p; p++)
+        if (*p == '\n' || *p == '\r')
+          *p = ' ';
+      cmark_node_set_literal(n, copy);
+      free(copy);
+    }
+    return add_inline(w, n);
+  }
+
+  case GALLEY_NODE_LINK:
+  case GALLEY_NODE_IMAGE: {
+    bool link = galley_node_kind(g) == GALLEY_NODE_LINK;
+    const char *url = galley_node_get_url(g), *title = galley_node_get_title(g);
+    n = cmark_node_new(link ? CMARK_NODE_LINK : CMARK_NODE_IMAGE);
+    cmark_node_set_url(n, url ? url : "");
+    cmark_node_set_title(n, title ? title : "");
+    return enter_container(w, g, n, false);
+  }
+
+  case GALLEY_NODE_FOOTNOTE_REF: {
+    /*
+     * cmark-gfm renders a reference from the definition it was parsed with,
+     * which a built tree lacks; the Markdown text is written as it is.
+     */
+    wbuf b = {0};
+    buf_str(&b, "[^");
+    put_label(&b, galley_node_get_label(g));
+    buf_str(&b, "]");
+    if (b.failed) {
+      free(b.data);
+      return GALLEY_ENOMEM;
+    }
+    int rc = add_inline(w, raw_inline(b.data));
+    free(b.data);
+    return rc;
+  }
+
+  case GALLEY_NODE_RAW_INLINE: {
+    const char *format = galley_node_get_format(g);
+    if (format && strcmp(format, "html") == 0)
+      return add_inline(w, raw_inline(galley_node_get_literal(g)));
+    galley_job_warn(w->job, "raw %s inline content is written as a code span",
+                    format ? format : "");
+    return add_inline(w, new_literal(CMARK_NODE_CODE, galley_node_get_literal(g)));
+  }
+
+  default:
+    return galley_job_error(w->job, GALLEY_EUNSUPPORTED, "the markdown writer has no form for a %s",
+                            galley_kind_name(galley_node_kind(g)));
+  }
+}
+
+static int leave_node(writer *w) {
+  frame f = w->frames[--w->n_frames];
+  int rc = GALLEY_OK;
+  switch (galley_node_kind(f.g)) {
+  case GALLEY_NODE_HEADING:
+    w->in_heading--;
+    break;
+  case GALLEY_NODE_ITEM: {
+    /* Strict CommonMark has no task items: the box is written as text. */
+    galley_task task = galley_node_get_task(f.g);
+    if (task != GALLEY_TASK_NONE && !(w->gfm && w->ext->tasklist)) {
+      cmark_node *p = cmark_node_first_child(f.cm);
+      if (!p || cmark_node_get_type(p) != CMARK_NODE_PARAGRAPH) {
+        cmark_node *np = cmark_node_new(CMARK_NODE_PARAGRAPH);
+        if (p)
+          cmark_node_insert_before(p, np);
+        else
+          cmark_node_append_child(f.cm, np);
+        p = np;
+      }
+      cmark_node_prepend_child(
+          p, new_literal(CMARK_NODE_TEXT, task == GALLEY_TASK_DONE ? "[x] " : "[ ] "));
+    }
+    break;
+  }
+  case GALLEY_NODE_TABLE_ROW:
+    if (f.mode == MODE_PROW)
+      pad_row(w, f.cm, cmark_gfm_extensions_get_table_columns(cmark_node_parent(f.cm)));
+    else
+      buf_str(&w->tables[w->n_tables - 1].html, "</tr>\n");
+    break;
+  case GALLEY_NODE_TABLE_CELL:
+  case GALLEY_NODE_CAPTION:
+    if (f.mode == MODE_PCELL) {
+      w->in_pcell--;
+    } else if (f.mode == MODE_HCELL) {
+      htable *h = &w->tables[w->n_tables - 1];
+      bool caption = galley_node_kind(f.g) == GALLEY_NODE_CAPTION;
+      const char *tag = caption ? "caption" : galley_node_get_cell_header(f.g) ? "th" : "td";
+      char attrs[96] = "";
+      if (!caption) {
+        const char *al[] = {"", " align=\"left\"", " align=\"center\"", " align=\"right\""};
+        galley_align a = galley_node_get_cell_align(f.g);
+        int cs = galley_node_get_colspan(f.g), rs = galley_node_get_rowspan(f.g);
+        size_t used = (size_t)snprintf(attrs, sizeof attrs, "%s",
+                                       (unsigned)a < 4 ? al[a] : "");
+        if (cs > 1)
+          used += (size_t)snprintf(attrs + used, sizeof attrs - used, " colspan=\"%d\"", cs);
+        if (rs > 1 && used < sizeof attrs)
+          snprintf(attrs + used, sizeof attrs - used, " rowspan=\"%d\"", rs);
+      }
+      buf_str(&h->html, "<");
+      buf_str(&h->html, tag);
+      buf_str(&h->html, attrs);
+      buf_str(&h->html, ">");
+      render_cell_html(w, f.cm, &h->html);
+      buf_str(&h->html, "</");
+      buf_str(&h->html, tag);
+      buf_str(&h->html, ">\n");
+    }
+    break;
+  case GALLEY_NODE_TABLE:
+    if (f.mode == MODE_HTABLE) {
+      htable h = w->tables[--w->n_tables];
+      if (h.part >= 0) {
+        buf_str(&h.html, "</");
+        buf_str(&h.html, part_tag(h.part));
+        buf_str(&h.html, ">\n");
+      }
+      buf_str(&h.html, "</table>\n");
+      char *html = h.html.failed ? NULL : no_blank_lines(&h.html);
+      free(h.html.data);
+      if (!html)
+        return GALLEY_ENOMEM;
+      rc = add_block(w, new_literal(CMARK_NODE_HTML_BLOCK, html));
+      free(html);
+    }
+    break;
+  case GALLEY_NODE_FOOTNOTE:
+    rc = exit_footnote(w, &f);
+    break;
+  default:
+    break;
+  }
+  if (!rc && f.close)
+    rc = cmark_node_append_child(f.cm, raw_inline(f.close)) ? GALLEY_OK : GALLEY_EINVALID;
+  if (f.owned)
+    cmark_node_free(f.cm);
+  return rc;
+}
+
+/* ---- Whitespace that Markdown would read as markup ---- */
+
+static bool is_ws(char c) { return c == ' ' || c == '\t'; }
+
+/* Splits leading (or trailing) blanks off a TEXT node; returns them, malloc'd, or NULL. */
+static char *split_ws(cmark_node *text, bool leading) {
+  const char *s = cmark_node_get_literal(text);
+  size_t n = s ? strlen(s) : 0, k = 0;
+  if (leading)
+    while (k < n && is_ws(s[k]))
+      k++;
+  else
+    while (k < n && is_ws(s[n - 1 - k]))
+      k++;
+  if (k == 0)
+    return NULL;
+  char *ws = strndup(leading ? s : s + n - k, k);
+  char *rest = strndup(leading ? s + k : s, n - k);
+  if (ws && rest)
+    cmark_node_set_literal(text, rest);
+  free(rest);
+  return ws;
+}
+
+static bool is_emphasis(cmark_node *n) {
+  cmark_node_type t = cmark_node_get_type(n);
+  return t == CMARK_NODE_EMPH || t == CMARK_NODE_STRONG ||
+         (CMARK_NODE_STRIKETHROUGH && t == CMARK_NODE_STRIKETHROUGH);
+}
+
+/*
+ * `*foo *` is not emphasis and a paragraph line that starts with four
+ * spaces is code: blanks at the edges of emphasis move outside it, blanks
+ * at the start or end of a line go, and emphasis with nothing in it goes.
+ */
+static int tidy_whitespace(cmark_node *root) {
+  cmark_node **drop = NULL;
+  size_t n_drop = 0, cap_drop = 0;
+  int rc = GALLEY_OK;
+  for (int pass = 0; pass < 2 && !rc; pass++) {
+    cmark_iter *it = cmark_iter_new(root);
+    cmark_event_type ev;
+    cmark_node *last_text = NULL;
+    bool line_start = true;
+    while (!rc && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+      cmark_node *n = cmark_iter_get_node(it);
+      cmark_node_type t = cmark_node_get_type(n);
+      cmark_node *victim = NULL;
+      if (pass == 0) {
+        if (ev != CMARK_EVENT_EXIT || !is_emphasis(n))
+          continue;
+        cmark_node *first = cmark_node_first_child(n), *last = cmark_node_last_child(n);
+        if (!first) {
+          victim = n;
+        } else {
+          char *ws;
+          if (cmark_node_get_type(first) == CMARK_NODE_TEXT && (ws = split_ws(first, true))) {
+            cmark_node_insert_before(n, new_literal(CMARK_NODE_TEXT, ws));
+            free(ws);
+          }
+          if (cmark_node_get_type(last) == CMARK_NODE_TEXT && (ws = split_ws(last, false))) {
+            cmark_node_insert_after(n, new_literal(CMARK_NODE_TEXT, ws));
+            free(ws);
+          }
+        }
+      } else if ((t & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_BLOCK) {
+        if (last_text)
+          free(split_ws(last_text, false));
+        last_text = NULL;
+        line_start = true;
+      } else if (t == CMARK_NODE_TEXT) {
+        if (line_start)
+          free(split_ws(n, true));
+        const char *lit = cmark_node_get_literal(n);
+        if (!lit || !lit[0]) {
+          victim = n;
+        } else {
+          line_start = false;
+          last_text = n;
+        }
+      } else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK) {
+        if (last_text)
+          free(split_ws(last_text, false));
+        last_text = NULL;
+        line_start = true;
+      } else if (ev == CMARK_EVENT_ENTER && (t == CMARK_NODE_CODE || t == CMARK_NODE_HTML_INLINE ||
+                                             t == CMARK_NODE_FOOTNOTE_REFERENCE)) {
+        last_text = NULL;
+        line_start = false;
+      }
+      if (victim) {
+        if (n_drop == cap_drop) {
+          size_t cap = cap_drop ? cap_drop * 2 : 16;
+          cmark_node **bigger = realloc(drop, cap * sizeof *bigger);
+          if (!bigger) {
+            rc = GALLEY_ENOMEM;
+            break;
+          }
+          drop = bigger;
+          cap_drop = cap;
+        }
+        drop[n_drop++] = victim;
+      }
+    }
+    cmark_iter_free(it);
+    /* Removed only after the walk, which must not meet a freed node. */
+    for (size_t i = 0; i < n_drop; i++)
+      cmark_node_free(drop[i]);
+    n_drop = 0;
+  }
+  free(drop);
+  return rc;
+}
+
+int md_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
+  writer w = {.job = job, .ext = md_extensions_get()};
+  w.gfm = galley_job_option_bool(job, "gfm", true);
+  long width = galley_job_option_int(job, "wrap", 0);
+  w.width = width < 0 ? 0 : width > INT_MAX ? INT_MAX : (int)width;
+  cmark_node *root = cmark_node_new(CMARK_NODE_DOCUMENT);
+  int rc = push_frame(&w, (frame){.cm = root, .mode = MODE_FLOW});
+  galley_iter it;
+  galley_event ev;
+  galley_iter_init(&it, galley_doc_root(doc));
+  size_t steps = 0;
+  while (!rc && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *g = galley_iter_node(&it);
+    if (ev == GALLEY_EVENT_ENTER) {
+      rc = enter_node(&w, g);
+      if (!rc && galley_kind_is_leaf(galley_node_kind(g)))
+        continue;
+    } else {
+      rc = leave_node(&w);
+    }
+    if (!rc && (++steps & 4095) == 0 && galley_job_cancelled(job))
+      rc = GALLEY_ECANCELLED;
+  }
+  /* After a failure, frames may still own detached documents. */
+  while (w.n_frames > 1) {
+    frame *f = &w.frames[--w.n_frames];
+    if (f->owned)
+      cmark_node_free(f->cm);
+  }
+  for (size_t i = 0; i < w.n_tables; i++)
+    free(w.tables[i].html.data);
+  free(w.tables);
+  free(w.frames);
+  if (!rc)
+    rc = tidy_whitespace(root);
+  char *md = rc ? NULL : cmark_render_commonmark(root, CMARK_OPT_DEFAULT, w.width);
+  cmark_node_free(root);
+  if (rc)
+    return rc;
+  if (!md)
+    return GALLEY_ENOMEM;
+  if (galley_job_option_bool(job, "standalone", false))
+    rc = md_front_matter_write(doc, out);
+  if (!rc)
+    rc = galley_sink_write(out, md, strlen(md));
+  md_cmark_free(md);
+  return rc;
+}

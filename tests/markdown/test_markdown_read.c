@@ -1,0 +1,274 @@
+/* The markdown reader: cmark-gfm's tree mapped onto galley's, front matter. */
+#include "mdtest.h"
+
+static galley_doc *read_ok(const char *md) {
+  char *err = NULL;
+  int rc;
+  galley_doc *doc = md_read_doc(md, NULL, &rc, &err);
+  if (!doc)
+    print_error("read failed (%d): %s\n", rc, err ? err : "?");
+  free(err);
+  assert_non_null(doc);
+  return doc;
+}
+
+static void reads_every_feature_into_the_golden_tree(void **state) {
+  (void)state;
+  size_t len;
+  char *md = tu_read_file(tu_fixture("markdown/features.md"), &len);
+  assert_non_null(md);
+  if (!galley_registry_find(tu_registry(), "xml")) {
+    free(md);
+    skip();
+  }
+  char *err = NULL;
+  char *xml = tu_convert("markdown", "xml", md, len, NULL, &err);
+  if (!xml)
+    print_error("%s\n", err ? err : "?");
+  assert_non_null(xml);
+  tu_assert_golden(xml, "markdown/features.xml");
+  free(xml);
+  free(err);
+  free(md);
+}
+
+static void tables_keep_alignment_and_header_cells(void **state) {
+  (void)state;
+  galley_doc *doc = read_ok("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n");
+  galley_node *table = md_find(doc, GALLEY_NODE_TABLE);
+  assert_non_null(table);
+  galley_node *head = galley_node_first_child(table);
+  assert_int_equal(galley_node_get_row_part(head), GALLEY_ROW_HEAD);
+  galley_node *cell = galley_node_first_child(head);
+  assert_true(galley_node_get_cell_header(cell));
+  assert_int_equal(galley_node_get_cell_align(cell), GALLEY_ALIGN_LEFT);
+  galley_node *body = galley_node_next(head);
+  assert_int_equal(galley_node_get_row_part(body), GALLEY_ROW_BODY);
+  galley_node *c3 = galley_node_last_child(body);
+  assert_false(galley_node_get_cell_header(c3));
+  assert_int_equal(galley_node_get_cell_align(c3), GALLEY_ALIGN_RIGHT);
+  assert_int_equal(galley_node_get_cell_align(galley_node_next(galley_node_first_child(body))),
+                   GALLEY_ALIGN_CENTER);
+  galley_doc_free(doc);
+}
+
+static void task_items_keep_their_state(void **state) {
+  (void)state;
+  galley_doc *doc = read_ok("- [ ] open\n- [x] done\n- plain\n");
+  galley_node *item = md_find(doc, GALLEY_NODE_ITEM);
+  assert_int_equal(galley_node_get_task(item), GALLEY_TASK_OPEN);
+  item = galley_node_next(item);
+  assert_int_equal(galley_node_get_task(item), GALLEY_TASK_DONE);
+  item = galley_node_next(item);
+  assert_int_equal(galley_node_get_task(item), GALLEY_TASK_NONE);
+  galley_doc_free(doc);
+}
+
+static void lists_keep_start_and_tightness(void **state) {
+  (void)state;
+  galley_doc *doc = read_ok("7. a\n8. b\n\n- x\n\n- y\n");
+  galley_node *list = md_find(doc, GALLEY_NODE_LIST);
+  assert_true(galley_node_get_list_ordered(list));
+  assert_int_equal(galley_node_get_list_start(list), 7);
+  assert_true(galley_node_get_list_tight(list));
+  galley_node *loose = galley_node_next(list);
+  assert_false(galley_node_get_list_ordered(loose));
+  assert_false(galley_node_get_list_tight(loose));
+  galley_doc_free(doc);
+}
+
+static void code_blocks_keep_the_info_string(void **state) {
+  (void)state;
+  galley_doc *doc = read_ok("```python linenos\nprint(1)\n```\n");
+  galley_node *code = md_find(doc, GALLEY_NODE_CODE_BLOCK);
+  assert_string_equal(galley_node_get_info(code), "python linenos");
+  assert_string_equal(galley_node_get_literal(code), "print(1)\n");
+  galley_doc_free(doc);
+}
+
+static void raw_html_is_kept_as_raw_nodes(void **state) {
+  (void)state;
+  galley_doc *doc = read_ok("<div class=\"x\">\nhi\n</div>\n\na <b>bold</b> word\n");
+  galley_node *block = md_find(doc, GALLEY_NODE_RAW_BLOCK);
+  assert_non_null(block);
+  assert_string_equal(galley_node_get_format(block), "html");
+  assert_string_equal(galley_node_get_literal(block), "<div class=\"x\">\nhi\n</div>\n");
+  galley_node *inl = md_find(doc, GALLEY_NODE_RAW_INLINE);
+  assert_non_null(inl);
+  assert_string_equal(galley_node_get_format(inl), "html");
+  assert_string_equal(galley_node_get_literal(inl), "<b>");
+  galley_doc_free(doc);
+}
+
+static void footnotes_go_to_the_end_with_their_labels(void **state) {
+  (void)state;
+  galley_doc *doc = read_ok("Text[^n1] more[^Other].\n\n[^n1]: First *note*.\n\n"
+                            "[^other]: Second.\n\nLast paragraph.\n");
+  galley_node *ref = md_find(doc, GALLEY_NODE_FOOTNOTE_REF);
+  assert_non_null(ref);
+  assert_string_equal(galley_node_get_label(ref), "n1");
+  galley_node *root = galley_doc_root(doc);
+  galley_node *last = galley_node_last_child(root);
+  assert_int_equal(galley_node_kind(last), GALLEY_NODE_FOOTNOTE);
+  assert_string_equal(galley_node_get_label(last), "other");
+  galley_node *first = galley_node_prev(last);
+  assert_int_equal(galley_node_kind(first), GALLEY_NODE_FOOTNOTE);
+  assert_string_equal(galley_node_get_label(first), "n1");
+  assert_int_equal(galley_node_kind(galley_node_prev(first)), GALLEY_NODE_PARAGRAPH);
+  galley_doc_free(doc);
+}
+
+static void images_keep_title_and_alt_text(void **state) {
+  (void)state;
+  galley_doc *doc = read_ok("![the *alt*](a.png \"Title\") [l](u 'T')\n");
+  galley_node *img = md_find(doc, GALLEY_NODE_IMAGE);
+  assert_string_equal(galley_node_get_url(img), "a.png");
+  assert_string_equal(galley_node_get_title(img), "Title");
+  char *alt = galley_node_text(doc, img);
+  assert_string_equal(alt, "the alt");
+  galley_node *link = md_find(doc, GALLEY_NODE_LINK);
+  assert_string_equal(galley_node_get_title(link), "T");
+  galley_doc_free(doc);
+}
+
+static void extensions_read_strike_and_autolinks(void **state) {
+  (void)state;
+  galley_doc *doc = read_ok("~~gone~~ see www.example.com\n");
+  assert_non_null(md_find(doc, GALLEY_NODE_STRIKE));
+  galley_node *link = md_find(doc, GALLEY_NODE_LINK);
+  assert_non_null(link);
+  assert_string_equal(galley_node_get_url(link), "http://www.example.com");
+  galley_doc_free(doc);
+}
+
+static void gfm_false_reads_strict_commonmark(void **state) {
+  (void)state;
+  const char *opts[] = {"gfm=false", NULL};
+  galley_doc *doc = md_read_doc("| a |\n|---|\n| 1 |\n\n~~x~~ www.a.com\n", opts, NULL, NULL);
+  assert_non_null(doc);
+  assert_null(md_find(doc, GALLEY_NODE_TABLE));
+  assert_null(md_find(doc, GALLEY_NODE_STRIKE));
+  assert_null(md_find(doc, GALLEY_NODE_LINK));
+  galley_doc_free(doc);
+}
+
+static void front_matter_fills_the_metadata(void **state) {
+  (void)state;
+  galley_doc *doc = read_ok("---\ntitle: \"A \\\"quoted\\\" title\"\nauthors:\n  - Ann\n  - 'Bo''s'\n"
+                            "date: 2024-05-06\nlanguage: de\ndescription: >\n  folded\n  text\n"
+                            "tags: [one, \"two, three\"]\nkeywords: four, five\n"
+                            "unknown: ignored # comment\n---\n# Body\n");
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_TITLE), "A \"quoted\" title");
+  assert_int_equal(galley_doc_meta_count(doc, GALLEY_META_AUTHOR), 2);
+  assert_string_equal(galley_doc_meta_value(doc, GALLEY_META_AUTHOR, 1), "Bo's");
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_DATE), "2024-05-06");
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_LANGUAGE), "de");
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_DESCRIPTION), "folded text");
+  assert_int_equal(galley_doc_meta_count(doc, GALLEY_META_KEYWORD), 4);
+  assert_string_equal(galley_doc_meta_value(doc, GALLEY_META_KEYWORD, 1), "two, three");
+  assert_string_equal(galley_doc_meta_value(doc, GALLEY_META_KEYWORD, 3), "five");
+  galley_node *h = md_find(doc, GALLEY_NODE_HEADING);
+  assert_non_null(h);
+  assert_int_equal(galley_node_get_line(h), 13);
+  assert_null(md_find(doc, GALLEY_NODE_THEMATIC_BREAK));
+  galley_doc_free(doc);
+}
+
+static void malformed_front_matter_is_an_error_naming_the_line(void **state) {
+  (void)state;
+  int rc;
+  char *err = NULL;
+  galley_doc *doc = md_read_doc("---\ntitle: ok\nthis line is not yaml\n---\nbody\n", NULL, &rc, &err);
+  assert_null(doc);
+  assert_int_equal(rc, GALLEY_EPARSE);
+  assert_non_null(err);
+  assert_non_null(strstr(err, "line 3"));
+  free(err);
+  doc = md_read_doc("---\ntitle: \"open\n---\nbody\n", NULL, &rc, &err);
+  assert_null(doc);
+  assert_non_null(strstr(err, "line 2"));
+  free(err);
+}
+
+static void a_leading_thematic_break_is_not_front_matter(void **state) {
+  (void)state;
+  galley_doc *doc = read_ok("---\nFoo\n---\nBar\n");
+  assert_non_null(md_find(doc, GALLEY_NODE_THEMATIC_BREAK));
+  assert_null(galley_doc_get_meta(doc, GALLEY_META_TITLE));
+  galley_doc_free(doc);
+}
+
+static void deep_nesting_stops_at_the_depth_limit(void **state) {
+  (void)state;
+  size_t n = 100000;
+  char *md = malloc(n + 3);
+  memset(md, '>', n);
+  memcpy(md + n, " x", 3);
+  int rc;
+  char *err = NULL;
+  galley_doc *doc = md_read_doc(md, NULL, &rc, &err);
+  assert_null(doc);
+  assert_int_equal(rc, GALLEY_ELIMIT);
+  assert_non_null(strstr(err, "depth"));
+  free(err);
+  /* Deep inline nesting too: cmark-gfm copes, and so must the mapping. */
+  for (size_t i = 0; i < n; i += 2)
+    md[i] = '*', md[i + 1] = 'a';
+  doc = md_read_doc(md, NULL, &rc, &err);
+  free(err);
+  if (doc)
+    galley_doc_free(doc);
+  free(md);
+}
+
+static void raw_html_parse_hands_blocks_to_the_html_reader(void **state) {
+  (void)state;
+  const char *opts[] = {"raw-html=parse", NULL};
+  galley_doc *doc = md_read_doc("<table><tr><td>cell</td></tr></table>\n\nline<br>break\n", opts,
+                                NULL, NULL);
+  assert_non_null(doc);
+  const galley_plugin *html = galley_registry_find(tu_registry(), "html");
+  if (html && (html->caps & GALLEY_CAN_READ)) {
+    assert_null(md_find(doc, GALLEY_NODE_RAW_BLOCK));
+    assert_non_null(md_find(doc, GALLEY_NODE_TABLE));
+    assert_non_null(md_find(doc, GALLEY_NODE_LINE_BREAK));
+  } else {
+    /* Without the html reader the raw HTML stays as it is. */
+    assert_non_null(md_find(doc, GALLEY_NODE_RAW_BLOCK));
+  }
+  galley_doc_free(doc);
+}
+
+static void probe_scores_markdown_modestly(void **state) {
+  (void)state;
+  const galley_plugin *md = galley_registry_find(tu_registry(), "markdown");
+  const char *doc = "# Title\n\nSome *text* and a [link](http://x).\n\n- item\n\n```c\nx\n```\n";
+  int s = md->probe((const unsigned char *)doc, strlen(doc));
+  assert_true(s > 30 && s <= 60);
+  const char *html = "<!DOCTYPE html><html><body># not</body></html>";
+  assert_int_equal(md->probe((const unsigned char *)html, strlen(html)), 0);
+  const char *plain = "Just a sentence.";
+  assert_true(md->probe((const unsigned char *)plain, strlen(plain)) < 10);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(reads_every_feature_into_the_golden_tree),
+      cmocka_unit_test(tables_keep_alignment_and_header_cells),
+      cmocka_unit_test(task_items_keep_their_state),
+      cmocka_unit_test(lists_keep_start_and_tightness),
+      cmocka_unit_test(code_blocks_keep_the_info_string),
+      cmocka_unit_test(raw_html_is_kept_as_raw_nodes),
+      cmocka_unit_test(footnotes_go_to_the_end_with_their_labels),
+      cmocka_unit_test(images_keep_title_and_alt_text),
+      cmocka_unit_test(extensions_read_strike_and_autolinks),
+      cmocka_unit_test(gfm_false_reads_strict_commonmark),
+      cmocka_unit_test(front_matter_fills_the_metadata),
+      cmocka_unit_test(malformed_front_matter_is_an_error_naming_the_line),
+      cmocka_unit_test(a_leading_thematic_break_is_not_front_matter),
+      cmocka_unit_test(deep_nesting_stops_at_the_depth_limit),
+      cmocka_unit_test(raw_html_parse_hands_blocks_to_the_html_reader),
+      cmocka_unit_test(probe_scores_markdown_modestly),
+  };
+  return cmocka_run_group_tests_name("markdown reader", tests, NULL, NULL);
+}
