@@ -1,0 +1,87 @@
+/* Declarations shared by the files of the boilerplate transform. */
+#ifndef GALLEY_BOILERPLATE_H
+#define GALLEY_BOILERPLATE_H
+
+#include <galley/galley.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Per-node statistics, one record per node in document order (pre-order),
+ * so that a node's descendants follow it and sums can be made without
+ * recursion by walking the array backwards. */
+typedef struct bp_rec {
+  galley_node *node;
+  int parent; /* index of the parent record, -1 for the root */
+  int end;    /* one past the index of the last descendant */
+  galley_kind kind;
+  unsigned text;    /* characters of visible text in the subtree */
+  unsigned link;    /* of which inside links */
+  unsigned commas;  /* ',' and its CJK forms */
+  unsigned stops;   /* sentence ends: . ! ? and CJK forms */
+  unsigned paras;   /* paragraphs of 40+ characters */
+  unsigned images;  /* IMAGE nodes */
+  unsigned items;   /* ITEM nodes */
+  unsigned heads;   /* HEADING nodes */
+  unsigned figures; /* FIGURE nodes */
+  int weight;       /* class/id/tag weight (see class_weight) */
+  double score;     /* content score (candidates only) */
+  bool candidate;   /* score initialised */
+  const char *rule; /* why it is dropped, or NULL */
+} bp_rec;
+
+/** One dropped block, for the explain report. */
+typedef struct bp_drop {
+  const char *rule;
+  galley_node *node;
+  unsigned chars;
+} bp_drop;
+
+/** Optional per-batch knowledge: blocks and lines that repeat across the
+ * pages of one site. NULL in single-document runs. The batch issue fills
+ * this in; the transform only asks it questions (see README). */
+typedef struct bp_batch_model bp_batch_model;
+
+typedef struct bp_ctx {
+  galley_job *job;
+  galley_doc *doc;
+  bp_rec *rec;
+  size_t n, cap;
+  bp_drop *drops;
+  size_t n_drops, cap_drops;
+  const bp_batch_model *batch;
+  int top; /* the chosen content container */
+  /* Options. */
+  int min_para;     /* characters a paragraph needs to score */
+  double link_max;  /* link density over which a block is navigation */
+  bool keep_title;  /* keep a heading that repeats the title */
+  bool flat;        /* the document has no containers (plain text) */
+  const char *headline; /* the title the page gives, or NULL */
+} bp_ctx;
+
+/* strip.c */
+int bp_strip(bp_ctx *c);
+
+/* meta.c: metadata from visible bylines and dates, and the excerpt. */
+int bp_meta_collect(bp_ctx *c);
+/** An ISO 8601 date (YYYY-MM-DD, or with time) for a free-text date, written
+ * into `out` (at least 32 bytes); false when `s` is not a date. */
+bool bp_parse_date(const char *s, char *out, size_t outlen);
+/** True when `s` reads as a byline ("By Jane Doe", "Jane Doe and Bo Li"). On
+ * success the names start at *names (length *len). */
+bool bp_byline_names(const char *s, const char **names, size_t *len);
+
+/* text.c: small text helpers. */
+bool bp_ci_contains(const char *hay, const char *needle);
+unsigned bp_utf8_len(const char *s);
+/** Lower-cased "id classes tag" of a node, in the doc arena. */
+const char *bp_node_signature(galley_doc *doc, const galley_node *node);
+/** Text of a node with white space collapsed, in the doc arena. */
+char *bp_node_text(galley_doc *doc, const galley_node *node);
+bool bp_same_text(const char *a, const char *b);
+/** True when the text ends like a sentence (. ! ? … : ” and CJK forms). */
+bool bp_ends_sentence(const char *s);
+
+/* explain.c */
+int bp_explain_write(bp_ctx *c, const char *path);
+
+#endif

@@ -1,0 +1,53 @@
+/* The explain report: one line per removed block, with its rule. */
+#include <stdio.h>
+#include <string.h>
+
+#include "boilerplate.h"
+
+/* A short description of a block: kind, tag, id and classes. */
+static void describe(galley_sink *s, const galley_node *n) {
+  const char *tag = galley_node_get_tag(n);
+  const char *id = galley_node_get_id(n);
+  const char *cls = galley_node_get_classes(n);
+  galley_sink_puts(s, galley_kind_name(galley_node_kind(n)));
+  if (tag)
+    galley_sink_printf(s, "<%s>", tag);
+  if (id && *id)
+    galley_sink_printf(s, "#%s", id);
+  if (cls && *cls) {
+    galley_sink_puts(s, ".");
+    for (const char *p = cls; *p; p++)
+      galley_sink_write(s, *p == ' ' ? "." : p, 1);
+  }
+}
+
+int bp_explain_write(bp_ctx *c, const char *path) {
+  galley_sink *s = galley_sink_new_file(path);
+  if (!s)
+    return galley_job_error(c->job, GALLEY_EIO, "cannot write explain file %s",
+                            path);
+  galley_sink_printf(s, "# galley boilerplate: %zu blocks removed%s\n",
+                     c->n_drops,
+                     c->flat ? " (flat text: line rules)" : "");
+  galley_sink_puts(s, "# rule\tblock\tchars\ttext\n");
+  for (size_t i = 0; i < c->n_drops; i++) {
+    const bp_drop *d = &c->drops[i];
+    galley_sink_printf(s, "%s\t", d->rule);
+    describe(s, d->node);
+    galley_sink_printf(s, "\t%u\t", d->chars);
+    char *t = bp_node_text(c->doc, d->node);
+    size_t len = t ? strlen(t) : 0, cut = len > 72 ? 72 : len;
+    /* Do not cut inside a UTF-8 sequence. */
+    while (cut < len && ((unsigned char)t[cut] & 0xC0) == 0x80)
+      cut--;
+    if (t)
+      galley_sink_write(s, t, cut);
+    galley_sink_puts(s, cut < len ? "…\n" : "\n");
+  }
+  int rc = galley_sink_commit(s);
+  galley_sink_free(s);
+  if (rc != GALLEY_OK)
+    return galley_job_error(c->job, GALLEY_EIO, "cannot write explain file %s",
+                            path);
+  return GALLEY_OK;
+}

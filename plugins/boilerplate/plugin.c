@@ -1,0 +1,90 @@
+/* The boilerplate transform: keeps a page's article, drops the rest, and
+ * fills in the metadata the page shows. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boilerplate.h"
+
+static const galley_option options[] = {
+    {"explain", GALLEY_OPT_PATH, NULL, NULL,
+     "write what was removed and why (rule, block, size) to this file"},
+    {"min-paragraph", GALLEY_OPT_INT, "25", NULL,
+     "characters a paragraph needs to count towards a content block"},
+    {"keep-title", GALLEY_OPT_BOOL, "false", NULL,
+     "keep the heading that repeats the page's title in the body"},
+    {0},
+};
+
+/* The excerpt: the page's description, else the article's first paragraph
+ * of some length, cut at a word near 300 characters. */
+static int set_excerpt(bp_ctx *c) {
+  if (galley_doc_get_meta(c->doc, GALLEY_META_DESCRIPTION))
+    return GALLEY_OK;
+  galley_iter it;
+  galley_iter_init(&it, galley_doc_root(c->doc));
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *n = galley_iter_node(&it);
+    if (ev != GALLEY_EVENT_ENTER || galley_node_kind(n) != GALLEY_NODE_PARAGRAPH)
+      continue;
+    char *t = bp_node_text(c->doc, n);
+    if (!t)
+      return GALLEY_ENOMEM;
+    if (bp_utf8_len(t) < 80)
+      continue;
+    size_t len = strlen(t);
+    if (len > 300) {
+      len = 300;
+      while (len > 200 && t[len] != ' ')
+        len--;
+      t[len] = '\0';
+    }
+    return galley_doc_set_meta(c->doc, GALLEY_META_DESCRIPTION, t);
+  }
+  return GALLEY_OK;
+}
+
+static int bp_transform(galley_job *job, galley_doc *doc) {
+  bp_ctx c;
+  memset(&c, 0, sizeof c);
+  c.job = job;
+  c.doc = doc;
+  c.min_para = (int)galley_job_option_int(job, "min-paragraph", 25);
+  c.keep_title = galley_job_option_bool(job, "keep-title", false);
+  c.headline = galley_doc_get_meta(doc, GALLEY_META_TITLE);
+  int rc = bp_meta_collect(&c);
+  if (rc == GALLEY_OK)
+    rc = bp_strip(&c);
+  if (rc == GALLEY_OK)
+    rc = set_excerpt(&c);
+  const char *explain = galley_job_option(job, "explain");
+  if (rc == GALLEY_OK && explain && *explain)
+    rc = bp_explain_write(&c, explain);
+  if (rc == GALLEY_OK && c.n_drops)
+    galley_job_info(job, "boilerplate: %zu blocks removed", c.n_drops);
+  free(c.rec);
+  free(c.drops);
+  if (rc == GALLEY_ENOMEM && !galley_job_errmsg(job))
+    return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+  return rc;
+}
+
+static const galley_plugin boilerplate_plugin = {
+    .abi_version = GALLEY_ABI_VERSION,
+    .struct_size = sizeof(galley_plugin),
+    .name = "boilerplate",
+    .version = GALLEY_VERSION_STRING,
+    .summary = "keep a page's article, drop navigation, ads and other page "
+               "furniture; fill in title, byline and date",
+    .caps = GALLEY_CAN_TRANSFORM,
+    .extensions = NULL,
+    .media_type = NULL,
+    .options = options,
+    .probe = NULL,
+    .read = NULL,
+    .write = NULL,
+    .transform = bp_transform,
+};
+
+GALLEY_PLUGIN_DEFINE(boilerplate_plugin)

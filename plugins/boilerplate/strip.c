@@ -1,0 +1,698 @@
+/* Finding the article in a tree and dropping everything else. Every drop
+ * names its rule (see README.md in this folder for what each one means). */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boilerplate.h"
+
+/* ---- Records --------------------------------------------------------- */
+
+static int grow(bp_ctx *c) {
+  if (c->n < c->cap)
+    return GALLEY_OK;
+  size_t cap = c->cap ? c->cap * 2 : 1024;
+  bp_rec *r = realloc(c->rec, cap * sizeof *r);
+  if (!r)
+    return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
+  c->rec = r;
+  c->cap = cap;
+  return GALLEY_OK;
+}
+
+static bool is_comma(const unsigned char *p) {
+  return *p == ',' || (p[0] == 0xEF && p[1] == 0xBC && p[2] == 0x8C) ||
+         (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x81);
+}
+
+static bool is_stop(const unsigned char *p) {
+  return *p == '.' || *p == '!' || *p == '?' ||
+         (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x82);
+}
+
+static void count_text(bp_rec *r, const char *s, bool in_link) {
+  unsigned n = 0;
+  for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+    if ((*p & 0xC0) != 0x80 && !isspace(*p))
+      n++;
+    if (is_comma(p))
+      r->commas++;
+    else if (is_stop(p))
+      r->stops++;
+  }
+  r->text += n;
+  if (in_link)
+    r->link += n;
+}
+
+/* Builds one record per node in document order and sums each subtree's
+ * statistics into its root, walking the array backwards (no recursion). */
+static int build(bp_ctx *c) {
+  c->n = 0;
+  galley_node *root = galley_doc_root(c->doc);
+  size_t stack_cap = 64, depth = 0;
+  int *stack = malloc(stack_cap * sizeof *stack);
+  if (!stack)
+    return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
+  int links = 0, images = 0;
+  galley_iter it;
+  galley_iter_init(&it, root);
+  galley_event ev;
+  int rc = GALLEY_OK;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *node = galley_iter_node(&it);
+    galley_kind k = galley_node_kind(node);
+    if (ev == GALLEY_EVENT_EXIT) {
+      if (depth > 0)
+        c->rec[stack[--depth]].end = (int)c->n;
+      if (k == GALLEY_NODE_LINK)
+        links--;
+      if (k == GALLEY_NODE_IMAGE)
+        images--;
+      continue;
+    }
+    if ((rc = grow(c)) != GALLEY_OK)
+      goto done;
+    int idx = (int)c->n++;
+    bp_rec *r = &c->rec[idx];
+    memset(r, 0, sizeof *r);
+    r->node = node;
+    r->kind = k;
+    r->parent = depth > 0 ? stack[depth - 1] : -1;
+    r->end = idx + 1;
+    switch (k) {
+    case GALLEY_NODE_TEXT:
+    case GALLEY_NODE_CODE:
+    case GALLEY_NODE_CODE_BLOCK:
+      if (!images)
+        count_text(r, galley_node_get_literal(node), links > 0);
+      break;
+    case GALLEY_NODE_IMAGE: r->images = 1; break;
+    case GALLEY_NODE_ITEM: r->items = 1; break;
+    case GALLEY_NODE_HEADING: r->heads = 1; break;
+    case GALLEY_NODE_FIGURE: r->figures = 1; break;
+    default: break;
+    }
+    if (!galley_kind_is_leaf(k)) {
+      if (depth == stack_cap) {
+        int *s = realloc(stack, 2 * stack_cap * sizeof *s);
+        if (!s) {
+          rc = galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
+          goto done;
+        }
+        stack = s;
+        stack_cap *= 2;
+      }
+      stack[depth++] = idx;
+      if (k == GALLEY_NODE_LINK)
+        links++;
+      if (k == GALLEY_NODE_IMAGE)
+        images++;
+    }
+  }
+  for (size_t i = c->n; i-- > 1;) {
+    bp_rec *r = &c->rec[i];
+    if (r->kind == GALLEY_NODE_PARAGRAPH && r->text >= 40)
+      r->paras++;
+    bp_rec *p = &c->rec[r->parent];
+    p->text += r->text;
+    p->link += r->link;
+    p->commas += r->commas;
+    p->stops += r->stops;
+    p->paras += r->paras;
+    p->images += r->images;
+    p->items += r->items;
+    p->heads += r->heads;
+    p->figures += r->figures;
+  }
+done:
+  free(stack);
+  return rc;
+}
+
+static double link_density(const bp_rec *r) {
+  return r->text ? (double)r->link / r->text : 0.0;
+}
+
+/* ---- Vocabulary of ids, classes and roles ---------------------------- */
+
+/* Words that mark a container as page furniture. Matched against the words
+ * of "id classes tag role itemprop" (split at space, '-' and '_'). */
+static const char *const chrome_words[] = {
+    "nav", "navbar", "navigation", "menu", "menubar", "breadcrumb",
+    "breadcrumbs", "sidebar", "aside", "footer", "masthead", "banner",
+    "share", "sharing", "social", "subscribe", "subscription", "newsletter",
+    "signup", "related", "recommended", "recirc", "trending", "popular",
+    "comment", "comments", "disqus", "cookie", "cookies", "consent", "gdpr",
+    "ad", "ads", "advert", "advertisement", "advertising", "sponsor",
+    "sponsored", "promo", "promotion", "outbrain", "taboola", "widget",
+    "pagination", "pager", "popup", "modal", "toolbar", "skip", "donate",
+    "donation", "paywall", "tags", "tag", "topics", "more", "complementary",
+    "navigation", "contentinfo", "dialog", "alert", "alertdialog", "print",
+    "byline", "author", "dateline", "timestamp", "meta", "caption",
+    "credit", "hidden", "screen", "sr", "visually", "offscreen", NULL};
+
+/* Words that mark the article itself. */
+static const char *const article_words[] = {
+    "article", "articlebody", "article-body", "story", "post", "entry",
+    "content", "main", "body", "text", "hentry", "blog", "prose", "richtext",
+    "page", NULL};
+
+static bool word_in(const char *w, size_t n, const char *const *list) {
+  for (size_t i = 0; list[i]; i++)
+    if (strlen(list[i]) == n && memcmp(list[i], w, n) == 0)
+      return true;
+  return false;
+}
+
+/* Calls back for each word of a signature. */
+typedef struct sigwords {
+  int chrome, article;
+  const char *first_chrome;
+} sigwords;
+
+static sigwords scan_sig(const char *sig) {
+  sigwords s = {0, 0, NULL};
+  const char *p = sig;
+  while (*p) {
+    while (*p && (*p == ' ' || *p == '-' || *p == '_' || *p == ':'))
+      p++;
+    const char *w = p;
+    while (*p && *p != ' ' && *p != '-' && *p != '_' && *p != ':')
+      p++;
+    size_t n = (size_t)(p - w);
+    if (n == 0)
+      continue;
+    if (word_in(w, n, chrome_words)) {
+      if (!s.first_chrome)
+        s.first_chrome = w;
+      s.chrome++;
+    }
+    if (word_in(w, n, article_words))
+      s.article++;
+  }
+  return s;
+}
+
+/* Tags whose element is page furniture wherever it is. */
+static bool chrome_tag(const char *tag) {
+  static const char *const tags[] = {"nav",    "aside", "footer", "form",
+                                     "button", "select", "dialog", "menu",
+                                     NULL};
+  if (!tag)
+    return false;
+  for (size_t i = 0; tags[i]; i++)
+    if (strcmp(tag, tags[i]) == 0)
+      return true;
+  return false;
+}
+
+static bool article_hint(const galley_node *n) {
+  const char *tag = galley_node_get_tag(n);
+  const char *ip = galley_node_get_attr(n, "itemprop");
+  if (ip && strstr(ip, "articleBody"))
+    return true;
+  return tag && (strcmp(tag, "article") == 0 || strcmp(tag, "main") == 0);
+}
+
+/* The class/id weight: Readability's idea, our words. */
+static int class_weight(bp_ctx *c, const galley_node *n) {
+  const char *sig = bp_node_signature(c->doc, n);
+  if (!*sig)
+    return 0;
+  sigwords s = scan_sig(sig);
+  int w = 0;
+  if (s.chrome)
+    w -= 25;
+  if (s.article)
+    w += 25;
+  const char *ip = galley_node_get_attr(n, "itemprop");
+  if (ip && strstr(ip, "articleBody"))
+    w += 50;
+  return w;
+}
+
+/* ---- Dropping ---------------------------------------------------------- */
+
+static int drop(bp_ctx *c, int i, const char *rule) {
+  bp_rec *r = &c->rec[i];
+  if (r->rule)
+    return GALLEY_OK;
+  /* An ancestor already dropped carries this one with it. */
+  for (int p = r->parent; p >= 0; p = c->rec[p].parent)
+    if (c->rec[p].rule)
+      return GALLEY_OK;
+  r->rule = rule;
+  if (c->n_drops == c->cap_drops) {
+    size_t cap = c->cap_drops ? c->cap_drops * 2 : 64;
+    bp_drop *d = realloc(c->drops, cap * sizeof *d);
+    if (!d)
+      return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
+    c->drops = d;
+    c->cap_drops = cap;
+  }
+  c->drops[c->n_drops++] = (bp_drop){rule, r->node, r->text};
+  return GALLEY_OK;
+}
+
+/* Unlinks every node marked in this round. */
+static void apply_drops(bp_ctx *c) {
+  for (size_t i = 0; i < c->n; i++)
+    if (c->rec[i].rule) {
+      galley_node_unlink(c->rec[i].node);
+      i = (size_t)c->rec[i].end - 1;
+    }
+}
+
+static bool is_container(galley_kind k) {
+  return k == GALLEY_NODE_DIV || k == GALLEY_NODE_LIST ||
+         k == GALLEY_NODE_TABLE || k == GALLEY_NODE_BLOCK_QUOTE ||
+         k == GALLEY_NODE_FIGURE || k == GALLEY_NODE_DEFINITION_LIST;
+}
+
+/* ---- Rule: chrome-tag, chrome-class, hidden --------------------------- */
+
+/* Removes page furniture before scoring: navigation, sidebars, share bars,
+ * cookie notices. A container that holds most of the page's paragraphs is
+ * never furniture, whatever its class says (some sites wrap the whole page
+ * in class="page-with-sidebar"). */
+static int rule_furniture(bp_ctx *c) {
+  const bp_rec *root = &c->rec[0];
+  for (size_t i = 1; i < c->n; i++) {
+    bp_rec *r = &c->rec[i];
+    if (!is_container(r->kind) && r->kind != GALLEY_NODE_PARAGRAPH &&
+        r->kind != GALLEY_NODE_HEADING)
+      continue;
+    if (article_hint(r->node))
+      continue;
+    const char *hid = galley_node_get_attr(r->node, "hidden");
+    const char *aria = galley_node_get_attr(r->node, "aria-hidden");
+    if (hid || (aria && strcmp(aria, "true") == 0)) {
+      if (drop(c, (int)i, "hidden") != GALLEY_OK)
+        return GALLEY_ENOMEM;
+      continue;
+    }
+    bool big = r->paras >= 3 && r->paras * 2 >= root->paras;
+    if (big)
+      continue;
+    const char *tag = galley_node_get_tag(r->node);
+    if (chrome_tag(tag) && r->kind != GALLEY_NODE_PARAGRAPH) {
+      if (drop(c, (int)i, "chrome-tag") != GALLEY_OK)
+        return GALLEY_ENOMEM;
+      continue;
+    }
+    if (tag && strcmp(tag, "header") == 0 && r->paras < 2) {
+      /* A page header; an article's own <header> keeps its headline, which
+       * metadata already has. */
+      if (drop(c, (int)i, "chrome-tag") != GALLEY_OK)
+        return GALLEY_ENOMEM;
+      continue;
+    }
+    const char *sig = bp_node_signature(c->doc, r->node);
+    if (!*sig)
+      continue;
+    sigwords s = scan_sig(sig);
+    if (s.chrome && !s.article && r->paras < 3) {
+      if (drop(c, (int)i, "chrome-class") != GALLEY_OK)
+        return GALLEY_ENOMEM;
+    }
+  }
+  return GALLEY_OK;
+}
+
+/* ---- Scoring ----------------------------------------------------------- */
+
+static void init_candidate(bp_ctx *c, bp_rec *r) {
+  if (r->candidate)
+    return;
+  r->candidate = true;
+  double s = 0;
+  switch (r->kind) {
+  case GALLEY_NODE_DIV: {
+    const char *tag = galley_node_get_tag(r->node);
+    if (tag && (strcmp(tag, "form") == 0 || strcmp(tag, "address") == 0))
+      s = -3;
+    else if (tag && (strcmp(tag, "article") == 0 || strcmp(tag, "main") == 0))
+      s = 10;
+    else
+      s = 5;
+    break;
+  }
+  case GALLEY_NODE_BLOCK_QUOTE:
+  case GALLEY_NODE_TABLE_CELL: s = 3; break;
+  case GALLEY_NODE_LIST:
+  case GALLEY_NODE_ITEM:
+  case GALLEY_NODE_DEFINITION_LIST: s = -3; break;
+  default: break;
+  }
+  r->weight = class_weight(c, r->node);
+  r->score = s + r->weight;
+}
+
+static bool scorable(galley_kind k) {
+  return k == GALLEY_NODE_PARAGRAPH || k == GALLEY_NODE_CODE_BLOCK ||
+         k == GALLEY_NODE_TABLE_CELL || k == GALLEY_NODE_DEFINITION;
+}
+
+/* Picks the container with the best content score (Readability's scheme:
+ * each paragraph gives its parent points for length and commas, less to
+ * each further ancestor). */
+static int choose_top(bp_ctx *c) {
+  for (size_t i = 1; i < c->n; i++) {
+    bp_rec *r = &c->rec[i];
+    if (!scorable(r->kind) || r->text < (unsigned)c->min_para)
+      continue;
+    /* Text that is mostly links is a menu, not a paragraph. */
+    if (link_density(r) > 0.5)
+      continue;
+    double pts = 1 + r->commas + (r->text / 100 < 3 ? r->text / 100 : 3);
+    int level = 0;
+    for (int p = r->parent; p > 0 && level < 5; p = c->rec[p].parent) {
+      bp_rec *a = &c->rec[p];
+      if (!is_container(a->kind) && a->kind != GALLEY_NODE_ITEM &&
+          a->kind != GALLEY_NODE_TABLE_CELL && a->kind != GALLEY_NODE_TABLE_ROW)
+        continue;
+      if (a->kind == GALLEY_NODE_TABLE_ROW)
+        continue;
+      init_candidate(c, a);
+      double div = level == 0 ? 1 : level == 1 ? 2 : level * 3;
+      a->score += pts / div;
+      level++;
+    }
+  }
+  int top = -1;
+  double best = 0;
+  for (size_t i = 1; i < c->n; i++) {
+    bp_rec *r = &c->rec[i];
+    if (!r->candidate)
+      continue;
+    r->score *= 1 - link_density(r);
+    if (top < 0 || r->score > best) {
+      best = r->score;
+      top = (int)i;
+    }
+  }
+  if (top < 0)
+    return 0;
+  /* Climb while the parent scores nearly as well, or while the top is the
+   * only child (the article split into several containers shows up as a
+   * parent that collects their points). */
+  for (;;) {
+    int p = c->rec[top].parent;
+    if (p <= 0)
+      break;
+    bp_rec *pr = &c->rec[p];
+    bool only = galley_node_child_count(pr->node) == 1;
+    if (!only && !(pr->candidate && pr->score >= c->rec[top].score * 0.9))
+      break;
+    if (pr->text > c->rec[top].text * 3 && !only)
+      break;
+    top = p;
+  }
+  return top;
+}
+
+/* Keeps siblings of the top container that look like more of the article
+ * (a paragraph beside it, a container with a good score); marks the rest of
+ * the page outside-content. */
+static int keep_content(bp_ctx *c, int top) {
+  bp_rec *t = &c->rec[top];
+  double threshold = t->score * 0.2 > 10 ? t->score * 0.2 : 10;
+  bool *keep = calloc(c->n, sizeof *keep);
+  if (!keep)
+    return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
+  keep[top] = true;
+  if (t->parent >= 0) {
+    for (size_t i = (size_t)t->parent + 1; i < (size_t)c->rec[t->parent].end;
+         i = (size_t)c->rec[i].end) {
+      bp_rec *s = &c->rec[i];
+      if ((int)i == top)
+        continue;
+      double ld = link_density(s);
+      bool ok = false;
+      if (s->candidate && s->score >= threshold && ld < 0.3)
+        ok = true;
+      else if (s->kind == GALLEY_NODE_PARAGRAPH) {
+        if (s->text > 80 && ld < 0.25)
+          ok = true;
+        else if (s->text > 20 && ld == 0 && s->stops > 0)
+          ok = true;
+      } else if ((s->kind == GALLEY_NODE_FIGURE ||
+                  s->kind == GALLEY_NODE_HEADING) &&
+                 (int)i > top && i == (size_t)c->rec[top].end)
+        ok = true;
+      if (ok)
+        keep[i] = true;
+    }
+  }
+  /* Everything that is neither kept, inside a kept node, nor an ancestor of
+   * one goes. */
+  bool *anc = calloc(c->n, sizeof *anc);
+  if (!anc) {
+    free(keep);
+    return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
+  }
+  for (size_t i = 0; i < c->n; i++)
+    if (keep[i])
+      for (int p = c->rec[i].parent; p >= 0 && !anc[p]; p = c->rec[p].parent)
+        anc[p] = true;
+  int rc = GALLEY_OK;
+  for (size_t i = 1; i < c->n && rc == GALLEY_OK;) {
+    if (keep[i]) {
+      i = (size_t)c->rec[i].end;
+      continue;
+    }
+    if (!anc[i]) {
+      rc = drop(c, (int)i, "outside-content");
+      i = (size_t)c->rec[i].end;
+      continue;
+    }
+    i++;
+  }
+  free(keep);
+  free(anc);
+  return rc;
+}
+
+/* ---- Cleaning inside the content --------------------------------------- */
+
+static const char *const cta_phrases[] = {
+    "make a charitable donation", "donate", "mailing list", "newsletter",
+    "subscribe", "sign up", "signup", "follow us", "share this",
+    "share on", "click here", "advertisement", "cookie", "all rights reserved",
+    "copyright ©", "read more", "related:", "recommended for you",
+    "support our journalism", "get the app", "download the app",
+    "terms of service", "privacy policy", NULL};
+
+static bool is_cta(const char *t) {
+  for (size_t i = 0; cta_phrases[i]; i++)
+    if (bp_ci_contains(t, cta_phrases[i]))
+      return true;
+  return false;
+}
+
+static bool is_heading_like(const bp_rec *r) {
+  return r->kind == GALLEY_NODE_HEADING;
+}
+
+/* Readability's conditional cleaning, with our names: a container inside the
+ * article goes when its shape says it is not prose. */
+static const char *judge_container(bp_ctx *c, const bp_rec *r) {
+  if (r->kind != GALLEY_NODE_DIV && r->kind != GALLEY_NODE_LIST &&
+      r->kind != GALLEY_NODE_TABLE)
+    return NULL;
+  if (article_hint(r->node))
+    return NULL;
+  int weight = class_weight(c, r->node);
+  double ld = link_density(r);
+  bool is_list = r->kind == GALLEY_NODE_LIST;
+  if (r->text == 0)
+    return r->images || r->figures ? NULL : NULL;
+  if (weight < 0 && r->paras < 2)
+    return "chrome-class";
+  if (r->commas >= 10)
+    return NULL;
+  unsigned paras = r->paras;
+  if (!is_list && r->items > paras + 1 && ld > 0.3)
+    return "link-list";
+  if (is_list && ld > 0.5 && r->stops < r->items)
+    return "link-list";
+  if (!is_list && weight < 25 && ld > 0.33 && r->text > 0)
+    return "link-dense";
+  if (weight >= 25 && ld > 0.5)
+    return "link-dense";
+  if (r->images > 1 && paras * 2 < r->images && !r->figures &&
+      r->text < 200)
+    return "image-strip";
+  return NULL;
+}
+
+/* Short lines that are links only ("Read more", "Next article"). */
+static bool link_only_paragraph(const bp_rec *r) {
+  return r->kind == GALLEY_NODE_PARAGRAPH && r->text > 0 && r->text < 120 &&
+         r->link * 10 >= r->text * 9;
+}
+
+static int rule_clean(bp_ctx *c, int top) {
+  int headline_done = 0;
+  for (size_t i = (size_t)top + 1; i < (size_t)c->rec[top].end; i++) {
+    bp_rec *r = &c->rec[i];
+    if (r->rule)
+      continue;
+    const char *why = judge_container(c, r);
+    if (why) {
+      if (drop(c, (int)i, why) != GALLEY_OK)
+        return GALLEY_ENOMEM;
+      i = (size_t)r->end - 1;
+      continue;
+    }
+    if (r->kind == GALLEY_NODE_HEADING || r->kind == GALLEY_NODE_PARAGRAPH) {
+      char *t = bp_node_text(c->doc, r->node);
+      if (!t)
+        return GALLEY_ENOMEM;
+      if (is_heading_like(r) && !c->keep_title && !headline_done &&
+          c->headline && bp_same_text(t, c->headline)) {
+        headline_done = 1;
+        if (drop(c, (int)i, "headline-in-metadata") != GALLEY_OK)
+          return GALLEY_ENOMEM;
+        continue;
+      }
+      if (r->text < 160 && is_cta(t) && r->stops <= 2) {
+        if (drop(c, (int)i, "call-to-action") != GALLEY_OK)
+          return GALLEY_ENOMEM;
+        continue;
+      }
+      if (link_only_paragraph(r)) {
+        if (drop(c, (int)i, "link-line") != GALLEY_OK)
+          return GALLEY_ENOMEM;
+        continue;
+      }
+      const char *names;
+      size_t nlen;
+      if (r->text < 80 && bp_byline_names(t, &names, &nlen)) {
+        if (drop(c, (int)i, "byline") != GALLEY_OK)
+          return GALLEY_ENOMEM;
+        continue;
+      }
+      if (r->kind == GALLEY_NODE_HEADING && link_density(r) > 0.5) {
+        if (drop(c, (int)i, "link-dense") != GALLEY_OK)
+          return GALLEY_ENOMEM;
+        continue;
+      }
+      i = (size_t)r->end - 1;
+    }
+  }
+  return GALLEY_OK;
+}
+
+/* ---- Flat documents (scraped plain text) ------------------------------- */
+
+/* In a document of bare paragraphs, the article is the run between its
+ * headline (or first sentence paragraph) and its last sentence paragraph;
+ * short non-sentence lines outside it are chrome (banners, section and
+ * source labels, mailing-list lines). Inside it only calls to action go. */
+static int rule_flat(bp_ctx *c) {
+  size_t nb = 0;
+  int *blocks = malloc((c->n + 1) * sizeof *blocks);
+  char **texts = malloc((c->n + 1) * sizeof *texts);
+  int rc = GALLEY_OK;
+  if (!blocks || !texts) {
+    rc = galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
+    goto done;
+  }
+  for (size_t i = 1; i < c->n; i = (size_t)c->rec[i].end) {
+    blocks[nb] = (int)i;
+    texts[nb] = bp_node_text(c->doc, c->rec[i].node);
+    if (!texts[nb]) {
+      rc = GALLEY_ENOMEM;
+      goto done;
+    }
+    nb++;
+  }
+  /* Where the article starts: the headline, else the first sentence-like
+   * paragraph of some length. */
+  size_t start = nb, end = 0;
+  for (size_t b = 0; b < nb; b++) {
+    if (c->headline && bp_same_text(texts[b], c->headline)) {
+      start = b;
+      break;
+    }
+  }
+  for (size_t b = 0; b < nb; b++) {
+    const bp_rec *r = &c->rec[blocks[b]];
+    bool body = r->text >= 80 && bp_ends_sentence(texts[b]);
+    if (body && start == nb)
+      start = b;
+    if (body)
+      end = b;
+  }
+  if (start == nb) {
+    start = 0;
+    end = nb ? nb - 1 : 0;
+  }
+  for (size_t b = 0; b < nb; b++) {
+    const bp_rec *r = &c->rec[blocks[b]];
+    bool shortline = r->text < 100 && !bp_ends_sentence(texts[b]);
+    const char *why = NULL;
+    if (r->text < 160 && is_cta(texts[b]) && r->stops <= 2)
+      why = "call-to-action";
+    else if ((b < start || b > end) && shortline)
+      why = b < start ? "before-headline" : "after-article";
+    else if ((b < start || b > end) && r->text < 160 &&
+             (r->kind == GALLEY_NODE_PARAGRAPH) && r->stops <= 1 &&
+             texts[b][0] && strchr("!", texts[b][strlen(texts[b]) - 1]))
+      why = "call-to-action";
+    if (why && (rc = drop(c, blocks[b], why)) != GALLEY_OK)
+      goto done;
+  }
+done:
+  free(blocks);
+  free(texts);
+  return rc;
+}
+
+/* ---- The whole run ------------------------------------------------------ */
+
+static bool has_containers(const bp_ctx *c) {
+  for (size_t i = 1; i < c->n; i++)
+    if (is_container(c->rec[i].kind) && c->rec[i].kind != GALLEY_NODE_LIST &&
+        c->rec[i].kind != GALLEY_NODE_BLOCK_QUOTE &&
+        c->rec[i].kind != GALLEY_NODE_FIGURE &&
+        c->rec[i].kind != GALLEY_NODE_TABLE)
+      return true;
+  return false;
+}
+
+int bp_strip(bp_ctx *c) {
+  int rc = build(c);
+  if (rc != GALLEY_OK)
+    return rc;
+  c->flat = !has_containers(c);
+  if (c->flat) {
+    if ((rc = rule_flat(c)) != GALLEY_OK)
+      return rc;
+    apply_drops(c);
+    return GALLEY_OK;
+  }
+  if ((rc = rule_furniture(c)) != GALLEY_OK)
+    return rc;
+  apply_drops(c);
+  if ((rc = build(c)) != GALLEY_OK)
+    return rc;
+  int top = choose_top(c);
+  if (top <= 0) {
+    galley_job_warn(c->job, "boilerplate: no content block found; the whole "
+                            "page is kept");
+    top = 0;
+  } else if ((rc = keep_content(c, top)) != GALLEY_OK) {
+    return rc;
+  }
+  c->top = top;
+  apply_drops(c);
+  if ((rc = build(c)) != GALLEY_OK)
+    return rc;
+  if ((rc = rule_clean(c, 0)) != GALLEY_OK)
+    return rc;
+  apply_drops(c);
+  return build(c);
+}

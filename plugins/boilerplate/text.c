@@ -1,0 +1,117 @@
+/* Small text helpers of the boilerplate transform. */
+#include <ctype.h>
+#include <string.h>
+
+#include "boilerplate.h"
+
+bool bp_ci_contains(const char *hay, const char *needle) {
+  size_t n = strlen(needle);
+  if (!hay || n == 0)
+    return false;
+  for (; *hay; hay++) {
+    size_t i = 0;
+    while (i < n && hay[i] &&
+           tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
+      i++;
+    if (i == n)
+      return true;
+  }
+  return false;
+}
+
+unsigned bp_utf8_len(const char *s) {
+  unsigned n = 0;
+  for (; s && *s; s++)
+    if (((unsigned char)*s & 0xC0) != 0x80)
+      n++;
+  return n;
+}
+
+const char *bp_node_signature(galley_doc *doc, const galley_node *node) {
+  const char *parts[5] = {
+      galley_node_get_id(node), galley_node_get_classes(node),
+      galley_node_get_tag(node), galley_node_get_attr(node, "role"),
+      galley_node_get_attr(node, "itemprop")};
+  size_t len = 0;
+  for (size_t i = 0; i < 5; i++)
+    if (parts[i])
+      len += strlen(parts[i]) + 1;
+  if (len == 0)
+    return "";
+  char *s = galley_doc_alloc(doc, len + 1);
+  if (!s)
+    return "";
+  size_t o = 0;
+  for (size_t i = 0; i < 5; i++) {
+    if (!parts[i])
+      continue;
+    for (const char *p = parts[i]; *p; p++)
+      s[o++] = (char)tolower((unsigned char)*p);
+    s[o++] = ' ';
+  }
+  s[o] = '\0';
+  return s;
+}
+
+char *bp_node_text(galley_doc *doc, const galley_node *node) {
+  char *t = galley_node_text(doc, node);
+  if (!t)
+    return NULL;
+  /* Collapse white space in place; the text is ours (a fresh arena copy). */
+  size_t o = 0;
+  bool sp = false;
+  for (size_t i = 0; t[i]; i++) {
+    unsigned char ch = (unsigned char)t[i];
+    if (ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r' || ch == '\f') {
+      sp = o > 0;
+      continue;
+    }
+    if (sp)
+      t[o++] = ' ';
+    sp = false;
+    t[o++] = (char)ch;
+  }
+  t[o] = '\0';
+  return t;
+}
+
+/* Case-insensitive equality ignoring white space and punctuation. */
+bool bp_same_text(const char *a, const char *b) {
+  if (!a || !b)
+    return false;
+  size_t na = 0;
+  for (;;) {
+    while (*a && !isalnum((unsigned char)*a) && !((unsigned char)*a & 0x80))
+      a++;
+    while (*b && !isalnum((unsigned char)*b) && !((unsigned char)*b & 0x80))
+      b++;
+    if (!*a || !*b)
+      return !*a && !*b && na > 0;
+    if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+      return false;
+    a++;
+    b++;
+    na++;
+  }
+}
+
+bool bp_ends_sentence(const char *s) {
+  size_t n = s ? strlen(s) : 0;
+  while (n > 0 && isspace((unsigned char)s[n - 1]))
+    n--;
+  if (n == 0)
+    return false;
+  unsigned char c = (unsigned char)s[n - 1];
+  if (strchr(".!?:;\"')", c))
+    return true;
+  /* Multi-byte endings: … ” ’ 。 ！ ？ */
+  static const char *const ends[] = {"\xe2\x80\xa6", "\xe2\x80\x9d",
+                                     "\xe2\x80\x99", "\xe3\x80\x82",
+                                     "\xef\xbc\x81", "\xef\xbc\x9f"};
+  for (size_t i = 0; i < sizeof ends / sizeof *ends; i++) {
+    size_t l = strlen(ends[i]);
+    if (n >= l && memcmp(s + n - l, ends[i], l) == 0)
+      return true;
+  }
+  return false;
+}

@@ -1,0 +1,129 @@
+/* Benchmark of the boilerplate transform on a folder of pages: writes each
+ * page's text to OUT/<id>.txt, with or without the transform, and prints the
+ * time taken. Usage: bp-bench [--no-strip] HTML_DIR OUT_DIR */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "minihtml.h"
+#include "testutil.h"
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Plain text of a tree when no text writer is built: one block a line. */
+static void dump(galley_doc *doc, FILE *f) {
+  galley_iter it;
+  galley_iter_init(&it, galley_doc_root(doc));
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *n = galley_iter_node(&it);
+    galley_kind k = galley_node_kind(n);
+    if (ev != GALLEY_EVENT_ENTER)
+      continue;
+    bool inl = false;
+    for (galley_node *c = galley_node_first_child(n); c;
+         c = galley_node_next(c))
+      if (galley_kind_is_inline(galley_node_kind(c)))
+        inl = true;
+    if (k == GALLEY_NODE_PARAGRAPH || k == GALLEY_NODE_HEADING ||
+        k == GALLEY_NODE_CODE_BLOCK || k == GALLEY_NODE_TERM ||
+        (inl && (k == GALLEY_NODE_TABLE_CELL || k == GALLEY_NODE_CAPTION))) {
+      char *t = galley_node_text(doc, n);
+      fprintf(f, "%s\n\n", t ? t : "");
+      if (!galley_kind_is_leaf(k))
+        galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
+    }
+  }
+}
+
+int main(int argc, char **argv) {
+  int a = 1;
+  bool strip = true, mini = false;
+  for (; a < argc && argv[a][0] == '-'; a++) {
+    if (!strcmp(argv[a], "--no-strip"))
+      strip = false;
+    if (!strcmp(argv[a], "--mini"))
+      mini = true;
+  }
+  if (argc - a != 2) {
+    fprintf(stderr, "usage: bp-bench [--no-strip] [--mini] HTML_DIR OUT_DIR\n");
+    return 2;
+  }
+  const char *in = argv[a], *out = argv[a + 1];
+  galley_registry *reg = tu_registry();
+  const galley_plugin *html = mini ? NULL : galley_registry_find(reg, "html");
+  const galley_plugin *text = galley_registry_find(reg, "text");
+  const galley_plugin *bp = galley_registry_find(reg, "boilerplate");
+  if (!bp) {
+    fprintf(stderr, "bp-bench: no boilerplate plugin\n");
+    return 1;
+  }
+  if (html && !(html->caps & GALLEY_CAN_READ))
+    html = NULL;
+  if (text && !(text->caps & GALLEY_CAN_WRITE))
+    text = NULL;
+  DIR *d = opendir(in);
+  if (!d) {
+    perror(in);
+    return 1;
+  }
+  struct dirent *e;
+  double t_read = 0, t_strip = 0, t_write = 0;
+  int pages = 0;
+  while ((e = readdir(d))) {
+    size_t l = strlen(e->d_name);
+    if (l < 6 || strcmp(e->d_name + l - 5, ".html"))
+      continue;
+    char path[4096], opath[4096];
+    snprintf(path, sizeof path, "%s/%s", in, e->d_name);
+    snprintf(opath, sizeof opath, "%s/%.*s.txt", out, (int)(l - 5), e->d_name);
+    size_t len;
+    char *data = tu_read_file(path, &len);
+    if (!data)
+      continue;
+    galley_job *job = galley_job_new(reg);
+    double t0 = now();
+    galley_doc *doc;
+    if (html) {
+      doc = galley_doc_new();
+      galley_input gi = {(const unsigned char *)data, len, path, NULL};
+      if (galley_plugin_read(job, html, &gi, doc) != GALLEY_OK)
+        fprintf(stderr, "%s: %s\n", path, galley_job_errmsg(job));
+    } else {
+      doc = minihtml_parse(data, len);
+    }
+    double t1 = now();
+    if (strip && galley_plugin_transform(job, bp, doc) != GALLEY_OK)
+      fprintf(stderr, "%s: %s\n", path, galley_job_errmsg(job));
+    double t2 = now();
+    FILE *f = fopen(opath, "w");
+    if (text) {
+      galley_sink *s = galley_sink_new_stream(f);
+      galley_plugin_write(job, text, doc, s);
+      galley_sink_free(s);
+    } else {
+      dump(doc, f);
+    }
+    fclose(f);
+    double t3 = now();
+    t_read += t1 - t0;
+    t_strip += t2 - t1;
+    t_write += t3 - t2;
+    pages++;
+    galley_doc_free(doc);
+    galley_job_free(job);
+    free(data);
+  }
+  closedir(d);
+  printf("pages %d  reader %s  read %.3fs  strip %.3fs  write %.3fs  "
+         "strip/(read+write) %.1f%%\n",
+         pages, html ? "html" : "minihtml", t_read, t_strip, t_write,
+         100.0 * t_strip / (t_read + t_write));
+  return 0;
+}
