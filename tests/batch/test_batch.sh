@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Batch conversion end to end: a few hundred files (the corpora when they
+# are there, fixtures always) plus generated broken ones; summary and exit
+# code; same bytes for -j 1 and -j 4; incremental re-runs; Ctrl-C safety.
+# Prints TAP.
+set -u
+galley=${1:?usage: test_batch.sh GALLEY}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; [ $# -gt 1 ] && printf '# %s\n' "$2"; }
+check() { if eval "$2"; then ok "$1"; else not_ok "$1" "${3:-}"; fi; }
+
+in=$work/in
+mkdir -p "$in/fixtures" "$in/broken"
+# Fixtures we wrote: every file whose format a reader claims.
+src=${GALLEY_SOURCE_ROOT:-.}/fixtures
+find "$src" -type f \( -name '*.txt' -o -name '*.md' -o -name '*.html' -o -name '*.xml' \) \
+  -size -2M | head -300 | while read -r f; do
+  rel=${f#"$src"/}
+  mkdir -p "$in/fixtures/$(dirname "$rel")"
+  cp "$f" "$in/fixtures/$rel"
+done
+corpus=${GALLEY_CORPORA:-}
+if [ -n "$corpus" ] && [ -d "$corpus/aeb/html" ]; then
+  mkdir -p "$in/aeb"
+  cp "$corpus"/aeb/html/*.html "$in/aeb/"
+  echo "# corpus: $(ls "$in/aeb" | wc -l) AEB pages added"
+else
+  echo "# corpus: absent, batch of fixtures only"
+fi
+# Broken files of every kind.
+: > "$in/broken/empty.md"
+head -c 3000 /dev/urandom > "$in/broken/binary.html"
+printf 'PK\003\004truncated' > "$in/broken/truncated.epub"
+printf '\xff\xfe not utf-8 \xc3\x28\n' > "$in/broken/bad-utf8.txt"
+printf '<document xmlns="urn:galley:tree:1"><nope/></document>' > "$in/broken/bad.xml"
+ln -s "$work/does-not-exist" "$in/broken/dangling.md"
+head -c 2000 /dev/urandom > "$in/broken/noise.bin"     # no reader claims it
+
+# Which readers exist decides what counts as good; ask the converter.
+"$galley" --list-formats --json > "$work/formats.json"
+count_outputs() { find "$1" -type f ! -name '.galley-batch' | wc -l; }
+
+"$galley" -r -j 2 -t xml -o "$work/out1/" "$in" 2> "$work/err1"
+rc=$?
+summary=$(tail -n 1 "$work/err1")
+echo "# $summary"
+check "a batch with broken files exits 1" '[ $rc -eq 1 ]' "rc=$rc"
+check "the summary is the last line" '[[ "$summary" =~ ^galley:\ [0-9]+\ converted,\ [0-9]+\ up\ to\ date,\ [0-9]+\ skipped,\ [0-9]+\ failed\ in ]]'
+conv=$(sed -E 's/^galley: ([0-9]+) converted.*/\1/' <<<"$summary")
+fail=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$summary")
+skip=$(sed -E 's/.* ([0-9]+) skipped.*/\1/' <<<"$summary")
+outs=$(count_outputs "$work/out1")
+check "every converted file has an output ($conv)" '[ "$outs" -eq "$conv" ]' "outputs=$outs converted=$conv"
+check "the unclaimed binary file is skipped" '[ "$skip" -ge 1 ]'
+check "the dangling link and the bad xml fail" '[ "$fail" -ge 2 ]' "failed=$fail"
+check "failures are reported one line each, naming the file" \
+  'grep -q "broken/dangling.md: " "$work/err1" && grep -q "broken/bad.xml: " "$work/err1"'
+check "no temporary file is left" '[ -z "$(find "$work/out1" -name ".*.??????")" ]'
+check "the folder structure is mirrored" '[ -d "$work/out1/fixtures" ] && [ -d "$work/out1/broken" ]'
+bad_outputs=0
+for f in $(find "$work/out1" -name '*.xml'); do
+  xmllint --noout "$f" 2>/dev/null || bad_outputs=$((bad_outputs + 1))
+done
+check "every output is complete" '[ $bad_outputs -eq 0 ]' "incomplete=$bad_outputs"
+
+"$galley" -r -j 1 -q -t xml -o "$work/j1/" "$in" 2>/dev/null
+"$galley" -r -j 4 -q -t xml -o "$work/j4/" "$in" 2>/dev/null
+check "the same bytes with -j 1 and -j 4" 'diff -r -x .galley-batch "$work/j1" "$work/j4" >/dev/null'
+
+"$galley" -r -j 2 -t xml -o "$work/out1/" "$in" 2> "$work/err2"
+again=$(tail -n 1 "$work/err2")
+echo "# rerun: $again"
+check "a re-run of a finished batch converts nothing" '[[ "$again" =~ ^galley:\ 0\ converted,\ $conv\ up\ to\ date ]]'
+"$galley" -r -j 2 -t xml -O resources=reference -o "$work/out1/" "$in" 2> "$work/err3"
+changed=$(tail -n 1 "$work/err3")
+check "changed options make every output out of date" '[[ "$changed" =~ ^galley:\ $conv\ converted ]]' "$changed"
+touch "$in/broken/empty.md"
+"$galley" -r -j 2 -t xml -O resources=reference -o "$work/out1/" "$in" 2> "$work/err4"
+check "a touched input is converted again, alone" '[[ "$(tail -n 1 "$work/err4")" =~ ^galley:\ 1\ converted ]]' "$(tail -n 1 "$work/err4")"
+"$galley" -r --force -q -t xml -O resources=reference -o "$work/out1/" "$in" 2>/dev/null
+check "--force converts up-to-date files" '[ "$(find "$work/out1" -newer "$in/broken/empty.md" -name "*.xml" | wc -l)" -eq "$conv" ]'
+
+mkdir -p "$work/coll"
+printf '# A\n' > "$work/coll/a.md"
+printf '<document xmlns="urn:galley:tree:1"/>' > "$work/coll/a.xml"
+"$galley" -t xml -o "$work/coll-out/" "$work/coll" 2> "$work/err5"
+rc=$?
+check "two inputs that would write one output are both refused" \
+  '[ $rc -eq 1 ] && [ "$(grep -c "would also be written" "$work/err5")" -eq 2 ] && [ ! -e "$work/coll-out/a.xml" ]'
+
+"$galley" --fail-fast -j 1 -t xml -o "$work/ff/" "$in/broken" 2> "$work/err6"
+check "--fail-fast stops at the first failure" 'grep -q "not started" "$work/err6"'
+
+# Ctrl-C: a big batch, interrupted; outputs complete or absent, then a
+# re-run completes the rest and matches an uninterrupted run.
+# 3,000 generated Markdown articles keep the batch busy for a while.
+big=$work/big
+python3 - "$big" <<'PY'
+import os, sys
+root = sys.argv[1]
+for d in range(30):
+    os.makedirs(f"{root}/d{d:02}", exist_ok=True)
+    for i in range(100):
+        paras = "\n\n".join(
+            f"Paragraph {p} of article {d}-{i}: *some* words, a [link](https://example.org/{p}) "
+            "and more words to make the article long enough to take a moment. " * 8
+            for p in range(30))
+        with open(f"{root}/d{d:02}/a{i:03}.md", "w") as f:
+            f.write(f"# Article {d}-{i}\n\n{paras}\n")
+PY
+"$galley" -r -q -j 2 -t xml -o "$work/ref/" "$big" 2>/dev/null
+"$galley" -r -q -j 2 -t xml -o "$work/int/" "$big" 2>/dev/null &
+pid=$!
+# Interrupt once the batch is under way (some outputs written).
+for _ in $(seq 1 200); do
+  [ "$(find "$work/int" -name '*.xml' 2>/dev/null | head -20 | wc -l)" -ge 20 ] && break
+  sleep 0.02
+done
+kill -INT $pid
+wait $pid
+rc=$?
+partial=$(count_outputs "$work/int")
+total=$(count_outputs "$work/ref")
+echo "# interrupted after $partial of $total outputs"
+check "an interrupted batch exits 130" '[ $rc -eq 130 ]' "rc=$rc"
+check "an interrupted batch leaves no temporary file" '[ -z "$(find "$work/int" -name ".*.??????")" ]'
+incomplete=0
+while read -r f; do
+  cmp -s "$f" "$work/ref/${f#"$work/int/"}" || incomplete=$((incomplete + 1))
+done < <(find "$work/int" -type f -name '*.xml')
+check "every output left by the interrupted batch is complete" '[ $incomplete -eq 0 ]' "incomplete=$incomplete"
+"$galley" -r -q -j 2 -t xml -o "$work/int/" "$big" 2>/dev/null
+check "a re-run completes the rest, identical to an uninterrupted run" \
+  'diff -r -x .galley-batch "$work/ref" "$work/int" >/dev/null'
+
+echo "1..$n"
+[ $failed -eq 0 ]
