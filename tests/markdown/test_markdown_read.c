@@ -169,7 +169,7 @@ static void front_matter_fills_the_metadata(void **state) {
   assert_string_equal(galley_doc_meta_value(doc, GALLEY_META_KEYWORD, 3), "five");
   galley_node *h = md_find(doc, GALLEY_NODE_HEADING);
   assert_non_null(h);
-  assert_int_equal(galley_node_get_line(h), 13);
+  assert_int_equal(galley_node_get_line(h), 15);
   assert_null(md_find(doc, GALLEY_NODE_THEMATIC_BREAK));
   galley_doc_free(doc);
 }

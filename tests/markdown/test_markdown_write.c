@@ -1,8 +1,308 @@
 /* The markdown writer: cmark-gfm renders, fallbacks keep what Markdown lacks. */
 #include "mdtest.h"
 
+/* Small tree builders; each returns the new node, appended to `parent`. */
+static galley_node *add(galley_node *parent, galley_kind kind) {
+  galley_node *n = galley_doc_new_node(galley_node_doc(parent), kind);
+  assert_non_null(n);
+  assert_int_equal(galley_node_append_child(parent, n), GALLEY_OK);
+  return n;
+}
+
+static galley_node *add_text(galley_node *parent, const char *text) {
+  galley_node *n = galley_doc_new_text(galley_node_doc(parent), text, (size_t)-1);
+  assert_int_equal(galley_node_append_child(parent, n), GALLEY_OK);
+  return n;
+}
+
+static galley_node *add_cell(galley_node *row, bool header, const char *text) {
+  galley_node *c = add(row, GALLEY_NODE_TABLE_CELL);
+  galley_node_set_cell_header(c, header);
+  if (text)
+    add_text(c, text);
+  return c;
+}
+
+static void assert_contains(const char *haystack, const char *needle) {
+  if (!strstr(haystack, needle))
+    fail_msg("expected to find\n%s\nin\n%s", needle, haystack);
+}
+
+static void writes_the_golden_markdown_for_every_feature(void **state) {
+  (void)state;
+  size_t len;
+  char *md = tu_read_file(tu_fixture("markdown/features.md"), &len);
+  assert_non_null(md);
+  const char *opts[] = {"standalone=true", NULL};
+  char *out = md_round(md, opts);
+  tu_assert_golden(out, "markdown/features.out.md");
+  /* Written again, the output is a fixed point. */
+  char *again = md_round(out, opts);
+  assert_string_equal(out, again);
+  free(again);
+  free(out);
+  free(md);
+}
+
+static void simple_tables_become_pipe_tables_with_alignment(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *t = add(galley_doc_root(doc), GALLEY_NODE_TABLE);
+  galley_node *r = add(t, GALLEY_NODE_TABLE_ROW);
+  galley_node_set_row_part(r, GALLEY_ROW_HEAD);
+  galley_node_set_cell_align(add_cell(r, true, "L"), GALLEY_ALIGN_LEFT);
+  galley_node_set_cell_align(add_cell(r, true, "R"), GALLEY_ALIGN_RIGHT);
+  r = add(t, GALLEY_NODE_TABLE_ROW);
+  galley_node *p = add(add_cell(r, false, NULL), GALLEY_NODE_PARAGRAPH);
+  add_text(p, "a|b");
+  add(p, GALLEY_NODE_LINE_BREAK);
+  add_text(p, "c");
+  char *out = md_write_doc(doc, NULL);
+  assert_string_equal(out, "| L | R |\n| :-- | --: |\n| a\\|b<br />c |  |\n");
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void tables_without_a_header_row_get_an_empty_one(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *t = add(galley_doc_root(doc), GALLEY_NODE_TABLE);
+  galley_node *r = add(t, GALLEY_NODE_TABLE_ROW);
+  add_cell(r, false, "x");
+  add_cell(r, false, "y");
+  char *out = md_write_doc(doc, NULL);
+  assert_string_equal(out, "|  |  |\n| --- | --- |\n| x | y |\n");
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void tables_with_block_cells_or_spans_become_html(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *t = add(galley_doc_root(doc), GALLEY_NODE_TABLE);
+  galley_node *cap = add(t, GALLEY_NODE_CAPTION);
+  add_text(cap, "The caption");
+  galley_node *r = add(t, GALLEY_NODE_TABLE_ROW);
+  galley_node_set_row_part(r, GALLEY_ROW_HEAD);
+  galley_node_set_colspan(add_cell(r, true, "wide *head*"), 2);
+  r = add(t, GALLEY_NODE_TABLE_ROW);
+  galley_node *c = add_cell(r, false, NULL);
+  galley_node *list = add(c, GALLEY_NODE_LIST);
+  add_text(add(add(list, GALLEY_NODE_ITEM), GALLEY_NODE_PARAGRAPH), "item");
+  galley_node *code = add(c, GALLEY_NODE_CODE_BLOCK);
+  galley_node_set_literal(code, "a\n\nb\n");
+  add_cell(r, false, "plain");
+  char *out = md_write_doc(doc, NULL);
+  assert_contains(out, "<table>\n<caption>The caption</caption>\n<thead>\n<tr>\n"
+                       "<th colspan=\"2\">wide *head*</th>\n</tr>\n</thead>\n<tbody>\n");
+  assert_contains(out, "<li>item</li>");
+  assert_contains(out, "<td>plain</td>");
+  assert_null(strstr(out, "\n\n<"));
+  /* Read back, nothing is lost: the blank line in the code stays in one block. */
+  char *err = NULL;
+  galley_doc *back = md_read_doc(out, NULL, NULL, &err);
+  assert_non_null(back);
+  galley_node *raw = md_find(back, GALLEY_NODE_RAW_BLOCK);
+  assert_non_null(raw);
+  assert_null(galley_node_next(raw));
+  assert_contains(galley_node_get_literal(raw), "<pre><code>a\n&#10;b");
+  galley_doc_free(back);
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void divs_and_spans_unwrap_to_their_content(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *div = add(galley_doc_root(doc), GALLEY_NODE_DIV);
+  galley_node_set_tag(div, "section");
+  galley_node *p = add(div, GALLEY_NODE_PARAGRAPH);
+  add_text(p, "text in a div, ");
+  galley_node *span = add(p, GALLEY_NODE_SPAN);
+  add_text(span, "and a span");
+  galley_node *inner = add(div, GALLEY_NODE_DIV);
+  add_text(add(inner, GALLEY_NODE_PARAGRAPH), "a paragraph");
+  char *out = md_write_doc(doc, NULL);
+  assert_string_equal(out, "text in a div, and a span\n\na paragraph\n");
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void images_and_links_keep_their_titles(void **state) {
+  (void)state;
+  char *out = md_round("[a](/u \"T \\\"q\\\"\") ![b](/i.png 'I')\n", NULL);
+  assert_string_equal(out, "[a](/u \"T \\\"q\\\"\") ![b](/i.png \"I\")\n");
+  free(out);
+}
+
+static void literal_markup_characters_stay_text(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  const char *text = "2 * 3 = 6, snake_case_name, [not a link](x), #hash, <notatag>, 1. no list";
+  galley_node *p = add(galley_doc_root(doc), GALLEY_NODE_PARAGRAPH);
+  add_text(p, text);
+  galley_node *p2 = add(galley_doc_root(doc), GALLEY_NODE_PARAGRAPH);
+  add_text(p2, "# not a heading");
+  galley_node *p3 = add(galley_doc_root(doc), GALLEY_NODE_PARAGRAPH);
+  add_text(p3, "- not a list");
+  char *out = md_write_doc(doc, NULL);
+  galley_doc *back = md_read_doc(out, NULL, NULL, NULL);
+  assert_non_null(back);
+  galley_node *root = galley_doc_root(back);
+  assert_int_equal(galley_node_child_count(root), 3);
+  galley_node *b = galley_node_first_child(root);
+  assert_int_equal(galley_node_kind(b), GALLEY_NODE_PARAGRAPH);
+  assert_string_equal(galley_node_text(back, b), text);
+  b = galley_node_next(b);
+  assert_int_equal(galley_node_kind(b), GALLEY_NODE_PARAGRAPH);
+  assert_string_equal(galley_node_text(back, b), "# not a heading");
+  b = galley_node_next(b);
+  assert_int_equal(galley_node_kind(b), GALLEY_NODE_PARAGRAPH);
+  assert_string_equal(galley_node_text(back, b), "- not a list");
+  galley_doc_free(back);
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void edge_whitespace_never_becomes_markup(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *p = add(galley_doc_root(doc), GALLEY_NODE_PARAGRAPH);
+  add_text(p, "      indented start");
+  add(p, GALLEY_NODE_SOFT_BREAK);
+  add_text(p, "x");
+  add_text(add(p, GALLEY_NODE_EMPH), " spaced ");
+  add_text(p, "y   ");
+  add(p, GALLEY_NODE_SOFT_BREAK);
+  add_text(p, "z");
+  add(p, GALLEY_NODE_STRONG); /* empty */
+  char *out = md_write_doc(doc, NULL);
+  assert_string_equal(out, "indented start\nx *spaced* y\nz\n");
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void unsupported_inlines_use_raw_html(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *p = add(galley_doc_root(doc), GALLEY_NODE_PARAGRAPH);
+  add_text(p, "H");
+  add_text(add(p, GALLEY_NODE_SUBSCRIPT), "2");
+  add_text(p, "O, x");
+  add_text(add(p, GALLEY_NODE_SUPERSCRIPT), "2");
+  const char *strict[] = {"gfm=false", NULL};
+  add_text(add(p, GALLEY_NODE_STRIKE), "gone");
+  char *out = md_write_doc(doc, NULL);
+  assert_string_equal(out, "H<sub>2</sub>O, x<sup>2</sup>~~gone~~\n");
+  free(out);
+  out = md_write_doc(doc, strict);
+  assert_string_equal(out, "H<sub>2</sub>O, x<sup>2</sup><del>gone</del>\n");
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void figures_definitions_and_terms_have_fallbacks(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *fig = add(galley_doc_root(doc), GALLEY_NODE_FIGURE);
+  galley_node *img = add(add(fig, GALLEY_NODE_PARAGRAPH), GALLEY_NODE_IMAGE);
+  galley_node_set_url(img, "a.png");
+  galley_node_set_title(img, "t");
+  add_text(img, "alt");
+  add_text(add(fig, GALLEY_NODE_CAPTION), "Caption text");
+  galley_node *dl = add(galley_doc_root(doc), GALLEY_NODE_DEFINITION_LIST);
+  add_text(add(dl, GALLEY_NODE_TERM), "Term");
+  add_text(add(add(dl, GALLEY_NODE_DEFINITION), GALLEY_NODE_PARAGRAPH), "Its meaning");
+  char *out = md_write_doc(doc, NULL);
+  assert_string_equal(out, "![alt](a.png \"t\")\n\nCaption text\n\n**Term**\n\nIts meaning\n");
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void footnotes_and_tasks_round_trip(void **state) {
+  (void)state;
+  const char *md = "- [ ] open\n- [x] done\n\nText[^a] and[^b].\n\n[^a]: One.\n\n"
+                   "[^b]: Two,\n    with more.\n\n    > quoted\n";
+  char *out = md_round(md, NULL);
+  assert_string_equal(out, "- [ ] open\n- [x] done\n\nText[^a] and[^b].\n\n[^a]:\n    One.\n\n"
+                           "[^b]:\n    Two,\n    with more.\n\n    > quoted\n");
+  char *again = md_round(out, NULL);
+  assert_string_equal(out, again);
+  free(again);
+  free(out);
+  const char *strict[] = {"gfm=false", NULL};
+  galley_doc *doc = md_read_doc("- [x] done\n", NULL, NULL, NULL);
+  out = md_write_doc(doc, strict);
+  assert_string_equal(out, "  - \\[x\\] done\n");
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void raw_blocks_of_other_formats_become_fenced_code(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *raw = add(galley_doc_root(doc), GALLEY_NODE_RAW_BLOCK);
+  galley_node_set_format(raw, "latex");
+  galley_node_set_literal(raw, "\\emph{x}\n");
+  char *out = md_write_doc(doc, NULL);
+  assert_string_equal(out, "``` {=latex}\n\\emph{x}\n```\n");
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void wrap_sets_the_line_width(void **state) {
+  (void)state;
+  const char *opts[] = {"wrap=20", NULL};
+  char *out = md_round("one two three four five six seven eight nine ten\n", opts);
+  assert_string_equal(out, "one two three four\nfive six seven eight\nnine ten\n");
+  free(out);
+  char *nowrap = md_round("one two three four five six seven eight nine ten\n", NULL);
+  assert_string_equal(nowrap, "one two three four five six seven eight nine ten\n");
+  free(nowrap);
+}
+
+static void standalone_writes_front_matter_that_reads_back(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_doc_set_meta(doc, GALLEY_META_TITLE, "A \"title\": with colon");
+  galley_doc_add_meta(doc, GALLEY_META_AUTHOR, "Ann");
+  galley_doc_add_meta(doc, GALLEY_META_AUTHOR, "Bo");
+  galley_doc_set_meta(doc, GALLEY_META_LANGUAGE, "fr");
+  galley_doc_add_meta(doc, GALLEY_META_KEYWORD, "k1");
+  add_text(add(galley_doc_root(doc), GALLEY_NODE_PARAGRAPH), "Body");
+  const char *opts[] = {"standalone=true", NULL};
+  char *out = md_write_doc(doc, opts);
+  assert_string_equal(out, "---\ntitle: \"A \\\"title\\\": with colon\"\nauthor:\n  - \"Ann\"\n"
+                           "  - \"Bo\"\nlang: \"fr\"\ntags:\n  - \"k1\"\n---\n\nBody\n");
+  galley_doc *back = md_read_doc(out, NULL, NULL, NULL);
+  assert_non_null(back);
+  assert_string_equal(galley_doc_get_meta(back, GALLEY_META_TITLE), "A \"title\": with colon");
+  assert_int_equal(galley_doc_meta_count(back, GALLEY_META_AUTHOR), 2);
+  assert_string_equal(galley_doc_get_meta(back, GALLEY_META_LANGUAGE), "fr");
+  galley_doc_free(back);
+  free(out);
+  char *plain = md_write_doc(doc, NULL);
+  assert_string_equal(plain, "Body\n");
+  free(plain);
+  galley_doc_free(doc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(writes_the_golden_markdown_for_every_feature),
+      cmocka_unit_test(simple_tables_become_pipe_tables_with_alignment),
+      cmocka_unit_test(tables_without_a_header_row_get_an_empty_one),
+      cmocka_unit_test(tables_with_block_cells_or_spans_become_html),
+      cmocka_unit_test(divs_and_spans_unwrap_to_their_content),
+      cmocka_unit_test(images_and_links_keep_their_titles),
+      cmocka_unit_test(literal_markup_characters_stay_text),
+      cmocka_unit_test(edge_whitespace_never_becomes_markup),
+      cmocka_unit_test(unsupported_inlines_use_raw_html),
+      cmocka_unit_test(figures_definitions_and_terms_have_fallbacks),
+      cmocka_unit_test(footnotes_and_tasks_round_trip),
+      cmocka_unit_test(raw_blocks_of_other_formats_become_fenced_code),
+      cmocka_unit_test(wrap_sets_the_line_width),
+      cmocka_unit_test(standalone_writes_front_matter_that_reads_back),
   };
   return cmocka_run_group_tests_name("markdown writer", tests, NULL, NULL);
 }
