@@ -5,44 +5,42 @@
 
 GALLEY_API void galley_iter_init(galley_iter *it, galley_node *root) {
   it->root = root;
-  it->node = root;
+  it->node = NULL;
   it->event = GALLEY_EVENT_NONE;
+  it->next_node = root;
+  it->next_event = root ? GALLEY_EVENT_ENTER : GALLEY_EVENT_DONE;
+}
+
+/* Works out what follows (node, event) before the caller sees it, so the
+ * caller may unlink the node it was given. */
+static void roll_forward(galley_iter *it) {
+  galley_node *n = it->node;
+  galley_event ev = it->event;
+  if (ev == GALLEY_EVENT_DONE || !n) {
+    it->next_node = NULL;
+    it->next_event = GALLEY_EVENT_DONE;
+  } else if (ev == GALLEY_EVENT_ENTER && !galley_kind_is_leaf(n->kind)) {
+    it->next_node = n->first ? n->first : n;
+    it->next_event = n->first ? GALLEY_EVENT_ENTER : GALLEY_EVENT_EXIT;
+  } else if (n == it->root) {
+    it->next_node = NULL;
+    it->next_event = GALLEY_EVENT_DONE;
+  } else if (n->next) {
+    it->next_node = n->next;
+    it->next_event = GALLEY_EVENT_ENTER;
+  } else if (n->parent) {
+    it->next_node = n->parent;
+    it->next_event = GALLEY_EVENT_EXIT;
+  } else {
+    it->next_node = NULL;
+    it->next_event = GALLEY_EVENT_DONE;
+  }
 }
 
 GALLEY_API galley_event galley_iter_next(galley_iter *it) {
-  galley_event ev = it->event;
-  galley_node *n = it->node;
-  if (ev == GALLEY_EVENT_DONE || !n) {
-    it->event = GALLEY_EVENT_DONE;
-    return GALLEY_EVENT_DONE;
-  }
-  if (ev == GALLEY_EVENT_NONE) {
-    it->event = GALLEY_EVENT_ENTER;
-    return it->event;
-  }
-  /* After entering a container, go down; a leaf counts as exited. */
-  if (ev == GALLEY_EVENT_ENTER && !galley_kind_is_leaf(n->kind)) {
-    if (n->first) {
-      it->node = n->first;
-      it->event = GALLEY_EVENT_ENTER;
-    } else {
-      it->event = GALLEY_EVENT_EXIT;
-    }
-    return it->event;
-  }
-  if (n == it->root) {
-    it->event = GALLEY_EVENT_DONE;
-    return GALLEY_EVENT_DONE;
-  }
-  if (n->next) {
-    it->node = n->next;
-    it->event = GALLEY_EVENT_ENTER;
-  } else if (n->parent) {
-    it->node = n->parent;
-    it->event = GALLEY_EVENT_EXIT;
-  } else {
-    it->event = GALLEY_EVENT_DONE;
-  }
+  it->node = it->next_node;
+  it->event = it->next_event;
+  roll_forward(it);
   return it->event;
 }
 
@@ -57,6 +55,7 @@ GALLEY_API void galley_iter_reset(galley_iter *it, galley_node *node,
                                   galley_event event) {
   it->node = node;
   it->event = event;
+  roll_forward(it);
 }
 
 GALLEY_API char *galley_node_text(galley_doc *doc, const galley_node *node) {

@@ -294,9 +294,14 @@ static bool can_attach(const galley_node *parent, const galley_node *child) {
     return false;
   if (!galley_kind_can_contain(parent->kind, child->kind))
     return false;
-  for (const galley_node *p = parent; p; p = p->parent)
-    if (p == child)
-      return false;
+  if (child == parent)
+    return false;
+  /* Only a node with children can be an ancestor of `parent`; readers
+   * append fresh nodes, so building a deep tree stays linear. */
+  if (child->first)
+    for (const galley_node *p = parent->parent; p; p = p->parent)
+      if (p == child)
+        return false;
   return true;
 }
 

@@ -352,11 +352,15 @@ typedef enum galley_event {
   GALLEY_EVENT_EXIT,
 } galley_event;
 
-/** Iterator state; a plain value, no allocation. Fields are private. */
+/** Iterator state; a plain value, no allocation. Fields are private. The
+ * successor is computed before the current node is handed out (as cmark
+ * does), so unlinking the current node after its EXIT is safe. */
 typedef struct galley_iter {
   galley_node *root;
   galley_node *node;
   galley_event event;
+  galley_node *next_node;
+  galley_event next_event;
 } galley_iter;
 
 GALLEY_EXPORT void galley_iter_init(galley_iter *it, galley_node *root);
