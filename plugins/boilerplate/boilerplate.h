@@ -23,6 +23,7 @@ typedef struct bp_rec {
   unsigned items;   /* ITEM nodes */
   unsigned heads;   /* HEADING nodes */
   unsigned figures; /* FIGURE nodes */
+  unsigned hints;   /* article/main/articleBody nodes */
   int weight;       /* class/id/tag weight (see class_weight) */
   double score;     /* content score (candidates only) */
   bool candidate;   /* score initialised */
@@ -50,6 +51,7 @@ typedef struct bp_ctx {
   size_t n_drops, cap_drops;
   const bp_batch_model *batch;
   int top; /* the chosen content container */
+  galley_node *top_node;
   /* Options. */
   int min_para;     /* characters a paragraph needs to score */
   double link_max;  /* link density over which a block is navigation */

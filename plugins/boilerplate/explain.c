@@ -29,6 +29,11 @@ int bp_explain_write(bp_ctx *c, const char *path) {
   galley_sink_printf(s, "# galley boilerplate: %zu blocks removed%s\n",
                      c->n_drops,
                      c->flat ? " (flat text: line rules)" : "");
+  if (c->top_node) {
+    galley_sink_puts(s, "# content: ");
+    describe(s, c->top_node);
+    galley_sink_puts(s, "\n");
+  }
   galley_sink_puts(s, "# rule\tblock\tchars\ttext\n");
   for (size_t i = 0; i < c->n_drops; i++) {
     const bp_drop *d = &c->drops[i];

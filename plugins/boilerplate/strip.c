@@ -8,6 +8,8 @@
 
 /* ---- Records --------------------------------------------------------- */
 
+static bool article_hint(const galley_node *n);
+
 static int grow(bp_ctx *c) {
   if (c->n < c->cap)
     return GALLEY_OK;
@@ -91,6 +93,7 @@ static int build(bp_ctx *c) {
     case GALLEY_NODE_ITEM: r->items = 1; break;
     case GALLEY_NODE_HEADING: r->heads = 1; break;
     case GALLEY_NODE_FIGURE: r->figures = 1; break;
+    case GALLEY_NODE_DIV: r->hints = article_hint(node); break;
     default: break;
     }
     if (!galley_kind_is_leaf(k)) {
@@ -124,6 +127,7 @@ static int build(bp_ctx *c) {
     p->items += r->items;
     p->heads += r->heads;
     p->figures += r->figures;
+    p->hints += r->hints;
   }
 done:
   free(stack);
@@ -137,20 +141,25 @@ static double link_density(const bp_rec *r) {
 /* ---- Vocabulary of ids, classes and roles ---------------------------- */
 
 /* Words that mark a container as page furniture. Matched against the words
- * of "id classes tag role itemprop" (split at space, '-' and '_'). */
-static const char *const chrome_words[] = {
+ * of "id classes tag role itemprop" (split at space, '-', '_' and ':').
+ * Strong words name a thing that is never the article (comments, share
+ * bars, ads); weak words name layout that sometimes wraps it (a sidebar
+ * layout, a widget area). */
+static const char *const strong_words[] = {
     "nav", "navbar", "navigation", "menu", "menubar", "breadcrumb",
-    "breadcrumbs", "sidebar", "aside", "footer", "masthead", "banner",
-    "share", "sharing", "social", "subscribe", "subscription", "newsletter",
-    "signup", "related", "recommended", "recirc", "trending", "popular",
-    "comment", "comments", "disqus", "cookie", "cookies", "consent", "gdpr",
-    "ad", "ads", "advert", "advertisement", "advertising", "sponsor",
-    "sponsored", "promo", "promotion", "outbrain", "taboola", "widget",
-    "pagination", "pager", "popup", "modal", "toolbar", "skip", "donate",
-    "donation", "paywall", "tags", "tag", "topics", "more", "complementary",
-    "navigation", "contentinfo", "dialog", "alert", "alertdialog", "print",
-    "byline", "author", "dateline", "timestamp", "meta", "caption",
-    "credit", "hidden", "screen", "sr", "visually", "offscreen", NULL};
+    "breadcrumbs", "share", "sharing", "social", "subscribe", "subscription",
+    "newsletter", "signup", "related", "recommended", "recirc", "trending",
+    "popular", "comment", "comments", "disqus", "cookie", "cookies",
+    "consent", "gdpr", "ad", "ads", "advert", "advertisement", "advertising",
+    "sponsor", "sponsored", "promo", "outbrain", "taboola", "pagination",
+    "pager", "popup", "modal", "toolbar", "skip", "donate", "donation",
+    "contentinfo", "dialog", "alertdialog", "footer", "byline",
+    "dateline", "timestamp", NULL};
+static const char *const weak_words[] = {
+    "sidebar", "aside", "masthead", "banner", "promotion", "widget", "tags",
+    "tag", "topics", "more", "complementary", "alert", "print", "author",
+    "meta", "caption", "credit", "hidden", "sr", "visually", "offscreen",
+    NULL};
 
 /* Words that mark the article itself. */
 static const char *const article_words[] = {
@@ -167,13 +176,13 @@ static bool word_in(const char *w, size_t n, const char *const *list) {
 
 /* Calls back for each word of a signature. */
 typedef struct sigwords {
-  int chrome, article;
-  const char *first_chrome;
+  int chrome, strong, article;
 } sigwords;
 
 static sigwords scan_sig(const char *sig) {
-  sigwords s = {0, 0, NULL};
+  sigwords s = {0, 0, 0};
   const char *p = sig;
+  bool negated = false;
   while (*p) {
     while (*p && (*p == ' ' || *p == '-' || *p == '_' || *p == ':'))
       p++;
@@ -183,9 +192,20 @@ static sigwords scan_sig(const char *sig) {
     size_t n = (size_t)(p - w);
     if (n == 0)
       continue;
-    if (word_in(w, n, chrome_words)) {
-      if (!s.first_chrome)
-        s.first_chrome = w;
+    /* "non-ad-column", "no-comments": the word is denied. */
+    if ((n == 3 && memcmp(w, "non", 3) == 0) ||
+        (n == 2 && memcmp(w, "no", 2) == 0)) {
+      negated = *p == '-' || *p == '_';
+      continue;
+    }
+    if (negated) {
+      negated = false;
+      continue;
+    }
+    if (word_in(w, n, strong_words)) {
+      s.strong++;
+      s.chrome++;
+    } else if (word_in(w, n, weak_words)) {
       s.chrome++;
     }
     if (word_in(w, n, article_words))
@@ -293,15 +313,13 @@ static int rule_furniture(bp_ctx *c) {
       continue;
     }
     bool big = r->paras >= 3 && r->paras * 2 >= root->paras;
-    if (big)
-      continue;
     const char *tag = galley_node_get_tag(r->node);
-    if (chrome_tag(tag) && r->kind != GALLEY_NODE_PARAGRAPH) {
+    if (chrome_tag(tag) && r->kind != GALLEY_NODE_PARAGRAPH && !big) {
       if (drop(c, (int)i, "chrome-tag") != GALLEY_OK)
         return GALLEY_ENOMEM;
       continue;
     }
-    if (tag && strcmp(tag, "header") == 0 && r->paras < 2) {
+    if (tag && strcmp(tag, "header") == 0 && r->paras < 2 && !big) {
       /* A page header; an article's own <header> keeps its headline, which
        * metadata already has. */
       if (drop(c, (int)i, "chrome-tag") != GALLEY_OK)
@@ -312,7 +330,9 @@ static int rule_furniture(bp_ctx *c) {
     if (!*sig)
       continue;
     sigwords s = scan_sig(sig);
-    if (s.chrome && !s.article && r->paras < 3) {
+    /* Even a strong word does not drop the article's own wrapper. */
+    bool wrapper = big && r->hints > 0;
+    if ((s.strong && !s.article && !wrapper) || (s.chrome && !s.article && !big && r->paras < 3)) {
       if (drop(c, (int)i, "chrome-class") != GALLEY_OK)
         return GALLEY_ENOMEM;
     }
@@ -437,6 +457,11 @@ static int keep_content(bp_ctx *c, int top) {
           ok = true;
         else if (s->text > 20 && ld == 0 && s->stops > 0)
           ok = true;
+      } else if (is_container(s->kind) && s->paras > 0 && ld < 0.25 &&
+                 class_weight(c, s->node) >= 0 &&
+                 s->stops * 80 >= s->text / 2) {
+        /* The article split over sibling containers, a paragraph each. */
+        ok = true;
       } else if ((s->kind == GALLEY_NODE_FIGURE ||
                   s->kind == GALLEY_NODE_HEADING) &&
                  (int)i > top && i == (size_t)c->rec[top].end)
@@ -688,6 +713,7 @@ int bp_strip(bp_ctx *c) {
     return rc;
   }
   c->top = top;
+  c->top_node = c->rec[top].node;
   apply_drops(c);
   if ((rc = build(c)) != GALLEY_OK)
     return rc;

@@ -88,6 +88,13 @@ int main(int argc, char **argv) {
     if (!data)
       continue;
     galley_job *job = galley_job_new(reg);
+    const char *exdir = getenv("BP_EXPLAIN");
+    if (exdir) {
+      char xpath[4096];
+      snprintf(xpath, sizeof xpath, "%s/%.*s.txt", exdir, (int)(l - 5),
+               e->d_name);
+      galley_job_set_option(job, "explain", xpath);
+    }
     double t0 = now();
     galley_doc *doc;
     if (html) {

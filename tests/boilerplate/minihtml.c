@@ -37,6 +37,8 @@ static const char *const div_tags[] = {
 static const char *const para_tags[] = {"p", "dt", "legend", NULL};
 
 static bool is_block_tag(const char *n) {
+  if (strchr(n, '-'))
+    return true; /* custom elements wrap layout, like div */
   static const char *const other[] = {
       "h1", "h2",    "h3",    "h4",    "h5",    "h6",         "ul", "ol",
       "li", "pre",   "table", "tr",    "td",    "th",         "hr", "figure",
