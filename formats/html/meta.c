@@ -1,0 +1,490 @@
+/* Article metadata from a page's <head>: title, meta tags, the canonical
+ * link and JSON-LD, each field taken from its most trusted source. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "html.h"
+
+enum { M_TITLE, M_DESC, M_PUB, M_DATE, M_LANG, M_URL, M_N };
+
+/* The more a source is meant for machines, the more it is trusted: JSON-LD,
+ * then Dublin Core and Open Graph, then plain meta tags, then <title>. The
+ * order follows what Readability found works on real pages. */
+enum {
+  P_JSONLD = 100,
+  P_DC = 90,
+  P_OG = 80,
+  P_NAME = 70,
+  P_TWITTER = 60,
+  P_TITLE = 50,
+  P_WEAK = 40,
+};
+
+typedef struct list {
+  char **v;
+  size_t n, cap;
+  int pri;
+} list;
+
+struct html_meta {
+  char *val[M_N];
+  int pri[M_N];
+  list authors, keywords;
+  bool jsonld_done;
+};
+
+html_meta *html_meta_new(void) { return calloc(1, sizeof(html_meta)); }
+
+static void list_clear(list *l) {
+  for (size_t i = 0; i < l->n; i++)
+    free(l->v[i]);
+  l->n = 0;
+}
+
+void html_meta_free(html_meta *m) {
+  if (!m)
+    return;
+  for (int i = 0; i < M_N; i++)
+    free(m->val[i]);
+  list_clear(&m->authors);
+  list_clear(&m->keywords);
+  free(m->authors.v);
+  free(m->keywords.v);
+  free(m);
+}
+
+static void set_field(html_meta *m, int f, const char *v, int pri) {
+  if (!v || pri <= m->pri[f])
+    return;
+  char *c = html_collapse(v);
+  if (!c || !*c) {
+    free(c);
+    return;
+  }
+  free(m->val[f]);
+  m->val[f] = c;
+  m->pri[f] = pri;
+}
+
+/* Adds `v` to a list filled from one source only: a better source
+ * replaces what a worse one gave. */
+static void list_add(list *l, const char *v, int pri) {
+  if (!v || pri < l->pri)
+    return;
+  char *c = html_collapse(v);
+  if (!c)
+    return;
+  if (!*c) {
+    free(c);
+    return;
+  }
+  if (pri > l->pri) {
+    list_clear(l);
+    l->pri = pri;
+  }
+  for (size_t i = 0; i < l->n; i++) {
+    if (strcasecmp(l->v[i], c) == 0) {
+      free(c);
+      return;
+    }
+  }
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 4;
+    char **nv = realloc(l->v, cap * sizeof *nv);
+    if (!nv) {
+      free(c);
+      return;
+    }
+    l->v = nv;
+    l->cap = cap;
+  }
+  l->v[l->n++] = c;
+}
+
+static bool looks_like_url(const char *v) {
+  return strncasecmp(v, "http://", 7) == 0 ||
+         strncasecmp(v, "https://", 8) == 0 || v[0] == '/';
+}
+
+static void add_author(html_meta *m, const char *v, int pri) {
+  if (!v || looks_like_url(v))
+    return;
+  while (*v && html_is_space((unsigned char)*v))
+    v++;
+  if (strncasecmp(v, "by ", 3) == 0)
+    v += 3;
+  list_add(&m->authors, v, pri);
+}
+
+static void add_keywords(html_meta *m, const char *v, int pri) {
+  if (!v)
+    return;
+  const char *p = v;
+  while (*p) {
+    const char *e = strchr(p, ',');
+    size_t n = e ? (size_t)(e - p) : strlen(p);
+    char *one = strndup(p, n);
+    if (one) {
+      list_add(&m->keywords, one, pri);
+      free(one);
+    }
+    p += n;
+    if (*p == ',')
+      p++;
+  }
+}
+
+static const char *xattr(const xmlNode *el, const char *name) {
+  for (const xmlAttr *a = el->properties; a; a = a->next)
+    if (strcasecmp((const char *)a->name, name) == 0)
+      return a->children && a->children->content
+                 ? (const char *)a->children->content
+                 : "";
+  return NULL;
+}
+
+/* One name of a <meta name|property> and its content. */
+static void meta_name(html_meta *m, const char *name, size_t n,
+                      const char *content) {
+  char key[64];
+  if (n == 0 || n >= sizeof key)
+    return;
+  for (size_t i = 0; i < n; i++)
+    key[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+  key[n] = 0;
+  /* dc.title, dc:title and dcterms.title are all Dublin Core. */
+  const char *k = key;
+  bool dc = false;
+  if (strncmp(k, "dcterms.", 8) == 0 || strncmp(k, "dcterms:", 8) == 0 ||
+      strncmp(k, "dcterm:", 7) == 0) {
+    k = strpbrk(k, ".:") + 1;
+    dc = true;
+  } else if (strncmp(k, "dc.", 3) == 0 || strncmp(k, "dc:", 3) == 0) {
+    k += 3;
+    dc = true;
+  }
+  if (dc) {
+    if (!strcmp(k, "title"))
+      set_field(m, M_TITLE, content, P_DC);
+    else if (!strcmp(k, "creator"))
+      add_author(m, content, P_DC);
+    else if (!strcmp(k, "description"))
+      set_field(m, M_DESC, content, P_DC);
+    else if (!strcmp(k, "publisher"))
+      set_field(m, M_PUB, content, P_NAME);
+    else if (!strcmp(k, "date") || !strcmp(k, "created") ||
+             !strcmp(k, "issued") || !strcmp(k, "date.issued"))
+      set_field(m, M_DATE, content, P_NAME);
+    else if (!strcmp(k, "language"))
+      set_field(m, M_LANG, content, P_NAME);
+    return;
+  }
+  if (!strcmp(k, "og:title"))
+    set_field(m, M_TITLE, content, P_OG);
+  else if (!strcmp(k, "title"))
+    set_field(m, M_TITLE, content, P_NAME);
+  else if (!strcmp(k, "twitter:title"))
+    set_field(m, M_TITLE, content, P_TWITTER);
+  else if (!strcmp(k, "author") || !strcmp(k, "parsely-author"))
+    add_author(m, content, P_NAME);
+  else if (!strcmp(k, "article:author") || !strcmp(k, "sailthru.author") ||
+           !strcmp(k, "byl"))
+    add_author(m, content, P_TWITTER);
+  else if (!strcmp(k, "og:description"))
+    set_field(m, M_DESC, content, P_OG);
+  else if (!strcmp(k, "description"))
+    set_field(m, M_DESC, content, P_NAME);
+  else if (!strcmp(k, "twitter:description"))
+    set_field(m, M_DESC, content, P_TWITTER);
+  else if (!strcmp(k, "og:site_name"))
+    set_field(m, M_PUB, content, P_OG);
+  else if (!strcmp(k, "application-name"))
+    set_field(m, M_PUB, content, P_WEAK);
+  else if (!strcmp(k, "article:published_time") ||
+           !strcmp(k, "datepublished"))
+    set_field(m, M_DATE, content, P_OG);
+  else if (!strcmp(k, "parsely-pub-date") || !strcmp(k, "publish-date") ||
+           !strcmp(k, "pubdate") || !strcmp(k, "og:published_time") ||
+           !strcmp(k, "published_time") || !strcmp(k, "sailthru.date") ||
+           !strcmp(k, "date"))
+    set_field(m, M_DATE, content, P_TWITTER);
+  else if (!strcmp(k, "og:locale")) {
+    char *l = strdup(content);
+    if (l) {
+      for (char *p = l; *p; p++)
+        if (*p == '_')
+          *p = '-';
+      set_field(m, M_LANG, l, P_WEAK);
+      free(l);
+    }
+  } else if (!strcmp(k, "og:url"))
+    set_field(m, M_URL, content, P_OG);
+  else if (!strcmp(k, "news_keywords"))
+    add_keywords(m, content, P_OG);
+  else if (!strcmp(k, "keywords"))
+    add_keywords(m, content, P_NAME);
+  else if (!strcmp(k, "article:tag"))
+    list_add(&m->keywords, content, P_TWITTER);
+}
+
+void html_meta_element(html_meta *m, xmlNode *el) {
+  const char *name = (const char *)el->name;
+  if (!strcmp(name, "html")) {
+    const char *lang = xattr(el, "lang");
+    if (!lang)
+      lang = xattr(el, "xml:lang");
+    set_field(m, M_LANG, lang, P_JSONLD);
+    return;
+  }
+  if (!strcmp(name, "title")) {
+    xmlChar *t = xmlNodeGetContent(el);
+    if (t) {
+      set_field(m, M_TITLE, (const char *)t, P_TITLE);
+      xmlFree(t);
+    }
+    return;
+  }
+  if (!strcmp(name, "link")) {
+    const char *rel = xattr(el, "rel"), *href = xattr(el, "href");
+    if (rel && href && strcasecmp(rel, "canonical") == 0)
+      set_field(m, M_URL, href, P_JSONLD);
+    return;
+  }
+  if (strcmp(name, "meta") != 0)
+    return;
+  const char *content = xattr(el, "content");
+  if (!content)
+    return;
+  const char *equiv = xattr(el, "http-equiv");
+  if (equiv && strcasecmp(equiv, "content-language") == 0)
+    set_field(m, M_LANG, content, P_TWITTER);
+  static const char *const keys[] = {"name", "property", "itemprop", NULL};
+  for (size_t i = 0; keys[i]; i++) {
+    const char *v = xattr(el, keys[i]);
+    if (!v)
+      continue;
+    /* Some pages give several names at once: "og:title twitter:title". */
+    const char *p = v;
+    while (*p) {
+      while (*p && html_is_space((unsigned char)*p))
+        p++;
+      const char *s = p;
+      while (*p && !html_is_space((unsigned char)*p))
+        p++;
+      meta_name(m, s, (size_t)(p - s), content);
+    }
+  }
+}
+
+/* ---- JSON-LD ------------------------------------------------------------ */
+
+/* How deeply the arrays and objects of `s` nest, counted without parsing,
+ * so that a hostile script never reaches the recursive parser and free. */
+static size_t json_nesting(const char *s, size_t n) {
+  size_t depth = 0, max = 0;
+  bool str = false;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (str) {
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        str = false;
+    } else if (c == '"') {
+      str = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max)
+        max = depth;
+    } else if ((c == '}' || c == ']') && depth) {
+      depth--;
+    }
+  }
+  return max;
+}
+
+static bool type_is_article(json_t *type) {
+  static const char *const types[] = {
+      "Article",           "NewsArticle",       "BlogPosting",
+      "ReportageNews",     "AnalysisNewsArticle", "OpinionNewsArticle",
+      "BackgroundNewsArticle", "ReviewNewsArticle", "ScholarlyArticle",
+      "MedicalScholarlyArticle", "TechArticle",  "Report",
+      "SatiricalArticle",  "SocialMediaPosting", "LiveBlogPosting",
+      "DiscussionForumPosting", "AdvertiserContentArticle",
+      "AskPublicNewsArticle", NULL};
+  if (json_is_array(type)) {
+    size_t i;
+    json_t *t;
+    json_array_foreach(type, i, t) if (type_is_article(t)) return true;
+    return false;
+  }
+  const char *s = json_string_value(type);
+  if (!s)
+    return false;
+  const char *slash = strrchr(s, '/');
+  if (slash)
+    s = slash + 1; /* "http://schema.org/NewsArticle" */
+  for (size_t i = 0; types[i]; i++)
+    if (strcmp(s, types[i]) == 0)
+      return true;
+  return false;
+}
+
+/* A referenced node ({"@id": …}) found in the same @graph. */
+static json_t *deref(json_t *v, json_t *graph) {
+  if (!json_is_object(v) || json_object_get(v, "name") || !graph)
+    return v;
+  const char *id = json_string_value(json_object_get(v, "@id"));
+  if (!id)
+    return v;
+  size_t i;
+  json_t *o;
+  json_array_foreach(graph, i, o) {
+    const char *oid = json_string_value(json_object_get(o, "@id"));
+    if (oid && strcmp(oid, id) == 0)
+      return o;
+  }
+  return v;
+}
+
+static const char *name_of(json_t *v, json_t *graph) {
+  v = deref(v, graph);
+  if (json_is_string(v))
+    return json_string_value(v);
+  return json_string_value(json_object_get(v, "name"));
+}
+
+static void from_article(html_meta *m, json_t *a, json_t *graph) {
+  json_t *v = json_object_get(a, "headline");
+  if (!json_is_string(v))
+    v = json_object_get(a, "name");
+  set_field(m, M_TITLE, json_string_value(v), P_JSONLD);
+  set_field(m, M_DESC, json_string_value(json_object_get(a, "description")),
+            P_JSONLD);
+  set_field(m, M_DATE,
+            json_string_value(json_object_get(a, "datePublished")), P_JSONLD);
+  json_t *pub = json_object_get(a, "publisher");
+  if (json_is_array(pub))
+    pub = json_array_get(pub, 0);
+  set_field(m, M_PUB, name_of(pub, graph), P_JSONLD);
+  set_field(m, M_LANG, json_string_value(json_object_get(a, "inLanguage")),
+            P_OG);
+  json_t *au = json_object_get(a, "author");
+  if (json_is_array(au)) {
+    size_t i;
+    json_t *one;
+    json_array_foreach(au, i, one) add_author(m, name_of(one, graph), P_JSONLD);
+  } else if (au) {
+    add_author(m, name_of(au, graph), P_JSONLD);
+  }
+}
+
+/* The first article node of a JSON-LD value: the value itself, an element
+ * of a top-level array, or a member of an @graph. */
+static bool find_article(html_meta *m, json_t *root) {
+  if (json_is_array(root)) {
+    size_t i;
+    json_t *o;
+    json_array_foreach(root, i, o) if (find_article(m, o)) return true;
+    return false;
+  }
+  if (!json_is_object(root))
+    return false;
+  json_t *graph = json_object_get(root, "@graph");
+  if (!json_is_array(graph))
+    graph = NULL;
+  if (type_is_article(json_object_get(root, "@type"))) {
+    from_article(m, root, graph);
+    return true;
+  }
+  if (graph) {
+    size_t i;
+    json_t *o;
+    json_array_foreach(graph, i, o) {
+      if (json_is_object(o) && type_is_article(json_object_get(o, "@type"))) {
+        from_article(m, o, graph);
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+void html_meta_jsonld(html_meta *m, galley_job *job, const char *text,
+                      size_t len) {
+  if (m->jsonld_done)
+    return;
+  /* Scripts are sometimes wrapped in comment or CDATA markers. */
+  const char *p = text, *end = text + len;
+  for (;;) {
+    while (p < end && html_is_space((unsigned char)*p))
+      p++;
+    if (end - p >= 4 && memcmp(p, "<!--", 4) == 0)
+      p += 4;
+    else if (end - p >= 11 && memcmp(p, "//<![CDATA[", 11) == 0)
+      p += 11;
+    else if (end - p >= 9 && memcmp(p, "<![CDATA[", 9) == 0)
+      p += 9;
+    else
+      break;
+  }
+  if (p >= end || (*p != '{' && *p != '['))
+    return;
+  if (json_nesting(p, (size_t)(end - p)) > 64) {
+    galley_job_warn(job, "JSON-LD nested too deeply; ignored");
+    return;
+  }
+  json_error_t err;
+  json_t *root = json_loadb(p, (size_t)(end - p), JSON_DISABLE_EOF_CHECK, &err);
+  if (!root) {
+    galley_job_info(job, "JSON-LD not valid JSON (%s); ignored", err.text);
+    return;
+  }
+  m->jsonld_done = find_article(m, root);
+  json_decref(root);
+}
+
+/* ---- Result ------------------------------------------------------------ */
+
+/* "Headline | Site" or "Site - Headline": the site name is not the title. */
+static void strip_site(char *title, const char *site) {
+  static const char *const seps[] = {" | ", " - ", " \xE2\x80\x93 ",
+                                     " \xE2\x80\x94 ", " :: ", " \xC2\xB7 ",
+                                     " \xC2\xBB ", " \xC2\xAB ", " / ", NULL};
+  size_t tn = strlen(title), sn = strlen(site);
+  if (!sn || tn <= sn)
+    return;
+  for (size_t i = 0; seps[i]; i++) {
+    size_t k = strlen(seps[i]);
+    if (tn > sn + k && strcasecmp(title + tn - sn, site) == 0 &&
+        memcmp(title + tn - sn - k, seps[i], k) == 0) {
+      title[tn - sn - k] = 0;
+      return;
+    }
+    if (tn > sn + k && strncasecmp(title, site, sn) == 0 &&
+        memcmp(title + sn, seps[i], k) == 0) {
+      memmove(title, title + sn + k, tn - sn - k + 1);
+      return;
+    }
+  }
+}
+
+int html_meta_apply(html_meta *m, galley_doc *doc) {
+  static const char *const keys[M_N] = {
+      GALLEY_META_TITLE, GALLEY_META_DESCRIPTION, GALLEY_META_PUBLISHER,
+      GALLEY_META_DATE,  GALLEY_META_LANGUAGE,    GALLEY_META_URL};
+  if (m->val[M_TITLE] && m->val[M_PUB])
+    strip_site(m->val[M_TITLE], m->val[M_PUB]);
+  for (int i = 0; i < M_N; i++)
+    if (m->val[i] && galley_doc_set_meta(doc, keys[i], m->val[i]))
+      return GALLEY_ENOMEM;
+  for (size_t i = 0; i < m->authors.n; i++)
+    if (galley_doc_add_meta(doc, GALLEY_META_AUTHOR, m->authors.v[i]))
+      return GALLEY_ENOMEM;
+  for (size_t i = 0; i < m->keywords.n; i++)
+    if (galley_doc_add_meta(doc, GALLEY_META_KEYWORD, m->keywords.v[i]))
+      return GALLEY_ENOMEM;
+  return GALLEY_OK;
+}

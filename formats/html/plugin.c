@@ -1,0 +1,70 @@
+/* The html format module: its descriptor, options and content probe. */
+#include <string.h>
+#include <strings.h>
+
+#include "html.h"
+
+static const char *const extensions[] = {"html", "htm", "xhtml", NULL};
+
+static const galley_option options[] = {
+    {"encoding", GALLEY_OPT_STRING, NULL, NULL,
+     "read the input in this encoding, whatever the page declares"},
+    {"fragment", GALLEY_OPT_BOOL, "false", NULL,
+     "write only the body's content, no document around it"},
+    {"xhtml", GALLEY_OPT_BOOL, "false", NULL,
+     "write polyglot XHTML that also parses as XML (for EPUB)"},
+    {"css", GALLEY_OPT_PATH, NULL, NULL,
+     "stylesheet file embedded instead of the default one"},
+    {NULL, 0, NULL, NULL, NULL},
+};
+
+/* Whether `s` occurs in the first n bytes of p, in any case. */
+static bool has_ci(const unsigned char *p, size_t n, const char *s) {
+  size_t k = strlen(s);
+  for (size_t i = 0; i + k <= n; i++)
+    if (strncasecmp((const char *)p + i, s, k) == 0)
+      return true;
+  return false;
+}
+
+static int html_probe(const unsigned char *head, size_t len) {
+  size_t i = 0;
+  if (len >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+    i = 3;
+  while (i < len && html_is_space(head[i]))
+    i++;
+  const unsigned char *p = head + i;
+  size_t n = len - i;
+  if (n >= 14 && strncasecmp((const char *)p, "<!DOCTYPE html", 14) == 0)
+    return 100;
+  if (n >= 5 && strncasecmp((const char *)p, "<html", 5) == 0)
+    return 95;
+  if (has_ci(p, n, "<html"))
+    return 90;
+  if (has_ci(p, n, "<head") || has_ci(p, n, "<body"))
+    return 80;
+  if (n >= 1 && p[0] == '<' &&
+      (has_ci(p, n, "<p>") || has_ci(p, n, "<div") || has_ci(p, n, "<p ")))
+    return 60;
+  if (has_ci(p, n, "<p>") || has_ci(p, n, "<div"))
+    return 30;
+  return 0;
+}
+
+static const galley_plugin html_plugin = {
+    .abi_version = GALLEY_ABI_VERSION,
+    .struct_size = sizeof(galley_plugin),
+    .name = "html",
+    .version = "0.1.0",
+    .summary = "HTML pages (libxml2's parser) and HTML5 or XHTML output",
+    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
+    .extensions = extensions,
+    .media_type = "text/html",
+    .options = options,
+    .probe = html_probe,
+    .read = html_read,
+    .write = html_write,
+    .transform = NULL,
+};
+
+GALLEY_PLUGIN_DEFINE(html_plugin)

@@ -1,0 +1,1611 @@
+/* The HTML reader: libxml2's forgiving parser, then one iterative walk that
+ * maps elements onto galley's tree. */
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/uri.h>
+
+#include "html.h"
+
+/* ---- What each element is ------------------------------------------------ */
+
+typedef enum tagcode {
+  T_OTHER = 0, /* unknown or custom: a span, or a div when it holds blocks */
+  T_DROP,      /* dropped with everything inside */
+  T_PASS,      /* no node of its own; its content stays */
+  T_META,      /* <meta>, <link>, <title>, <base>: metadata only */
+  T_SCRIPT,
+  T_HEAD,
+  T_HTML,
+  T_DIV,
+  T_P,
+  T_H,
+  T_UL,
+  T_OL,
+  T_LI,
+  T_DL,
+  T_DT,
+  T_DD,
+  T_BLOCKQUOTE,
+  T_PRE,
+  T_HR,
+  T_TABLE,
+  T_CAPTION,
+  T_TGROUP,
+  T_TR,
+  T_TD,
+  T_TH,
+  T_FIGURE,
+  T_FIGCAPTION,
+  T_LAST_BLOCK = T_FIGCAPTION,
+  T_IMG,
+  T_BR,
+  T_WBR,
+  T_A,
+  T_EMPH,
+  T_STRONG,
+  T_STRIKE,
+  T_SUB,
+  T_SUP,
+  T_CODE,
+  T_Q,
+  T_SPAN,
+  T_INPUT,
+  T_MATH,
+} tagcode;
+
+/* Sorted by name for bsearch. */
+static const struct tagdef {
+  const char *name;
+  unsigned char code;
+} tags[] = {
+    {"a", T_A},
+    {"abbr", T_SPAN},
+    {"acronym", T_SPAN},
+    {"address", T_DIV},
+    {"applet", T_DROP},
+    {"area", T_DROP},
+    {"article", T_DIV},
+    {"aside", T_DIV},
+    {"audio", T_DROP},
+    {"b", T_STRONG},
+    {"base", T_META},
+    {"basefont", T_DROP},
+    {"bdi", T_SPAN},
+    {"bdo", T_SPAN},
+    {"big", T_SPAN},
+    {"blink", T_SPAN},
+    {"blockquote", T_BLOCKQUOTE},
+    {"body", T_PASS},
+    {"br", T_BR},
+    {"button", T_DROP},
+    {"canvas", T_DROP},
+    {"caption", T_CAPTION},
+    {"center", T_DIV},
+    {"cite", T_SPAN},
+    {"code", T_CODE},
+    {"col", T_DROP},
+    {"colgroup", T_DROP},
+    {"data", T_SPAN},
+    {"datalist", T_DROP},
+    {"dd", T_DD},
+    {"del", T_STRIKE},
+    {"details", T_DIV},
+    {"dfn", T_SPAN},
+    {"dialog", T_DIV},
+    {"dir", T_UL},
+    {"div", T_DIV},
+    {"dl", T_DL},
+    {"dt", T_DT},
+    {"em", T_EMPH},
+    {"embed", T_DROP},
+    {"fieldset", T_DIV},
+    {"figcaption", T_FIGCAPTION},
+    {"figure", T_FIGURE},
+    {"font", T_SPAN},
+    {"footer", T_DIV},
+    {"form", T_DIV},
+    {"frame", T_DROP},
+    {"frameset", T_DROP},
+    {"h1", T_H},
+    {"h2", T_H},
+    {"h3", T_H},
+    {"h4", T_H},
+    {"h5", T_H},
+    {"h6", T_H},
+    {"head", T_HEAD},
+    {"header", T_DIV},
+    {"hgroup", T_DIV},
+    {"hr", T_HR},
+    {"html", T_HTML},
+    {"i", T_EMPH},
+    {"iframe", T_DROP},
+    {"image", T_IMG},
+    {"img", T_IMG},
+    {"input", T_INPUT},
+    {"ins", T_SPAN},
+    {"kbd", T_CODE},
+    {"label", T_SPAN},
+    {"legend", T_DIV},
+    {"li", T_LI},
+    {"link", T_META},
+    {"listing", T_PRE},
+    {"main", T_DIV},
+    {"map", T_DROP},
+    {"mark", T_SPAN},
+    {"marquee", T_DIV},
+    {"math", T_MATH},
+    {"menu", T_UL},
+    {"meta", T_META},
+    {"meter", T_SPAN},
+    {"nav", T_DIV},
+    {"nobr", T_SPAN},
+    {"noembed", T_DROP},
+    {"noframes", T_DROP},
+    {"noscript", T_DROP},
+    {"object", T_DROP},
+    {"ol", T_OL},
+    {"optgroup", T_DROP},
+    {"option", T_DROP},
+    {"output", T_SPAN},
+    {"p", T_P},
+    {"param", T_DROP},
+    {"picture", T_PASS},
+    {"plaintext", T_PRE},
+    {"pre", T_PRE},
+    {"progress", T_DROP},
+    {"q", T_Q},
+    {"rb", T_SPAN},
+    {"rp", T_SPAN},
+    {"rt", T_SPAN},
+    {"rtc", T_SPAN},
+    {"ruby", T_SPAN},
+    {"s", T_STRIKE},
+    {"samp", T_CODE},
+    {"script", T_SCRIPT},
+    {"search", T_DIV},
+    {"section", T_DIV},
+    {"select", T_DROP},
+    {"slot", T_PASS},
+    {"small", T_SPAN},
+    {"source", T_DROP},
+    {"span", T_SPAN},
+    {"strike", T_STRIKE},
+    {"strong", T_STRONG},
+    {"style", T_DROP},
+    {"sub", T_SUB},
+    {"summary", T_DIV},
+    {"sup", T_SUP},
+    {"svg", T_DROP},
+    {"table", T_TABLE},
+    {"tbody", T_TGROUP},
+    {"td", T_TD},
+    {"template", T_DROP},
+    {"textarea", T_DROP},
+    {"tfoot", T_TGROUP},
+    {"th", T_TH},
+    {"thead", T_TGROUP},
+    {"time", T_SPAN},
+    {"title", T_META},
+    {"tr", T_TR},
+    {"track", T_DROP},
+    {"tt", T_CODE},
+    {"u", T_SPAN},
+    {"ul", T_UL},
+    {"var", T_SPAN},
+    {"video", T_DROP},
+    {"wbr", T_WBR},
+    {"xmp", T_PRE},
+};
+
+static int tagcmp(const void *key, const void *def) {
+  return strcmp(key, ((const struct tagdef *)def)->name);
+}
+
+static tagcode tag_of(const xmlNode *el) {
+  const struct tagdef *d =
+      bsearch(el->name, tags, sizeof tags / sizeof tags[0], sizeof tags[0],
+              tagcmp);
+  return d ? (tagcode)d->code : T_OTHER;
+}
+
+static bool is_block_code(tagcode c) { return c >= T_DIV && c <= T_LAST_BLOCK; }
+
+static const char *attr(const xmlNode *el, const char *name) {
+  for (const xmlAttr *a = el->properties; a; a = a->next) {
+    if (strcasecmp((const char *)a->name, name) == 0) {
+      if (a->children && a->children->type == XML_TEXT_NODE &&
+          !a->children->next)
+        return a->children->content ? (const char *)a->children->content
+                                    : "";
+      return a->children && a->children->content
+                 ? (const char *)a->children->content
+                 : "";
+    }
+  }
+  return NULL;
+}
+
+/* True when the space-separated list `list` holds `word` (any case). */
+static bool has_word(const char *list, const char *word) {
+  if (!list)
+    return false;
+  size_t n = strlen(word);
+  const char *p = list;
+  while (*p) {
+    while (*p && html_is_space((unsigned char)*p))
+      p++;
+    const char *s = p;
+    while (*p && !html_is_space((unsigned char)*p))
+      p++;
+    if ((size_t)(p - s) == n && strncasecmp(s, word, n) == 0)
+      return true;
+  }
+  return false;
+}
+
+/* An element a browser would not show. */
+static bool hidden(const xmlNode *el) {
+  if (attr(el, "hidden"))
+    return true;
+  const char *style = attr(el, "style");
+  if (!style)
+    return false;
+  char buf[256];
+  size_t k = 0;
+  for (const char *p = style; *p && k + 1 < sizeof buf; p++)
+    if (!html_is_space((unsigned char)*p))
+      buf[k++] = (char)(*p | (*p >= 'A' && *p <= 'Z' ? 0x20 : 0));
+  buf[k] = 0;
+  return strstr(buf, "display:none") || strstr(buf, "visibility:hidden");
+}
+
+static bool has_block_child(const xmlNode *el) {
+  for (const xmlNode *c = el->children; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && is_block_code(tag_of(c)))
+      return true;
+  return false;
+}
+
+/* ---- Reader state -------------------------------------------------------- */
+
+typedef enum ftype { F_BLOCK, F_INLINE, F_PASS, F_FLAT } ftype;
+
+typedef struct frame {
+  xmlNode *src;
+  galley_node *node; /* F_BLOCK: the container; F_INLINE: the template */
+  galley_node *leaf; /* F_BLOCK: the open block that takes inlines, or NULL */
+  galley_node *irow; /* F_BLOCK of a TABLE: a row made for stray cells */
+  size_t blk;        /* index of the innermost F_BLOCK frame */
+  unsigned char type;
+  unsigned char quote;      /* F_INLINE: a <q> */
+  unsigned char saved_part; /* F_PASS: row part before a thead/tbody */
+  unsigned char saved_fn;   /* F_PASS: footnote mode before */
+  unsigned char explicit_p; /* F_BLOCK: a <p> element */
+} frame;
+
+/* An inline element that is open. Its node is made lazily, when content
+ * arrives, and made again (a clone) in each new block its content reaches:
+ * <a href><div>x</div><div>y</div></a> links both x and y. */
+typedef struct ientry {
+  galley_node *tmpl;
+  galley_node *cur;
+  bool used;
+} ientry;
+
+typedef struct rd {
+  galley_job *job;
+  galley_doc *doc;
+  frame *st;
+  size_t n, cap;
+  ientry *il;
+  size_t nil, ilcap, nvalid;
+  char *tb; /* text not yet made into a node */
+  size_t tlen, tcap;
+  galley_node *towner;
+  bool space;      /* white space seen, not yet written */
+  bool line_start; /* nothing written since the block or line began */
+  unsigned char part;
+  unsigned char footnotes;
+  xmlChar *base; /* <base href>, for resolving */
+  size_t max_depth;
+  html_meta *meta;
+  size_t count;
+  int rc;
+} rd;
+
+static int nomem(rd *r) {
+  r->rc = galley_job_error(r->job, GALLEY_ENOMEM, "out of memory");
+  return r->rc;
+}
+
+static galley_node *new_node(rd *r, galley_kind kind, const xmlNode *src) {
+  galley_node *n = galley_doc_new_node(r->doc, kind);
+  if (!n) {
+    nomem(r);
+    return NULL;
+  }
+  if (src) {
+    long line = xmlGetLineNo((xmlNode *)src);
+    if (line > 0 && line <= INT32_MAX)
+      galley_node_set_line(n, (int)line);
+  }
+  return n;
+}
+
+static int flush_text(rd *r) {
+  if (r->tlen == 0)
+    return GALLEY_OK;
+  galley_node *t = galley_doc_new_text(r->doc, r->tb, r->tlen);
+  r->tlen = 0;
+  if (!t)
+    return nomem(r);
+  if (galley_node_append_child(r->towner, t) != GALLEY_OK) {
+    r->rc = galley_job_error(r->job, GALLEY_EINVALID,
+                             "html reader: text cannot go in a %s",
+                             galley_kind_name(galley_node_kind(r->towner)));
+    return r->rc;
+  }
+  return GALLEY_OK;
+}
+
+static int add_text(rd *r, galley_node *owner, const char *s, size_t n) {
+  if (owner != r->towner) {
+    if (flush_text(r))
+      return r->rc;
+    r->towner = owner;
+  }
+  if (r->tlen + n + 1 > r->tcap) {
+    size_t cap = r->tcap ? r->tcap : 256;
+    while (cap < r->tlen + n + 1)
+      cap *= 2;
+    char *b = realloc(r->tb, cap);
+    if (!b)
+      return nomem(r);
+    r->tb = b;
+    r->tcap = cap;
+  }
+  memcpy(r->tb + r->tlen, s, n);
+  r->tlen += n;
+  return GALLEY_OK;
+}
+
+static int append(rd *r, galley_node *parent, galley_node *child) {
+  if (flush_text(r))
+    return r->rc;
+  if (galley_node_append_child(parent, child) != GALLEY_OK) {
+    r->rc = galley_job_error(r->job, GALLEY_EINVALID,
+                             "html reader: a %s cannot go in a %s",
+                             galley_kind_name(galley_node_kind(child)),
+                             galley_kind_name(galley_node_kind(parent)));
+    return r->rc;
+  }
+  return GALLEY_OK;
+}
+
+/* A copy of `s` with white space runs made single spaces, ends trimmed. */
+char *html_collapse(const char *s) {
+  size_t n = strlen(s);
+  char *o = malloc(n + 1), *w = o;
+  if (!o)
+    return NULL;
+  bool sp = false;
+  for (const char *p = s; *p; p++) {
+    if (html_is_space((unsigned char)*p)) {
+      sp = w != o;
+      continue;
+    }
+    if (sp)
+      *w++ = ' ';
+    sp = false;
+    *w++ = *p;
+  }
+  *w = 0;
+  return o;
+}
+
+static int set_str(rd *r, galley_node *n,
+                   int (*set)(galley_node *, const char *), const char *v) {
+  if (!v)
+    return GALLEY_OK;
+  char *c = html_collapse(v);
+  if (!c)
+    return nomem(r);
+  int rc = *c ? set(n, c) : GALLEY_OK;
+  free(c);
+  if (rc == GALLEY_ENOMEM)
+    return nomem(r);
+  return GALLEY_OK;
+}
+
+/* Tag name, id and classes: what the boilerplate transform judges by. */
+static int keep_attrs(rd *r, galley_node *n, const xmlNode *el) {
+  if (galley_node_set_tag(n, (const char *)el->name) != GALLEY_OK)
+    return nomem(r);
+  const char *id = attr(el, "id");
+  if (set_str(r, n, galley_node_set_id, id) ||
+      set_str(r, n, galley_node_set_classes, attr(el, "class")))
+    return r->rc;
+  static const char *const keep[] = {"role", "lang", "dir", "itemprop",
+                                     "rel", NULL};
+  for (size_t i = 0; keep[i]; i++) {
+    const char *v = attr(el, keep[i]);
+    if (v && *v && galley_node_set_attr(n, keep[i], v) != GALLEY_OK)
+      return nomem(r);
+  }
+  return GALLEY_OK;
+}
+
+/* An absolute (or base-relative) form of a link or image address. */
+static char *resolve(rd *r, const char *href) {
+  char *c = html_collapse(href);
+  if (!c) {
+    nomem(r);
+    return NULL;
+  }
+  char *out = NULL;
+  if (r->base && c[0] != '#' && strncasecmp(c, "data:", 5) != 0) {
+    xmlChar *u = xmlBuildURI((const xmlChar *)c, r->base);
+    if (u) {
+      out = galley_doc_strndup(r->doc, (const char *)u, (size_t)-1);
+      xmlFree(u);
+      free(c);
+      if (!out)
+        nomem(r);
+      return out;
+    }
+  }
+  out = galley_doc_strndup(r->doc, c, (size_t)-1);
+  free(c);
+  if (!out)
+    nomem(r);
+  return out;
+}
+
+/* ---- Frames -------------------------------------------------------------- */
+
+static frame *top(rd *r) { return &r->st[r->n - 1]; }
+static frame *blk(rd *r) { return &r->st[top(r)->blk]; }
+
+static frame *push(rd *r, xmlNode *src, ftype type) {
+  if (r->max_depth && r->n > r->max_depth) {
+    r->rc = galley_job_error(r->job, GALLEY_ELIMIT,
+                             "elements nest deeper than the depth limit of "
+                             "%zu (line %ld)",
+                             r->max_depth, xmlGetLineNo(src));
+    return NULL;
+  }
+  if (r->n == r->cap) {
+    size_t cap = r->cap ? r->cap * 2 : 64;
+    frame *s = realloc(r->st, cap * sizeof *s);
+    if (!s) {
+      nomem(r);
+      return NULL;
+    }
+    r->st = s;
+    r->cap = cap;
+  }
+  frame *f = &r->st[r->n];
+  memset(f, 0, sizeof *f);
+  f->src = src;
+  f->type = (unsigned char)type;
+  f->blk = r->n ? r->st[r->n - 1].blk : 0;
+  if (type == F_BLOCK)
+    f->blk = r->n;
+  r->n++;
+  return f;
+}
+
+static galley_kind kind_of(const galley_node *n) { return galley_node_kind(n); }
+
+static bool leaf_kind(galley_kind k) {
+  return k == GALLEY_NODE_PARAGRAPH || k == GALLEY_NODE_HEADING ||
+         k == GALLEY_NODE_TERM;
+}
+
+/* Opens the block that inline content of block frame `b` goes into. */
+static galley_node *open_leaf(rd *r, frame *b) {
+  galley_node *n = b->node, *c, *p;
+  switch (kind_of(n)) {
+  case GALLEY_NODE_PARAGRAPH:
+  case GALLEY_NODE_HEADING:
+  case GALLEY_NODE_TERM: return n;
+  case GALLEY_NODE_TABLE_CELL:
+  case GALLEY_NODE_CAPTION:
+    c = galley_node_last_child(n);
+    if (!c || galley_kind_is_inline(kind_of(c)))
+      return n;
+    break;
+  case GALLEY_NODE_LIST:
+    c = galley_node_last_child(n);
+    if (!c) {
+      if (!(c = new_node(r, GALLEY_NODE_ITEM, NULL)) || append(r, n, c))
+        return NULL;
+    }
+    n = c;
+    break;
+  case GALLEY_NODE_DEFINITION_LIST:
+    c = galley_node_last_child(n);
+    if (!c || kind_of(c) != GALLEY_NODE_DEFINITION) {
+      if (!(c = new_node(r, GALLEY_NODE_DEFINITION, NULL)) || append(r, n, c))
+        return NULL;
+    }
+    n = c;
+    break;
+  case GALLEY_NODE_TABLE:
+    if (!(c = new_node(r, GALLEY_NODE_TABLE_ROW, NULL)) || append(r, n, c) ||
+        galley_node_set_row_part(c, r->part))
+      return NULL;
+    b->irow = c;
+    n = c;
+    /* fall through */
+  case GALLEY_NODE_TABLE_ROW:
+    if (!(c = new_node(r, GALLEY_NODE_TABLE_CELL, NULL)) || append(r, n, c))
+      return NULL;
+    return c;
+  default: break;
+  }
+  if (!(p = new_node(r, GALLEY_NODE_PARAGRAPH, NULL)) || append(r, n, p))
+    return NULL;
+  return p;
+}
+
+static galley_node *clone_inline(rd *r, const galley_node *t) {
+  galley_node *c = new_node(r, kind_of(t), NULL);
+  if (!c)
+    return NULL;
+  galley_node_set_line(c, galley_node_get_line(t));
+  if (galley_node_get_tag(t))
+    galley_node_set_tag(c, galley_node_get_tag(t));
+  if (galley_node_get_classes(t))
+    galley_node_set_classes(c, galley_node_get_classes(t));
+  if (kind_of(t) == GALLEY_NODE_LINK) {
+    galley_node_set_url(c, galley_node_get_url(t));
+    if (galley_node_get_title(t))
+      galley_node_set_title(c, galley_node_get_title(t));
+  }
+  const char *k, *v;
+  for (size_t i = 0; galley_node_attr_at(t, i, &k, &v); i++)
+    if (strcmp(k, "id") != 0 && strcmp(k, "class") != 0 &&
+        strcmp(k, "tag") != 0)
+      galley_node_set_attr(c, k, v);
+  return c;
+}
+
+/* Where inline content goes now: opens the block and re-opens the inline
+ * elements that wrap it. Writes a pending space first. */
+static galley_node *content(rd *r) {
+  frame *b = blk(r);
+  if (!b->leaf) {
+    b->leaf = open_leaf(r, b);
+    if (!b->leaf)
+      return NULL;
+    r->nvalid = 0;
+  }
+  galley_node *deep = r->nvalid ? r->il[r->nvalid - 1].cur : b->leaf;
+  if (r->space) {
+    r->space = false;
+    if (add_text(r, deep, " ", 1))
+      return NULL;
+  }
+  for (size_t i = r->nvalid; i < r->nil; i++) {
+    ientry *e = &r->il[i];
+    galley_node *c = e->used ? clone_inline(r, e->tmpl) : e->tmpl;
+    if (!c || append(r, deep, c))
+      return NULL;
+    e->used = true;
+    e->cur = c;
+    deep = c;
+  }
+  r->nvalid = r->nil;
+  r->line_start = false;
+  return deep;
+}
+
+static void close_leaf(rd *r, frame *b) {
+  b->leaf = NULL;
+  r->space = false;
+  r->line_start = true;
+  r->nvalid = 0;
+}
+
+/* Makes a cell or caption that held inlines hold them in a paragraph, so
+ * that a block can follow. */
+static int wrap_inlines(rd *r, galley_node *n) {
+  galley_node *c = galley_node_first_child(n);
+  if (!c || !galley_kind_is_inline(kind_of(c)))
+    return GALLEY_OK;
+  if (flush_text(r))
+    return r->rc;
+  galley_node *p = new_node(r, GALLEY_NODE_PARAGRAPH, NULL);
+  if (!p)
+    return r->rc;
+  while ((c = galley_node_first_child(n)) != NULL)
+    if (append(r, p, c))
+      return r->rc;
+  return append(r, n, p);
+}
+
+/* The container a new block goes into, below block frame `b`. */
+static galley_node *block_parent(rd *r, frame *b) {
+  galley_node *n = b->node, *c;
+  if (flush_text(r))
+    return NULL;
+  switch (kind_of(n)) {
+  case GALLEY_NODE_TABLE_CELL:
+  case GALLEY_NODE_CAPTION:
+    if (wrap_inlines(r, n))
+      return NULL;
+    break;
+  case GALLEY_NODE_LIST:
+    /* <ul><ul>…</ul></ul>: the nested list belongs to the item before. */
+    c = galley_node_last_child(n);
+    if (!c) {
+      if (!(c = new_node(r, GALLEY_NODE_ITEM, NULL)) || append(r, n, c))
+        return NULL;
+    }
+    n = c;
+    break;
+  case GALLEY_NODE_DEFINITION_LIST:
+    c = galley_node_last_child(n);
+    if (!c || kind_of(c) != GALLEY_NODE_DEFINITION) {
+      if (!(c = new_node(r, GALLEY_NODE_DEFINITION, NULL)) || append(r, n, c))
+        return NULL;
+    }
+    n = c;
+    break;
+  default: break;
+  }
+  close_leaf(r, b);
+  return n;
+}
+
+static int push_block(rd *r, xmlNode *el, galley_node *parent,
+                      galley_node *node) {
+  if (keep_attrs(r, node, el) || append(r, parent, node))
+    return r->rc;
+  frame *f = push(r, el, F_BLOCK);
+  if (!f)
+    return r->rc;
+  f->node = node;
+  close_leaf(r, f);
+  return GALLEY_OK;
+}
+
+static int push_inline(rd *r, xmlNode *el, galley_node *node) {
+  if (keep_attrs(r, node, el))
+    return r->rc;
+  frame *f = push(r, el, F_INLINE);
+  if (!f)
+    return r->rc;
+  f->node = node;
+  if (r->nil == r->ilcap) {
+    size_t cap = r->ilcap ? r->ilcap * 2 : 32;
+    ientry *il = realloc(r->il, cap * sizeof *il);
+    if (!il)
+      return nomem(r);
+    r->il = il;
+    r->ilcap = cap;
+  }
+  r->il[r->nil++] = (ientry){node, NULL, false};
+  return GALLEY_OK;
+}
+
+static int pop(rd *r) {
+  frame *f = top(r);
+  switch (f->type) {
+  case F_INLINE: {
+    ientry *e = &r->il[r->nil - 1];
+    if (f->quote) {
+      galley_node *d = content(r);
+      if (!d || add_text(r, d, "\xE2\x80\x9D", 3))
+        return r->rc;
+    } else if (!e->used && galley_node_get_id(e->tmpl)) {
+      /* An empty anchor still marks a place that links point to. */
+      if (!content(r))
+        return r->rc;
+    }
+    r->nil--;
+    if (r->nvalid > r->nil)
+      r->nvalid = r->nil;
+    break;
+  }
+  case F_BLOCK: {
+    if (flush_text(r))
+      return r->rc;
+    galley_node *n = f->node;
+    galley_kind k = kind_of(n);
+    close_leaf(r, f);
+    galley_node *parent = galley_node_parent(n);
+    bool empty = galley_node_first_child(n) == NULL;
+    if (empty && !galley_node_get_id(n) &&
+        (leaf_kind(k) || k == GALLEY_NODE_DIV || k == GALLEY_NODE_LIST ||
+         k == GALLEY_NODE_TABLE || k == GALLEY_NODE_TABLE_ROW ||
+         k == GALLEY_NODE_DEFINITION_LIST || k == GALLEY_NODE_BLOCK_QUOTE ||
+         k == GALLEY_NODE_FIGURE || k == GALLEY_NODE_CAPTION ||
+         k == GALLEY_NODE_FOOTNOTE))
+      galley_node_unlink(n);
+    else if (empty && k == GALLEY_NODE_LIST)
+      galley_node_unlink(n);
+    else if (f->explicit_p && parent &&
+             kind_of(parent) == GALLEY_NODE_ITEM &&
+             galley_node_parent(parent))
+      galley_node_set_list_tight(galley_node_parent(parent), false);
+    break;
+  }
+  case F_PASS:
+    r->part = f->saved_part;
+    r->footnotes = f->saved_fn;
+    break;
+  case F_FLAT:
+    if (!r->line_start)
+      r->space = true;
+    break;
+  }
+  r->n--;
+  return GALLEY_OK;
+}
+
+/* ---- Text ------------------------------------------------------------- */
+
+static int on_text(rd *r, const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  while (*p) {
+    if (html_is_space(*p)) {
+      if (!r->line_start)
+        r->space = true;
+      p++;
+      continue;
+    }
+    const unsigned char *e = p;
+    /* Take words with single spaces between them in one step. */
+    for (;;) {
+      while (*e && !html_is_space(*e))
+        e++;
+      if (e[0] == ' ' && e[1] && !html_is_space(e[1]))
+        e++;
+      else
+        break;
+    }
+    galley_node *d = content(r);
+    if (!d || add_text(r, d, (const char *)p, (size_t)(e - p)))
+      return r->rc;
+    p = e;
+  }
+  return GALLEY_OK;
+}
+
+/* The text of a subtree (for <pre> and <code>), walked without recursion. */
+static int subtree_text(rd *r, xmlNode *el, bool pre, char **out,
+                        size_t *out_len) {
+  size_t cap = 256, len = 0;
+  char *buf = malloc(cap);
+  if (!buf)
+    return nomem(r);
+  xmlNode *c = el->children;
+  while (c) {
+    const char *piece = NULL;
+    bool descend = false;
+    if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
+      piece = (const char *)c->content;
+    else if (c->type == XML_ELEMENT_NODE) {
+      tagcode t = tag_of(c);
+      if (t == T_BR)
+        piece = "\n";
+      else if (t != T_DROP && t != T_SCRIPT && !hidden(c))
+        descend = true;
+    }
+    if (piece) {
+      size_t n = strlen(piece);
+      if (len + n + 1 > cap) {
+        while (len + n + 1 > cap)
+          cap *= 2;
+        char *b = realloc(buf, cap);
+        if (!b) {
+          free(buf);
+          return nomem(r);
+        }
+        buf = b;
+      }
+      memcpy(buf + len, piece, n);
+      len += n;
+    }
+    if (descend && c->children) {
+      c = c->children;
+      continue;
+    }
+    while (c && c != el && !c->next)
+      c = c->parent;
+    if (!c || c == el)
+      break;
+    c = c->next;
+  }
+  buf[len] = 0;
+  (void)pre;
+  *out = buf;
+  *out_len = len;
+  return GALLEY_OK;
+}
+
+/* "language-c", "lang-c" (and highlighters' "highlight-source-c") name the
+ * language of a code block. */
+static const char *lang_from_class(const char *cls, size_t *n) {
+  static const char *const prefixes[] = {"language-", "lang-",
+                                         "highlight-source-", NULL};
+  const char *p = cls;
+  while (p && *p) {
+    while (*p && html_is_space((unsigned char)*p))
+      p++;
+    const char *s = p;
+    while (*p && !html_is_space((unsigned char)*p))
+      p++;
+    for (size_t i = 0; prefixes[i]; i++) {
+      size_t k = strlen(prefixes[i]);
+      if ((size_t)(p - s) > k && strncasecmp(s, prefixes[i], k) == 0) {
+        *n = (size_t)(p - s) - k;
+        return s + k;
+      }
+    }
+  }
+  return NULL;
+}
+
+static int on_pre(rd *r, xmlNode *el, galley_node *parent) {
+  char *text;
+  size_t len;
+  if (subtree_text(r, el, true, &text, &len))
+    return r->rc;
+  galley_node *n = new_node(r, GALLEY_NODE_CODE_BLOCK, el);
+  if (!n) {
+    free(text);
+    return r->rc;
+  }
+  /* The newline right after <pre> is not content. */
+  const char *t = text;
+  if (*t == '\n')
+    t++;
+  else if (t[0] == '\r' && t[1] == '\n')
+    t += 2;
+  int rc = galley_node_set_literal(n, t);
+  free(text);
+  if (rc)
+    return nomem(r);
+  size_t ln = 0;
+  const char *lang = lang_from_class(attr(el, "class"), &ln);
+  for (xmlNode *c = el->children; !lang && c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && tag_of(c) == T_CODE)
+      lang = lang_from_class(attr(c, "class"), &ln);
+  if (!lang) {
+    lang = attr(el, "data-lang");
+    ln = lang ? strlen(lang) : 0;
+  }
+  if (lang && ln) {
+    char *info = galley_doc_strndup(r->doc, lang, ln);
+    if (!info || galley_node_set_info(n, info))
+      return nomem(r);
+  }
+  if (keep_attrs(r, n, el))
+    return r->rc;
+  return append(r, parent, n);
+}
+
+static int on_code(rd *r, xmlNode *el) {
+  char *text;
+  size_t len;
+  if (subtree_text(r, el, false, &text, &len))
+    return r->rc;
+  char *c = html_collapse(text);
+  bool lead = len && html_is_space((unsigned char)text[0]);
+  bool trail = len && html_is_space((unsigned char)text[len - 1]);
+  free(text);
+  if (!c)
+    return nomem(r);
+  if (!*c) {
+    free(c);
+    if ((lead || trail) && !r->line_start)
+      r->space = true;
+    return GALLEY_OK;
+  }
+  if (lead && !r->line_start)
+    r->space = true;
+  galley_node *d = content(r);
+  galley_node *n = d ? new_node(r, GALLEY_NODE_CODE, el) : NULL;
+  int rc = n ? galley_node_set_literal(n, c) : r->rc;
+  free(c);
+  if (!n)
+    return r->rc;
+  if (rc)
+    return nomem(r);
+  if (keep_attrs(r, n, el) || append(r, d, n))
+    return r->rc;
+  if (trail)
+    r->space = true;
+  return GALLEY_OK;
+}
+
+/* ---- Images ----------------------------------------------------------- */
+
+static bool placeholder(const char *src) {
+  if (!src)
+    return true;
+  while (html_is_space((unsigned char)*src))
+    src++;
+  if (!*src || strncasecmp(src, "data:", 5) == 0 || strncmp(src, "#", 1) == 0)
+    return true;
+  return strstr(src, "blank.gif") || strstr(src, "spacer.gif") ||
+         strstr(src, "pixel.gif") || strstr(src, "placeholder") ||
+         strstr(src, "lazy-load") || strstr(src, "lazyload") ||
+         strstr(src, "transparent.gif") || strstr(src, "1x1.");
+}
+
+/* The widest candidate of a srcset ("a.jpg 480w, b.jpg 960w" or 2x). */
+static char *best_srcset(rd *r, const char *set) {
+  const char *p = set, *best = NULL;
+  size_t best_len = 0;
+  double best_score = -1;
+  while (*p) {
+    while (*p && (html_is_space((unsigned char)*p) || *p == ','))
+      p++;
+    if (!*p)
+      break;
+    const char *u = p;
+    while (*p && !html_is_space((unsigned char)*p))
+      p++;
+    size_t ulen = (size_t)(p - u);
+    /* A URL may end with the comma that separates candidates. */
+    bool ended = ulen && u[ulen - 1] == ',';
+    if (ended)
+      ulen--;
+    double score = 1;
+    if (!ended) {
+      while (*p && html_is_space((unsigned char)*p))
+        p++;
+      const char *d = p;
+      while (*p && *p != ',')
+        p++;
+      if (p > d) {
+        double v = strtod(d, NULL);
+        if (v > 0)
+          score = v;
+      }
+    }
+    if (ulen && score > best_score &&
+        !(ulen >= 5 && strncasecmp(u, "data:", 5) == 0)) {
+      best = u;
+      best_len = ulen;
+      best_score = score;
+    }
+  }
+  if (!best)
+    return NULL;
+  char *tmp = galley_doc_strndup(r->doc, best, best_len);
+  return tmp ? resolve(r, tmp) : (nomem(r), NULL);
+}
+
+/* The address a reader should see: lazy loaders keep the real one in
+ * data-src and friends and put a placeholder in src. */
+static char *image_url(rd *r, const xmlNode *el) {
+  static const char *const lazy[] = {"data-src", "data-lazy-src",
+                                     "data-original", "data-lazy",
+                                     "data-url", "data-hi-res-src", NULL};
+  for (size_t i = 0; lazy[i]; i++) {
+    const char *v = attr(el, lazy[i]);
+    if (v && !placeholder(v))
+      return resolve(r, v);
+  }
+  const char *src = attr(el, "src");
+  if (src && !placeholder(src))
+    return resolve(r, src);
+  static const char *const sets[] = {"data-srcset", "srcset",
+                                     "data-lazy-srcset", NULL};
+  for (size_t i = 0; sets[i]; i++) {
+    const char *v = attr(el, sets[i]);
+    if (v && *v) {
+      char *u = best_srcset(r, v);
+      if (u || r->rc)
+        return u;
+    }
+  }
+  if (src && *src)
+    return resolve(r, src);
+  return NULL;
+}
+
+static int on_img(rd *r, xmlNode *el) {
+  char *url = image_url(r, el);
+  if (r->rc)
+    return r->rc;
+  const char *alt = attr(el, "alt");
+  char *calt = alt ? html_collapse(alt) : NULL;
+  if (alt && !calt)
+    return nomem(r);
+  if (!url && (!calt || !*calt)) {
+    free(calt);
+    return GALLEY_OK;
+  }
+  galley_node *d = content(r);
+  galley_node *n = d ? new_node(r, GALLEY_NODE_IMAGE, el) : NULL;
+  if (!n || galley_node_set_url(n, url ? url : "") ||
+      set_str(r, n, galley_node_set_title, attr(el, "title")) ||
+      keep_attrs(r, n, el)) {
+    free(calt);
+    return r->rc ? r->rc : nomem(r);
+  }
+  if (calt && *calt) {
+    galley_node *t = galley_doc_new_text(r->doc, calt, (size_t)-1);
+    if (!t || galley_node_append_child(n, t)) {
+      free(calt);
+      return nomem(r);
+    }
+  }
+  free(calt);
+  return append(r, d, n);
+}
+
+/* ---- Footnotes as pandoc, cmark-gfm and this writer mark them --------- */
+
+static bool is_noteref(const xmlNode *a) {
+  const char *href = attr(a, "href");
+  if (!href || href[0] != '#')
+    return false;
+  if (has_word(attr(a, "role"), "doc-noteref") ||
+      has_word(attr(a, "class"), "footnote-ref") || attr(a, "data-footnote-ref"))
+    return true;
+  const xmlNode *p = a->parent;
+  return p && p->type == XML_ELEMENT_NODE &&
+         strcmp((const char *)p->name, "sup") == 0 &&
+         has_word(attr(p, "class"), "footnote-ref");
+}
+
+static bool is_backref(const xmlNode *a) {
+  return has_word(attr(a, "role"), "doc-backlink") ||
+         has_word(attr(a, "class"), "footnote-back") ||
+         has_word(attr(a, "class"), "footnote-backref") ||
+         attr(a, "data-footnote-backref");
+}
+
+static bool is_notes_section(const xmlNode *el) {
+  return has_word(attr(el, "role"), "doc-endnotes") ||
+         has_word(attr(el, "class"), "footnotes") || attr(el, "data-footnotes");
+}
+
+/* A <sup> that only wraps a note reference adds nothing to it. */
+static bool sup_of_noteref(const xmlNode *sup) {
+  const xmlNode *only = NULL;
+  for (const xmlNode *c = sup->children; c; c = c->next) {
+    if (c->type == XML_ELEMENT_NODE) {
+      if (only)
+        return false;
+      only = c;
+    } else if (c->type == XML_TEXT_NODE && c->content) {
+      for (const xmlChar *p = c->content; *p; p++)
+        if (!html_is_space(*p))
+          return false;
+    }
+  }
+  return only && strcmp((const char *)only->name, "a") == 0 &&
+         is_noteref(only);
+}
+
+static int on_noteref(rd *r, xmlNode *a) {
+  galley_node *d = content(r);
+  galley_node *n = d ? new_node(r, GALLEY_NODE_FOOTNOTE_REF, a) : NULL;
+  if (!n)
+    return r->rc;
+  if (galley_node_set_label(n, attr(a, "href") + 1))
+    return nomem(r);
+  return append(r, d, n);
+}
+
+/* ---- Metadata in <head> -------------------------------------------------- */
+
+static void on_script(rd *r, xmlNode *el) {
+  const char *type = attr(el, "type");
+  if (!type || strncasecmp(type, "application/ld+json", 19) != 0)
+    return;
+  xmlChar *text = xmlNodeGetContent(el);
+  if (text) {
+    html_meta_jsonld(r->meta, r->job, (const char *)text,
+                     strlen((const char *)text));
+    xmlFree(text);
+  }
+}
+
+static int on_base(rd *r, xmlNode *el) {
+  const char *href = attr(el, "href");
+  if (r->base || !href || !*href)
+    return GALLEY_OK;
+  char *c = html_collapse(href);
+  if (!c)
+    return nomem(r);
+  r->base = xmlStrdup((const xmlChar *)c);
+  free(c);
+  if (!r->base)
+    return nomem(r);
+  xmlURIPtr u = xmlParseURI((const char *)r->base);
+  if (u && u->scheme && galley_doc_set_base(r->doc, (const char *)r->base))
+    return nomem(r);
+  xmlFreeURI(u);
+  return GALLEY_OK;
+}
+
+static int on_head(rd *r, xmlNode *head) {
+  xmlNode *c = head->children;
+  while (c) {
+    bool descend = false;
+    if (c->type == XML_ELEMENT_NODE) {
+      tagcode t = tag_of(c);
+      if (t == T_META) {
+        if (strcmp((const char *)c->name, "base") == 0) {
+          if (on_base(r, c))
+            return r->rc;
+        } else {
+          html_meta_element(r->meta, c);
+        }
+      } else if (t == T_SCRIPT) {
+        on_script(r, c);
+      } else if (t != T_DROP) {
+        descend = true;
+      }
+    }
+    if (descend && c->children) {
+      c = c->children;
+      continue;
+    }
+    while (c && c != head && !c->next)
+      c = c->parent;
+    if (!c || c == head)
+      break;
+    c = c->next;
+  }
+  return GALLEY_OK;
+}
+
+/* ---- Elements ------------------------------------------------------------ */
+
+static galley_node *block_node(rd *r, galley_kind kind, xmlNode *el) {
+  return new_node(r, kind, el);
+}
+
+static int push_pass(rd *r, xmlNode *el) {
+  frame *f = push(r, el, F_PASS);
+  if (!f)
+    return r->rc;
+  f->saved_part = r->part;
+  f->saved_fn = r->footnotes;
+  return GALLEY_OK;
+}
+
+static int push_flat(rd *r, xmlNode *el) {
+  if (!r->line_start)
+    r->space = true;
+  return push(r, el, F_FLAT) ? GALLEY_OK : r->rc;
+}
+
+/* Handles one element; sets *descend when a frame was pushed for it. */
+static int on_element(rd *r, xmlNode *el, bool *descend) {
+  tagcode t = tag_of(el);
+  *descend = false;
+  if (t == T_HEAD)
+    return on_head(r, el);
+  if (t == T_DROP)
+    return GALLEY_OK;
+  if (t == T_SCRIPT) {
+    on_script(r, el);
+    return GALLEY_OK;
+  }
+  if (t == T_META) {
+    if (strcmp((const char *)el->name, "meta") == 0 ||
+        strcmp((const char *)el->name, "link") == 0)
+      html_meta_element(r->meta, el);
+    else if (strcmp((const char *)el->name, "base") == 0)
+      return on_base(r, el);
+    return GALLEY_OK;
+  }
+  if (hidden(el))
+    return GALLEY_OK;
+
+  frame *b = blk(r);
+  galley_kind bk = kind_of(b->node);
+  bool flat = leaf_kind(bk);
+  bool in_table = bk == GALLEY_NODE_TABLE || bk == GALLEY_NODE_TABLE_ROW;
+  galley_node *n, *parent;
+
+  /* Unknown elements and spans are inline unless they hold blocks. */
+  if ((t == T_OTHER || t == T_SPAN) && has_block_child(el))
+    t = T_DIV;
+
+  if (is_block_code(t)) {
+    if (flat) {
+      *descend = true;
+      return push_flat(r, el);
+    }
+    if (r->footnotes && (t == T_UL || t == T_OL)) {
+      *descend = true;
+      return push_pass(r, el);
+    }
+    if (r->footnotes && t == T_HR)
+      return GALLEY_OK;
+    if (is_notes_section(el)) {
+      *descend = true;
+      if (push_pass(r, el))
+        return r->rc;
+      r->footnotes = 1;
+      return GALLEY_OK;
+    }
+    if (in_table && t != T_TR && t != T_TD && t != T_TH && t != T_TGROUP &&
+        t != T_CAPTION) {
+      *descend = true;
+      return push_pass(r, el);
+    }
+    if (bk == GALLEY_NODE_DEFINITION_LIST && t == T_DIV) {
+      *descend = true;
+      return push_pass(r, el);
+    }
+  }
+
+  switch (t) {
+  case T_HTML:
+    html_meta_element(r->meta, el);
+    /* fall through */
+  case T_PASS: *descend = true; return push_pass(r, el);
+  case T_BR:
+    r->space = false;
+    if (!b->leaf)
+      return GALLEY_OK; /* a <br> that starts a block shows nothing */
+    n = content(r);
+    if (!n)
+      return r->rc;
+    {
+      galley_node *br = new_node(r, GALLEY_NODE_LINE_BREAK, el);
+      if (!br || append(r, n, br))
+        return r->rc;
+    }
+    r->line_start = true;
+    return GALLEY_OK;
+  case T_WBR: return GALLEY_OK;
+  case T_IMG: return on_img(r, el);
+  case T_INPUT: {
+    const char *type = attr(el, "type");
+    if (bk == GALLEY_NODE_ITEM && !b->leaf && type &&
+        strcasecmp(type, "checkbox") == 0 &&
+        !galley_node_first_child(b->node))
+      galley_node_set_task(b->node, attr(el, "checked") ? GALLEY_TASK_DONE
+                                                        : GALLEY_TASK_OPEN);
+    return GALLEY_OK;
+  }
+  case T_MATH: {
+    const char *alt = attr(el, "alttext");
+    return alt ? on_text(r, alt) : GALLEY_OK;
+  }
+  case T_CODE: return on_code(r, el);
+  case T_PRE:
+    if (!(parent = block_parent(r, b)))
+      return r->rc;
+    return on_pre(r, el, parent);
+  case T_HR:
+    if (!(parent = block_parent(r, b)) ||
+        !(n = block_node(r, GALLEY_NODE_THEMATIC_BREAK, el)) ||
+        keep_attrs(r, n, el))
+      return r->rc;
+    return append(r, parent, n);
+  case T_A: {
+    if (r->footnotes && is_backref(el))
+      return GALLEY_OK;
+    if (is_noteref(el))
+      return on_noteref(r, el);
+    const char *href = attr(el, "href");
+    bool js = href && strncasecmp(href, "javascript:", 11) == 0;
+    if (href && !js) {
+      char *u = resolve(r, href);
+      if (!u || !(n = new_node(r, GALLEY_NODE_LINK, el)) ||
+          galley_node_set_url(n, u) ||
+          set_str(r, n, galley_node_set_title, attr(el, "title")))
+        return r->rc ? r->rc : nomem(r);
+    } else {
+      if (!(n = new_node(r, GALLEY_NODE_SPAN, el)))
+        return r->rc;
+      const char *name = attr(el, "name");
+      if (name && !attr(el, "id") && set_str(r, n, galley_node_set_id, name))
+        return r->rc;
+    }
+    *descend = true;
+    return push_inline(r, el, n);
+  }
+  case T_EMPH:
+  case T_STRONG:
+  case T_STRIKE:
+  case T_SUB:
+  case T_SUP:
+  case T_SPAN:
+  case T_OTHER:
+  case T_Q: {
+    if (t == T_SUP && sup_of_noteref(el)) {
+      *descend = true;
+      return push_pass(r, el);
+    }
+    static const galley_kind k[] = {
+        [T_EMPH] = GALLEY_NODE_EMPH,       [T_STRONG] = GALLEY_NODE_STRONG,
+        [T_STRIKE] = GALLEY_NODE_STRIKE,   [T_SUB] = GALLEY_NODE_SUBSCRIPT,
+        [T_SUP] = GALLEY_NODE_SUPERSCRIPT, [T_SPAN] = GALLEY_NODE_SPAN,
+        [T_OTHER] = GALLEY_NODE_SPAN,      [T_Q] = GALLEY_NODE_SPAN,
+    };
+    if (!(n = new_node(r, k[t], el)))
+      return r->rc;
+    *descend = true;
+    if (push_inline(r, el, n))
+      return r->rc;
+    if (t == T_Q) {
+      top(r)->quote = 1;
+      galley_node *d = content(r);
+      if (!d || add_text(r, d, "\xE2\x80\x9C", 3))
+        return r->rc;
+    }
+    return GALLEY_OK;
+  }
+  default: break;
+  }
+
+  /* Blocks. */
+  galley_kind kind = GALLEY_NODE_DIV;
+  parent = NULL;
+  switch (t) {
+  case T_P: kind = GALLEY_NODE_PARAGRAPH; break;
+  case T_H: kind = GALLEY_NODE_HEADING; break;
+  case T_UL:
+  case T_OL: kind = GALLEY_NODE_LIST; break;
+  case T_LI:
+    if (bk == GALLEY_NODE_LIST) {
+      kind = GALLEY_NODE_ITEM;
+      if (flush_text(r))
+        return r->rc;
+      close_leaf(r, b);
+      parent = b->node;
+    } else if (r->footnotes && attr(el, "id")) {
+      kind = GALLEY_NODE_FOOTNOTE;
+    }
+    break;
+  case T_DL: kind = GALLEY_NODE_DEFINITION_LIST; break;
+  case T_DT:
+  case T_DD:
+    if (bk == GALLEY_NODE_DEFINITION_LIST) {
+      kind = t == T_DT ? GALLEY_NODE_TERM : GALLEY_NODE_DEFINITION;
+      if (flush_text(r))
+        return r->rc;
+      close_leaf(r, b);
+      parent = b->node;
+    }
+    break;
+  case T_BLOCKQUOTE: kind = GALLEY_NODE_BLOCK_QUOTE; break;
+  case T_TABLE: kind = GALLEY_NODE_TABLE; break;
+  case T_TGROUP:
+    if (bk == GALLEY_NODE_TABLE) {
+      *descend = true;
+      if (push_pass(r, el))
+        return r->rc;
+      r->part = el->name[1] == 'h'   ? GALLEY_ROW_HEAD
+                : el->name[1] == 'f' ? GALLEY_ROW_FOOT
+                                     : GALLEY_ROW_BODY;
+      return GALLEY_OK;
+    }
+    *descend = true;
+    return push_pass(r, el);
+  case T_TR:
+    if (bk == GALLEY_NODE_TABLE) {
+      kind = GALLEY_NODE_TABLE_ROW;
+      if (flush_text(r))
+        return r->rc;
+      close_leaf(r, b);
+      parent = b->node;
+    } else if (bk == GALLEY_NODE_TABLE_ROW) {
+      *descend = true;
+      return push_pass(r, el);
+    }
+    break;
+  case T_TD:
+  case T_TH:
+    if (in_table) {
+      kind = GALLEY_NODE_TABLE_CELL;
+      if (flush_text(r))
+        return r->rc;
+      close_leaf(r, b);
+      parent = b->node;
+      if (bk == GALLEY_NODE_TABLE) {
+        /* A cell outside any row gets one. */
+        if (!b->irow || galley_node_last_child(b->node) != b->irow) {
+          if (!(b->irow = new_node(r, GALLEY_NODE_TABLE_ROW, el)) ||
+              galley_node_set_row_part(b->irow, r->part) ||
+              append(r, b->node, b->irow))
+            return r->rc;
+        }
+        parent = b->irow;
+      }
+    }
+    break;
+  case T_CAPTION:
+    if (bk == GALLEY_NODE_TABLE) {
+      kind = GALLEY_NODE_CAPTION;
+      if (flush_text(r))
+        return r->rc;
+      close_leaf(r, b);
+      parent = b->node;
+    }
+    break;
+  case T_FIGURE: kind = GALLEY_NODE_FIGURE; break;
+  case T_FIGCAPTION:
+    if (bk == GALLEY_NODE_FIGURE)
+      kind = GALLEY_NODE_CAPTION;
+    break;
+  default: break;
+  }
+  if (!parent && !(parent = block_parent(r, b)))
+    return r->rc;
+  if (!(n = block_node(r, kind, el)))
+    return r->rc;
+  switch (kind) {
+  case GALLEY_NODE_HEADING:
+    galley_node_set_level(n, el->name[1] - '0');
+    break;
+  case GALLEY_NODE_LIST:
+    galley_node_set_list_tight(n, true);
+    if (t == T_OL) {
+      galley_node_set_list_ordered(n, true);
+      const char *start = attr(el, "start");
+      long v = start ? strtol(start, NULL, 10) : 1;
+      if (v > -1000000000L && v < 1000000000L)
+        galley_node_set_list_start(n, (int)v);
+    }
+    break;
+  case GALLEY_NODE_TABLE_ROW: galley_node_set_row_part(n, r->part); break;
+  case GALLEY_NODE_TABLE_CELL: {
+    galley_node_set_cell_header(n, t == T_TH);
+    const char *v = attr(el, "colspan");
+    long s = v ? strtol(v, NULL, 10) : 1;
+    galley_node_set_colspan(n, s >= 1 && s <= 1000 ? (int)s : 1);
+    v = attr(el, "rowspan");
+    s = v ? strtol(v, NULL, 10) : 1;
+    galley_node_set_rowspan(n, s >= 1 && s <= 65534 ? (int)s : 1);
+    v = attr(el, "align");
+    const char *style = attr(el, "style");
+    if (style && strstr(style, "text-align")) {
+      const char *p = strstr(style, "text-align");
+      v = p + 10;
+      while (*v == ':' || html_is_space((unsigned char)*v))
+        v++;
+    }
+    if (v) {
+      galley_align a = GALLEY_ALIGN_NONE;
+      if (strncasecmp(v, "left", 4) == 0)
+        a = GALLEY_ALIGN_LEFT;
+      else if (strncasecmp(v, "center", 6) == 0)
+        a = GALLEY_ALIGN_CENTER;
+      else if (strncasecmp(v, "right", 5) == 0)
+        a = GALLEY_ALIGN_RIGHT;
+      galley_node_set_cell_align(n, a);
+    }
+    break;
+  }
+  case GALLEY_NODE_FOOTNOTE:
+    if (set_str(r, n, galley_node_set_label, attr(el, "id")))
+      return r->rc;
+    break;
+  default: break;
+  }
+  if (push_block(r, el, parent, n))
+    return r->rc;
+  top(r)->explicit_p = t == T_P;
+  if (kind == GALLEY_NODE_FOOTNOTE)
+    galley_node_set_id(n, NULL);
+  *descend = true;
+  return GALLEY_OK;
+}
+
+/* ---- The walk -------------------------------------------------------------- */
+
+static int walk(rd *r, xmlDoc *xd) {
+  frame *root = push(r, (xmlNode *)xd, F_BLOCK);
+  if (!root)
+    return r->rc;
+  root->node = galley_doc_root(r->doc);
+  r->line_start = true;
+  xmlNode *cur = xd->children;
+  for (;;) {
+    if (!cur) {
+      if (r->n == 1)
+        break;
+      xmlNode *src = top(r)->src;
+      if (pop(r))
+        return r->rc;
+      cur = src->next;
+      continue;
+    }
+    if ((++r->count & 0xFFF) == 0 && galley_job_cancelled(r->job))
+      return r->rc = galley_job_error(r->job, GALLEY_ECANCELLED, "cancelled");
+    bool descend = false;
+    if (cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE) {
+      if (cur->content && on_text(r, (const char *)cur->content))
+        return r->rc;
+    } else if (cur->type == XML_ELEMENT_NODE) {
+      if (on_element(r, cur, &descend))
+        return r->rc;
+    }
+    if (descend) {
+      if (cur->children) {
+        cur = cur->children;
+        continue;
+      }
+      if (pop(r))
+        return r->rc;
+    }
+    cur = cur->next;
+  }
+  if (flush_text(r))
+    return r->rc;
+  return GALLEY_OK;
+}
+
+int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
+  unsigned char *buf = NULL;
+  size_t len = 0;
+  bool copied = false;
+  int rc = html_decode(job, in->data, in->size, &buf, &len, &copied);
+  if (rc)
+    return rc;
+  if (len > INT_MAX) {
+    if (copied)
+      free(buf);
+    return galley_job_error(job, GALLEY_ELIMIT,
+                            "input too large for the HTML parser");
+  }
+  xmlInitParser();
+  rd r = {.job = job, .doc = doc};
+  r.max_depth = galley_job_limits(job)->max_depth;
+  r.meta = html_meta_new();
+  htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
+  xmlDoc *xd = NULL;
+  if (!r.meta || !ctxt) {
+    rc = galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+    goto done;
+  }
+  /* NONET: never fetch anything; HUGE lifts libxml2's fixed depth of 256
+   * (our own limit applies in the walk) and its text size limit; IGNORE_ENC
+   * because the bytes are UTF-8 by now, whatever the page says. */
+  int opts = HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+             HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT | XML_PARSE_HUGE |
+             HTML_PARSE_IGNORE_ENC;
+  xd = htmlCtxtReadMemory(ctxt, (const char *)buf, (int)len, NULL, "UTF-8",
+                          opts);
+  if (!xd) {
+    /* An empty or all-blank page parses to nothing; that is an empty doc. */
+    size_t i = 0;
+    while (i < len && html_is_space(buf[i]))
+      i++;
+    if (i == len) {
+      rc = GALLEY_OK;
+      goto done;
+    }
+    rc = galley_job_error(job, GALLEY_EPARSE, "not parseable as HTML");
+    goto done;
+  }
+  rc = walk(&r, xd);
+  if (rc == GALLEY_OK)
+    rc = html_meta_apply(r.meta, doc);
+  if (rc == GALLEY_ENOMEM)
+    rc = galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+done:
+  if (xd)
+    xmlFreeDoc(xd);
+  if (ctxt)
+    htmlFreeParserCtxt(ctxt);
+  html_meta_free(r.meta);
+  free(r.st);
+  free(r.il);
+  free(r.tb);
+  xmlFree(r.base);
+  if (copied)
+    free(buf);
+  return rc;
+}

@@ -1,0 +1,1084 @@
+/* The HTML writer: an HTML5 document, a body fragment, or polyglot XHTML. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/xmlsave.h>
+
+#include "html.h"
+
+static const char default_css[] =
+    "body { max-width: 40em; margin: 2em auto; padding: 0 1em;\n"
+    "  font-family: Georgia, 'Times New Roman', serif; line-height: 1.55;\n"
+    "  color: #222; background: #fff; }\n"
+    "h1, h2, h3, h4, h5, h6 { line-height: 1.25;\n"
+    "  font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; }\n"
+    "img { max-width: 100%; height: auto; }\n"
+    "pre { overflow-x: auto; padding: 0.75em; background: #f5f5f5; }\n"
+    "code { font-family: Menlo, Consolas, 'DejaVu Sans Mono', monospace;\n"
+    "  font-size: 0.9em; }\n"
+    "blockquote { margin: 1em 0; padding-left: 1em;\n"
+    "  border-left: 3px solid #ccc; color: #555; }\n"
+    "table { border-collapse: collapse; margin: 1em 0; }\n"
+    "th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; }\n"
+    "figure { margin: 1em 0; }\n"
+    "figcaption { font-size: 0.9em; color: #555; }\n"
+    ".footnotes { font-size: 0.9em; }\n";
+
+/* ---- A set of strings (ids in use) ------------------------------------- */
+
+typedef struct strset {
+  char **slot;
+  size_t cap, n;
+} strset;
+
+static size_t hash(const char *s) {
+  size_t h = 1469598103934665603u;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211u;
+  return h;
+}
+
+static bool set_has(const strset *s, const char *k) {
+  if (!s->cap)
+    return false;
+  for (size_t i = hash(k) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+    if (!s->slot[i])
+      return false;
+    if (strcmp(s->slot[i], k) == 0)
+      return true;
+  }
+}
+
+static int set_add(strset *s, const char *k) {
+  if (set_has(s, k))
+    return GALLEY_OK;
+  if ((s->n + 1) * 2 > s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 64;
+    char **slot = calloc(cap, sizeof *slot);
+    if (!slot)
+      return GALLEY_ENOMEM;
+    for (size_t i = 0; i < s->cap; i++) {
+      if (!s->slot[i])
+        continue;
+      size_t j = hash(s->slot[i]) & (cap - 1);
+      while (slot[j])
+        j = (j + 1) & (cap - 1);
+      slot[j] = s->slot[i];
+    }
+    free(s->slot);
+    s->slot = slot;
+    s->cap = cap;
+  }
+  char *c = strdup(k);
+  if (!c)
+    return GALLEY_ENOMEM;
+  size_t i = hash(k) & (s->cap - 1);
+  while (s->slot[i])
+    i = (i + 1) & (s->cap - 1);
+  s->slot[i] = c;
+  s->n++;
+  return GALLEY_OK;
+}
+
+static void set_free(strset *s) {
+  for (size_t i = 0; i < s->cap; i++)
+    free(s->slot[i]);
+  free(s->slot);
+}
+
+/* ---- Writer state ------------------------------------------------------ */
+
+typedef struct note {
+  const char *label;
+  const galley_node *def;
+  int number; /* 0 until referenced or placed */
+  int refs;
+  char *id, *refid;
+} note;
+
+typedef struct w {
+  galley_job *job;
+  galley_sink *out;
+  bool xhtml;
+  int rc;
+  size_t len;
+  strset all;  /* every id the document carries */
+  strset used; /* ids written so far */
+  note *notes;
+  size_t nnotes, notecap;
+  int next_number;
+  char buf[1 << 16];
+} w;
+
+static void flush(w *o) {
+  if (o->len && o->rc == GALLEY_OK) {
+    if (galley_sink_write(o->out, o->buf, o->len) != GALLEY_OK)
+      o->rc = galley_job_error(o->job, GALLEY_EIO, "cannot write the output");
+  }
+  o->len = 0;
+}
+
+static void put(w *o, const char *s, size_t n) {
+  if (n > sizeof o->buf - o->len) {
+    flush(o);
+    if (n > sizeof o->buf) {
+      if (o->rc == GALLEY_OK && galley_sink_write(o->out, s, n) != GALLEY_OK)
+        o->rc = galley_job_error(o->job, GALLEY_EIO, "cannot write the output");
+      return;
+    }
+  }
+  memcpy(o->buf + o->len, s, n);
+  o->len += n;
+}
+
+static void puts_(w *o, const char *s) { put(o, s, strlen(s)); }
+
+/* Valid UTF-8 only (an invalid byte becomes U+FFFD), no C0 controls but
+ * tab and newline, and &, <, > (and " in attributes) as the five
+ * references XML also knows. */
+static void esc(w *o, const char *s, size_t n, bool attr) {
+  const unsigned char *p = (const unsigned char *)s, *end = p + n;
+  const unsigned char *run = p;
+  while (p < end) {
+    unsigned char c = *p;
+    if (c >= 0x80) {
+      size_t k = 0;
+      if (c >= 0xC2 && c < 0xE0 && end - p >= 2 && (p[1] & 0xC0) == 0x80)
+        k = 2;
+      else if (c >= 0xE0 && c < 0xF0 && end - p >= 3 &&
+               (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 &&
+               !(c == 0xE0 && p[1] < 0xA0) && !(c == 0xED && p[1] >= 0xA0) &&
+               !(c == 0xEF && p[1] == 0xBF && p[2] >= 0xBE))
+        k = 3;
+      else if (c >= 0xF0 && c < 0xF5 && end - p >= 4 &&
+               (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 &&
+               (p[3] & 0xC0) == 0x80 && !(c == 0xF0 && p[1] < 0x90) &&
+               !(c == 0xF4 && p[1] >= 0x90))
+        k = 4;
+      if (k) {
+        p += k;
+        continue;
+      }
+      put(o, (const char *)run, (size_t)(p - run));
+      put(o, "\xEF\xBF\xBD", 3);
+      p++;
+      run = p;
+      continue;
+    }
+    const char *rep = NULL;
+    if (c == '&')
+      rep = "&amp;";
+    else if (c == '<')
+      rep = "&lt;";
+    else if (c == '>')
+      rep = "&gt;";
+    else if (c == '"' && attr)
+      rep = "&quot;";
+    else if (c < 0x20 && c != '\n' && c != '\t')
+      rep = c == '\r' ? "" : " ";
+    else if (c == '\n' && attr)
+      rep = " ";
+    if (rep) {
+      put(o, (const char *)run, (size_t)(p - run));
+      puts_(o, rep);
+      run = p + 1;
+    }
+    p++;
+  }
+  put(o, (const char *)run, (size_t)(p - run));
+}
+
+static void text(w *o, const char *s) {
+  if (s)
+    esc(o, s, strlen(s), false);
+}
+
+static void attr(w *o, const char *name, const char *value) {
+  put(o, " ", 1);
+  puts_(o, name);
+  puts_(o, "=\"");
+  if (value)
+    esc(o, value, strlen(value), true);
+  put(o, "\"", 1);
+}
+
+static void nomem(w *o) {
+  if (o->rc == GALLEY_OK)
+    o->rc = galley_job_error(o->job, GALLEY_ENOMEM, "out of memory");
+}
+
+/* An id not used yet: `want` itself, or want-2, want-3… */
+static char *unique_id(w *o, const char *want) {
+  size_t n = strlen(want);
+  char *id = malloc(n + 24);
+  if (!id) {
+    nomem(o);
+    return NULL;
+  }
+  /* Ids may not hold white space. */
+  for (size_t i = 0; i <= n; i++)
+    id[i] = html_is_space((unsigned char)want[i]) ? '-' : want[i];
+  for (unsigned k = 2; set_has(&o->used, id); k++)
+    snprintf(id + n, 24, "-%u", k);
+  if (set_add(&o->used, id)) {
+    free(id);
+    nomem(o);
+    return NULL;
+  }
+  return id;
+}
+
+/* A fresh id for something the writer makes: also unlike any id of the
+ * document, so that no later element loses its own. */
+static char *fresh_id(w *o, const char *want) {
+  size_t n = strlen(want);
+  char *id = malloc(n + 24);
+  if (!id) {
+    nomem(o);
+    return NULL;
+  }
+  memcpy(id, want, n + 1);
+  for (unsigned k = 2; set_has(&o->used, id) || set_has(&o->all, id); k++)
+    snprintf(id + n, 24, "-%u", k);
+  if (set_add(&o->used, id)) {
+    free(id);
+    nomem(o);
+    return NULL;
+  }
+  return id;
+}
+
+static bool attr_name_ok(const char *k) {
+  if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || *k == '_'))
+    return false;
+  if (strncasecmp(k, "on", 2) == 0)
+    return false; /* event handlers never pass through */
+  for (const char *p = k; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+          (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.'))
+      return false;
+  return true;
+}
+
+/* id, class and the node's other attributes, each once. `skip` names the
+ * attributes the caller writes itself ("href title"). */
+static void common_attrs(w *o, const galley_node *n, const char *skip) {
+  const char *id = galley_node_get_id(n);
+  if (id && *id) {
+    char *u = unique_id(o, id);
+    if (u) {
+      attr(o, "id", u);
+      free(u);
+    }
+  }
+  const char *cls = galley_node_get_classes(n);
+  if (cls && *cls)
+    attr(o, "class", cls);
+  const char *k, *v;
+  for (size_t i = 0; galley_node_attr_at(n, i, &k, &v); i++) {
+    if (!k || !v || !strcmp(k, "id") || !strcmp(k, "class") ||
+        !strcmp(k, "tag") || !strcmp(k, "style") || !attr_name_ok(k))
+      continue;
+    if (skip) {
+      size_t kn = strlen(k);
+      const char *s = strstr(skip, k);
+      if (s && (s == skip || s[-1] == ' ') && (s[kn] == 0 || s[kn] == ' '))
+        continue;
+    }
+    attr(o, k, v);
+  }
+}
+
+static const char *void_end(const w *o) { return o->xhtml ? " />" : ">"; }
+
+/* The text of a subtree (an image's alt, a heading for <title>). */
+static char *plain_text(const galley_node *root) {
+  size_t cap = 64, len = 0;
+  char *buf = malloc(cap);
+  if (!buf)
+    return NULL;
+  galley_iter it;
+  galley_iter_init(&it, (galley_node *)root);
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *n = galley_iter_node(&it);
+    if (ev != GALLEY_EVENT_ENTER)
+      continue;
+    galley_kind k = galley_node_kind(n);
+    const char *s = NULL;
+    if (k == GALLEY_NODE_TEXT || k == GALLEY_NODE_CODE)
+      s = galley_node_get_literal(n);
+    else if (k == GALLEY_NODE_SOFT_BREAK || k == GALLEY_NODE_LINE_BREAK)
+      s = " ";
+    if (!s)
+      continue;
+    size_t sl = strlen(s);
+    if (len + sl + 1 > cap) {
+      while (len + sl + 1 > cap)
+        cap *= 2;
+      char *b = realloc(buf, cap);
+      if (!b) {
+        free(buf);
+        return NULL;
+      }
+      buf = b;
+    }
+    memcpy(buf + len, s, sl);
+    len += sl;
+  }
+  buf[len] = 0;
+  return buf;
+}
+
+/* ---- Footnotes ----------------------------------------------------------- */
+
+static note *find_note(w *o, const char *label) {
+  for (size_t i = 0; i < o->nnotes; i++)
+    if (strcmp(o->notes[i].label, label) == 0)
+      return &o->notes[i];
+  return NULL;
+}
+
+static note *add_note(w *o, const char *label) {
+  note *f = find_note(o, label);
+  if (f)
+    return f;
+  if (o->nnotes == o->notecap) {
+    size_t cap = o->notecap ? o->notecap * 2 : 16;
+    note *nn = realloc(o->notes, cap * sizeof *nn);
+    if (!nn) {
+      nomem(o);
+      return NULL;
+    }
+    o->notes = nn;
+    o->notecap = cap;
+  }
+  f = &o->notes[o->nnotes++];
+  memset(f, 0, sizeof *f);
+  f->label = label;
+  return f;
+}
+
+/* Collects every id, every footnote and the order of first references. */
+static void prepass(w *o, const galley_doc *doc) {
+  galley_iter it;
+  galley_iter_init(&it, galley_doc_root(doc));
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *n = galley_iter_node(&it);
+    if (ev != GALLEY_EVENT_ENTER)
+      continue;
+    const char *id = galley_node_get_id(n);
+    if (id && *id && set_add(&o->all, id))
+      nomem(o);
+    galley_kind k = galley_node_kind(n);
+    const char *label = galley_node_get_label(n);
+    if (!label)
+      label = "";
+    if (k == GALLEY_NODE_FOOTNOTE) {
+      note *f = add_note(o, label);
+      if (f && !f->def)
+        f->def = n;
+    } else if (k == GALLEY_NODE_FOOTNOTE_REF) {
+      note *f = add_note(o, label);
+      if (f && !f->number)
+        f->number = ++o->next_number;
+    }
+  }
+  /* Notes nobody points to still appear, after the others. */
+  for (size_t i = 0; i < o->nnotes; i++)
+    if (o->notes[i].def && !o->notes[i].number)
+      o->notes[i].number = ++o->next_number;
+  for (size_t i = 0; i < o->nnotes; i++) {
+    char want[32];
+    snprintf(want, sizeof want, "fn-%d", o->notes[i].number);
+    o->notes[i].id = fresh_id(o, want);
+    snprintf(want, sizeof want, "fnref-%d", o->notes[i].number);
+    o->notes[i].refid = fresh_id(o, want);
+  }
+}
+
+static void write_ref(w *o, const galley_node *n) {
+  const char *label = galley_node_get_label(n);
+  note *f = find_note(o, label ? label : "");
+  char num[32];
+  if (!f || !f->def) {
+    put(o, "<sup>[", 6);
+    text(o, label);
+    put(o, "]</sup>", 7);
+    return;
+  }
+  snprintf(num, sizeof num, "%d", f->number);
+  puts_(o, "<sup><a");
+  put(o, " href=\"#", 8);
+  text(o, f->id);
+  put(o, "\"", 1);
+  attr(o, "class", "footnote-ref");
+  if (f->refs++ == 0) {
+    attr(o, "id", f->refid);
+  } else {
+    char want[64];
+    snprintf(want, sizeof want, "%s-%d", f->refid, f->refs);
+    char *id = fresh_id(o, want);
+    if (id)
+      attr(o, "id", id);
+    free(id);
+  }
+  attr(o, "role", "doc-noteref");
+  put(o, ">", 1);
+  puts_(o, num);
+  puts_(o, "</a></sup>");
+}
+
+/* ---- Raw HTML in XHTML output --------------------------------------------- */
+
+/* Raw HTML from another format is parsed and written back as XML, so that
+ * XHTML output stays well-formed whatever the raw bytes were. */
+static void raw_as_xhtml(w *o, const char *raw) {
+  size_t n = strlen(raw);
+  const char pre[] = "<html><body>", post[] = "</body></html>";
+  char *doc = malloc(n + sizeof pre + sizeof post);
+  if (!doc) {
+    nomem(o);
+    return;
+  }
+  memcpy(doc, pre, sizeof pre - 1);
+  memcpy(doc + sizeof pre - 1, raw, n);
+  memcpy(doc + sizeof pre - 1 + n, post, sizeof post);
+  int opts = HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+             HTML_PARSE_NOWARNING | HTML_PARSE_NOIMPLIED;
+  xmlDoc *xd = htmlReadMemory(doc, (int)strlen(doc), NULL, "UTF-8", opts);
+  free(doc);
+  xmlNode *body = NULL;
+  for (xmlNode *c = xd ? xmlDocGetRootElement(xd) : NULL; c; c = c->children)
+    if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "body")) {
+      body = c;
+      break;
+    }
+  if (!body) {
+    if (xd)
+      xmlFreeDoc(xd);
+    return;
+  }
+  xmlBufferPtr buf = xmlBufferCreate();
+  xmlSaveCtxtPtr save =
+      buf ? xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_AS_XML | XML_SAVE_NO_DECL)
+          : NULL;
+  if (save) {
+    for (xmlNode *c = body->children; c; c = c->next)
+      xmlSaveTree(save, c);
+    xmlSaveClose(save);
+    put(o, (const char *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
+  }
+  if (buf)
+    xmlBufferFree(buf);
+  xmlFreeDoc(xd);
+}
+
+/* ---- The body -------------------------------------------------------------- */
+
+static bool safe_block_tag(const char *t) {
+  static const char *const ok[] = {"section", "article", "main", "header",
+                                   "footer",  "nav",     "aside", "address",
+                                   "details", "summary", "hgroup", NULL};
+  for (size_t i = 0; t && ok[i]; i++)
+    if (!strcmp(t, ok[i]))
+      return true;
+  return false;
+}
+
+static bool safe_inline_tag(const char *t) {
+  static const char *const ok[] = {"abbr", "cite", "dfn", "mark", "small",
+                                   "time", "u",    "ins", "bdi",  "bdo",
+                                   "data", "var",  NULL};
+  for (size_t i = 0; t && ok[i]; i++)
+    if (!strcmp(t, ok[i]))
+      return true;
+  return false;
+}
+
+static bool tight_item_para(const galley_node *n) {
+  const galley_node *item = galley_node_parent(n);
+  if (!item || galley_node_kind(item) != GALLEY_NODE_ITEM)
+    return false;
+  const galley_node *list = galley_node_parent(item);
+  return list && galley_node_kind(list) == GALLEY_NODE_LIST &&
+         galley_node_get_list_tight(list);
+}
+
+static const char *row_group(galley_row_part p) {
+  return p == GALLEY_ROW_HEAD ? "thead" : p == GALLEY_ROW_FOOT ? "tfoot"
+                                                                : "tbody";
+}
+
+static bool same_group(const galley_node *a, const galley_node *b) {
+  return a && b && galley_node_kind(a) == GALLEY_NODE_TABLE_ROW &&
+         galley_node_kind(b) == GALLEY_NODE_TABLE_ROW &&
+         galley_node_get_row_part(a) == galley_node_get_row_part(b);
+}
+
+static void open_tag(w *o, const char *tag, const galley_node *n,
+                     const char *skip) {
+  put(o, "<", 1);
+  puts_(o, tag);
+  if (n)
+    common_attrs(o, n, skip);
+}
+
+static void close_tag(w *o, const char *tag, bool nl) {
+  put(o, "</", 2);
+  puts_(o, tag);
+  put(o, nl ? ">\n" : ">", nl ? 2 : 1);
+}
+
+static const char *div_tag(const galley_node *n) {
+  const char *t = galley_node_get_tag(n);
+  return safe_block_tag(t) ? t : "div";
+}
+
+static const char *span_tag(const galley_node *n) {
+  const char *t = galley_node_get_tag(n);
+  return safe_inline_tag(t) ? t : "span";
+}
+
+static const char *code_tag(const galley_node *n) {
+  const char *t = galley_node_get_tag(n);
+  return t && (!strcmp(t, "kbd") || !strcmp(t, "samp")) ? t : "code";
+}
+
+/* Writes the subtree of `root` (the document, or one footnote). */
+static void body(w *o, galley_node *root, const note *as_note) {
+  galley_iter it;
+  galley_iter_init(&it, root);
+  galley_event ev;
+  char tmp[32];
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE && !o->rc) {
+    galley_node *n = galley_iter_node(&it);
+    bool enter = ev == GALLEY_EVENT_ENTER;
+    galley_node *parent = galley_node_parent(n);
+    switch (galley_node_kind(n)) {
+    case GALLEY_NODE_DOCUMENT: break;
+    case GALLEY_NODE_DIV:
+      if (enter) {
+        open_tag(o, div_tag(n), n, NULL);
+        put(o, ">\n", 2);
+      } else {
+        close_tag(o, div_tag(n), true);
+      }
+      break;
+    case GALLEY_NODE_PARAGRAPH:
+      if (tight_item_para(n)) {
+        if (!enter && galley_node_next(n))
+          put(o, "\n", 1);
+        break;
+      }
+      if (enter) {
+        open_tag(o, "p", n, NULL);
+        put(o, ">", 1);
+      } else {
+        if (as_note && parent == root && !galley_node_next(n)) {
+          put(o, " <a href=\"#", 11);
+          text(o, as_note->refid);
+          puts_(o, "\" class=\"footnote-back\" role=\"doc-backlink\">"
+                   "\xE2\x86\xA9\xEF\xB8\x8E</a>");
+        }
+        close_tag(o, "p", true);
+      }
+      break;
+    case GALLEY_NODE_HEADING: {
+      int level = galley_node_get_level(n);
+      if (level < 1)
+        level = 1;
+      if (level > 6)
+        level = 6;
+      snprintf(tmp, sizeof tmp, "h%d", level);
+      if (enter) {
+        open_tag(o, tmp, n, NULL);
+        put(o, ">", 1);
+      } else {
+        close_tag(o, tmp, true);
+      }
+      break;
+    }
+    case GALLEY_NODE_BLOCK_QUOTE:
+      if (enter) {
+        open_tag(o, "blockquote", n, NULL);
+        put(o, ">\n", 2);
+      } else {
+        close_tag(o, "blockquote", true);
+      }
+      break;
+    case GALLEY_NODE_LIST: {
+      bool ordered = galley_node_get_list_ordered(n);
+      const char *tag = ordered ? "ol" : "ul";
+      if (enter) {
+        open_tag(o, tag, n, "start");
+        int start = galley_node_get_list_start(n);
+        if (ordered && start != 1) {
+          snprintf(tmp, sizeof tmp, "%d", start);
+          attr(o, "start", tmp);
+        }
+        put(o, ">\n", 2);
+      } else {
+        close_tag(o, tag, true);
+      }
+      break;
+    }
+    case GALLEY_NODE_ITEM:
+      if (enter) {
+        open_tag(o, "li", n, NULL);
+        put(o, ">", 1);
+        galley_task task = galley_node_get_task(n);
+        if (task != GALLEY_TASK_NONE) {
+          puts_(o, "<input type=\"checkbox\" disabled=\"\"");
+          if (task == GALLEY_TASK_DONE)
+            puts_(o, " checked=\"\"");
+          puts_(o, void_end(o));
+          put(o, " ", 1);
+        }
+        galley_node *first = galley_node_first_child(n);
+        if (first && !tight_item_para(first))
+          put(o, "\n", 1);
+      } else {
+        close_tag(o, "li", true);
+      }
+      break;
+    case GALLEY_NODE_CODE_BLOCK: {
+      open_tag(o, "pre", NULL, NULL);
+      const char *id = galley_node_get_id(n);
+      if (id && *id) {
+        char *u = unique_id(o, id);
+        if (u)
+          attr(o, "id", u);
+        free(u);
+      }
+      puts_(o, "><code");
+      const char *info = galley_node_get_info(n);
+      if (info && *info) {
+        size_t k = 0;
+        while (info[k] && !html_is_space((unsigned char)info[k]))
+          k++;
+        put(o, " class=\"language-", 17);
+        esc(o, info, k, true);
+        put(o, "\"", 1);
+      }
+      put(o, ">", 1);
+      text(o, galley_node_get_literal(n));
+      puts_(o, "</code></pre>\n");
+      break;
+    }
+    case GALLEY_NODE_RAW_BLOCK:
+    case GALLEY_NODE_RAW_INLINE: {
+      const char *fmt = galley_node_get_format(n);
+      const char *lit = galley_node_get_literal(n);
+      if (!fmt || !lit || (strcasecmp(fmt, "html") && strcasecmp(fmt, "xhtml")))
+        break;
+      if (o->xhtml)
+        raw_as_xhtml(o, lit);
+      else
+        puts_(o, lit);
+      if (galley_node_kind(n) == GALLEY_NODE_RAW_BLOCK)
+        put(o, "\n", 1);
+      break;
+    }
+    case GALLEY_NODE_THEMATIC_BREAK:
+      open_tag(o, "hr", n, NULL);
+      puts_(o, void_end(o));
+      put(o, "\n", 1);
+      break;
+    case GALLEY_NODE_TABLE:
+      if (enter) {
+        open_tag(o, "table", n, NULL);
+        put(o, ">\n", 2);
+      } else {
+        close_tag(o, "table", true);
+      }
+      break;
+    case GALLEY_NODE_TABLE_ROW: {
+      const char *group = row_group(galley_node_get_row_part(n));
+      if (enter) {
+        if (!same_group(galley_node_prev(n), n)) {
+          put(o, "<", 1);
+          puts_(o, group);
+          put(o, ">\n", 2);
+        }
+        open_tag(o, "tr", n, NULL);
+        put(o, ">\n", 2);
+      } else {
+        close_tag(o, "tr", true);
+        if (!same_group(n, galley_node_next(n)))
+          close_tag(o, group, true);
+      }
+      break;
+    }
+    case GALLEY_NODE_TABLE_CELL: {
+      const char *tag = galley_node_get_cell_header(n) ? "th" : "td";
+      if (enter) {
+        open_tag(o, tag, n, "colspan rowspan");
+        int span = galley_node_get_colspan(n);
+        if (span > 1) {
+          snprintf(tmp, sizeof tmp, "%d", span);
+          attr(o, "colspan", tmp);
+        }
+        span = galley_node_get_rowspan(n);
+        if (span > 1) {
+          snprintf(tmp, sizeof tmp, "%d", span);
+          attr(o, "rowspan", tmp);
+        }
+        switch (galley_node_get_cell_align(n)) {
+        case GALLEY_ALIGN_LEFT: attr(o, "style", "text-align: left"); break;
+        case GALLEY_ALIGN_CENTER: attr(o, "style", "text-align: center"); break;
+        case GALLEY_ALIGN_RIGHT: attr(o, "style", "text-align: right"); break;
+        default: break;
+        }
+        put(o, ">", 1);
+      } else {
+        close_tag(o, tag, true);
+      }
+      break;
+    }
+    case GALLEY_NODE_FIGURE:
+      if (enter) {
+        open_tag(o, "figure", n, NULL);
+        put(o, ">\n", 2);
+      } else {
+        close_tag(o, "figure", true);
+      }
+      break;
+    case GALLEY_NODE_CAPTION: {
+      const char *tag = parent && galley_node_kind(parent) == GALLEY_NODE_TABLE
+                            ? "caption"
+                            : "figcaption";
+      if (enter) {
+        open_tag(o, tag, n, NULL);
+        put(o, ">", 1);
+      } else {
+        close_tag(o, tag, true);
+      }
+      break;
+    }
+    case GALLEY_NODE_DEFINITION_LIST:
+      if (enter) {
+        open_tag(o, "dl", n, NULL);
+        put(o, ">\n", 2);
+      } else {
+        close_tag(o, "dl", true);
+      }
+      break;
+    case GALLEY_NODE_TERM:
+      if (enter) {
+        open_tag(o, "dt", n, NULL);
+        put(o, ">", 1);
+      } else {
+        close_tag(o, "dt", true);
+      }
+      break;
+    case GALLEY_NODE_DEFINITION:
+      if (enter) {
+        open_tag(o, "dd", n, NULL);
+        put(o, ">\n", 2);
+      } else {
+        close_tag(o, "dd", true);
+      }
+      break;
+    case GALLEY_NODE_FOOTNOTE:
+      if (n == root) {
+        if (enter) {
+          put(o, "<li id=\"", 8);
+          text(o, as_note->id);
+          put(o, "\">\n", 3);
+        } else {
+          galley_node *last = galley_node_last_child(n);
+          if (!last || galley_node_kind(last) != GALLEY_NODE_PARAGRAPH) {
+            put(o, "<a href=\"#", 10);
+            text(o, as_note->refid);
+            puts_(o, "\" class=\"footnote-back\" role=\"doc-backlink\">"
+                     "\xE2\x86\xA9\xEF\xB8\x8E</a>");
+          }
+          close_tag(o, "li", true);
+        }
+      } else {
+        /* Written at the end, in the notes section. */
+        galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
+      }
+      break;
+    case GALLEY_NODE_TEXT: text(o, galley_node_get_literal(n)); break;
+    case GALLEY_NODE_SOFT_BREAK: put(o, "\n", 1); break;
+    case GALLEY_NODE_LINE_BREAK:
+      puts_(o, o->xhtml ? "<br />\n" : "<br>\n");
+      break;
+    case GALLEY_NODE_EMPH:
+    case GALLEY_NODE_STRONG:
+    case GALLEY_NODE_STRIKE:
+    case GALLEY_NODE_SUPERSCRIPT:
+    case GALLEY_NODE_SUBSCRIPT:
+    case GALLEY_NODE_SPAN: {
+      static const char *const names[] = {
+          [GALLEY_NODE_EMPH] = "em",         [GALLEY_NODE_STRONG] = "strong",
+          [GALLEY_NODE_STRIKE] = "del",      [GALLEY_NODE_SUPERSCRIPT] = "sup",
+          [GALLEY_NODE_SUBSCRIPT] = "sub",   [GALLEY_NODE_SPAN] = "span",
+      };
+      galley_kind k = galley_node_kind(n);
+      const char *tag = k == GALLEY_NODE_SPAN ? span_tag(n) : names[k];
+      if (enter) {
+        open_tag(o, tag, n, NULL);
+        put(o, ">", 1);
+      } else {
+        close_tag(o, tag, false);
+      }
+      break;
+    }
+    case GALLEY_NODE_CODE: {
+      const char *tag = code_tag(n);
+      open_tag(o, tag, n, NULL);
+      put(o, ">", 1);
+      text(o, galley_node_get_literal(n));
+      close_tag(o, tag, false);
+      break;
+    }
+    case GALLEY_NODE_LINK:
+      if (enter) {
+        open_tag(o, "a", n, "href title");
+        const char *url = galley_node_get_url(n);
+        if (url)
+          attr(o, "href", url);
+        const char *title = galley_node_get_title(n);
+        if (title && *title)
+          attr(o, "title", title);
+        put(o, ">", 1);
+      } else {
+        close_tag(o, "a", false);
+      }
+      break;
+    case GALLEY_NODE_IMAGE: {
+      char *alt = plain_text(n);
+      if (!alt) {
+        nomem(o);
+        break;
+      }
+      open_tag(o, "img", n, "src alt title");
+      const char *url = galley_node_get_url(n);
+      attr(o, "src", url ? url : "");
+      attr(o, "alt", alt);
+      free(alt);
+      const char *title = galley_node_get_title(n);
+      if (title && *title)
+        attr(o, "title", title);
+      puts_(o, void_end(o));
+      /* The alt text is written; the children need no visit. */
+      galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
+      break;
+    }
+    case GALLEY_NODE_FOOTNOTE_REF: write_ref(o, n); break;
+    default: break;
+    }
+  }
+}
+
+static void notes_section(w *o) {
+  int count = 0;
+  for (size_t i = 0; i < o->nnotes; i++)
+    count += o->notes[i].def != NULL;
+  if (!count)
+    return;
+  char *id = fresh_id(o, "footnotes");
+  puts_(o, "<section");
+  if (id)
+    attr(o, "id", id);
+  free(id);
+  puts_(o, " class=\"footnotes\" role=\"doc-endnotes\">\n<hr");
+  puts_(o, void_end(o));
+  puts_(o, "\n<ol>\n");
+  for (int num = 1; num <= o->next_number && !o->rc; num++) {
+    for (size_t i = 0; i < o->nnotes; i++) {
+      note *f = &o->notes[i];
+      if (f->number == num && f->def)
+        body(o, (galley_node *)f->def, f);
+    }
+  }
+  puts_(o, "</ol>\n</section>\n");
+}
+
+/* ---- The document around it ------------------------------------------------ */
+
+static void meta_tag(w *o, const char *kind, const char *name,
+                     const char *content) {
+  puts_(o, "<meta");
+  attr(o, kind, name);
+  attr(o, "content", content);
+  puts_(o, void_end(o));
+  put(o, "\n", 1);
+}
+
+static int style(w *o) {
+  const char *path = galley_job_option(o->job, "css");
+  char *css = NULL;
+  if (path && *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+      return galley_job_error(o->job, GALLEY_EIO, "cannot read stylesheet %s: %s",
+                              path, strerror(errno));
+    size_t cap = 4096, len = 0;
+    css = malloc(cap);
+    while (css) {
+      size_t got = fread(css + len, 1, cap - len - 1, f);
+      len += got;
+      if (got == 0)
+        break;
+      if (len + 1 == cap) {
+        if (cap > (64u << 20)) {
+          fclose(f);
+          free(css);
+          return galley_job_error(o->job, GALLEY_ELIMIT,
+                                  "stylesheet %s is over 64 MiB", path);
+        }
+        char *b = realloc(css, cap * 2);
+        if (!b) {
+          free(css);
+          css = NULL;
+          break;
+        }
+        css = b;
+        cap *= 2;
+      }
+    }
+    bool err = ferror(f);
+    fclose(f);
+    if (!css)
+      return galley_job_error(o->job, GALLEY_ENOMEM, "out of memory");
+    if (err) {
+      free(css);
+      return galley_job_error(o->job, GALLEY_EIO, "cannot read stylesheet %s",
+                              path);
+    }
+    css[len] = 0;
+  }
+  const char *s = css ? css : default_css;
+  puts_(o, "<style>\n");
+  bool cdata = o->xhtml && strpbrk(s, "<&");
+  if (cdata)
+    puts_(o, "/*<![CDATA[*/\n");
+  /* Nothing in the sheet may end the element or the CDATA section early. */
+  for (const char *p = s; *p; p++) {
+    if (*p == '<' && !o->xhtml && strncasecmp(p, "</style", 7) == 0)
+      put(o, "<\\", 2);
+    else if (cdata && strncmp(p, "]]>", 3) == 0) {
+      puts_(o, "]]]]><![CDATA[>");
+      p += 2;
+    } else
+      put(o, p, 1);
+  }
+  if (cdata)
+    puts_(o, "\n/*]]>*/");
+  puts_(o, "</style>\n");
+  free(css);
+  return GALLEY_OK;
+}
+
+static int head(w *o, const galley_doc *doc) {
+  const char *lang = galley_doc_get_meta(doc, GALLEY_META_LANGUAGE);
+  puts_(o, "<!DOCTYPE html>\n<html");
+  if (o->xhtml)
+    attr(o, "xmlns", "http://www.w3.org/1999/xhtml");
+  if (lang && *lang) {
+    attr(o, "lang", lang);
+    if (o->xhtml)
+      attr(o, "xml:lang", lang);
+  }
+  puts_(o, ">\n<head>\n<meta charset=\"utf-8\"");
+  puts_(o, void_end(o));
+  puts_(o, "\n<meta name=\"viewport\" content=\"width=device-width, "
+           "initial-scale=1\"");
+  puts_(o, void_end(o));
+  puts_(o, "\n<title>");
+  const char *title = galley_doc_get_meta(doc, GALLEY_META_TITLE);
+  if (title && *title) {
+    text(o, title);
+  } else {
+    /* A page needs a title: the first heading's text will do. */
+    galley_node *h =
+        galley_node_find(galley_doc_root(doc), GALLEY_NODE_HEADING);
+    char *t = h ? plain_text(h) : NULL;
+    if (t && *t) {
+      char *c = html_collapse(t);
+      text(o, c ? c : t);
+      free(c);
+    } else {
+      puts_(o, "Untitled");
+    }
+    free(t);
+  }
+  puts_(o, "</title>\n");
+  size_t nk = galley_doc_meta_count(doc, GALLEY_META_KEYWORD);
+  for (size_t i = 0; i < galley_doc_meta_size(doc); i++) {
+    const char *k, *v;
+    if (!galley_doc_meta_entry(doc, i, &k, &v) || !v)
+      continue;
+    if (!strcmp(k, GALLEY_META_TITLE) || !strcmp(k, GALLEY_META_LANGUAGE) ||
+        !strcmp(k, GALLEY_META_KEYWORD) || !strcmp(k, GALLEY_META_COVER))
+      continue;
+    if (!strcmp(k, GALLEY_META_URL)) {
+      puts_(o, "<link rel=\"canonical\"");
+      attr(o, "href", v);
+      puts_(o, void_end(o));
+      put(o, "\n", 1);
+    } else if (!strcmp(k, GALLEY_META_PUBLISHER)) {
+      meta_tag(o, "property", "og:site_name", v);
+    } else if (!strcmp(k, GALLEY_META_DATE)) {
+      meta_tag(o, "name", "dcterms.date", v);
+    } else if (attr_name_ok(k)) {
+      meta_tag(o, "name", k, v);
+    }
+  }
+  if (nk) {
+    puts_(o, "<meta name=\"keywords\" content=\"");
+    for (size_t i = 0; i < nk; i++) {
+      if (i)
+        put(o, ", ", 2);
+      const char *v = galley_doc_meta_value(doc, GALLEY_META_KEYWORD, i);
+      esc(o, v, strlen(v), true);
+    }
+    put(o, "\"", 1);
+    puts_(o, void_end(o));
+    put(o, "\n", 1);
+  }
+  int rc = style(o);
+  if (rc)
+    return rc;
+  puts_(o, "</head>\n<body>\n");
+  return GALLEY_OK;
+}
+
+int html_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
+  w *o = calloc(1, sizeof *o);
+  if (!o)
+    return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+  o->job = job;
+  o->out = out;
+  o->xhtml = galley_job_option_bool(job, "xhtml", false);
+  bool fragment = galley_job_option_bool(job, "fragment", false);
+  prepass(o, doc);
+  int rc = o->rc;
+  if (rc == GALLEY_OK && !fragment)
+    rc = head(o, doc);
+  if (rc == GALLEY_OK) {
+    body(o, galley_doc_root(doc), NULL);
+    notes_section(o);
+    if (!fragment)
+      puts_(o, "</body>\n</html>\n");
+    flush(o);
+    rc = o->rc;
+  }
+  for (size_t i = 0; i < o->nnotes; i++) {
+    free(o->notes[i].id);
+    free(o->notes[i].refid);
+  }
+  free(o->notes);
+  set_free(&o->all);
+  set_free(&o->used);
+  free(o);
+  return rc;
+}
