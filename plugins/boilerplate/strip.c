@@ -314,7 +314,8 @@ static int rule_furniture(bp_ctx *c) {
     }
     bool big = r->paras >= 3 && r->paras * 2 >= root->paras;
     const char *tag = galley_node_get_tag(r->node);
-    if (chrome_tag(tag) && r->kind != GALLEY_NODE_PARAGRAPH && !big) {
+    if (chrome_tag(tag) && r->kind != GALLEY_NODE_PARAGRAPH &&
+        !(big && r->hints > 0)) {
       if (drop(c, (int)i, "chrome-tag") != GALLEY_OK)
         return GALLEY_ENOMEM;
       continue;
@@ -450,7 +451,10 @@ static int keep_content(bp_ctx *c, int top) {
         continue;
       double ld = link_density(s);
       bool ok = false;
-      if (s->candidate && s->score >= threshold && ld < 0.3)
+      const char *stag = galley_node_get_tag(s->node);
+      if (chrome_tag(stag) || (stag && strcmp(stag, "header") == 0))
+        continue;
+      if (s->candidate && s->score >= threshold && ld < 0.3 && s->weight >= 0)
         ok = true;
       else if (s->kind == GALLEY_NODE_PARAGRAPH) {
         if (s->text > 80 && ld < 0.25)

@@ -42,14 +42,35 @@ static void dump(galley_doc *doc, FILE *f) {
   }
 }
 
+/* An outline of the tree (blocks with tag, id, classes and text size). */
+static void outline(galley_doc *doc, FILE *f) {
+  galley_iter it;
+  galley_iter_init(&it, galley_doc_root(doc));
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *n = galley_iter_node(&it);
+    galley_kind k = galley_node_kind(n);
+    if (ev != GALLEY_EVENT_ENTER || !galley_kind_is_block(k))
+      continue;
+    char *t = galley_node_text(doc, n);
+    fprintf(f, "%*s%s<%s>#%s.%s %zu: %.60s\n", (int)galley_node_depth(n), "",
+            galley_kind_name(k), galley_node_get_tag(n) ? galley_node_get_tag(n) : "",
+            galley_node_get_id(n) ? galley_node_get_id(n) : "",
+            galley_node_get_classes(n) ? galley_node_get_classes(n) : "",
+            t ? strlen(t) : 0, t ? t : "");
+  }
+}
+
 int main(int argc, char **argv) {
   int a = 1;
-  bool strip = true, mini = false;
+  bool strip = true, mini = false, outline_only = false;
   for (; a < argc && argv[a][0] == '-'; a++) {
     if (!strcmp(argv[a], "--no-strip"))
       strip = false;
     if (!strcmp(argv[a], "--mini"))
       mini = true;
+    if (!strcmp(argv[a], "--outline"))
+      outline_only = true;
   }
   if (argc - a != 2) {
     fprintf(stderr, "usage: bp-bench [--no-strip] [--mini] HTML_DIR OUT_DIR\n");
@@ -110,7 +131,9 @@ int main(int argc, char **argv) {
       fprintf(stderr, "%s: %s\n", path, galley_job_errmsg(job));
     double t2 = now();
     FILE *f = fopen(opath, "w");
-    if (text) {
+    if (outline_only) {
+      outline(doc, f);
+    } else if (text) {
       galley_sink *s = galley_sink_new_stream(f);
       galley_plugin_write(job, text, doc, s);
       galley_sink_free(s);

@@ -37,8 +37,14 @@ static const char *const div_tags[] = {
 static const char *const para_tags[] = {"p", "dt", "legend", NULL};
 
 static bool is_block_tag(const char *n) {
-  if (strchr(n, '-'))
-    return true; /* custom elements wrap layout, like div */
+  static const char *const inl[] = {
+      "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn",
+      "em", "i", "img", "kbd", "mark", "q", "s", "samp", "small", "span",
+      "strong", "sub", "sup", "time", "u", "var", "wbr", "font", "label",
+      "strike", "del", "ins", "tt", "big", "nobr", "picture", "source", NULL};
+  /* Unknown and custom elements wrap layout, like div. */
+  if (!in_list(n, inl) && !in_list(n, skip_tags))
+    return true;
   static const char *const other[] = {
       "h1", "h2",    "h3",    "h4",    "h5",    "h6",         "ul", "ol",
       "li", "pre",   "table", "tr",    "td",    "th",         "hr", "figure",
