@@ -1,5 +1,8 @@
 /* cmark-gfm set-up shared by the reader and the writer. */
+#define _GNU_SOURCE /* dladdr, RTLD_NODELETE */
+#include <dlfcn.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "markdown.h"
@@ -8,12 +11,29 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static md_extensions extensions;
 
 /*
+ * Keeps the library that holds `symbol` loaded for the life of the process.
+ * cmark-gfm registers its extensions once, in globals, and remembers that it
+ * did: were it unloaded with this plugin and found again half-initialised,
+ * or kept by another user while we re-register, the registry would break.
+ */
+static void pin_library(void *symbol) {
+  Dl_info info;
+  if (dladdr(symbol, &info) && info.dli_fname) {
+    void *handle = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+    if (handle)
+      dlclose(handle); /* RTLD_NODELETE outlives this reference */
+  }
+}
+
+/*
  * cmark-gfm's extension registry is process-global and its first
  * registration is not thread-safe, so it happens exactly once here; after
  * that the registry is only read. This is the plugin's only static state,
  * and it is written once and read-only thereafter.
  */
 static void register_once(void) {
+  pin_library((void *)(uintptr_t)cmark_parser_new);
+  pin_library((void *)(uintptr_t)cmark_gfm_core_extensions_ensure_registered);
   cmark_gfm_core_extensions_ensure_registered();
   extensions.table = cmark_find_syntax_extension("table");
   extensions.strikethrough = cmark_find_syntax_extension("strikethrough");

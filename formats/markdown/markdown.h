@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm-extension_api.h>
 #include <cmark-gfm.h>
 #include <galley/galley.h>
 

@@ -276,12 +276,23 @@ static cmark_node *new_ext(writer *w, cmark_node_type type, cmark_syntax_extensi
   return cmark_node_new_with_ext(type, ext);
 }
 
+/*
+ * A table cell. cmark-gfm 0.29.0.gfm.6 allocates per-cell data when a cell
+ * is made with cmark_node_new_with_ext and never frees it; its renderers do
+ * not need that data, so the extension is attached after creation instead.
+ */
+static cmark_node *new_cell(writer *w) {
+  cmark_node *cell = cmark_node_new(CMARK_NODE_TABLE_CELL);
+  cmark_node_set_syntax_extension(cell, w->ext->table);
+  return cell;
+}
+
 static void pad_row(writer *w, cmark_node *row, uint16_t columns) {
   size_t n = 0;
   for (cmark_node *c = cmark_node_first_child(row); c; c = cmark_node_next(c))
     n++;
   for (; n < columns; n++)
-    cmark_node_append_child(row, new_ext(w, CMARK_NODE_TABLE_CELL, w->ext->table));
+    cmark_node_append_child(row, new_cell(w));
 }
 
 static int enter_table(writer *w, const galley_node *g) {
@@ -574,7 +585,7 @@ static int enter_node(writer *w, const galley_node *g) {
 
   case GALLEY_NODE_TABLE_CELL:
     if (t->mode == MODE_PROW) {
-      n = new_ext(w, CMARK_NODE_TABLE_CELL, w->ext->table);
+      n = new_cell(w);
       cmark_node_append_child(t->cm, n);
       w->in_pcell++;
       return push_frame(w, (frame){.g = g, .cm = n, .mode = MODE_PCELL});

@@ -24,6 +24,7 @@ static galley_node *add_cell(galley_node *row, bool header, const char *text) {
 }
 
 static void assert_contains(const char *haystack, const char *needle) {
+  assert_non_null(haystack);
   if (!strstr(haystack, needle))
     fail_msg("expected to find\n%s\nin\n%s", needle, haystack);
 }
