@@ -1,1 +1,649 @@
-int main(void){return 0;}
+/* Unit tests of the plugin loader and registry: refusals with one message
+ * each, first-found-wins, lookups by name, extension and probe, and the
+ * search order of galley_registry_load_default. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <galley/galley.h>
+
+#ifndef TEST_PLUGIN_DIR
+#error "TEST_PLUGIN_DIR must name the build folder of the test plugins"
+#endif
+
+static const char *plugin_path(const char *file) {
+  static char path[4096];
+  snprintf(path, sizeof path, "%s/%s", TEST_PLUGIN_DIR, file);
+  return path;
+}
+
+/* The messages that mention `needle`. */
+static size_t count_messages(const galley_registry *reg, const char *needle) {
+  size_t n = 0;
+  for (size_t i = 0; i < galley_registry_message_count(reg); i++)
+    if (strstr(galley_registry_message(reg, i), needle))
+      n++;
+  return n;
+}
+
+/* The one message about file `path`: it must start with "plugin PATH:". */
+static const char *message_about(const galley_registry *reg, const char *path) {
+  char prefix[4200];
+  snprintf(prefix, sizeof prefix, "plugin %s:", path);
+  const char *found = NULL;
+  for (size_t i = 0; i < galley_registry_message_count(reg); i++) {
+    const char *m = galley_registry_message(reg, i);
+    if (strncmp(m, prefix, strlen(prefix)) == 0) {
+      if (found)
+        fail_msg("two messages about %s:\n  %s\n  %s", path, found, m);
+      found = m;
+    }
+  }
+  if (!found)
+    fail_msg("no message about %s", path);
+  assert_null(strchr(found, '\n'));
+  return found;
+}
+
+static void assert_contains(const char *haystack, const char *needle) {
+  if (!strstr(haystack, needle))
+    fail_msg("\"%s\" does not contain \"%s\"", haystack, needle);
+}
+
+static size_t index_of(const galley_registry *reg, const char *name) {
+  for (size_t i = 0; i < galley_registry_count(reg); i++)
+    if (strcmp(galley_registry_at(reg, i)->name, name) == 0)
+      return i;
+  fail_msg("no plugin named %s", name);
+  return 0;
+}
+
+/* ---- Loading the test plugins' folder ---- */
+
+static void load_dir_loads_only_the_valid_plugin_and_refuses_the_rest(void **state) {
+  (void)state;
+  galley_registry *reg = galley_registry_new();
+  assert_non_null(reg);
+  assert_int_equal(galley_registry_load_dir(reg, TEST_PLUGIN_DIR, GALLEY_ORIGIN_OPTION), 1);
+  assert_int_equal(galley_registry_count(reg), 1);
+  const galley_plugin *p = galley_registry_at(reg, 0);
+  assert_string_equal(p->name, "good");
+  /* Files load in name order: duplicate.so comes before good.so and wins. */
+  assert_string_equal(galley_registry_path(reg, 0), plugin_path("duplicate.so"));
+  assert_int_equal(galley_registry_origin(reg, 0), GALLEY_ORIGIN_OPTION);
+  /* One message per refused file, each naming the file and the reason. */
+  assert_int_equal(galley_registry_message_count(reg), 6);
+  char dup_path[4096];
+  snprintf(dup_path, sizeof dup_path, "%s", plugin_path("duplicate.so"));
+  const char *m = message_about(reg, plugin_path("good.so"));
+  assert_contains(m, "duplicate");
+  assert_contains(m, "'good'");
+  assert_contains(m, dup_path);
+  m = message_about(reg, plugin_path("wrong_abi.so"));
+  assert_contains(m, "built for plugin ABI 999, this galley uses ABI 1");
+  m = message_about(reg, plugin_path("no_entry.so"));
+  assert_contains(m, "galley_plugin_init");
+  m = message_about(reg, plugin_path("not_a_plugin.so"));
+  assert_contains(m, "cannot load");
+  m = message_about(reg, plugin_path("small_struct.so"));
+  assert_contains(m, "size 16");
+  m = message_about(reg, plugin_path("caps_mismatch.so"));
+  assert_contains(m, "declares read");
+  assert_contains(m, "read callback");
+  galley_registry_free(reg);
+}
+
+/* The message for a capability mismatch should read as English. */
+static void the_capability_mismatch_message_reads_well(void **state) {
+  (void)state;
+  galley_registry *reg = galley_registry_new();
+  assert_int_equal(galley_registry_load_file(reg, plugin_path("caps_mismatch.so"),
+                                             GALLEY_ORIGIN_OPTION),
+                   GALLEY_EABI);
+  const char *m = message_about(reg, plugin_path("caps_mismatch.so"));
+  assert_contains(m, "declares read but has no read callback");
+  galley_registry_free(reg);
+}
+
+static void load_file_returns_a_status_for_each_refusal(void **state) {
+  (void)state;
+  galley_registry *reg = galley_registry_new();
+  assert_int_equal(galley_registry_load_file(reg, plugin_path("good.so"), GALLEY_ORIGIN_ENV),
+                   GALLEY_OK);
+  assert_int_equal(galley_registry_load_file(reg, plugin_path("wrong_abi.so"), GALLEY_ORIGIN_ENV),
+                   GALLEY_EABI);
+  assert_int_equal(galley_registry_load_file(reg, plugin_path("no_entry.so"), GALLEY_ORIGIN_ENV),
+                   GALLEY_EABI);
+  assert_int_equal(
+      galley_registry_load_file(reg, plugin_path("not_a_plugin.so"), GALLEY_ORIGIN_ENV),
+      GALLEY_EABI);
+  assert_int_equal(
+      galley_registry_load_file(reg, plugin_path("small_struct.so"), GALLEY_ORIGIN_ENV),
+      GALLEY_EABI);
+  assert_int_equal(
+      galley_registry_load_file(reg, plugin_path("caps_mismatch.so"), GALLEY_ORIGIN_ENV),
+      GALLEY_EABI);
+  assert_int_not_equal(
+      galley_registry_load_file(reg, plugin_path("duplicate.so"), GALLEY_ORIGIN_ENV), GALLEY_OK);
+  assert_int_not_equal(
+      galley_registry_load_file(reg, plugin_path("missing.so"), GALLEY_ORIGIN_ENV), GALLEY_OK);
+  message_about(reg, plugin_path("missing.so"));
+  assert_int_equal(galley_registry_message_count(reg), 7);
+  /* Loaded in this order, good.so is the one that stays. */
+  assert_int_equal(galley_registry_count(reg), 1);
+  assert_string_equal(galley_registry_path(reg, 0), plugin_path("good.so"));
+  assert_string_equal(galley_registry_at(reg, 0)->summary, "the good test plugin");
+  assert_int_equal(galley_registry_origin(reg, 0), GALLEY_ORIGIN_ENV);
+  const char *m = message_about(reg, plugin_path("duplicate.so"));
+  assert_contains(m, plugin_path("good.so"));
+  galley_registry_free(reg);
+}
+
+static void the_registry_still_works_after_refusals(void **state) {
+  (void)state;
+  galley_registry *reg = galley_registry_new();
+  galley_registry_load_file(reg, plugin_path("not_a_plugin.so"), GALLEY_ORIGIN_OPTION);
+  galley_registry_load_file(reg, plugin_path("wrong_abi.so"), GALLEY_ORIGIN_OPTION);
+  galley_registry_load_file(reg, plugin_path("no_entry.so"), GALLEY_ORIGIN_OPTION);
+  assert_int_equal(galley_registry_load_file(reg, plugin_path("good.so"), GALLEY_ORIGIN_OPTION),
+                   GALLEY_OK);
+  const galley_plugin *good = galley_registry_find(reg, "good");
+  assert_non_null(good);
+  /* Its callbacks run: read "hello" and write it back. */
+  galley_job *job = galley_job_new(reg);
+  galley_sink *sink = galley_sink_new_memory();
+  galley_input in = {(const unsigned char *)"hello", 5, "in.good", NULL};
+  assert_int_equal(galley_job_convert(job, &in, good, NULL, 0, good, sink), GALLEY_OK);
+  assert_string_equal(galley_sink_data(sink, NULL), "hello");
+  galley_sink_free(sink);
+  galley_job_free(job);
+  assert_null(galley_registry_find(reg, "wrong_abi"));
+  assert_null(galley_registry_find(reg, "no_entry"));
+  galley_registry_free(reg);
+}
+
+static void a_folder_that_does_not_exist_is_quietly_skipped(void **state) {
+  (void)state;
+  galley_registry *reg = galley_registry_new();
+  assert_int_equal(galley_registry_load_dir(reg, "/nonexistent/galley/plugins",
+                                            GALLEY_ORIGIN_USER),
+                   0);
+  assert_int_equal(galley_registry_load_dir(reg, plugin_path("good.so"), GALLEY_ORIGIN_USER), 0);
+  assert_int_equal(galley_registry_load_dir(reg, "", GALLEY_ORIGIN_USER), 0);
+  assert_int_equal(galley_registry_load_dir(reg, NULL, GALLEY_ORIGIN_USER), 0);
+  assert_int_equal(galley_registry_message_count(reg), 0);
+  assert_int_equal(galley_registry_count(reg), 0);
+  galley_registry_free(reg);
+  galley_registry_free(NULL);
+}
+
+/* ---- Built-in descriptors ---- */
+
+static int probe_html(const unsigned char *head, size_t len) {
+  return len >= 5 && memcmp(head, "<html", 5) == 0 ? 90 : len && head[0] == '<' ? 30 : 0;
+}
+static int probe_xml(const unsigned char *head, size_t len) {
+  return len && head[0] == '<' ? 50 : 0;
+}
+static int probe_text(const unsigned char *head, size_t len) {
+  (void)head;
+  return len ? 10 : 0;
+}
+static int probe_never(const unsigned char *head, size_t len) {
+  (void)head;
+  (void)len;
+  return 0;
+}
+static int probe_text_twin(const unsigned char *head, size_t len) { return probe_text(head, len); }
+
+static int dummy_read(galley_job *job, const galley_input *in, galley_doc *doc) {
+  (void)job;
+  (void)in;
+  (void)doc;
+  return GALLEY_OK;
+}
+static int dummy_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
+  (void)job;
+  (void)doc;
+  (void)out;
+  return GALLEY_OK;
+}
+static int dummy_transform(galley_job *job, galley_doc *doc) {
+  (void)job;
+  (void)doc;
+  return GALLEY_OK;
+}
+
+static const char *const html_ext[] = {"html", "htm", "xhtml", NULL};
+static const char *const xml_ext[] = {"xml", NULL};
+static const char *const text_ext[] = {"txt", "text", NULL};
+static const char *const wo_ext[] = {"HTML", NULL}; /* a write-only claimant */
+
+#define DESC(nm, cps, exts, prb, rd, wr, tr)                                                   \
+  {                                                                                            \
+    .abi_version = GALLEY_ABI_VERSION, .struct_size = sizeof(galley_plugin), .name = nm,      \
+    .version = "1", .summary = nm " format", .caps = cps, .extensions = exts,                  \
+    .media_type = "x/" nm, .probe = prb, .read = rd, .write = wr, .transform = tr,             \
+  }
+
+static const galley_plugin d_wo = DESC("htmlout", GALLEY_CAN_WRITE, wo_ext, probe_never, NULL,
+                                       dummy_write, NULL);
+static const galley_plugin d_html = DESC("html", GALLEY_CAN_READ | GALLEY_CAN_WRITE, html_ext,
+                                         probe_html, dummy_read, dummy_write, NULL);
+static const galley_plugin d_xml = DESC("xml", GALLEY_CAN_READ | GALLEY_CAN_WRITE, xml_ext,
+                                        probe_xml, dummy_read, dummy_write, NULL);
+static const galley_plugin d_text = DESC("text", GALLEY_CAN_READ | GALLEY_CAN_WRITE, text_ext,
+                                         probe_text, dummy_read, dummy_write, NULL);
+static const galley_plugin d_text2 = DESC("text2", GALLEY_CAN_READ, NULL, probe_text_twin,
+                                          dummy_read, NULL, NULL);
+static const galley_plugin d_strip = DESC("strip", GALLEY_CAN_TRANSFORM, NULL, NULL, NULL, NULL,
+                                          dummy_transform);
+
+static galley_registry *builtin_registry(void) {
+  galley_registry *reg = galley_registry_new();
+  const galley_plugin *all[] = {&d_wo, &d_html, &d_xml, &d_text, &d_text2, &d_strip};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+    assert_int_equal(galley_registry_add(reg, all[i], "linked in"), GALLEY_OK);
+  return reg;
+}
+
+static void find_looks_plugins_up_by_exact_name(void **state) {
+  (void)state;
+  galley_registry *reg = builtin_registry();
+  assert_int_equal(galley_registry_count(reg), 6);
+  assert_ptr_equal(galley_registry_find(reg, "html"), &d_html);
+  assert_ptr_equal(galley_registry_find(reg, "strip"), &d_strip);
+  assert_null(galley_registry_find(reg, "HTML"));
+  assert_null(galley_registry_find(reg, "htm"));
+  assert_null(galley_registry_find(reg, ""));
+  assert_null(galley_registry_find(reg, NULL));
+  size_t i = index_of(reg, "xml");
+  assert_string_equal(galley_registry_path(reg, i), "linked in");
+  assert_int_equal(galley_registry_origin(reg, i), GALLEY_ORIGIN_BUILTIN);
+  assert_null(galley_registry_at(reg, 6));
+  assert_null(galley_registry_path(reg, 6));
+  galley_registry_free(reg);
+}
+
+static void find_ext_is_case_insensitive_and_respects_capabilities(void **state) {
+  (void)state;
+  galley_registry *reg = builtin_registry();
+  assert_ptr_equal(galley_registry_find_ext(reg, "htm", GALLEY_CAN_READ), &d_html);
+  assert_ptr_equal(galley_registry_find_ext(reg, "HTM", GALLEY_CAN_READ), &d_html);
+  assert_ptr_equal(galley_registry_find_ext(reg, "XHtml", GALLEY_CAN_READ), &d_html);
+  assert_ptr_equal(galley_registry_find_ext(reg, ".txt", GALLEY_CAN_READ), &d_text);
+  assert_ptr_equal(galley_registry_find_ext(reg, "TXT", GALLEY_CAN_WRITE), &d_text);
+  /* The first plugin with the capabilities wins: htmlout claims HTML for
+   * writing and comes first; for reading it does not count. */
+  assert_ptr_equal(galley_registry_find_ext(reg, "html", GALLEY_CAN_WRITE), &d_wo);
+  assert_ptr_equal(galley_registry_find_ext(reg, "html", GALLEY_CAN_READ), &d_html);
+  assert_ptr_equal(galley_registry_find_ext(reg, "html", GALLEY_CAN_READ | GALLEY_CAN_WRITE),
+                   &d_html);
+  assert_null(galley_registry_find_ext(reg, "zzz", GALLEY_CAN_READ));
+  assert_null(galley_registry_find_ext(reg, "xml", GALLEY_CAN_TRANSFORM));
+  assert_null(galley_registry_find_ext(reg, "", GALLEY_CAN_READ));
+  assert_null(galley_registry_find_ext(reg, NULL, GALLEY_CAN_READ));
+  assert_null(galley_registry_find_ext(reg, "ht", GALLEY_CAN_READ));
+  galley_registry_free(reg);
+}
+
+static void probe_picks_the_highest_score(void **state) {
+  (void)state;
+  galley_registry *reg = builtin_registry();
+  const unsigned char html[] = "<html><body>";
+  const unsigned char xml[] = "<?xml version='1.0'?>";
+  const unsigned char text[] = "Just words.";
+  assert_ptr_equal(galley_registry_probe(reg, html, sizeof html - 1, GALLEY_CAN_READ), &d_html);
+  assert_ptr_equal(galley_registry_probe(reg, xml, sizeof xml - 1, GALLEY_CAN_READ), &d_xml);
+  /* text and text2 tie at 10: the first registered wins. */
+  assert_ptr_equal(galley_registry_probe(reg, text, sizeof text - 1, GALLEY_CAN_READ), &d_text);
+  /* Nobody scores above 0 for nothing at all. */
+  assert_null(galley_registry_probe(reg, text, 0, GALLEY_CAN_READ));
+  /* Capabilities filter the bidders. */
+  assert_null(galley_registry_probe(reg, html, sizeof html - 1, GALLEY_CAN_TRANSFORM));
+  assert_ptr_equal(galley_registry_probe(reg, html, sizeof html - 1,
+                                         GALLEY_CAN_READ | GALLEY_CAN_WRITE),
+                   &d_html);
+  galley_registry_free(reg);
+}
+
+static void probe_finds_a_loaded_module_by_content(void **state) {
+  (void)state;
+  galley_registry *reg = builtin_registry();
+  assert_int_equal(galley_registry_load_file(reg, plugin_path("good.so"), GALLEY_ORIGIN_OPTION),
+                   GALLEY_OK);
+  const unsigned char head[] = "GOOD stuff";
+  const galley_plugin *p = galley_registry_probe(reg, head, sizeof head - 1, GALLEY_CAN_READ);
+  assert_non_null(p);
+  assert_string_equal(p->name, "good");
+  assert_ptr_equal(galley_registry_find_ext(reg, "gd", GALLEY_CAN_READ), p);
+  assert_ptr_equal(galley_registry_find_ext(reg, "GOOD", GALLEY_CAN_WRITE), p);
+  const galley_option *o = galley_plugin_option(p, "width");
+  assert_non_null(o);
+  assert_int_equal(o->type, GALLEY_OPT_INT);
+  assert_string_equal(o->default_value, "72");
+  assert_null(galley_plugin_option(p, "height"));
+  assert_null(galley_plugin_option(&d_html, "width")); /* no options at all */
+  galley_registry_free(reg);
+}
+
+static int bad_read(galley_job *job, const galley_input *in, galley_doc *doc) {
+  return dummy_read(job, in, doc);
+}
+
+static const galley_option enum_without_choices[] = {
+    {"mode", GALLEY_OPT_ENUM, "a", NULL, "no choices"},
+    {NULL, 0, NULL, NULL, NULL},
+};
+static const galley_option unknown_type[] = {
+    {"mode", (galley_option_type)42, "a", NULL, "bad type"},
+    {NULL, 0, NULL, NULL, NULL},
+};
+
+static void add_checks_builtin_descriptors_like_loaded_ones(void **state) {
+  (void)state;
+  galley_plugin wrong_abi = d_text2;
+  wrong_abi.abi_version = 2;
+  wrong_abi.name = "wrongabi";
+  galley_plugin tiny = d_text2;
+  tiny.struct_size = 8;
+  tiny.name = "tiny";
+  galley_plugin bad_name = d_text2;
+  bad_name.name = "Bad Name";
+  galley_plugin no_name = d_text2;
+  no_name.name = NULL;
+  galley_plugin no_caps = d_text2;
+  no_caps.name = "nocaps";
+  no_caps.caps = 0;
+  galley_plugin extra_callback = d_strip;
+  extra_callback.name = "extra";
+  extra_callback.read = bad_read; /* has read but does not declare it */
+  galley_plugin missing_write = d_text2;
+  missing_write.name = "nowrite";
+  missing_write.caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE;
+  galley_plugin bad_enum = d_text2;
+  bad_enum.name = "badenum";
+  bad_enum.options = enum_without_choices;
+  galley_plugin bad_type = d_text2;
+  bad_type.name = "badtype";
+  bad_type.options = unknown_type;
+
+  galley_registry *reg = galley_registry_new();
+  const galley_plugin *refused[] = {&wrong_abi,     &tiny,          &bad_name,
+                                    &no_name,       &no_caps,       &extra_callback,
+                                    &missing_write, &bad_enum,      &bad_type};
+  const char *why[] = {"ABI 2",    "size 8",        "name",      "name",   "capabilit",
+                       "read",     "write",         "choices",   "type"};
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    char where[32];
+    snprintf(where, sizeof where, "case-%zu", i);
+    assert_int_not_equal(galley_registry_add(reg, refused[i], where), GALLEY_OK);
+    assert_contains(message_about(reg, where), why[i]);
+  }
+  assert_int_equal(galley_registry_count(reg), 0);
+  assert_int_not_equal(galley_registry_add(reg, NULL, "null"), GALLEY_OK);
+  assert_int_equal(galley_registry_count(reg), 0);
+  /* A good one still goes in; the same name twice does not. */
+  assert_int_equal(galley_registry_add(reg, &d_text, NULL), GALLEY_OK);
+  assert_int_not_equal(galley_registry_add(reg, &d_text, "again"), GALLEY_OK);
+  assert_contains(message_about(reg, "again"), "duplicate");
+  assert_int_equal(galley_registry_count(reg), 1);
+  assert_non_null(galley_registry_path(reg, 0));
+  galley_registry_free(reg);
+}
+
+static void the_installed_plugin_folder_is_known(void **state) {
+  (void)state;
+  const char *dir = galley_plugin_dir();
+  assert_non_null(dir);
+  assert_non_null(strstr(dir, "galley"));
+  assert_string_equal(galley_version(), GALLEY_VERSION_STRING);
+  assert_non_null(galley_strerror(GALLEY_EABI));
+  assert_non_null(galley_strerror(12345));
+}
+
+/* ---- Search order ---- */
+
+typedef struct tree {
+  char root[4096];
+} tree;
+
+static void make_dir(const char *path) {
+  char buf[4096];
+  snprintf(buf, sizeof buf, "%s", path);
+  for (char *p = buf + 1; *p; p++) {
+    if (*p == '/') {
+      *p = '\0';
+      mkdir(buf, 0755);
+      *p = '/';
+    }
+  }
+  mkdir(buf, 0755);
+}
+
+/* Links `module` (a test plugin) into folder `sub` of the tree as `name`. */
+static void link_plugin(const tree *t, const char *sub, const char *module, const char *name) {
+  char dir[4200], link[4400];
+  snprintf(dir, sizeof dir, "%s/%s", t->root, sub);
+  make_dir(dir);
+  snprintf(link, sizeof link, "%s/%s", dir, name);
+  if (symlink(plugin_path(module), link) != 0)
+    fail_msg("cannot link %s", link);
+}
+
+static void remove_tree(const char *path) {
+  struct stat st;
+  if (lstat(path, &st) != 0)
+    return;
+  if (S_ISDIR(st.st_mode)) {
+    struct dirent **names;
+    int n = scandir(path, &names, NULL, NULL);
+    for (int i = 0; i < n; i++) {
+      if (strcmp(names[i]->d_name, ".") && strcmp(names[i]->d_name, "..")) {
+        char sub[4400];
+        snprintf(sub, sizeof sub, "%s/%s", path, names[i]->d_name);
+        remove_tree(sub);
+      }
+      free(names[i]);
+    }
+    free(names);
+    rmdir(path);
+  } else {
+    unlink(path);
+  }
+}
+
+static int setup_tree(void **state) {
+  tree *t = calloc(1, sizeof *t);
+  const char *tmp = getenv("TMPDIR");
+  snprintf(t->root, sizeof t->root, "%s/galley-test-registry-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  if (!mkdtemp(t->root))
+    return -1;
+  unsetenv("GALLEY_PLUGIN_PATH");
+  unsetenv("XDG_DATA_HOME");
+  setenv("HOME", t->root, 1); /* so ~/.local/share is ours too */
+  *state = t;
+  return 0;
+}
+
+static int teardown_tree(void **state) {
+  tree *t = *state;
+  remove_tree(t->root);
+  free(t);
+  return 0;
+}
+
+static char *path_in(const tree *t, const char *sub) {
+  static char buf[4][4200];
+  static int next;
+  char *p = buf[next++ % 4];
+  snprintf(p, 4200, "%s/%s", t->root, sub);
+  return p;
+}
+
+/* Which "good" won, from where, and whether the loser was reported. */
+static void assert_winner(galley_registry *reg, const char *summary, const char *path,
+                          galley_origin origin) {
+  const galley_plugin *p = galley_registry_find(reg, "good");
+  assert_non_null(p);
+  assert_string_equal(p->summary, summary);
+  size_t i = index_of(reg, "good");
+  assert_string_equal(galley_registry_path(reg, i), path);
+  assert_int_equal(galley_registry_origin(reg, i), origin);
+}
+
+static const char *const GOOD = "the good test plugin";
+static const char *const TWIN = "a second plugin named good";
+
+static void plugin_dirs_come_before_galley_plugin_path(void **state) {
+  tree *t = *state;
+  link_plugin(t, "opt", "duplicate.so", "a.so");
+  link_plugin(t, "env", "good.so", "b.so");
+  link_plugin(t, "xdg/galley/plugins", "good.so", "c.so");
+  setenv("GALLEY_PLUGIN_PATH", path_in(t, "env"), 1);
+  setenv("XDG_DATA_HOME", path_in(t, "xdg"), 1);
+  const char *dirs[] = {path_in(t, "opt")};
+  galley_registry *reg = galley_registry_new();
+  galley_registry_load_default(reg, dirs, 1);
+  assert_winner(reg, TWIN, path_in(t, "opt/a.so"), GALLEY_ORIGIN_OPTION);
+  /* Each shadowed copy is reported as a duplicate naming the winner. */
+  const char *m = message_about(reg, path_in(t, "env/b.so"));
+  assert_contains(m, "duplicate");
+  assert_contains(m, path_in(t, "opt/a.so"));
+  m = message_about(reg, path_in(t, "xdg/galley/plugins/c.so"));
+  assert_contains(m, "duplicate");
+  assert_int_equal(count_messages(reg, t->root), 2);
+  galley_registry_free(reg);
+}
+
+static void several_plugin_dirs_are_searched_in_the_order_given(void **state) {
+  tree *t = *state;
+  link_plugin(t, "first", "good.so", "z.so");
+  link_plugin(t, "second", "duplicate.so", "a.so");
+  const char *dirs[] = {path_in(t, "first"), path_in(t, "second")};
+  galley_registry *reg = galley_registry_new();
+  galley_registry_load_default(reg, dirs, 2);
+  assert_winner(reg, GOOD, path_in(t, "first/z.so"), GALLEY_ORIGIN_OPTION);
+  assert_contains(message_about(reg, path_in(t, "second/a.so")), "duplicate");
+  galley_registry_free(reg);
+}
+
+static void galley_plugin_path_comes_before_the_user_folder(void **state) {
+  tree *t = *state;
+  link_plugin(t, "env", "good.so", "b.so");
+  link_plugin(t, "xdg/galley/plugins", "duplicate.so", "a.so");
+  setenv("GALLEY_PLUGIN_PATH", path_in(t, "env"), 1);
+  setenv("XDG_DATA_HOME", path_in(t, "xdg"), 1);
+  galley_registry *reg = galley_registry_new();
+  galley_registry_load_default(reg, NULL, 0);
+  assert_winner(reg, GOOD, path_in(t, "env/b.so"), GALLEY_ORIGIN_ENV);
+  assert_contains(message_about(reg, path_in(t, "xdg/galley/plugins/a.so")), "duplicate");
+  galley_registry_free(reg);
+}
+
+static void galley_plugin_path_folders_are_searched_left_to_right(void **state) {
+  tree *t = *state;
+  link_plugin(t, "env1", "good.so", "z.so");
+  link_plugin(t, "env2", "duplicate.so", "a.so");
+  char value[9000];
+  snprintf(value, sizeof value, "%s::%s:/nonexistent", path_in(t, "env2"), path_in(t, "env1"));
+  setenv("GALLEY_PLUGIN_PATH", value, 1);
+  galley_registry *reg = galley_registry_new();
+  galley_registry_load_default(reg, NULL, 0);
+  assert_winner(reg, TWIN, path_in(t, "env2/a.so"), GALLEY_ORIGIN_ENV);
+  assert_contains(message_about(reg, path_in(t, "env1/z.so")), "duplicate");
+  galley_registry_free(reg);
+}
+
+static void the_user_folder_comes_from_xdg_data_home(void **state) {
+  tree *t = *state;
+  link_plugin(t, "xdg/galley/plugins", "good.so", "good.so");
+  link_plugin(t, ".local/share/galley/plugins", "duplicate.so", "dup.so");
+  setenv("XDG_DATA_HOME", path_in(t, "xdg"), 1);
+  galley_registry *reg = galley_registry_new();
+  galley_registry_load_default(reg, NULL, 0);
+  assert_winner(reg, GOOD, path_in(t, "xdg/galley/plugins/good.so"), GALLEY_ORIGIN_USER);
+  /* With XDG_DATA_HOME set, ~/.local/share is not searched at all. */
+  assert_int_equal(count_messages(reg, ".local/share"), 0);
+  galley_registry_free(reg);
+}
+
+static void without_xdg_data_home_the_user_folder_is_under_home(void **state) {
+  tree *t = *state;
+  link_plugin(t, ".local/share/galley/plugins", "duplicate.so", "dup.so");
+  galley_registry *reg = galley_registry_new();
+  galley_registry_load_default(reg, NULL, 0);
+  assert_winner(reg, TWIN, path_in(t, ".local/share/galley/plugins/dup.so"), GALLEY_ORIGIN_USER);
+  galley_registry_free(reg);
+}
+
+static void refused_files_in_the_search_path_leave_one_message_each(void **state) {
+  tree *t = *state;
+  const char *modules[] = {"wrong_abi.so", "no_entry.so", "not_a_plugin.so", "small_struct.so",
+                           "caps_mismatch.so"};
+  for (size_t i = 0; i < 5; i++)
+    link_plugin(t, "opt", modules[i], modules[i]);
+  link_plugin(t, "opt", "good.so", "good.so");
+  const char *dirs[] = {path_in(t, "opt")};
+  galley_registry *reg = galley_registry_new();
+  galley_registry_load_default(reg, dirs, 1);
+  assert_winner(reg, GOOD, path_in(t, "opt/good.so"), GALLEY_ORIGIN_OPTION);
+  for (size_t i = 0; i < 5; i++) {
+    char sub[64];
+    snprintf(sub, sizeof sub, "opt/%s", modules[i]);
+    message_about(reg, path_in(t, sub));
+  }
+  assert_int_equal(count_messages(reg, t->root), 5);
+  galley_registry_free(reg);
+}
+
+static void hidden_and_non_module_files_are_ignored(void **state) {
+  tree *t = *state;
+  link_plugin(t, "opt", "good.so", ".hidden.so");
+  link_plugin(t, "opt", "good.so", "good.so.disabled");
+  link_plugin(t, "opt", "not_a_plugin.so", "README");
+  make_dir(path_in(t, "opt/folder.so"));
+  galley_registry *reg = galley_registry_new();
+  assert_int_equal(galley_registry_load_dir(reg, path_in(t, "opt"), GALLEY_ORIGIN_OPTION), 0);
+  assert_int_equal(galley_registry_count(reg), 0);
+  assert_int_equal(galley_registry_message_count(reg), 0);
+  galley_registry_free(reg);
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1)
+    cmocka_set_test_filter(argv[1]); /* run one test: test_registry NAME */
+#define T(name) cmocka_unit_test_setup_teardown(name, setup_tree, teardown_tree)
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(load_dir_loads_only_the_valid_plugin_and_refuses_the_rest),
+      cmocka_unit_test(the_capability_mismatch_message_reads_well),
+      cmocka_unit_test(load_file_returns_a_status_for_each_refusal),
+      cmocka_unit_test(the_registry_still_works_after_refusals),
+      cmocka_unit_test(a_folder_that_does_not_exist_is_quietly_skipped),
+      cmocka_unit_test(find_looks_plugins_up_by_exact_name),
+      cmocka_unit_test(find_ext_is_case_insensitive_and_respects_capabilities),
+      cmocka_unit_test(probe_picks_the_highest_score),
+      cmocka_unit_test(probe_finds_a_loaded_module_by_content),
+      cmocka_unit_test(add_checks_builtin_descriptors_like_loaded_ones),
+      cmocka_unit_test(the_installed_plugin_folder_is_known),
+      T(plugin_dirs_come_before_galley_plugin_path),
+      T(several_plugin_dirs_are_searched_in_the_order_given),
+      T(galley_plugin_path_comes_before_the_user_folder),
+      T(galley_plugin_path_folders_are_searched_left_to_right),
+      T(the_user_folder_comes_from_xdg_data_home),
+      T(without_xdg_data_home_the_user_folder_is_under_home),
+      T(refused_files_in_the_search_path_leave_one_message_each),
+      T(hidden_and_non_module_files_are_ignored),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
