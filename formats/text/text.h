@@ -1,0 +1,97 @@
+/* Internal declarations shared by the text plugin's reader and writer. */
+#ifndef GALLEY_TEXT_H
+#define GALLEY_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <galley/galley.h>
+
+/* ---- Growable byte buffer ------------------------------------------------
+ * Appends double the capacity, so building any output is linear. A failed
+ * allocation is sticky: later appends do nothing and `failed` stays set, so
+ * callers check once at the end. */
+typedef struct tbuf {
+  char *data;
+  size_t len;
+  size_t cap;
+  bool failed;
+} tbuf;
+
+void tbuf_put(tbuf *b, const char *s, size_t n);
+void tbuf_puts(tbuf *b, const char *s);
+void tbuf_putc(tbuf *b, char c);
+void tbuf_repeat(tbuf *b, char c, size_t n);
+/** Makes room for `n` more bytes; false when out of memory. */
+bool tbuf_reserve(tbuf *b, size_t n);
+void tbuf_free(tbuf *b);
+
+/** Grows `*p` (an array of `elem`-byte items, capacity `*cap`) to hold `need`. */
+bool txt_grow(void *p, size_t *cap, size_t need, size_t elem);
+
+/* ---- UTF-8 ---------------------------------------------------------------- */
+
+/** Offset of the first byte that is not part of valid UTF-8, or `n`. */
+size_t txt_utf8_invalid(const unsigned char *s, size_t n);
+/** Columns of `n` bytes of valid UTF-8: one per code point. */
+size_t txt_width(const char *s, size_t n);
+/** Byte length of the UTF-8 sequence that starts with byte `c` (1 for bad bytes). */
+size_t txt_seq_len(unsigned char c);
+
+/* ---- String -> int map with borrowed keys ---------------------------------- */
+typedef struct tmap_slot {
+  const char *key;
+  size_t len;
+  size_t value;
+} tmap_slot;
+
+typedef struct tmap {
+  tmap_slot *slots;
+  size_t cap;
+  size_t count;
+} tmap;
+
+/** The value stored for `key`, or NULL. */
+size_t *tmap_get(const tmap *m, const char *key, size_t len);
+/** Stores `value` for `key` (borrowed: it must outlive the map). */
+bool tmap_put(tmap *m, const char *key, size_t len, size_t value);
+void tmap_free(tmap *m);
+
+/* ---- Reader internals shared with the structure recovery ----------------- */
+
+/** What the reader saw of each top-level block, for structure recovery. */
+typedef struct txt_block {
+  galley_node *node;
+  galley_kind kind;
+  int level;         /* HEADING: its level (from an underline) */
+  size_t nlines;     /* source lines of a paragraph or heading */
+  size_t width;      /* code points of the text, lines joined by a space */
+  const char *text;  /* the text of a one-line paragraph or heading */
+  size_t text_len;
+} txt_block;
+
+/**
+ * Looks for a date in `s` (`n` bytes) in a common English form ("Sunday, 19
+ * July 2020 6:10 AM", "July 19, 2020", "2020-07-19T06:10"). On success writes
+ * the ISO 8601 form ("2020-07-19" or "2020-07-19T06:10") into `iso` (at least
+ * 80 bytes), the byte span of the date in `*start`/`*end`, and sets
+ * `*only_date` when nothing but the date, a weekday, a time, a time zone and
+ * words like "Published" or "Updated" is on the line.
+ */
+bool txt_find_date(const char *s, size_t n, char *iso, size_t *start,
+                   size_t *end, bool *only_date);
+
+/**
+ * Recovers the structure of a scraped article from its top-level blocks:
+ * title, source, byline, date (into metadata) and subheadings.
+ * `explicit_sub` is true when the text marked headings itself with
+ * underlines (then no short line is promoted to a heading).
+ */
+int txt_recover(galley_job *job, galley_doc *doc, txt_block *blocks,
+                size_t n, bool explicit_sub);
+
+/* ---- Callbacks ------------------------------------------------------------- */
+int txt_read(galley_job *job, const galley_input *in, galley_doc *doc);
+int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out);
+
+#endif

@@ -1,0 +1,899 @@
+/* The text writer: the tree as plain UTF-8 text, the way lynx and w3m show
+ * a page.
+ *
+ *   - Paragraphs are wrapped at `wrap` columns (default 72; 0: one line per
+ *     paragraph), counting one column per code point. A word or URL longer
+ *     than the line stands alone on its line, never broken. A line never
+ *     starts with something the reader would take for a list marker, a
+ *     quote or a reference ("- ", "1.", ">", "[1]"): the word before comes
+ *     down with it.
+ *   - Headings are one line, underlined by their level: = (1), - (2),
+ *     ~ (3), ^ (4), " (5), ' (6), as long as the heading (at least 3).
+ *   - Lists: "- " bullets, "1. " numbers ("1) " and "[1] " when the list's
+ *     attribute delim is "paren" or "bracket"), "[ ] "/"[x] " tasks;
+ *     continuation lines and nested lists are indented under the item's
+ *     text. Tight lists have no blank lines between items.
+ *   - Block quotes: "> " before every line. Code blocks: verbatim, indented
+ *     4 spaces. Thematic breaks: "* * *".
+ *   - Tables: aligned columns two spaces apart under a header line and a
+ *     line of dashes per column (a table without a header row has a line of
+ *     dashes above and below). Right and centred columns are padded so the
+ *     reader sees it. Cells are never wrapped.
+ *   - Links: the text then "[n]", and at the end a "References" heading
+ *     with "[n] URL" lines; one number per distinct URL. A link whose text
+ *     is its URL is written once, without a number. Links to "#..." and
+ *     javascript: are written as their text.
+ *   - Images: their alt text. Emphasis and other inline styling: the text.
+ *   - Footnotes: "[^label]" where referred to; the definitions at the end,
+ *     before the references, as "[^label] text" with a hanging indent.
+ *   - Definition lists: the term on a line, the definition indented 2.
+ *   - Raw blocks and inlines: kept when their format is text, else dropped
+ *     (with a warning).
+ *   - The metadata title comes first, as a level-1 heading, unless the
+ *     first heading of the body has the same text.
+ * Output ends with exactly one newline (an empty document gives nothing). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+typedef struct prefix {
+  char *first; /* written on the container's first line */
+  char *rest;  /* on every later line */
+  size_t width;
+  bool used;
+  galley_node *node;
+} prefix;
+
+typedef struct word {
+  size_t start, len, width;
+} word;
+
+typedef struct writer {
+  galley_job *job;
+  const galley_doc *doc;
+  size_t wrap; /* 0: no wrapping */
+  tbuf out;
+  tbuf line;
+  tbuf inl; /* a paragraph's inline text being gathered */
+
+  prefix *pfx;
+  size_t npfx, pfx_cap;
+  int *counters; /* ordinal of the next item of each open list */
+  size_t ncounters, counters_cap;
+
+  const galley_node *prev_leaf;
+  bool any;
+
+  tmap urls;
+  const char **url_list;
+  size_t nurls, url_cap;
+  size_t *links; /* offsets in inl where open links began */
+  size_t nlinks, links_cap;
+
+  const galley_node **notes;
+  size_t nnotes, notes_cap;
+  bool raw_warned;
+
+  word *words;
+  size_t words_cap;
+  bool failed;
+} writer;
+
+/* ---- Output ---------------------------------------------------------------- */
+
+/* Appends a line: the prefixes of the open containers, then `s`, without
+ * trailing spaces. A blank line only goes as deep as the containers that
+ * have written a line (it must not use an item's marker). */
+static void emit(writer *w, const char *s, size_t n, bool blank) {
+  tbuf *l = &w->line;
+  l->len = 0;
+  for (size_t i = 0; i < w->npfx; i++) {
+    prefix *p = &w->pfx[i];
+    if (blank && !p->used)
+      break;
+    tbuf_puts(l, p->used ? p->rest : p->first);
+    if (!blank)
+      p->used = true;
+  }
+  tbuf_put(l, s, n);
+  size_t len = l->len;
+  while (len && l->data[len - 1] == ' ')
+    len--;
+  if (l->failed)
+    w->failed = true;
+  tbuf_put(&w->out, l->data ? l->data : "", len);
+  tbuf_putc(&w->out, '\n');
+  w->any = true;
+}
+
+static size_t prefix_width(const writer *w) {
+  size_t n = 0;
+  for (size_t i = 0; i < w->npfx; i++)
+    n += w->pfx[i].width;
+  return n;
+}
+
+static bool push_prefix(writer *w, const galley_node *node, const char *first,
+                        const char *rest) {
+  if (!txt_grow(&w->pfx, &w->pfx_cap, w->npfx + 1, sizeof *w->pfx)) {
+    w->failed = true;
+    return false;
+  }
+  prefix *p = &w->pfx[w->npfx];
+  p->first = strdup(first);
+  p->rest = strdup(rest);
+  if (!p->first || !p->rest) {
+    free(p->first);
+    free(p->rest);
+    w->failed = true;
+    return false;
+  }
+  p->width = txt_width(first, strlen(first));
+  p->used = false;
+  p->node = (galley_node *)node;
+  w->npfx++;
+  return true;
+}
+
+static void pop_prefix(writer *w, const galley_node *node) {
+  if (!w->npfx || w->pfx[w->npfx - 1].node != node)
+    return;
+  w->npfx--;
+  free(w->pfx[w->npfx].first);
+  free(w->pfx[w->npfx].rest);
+}
+
+/* ---- Blank lines between blocks ----------------------------------------------- */
+
+static const galley_node *common_ancestor(const galley_node *a,
+                                          const galley_node *b) {
+  size_t da = galley_node_depth(a), db = galley_node_depth(b);
+  while (da > db)
+    a = galley_node_parent(a), da--;
+  while (db > da)
+    b = galley_node_parent(b), db--;
+  while (a && a != b)
+    a = galley_node_parent(a), b = galley_node_parent(b);
+  return a;
+}
+
+static bool spaced(galley_kind k) {
+  return k == GALLEY_NODE_CODE_BLOCK || k == GALLEY_NODE_TABLE ||
+         k == GALLEY_NODE_THEMATIC_BREAK || k == GALLEY_NODE_HEADING ||
+         k == GALLEY_NODE_RAW_BLOCK;
+}
+
+/* Before a leaf block: a blank line, except at the very start, between
+ * blocks of one tight list, and between a term and its definition. */
+static void separate(writer *w, const galley_node *leaf) {
+  const galley_node *prev = w->prev_leaf;
+  w->prev_leaf = leaf;
+  if (!w->any)
+    return;
+  if (prev && !spaced(galley_node_kind(leaf)) &&
+      !spaced(galley_node_kind(prev))) {
+    if (galley_node_kind(prev) == GALLEY_NODE_TERM &&
+        galley_node_kind(galley_node_parent(leaf)) == GALLEY_NODE_DEFINITION)
+      return;
+    const galley_node *a = common_ancestor(prev, leaf);
+    while (a && galley_node_kind(a) != GALLEY_NODE_LIST &&
+           galley_node_kind(a) != GALLEY_NODE_DOCUMENT &&
+           galley_node_kind(a) != GALLEY_NODE_BLOCK_QUOTE &&
+           galley_node_kind(a) != GALLEY_NODE_FOOTNOTE)
+      a = galley_node_parent(a);
+    if (a && galley_node_kind(a) == GALLEY_NODE_LIST &&
+        galley_node_get_list_tight(a))
+      return;
+  }
+  emit(w, "", 0, true);
+}
+
+/* ---- Inline text ------------------------------------------------------------------ */
+
+static bool raw_is_text(const galley_node *n) {
+  const char *f = galley_node_get_format(n);
+  return f && (strcmp(f, "text") == 0 || strcmp(f, "plain") == 0 ||
+               strcmp(f, "txt") == 0);
+}
+
+static void warn_raw(writer *w, const galley_node *n) {
+  if (w->raw_warned)
+    return;
+  w->raw_warned = true;
+  const char *f = galley_node_get_format(n);
+  galley_job_warn(w->job, "raw %s content dropped: plain text cannot hold it",
+                  f ? f : "(unknown)");
+}
+
+/* Text with white space made plain spaces. */
+static void put_text(tbuf *b, const char *s) {
+  size_t start = b->len;
+  tbuf_puts(b, s);
+  if (b->failed)
+    return;
+  for (size_t i = start; i < b->len; i++)
+    if (b->data[i] == '\n' || b->data[i] == '\t' || b->data[i] == '\r' ||
+        b->data[i] == '\f' || b->data[i] == '\v')
+      b->data[i] = ' ';
+}
+
+static size_t link_number(writer *w, const char *url) {
+  size_t len = strlen(url);
+  size_t *have = tmap_get(&w->urls, url, len);
+  if (have)
+    return *have;
+  if (!txt_grow(&w->url_list, &w->url_cap, w->nurls + 1, sizeof *w->url_list) ||
+      !tmap_put(&w->urls, url, len, w->nurls + 1)) {
+    w->failed = true;
+    return 0;
+  }
+  w->url_list[w->nurls++] = url;
+  return w->nurls;
+}
+
+/* The link's text is its URL (maybe without the scheme or mailto:). */
+static bool is_autolink(const char *url, const char *text, size_t n) {
+  while (n && text[0] == ' ')
+    text++, n--;
+  while (n && text[n - 1] == ' ')
+    n--;
+  static const char *const schemes[] = {"", "mailto:", "http://", "https://"};
+  for (size_t k = 0; k < sizeof schemes / sizeof *schemes; k++) {
+    size_t l = strlen(schemes[k]);
+    if (strncmp(url, schemes[k], l) != 0)
+      continue;
+    const char *u = url + l;
+    size_t ul = strlen(u);
+    if (ul == n && memcmp(u, text, n) == 0)
+      return true;
+    if (ul == n + 1 && u[n] == '/' && memcmp(u, text, n) == 0)
+      return true;
+  }
+  return false;
+}
+
+static void end_link(writer *w, const galley_node *link) {
+  size_t start = w->links[--w->nlinks];
+  const char *url = galley_node_get_url(link);
+  if (!url || !*url || url[0] == '#' || strncmp(url, "javascript:", 11) == 0)
+    return;
+  tbuf *b = &w->inl;
+  if (is_autolink(url, b->data ? b->data + start : "", b->len - start))
+    return;
+  size_t num = link_number(w, url);
+  char mark[32];
+  snprintf(mark, sizeof mark, "[%zu]", num);
+  tbuf_puts(b, mark);
+}
+
+/* Gathers the inline content under `node` into w->inl: `breaks` keeps hard
+ * line breaks as '\n' (paragraphs), else they are spaces. Blocks inside
+ * (a table cell's paragraphs) are separated by a space. */
+static void gather(writer *w, const galley_node *node, bool breaks) {
+  tbuf *b = &w->inl;
+  galley_iter it;
+  galley_iter_init(&it, (galley_node *)node);
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *n = galley_iter_node(&it);
+    if (n == node)
+      continue;
+    galley_kind k = galley_node_kind(n);
+    if (ev == GALLEY_EVENT_EXIT) {
+      if (k == GALLEY_NODE_LINK)
+        end_link(w, n);
+      else if (galley_kind_is_block(k))
+        tbuf_putc(b, ' ');
+      continue;
+    }
+    switch (k) {
+    case GALLEY_NODE_TEXT:
+    case GALLEY_NODE_CODE: put_text(b, galley_node_get_literal(n)); break;
+    case GALLEY_NODE_SOFT_BREAK: tbuf_putc(b, ' '); break;
+    case GALLEY_NODE_LINE_BREAK: tbuf_putc(b, breaks ? '\n' : ' '); break;
+    case GALLEY_NODE_RAW_INLINE:
+      if (raw_is_text(n))
+        put_text(b, galley_node_get_literal(n));
+      else
+        warn_raw(w, n);
+      break;
+    case GALLEY_NODE_FOOTNOTE_REF: {
+      const char *label = galley_node_get_label(n);
+      tbuf_puts(b, "[^");
+      tbuf_puts(b, label && *label ? label : "?");
+      tbuf_putc(b, ']');
+      break;
+    }
+    case GALLEY_NODE_LINK:
+      if (!txt_grow(&w->links, &w->links_cap, w->nlinks + 1,
+                    sizeof *w->links)) {
+        w->failed = true;
+        return;
+      }
+      w->links[w->nlinks++] = b->len;
+      break;
+    case GALLEY_NODE_CODE_BLOCK:
+    case GALLEY_NODE_RAW_BLOCK:
+      tbuf_putc(b, ' ');
+      put_text(b, galley_node_get_literal(n));
+      tbuf_putc(b, ' ');
+      break;
+    case GALLEY_NODE_FOOTNOTE:
+      /* A definition inside a cell: written with the others at the end. */
+      if (txt_grow(&w->notes, &w->notes_cap, w->nnotes + 1, sizeof *w->notes))
+        w->notes[w->nnotes++] = n;
+      else
+        w->failed = true;
+      galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
+      break;
+    default:
+      if (galley_kind_is_block(k))
+        tbuf_putc(b, ' ');
+      break;
+    }
+  }
+}
+
+/* w->inl with runs of spaces made one and the ends trimmed, in place. */
+static void collapse(tbuf *b) {
+  size_t k = 0;
+  bool space = false;
+  for (size_t i = 0; i < b->len; i++) {
+    char c = b->data[i];
+    if (c == ' ') {
+      space = k > 0 && b->data[k - 1] != '\n';
+      continue;
+    }
+    if (c == '\n') {
+      space = false;
+      while (k && b->data[k - 1] == ' ')
+        k--;
+    } else if (space) {
+      b->data[k++] = ' ';
+    }
+    space = false;
+    b->data[k++] = c;
+  }
+  while (k && (b->data[k - 1] == ' ' || b->data[k - 1] == '\n'))
+    k--;
+  b->len = k;
+  if (b->data)
+    b->data[k] = '\0';
+}
+
+/* ---- Wrapping ------------------------------------------------------------------- */
+
+/* A word that, first on a line, the reader would take for the start of a
+ * block: a list marker, a quote, a reference or footnote label, or an
+ * underline. */
+static bool risky_start(const char *s, size_t n) {
+  if (n == 0)
+    return false;
+  if (s[0] == '>')
+    return true;
+  if (n == 1 && (s[0] == '-' || s[0] == '*'))
+    return true;
+  if (n == 3 && memcmp(s, "\xe2\x80\xa2", 3) == 0)
+    return true;
+  size_t i = s[0] == '[' ? 1 : 0;
+  size_t d = i;
+  while (d < n && s[d] >= '0' && s[d] <= '9')
+    d++;
+  if (d > i && d + 1 == n &&
+      (i ? s[d] == ']' : (s[d] == '.' || s[d] == ')')))
+    return true;
+  if (n >= 3 && s[0] == '[' && s[1] == '^')
+    return true;
+  bool rule = true;
+  for (size_t k = 0; k < n && rule; k++)
+    rule = strchr("=-~^\"'_*", s[k]) != NULL;
+  return rule;
+}
+
+/* Writes w->inl (already collapsed) as wrapped lines. */
+static void write_wrapped(writer *w) {
+  tbuf *b = &w->inl;
+  const char *s = b->data;
+  size_t width = SIZE_MAX;
+  if (w->wrap) {
+    size_t pw = prefix_width(w);
+    size_t floor = w->wrap < 20 ? w->wrap : 20;
+    width = w->wrap > pw + floor ? w->wrap - pw : floor;
+  }
+  size_t i = 0;
+  while (i < b->len) {
+    /* One segment: up to a hard line break. */
+    size_t seg_end = i;
+    while (seg_end < b->len && s[seg_end] != '\n')
+      seg_end++;
+    size_t nw = 0;
+    size_t j = i;
+    while (j < seg_end) {
+      while (j < seg_end && s[j] == ' ')
+        j++;
+      if (j >= seg_end)
+        break;
+      size_t k = j;
+      while (k < seg_end && s[k] != ' ')
+        k++;
+      if (!txt_grow(&w->words, &w->words_cap, nw + 1, sizeof *w->words)) {
+        w->failed = true;
+        return;
+      }
+      w->words[nw++] = (word){j, k - j, txt_width(s + j, k - j)};
+      j = k;
+    }
+    size_t ls = 0;
+    while (ls < nw) {
+      size_t lw = w->words[ls].width, e = ls + 1;
+      while (e < nw && lw + 1 + w->words[e].width <= width)
+        lw += 1 + w->words[e++].width;
+      /* Break earlier when the next line would start like a block. */
+      while (e < nw && e - 1 > ls &&
+             risky_start(s + w->words[e].start, w->words[e].len))
+        e--;
+      size_t from = w->words[ls].start;
+      size_t to = w->words[e - 1].start + w->words[e - 1].len;
+      emit(w, s + from, to - from, false);
+      ls = e;
+    }
+    if (nw == 0 && seg_end > i)
+      emit(w, "", 0, false);
+    i = seg_end + 1;
+  }
+}
+
+/* ---- Blocks ---------------------------------------------------------------------- */
+
+static void write_para(writer *w, const galley_node *n) {
+  w->inl.len = 0;
+  gather(w, n, true);
+  collapse(&w->inl);
+  if (w->inl.len == 0)
+    return;
+  separate(w, n);
+  write_wrapped(w);
+}
+
+static const char *underline_chars = "=-~^\"'";
+
+static void write_heading(writer *w, const galley_node *n, int level) {
+  w->inl.len = 0;
+  gather(w, n, false);
+  collapse(&w->inl);
+  if (w->inl.len == 0)
+    return;
+  separate(w, n);
+  if (level < 1)
+    level = 1;
+  if (level > 6)
+    level = 6;
+  emit(w, w->inl.data, w->inl.len, false);
+  size_t width = txt_width(w->inl.data, w->inl.len);
+  tbuf *u = &w->inl;
+  u->len = 0;
+  tbuf_repeat(u, underline_chars[level - 1], width < 3 ? 3 : width);
+  emit(w, u->data, u->len, false);
+}
+
+static void write_code(writer *w, const galley_node *n, bool raw) {
+  const char *lit = galley_node_get_literal(n);
+  if (!lit)
+    return;
+  size_t len = strlen(lit);
+  while (len && lit[len - 1] == '\n')
+    len--;
+  if (len == 0)
+    return;
+  separate(w, n);
+  if (!raw && !push_prefix(w, n, "    ", "    "))
+    return;
+  if (!raw)
+    w->pfx[w->npfx - 1].used = true;
+  size_t i = 0;
+  while (i <= len) {
+    size_t j = i;
+    while (j < len && lit[j] != '\n')
+      j++;
+    size_t e = j;
+    if (e > i && lit[e - 1] == '\r')
+      e--;
+    emit(w, lit + i, e - i, e == i);
+    i = j + 1;
+  }
+  if (!raw)
+    pop_prefix(w, n);
+}
+
+/* ---- Tables ---------------------------------------------------------------------- */
+
+typedef struct cell {
+  size_t off, len, width; /* in the table's text buffer */
+} cell;
+
+static void write_table(writer *w, const galley_node *table) {
+  /* Gather every cell's text first: widths need all rows. */
+  tbuf text = {0};
+  cell *cells = NULL;
+  size_t ncells = 0, cells_cap = 0;
+  size_t *row_start = NULL, nrows = 0, rows_cap = 0;
+  size_t ncols = 0;
+  galley_align *align = NULL;
+  size_t *widths = NULL;
+  size_t head = (size_t)-1;
+  const galley_node *caption = NULL;
+
+  for (galley_node *row = galley_node_first_child(table); row;
+       row = galley_node_next(row)) {
+    if (galley_node_kind(row) == GALLEY_NODE_CAPTION) {
+      caption = row;
+      continue;
+    }
+    if (galley_node_kind(row) != GALLEY_NODE_TABLE_ROW)
+      continue;
+    if (!txt_grow(&row_start, &rows_cap, nrows + 2, sizeof *row_start))
+      goto fail;
+    row_start[nrows] = ncells;
+    bool all_header = galley_node_first_child(row) != NULL;
+    size_t col = 0;
+    for (galley_node *c = galley_node_first_child(row); c;
+         c = galley_node_next(c)) {
+      if (galley_node_kind(c) != GALLEY_NODE_TABLE_CELL)
+        continue;
+      all_header &= galley_node_get_cell_header(c);
+      w->inl.len = 0;
+      gather(w, c, false);
+      collapse(&w->inl);
+      int span = galley_node_get_colspan(c);
+      if (span < 1)
+        span = 1;
+      for (int s = 0; s < span; s++) {
+        if (!txt_grow(&cells, &cells_cap, ncells + 1, sizeof *cells))
+          goto fail;
+        cell ce = {text.len, 0, 0};
+        if (s == 0) {
+          tbuf_put(&text, w->inl.data ? w->inl.data : "", w->inl.len);
+          ce.len = w->inl.len;
+          ce.width = txt_width(w->inl.data ? w->inl.data : "", w->inl.len);
+        }
+        cells[ncells++] = ce;
+        if (col + 1 > ncols) {
+          size_t old = ncols;
+          ncols = col + 1;
+          galley_align *a = realloc(align, ncols * sizeof *align);
+          if (!a)
+            goto fail;
+          align = a;
+          for (size_t k = old; k < ncols; k++)
+            align[k] = GALLEY_ALIGN_NONE;
+        }
+        if (s == 0 && align[col] == GALLEY_ALIGN_NONE)
+          align[col] = galley_node_get_cell_align(c);
+        col++;
+      }
+    }
+    if (head == (size_t)-1 && nrows == 0 &&
+        (galley_node_get_row_part(row) == GALLEY_ROW_HEAD || all_header))
+      head = 0;
+    nrows++;
+  }
+  if (text.failed)
+    goto fail;
+  if (caption) {
+    w->inl.len = 0;
+    gather(w, caption, false);
+    collapse(&w->inl);
+    if (w->inl.len) {
+      separate(w, caption);
+      write_wrapped(w);
+    }
+  }
+  if (nrows == 0 || ncols == 0)
+    goto done;
+  row_start[nrows] = ncells;
+  widths = calloc(ncols, sizeof *widths);
+  if (!widths)
+    goto fail;
+  for (size_t r = 0; r < nrows; r++)
+    for (size_t i = row_start[r]; i < row_start[r + 1]; i++) {
+      size_t c = i - row_start[r];
+      if (cells[i].width > widths[c])
+        widths[c] = cells[i].width;
+    }
+  for (size_t c = 0; c < ncols; c++) {
+    if (widths[c] < 3)
+      widths[c] = 3;
+    if (head == 0 && c < row_start[1] - row_start[0]) {
+      /* Room on the side the header is not flush with, so the reader sees
+       * the alignment again. */
+      size_t hw = cells[row_start[0] + c].width;
+      if (align[c] == GALLEY_ALIGN_RIGHT && widths[c] < hw + 1)
+        widths[c] = hw + 1;
+      if (align[c] == GALLEY_ALIGN_CENTER && widths[c] < hw + 2)
+        widths[c] = hw + 2;
+    }
+  }
+  separate(w, table);
+  tbuf *l = &w->inl;
+  for (size_t r = 0; r <= nrows; r++) {
+    bool rule = (head == 0 && r == 1) || (head != 0 && (r == 0 || r == nrows));
+    if (rule) {
+      l->len = 0;
+      for (size_t c = 0; c < ncols; c++) {
+        if (c)
+          tbuf_puts(l, "  ");
+        tbuf_repeat(l, '-', widths[c]);
+      }
+      emit(w, l->data, l->len, false);
+    }
+    if (r == nrows)
+      break;
+    l->len = 0;
+    for (size_t c = 0; c < ncols; c++) {
+      size_t i = row_start[r] + c;
+      const cell *ce = i < row_start[r + 1] ? &cells[i] : NULL;
+      size_t cw = ce ? ce->width : 0;
+      size_t pad = widths[c] - cw, before = 0;
+      if (align[c] == GALLEY_ALIGN_RIGHT)
+        before = pad;
+      else if (align[c] == GALLEY_ALIGN_CENTER)
+        before = pad / 2;
+      if (c)
+        tbuf_puts(l, "  ");
+      tbuf_repeat(l, ' ', before);
+      if (ce)
+        tbuf_put(l, text.data + ce->off, ce->len);
+      tbuf_repeat(l, ' ', pad - before);
+    }
+    emit(w, l->data, l->len, false);
+  }
+  goto done;
+fail:
+  w->failed = true;
+done:
+  tbuf_free(&text);
+  free(cells);
+  free(row_start);
+  free(align);
+  free(widths);
+}
+
+/* ---- The walk -------------------------------------------------------------------- */
+
+static bool has_inline_children(const galley_node *n) {
+  galley_node *c = galley_node_first_child(n);
+  return c && galley_kind_is_inline(galley_node_kind(c));
+}
+
+/* The item's first-line prefix (marker, space, task box) into `first`;
+ * returns the width of the marker and its space, which later lines indent. */
+static size_t item_marker(writer *w, const galley_node *item, char *first,
+                          size_t size) {
+  const galley_node *list = galley_node_parent(item);
+  char marker[32] = "-";
+  if (list && galley_node_get_list_ordered(list) && w->ncounters) {
+    int num = w->counters[w->ncounters - 1]++;
+    const char *delim = galley_node_get_attr(list, "delim");
+    if (delim && strcmp(delim, "bracket") == 0)
+      snprintf(marker, sizeof marker, "[%d]", num);
+    else
+      snprintf(marker, sizeof marker, "%d%c", num,
+               delim && strcmp(delim, "paren") == 0 ? ')' : '.');
+  }
+  galley_task task = galley_node_get_task(item);
+  snprintf(first, size, "%s %s", marker,
+           task == GALLEY_TASK_OPEN   ? "[ ] "
+           : task == GALLEY_TASK_DONE ? "[x] "
+                                      : "");
+  return strlen(marker) + 1;
+}
+
+static void spaces(char *out, size_t n) {
+  memset(out, ' ', n);
+  out[n] = '\0';
+}
+
+/* Writes the blocks of the subtree at `root`. Footnote definitions met on
+ * the way are kept for the end (unless `root` is that definition). */
+static void walk(writer *w, const galley_node *root) {
+  galley_iter it;
+  galley_iter_init(&it, (galley_node *)root);
+  galley_event ev;
+  while (!w->failed && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *n = galley_iter_node(&it);
+    galley_kind k = galley_node_kind(n);
+    if (ev == GALLEY_EVENT_EXIT) {
+      switch (k) {
+      case GALLEY_NODE_LIST:
+        if (w->ncounters)
+          w->ncounters--;
+        break;
+      case GALLEY_NODE_ITEM:
+        if (w->npfx && w->pfx[w->npfx - 1].node == n &&
+            !w->pfx[w->npfx - 1].used) {
+          separate(w, n);
+          emit(w, "", 0, false); /* an empty item: its marker alone */
+        }
+        pop_prefix(w, n);
+        break;
+      case GALLEY_NODE_BLOCK_QUOTE:
+      case GALLEY_NODE_DEFINITION:
+      case GALLEY_NODE_FOOTNOTE: pop_prefix(w, n); break;
+      default: break;
+      }
+      continue;
+    }
+    bool skip = !galley_kind_is_leaf(k);
+    char first[96], rest[96];
+    switch (k) {
+    case GALLEY_NODE_PARAGRAPH:
+    case GALLEY_NODE_TERM:
+    case GALLEY_NODE_CAPTION: write_para(w, n); break;
+    case GALLEY_NODE_HEADING: write_heading(w, n, galley_node_get_level(n)); break;
+    case GALLEY_NODE_CODE_BLOCK: write_code(w, n, false); break;
+    case GALLEY_NODE_RAW_BLOCK:
+      if (raw_is_text(n))
+        write_code(w, n, true);
+      else
+        warn_raw(w, n);
+      break;
+    case GALLEY_NODE_THEMATIC_BREAK:
+      separate(w, n);
+      emit(w, "* * *", 5, false);
+      break;
+    case GALLEY_NODE_TABLE: write_table(w, n); break;
+    case GALLEY_NODE_LIST:
+      if (!txt_grow(&w->counters, &w->counters_cap, w->ncounters + 1,
+                    sizeof *w->counters)) {
+        w->failed = true;
+        break;
+      }
+      w->counters[w->ncounters++] = galley_node_get_list_start(n);
+      skip = false;
+      break;
+    case GALLEY_NODE_ITEM:
+    case GALLEY_NODE_BLOCK_QUOTE:
+    case GALLEY_NODE_DEFINITION:
+    case GALLEY_NODE_FOOTNOTE:
+      if (k == GALLEY_NODE_FOOTNOTE && n != root) {
+        if (txt_grow(&w->notes, &w->notes_cap, w->nnotes + 1,
+                     sizeof *w->notes))
+          w->notes[w->nnotes++] = n;
+        else
+          w->failed = true;
+        break;
+      }
+      if (k == GALLEY_NODE_ITEM) {
+        spaces(rest, item_marker(w, n, first, sizeof first));
+      } else if (k == GALLEY_NODE_BLOCK_QUOTE) {
+        strcpy(first, "> ");
+        strcpy(rest, "> ");
+      } else if (k == GALLEY_NODE_DEFINITION) {
+        strcpy(first, "  ");
+        strcpy(rest, "  ");
+      } else {
+        const char *label = galley_node_get_label(n);
+        snprintf(first, sizeof first, "[^%.80s] ", label && *label ? label : "?");
+        spaces(rest, txt_width(first, strlen(first)));
+      }
+      if (!push_prefix(w, n, first, rest))
+        break;
+      if (has_inline_children(n)) {
+        /* Inlines straight in a container: one paragraph. */
+        write_para(w, n);
+        if (k == GALLEY_NODE_ITEM && !w->pfx[w->npfx - 1].used) {
+          separate(w, n);
+          emit(w, "", 0, false);
+        }
+        pop_prefix(w, n);
+        break;
+      }
+      skip = false;
+      break;
+    default:
+      /* DOCUMENT, DIV, FIGURE, DEFINITION_LIST go on into their children;
+       * a block holding inlines directly is one paragraph. */
+      if (has_inline_children(n)) {
+        write_para(w, n);
+        break;
+      }
+      skip = galley_kind_is_inline(k);
+      break;
+    }
+    if (skip && n != root)
+      galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
+    else if (skip)
+      return;
+  }
+}
+
+/* The text of the first heading in the document, collapsed, in w->inl. */
+static bool first_heading_is(writer *w, const char *title) {
+  const galley_node *h = galley_node_find(galley_doc_root(w->doc),
+                                          GALLEY_NODE_HEADING);
+  if (!h)
+    return false;
+  w->inl.len = 0;
+  gather(w, h, false);
+  /* gather may have numbered links: forget them, the walk numbers again. */
+  w->nurls = 0;
+  tmap_free(&w->urls);
+  collapse(&w->inl);
+  tbuf t = {0};
+  put_text(&t, title);
+  collapse(&t);
+  bool same = !t.failed && t.len == w->inl.len &&
+              memcmp(t.data ? t.data : "", w->inl.data ? w->inl.data : "",
+                     t.len) == 0;
+  tbuf_free(&t);
+  return same;
+}
+
+int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
+  writer w = {0};
+  w.job = job;
+  w.doc = doc;
+  long wrap = galley_job_option_int(job, "wrap", 72);
+  w.wrap = wrap > 0 ? (size_t)wrap : 0;
+
+  const char *title = galley_doc_get_meta(doc, GALLEY_META_TITLE);
+  if (title && *title && !first_heading_is(&w, title)) {
+    w.inl.len = 0;
+    put_text(&w.inl, title);
+    collapse(&w.inl);
+    if (w.inl.len) {
+      emit(&w, w.inl.data, w.inl.len, false);
+      size_t width = txt_width(w.inl.data, w.inl.len);
+      w.inl.len = 0;
+      tbuf_repeat(&w.inl, '=', width < 3 ? 3 : width);
+      emit(&w, w.inl.data, w.inl.len, false);
+    }
+  }
+  walk(&w, galley_doc_root(doc));
+  for (size_t i = 0; i < w.nnotes && !w.failed; i++) {
+    w.prev_leaf = NULL;
+    walk(&w, w.notes[i]);
+  }
+  if (w.nurls && !w.failed) {
+    emit(&w, "", 0, true);
+    emit(&w, "References", 10, false);
+    emit(&w, "----------", 10, false);
+    emit(&w, "", 0, true);
+    char mark[32];
+    for (size_t i = 0; i < w.nurls; i++) {
+      int k = snprintf(mark, sizeof mark, "[%zu] ", i + 1);
+      w.inl.len = 0;
+      tbuf_put(&w.inl, mark, (size_t)k);
+      tbuf_puts(&w.inl, w.url_list[i]);
+      emit(&w, w.inl.data, w.inl.len, false);
+    }
+  }
+  int rc = GALLEY_OK;
+  if (w.failed || w.out.failed || w.inl.failed || w.line.failed) {
+    rc = galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+  } else {
+    /* Exactly one newline at the end. */
+    while (w.out.len && w.out.data[w.out.len - 1] == '\n')
+      w.out.len--;
+    if (w.out.len)
+      w.out.data[w.out.len++] = '\n';
+    if (w.out.len && galley_sink_write(out, w.out.data, w.out.len) != 0)
+      rc = galley_job_error(job, GALLEY_EIO, "cannot write the output");
+  }
+  while (w.npfx)
+    pop_prefix(&w, w.pfx[w.npfx - 1].node);
+  free(w.pfx);
+  free(w.counters);
+  tmap_free(&w.urls);
+  free(w.url_list);
+  free(w.links);
+  free(w.notes);
+  free(w.words);
+  tbuf_free(&w.out);
+  tbuf_free(&w.line);
+  tbuf_free(&w.inl);
+  return rc;
+}
