@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,8 +144,10 @@ static bool is_block_tag(const char *name) {
  * Parses a tag at s[0] == '<'. Returns its length, 0 when it is not a tag.
  * Writes the normal form into `out`, the lower-case name into `name`.
  */
+static char *encode_url(const char *v);
+
 static size_t parse_tag(const char *s, size_t len, nbuf *out, char *name, size_t name_cap,
-                        bool *closing) {
+                        bool *closing, bool urls) {
   size_t i = 1;
   *closing = false;
   if (i < len && s[i] == '/') {
@@ -211,6 +214,22 @@ static size_t parse_tag(const char *s, size_t len, nbuf *out, char *name, size_t
         ve = i;
       }
       put_text(&val, s + vs, ve - vs);
+      if (urls && (strcmp(an, "href") == 0 || strcmp(an, "src") == 0)) {
+        /* Decoded back to the characters, then encoded one way. */
+        nbuf raw = {0};
+        put(&raw, "", 0);
+        for (size_t k = vs; k < ve;) {
+          size_t used = s[k] == '&' ? decode_entity(s + k, ve - k, &raw) : 0;
+          if (!used)
+            put(&raw, s + k, 1);
+          k += used ? used : 1;
+        }
+        char *enc = encode_url(raw.d);
+        free(raw.d);
+        val.n = 0;
+        put_text(&val, enc, strlen(enc));
+        free(enc);
+      }
     }
     if (n_attrs < sizeof attrs / sizeof attrs[0]) {
       attrs[n_attrs].name = an;
@@ -266,7 +285,30 @@ typedef struct piece {
   bool block_tag;
 } piece;
 
-char *htmlnorm(const char *html) {
+/*
+ * A URL attribute percent-encoded the way cmark-gfm's HTML renderer does
+ * (houdini_escape_href): everything but alphanumerics and -_.+!*'(),%#@?=;:/&$~
+ * becomes %XX. Encoding twice changes nothing, so either side may be encoded.
+ */
+static char *encode_url(const char *v) {
+  static const char safe[] = "-_.+!*'(),%#@?=;:/&$~";
+  nbuf b = {0};
+  put(&b, "", 0);
+  for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+    if (isalnum(*p) || (*p && strchr(safe, *p))) {
+      put(&b, (const char *)p, 1);
+    } else {
+      char hex[4];
+      snprintf(hex, sizeof hex, "%%%02X", *p);
+      put(&b, hex, 3);
+    }
+  }
+  return b.d;
+}
+
+char *htmlnorm(const char *html) { return htmlnorm_ex(html, false); }
+
+char *htmlnorm_ex(const char *html, bool urls) {
   size_t len = strlen(html);
   nbuf out = {0};
   put(&out, "", 0);
@@ -296,7 +338,7 @@ char *htmlnorm(const char *html) {
       }
       char name[32];
       bool closing;
-      size_t tl = parse_tag(html + i, len - i, &out, name, sizeof name, &closing);
+      size_t tl = parse_tag(html + i, len - i, &out, name, sizeof name, &closing, urls);
       if (tl) {
         if (strcmp(name, "pre") == 0)
           in_pre += closing ? -1 : 1;
