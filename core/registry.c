@@ -45,11 +45,13 @@ GALLEY_API galley_registry *galley_registry_new(void) {
 GALLEY_API void galley_registry_free(galley_registry *reg) {
   if (!reg)
     return;
-  for (size_t i = 0; i < reg->n; i++) {
-    if (reg->entries[i].handle)
-      dlclose(reg->entries[i].handle);
+  /* Loaded modules stay mapped until the process ends, as GStreamer's do:
+   * a plugin's libraries may keep process-wide state (libxml2's parser
+   * set-up, cmark-gfm's extension registry) that other registries and
+   * threads still use, and unmapping it would turn that state into
+   * dangling pointers. dlopen of the same file again reuses the mapping. */
+  for (size_t i = 0; i < reg->n; i++)
     free(reg->entries[i].path);
-  }
   free(reg->entries);
   for (size_t i = 0; i < reg->n_messages; i++)
     free(reg->messages[i]);

@@ -95,7 +95,7 @@ typedef enum galley_origin {
 } galley_origin;
 
 GALLEY_EXPORT galley_registry *galley_registry_new(void);
-/** Unloads every module and frees the registry. */
+/** Frees the registry. Loaded modules stay mapped until the process ends. */
 GALLEY_EXPORT void galley_registry_free(galley_registry *reg);
 /**
  * Loads every `*.so` in `dir` (not recursive), in name order. Returns the
