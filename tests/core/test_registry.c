@@ -49,15 +49,18 @@ static const char *message_about(const galley_registry *reg, const char *path) {
       found = m;
     }
   }
-  if (!found)
+  if (!found) {
     fail_msg("no message about %s", path);
+    return "";
+  }
   assert_null(strchr(found, '\n'));
   return found;
 }
 
 static void assert_contains(const char *haystack, const char *needle) {
-  if (!strstr(haystack, needle))
-    fail_msg("\"%s\" does not contain \"%s\"", haystack, needle);
+  if (!haystack || !needle || !strstr(haystack, needle))
+    fail_msg("\"%s\" does not contain \"%s\"", haystack ? haystack : "(null)",
+             needle ? needle : "(null)");
 }
 
 static size_t index_of(const galley_registry *reg, const char *name) {
