@@ -688,11 +688,31 @@ static int block_start(reader *r, const cursor *c, bool in_para, marker *m) {
       note_marker(s, n, &label_len))
     return BS_NOTE;
   if (parse_marker(s, n, m)) {
-    if (in_para && (m->empty || (m->ordered && m->start != 1)))
+    /* In running text "1984." or "- " at a line's start is more likely
+     * prose; inside a list item a nested list may start anywhere. */
+    if (in_para &&
+        (m->empty || (m->ordered && m->start != 1 && top(r)->type != C_ITEM)))
       return BS_NONE;
     return BS_ITEM;
   }
   return BS_NONE;
+}
+
+/* The line holds the next item of a list that is open but was not matched
+ * (so "2." after "1. first" ends the first item rather than continuing its
+ * paragraph, though a "2." could not interrupt a paragraph). */
+static bool continues_list(reader *r, const cursor *c, size_t matched) {
+  size_t first;
+  indent_at(c, &first);
+  marker m;
+  if (!parse_marker(c->s + first, c->len - first, &m) || m.empty)
+    return false;
+  /* A list always matches; its item is the first container missed. */
+  for (size_t k = matched - 1; k < r->depth; k++)
+    if (r->stack[k].type == C_LIST && r->stack[k].ordered == m.ordered &&
+        r->stack[k].delim == m.delim)
+      return true;
+  return false;
 }
 
 /* ---- Containers ----------------------------------------------------------------- */
@@ -862,7 +882,8 @@ static int process_line(reader *r, const char *s, size_t len) {
     /* A paragraph goes on through a line that starts nothing new, even
      * when its containers' markers or indentation are missing. */
     if (!blank && r->leaf == L_PARA &&
-        block_start(r, &c, true, &m) == BS_NONE) {
+        block_start(r, &c, true, &m) == BS_NONE &&
+        !continues_list(r, &c, matched)) {
       r->last_blank = false;
       return add_line(r, rest_of(&c));
     }

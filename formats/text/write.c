@@ -24,8 +24,8 @@
  *     is its URL is written once, without a number. Links to "#..." and
  *     javascript: are written as their text.
  *   - Images: their alt text. Emphasis and other inline styling: the text.
- *   - Footnotes: "[^label]" where referred to; the definitions at the end,
- *     before the references, as "[^label] text" with a hanging indent.
+ *   - Footnotes: "[^label]" where referred to; the definitions at the very
+ *     end, after the references, as "[^label] text" with a hanging indent.
  *   - Definition lists: the term on a line, the definition indented 2.
  *   - Raw blocks and inlines: kept when their format is text, else dropped
  *     (with a warning).
@@ -853,10 +853,17 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     }
   }
   walk(&w, galley_doc_root(doc));
+  /* Footnotes go after the references (so that reading this text back and
+   * writing it again puts them in the same place), but the links in them
+   * need their numbers first: write them aside. */
+  tbuf body = w.out;
+  w.out = (tbuf){0};
   for (size_t i = 0; i < w.nnotes && !w.failed; i++) {
     w.prev_leaf = NULL;
     walk(&w, w.notes[i]);
   }
+  tbuf notes = w.out;
+  w.out = body;
   if (w.nurls && !w.failed) {
     emit(&w, "", 0, true);
     emit(&w, "References", 10, false);
@@ -871,6 +878,10 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
       emit(&w, w.inl.data, w.inl.len, false);
     }
   }
+  tbuf_put(&w.out, notes.data, notes.len);
+  if (notes.failed)
+    w.failed = true;
+  tbuf_free(&notes);
   int rc = GALLEY_OK;
   if (w.failed || w.out.failed || w.inl.failed || w.line.failed) {
     rc = galley_job_error(job, GALLEY_ENOMEM, "out of memory");
