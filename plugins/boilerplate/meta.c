@@ -115,30 +115,21 @@ int bp_meta_collect(bp_ctx *c) {
   bool want_author = galley_doc_meta_count(doc, GALLEY_META_AUTHOR) == 0;
   bool want_date = galley_doc_get_meta(doc, GALLEY_META_DATE) == NULL;
   const char *author = NULL, *date = NULL;
-  galley_iter it;
-  galley_iter_init(&it, galley_doc_root(doc));
-  galley_event ev;
-  unsigned seen = 0;
-  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE &&
-         (want_author || want_date)) {
-    if (ev != GALLEY_EVENT_ENTER)
-      continue;
-    galley_node *n = galley_iter_node(&it);
-    galley_kind k = galley_node_kind(n);
-    if (k == GALLEY_NODE_TEXT) {
-      seen++;
-      continue;
-    }
-    if (galley_kind_is_leaf(k))
+  /* Records are in document order; the first byline and date win. */
+  for (size_t i = 1; i < c->n && (want_author || want_date); i++) {
+    const bp_rec *r = &c->rec[i];
+    galley_node *n = r->node;
+    galley_kind k = r->kind;
+    if (galley_kind_is_leaf(k) || r->text > 100 || r->text == 0)
       continue;
     const char *sig = bp_node_signature(doc, n);
     const char *dt = galley_node_get_attr(n, "datetime");
     char buf[64];
     if (want_date && !date && dt && bp_parse_date(dt, buf, sizeof buf))
       date = galley_doc_strndup(doc, buf, (size_t)-1);
+    const char *rel = galley_node_get_attr(n, "rel");
     bool by = sig_has(sig, "byline") || sig_has(sig, "author") ||
-              (galley_node_get_attr(n, "rel") &&
-               strcmp(galley_node_get_attr(n, "rel"), "author") == 0);
+              (rel && strcmp(rel, "author") == 0);
     bool dl = sig_has(sig, "date") || sig_has(sig, "time") ||
               sig_has(sig, "published");
     bool para = k == GALLEY_NODE_PARAGRAPH || k == GALLEY_NODE_SPAN ||
@@ -146,7 +137,7 @@ int bp_meta_collect(bp_ctx *c) {
     if (!para || (!by && !dl && k != GALLEY_NODE_PARAGRAPH))
       continue;
     char *t = bp_node_text(doc, n);
-    if (!t || !*t || bp_utf8_len(t) > 100)
+    if (!t || !*t)
       continue;
     const char *names;
     size_t nlen;
@@ -160,7 +151,6 @@ int bp_meta_collect(bp_ctx *c) {
     if (want_date && !date && (dl || k == GALLEY_NODE_PARAGRAPH) &&
         bp_parse_date(t, buf, sizeof buf))
       date = galley_doc_strndup(doc, buf, (size_t)-1);
-    (void)seen;
   }
   if (author && want_author)
     galley_doc_add_meta(doc, GALLEY_META_AUTHOR, author);

@@ -53,9 +53,7 @@ static int bp_transform(galley_job *job, galley_doc *doc) {
   c.min_para = (int)galley_job_option_int(job, "min-paragraph", 25);
   c.keep_title = galley_job_option_bool(job, "keep-title", false);
   c.headline = galley_doc_get_meta(doc, GALLEY_META_TITLE);
-  int rc = bp_meta_collect(&c);
-  if (rc == GALLEY_OK)
-    rc = bp_strip(&c);
+  int rc = bp_strip(&c);
   if (rc == GALLEY_OK)
     rc = set_excerpt(&c);
   const char *explain = galley_job_option(job, "explain");

@@ -256,12 +256,9 @@ static int class_weight(bp_ctx *c, const galley_node *n) {
 
 static int drop(bp_ctx *c, int i, const char *rule) {
   bp_rec *r = &c->rec[i];
+  /* Callers skip a dropped node's subtree, so no ancestor is dropped. */
   if (r->rule)
     return GALLEY_OK;
-  /* An ancestor already dropped carries this one with it. */
-  for (int p = r->parent; p >= 0; p = c->rec[p].parent)
-    if (c->rec[p].rule)
-      return GALLEY_OK;
   r->rule = rule;
   if (c->n_drops == c->cap_drops) {
     size_t cap = c->cap_drops ? c->cap_drops * 2 : 64;
@@ -310,6 +307,7 @@ static int rule_furniture(bp_ctx *c) {
     if (hid || (aria && strcmp(aria, "true") == 0)) {
       if (drop(c, (int)i, "hidden") != GALLEY_OK)
         return GALLEY_ENOMEM;
+      i = (size_t)r->end - 1;
       continue;
     }
     bool big = r->paras >= 3 && r->paras * 2 >= root->paras;
@@ -318,6 +316,7 @@ static int rule_furniture(bp_ctx *c) {
         !(big && r->hints > 0)) {
       if (drop(c, (int)i, "chrome-tag") != GALLEY_OK)
         return GALLEY_ENOMEM;
+      i = (size_t)r->end - 1;
       continue;
     }
     if (tag && strcmp(tag, "header") == 0 && r->paras < 2 && !big) {
@@ -325,6 +324,7 @@ static int rule_furniture(bp_ctx *c) {
        * metadata already has. */
       if (drop(c, (int)i, "chrome-tag") != GALLEY_OK)
         return GALLEY_ENOMEM;
+      i = (size_t)r->end - 1;
       continue;
     }
     const char *sig = bp_node_signature(c->doc, r->node);
@@ -336,6 +336,7 @@ static int rule_furniture(bp_ctx *c) {
     if ((s.strong && !s.article && !wrapper) || (s.chrome && !s.article && !big && r->paras < 3)) {
       if (drop(c, (int)i, "chrome-class") != GALLEY_OK)
         return GALLEY_ENOMEM;
+      i = (size_t)r->end - 1;
     }
   }
   return GALLEY_OK;
@@ -584,16 +585,19 @@ static int rule_clean(bp_ctx *c, int top) {
         headline_done = 1;
         if (drop(c, (int)i, "headline-in-metadata") != GALLEY_OK)
           return GALLEY_ENOMEM;
+        i = (size_t)r->end - 1;
         continue;
       }
       if (r->text < 160 && is_cta(t) && r->stops <= 2) {
         if (drop(c, (int)i, "call-to-action") != GALLEY_OK)
           return GALLEY_ENOMEM;
+        i = (size_t)r->end - 1;
         continue;
       }
       if (link_only_paragraph(r)) {
         if (drop(c, (int)i, "link-line") != GALLEY_OK)
           return GALLEY_ENOMEM;
+        i = (size_t)r->end - 1;
         continue;
       }
       const char *names;
@@ -601,11 +605,13 @@ static int rule_clean(bp_ctx *c, int top) {
       if (r->text < 80 && bp_byline_names(t, &names, &nlen)) {
         if (drop(c, (int)i, "byline") != GALLEY_OK)
           return GALLEY_ENOMEM;
+        i = (size_t)r->end - 1;
         continue;
       }
       if (r->kind == GALLEY_NODE_HEADING && link_density(r) > 0.5) {
         if (drop(c, (int)i, "link-dense") != GALLEY_OK)
           return GALLEY_ENOMEM;
+        i = (size_t)r->end - 1;
         continue;
       }
       i = (size_t)r->end - 1;
@@ -695,6 +701,8 @@ static bool has_containers(const bp_ctx *c) {
 int bp_strip(bp_ctx *c) {
   int rc = build(c);
   if (rc != GALLEY_OK)
+    return rc;
+  if ((rc = bp_meta_collect(c)) != GALLEY_OK)
     return rc;
   c->flat = !has_containers(c);
   if (c->flat) {
