@@ -1,0 +1,1020 @@
+/* The epub writer's chapter pages: the html writer's XHTML parsed into a DOM,
+ * cleaned to what EPUB content documents allow, images embedded, links and
+ * ids made to work across the chapter files, and serialised again. */
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/uri.h>
+
+#include "writer.h"
+
+static bool in_list(const char *name, const char *const *list) {
+  for (size_t i = 0; list[i]; i++)
+    if (strcmp(name, list[i]) == 0)
+      return true;
+  return false;
+}
+
+static const char *const block_keep[] = {
+    "div",   "p",      "h1",         "h2",      "h3",      "h4",
+    "h5",    "h6",     "blockquote", "ul",      "ol",      "li",
+    "dl",    "dt",     "dd",         "pre",     "hr",      "table",
+    "caption", "thead", "tbody",     "tfoot",   "tr",      "th",
+    "td",    "figure", "figcaption", "section", "article", "aside",
+    "nav",   NULL};
+static const char *const inline_keep[] = {
+    "a",    "em",  "strong", "i",     "b",    "u",    "s",     "del",
+    "ins",  "sup", "sub",    "code",  "kbd",  "samp", "var",   "span",
+    "br",   "img", "abbr",   "cite",  "q",    "small", "mark", "dfn",
+    "wbr",  NULL};
+static const char *const drop_all[] = {
+    "script",   "style",    "iframe", "object",   "embed",    "video",
+    "audio",    "source",   "track",  "canvas",   "form",     "input",
+    "button",   "select",   "textarea", "option", "optgroup", "noscript",
+    "template", "link",     "meta",   "base",     "head",     "title",
+    "map",      "area",     "dialog", "frame",    "frameset", "applet",
+    "param",    "svg",      "math",   "datalist", "output",   "progress",
+    "meter",    "colgroup", "col",    NULL};
+static const char *const unwrap_tags[] = {"html", "body", "picture", NULL};
+static const char *const phrasing_parents[] = {
+    "p",   "h1",   "h2",   "h3",  "h4",   "h5",    "h6",   "pre", "a",
+    "em",  "strong", "i",  "b",   "u",    "s",     "del",  "ins", "sup",
+    "sub", "code", "kbd",  "samp", "var", "span",  "abbr", "cite", "q",
+    "small", "mark", "dfn", NULL};
+static const char *const void_tags[] = {"area", "base", "br",    "col",
+                                        "embed", "hr",  "img",   "input",
+                                        "link", "meta", "source", "track",
+                                        "wbr",  "param", NULL};
+
+static const char *name_of(const xmlNode *n) { return (const char *)n->name; }
+
+static bool is_el(const xmlNode *n, const char *name) {
+  return n && n->type == XML_ELEMENT_NODE && strcmp(name_of(n), name) == 0;
+}
+
+static char *attr(xmlNode *n, const char *name) {
+  xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+  if (!v)
+    return NULL;
+  char *s = strdup((const char *)v);
+  xmlFree(v);
+  return s;
+}
+
+static void set_attr(xmlNode *n, const char *name, const char *value) {
+  xmlSetProp(n, (const xmlChar *)name, (const xmlChar *)value);
+}
+
+/* Sets epub:type (the serialiser writes the epub prefix). */
+static void set_epub_type(xmlNode *n, const char *value) {
+  xmlSetProp(n, (const xmlChar *)"epub:type", (const xmlChar *)value);
+}
+
+static bool is_epub_type(const xmlAttr *a) {
+  if (strcmp((const char *)a->name, "epub:type") == 0)
+    return true;
+  return a->ns && a->ns->href &&
+         strcmp((const char *)a->ns->href, EPUB_NS_OPS) == 0 &&
+         strcmp((const char *)a->name, "type") == 0;
+}
+
+static bool is_xml_lang(const xmlAttr *a) {
+  return a->ns && a->ns->prefix &&
+         strcmp((const char *)a->ns->prefix, "xml") == 0 &&
+         strcmp((const char *)a->name, "lang") == 0;
+}
+
+/* ---- Rendering ------------------------------------------------------------ */
+
+static char *dup_opt(galley_job *job, const char *key, bool *failed) {
+  const char *v = galley_job_option(job, key);
+  char *c = v ? strdup(v) : NULL;
+  if (v && !c)
+    *failed = true;
+  return c;
+}
+
+static xmlNode *find_body(xmlDoc *doc) {
+  xmlNode *root = xmlDocGetRootElement(doc);
+  for (xmlNode *n = root; n; n = epub_dom_next(root, n, false))
+    if (n->type == XML_ELEMENT_NODE && strcasecmp(name_of(n), "body") == 0)
+      return n;
+  return NULL;
+}
+
+static xmlDoc *parse_xhtml(const char *s, size_t len, xmlNode **body) {
+  bool whole = false;
+  for (size_t i = 0; i + 5 <= len && !whole; i++)
+    whole = s[i] == '<' && strncasecmp(s + i + 1, "body", 4) == 0;
+  ebuf b;
+  ebuf_init(&b);
+  if (!whole)
+    ebuf_puts(&b, "<body xmlns=\"" EPUB_NS_XHTML "\" xmlns:epub=\"" EPUB_NS_OPS
+                  "\">");
+  ebuf_add(&b, s, len);
+  if (!whole)
+    ebuf_puts(&b, "</body>");
+  if (b.failed || b.len > INT_MAX) {
+    ebuf_free(&b);
+    return NULL;
+  }
+  xmlDoc *doc = xmlReadMemory(b.data, (int)b.len, NULL, "UTF-8",
+                              XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                  XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+  if (!doc) {
+    /* Not well-formed (an entity, raw HTML): the HTML parser recovers. */
+    ebuf_free(&b);
+    if (!whole)
+      ebuf_puts(&b, "<html><body>");
+    ebuf_add(&b, s, len);
+    if (!whole)
+      ebuf_puts(&b, "</body></html>");
+    if (b.failed || b.len > INT_MAX) {
+      ebuf_free(&b);
+      return NULL;
+    }
+    doc = htmlReadMemory(b.data, (int)b.len, NULL, "UTF-8",
+                         HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                             HTML_PARSE_NONET);
+  }
+  ebuf_free(&b);
+  if (doc)
+    *body = find_body(doc);
+  if (doc && !*body) {
+    xmlFreeDoc(doc);
+    doc = NULL;
+  }
+  return doc;
+}
+
+int epub_render_chapter(writer *w, size_t ci, galley_doc *tree) {
+  galley_job *job = w->job;
+  bool failed = false;
+  char *sx = dup_opt(job, "xhtml", &failed);
+  char *sf = dup_opt(job, "fragment", &failed);
+  char *sc = dup_opt(job, "css", &failed);
+  galley_sink *sink = galley_sink_new_memory();
+  int rc = GALLEY_OK;
+  if (failed || !sink || galley_job_set_option(job, "xhtml", "true") ||
+      galley_job_set_option(job, "fragment", "true") ||
+      galley_job_set_option(job, "css", NULL))
+    rc = galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+  if (!rc)
+    rc = galley_plugin_write(job, w->html, tree, sink);
+  /* Give the options back as they were, for whoever runs next. */
+  galley_job_set_option(job, "xhtml", sx);
+  galley_job_set_option(job, "fragment", sf);
+  galley_job_set_option(job, "css", sc);
+  free(sx);
+  free(sf);
+  free(sc);
+  if (!rc) {
+    size_t len;
+    const char *data = galley_sink_data(sink, &len);
+    wchapter *ch = &w->ch[ci];
+    ch->dom = parse_xhtml(data, len, &ch->body);
+    if (!ch->dom)
+      rc = galley_job_error(job, GALLEY_EPARSE,
+                            "the html writer's XHTML for chapter %zu cannot "
+                            "be parsed",
+                            ci + 1);
+  }
+  galley_sink_free(sink);
+  return rc;
+}
+
+/* ---- Cleaning --------------------------------------------------------------
+ */
+
+char *epub_ncname(const char *s) {
+  size_t n = strlen(s);
+  char *out = malloc(n + 4);
+  if (!out)
+    return NULL;
+  size_t o = 0;
+  bool dash = false;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    if (!ok) {
+      dash = o > 0;
+      continue;
+    }
+    if (dash)
+      out[o++] = '-';
+    dash = false;
+    out[o++] = (char)c;
+  }
+  out[o] = '\0';
+  if (o == 0 || !((out[0] >= 'a' && out[0] <= 'z') ||
+                  (out[0] >= 'A' && out[0] <= 'Z') || out[0] == '_')) {
+    memmove(out + 3, out, o + 1);
+    memcpy(out, "id-", 3);
+    if (o == 0)
+      out[2] = '\0';
+  }
+  return out;
+}
+
+/* Registers an id of chapter `ci`: made a valid XML name, unique in the book,
+ * and remembered as the target of links to its old value. */
+static char *register_id(writer *w, size_t ci, const char *old) {
+  char *base = epub_ncname(old);
+  if (!base)
+    return NULL;
+  char *id = base;
+  bool added;
+  smap_entry *e = smap_put(&w->ids, id, &added);
+  for (unsigned k = 2; e && !added; k++) {
+    size_t len = strlen(base) + 16;
+    char *next = malloc(len);
+    if (!next) {
+      e = NULL;
+      break;
+    }
+    snprintf(next, len, "%s-%u", base, k);
+    if (id != base)
+      free(id);
+    id = next;
+    e = smap_put(&w->ids, id, &added);
+  }
+  if (id != base)
+    free(base);
+  if (!e) {
+    free(id);
+    return NULL;
+  }
+  if (old) {
+    smap_entry *t = smap_put(&w->targets, old, &added);
+    if (!t) {
+      free(id);
+      return NULL;
+    }
+    if (added) {
+      t->value = strdup(id);
+      t->num = ci;
+      if (!t->value) {
+        free(id);
+        return NULL;
+      }
+    }
+  }
+  return id;
+}
+
+static bool allowed_attr(const char *el, const xmlAttr *a, const char *value) {
+  const char *an = (const char *)a->name;
+  if (a->ns && !is_xml_lang(a) && !is_epub_type(a))
+    return false;
+  if (is_xml_lang(a))
+    return true;
+  if (!strcmp(an, "class") || !strcmp(an, "title") || !strcmp(an, "lang") ||
+      !strcmp(an, "id"))
+    return true;
+  if (!strcmp(an, "dir"))
+    return !strcmp(value, "ltr") || !strcmp(value, "rtl") ||
+           !strcmp(value, "auto");
+  bool number = *value != '\0';
+  for (const char *p = value; *p; p++)
+    if (*p < '0' || *p > '9')
+      number = false;
+  if (!strcmp(el, "a"))
+    return !strcmp(an, "href");
+  if (!strcmp(el, "img"))
+    return !strcmp(an, "src") || !strcmp(an, "alt") ||
+           ((!strcmp(an, "width") || !strcmp(an, "height")) && number);
+  if (!strcmp(el, "ol")) {
+    if (!strcmp(an, "start"))
+      return number || (value[0] == '-' && value[1]);
+    if (!strcmp(an, "reversed"))
+      return !*value || !strcmp(value, "reversed");
+    if (!strcmp(an, "type"))
+      return strlen(value) == 1 && strchr("1aAiI", value[0]);
+    return false;
+  }
+  if (!strcmp(el, "li"))
+    return !strcmp(an, "value") && number;
+  if (!strcmp(el, "td") || !strcmp(el, "th")) {
+    if (!strcmp(an, "colspan") || !strcmp(an, "rowspan"))
+      return number && atoi(value) >= 1;
+    if (!strcmp(an, "style"))
+      return !strncmp(value, "text-align:", 11) &&
+             strspn(value + 11, " leftrightcenr;") == strlen(value + 11);
+    if (!strcmp(an, "scope") && !strcmp(el, "th"))
+      return !strcmp(value, "row") || !strcmp(value, "col") ||
+             !strcmp(value, "rowgroup") || !strcmp(value, "colgroup");
+  }
+  return false;
+}
+
+/* Moves the children of `n` to where it is and removes it; returns the node
+ * the walk continues with. */
+static xmlNode *unwrap(xmlNode *root, xmlNode *n) {
+  xmlNode *first = n->children;
+  while (n->children) {
+    xmlNode *c = n->children;
+    xmlUnlinkNode(c);
+    xmlAddPrevSibling(n, c);
+  }
+  xmlNode *next = first ? first : epub_dom_next(root, n, true);
+  xmlUnlinkNode(n);
+  xmlFreeNode(n);
+  return next;
+}
+
+static xmlNode *drop(xmlNode *root, xmlNode *n) {
+  xmlNode *next = epub_dom_next(root, n, true);
+  xmlUnlinkNode(n);
+  xmlFreeNode(n);
+  return next;
+}
+
+static bool inside(const xmlNode *n, const char *name) {
+  for (const xmlNode *p = n->parent; p; p = p->parent)
+    if (is_el(p, name))
+      return true;
+  return false;
+}
+
+static const char *rename_for(const xmlNode *n) {
+  const char *nm = name_of(n);
+  static const char *const to_div[] = {
+      "header", "footer", "main",  "address", "details", "summary", "center",
+      "hgroup", "fieldset", "legend", "menu", "dir",   "listing", "xmp",
+      "plaintext", "body", NULL};
+  static const char *const to_span[] = {"time", "data", "ruby", "rt",   "rp",
+                                        "bdo",  "bdi",  "big",  "font", "nobr",
+                                        "blink", "marquee", "label", NULL};
+  if (!strcmp(nm, "strike"))
+    return "s";
+  if (!strcmp(nm, "tt"))
+    return "code";
+  if (!strcmp(nm, "acronym"))
+    return "abbr";
+  if (in_list(nm, to_div))
+    return "div";
+  if (in_list(nm, to_span))
+    return "span";
+  const xmlNode *p = n->parent;
+  if (p && p->type == XML_ELEMENT_NODE && in_list(name_of(p), phrasing_parents))
+    return "span";
+  return "div";
+}
+
+/* Checks an element that is kept against where it stands. */
+static const char *misplaced(const xmlNode *n) {
+  const char *nm = name_of(n);
+  const xmlNode *p = n->parent;
+  const char *pn = p && p->type == XML_ELEMENT_NODE ? name_of(p) : "body";
+  if (!strcmp(nm, "li") && strcmp(pn, "ul") && strcmp(pn, "ol"))
+    return "div";
+  if ((!strcmp(nm, "dt") || !strcmp(nm, "dd")) && strcmp(pn, "dl"))
+    return "div";
+  if ((!strcmp(nm, "thead") || !strcmp(nm, "tbody") || !strcmp(nm, "tfoot") ||
+       !strcmp(nm, "caption")) &&
+      strcmp(pn, "table"))
+    return "div";
+  if (!strcmp(nm, "tr") && strcmp(pn, "table") && strcmp(pn, "thead") &&
+      strcmp(pn, "tbody") && strcmp(pn, "tfoot"))
+    return "div";
+  if ((!strcmp(nm, "td") || !strcmp(nm, "th")) && strcmp(pn, "tr"))
+    return "div";
+  if (!strcmp(nm, "figcaption") &&
+      (strcmp(pn, "figure") ||
+       (xmlPreviousElementSibling((xmlNode *)n) &&
+        xmlNextElementSibling((xmlNode *)n))))
+    return "div";
+  if (!strcmp(nm, "caption") && xmlPreviousElementSibling((xmlNode *)n))
+    return "div";
+  return NULL;
+}
+
+int epub_clean_chapter(writer *w, size_t ci) {
+  wchapter *ch = &w->ch[ci];
+  xmlNode *root = ch->body;
+  xmlNode *n = root->children;
+  while (n) {
+    if (n->type == XML_COMMENT_NODE || n->type == XML_PI_NODE ||
+        n->type == XML_DTD_NODE) {
+      n = drop(root, n);
+      continue;
+    }
+    if (n->type != XML_ELEMENT_NODE) {
+      n = epub_dom_next(root, n, true);
+      continue;
+    }
+    /* Elements of other vocabularies (SVG, MathML) and unsafe ones go. */
+    if ((n->ns && n->ns->href &&
+         strcmp((const char *)n->ns->href, EPUB_NS_XHTML) != 0) ||
+        in_list(name_of(n), drop_all)) {
+      n = drop(root, n);
+      continue;
+    }
+    if (in_list(name_of(n), unwrap_tags) ||
+        (is_el(n, "a") && inside(n, "a"))) {
+      n = unwrap(root, n);
+      continue;
+    }
+    if (!in_list(name_of(n), block_keep) &&
+        !in_list(name_of(n), inline_keep)) {
+      xmlNodeSetName(n, (const xmlChar *)rename_for(n));
+    } else {
+      const char *to = misplaced(n);
+      if (to)
+        xmlNodeSetName(n, (const xmlChar *)to);
+    }
+    const char *el = name_of(n);
+    if (is_el(n, "img")) {
+      xmlChar *src = xmlGetProp(n, (const xmlChar *)"src");
+      bool none = !src || !*src;
+      xmlFree(src);
+      if (none) {
+        n = drop(root, n);
+        continue;
+      }
+    }
+    /* An old-style anchor <a name> becomes an id. */
+    if (is_el(n, "a") && !xmlHasProp(n, (const xmlChar *)"id")) {
+      char *nm = attr(n, "name");
+      if (nm && *nm)
+        set_attr(n, "id", nm);
+      free(nm);
+    }
+    for (xmlAttr *a = n->properties; a;) {
+      xmlAttr *next = a->next;
+      xmlChar *v = xmlNodeGetContent((xmlNode *)a);
+      bool keep = v && allowed_attr(el, a, (const char *)v);
+      if (keep && !strcmp((const char *)a->name, "lang") && !a->ns) {
+        keep = *v != '\0';
+      }
+      if (!keep)
+        xmlRemoveProp(a);
+      xmlFree(v);
+      a = next;
+    }
+    char *id = attr(n, "id");
+    if (id) {
+      char *fresh = *id ? register_id(w, ci, id) : NULL;
+      if (*id && !fresh) {
+        free(id);
+        return galley_job_error(w->job, GALLEY_ENOMEM, "out of memory");
+      }
+      if (fresh)
+        set_attr(n, "id", fresh);
+      else
+        xmlUnsetProp(n, (const xmlChar *)"id");
+      free(fresh);
+      free(id);
+    }
+    /* Our own footnote markup gets its EPUB semantics. */
+    char *cls = attr(n, "class");
+    char *href = is_el(n, "a") ? attr(n, "href") : NULL;
+    if (href && !strncmp(href, "#gfn-", 5) && cls && strstr(cls, "noteref"))
+      set_epub_type(n, "noteref");
+    if (cls && !strcmp(cls, "footnote") && xmlHasProp(n, (const xmlChar *)"id")) {
+      xmlNodeSetName(n, (const xmlChar *)"aside");
+      set_epub_type(n, "footnote");
+    }
+    if (cls && !strcmp(cls, "footnotes"))
+      set_epub_type(n, "footnotes");
+    free(cls);
+    free(href);
+    if (is_el(n, "img") && !xmlHasProp(n, (const xmlChar *)"alt"))
+      set_attr(n, "alt", "");
+    n = epub_dom_next(root, n, false);
+  }
+  return GALLEY_OK;
+}
+
+/* ---- Images ----------------------------------------------------------------
+ */
+
+int epub_add_image(writer *w, const unsigned char *data, size_t size,
+                   unsigned char *owned, long *out) {
+  const galley_limits *lim = galley_job_limits(w->job);
+  *out = -1;
+  const char *mt = epub_sniff_image(data, size);
+  if (!mt) {
+    free(owned);
+    return GALLEY_EUNSUPPORTED;
+  }
+  uint64_t h = epub_hash(data, size, 0);
+  for (size_t i = 0; i < w->n_res; i++)
+    if (w->res[i].hash == h && w->res[i].size == size &&
+        memcmp(w->res[i].data, data, size) == 0) {
+      *out = (long)i;
+      free(owned);
+      return GALLEY_OK;
+    }
+  if (lim->max_image_size && size > lim->max_image_size) {
+    free(owned);
+    return galley_job_error(w->job, GALLEY_ELIMIT,
+                            "an image of %zu bytes is over the image size "
+                            "limit of %zu",
+                            size, lim->max_image_size);
+  }
+  if (lim->max_resource_bytes && size > lim->max_resource_bytes - w->res_bytes &&
+      size + w->res_bytes > lim->max_resource_bytes) {
+    free(owned);
+    return galley_job_error(w->job, GALLEY_ELIMIT,
+                            "images add up to more than the resource limit of "
+                            "%zu bytes",
+                            lim->max_resource_bytes);
+  }
+  if (w->n_res == w->cap_res) {
+    size_t cap = w->cap_res ? w->cap_res * 2 : 8;
+    wres *r = realloc(w->res, cap * sizeof *r);
+    if (!r) {
+      free(owned);
+      return galley_job_error(w->job, GALLEY_ENOMEM, "out of memory");
+    }
+    w->res = r;
+    w->cap_res = cap;
+  }
+  wres *r = &w->res[w->n_res];
+  memset(r, 0, sizeof *r);
+  char name[64], id[32];
+  snprintf(id, sizeof id, "img-%03zu", w->n_res + 1);
+  snprintf(name, sizeof name, "images/%s.%s", id, epub_image_ext(mt));
+  r->href = strdup(name);
+  r->id = strdup(id);
+  if (!r->href || !r->id) {
+    free(r->href);
+    free(r->id);
+    free(owned);
+    return galley_job_error(w->job, GALLEY_ENOMEM, "out of memory");
+  }
+  r->media_type = mt;
+  r->data = data;
+  r->size = size;
+  r->owned = owned;
+  r->hash = h;
+  w->res_bytes += size;
+  *out = (long)w->n_res++;
+  return GALLEY_OK;
+}
+
+static int b64(int c) {
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+' || c == '-')
+    return 62;
+  if (c == '/' || c == '_')
+    return 63;
+  return -1;
+}
+
+/* The bytes of a data: URI (malloc'd), or NULL. */
+static unsigned char *data_uri(const char *uri, size_t *len) {
+  const char *comma = strchr(uri, ',');
+  if (!comma)
+    return NULL;
+  bool base64 = comma - uri >= 7 && strncasecmp(comma - 7, ";base64", 7) == 0;
+  const char *p = comma + 1;
+  if (!base64) {
+    char *d = epub_percent_decode(p, strlen(p));
+    if (d)
+      *len = strlen(d);
+    return (unsigned char *)d;
+  }
+  size_t n = strlen(p);
+  unsigned char *out = malloc(n / 4 * 3 + 4);
+  if (!out)
+    return NULL;
+  size_t o = 0;
+  unsigned acc = 0;
+  int bits = 0;
+  for (size_t i = 0; i < n; i++) {
+    int v = b64((unsigned char)p[i]);
+    if (v < 0)
+      continue; /* white space, padding */
+    acc = (acc << 6) | (unsigned)v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (unsigned char)(acc >> bits);
+      acc &= (1u << bits) - 1;
+    }
+  }
+  *len = o;
+  return out;
+}
+
+static bool remote_url(const char *u) {
+  return !strncmp(u, "//", 2) || !strncasecmp(u, "http:", 5) ||
+         !strncasecmp(u, "https:", 6) || !strncasecmp(u, "ftp:", 4);
+}
+
+/* Reads `rel` (already a clean relative path) under one of the roots. */
+static int read_local(writer *w, const char *rel, unsigned char **data,
+                      size_t *len) {
+  const char *base = galley_doc_get_base(w->src);
+  size_t n_roots = galley_job_resource_path_count(w->job) + 1;
+  const galley_limits *lim = galley_job_limits(w->job);
+  for (size_t i = 0; i < n_roots; i++) {
+    const char *root = i == 0 ? base : galley_job_resource_path(w->job, i - 1);
+    if (!root || !*root || epub_has_scheme(root))
+      continue;
+    char *rroot = realpath(root, NULL);
+    if (!rroot)
+      continue;
+    size_t rl = strlen(rroot);
+    char *full = malloc(rl + strlen(rel) + 2);
+    char *rp = NULL;
+    if (full) {
+      sprintf(full, "%s/%s", rroot, rel);
+      rp = realpath(full, NULL);
+    }
+    bool under = rp && (rl == 1 || (!strncmp(rp, rroot, rl) && rp[rl] == '/'));
+    struct stat st;
+    int rc = GALLEY_ENOTFOUND;
+    if (under && stat(rp, &st) == 0 && S_ISREG(st.st_mode)) {
+      if (lim->max_image_size && (size_t)st.st_size > lim->max_image_size) {
+        rc = galley_job_error(w->job, GALLEY_ELIMIT,
+                              "image %s is over the image size limit of %zu "
+                              "bytes",
+                              rel, lim->max_image_size);
+      } else {
+        FILE *f = fopen(rp, "rb");
+        ebuf b;
+        ebuf_init(&b);
+        if (f) {
+          char chunk[65536];
+          size_t got;
+          while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+            ebuf_add(&b, chunk, got);
+          fclose(f);
+          *data = (unsigned char *)ebuf_steal(&b, len);
+          rc = *data ? GALLEY_OK : GALLEY_ENOMEM;
+        }
+      }
+    } else if (rp && !under) {
+      galley_job_warn(w->job, "image %s leaves the input folder; not read",
+                      rel);
+    }
+    free(rroot);
+    free(full);
+    free(rp);
+    if (rc != GALLEY_ENOTFOUND)
+      return rc;
+  }
+  return GALLEY_ENOTFOUND;
+}
+
+/* Finds or embeds the image at `src`; `*out` is -1 when it cannot be had. */
+static int resolve_image(writer *w, const char *src, long *out) {
+  *out = -1;
+  smap_entry *cached = smap_get(&w->res_by_url, src);
+  if (cached) {
+    *out = (long)cached->num - 1;
+    return GALLEY_OK;
+  }
+  int rc = GALLEY_OK;
+  unsigned char *data = NULL;
+  size_t len = 0;
+  const galley_resource *r = galley_doc_find_resource(w->src, src);
+  if (!r) {
+    char *dec = epub_percent_decode(src, strlen(src));
+    if (dec)
+      r = galley_doc_find_resource(w->src, dec);
+    free(dec);
+  }
+  const char *base = galley_doc_get_base(w->src);
+  if (r) {
+    rc = epub_add_image(w, r->data, r->size, NULL, out);
+    if (rc == GALLEY_EUNSUPPORTED) {
+      galley_job_warn(w->job, "resource %s is not an image EPUB can hold; "
+                              "kept its alt text",
+                      src);
+      rc = GALLEY_OK;
+    }
+  } else if (!strncasecmp(src, "data:", 5)) {
+    data = data_uri(src, &len);
+    if (!data)
+      galley_job_warn(w->job, "a data: image cannot be decoded; kept its alt "
+                              "text");
+  } else if (remote_url(src) || (base && remote_url(base))) {
+    galley_job_warn(w->job, "remote image %s cannot be fetched; kept its alt "
+                            "text",
+                    src);
+  } else if (epub_has_scheme(src)) {
+    galley_job_warn(w->job, "image %s is not a local file; kept its alt text",
+                    src);
+  } else {
+    size_t n = strcspn(src, "?#");
+    char *dec = epub_percent_decode(src, n);
+    char *rel = dec && dec[0] != '/' ? epub_join_path("", dec) : NULL;
+    if (!dec) {
+      rc = GALLEY_ENOMEM;
+    } else if (!rel) {
+      galley_job_warn(w->job, "image %s is outside the input folder; not "
+                              "read",
+                      src);
+    } else {
+      rc = read_local(w, rel, &data, &len);
+      if (rc == GALLEY_ENOTFOUND) {
+        galley_job_warn(w->job, "image %s not found; kept its alt text", src);
+        rc = GALLEY_OK;
+      }
+    }
+    free(dec);
+    free(rel);
+  }
+  if (data && !rc) {
+    rc = epub_add_image(w, data, len, data, out);
+    if (rc == GALLEY_EUNSUPPORTED) {
+      galley_job_warn(w->job, "image %.80s is not PNG, JPEG, GIF, WebP or SVG; "
+                              "kept its alt text",
+                      src);
+      rc = GALLEY_OK;
+    }
+  } else if (data) {
+    free(data);
+  }
+  if (rc == GALLEY_ENOMEM)
+    return galley_job_error(w->job, rc, "out of memory");
+  if (rc)
+    return rc;
+  smap_entry *e = smap_put(&w->res_by_url, src, NULL);
+  if (!e)
+    return galley_job_error(w->job, GALLEY_ENOMEM, "out of memory");
+  e->num = (size_t)(*out + 1);
+  return GALLEY_OK;
+}
+
+/* ---- Links ---------------------------------------------------------------- */
+
+bool epub_safe_scheme(const char *u) {
+  static const char *const ok[] = {"http:", "https:", "mailto:", "ftp:",
+                                   "tel:",  NULL};
+  for (size_t i = 0; ok[i]; i++)
+    if (!strncasecmp(u, ok[i], strlen(ok[i])))
+      return true;
+  return false;
+}
+
+char *epub_clean_url(const char *u) {
+  ebuf b;
+  ebuf_init(&b);
+  bool hash = false;
+  for (const unsigned char *p = (const unsigned char *)u; *p; p++) {
+    unsigned char c = *p;
+    bool bad = c <= 0x20 || c >= 0x7F || strchr("<>\"`{}|\\^", c);
+    if (c == '#') {
+      bad = hash;
+      hash = true;
+    }
+    if (c == '%' && !(isxdigit(p[1]) && isxdigit(p[2])))
+      bad = true;
+    if (bad)
+      ebuf_printf(&b, "%%%02X", c);
+    else
+      ebuf_add(&b, p, 1);
+  }
+  return ebuf_steal(&b, NULL);
+}
+
+static char *fix_href(writer *w, size_t ci, const char *href) {
+  if (href[0] == '#') {
+    char *frag = epub_percent_decode(href + 1, strlen(href + 1));
+    if (!frag)
+      return NULL;
+    smap_entry *e = smap_get(&w->targets, frag);
+    if (!e)
+      e = smap_get(&w->targets, href + 1);
+    free(frag);
+    if (!e)
+      return strdup("");
+    ebuf b;
+    ebuf_init(&b);
+    if (e->num != ci)
+      ebuf_puts(&b, w->ch[e->num].file);
+    ebuf_printf(&b, "#%s", e->value);
+    return ebuf_steal(&b, NULL);
+  }
+  if (epub_safe_scheme(href))
+    return epub_clean_url(href);
+  if (!strncmp(href, "//", 2)) {
+    char *tmp = malloc(strlen(href) + 7);
+    if (!tmp)
+      return NULL;
+    sprintf(tmp, "https:%s", href);
+    char *r = epub_clean_url(tmp);
+    free(tmp);
+    return r;
+  }
+  const char *base = galley_doc_get_base(w->src);
+  if (!epub_has_scheme(href) && base &&
+      (!strncasecmp(base, "http:", 5) || !strncasecmp(base, "https:", 6))) {
+    xmlChar *abs = xmlBuildURI((const xmlChar *)href, (const xmlChar *)base);
+    char *r = abs ? epub_clean_url((const char *)abs) : strdup("");
+    xmlFree(abs);
+    return r;
+  }
+  return strdup("");
+}
+
+static int add_heading(wchapter *ch, int level, char *id, char *text) {
+  if (ch->n_heads == ch->cap_heads) {
+    size_t cap = ch->cap_heads ? ch->cap_heads * 2 : 8;
+    wheading *h = realloc(ch->heads, cap * sizeof *h);
+    if (!h)
+      return GALLEY_ENOMEM;
+    ch->heads = h;
+    ch->cap_heads = cap;
+  }
+  ch->heads[ch->n_heads].level = level;
+  ch->heads[ch->n_heads].id = id;
+  ch->heads[ch->n_heads].text = text;
+  ch->n_heads++;
+  return GALLEY_OK;
+}
+
+static int link_chapter(writer *w, size_t ci) {
+  wchapter *ch = &w->ch[ci];
+  xmlNode *root = ch->body;
+  xmlNode *n = root->children;
+  int rc = GALLEY_OK;
+  size_t k = 0;
+  while (n && !rc) {
+    if (n->type != XML_ELEMENT_NODE) {
+      n = epub_dom_next(root, n, true);
+      continue;
+    }
+    const char *el = name_of(n);
+    if (!strcmp(el, "img")) {
+      char *src = attr(n, "src");
+      long idx = -1;
+      rc = src ? resolve_image(w, src, &idx) : GALLEY_ENOMEM;
+      free(src);
+      if (rc)
+        break;
+      if (idx < 0) {
+        char *alt = attr(n, "alt");
+        if (alt && *alt)
+          xmlAddPrevSibling(n, xmlNewText((const xmlChar *)alt));
+        free(alt);
+        n = drop(root, n);
+        continue;
+      }
+      set_attr(n, "src", w->res[idx].href);
+    } else if (!strcmp(el, "a") && xmlHasProp(n, (const xmlChar *)"href")) {
+      char *href = attr(n, "href");
+      char *fixed = href ? fix_href(w, ci, href) : NULL;
+      free(href);
+      if (!fixed) {
+        rc = GALLEY_ENOMEM;
+        break;
+      }
+      if (!*fixed) {
+        free(fixed);
+        n = unwrap(root, n);
+        continue;
+      }
+      set_attr(n, "href", fixed);
+      free(fixed);
+    } else if (el[0] == 'h' && el[1] >= '1' && el[1] <= '6' && !el[2]) {
+      char *id = attr(n, "id");
+      if (!id) {
+        char tmp[48];
+        snprintf(tmp, sizeof tmp, "h-%zu-%zu", ci + 1, ++k);
+        id = register_id(w, ci, tmp);
+        if (!id) {
+          rc = GALLEY_ENOMEM;
+          break;
+        }
+        set_attr(n, "id", id);
+      }
+      xmlChar *t = xmlNodeGetContent(n);
+      char *text = epub_collapse(t ? (const char *)t : "");
+      xmlFree(t);
+      if (!text || add_heading(ch, el[1] - '0', id, text)) {
+        free(id);
+        free(text);
+        rc = GALLEY_ENOMEM;
+        break;
+      }
+    }
+    n = epub_dom_next(root, n, false);
+  }
+  if (rc == GALLEY_ENOMEM)
+    return galley_job_error(w->job, rc, "out of memory");
+  return rc;
+}
+
+int epub_link_chapters(writer *w) {
+  for (size_t i = 0; i < w->n_ch; i++) {
+    int rc = link_chapter(w, i);
+    if (rc)
+      return rc;
+    wchapter *ch = &w->ch[i];
+    if (!ch->title) {
+      for (size_t j = 0; j < ch->n_heads && !ch->title; j++)
+        if (*ch->heads[j].text) {
+          ch->title = strdup(ch->heads[j].text);
+          if (!ch->title)
+            return galley_job_error(w->job, GALLEY_ENOMEM, "out of memory");
+          ch->title_is_heading = j == 0;
+        }
+    }
+  }
+  return GALLEY_OK;
+}
+
+/* ---- Serialising ----------------------------------------------------------- */
+
+static void open_tag(ebuf *b, xmlNode *n) {
+  ebuf_printf(b, "<%s", name_of(n));
+  for (xmlAttr *a = n->properties; a; a = a->next) {
+    const char *an = (const char *)a->name;
+    char qname[128];
+    if (is_epub_type(a))
+      an = "epub:type";
+    else if (is_xml_lang(a))
+      an = "xml:lang";
+    else if (a->ns)
+      continue;
+    snprintf(qname, sizeof qname, "%s", an);
+    xmlChar *v = xmlNodeGetContent((xmlNode *)a);
+    ebuf_printf(b, " %s=\"", qname);
+    ebuf_escape(b, v ? (const char *)v : "");
+    ebuf_puts(b, "\"");
+    xmlFree(v);
+  }
+}
+
+void epub_serialize(ebuf *b, xmlNode *root) {
+  xmlNode *n = root->children;
+  while (n) {
+    if (n->type == XML_ELEMENT_NODE) {
+      open_tag(b, n);
+      if (n->children) {
+        ebuf_puts(b, ">");
+        n = n->children;
+        continue;
+      }
+      if (in_list(name_of(n), void_tags))
+        ebuf_puts(b, " />");
+      else
+        ebuf_printf(b, "></%s>", name_of(n));
+    } else if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+      ebuf_escape(b, (const char *)n->content);
+    }
+    for (;;) {
+      if (n->next) {
+        n = n->next;
+        break;
+      }
+      n = n->parent;
+      if (!n || n == root) {
+        n = NULL;
+        break;
+      }
+      ebuf_printf(b, "</%s>", name_of(n));
+    }
+  }
+}
+
+void epub_xhtml_head(writer *w, ebuf *b, const char *title, const char *lang,
+                     const char *body_attrs) {
+  if (!lang)
+    lang = w->lang;
+  ebuf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
+               "<html xmlns=\"" EPUB_NS_XHTML "\" xmlns:epub=\"" EPUB_NS_OPS
+               "\" xml:lang=\"");
+  ebuf_escape(b, lang);
+  ebuf_puts(b, "\" lang=\"");
+  ebuf_escape(b, lang);
+  ebuf_puts(b, "\">\n<head>\n<meta charset=\"utf-8\" />\n<title>");
+  ebuf_escape(b, title && *title ? title : w->title);
+  ebuf_puts(b, "</title>\n<link rel=\"stylesheet\" type=\"text/css\" "
+               "href=\"style.css\" />\n</head>\n<body");
+  if (body_attrs)
+    ebuf_puts(b, body_attrs);
+  ebuf_puts(b, ">\n");
+}
+
+int epub_finish_chapter(writer *w, size_t ci) {
+  wchapter *ch = &w->ch[ci];
+  ebuf b;
+  ebuf_init(&b);
+  epub_xhtml_head(w, &b, ch->title, ch->lang, NULL);
+  epub_serialize(&b, ch->body);
+  ebuf_puts(&b, "\n</body>\n</html>\n");
+  ch->xhtml = ebuf_steal(&b, &ch->xhtml_len);
+  if (!ch->xhtml)
+    return galley_job_error(w->job, GALLEY_ENOMEM, "out of memory");
+  return GALLEY_OK;
+}

@@ -1,0 +1,71 @@
+/* Declarations shared by the files of the epub format module. */
+#ifndef GALLEY_EPUB_H
+#define GALLEY_EPUB_H
+
+#include <galley/galley.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libxml/tree.h>
+
+#define EPUB_NS_XHTML "http://www.w3.org/1999/xhtml"
+#define EPUB_NS_OPS "http://www.idpf.org/2007/ops"
+#define EPUB_NS_OPF "http://www.idpf.org/2007/opf"
+#define EPUB_NS_DC "http://purl.org/dc/elements/1.1/"
+#define EPUB_NS_NCX "http://www.daisy.org/z3986/2005/ncx/"
+#define EPUB_NS_CONTAINER "urn:oasis:names:tc:opendocument:xmlns:container"
+#define EPUB_NS_SVG "http://www.w3.org/2000/svg"
+#define EPUB_NS_MATHML "http://www.w3.org/1998/Math/MathML"
+
+/* util.c: a growable byte buffer; after a failed allocation every call is a
+ * no-op and `failed` stays set, so callers check once at the end. */
+typedef struct ebuf {
+  char *data;
+  size_t len, cap;
+  bool failed;
+} ebuf;
+
+void ebuf_init(ebuf *b);
+void ebuf_free(ebuf *b);
+void ebuf_add(ebuf *b, const void *data, size_t len);
+void ebuf_puts(ebuf *b, const char *s);
+void ebuf_printf(ebuf *b, const char *fmt, ...) GALLEY_PRINTF(2, 3);
+/** Appends `s` with &, <, > and " escaped (for text and attribute values). */
+void ebuf_escape(ebuf *b, const char *s);
+void ebuf_escape_n(ebuf *b, const char *s, size_t len);
+/** Hands the bytes over (NUL-terminated); the buffer is empty afterwards. */
+char *ebuf_steal(ebuf *b, size_t *len);
+
+/** FNV-1a, 64 bits, seeded. */
+uint64_t epub_hash(const void *data, size_t len, uint64_t seed);
+
+/** Media type of an image from its first bytes (PNG, JPEG, GIF, WebP, SVG),
+ *  or NULL. */
+const char *epub_sniff_image(const unsigned char *data, size_t len);
+/** The usual file extension for an image media type ("png"). */
+const char *epub_image_ext(const char *media_type);
+/** Pixel size of a PNG, JPEG, GIF or WebP image; false when unknown. */
+bool epub_image_size(const unsigned char *data, size_t len, unsigned *w,
+                     unsigned *h);
+
+/** Decodes %XX escapes into a malloc'd string; NULL when out of memory. */
+char *epub_percent_decode(const char *s, size_t len);
+/** True when `url` starts with a scheme ("http:", "data:"). */
+bool epub_has_scheme(const char *url);
+/** Normalises a relative path against directory `dir` (which ends in '/' or
+ *  is empty): resolves "." and "..". Returns a malloc'd string, or NULL when
+ *  the path leaves the root or memory runs out. */
+char *epub_join_path(const char *dir, const char *rel);
+/** Trims ASCII white space and folds runs of it into one space (malloc'd). */
+char *epub_collapse(const char *s);
+
+/** Iterative pre-order walk of a libxml2 subtree: the node after `n` below
+ *  `root`, or NULL. `skip_children` passes over n's subtree. */
+xmlNode *epub_dom_next(xmlNode *root, xmlNode *n, bool skip_children);
+
+/* write.c and read.c */
+int epub_write(galley_job *job, const galley_doc *doc, galley_sink *out);
+int epub_read(galley_job *job, const galley_input *in, galley_doc *doc);
+
+#endif

@@ -1,0 +1,54 @@
+/* The epub plugin's descriptor: EPUB 3.3 (with an EPUB 2 NCX) written, EPUB 2
+ * and 3 read. */
+#include <string.h>
+
+#include "epub.h"
+
+static const char *const extensions[] = {"epub", NULL};
+
+static const galley_option options[] = {
+    {"toc-depth", GALLEY_OPT_INT, "3", NULL,
+     "heading levels listed in the table of contents (0: chapters only)"},
+    {"chapter-level", GALLEY_OPT_INT, "1", NULL,
+     "start a new chapter file at headings of this level or above (0: one "
+     "file)"},
+    {"title-page", GALLEY_OPT_BOOL, "true", NULL,
+     "add a title page made from the metadata"},
+    {"cover", GALLEY_OPT_PATH, NULL, NULL,
+     "cover image file, or 'auto' for the first image of 400x300 or more, or "
+     "'none'"},
+    {"css", GALLEY_OPT_PATH, NULL, NULL,
+     "stylesheet that replaces the default one (--css)"},
+    {NULL, 0, NULL, NULL, NULL},
+};
+
+/* A zip whose first entry is an uncompressed "mimetype" holding
+ * application/epub+zip, as the OCF spec requires, is certainly EPUB; any
+ * other zip might be one written carelessly. */
+static int probe(const unsigned char *head, size_t len) {
+  static const char sig[] = "mimetypeapplication/epub+zip";
+  if (len < 4 || memcmp(head, "PK\3\4", 4) != 0)
+    return 0;
+  if (len >= 30 + sizeof sig - 1 && memcmp(head + 30, sig, sizeof sig - 1) == 0)
+    return 100;
+  return 10;
+}
+
+static const galley_plugin epub_plugin = {
+    .abi_version = GALLEY_ABI_VERSION,
+    .struct_size = sizeof(galley_plugin),
+    .name = "epub",
+    .version = "0.1.0",
+    .summary = "EPUB 3.3 books with an EPUB 2 NCX (libzip, libxml2); reads "
+               "EPUB 2 and 3",
+    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
+    .extensions = extensions,
+    .media_type = "application/epub+zip",
+    .options = options,
+    .probe = probe,
+    .read = epub_read,
+    .write = epub_write,
+    .transform = NULL,
+};
+
+GALLEY_PLUGIN_DEFINE(epub_plugin)

@@ -1,0 +1,388 @@
+/* Small helpers of the epub module: buffers, hashing, image sniffing, paths. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "epub.h"
+
+void ebuf_init(ebuf *b) { memset(b, 0, sizeof *b); }
+
+void ebuf_free(ebuf *b) {
+  free(b->data);
+  ebuf_init(b);
+}
+
+static bool ebuf_reserve(ebuf *b, size_t extra) {
+  if (b->failed)
+    return false;
+  if (extra > SIZE_MAX - b->len - 1) {
+    b->failed = true;
+    return false;
+  }
+  size_t need = b->len + extra + 1;
+  if (need <= b->cap)
+    return true;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < need)
+    cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+  char *p = realloc(b->data, cap);
+  if (!p) {
+    b->failed = true;
+    return false;
+  }
+  b->data = p;
+  b->cap = cap;
+  return true;
+}
+
+void ebuf_add(ebuf *b, const void *data, size_t len) {
+  if (!ebuf_reserve(b, len))
+    return;
+  if (len)
+    memcpy(b->data + b->len, data, len);
+  b->len += len;
+  b->data[b->len] = '\0';
+}
+
+void ebuf_puts(ebuf *b, const char *s) { ebuf_add(b, s, strlen(s)); }
+
+void ebuf_printf(ebuf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0) {
+    b->failed = true;
+    return;
+  }
+  if (!ebuf_reserve(b, (size_t)n))
+    return;
+  va_start(ap, fmt);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+}
+
+void ebuf_escape_n(ebuf *b, const char *s, size_t len) {
+  size_t start = 0;
+  for (size_t i = 0; i < len; i++) {
+    const char *rep = NULL;
+    unsigned char c = (unsigned char)s[i];
+    switch (c) {
+    case '&': rep = "&amp;"; break;
+    case '<': rep = "&lt;"; break;
+    case '>': rep = "&gt;"; break;
+    case '"': rep = "&quot;"; break;
+    default:
+      /* XML 1.0 forbids most control characters even as references. */
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+        rep = "";
+      break;
+    }
+    if (!rep)
+      continue;
+    ebuf_add(b, s + start, i - start);
+    ebuf_puts(b, rep);
+    start = i + 1;
+  }
+  ebuf_add(b, s + start, len - start);
+}
+
+void ebuf_escape(ebuf *b, const char *s) {
+  if (s)
+    ebuf_escape_n(b, s, strlen(s));
+}
+
+char *ebuf_steal(ebuf *b, size_t *len) {
+  if (b->failed) {
+    ebuf_free(b);
+    return NULL;
+  }
+  if (!b->data)
+    ebuf_add(b, "", 0);
+  char *p = b->data;
+  if (len)
+    *len = b->len;
+  ebuf_init(b);
+  return p;
+}
+
+uint64_t epub_hash(const void *data, size_t len, uint64_t seed) {
+  const unsigned char *p = data;
+  uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+  for (size_t i = 0; i < len; i++) {
+    h ^= p[i];
+    h *= 0x100000001b3ULL;
+  }
+  /* A final mix so that short inputs still spread over all bits. */
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return h;
+}
+
+static bool has_prefix(const unsigned char *d, size_t len, const char *p) {
+  size_t n = strlen(p);
+  return len >= n && memcmp(d, p, n) == 0;
+}
+
+static bool looks_like_svg(const unsigned char *d, size_t len) {
+  size_t n = len < 4096 ? len : 4096;
+  size_t i = 0;
+  if (n >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF)
+    i = 3;
+  while (i < n && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n'))
+    i++;
+  if (i >= n || d[i] != '<')
+    return false;
+  /* Skip the XML declaration, comments and a doctype before the root. */
+  for (size_t j = i; j + 4 <= n; j++)
+    if (d[j] == '<' && memcmp(d + j + 1, "svg", 3) == 0 &&
+        (j + 4 == n || d[j + 4] == ' ' || d[j + 4] == '>' ||
+         d[j + 4] == '\n' || d[j + 4] == '\r' || d[j + 4] == '\t'))
+      return true;
+  return false;
+}
+
+const char *epub_sniff_image(const unsigned char *d, size_t len) {
+  if (has_prefix(d, len, "\x89PNG\r\n\x1a\n"))
+    return "image/png";
+  if (len >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF)
+    return "image/jpeg";
+  if (has_prefix(d, len, "GIF87a") || has_prefix(d, len, "GIF89a"))
+    return "image/gif";
+  if (len >= 12 && memcmp(d, "RIFF", 4) == 0 && memcmp(d + 8, "WEBP", 4) == 0)
+    return "image/webp";
+  if (looks_like_svg(d, len))
+    return "image/svg+xml";
+  return NULL;
+}
+
+const char *epub_image_ext(const char *mt) {
+  if (!mt)
+    return "bin";
+  if (!strcmp(mt, "image/png"))
+    return "png";
+  if (!strcmp(mt, "image/jpeg"))
+    return "jpg";
+  if (!strcmp(mt, "image/gif"))
+    return "gif";
+  if (!strcmp(mt, "image/webp"))
+    return "webp";
+  if (!strcmp(mt, "image/svg+xml"))
+    return "svg";
+  return "bin";
+}
+
+static unsigned be16(const unsigned char *p) {
+  return (unsigned)p[0] << 8 | p[1];
+}
+static unsigned le16(const unsigned char *p) {
+  return (unsigned)p[1] << 8 | p[0];
+}
+static unsigned long be32(const unsigned char *p) {
+  return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 |
+         (unsigned long)p[2] << 8 | p[3];
+}
+
+bool epub_image_size(const unsigned char *d, size_t len, unsigned *w,
+                     unsigned *h) {
+  const char *mt = epub_sniff_image(d, len);
+  if (!mt)
+    return false;
+  if (!strcmp(mt, "image/png")) {
+    if (len < 24)
+      return false;
+    *w = (unsigned)be32(d + 16);
+    *h = (unsigned)be32(d + 20);
+    return true;
+  }
+  if (!strcmp(mt, "image/gif")) {
+    if (len < 10)
+      return false;
+    *w = le16(d + 6);
+    *h = le16(d + 8);
+    return true;
+  }
+  if (!strcmp(mt, "image/jpeg")) {
+    size_t i = 2;
+    while (i + 4 <= len) {
+      if (d[i] != 0xFF) {
+        i++;
+        continue;
+      }
+      unsigned char m = d[i + 1];
+      if (m == 0xFF) {
+        i++;
+        continue;
+      }
+      if (m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {
+        i += 2;
+        continue;
+      }
+      unsigned seg = be16(d + i + 2);
+      bool sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
+      if (sof) {
+        if (i + 9 > len)
+          return false;
+        *h = be16(d + i + 5);
+        *w = be16(d + i + 7);
+        return true;
+      }
+      if (seg < 2)
+        return false;
+      i += 2 + seg;
+    }
+    return false;
+  }
+  if (!strcmp(mt, "image/webp")) {
+    if (len < 30)
+      return false;
+    if (memcmp(d + 12, "VP8 ", 4) == 0) {
+      *w = le16(d + 26) & 0x3FFF;
+      *h = le16(d + 28) & 0x3FFF;
+      return true;
+    }
+    if (memcmp(d + 12, "VP8L", 4) == 0) {
+      unsigned long bits = (unsigned long)d[21] | (unsigned long)d[22] << 8 |
+                           (unsigned long)d[23] << 16 |
+                           (unsigned long)d[24] << 24;
+      *w = (unsigned)(bits & 0x3FFF) + 1;
+      *h = (unsigned)((bits >> 14) & 0x3FFF) + 1;
+      return true;
+    }
+    if (memcmp(d + 12, "VP8X", 4) == 0) {
+      *w = ((unsigned)d[24] | (unsigned)d[25] << 8 | (unsigned)d[26] << 16) + 1;
+      *h = ((unsigned)d[27] | (unsigned)d[28] << 8 | (unsigned)d[29] << 16) + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+static int hexval(int c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+char *epub_percent_decode(const char *s, size_t len) {
+  char *out = malloc(len + 1);
+  if (!out)
+    return NULL;
+  size_t o = 0;
+  for (size_t i = 0; i < len; i++) {
+    int hi = -1, lo = -1;
+    if (s[i] == '%' && i + 2 < len) {
+      hi = hexval((unsigned char)s[i + 1]);
+      lo = hexval((unsigned char)s[i + 2]);
+    }
+    if (hi >= 0 && lo >= 0) {
+      out[o++] = (char)(hi << 4 | lo);
+      i += 2;
+    } else {
+      out[o++] = s[i];
+    }
+  }
+  out[o] = '\0';
+  return out;
+}
+
+bool epub_has_scheme(const char *url) {
+  if (!url)
+    return false;
+  const char *p = url;
+  if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+    return false;
+  while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+         (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.')
+    p++;
+  return *p == ':';
+}
+
+char *epub_join_path(const char *dir, const char *rel) {
+  if (!rel || rel[0] == '/')
+    return NULL;
+  size_t dl = dir ? strlen(dir) : 0, rl = strlen(rel);
+  char *tmp = malloc(dl + rl + 2);
+  char *out = malloc(dl + rl + 2);
+  if (!tmp || !out) {
+    free(tmp);
+    free(out);
+    return NULL;
+  }
+  memcpy(tmp, dir ? dir : "", dl);
+  memcpy(tmp + dl, rel, rl + 1);
+  /* Walk the segments, keeping a stack of the output's segment starts. */
+  size_t o = 0;
+  const char *p = tmp;
+  bool ok = true;
+  while (*p) {
+    const char *e = strchr(p, '/');
+    size_t n = e ? (size_t)(e - p) : strlen(p);
+    if (n == 0 || (n == 1 && p[0] == '.')) {
+      /* nothing */
+    } else if (n == 2 && p[0] == '.' && p[1] == '.') {
+      if (o == 0) {
+        ok = false;
+        break;
+      }
+      o--; /* drop the '/' that ends the previous segment, if any */
+      while (o > 0 && out[o - 1] != '/')
+        o--;
+    } else {
+      memcpy(out + o, p, n);
+      o += n;
+      if (e)
+        out[o++] = '/';
+    }
+    p += n;
+    if (*p == '/')
+      p++;
+  }
+  free(tmp);
+  if (!ok) {
+    free(out);
+    return NULL;
+  }
+  out[o] = '\0';
+  return out;
+}
+
+char *epub_collapse(const char *s) {
+  size_t n = s ? strlen(s) : 0;
+  char *out = malloc(n + 1);
+  if (!out)
+    return NULL;
+  size_t o = 0;
+  bool space = false;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+      space = o > 0;
+      continue;
+    }
+    if (space)
+      out[o++] = ' ';
+    space = false;
+    out[o++] = c;
+  }
+  out[o] = '\0';
+  return out;
+}
+
+xmlNode *epub_dom_next(xmlNode *root, xmlNode *n, bool skip_children) {
+  if (!skip_children && n->children && n->type == XML_ELEMENT_NODE)
+    return n->children;
+  while (n && n != root) {
+    if (n->next)
+      return n->next;
+    n = n->parent;
+  }
+  return NULL;
+}
