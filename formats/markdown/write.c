@@ -819,6 +819,67 @@ static bool is_emphasis(cmark_node *n) {
 }
 
 /*
+ * A tight list puts no blank line between an item's blocks, and some pairs
+ * then read back as one: a paragraph after a paragraph or after a nested
+ * list (a lazy continuation line), an indented code block after a
+ * paragraph, a list whose first item is empty after a paragraph. Such a
+ * list is written loose: its blocks stay apart.
+ */
+static bool tight_is_safe(cmark_node *list) {
+  for (cmark_node *item = cmark_node_first_child(list); item; item = cmark_node_next(item)) {
+    for (cmark_node *c = cmark_node_first_child(item); c; c = cmark_node_next(c)) {
+      cmark_node *prev = cmark_node_previous(c);
+      if (!prev)
+        continue;
+      cmark_node_type t = cmark_node_get_type(c), pt = cmark_node_get_type(prev);
+      if (t == CMARK_NODE_PARAGRAPH && (pt == CMARK_NODE_PARAGRAPH || pt == CMARK_NODE_LIST))
+        return false;
+      /* An empty first item cannot interrupt a paragraph: "-" underlines it. */
+      if (t == CMARK_NODE_LIST && pt == CMARK_NODE_PARAGRAPH &&
+          !cmark_node_first_child(cmark_node_first_child(c)))
+        return false;
+      if (t == CMARK_NODE_CODE_BLOCK && pt == CMARK_NODE_PARAGRAPH &&
+          !cmark_node_get_fence_info(c)[0])
+        return false;
+    }
+  }
+  return true;
+}
+
+/*
+ * cmark-gfm writes a bullet item that starts with a list as "  -   - x", and
+ * a reader takes the spaces between the markers as the outer item's
+ * padding: its content column moves right, and a block that follows the
+ * nested list at the column the renderer used falls out of the item. An
+ * empty HTML comment first (as cmark-gfm's own `<!-- end list -->`) puts
+ * the nested list on the next line instead; an empty paragraph would not
+ * do, as "-" alone after a paragraph reads as a setext underline.
+ */
+static void guard_nested_list(cmark_node *item) {
+  cmark_node *first = cmark_node_first_child(item);
+  cmark_node *list = cmark_node_parent(item);
+  if (first && cmark_node_next(first) && cmark_node_get_type(first) == CMARK_NODE_LIST &&
+      list && cmark_node_get_list_type(list) == CMARK_BULLET_LIST)
+    cmark_node_prepend_child(item, new_literal(CMARK_NODE_HTML_BLOCK, "<!-- -->"));
+}
+
+/*
+ * cmark-gfm writes a link as <url> when its first child's text is the URL,
+ * and then skips the link's other children: `[x@y.z<br>phone](mailto:x@y.z)`
+ * would lose the phone number. An empty raw inline first keeps the long form.
+ */
+static void guard_autolink(cmark_node *link) {
+  cmark_node *first = cmark_node_first_child(link);
+  if (!first || !cmark_node_next(first) || cmark_node_get_type(first) != CMARK_NODE_TEXT)
+    return;
+  const char *url = cmark_node_get_url(link), *text = cmark_node_get_literal(first);
+  if (url && strncmp(url, "mailto:", 7) == 0)
+    url += 7;
+  if (url && text && strcmp(url, text) == 0)
+    cmark_node_prepend_child(link, new_literal(CMARK_NODE_HTML_INLINE, ""));
+}
+
+/*
  * `*foo *` is not emphasis and a paragraph line that starts with four
  * spaces is code: blanks at the edges of emphasis move outside it, blanks
  * at the start or end of a line go, and emphasis with nothing in it goes.
@@ -837,6 +898,13 @@ static int tidy_whitespace(cmark_node *root) {
       cmark_node_type t = cmark_node_get_type(n);
       cmark_node *victim = NULL;
       if (pass == 0) {
+        if (ev == CMARK_EVENT_EXIT && t == CMARK_NODE_LINK)
+          guard_autolink(n);
+        if (ev == CMARK_EVENT_EXIT && t == CMARK_NODE_ITEM)
+          guard_nested_list(n);
+        if (ev == CMARK_EVENT_EXIT && t == CMARK_NODE_LIST && cmark_node_get_list_tight(n) &&
+            !tight_is_safe(n))
+          cmark_node_set_list_tight(n, 0);
         if (ev != CMARK_EVENT_EXIT || !is_emphasis(n))
           continue;
         cmark_node *first = cmark_node_first_child(n), *last = cmark_node_last_child(n);

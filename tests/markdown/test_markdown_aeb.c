@@ -58,20 +58,52 @@ static size_t *slot(bag *b, const char *s, size_t n, bool add) {
   return &b->counts[j];
 }
 
-static bool word_byte(unsigned char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+/* The code point at s (UTF-8), its length in *n; bad bytes read as U+FFFD. */
+static unsigned decode(const unsigned char *s, size_t *n) {
+  if (s[0] < 0x80) {
+    *n = 1;
+    return s[0];
+  }
+  size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 1;
+  unsigned cp = len == 4 ? s[0] & 0x07u : len == 3 ? s[0] & 0x0Fu : s[0] & 0x1Fu;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xC0) != 0x80) {
+      *n = i;
+      return 0xFFFD;
+    }
+    cp = (cp << 6) | (s[i] & 0x3Fu);
+  }
+  *n = len;
+  return len == 1 ? 0xFFFD : cp;
+}
+
+/* Roughly \w: letters and digits, not spaces, punctuation or symbols. */
+static bool word_char(unsigned cp) {
+  if (cp < 0x80)
+    return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+           cp == '_';
+  if (cp <= 0xBF)
+    return cp == 0xAA || cp == 0xB5 || cp == 0xBA || cp == 0xB2 || cp == 0xB3 || cp == 0xB9;
+  if (cp == 0xD7 || cp == 0xF7 || cp == 0xFEFF || cp == 0xFFFD)
+    return false;
+  if ((cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F) ||
+      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF0F) ||
+      (cp >= 0x1F000 && cp <= 0x1FAFF))
+    return false;
+  return true;
 }
 
 static void fill(bag *b, const char *text) {
-  const char *p = text;
+  const unsigned char *p = (const unsigned char *)text;
   while (*p) {
-    while (*p && !word_byte((unsigned char)*p))
-      p++;
-    const char *s = p;
-    while (*p && word_byte((unsigned char)*p))
-      p++;
+    size_t n;
+    while (*p && !word_char(decode(p, &n)))
+      p += n;
+    const unsigned char *s = p;
+    while (*p && word_char(decode(p, &n)))
+      p += n;
     if (p > s)
-      (*slot(b, s, (size_t)(p - s), true))++;
+      (*slot(b, (const char *)s, (size_t)(p - s), true))++;
   }
 }
 
@@ -87,6 +119,33 @@ static size_t count_char(const char *s, char c) {
   for (; *s; s++)
     n += *s == c;
   return n;
+}
+
+/*
+ * The text writer numbers links ("word[3]") and lists their URLs at the end
+ * under "References". Those numbers and URLs are the writer's, not the
+ * article's, so they are taken out of both texts before comparing.
+ */
+static void strip_references(char *text) {
+  char *refs = NULL, *p = text;
+  while ((p = strstr(p, "\nReferences\n----------\n")) != NULL)
+    refs = p++;
+  if (refs)
+    refs[1] = '\0';
+  char *w = text;
+  for (char *r = text; *r;) {
+    if (*r == '[' && r[1] >= '0' && r[1] <= '9') {
+      char *q = r + 1;
+      while (*q >= '0' && *q <= '9')
+        q++;
+      if (*q == ']') {
+        r = q + 1;
+        continue;
+      }
+    }
+    *w++ = *r++;
+  }
+  *w = '\0';
 }
 
 static int by_name(const struct dirent **a, const struct dirent **b) {
@@ -142,6 +201,8 @@ int main(void) {
       printf("%s: conversion failed: %s\n", name, err ? err : "?");
       failed++;
     } else {
+      strip_references(text);
+      strip_references(back);
       bag want = {0}, got = {0};
       fill(&want, text);
       fill(&got, back);
