@@ -572,6 +572,60 @@ static void convert_refuses_missing_arguments(void **state) {
   galley_job_free(job);
 }
 
+static void job_build_reads_and_transforms_into_the_callers_document(void **state) {
+  (void)state;
+  galley_job *job = galley_job_new(NULL);
+  galley_job_set_meta(job, "title", "Override");
+  galley_doc *doc = galley_doc_new();
+  galley_input in = {(const unsigned char *)"built", 5, "in.txt", "some/folder"};
+  const galley_plugin *const ts[] = {&transform_plugin};
+  assert_int_equal(galley_job_build(job, &in, &reader_plugin, ts, 1, doc), GALLEY_OK);
+  assert_int_equal(seen.reads, 1);
+  assert_int_equal(seen.transforms, 1);
+  assert_int_equal(seen.writes, 0);
+  assert_string_equal(galley_node_text(doc, galley_doc_root(doc)), "built");
+  assert_string_equal(galley_doc_get_meta(doc, "title"), "Override");
+  assert_string_equal(galley_doc_get_meta(doc, "publisher"), "from the transform");
+  assert_string_equal(galley_doc_get_base(doc), "some/folder");
+  galley_doc_free(doc);
+  /* A failing read leaves the status and message on the job. */
+  doc = galley_doc_new();
+  in.data = (const unsigned char *)"FAIL";
+  in.size = 4;
+  assert_int_equal(galley_job_build(job, &in, &reader_plugin, NULL, 0, doc), GALLEY_EPARSE);
+  assert_string_equal(galley_job_errmsg(job), "the input says FAIL");
+  assert_int_equal(galley_job_build(job, &in, NULL, NULL, 0, doc), GALLEY_EINVALID);
+  assert_int_equal(galley_job_build(job, &in, &reader_plugin, NULL, 1, doc), GALLEY_EINVALID);
+  galley_doc_free(doc);
+  galley_job_free(job);
+}
+
+static void apply_meta_replaces_first_then_adds(void **state) {
+  (void)state;
+  galley_job *job = galley_job_new(NULL);
+  galley_doc *doc = galley_doc_new();
+  galley_doc_add_meta(doc, "author", "Old One");
+  galley_doc_add_meta(doc, "title", "Old title");
+  galley_doc_add_meta(doc, "author", "Old Two");
+  assert_int_equal(galley_job_apply_meta(job, doc), GALLEY_OK); /* no -M: no change */
+  assert_int_equal(galley_doc_meta_size(doc), 3);
+  galley_job_set_meta(job, "author", "Ann");
+  galley_job_set_meta(job, "author", "Bob");
+  galley_job_set_meta(job, "date", "2026-11-27");
+  assert_int_equal(galley_job_apply_meta(job, doc), GALLEY_OK);
+  assert_int_equal(galley_doc_meta_count(doc, "author"), 2);
+  assert_string_equal(galley_doc_meta_value(doc, "author", 0), "Ann");
+  assert_string_equal(galley_doc_meta_value(doc, "author", 1), "Bob");
+  assert_string_equal(galley_doc_get_meta(doc, "title"), "Old title");
+  assert_string_equal(galley_doc_get_meta(doc, "date"), "2026-11-27");
+  /* Applying twice gives the same result. */
+  assert_int_equal(galley_job_apply_meta(job, doc), GALLEY_OK);
+  assert_int_equal(galley_doc_meta_count(doc, "author"), 2);
+  assert_int_equal(galley_doc_meta_size(doc), 4);
+  galley_doc_free(doc);
+  galley_job_free(job);
+}
+
 /* ---- Cancellation ---- */
 
 static void a_cancelled_job_stops_with_ecancelled(void **state) {
@@ -845,6 +899,8 @@ int main(int argc, char **argv) {
       T(meta_overrides_apply_after_reading_and_after_transforms),
       T(a_failed_read_stops_the_conversion_before_writing),
       T(convert_refuses_missing_arguments),
+      T(job_build_reads_and_transforms_into_the_callers_document),
+      T(apply_meta_replaces_first_then_adds),
       T(a_cancelled_job_stops_with_ecancelled),
       T(cancelling_during_the_read_stops_before_writing),
       T(resource_paths_are_kept_in_order),

@@ -1240,6 +1240,161 @@ static void max_depth_of_a_leaf_or_an_empty_container_is_zero(void **state) {
   galley_doc_free(doc);
 }
 
+/* ---- Copies ---- */
+
+static void node_copy_copies_every_field_and_attribute_into_another_document(void **state) {
+  (void)state;
+  galley_doc *src = galley_doc_new();
+  galley_node *root = galley_doc_root(src);
+  galley_node *table = add_kind(root, GALLEY_NODE_TABLE);
+  galley_node_set_id(table, "t1");
+  galley_node_set_classes(table, "wide data");
+  galley_node_set_tag(table, "table");
+  galley_node_set_attr(table, "data-x", "1");
+  galley_node_set_attr(table, "summary", "numbers");
+  galley_node_set_line(table, 12);
+  galley_node *row = add_kind(table, GALLEY_NODE_TABLE_ROW);
+  galley_node_set_row_part(row, GALLEY_ROW_HEAD);
+  galley_node *cell = add_kind(row, GALLEY_NODE_TABLE_CELL);
+  galley_node_set_cell_header(cell, true);
+  galley_node_set_cell_align(cell, GALLEY_ALIGN_CENTER);
+  galley_node_set_colspan(cell, 2);
+  galley_node_set_rowspan(cell, 3);
+  galley_node *link = add(cell, mk(src, GALLEY_NODE_LINK));
+  galley_node_set_url(link, "https://example.org/");
+  galley_node_set_title(link, "Example");
+  add(link, mk_text(src, "example"));
+  galley_node *list = add_kind(root, GALLEY_NODE_LIST);
+  galley_node_set_list_ordered(list, true);
+  galley_node_set_list_start(list, 4);
+  galley_node_set_list_tight(list, false);
+  galley_node *item = add_kind(list, GALLEY_NODE_ITEM);
+  galley_node_set_task(item, GALLEY_TASK_DONE);
+  galley_node *code = add_kind(item, GALLEY_NODE_CODE_BLOCK);
+  galley_node_set_info(code, "c");
+  galley_node_set_literal(code, "int x;\n");
+  galley_node *h = add_kind(root, GALLEY_NODE_HEADING);
+  galley_node_set_level(h, 3);
+  galley_node *raw = add(h, mk(src, GALLEY_NODE_RAW_INLINE));
+  galley_node_set_format(raw, "html");
+  galley_node_set_literal(raw, "<wbr>");
+  galley_node *note = add(h, mk(src, GALLEY_NODE_FOOTNOTE_REF));
+  galley_node_set_label(note, "n1");
+
+  galley_doc *dst = galley_doc_new();
+  galley_node *copy = galley_node_copy(dst, root);
+  assert_non_null(copy);
+  assert_ptr_equal(galley_node_doc(copy), dst);
+  assert_detached(copy);
+  assert_int_equal(galley_node_kind(copy), GALLEY_NODE_DOCUMENT);
+
+  /* Walk both trees side by side: same shape, kinds and fields. */
+  galley_iter a, b;
+  galley_iter_init(&a, root);
+  galley_iter_init(&b, copy);
+  galley_event ea, eb;
+  size_t nodes = 0;
+  while ((ea = galley_iter_next(&a)) != GALLEY_EVENT_DONE) {
+    eb = galley_iter_next(&b);
+    assert_int_equal(ea, eb);
+    galley_node *x = galley_iter_node(&a), *y = galley_iter_node(&b);
+    assert_ptr_not_equal(x, y);
+    assert_ptr_equal(galley_node_doc(y), dst);
+    assert_int_equal(galley_node_kind(x), galley_node_kind(y));
+    if (ea != GALLEY_EVENT_ENTER)
+      continue;
+    nodes++;
+    assert_int_equal(galley_node_get_line(x), galley_node_get_line(y));
+    assert_int_equal(galley_node_attr_count(x), galley_node_attr_count(y));
+  }
+  assert_int_equal(galley_iter_next(&b), GALLEY_EVENT_DONE);
+  assert_int_equal(nodes, 12);
+
+  galley_node *t2 = galley_node_find(copy, GALLEY_NODE_TABLE);
+  assert_string_equal(galley_node_get_id(t2), "t1");
+  assert_string_equal(galley_node_get_classes(t2), "wide data");
+  assert_string_equal(galley_node_get_tag(t2), "table");
+  assert_string_equal(galley_node_get_attr(t2, "data-x"), "1");
+  assert_string_equal(galley_node_get_attr(t2, "summary"), "numbers");
+  assert_int_equal(galley_node_get_line(t2), 12);
+  assert_int_equal(galley_node_get_row_part(galley_node_find(copy, GALLEY_NODE_TABLE_ROW)),
+                   GALLEY_ROW_HEAD);
+  galley_node *c2 = galley_node_find(copy, GALLEY_NODE_TABLE_CELL);
+  assert_true(galley_node_get_cell_header(c2));
+  assert_int_equal(galley_node_get_cell_align(c2), GALLEY_ALIGN_CENTER);
+  assert_int_equal(galley_node_get_colspan(c2), 2);
+  assert_int_equal(galley_node_get_rowspan(c2), 3);
+  galley_node *l2 = galley_node_find(copy, GALLEY_NODE_LINK);
+  assert_string_equal(galley_node_get_url(l2), "https://example.org/");
+  assert_string_equal(galley_node_get_title(l2), "Example");
+  galley_node *list2 = galley_node_find(copy, GALLEY_NODE_LIST);
+  assert_true(galley_node_get_list_ordered(list2));
+  assert_int_equal(galley_node_get_list_start(list2), 4);
+  assert_false(galley_node_get_list_tight(list2));
+  assert_int_equal(galley_node_get_task(galley_node_find(copy, GALLEY_NODE_ITEM)),
+                   GALLEY_TASK_DONE);
+  galley_node *code2 = galley_node_find(copy, GALLEY_NODE_CODE_BLOCK);
+  assert_string_equal(galley_node_get_info(code2), "c");
+  assert_string_equal(galley_node_get_literal(code2), "int x;\n");
+  assert_int_equal(galley_node_get_level(galley_node_find(copy, GALLEY_NODE_HEADING)), 3);
+  galley_node *raw2 = galley_node_find(copy, GALLEY_NODE_RAW_INLINE);
+  assert_string_equal(galley_node_get_format(raw2), "html");
+  assert_string_equal(galley_node_get_literal(raw2), "<wbr>");
+  assert_string_equal(galley_node_get_label(galley_node_find(copy, GALLEY_NODE_FOOTNOTE_REF)),
+                      "n1");
+
+  /* The copy owns its strings: it outlives the source document. */
+  galley_doc_free(src);
+  assert_string_equal(galley_node_text(dst, copy), "exampleint x;\n");
+  assert_string_equal(galley_node_get_attr(t2, "summary"), "numbers");
+  /* A copied subtree can go into the destination's tree. */
+  galley_node *p = galley_doc_new_node(dst, GALLEY_NODE_PARAGRAPH);
+  assert_int_equal(galley_node_append_child(galley_doc_root(dst), p), GALLEY_OK);
+  galley_doc_free(dst);
+}
+
+static void node_copy_is_independent_of_its_source(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *p = add_kind(galley_doc_root(doc), GALLEY_NODE_PARAGRAPH);
+  galley_node *t = add(p, mk_text(doc, "before"));
+  galley_node_set_attr(p, "k", "v");
+  galley_node *copy = galley_node_copy(doc, p);
+  assert_non_null(copy);
+  assert_detached(copy);
+  galley_node_set_literal(t, "after");
+  galley_node_set_attr(p, "k", "changed");
+  add(p, mk_text(doc, "more"));
+  assert_string_equal(galley_node_text(doc, copy), "before");
+  assert_string_equal(galley_node_get_attr(copy, "k"), "v");
+  assert_int_equal(galley_node_child_count(copy), 1);
+  /* Copying a leaf gives a leaf. */
+  galley_node *leaf = galley_node_copy(doc, t);
+  assert_string_equal(galley_node_get_literal(leaf), "after");
+  assert_null(galley_node_first_child(leaf));
+  assert_int_equal(galley_node_insert_after(p, copy), GALLEY_OK);
+  assert_int_equal(galley_node_child_count(galley_doc_root(doc)), 2);
+  assert_null(galley_node_copy(NULL, p));
+  assert_null(galley_node_copy(doc, NULL));
+  galley_doc_free(doc);
+}
+
+static void node_copy_of_a_100000_deep_chain_is_iterative(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *parent = galley_doc_root(doc);
+  for (int i = 0; i < 100000; i++)
+    parent = add_kind(parent, GALLEY_NODE_DIV);
+  add(add_kind(parent, GALLEY_NODE_PARAGRAPH), mk_text(doc, "deep"));
+  galley_doc *dst = galley_doc_new();
+  galley_node *copy = galley_node_copy(dst, galley_doc_root(doc));
+  assert_non_null(copy);
+  galley_doc_free(doc);
+  assert_int_equal(galley_node_max_depth(copy), 100002);
+  assert_string_equal(galley_node_text(dst, copy), "deep");
+  galley_doc_free(dst);
+}
+
 /* ---- Iteration ---- */
 
 typedef struct event_log {
@@ -1509,6 +1664,9 @@ int main(int argc, char **argv) {
       cmocka_unit_test(a_chain_of_100000_nested_divs_is_measured_without_recursion),
       cmocka_unit_test(building_a_100000_deep_chain_takes_linear_time),
       cmocka_unit_test(max_depth_of_a_leaf_or_an_empty_container_is_zero),
+      cmocka_unit_test(node_copy_copies_every_field_and_attribute_into_another_document),
+      cmocka_unit_test(node_copy_is_independent_of_its_source),
+      cmocka_unit_test(node_copy_of_a_100000_deep_chain_is_iterative),
       cmocka_unit_test(iteration_enters_and_exits_containers_and_only_enters_leaves),
       cmocka_unit_test(iter_reset_to_exit_skips_the_children),
       cmocka_unit_test(unlinking_nodes_at_exit_with_a_reset_visits_everything_else),

@@ -1,0 +1,281 @@
+#!/bin/bash
+# End-to-end tests of the galley command line, reported as TAP.
+#
+# usage: cli.sh TEST_PLUGIN_DIR
+# environment: GALLEY_EXE (the galley program), GALLEY_BUILD_ROOT (its build),
+# GALLEY_FIXTURES (fixtures/); meson's test_env sets all three.
+set -u
+
+test_plugins=${1:?usage: cli.sh TEST_PLUGIN_DIR}
+exe=${GALLEY_EXE:?GALLEY_EXE is not set}
+build=${GALLEY_BUILD_ROOT:?GALLEY_BUILD_ROOT is not set}
+fixtures=${GALLEY_FIXTURES:?GALLEY_FIXTURES is not set}/cli
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/galley-cli-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+
+n=0
+failed=0
+
+# ok NAME: passes; not_ok NAME WHY...: fails with the reason as diagnostics.
+ok() {
+  n=$((n + 1))
+  echo "ok $n - $1"
+}
+not_ok() {
+  n=$((n + 1))
+  failed=$((failed + 1))
+  echo "not ok $n - $1"
+  shift
+  local line
+  for line in "$@"; do
+    echo "# $line"
+  done
+  if [ -s err ]; then
+    sed 's/^/#   stderr: /' err | head -20
+  fi
+}
+skip() {
+  n=$((n + 1))
+  echo "ok $n - $1 # SKIP $2"
+}
+
+# run ARGS...: runs galley with stdin from /dev/null unless redirected by
+# the caller; leaves stdout in ./out, stderr in ./err, the status in $rc.
+run() {
+  "$exe" "$@" >out 2>err
+  rc=$?
+}
+run_stdin() {
+  local input=$1
+  shift
+  "$exe" "$@" <"$input" >out 2>err
+  rc=$?
+}
+
+# check NAME CONDITION-DESCRIPTION COMMAND...: one test from one command.
+check() {
+  local name=$1 what=$2
+  shift 2
+  if "$@"; then ok "$name"; else not_ok "$name" "$what"; fi
+}
+
+lines() { wc -l <"$1" | tr -d ' '; }
+
+# The error output is one line of the form "galley: ... " naming `$1`.
+one_line_naming() {
+  [ "$(lines err)" = 1 ] && grep -q '^galley: ' err && grep -qF -- "$1" err
+}
+
+# Files in the current folder other than those named (sorted, one a line).
+leftovers() {
+  ls -A "$1"
+}
+
+printf 'Hello world.\n\nA second paragraph.\n' >in.txt
+cp "$fixtures/article.txt" article.txt
+
+# ---- Help and version ----------------------------------------------------
+
+run --help
+check "--help exits 0 and prints the usage" "rc=$rc" \
+  eval '[ $rc = 0 ] && grep -q "^Usage: galley" out && [ ! -s err ]'
+run -h
+check "-h is --help" "rc=$rc" eval '[ $rc = 0 ] && grep -q "^Usage: galley" out'
+run --version
+check "--version exits 0 and names the version and plugin ABI" "rc=$rc out=$(cat out)" \
+  eval '[ $rc = 0 ] && grep -Eq "^galley [0-9]+\.[0-9]+\.[0-9]+ \(plugin ABI 1\)$" out'
+
+# ---- Usage errors exit 2 ---------------------------------------------------
+
+run --no-such-option in.txt
+check "an unknown long option exits 2 naming it" "rc=$rc" \
+  eval '[ $rc = 2 ] && one_line_naming "--no-such-option" && [ ! -s out ]'
+run -Z in.txt
+check "an unknown short option exits 2 naming it" "rc=$rc" \
+  eval '[ $rc = 2 ] && one_line_naming "-Z"'
+run in.txt -t
+check "an option without its value exits 2" "rc=$rc" eval '[ $rc = 2 ] && one_line_naming "-t"'
+run in.txt -t nosuchformat
+check "an unknown -t format exits 2 naming it" "rc=$rc" \
+  eval '[ $rc = 2 ] && one_line_naming "nosuchformat" && [ ! -s out ]'
+run in.txt -f nosuchformat -t text
+check "an unknown -f format exits 2 naming it" "rc=$rc" \
+  eval '[ $rc = 2 ] && one_line_naming "nosuchformat"'
+run in.txt -t text -O nosuchkey=1
+check "an unknown -O key exits 2 naming it" "rc=$rc" \
+  eval '[ $rc = 2 ] && one_line_naming "nosuchkey"'
+run in.txt -t text -O wrap=wide
+check "a -O value of the wrong type exits 2 naming the option and value" "rc=$rc" \
+  eval '[ $rc = 2 ] && one_line_naming "wrap" && grep -qF "wide" err'
+run in.txt -t text -O structure=perhaps
+check "a bool -O value that is not a bool exits 2" "rc=$rc" \
+  eval '[ $rc = 2 ] && one_line_naming "structure"'
+run in.txt -t text -O wrap
+check "a -O without =VALUE exits 2" "rc=$rc" eval '[ $rc = 2 ] && one_line_naming "wrap"'
+run -t text
+check "a missing input argument exits 2" "rc=$rc" \
+  eval '[ $rc = 2 ] && [ "$(lines err)" = 1 ] && grep -q "^galley: .*input" err'
+mkdir folder
+run folder -t text
+check "a folder as input without -o DIR exits 2 naming it" "rc=$rc" \
+  eval '[ $rc = 2 ] && one_line_naming "folder"'
+run in.txt -t text -x nosuchtransform
+check "an unknown transform exits 2 naming it" "rc=$rc" \
+  eval '[ $rc = 2 ] && one_line_naming "nosuchtransform"'
+run in.txt -t text -x text
+check "a format given as a transform exits 2" "rc=$rc" eval '[ $rc = 2 ] && one_line_naming "text"'
+run in.txt -t text -M title
+check "a -M without =VALUE exits 2" "rc=$rc" eval '[ $rc = 2 ] && one_line_naming "title"'
+run in.txt -t text --max-input-size lots
+check "a bad --max-input-size exits 2" "rc=$rc" eval '[ $rc = 2 ] && one_line_naming "lots"'
+run --help-format nosuchformat
+check "--help-format of an unknown name exits 2" "rc=$rc" \
+  eval '[ $rc = 2 ] && one_line_naming "nosuchformat"'
+
+# ---- Conversion failures exit 1, with "galley: FILE: problem" -------------
+
+run missing.txt -t text
+check "a missing input file exits 1 with 'galley: FILE: problem'" "rc=$rc" \
+  eval '[ $rc = 1 ] && [ "$(lines err)" = 1 ] && grep -q "^galley: missing.txt: ." err && [ ! -s out ]'
+printf '<document xmlns="urn:galley:tree:1"><paragraph>' >broken.xml
+run broken.xml -t text
+check "invalid input exits 1 with 'galley: FILE: problem' on one line" "rc=$rc" \
+  eval '[ $rc = 1 ] && [ "$(lines err)" = 1 ] && grep -q "^galley: broken.xml: ." err && [ ! -s out ]'
+head -c 5000 /dev/zero | tr '\0' 'a' >big.txt
+run big.txt -t text --max-input-size 1K
+check "an input over --max-input-size exits 1 naming the limit" "rc=$rc" \
+  eval '[ $rc = 1 ] && one_line_naming "big.txt" && grep -q "limit" err'
+run big.txt -t text --max-input-size 10K
+check "an input under --max-input-size converts" "rc=$rc" eval '[ $rc = 0 ]'
+
+# ---- Standard input and output --------------------------------------------
+
+run_stdin in.txt -f text -t text -
+check "'-' reads standard input and output goes to standard output" "rc=$rc" \
+  eval '[ $rc = 0 ] && grep -q "Hello world." out && grep -q "A second paragraph." out && [ ! -s err ]'
+run_stdin in.txt -f text -t text -o - -
+check "-o - writes to standard output" "rc=$rc" eval '[ $rc = 0 ] && grep -q "Hello world." out'
+run_stdin in.txt -t text -
+check "standard input without -f is recognised by its content" "rc=$rc" \
+  eval '[ $rc = 0 ] && grep -q "Hello world." out'
+
+# ---- Output files are written atomically ----------------------------------
+
+mkdir ok && cp in.txt ok/in.txt
+run ok/in.txt -o ok/out.txt
+check "-o writes the file, its format from the extension, and nothing else" "rc=$rc" \
+  eval '[ $rc = 0 ] && [ ! -s out ] && grep -q "Hello world." ok/out.txt && [ "$(leftovers ok | tr "\n" " ")" = "in.txt out.txt " ]'
+
+mkdir zzz && cp in.txt zzz/in.txt
+run zzz/in.txt -o zzz/out.zzz
+check "-o with an extension no plugin writes exits 2 naming it and leaves no file" \
+  "rc=$rc" \
+  eval '[ $rc = 2 ] && one_line_naming ".zzz" && [ "$(leftovers zzz)" = in.txt ]'
+
+mkdir fail && cp broken.xml fail/broken.xml
+run fail/broken.xml -o fail/out.txt
+check "a failed conversion leaves no output file and no temporary file" "rc=$rc" \
+  eval '[ $rc = 1 ] && [ "$(leftovers fail)" = broken.xml ]'
+echo "precious" >fail/out.txt
+run fail/broken.xml -o fail/out.txt
+check "a failed conversion does not clobber an existing output file" "rc=$rc" \
+  eval '[ $rc = 1 ] && [ "$(cat fail/out.txt)" = precious ] && [ "$(leftovers fail | tr "\n" " ")" = "broken.xml out.txt " ]'
+run fail/broken.xml -o fail/nosuchfolder/out.txt
+check "an output folder that does not exist exits 1 naming the file" "rc=$rc" \
+  eval '[ $rc = 1 ] && one_line_naming "fail/nosuchfolder/out.txt"'
+
+# ---- Listings -----------------------------------------------------------
+
+run --list-formats
+text_line=$(grep -E '^text +yes +yes ' out)
+xml_line=$(grep -E '^xml +yes +yes ' out)
+check "--list-formats lists text with read and write, extensions and where it was loaded from" \
+  "line: $text_line" \
+  eval '[ $rc = 0 ] && grep -q "^FORMAT  *READ  *WRITE  *EXTENSIONS  *LOADED FROM" out && [[ "$text_line" == *"txt"* ]] && [[ "$text_line" == *"/text.so"* ]]'
+check "--list-formats lists xml with read and write, extensions and where it was loaded from" \
+  "line: $xml_line" \
+  eval '[ $rc = 0 ] && [[ "$xml_line" == *" xml "* ]] && [[ "$xml_line" == *"/xml.so"* ]]'
+check "--list-formats prints nothing on stderr" "stderr not empty" eval '[ ! -s err ]'
+
+run --list-formats --json
+if command -v jq >/dev/null; then
+  check "--list-formats --json is JSON (jq)" "rc=$rc" eval '[ $rc = 0 ] && jq -e . out >/dev/null'
+  check "--list-formats --json gives name, read, write, extensions and path" "jq" \
+    eval 'jq -e "map(select(.name == \"text\" and .read and .write and (.extensions | index(\"txt\")) and (.path | endswith(\"/text.so\")))) | length == 1" out >/dev/null &&
+          jq -e "map(select(.name == \"xml\" and .read and .write)) | length == 1" out >/dev/null'
+else
+  skip "--list-formats --json is JSON (jq)" "jq is not installed"
+  skip "--list-formats --json gives name, read, write, extensions and path" "jq is not installed"
+fi
+check "--list-formats --json parses with python's json module" "rc=$rc" \
+  eval 'python3 -m json.tool out >/dev/null'
+
+run --help-format text
+check "--help-format text prints its options with their defaults" "rc=$rc" \
+  eval '[ $rc = 0 ] && grep -Eq "^ +wrap +int +default 72 " out && grep -q "txt" out'
+
+# ---- Plugin folders -------------------------------------------------------
+
+mkdir plugs
+ln -s "$test_plugins/wrong_abi.so" plugs/wrong_abi.so
+run --plugin-dir plugs in.txt -t text
+check "a broken plugin in --plugin-dir gives exactly one stderr line naming it" \
+  "rc=$rc" eval '[ "$(lines err)" = 1 ] && grep -q "^galley: .*plugs/wrong_abi.so.*ABI 999" err'
+check "the conversion still works beside a broken plugin" "rc=$rc" \
+  eval '[ $rc = 0 ] && grep -q "Hello world." out'
+
+mkdir goodplugs
+ln -s "$test_plugins/good.so" goodplugs/good.so
+run --plugin-dir goodplugs --list-formats
+check "a plugin from --plugin-dir is listed with its path" "rc=$rc" \
+  eval '[ $rc = 0 ] && grep -q "^good .*goodplugs/good.so (--plugin-dir)" out'
+printf 'GOOD content\n' >probe.dat
+run --plugin-dir goodplugs probe.dat -t good
+check "an input is recognised by the plugin whose probe scores highest" "rc=$rc" \
+  eval '[ $rc = 0 ] && grep -q "GOOD content" out'
+run --plugin-dir goodplugs in.txt -o out.GD
+check "an output extension matches a plugin in any case" "rc=$rc" \
+  eval '[ $rc = 0 ] && grep -q "Hello world." out.GD'
+
+# The issue's case: `galley in.txt -o out.md` when no markdown plugin is
+# loaded. A galley copied out of the build tree does not load the build's
+# plugins; --plugin-dir then gives it only text and xml.
+mkdir -p alone/bin alone/plugins alone/data
+cp "$exe" alone/bin/galley
+ln -s "$build/formats/text/text.so" alone/plugins/text.so
+ln -s "$build/plugins/xml/xml.so" alone/plugins/xml.so
+cp in.txt alone/data/in.txt
+alone() {
+  LD_LIBRARY_PATH="$build/core${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" alone/bin/galley \
+    --plugin-dir alone/plugins "$@" >out 2>err
+  rc=$?
+}
+alone --list-formats
+if [ $rc != 0 ] || ! grep -q '^text ' out; then
+  not_ok "a galley outside its build tree loads text and xml from --plugin-dir" "rc=$rc"
+elif grep -q '^markdown ' out; then
+  skip "galley in.txt -o out.md without a markdown plugin exits 2 and writes nothing" \
+    "a markdown plugin is installed on this machine"
+else
+  ok "a galley outside its build tree loads text and xml from --plugin-dir"
+  alone alone/data/in.txt -o alone/data/out.md
+  check "galley in.txt -o out.md without a markdown plugin exits 2 and writes nothing" \
+    "rc=$rc" \
+    eval '[ $rc = 2 ] && one_line_naming "out.md" && grep -qF ".md" err && [ "$(leftovers alone/data)" = in.txt ]'
+fi
+
+# ---- Metadata --------------------------------------------------------------
+
+run in.txt -t xml -M title=X -M author=Ann -M author=Bob
+check "-M title=X shows in -t xml output" "rc=$rc" \
+  eval '[ $rc = 0 ] && grep -q "<entry key=\"title\">X</entry>" out'
+check "repeated -M author gives several authors in order" "rc=$rc" \
+  eval '[ "$(grep -o "key=\"author\">[A-Za-z]*" out | tr "\n" " ")" = "key=\"author\">Ann key=\"author\">Bob " ]'
+run article.txt -t xml -M title=Override
+check "-M replaces the title the reader found" "rc=$rc" \
+  eval '[ $rc = 0 ] && [ "$(grep -c "key=\"title\"" out)" = 1 ] && grep -q "key=\"title\">Override<" out'
+
+echo "1..$n"
+exit 0
