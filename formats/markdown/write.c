@@ -860,23 +860,32 @@ static void guard_nested_list(cmark_node *item) {
   cmark_node *list = cmark_node_parent(item);
   if (first && cmark_node_next(first) && cmark_node_get_type(first) == CMARK_NODE_LIST &&
       list && cmark_node_get_list_type(list) == CMARK_BULLET_LIST)
-    cmark_node_prepend_child(item, new_literal(CMARK_NODE_HTML_BLOCK, "<!-- -->"));
+  {
+    /* In a paragraph, so that it goes on the marker's line. */
+    cmark_node *p = cmark_node_new(CMARK_NODE_PARAGRAPH);
+    cmark_node_append_child(p, new_literal(CMARK_NODE_HTML_INLINE, "<!-- -->"));
+    cmark_node_prepend_child(item, p);
+  }
 }
 
 /*
  * cmark-gfm writes a link as <url> when its first child's text is the URL,
  * and then skips the link's other children: `[x@y.z<br>phone](mailto:x@y.z)`
- * would lose the phone number. An empty raw inline first keeps the long form.
+ * would lose the phone number. Its test also reads an IMAGE first child's
+ * URL as text, so `[![alt](u)](u)` would lose the image. An empty raw
+ * inline first keeps the long form.
  */
 static void guard_autolink(cmark_node *link) {
   cmark_node *first = cmark_node_first_child(link);
-  if (!first || !cmark_node_next(first) || cmark_node_get_type(first) != CMARK_NODE_TEXT)
+  if (!first)
     return;
-  const char *url = cmark_node_get_url(link), *text = cmark_node_get_literal(first);
-  if (url && strncmp(url, "mailto:", 7) == 0)
-    url += 7;
-  if (url && text && strcmp(url, text) == 0)
-    cmark_node_prepend_child(link, new_literal(CMARK_NODE_HTML_INLINE, ""));
+  /* Only a lone TEXT child is the test's honest case. */
+  if (cmark_node_get_type(first) == CMARK_NODE_TEXT && !cmark_node_next(first))
+    return;
+  if (cmark_node_get_type(first) == CMARK_NODE_HTML_INLINE &&
+      !cmark_node_get_literal(first)[0])
+    return; /* already guarded */
+  cmark_node_prepend_child(link, new_literal(CMARK_NODE_HTML_INLINE, ""));
 }
 
 /*
