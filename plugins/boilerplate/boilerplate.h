@@ -42,6 +42,15 @@ typedef struct bp_drop {
  * this in; the transform only asks it questions (see README). */
 typedef struct bp_batch_model bp_batch_model;
 
+/** A byline or date seen on the page (before anything was dropped). */
+typedef struct bp_cand {
+  galley_node *node;
+  const char *value;
+  bool is_author;
+} bp_cand;
+
+enum { BP_MAX_CAND = 32 };
+
 typedef struct bp_ctx {
   galley_job *job;
   galley_doc *doc;
@@ -58,6 +67,8 @@ typedef struct bp_ctx {
   bool keep_title;  /* keep a heading that repeats the title */
   bool flat;        /* the document has no containers (plain text) */
   const char *headline; /* the title the page gives, or NULL */
+  bp_cand cand[BP_MAX_CAND];
+  size_t n_cand;
 } bp_ctx;
 
 /* strip.c */
@@ -65,6 +76,7 @@ int bp_strip(bp_ctx *c);
 
 /* meta.c: metadata from visible bylines and dates, and the excerpt. */
 int bp_meta_collect(bp_ctx *c);
+int bp_meta_apply(bp_ctx *c);
 /** An ISO 8601 date (YYYY-MM-DD, or with time) for a free-text date, written
  * into `out` (at least 32 bytes); false when `s` is not a date. */
 bool bp_parse_date(const char *s, char *out, size_t outlen);

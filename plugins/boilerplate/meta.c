@@ -109,14 +109,69 @@ static bool sig_has(const char *sig, const char *word) {
   return sig && strstr(sig, word) != NULL;
 }
 
-/* Reads bylines and dates from the page before anything is dropped. */
+/* Words of an ancestor's signature that put a byline out of the article:
+ * a related-stories teaser has bylines too. */
+static const char *const elsewhere[] = {
+    "taboola", "outbrain", "related", "recommend", "comment", "sidebar",
+    "footer", "nav", "promo", "trending", "popular", "recirc", "teaser",
+    "widget", NULL};
+
+static bool elsewhere_ancestor(bp_ctx *c, size_t i) {
+  int hops = 0;
+  for (int p = c->rec[i].parent; p > 0 && hops < 40;
+       p = c->rec[p].parent, hops++) {
+    const char *sig = bp_node_signature(c->doc, c->rec[p].node);
+    for (size_t k = 0; elsewhere[k]; k++)
+      if (strstr(sig, elsewhere[k]))
+        return true;
+  }
+  return false;
+}
+
+/* A byline's names: "By " and what follows the names (a date, a job title
+ * after a separator, trailing dashes) cut off. */
+static const char *clean_names(galley_doc *doc, const char *t) {
+  const char *names;
+  size_t n;
+  /* A date after the name: a month word followed by a number, or a digit. */
+  size_t len = strlen(t), cut = len;
+  for (size_t i = 1; i < cut; i++) {
+    char buf[64];
+    if (t[i - 1] == ' ' && i > 2 &&
+        (isdigit((unsigned char)t[i]) || bp_parse_date(t + i, buf, sizeof buf))) {
+      cut = i;
+      break;
+    }
+  }
+  t = galley_doc_strndup(doc, t, cut);
+  if (bp_byline_names(t, &names, &n))
+    t = galley_doc_strndup(doc, names, n);
+  len = strlen(t);
+  cut = len;
+  /* What follows a separator is a job title or a site, not a name. */
+  static const char *const seps[] = {" - ", " | ", "\xe2\x80\xa2", "\xe2\x80\x94",
+                                     "\xe2\x80\x93", ",", "|", NULL};
+  for (size_t k = 0; seps[k]; k++) {
+    const char *p = strstr(t, seps[k]);
+    if (p && p > t && (size_t)(p - t) < cut)
+      cut = (size_t)(p - t);
+  }
+  while (cut > 0 && (isspace((unsigned char)t[cut - 1]) ||
+                     strchr("-:;,.|", t[cut - 1])))
+    cut--;
+  if (cut == 0)
+    return NULL;
+  return galley_doc_strndup(doc, t, cut);
+}
+
+/* Reads byline and date candidates from the page before anything is
+ * dropped; bp_meta_apply picks among them once the article is known. */
 int bp_meta_collect(bp_ctx *c) {
   galley_doc *doc = c->doc;
   bool want_author = galley_doc_meta_count(doc, GALLEY_META_AUTHOR) == 0;
   bool want_date = galley_doc_get_meta(doc, GALLEY_META_DATE) == NULL;
-  const char *author = NULL, *date = NULL;
-  /* Records are in document order; the first byline and date win. */
-  for (size_t i = 1; i < c->n && (want_author || want_date); i++) {
+  c->n_cand = 0;
+  for (size_t i = 1; i < c->n && c->n_cand < BP_MAX_CAND; i++) {
     const bp_rec *r = &c->rec[i];
     galley_node *n = r->node;
     galley_kind k = r->kind;
@@ -125,11 +180,14 @@ int bp_meta_collect(bp_ctx *c) {
     const char *sig = bp_node_signature(doc, n);
     const char *dt = galley_node_get_attr(n, "datetime");
     char buf[64];
-    if (want_date && !date && dt && bp_parse_date(dt, buf, sizeof buf))
-      date = galley_doc_strndup(doc, buf, (size_t)-1);
+    if (want_date && dt && bp_parse_date(dt, buf, sizeof buf)) {
+      c->cand[c->n_cand++] = (bp_cand){
+          n, galley_doc_strndup(doc, buf, (size_t)-1), false};
+      continue;
+    }
     const char *rel = galley_node_get_attr(n, "rel");
     bool by = sig_has(sig, "byline") || sig_has(sig, "author") ||
-              (rel && strcmp(rel, "author") == 0);
+              sig_has(sig, "writtenby") || (rel && strcmp(rel, "author") == 0);
     bool dl = sig_has(sig, "date") || sig_has(sig, "time") ||
               sig_has(sig, "published");
     bool para = k == GALLEY_NODE_PARAGRAPH || k == GALLEY_NODE_SPAN ||
@@ -141,20 +199,50 @@ int bp_meta_collect(bp_ctx *c) {
       continue;
     const char *names;
     size_t nlen;
-    if (want_author && !author) {
-      if (bp_byline_names(t, &names, &nlen))
-        author = galley_doc_strndup(doc, names, nlen);
-      else if (by && k != GALLEY_NODE_PARAGRAPH && bp_utf8_len(t) < 60 &&
-               !bp_parse_date(t, buf, sizeof buf) && !strchr(t, '@'))
-        author = t;
+    bool is_by = bp_byline_names(t, &names, &nlen);
+    if (want_author && (is_by || (by && bp_utf8_len(t) < 80 &&
+                                  !strchr(t, '@'))) &&
+        !elsewhere_ancestor(c, i)) {
+      const char *v = clean_names(doc, t);
+      if (v && !bp_parse_date(v, buf, sizeof buf)) {
+        c->cand[c->n_cand++] = (bp_cand){n, v, true};
+        /* The names inside a byline block are the same byline. */
+        i = (size_t)r->end - 1;
+        continue;
+      }
     }
-    if (want_date && !date && (dl || k == GALLEY_NODE_PARAGRAPH) &&
+    if (want_date && (dl || k == GALLEY_NODE_PARAGRAPH) &&
         bp_parse_date(t, buf, sizeof buf))
-      date = galley_doc_strndup(doc, buf, (size_t)-1);
+      c->cand[c->n_cand++] =
+          (bp_cand){n, galley_doc_strndup(doc, buf, (size_t)-1), false};
   }
-  if (author && want_author)
-    galley_doc_add_meta(doc, GALLEY_META_AUTHOR, author);
-  if (date && want_date)
-    galley_doc_set_meta(doc, GALLEY_META_DATE, date);
   return GALLEY_OK;
+}
+
+static bool inside(const galley_node *n, const galley_node *top) {
+  for (int hops = 0; n && hops < 200; n = galley_node_parent(n), hops++)
+    if (n == top)
+      return true;
+  return false;
+}
+
+/* Picks the byline and date: the first inside the article, else the first
+ * on the page. */
+int bp_meta_apply(bp_ctx *c) {
+  const char *best[2] = {NULL, NULL}, *first[2] = {NULL, NULL};
+  for (size_t i = 0; i < c->n_cand; i++) {
+    int k = c->cand[i].is_author ? 0 : 1;
+    if (!first[k])
+      first[k] = c->cand[i].value;
+    if (!best[k] && c->top_node && inside(c->cand[i].node, c->top_node))
+      best[k] = c->cand[i].value;
+  }
+  const char *author = best[0] ? best[0] : first[0];
+  const char *date = best[1] ? best[1] : first[1];
+  int rc = GALLEY_OK;
+  if (author && galley_doc_meta_count(c->doc, GALLEY_META_AUTHOR) == 0)
+    rc = galley_doc_add_meta(c->doc, GALLEY_META_AUTHOR, author);
+  if (rc == GALLEY_OK && date && !galley_doc_get_meta(c->doc, GALLEY_META_DATE))
+    rc = galley_doc_set_meta(c->doc, GALLEY_META_DATE, date);
+  return rc;
 }

@@ -709,7 +709,7 @@ int bp_strip(bp_ctx *c) {
     if ((rc = rule_flat(c)) != GALLEY_OK)
       return rc;
     apply_drops(c);
-    return GALLEY_OK;
+    return bp_meta_apply(c);
   }
   if ((rc = rule_furniture(c)) != GALLEY_OK)
     return rc;
@@ -726,6 +726,8 @@ int bp_strip(bp_ctx *c) {
   }
   c->top = top;
   c->top_node = c->rec[top].node;
+  if ((rc = bp_meta_apply(c)) != GALLEY_OK)
+    return rc;
   apply_drops(c);
   if ((rc = build(c)) != GALLEY_OK)
     return rc;
