@@ -1210,7 +1210,12 @@ static int on_element(rd *r, xmlNode *el, bool *descend) {
 
   frame *b = blk(r);
   galley_kind bk = kind_of(b->node);
-  bool flat = leaf_kind(bk);
+  /* libxml2 nests <dd>a<dd>b and <dt>a<dt>b; a browser makes siblings. */
+  bool dl_sibling =
+      (t == T_DT || t == T_DD) &&
+      (bk == GALLEY_NODE_DEFINITION || bk == GALLEY_NODE_TERM) &&
+      kind_of(galley_node_parent(b->node)) == GALLEY_NODE_DEFINITION_LIST;
+  bool flat = leaf_kind(bk) && !dl_sibling;
   bool in_table = bk == GALLEY_NODE_TABLE || bk == GALLEY_NODE_TABLE_ROW;
   galley_node *n, *parent;
 
@@ -1377,6 +1382,12 @@ static int on_element(rd *r, xmlNode *el, bool *descend) {
         return r->rc;
       close_leaf(r, b);
       parent = b->node;
+    } else if (dl_sibling) {
+      kind = t == T_DT ? GALLEY_NODE_TERM : GALLEY_NODE_DEFINITION;
+      if (flush_text(r))
+        return r->rc;
+      close_leaf(r, b);
+      parent = galley_node_parent(b->node);
     }
     break;
   case T_BLOCKQUOTE: kind = GALLEY_NODE_BLOCK_QUOTE; break;

@@ -1,0 +1,290 @@
+/* The html writer: standalone documents, fragments, XHTML, escaping,
+ * footnotes, and round trips through the reader. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "htmltest.h"
+#include "testutil.h"
+
+static char *conv(const char *src, const char *const *opts) {
+  char *err = NULL;
+  char *out = tu_convert("html", "html", src, strlen(src), opts, &err);
+  if (!out)
+    fail_msg("convert failed: %s", err);
+  return out;
+}
+
+/* Writes a document built in the test. */
+static char *write_doc(galley_doc *doc, const char *const *opts) {
+  galley_registry *reg = tu_registry();
+  const galley_plugin *html = galley_registry_find(reg, "html");
+  assert_non_null(html);
+  galley_job *job = galley_job_new(reg);
+  for (size_t i = 0; opts && opts[i]; i++) {
+    const char *eq = strchr(opts[i], '=');
+    char key[64];
+    snprintf(key, sizeof key, "%.*s", (int)(eq - opts[i]), opts[i]);
+    galley_job_set_option(job, key, eq + 1);
+  }
+  galley_sink *sink = galley_sink_new_memory();
+  assert_int_equal(galley_plugin_write(job, html, doc, sink), GALLEY_OK);
+  size_t n;
+  char *out = strdup(galley_sink_data(sink, &n));
+  galley_sink_free(sink);
+  galley_job_free(job);
+  return out;
+}
+
+static xmlDoc *parse_xml(const char *s) {
+  return xmlReadMemory(s, (int)strlen(s), NULL, "UTF-8",
+                       XML_PARSE_NONET | XML_PARSE_NOERROR |
+                           XML_PARSE_NOWARNING);
+}
+
+static void a_standalone_document_has_doctype_charset_title_and_meta(
+    void **state) {
+  (void)state;
+  char *out = conv("<html lang=fr><head><title>Le titre</title>"
+                   "<meta name=author content='A &amp; B'>"
+                   "<meta name=description content=Desc></head>"
+                   "<body><p>x</p></body></html>",
+                   NULL);
+  assert_true(strncmp(out, "<!DOCTYPE html>\n<html lang=\"fr\">", 31) == 0);
+  assert_non_null(strstr(out, "<meta charset=\"utf-8\">"));
+  assert_non_null(strstr(out, "<title>Le titre</title>"));
+  assert_non_null(strstr(out, "<meta name=\"author\" content=\"A &amp; B\">"));
+  assert_non_null(strstr(out, "<meta name=\"description\" content=\"Desc\">"));
+  assert_non_null(strstr(out, "<style>"));
+  assert_non_null(strstr(out, "<body>\n<p>x</p>\n</body>\n</html>\n"));
+  free(out);
+}
+
+static void a_fragment_is_the_body_content_only(void **state) {
+  (void)state;
+  const char *opts[] = {"fragment=true", NULL};
+  char *out = conv("<title>T</title><h1>H</h1><p>x</p>", opts);
+  assert_string_equal(out, "<h1>H</h1>\n<p>x</p>\n");
+  free(out);
+}
+
+static void the_css_option_replaces_the_default_stylesheet(void **state) {
+  (void)state;
+  char path[] = "/tmp/galley-html-css-XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  const char css[] = "body { color: red; }\n/* </style> */\n";
+  assert_int_equal(write(fd, css, sizeof css - 1), (ssize_t)(sizeof css - 1));
+  close(fd);
+  char opt[64];
+  snprintf(opt, sizeof opt, "css=%s", path);
+  const char *opts[] = {opt, NULL};
+  char *out = conv("<p>x</p>", opts);
+  assert_non_null(strstr(out, "body { color: red; }"));
+  assert_null(strstr(out, "max-width: 40em"));
+  /* The sheet cannot close the element early. */
+  assert_null(strstr(out, "/* </style>"));
+  free(out);
+  const char *bad[] = {"css=/nonexistent/galley.css", NULL};
+  char *err = NULL;
+  assert_null(tu_convert("html", "html", "<p>x</p>", 8, bad, &err));
+  assert_non_null(strstr(err, "stylesheet"));
+  free(err);
+  unlink(path);
+}
+
+static void text_and_attributes_are_escaped(void **state) {
+  (void)state;
+  const char *opts[] = {"fragment=true", NULL};
+  char *out = conv("<p title=x>a &amp; &lt;b&gt; \"q\" <a href='?a=1&amp;b=\"2\"' "
+                   "title='&lt;t&gt;'>l</a><img src=i.png alt='1 < 2 & \"3\"'>"
+                   "</p>",
+                   opts);
+  assert_string_equal(out,
+                      "<p>a &amp; &lt;b&gt; \"q\" <a href=\"?a=1&amp;b=&quot;2"
+                      "&quot;\" title=\"&lt;t&gt;\">l</a><img src=\"i.png\" "
+                      "alt=\"1 &lt; 2 &amp; &quot;3&quot;\"></p>\n");
+  free(out);
+}
+
+static void xhtml_parses_as_xml_with_every_id_unique(void **state) {
+  (void)state;
+  const char *opts[] = {"xhtml=true", NULL};
+  char *out = conv("<p id=a>x&nbsp;y<br>z</p><p id=a>dup</p><div id='a b'>"
+                   "<img src=i.png alt=''><hr></div><p>&copy; &mdash;</p>",
+                   opts);
+  xmlDoc *d = parse_xml(out);
+  assert_non_null(d);
+  assert_non_null(strstr(out, "xmlns=\"http://www.w3.org/1999/xhtml\""));
+  assert_non_null(strstr(out, "<br />"));
+  assert_non_null(strstr(out, "id=\"a\""));
+  assert_non_null(strstr(out, "id=\"a-2\""));
+  assert_non_null(strstr(out, "id=\"a-b\""));
+  assert_null(strstr(out, "&nbsp;"));
+  assert_null(strstr(out, "&copy;"));
+  xmlFreeDoc(d);
+  free(out);
+}
+
+static void raw_html_stays_well_formed_in_xhtml(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *raw = galley_doc_new_node(doc, GALLEY_NODE_RAW_BLOCK);
+  galley_node_set_format(raw, "html");
+  galley_node_set_literal(raw, "<p>a<br>b &nbsp; <img src=x>");
+  galley_node_append_child(galley_doc_root(doc), raw);
+  const char *opts[] = {"xhtml=true", NULL};
+  char *out = write_doc(doc, opts);
+  xmlDoc *d = parse_xml(out);
+  assert_non_null(d);
+  xmlFreeDoc(d);
+  free(out);
+  out = write_doc(doc, NULL);
+  assert_non_null(strstr(out, "<p>a<br>b &nbsp; <img src=x>"));
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void footnotes_are_numbered_with_back_links(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *root = galley_doc_root(doc);
+  galley_node *p = galley_doc_new_node(doc, GALLEY_NODE_PARAGRAPH);
+  galley_node_append_child(root, p);
+  galley_node_append_child(p, galley_doc_new_text(doc, "See", (size_t)-1));
+  const char *labels[] = {"second", "first", "second"};
+  for (size_t i = 0; i < 3; i++) {
+    galley_node *ref = galley_doc_new_node(doc, GALLEY_NODE_FOOTNOTE_REF);
+    galley_node_set_label(ref, labels[i]);
+    galley_node_append_child(p, ref);
+  }
+  const char *defs[][2] = {{"first", "First note."}, {"second", "Second."}};
+  for (size_t i = 0; i < 2; i++) {
+    galley_node *fn = galley_doc_new_node(doc, GALLEY_NODE_FOOTNOTE);
+    galley_node_set_label(fn, defs[i][0]);
+    galley_node *fp = galley_doc_new_node(doc, GALLEY_NODE_PARAGRAPH);
+    galley_node_append_child(fp, galley_doc_new_text(doc, defs[i][1], (size_t)-1));
+    galley_node_append_child(fn, fp);
+    galley_node_append_child(root, fn);
+  }
+  const char *opts[] = {"fragment=true", NULL};
+  char *out = write_doc(doc, opts);
+  /* Numbered by first reference: "second" is 1. */
+  assert_non_null(strstr(out, "<sup><a href=\"#fn-1\" class=\"footnote-ref\" "
+                              "id=\"fnref-1\" role=\"doc-noteref\">1</a></sup>"));
+  assert_non_null(strstr(out, "id=\"fnref-1-2\""));
+  const char *notes = strstr(out, "<section");
+  assert_non_null(notes);
+  const char *one = strstr(notes, "<li id=\"fn-1\">\n<p>Second. <a href=\"#fnref-1\" "
+                                  "class=\"footnote-back\"");
+  const char *two = strstr(notes, "<li id=\"fn-2\">\n<p>First note.");
+  assert_non_null(one);
+  assert_non_null(two);
+  assert_true(one < two);
+  free(out);
+  /* And the reader takes them back as notes. */
+  out = write_doc(doc, NULL);
+  galley_doc *back = ht_read(out, strlen(out), NULL, NULL);
+  assert_non_null(back);
+  galley_node *fn = galley_node_find(galley_doc_root(back), GALLEY_NODE_FOOTNOTE);
+  assert_non_null(fn);
+  char *t = galley_node_text(back, fn);
+  assert_string_equal(t, "Second.");
+  galley_doc_free(back);
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void tight_lists_write_items_without_paragraphs(void **state) {
+  (void)state;
+  const char *opts[] = {"fragment=true", NULL};
+  char *out = conv("<ul><li>a<li>b</ul><ol start=4><li><p>c</p></ol>", opts);
+  assert_string_equal(out, "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n"
+                           "<ol start=\"4\">\n<li>\n<p>c</p>\n</li>\n</ol>\n");
+  free(out);
+}
+
+static void table_rows_are_grouped_by_part(void **state) {
+  (void)state;
+  const char *opts[] = {"fragment=true", NULL};
+  char *out = conv("<table><thead><tr><th>h</th></tr></thead><tr><td "
+                   "colspan=2 align=right>b</td></tr></table>",
+                   opts);
+  assert_string_equal(out, "<table>\n<thead>\n<tr>\n<th>h</th>\n</tr>\n"
+                           "</thead>\n<tbody>\n<tr>\n<td colspan=\"2\" "
+                           "style=\"text-align: right\">b</td>\n</tr>\n"
+                           "</tbody>\n</table>\n");
+  free(out);
+}
+
+static void output_read_again_writes_the_same(void **state) {
+  (void)state;
+  size_t len;
+  char *src = tu_read_file(tu_fixture("html/sample.html"), &len);
+  assert_non_null(src);
+  char *err = NULL;
+  char *once = tu_convert("html", "html", src, len, NULL, &err);
+  assert_non_null(once);
+  char *twice = tu_convert("html", "html", once, strlen(once), NULL, &err);
+  assert_non_null(twice);
+  assert_string_equal(once, twice);
+  tu_assert_golden(once, "html/sample.out.html");
+  const char *x[] = {"xhtml=true", NULL};
+  char *xh = tu_convert("html", "html", src, len, x, &err);
+  tu_assert_golden(xh, "html/sample.out.xhtml");
+  xmlDoc *d = parse_xml(xh);
+  assert_non_null(d);
+  xmlFreeDoc(d);
+  char *tree = tu_convert("html", "xml", src, len, NULL, &err);
+  if (tree)
+    tu_assert_golden(tree, "html/sample.tree.xml");
+  free(tree);
+  free(xh);
+  free(once);
+  free(twice);
+  free(src);
+}
+
+static void output_keeps_every_visible_word(void **state) {
+  (void)state;
+  size_t len;
+  char *src = tu_read_file(tu_fixture("html/sample.html"), &len);
+  char *out = conv(src, NULL);
+  ht_words in, got;
+  ht_visible_words(src, len, &in);
+  ht_visible_words(out, strlen(out), &got);
+  char sample[200];
+  assert_true(in.n > 50);
+  size_t missing = ht_missing_words(&in, &got, sample, sizeof sample);
+  if (missing)
+    fail_msg("missing words: %s", sample);
+  ht_words_free(&in);
+  ht_words_free(&got);
+  free(out);
+  free(src);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(a_standalone_document_has_doctype_charset_title_and_meta),
+      cmocka_unit_test(a_fragment_is_the_body_content_only),
+      cmocka_unit_test(the_css_option_replaces_the_default_stylesheet),
+      cmocka_unit_test(text_and_attributes_are_escaped),
+      cmocka_unit_test(xhtml_parses_as_xml_with_every_id_unique),
+      cmocka_unit_test(raw_html_stays_well_formed_in_xhtml),
+      cmocka_unit_test(footnotes_are_numbered_with_back_links),
+      cmocka_unit_test(tight_lists_write_items_without_paragraphs),
+      cmocka_unit_test(table_rows_are_grouped_by_part),
+      cmocka_unit_test(output_read_again_writes_the_same),
+      cmocka_unit_test(output_keeps_every_visible_word),
+  };
+  return cmocka_run_group_tests_name("html write", tests, NULL, NULL);
+}
