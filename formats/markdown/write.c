@@ -91,6 +91,7 @@ typedef struct writer {
   size_t n_tables, cap_tables;
   int in_heading; /* > 0 inside a heading */
   int in_pcell;   /* > 0 inside a pipe table cell */
+  int in_link;    /* > 0 inside a link or image */
 } writer;
 
 /* Marks a paragraph the writer made to hold inlines that sat among blocks. */
@@ -436,6 +437,87 @@ static int exit_footnote(writer *w, const frame *f) {
 
 static cmark_node *raw_inline(const char *html) { return new_literal(CMARK_NODE_HTML_INLINE, html); }
 
+/* Length of the bare http(s) URL at s, as GFM's autolink extension ends it. */
+static size_t bare_url_len(const char *s) {
+  size_t n = 0;
+  while (s[n] && s[n] != ' ' && s[n] != '\t' && s[n] != '\n' && s[n] != '\r' && s[n] != '<' &&
+         (unsigned char)s[n] >= 0x20)
+    n++;
+  /* Trailing punctuation and an unbalanced ')' are not part of it. */
+  for (;;) {
+    if (n && strchr("?!.,:*_~'\"", s[n - 1])) {
+      n--;
+      continue;
+    }
+    if (n && s[n - 1] == ')') {
+      int open = 0, close = 0;
+      for (size_t i = 0; i < n; i++)
+        open += s[i] == '(', close += s[i] == ')';
+      if (close > open) {
+        n--;
+        continue;
+      }
+    }
+    break;
+  }
+  return n;
+}
+
+static bool needs_escaping(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (strchr("*_[]#<>\\`~!&", s[i]))
+      return true;
+  return false;
+}
+
+/*
+ * Text. With gfm, a bare http(s) URL in it is read back as a link by the
+ * autolink extension, which keeps the backslashes the renderer put before
+ * `_` or `*`; such a URL is written as an autolink <…> instead, whose
+ * content is never escaped.
+ */
+static int add_text(writer *w, const char *text) {
+  if (!text)
+    text = "";
+  if (!w->gfm || w->in_link)
+    return add_inline(w, new_literal(CMARK_NODE_TEXT, text));
+  const char *p = text, *start = text;
+  while ((p = strstr(p, "http")) != NULL) {
+    bool boundary = p == text || !((p[-1] >= 'a' && p[-1] <= 'z') ||
+                                   (p[-1] >= 'A' && p[-1] <= 'Z') ||
+                                   (p[-1] >= '0' && p[-1] <= '9'));
+    size_t scheme = strncmp(p, "https://", 8) == 0 ? 8 : strncmp(p, "http://", 7) == 0 ? 7 : 0;
+    size_t n = boundary && scheme ? bare_url_len(p) : 0;
+    if (n <= scheme || !needs_escaping(p, n)) {
+      p++;
+      continue;
+    }
+    if (p > start) {
+      char *before = strndup(start, (size_t)(p - start));
+      if (!before)
+        return GALLEY_ENOMEM;
+      int rc = add_inline(w, new_literal(CMARK_NODE_TEXT, before));
+      free(before);
+      if (rc)
+        return rc;
+    }
+    char *url = strndup(p, n);
+    if (!url)
+      return GALLEY_ENOMEM;
+    cmark_node *link = cmark_node_new(CMARK_NODE_LINK);
+    cmark_node_set_url(link, url);
+    cmark_node_append_child(link, new_literal(CMARK_NODE_TEXT, url));
+    free(url);
+    int rc = add_inline(w, link);
+    if (rc)
+      return rc;
+    p += n;
+    start = p;
+  }
+  return *start || start == text ? add_inline(w, new_literal(CMARK_NODE_TEXT, start))
+                                 : GALLEY_OK;
+}
+
 /* Pushes a frame that puts children where the parent's go. */
 static int unwrap(writer *w, const galley_node *g) {
   frame f = *top(w);
@@ -607,7 +689,7 @@ static int enter_node(writer *w, const galley_node *g) {
 
   /* Inlines */
   case GALLEY_NODE_TEXT:
-    return add_inline(w, new_literal(CMARK_NODE_TEXT, galley_node_get_literal(g)));
+    return add_text(w, galley_node_get_literal(g));
 
   case GALLEY_NODE_SOFT_BREAK:
     if (w->in_pcell)
@@ -661,6 +743,7 @@ static int enter_node(writer *w, const galley_node *g) {
     n = cmark_node_new(link ? CMARK_NODE_LINK : CMARK_NODE_IMAGE);
     cmark_node_set_url(n, url ? url : "");
     cmark_node_set_title(n, title ? title : "");
+    w->in_link++;
     return enter_container(w, g, n, false);
   }
 
@@ -703,6 +786,10 @@ static int leave_node(writer *w) {
   switch (galley_node_kind(f.g)) {
   case GALLEY_NODE_HEADING:
     w->in_heading--;
+    break;
+  case GALLEY_NODE_LINK:
+  case GALLEY_NODE_IMAGE:
+    w->in_link--;
     break;
   case GALLEY_NODE_ITEM: {
     /* Strict CommonMark has no task items: the box is written as text. */
@@ -888,6 +975,38 @@ static void guard_autolink(cmark_node *link) {
   cmark_node_prepend_child(link, new_literal(CMARK_NODE_HTML_INLINE, ""));
 }
 
+static int drop_later(cmark_node *n, cmark_node ***drop, size_t *n_drop, size_t *cap) {
+  if (*n_drop == *cap) {
+    size_t c = *cap ? *cap * 2 : 16;
+    cmark_node **bigger = realloc(*drop, c * sizeof *bigger);
+    if (!bigger)
+      return GALLEY_ENOMEM;
+    *drop = bigger;
+    *cap = c;
+  }
+  (*drop)[(*n_drop)++] = n;
+  return GALLEY_OK;
+}
+
+/*
+ * `**a****b**` does not read back as two strong spans: an emphasis right
+ * after one of its own kind takes in the other's content instead.
+ */
+static int merge_siblings(cmark_node *n, cmark_node ***drop, size_t *n_drop, size_t *cap) {
+  cmark_node *next;
+  while ((next = cmark_node_next(n)) != NULL &&
+         cmark_node_get_type(next) == cmark_node_get_type(n)) {
+    cmark_node *c;
+    while ((c = cmark_node_first_child(next)) != NULL)
+      cmark_node_append_child(n, c);
+    cmark_node_unlink(next);
+    int rc = drop_later(next, drop, n_drop, cap);
+    if (rc)
+      return rc;
+  }
+  return GALLEY_OK;
+}
+
 /*
  * `*foo *` is not emphasis and a paragraph line that starts with four
  * spaces is code: blanks at the edges of emphasis move outside it, blanks
@@ -907,6 +1026,8 @@ static int tidy_whitespace(cmark_node *root) {
       cmark_node_type t = cmark_node_get_type(n);
       cmark_node *victim = NULL;
       if (pass == 0) {
+        if (ev == CMARK_EVENT_ENTER && is_emphasis(n))
+          rc = merge_siblings(n, &drop, &n_drop, &cap_drop);
         if (ev == CMARK_EVENT_EXIT && t == CMARK_NODE_LINK)
           guard_autolink(n);
         if (ev == CMARK_EVENT_EXIT && t == CMARK_NODE_ITEM)
@@ -955,19 +1076,8 @@ static int tidy_whitespace(cmark_node *root) {
         last_text = NULL;
         line_start = false;
       }
-      if (victim) {
-        if (n_drop == cap_drop) {
-          size_t cap = cap_drop ? cap_drop * 2 : 16;
-          cmark_node **bigger = realloc(drop, cap * sizeof *bigger);
-          if (!bigger) {
-            rc = GALLEY_ENOMEM;
-            break;
-          }
-          drop = bigger;
-          cap_drop = cap;
-        }
-        drop[n_drop++] = victim;
-      }
+      if (victim && !rc)
+        rc = drop_later(victim, &drop, &n_drop, &cap_drop);
     }
     cmark_iter_free(it);
     /* Removed only after the walk, which must not meet a freed node. */
