@@ -416,6 +416,29 @@ static int choose_top(bp_ctx *c) {
   }
   if (top < 0)
     return 0;
+  /* Rule split-article: when three or more of the best containers (within
+   * 75% of the top score) sit under one ancestor of the top, the article is
+   * split among them and that ancestor is the content. */
+  int alt[5];
+  size_t n_alt = 0;
+  for (size_t i = 1; i < c->n && n_alt < 5; i++) {
+    const bp_rec *r = &c->rec[i];
+    if ((int)i != top && r->candidate && r->score >= best * 0.75 &&
+        r->weight >= 0 && !((int)i > top && (int)i < c->rec[top].end))
+      alt[n_alt++] = (int)i;
+  }
+  if (n_alt >= 3) {
+    for (int p = c->rec[top].parent; p > 0; p = c->rec[p].parent) {
+      size_t inside = 0;
+      for (size_t k = 0; k < n_alt; k++)
+        if (alt[k] > p && alt[k] < c->rec[p].end)
+          inside++;
+      if (inside >= 3) {
+        top = p;
+        break;
+      }
+    }
+  }
   /* Climb while the parent scores nearly as well, or while the top is the
    * only child (the article split into several containers shows up as a
    * parent that collects their points). */
