@@ -312,8 +312,23 @@ static int parse_raw(reader *r, const galley_plugin *html, galley_node *raw) {
   galley_doc *tmp = galley_doc_new();
   if (!tmp)
     return GALLEY_ENOMEM;
+  /* Inline HTML alone is no document: it goes in a paragraph. */
+  char *wrapped = NULL;
+  if (!block) {
+    size_t n = strlen(lit);
+    wrapped = malloc(n + 8);
+    if (!wrapped) {
+      galley_doc_free(tmp);
+      return GALLEY_ENOMEM;
+    }
+    memcpy(wrapped, "<p>", 3);
+    memcpy(wrapped + 3, lit, n);
+    memcpy(wrapped + 3 + n, "</p>", 5);
+    lit = wrapped;
+  }
   galley_input in = {(const unsigned char *)lit, strlen(lit), "raw HTML", NULL};
   int rc = galley_plugin_read(r->job, html, &in, tmp);
+  free(wrapped);
   if (rc != GALLEY_OK) {
     galley_doc_free(tmp);
     if (rc == GALLEY_ENOMEM || rc == GALLEY_ECANCELLED)

@@ -440,8 +440,8 @@ static cmark_node *raw_inline(const char *html) { return new_literal(CMARK_NODE_
 /* Length of the bare http(s) URL at s, as GFM's autolink extension ends it. */
 static size_t bare_url_len(const char *s) {
   size_t n = 0;
-  while (s[n] && s[n] != ' ' && s[n] != '\t' && s[n] != '\n' && s[n] != '\r' && s[n] != '<' &&
-         (unsigned char)s[n] >= 0x20)
+  /* Stops where an autolink <…> could not go on, too. */
+  while ((unsigned char)s[n] > 0x20 && s[n] != '<' && s[n] != '>' && s[n] != '"')
     n++;
   /* Trailing punctuation and an unbalanced ')' are not part of it. */
   for (;;) {
@@ -488,7 +488,8 @@ static int add_text(writer *w, const char *text) {
                                    (p[-1] >= '0' && p[-1] <= '9'));
     size_t scheme = strncmp(p, "https://", 8) == 0 ? 8 : strncmp(p, "http://", 7) == 0 ? 7 : 0;
     size_t n = boundary && scheme ? bare_url_len(p) : 0;
-    if (n <= scheme || !needs_escaping(p, n)) {
+    /* An autolink decodes entities, so one with & stays text. */
+    if (n <= scheme || !needs_escaping(p, n) || memchr(p, '&', n)) {
       p++;
       continue;
     }

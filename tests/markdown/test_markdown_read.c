@@ -224,14 +224,18 @@ static void deep_nesting_stops_at_the_depth_limit(void **state) {
 static void raw_html_parse_hands_blocks_to_the_html_reader(void **state) {
   (void)state;
   const char *opts[] = {"raw-html=parse", NULL};
-  galley_doc *doc = md_read_doc("<table><tr><td>cell</td></tr></table>\n\nline<br>break\n", opts,
-                                NULL, NULL);
+  galley_doc *doc = md_read_doc(
+      "<table><tr><td>cell</td></tr></table>\n\nan <img src=\"a.png\" alt=\"x\"> image\n", opts,
+      NULL, NULL);
   assert_non_null(doc);
   const galley_plugin *html = galley_registry_find(tu_registry(), "html");
   if (html && (html->caps & GALLEY_CAN_READ)) {
     assert_null(md_find(doc, GALLEY_NODE_RAW_BLOCK));
     assert_non_null(md_find(doc, GALLEY_NODE_TABLE));
-    assert_non_null(md_find(doc, GALLEY_NODE_LINE_BREAK));
+    galley_node *img = md_find(doc, GALLEY_NODE_IMAGE);
+    assert_non_null(img);
+    assert_string_equal(galley_node_get_url(img), "a.png");
+    assert_null(md_find(doc, GALLEY_NODE_RAW_INLINE));
   } else {
     /* Without the html reader the raw HTML stays as it is. */
     assert_non_null(md_find(doc, GALLEY_NODE_RAW_BLOCK));
