@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "boilerplate.h"
 
@@ -535,7 +536,10 @@ static const char *const cta_phrases[] = {
     "share on", "click here", "advertisement", "cookie", "all rights reserved",
     "copyright ©", "read more", "related:", "recommended for you",
     "support our journalism", "get the app", "download the app",
-    "terms of service", "privacy policy", NULL};
+    "terms of service", "privacy policy", "share it", "you may also like",
+    "popular on", "more great", "have a tip", "follow her on",
+    "follow him on", "follow me on", "may be reached at", "sharing is caring",
+    "tell us what you think", "requires javascript", NULL};
 
 static bool is_cta(const char *t) {
   for (size_t i = 0; cta_phrases[i]; i++)
@@ -586,6 +590,53 @@ static bool link_only_paragraph(const bp_rec *r) {
          r->link * 10 >= r->text * 9;
 }
 
+/* Lines that label page furniture when they stand alone. */
+static const char *const label_lines[] = {
+    "advert", "advertisement", "ad", "ads", "sponsored", "comments",
+    "comment", "caption", "close", "more", "related", "share", "print",
+    "email", "menu", "search", "loading", "continue reading", NULL};
+
+static bool is_label_line(const char *t) {
+  char buf[40];
+  size_t o = 0;
+  for (const char *p = t; *p && o + 1 < sizeof buf; p++)
+    if (!strchr(" :.!?\t", *p) || (o > 0 && *p == ' ' && p[1] && p[1] != ' '))
+      buf[o++] = (char)tolower((unsigned char)*p);
+  buf[o] = '\0';
+  if (strlen(t) >= sizeof buf - 1)
+    return false;
+  for (size_t i = 0; label_lines[i]; i++)
+    if (strcmp(buf, label_lines[i]) == 0)
+      return true;
+  return false;
+}
+
+/* News agencies' closing credit: "(Reporting by …; Editing by …)". */
+static bool is_credit_line(const char *t) {
+  while (*t == '(' || *t == ' ')
+    t++;
+  static const char *const starts[] = {"reporting by", "additional reporting",
+                                       "editing by", "compiled by",
+                                       "writing by", NULL};
+  for (size_t i = 0; starts[i]; i++)
+    if (strncasecmp(t, starts[i], strlen(starts[i])) == 0)
+      return true;
+  return false;
+}
+
+/* A line that is only a date ("Updated 1:39 am EST, Wednesday, November 20,
+ * 2019"): the date is metadata. */
+static bool is_date_line(const bp_rec *r, const char *t) {
+  char buf[64];
+  if (r->text > 80 || !bp_parse_date(t, buf, sizeof buf))
+    return false;
+  unsigned words = 0;
+  for (const char *p = t; *p; p++)
+    if (*p == ' ')
+      words++;
+  return words <= 10 && !bp_ends_sentence(t);
+}
+
 static int rule_clean(bp_ctx *c, int top) {
   int headline_done = 0;
   for (size_t i = (size_t)top + 1; i < (size_t)c->rec[top].end; i++) {
@@ -599,46 +650,64 @@ static int rule_clean(bp_ctx *c, int top) {
       i = (size_t)r->end - 1;
       continue;
     }
-    if (r->kind == GALLEY_NODE_HEADING || r->kind == GALLEY_NODE_PARAGRAPH) {
-      char *t = bp_node_text(c->doc, r->node);
-      if (!t)
-        return GALLEY_ENOMEM;
-      if (is_heading_like(r) && !c->keep_title && !headline_done &&
-          c->headline && bp_same_text(t, c->headline)) {
-        headline_done = 1;
-        if (drop(c, (int)i, "headline-in-metadata") != GALLEY_OK)
-          return GALLEY_ENOMEM;
-        i = (size_t)r->end - 1;
-        continue;
-      }
-      if (r->text < 160 && is_cta(t) && r->stops <= 2) {
-        if (drop(c, (int)i, "call-to-action") != GALLEY_OK)
-          return GALLEY_ENOMEM;
-        i = (size_t)r->end - 1;
-        continue;
-      }
-      if (link_only_paragraph(r)) {
-        if (drop(c, (int)i, "link-line") != GALLEY_OK)
-          return GALLEY_ENOMEM;
-        i = (size_t)r->end - 1;
-        continue;
-      }
-      const char *names;
-      size_t nlen;
-      if (r->text < 80 && bp_byline_names(t, &names, &nlen)) {
-        if (drop(c, (int)i, "byline") != GALLEY_OK)
-          return GALLEY_ENOMEM;
-        i = (size_t)r->end - 1;
-        continue;
-      }
-      if (r->kind == GALLEY_NODE_HEADING && link_density(r) > 0.5) {
-        if (drop(c, (int)i, "link-dense") != GALLEY_OK)
-          return GALLEY_ENOMEM;
-        i = (size_t)r->end - 1;
-        continue;
-      }
-      i = (size_t)r->end - 1;
+    if (r->kind != GALLEY_NODE_HEADING && r->kind != GALLEY_NODE_PARAGRAPH)
+      continue;
+    char *t = bp_node_text(c->doc, r->node);
+    if (!t)
+      return GALLEY_ENOMEM;
+    const char *names;
+    size_t nlen;
+    why = NULL;
+    if (is_heading_like(r) && !c->keep_title && !headline_done &&
+        c->headline && bp_same_text(t, c->headline)) {
+      headline_done = 1;
+      why = "headline-in-metadata";
+    } else if (r->text < 160 && is_cta(t) && r->stops <= 2) {
+      why = "call-to-action";
+    } else if (link_only_paragraph(r)) {
+      why = "link-line";
+    } else if (r->text < 80 && bp_byline_names(t, &names, &nlen)) {
+      why = "byline";
+    } else if (r->kind == GALLEY_NODE_HEADING && link_density(r) > 0.5) {
+      why = "link-dense";
+    } else if (is_label_line(t)) {
+      why = "label-line";
+    } else if (r->text < 300 && is_credit_line(t)) {
+      why = "credit-line";
+    } else if (is_date_line(r, t)) {
+      why = "date-line";
     }
+    if (why && drop(c, (int)i, why) != GALLEY_OK)
+      return GALLEY_ENOMEM;
+    i = (size_t)r->end - 1;
+  }
+  /* Rule list-heading: a heading whose section was dropped ("More Great
+   * Stories" over a link list), or that ends the article, goes with it. */
+  for (size_t i = (size_t)top + 1; i < (size_t)c->rec[top].end; i++) {
+    bp_rec *r = &c->rec[i];
+    if (r->rule) {
+      i = (size_t)r->end - 1;
+      continue;
+    }
+    if (r->kind != GALLEY_NODE_HEADING || r->text > 80)
+      continue;
+    size_t j = (size_t)r->end;
+    int parent = r->parent;
+    bool next_dropped = false, last = true;
+    while (j < (size_t)c->rec[parent].end) {
+      if (!c->rec[j].rule) {
+        last = false;
+        break;
+      }
+      next_dropped = true;
+      j = (size_t)c->rec[j].end;
+    }
+    if ((next_dropped && (last || c->rec[j].kind == GALLEY_NODE_HEADING)) ||
+        (last && parent == top && (size_t)r->end == (size_t)c->rec[top].end)) {
+      if (drop(c, (int)i, "list-heading") != GALLEY_OK)
+        return GALLEY_ENOMEM;
+    }
+    i = (size_t)r->end - 1;
   }
   return GALLEY_OK;
 }
