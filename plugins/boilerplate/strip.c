@@ -539,7 +539,9 @@ static const char *const cta_phrases[] = {
     "terms of service", "privacy policy", "share it", "you may also like",
     "popular on", "more great", "have a tip", "follow her on",
     "follow him on", "follow me on", "may be reached at", "sharing is caring",
-    "tell us what you think", "requires javascript", NULL};
+    "tell us what you think", "requires javascript", "don't miss",
+    "don\xe2\x80\x99t miss", "see more", "if you enjoyed", "read next",
+    "most read", "most popular", "also read", "read also", NULL};
 
 static bool is_cta(const char *t) {
   for (size_t i = 0; cta_phrases[i]; i++)
@@ -637,6 +639,28 @@ static bool is_date_line(const bp_rec *r, const char *t) {
   return words <= 10 && !bp_ends_sentence(t);
 }
 
+/* A photo credit or a caption's credit outside a figure: "(Image: Getty)",
+ * "Photo: AP", "…Credit: EPA". */
+static bool is_image_credit(const bp_rec *r, const char *t) {
+  if (r->text > 240)
+    return false;
+  static const char *const marks[] = {"(image:", "(photo:", "(picture:",
+                                      "credit:", "photo credit", "image credit",
+                                      "(getty", "/getty images", NULL};
+  for (size_t i = 0; marks[i]; i++)
+    if (bp_ci_contains(t, marks[i]))
+      return true;
+  return strncasecmp(t, "photo:", 6) == 0 || strncasecmp(t, "image:", 6) == 0;
+}
+
+static bool in_figure(const bp_ctx *c, const bp_rec *r) {
+  int hops = 0;
+  for (int p = r->parent; p > 0 && hops < 6; p = c->rec[p].parent, hops++)
+    if (c->rec[p].kind == GALLEY_NODE_FIGURE)
+      return true;
+  return false;
+}
+
 static int rule_clean(bp_ctx *c, int top) {
   int headline_done = 0;
   for (size_t i = (size_t)top + 1; i < (size_t)c->rec[top].end; i++) {
@@ -676,6 +700,8 @@ static int rule_clean(bp_ctx *c, int top) {
       why = "credit-line";
     } else if (is_date_line(r, t)) {
       why = "date-line";
+    } else if (is_image_credit(r, t) && !in_figure(c, r)) {
+      why = "image-credit";
     }
     if (why && drop(c, (int)i, why) != GALLEY_OK)
       return GALLEY_ENOMEM;
