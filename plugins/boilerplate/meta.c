@@ -9,14 +9,17 @@
 
 #include "boilerplate.h"
 
-static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                     "jul", "aug", "sep", "oct", "nov", "dec"};
+static const char *const months[] = {
+    "january", "february", "march",     "april",   "may",      "june",
+    "july",    "august",   "september", "october", "november", "december"};
 
+/* 1-12 when the word is a month's name or its abbreviation ("Sep",
+ * "Sept", "September"), else 0. "Mary" and "Marine" are not months. */
 static int month_of(const char *w, size_t n) {
   if (n < 3)
     return 0;
   for (int m = 0; m < 12; m++)
-    if (strncasecmp(w, months[m], 3) == 0)
+    if (n <= strlen(months[m]) && strncasecmp(w, months[m], n) == 0)
       return m + 1;
   return 0;
 }
@@ -137,8 +140,12 @@ static const char *clean_names(galley_doc *doc, const char *t) {
   size_t len = strlen(t), cut = len;
   for (size_t i = 1; i < cut; i++) {
     char buf[64];
+    size_t w = 0;
+    while (isalpha((unsigned char)t[i + w]))
+      w++;
     if (t[i - 1] == ' ' && i > 2 &&
-        (isdigit((unsigned char)t[i]) || bp_parse_date(t + i, buf, sizeof buf))) {
+        (isdigit((unsigned char)t[i]) ||
+         (month_of(t + i, w) && bp_parse_date(t + i, buf, sizeof buf)))) {
       cut = i;
       break;
     }
@@ -206,8 +213,6 @@ int bp_meta_collect(bp_ctx *c) {
       const char *v = clean_names(doc, t);
       if (v && !bp_parse_date(v, buf, sizeof buf)) {
         c->cand[c->n_cand++] = (bp_cand){n, v, true};
-        /* The names inside a byline block are the same byline. */
-        i = (size_t)r->end - 1;
         continue;
       }
     }

@@ -1,0 +1,125 @@
+/* One fixture per rule of the boilerplate transform: each page goes through
+ * its reader and the transform, and the explain report (what was removed,
+ * by which rule) must equal fixtures/boilerplate/<name>.explain. Rewrite the
+ * goldens with GALLEY_UPDATE_GOLDEN=1 and review the diff. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+typedef struct fixture {
+  const char *name;   /* file name without extension */
+  const char *reader; /* html, text or xml */
+  const char *ext;
+  const char *rule; /* the rule the fixture shows; NULL: nothing removed */
+} fixture;
+
+static const fixture fixtures[] = {
+    {"chrome-tag", "html", "html", "chrome-tag"},
+    {"chrome-class", "html", "html", "chrome-class"},
+    {"hidden", "xml", "xml", "hidden"},
+    {"outside-content", "html", "html", "outside-content"},
+    {"split-article", "html", "html", "headline-in-metadata"},
+    {"link-list", "html", "html", "link-list"},
+    {"link-dense", "html", "html", "link-dense"},
+    {"image-strip", "html", "html", "image-strip"},
+    {"headline-in-metadata", "html", "html", "headline-in-metadata"},
+    {"call-to-action", "html", "html", "call-to-action"},
+    {"link-line", "html", "html", "link-line"},
+    {"byline", "html", "html", "byline"},
+    {"label-line", "html", "html", "label-line"},
+    {"credit-line", "html", "html", "credit-line"},
+    {"date-line", "html", "html", "date-line"},
+    {"image-credit", "html", "html", "image-credit"},
+    {"list-heading", "html", "html", "list-heading"},
+    {"keeps-article-parts", "html", "html", "headline-in-metadata"},
+    {"metadata", "html", "html", "chrome-class"},
+    {"before-headline", "text", "txt", "before-headline"},
+    {"after-article", "text", "txt", "after-article"},
+    {"call-to-action-text", "text", "txt", "call-to-action"},
+};
+
+static void run_fixture(void **state) {
+  const fixture *f = *state;
+  galley_registry *reg = tu_registry();
+  const galley_plugin *reader = galley_registry_find(reg, f->reader);
+  const galley_plugin *bp = galley_registry_find(reg, "boilerplate");
+  if (!reader || !(reader->caps & GALLEY_CAN_READ))
+    skip();
+  assert_non_null(bp);
+  char rel[256], path[4096], explain[] = "/tmp/bp-fixture-XXXXXX";
+  snprintf(rel, sizeof rel, "boilerplate/%s.%s", f->name, f->ext);
+  snprintf(path, sizeof path, "%s", tu_fixture(rel));
+  size_t len;
+  char *data = tu_read_file(path, &len);
+  assert_non_null(data);
+  int fd = mkstemp(explain);
+  assert_true(fd >= 0);
+  close(fd);
+  galley_job *job = galley_job_new(reg);
+  galley_job_set_option(job, "explain", explain);
+  galley_doc *doc = galley_doc_new();
+  galley_input in = {(const unsigned char *)data, len, f->name, NULL};
+  assert_int_equal(galley_plugin_read(job, reader, &in, doc), GALLEY_OK);
+  assert_int_equal(galley_plugin_transform(job, bp, doc), GALLEY_OK);
+  char *report = tu_read_file(explain, &len);
+  assert_non_null(report);
+  char want[128];
+  snprintf(want, sizeof want, "\n%s\t", f->rule);
+  if (!strstr(report, want))
+    fail_msg("%s: no block removed by rule %s:\n%s", f->name, f->rule, report);
+  snprintf(rel, sizeof rel, "boilerplate/%s.explain", f->name);
+  tu_assert_golden(report, rel);
+  free(report);
+  unlink(explain);
+  galley_doc_free(doc);
+  galley_job_free(job);
+  free(data);
+}
+
+static void metadata_fixture_fills_author_date_and_site(void **state) {
+  (void)state;
+  const galley_plugin *html = galley_registry_find(tu_registry(), "html");
+  if (!html)
+    skip();
+  size_t len;
+  char *data = tu_read_file(tu_fixture("boilerplate/metadata.html"), &len);
+  assert_non_null(data);
+  galley_job *job = galley_job_new(tu_registry());
+  galley_doc *doc = galley_doc_new();
+  galley_input in = {(const unsigned char *)data, len, "metadata", NULL};
+  assert_int_equal(galley_plugin_read(job, html, &in, doc), GALLEY_OK);
+  assert_int_equal(galley_plugin_transform(
+                       job, galley_registry_find(tu_registry(), "boilerplate"),
+                       doc),
+                   GALLEY_OK);
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_AUTHOR),
+                      "Morwenna Trelawny");
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_DATE), "2026-03-03");
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_PUBLISHER),
+                      "The Coastal Gazette");
+  assert_non_null(galley_doc_get_meta(doc, GALLEY_META_DESCRIPTION));
+  galley_doc_free(doc);
+  galley_job_free(job);
+  free(data);
+}
+
+int main(void) {
+  enum { N = sizeof fixtures / sizeof *fixtures };
+  struct CMUnitTest tests[N + 1];
+  for (size_t i = 0; i < N; i++) {
+    tests[i] = (struct CMUnitTest){fixtures[i].name, run_fixture, NULL, NULL,
+                                   (void *)&fixtures[i]};
+  }
+  tests[N] = (struct CMUnitTest)cmocka_unit_test(
+      metadata_fixture_fills_author_date_and_site);
+  return _cmocka_run_group_tests("boilerplate fixtures", tests, N + 1, NULL,
+                                 NULL);
+}
