@@ -150,6 +150,27 @@ check "an input over --max-input-size exits 1 naming the limit" "rc=$rc" \
 run big.txt -t text --max-input-size 10K
 check "an input under --max-input-size converts" "rc=$rc" eval '[ $rc = 0 ]'
 
+# nested N: a tree in the xml form with N block quotes around a paragraph.
+nested() {
+  printf '<document xmlns="urn:galley:tree:1">'
+  yes '<block_quote>' | head -n "$1" | tr -d '\n'
+  printf '<paragraph><text>deep</text></paragraph>'
+  yes '</block_quote>' | head -n "$1" | tr -d '\n'
+  printf '</document>\n'
+}
+nested 600 >deep.xml
+run deep.xml -t text
+check "an input nested deeper than the default depth limit exits 1 naming the limit" "rc=$rc" \
+  eval '[ $rc = 1 ] && one_line_naming "deep.xml" && grep -q "depth limit" err && [ ! -s out ]'
+run deep.xml -t text -O max-depth=1000
+check "-O max-depth raises the depth limit" "rc=$rc" eval '[ $rc = 0 ] && grep -q "deep" out'
+run deep.xml -t text -O max-depth=0
+check "-O max-depth=0 exits 2" "rc=$rc" eval '[ $rc = 2 ] && one_line_naming "max-depth"'
+nested 100000 >deeper.xml
+run deeper.xml -t text
+check "a 100,000-deep input exits 1 naming the limit, without crashing" "rc=$rc" \
+  eval '[ $rc = 1 ] && one_line_naming "deeper.xml" && grep -q "limit" err'
+
 # ---- Standard input and output --------------------------------------------
 
 run_stdin in.txt -f text -t text -
@@ -186,6 +207,10 @@ run fail/broken.xml -o fail/nosuchfolder/out.txt
 check "an output folder that does not exist exits 1 naming the file" "rc=$rc" \
   eval '[ $rc = 1 ] && one_line_naming "fail/nosuchfolder/out.txt"'
 
+run_stdin in.txt -f text -o ok/from-stdin.xml -
+check "standard input can be written to a file" "rc=$rc" \
+  eval '[ $rc = 0 ] && grep -q "<text>Hello world.</text>" ok/from-stdin.xml'
+
 # ---- Listings -----------------------------------------------------------
 
 run --list-formats
@@ -211,6 +236,10 @@ else
 fi
 check "--list-formats --json parses with python's json module" "rc=$rc" \
   eval 'python3 -m json.tool out >/dev/null'
+
+run --list-transforms
+check "--list-transforms lists transforms, not formats" "rc=$rc" \
+  eval '[ $rc = 0 ] && grep -q "^TRANSFORM" out && ! grep -q "^text " out'
 
 run --help-format text
 check "--help-format text prints its options with their defaults" "rc=$rc" \
