@@ -20,9 +20,9 @@
 
 /* What the callbacks saw, for the tests to check. One test at a time. */
 static struct {
-  const char *width;  /* galley_job_option(job, "width") inside read */
-  const char *inner;  /* the same inside the nested reader */
-  const char *after;  /* the same after the nested reader returned */
+  const char *width; /* galley_job_option(job, "width") inside read */
+  const char *inner; /* the same inside the nested reader */
+  const char *after; /* the same after the nested reader returned */
   int reads, writes, transforms;
   size_t depth;       /* how deep test_read builds */
   int cancel_in_read; /* call galley_job_cancel from inside read */
@@ -40,7 +40,8 @@ static const galley_option inner_options[] = {
     {NULL, 0, NULL, NULL, NULL},
 };
 
-static int inner_read(galley_job *job, const galley_input *in, galley_doc *doc) {
+static int inner_read(galley_job *job, const galley_input *in,
+                      galley_doc *doc) {
   (void)in;
   (void)doc;
   seen.inner = galley_job_option(job, "width");
@@ -76,7 +77,8 @@ static int test_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   }
   galley_node *p = galley_doc_new_node(doc, GALLEY_NODE_PARAGRAPH);
   galley_node_append_child(parent, p);
-  galley_node_append_child(p, galley_doc_new_text(doc, (const char *)in->data, in->size));
+  galley_node_append_child(
+      p, galley_doc_new_text(doc, (const char *)in->data, in->size));
   galley_doc_set_meta(doc, GALLEY_META_TITLE, "from the reader");
   galley_doc_add_meta(doc, GALLEY_META_AUTHOR, "Reader Author");
   if (galley_registry_find(galley_job_registry(job), "inner")) {
@@ -125,7 +127,8 @@ static const galley_plugin transform_plugin = {
 };
 
 /* Writes every metadata entry as "key=value\n", then the text. */
-static int test_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
+static int test_write(galley_job *job, const galley_doc *doc,
+                      galley_sink *out) {
   (void)job;
   seen.writes++;
   const char *k, *v;
@@ -146,7 +149,8 @@ static const galley_plugin writer_plugin = {
     .write = test_write,
 };
 
-static int failing_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
+static int failing_write(galley_job *job, const galley_doc *doc,
+                         galley_sink *out) {
   (void)doc;
   galley_sink_puts(out, "half a docu");
   return galley_job_error(job, GALLEY_EIO, "disk on fire");
@@ -204,8 +208,8 @@ static void option_int_parses_numbers_and_falls_back_otherwise(void **state) {
     const char *value;
     long expected;
   } cases[] = {
-      {"12", 12},  {"-3", -3},    {"0", 0},   {"", 7},    {"x", 7},
-      {"12abc", 7}, {"1.5", 7}, {"99999999999999999999999", 7},
+      {"12", 12}, {"-3", -3},   {"0", 0},   {"", 7},
+      {"x", 7},   {"12abc", 7}, {"1.5", 7}, {"99999999999999999999999", 7},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     galley_job_set_option(job, "n", cases[i].value);
@@ -246,7 +250,8 @@ static void option_defaults_come_from_the_plugin_being_called(void **state) {
   assert_null(galley_job_option(job, "width"));
   galley_doc *doc = galley_doc_new();
   galley_input in = input_of("hello");
-  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc), GALLEY_OK);
+  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc),
+                   GALLEY_OK);
   assert_string_equal(seen.width, "72");
   /* The nested reader sees its own default; the caller's comes back after. */
   assert_string_equal(seen.inner, "40");
@@ -257,7 +262,8 @@ static void option_defaults_come_from_the_plugin_being_called(void **state) {
   /* A value the user gave wins over every default. */
   galley_job_set_option(job, "width", "100");
   doc = galley_doc_new();
-  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc), GALLEY_OK);
+  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc),
+                   GALLEY_OK);
   assert_string_equal(seen.width, "100");
   assert_string_equal(seen.inner, "100");
   galley_doc_free(doc);
@@ -273,7 +279,8 @@ static void an_error_sets_the_status_and_the_message(void **state) {
   assert_int_equal(galley_job_status(job), GALLEY_OK);
   assert_null(galley_job_errmsg(job));
   assert_int_equal(galley_job_diag_count(job), 0);
-  int rc = galley_job_error(job, GALLEY_EPARSE, "not valid UTF-8 at byte %zu", (size_t)17);
+  int rc = galley_job_error(job, GALLEY_EPARSE, "not valid UTF-8 at byte %zu",
+                            (size_t)17);
   assert_int_equal(rc, GALLEY_EPARSE);
   assert_int_equal(galley_job_status(job), GALLEY_EPARSE);
   assert_string_equal(galley_job_errmsg(job), "not valid UTF-8 at byte 17");
@@ -389,11 +396,13 @@ static void plugin_read_refuses_an_input_over_max_input_size(void **state) {
   galley_job_set_limits(job, &l);
   galley_doc *doc = galley_doc_new();
   galley_input in = input_of("exactly 10");
-  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc), GALLEY_OK);
+  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc),
+                   GALLEY_OK);
   galley_doc_free(doc);
   doc = galley_doc_new();
   in = input_of("eleven byte");
-  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc), GALLEY_ELIMIT);
+  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc),
+                   GALLEY_ELIMIT);
   assert_int_equal(seen.reads, 1); /* the reader never saw the big one */
   assert_int_equal(galley_job_status(job), GALLEY_ELIMIT);
   assert_non_null(strstr(galley_job_errmsg(job), "limit"));
@@ -411,12 +420,14 @@ static void a_tree_deeper_than_max_depth_is_refused(void **state) {
   /* root > 18 quotes > paragraph > text: depth 20 is allowed. */
   seen.depth = 18;
   galley_doc *doc = galley_doc_new();
-  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc), GALLEY_OK);
+  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc),
+                   GALLEY_OK);
   assert_int_equal(galley_node_max_depth(galley_doc_root(doc)), 20);
   galley_doc_free(doc);
   seen.depth = 19;
   doc = galley_doc_new();
-  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc), GALLEY_ELIMIT);
+  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc),
+                   GALLEY_ELIMIT);
   assert_non_null(strstr(galley_job_errmsg(job), "depth"));
   galley_doc_free(doc);
   /* The default limit of 512 holds against 10,000 levels. */
@@ -425,7 +436,8 @@ static void a_tree_deeper_than_max_depth_is_refused(void **state) {
   galley_job_set_limits(job, &l);
   seen.depth = 10000;
   doc = galley_doc_new();
-  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc), GALLEY_ELIMIT);
+  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc),
+                   GALLEY_ELIMIT);
   galley_doc_free(doc);
   galley_job_free(job);
 }
@@ -438,7 +450,8 @@ static void a_limit_of_zero_means_no_limit(void **state) {
   seen.depth = 2000;
   galley_input in = input_of("anything at all, any size");
   galley_doc *doc = galley_doc_new();
-  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc), GALLEY_OK);
+  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc),
+                   GALLEY_OK);
   galley_doc_free(doc);
   galley_job_free(job);
 }
@@ -451,10 +464,13 @@ static void plugin_calls_refuse_what_the_plugin_cannot_do(void **state) {
   galley_doc *doc = galley_doc_new();
   galley_sink *sink = galley_sink_new_memory();
   galley_input in = input_of("x");
-  assert_int_equal(galley_plugin_read(job, &writer_plugin, &in, doc), GALLEY_EUNSUPPORTED);
+  assert_int_equal(galley_plugin_read(job, &writer_plugin, &in, doc),
+                   GALLEY_EUNSUPPORTED);
   assert_non_null(galley_job_errmsg(job));
-  assert_int_equal(galley_plugin_write(job, &reader_plugin, doc, sink), GALLEY_EUNSUPPORTED);
-  assert_int_equal(galley_plugin_transform(job, &reader_plugin, doc), GALLEY_EUNSUPPORTED);
+  assert_int_equal(galley_plugin_write(job, &reader_plugin, doc, sink),
+                   GALLEY_EUNSUPPORTED);
+  assert_int_equal(galley_plugin_transform(job, &reader_plugin, doc),
+                   GALLEY_EUNSUPPORTED);
   assert_int_equal(seen.reads + seen.writes, 0);
   galley_sink_free(sink);
   galley_doc_free(doc);
@@ -467,7 +483,8 @@ static void a_reader_failing_without_a_message_gets_one(void **state) {
   seen.fail_silently = 1;
   galley_doc *doc = galley_doc_new();
   galley_input in = input_of("x");
-  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc), GALLEY_EPARSE);
+  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc),
+                   GALLEY_EPARSE);
   assert_int_equal(galley_job_status(job), GALLEY_EPARSE);
   assert_non_null(galley_job_errmsg(job));
   assert_non_null(strstr(galley_job_errmsg(job), "testread"));
@@ -477,11 +494,13 @@ static void a_reader_failing_without_a_message_gets_one(void **state) {
 
 /* ---- Conversion ---- */
 
-static char *convert(galley_job *job, const char *input, const galley_plugin *const *transforms,
-                     size_t n, const galley_plugin *writer, int *rc) {
+static char *convert(galley_job *job, const char *input,
+                     const galley_plugin *const *transforms, size_t n,
+                     const galley_plugin *writer, int *rc) {
   galley_sink *sink = galley_sink_new_memory();
   galley_input in = input_of(input);
-  *rc = galley_job_convert(job, &in, &reader_plugin, transforms, n, writer, sink);
+  *rc =
+      galley_job_convert(job, &in, &reader_plugin, transforms, n, writer, sink);
   char *out = strdup(galley_sink_data(sink, NULL));
   galley_sink_free(sink);
   return out;
@@ -499,14 +518,16 @@ static void convert_runs_read_transforms_and_write(void **state) {
   out = convert(job, "body", ts, 2, &writer_plugin, &rc);
   assert_int_equal(rc, GALLEY_OK);
   assert_int_equal(seen.transforms, 2);
-  assert_string_equal(out, "title=from the transform\nauthor=Reader Author\n"
-                           "author=Transform Author\npublisher=from the transform\n"
-                           "author=Transform Author\nbody");
+  assert_string_equal(out,
+                      "title=from the transform\nauthor=Reader Author\n"
+                      "author=Transform Author\npublisher=from the transform\n"
+                      "author=Transform Author\nbody");
   free(out);
   galley_job_free(job);
 }
 
-static void meta_overrides_apply_after_reading_and_after_transforms(void **state) {
+static void
+meta_overrides_apply_after_reading_and_after_transforms(void **state) {
   (void)state;
   galley_job *job = galley_job_new(NULL);
   assert_int_equal(galley_job_set_meta(job, "title", "X"), GALLEY_OK);
@@ -518,7 +539,8 @@ static void meta_overrides_apply_after_reading_and_after_transforms(void **state
   int rc;
   char *out = convert(job, "body", NULL, 0, &writer_plugin, &rc);
   assert_int_equal(rc, GALLEY_OK);
-  assert_string_equal(out, "title=X\nauthor=Ann\nauthor=Bob\nlanguage=fr\nbody");
+  assert_string_equal(out,
+                      "title=X\nauthor=Ann\nauthor=Bob\nlanguage=fr\nbody");
   free(out);
   /* The transform sets title and adds an author: -M still wins. */
   const galley_plugin *const ts[] = {&transform_plugin};
@@ -560,42 +582,53 @@ static void convert_refuses_missing_arguments(void **state) {
   galley_job *job = galley_job_new(NULL);
   galley_sink *sink = galley_sink_new_memory();
   galley_input in = input_of("x");
-  assert_int_equal(galley_job_convert(job, &in, NULL, NULL, 0, &writer_plugin, sink),
+  assert_int_equal(
+      galley_job_convert(job, &in, NULL, NULL, 0, &writer_plugin, sink),
+      GALLEY_EINVALID);
+  assert_int_equal(
+      galley_job_convert(job, &in, &reader_plugin, NULL, 0, NULL, sink),
+      GALLEY_EINVALID);
+  assert_int_equal(galley_job_convert(job, &in, &reader_plugin, NULL, 0,
+                                      &writer_plugin, NULL),
                    GALLEY_EINVALID);
-  assert_int_equal(galley_job_convert(job, &in, &reader_plugin, NULL, 0, NULL, sink),
-                   GALLEY_EINVALID);
-  assert_int_equal(galley_job_convert(job, &in, &reader_plugin, NULL, 0, &writer_plugin, NULL),
-                   GALLEY_EINVALID);
-  assert_int_equal(galley_job_convert(job, &in, &reader_plugin, NULL, 1, &writer_plugin, sink),
+  assert_int_equal(galley_job_convert(job, &in, &reader_plugin, NULL, 1,
+                                      &writer_plugin, sink),
                    GALLEY_EINVALID);
   galley_sink_free(sink);
   galley_job_free(job);
 }
 
-static void job_build_reads_and_transforms_into_the_callers_document(void **state) {
+static void
+job_build_reads_and_transforms_into_the_callers_document(void **state) {
   (void)state;
   galley_job *job = galley_job_new(NULL);
   galley_job_set_meta(job, "title", "Override");
   galley_doc *doc = galley_doc_new();
-  galley_input in = {(const unsigned char *)"built", 5, "in.txt", "some/folder"};
+  galley_input in = {(const unsigned char *)"built", 5, "in.txt",
+                     "some/folder"};
   const galley_plugin *const ts[] = {&transform_plugin};
-  assert_int_equal(galley_job_build(job, &in, &reader_plugin, ts, 1, doc), GALLEY_OK);
+  assert_int_equal(galley_job_build(job, &in, &reader_plugin, ts, 1, doc),
+                   GALLEY_OK);
   assert_int_equal(seen.reads, 1);
   assert_int_equal(seen.transforms, 1);
   assert_int_equal(seen.writes, 0);
   assert_string_equal(galley_node_text(doc, galley_doc_root(doc)), "built");
   assert_string_equal(galley_doc_get_meta(doc, "title"), "Override");
-  assert_string_equal(galley_doc_get_meta(doc, "publisher"), "from the transform");
+  assert_string_equal(galley_doc_get_meta(doc, "publisher"),
+                      "from the transform");
   assert_string_equal(galley_doc_get_base(doc), "some/folder");
   galley_doc_free(doc);
   /* A failing read leaves the status and message on the job. */
   doc = galley_doc_new();
   in.data = (const unsigned char *)"FAIL";
   in.size = 4;
-  assert_int_equal(galley_job_build(job, &in, &reader_plugin, NULL, 0, doc), GALLEY_EPARSE);
+  assert_int_equal(galley_job_build(job, &in, &reader_plugin, NULL, 0, doc),
+                   GALLEY_EPARSE);
   assert_string_equal(galley_job_errmsg(job), "the input says FAIL");
-  assert_int_equal(galley_job_build(job, &in, NULL, NULL, 0, doc), GALLEY_EINVALID);
-  assert_int_equal(galley_job_build(job, &in, &reader_plugin, NULL, 1, doc), GALLEY_EINVALID);
+  assert_int_equal(galley_job_build(job, &in, NULL, NULL, 0, doc),
+                   GALLEY_EINVALID);
+  assert_int_equal(galley_job_build(job, &in, &reader_plugin, NULL, 1, doc),
+                   GALLEY_EINVALID);
   galley_doc_free(doc);
   galley_job_free(job);
 }
@@ -607,7 +640,8 @@ static void apply_meta_replaces_first_then_adds(void **state) {
   galley_doc_add_meta(doc, "author", "Old One");
   galley_doc_add_meta(doc, "title", "Old title");
   galley_doc_add_meta(doc, "author", "Old Two");
-  assert_int_equal(galley_job_apply_meta(job, doc), GALLEY_OK); /* no -M: no change */
+  assert_int_equal(galley_job_apply_meta(job, doc),
+                   GALLEY_OK); /* no -M: no change */
   assert_int_equal(galley_doc_meta_size(doc), 3);
   galley_job_set_meta(job, "author", "Ann");
   galley_job_set_meta(job, "author", "Bob");
@@ -846,15 +880,17 @@ static void a_failed_write_leaves_an_existing_file_untouched(void **state) {
   galley_job *job = galley_job_new(NULL);
   s = galley_sink_new_file(path);
   galley_input in = input_of("text");
-  assert_int_equal(galley_job_convert(job, &in, &reader_plugin, NULL, 0, &failing_writer_plugin, s),
+  assert_int_equal(galley_job_convert(job, &in, &reader_plugin, NULL, 0,
+                                      &failing_writer_plugin, s),
                    GALLEY_EIO);
   galley_sink_free(s);
   list_dir(dir, listing, sizeof listing);
   assert_string_equal(listing, "keep.txt");
   /* A commit replaces it whole. */
   s = galley_sink_new_file(path);
-  assert_int_equal(galley_job_convert(job, &in, &reader_plugin, NULL, 0, &writer_plugin, s),
-                   GALLEY_OK);
+  assert_int_equal(
+      galley_job_convert(job, &in, &reader_plugin, NULL, 0, &writer_plugin, s),
+      GALLEY_OK);
   assert_int_equal(galley_sink_commit(s), GALLEY_OK);
   galley_sink_free(s);
   list_dir(dir, listing, sizeof listing);

@@ -73,16 +73,19 @@ static size_t index_of(const galley_registry *reg, const char *name) {
 
 /* ---- Loading the test plugins' folder ---- */
 
-static void load_dir_loads_only_the_valid_plugin_and_refuses_the_rest(void **state) {
+static void
+load_dir_loads_only_the_valid_plugin_and_refuses_the_rest(void **state) {
   (void)state;
   galley_registry *reg = galley_registry_new();
   assert_non_null(reg);
-  assert_int_equal(galley_registry_load_dir(reg, TEST_PLUGIN_DIR, GALLEY_ORIGIN_OPTION), 1);
+  assert_int_equal(
+      galley_registry_load_dir(reg, TEST_PLUGIN_DIR, GALLEY_ORIGIN_OPTION), 1);
   assert_int_equal(galley_registry_count(reg), 1);
   const galley_plugin *p = galley_registry_at(reg, 0);
   assert_string_equal(p->name, "good");
   /* Files load in name order: duplicate.so comes before good.so and wins. */
-  assert_string_equal(galley_registry_path(reg, 0), plugin_path("duplicate.so"));
+  assert_string_equal(galley_registry_path(reg, 0),
+                      plugin_path("duplicate.so"));
   assert_int_equal(galley_registry_origin(reg, 0), GALLEY_ORIGIN_OPTION);
   /* One message per refused file, each naming the file and the reason. */
   assert_int_equal(galley_registry_message_count(reg), 6);
@@ -110,7 +113,8 @@ static void load_dir_loads_only_the_valid_plugin_and_refuses_the_rest(void **sta
 static void the_capability_mismatch_message_reads_well(void **state) {
   (void)state;
   galley_registry *reg = galley_registry_new();
-  assert_int_equal(galley_registry_load_file(reg, plugin_path("caps_mismatch.so"),
+  assert_int_equal(galley_registry_load_file(reg,
+                                             plugin_path("caps_mismatch.so"),
                                              GALLEY_ORIGIN_OPTION),
                    GALLEY_EABI);
   const char *m = message_about(reg, plugin_path("caps_mismatch.so"));
@@ -121,31 +125,37 @@ static void the_capability_mismatch_message_reads_well(void **state) {
 static void load_file_returns_a_status_for_each_refusal(void **state) {
   (void)state;
   galley_registry *reg = galley_registry_new();
-  assert_int_equal(galley_registry_load_file(reg, plugin_path("good.so"), GALLEY_ORIGIN_ENV),
-                   GALLEY_OK);
-  assert_int_equal(galley_registry_load_file(reg, plugin_path("wrong_abi.so"), GALLEY_ORIGIN_ENV),
+  assert_int_equal(
+      galley_registry_load_file(reg, plugin_path("good.so"), GALLEY_ORIGIN_ENV),
+      GALLEY_OK);
+  assert_int_equal(galley_registry_load_file(reg, plugin_path("wrong_abi.so"),
+                                             GALLEY_ORIGIN_ENV),
                    GALLEY_EABI);
-  assert_int_equal(galley_registry_load_file(reg, plugin_path("no_entry.so"), GALLEY_ORIGIN_ENV),
+  assert_int_equal(galley_registry_load_file(reg, plugin_path("no_entry.so"),
+                                             GALLEY_ORIGIN_ENV),
                    GALLEY_EABI);
-  assert_int_equal(
-      galley_registry_load_file(reg, plugin_path("not_a_plugin.so"), GALLEY_ORIGIN_ENV),
-      GALLEY_EABI);
-  assert_int_equal(
-      galley_registry_load_file(reg, plugin_path("small_struct.so"), GALLEY_ORIGIN_ENV),
-      GALLEY_EABI);
-  assert_int_equal(
-      galley_registry_load_file(reg, plugin_path("caps_mismatch.so"), GALLEY_ORIGIN_ENV),
-      GALLEY_EABI);
-  assert_int_not_equal(
-      galley_registry_load_file(reg, plugin_path("duplicate.so"), GALLEY_ORIGIN_ENV), GALLEY_OK);
-  assert_int_not_equal(
-      galley_registry_load_file(reg, plugin_path("missing.so"), GALLEY_ORIGIN_ENV), GALLEY_OK);
+  assert_int_equal(galley_registry_load_file(
+                       reg, plugin_path("not_a_plugin.so"), GALLEY_ORIGIN_ENV),
+                   GALLEY_EABI);
+  assert_int_equal(galley_registry_load_file(
+                       reg, plugin_path("small_struct.so"), GALLEY_ORIGIN_ENV),
+                   GALLEY_EABI);
+  assert_int_equal(galley_registry_load_file(
+                       reg, plugin_path("caps_mismatch.so"), GALLEY_ORIGIN_ENV),
+                   GALLEY_EABI);
+  assert_int_not_equal(galley_registry_load_file(
+                           reg, plugin_path("duplicate.so"), GALLEY_ORIGIN_ENV),
+                       GALLEY_OK);
+  assert_int_not_equal(galley_registry_load_file(reg, plugin_path("missing.so"),
+                                                 GALLEY_ORIGIN_ENV),
+                       GALLEY_OK);
   message_about(reg, plugin_path("missing.so"));
   assert_int_equal(galley_registry_message_count(reg), 7);
   /* Loaded in this order, good.so is the one that stays. */
   assert_int_equal(galley_registry_count(reg), 1);
   assert_string_equal(galley_registry_path(reg, 0), plugin_path("good.so"));
-  assert_string_equal(galley_registry_at(reg, 0)->summary, "the good test plugin");
+  assert_string_equal(galley_registry_at(reg, 0)->summary,
+                      "the good test plugin");
   assert_int_equal(galley_registry_origin(reg, 0), GALLEY_ORIGIN_ENV);
   const char *m = message_about(reg, plugin_path("duplicate.so"));
   assert_contains(m, plugin_path("good.so"));
@@ -155,10 +165,14 @@ static void load_file_returns_a_status_for_each_refusal(void **state) {
 static void the_registry_still_works_after_refusals(void **state) {
   (void)state;
   galley_registry *reg = galley_registry_new();
-  galley_registry_load_file(reg, plugin_path("not_a_plugin.so"), GALLEY_ORIGIN_OPTION);
-  galley_registry_load_file(reg, plugin_path("wrong_abi.so"), GALLEY_ORIGIN_OPTION);
-  galley_registry_load_file(reg, plugin_path("no_entry.so"), GALLEY_ORIGIN_OPTION);
-  assert_int_equal(galley_registry_load_file(reg, plugin_path("good.so"), GALLEY_ORIGIN_OPTION),
+  galley_registry_load_file(reg, plugin_path("not_a_plugin.so"),
+                            GALLEY_ORIGIN_OPTION);
+  galley_registry_load_file(reg, plugin_path("wrong_abi.so"),
+                            GALLEY_ORIGIN_OPTION);
+  galley_registry_load_file(reg, plugin_path("no_entry.so"),
+                            GALLEY_ORIGIN_OPTION);
+  assert_int_equal(galley_registry_load_file(reg, plugin_path("good.so"),
+                                             GALLEY_ORIGIN_OPTION),
                    GALLEY_OK);
   const galley_plugin *good = galley_registry_find(reg, "good");
   assert_non_null(good);
@@ -166,7 +180,8 @@ static void the_registry_still_works_after_refusals(void **state) {
   galley_job *job = galley_job_new(reg);
   galley_sink *sink = galley_sink_new_memory();
   galley_input in = {(const unsigned char *)"hello", 5, "in.good", NULL};
-  assert_int_equal(galley_job_convert(job, &in, good, NULL, 0, good, sink), GALLEY_OK);
+  assert_int_equal(galley_job_convert(job, &in, good, NULL, 0, good, sink),
+                   GALLEY_OK);
   assert_string_equal(galley_sink_data(sink, NULL), "hello");
   galley_sink_free(sink);
   galley_job_free(job);
@@ -181,7 +196,9 @@ static void a_folder_that_does_not_exist_is_quietly_skipped(void **state) {
   assert_int_equal(galley_registry_load_dir(reg, "/nonexistent/galley/plugins",
                                             GALLEY_ORIGIN_USER),
                    0);
-  assert_int_equal(galley_registry_load_dir(reg, plugin_path("good.so"), GALLEY_ORIGIN_USER), 0);
+  assert_int_equal(
+      galley_registry_load_dir(reg, plugin_path("good.so"), GALLEY_ORIGIN_USER),
+      0);
   assert_int_equal(galley_registry_load_dir(reg, "", GALLEY_ORIGIN_USER), 0);
   assert_int_equal(galley_registry_load_dir(reg, NULL, GALLEY_ORIGIN_USER), 0);
   assert_int_equal(galley_registry_message_count(reg), 0);
@@ -193,7 +210,9 @@ static void a_folder_that_does_not_exist_is_quietly_skipped(void **state) {
 /* ---- Built-in descriptors ---- */
 
 static int probe_html(const unsigned char *head, size_t len) {
-  return len >= 5 && memcmp(head, "<html", 5) == 0 ? 90 : len && head[0] == '<' ? 30 : 0;
+  return len >= 5 && memcmp(head, "<html", 5) == 0 ? 90
+         : len && head[0] == '<'                   ? 30
+                                                   : 0;
 }
 static int probe_xml(const unsigned char *head, size_t len) {
   return len && head[0] == '<' ? 50 : 0;
@@ -207,15 +226,19 @@ static int probe_never(const unsigned char *head, size_t len) {
   (void)len;
   return 0;
 }
-static int probe_text_twin(const unsigned char *head, size_t len) { return probe_text(head, len); }
+static int probe_text_twin(const unsigned char *head, size_t len) {
+  return probe_text(head, len);
+}
 
-static int dummy_read(galley_job *job, const galley_input *in, galley_doc *doc) {
+static int dummy_read(galley_job *job, const galley_input *in,
+                      galley_doc *doc) {
   (void)job;
   (void)in;
   (void)doc;
   return GALLEY_OK;
 }
-static int dummy_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
+static int dummy_write(galley_job *job, const galley_doc *doc,
+                       galley_sink *out) {
   (void)job;
   (void)doc;
   (void)out;
@@ -232,29 +255,34 @@ static const char *const xml_ext[] = {"xml", NULL};
 static const char *const text_ext[] = {"txt", "text", NULL};
 static const char *const wo_ext[] = {"HTML", NULL}; /* a write-only claimant */
 
-#define DESC(nm, cps, exts, prb, rd, wr, tr)                                                   \
-  {                                                                                            \
-    .abi_version = GALLEY_ABI_VERSION, .struct_size = sizeof(galley_plugin), .name = nm,      \
-    .version = "1", .summary = nm " format", .caps = cps, .extensions = exts,                  \
-    .media_type = "x/" nm, .probe = prb, .read = rd, .write = wr, .transform = tr,             \
+#define DESC(nm, cps, exts, prb, rd, wr, tr)                                   \
+  {                                                                            \
+    .abi_version = GALLEY_ABI_VERSION, .struct_size = sizeof(galley_plugin),   \
+    .name = nm, .version = "1", .summary = nm " format", .caps = cps,          \
+    .extensions = exts, .media_type = "x/" nm, .probe = prb, .read = rd,       \
+    .write = wr, .transform = tr,                                              \
   }
 
-static const galley_plugin d_wo = DESC("htmlout", GALLEY_CAN_WRITE, wo_ext, probe_never, NULL,
-                                       dummy_write, NULL);
-static const galley_plugin d_html = DESC("html", GALLEY_CAN_READ | GALLEY_CAN_WRITE, html_ext,
-                                         probe_html, dummy_read, dummy_write, NULL);
-static const galley_plugin d_xml = DESC("xml", GALLEY_CAN_READ | GALLEY_CAN_WRITE, xml_ext,
-                                        probe_xml, dummy_read, dummy_write, NULL);
-static const galley_plugin d_text = DESC("text", GALLEY_CAN_READ | GALLEY_CAN_WRITE, text_ext,
-                                         probe_text, dummy_read, dummy_write, NULL);
-static const galley_plugin d_text2 = DESC("text2", GALLEY_CAN_READ, NULL, probe_text_twin,
-                                          dummy_read, NULL, NULL);
-static const galley_plugin d_strip = DESC("strip", GALLEY_CAN_TRANSFORM, NULL, NULL, NULL, NULL,
-                                          dummy_transform);
+static const galley_plugin d_wo = DESC("htmlout", GALLEY_CAN_WRITE, wo_ext,
+                                       probe_never, NULL, dummy_write, NULL);
+static const galley_plugin d_html =
+    DESC("html", GALLEY_CAN_READ | GALLEY_CAN_WRITE, html_ext, probe_html,
+         dummy_read, dummy_write, NULL);
+static const galley_plugin d_xml =
+    DESC("xml", GALLEY_CAN_READ | GALLEY_CAN_WRITE, xml_ext, probe_xml,
+         dummy_read, dummy_write, NULL);
+static const galley_plugin d_text =
+    DESC("text", GALLEY_CAN_READ | GALLEY_CAN_WRITE, text_ext, probe_text,
+         dummy_read, dummy_write, NULL);
+static const galley_plugin d_text2 = DESC(
+    "text2", GALLEY_CAN_READ, NULL, probe_text_twin, dummy_read, NULL, NULL);
+static const galley_plugin d_strip = DESC("strip", GALLEY_CAN_TRANSFORM, NULL,
+                                          NULL, NULL, NULL, dummy_transform);
 
 static galley_registry *builtin_registry(void) {
   galley_registry *reg = galley_registry_new();
-  const galley_plugin *all[] = {&d_wo, &d_html, &d_xml, &d_text, &d_text2, &d_strip};
+  const galley_plugin *all[] = {&d_wo,   &d_html,  &d_xml,
+                                &d_text, &d_text2, &d_strip};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     assert_int_equal(galley_registry_add(reg, all[i], "linked in"), GALLEY_OK);
   return reg;
@@ -278,20 +306,29 @@ static void find_looks_plugins_up_by_exact_name(void **state) {
   galley_registry_free(reg);
 }
 
-static void find_ext_is_case_insensitive_and_respects_capabilities(void **state) {
+static void
+find_ext_is_case_insensitive_and_respects_capabilities(void **state) {
   (void)state;
   galley_registry *reg = builtin_registry();
-  assert_ptr_equal(galley_registry_find_ext(reg, "htm", GALLEY_CAN_READ), &d_html);
-  assert_ptr_equal(galley_registry_find_ext(reg, "HTM", GALLEY_CAN_READ), &d_html);
-  assert_ptr_equal(galley_registry_find_ext(reg, "XHtml", GALLEY_CAN_READ), &d_html);
-  assert_ptr_equal(galley_registry_find_ext(reg, ".txt", GALLEY_CAN_READ), &d_text);
-  assert_ptr_equal(galley_registry_find_ext(reg, "TXT", GALLEY_CAN_WRITE), &d_text);
+  assert_ptr_equal(galley_registry_find_ext(reg, "htm", GALLEY_CAN_READ),
+                   &d_html);
+  assert_ptr_equal(galley_registry_find_ext(reg, "HTM", GALLEY_CAN_READ),
+                   &d_html);
+  assert_ptr_equal(galley_registry_find_ext(reg, "XHtml", GALLEY_CAN_READ),
+                   &d_html);
+  assert_ptr_equal(galley_registry_find_ext(reg, ".txt", GALLEY_CAN_READ),
+                   &d_text);
+  assert_ptr_equal(galley_registry_find_ext(reg, "TXT", GALLEY_CAN_WRITE),
+                   &d_text);
   /* The first plugin with the capabilities wins: htmlout claims HTML for
    * writing and comes first; for reading it does not count. */
-  assert_ptr_equal(galley_registry_find_ext(reg, "html", GALLEY_CAN_WRITE), &d_wo);
-  assert_ptr_equal(galley_registry_find_ext(reg, "html", GALLEY_CAN_READ), &d_html);
-  assert_ptr_equal(galley_registry_find_ext(reg, "html", GALLEY_CAN_READ | GALLEY_CAN_WRITE),
+  assert_ptr_equal(galley_registry_find_ext(reg, "html", GALLEY_CAN_WRITE),
+                   &d_wo);
+  assert_ptr_equal(galley_registry_find_ext(reg, "html", GALLEY_CAN_READ),
                    &d_html);
+  assert_ptr_equal(
+      galley_registry_find_ext(reg, "html", GALLEY_CAN_READ | GALLEY_CAN_WRITE),
+      &d_html);
   assert_null(galley_registry_find_ext(reg, "zzz", GALLEY_CAN_READ));
   assert_null(galley_registry_find_ext(reg, "xml", GALLEY_CAN_TRANSFORM));
   assert_null(galley_registry_find_ext(reg, "", GALLEY_CAN_READ));
@@ -306,14 +343,20 @@ static void probe_picks_the_highest_score(void **state) {
   const unsigned char html[] = "<html><body>";
   const unsigned char xml[] = "<?xml version='1.0'?>";
   const unsigned char text[] = "Just words.";
-  assert_ptr_equal(galley_registry_probe(reg, html, sizeof html - 1, GALLEY_CAN_READ), &d_html);
-  assert_ptr_equal(galley_registry_probe(reg, xml, sizeof xml - 1, GALLEY_CAN_READ), &d_xml);
+  assert_ptr_equal(
+      galley_registry_probe(reg, html, sizeof html - 1, GALLEY_CAN_READ),
+      &d_html);
+  assert_ptr_equal(
+      galley_registry_probe(reg, xml, sizeof xml - 1, GALLEY_CAN_READ), &d_xml);
   /* text and text2 tie at 10: the first registered wins. */
-  assert_ptr_equal(galley_registry_probe(reg, text, sizeof text - 1, GALLEY_CAN_READ), &d_text);
+  assert_ptr_equal(
+      galley_registry_probe(reg, text, sizeof text - 1, GALLEY_CAN_READ),
+      &d_text);
   /* Nobody scores above 0 for nothing at all. */
   assert_null(galley_registry_probe(reg, text, 0, GALLEY_CAN_READ));
   /* Capabilities filter the bidders. */
-  assert_null(galley_registry_probe(reg, html, sizeof html - 1, GALLEY_CAN_TRANSFORM));
+  assert_null(
+      galley_registry_probe(reg, html, sizeof html - 1, GALLEY_CAN_TRANSFORM));
   assert_ptr_equal(galley_registry_probe(reg, html, sizeof html - 1,
                                          GALLEY_CAN_READ | GALLEY_CAN_WRITE),
                    &d_html);
@@ -323,10 +366,12 @@ static void probe_picks_the_highest_score(void **state) {
 static void probe_finds_a_loaded_module_by_content(void **state) {
   (void)state;
   galley_registry *reg = builtin_registry();
-  assert_int_equal(galley_registry_load_file(reg, plugin_path("good.so"), GALLEY_ORIGIN_OPTION),
+  assert_int_equal(galley_registry_load_file(reg, plugin_path("good.so"),
+                                             GALLEY_ORIGIN_OPTION),
                    GALLEY_OK);
   const unsigned char head[] = "GOOD stuff";
-  const galley_plugin *p = galley_registry_probe(reg, head, sizeof head - 1, GALLEY_CAN_READ);
+  const galley_plugin *p =
+      galley_registry_probe(reg, head, sizeof head - 1, GALLEY_CAN_READ);
   assert_non_null(p);
   assert_string_equal(p->name, "good");
   assert_ptr_equal(galley_registry_find_ext(reg, "gd", GALLEY_CAN_READ), p);
@@ -382,15 +427,16 @@ static void add_checks_builtin_descriptors_like_loaded_ones(void **state) {
   bad_type.options = unknown_type;
 
   galley_registry *reg = galley_registry_new();
-  const galley_plugin *refused[] = {&wrong_abi,     &tiny,          &bad_name,
-                                    &no_name,       &no_caps,       &extra_callback,
-                                    &missing_write, &bad_enum,      &bad_type};
-  const char *why[] = {"ABI 2",    "size 8",        "name",      "name",   "capabilit",
-                       "read",     "write",         "choices",   "type"};
+  const galley_plugin *refused[] = {&wrong_abi,     &tiny,     &bad_name,
+                                    &no_name,       &no_caps,  &extra_callback,
+                                    &missing_write, &bad_enum, &bad_type};
+  const char *why[] = {"ABI 2", "size 8", "name",    "name", "capabilit",
+                       "read",  "write",  "choices", "type"};
   for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
     char where[32];
     snprintf(where, sizeof where, "case-%zu", i);
-    assert_int_not_equal(galley_registry_add(reg, refused[i], where), GALLEY_OK);
+    assert_int_not_equal(galley_registry_add(reg, refused[i], where),
+                         GALLEY_OK);
     assert_contains(message_about(reg, where), why[i]);
   }
   assert_int_equal(galley_registry_count(reg), 0);
@@ -435,7 +481,8 @@ static void make_dir(const char *path) {
 }
 
 /* Links `module` (a test plugin) into folder `sub` of the tree as `name`. */
-static void link_plugin(const tree *t, const char *sub, const char *module, const char *name) {
+static void link_plugin(const tree *t, const char *sub, const char *module,
+                        const char *name) {
   char dir[4200], link[4400];
   snprintf(dir, sizeof dir, "%s/%s", t->root, sub);
   make_dir(dir);
@@ -469,7 +516,8 @@ static void remove_tree(const char *path) {
 static int setup_tree(void **state) {
   tree *t = calloc(1, sizeof *t);
   const char *tmp = getenv("TMPDIR");
-  snprintf(t->root, sizeof t->root, "%s/galley-test-registry-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  snprintf(t->root, sizeof t->root, "%s/galley-test-registry-XXXXXX",
+           tmp && *tmp ? tmp : "/tmp");
   if (!mkdtemp(t->root))
     return -1;
   unsetenv("GALLEY_PLUGIN_PATH");
@@ -495,8 +543,8 @@ static char *path_in(const tree *t, const char *sub) {
 }
 
 /* Which "good" won, from where, and whether the loser was reported. */
-static void assert_winner(galley_registry *reg, const char *summary, const char *path,
-                          galley_origin origin) {
+static void assert_winner(galley_registry *reg, const char *summary,
+                          const char *path, galley_origin origin) {
   const galley_plugin *p = galley_registry_find(reg, "good");
   assert_non_null(p);
   assert_string_equal(p->summary, summary);
@@ -550,16 +598,19 @@ static void galley_plugin_path_comes_before_the_user_folder(void **state) {
   galley_registry *reg = galley_registry_new();
   galley_registry_load_default(reg, NULL, 0);
   assert_winner(reg, GOOD, path_in(t, "env/b.so"), GALLEY_ORIGIN_ENV);
-  assert_contains(message_about(reg, path_in(t, "xdg/galley/plugins/a.so")), "duplicate");
+  assert_contains(message_about(reg, path_in(t, "xdg/galley/plugins/a.so")),
+                  "duplicate");
   galley_registry_free(reg);
 }
 
-static void galley_plugin_path_folders_are_searched_left_to_right(void **state) {
+static void
+galley_plugin_path_folders_are_searched_left_to_right(void **state) {
   tree *t = *state;
   link_plugin(t, "env1", "good.so", "z.so");
   link_plugin(t, "env2", "duplicate.so", "a.so");
   char value[9000];
-  snprintf(value, sizeof value, "%s::%s:/nonexistent", path_in(t, "env2"), path_in(t, "env1"));
+  snprintf(value, sizeof value, "%s::%s:/nonexistent", path_in(t, "env2"),
+           path_in(t, "env1"));
   setenv("GALLEY_PLUGIN_PATH", value, 1);
   galley_registry *reg = galley_registry_new();
   galley_registry_load_default(reg, NULL, 0);
@@ -575,7 +626,8 @@ static void the_user_folder_comes_from_xdg_data_home(void **state) {
   setenv("XDG_DATA_HOME", path_in(t, "xdg"), 1);
   galley_registry *reg = galley_registry_new();
   galley_registry_load_default(reg, NULL, 0);
-  assert_winner(reg, GOOD, path_in(t, "xdg/galley/plugins/good.so"), GALLEY_ORIGIN_USER);
+  assert_winner(reg, GOOD, path_in(t, "xdg/galley/plugins/good.so"),
+                GALLEY_ORIGIN_USER);
   /* With XDG_DATA_HOME set, ~/.local/share is not searched at all. */
   assert_int_equal(count_messages(reg, ".local/share"), 0);
   galley_registry_free(reg);
@@ -586,14 +638,16 @@ static void without_xdg_data_home_the_user_folder_is_under_home(void **state) {
   link_plugin(t, ".local/share/galley/plugins", "duplicate.so", "dup.so");
   galley_registry *reg = galley_registry_new();
   galley_registry_load_default(reg, NULL, 0);
-  assert_winner(reg, TWIN, path_in(t, ".local/share/galley/plugins/dup.so"), GALLEY_ORIGIN_USER);
+  assert_winner(reg, TWIN, path_in(t, ".local/share/galley/plugins/dup.so"),
+                GALLEY_ORIGIN_USER);
   galley_registry_free(reg);
 }
 
-static void refused_files_in_the_search_path_leave_one_message_each(void **state) {
+static void
+refused_files_in_the_search_path_leave_one_message_each(void **state) {
   tree *t = *state;
-  const char *modules[] = {"wrong_abi.so", "no_entry.so", "not_a_plugin.so", "small_struct.so",
-                           "caps_mismatch.so"};
+  const char *modules[] = {"wrong_abi.so", "no_entry.so", "not_a_plugin.so",
+                           "small_struct.so", "caps_mismatch.so"};
   for (size_t i = 0; i < 5; i++)
     link_plugin(t, "opt", modules[i], modules[i]);
   link_plugin(t, "opt", "good.so", "good.so");
@@ -617,7 +671,9 @@ static void hidden_and_non_module_files_are_ignored(void **state) {
   link_plugin(t, "opt", "not_a_plugin.so", "README");
   make_dir(path_in(t, "opt/folder.so"));
   galley_registry *reg = galley_registry_new();
-  assert_int_equal(galley_registry_load_dir(reg, path_in(t, "opt"), GALLEY_ORIGIN_OPTION), 0);
+  assert_int_equal(
+      galley_registry_load_dir(reg, path_in(t, "opt"), GALLEY_ORIGIN_OPTION),
+      0);
   assert_int_equal(galley_registry_count(reg), 0);
   assert_int_equal(galley_registry_message_count(reg), 0);
   galley_registry_free(reg);
@@ -628,7 +684,8 @@ int main(int argc, char **argv) {
     cmocka_set_test_filter(argv[1]); /* run one test: test_registry NAME */
 #define T(name) cmocka_unit_test_setup_teardown(name, setup_tree, teardown_tree)
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(load_dir_loads_only_the_valid_plugin_and_refuses_the_rest),
+      cmocka_unit_test(
+          load_dir_loads_only_the_valid_plugin_and_refuses_the_rest),
       cmocka_unit_test(the_capability_mismatch_message_reads_well),
       cmocka_unit_test(load_file_returns_a_status_for_each_refusal),
       cmocka_unit_test(the_registry_still_works_after_refusals),

@@ -38,7 +38,8 @@ static galley_node *add_kind(galley_node *parent, galley_kind kind) {
 
 /* Checks every link between `parent` and its children, both ways, and that
  * the children are exactly `expected` (n of them) in order. */
-static void assert_children(const galley_node *parent, galley_node *const *expected, size_t n) {
+static void assert_children(const galley_node *parent,
+                            galley_node *const *expected, size_t n) {
   assert_int_equal(galley_node_child_count(parent), n);
   galley_node *c = galley_node_first_child(parent);
   galley_node *prev = NULL;
@@ -57,10 +58,11 @@ static void assert_children(const galley_node *parent, galley_node *const *expec
     assert_null(galley_node_first_child(parent));
 }
 
-#define CHILDREN(parent, ...)                                                                   \
-  do {                                                                                          \
-    galley_node *const expected_[] = {__VA_ARGS__};                                             \
-    assert_children((parent), expected_, sizeof expected_ / sizeof expected_[0]);               \
+#define CHILDREN(parent, ...)                                                  \
+  do {                                                                         \
+    galley_node *const expected_[] = {__VA_ARGS__};                            \
+    assert_children((parent), expected_,                                       \
+                    sizeof expected_ / sizeof expected_[0]);                   \
   } while (0)
 
 #define NO_CHILDREN(parent) assert_children((parent), NULL, 0)
@@ -116,19 +118,22 @@ static void blocks_and_inlines_are_range_tests(void **state) {
 
 static void leaf_kinds_are_those_without_children(void **state) {
   (void)state;
-  const galley_kind leaves[] = {GALLEY_NODE_CODE_BLOCK, GALLEY_NODE_RAW_BLOCK,
-                                GALLEY_NODE_THEMATIC_BREAK, GALLEY_NODE_TEXT,
-                                GALLEY_NODE_SOFT_BREAK, GALLEY_NODE_LINE_BREAK, GALLEY_NODE_CODE,
-                                GALLEY_NODE_FOOTNOTE_REF, GALLEY_NODE_RAW_INLINE};
+  const galley_kind leaves[] = {
+      GALLEY_NODE_CODE_BLOCK,     GALLEY_NODE_RAW_BLOCK,
+      GALLEY_NODE_THEMATIC_BREAK, GALLEY_NODE_TEXT,
+      GALLEY_NODE_SOFT_BREAK,     GALLEY_NODE_LINE_BREAK,
+      GALLEY_NODE_CODE,           GALLEY_NODE_FOOTNOTE_REF,
+      GALLEY_NODE_RAW_INLINE};
   for (size_t i = 0; i < sizeof leaves / sizeof leaves[0]; i++) {
     assert_true(galley_kind_is_leaf(leaves[i]));
     /* A leaf can hold nothing at all. */
     for (int c = GALLEY_NODE_FIRST_BLOCK; c <= GALLEY_NODE_LAST_INLINE; c++)
       assert_false(galley_kind_can_contain(leaves[i], (galley_kind)c));
   }
-  const galley_kind containers[] = {GALLEY_NODE_DOCUMENT, GALLEY_NODE_DIV, GALLEY_NODE_PARAGRAPH,
-                                    GALLEY_NODE_LIST, GALLEY_NODE_EMPH, GALLEY_NODE_LINK,
-                                    GALLEY_NODE_IMAGE, GALLEY_NODE_SPAN, GALLEY_NODE_TABLE_CELL};
+  const galley_kind containers[] = {
+      GALLEY_NODE_DOCUMENT, GALLEY_NODE_DIV,  GALLEY_NODE_PARAGRAPH,
+      GALLEY_NODE_LIST,     GALLEY_NODE_EMPH, GALLEY_NODE_LINK,
+      GALLEY_NODE_IMAGE,    GALLEY_NODE_SPAN, GALLEY_NODE_TABLE_CELL};
   for (size_t i = 0; i < sizeof containers / sizeof containers[0]; i++)
     assert_false(galley_kind_is_leaf(containers[i]));
 }
@@ -229,7 +234,8 @@ static void documents_of_every_kind_can_be_built(void **state) {
   add_kind(add_kind(root, GALLEY_NODE_FOOTNOTE), GALLEY_NODE_PARAGRAPH);
 
   for (int k = GALLEY_NODE_FIRST_BLOCK; k <= GALLEY_NODE_LAST_INLINE; k++) {
-    if (!galley_kind_is_block((galley_kind)k) && !galley_kind_is_inline((galley_kind)k))
+    if (!galley_kind_is_block((galley_kind)k) &&
+        !galley_kind_is_inline((galley_kind)k))
       continue;
     galley_node *found = galley_node_find(root, (galley_kind)k);
     if (!found)
@@ -237,7 +243,8 @@ static void documents_of_every_kind_can_be_built(void **state) {
     assert_int_equal(galley_node_kind(found), k);
     assert_ptr_equal(galley_node_doc(found), doc);
   }
-  assert_int_equal(galley_node_depth(galley_node_find(root, GALLEY_NODE_IMAGE)), 4);
+  assert_int_equal(galley_node_depth(galley_node_find(root, GALLEY_NODE_IMAGE)),
+                   4);
   galley_doc_free(doc);
 }
 
@@ -263,10 +270,12 @@ static void append_child_rejects_inline_in_document_and_div(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
   galley_node *text = mk_text(doc, "loose");
-  assert_int_equal(galley_node_append_child(galley_doc_root(doc), text), GALLEY_EINVALID);
+  assert_int_equal(galley_node_append_child(galley_doc_root(doc), text),
+                   GALLEY_EINVALID);
   galley_node *div = add_kind(galley_doc_root(doc), GALLEY_NODE_DIV);
   assert_int_equal(galley_node_append_child(div, text), GALLEY_EINVALID);
-  assert_int_equal(galley_node_append_child(div, mk(doc, GALLEY_NODE_EMPH)), GALLEY_EINVALID);
+  assert_int_equal(galley_node_append_child(div, mk(doc, GALLEY_NODE_EMPH)),
+                   GALLEY_EINVALID);
   NO_CHILDREN(div);
   galley_doc_free(doc);
 }
@@ -283,10 +292,12 @@ static void a_list_holds_only_items(void **state) {
     assert_int_equal(rc, k == GALLEY_NODE_ITEM ? GALLEY_OK : GALLEY_EINVALID);
   }
   assert_int_equal(galley_node_child_count(list), 1);
-  assert_int_equal(galley_node_kind(galley_node_first_child(list)), GALLEY_NODE_ITEM);
+  assert_int_equal(galley_node_kind(galley_node_first_child(list)),
+                   GALLEY_NODE_ITEM);
   /* An item is not flow content: it cannot stand outside a list. */
-  assert_int_equal(galley_node_append_child(galley_doc_root(doc), mk(doc, GALLEY_NODE_ITEM)),
-                   GALLEY_EINVALID);
+  assert_int_equal(
+      galley_node_append_child(galley_doc_root(doc), mk(doc, GALLEY_NODE_ITEM)),
+      GALLEY_EINVALID);
   galley_doc_free(doc);
 }
 
@@ -294,26 +305,37 @@ static void tables_hold_rows_rows_hold_cells_cells_hold_content(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
   galley_node *table = add_kind(galley_doc_root(doc), GALLEY_NODE_TABLE);
-  assert_int_equal(galley_node_append_child(table, mk(doc, GALLEY_NODE_TABLE_CELL)),
+  assert_int_equal(
+      galley_node_append_child(table, mk(doc, GALLEY_NODE_TABLE_CELL)),
+      GALLEY_EINVALID);
+  assert_int_equal(
+      galley_node_append_child(table, mk(doc, GALLEY_NODE_PARAGRAPH)),
+      GALLEY_EINVALID);
+  assert_int_equal(galley_node_append_child(table, mk_text(doc, "x")),
                    GALLEY_EINVALID);
-  assert_int_equal(galley_node_append_child(table, mk(doc, GALLEY_NODE_PARAGRAPH)),
-                   GALLEY_EINVALID);
-  assert_int_equal(galley_node_append_child(table, mk_text(doc, "x")), GALLEY_EINVALID);
   galley_node *row = add_kind(table, GALLEY_NODE_TABLE_ROW);
   add_kind(table, GALLEY_NODE_CAPTION);
-  assert_int_equal(galley_node_append_child(row, mk(doc, GALLEY_NODE_TABLE_ROW)), GALLEY_EINVALID);
-  assert_int_equal(galley_node_append_child(row, mk(doc, GALLEY_NODE_PARAGRAPH)), GALLEY_EINVALID);
-  assert_int_equal(galley_node_append_child(row, mk_text(doc, "x")), GALLEY_EINVALID);
+  assert_int_equal(
+      galley_node_append_child(row, mk(doc, GALLEY_NODE_TABLE_ROW)),
+      GALLEY_EINVALID);
+  assert_int_equal(
+      galley_node_append_child(row, mk(doc, GALLEY_NODE_PARAGRAPH)),
+      GALLEY_EINVALID);
+  assert_int_equal(galley_node_append_child(row, mk_text(doc, "x")),
+                   GALLEY_EINVALID);
   galley_node *cell = add_kind(row, GALLEY_NODE_TABLE_CELL);
   /* Cells hold blocks (from HTML) or inlines (from Markdown). */
   add_kind(cell, GALLEY_NODE_PARAGRAPH);
   add(cell, mk_text(doc, "inline"));
-  assert_int_equal(galley_node_append_child(cell, mk(doc, GALLEY_NODE_TABLE_ROW)),
-                   GALLEY_EINVALID);
-  assert_int_equal(galley_node_append_child(cell, mk(doc, GALLEY_NODE_TABLE_CELL)),
-                   GALLEY_EINVALID);
+  assert_int_equal(
+      galley_node_append_child(cell, mk(doc, GALLEY_NODE_TABLE_ROW)),
+      GALLEY_EINVALID);
+  assert_int_equal(
+      galley_node_append_child(cell, mk(doc, GALLEY_NODE_TABLE_CELL)),
+      GALLEY_EINVALID);
   /* Rows and cells cannot stand in the flow. */
-  assert_int_equal(galley_node_append_child(galley_doc_root(doc), mk(doc, GALLEY_NODE_TABLE_ROW)),
+  assert_int_equal(galley_node_append_child(galley_doc_root(doc),
+                                            mk(doc, GALLEY_NODE_TABLE_ROW)),
                    GALLEY_EINVALID);
   assert_int_equal(galley_node_append_child(galley_doc_root(doc),
                                             mk(doc, GALLEY_NODE_TABLE_CELL)),
@@ -327,13 +349,18 @@ static void definition_lists_hold_terms_and_definitions(void **state) {
   galley_node *dl = add_kind(galley_doc_root(doc), GALLEY_NODE_DEFINITION_LIST);
   add_kind(dl, GALLEY_NODE_TERM);
   add_kind(dl, GALLEY_NODE_DEFINITION);
-  assert_int_equal(galley_node_append_child(dl, mk(doc, GALLEY_NODE_ITEM)), GALLEY_EINVALID);
-  assert_int_equal(galley_node_append_child(dl, mk(doc, GALLEY_NODE_PARAGRAPH)), GALLEY_EINVALID);
+  assert_int_equal(galley_node_append_child(dl, mk(doc, GALLEY_NODE_ITEM)),
+                   GALLEY_EINVALID);
+  assert_int_equal(galley_node_append_child(dl, mk(doc, GALLEY_NODE_PARAGRAPH)),
+                   GALLEY_EINVALID);
   /* A term holds inlines, a definition holds blocks. */
-  assert_false(galley_kind_can_contain(GALLEY_NODE_TERM, GALLEY_NODE_PARAGRAPH));
+  assert_false(
+      galley_kind_can_contain(GALLEY_NODE_TERM, GALLEY_NODE_PARAGRAPH));
   assert_true(galley_kind_can_contain(GALLEY_NODE_TERM, GALLEY_NODE_TEXT));
-  assert_true(galley_kind_can_contain(GALLEY_NODE_DEFINITION, GALLEY_NODE_PARAGRAPH));
-  assert_false(galley_kind_can_contain(GALLEY_NODE_DEFINITION, GALLEY_NODE_TEXT));
+  assert_true(
+      galley_kind_can_contain(GALLEY_NODE_DEFINITION, GALLEY_NODE_PARAGRAPH));
+  assert_false(
+      galley_kind_can_contain(GALLEY_NODE_DEFINITION, GALLEY_NODE_TEXT));
   galley_doc_free(doc);
 }
 
@@ -344,8 +371,10 @@ static void a_document_node_is_never_a_child(void **state) {
   galley_doc *doc = galley_doc_new();
   galley_doc *other = galley_doc_new();
   galley_node *div = add_kind(galley_doc_root(doc), GALLEY_NODE_DIV);
-  assert_int_equal(galley_node_append_child(div, galley_doc_root(doc)), GALLEY_EINVALID);
-  assert_int_equal(galley_node_append_child(div, mk(doc, GALLEY_NODE_DOCUMENT)), GALLEY_EINVALID);
+  assert_int_equal(galley_node_append_child(div, galley_doc_root(doc)),
+                   GALLEY_EINVALID);
+  assert_int_equal(galley_node_append_child(div, mk(doc, GALLEY_NODE_DOCUMENT)),
+                   GALLEY_EINVALID);
   galley_doc_free(other);
   galley_doc_free(doc);
 }
@@ -395,7 +424,8 @@ static void nodes_from_another_document_are_refused(void **state) {
   assert_int_equal(galley_node_replace(p, alien), GALLEY_EINVALID);
   assert_int_equal(galley_node_wrap(p, alien_div), GALLEY_EINVALID);
   /* A node of this document cannot go into the other either. */
-  assert_int_equal(galley_node_append_child(galley_doc_root(other), p), GALLEY_EINVALID);
+  assert_int_equal(galley_node_append_child(galley_doc_root(other), p),
+                   GALLEY_EINVALID);
 
   CHILDREN(root, p);
   NO_CHILDREN(galley_doc_root(other));
@@ -442,7 +472,8 @@ static void prepend_child_puts_the_child_first(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
   galley_node *p = add_kind(galley_doc_root(doc), GALLEY_NODE_PARAGRAPH);
-  galley_node *a = mk_text(doc, "a"), *b = mk_text(doc, "b"), *c = mk_text(doc, "c");
+  galley_node *a = mk_text(doc, "a"), *b = mk_text(doc, "b"),
+              *c = mk_text(doc, "c");
   assert_int_equal(galley_node_prepend_child(p, c), GALLEY_OK);
   CHILDREN(p, c);
   assert_int_equal(galley_node_prepend_child(p, b), GALLEY_OK);
@@ -458,11 +489,14 @@ static void insert_before_and_after_link_siblings_both_ways(void **state) {
   galley_node *b = add(p, mk_text(doc, "b"));
   galley_node *a = mk_text(doc, "a"), *c = mk_text(doc, "c");
   galley_node *ab = mk_text(doc, "ab"), *bc = mk_text(doc, "bc");
-  assert_int_equal(galley_node_insert_before(b, a), GALLEY_OK); /* before the first */
+  assert_int_equal(galley_node_insert_before(b, a),
+                   GALLEY_OK); /* before the first */
   CHILDREN(p, a, b);
-  assert_int_equal(galley_node_insert_after(b, c), GALLEY_OK); /* after the last */
+  assert_int_equal(galley_node_insert_after(b, c),
+                   GALLEY_OK); /* after the last */
   CHILDREN(p, a, b, c);
-  assert_int_equal(galley_node_insert_before(b, ab), GALLEY_OK); /* in the middle */
+  assert_int_equal(galley_node_insert_before(b, ab),
+                   GALLEY_OK); /* in the middle */
   assert_int_equal(galley_node_insert_after(b, bc), GALLEY_OK);
   CHILDREN(p, a, ab, b, bc, c);
   assert_string_equal(galley_node_text(doc, p), "aabbbcc");
@@ -520,16 +554,20 @@ static void insert_next_to_a_detached_node_is_refused(void **state) {
   galley_node *other = mk(doc, GALLEY_NODE_PARAGRAPH);
   assert_int_equal(galley_node_insert_before(lone, other), GALLEY_EINVALID);
   assert_int_equal(galley_node_insert_after(lone, other), GALLEY_EINVALID);
-  assert_int_equal(galley_node_insert_before(galley_doc_root(doc), other), GALLEY_EINVALID);
-  assert_int_equal(galley_node_replace(galley_doc_root(doc), other), GALLEY_EINVALID);
-  assert_int_equal(galley_node_wrap(lone, mk(doc, GALLEY_NODE_DIV)), GALLEY_EINVALID);
+  assert_int_equal(galley_node_insert_before(galley_doc_root(doc), other),
+                   GALLEY_EINVALID);
+  assert_int_equal(galley_node_replace(galley_doc_root(doc), other),
+                   GALLEY_EINVALID);
+  assert_int_equal(galley_node_wrap(lone, mk(doc, GALLEY_NODE_DIV)),
+                   GALLEY_EINVALID);
   assert_int_equal(galley_node_unwrap(lone), GALLEY_EINVALID);
   assert_detached(lone);
   assert_detached(other);
   galley_doc_free(doc);
 }
 
-static void replace_puts_the_replacement_in_place_and_unlinks_the_node(void **state) {
+static void
+replace_puts_the_replacement_in_place_and_unlinks_the_node(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
   galley_node *root = galley_doc_root(doc);
@@ -553,7 +591,8 @@ static void replace_puts_the_replacement_in_place_and_unlinks_the_node(void **st
   CHILDREN(root, d, h, inner);
   NO_CHILDREN(d);
   /* A replacement the parent cannot hold is refused. */
-  assert_int_equal(galley_node_replace(h, mk_text(doc, "inline")), GALLEY_EINVALID);
+  assert_int_equal(galley_node_replace(h, mk_text(doc, "inline")),
+                   GALLEY_EINVALID);
   CHILDREN(root, d, h, inner);
   galley_doc_free(doc);
 }
@@ -620,10 +659,13 @@ static void wrap_refuses_wrappers_that_break_the_tree(void **state) {
   galley_node *p = add_kind(root, GALLEY_NODE_PARAGRAPH);
   galley_node *t = add(p, mk_text(doc, "t"));
   /* A wrapper that cannot hold the node. */
-  assert_int_equal(galley_node_wrap(p, mk(doc, GALLEY_NODE_LIST)), GALLEY_EINVALID);
+  assert_int_equal(galley_node_wrap(p, mk(doc, GALLEY_NODE_LIST)),
+                   GALLEY_EINVALID);
   /* A wrapper the parent cannot hold. */
-  assert_int_equal(galley_node_wrap(p, mk(doc, GALLEY_NODE_EMPH)), GALLEY_EINVALID);
-  assert_int_equal(galley_node_wrap(t, mk(doc, GALLEY_NODE_DIV)), GALLEY_EINVALID);
+  assert_int_equal(galley_node_wrap(p, mk(doc, GALLEY_NODE_EMPH)),
+                   GALLEY_EINVALID);
+  assert_int_equal(galley_node_wrap(t, mk(doc, GALLEY_NODE_DIV)),
+                   GALLEY_EINVALID);
   /* A wrapper that is not empty, or not detached. */
   galley_node *full = mk(doc, GALLEY_NODE_DIV);
   add_kind(full, GALLEY_NODE_PARAGRAPH);
@@ -659,7 +701,8 @@ static void unwrap_moves_the_children_into_place_in_order(void **state) {
   galley_doc_free(doc);
 }
 
-static void unwrap_refuses_when_the_parent_cannot_hold_the_children(void **state) {
+static void
+unwrap_refuses_when_the_parent_cannot_hold_the_children(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
   galley_node *root = galley_doc_root(doc);
@@ -691,9 +734,12 @@ static void fields_have_their_defaults(void **state) {
   assert_int_equal(galley_node_get_rowspan(cell), 1);
   assert_false(galley_node_get_cell_header(cell));
   assert_int_equal(galley_node_get_cell_align(cell), GALLEY_ALIGN_NONE);
-  assert_int_equal(galley_node_get_row_part(mk(doc, GALLEY_NODE_TABLE_ROW)), GALLEY_ROW_BODY);
-  assert_int_equal(galley_node_get_task(mk(doc, GALLEY_NODE_ITEM)), GALLEY_TASK_NONE);
-  assert_string_equal(galley_node_get_literal(mk(doc, GALLEY_NODE_CODE_BLOCK)), "");
+  assert_int_equal(galley_node_get_row_part(mk(doc, GALLEY_NODE_TABLE_ROW)),
+                   GALLEY_ROW_BODY);
+  assert_int_equal(galley_node_get_task(mk(doc, GALLEY_NODE_ITEM)),
+                   GALLEY_TASK_NONE);
+  assert_string_equal(galley_node_get_literal(mk(doc, GALLEY_NODE_CODE_BLOCK)),
+                      "");
   assert_null(galley_node_get_info(mk(doc, GALLEY_NODE_CODE_BLOCK)));
   assert_null(galley_node_get_url(mk(doc, GALLEY_NODE_LINK)));
   assert_int_equal(galley_node_get_line(h), 0);
@@ -725,7 +771,8 @@ static void field_setters_store_copies(void **state) {
   assert_true(galley_node_get_list_ordered(list));
   assert_int_equal(galley_node_get_list_start(list), 7);
   assert_false(galley_node_get_list_tight(list));
-  assert_int_equal(galley_node_set_list_start(list, 0), GALLEY_OK); /* "0." is a valid start */
+  assert_int_equal(galley_node_set_list_start(list, 0),
+                   GALLEY_OK); /* "0." is a valid start */
   assert_int_equal(galley_node_get_list_start(list), 0);
 
   galley_node *item = mk(doc, GALLEY_NODE_ITEM);
@@ -762,7 +809,8 @@ static void field_setters_store_copies(void **state) {
   const galley_kind links[] = {GALLEY_NODE_LINK, GALLEY_NODE_IMAGE};
   for (size_t i = 0; i < 2; i++) {
     galley_node *l = mk(doc, links[i]);
-    assert_int_equal(galley_node_set_url(l, "https://example.org/a?b=c"), GALLEY_OK);
+    assert_int_equal(galley_node_set_url(l, "https://example.org/a?b=c"),
+                     GALLEY_OK);
     assert_int_equal(galley_node_set_title(l, "A \"title\""), GALLEY_OK);
     assert_string_equal(galley_node_get_url(l), "https://example.org/a?b=c");
     assert_string_equal(galley_node_get_title(l), "A \"title\"");
@@ -779,11 +827,13 @@ static void field_setters_store_copies(void **state) {
   galley_node *row = mk(doc, GALLEY_NODE_TABLE_ROW);
   assert_int_equal(galley_node_set_row_part(row, GALLEY_ROW_HEAD), GALLEY_OK);
   assert_int_equal(galley_node_get_row_part(row), GALLEY_ROW_HEAD);
-  assert_int_equal(galley_node_set_row_part(row, (galley_row_part)5), GALLEY_EINVALID);
+  assert_int_equal(galley_node_set_row_part(row, (galley_row_part)5),
+                   GALLEY_EINVALID);
 
   galley_node *cell = mk(doc, GALLEY_NODE_TABLE_CELL);
   assert_int_equal(galley_node_set_cell_header(cell, true), GALLEY_OK);
-  assert_int_equal(galley_node_set_cell_align(cell, GALLEY_ALIGN_RIGHT), GALLEY_OK);
+  assert_int_equal(galley_node_set_cell_align(cell, GALLEY_ALIGN_RIGHT),
+                   GALLEY_OK);
   assert_int_equal(galley_node_set_colspan(cell, 3), GALLEY_OK);
   assert_int_equal(galley_node_set_rowspan(cell, 2), GALLEY_OK);
   assert_true(galley_node_get_cell_header(cell));
@@ -793,13 +843,15 @@ static void field_setters_store_copies(void **state) {
   /* Header and alignment share storage: changing one keeps the other. */
   assert_int_equal(galley_node_set_cell_header(cell, false), GALLEY_OK);
   assert_int_equal(galley_node_get_cell_align(cell), GALLEY_ALIGN_RIGHT);
-  assert_int_equal(galley_node_set_cell_align(cell, GALLEY_ALIGN_CENTER), GALLEY_OK);
+  assert_int_equal(galley_node_set_cell_align(cell, GALLEY_ALIGN_CENTER),
+                   GALLEY_OK);
   assert_int_equal(galley_node_set_cell_header(cell, true), GALLEY_OK);
   assert_int_equal(galley_node_get_cell_align(cell), GALLEY_ALIGN_CENTER);
   assert_true(galley_node_get_cell_header(cell));
   assert_int_equal(galley_node_set_colspan(cell, 0), GALLEY_EINVALID);
   assert_int_equal(galley_node_set_rowspan(cell, -1), GALLEY_EINVALID);
-  assert_int_equal(galley_node_set_cell_align(cell, (galley_align)9), GALLEY_EINVALID);
+  assert_int_equal(galley_node_set_cell_align(cell, (galley_align)9),
+                   GALLEY_EINVALID);
   assert_int_equal(galley_node_get_colspan(cell), 3);
 
   galley_node_set_line(h, 42);
@@ -825,23 +877,34 @@ static void setters_on_kinds_without_the_field_return_einvalid(void **state) {
   assert_int_equal(galley_node_set_url(p, "u"), GALLEY_EINVALID);
   assert_int_equal(galley_node_set_title(p, "t"), GALLEY_EINVALID);
   assert_int_equal(galley_node_set_label(p, "l"), GALLEY_EINVALID);
-  assert_int_equal(galley_node_set_row_part(p, GALLEY_ROW_HEAD), GALLEY_EINVALID);
+  assert_int_equal(galley_node_set_row_part(p, GALLEY_ROW_HEAD),
+                   GALLEY_EINVALID);
   assert_int_equal(galley_node_set_cell_header(p, true), GALLEY_EINVALID);
-  assert_int_equal(galley_node_set_cell_align(p, GALLEY_ALIGN_LEFT), GALLEY_EINVALID);
+  assert_int_equal(galley_node_set_cell_align(p, GALLEY_ALIGN_LEFT),
+                   GALLEY_EINVALID);
   assert_int_equal(galley_node_set_colspan(p, 2), GALLEY_EINVALID);
   assert_int_equal(galley_node_set_rowspan(p, 2), GALLEY_EINVALID);
   /* Near misses: kinds that have a similar field but not this one. */
-  assert_int_equal(galley_node_set_list_start(mk(doc, GALLEY_NODE_ITEM), 2), GALLEY_EINVALID);
-  assert_int_equal(galley_node_set_task(mk(doc, GALLEY_NODE_LIST), GALLEY_TASK_DONE),
+  assert_int_equal(galley_node_set_list_start(mk(doc, GALLEY_NODE_ITEM), 2),
                    GALLEY_EINVALID);
-  assert_int_equal(galley_node_set_info(mk(doc, GALLEY_NODE_RAW_BLOCK), "c"), GALLEY_EINVALID);
-  assert_int_equal(galley_node_set_format(mk(doc, GALLEY_NODE_CODE_BLOCK), "c"), GALLEY_EINVALID);
-  assert_int_equal(galley_node_set_url(mk(doc, GALLEY_NODE_TEXT), "u"), GALLEY_EINVALID);
-  assert_int_equal(galley_node_set_label(mk(doc, GALLEY_NODE_LINK), "l"), GALLEY_EINVALID);
-  assert_int_equal(galley_node_set_colspan(mk(doc, GALLEY_NODE_TABLE_ROW), 2), GALLEY_EINVALID);
-  assert_int_equal(galley_node_set_row_part(mk(doc, GALLEY_NODE_TABLE_CELL), GALLEY_ROW_HEAD),
+  assert_int_equal(
+      galley_node_set_task(mk(doc, GALLEY_NODE_LIST), GALLEY_TASK_DONE),
+      GALLEY_EINVALID);
+  assert_int_equal(galley_node_set_info(mk(doc, GALLEY_NODE_RAW_BLOCK), "c"),
                    GALLEY_EINVALID);
-  assert_int_equal(galley_node_set_literal(mk(doc, GALLEY_NODE_EMPH), "x"), GALLEY_EINVALID);
+  assert_int_equal(galley_node_set_format(mk(doc, GALLEY_NODE_CODE_BLOCK), "c"),
+                   GALLEY_EINVALID);
+  assert_int_equal(galley_node_set_url(mk(doc, GALLEY_NODE_TEXT), "u"),
+                   GALLEY_EINVALID);
+  assert_int_equal(galley_node_set_label(mk(doc, GALLEY_NODE_LINK), "l"),
+                   GALLEY_EINVALID);
+  assert_int_equal(galley_node_set_colspan(mk(doc, GALLEY_NODE_TABLE_ROW), 2),
+                   GALLEY_EINVALID);
+  assert_int_equal(galley_node_set_row_part(mk(doc, GALLEY_NODE_TABLE_CELL),
+                                            GALLEY_ROW_HEAD),
+                   GALLEY_EINVALID);
+  assert_int_equal(galley_node_set_literal(mk(doc, GALLEY_NODE_EMPH), "x"),
+                   GALLEY_EINVALID);
   assert_int_equal(galley_node_set_level(NULL, 1), GALLEY_EINVALID);
 
   /* Getters on the wrong kind return NULL or 0. */
@@ -861,7 +924,8 @@ static void setters_on_kinds_without_the_field_return_einvalid(void **state) {
 
 /* ---- Attributes ---- */
 
-static void attributes_keep_insertion_order_replace_in_place_and_remove(void **state) {
+static void
+attributes_keep_insertion_order_replace_in_place_and_remove(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
   galley_node *div = mk(doc, GALLEY_NODE_DIV);
@@ -935,7 +999,9 @@ static void has_class_matches_whole_classes_among_several(void **state) {
   galley_doc *doc = galley_doc_new();
   galley_node *div = mk(doc, GALLEY_NODE_DIV);
   assert_false(galley_node_has_class(div, "a"));
-  assert_int_equal(galley_node_set_classes(div, "  sidebar\tad-box  nav\n footer "), GALLEY_OK);
+  assert_int_equal(
+      galley_node_set_classes(div, "  sidebar\tad-box  nav\n footer "),
+      GALLEY_OK);
   assert_true(galley_node_has_class(div, "sidebar"));
   assert_true(galley_node_has_class(div, "ad-box"));
   assert_true(galley_node_has_class(div, "nav"));
@@ -955,7 +1021,8 @@ static void has_class_matches_whole_classes_among_several(void **state) {
 
 /* ---- Metadata ---- */
 
-static void assert_meta(const galley_doc *doc, const char *const *pairs, size_t n) {
+static void assert_meta(const galley_doc *doc, const char *const *pairs,
+                        size_t n) {
   assert_int_equal(galley_doc_meta_size(doc), n);
   for (size_t i = 0; i < n; i++) {
     const char *k, *v;
@@ -966,21 +1033,26 @@ static void assert_meta(const galley_doc *doc, const char *const *pairs, size_t 
   assert_false(galley_doc_meta_entry(doc, n, NULL, NULL));
 }
 
-#define META(doc, ...)                                                                          \
-  do {                                                                                          \
-    const char *const pairs_[] = {__VA_ARGS__};                                                 \
-    assert_meta((doc), pairs_, sizeof pairs_ / sizeof pairs_[0] / 2);                           \
+#define META(doc, ...)                                                         \
+  do {                                                                         \
+    const char *const pairs_[] = {__VA_ARGS__};                                \
+    assert_meta((doc), pairs_, sizeof pairs_ / sizeof pairs_[0] / 2);          \
   } while (0)
 
 static void metadata_is_ordered_and_keys_repeat(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
   assert_null(galley_doc_get_meta(doc, GALLEY_META_TITLE));
-  assert_int_equal(galley_doc_add_meta(doc, GALLEY_META_AUTHOR, "Ann"), GALLEY_OK);
-  assert_int_equal(galley_doc_add_meta(doc, GALLEY_META_TITLE, "On Galleys"), GALLEY_OK);
-  assert_int_equal(galley_doc_add_meta(doc, GALLEY_META_AUTHOR, "Bob"), GALLEY_OK);
-  assert_int_equal(galley_doc_add_meta(doc, GALLEY_META_DATE, "2026-11-27"), GALLEY_OK);
-  META(doc, "author", "Ann", "title", "On Galleys", "author", "Bob", "date", "2026-11-27");
+  assert_int_equal(galley_doc_add_meta(doc, GALLEY_META_AUTHOR, "Ann"),
+                   GALLEY_OK);
+  assert_int_equal(galley_doc_add_meta(doc, GALLEY_META_TITLE, "On Galleys"),
+                   GALLEY_OK);
+  assert_int_equal(galley_doc_add_meta(doc, GALLEY_META_AUTHOR, "Bob"),
+                   GALLEY_OK);
+  assert_int_equal(galley_doc_add_meta(doc, GALLEY_META_DATE, "2026-11-27"),
+                   GALLEY_OK);
+  META(doc, "author", "Ann", "title", "On Galleys", "author", "Bob", "date",
+       "2026-11-27");
   assert_int_equal(galley_doc_meta_count(doc, "author"), 2);
   assert_int_equal(galley_doc_meta_count(doc, "keyword"), 0);
   assert_string_equal(galley_doc_get_meta(doc, "author"), "Ann");
@@ -1002,7 +1074,8 @@ static void metadata_is_ordered_and_keys_repeat(void **state) {
   galley_doc_free(doc);
 }
 
-static void set_meta_replaces_every_value_keeping_the_first_position(void **state) {
+static void
+set_meta_replaces_every_value_keeping_the_first_position(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
   galley_doc_add_meta(doc, "author", "Ann");
@@ -1047,7 +1120,8 @@ static void many_metadata_entries_iterate_in_order(void **state) {
   char v[32];
   for (int i = 0; i < 1000; i++) {
     snprintf(v, sizeof v, "%d", i);
-    assert_int_equal(galley_doc_add_meta(doc, i % 2 ? "keyword" : "author", v), GALLEY_OK);
+    assert_int_equal(galley_doc_add_meta(doc, i % 2 ? "keyword" : "author", v),
+                     GALLEY_OK);
   }
   assert_int_equal(galley_doc_meta_size(doc), 1000);
   assert_int_equal(galley_doc_meta_count(doc, "keyword"), 500);
@@ -1071,7 +1145,8 @@ static void resources_keep_binary_bytes_with_nul(void **state) {
   for (int i = 0; i < 256; i++)
     bytes[i] = (unsigned char)(255 - i);
   bytes[3] = 0;
-  assert_int_equal(galley_doc_add_resource(doc, "images/a.png", "image/png", bytes, sizeof bytes),
+  assert_int_equal(galley_doc_add_resource(doc, "images/a.png", "image/png",
+                                           bytes, sizeof bytes),
                    GALLEY_OK);
   memset(bytes, 0xAA, sizeof bytes); /* the document holds a copy */
   const galley_resource *r = galley_doc_find_resource(doc, "images/a.png");
@@ -1085,14 +1160,19 @@ static void resources_keep_binary_bytes_with_nul(void **state) {
   assert_null(galley_doc_resource_at(doc, 1));
   assert_null(galley_doc_find_resource(doc, "images/b.png"));
   /* An empty resource, and one without a media type. */
-  assert_int_equal(galley_doc_add_resource(doc, "empty", "text/plain", NULL, 0), GALLEY_OK);
+  assert_int_equal(galley_doc_add_resource(doc, "empty", "text/plain", NULL, 0),
+                   GALLEY_OK);
   assert_int_equal(galley_doc_find_resource(doc, "empty")->size, 0);
-  assert_int_equal(galley_doc_add_resource(doc, "blob", NULL, "x", 1), GALLEY_OK);
+  assert_int_equal(galley_doc_add_resource(doc, "blob", NULL, "x", 1),
+                   GALLEY_OK);
   assert_non_null(galley_doc_find_resource(doc, "blob")->media_type);
   /* No name, or bytes missing, is refused. */
-  assert_int_equal(galley_doc_add_resource(doc, "", "x/y", "x", 1), GALLEY_EINVALID);
-  assert_int_equal(galley_doc_add_resource(doc, NULL, "x/y", "x", 1), GALLEY_EINVALID);
-  assert_int_equal(galley_doc_add_resource(doc, "n", "x/y", NULL, 5), GALLEY_EINVALID);
+  assert_int_equal(galley_doc_add_resource(doc, "", "x/y", "x", 1),
+                   GALLEY_EINVALID);
+  assert_int_equal(galley_doc_add_resource(doc, NULL, "x/y", "x", 1),
+                   GALLEY_EINVALID);
+  assert_int_equal(galley_doc_add_resource(doc, "n", "x/y", NULL, 5),
+                   GALLEY_EINVALID);
   assert_int_equal(galley_doc_resource_count(doc), 3);
   galley_doc_free(doc);
 }
@@ -1100,9 +1180,14 @@ static void resources_keep_binary_bytes_with_nul(void **state) {
 static void adding_a_resource_of_the_same_name_replaces_it(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
-  assert_int_equal(galley_doc_add_resource(doc, "cover.jpg", "image/jpeg", "old", 3), GALLEY_OK);
-  assert_int_equal(galley_doc_add_resource(doc, "other", "text/plain", "o", 1), GALLEY_OK);
-  assert_int_equal(galley_doc_add_resource(doc, "cover.jpg", "image/png", "newer", 5), GALLEY_OK);
+  assert_int_equal(
+      galley_doc_add_resource(doc, "cover.jpg", "image/jpeg", "old", 3),
+      GALLEY_OK);
+  assert_int_equal(galley_doc_add_resource(doc, "other", "text/plain", "o", 1),
+                   GALLEY_OK);
+  assert_int_equal(
+      galley_doc_add_resource(doc, "cover.jpg", "image/png", "newer", 5),
+      GALLEY_OK);
   assert_int_equal(galley_doc_resource_count(doc), 2);
   const galley_resource *r = galley_doc_resource_at(doc, 0);
   assert_string_equal(r->name, "cover.jpg");
@@ -1116,14 +1201,17 @@ static void adding_a_resource_of_the_same_name_replaces_it(void **state) {
 static void resource_pointers_stay_valid_after_adding_1000_more(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
-  assert_int_equal(galley_doc_add_resource(doc, "first", "image/gif", "GIF89a", 6), GALLEY_OK);
+  assert_int_equal(
+      galley_doc_add_resource(doc, "first", "image/gif", "GIF89a", 6),
+      GALLEY_OK);
   const galley_resource *first = galley_doc_find_resource(doc, "first");
   const char *name = first->name;
   const unsigned char *data = first->data;
   char rn[32];
   for (int i = 0; i < 1000; i++) {
     snprintf(rn, sizeof rn, "r%04d", i);
-    assert_int_equal(galley_doc_add_resource(doc, rn, "application/octet-stream", rn, strlen(rn)),
+    assert_int_equal(galley_doc_add_resource(
+                         doc, rn, "application/octet-stream", rn, strlen(rn)),
                      GALLEY_OK);
   }
   assert_int_equal(galley_doc_resource_count(doc), 1001);
@@ -1140,7 +1228,8 @@ static void resource_pointers_stay_valid_after_adding_1000_more(void **state) {
 
 /* ---- Queries ---- */
 
-static void node_text_concatenates_text_and_code_with_breaks_as_spaces(void **state) {
+static void
+node_text_concatenates_text_and_code_with_breaks_as_spaces(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
   galley_node *root = galley_doc_root(doc);
@@ -1181,7 +1270,8 @@ static void node_find_returns_the_first_match_in_document_order(void **state) {
   galley_doc_free(doc);
 }
 
-static void a_chain_of_100000_nested_divs_is_measured_without_recursion(void **state) {
+static void
+a_chain_of_100000_nested_divs_is_measured_without_recursion(void **state) {
   (void)state;
   enum { DEPTH = 100000 };
   galley_doc *doc = galley_doc_new();
@@ -1225,7 +1315,9 @@ static void building_a_100000_deep_chain_takes_linear_time(void **state) {
   double seconds = (double)(clock() - start) / CLOCKS_PER_SEC;
   galley_doc_free(doc);
   if (seconds > 2.0)
-    fail_msg("building 100,000 nested nodes took %.1f s: each append is O(depth)", seconds);
+    fail_msg(
+        "building 100,000 nested nodes took %.1f s: each append is O(depth)",
+        seconds);
 }
 
 static void max_depth_of_a_leaf_or_an_empty_container_is_zero(void **state) {
@@ -1242,7 +1334,8 @@ static void max_depth_of_a_leaf_or_an_empty_container_is_zero(void **state) {
 
 /* ---- Copies ---- */
 
-static void node_copy_copies_every_field_and_attribute_into_another_document(void **state) {
+static void
+node_copy_copies_every_field_and_attribute_into_another_document(void **state) {
   (void)state;
   galley_doc *src = galley_doc_new();
   galley_node *root = galley_doc_root(src);
@@ -1317,8 +1410,9 @@ static void node_copy_copies_every_field_and_attribute_into_another_document(voi
   assert_string_equal(galley_node_get_attr(t2, "data-x"), "1");
   assert_string_equal(galley_node_get_attr(t2, "summary"), "numbers");
   assert_int_equal(galley_node_get_line(t2), 12);
-  assert_int_equal(galley_node_get_row_part(galley_node_find(copy, GALLEY_NODE_TABLE_ROW)),
-                   GALLEY_ROW_HEAD);
+  assert_int_equal(
+      galley_node_get_row_part(galley_node_find(copy, GALLEY_NODE_TABLE_ROW)),
+      GALLEY_ROW_HEAD);
   galley_node *c2 = galley_node_find(copy, GALLEY_NODE_TABLE_CELL);
   assert_true(galley_node_get_cell_header(c2));
   assert_int_equal(galley_node_get_cell_align(c2), GALLEY_ALIGN_CENTER);
@@ -1331,17 +1425,20 @@ static void node_copy_copies_every_field_and_attribute_into_another_document(voi
   assert_true(galley_node_get_list_ordered(list2));
   assert_int_equal(galley_node_get_list_start(list2), 4);
   assert_false(galley_node_get_list_tight(list2));
-  assert_int_equal(galley_node_get_task(galley_node_find(copy, GALLEY_NODE_ITEM)),
-                   GALLEY_TASK_DONE);
+  assert_int_equal(
+      galley_node_get_task(galley_node_find(copy, GALLEY_NODE_ITEM)),
+      GALLEY_TASK_DONE);
   galley_node *code2 = galley_node_find(copy, GALLEY_NODE_CODE_BLOCK);
   assert_string_equal(galley_node_get_info(code2), "c");
   assert_string_equal(galley_node_get_literal(code2), "int x;\n");
-  assert_int_equal(galley_node_get_level(galley_node_find(copy, GALLEY_NODE_HEADING)), 3);
+  assert_int_equal(
+      galley_node_get_level(galley_node_find(copy, GALLEY_NODE_HEADING)), 3);
   galley_node *raw2 = galley_node_find(copy, GALLEY_NODE_RAW_INLINE);
   assert_string_equal(galley_node_get_format(raw2), "html");
   assert_string_equal(galley_node_get_literal(raw2), "<wbr>");
-  assert_string_equal(galley_node_get_label(galley_node_find(copy, GALLEY_NODE_FOOTNOTE_REF)),
-                      "n1");
+  assert_string_equal(
+      galley_node_get_label(galley_node_find(copy, GALLEY_NODE_FOOTNOTE_REF)),
+      "n1");
 
   /* The copy owns its strings: it outlives the source document. */
   galley_doc_free(src);
@@ -1349,7 +1446,8 @@ static void node_copy_copies_every_field_and_attribute_into_another_document(voi
   assert_string_equal(galley_node_get_attr(t2, "summary"), "numbers");
   /* A copied subtree can go into the destination's tree. */
   galley_node *p = galley_doc_new_node(dst, GALLEY_NODE_PARAGRAPH);
-  assert_int_equal(galley_node_append_child(galley_doc_root(dst), p), GALLEY_OK);
+  assert_int_equal(galley_node_append_child(galley_doc_root(dst), p),
+                   GALLEY_OK);
   galley_doc_free(dst);
 }
 
@@ -1411,8 +1509,11 @@ static void log_events(galley_node *root, event_log *log) {
   while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
     assert_int_equal(galley_iter_event(&it), ev);
     size_t used = strlen(log->text);
-    snprintf(log->text + used, sizeof log->text - used, "%s%c%s", used ? " " : "",
-             ev == GALLEY_EVENT_ENTER ? '+' : ev == GALLEY_EVENT_EXIT ? '-' : '?',
+    snprintf(log->text + used, sizeof log->text - used, "%s%c%s",
+             used ? " " : "",
+             ev == GALLEY_EVENT_ENTER  ? '+'
+             : ev == GALLEY_EVENT_EXIT ? '-'
+                                       : '?',
              galley_kind_name(galley_node_kind(galley_iter_node(&it))));
   }
   /* Once done, the iterator stays done. */
@@ -1420,7 +1521,8 @@ static void log_events(galley_node *root, event_log *log) {
   assert_int_equal(galley_iter_next(&it), GALLEY_EVENT_DONE);
 }
 
-static void iteration_enters_and_exits_containers_and_only_enters_leaves(void **state) {
+static void
+iteration_enters_and_exits_containers_and_only_enters_leaves(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
   galley_node *root = galley_doc_root(doc);
@@ -1432,16 +1534,19 @@ static void iteration_enters_and_exits_containers_and_only_enters_leaves(void **
   add_kind(root, GALLEY_NODE_DIV); /* empty container */
   galley_node *list = add_kind(root, GALLEY_NODE_LIST);
   add_kind(add_kind(list, GALLEY_NODE_ITEM), GALLEY_NODE_CODE_BLOCK);
-  add(add_kind(root, GALLEY_NODE_HEADING), mk(doc, GALLEY_NODE_LINK)); /* empty inline */
+  add(add_kind(root, GALLEY_NODE_HEADING),
+      mk(doc, GALLEY_NODE_LINK)); /* empty inline */
   event_log log;
   log_events(root, &log);
-  assert_string_equal(log.text,
-                      "+document +paragraph +text +emph +text -emph +soft_break -paragraph "
-                      "+thematic_break +div -div +list +item +code_block -item -list "
-                      "+heading +link -link -heading -document");
+  assert_string_equal(
+      log.text,
+      "+document +paragraph +text +emph +text -emph +soft_break -paragraph "
+      "+thematic_break +div -div +list +item +code_block -item -list "
+      "+heading +link -link -heading -document");
   /* A subtree: the walk stays inside it. */
   log_events(p, &log);
-  assert_string_equal(log.text, "+paragraph +text +emph +text -emph +soft_break -paragraph");
+  assert_string_equal(
+      log.text, "+paragraph +text +emph +text -emph +soft_break -paragraph");
   /* A leaf root is entered once. */
   log_events(galley_node_first_child(p), &log);
   assert_string_equal(log.text, "+text");
@@ -1481,13 +1586,15 @@ static void iter_reset_to_exit_skips_the_children(void **state) {
   size_t texts = 0;
   galley_event ev;
   while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE)
-    if (ev == GALLEY_EVENT_ENTER && galley_node_kind(galley_iter_node(&it)) == GALLEY_NODE_TEXT)
+    if (ev == GALLEY_EVENT_ENTER &&
+        galley_node_kind(galley_iter_node(&it)) == GALLEY_NODE_TEXT)
       texts++;
   assert_int_equal(texts, 1);
   galley_doc_free(doc);
 }
 
-/* Builds: doc > [p(a), div.ad(p(b)), p(c), div.ad(p(d)), p(e, span.ad(x), f)]. */
+/* Builds: doc > [p(a), div.ad(p(b)), p(c), div.ad(p(d)), p(e, span.ad(x), f)].
+ */
 static galley_node *build_ads(galley_doc *doc) {
   galley_node *root = galley_doc_root(doc);
   const char *texts[] = {"a", "b", "c", "d"};
@@ -1510,7 +1617,8 @@ static galley_node *build_ads(galley_doc *doc) {
 
 /* The pattern a transform uses: drop a node at its EXIT, then tell the
  * iterator where to go on from (what came before it, or its parent). */
-static void unlinking_nodes_at_exit_with_a_reset_visits_everything_else(void **state) {
+static void
+unlinking_nodes_at_exit_with_a_reset_visits_everything_else(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
   galley_node *root = build_ads(doc);
@@ -1527,8 +1635,9 @@ static void unlinking_nodes_at_exit_with_a_reset_visits_everything_else(void **s
       galley_node_unlink(n);
       if (prev)
         galley_iter_reset(&it, prev,
-                          galley_kind_is_leaf(galley_node_kind(prev)) ? GALLEY_EVENT_ENTER
-                                                                      : GALLEY_EVENT_EXIT);
+                          galley_kind_is_leaf(galley_node_kind(prev))
+                              ? GALLEY_EVENT_ENTER
+                              : GALLEY_EVENT_EXIT);
       else
         galley_iter_reset(&it, parent, GALLEY_EVENT_ENTER);
     }
@@ -1542,7 +1651,8 @@ static void unlinking_nodes_at_exit_with_a_reset_visits_everything_else(void **s
 /* cmark's iterator works out the next event before returning the current
  * one, so a node may be unlinked after its EXIT (or a leaf after its ENTER)
  * and iteration simply goes on; tree.h promises the same. */
-static void unlinking_the_current_node_after_exit_continues_with_the_rest(void **state) {
+static void
+unlinking_the_current_node_after_exit_continues_with_the_rest(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
   galley_node *root = build_ads(doc);
@@ -1566,7 +1676,8 @@ static void unlinking_the_current_node_after_exit_continues_with_the_rest(void *
   galley_doc_free(doc);
 }
 
-static void unlinking_a_leaf_at_its_enter_continues_with_the_rest(void **state) {
+static void
+unlinking_a_leaf_at_its_enter_continues_with_the_rest(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
   galley_node *p = add_kind(galley_doc_root(doc), GALLEY_NODE_PARAGRAPH);
@@ -1640,7 +1751,8 @@ int main(int argc, char **argv) {
       cmocka_unit_test(insert_moves_a_node_already_in_the_tree),
       cmocka_unit_test(moving_a_node_to_another_parent_unlinks_it_first),
       cmocka_unit_test(insert_next_to_a_detached_node_is_refused),
-      cmocka_unit_test(replace_puts_the_replacement_in_place_and_unlinks_the_node),
+      cmocka_unit_test(
+          replace_puts_the_replacement_in_place_and_unlinks_the_node),
       cmocka_unit_test(unlink_detaches_first_middle_last_and_only_children),
       cmocka_unit_test(wrap_puts_the_wrapper_in_place_with_the_node_inside),
       cmocka_unit_test(wrap_refuses_wrappers_that_break_the_tree),
@@ -1649,28 +1761,36 @@ int main(int argc, char **argv) {
       cmocka_unit_test(fields_have_their_defaults),
       cmocka_unit_test(field_setters_store_copies),
       cmocka_unit_test(setters_on_kinds_without_the_field_return_einvalid),
-      cmocka_unit_test(attributes_keep_insertion_order_replace_in_place_and_remove),
+      cmocka_unit_test(
+          attributes_keep_insertion_order_replace_in_place_and_remove),
       cmocka_unit_test(tag_id_and_classes_are_kept_on_any_kind),
       cmocka_unit_test(has_class_matches_whole_classes_among_several),
       cmocka_unit_test(metadata_is_ordered_and_keys_repeat),
-      cmocka_unit_test(set_meta_replaces_every_value_keeping_the_first_position),
+      cmocka_unit_test(
+          set_meta_replaces_every_value_keeping_the_first_position),
       cmocka_unit_test(remove_meta_removes_every_value_of_the_key),
       cmocka_unit_test(many_metadata_entries_iterate_in_order),
       cmocka_unit_test(resources_keep_binary_bytes_with_nul),
       cmocka_unit_test(adding_a_resource_of_the_same_name_replaces_it),
       cmocka_unit_test(resource_pointers_stay_valid_after_adding_1000_more),
-      cmocka_unit_test(node_text_concatenates_text_and_code_with_breaks_as_spaces),
+      cmocka_unit_test(
+          node_text_concatenates_text_and_code_with_breaks_as_spaces),
       cmocka_unit_test(node_find_returns_the_first_match_in_document_order),
-      cmocka_unit_test(a_chain_of_100000_nested_divs_is_measured_without_recursion),
+      cmocka_unit_test(
+          a_chain_of_100000_nested_divs_is_measured_without_recursion),
       cmocka_unit_test(building_a_100000_deep_chain_takes_linear_time),
       cmocka_unit_test(max_depth_of_a_leaf_or_an_empty_container_is_zero),
-      cmocka_unit_test(node_copy_copies_every_field_and_attribute_into_another_document),
+      cmocka_unit_test(
+          node_copy_copies_every_field_and_attribute_into_another_document),
       cmocka_unit_test(node_copy_is_independent_of_its_source),
       cmocka_unit_test(node_copy_of_a_100000_deep_chain_is_iterative),
-      cmocka_unit_test(iteration_enters_and_exits_containers_and_only_enters_leaves),
+      cmocka_unit_test(
+          iteration_enters_and_exits_containers_and_only_enters_leaves),
       cmocka_unit_test(iter_reset_to_exit_skips_the_children),
-      cmocka_unit_test(unlinking_nodes_at_exit_with_a_reset_visits_everything_else),
-      cmocka_unit_test(unlinking_the_current_node_after_exit_continues_with_the_rest),
+      cmocka_unit_test(
+          unlinking_nodes_at_exit_with_a_reset_visits_everything_else),
+      cmocka_unit_test(
+          unlinking_the_current_node_after_exit_continues_with_the_rest),
       cmocka_unit_test(unlinking_a_leaf_at_its_enter_continues_with_the_rest),
       cmocka_unit_test(a_million_nodes_are_freed_with_one_doc_free),
   };

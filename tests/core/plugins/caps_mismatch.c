@@ -1,7 +1,8 @@
 /* Test-only plugin: declares READ but has no read callback. */
 #include <galley/galley.h>
 
-static int caps_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
+static int caps_write(galley_job *job, const galley_doc *doc,
+                      galley_sink *out) {
   (void)job;
   (void)doc;
   (void)out;

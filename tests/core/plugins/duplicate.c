@@ -1,4 +1,5 @@
-/* Test-only plugin: valid, but also named "good" (the loader keeps the first). */
+/* Test-only plugin: valid, but also named "good" (the loader keeps the first).
+ */
 #include <galley/galley.h>
 
 static int dup_transform(galley_job *job, galley_doc *doc) {

@@ -9,14 +9,16 @@ static int good_probe(const unsigned char *head, size_t len) {
 
 static int good_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   galley_node *para = galley_doc_new_node(doc, GALLEY_NODE_PARAGRAPH);
-  galley_node *text = galley_doc_new_text(doc, (const char *)in->data, in->size);
+  galley_node *text =
+      galley_doc_new_text(doc, (const char *)in->data, in->size);
   if (!para || !text)
     return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   galley_node_append_child(para, text);
   return galley_node_append_child(galley_doc_root(doc), para);
 }
 
-static int good_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
+static int good_write(galley_job *job, const galley_doc *doc,
+                      galley_sink *out) {
   (void)job;
   char *text = galley_node_text((galley_doc *)doc, galley_doc_root(doc));
   return galley_sink_puts(out, text ? text : "");
