@@ -734,6 +734,24 @@ static int enter_node(writer *w, const galley_node *g) {
       cmark_node_set_literal(n, copy);
       free(copy);
     }
+    if (lit && lit[0] && lit[strspn(lit, " ")] == '\0') {
+      /*
+       * Only spaces: cmark-gfm pads them with one more on each side, which
+       * a reader keeps (it strips the padding only around other text).
+       * Written as it is, `   `, the span reads back the same.
+       */
+      cmark_node_free(n);
+      wbuf b = {0};
+      buf_str(&b, "`");
+      buf_str(&b, lit);
+      buf_str(&b, "`");
+      if (b.failed) {
+        free(b.data);
+        return GALLEY_ENOMEM;
+      }
+      n = raw_inline(b.data);
+      free(b.data);
+    }
     return add_inline(w, n);
   }
 
@@ -990,6 +1008,19 @@ static int drop_later(cmark_node *n, cmark_node ***drop, size_t *n_drop, size_t 
 }
 
 /*
+ * Blanks at the start of a line are indentation to a reader, so they go;
+ * but a tab there came from the text itself (an entity in Markdown, say)
+ * and stays, as a character reference, which no reader takes for indent.
+ * Takes `ws` (malloc'd, may be NULL).
+ */
+static void keep_tabs(cmark_node *text, char *ws) {
+  for (char *p = ws; p && *p; p++)
+    if (*p == '\t')
+      cmark_node_insert_before(text, new_literal(CMARK_NODE_HTML_INLINE, "&#9;"));
+  free(ws);
+}
+
+/*
  * `**a****b**` does not read back as two strong spans: an emphasis right
  * after one of its own kind takes in the other's content instead.
  */
@@ -1059,7 +1090,7 @@ static int tidy_whitespace(cmark_node *root) {
         line_start = true;
       } else if (t == CMARK_NODE_TEXT) {
         if (line_start)
-          free(split_ws(n, true));
+          keep_tabs(n, split_ws(n, true));
         const char *lit = cmark_node_get_literal(n);
         if (!lit || !lit[0]) {
           victim = n;

@@ -34,9 +34,15 @@ typedef struct known {
   "list or by an indented code block with `<!-- end list -->`, which comes "  \
   "back as an HTML comment: invisible, but an extra node in the HTML"
 
+#define SETEXT_LINES                                                           \
+  "a setext heading that spans lines: cmark-gfm's renderer writes ATX "       \
+  "headings, which are one line, so the line break in the heading comes "    \
+  "back as a space"
+
 static const known known_roundtrip[] = {
-    {259, END_LIST}, {299, END_LIST}, {303, END_LIST},
-    {304, END_LIST}, {315, END_LIST}, {0, NULL},
+    {81, SETEXT_LINES}, {82, SETEXT_LINES}, {95, SETEXT_LINES},
+    {259, END_LIST},    {299, END_LIST},    {303, END_LIST},
+    {304, END_LIST},    {315, END_LIST},    {0, NULL},
 };
 
 #define URL_FORM                                                               \
@@ -144,7 +150,8 @@ int main(void) {
     char *back = tu_convert("markdown", "markdown", md, md_len, NULL, &err);
     char *got = back ? cmark_html(back, strlen(back)) : NULL;
     char *got_norm = got ? htmlnorm(got) : NULL;
-    if (got_norm && strcmp(want_norm, got_norm) == 0) {
+    /* Both sides are cmark-gfm's own HTML: they must be equal byte for byte. */
+    if (got && strcmp(want, got) == 0) {
       rt_pass++;
     } else {
       const char *why = reason_of(known_roundtrip, number);
@@ -155,8 +162,8 @@ int main(void) {
         print_escaped("markdown", md);
         if (back)
           print_escaped("written", back);
-        if (got_norm)
-          show_diff("html", want_norm, got_norm);
+        if (got)
+          show_diff("html", want, got);
         else
           printf("      error: %s\n", err ? err : "?");
       }
@@ -206,7 +213,8 @@ int main(void) {
   json_decref(spec);
 
   double rt_rate = 100.0 * (double)rt_pass / (double)total;
-  printf("\nround trip (markdown -> galley -> markdown, rendered by cmark-gfm): "
+  printf("\nround trip (markdown -> galley -> markdown, rendered by cmark-gfm, "
+         "HTML equal byte for byte): "
          "%zu/%zu = %.2f%% (bar %.1f%%)\n",
          rt_pass, total, rt_rate, ROUNDTRIP_BAR);
   bool ok = rt_rate >= ROUNDTRIP_BAR;
