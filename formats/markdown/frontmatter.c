@@ -54,9 +54,11 @@ static bool is_blank(const char *s, size_t n) {
   return true;
 }
 
-/* True when the line is `---` or `...` (the closing fence), spaces allowed after. */
+/* True when the line is `---` or `...` (the closing fence), spaces allowed
+ * after. */
 static bool is_fence(const char *s, size_t n, bool opening) {
-  if (n < 3 || !(memcmp(s, "---", 3) == 0 || (!opening && memcmp(s, "...", 3) == 0)))
+  if (n < 3 ||
+      !(memcmp(s, "---", 3) == 0 || (!opening && memcmp(s, "...", 3) == 0)))
     return false;
   return is_blank(s + 3, n - 3);
 }
@@ -70,10 +72,11 @@ static void trim(const char **s, size_t *n) {
     (*n)--;
 }
 
-/* Offset of the `:` that ends a key (followed by a space or the line's end), or -1. */
+/* Offset of the `:` that ends a key (followed by a space or the line's end), or
+ * -1. */
 static long key_colon(const char *s, size_t n) {
-  if (n == 0 || s[0] == ':' || s[0] == '-' || s[0] == '#' || s[0] == '[' || s[0] == '{' ||
-      s[0] == '"' || s[0] == '\'')
+  if (n == 0 || s[0] == ':' || s[0] == '-' || s[0] == '#' || s[0] == '[' ||
+      s[0] == '{' || s[0] == '"' || s[0] == '\'')
     return -1;
   for (size_t i = 0; i < n; i++)
     if (s[i] == ':' && (i + 1 == n || s[i + 1] == ' ' || s[i + 1] == '\t'))
@@ -107,8 +110,8 @@ static int put_utf8(fm_buf *b, uint32_t cp) {
  * `out`. With `in_flow`, a plain scalar stops at `,` or `]`. *used gets the
  * bytes consumed. Returns GALLEY_OK or GALLEY_EPARSE with a message.
  */
-static int parse_scalar(fm_state *st, int line, const char *s, size_t n, bool in_flow,
-                        fm_buf *out, size_t *used) {
+static int parse_scalar(fm_state *st, int line, const char *s, size_t n,
+                        bool in_flow, fm_buf *out, size_t *used) {
   size_t i = 0;
   out->len = 0;
   if (buf_put(out, "", 0))
@@ -146,8 +149,9 @@ static int parse_scalar(fm_state *st, int line, const char *s, size_t n, bool in
       }
     }
     if (i >= n)
-      return galley_job_error(st->job, GALLEY_EPARSE,
-                              "front matter line %d: unterminated double-quoted string", line);
+      return galley_job_error(
+          st->job, GALLEY_EPARSE,
+          "front matter line %d: unterminated double-quoted string", line);
     *used = i + 1;
     return GALLEY_OK;
   }
@@ -164,8 +168,9 @@ static int parse_scalar(fm_state *st, int line, const char *s, size_t n, bool in
         return GALLEY_ENOMEM;
     }
     if (i >= n)
-      return galley_job_error(st->job, GALLEY_EPARSE,
-                              "front matter line %d: unterminated single-quoted string", line);
+      return galley_job_error(
+          st->job, GALLEY_EPARSE,
+          "front matter line %d: unterminated single-quoted string", line);
     *used = i + 1;
     return GALLEY_OK;
   }
@@ -189,8 +194,9 @@ static int expect_end(fm_state *st, int line, const char *s, size_t n) {
   size_t rn = n;
   trim(&r, &rn);
   if (rn && r[0] != '#')
-    return galley_job_error(st->job, GALLEY_EPARSE,
-                            "front matter line %d: unexpected text after a quoted value", line);
+    return galley_job_error(
+        st->job, GALLEY_EPARSE,
+        "front matter line %d: unexpected text after a quoted value", line);
   return GALLEY_OK;
 }
 
@@ -199,7 +205,8 @@ static bool key_is(const char *key, const char *a, const char *b) {
 }
 
 /* Stores one value of `key`; splits tag strings on commas. */
-static int store(fm_state *st, const char *key, const char *value, bool from_list) {
+static int store(fm_state *st, const char *key, const char *value,
+                 bool from_list) {
   static const struct {
     const char *yaml, *alias, *meta;
     bool repeat;
@@ -246,13 +253,14 @@ static int store(fm_state *st, const char *key, const char *value, bool from_lis
     }
     return galley_doc_add_meta(st->doc, map[i].meta, value);
   }
-  galley_job_info(st->job, "front matter key `%s` has no metadata field; ignored", key);
+  galley_job_info(st->job,
+                  "front matter key `%s` has no metadata field; ignored", key);
   return GALLEY_OK;
 }
 
 /* `[a, "b", c]` */
-static int parse_flow_list(fm_state *st, int line, const char *key, const char *s, size_t n,
-                           fm_buf *val) {
+static int parse_flow_list(fm_state *st, int line, const char *key,
+                           const char *s, size_t n, fm_buf *val) {
   size_t i = 1; /* after '[' */
   for (;;) {
     while (i < n && (s[i] == ' ' || s[i] == '\t'))
@@ -274,8 +282,9 @@ static int parse_flow_list(fm_state *st, int line, const char *key, const char *
     }
     if (i < n && s[i] == ']')
       break;
-    return galley_job_error(st->job, GALLEY_EPARSE,
-                            "front matter line %d: expected `,` or `]` in a list", line);
+    return galley_job_error(
+        st->job, GALLEY_EPARSE,
+        "front matter line %d: expected `,` or `]` in a list", line);
   }
   return expect_end(st, line, s + i + 1, n - i - 1);
 }
@@ -309,14 +318,16 @@ static int parse_block(fm_state *st, const fm_line *lines, size_t n_lines) {
       continue;
     if (s[0] == '\t') {
       rc = galley_job_error(st->job, GALLEY_EPARSE,
-                            "front matter line %d: tabs cannot indent YAML", l->number);
+                            "front matter line %d: tabs cannot indent YAML",
+                            l->number);
       break;
     }
     if (s[0] == '-' && (n == 1 || s[1] == ' ')) {
       if (!st->key[0]) {
-        rc = galley_job_error(st->job, GALLEY_EPARSE,
-                              "front matter line %d: a list item without a key above it",
-                              l->number);
+        rc = galley_job_error(
+            st->job, GALLEY_EPARSE,
+            "front matter line %d: a list item without a key above it",
+            l->number);
         break;
       }
       const char *v = s + 1;
@@ -331,7 +342,8 @@ static int parse_block(fm_state *st, const fm_line *lines, size_t n_lines) {
     long colon = key_colon(s, n);
     if (colon < 0) {
       rc = galley_job_error(st->job, GALLEY_EPARSE,
-                            "front matter line %d: expected `key: value`", l->number);
+                            "front matter line %d: expected `key: value`",
+                            l->number);
       break;
     }
     const char *k = s;
@@ -346,7 +358,8 @@ static int parse_block(fm_state *st, const fm_line *lines, size_t n_lines) {
       /* A nested map under the key above: only an author's name is kept. */
       if (!st->key[0]) {
         rc = galley_job_error(st->job, GALLEY_EPARSE,
-                              "front matter line %d: unexpected indentation", l->number);
+                              "front matter line %d: unexpected indentation",
+                              l->number);
         break;
       }
       if (key_is(st->key, "author", "authors") && strcmp(key, "name") == 0) {
@@ -395,8 +408,8 @@ static int parse_block(fm_state *st, const fm_line *lines, size_t n_lines) {
   return rc;
 }
 
-int md_front_matter_read(galley_job *job, const char *data, size_t len, galley_doc *doc,
-                         size_t *body_off, int *lines_used) {
+int md_front_matter_read(galley_job *job, const char *data, size_t len,
+                         galley_doc *doc, size_t *body_off, int *lines_used) {
   *body_off = 0;
   *lines_used = 0;
   size_t off = 0;
@@ -445,7 +458,8 @@ int md_front_matter_read(galley_job *job, const char *data, size_t len, galley_d
   for (size_t i = 0; i < n_lines && !first; i++)
     if (!is_blank(lines[i].s, lines[i].len) && lines[i].s[0] != '#')
       first = &lines[i];
-  if (closed && first && first->s[0] != ' ' && key_colon(first->s, first->len) >= 0) {
+  if (closed && first && first->s[0] != ' ' &&
+      key_colon(first->s, first->len) >= 0) {
     fm_state st = {.job = job, .doc = doc};
     rc = parse_block(&st, lines, n_lines);
     if (rc == GALLEY_OK) {

@@ -19,7 +19,8 @@ static md_extensions extensions;
 static void pin_library(void *symbol) {
   Dl_info info;
   if (dladdr(symbol, &info) && info.dli_fname) {
-    void *handle = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+    void *handle =
+        dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
     if (handle)
       dlclose(handle); /* RTLD_NODELETE outlives this reference */
   }
@@ -48,11 +49,12 @@ const md_extensions *md_extensions_get(void) {
 
 cmark_parser *md_parser_new(bool gfm) {
   const md_extensions *ext = md_extensions_get();
-  cmark_parser *parser = cmark_parser_new(CMARK_OPT_VALIDATE_UTF8 | (gfm ? CMARK_OPT_FOOTNOTES : 0));
+  cmark_parser *parser = cmark_parser_new(CMARK_OPT_VALIDATE_UTF8 |
+                                          (gfm ? CMARK_OPT_FOOTNOTES : 0));
   if (!parser || !gfm)
     return parser;
-  cmark_syntax_extension *list[] = {ext->table, ext->strikethrough, ext->autolink,
-                                    ext->tasklist};
+  cmark_syntax_extension *list[] = {ext->table, ext->strikethrough,
+                                    ext->autolink, ext->tasklist};
   for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
     if (list[i])
       cmark_parser_attach_syntax_extension(parser, list[i]);

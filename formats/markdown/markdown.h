@@ -36,8 +36,9 @@ typedef struct md_extensions {
 const md_extensions *md_extensions_get(void);
 
 /**
- * A new parser (invalid UTF-8 replaced by U+FFFD) with CMARK_OPT_FOOTNOTES and the four extensions when `gfm`
- * is true, plain CommonMark otherwise. Free with cmark_parser_free.
+ * A new parser (invalid UTF-8 replaced by U+FFFD) with CMARK_OPT_FOOTNOTES and
+ * the four extensions when `gfm` is true, plain CommonMark otherwise. Free with
+ * cmark_parser_free.
  */
 cmark_parser *md_parser_new(bool gfm);
 
@@ -53,8 +54,8 @@ void md_cmark_free(void *p);
  * and *lines to the number of lines it took. A malformed block is an error
  * that names the line.
  */
-int md_front_matter_read(galley_job *job, const char *data, size_t len, galley_doc *doc,
-                         size_t *body_off, int *lines);
+int md_front_matter_read(galley_job *job, const char *data, size_t len,
+                         galley_doc *doc, size_t *body_off, int *lines);
 
 /** Writes `doc`'s metadata as a front matter block (nothing if it has none). */
 int md_front_matter_write(const galley_doc *doc, galley_sink *out);

@@ -7,11 +7,14 @@ static const char *const extensions[] = {"md", "markdown", "mkd", NULL};
 
 static const galley_option options[] = {
     {"gfm", GALLEY_OPT_BOOL, "true", NULL,
-     "GitHub extensions (tables, strikethrough, autolinks, task lists, footnotes); "
+     "GitHub extensions (tables, strikethrough, autolinks, task lists, "
+     "footnotes); "
      "false: strict CommonMark"},
     {"raw-html", GALLEY_OPT_ENUM, "keep", "keep|parse",
-     "raw HTML in the input: keep it as raw HTML, or parse it with the html reader"},
-    {"wrap", GALLEY_OPT_INT, "0", NULL, "wrap output lines at this width (0: no hard wrap)"},
+     "raw HTML in the input: keep it as raw HTML, or parse it with the html "
+     "reader"},
+    {"wrap", GALLEY_OPT_INT, "0", NULL,
+     "wrap output lines at this width (0: no hard wrap)"},
     {"standalone", GALLEY_OPT_BOOL, "false", NULL,
      "write the metadata as a YAML front matter block"},
     {NULL, 0, NULL, NULL, NULL},
@@ -29,7 +32,8 @@ static int probe(const unsigned char *head, size_t len) {
   int score = 0;
   bool heading = false, fence = false, list = false, link = false, emph = false;
   size_t i = 0;
-  while (i < len && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+  while (i < len && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' ||
+                     head[i] == '\n'))
     i++;
   if (i < len && head[i] == '<')
     return 0; /* markup first: HTML or XML */
@@ -45,15 +49,18 @@ static int probe(const unsigned char *head, size_t len) {
         j++;
       if (j > i && j < len && head[j] == ' ')
         heading = true;
-      if (len - i >= 3 && (memcmp(head + i, "```", 3) == 0 || memcmp(head + i, "~~~", 3) == 0))
+      if (len - i >= 3 &&
+          (memcmp(head + i, "```", 3) == 0 || memcmp(head + i, "~~~", 3) == 0))
         fence = true;
-      if (len - i >= 2 && (c == '-' || c == '*' || c == '+') && head[i + 1] == ' ')
+      if (len - i >= 2 && (c == '-' || c == '*' || c == '+') &&
+          head[i + 1] == ' ')
         list = true;
       if (c >= '0' && c <= '9') {
         j = i;
         while (j < len && head[j] >= '0' && head[j] <= '9')
           j++;
-        if (j + 1 < len && (head[j] == '.' || head[j] == ')') && head[j + 1] == ' ')
+        if (j + 1 < len && (head[j] == '.' || head[j] == ')') &&
+            head[j + 1] == ' ')
           list = true;
       }
     }
@@ -75,8 +82,9 @@ static const galley_plugin markdown_plugin = {
     .struct_size = sizeof(galley_plugin),
     .name = "markdown",
     .version = "0.1.0",
-    .summary = "CommonMark with GitHub's tables, strikethrough, autolinks, task lists "
-               "and footnotes (cmark-gfm)",
+    .summary =
+        "CommonMark with GitHub's tables, strikethrough, autolinks, task lists "
+        "and footnotes (cmark-gfm)",
     .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
     .extensions = extensions,
     .media_type = "text/markdown",

@@ -7,14 +7,15 @@
 typedef struct reader {
   galley_job *job;
   galley_doc *doc;
-  int line_offset; /* lines of front matter before the Markdown body */
+  int line_offset;     /* lines of front matter before the Markdown body */
   galley_node **stack; /* the node to return to at each EXIT */
   size_t depth, cap;
   galley_node **raw; /* RAW_* nodes for the html reader (raw-html=parse) */
   size_t n_raw, cap_raw;
 } reader;
 
-static int push(galley_node ***items, size_t *n, size_t *cap, galley_node *node) {
+static int push(galley_node ***items, size_t *n, size_t *cap,
+                galley_node *node) {
   if (*n == *cap) {
     size_t c = *cap ? *cap * 2 : 64;
     galley_node **bigger = realloc(*items, c * sizeof **items);
@@ -37,10 +38,8 @@ static bool cmark_is_leaf(cmark_node_type t) {
   case CMARK_NODE_SOFTBREAK:
   case CMARK_NODE_LINEBREAK:
   case CMARK_NODE_CODE:
-  case CMARK_NODE_HTML_INLINE:
-    return true;
-  default:
-    return false;
+  case CMARK_NODE_HTML_INLINE: return true;
+  default: return false;
   }
 }
 
@@ -71,7 +70,8 @@ static galley_align align_of(uint8_t a) {
 
 static galley_node *new_raw(reader *r, galley_kind kind, const char *literal) {
   galley_node *g = galley_doc_new_node(r->doc, kind);
-  if (g && (galley_node_set_format(g, "html") || galley_node_set_literal(g, literal)))
+  if (g && (galley_node_set_format(g, "html") ||
+            galley_node_set_literal(g, literal)))
     return NULL;
   if (g && push(&r->raw, &r->n_raw, &r->cap_raw, g))
     return NULL;
@@ -86,14 +86,17 @@ typedef struct table_state {
   bool header_row;
 } table_state;
 
-/* One cmark node (on ENTER) as a new galley node; NULL with *rc set on failure. */
-static galley_node *map_node(reader *r, cmark_node *n, table_state *ts, int *rc) {
+/* One cmark node (on ENTER) as a new galley node; NULL with *rc set on failure.
+ */
+static galley_node *map_node(reader *r, cmark_node *n, table_state *ts,
+                             int *rc) {
   cmark_node_type t = cmark_node_get_type(n);
   galley_doc *doc = r->doc;
   galley_node *g = NULL;
   *rc = GALLEY_OK;
 
-  /* Extension kinds are variables, not constants, so they come before the switch. */
+  /* Extension kinds are variables, not constants, so they come before the
+   * switch. */
   if (t == CMARK_NODE_TABLE) {
     ts->aligns = cmark_gfm_extensions_get_table_alignments(n);
     ts->columns = cmark_gfm_extensions_get_table_columns(n);
@@ -127,15 +130,17 @@ static galley_node *map_node(reader *r, cmark_node *n, table_state *ts, int *rc)
         if (!*rc && ordered)
           *rc = galley_node_set_list_start(g, cmark_node_get_list_start(n));
         if (!*rc)
-          *rc = galley_node_set_list_tight(g, cmark_node_get_list_tight(n) != 0);
+          *rc =
+              galley_node_set_list_tight(g, cmark_node_get_list_tight(n) != 0);
       }
       break;
     case CMARK_NODE_ITEM:
       g = galley_doc_new_node(doc, GALLEY_NODE_ITEM);
       if (g && strcmp(cmark_node_get_type_string(n), "tasklist") == 0)
-        *rc = galley_node_set_task(g, cmark_gfm_extensions_get_tasklist_item_checked(n)
-                                          ? GALLEY_TASK_DONE
-                                          : GALLEY_TASK_OPEN);
+        *rc = galley_node_set_task(
+            g, cmark_gfm_extensions_get_tasklist_item_checked(n)
+                   ? GALLEY_TASK_DONE
+                   : GALLEY_TASK_OPEN);
       break;
     case CMARK_NODE_CODE_BLOCK: {
       g = galley_doc_new_node(doc, GALLEY_NODE_CODE_BLOCK);
@@ -150,7 +155,8 @@ static galley_node *map_node(reader *r, cmark_node *n, table_state *ts, int *rc)
       g = new_raw(r, GALLEY_NODE_RAW_BLOCK, cmark_node_get_literal(n));
       break;
     case CMARK_NODE_CUSTOM_BLOCK:
-      /* Never made by the parser; an extension that made one gets a container. */
+      /* Never made by the parser; an extension that made one gets a container.
+       */
       g = galley_doc_new_node(doc, GALLEY_NODE_DIV);
       break;
     case CMARK_NODE_PARAGRAPH:
@@ -192,15 +198,14 @@ static galley_node *map_node(reader *r, cmark_node *n, table_state *ts, int *rc)
     case CMARK_NODE_CUSTOM_INLINE:
       g = galley_doc_new_node(doc, GALLEY_NODE_SPAN);
       break;
-    case CMARK_NODE_EMPH:
-      g = galley_doc_new_node(doc, GALLEY_NODE_EMPH);
-      break;
+    case CMARK_NODE_EMPH: g = galley_doc_new_node(doc, GALLEY_NODE_EMPH); break;
     case CMARK_NODE_STRONG:
       g = galley_doc_new_node(doc, GALLEY_NODE_STRONG);
       break;
     case CMARK_NODE_LINK:
     case CMARK_NODE_IMAGE: {
-      g = galley_doc_new_node(doc, t == CMARK_NODE_LINK ? GALLEY_NODE_LINK : GALLEY_NODE_IMAGE);
+      g = galley_doc_new_node(doc, t == CMARK_NODE_LINK ? GALLEY_NODE_LINK
+                                                        : GALLEY_NODE_IMAGE);
       const char *title = cmark_node_get_title(n);
       if (g)
         *rc = galley_node_set_url(g, cmark_node_get_url(n));
@@ -217,8 +222,9 @@ static galley_node *map_node(reader *r, cmark_node *n, table_state *ts, int *rc)
       }
       break;
     default:
-      *rc = galley_job_error(r->job, GALLEY_EPARSE, "unknown cmark node type %s on line %d",
-                             cmark_node_get_type_string(n), cmark_node_get_start_line(n));
+      *rc = galley_job_error(
+          r->job, GALLEY_EPARSE, "unknown cmark node type %s on line %d",
+          cmark_node_get_type_string(n), cmark_node_get_start_line(n));
       return NULL;
     }
   }
@@ -226,7 +232,8 @@ static galley_node *map_node(reader *r, cmark_node *n, table_state *ts, int *rc)
     *rc = GALLEY_ENOMEM;
   if (*rc)
     return NULL;
-  if (galley_kind_is_block(galley_node_kind(g)) && cmark_node_get_start_line(n) > 0)
+  if (galley_kind_is_block(galley_node_kind(g)) &&
+      cmark_node_get_start_line(n) > 0)
     galley_node_set_line(g, cmark_node_get_start_line(n) + r->line_offset);
   return g;
 }
@@ -254,7 +261,8 @@ static int map_tree(reader *r, cmark_node *root) {
     if (!g)
       break;
     if (galley_node_append_child(cur, g) != GALLEY_OK) {
-      rc = galley_job_error(r->job, GALLEY_EPARSE, "cannot place a %s inside a %s (line %d)",
+      rc = galley_job_error(r->job, GALLEY_EPARSE,
+                            "cannot place a %s inside a %s (line %d)",
                             galley_kind_name(galley_node_kind(g)),
                             galley_kind_name(galley_node_kind(cur)),
                             cmark_node_get_start_line(n) + r->line_offset);
@@ -265,9 +273,10 @@ static int map_tree(reader *r, cmark_node *root) {
     if ((rc = push(&r->stack, &r->depth, &r->cap, cur)))
       break;
     if (max_depth && r->depth > max_depth) {
-      rc = galley_job_error(r->job, GALLEY_ELIMIT,
-                            "the Markdown nests deeper than the depth limit (%zu) at line %d",
-                            max_depth, cmark_node_get_start_line(n) + r->line_offset);
+      rc = galley_job_error(
+          r->job, GALLEY_ELIMIT,
+          "the Markdown nests deeper than the depth limit (%zu) at line %d",
+          max_depth, cmark_node_get_start_line(n) + r->line_offset);
       break;
     }
     /* A footnote reference is a container to cmark but a leaf to us. */
@@ -292,7 +301,8 @@ static bool is_void_inline(const char *s) {
   for (size_t i = 0; i < sizeof voids / sizeof voids[0]; i++) {
     size_t n = strlen(voids[i]);
     if (strncmp(s + 1, voids[i], n) == 0 &&
-        (s[1 + n] == '>' || s[1 + n] == ' ' || s[1 + n] == '/' || s[1 + n] == '\n'))
+        (s[1 + n] == '>' || s[1 + n] == ' ' || s[1 + n] == '/' ||
+         s[1 + n] == '\n'))
       return true;
   }
   return false;
@@ -333,7 +343,8 @@ static int parse_raw(reader *r, const galley_plugin *html, galley_node *raw) {
     galley_doc_free(tmp);
     if (rc == GALLEY_ENOMEM || rc == GALLEY_ECANCELLED)
       return rc;
-    galley_job_warn(r->job, "raw HTML on line %d could not be parsed; kept as raw HTML",
+    galley_job_warn(r->job,
+                    "raw HTML on line %d could not be parsed; kept as raw HTML",
                     galley_node_get_line(raw));
     return GALLEY_OK;
   }
@@ -341,9 +352,11 @@ static int parse_raw(reader *r, const galley_plugin *html, galley_node *raw) {
   if (!block) {
     /* The inlines of the one paragraph the fragment became. */
     galley_node *p = galley_node_first_child(from);
-    while (p && galley_node_kind(p) == GALLEY_NODE_DIV && galley_node_child_count(p) == 1)
+    while (p && galley_node_kind(p) == GALLEY_NODE_DIV &&
+           galley_node_child_count(p) == 1)
       p = galley_node_first_child(p);
-    if (!p || galley_node_next(p) != NULL || galley_node_kind(p) != GALLEY_NODE_PARAGRAPH) {
+    if (!p || galley_node_next(p) != NULL ||
+        galley_node_kind(p) != GALLEY_NODE_PARAGRAPH) {
       galley_doc_free(tmp);
       return GALLEY_OK;
     }
@@ -353,7 +366,8 @@ static int parse_raw(reader *r, const galley_plugin *html, galley_node *raw) {
   galley_node *copies[256];
   size_t n = 0;
   bool ok = true;
-  for (galley_node *c = galley_node_first_child(from); c && ok; c = galley_node_next(c)) {
+  for (galley_node *c = galley_node_first_child(from); c && ok;
+       c = galley_node_next(c)) {
     if (n == sizeof copies / sizeof copies[0]) {
       ok = false;
       break;
@@ -377,10 +391,12 @@ static int parse_raw_nodes(reader *r) {
   const char *mode = galley_job_option(r->job, "raw-html");
   if (!mode || strcmp(mode, "parse") != 0 || r->n_raw == 0)
     return GALLEY_OK;
-  const galley_plugin *html = galley_registry_find(galley_job_registry(r->job), "html");
+  const galley_plugin *html =
+      galley_registry_find(galley_job_registry(r->job), "html");
   if (!html || !(html->caps & GALLEY_CAN_READ) || !html->read) {
-    galley_job_warn(r->job, "raw-html=parse needs the html reader, which is not loaded; "
-                            "raw HTML kept as it is");
+    galley_job_warn(
+        r->job, "raw-html=parse needs the html reader, which is not loaded; "
+                "raw HTML kept as it is");
     return GALLEY_OK;
   }
   for (size_t i = 0; i < r->n_raw; i++) {
@@ -408,7 +424,8 @@ int md_read(galley_job *job, const galley_input *in, galley_doc *doc) {
     cmark_parser_free(parser);
     return GALLEY_ENOMEM;
   }
-  /* cmark splits text at every special character; one TEXT per run reads better. */
+  /* cmark splits text at every special character; one TEXT per run reads
+   * better. */
   cmark_consolidate_text_nodes(root);
   rc = map_tree(&r, root);
   cmark_node_free(root);

@@ -63,13 +63,13 @@ typedef enum frame_mode {
   MODE_PCELL,    /* a pipe table cell: inlines only */
   MODE_HTABLE,   /* an HTML table being written into a buffer */
   MODE_HROW,
-  MODE_HCELL,    /* an HTML table cell or caption: `cm` is a detached document */
+  MODE_HCELL, /* an HTML table cell or caption: `cm` is a detached document */
   MODE_FOOTNOTE, /* `cm` is a detached document rendered into a definition */
 } frame_mode;
 
 typedef struct frame {
   const galley_node *g;
-  cmark_node *cm;    /* where children go */
+  cmark_node *cm; /* where children go */
   frame_mode mode;
   const char *close; /* raw inline HTML appended at EXIT ("</sup>") */
   bool owned;        /* `cm` is a detached document this frame frees */
@@ -124,10 +124,8 @@ static bool holds_blocks(cmark_node *n) {
   case CMARK_NODE_DOCUMENT:
   case CMARK_NODE_BLOCK_QUOTE:
   case CMARK_NODE_ITEM:
-  case CMARK_NODE_FOOTNOTE_DEFINITION:
-    return true;
-  default:
-    return false;
+  case CMARK_NODE_FOOTNOTE_DEFINITION: return true;
+  default: return false;
   }
 }
 
@@ -142,8 +140,8 @@ static int place_error(writer *w, cmark_node *parent, cmark_node *child) {
   const char *c = cmark_node_get_type_string(child);
   const char *p = cmark_node_get_type_string(parent);
   cmark_node_free(child);
-  return galley_job_error(w->job, GALLEY_EINVALID, "cannot write a Markdown %s inside a %s", c,
-                          p);
+  return galley_job_error(w->job, GALLEY_EINVALID,
+                          "cannot write a Markdown %s inside a %s", c, p);
 }
 
 static int add_block(writer *w, cmark_node *node) {
@@ -186,10 +184,10 @@ static int add_inline(writer *w, cmark_node *node) {
 /* ---- Tables ---- */
 
 typedef struct table_plan {
-  bool pipe;        /* a pipe table can say it all */
-  bool head_first;  /* the first row serves as the header row */
+  bool pipe;       /* a pipe table can say it all */
+  bool head_first; /* the first row serves as the header row */
   uint16_t columns;
-  uint8_t *aligns;  /* malloc'd, `columns` long */
+  uint8_t *aligns; /* malloc'd, `columns` long */
 } table_plan;
 
 static bool has_pipe(const char *s) { return s && strchr(s, '|') != NULL; }
@@ -224,7 +222,8 @@ static int plan_table(writer *w, const galley_node *table, table_plan *p) {
     case GALLEY_NODE_TABLE_ROW:
       if (!first_row)
         first_row = n;
-      if (galley_node_get_row_part(n) == GALLEY_ROW_HEAD && (heads++ > 0 || rows > 0))
+      if (galley_node_get_row_part(n) == GALLEY_ROW_HEAD &&
+          (heads++ > 0 || rows > 0))
         pipe = false; /* a pipe table has one header row, first */
       rows++;
       if (galley_node_child_count(n) > columns)
@@ -234,7 +233,8 @@ static int plan_table(writer *w, const galley_node *table, table_plan *p) {
       if (galley_node_get_colspan(n) > 1 || galley_node_get_rowspan(n) > 1)
         pipe = false;
       size_t kids = galley_node_child_count(n);
-      for (galley_node *c = galley_node_first_child(n); c; c = galley_node_next(c))
+      for (galley_node *c = galley_node_first_child(n); c;
+           c = galley_node_next(c))
         if (galley_kind_is_block(galley_node_kind(c)) &&
             !(kids == 1 && galley_node_kind(c) == GALLEY_NODE_PARAGRAPH))
           pipe = false;
@@ -246,13 +246,13 @@ static int plan_table(writer *w, const galley_node *table, table_plan *p) {
       break;
     case GALLEY_NODE_LINK:
     case GALLEY_NODE_IMAGE:
-      pipe = pipe && !has_pipe(galley_node_get_url(n)) && !has_pipe(galley_node_get_title(n));
+      pipe = pipe && !has_pipe(galley_node_get_url(n)) &&
+             !has_pipe(galley_node_get_title(n));
       break;
     case GALLEY_NODE_FOOTNOTE_REF:
       pipe = pipe && !has_pipe(galley_node_get_label(n));
       break;
-    default:
-      break;
+    default: break;
     }
   }
   if (!pipe || rows == 0 || columns == 0 || columns > 1000)
@@ -262,17 +262,20 @@ static int plan_table(writer *w, const galley_node *table, table_plan *p) {
     return GALLEY_ENOMEM;
   bool all_header = true;
   size_t i = 0;
-  for (galley_node *c = galley_node_first_child(first_row); c; c = galley_node_next(c), i++) {
+  for (galley_node *c = galley_node_first_child(first_row); c;
+       c = galley_node_next(c), i++) {
     p->aligns[i] = align_char(galley_node_get_cell_align(c));
     all_header = all_header && galley_node_get_cell_header(c);
   }
   p->pipe = true;
   p->columns = (uint16_t)columns;
-  p->head_first = galley_node_get_row_part(first_row) == GALLEY_ROW_HEAD || all_header;
+  p->head_first =
+      galley_node_get_row_part(first_row) == GALLEY_ROW_HEAD || all_header;
   return GALLEY_OK;
 }
 
-static cmark_node *new_ext(writer *w, cmark_node_type type, cmark_syntax_extension *ext) {
+static cmark_node *new_ext(writer *w, cmark_node_type type,
+                           cmark_syntax_extension *ext) {
   (void)w;
   return cmark_node_new_with_ext(type, ext);
 }
@@ -332,7 +335,9 @@ static int enter_table(writer *w, const galley_node *g) {
 }
 
 static const char *part_tag(int part) {
-  return part == GALLEY_ROW_HEAD ? "thead" : part == GALLEY_ROW_FOOT ? "tfoot" : "tbody";
+  return part == GALLEY_ROW_HEAD   ? "thead"
+         : part == GALLEY_ROW_FOOT ? "tfoot"
+                                   : "tbody";
 }
 
 /* The HTML cmark-gfm renders for a detached document (a cell's content). */
@@ -348,7 +353,8 @@ static void render_cell_html(writer *w, cmark_node *doc, wbuf *out) {
   size_t n = strlen(html);
   const char *s = html;
   /* Bare inlines (the writer's own paragraph) need no <p> in a cell. */
-  if (bare && n >= 8 && strncmp(s, "<p>", 3) == 0 && strcmp(s + n - 5, "</p>\n") == 0) {
+  if (bare && n >= 8 && strncmp(s, "<p>", 3) == 0 &&
+      strcmp(s + n - 5, "</p>\n") == 0) {
     s += 3;
     n -= 8;
   }
@@ -396,8 +402,8 @@ static void put_label(wbuf *b, const char *label) {
   }
   for (const char *p = label; *p; p++) {
     char c = *p;
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '[' || c == ']' || c == '\\' ||
-        c == '^')
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '[' ||
+        c == ']' || c == '\\' || c == '^')
       c = '-';
     buf_add(b, &c, 1);
   }
@@ -435,13 +441,16 @@ static int exit_footnote(writer *w, const frame *f) {
 
 /* ---- The walk ---- */
 
-static cmark_node *raw_inline(const char *html) { return new_literal(CMARK_NODE_HTML_INLINE, html); }
+static cmark_node *raw_inline(const char *html) {
+  return new_literal(CMARK_NODE_HTML_INLINE, html);
+}
 
 /* Length of the bare http(s) URL at s, as GFM's autolink extension ends it. */
 static size_t bare_url_len(const char *s) {
   size_t n = 0;
   /* Stops where an autolink <…> could not go on, too. */
-  while ((unsigned char)s[n] > 0x20 && s[n] != '<' && s[n] != '>' && s[n] != '"')
+  while ((unsigned char)s[n] > 0x20 && s[n] != '<' && s[n] != '>' &&
+         s[n] != '"')
     n++;
   /* Trailing punctuation and an unbalanced ')' are not part of it. */
   for (;;) {
@@ -486,7 +495,9 @@ static int add_text(writer *w, const char *text) {
     bool boundary = p == text || !((p[-1] >= 'a' && p[-1] <= 'z') ||
                                    (p[-1] >= 'A' && p[-1] <= 'Z') ||
                                    (p[-1] >= '0' && p[-1] <= '9'));
-    size_t scheme = strncmp(p, "https://", 8) == 0 ? 8 : strncmp(p, "http://", 7) == 0 ? 7 : 0;
+    size_t scheme = strncmp(p, "https://", 8) == 0  ? 8
+                    : strncmp(p, "http://", 7) == 0 ? 7
+                                                    : 0;
     size_t n = boundary && scheme ? bare_url_len(p) : 0;
     /* An autolink decodes entities, so one with & stays text. */
     if (n <= scheme || !needs_escaping(p, n) || memchr(p, '&', n)) {
@@ -515,8 +526,9 @@ static int add_text(writer *w, const char *text) {
     p += n;
     start = p;
   }
-  return *start || start == text ? add_inline(w, new_literal(CMARK_NODE_TEXT, start))
-                                 : GALLEY_OK;
+  return *start || start == text
+             ? add_inline(w, new_literal(CMARK_NODE_TEXT, start))
+             : GALLEY_OK;
 }
 
 /* Pushes a frame that puts children where the parent's go. */
@@ -529,16 +541,21 @@ static int unwrap(writer *w, const galley_node *g) {
 }
 
 /* Opens an inline written as raw HTML tags around its content. */
-static int enter_tagged(writer *w, const galley_node *g, const char *open, const char *close) {
+static int enter_tagged(writer *w, const galley_node *g, const char *open,
+                        const char *close) {
   cmark_node *tag = raw_inline(open);
   int rc = add_inline(w, tag);
   if (rc)
     return rc;
-  frame f = {.g = g, .cm = cmark_node_parent(tag), .mode = top(w)->mode, .close = close};
+  frame f = {.g = g,
+             .cm = cmark_node_parent(tag),
+             .mode = top(w)->mode,
+             .close = close};
   return push_frame(w, f);
 }
 
-static int enter_container(writer *w, const galley_node *g, cmark_node *n, bool block) {
+static int enter_container(writer *w, const galley_node *g, cmark_node *n,
+                           bool block) {
   int rc = block ? add_block(w, n) : add_inline(w, n);
   if (rc)
     return rc;
@@ -559,8 +576,7 @@ static int enter_node(writer *w, const galley_node *g) {
   case GALLEY_NODE_SPAN:
   case GALLEY_NODE_FIGURE:
   case GALLEY_NODE_DEFINITION_LIST:
-  case GALLEY_NODE_DEFINITION:
-    return unwrap(w, g);
+  case GALLEY_NODE_DEFINITION: return unwrap(w, g);
 
   case GALLEY_NODE_CAPTION:
     if (t->mode == MODE_HTABLE)
@@ -591,11 +607,14 @@ static int enter_node(writer *w, const galley_node *g) {
   case GALLEY_NODE_LIST: {
     n = cmark_node_new(CMARK_NODE_LIST);
     bool ordered = galley_node_get_list_ordered(g);
-    cmark_node_set_list_type(n, ordered ? CMARK_ORDERED_LIST : CMARK_BULLET_LIST);
+    cmark_node_set_list_type(n,
+                             ordered ? CMARK_ORDERED_LIST : CMARK_BULLET_LIST);
     if (ordered) {
       int start = galley_node_get_list_start(g);
       cmark_node_set_list_delim(n, CMARK_PERIOD_DELIM);
-      cmark_node_set_list_start(n, start < 0 ? 0 : start > 999999999 ? 999999999 : start);
+      cmark_node_set_list_start(n, start < 0           ? 0
+                                   : start > 999999999 ? 999999999
+                                                       : start);
     }
     cmark_node_set_list_tight(n, galley_node_get_list_tight(g));
     return enter_container(w, g, n, true);
@@ -605,7 +624,8 @@ static int enter_node(writer *w, const galley_node *g) {
     galley_task task = galley_node_get_task(g);
     if (task != GALLEY_TASK_NONE && w->gfm && w->ext->tasklist) {
       n = new_ext(w, CMARK_NODE_ITEM, w->ext->tasklist);
-      cmark_gfm_extensions_set_tasklist_item_checked(n, task == GALLEY_TASK_DONE);
+      cmark_gfm_extensions_set_tasklist_item_checked(n,
+                                                     task == GALLEY_TASK_DONE);
     } else {
       n = cmark_node_new(CMARK_NODE_ITEM);
     }
@@ -622,7 +642,8 @@ static int enter_node(writer *w, const galley_node *g) {
   case GALLEY_NODE_RAW_BLOCK: {
     const char *format = galley_node_get_format(g);
     if (format && strcmp(format, "html") == 0)
-      return add_block(w, new_literal(CMARK_NODE_HTML_BLOCK, galley_node_get_literal(g)));
+      return add_block(
+          w, new_literal(CMARK_NODE_HTML_BLOCK, galley_node_get_literal(g)));
     /* Markdown has no raw blocks but HTML: keep the text, say what it is. */
     wbuf info = {0};
     buf_str(&info, "{=");
@@ -631,15 +652,15 @@ static int enter_node(writer *w, const galley_node *g) {
     n = new_literal(CMARK_NODE_CODE_BLOCK, galley_node_get_literal(g));
     cmark_node_set_fence_info(n, info.failed ? "" : info.data);
     free(info.data);
-    galley_job_warn(w->job, "a raw %s block is written as a code block", format ? format : "");
+    galley_job_warn(w->job, "a raw %s block is written as a code block",
+                    format ? format : "");
     return add_block(w, n);
   }
 
   case GALLEY_NODE_THEMATIC_BREAK:
     return add_block(w, cmark_node_new(CMARK_NODE_THEMATIC_BREAK));
 
-  case GALLEY_NODE_TABLE:
-    return enter_table(w, g);
+  case GALLEY_NODE_TABLE: return enter_table(w, g);
 
   case GALLEY_NODE_TABLE_ROW:
     if (t->mode == MODE_PTABLE) {
@@ -685,12 +706,10 @@ static int enter_node(writer *w, const galley_node *g) {
     return push_frame(w, (frame){.g = g, .cm = n, .mode = MODE_FLOW});
   }
 
-  case GALLEY_NODE_FOOTNOTE:
-    return enter_detached(w, g, MODE_FOOTNOTE);
+  case GALLEY_NODE_FOOTNOTE: return enter_detached(w, g, MODE_FOOTNOTE);
 
   /* Inlines */
-  case GALLEY_NODE_TEXT:
-    return add_text(w, galley_node_get_literal(g));
+  case GALLEY_NODE_TEXT: return add_text(w, galley_node_get_literal(g));
 
   case GALLEY_NODE_SOFT_BREAK:
     if (w->in_pcell)
@@ -710,16 +729,16 @@ static int enter_node(writer *w, const galley_node *g) {
     return enter_container(w, g, cmark_node_new(CMARK_NODE_STRONG), false);
   case GALLEY_NODE_STRIKE:
     if (w->gfm && w->ext->strikethrough)
-      return enter_container(w, g, new_ext(w, CMARK_NODE_STRIKETHROUGH, w->ext->strikethrough),
-                             false);
+      return enter_container(
+          w, g, new_ext(w, CMARK_NODE_STRIKETHROUGH, w->ext->strikethrough),
+          false);
     return enter_tagged(w, g, "<del>", "</del>");
-  case GALLEY_NODE_SUPERSCRIPT:
-    return enter_tagged(w, g, "<sup>", "</sup>");
-  case GALLEY_NODE_SUBSCRIPT:
-    return enter_tagged(w, g, "<sub>", "</sub>");
+  case GALLEY_NODE_SUPERSCRIPT: return enter_tagged(w, g, "<sup>", "</sup>");
+  case GALLEY_NODE_SUBSCRIPT: return enter_tagged(w, g, "<sub>", "</sub>");
 
   case GALLEY_NODE_CODE: {
-    /* A code span reads a line ending as a space; a raw one would end a table row. */
+    /* A code span reads a line ending as a space; a raw one would end a table
+     * row. */
     const char *lit = galley_node_get_literal(g);
     n = new_literal(CMARK_NODE_CODE, lit);
     if (lit && strchr(lit, '\n')) {
@@ -790,11 +809,13 @@ static int enter_node(writer *w, const galley_node *g) {
       return add_inline(w, raw_inline(galley_node_get_literal(g)));
     galley_job_warn(w->job, "raw %s inline content is written as a code span",
                     format ? format : "");
-    return add_inline(w, new_literal(CMARK_NODE_CODE, galley_node_get_literal(g)));
+    return add_inline(w,
+                      new_literal(CMARK_NODE_CODE, galley_node_get_literal(g)));
   }
 
   default:
-    return galley_job_error(w->job, GALLEY_EUNSUPPORTED, "the markdown writer has no form for a %s",
+    return galley_job_error(w->job, GALLEY_EUNSUPPORTED,
+                            "the markdown writer has no form for a %s",
                             galley_kind_name(galley_node_kind(g)));
   }
 }
@@ -803,13 +824,9 @@ static int leave_node(writer *w) {
   frame f = w->frames[--w->n_frames];
   int rc = GALLEY_OK;
   switch (galley_node_kind(f.g)) {
-  case GALLEY_NODE_HEADING:
-    w->in_heading--;
-    break;
+  case GALLEY_NODE_HEADING: w->in_heading--; break;
   case GALLEY_NODE_LINK:
-  case GALLEY_NODE_IMAGE:
-    w->in_link--;
-    break;
+  case GALLEY_NODE_IMAGE: w->in_link--; break;
   case GALLEY_NODE_ITEM: {
     /* Strict CommonMark has no task items: the box is written as text. */
     galley_task task = galley_node_get_task(f.g);
@@ -824,13 +841,15 @@ static int leave_node(writer *w) {
         p = np;
       }
       cmark_node_prepend_child(
-          p, new_literal(CMARK_NODE_TEXT, task == GALLEY_TASK_DONE ? "[x] " : "[ ] "));
+          p, new_literal(CMARK_NODE_TEXT,
+                         task == GALLEY_TASK_DONE ? "[x] " : "[ ] "));
     }
     break;
   }
   case GALLEY_NODE_TABLE_ROW:
     if (f.mode == MODE_PROW)
-      pad_row(w, f.cm, cmark_gfm_extensions_get_table_columns(cmark_node_parent(f.cm)));
+      pad_row(w, f.cm,
+              cmark_gfm_extensions_get_table_columns(cmark_node_parent(f.cm)));
     else
       buf_str(&w->tables[w->n_tables - 1].html, "</tr>\n");
     break;
@@ -841,16 +860,21 @@ static int leave_node(writer *w) {
     } else if (f.mode == MODE_HCELL) {
       htable *h = &w->tables[w->n_tables - 1];
       bool caption = galley_node_kind(f.g) == GALLEY_NODE_CAPTION;
-      const char *tag = caption ? "caption" : galley_node_get_cell_header(f.g) ? "th" : "td";
+      const char *tag = caption                            ? "caption"
+                        : galley_node_get_cell_header(f.g) ? "th"
+                                                           : "td";
       char attrs[96] = "";
       if (!caption) {
-        const char *al[] = {"", " align=\"left\"", " align=\"center\"", " align=\"right\""};
+        const char *al[] = {"", " align=\"left\"", " align=\"center\"",
+                            " align=\"right\""};
         galley_align a = galley_node_get_cell_align(f.g);
-        int cs = galley_node_get_colspan(f.g), rs = galley_node_get_rowspan(f.g);
+        int cs = galley_node_get_colspan(f.g),
+            rs = galley_node_get_rowspan(f.g);
         size_t used = (size_t)snprintf(attrs, sizeof attrs, "%s",
                                        (unsigned)a < 4 ? al[a] : "");
         if (cs > 1)
-          used += (size_t)snprintf(attrs + used, sizeof attrs - used, " colspan=\"%d\"", cs);
+          used += (size_t)snprintf(attrs + used, sizeof attrs - used,
+                                   " colspan=\"%d\"", cs);
         if (rs > 1 && used < sizeof attrs)
           snprintf(attrs + used, sizeof attrs - used, " rowspan=\"%d\"", rs);
       }
@@ -881,14 +905,12 @@ static int leave_node(writer *w) {
       free(html);
     }
     break;
-  case GALLEY_NODE_FOOTNOTE:
-    rc = exit_footnote(w, &f);
-    break;
-  default:
-    break;
+  case GALLEY_NODE_FOOTNOTE: rc = exit_footnote(w, &f); break;
+  default: break;
   }
   if (!rc && f.close)
-    rc = cmark_node_append_child(f.cm, raw_inline(f.close)) ? GALLEY_OK : GALLEY_EINVALID;
+    rc = cmark_node_append_child(f.cm, raw_inline(f.close)) ? GALLEY_OK
+                                                            : GALLEY_EINVALID;
   if (f.owned)
     cmark_node_free(f.cm);
   return rc;
@@ -898,7 +920,8 @@ static int leave_node(writer *w) {
 
 static bool is_ws(char c) { return c == ' ' || c == '\t'; }
 
-/* Splits leading (or trailing) blanks off a TEXT node; returns them, malloc'd, or NULL. */
+/* Splits leading (or trailing) blanks off a TEXT node; returns them, malloc'd,
+ * or NULL. */
 static char *split_ws(cmark_node *text, bool leading) {
   const char *s = cmark_node_get_literal(text);
   size_t n = s ? strlen(s) : 0, k = 0;
@@ -932,13 +955,17 @@ static bool is_emphasis(cmark_node *n) {
  * list is written loose: its blocks stay apart.
  */
 static bool tight_is_safe(cmark_node *list) {
-  for (cmark_node *item = cmark_node_first_child(list); item; item = cmark_node_next(item)) {
-    for (cmark_node *c = cmark_node_first_child(item); c; c = cmark_node_next(c)) {
+  for (cmark_node *item = cmark_node_first_child(list); item;
+       item = cmark_node_next(item)) {
+    for (cmark_node *c = cmark_node_first_child(item); c;
+         c = cmark_node_next(c)) {
       cmark_node *prev = cmark_node_previous(c);
       if (!prev)
         continue;
-      cmark_node_type t = cmark_node_get_type(c), pt = cmark_node_get_type(prev);
-      if (t == CMARK_NODE_PARAGRAPH && (pt == CMARK_NODE_PARAGRAPH || pt == CMARK_NODE_LIST))
+      cmark_node_type t = cmark_node_get_type(c),
+                      pt = cmark_node_get_type(prev);
+      if (t == CMARK_NODE_PARAGRAPH &&
+          (pt == CMARK_NODE_PARAGRAPH || pt == CMARK_NODE_LIST))
         return false;
       /* An empty first item cannot interrupt a paragraph: "-" underlines it. */
       if (t == CMARK_NODE_LIST && pt == CMARK_NODE_PARAGRAPH &&
@@ -964,9 +991,9 @@ static bool tight_is_safe(cmark_node *list) {
 static void guard_nested_list(cmark_node *item) {
   cmark_node *first = cmark_node_first_child(item);
   cmark_node *list = cmark_node_parent(item);
-  if (first && cmark_node_next(first) && cmark_node_get_type(first) == CMARK_NODE_LIST &&
-      list && cmark_node_get_list_type(list) == CMARK_BULLET_LIST)
-  {
+  if (first && cmark_node_next(first) &&
+      cmark_node_get_type(first) == CMARK_NODE_LIST && list &&
+      cmark_node_get_list_type(list) == CMARK_BULLET_LIST) {
     /* In a paragraph, so that it goes on the marker's line. */
     cmark_node *p = cmark_node_new(CMARK_NODE_PARAGRAPH);
     cmark_node_append_child(p, new_literal(CMARK_NODE_HTML_INLINE, "<!-- -->"));
@@ -994,7 +1021,8 @@ static void guard_autolink(cmark_node *link) {
   cmark_node_prepend_child(link, new_literal(CMARK_NODE_HTML_INLINE, ""));
 }
 
-static int drop_later(cmark_node *n, cmark_node ***drop, size_t *n_drop, size_t *cap) {
+static int drop_later(cmark_node *n, cmark_node ***drop, size_t *n_drop,
+                      size_t *cap) {
   if (*n_drop == *cap) {
     size_t c = *cap ? *cap * 2 : 16;
     cmark_node **bigger = realloc(*drop, c * sizeof *bigger);
@@ -1016,7 +1044,8 @@ static int drop_later(cmark_node *n, cmark_node ***drop, size_t *n_drop, size_t 
 static void keep_tabs(cmark_node *text, char *ws) {
   for (char *p = ws; p && *p; p++)
     if (*p == '\t')
-      cmark_node_insert_before(text, new_literal(CMARK_NODE_HTML_INLINE, "&#9;"));
+      cmark_node_insert_before(text,
+                               new_literal(CMARK_NODE_HTML_INLINE, "&#9;"));
   free(ws);
 }
 
@@ -1024,7 +1053,8 @@ static void keep_tabs(cmark_node *text, char *ws) {
  * `**a****b**` does not read back as two strong spans: an emphasis right
  * after one of its own kind takes in the other's content instead.
  */
-static int merge_siblings(cmark_node *n, cmark_node ***drop, size_t *n_drop, size_t *cap) {
+static int merge_siblings(cmark_node *n, cmark_node ***drop, size_t *n_drop,
+                          size_t *cap) {
   cmark_node *next;
   while ((next = cmark_node_next(n)) != NULL &&
          cmark_node_get_type(next) == cmark_node_get_type(n)) {
@@ -1064,21 +1094,24 @@ static int tidy_whitespace(cmark_node *root) {
           guard_autolink(n);
         if (ev == CMARK_EVENT_EXIT && t == CMARK_NODE_ITEM)
           guard_nested_list(n);
-        if (ev == CMARK_EVENT_EXIT && t == CMARK_NODE_LIST && cmark_node_get_list_tight(n) &&
-            !tight_is_safe(n))
+        if (ev == CMARK_EVENT_EXIT && t == CMARK_NODE_LIST &&
+            cmark_node_get_list_tight(n) && !tight_is_safe(n))
           cmark_node_set_list_tight(n, 0);
         if (ev != CMARK_EVENT_EXIT || !is_emphasis(n))
           continue;
-        cmark_node *first = cmark_node_first_child(n), *last = cmark_node_last_child(n);
+        cmark_node *first = cmark_node_first_child(n),
+                   *last = cmark_node_last_child(n);
         if (!first) {
           victim = n;
         } else {
           char *ws;
-          if (cmark_node_get_type(first) == CMARK_NODE_TEXT && (ws = split_ws(first, true))) {
+          if (cmark_node_get_type(first) == CMARK_NODE_TEXT &&
+              (ws = split_ws(first, true))) {
             cmark_node_insert_before(n, new_literal(CMARK_NODE_TEXT, ws));
             free(ws);
           }
-          if (cmark_node_get_type(last) == CMARK_NODE_TEXT && (ws = split_ws(last, false))) {
+          if (cmark_node_get_type(last) == CMARK_NODE_TEXT &&
+              (ws = split_ws(last, false))) {
             cmark_node_insert_after(n, new_literal(CMARK_NODE_TEXT, ws));
             free(ws);
           }
@@ -1103,8 +1136,9 @@ static int tidy_whitespace(cmark_node *root) {
           free(split_ws(last_text, false));
         last_text = NULL;
         line_start = true;
-      } else if (ev == CMARK_EVENT_ENTER && (t == CMARK_NODE_CODE || t == CMARK_NODE_HTML_INLINE ||
-                                             t == CMARK_NODE_FOOTNOTE_REFERENCE)) {
+      } else if (ev == CMARK_EVENT_ENTER &&
+                 (t == CMARK_NODE_CODE || t == CMARK_NODE_HTML_INLINE ||
+                  t == CMARK_NODE_FOOTNOTE_REFERENCE)) {
         last_text = NULL;
         line_start = false;
       }
@@ -1156,7 +1190,8 @@ int md_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   free(w.frames);
   if (!rc)
     rc = tidy_whitespace(root);
-  char *md = rc ? NULL : cmark_render_commonmark(root, CMARK_OPT_DEFAULT, w.width);
+  char *md =
+      rc ? NULL : cmark_render_commonmark(root, CMARK_OPT_DEFAULT, w.width);
   cmark_node_free(root);
   if (rc)
     return rc;

@@ -57,14 +57,16 @@ static void put_cp(nbuf *b, uint32_t cp) {
   put(b, u, n);
 }
 
-/* Decodes the entity at s[0] == '&'; returns bytes used (0: not one we know). */
+/* Decodes the entity at s[0] == '&'; returns bytes used (0: not one we know).
+ */
 static size_t decode_entity(const char *s, size_t len, nbuf *out) {
   static const struct {
     const char *name;
     uint32_t cp;
-  } named[] = {{"amp", '&'},   {"lt", '<'},      {"gt", '>'},     {"quot", '"'},
-               {"apos", '\''}, {"nbsp", 0xA0},   {"copy", 0xA9},  {"ouml", 0xF6},
-               {"auml", 0xE4}, {"uuml", 0xFC},   {"eacute", 0xE9}, {"mdash", 0x2014},
+  } named[] = {{"amp", '&'},      {"lt", '<'},       {"gt", '>'},
+               {"quot", '"'},     {"apos", '\''},    {"nbsp", 0xA0},
+               {"copy", 0xA9},    {"ouml", 0xF6},    {"auml", 0xE4},
+               {"uuml", 0xFC},    {"eacute", 0xE9},  {"mdash", 0x2014},
                {"ndash", 0x2013}, {"hellip", 0x2026}};
   if (len > 2 && s[1] == '#') {
     size_t i = 2;
@@ -73,9 +75,13 @@ static size_t decode_entity(const char *s, size_t len, nbuf *out) {
     if (hex)
       i++;
     size_t start = i;
-    while (i < len && (hex ? isxdigit((unsigned char)s[i]) : isdigit((unsigned char)s[i])) &&
-           i - start < 8) {
-      int d = isdigit((unsigned char)s[i]) ? s[i] - '0' : (tolower((unsigned char)s[i]) - 'a' + 10);
+    while (
+        i < len &&
+        (hex ? isxdigit((unsigned char)s[i]) : isdigit((unsigned char)s[i])) &&
+        i - start < 8) {
+      int d = isdigit((unsigned char)s[i])
+                  ? s[i] - '0'
+                  : (tolower((unsigned char)s[i]) - 'a' + 10);
       cp = cp * (hex ? 16 : 10) + (uint32_t)d;
       i++;
     }
@@ -86,7 +92,8 @@ static size_t decode_entity(const char *s, size_t len, nbuf *out) {
   }
   for (size_t k = 0; k < sizeof named / sizeof named[0]; k++) {
     size_t n = strlen(named[k].name);
-    if (len > n + 1 && strncmp(s + 1, named[k].name, n) == 0 && s[n + 1] == ';') {
+    if (len > n + 1 && strncmp(s + 1, named[k].name, n) == 0 &&
+        s[n + 1] == ';') {
       put_cp(out, named[k].cp);
       return n + 2;
     }
@@ -130,10 +137,13 @@ static int cmp_attr(const void *a, const void *b) {
 
 static bool is_block_tag(const char *name) {
   static const char *const blocks[] = {
-      "address", "article", "aside", "blockquote", "body", "caption", "dd", "details",
-      "div", "dl", "dt", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5",
-      "h6", "head", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre",
-      "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"};
+      "address", "article", "aside", "blockquote", "body",  "caption",
+      "dd",      "details", "div",   "dl",         "dt",    "figcaption",
+      "figure",  "footer",  "h1",    "h2",         "h3",    "h4",
+      "h5",      "h6",      "head",  "header",     "hr",    "html",
+      "li",      "main",    "nav",   "ol",         "p",     "pre",
+      "section", "table",   "tbody", "td",         "tfoot", "th",
+      "thead",   "tr",      "ul"};
   for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
     if (strcmp(name, blocks[i]) == 0)
       return true;
@@ -146,8 +156,8 @@ static bool is_block_tag(const char *name) {
  */
 static char *encode_url(const char *v);
 
-static size_t parse_tag(const char *s, size_t len, nbuf *out, char *name, size_t name_cap,
-                        bool *closing, bool urls) {
+static size_t parse_tag(const char *s, size_t len, nbuf *out, char *name,
+                        size_t name_cap, bool *closing, bool urls) {
   size_t i = 1;
   *closing = false;
   if (i < len && s[i] == '/') {
@@ -182,8 +192,8 @@ static size_t parse_tag(const char *s, size_t len, nbuf *out, char *name, size_t
       break;
     }
     size_t as = i;
-    while (i < len && !isspace((unsigned char)s[i]) && s[i] != '=' && s[i] != '>' &&
-           s[i] != '/' && s[i] != '"' && s[i] != '\'')
+    while (i < len && !isspace((unsigned char)s[i]) && s[i] != '=' &&
+           s[i] != '>' && s[i] != '/' && s[i] != '"' && s[i] != '\'')
       i++;
     if (i == as)
       break;
@@ -338,7 +348,8 @@ char *htmlnorm_ex(const char *html, bool urls) {
       }
       char name[32];
       bool closing;
-      size_t tl = parse_tag(html + i, len - i, &out, name, sizeof name, &closing, urls);
+      size_t tl =
+          parse_tag(html + i, len - i, &out, name, sizeof name, &closing, urls);
       if (tl) {
         if (strcmp(name, "pre") == 0)
           in_pre += closing ? -1 : 1;
@@ -363,7 +374,8 @@ char *htmlnorm_ex(const char *html, bool urls) {
       put(&t, "", 0);
       bool ws = false;
       for (size_t k = i; k < j; k++) {
-        if (html[k] == ' ' || html[k] == '\n' || html[k] == '\t' || html[k] == '\r') {
+        if (html[k] == ' ' || html[k] == '\n' || html[k] == '\t' ||
+            html[k] == '\r') {
           ws = true;
           continue;
         }
@@ -381,7 +393,8 @@ char *htmlnorm_ex(const char *html, bool urls) {
     p->len = out.n - p->start;
     n_pieces++;
   }
-  /* Drop whitespace next to block tags, and pieces that are only whitespace there. */
+  /* Drop whitespace next to block tags, and pieces that are only whitespace
+   * there. */
   nbuf fin = {0};
   put(&fin, "", 0);
   for (size_t k = 0; k < n_pieces; k++) {

@@ -13,9 +13,10 @@
 
 #include "testutil.h"
 
-/* Reads `md` with the markdown reader into a new document (NULL on failure, *err set). */
-static inline galley_doc *md_read_doc(const char *md, const char *const *opts, int *status,
-                                      char **err) {
+/* Reads `md` with the markdown reader into a new document (NULL on failure,
+ * *err set). */
+static inline galley_doc *md_read_doc(const char *md, const char *const *opts,
+                                      int *status, char **err) {
   galley_registry *reg = tu_registry();
   const galley_plugin *reader = galley_registry_find(reg, "markdown");
   assert_non_null(reader);
@@ -32,7 +33,9 @@ static inline galley_doc *md_read_doc(const char *md, const char *const *opts, i
   if (status)
     *status = rc;
   if (err)
-    *err = rc == GALLEY_OK || !galley_job_errmsg(job) ? NULL : strdup(galley_job_errmsg(job));
+    *err = rc == GALLEY_OK || !galley_job_errmsg(job)
+               ? NULL
+               : strdup(galley_job_errmsg(job));
   galley_job_free(job);
   if (rc != GALLEY_OK) {
     galley_doc_free(doc);
@@ -42,7 +45,8 @@ static inline galley_doc *md_read_doc(const char *md, const char *const *opts, i
 }
 
 /* Writes `doc` with the markdown writer; malloc'd result. */
-static inline char *md_write_doc(const galley_doc *doc, const char *const *opts) {
+static inline char *md_write_doc(const galley_doc *doc,
+                                 const char *const *opts) {
   galley_registry *reg = tu_registry();
   const galley_plugin *writer = galley_registry_find(reg, "markdown");
   assert_non_null(writer);
@@ -56,7 +60,8 @@ static inline char *md_write_doc(const galley_doc *doc, const char *const *opts)
   galley_sink *sink = galley_sink_new_memory();
   int rc = galley_plugin_write(job, writer, doc, sink);
   if (rc != GALLEY_OK)
-    print_error("write failed: %s\n", galley_job_errmsg(job) ? galley_job_errmsg(job) : "?");
+    print_error("write failed: %s\n",
+                galley_job_errmsg(job) ? galley_job_errmsg(job) : "?");
   assert_int_equal(rc, GALLEY_OK);
   size_t n;
   const char *data = galley_sink_data(sink, &n);

@@ -29,7 +29,8 @@ static uint64_t hash(const char *s, size_t n) {
 static size_t *slot(bag *b, const char *s, size_t n, bool add) {
   if (add && (b->used + 1) * 2 > b->cap) {
     bag big = {calloc(b->cap ? b->cap * 2 : 1024, sizeof(char *)),
-               calloc(b->cap ? b->cap * 2 : 1024, sizeof(size_t)), b->cap ? b->cap * 2 : 1024, 0};
+               calloc(b->cap ? b->cap * 2 : 1024, sizeof(size_t)),
+               b->cap ? b->cap * 2 : 1024, 0};
     for (size_t i = 0; i < b->cap; i++)
       if (b->keys[i]) {
         size_t j = hash(b->keys[i], strlen(b->keys[i])) & (big.cap - 1);
@@ -65,7 +66,9 @@ static unsigned decode(const unsigned char *s, size_t *n) {
     return s[0];
   }
   size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 1;
-  unsigned cp = len == 4 ? s[0] & 0x07u : len == 3 ? s[0] & 0x0Fu : s[0] & 0x1Fu;
+  unsigned cp = len == 4   ? s[0] & 0x07u
+                : len == 3 ? s[0] & 0x0Fu
+                           : s[0] & 0x1Fu;
   for (size_t i = 1; i < len; i++) {
     if ((s[i] & 0xC0) != 0x80) {
       *n = i;
@@ -80,10 +83,11 @@ static unsigned decode(const unsigned char *s, size_t *n) {
 /* Roughly \w: letters and digits, not spaces, punctuation or symbols. */
 static bool word_char(unsigned cp) {
   if (cp < 0x80)
-    return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-           cp == '_';
+    return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') ||
+           (cp >= 'A' && cp <= 'Z') || cp == '_';
   if (cp <= 0xBF)
-    return cp == 0xAA || cp == 0xB5 || cp == 0xBA || cp == 0xB2 || cp == 0xB3 || cp == 0xB9;
+    return cp == 0xAA || cp == 0xB5 || cp == 0xBA || cp == 0xB2 || cp == 0xB3 ||
+           cp == 0xB9;
   if (cp == 0xD7 || cp == 0xF7 || cp == 0xFEFF || cp == 0xFFFD)
     return false;
   if ((cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F) ||
@@ -167,7 +171,8 @@ int main(void) {
     if (!p || !(p->caps & GALLEY_CAN_READ) || !(p->caps & GALLEY_CAN_WRITE)) {
       if (strcmp(need[i], "text") == 0 && p && (p->caps & GALLEY_CAN_WRITE))
         continue; /* the text format only has to write */
-      printf("SKIP: this test needs the %s plugin (read and write), which is not loaded\n",
+      printf("SKIP: this test needs the %s plugin (read and write), which is "
+             "not loaded\n",
              need[i]);
       return 77;
     }
@@ -193,9 +198,13 @@ int main(void) {
     size_t len;
     char *html = tu_read_file(path, &len);
     char *err = NULL;
-    char *text = html ? tu_convert("html", "text", html, len, NULL, &err) : NULL;
-    char *md = text ? tu_convert("html", "markdown", html, len, to_md, &err) : NULL;
-    char *back = md ? tu_convert("markdown", "text", md, strlen(md), from_md, &err) : NULL;
+    char *text =
+        html ? tu_convert("html", "text", html, len, NULL, &err) : NULL;
+    char *md =
+        text ? tu_convert("html", "markdown", html, len, to_md, &err) : NULL;
+    char *back =
+        md ? tu_convert("markdown", "text", md, strlen(md), from_md, &err)
+           : NULL;
     pages++;
     if (!back) {
       printf("%s: conversion failed: %s\n", name, err ? err : "?");
@@ -214,8 +223,8 @@ int main(void) {
         size_t h = have ? *have : 0;
         if (h < want.counts[k]) {
           if (lost < 5)
-            printf("%s: word \"%s\" %zu times in text, %zu after markdown\n", name,
-                   want.keys[k], want.counts[k], h);
+            printf("%s: word \"%s\" %zu times in text, %zu after markdown\n",
+                   name, want.keys[k], want.counts[k], h);
           lost++;
         }
       }
@@ -224,8 +233,9 @@ int main(void) {
       for (const char *m = marks; *m; m++) {
         size_t a = count_char(text, *m), b = count_char(back, *m);
         if (b < a) {
-          printf("%s: '%c' %zu times in text, %zu after markdown (read as markup)\n", name,
-                 *m, a, b);
+          printf("%s: '%c' %zu times in text, %zu after markdown (read as "
+                 "markup)\n",
+                 name, *m, a, b);
           marks_ok = false;
         }
       }
@@ -245,7 +255,8 @@ int main(void) {
     free(names[i]);
   }
   free(names);
-  printf("\nHTML -> Markdown: %d pages, %d lose words or read literal characters as markup\n",
+  printf("\nHTML -> Markdown: %d pages, %d lose words or read literal "
+         "characters as markup\n",
          pages, failed);
   return failed ? 1 : 0;
 }

@@ -47,7 +47,8 @@ static void tables_keep_alignment_and_header_cells(void **state) {
   galley_node *c3 = galley_node_last_child(body);
   assert_false(galley_node_get_cell_header(c3));
   assert_int_equal(galley_node_get_cell_align(c3), GALLEY_ALIGN_RIGHT);
-  assert_int_equal(galley_node_get_cell_align(galley_node_next(galley_node_first_child(body))),
+  assert_int_equal(galley_node_get_cell_align(
+                       galley_node_next(galley_node_first_child(body))),
                    GALLEY_ALIGN_CENTER);
   galley_doc_free(doc);
 }
@@ -88,11 +89,13 @@ static void code_blocks_keep_the_info_string(void **state) {
 
 static void raw_html_is_kept_as_raw_nodes(void **state) {
   (void)state;
-  galley_doc *doc = read_ok("<div class=\"x\">\nhi\n</div>\n\na <b>bold</b> word\n");
+  galley_doc *doc =
+      read_ok("<div class=\"x\">\nhi\n</div>\n\na <b>bold</b> word\n");
   galley_node *block = md_find(doc, GALLEY_NODE_RAW_BLOCK);
   assert_non_null(block);
   assert_string_equal(galley_node_get_format(block), "html");
-  assert_string_equal(galley_node_get_literal(block), "<div class=\"x\">\nhi\n</div>\n");
+  assert_string_equal(galley_node_get_literal(block),
+                      "<div class=\"x\">\nhi\n</div>\n");
   galley_node *inl = md_find(doc, GALLEY_NODE_RAW_INLINE);
   assert_non_null(inl);
   assert_string_equal(galley_node_get_format(inl), "html");
@@ -102,8 +105,9 @@ static void raw_html_is_kept_as_raw_nodes(void **state) {
 
 static void footnotes_go_to_the_end_with_their_labels(void **state) {
   (void)state;
-  galley_doc *doc = read_ok("Text[^n1] more[^Other].\n\n[^n1]: First *note*.\n\n"
-                            "[^other]: Second.\n\nLast paragraph.\n");
+  galley_doc *doc =
+      read_ok("Text[^n1] more[^Other].\n\n[^n1]: First *note*.\n\n"
+              "[^other]: Second.\n\nLast paragraph.\n");
   galley_node *ref = md_find(doc, GALLEY_NODE_FOOTNOTE_REF);
   assert_non_null(ref);
   assert_string_equal(galley_node_get_label(ref), "n1");
@@ -114,7 +118,8 @@ static void footnotes_go_to_the_end_with_their_labels(void **state) {
   galley_node *first = galley_node_prev(last);
   assert_int_equal(galley_node_kind(first), GALLEY_NODE_FOOTNOTE);
   assert_string_equal(galley_node_get_label(first), "n1");
-  assert_int_equal(galley_node_kind(galley_node_prev(first)), GALLEY_NODE_PARAGRAPH);
+  assert_int_equal(galley_node_kind(galley_node_prev(first)),
+                   GALLEY_NODE_PARAGRAPH);
   galley_doc_free(doc);
 }
 
@@ -144,7 +149,8 @@ static void extensions_read_strike_and_autolinks(void **state) {
 static void gfm_false_reads_strict_commonmark(void **state) {
   (void)state;
   const char *opts[] = {"gfm=false", NULL};
-  galley_doc *doc = md_read_doc("| a |\n|---|\n| 1 |\n\n~~x~~ www.a.com\n", opts, NULL, NULL);
+  galley_doc *doc =
+      md_read_doc("| a |\n|---|\n| 1 |\n\n~~x~~ www.a.com\n", opts, NULL, NULL);
   assert_non_null(doc);
   assert_null(md_find(doc, GALLEY_NODE_TABLE));
   assert_null(md_find(doc, GALLEY_NODE_STRIKE));
@@ -154,19 +160,25 @@ static void gfm_false_reads_strict_commonmark(void **state) {
 
 static void front_matter_fills_the_metadata(void **state) {
   (void)state;
-  galley_doc *doc = read_ok("---\ntitle: \"A \\\"quoted\\\" title\"\nauthors:\n  - Ann\n  - 'Bo''s'\n"
-                            "date: 2024-05-06\nlanguage: de\ndescription: >\n  folded\n  text\n"
-                            "tags: [one, \"two, three\"]\nkeywords: four, five\n"
-                            "unknown: ignored # comment\n---\n# Body\n");
-  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_TITLE), "A \"quoted\" title");
+  galley_doc *doc = read_ok(
+      "---\ntitle: \"A \\\"quoted\\\" title\"\nauthors:\n  - Ann\n  - 'Bo''s'\n"
+      "date: 2024-05-06\nlanguage: de\ndescription: >\n  folded\n  text\n"
+      "tags: [one, \"two, three\"]\nkeywords: four, five\n"
+      "unknown: ignored # comment\n---\n# Body\n");
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_TITLE),
+                      "A \"quoted\" title");
   assert_int_equal(galley_doc_meta_count(doc, GALLEY_META_AUTHOR), 2);
-  assert_string_equal(galley_doc_meta_value(doc, GALLEY_META_AUTHOR, 1), "Bo's");
+  assert_string_equal(galley_doc_meta_value(doc, GALLEY_META_AUTHOR, 1),
+                      "Bo's");
   assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_DATE), "2024-05-06");
   assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_LANGUAGE), "de");
-  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_DESCRIPTION), "folded text");
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_DESCRIPTION),
+                      "folded text");
   assert_int_equal(galley_doc_meta_count(doc, GALLEY_META_KEYWORD), 4);
-  assert_string_equal(galley_doc_meta_value(doc, GALLEY_META_KEYWORD, 1), "two, three");
-  assert_string_equal(galley_doc_meta_value(doc, GALLEY_META_KEYWORD, 3), "five");
+  assert_string_equal(galley_doc_meta_value(doc, GALLEY_META_KEYWORD, 1),
+                      "two, three");
+  assert_string_equal(galley_doc_meta_value(doc, GALLEY_META_KEYWORD, 3),
+                      "five");
   galley_node *h = md_find(doc, GALLEY_NODE_HEADING);
   assert_non_null(h);
   assert_int_equal(galley_node_get_line(h), 15);
@@ -178,7 +190,8 @@ static void malformed_front_matter_is_an_error_naming_the_line(void **state) {
   (void)state;
   int rc;
   char *err = NULL;
-  galley_doc *doc = md_read_doc("---\ntitle: ok\nthis line is not yaml\n---\nbody\n", NULL, &rc, &err);
+  galley_doc *doc = md_read_doc(
+      "---\ntitle: ok\nthis line is not yaml\n---\nbody\n", NULL, &rc, &err);
   assert_null(doc);
   assert_int_equal(rc, GALLEY_EPARSE);
   assert_non_null(err);
@@ -224,9 +237,9 @@ static void deep_nesting_stops_at_the_depth_limit(void **state) {
 static void raw_html_parse_hands_blocks_to_the_html_reader(void **state) {
   (void)state;
   const char *opts[] = {"raw-html=parse", NULL};
-  galley_doc *doc = md_read_doc(
-      "<table><tr><td>cell</td></tr></table>\n\nan <img src=\"a.png\" alt=\"x\"> image\n", opts,
-      NULL, NULL);
+  galley_doc *doc = md_read_doc("<table><tr><td>cell</td></tr></table>\n\nan "
+                                "<img src=\"a.png\" alt=\"x\"> image\n",
+                                opts, NULL, NULL);
   assert_non_null(doc);
   const galley_plugin *html = galley_registry_find(tu_registry(), "html");
   if (html && (html->caps & GALLEY_CAN_READ)) {
@@ -246,7 +259,8 @@ static void raw_html_parse_hands_blocks_to_the_html_reader(void **state) {
 static void probe_scores_markdown_modestly(void **state) {
   (void)state;
   const galley_plugin *md = galley_registry_find(tu_registry(), "markdown");
-  const char *doc = "# Title\n\nSome *text* and a [link](http://x).\n\n- item\n\n```c\nx\n```\n";
+  const char *doc = "# Title\n\nSome *text* and a [link](http://x).\n\n- "
+                    "item\n\n```c\nx\n```\n";
   int s = md->probe((const unsigned char *)doc, strlen(doc));
   assert_true(s > 30 && s <= 60);
   const char *html = "<!DOCTYPE html><html><body># not</body></html>";

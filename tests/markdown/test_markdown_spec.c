@@ -30,13 +30,13 @@ typedef struct known {
 } known;
 
 #define END_LIST                                                               \
-  "cmark-gfm's CommonMark renderer ends a list that is followed by another "  \
-  "list or by an indented code block with `<!-- end list -->`, which comes "  \
+  "cmark-gfm's CommonMark renderer ends a list that is followed by another "   \
+  "list or by an indented code block with `<!-- end list -->`, which comes "   \
   "back as an HTML comment: invisible, but an extra node in the HTML"
 
 #define SETEXT_LINES                                                           \
-  "a setext heading that spans lines: cmark-gfm's renderer writes ATX "       \
-  "headings, which are one line, so the line break in the heading comes "    \
+  "a setext heading that spans lines: cmark-gfm's renderer writes ATX "        \
+  "headings, which are one line, so the line break in the heading comes "      \
   "back as a space"
 
 static const known known_roundtrip[] = {
@@ -46,7 +46,7 @@ static const known known_roundtrip[] = {
 };
 
 #define URL_FORM                                                               \
-  "cmark-gfm percent-encodes href/src (space, non-ASCII, \\, `, [, ], \") "     \
+  "cmark-gfm percent-encodes href/src (space, non-ASCII, \\, `, [, ], \") "    \
   "and galley's html writer writes the URL as it is; the URLs are the same"
 
 static const known known_html[] = {
@@ -69,7 +69,8 @@ static cmark_syntax_extension *exts[4];
 
 /* cmark-gfm's own HTML for `md`, with the options the markdown reader uses. */
 static char *cmark_html(const char *md, size_t len) {
-  cmark_parser *p = cmark_parser_new(CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8);
+  cmark_parser *p =
+      cmark_parser_new(CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8);
   for (size_t i = 0; i < 4; i++)
     if (exts[i])
       cmark_parser_attach_syntax_extension(p, exts[i]);
@@ -145,7 +146,8 @@ int main(void) {
     char *want = cmark_html(md, md_len);
     char *want_norm = htmlnorm(want);
 
-    /* Round trip: markdown -> galley -> markdown, both rendered by cmark-gfm. */
+    /* Round trip: markdown -> galley -> markdown, both rendered by cmark-gfm.
+     */
     char *err = NULL;
     char *back = tu_convert("markdown", "markdown", md, md_len, NULL, &err);
     char *got = back ? cmark_html(back, strlen(back)) : NULL;
@@ -193,7 +195,8 @@ int main(void) {
           html_url_only++;
         }
         printf("html: example %d (%s): %s%s\n", number, section,
-               url_only ? "equal after URL normalisation: " : "", why ? why : "UNEXPLAINED");
+               url_only ? "equal after URL normalisation: " : "",
+               why ? why : "UNEXPLAINED");
         if (!why) {
           unexplained++;
           print_escaped("markdown", md);

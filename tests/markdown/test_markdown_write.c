@@ -1,4 +1,5 @@
-/* The markdown writer: cmark-gfm renders, fallbacks keep what Markdown lacks. */
+/* The markdown writer: cmark-gfm renders, fallbacks keep what Markdown lacks.
+ */
 #include "mdtest.h"
 
 /* Small tree builders; each returns the new node, appended to `parent`. */
@@ -10,7 +11,8 @@ static galley_node *add(galley_node *parent, galley_kind kind) {
 }
 
 static galley_node *add_text(galley_node *parent, const char *text) {
-  galley_node *n = galley_doc_new_text(galley_node_doc(parent), text, (size_t)-1);
+  galley_node *n =
+      galley_doc_new_text(galley_node_doc(parent), text, (size_t)-1);
   assert_int_equal(galley_node_append_child(parent, n), GALLEY_OK);
   return n;
 }
@@ -94,12 +96,14 @@ static void tables_with_block_cells_or_spans_become_html(void **state) {
   galley_node_set_literal(code, "a\n\nb\n");
   add_cell(r, false, "plain");
   char *out = md_write_doc(doc, NULL);
-  assert_contains(out, "<table>\n<caption>The caption</caption>\n<thead>\n<tr>\n"
-                       "<th colspan=\"2\">wide *head*</th>\n</tr>\n</thead>\n<tbody>\n");
+  assert_contains(
+      out, "<table>\n<caption>The caption</caption>\n<thead>\n<tr>\n"
+           "<th colspan=\"2\">wide *head*</th>\n</tr>\n</thead>\n<tbody>\n");
   assert_contains(out, "<li>item</li>");
   assert_contains(out, "<td>plain</td>");
   assert_null(strstr(out, "\n\n<"));
-  /* Read back, nothing is lost: the blank line in the code stays in one block. */
+  /* Read back, nothing is lost: the blank line in the code stays in one block.
+   */
   char *err = NULL;
   galley_doc *back = md_read_doc(out, NULL, NULL, &err);
   assert_non_null(back);
@@ -139,7 +143,8 @@ static void images_and_links_keep_their_titles(void **state) {
 static void literal_markup_characters_stay_text(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
-  const char *text = "2 * 3 = 6, snake_case_name, [not a link](x), #hash, <notatag>, 1. no list";
+  const char *text = "2 * 3 = 6, snake_case_name, [not a link](x), #hash, "
+                     "<notatag>, 1. no list";
   galley_node *p = add(galley_doc_root(doc), GALLEY_NODE_PARAGRAPH);
   add_text(p, text);
   galley_node *p2 = add(galley_doc_root(doc), GALLEY_NODE_PARAGRAPH);
@@ -213,20 +218,24 @@ static void figures_definitions_and_terms_have_fallbacks(void **state) {
   add_text(add(fig, GALLEY_NODE_CAPTION), "Caption text");
   galley_node *dl = add(galley_doc_root(doc), GALLEY_NODE_DEFINITION_LIST);
   add_text(add(dl, GALLEY_NODE_TERM), "Term");
-  add_text(add(add(dl, GALLEY_NODE_DEFINITION), GALLEY_NODE_PARAGRAPH), "Its meaning");
+  add_text(add(add(dl, GALLEY_NODE_DEFINITION), GALLEY_NODE_PARAGRAPH),
+           "Its meaning");
   char *out = md_write_doc(doc, NULL);
-  assert_string_equal(out, "![alt](a.png \"t\")\n\nCaption text\n\n**Term**\n\nIts meaning\n");
+  assert_string_equal(
+      out, "![alt](a.png \"t\")\n\nCaption text\n\n**Term**\n\nIts meaning\n");
   free(out);
   galley_doc_free(doc);
 }
 
 static void footnotes_and_tasks_round_trip(void **state) {
   (void)state;
-  const char *md = "- [ ] open\n- [x] done\n\nText[^a] and[^b].\n\n[^a]: One.\n\n"
-                   "[^b]: Two,\n    with more.\n\n    > quoted\n";
+  const char *md =
+      "- [ ] open\n- [x] done\n\nText[^a] and[^b].\n\n[^a]: One.\n\n"
+      "[^b]: Two,\n    with more.\n\n    > quoted\n";
   char *out = md_round(md, NULL);
-  assert_string_equal(out, "- [ ] open\n- [x] done\n\nText[^a] and[^b].\n\n[^a]:\n    One.\n\n"
-                           "[^b]:\n    Two,\n    with more.\n\n    > quoted\n");
+  assert_string_equal(
+      out, "- [ ] open\n- [x] done\n\nText[^a] and[^b].\n\n[^a]:\n    One.\n\n"
+           "[^b]:\n    Two,\n    with more.\n\n    > quoted\n");
   char *again = md_round(out, NULL);
   assert_string_equal(out, again);
   free(again);
@@ -254,11 +263,15 @@ static void raw_blocks_of_other_formats_become_fenced_code(void **state) {
 static void wrap_sets_the_line_width(void **state) {
   (void)state;
   const char *opts[] = {"wrap=20", NULL};
-  char *out = md_round("one two three four five six seven eight nine ten\n", opts);
-  assert_string_equal(out, "one two three four\nfive six seven eight\nnine ten\n");
+  char *out =
+      md_round("one two three four five six seven eight nine ten\n", opts);
+  assert_string_equal(out,
+                      "one two three four\nfive six seven eight\nnine ten\n");
   free(out);
-  char *nowrap = md_round("one two three four five six seven eight nine ten\n", NULL);
-  assert_string_equal(nowrap, "one two three four five six seven eight nine ten\n");
+  char *nowrap =
+      md_round("one two three four five six seven eight nine ten\n", NULL);
+  assert_string_equal(nowrap,
+                      "one two three four five six seven eight nine ten\n");
   free(nowrap);
 }
 
@@ -273,11 +286,13 @@ static void standalone_writes_front_matter_that_reads_back(void **state) {
   add_text(add(galley_doc_root(doc), GALLEY_NODE_PARAGRAPH), "Body");
   const char *opts[] = {"standalone=true", NULL};
   char *out = md_write_doc(doc, opts);
-  assert_string_equal(out, "---\ntitle: \"A \\\"title\\\": with colon\"\nauthor:\n  - \"Ann\"\n"
-                           "  - \"Bo\"\nlang: \"fr\"\ntags:\n  - \"k1\"\n---\n\nBody\n");
+  assert_string_equal(
+      out, "---\ntitle: \"A \\\"title\\\": with colon\"\nauthor:\n  - \"Ann\"\n"
+           "  - \"Bo\"\nlang: \"fr\"\ntags:\n  - \"k1\"\n---\n\nBody\n");
   galley_doc *back = md_read_doc(out, NULL, NULL, NULL);
   assert_non_null(back);
-  assert_string_equal(galley_doc_get_meta(back, GALLEY_META_TITLE), "A \"title\": with colon");
+  assert_string_equal(galley_doc_get_meta(back, GALLEY_META_TITLE),
+                      "A \"title\": with colon");
   assert_int_equal(galley_doc_meta_count(back, GALLEY_META_AUTHOR), 2);
   assert_string_equal(galley_doc_get_meta(back, GALLEY_META_LANGUAGE), "fr");
   galley_doc_free(back);
