@@ -336,7 +336,8 @@ enum { K_NONE, K_DATE, K_BYLINE, K_SOURCE };
 typedef struct line_info {
   int kind;
   char iso[80];        /* K_DATE, K_BYLINE with a date */
-  const char *value;   /* K_SOURCE: the source named after "Source:" */
+  const char *value;   /* K_SOURCE: the source after "Source:"; K_BYLINE:
+                          what follows a separator */
   size_t value_len;
 } line_info;
 
@@ -455,11 +456,14 @@ static size_t separator_at(const char *s, size_t n) {
   return 0;
 }
 
-/* Calls `each` for every name of a byline "By A, B and C[, date]"; returns
- * the number of names, 0 when the line is not a byline. With `each` NULL it
- * only checks. */
+/* The names of a byline "By A, B and C[ | Source][, date]": returns their
+ * number, 0 when the line is not a byline. With `doc` each name is added
+ * to its "author" metadata; with NULL the line is only checked. A date goes
+ * to `iso` ("" when none), what follows a separator to `tail`. */
 static size_t byline_names(const char *s, size_t n, galley_doc *doc,
-                           char *iso) {
+                           char *iso, const char **tail, size_t *tail_len) {
+  *tail = NULL;
+  *tail_len = 0;
   if (n < 4 || n > 150 || strncasecmp(s, "by ", 3) != 0)
     return 0;
   s += 3, n -= 3;
@@ -474,6 +478,12 @@ static size_t byline_names(const char *s, size_t n, galley_doc *doc,
   for (size_t i = 0; i < n; i++) {
     size_t l = separator_at(s + i, n - i);
     if (l) {
+      /* What follows the separator may name the source. */
+      *tail = s + i + l;
+      *tail_len = n - i - l;
+      trim(tail, tail_len);
+      while (*tail_len && strchr(",;:", (*tail)[*tail_len - 1]))
+        (*tail_len)--;
       n = i;
       break;
     }
@@ -539,7 +549,7 @@ static size_t byline_names(const char *s, size_t n, galley_doc *doc,
 
 static line_info classify(const txt_block *b) {
   line_info info = {0};
-  if (b->kind != GALLEY_NODE_PARAGRAPH || b->nlines != 1 || !b->text ||
+  if (b->kind != GALLEY_NODE_PARAGRAPH || b->nlines > 3 || !b->text ||
       b->width > 200)
     return info;
   const char *s = b->text;
@@ -552,9 +562,13 @@ static line_info classify(const txt_block *b) {
     return info;
   }
   char iso[80];
-  if (byline_names(s, n, NULL, iso)) {
+  const char *tail;
+  size_t tail_len;
+  if (byline_names(s, n, NULL, iso, &tail, &tail_len)) {
     info.kind = K_BYLINE;
     memcpy(info.iso, iso, sizeof iso);
+    info.value = tail;
+    info.value_len = tail_len;
     return info;
   }
   static const char *const prefixes[] = {"source:", "via:", "via ",
@@ -657,7 +671,6 @@ static bool heading_like(const txt_block *b) {
 
 int txt_recover(galley_job *job, galley_doc *doc, txt_block *blocks,
                 size_t n, bool explicit_sub) {
-  (void)job;
   size_t body = n;
   for (size_t i = 0; i < n; i++) {
     const txt_block *b = &blocks[i];
@@ -667,6 +680,18 @@ int txt_recover(galley_job *job, galley_doc *doc, txt_block *blocks,
     }
   }
   size_t zone = body < ZONE ? body : ZONE;
+  /* A byline or dateline wrapped over a few lines still is one: give such
+   * paragraphs their text, lines joined (titles and labels stay one-line). */
+  for (size_t i = 0; i < zone; i++) {
+    txt_block *b = &blocks[i];
+    if (b->kind == GALLEY_NODE_PARAGRAPH && !b->text && b->nlines <= 3 &&
+        b->width <= 200) {
+      b->text = galley_node_text(doc, b->node);
+      if (!b->text)
+        return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+      b->text_len = strlen(b->text);
+    }
+  }
   line_info info[ZONE];
   for (size_t i = 0; i < zone; i++)
     info[i] = classify(&blocks[i]);
@@ -751,9 +776,21 @@ int txt_recover(galley_job *job, galley_doc *doc, txt_block *blocks,
         have_byline = true;
         galley_node_set_classes(b->node, "byline");
         char iso[80];
+        const char *tail;
+        size_t tail_len;
         galley_doc_remove_meta(doc, GALLEY_META_AUTHOR);
-        if (!byline_names(b->text, b->text_len, doc, iso))
+        if (!byline_names(b->text, b->text_len, doc, iso, &tail, &tail_len))
           rc = GALLEY_ENOMEM;
+        /* "By A | Harbour Courier": a source when it is also a label. */
+        for (size_t j = 0; j < zone && tail_len && !have_source; j++) {
+          if (j != i && blocks[j].text && blocks[j].text_len == tail_len &&
+              memcmp(blocks[j].text, tail, tail_len) == 0 &&
+              short_label(&blocks[j], &info[j])) {
+            have_source = true;
+            if (rc == GALLEY_OK)
+              rc = set_meta(doc, GALLEY_META_SOURCE, tail, tail_len);
+          }
+        }
         if (rc == GALLEY_OK && info[i].iso[0] && !have_date) {
           have_date = true;
           rc = galley_doc_set_meta(doc, GALLEY_META_DATE, info[i].iso);

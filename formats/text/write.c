@@ -393,12 +393,12 @@ static bool risky_start(const char *s, size_t n) {
   return rule;
 }
 
-/* Writes w->inl (already collapsed) as wrapped lines. */
-static void write_wrapped(writer *w) {
+/* Writes w->inl (already collapsed) as wrapped lines (`nowrap`: not). */
+static void write_wrapped(writer *w, bool nowrap) {
   tbuf *b = &w->inl;
   const char *s = b->data;
   size_t width = SIZE_MAX;
-  if (w->wrap) {
+  if (w->wrap && !nowrap) {
     size_t pw = prefix_width(w);
     size_t floor = w->wrap < 20 ? w->wrap : 20;
     width = w->wrap > pw + floor ? w->wrap - pw : floor;
@@ -455,7 +455,11 @@ static void write_para(writer *w, const galley_node *n) {
   if (w->inl.len == 0)
     return;
   separate(w, n);
-  write_wrapped(w);
+  /* A byline, dateline or source label is a line of its own: wrapped, the
+   * reader would no longer know it for one. */
+  write_wrapped(w, galley_node_has_class(n, "byline") ||
+                       galley_node_has_class(n, "dateline") ||
+                       galley_node_has_class(n, "source"));
 }
 
 static const char *underline_chars = "=-~^\"'";
@@ -588,7 +592,7 @@ static void write_table(writer *w, const galley_node *table) {
     collapse(&w->inl);
     if (w->inl.len) {
       separate(w, caption);
-      write_wrapped(w);
+      write_wrapped(w, false);
     }
   }
   if (nrows == 0 || ncols == 0)

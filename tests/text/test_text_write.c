@@ -1,2 +1,338 @@
+/* The text writer: wrapping, headings, lists, tables, references, notes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
-int main(void) { return 77; }
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "texttest.h"
+
+#define DOC(body) \
+  "<document xmlns=\"urn:galley:tree:1\">" body "</document>"
+#define P(text) "<paragraph><text>" text "</text></paragraph>"
+
+/* The tree in the xml form `xml`, written as text with `opts`. */
+static char *from_xml(const char *xml, const char *const *opts) {
+  char *err = NULL;
+  char *out = tu_convert("xml", "text", xml, strlen(xml), opts, &err);
+  if (!out)
+    fail_msg("conversion failed: %s", err ? err : "");
+  free(err);
+  return out;
+}
+
+static size_t utf8_width(const char *s, size_t n) {
+  size_t w = 0;
+  for (size_t i = 0; i < n; i++)
+    w += ((unsigned char)s[i] & 0xC0) != 0x80;
+  return w;
+}
+
+/* Every line of `text` is at most `max` code points, except lines made of
+ * one word longer than that. */
+static void assert_lines_fit(const char *text, size_t max) {
+  const char *line = text;
+  while (*line) {
+    const char *end = strchr(line, '\n');
+    size_t n = end ? (size_t)(end - line) : strlen(line);
+    if (utf8_width(line, n) > max && memchr(line, ' ', n))
+      fail_msg("line longer than %zu: %.*s", max, (int)n, line);
+    line += n + (end ? 1 : 0);
+  }
+}
+
+static const char lorem[] =
+    "Tide pools are small worlds. Twice a day the sea fills them and twice a "
+    "day it leaves them, and everything that lives in them must cope with "
+    "sun, rain, waves and the feet of curious visitors. Counting them is "
+    "slow work, but it tells us how the coast is changing over the years.";
+
+static void paragraphs_wrap_at_72_columns_by_default(void **state) {
+  (void)state;
+  char xml[2048];
+  snprintf(xml, sizeof xml, DOC(P("%s")), lorem);
+  char *out = from_xml(xml, NULL);
+  assert_lines_fit(out, 72);
+  assert_non_null(strchr(out, '\n'));
+  assert_true(strchr(out, '\n')[1] != '\0'); /* more than one line */
+  /* No word was split: joining the lines gives the text back. */
+  for (char *p = out; *p; p++)
+    if (*p == '\n' && p[1])
+      *p = ' ';
+  out[strlen(out) - 1] = '\0';
+  assert_string_equal(out, lorem);
+  free(out);
+}
+
+static void wrap_option_sets_the_width_and_0_turns_it_off(void **state) {
+  (void)state;
+  char xml[2048];
+  snprintf(xml, sizeof xml, DOC(P("%s") P("%s")), lorem, lorem);
+  const char *const narrow[] = {"wrap=40", NULL};
+  char *out = from_xml(xml, narrow);
+  assert_lines_fit(out, 40);
+  free(out);
+  const char *const none[] = {"wrap=0", NULL};
+  out = from_xml(xml, none);
+  char expected[2048];
+  snprintf(expected, sizeof expected, "%s\n\n%s\n", lorem, lorem);
+  assert_string_equal(out, expected);
+  free(out);
+}
+
+static void columns_are_counted_in_code_points(void **state) {
+  (void)state;
+  /* 30 words of "\xc3\xa9t\xc3\xa9" (été): 3 columns, 5 bytes each. */
+  char text[1024] = "";
+  for (int i = 0; i < 30; i++)
+    strcat(text, i ? " \xc3\xa9t\xc3\xa9" : "\xc3\xa9t\xc3\xa9");
+  char xml[2048];
+  snprintf(xml, sizeof xml, DOC(P("%s")), text);
+  char *out = from_xml(xml, NULL);
+  /* 18 words and 17 spaces make 71 columns (107 bytes); a 19th would
+   * pass 72. */
+  const char *nl = strchr(out, '\n');
+  assert_int_equal(utf8_width(out, (size_t)(nl - out)), 71);
+  free(out);
+}
+
+static void urls_and_long_words_are_never_broken(void **state) {
+  (void)state;
+  const char *url = "https://example.com/a/very/long/path/that/goes/on/and/on/"
+                    "well/past/the/seventy-second/column?x=1";
+  char xml[1024];
+  snprintf(xml, sizeof xml, DOC(P("Read it at %s today, please."))
+           , url);
+  char *out = from_xml(xml, NULL);
+  char expected[1024];
+  snprintf(expected, sizeof expected, "Read it at\n%s\ntoday, please.\n", url);
+  assert_string_equal(out, expected);
+  free(out);
+}
+
+static void no_line_starts_with_what_reads_as_a_marker(void **state) {
+  (void)state;
+  /* At 20 columns "-", "2." and ">" would each begin a line. */
+  const char *const opts[] = {"wrap=20", NULL};
+  char *out = from_xml(
+      DOC(P("aaaa bbbb cccc ddd - eeee ffff gggg hhh 2. iiii jjjj kkkk "
+            "lll &gt; mmmm")),
+      opts);
+  for (const char *line = out; *line;) {
+    assert_false(line[0] == '-' && line[1] == ' ');
+    assert_false(line[0] == '>');
+    assert_false(line[0] == '2' && line[1] == '.');
+    const char *end = strchr(line, '\n');
+    line = end ? end + 1 : line + strlen(line);
+  }
+  free(out);
+}
+
+static void headings_are_underlined_by_level(void **state) {
+  (void)state;
+  char *out = from_xml(DOC("<heading level=\"1\"><text>Top</text></heading>"
+                           "<heading level=\"2\"><text>Section</text></heading>"
+                           "<heading level=\"3\"><text>Sub</text></heading>"
+                           "<heading level=\"6\"><text>Deep</text></heading>"),
+                       NULL);
+  assert_string_equal(out, "Top\n===\n\nSection\n-------\n\nSub\n~~~\n\n"
+                           "Deep\n''''\n");
+  free(out);
+}
+
+static void lists_have_markers_and_nested_indentation(void **state) {
+  (void)state;
+  char *out = from_xml(
+      DOC("<list><item>" P("one") "<list ordered=\"true\" start=\"9\">"
+          "<item>" P("nine") "</item><item>" P("ten") "</item></list></item>"
+          "<item task=\"open\">" P("todo") "</item></list>"
+          "<list ordered=\"true\" tight=\"false\"><attr key=\"delim\">paren"
+          "</attr><item>" P("a") "</item><item>" P("b") "</item></list>"),
+      NULL);
+  assert_string_equal(out, "- one\n  9. nine\n  10. ten\n- [ ] todo\n\n"
+                           "1) a\n\n2) b\n");
+  free(out);
+}
+
+static void wrapped_item_text_is_indented_under_the_marker(void **state) {
+  (void)state;
+  char xml[2048];
+  snprintf(xml, sizeof xml, DOC("<list ordered=\"true\"><item>" P("%s")
+                                "</item></list>"),
+           lorem);
+  char *out = from_xml(xml, NULL);
+  assert_lines_fit(out, 72);
+  assert_memory_equal(out, "1. Tide", 7);
+  for (const char *l = strchr(out, '\n') + 1; *l; l = strchr(l, '\n') + 1)
+    assert_memory_equal(l, "   ", 3);
+  free(out);
+}
+
+static void quotes_and_code_blocks(void **state) {
+  (void)state;
+  char *out = from_xml(
+      DOC("<block_quote>" P("Said.") "<block_quote>" P("Deeper.")
+          "</block_quote></block_quote>"
+          "<code_block info=\"c\">int x;\n\n  x = 1;\n</code_block>"
+          "<thematic_break/>"),
+      NULL);
+  assert_string_equal(out, "> Said.\n>\n> > Deeper.\n\n    int x;\n\n"
+                           "      x = 1;\n\n* * *\n");
+  free(out);
+}
+
+static void tables_are_aligned_columns(void **state) {
+  (void)state;
+  char *out = from_xml(
+      DOC("<table><table_row part=\"head\">"
+          "<table_cell header=\"true\"><text>Fruit</text></table_cell>"
+          "<table_cell header=\"true\" align=\"right\"><text>Qty</text>"
+          "</table_cell></table_row>"
+          "<table_row><table_cell><text>Apples</text></table_cell>"
+          "<table_cell align=\"right\"><text>12</text></table_cell>"
+          "</table_row><table_row><table_cell><text>\xc3\x89pices</text>"
+          "</table_cell><table_cell align=\"right\"><text>3</text>"
+          "</table_cell></table_row></table>"),
+      NULL);
+  assert_string_equal(out, "Fruit    Qty\n"
+                           "------  ----\n"
+                           "Apples    12\n"
+                           "\xc3\x89pices     3\n");
+  free(out);
+}
+
+static void a_table_without_header_has_rules_above_and_below(void **state) {
+  (void)state;
+  char *out = from_xml(DOC("<table><table_row><table_cell><text>a</text>"
+                           "</table_cell><table_cell><text>b</text>"
+                           "</table_cell></table_row></table>"),
+                       NULL);
+  assert_string_equal(out, "---  ---\na    b\n---  ---\n");
+  free(out);
+}
+
+static void links_become_numbered_references(void **state) {
+  (void)state;
+  char *out = from_xml(
+      DOC("<paragraph><text>See </text><link url=\"https://a.example/x\">"
+          "<text>this</text></link><text>, </text>"
+          "<link url=\"https://b.example/\"><text>that</text></link>"
+          "<text>, </text><link url=\"https://a.example/x\"><text>this again"
+          "</text></link><text>, </text><link url=\"https://c.example/\">"
+          "<text>https://c.example/</text></link><text> and </text>"
+          "<link url=\"#top\"><text>the top</text></link><text>.</text>"
+          "</paragraph>"),
+      NULL);
+  assert_string_equal(out,
+                      "See this[1], that[2], this again[1], https://c.example/ "
+                      "and the top.\n\n"
+                      "References\n----------\n\n"
+                      "[1] https://a.example/x\n[2] https://b.example/\n");
+  free(out);
+}
+
+static void images_are_their_alt_text(void **state) {
+  (void)state;
+  char *out = from_xml(DOC("<paragraph><text>A </text><image url=\"c.png\">"
+                           "<text>sleeping cat</text></image><text>.</text>"
+                           "</paragraph><paragraph><image url=\"x.png\"/>"
+                           "</paragraph>" P("End.")),
+                       NULL);
+  assert_string_equal(out, "A sleeping cat.\n\nEnd.\n");
+  free(out);
+}
+
+static void footnotes_are_written_at_the_end(void **state) {
+  (void)state;
+  char *out = from_xml(
+      DOC("<paragraph><text>Claim</text><footnote_ref label=\"1\"/>"
+          "<text>.</text></paragraph>"
+          "<footnote label=\"1\">" P("Where it comes from.") "</footnote>"
+          P("More text.")),
+      NULL);
+  assert_string_equal(out, "Claim[^1].\n\nMore text.\n\n"
+                           "[^1] Where it comes from.\n");
+  free(out);
+}
+
+static void the_title_is_written_first_unless_the_body_starts_with_it(
+    void **state) {
+  (void)state;
+  char *out = from_xml(DOC("<meta><entry key=\"title\">The  Title</entry>"
+                           "</meta>" P("Body.")),
+                       NULL);
+  assert_string_equal(out, "The Title\n=========\n\nBody.\n");
+  free(out);
+  out = from_xml(DOC("<meta><entry key=\"title\">The Title</entry></meta>"
+                     "<heading level=\"1\"><text>The Title</text></heading>"
+                     P("Body.")),
+                 NULL);
+  assert_string_equal(out, "The Title\n=========\n\nBody.\n");
+  free(out);
+}
+
+static void output_ends_with_exactly_one_newline(void **state) {
+  (void)state;
+  char *out = from_xml(DOC("<code_block>x\n\n\n</code_block>"), NULL);
+  assert_string_equal(out, "    x\n");
+  free(out);
+  out = from_xml(DOC(""), NULL);
+  assert_string_equal(out, "");
+  free(out);
+}
+
+static void line_breaks_start_new_lines(void **state) {
+  (void)state;
+  char *out = from_xml(DOC("<paragraph><text>one</text><line_break/>"
+                           "<text>two</text></paragraph>"),
+                       NULL);
+  assert_string_equal(out, "one\ntwo\n");
+  free(out);
+}
+
+static void a_tree_built_through_the_api_is_written(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *p = galley_doc_new_node(doc, GALLEY_NODE_PARAGRAPH);
+  galley_node *em = galley_doc_new_node(doc, GALLEY_NODE_EMPH);
+  assert_int_equal(galley_node_append_child(galley_doc_root(doc), p), 0);
+  assert_int_equal(
+      galley_node_append_child(p, galley_doc_new_text(doc, "plain ", 6)), 0);
+  assert_int_equal(galley_node_append_child(p, em), 0);
+  assert_int_equal(
+      galley_node_append_child(em, galley_doc_new_text(doc, "styled", 6)), 0);
+  char *out = tt_write(doc, "text", NULL);
+  assert_string_equal(out, "plain styled\n");
+  free(out);
+  galley_doc_free(doc);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(paragraphs_wrap_at_72_columns_by_default),
+      cmocka_unit_test(wrap_option_sets_the_width_and_0_turns_it_off),
+      cmocka_unit_test(columns_are_counted_in_code_points),
+      cmocka_unit_test(urls_and_long_words_are_never_broken),
+      cmocka_unit_test(no_line_starts_with_what_reads_as_a_marker),
+      cmocka_unit_test(headings_are_underlined_by_level),
+      cmocka_unit_test(lists_have_markers_and_nested_indentation),
+      cmocka_unit_test(wrapped_item_text_is_indented_under_the_marker),
+      cmocka_unit_test(quotes_and_code_blocks),
+      cmocka_unit_test(tables_are_aligned_columns),
+      cmocka_unit_test(a_table_without_header_has_rules_above_and_below),
+      cmocka_unit_test(links_become_numbered_references),
+      cmocka_unit_test(images_are_their_alt_text),
+      cmocka_unit_test(footnotes_are_written_at_the_end),
+      cmocka_unit_test(
+          the_title_is_written_first_unless_the_body_starts_with_it),
+      cmocka_unit_test(output_ends_with_exactly_one_newline),
+      cmocka_unit_test(line_breaks_start_new_lines),
+      cmocka_unit_test(a_tree_built_through_the_api_is_written),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -3,6 +3,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,4 +126,134 @@ char *tt_text_to_text(const char *text, const char *const *opts) {
   char *out = tt_write(doc, "text", opts);
   galley_doc_free(doc);
   return out;
+}
+
+/* A growable string for tt_shape. */
+typedef struct sbuf {
+  char *data;
+  size_t len, cap;
+} sbuf;
+
+static void sput(sbuf *b, const char *s, size_t n) {
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (b->len + n + 1 > cap)
+      cap *= 2;
+    b->data = realloc(b->data, cap);
+    assert_non_null(b->data);
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
+static void sputs(sbuf *b, const char *s) { sput(b, s, strlen(s)); }
+
+static void sprintf_(sbuf *b, const char *fmt, ...) {
+  char tmp[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  sput(b, tmp, n < (int)sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* Text with runs of white space made one space. */
+static void sput_collapsed(sbuf *b, const char *s, bool *space) {
+  for (; *s; s++) {
+    if (*s == ' ' || *s == '\n' || *s == '\t') {
+      *space = true;
+      continue;
+    }
+    if (*space)
+      sputs(b, " ");
+    *space = false;
+    sput(b, s, 1);
+  }
+}
+
+char *tt_shape(const galley_doc *doc) {
+  sbuf b = {0};
+  sputs(&b, "");
+  const char *key, *value;
+  for (size_t i = 0; galley_doc_meta_entry(doc, i, &key, &value); i++)
+    sprintf_(&b, "meta %s=%s\n", key, value);
+  galley_iter it;
+  galley_iter_init(&it, galley_doc_root(doc));
+  galley_event ev;
+  size_t depth = 0;
+  bool in_text = false, space = false;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *n = galley_iter_node(&it);
+    galley_kind k = galley_node_kind(n);
+    bool textual = k == GALLEY_NODE_TEXT || k == GALLEY_NODE_SOFT_BREAK;
+    if (in_text && (!textual || ev == GALLEY_EVENT_EXIT)) {
+      sputs(&b, "\"\n");
+      in_text = false;
+    }
+    if (ev == GALLEY_EVENT_EXIT) {
+      depth--;
+      continue;
+    }
+    if (textual) {
+      if (!in_text) {
+        for (size_t d = 0; d < depth; d++)
+          sputs(&b, "  ");
+        sputs(&b, "\"");
+        in_text = true;
+        space = false;
+      }
+      if (k == GALLEY_NODE_TEXT)
+        sput_collapsed(&b, galley_node_get_literal(n), &space);
+      else
+        space = true;
+      continue;
+    }
+    for (size_t d = 0; d < depth; d++)
+      sputs(&b, "  ");
+    sputs(&b, galley_kind_name(k));
+    switch (k) {
+    case GALLEY_NODE_HEADING:
+      sprintf_(&b, " level=%d", galley_node_get_level(n));
+      break;
+    case GALLEY_NODE_LIST:
+      sprintf_(&b, " ordered=%d start=%d tight=%d",
+               galley_node_get_list_ordered(n), galley_node_get_list_start(n),
+               galley_node_get_list_tight(n));
+      break;
+    case GALLEY_NODE_ITEM:
+      sprintf_(&b, " task=%d", (int)galley_node_get_task(n));
+      break;
+    case GALLEY_NODE_LINK:
+    case GALLEY_NODE_IMAGE:
+      sprintf_(&b, " url=%s", galley_node_get_url(n));
+      break;
+    case GALLEY_NODE_FOOTNOTE:
+    case GALLEY_NODE_FOOTNOTE_REF:
+      sprintf_(&b, " label=%s", galley_node_get_label(n));
+      break;
+    case GALLEY_NODE_TABLE_ROW:
+      sprintf_(&b, " part=%d", (int)galley_node_get_row_part(n));
+      break;
+    case GALLEY_NODE_TABLE_CELL:
+      sprintf_(&b, " header=%d align=%d", galley_node_get_cell_header(n),
+               (int)galley_node_get_cell_align(n));
+      break;
+    case GALLEY_NODE_CODE_BLOCK:
+    case GALLEY_NODE_CODE:
+      sputs(&b, " ");
+      sputs(&b, galley_node_get_literal(n));
+      break;
+    default: break;
+    }
+    if (galley_node_get_classes(n))
+      sprintf_(&b, " class=%s", galley_node_get_classes(n));
+    for (size_t i = 0; galley_node_attr_at(n, i, &key, &value); i++)
+      sprintf_(&b, " %s=%s", key, value);
+    sputs(&b, "\n");
+    if (!galley_kind_is_leaf(k))
+      depth++;
+  }
+  return b.data;
 }

@@ -24,6 +24,13 @@ char *tt_xml(const galley_doc *doc);
 galley_node *tt_child(const galley_node *n, size_t i);
 /** The concatenated text of `n` (breaks as spaces); malloc'd. */
 char *tt_text(const galley_node *n);
+/**
+ * The document's shape: metadata, then one line per node with its kind and
+ * fields, indented by depth; a run of TEXT and SOFT_BREAK siblings is one
+ * line of text with white space collapsed, so that texts wrapped
+ * differently have the same shape. Source lines are left out. malloc'd.
+ */
+char *tt_shape(const galley_doc *doc);
 /** Text read then written as text with `opts`; malloc'd. */
 char *tt_text_to_text(const char *text, const char *const *opts);
 
