@@ -68,6 +68,14 @@ one_line_naming() {
   [ "$(lines err)" = 1 ] && grep -q '^galley: ' err && grep -qF -- "$1" err
 }
 
+# Each of the test plugins named is named by exactly one stderr line.
+each_named_once() {
+  local f
+  for f in "$@"; do
+    [ "$(grep -c "/$f\.so:" err)" = 1 ] || return 1
+  done
+}
+
 # Files in the current folder other than those named (sorted, one a line).
 leftovers() {
   ls -A "$1"
@@ -211,6 +219,15 @@ run_stdin in.txt -f text -o ok/from-stdin.xml -
 check "standard input can be written to a file" "rc=$rc" \
   eval '[ $rc = 0 ] && grep -q "<text>Hello world.</text>" ok/from-stdin.xml'
 
+echo "old content" >ok/replace.txt
+run ok/in.txt -o ok/replace.txt
+check "a successful conversion replaces an existing output file" "rc=$rc" \
+  eval '[ $rc = 0 ] && grep -q "Hello world." ok/replace.txt && ! grep -q "old content" ok/replace.txt'
+cp in.txt ok/UPPER.TXT
+run ok/UPPER.TXT -o ok/upper.XML
+check "extensions choose formats in any case" "rc=$rc" \
+  eval '[ $rc = 0 ] && grep -q "<text>Hello world.</text>" ok/upper.XML'
+
 # ---- Listings -----------------------------------------------------------
 
 run --list-formats
@@ -240,6 +257,9 @@ check "--list-formats --json parses with python's json module" "rc=$rc" \
 run --list-transforms
 check "--list-transforms lists transforms, not formats" "rc=$rc" \
   eval '[ $rc = 0 ] && grep -q "^TRANSFORM" out && ! grep -q "^text " out'
+run --list-transforms --json
+check "--list-transforms --json parses as JSON" "rc=$rc" \
+  eval '[ $rc = 0 ] && python3 -m json.tool out >/dev/null'
 
 run --help-format text
 check "--help-format text prints its options with their defaults" "rc=$rc" \
@@ -253,6 +273,13 @@ run --plugin-dir plugs in.txt -t text
 check "a broken plugin in --plugin-dir gives exactly one stderr line naming it" \
   "rc=$rc" eval '[ "$(lines err)" = 1 ] && grep -q "^galley: .*plugs/wrong_abi.so.*ABI 999" err'
 check "the conversion still works beside a broken plugin" "rc=$rc" \
+  eval '[ $rc = 0 ] && grep -q "Hello world." out'
+
+run --plugin-dir "$test_plugins" in.txt -t text
+check "every refused file in --plugin-dir gives one stderr line naming it" "rc=$rc" \
+  eval '[ "$(lines err)" = 6 ] && each_named_once caps_mismatch good no_entry \
+          not_a_plugin small_struct wrong_abi'
+check "the conversion still works beside every kind of broken plugin" "rc=$rc" \
   eval '[ $rc = 0 ] && grep -q "Hello world." out'
 
 mkdir goodplugs

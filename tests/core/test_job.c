@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -691,6 +693,114 @@ static void cancelling_during_the_read_stops_before_writing(void **state) {
   galley_job_free(job);
 }
 
+/* ---- Many jobs at once ---- */
+
+/* A reader that echoes its option and spins until cancelled when asked. */
+static int echo_read(galley_job *job, const galley_input *in, galley_doc *doc) {
+  (void)in;
+  if (galley_job_option_bool(job, "spin", false)) {
+    while (!galley_job_cancelled(job))
+      sched_yield();
+    return galley_job_error(job, GALLEY_ECANCELLED, "stopped");
+  }
+  galley_node *p = galley_doc_new_node(doc, GALLEY_NODE_PARAGRAPH);
+  galley_node_append_child(galley_doc_root(doc), p);
+  const char *id = galley_job_option(job, "id");
+  galley_node_append_child(p, galley_doc_new_text(doc, id, (size_t)-1));
+  return GALLEY_OK;
+}
+
+static const galley_option echo_options[] = {
+    {"id", GALLEY_OPT_STRING, "default", NULL, "what to echo"},
+    {"spin", GALLEY_OPT_BOOL, "false", NULL, "wait for cancellation"},
+    {NULL, 0, NULL, NULL, NULL},
+};
+
+static const galley_plugin echo_plugin = {
+    .abi_version = GALLEY_ABI_VERSION,
+    .struct_size = sizeof(galley_plugin),
+    .name = "echo",
+    .version = "1",
+    .summary = "echoes its id option",
+    .caps = GALLEY_CAN_READ,
+    .options = echo_options,
+    .read = echo_read,
+};
+
+typedef struct worker {
+  pthread_t thread;
+  int index;
+  int failures;
+} worker;
+
+static void *convert_many(void *arg) {
+  worker *w = arg;
+  char id[32], title[32], expected[96];
+  for (int i = 0; i < 200; i++) {
+    galley_job *job = galley_job_new(NULL);
+    snprintf(id, sizeof id, "w%d-%d", w->index, i);
+    snprintf(title, sizeof title, "T%d", w->index);
+    galley_job_set_option(job, "id", id);
+    galley_job_set_meta(job, "title", title);
+    galley_sink *sink = galley_sink_new_memory();
+    galley_input in = {(const unsigned char *)"", 0, id, NULL};
+    int rc = galley_job_convert(job, &in, &echo_plugin, NULL, 0, &writer_plugin,
+                                sink);
+    snprintf(expected, sizeof expected, "title=%s\n%s", title, id);
+    if (rc != GALLEY_OK || strcmp(galley_sink_data(sink, NULL), expected) != 0)
+      w->failures++;
+    galley_sink_free(sink);
+    galley_job_free(job);
+  }
+  return NULL;
+}
+
+static void jobs_on_many_threads_do_not_share_state(void **state) {
+  (void)state;
+  worker workers[8];
+  for (int i = 0; i < 8; i++) {
+    workers[i].index = i;
+    workers[i].failures = 0;
+    assert_int_equal(
+        pthread_create(&workers[i].thread, NULL, convert_many, &workers[i]), 0);
+  }
+  int failures = 0;
+  for (int i = 0; i < 8; i++) {
+    pthread_join(workers[i].thread, NULL);
+    failures += workers[i].failures;
+  }
+  assert_int_equal(failures, 0);
+}
+
+typedef struct running {
+  galley_job *job;
+  int rc;
+} running;
+
+static void *run_spinning(void *arg) {
+  running *r = arg;
+  galley_sink *sink = galley_sink_new_memory();
+  galley_input in = {(const unsigned char *)"", 0, "spin", NULL};
+  r->rc = galley_job_convert(r->job, &in, &echo_plugin, NULL, 0, &writer_plugin,
+                             sink);
+  galley_sink_free(sink);
+  return NULL;
+}
+
+static void cancel_stops_a_job_running_on_another_thread(void **state) {
+  (void)state;
+  running r = {galley_job_new(NULL), 1};
+  galley_job_set_option(r.job, "spin", "true");
+  pthread_t thread;
+  assert_int_equal(pthread_create(&thread, NULL, run_spinning, &r), 0);
+  usleep(20000);
+  galley_job_cancel(r.job);
+  pthread_join(thread, NULL);
+  assert_int_equal(r.rc, GALLEY_ECANCELLED);
+  assert_int_equal(galley_job_status(r.job), GALLEY_ECANCELLED);
+  galley_job_free(r.job);
+}
+
 /* ---- Resource paths ---- */
 
 static void resource_paths_are_kept_in_order(void **state) {
@@ -904,6 +1014,20 @@ static void a_failed_write_leaves_an_existing_file_untouched(void **state) {
   remove_dir(dir);
 }
 
+static void a_failed_flush_is_reported_and_stays_failed(void **state) {
+  (void)state;
+  FILE *f = fopen("/dev/full", "w");
+  if (!f)
+    skip();
+  galley_sink *s = galley_sink_new_stream(f);
+  galley_sink_puts(s, "bytes that cannot be written");
+  assert_int_equal(galley_sink_commit(s), GALLEY_EIO);
+  assert_int_equal(galley_sink_puts(s, "more"), GALLEY_EIO);
+  assert_int_equal(galley_sink_commit(s), GALLEY_EIO);
+  galley_sink_free(s);
+  fclose(f);
+}
+
 static void a_file_sink_in_a_missing_folder_fails_cleanly(void **state) {
   (void)state;
   assert_null(galley_sink_new_file("/nonexistent-galley-folder/out.txt"));
@@ -939,12 +1063,15 @@ int main(int argc, char **argv) {
       T(apply_meta_replaces_first_then_adds),
       T(a_cancelled_job_stops_with_ecancelled),
       T(cancelling_during_the_read_stops_before_writing),
+      T(jobs_on_many_threads_do_not_share_state),
+      T(cancel_stops_a_job_running_on_another_thread),
       T(resource_paths_are_kept_in_order),
       T(a_memory_sink_collects_everything_written),
       T(a_stream_sink_writes_to_its_file),
       T(a_file_sink_appears_only_when_committed),
       T(a_file_sink_freed_without_commit_leaves_no_file),
       T(a_failed_write_leaves_an_existing_file_untouched),
+      T(a_failed_flush_is_reported_and_stays_failed),
       T(a_file_sink_in_a_missing_folder_fails_cleanly),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
