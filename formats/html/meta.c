@@ -33,6 +33,8 @@ struct html_meta {
   char *val[M_N];
   int pri[M_N];
   list authors, keywords;
+  char *doc_title;     /* the <title> text */
+  char *ld_name;       /* JSON-LD name, when it also had a headline */
   bool jsonld_done;
 };
 
@@ -51,6 +53,8 @@ void html_meta_free(html_meta *m) {
     free(m->val[i]);
   list_clear(&m->authors);
   list_clear(&m->keywords);
+  free(m->doc_title);
+  free(m->ld_name);
   free(m->authors.v);
   free(m->keywords.v);
   free(m);
@@ -148,7 +152,7 @@ static const char *xattr(const xmlNode *el, const char *name) {
 
 /* One name of a <meta name|property> and its content. */
 static void meta_name(html_meta *m, const char *name, size_t n,
-                      const char *content) {
+                      const char *content, int bonus) {
   char key[64];
   if (n == 0 || n >= sizeof key)
     return;
@@ -168,66 +172,68 @@ static void meta_name(html_meta *m, const char *name, size_t n,
   }
   if (dc) {
     if (!strcmp(k, "title"))
-      set_field(m, M_TITLE, content, P_DC);
+      set_field(m, M_TITLE, content, P_DC + bonus);
     else if (!strcmp(k, "creator"))
-      add_author(m, content, P_DC);
+      add_author(m, content, P_DC + bonus);
     else if (!strcmp(k, "description"))
-      set_field(m, M_DESC, content, P_DC);
+      set_field(m, M_DESC, content, P_DC + bonus);
     else if (!strcmp(k, "publisher"))
-      set_field(m, M_PUB, content, P_NAME);
+      set_field(m, M_PUB, content, P_NAME + bonus);
     else if (!strcmp(k, "date") || !strcmp(k, "created") ||
              !strcmp(k, "issued") || !strcmp(k, "date.issued"))
-      set_field(m, M_DATE, content, P_NAME);
+      set_field(m, M_DATE, content, P_NAME + bonus);
     else if (!strcmp(k, "language"))
-      set_field(m, M_LANG, content, P_NAME);
+      set_field(m, M_LANG, content, P_NAME + bonus);
     return;
   }
   if (!strcmp(k, "og:title"))
-    set_field(m, M_TITLE, content, P_OG);
+    set_field(m, M_TITLE, content, P_OG + bonus);
   else if (!strcmp(k, "title"))
-    set_field(m, M_TITLE, content, P_NAME);
+    set_field(m, M_TITLE, content, P_NAME + bonus);
   else if (!strcmp(k, "twitter:title"))
-    set_field(m, M_TITLE, content, P_TWITTER);
+    set_field(m, M_TITLE, content, P_TWITTER + bonus);
   else if (!strcmp(k, "author") || !strcmp(k, "parsely-author"))
-    add_author(m, content, P_NAME);
+    add_author(m, content, P_NAME + bonus);
   else if (!strcmp(k, "article:author") || !strcmp(k, "sailthru.author") ||
            !strcmp(k, "byl"))
-    add_author(m, content, P_TWITTER);
+    add_author(m, content, P_TWITTER + bonus);
   else if (!strcmp(k, "og:description"))
-    set_field(m, M_DESC, content, P_OG);
+    set_field(m, M_DESC, content, P_OG + bonus);
   else if (!strcmp(k, "description"))
-    set_field(m, M_DESC, content, P_NAME);
+    set_field(m, M_DESC, content, P_NAME + bonus);
   else if (!strcmp(k, "twitter:description"))
-    set_field(m, M_DESC, content, P_TWITTER);
+    set_field(m, M_DESC, content, P_TWITTER + bonus);
   else if (!strcmp(k, "og:site_name"))
-    set_field(m, M_PUB, content, P_OG);
+    set_field(m, M_PUB, content, P_OG + bonus);
   else if (!strcmp(k, "application-name"))
-    set_field(m, M_PUB, content, P_WEAK);
+    set_field(m, M_PUB, content, P_WEAK + bonus);
   else if (!strcmp(k, "article:published_time") ||
            !strcmp(k, "datepublished"))
-    set_field(m, M_DATE, content, P_OG);
+    set_field(m, M_DATE, content, P_OG + bonus);
   else if (!strcmp(k, "parsely-pub-date") || !strcmp(k, "publish-date") ||
            !strcmp(k, "pubdate") || !strcmp(k, "og:published_time") ||
            !strcmp(k, "published_time") || !strcmp(k, "sailthru.date") ||
            !strcmp(k, "date"))
-    set_field(m, M_DATE, content, P_TWITTER);
+    set_field(m, M_DATE, content, P_TWITTER + bonus);
   else if (!strcmp(k, "og:locale")) {
     char *l = strdup(content);
     if (l) {
       for (char *p = l; *p; p++)
         if (*p == '_')
           *p = '-';
-      set_field(m, M_LANG, l, P_WEAK);
+      set_field(m, M_LANG, l, P_WEAK + bonus);
       free(l);
     }
   } else if (!strcmp(k, "og:url"))
-    set_field(m, M_URL, content, P_OG);
+    set_field(m, M_URL, content, P_OG + bonus);
   else if (!strcmp(k, "news_keywords"))
-    add_keywords(m, content, P_OG);
+    add_keywords(m, content, P_OG + bonus);
   else if (!strcmp(k, "keywords"))
-    add_keywords(m, content, P_NAME);
+    add_keywords(m, content, P_NAME + bonus);
   else if (!strcmp(k, "article:tag"))
-    list_add(&m->keywords, content, P_TWITTER);
+    list_add(&m->keywords, content, P_TWITTER + bonus);
+  else if (!strcmp(k, "parsely-title"))
+    set_field(m, M_TITLE, content, P_NAME + bonus);
 }
 
 void html_meta_element(html_meta *m, xmlNode *el) {
@@ -243,6 +249,8 @@ void html_meta_element(html_meta *m, xmlNode *el) {
     xmlChar *t = xmlNodeGetContent(el);
     if (t) {
       set_field(m, M_TITLE, (const char *)t, P_TITLE);
+      if (!m->doc_title)
+        m->doc_title = html_collapse((const char *)t);
       xmlFree(t);
     }
     return;
@@ -261,7 +269,10 @@ void html_meta_element(html_meta *m, xmlNode *el) {
   const char *equiv = xattr(el, "http-equiv");
   if (equiv && strcasecmp(equiv, "content-language") == 0)
     set_field(m, M_LANG, content, P_TWITTER);
+  /* The same key as a property (RDFa, Open Graph's own form) wins over it
+   * as a name. */
   static const char *const keys[] = {"name", "property", "itemprop", NULL};
+  static const int bonus[] = {0, 1, 0};
   for (size_t i = 0; keys[i]; i++) {
     const char *v = xattr(el, keys[i]);
     if (!v)
@@ -274,9 +285,13 @@ void html_meta_element(html_meta *m, xmlNode *el) {
       const char *s = p;
       while (*p && !html_is_space((unsigned char)*p))
         p++;
-      meta_name(m, s, (size_t)(p - s), content);
+      meta_name(m, s, (size_t)(p - s), content, bonus[i]);
     }
   }
+}
+
+void html_meta_byline(html_meta *m, const char *text) {
+  add_author(m, text, P_WEAK);
 }
 
 /* ---- JSON-LD ------------------------------------------------------------ */
@@ -329,7 +344,9 @@ static bool type_is_article(json_t *type) {
   for (size_t i = 0; types[i]; i++)
     if (strcmp(s, types[i]) == 0)
       return true;
-  return false;
+  /* schema.org keeps adding kinds: ReportageNewsArticle, SatiricalArticle… */
+  size_t n = strlen(s);
+  return n > 7 && strcmp(s + n - 7, "Article") == 0;
 }
 
 /* A referenced node ({"@id": …}) found in the same @graph. */
@@ -358,8 +375,11 @@ static const char *name_of(json_t *v, json_t *graph) {
 
 static void from_article(html_meta *m, json_t *a, json_t *graph) {
   json_t *v = json_object_get(a, "headline");
+  json_t *name = json_object_get(a, "name");
   if (!json_is_string(v))
-    v = json_object_get(a, "name");
+    v = name;
+  else if (json_is_string(name) && !m->ld_name)
+    m->ld_name = html_collapse(json_string_value(name));
   set_field(m, M_TITLE, json_string_value(v), P_JSONLD);
   set_field(m, M_DESC, json_string_value(json_object_get(a, "description")),
             P_JSONLD);
@@ -448,35 +468,19 @@ void html_meta_jsonld(html_meta *m, galley_job *job, const char *text,
 
 /* ---- Result ------------------------------------------------------------ */
 
-/* "Headline | Site" or "Site - Headline": the site name is not the title. */
-static void strip_site(char *title, const char *site) {
-  static const char *const seps[] = {" | ", " - ", " \xE2\x80\x93 ",
-                                     " \xE2\x80\x94 ", " :: ", " \xC2\xB7 ",
-                                     " \xC2\xBB ", " \xC2\xAB ", " / ", NULL};
-  size_t tn = strlen(title), sn = strlen(site);
-  if (!sn || tn <= sn)
-    return;
-  for (size_t i = 0; seps[i]; i++) {
-    size_t k = strlen(seps[i]);
-    if (tn > sn + k && strcasecmp(title + tn - sn, site) == 0 &&
-        memcmp(title + tn - sn - k, seps[i], k) == 0) {
-      title[tn - sn - k] = 0;
-      return;
-    }
-    if (tn > sn + k && strncasecmp(title, site, sn) == 0 &&
-        memcmp(title + sn, seps[i], k) == 0) {
-      memmove(title, title + sn + k, tn - sn - k + 1);
-      return;
-    }
-  }
-}
-
 int html_meta_apply(html_meta *m, galley_doc *doc) {
   static const char *const keys[M_N] = {
       GALLEY_META_TITLE, GALLEY_META_DESCRIPTION, GALLEY_META_PUBLISHER,
       GALLEY_META_DATE,  GALLEY_META_LANGUAGE,    GALLEY_META_URL};
-  if (m->val[M_TITLE] && m->val[M_PUB])
-    strip_site(m->val[M_TITLE], m->val[M_PUB]);
+  /* Some pages put a category in the JSON-LD headline and the title in
+   * its name; the page's <title> tells which one is the title. */
+  if (m->ld_name && m->doc_title && m->pri[M_TITLE] == P_JSONLD &&
+      !strstr(m->doc_title, m->val[M_TITLE]) &&
+      strstr(m->doc_title, m->ld_name)) {
+    free(m->val[M_TITLE]);
+    m->val[M_TITLE] = m->ld_name;
+    m->ld_name = NULL;
+  }
   for (int i = 0; i < M_N; i++)
     if (m->val[i] && galley_doc_set_meta(doc, keys[i], m->val[i]))
       return GALLEY_ENOMEM;

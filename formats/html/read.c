@@ -314,6 +314,8 @@ typedef struct rd {
   size_t max_depth;
   html_meta *meta;
   size_t count;
+  unsigned byline_tries;
+  bool byline_done;
   int rc;
 } rd;
 
@@ -435,6 +437,16 @@ static int keep_attrs(rd *r, galley_node *n, const xmlNode *el) {
     const char *v = attr(el, keep[i]);
     if (v && *v && galley_node_set_attr(n, keep[i], v) != GALLEY_OK)
       return nomem(r);
+  }
+  /* An abbreviation's expansion, a time's machine-readable value. */
+  galley_kind k = galley_node_kind(n);
+  if (k == GALLEY_NODE_SPAN || k == GALLEY_NODE_DIV) {
+    static const char *const more[] = {"title", "datetime", NULL};
+    for (size_t i = 0; more[i]; i++) {
+      const char *v = attr(el, more[i]);
+      if (v && *v && galley_node_set_attr(n, more[i], v) != GALLEY_OK)
+        return nomem(r);
+    }
   }
   return GALLEY_OK;
 }
@@ -1185,6 +1197,37 @@ static int push_flat(rd *r, xmlNode *el) {
   return push(r, el, F_FLAT) ? GALLEY_OK : r->rc;
 }
 
+static bool has_sub_ci(const char *s, const char *sub) {
+  size_t n = strlen(sub);
+  for (; s && *s; s++)
+    if (strncasecmp(s, sub, n) == 0)
+      return true;
+  return false;
+}
+
+/* A byline in the text ("By Ann Author"), where the head names nobody.
+ * The same signs Readability looks for. Only the first few candidates are
+ * read, so that nesting cannot make this quadratic. */
+static void maybe_byline(rd *r, xmlNode *el) {
+  const char *cls = attr(el, "class"), *id = attr(el, "id");
+  bool sign = has_word(attr(el, "rel"), "author") ||
+              has_word(attr(el, "itemprop"), "author");
+  static const char *const words[] = {"byline", "author", "dateline",
+                                      "writtenby", "p-author", NULL};
+  for (size_t i = 0; !sign && words[i]; i++)
+    sign = has_sub_ci(cls, words[i]) || has_sub_ci(id, words[i]);
+  if (!sign || ++r->byline_tries > 8)
+    return;
+  xmlChar *t = xmlNodeGetContent(el);
+  char *c = t ? html_collapse((const char *)t) : NULL;
+  if (c && *c && strlen(c) < 100) {
+    html_meta_byline(r->meta, c);
+    r->byline_done = true;
+  }
+  free(c);
+  xmlFree(t);
+}
+
 /* Handles one element; sets *descend when a frame was pushed for it. */
 static int on_element(rd *r, xmlNode *el, bool *descend) {
   tagcode t = tag_of(el);
@@ -1207,6 +1250,8 @@ static int on_element(rd *r, xmlNode *el, bool *descend) {
   }
   if (hidden(el))
     return GALLEY_OK;
+  if (!r->byline_done)
+    maybe_byline(r, el);
 
   frame *b = blk(r);
   galley_kind bk = kind_of(b->node);
