@@ -740,8 +740,6 @@ static int pop(rd *r) {
          k == GALLEY_NODE_FIGURE || k == GALLEY_NODE_CAPTION ||
          k == GALLEY_NODE_FOOTNOTE))
       galley_node_unlink(n);
-    else if (empty && k == GALLEY_NODE_LIST)
-      galley_node_unlink(n);
     else if (f->explicit_p && parent &&
              kind_of(parent) == GALLEY_NODE_ITEM &&
              galley_node_parent(parent))
@@ -791,8 +789,7 @@ static int on_text(rd *r, const char *s) {
 }
 
 /* The text of a subtree (for <pre> and <code>), walked without recursion. */
-static int subtree_text(rd *r, xmlNode *el, bool pre, char **out,
-                        size_t *out_len) {
+static int subtree_text(rd *r, xmlNode *el, char **out, size_t *out_len) {
   size_t cap = 256, len = 0;
   char *buf = malloc(cap);
   if (!buf)
@@ -836,7 +833,6 @@ static int subtree_text(rd *r, xmlNode *el, bool pre, char **out,
     c = c->next;
   }
   buf[len] = 0;
-  (void)pre;
   *out = buf;
   *out_len = len;
   return GALLEY_OK;
@@ -868,7 +864,7 @@ static const char *lang_from_class(const char *cls, size_t *n) {
 static int on_pre(rd *r, xmlNode *el, galley_node *parent) {
   char *text;
   size_t len;
-  if (subtree_text(r, el, true, &text, &len))
+  if (subtree_text(r, el, &text, &len))
     return r->rc;
   galley_node *n = new_node(r, GALLEY_NODE_CODE_BLOCK, el);
   if (!n) {
@@ -907,7 +903,7 @@ static int on_pre(rd *r, xmlNode *el, galley_node *parent) {
 static int on_code(rd *r, xmlNode *el) {
   char *text;
   size_t len;
-  if (subtree_text(r, el, false, &text, &len))
+  if (subtree_text(r, el, &text, &len))
     return r->rc;
   char *c = html_collapse(text);
   bool lead = len && html_is_space((unsigned char)text[0]);
@@ -1109,7 +1105,97 @@ static int on_noteref(rd *r, xmlNode *a) {
     return r->rc;
   if (galley_node_set_label(n, attr(a, "href") + 1))
     return nomem(r);
+  /* What the page showed ("1", "[a]"), should the note itself not be
+   * found: then the reference goes back to being a link. */
+  xmlChar *t = xmlNodeGetContent(a);
+  char *c = t ? html_collapse((const char *)t) : NULL;
+  int rc = c && *c ? galley_node_set_attr(n, "text", c) : GALLEY_OK;
+  free(c);
+  const xmlNode *up = a->parent;
+  if (rc == GALLEY_OK && up && up->type == XML_ELEMENT_NODE &&
+      strcmp((const char *)up->name, "sup") == 0)
+    rc = galley_node_set_attr(n, "sup", "true");
+  xmlFree(t);
+  if (rc)
+    return nomem(r);
   return append(r, d, n);
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A reference whose note is not in the page becomes the link it was. */
+static int orphan_refs(rd *r) {
+  size_t n = 0, cap = 0, nrefs = 0;
+  const char **labels = NULL;
+  galley_iter it;
+  galley_iter_init(&it, galley_doc_root(r->doc));
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *x = galley_iter_node(&it);
+    if (ev != GALLEY_EVENT_ENTER)
+      continue;
+    if (kind_of(x) == GALLEY_NODE_FOOTNOTE_REF)
+      nrefs++;
+    if (kind_of(x) != GALLEY_NODE_FOOTNOTE || !galley_node_get_label(x))
+      continue;
+    if (n == cap) {
+      cap = cap ? cap * 2 : 16;
+      const char **nl = realloc(labels, cap * sizeof *nl);
+      if (!nl) {
+        free(labels);
+        return nomem(r);
+      }
+      labels = nl;
+    }
+    labels[n++] = galley_node_get_label(x);
+  }
+  if (!nrefs) {
+    free(labels);
+    return GALLEY_OK;
+  }
+  if (n)
+    qsort(labels, n, sizeof *labels, cmp_str);
+  galley_iter_init(&it, galley_doc_root(r->doc));
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *x = galley_iter_node(&it);
+    if (ev != GALLEY_EVENT_ENTER || kind_of(x) != GALLEY_NODE_FOOTNOTE_REF)
+      continue;
+    const char *label = galley_node_get_label(x);
+    if (!label || (n && bsearch(&label, labels, n, sizeof *labels, cmp_str)))
+      continue;
+    galley_node *link = galley_doc_new_node(r->doc, GALLEY_NODE_LINK);
+    char *url = link ? galley_doc_alloc(r->doc, strlen(label) + 2) : NULL;
+    const char *text = galley_node_get_attr(x, "text");
+    galley_node *t = url ? galley_doc_new_text(r->doc, text ? text : label,
+                                               (size_t)-1)
+                         : NULL;
+    if (!t) {
+      free(labels);
+      return nomem(r);
+    }
+    url[0] = '#';
+    strcpy(url + 1, label);
+    galley_node_set_url(link, url);
+    galley_node_set_tag(link, "a");
+    galley_node_set_line(link, galley_node_get_line(x));
+    galley_node_append_child(link, t);
+    galley_node *put = link;
+    if (galley_node_get_attr(x, "sup")) {
+      put = galley_doc_new_node(r->doc, GALLEY_NODE_SUPERSCRIPT);
+      if (!put) {
+        free(labels);
+        return nomem(r);
+      }
+      galley_node_append_child(put, link);
+    }
+    galley_node_replace(x, put);
+    /* Go on after it: it has no references inside. */
+    galley_iter_reset(&it, put, GALLEY_EVENT_EXIT);
+  }
+  free(labels);
+  return GALLEY_OK;
 }
 
 /* ---- Metadata in <head> -------------------------------------------------- */
@@ -1647,6 +1733,8 @@ int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
     goto done;
   }
   rc = walk(&r, xd);
+  if (rc == GALLEY_OK)
+    rc = orphan_refs(&r);
   if (rc == GALLEY_OK)
     rc = html_meta_apply(r.meta, doc);
   if (rc == GALLEY_ENOMEM)

@@ -347,6 +347,19 @@ static void footnotes_in_pandoc_form_become_notes(void **state) {
   galley_doc_free(d);
 }
 
+static void a_note_reference_without_its_note_stays_a_link(void **state) {
+  (void)state;
+  galley_doc *d = rd("<p>See<sup class=footnote-ref><a href='#n9'>9</a></sup>"
+                     ".</p>");
+  galley_node *sup = child(body0(d), 1);
+  assert_int_equal(galley_node_kind(sup), GALLEY_NODE_SUPERSCRIPT);
+  galley_node *a = child(sup, 0);
+  assert_int_equal(galley_node_kind(a), GALLEY_NODE_LINK);
+  assert_string_equal(galley_node_get_url(a), "#n9");
+  assert_text(d, a, "9");
+  galley_doc_free(d);
+}
+
 /* ---- Encodings ----------------------------------------------------------- */
 
 static galley_doc *rd_fixture(const char *rel, const char *const *opts) {
@@ -618,6 +631,7 @@ int main(void) {
       cmocka_unit_test(blocks_inside_a_heading_flatten_to_its_text),
       cmocka_unit_test(scripts_styles_forms_and_comments_are_dropped),
       cmocka_unit_test(footnotes_in_pandoc_form_become_notes),
+      cmocka_unit_test(a_note_reference_without_its_note_stays_a_link),
       cmocka_unit_test(a_page_declaring_latin1_that_is_utf8_reads_as_utf8),
       cmocka_unit_test(a_byte_order_mark_wins_over_the_declaration),
       cmocka_unit_test(windows_1252_reads_with_its_own_punctuation),
