@@ -205,8 +205,8 @@ static bool declared_charset(const unsigned char *p, size_t n, char *out,
     for (const unsigned char *s = p; s + 8 < q; s++) {
       if (strncmp((const char *)s, "encoding", 8) == 0) {
         s += 8;
-        while (s < q && (html_is_space(*s) || *s == '=' || *s == '"' ||
-                         *s == '\''))
+        while (s < q &&
+               (html_is_space(*s) || *s == '=' || *s == '"' || *s == '\''))
           s++;
         size_t k = 0;
         while (s < q && k + 1 < cap && *s != '"' && *s != '\'' &&
@@ -279,27 +279,47 @@ static bool declared_charset(const unsigned char *p, size_t n, char *out,
 static const struct {
   const char *label, *name;
 } labels[] = {
-    {"utf-8", "UTF-8"},          {"utf8", "UTF-8"},
+    {"utf-8", "UTF-8"},
+    {"utf8", "UTF-8"},
     {"unicode-1-1-utf-8", "UTF-8"},
-    {"iso-8859-1", "WINDOWS-1252"}, {"iso8859-1", "WINDOWS-1252"},
-    {"iso_8859-1", "WINDOWS-1252"}, {"latin1", "WINDOWS-1252"},
-    {"l1", "WINDOWS-1252"},        {"ascii", "WINDOWS-1252"},
-    {"us-ascii", "WINDOWS-1252"},  {"windows-1252", "WINDOWS-1252"},
-    {"cp1252", "WINDOWS-1252"},    {"x-cp1252", "WINDOWS-1252"},
-    {"cp819", "WINDOWS-1252"},     {"iso-8859-9", "WINDOWS-1254"},
-    {"latin5", "WINDOWS-1254"},    {"gb2312", "GB18030"},
-    {"gbk", "GB18030"},            {"x-gbk", "GB18030"},
-    {"chinese", "GB18030"},        {"csgb2312", "GB18030"},
-    {"gb_2312-80", "GB18030"},     {"gb18030", "GB18030"},
-    {"shift_jis", "CP932"},        {"shift-jis", "CP932"},
-    {"sjis", "CP932"},             {"x-sjis", "CP932"},
-    {"ms_kanji", "CP932"},         {"windows-31j", "CP932"},
-    {"csshiftjis", "CP932"},       {"ms932", "CP932"},
-    {"euc-kr", "CP949"},           {"ks_c_5601-1987", "CP949"},
-    {"korean", "CP949"},           {"windows-949", "CP949"},
-    {"big5", "BIG5-HKSCS"},        {"big5-hkscs", "BIG5-HKSCS"},
-    {"x-x-big5", "BIG5-HKSCS"},    {"cn-big5", "BIG5-HKSCS"},
-    {"tis-620", "WINDOWS-874"},    {"iso-8859-11", "WINDOWS-874"},
+    {"iso-8859-1", "WINDOWS-1252"},
+    {"iso8859-1", "WINDOWS-1252"},
+    {"iso_8859-1", "WINDOWS-1252"},
+    {"latin1", "WINDOWS-1252"},
+    {"l1", "WINDOWS-1252"},
+    {"ascii", "WINDOWS-1252"},
+    {"us-ascii", "WINDOWS-1252"},
+    {"windows-1252", "WINDOWS-1252"},
+    {"cp1252", "WINDOWS-1252"},
+    {"x-cp1252", "WINDOWS-1252"},
+    {"cp819", "WINDOWS-1252"},
+    {"iso-8859-9", "WINDOWS-1254"},
+    {"latin5", "WINDOWS-1254"},
+    {"gb2312", "GB18030"},
+    {"gbk", "GB18030"},
+    {"x-gbk", "GB18030"},
+    {"chinese", "GB18030"},
+    {"csgb2312", "GB18030"},
+    {"gb_2312-80", "GB18030"},
+    {"gb18030", "GB18030"},
+    {"shift_jis", "CP932"},
+    {"shift-jis", "CP932"},
+    {"sjis", "CP932"},
+    {"x-sjis", "CP932"},
+    {"ms_kanji", "CP932"},
+    {"windows-31j", "CP932"},
+    {"csshiftjis", "CP932"},
+    {"ms932", "CP932"},
+    {"euc-kr", "CP949"},
+    {"ks_c_5601-1987", "CP949"},
+    {"korean", "CP949"},
+    {"windows-949", "CP949"},
+    {"big5", "BIG5-HKSCS"},
+    {"big5-hkscs", "BIG5-HKSCS"},
+    {"x-x-big5", "BIG5-HKSCS"},
+    {"cn-big5", "BIG5-HKSCS"},
+    {"tis-620", "WINDOWS-874"},
+    {"iso-8859-11", "WINDOWS-874"},
 };
 
 static const char *iconv_name(const char *label) {
@@ -417,8 +437,8 @@ int html_decode(galley_job *job, const unsigned char *data, size_t len,
   if (!trust) {
     scan s = utf8_scan(data, len);
     if (!enc) {
-      enc = s.invalid == 0 || s.multibyte > s.invalid ? "UTF-8"
-                                                       : "WINDOWS-1252";
+      enc =
+          s.invalid == 0 || s.multibyte > s.invalid ? "UTF-8" : "WINDOWS-1252";
       if (!is_utf8_name(enc))
         galley_job_info(job, "no encoding declared and not UTF-8: read as "
                              "windows-1252");
@@ -438,8 +458,10 @@ int html_decode(galley_job *job, const unsigned char *data, size_t len,
   if (!is_utf8_name(enc) && !trust) {
     iconv_t cd = iconv_open("UTF-8", enc);
     if (cd == (iconv_t)-1) {
-      galley_job_warn(job, "unknown character encoding \"%s\"; read as "
-                           "UTF-8", enc);
+      galley_job_warn(job,
+                      "unknown character encoding \"%s\"; read as "
+                      "UTF-8",
+                      enc);
       enc = "UTF-8";
     } else {
       iconv_close(cd);
@@ -454,8 +476,10 @@ int html_decode(galley_job *job, const unsigned char *data, size_t len,
       return GALLEY_OK;
     }
     if (s.invalid)
-      galley_job_warn(job, "%zu bytes are not valid UTF-8; replaced with "
-                           "U+FFFD", s.invalid);
+      galley_job_warn(job,
+                      "%zu bytes are not valid UTF-8; replaced with "
+                      "U+FFFD",
+                      s.invalid);
     *out = utf8_clean(data, len, out_len);
     if (!*out)
       return galley_job_error(job, GALLEY_ENOMEM, "out of memory");

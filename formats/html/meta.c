@@ -33,8 +33,8 @@ struct html_meta {
   char *val[M_N];
   int pri[M_N];
   list authors, keywords;
-  char *doc_title;     /* the <title> text */
-  char *ld_name;       /* JSON-LD name, when it also had a headline */
+  char *doc_title; /* the <title> text */
+  char *ld_name;   /* JSON-LD name, when it also had a headline */
   bool jsonld_done;
 };
 
@@ -207,8 +207,7 @@ static void meta_name(html_meta *m, const char *name, size_t n,
     set_field(m, M_PUB, content, P_OG + bonus);
   else if (!strcmp(k, "application-name"))
     set_field(m, M_PUB, content, P_WEAK + bonus);
-  else if (!strcmp(k, "article:published_time") ||
-           !strcmp(k, "datepublished"))
+  else if (!strcmp(k, "article:published_time") || !strcmp(k, "datepublished"))
     set_field(m, M_DATE, content, P_OG + bonus);
   else if (!strcmp(k, "parsely-pub-date") || !strcmp(k, "publish-date") ||
            !strcmp(k, "pubdate") || !strcmp(k, "og:published_time") ||
@@ -321,14 +320,25 @@ static size_t json_nesting(const char *s, size_t n) {
 }
 
 static bool type_is_article(json_t *type) {
-  static const char *const types[] = {
-      "Article",           "NewsArticle",       "BlogPosting",
-      "ReportageNews",     "AnalysisNewsArticle", "OpinionNewsArticle",
-      "BackgroundNewsArticle", "ReviewNewsArticle", "ScholarlyArticle",
-      "MedicalScholarlyArticle", "TechArticle",  "Report",
-      "SatiricalArticle",  "SocialMediaPosting", "LiveBlogPosting",
-      "DiscussionForumPosting", "AdvertiserContentArticle",
-      "AskPublicNewsArticle", NULL};
+  static const char *const types[] = {"Article",
+                                      "NewsArticle",
+                                      "BlogPosting",
+                                      "ReportageNews",
+                                      "AnalysisNewsArticle",
+                                      "OpinionNewsArticle",
+                                      "BackgroundNewsArticle",
+                                      "ReviewNewsArticle",
+                                      "ScholarlyArticle",
+                                      "MedicalScholarlyArticle",
+                                      "TechArticle",
+                                      "Report",
+                                      "SatiricalArticle",
+                                      "SocialMediaPosting",
+                                      "LiveBlogPosting",
+                                      "DiscussionForumPosting",
+                                      "AdvertiserContentArticle",
+                                      "AskPublicNewsArticle",
+                                      NULL};
   if (json_is_array(type)) {
     size_t i;
     json_t *t;
@@ -383,8 +393,8 @@ static void from_article(html_meta *m, json_t *a, json_t *graph) {
   set_field(m, M_TITLE, json_string_value(v), P_JSONLD);
   set_field(m, M_DESC, json_string_value(json_object_get(a, "description")),
             P_JSONLD);
-  set_field(m, M_DATE,
-            json_string_value(json_object_get(a, "datePublished")), P_JSONLD);
+  set_field(m, M_DATE, json_string_value(json_object_get(a, "datePublished")),
+            P_JSONLD);
   json_t *pub = json_object_get(a, "publisher");
   if (json_is_array(pub))
     pub = json_array_get(pub, 0);

@@ -206,9 +206,8 @@ static int tagcmp(const void *key, const void *def) {
 }
 
 static tagcode tag_of(const xmlNode *el) {
-  const struct tagdef *d =
-      bsearch(el->name, tags, sizeof tags / sizeof tags[0], sizeof tags[0],
-              tagcmp);
+  const struct tagdef *d = bsearch(el->name, tags, sizeof tags / sizeof tags[0],
+                                   sizeof tags[0], tagcmp);
   return d ? (tagcode)d->code : T_OTHER;
 }
 
@@ -219,8 +218,7 @@ static const char *attr(const xmlNode *el, const char *name) {
     if (strcasecmp((const char *)a->name, name) == 0) {
       if (a->children && a->children->type == XML_TEXT_NODE &&
           !a->children->next)
-        return a->children->content ? (const char *)a->children->content
-                                    : "";
+        return a->children->content ? (const char *)a->children->content : "";
       return a->children && a->children->content
                  ? (const char *)a->children->content
                  : "";
@@ -431,8 +429,8 @@ static int keep_attrs(rd *r, galley_node *n, const xmlNode *el) {
   if (set_str(r, n, galley_node_set_id, id) ||
       set_str(r, n, galley_node_set_classes, attr(el, "class")))
     return r->rc;
-  static const char *const keep[] = {"role", "lang", "dir", "itemprop",
-                                     "rel", NULL};
+  static const char *const keep[] = {"role",     "lang", "dir",
+                                     "itemprop", "rel",  NULL};
   for (size_t i = 0; keep[i]; i++) {
     const char *v = attr(el, keep[i]);
     if (v && *v && galley_node_set_attr(n, keep[i], v) != GALLEY_OK)
@@ -740,8 +738,7 @@ static int pop(rd *r) {
          k == GALLEY_NODE_FIGURE || k == GALLEY_NODE_CAPTION ||
          k == GALLEY_NODE_FOOTNOTE))
       galley_node_unlink(n);
-    else if (f->explicit_p && parent &&
-             kind_of(parent) == GALLEY_NODE_ITEM &&
+    else if (f->explicit_p && parent && kind_of(parent) == GALLEY_NODE_ITEM &&
              galley_node_parent(parent))
       galley_node_set_list_tight(galley_node_parent(parent), false);
     break;
@@ -996,9 +993,10 @@ static char *best_srcset(rd *r, const char *set) {
 /* The address a reader should see: lazy loaders keep the real one in
  * data-src and friends and put a placeholder in src. */
 static char *image_url(rd *r, const xmlNode *el) {
-  static const char *const lazy[] = {"data-src", "data-lazy-src",
-                                     "data-original", "data-lazy",
-                                     "data-url", "data-hi-res-src", NULL};
+  static const char *const lazy[] = {
+      "data-src",  "data-lazy-src", "data-original",
+      "data-lazy", "data-url",      "data-hi-res-src",
+      NULL};
   for (size_t i = 0; lazy[i]; i++) {
     const char *v = attr(el, lazy[i]);
     if (v && !placeholder(v))
@@ -1060,7 +1058,8 @@ static bool is_noteref(const xmlNode *a) {
   if (!href || href[0] != '#')
     return false;
   if (has_word(attr(a, "role"), "doc-noteref") ||
-      has_word(attr(a, "class"), "footnote-ref") || attr(a, "data-footnote-ref"))
+      has_word(attr(a, "class"), "footnote-ref") ||
+      attr(a, "data-footnote-ref"))
     return true;
   const xmlNode *p = a->parent;
   return p && p->type == XML_ELEMENT_NODE &&
@@ -1094,8 +1093,7 @@ static bool sup_of_noteref(const xmlNode *sup) {
           return false;
     }
   }
-  return only && strcmp((const char *)only->name, "a") == 0 &&
-         is_noteref(only);
+  return only && strcmp((const char *)only->name, "a") == 0 && is_noteref(only);
 }
 
 static int on_noteref(rd *r, xmlNode *a) {
@@ -1168,9 +1166,9 @@ static int orphan_refs(rd *r) {
     galley_node *link = galley_doc_new_node(r->doc, GALLEY_NODE_LINK);
     char *url = link ? galley_doc_alloc(r->doc, strlen(label) + 2) : NULL;
     const char *text = galley_node_get_attr(x, "text");
-    galley_node *t = url ? galley_doc_new_text(r->doc, text ? text : label,
-                                               (size_t)-1)
-                         : NULL;
+    galley_node *t =
+        url ? galley_doc_new_text(r->doc, text ? text : label, (size_t)-1)
+            : NULL;
     if (!t) {
       free(labels);
       return nomem(r);
@@ -1298,7 +1296,7 @@ static void maybe_byline(rd *r, xmlNode *el) {
   const char *cls = attr(el, "class"), *id = attr(el, "id");
   bool sign = has_word(attr(el, "rel"), "author") ||
               has_word(attr(el, "itemprop"), "author");
-  static const char *const words[] = {"byline", "author", "dateline",
+  static const char *const words[] = {"byline",    "author",   "dateline",
                                       "writtenby", "p-author", NULL};
   for (size_t i = 0; !sign && words[i]; i++)
     sign = has_sub_ci(cls, words[i]) || has_sub_ci(id, words[i]);
@@ -1407,8 +1405,7 @@ static int on_element(rd *r, xmlNode *el, bool *descend) {
   case T_INPUT: {
     const char *type = attr(el, "type");
     if (bk == GALLEY_NODE_ITEM && !b->leaf && type &&
-        strcasecmp(type, "checkbox") == 0 &&
-        !galley_node_first_child(b->node))
+        strcasecmp(type, "checkbox") == 0 && !galley_node_first_child(b->node))
       galley_node_set_task(b->node, attr(el, "checked") ? GALLEY_TASK_DONE
                                                         : GALLEY_TASK_OPEN);
     return GALLEY_OK;
@@ -1588,9 +1585,7 @@ static int on_element(rd *r, xmlNode *el, bool *descend) {
   if (!(n = block_node(r, kind, el)))
     return r->rc;
   switch (kind) {
-  case GALLEY_NODE_HEADING:
-    galley_node_set_level(n, el->name[1] - '0');
-    break;
+  case GALLEY_NODE_HEADING: galley_node_set_level(n, el->name[1] - '0'); break;
   case GALLEY_NODE_LIST:
     galley_node_set_list_tight(n, true);
     if (t == T_OL) {
@@ -1645,7 +1640,8 @@ static int on_element(rd *r, xmlNode *el, bool *descend) {
   return GALLEY_OK;
 }
 
-/* ---- The walk -------------------------------------------------------------- */
+/* ---- The walk --------------------------------------------------------------
+ */
 
 static int walk(rd *r, xmlDoc *xd) {
   frame *root = push(r, (xmlNode *)xd, F_BLOCK);

@@ -148,15 +148,14 @@ static void esc(w *o, const char *s, size_t n, bool attr) {
       size_t k = 0;
       if (c >= 0xC2 && c < 0xE0 && end - p >= 2 && (p[1] & 0xC0) == 0x80)
         k = 2;
-      else if (c >= 0xE0 && c < 0xF0 && end - p >= 3 &&
-               (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 &&
-               !(c == 0xE0 && p[1] < 0xA0) && !(c == 0xED && p[1] >= 0xA0) &&
+      else if (c >= 0xE0 && c < 0xF0 && end - p >= 3 && (p[1] & 0xC0) == 0x80 &&
+               (p[2] & 0xC0) == 0x80 && !(c == 0xE0 && p[1] < 0xA0) &&
+               !(c == 0xED && p[1] >= 0xA0) &&
                !(c == 0xEF && p[1] == 0xBF && p[2] >= 0xBE))
         k = 3;
-      else if (c >= 0xF0 && c < 0xF5 && end - p >= 4 &&
-               (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 &&
-               (p[3] & 0xC0) == 0x80 && !(c == 0xF0 && p[1] < 0x90) &&
-               !(c == 0xF4 && p[1] >= 0x90))
+      else if (c >= 0xF0 && c < 0xF5 && end - p >= 4 && (p[1] & 0xC0) == 0x80 &&
+               (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 &&
+               !(c == 0xF0 && p[1] < 0x90) && !(c == 0xF4 && p[1] >= 0x90))
         k = 4;
       if (k) {
         p += k;
@@ -433,7 +432,8 @@ static void write_ref(w *o, const galley_node *n) {
   puts_(o, "</a></sup>");
 }
 
-/* ---- Raw HTML in XHTML output --------------------------------------------- */
+/* ---- Raw HTML in XHTML output ---------------------------------------------
+ */
 
 /* Raw HTML from another format is parsed and written back as XML, so that
  * XHTML output stays well-formed whatever the raw bytes were. */
@@ -478,11 +478,12 @@ static void raw_as_xhtml(w *o, const char *raw) {
   xmlFreeDoc(xd);
 }
 
-/* ---- The body -------------------------------------------------------------- */
+/* ---- The body --------------------------------------------------------------
+ */
 
 static bool safe_block_tag(const char *t) {
-  static const char *const ok[] = {"section", "article", "main", "header",
-                                   "footer",  "nav",     "aside", "address",
+  static const char *const ok[] = {"section", "article", "main",   "header",
+                                   "footer",  "nav",     "aside",  "address",
                                    "details", "summary", "hgroup", NULL};
   for (size_t i = 0; t && ok[i]; i++)
     if (!strcmp(t, ok[i]))
@@ -510,8 +511,9 @@ static bool tight_item_para(const galley_node *n) {
 }
 
 static const char *row_group(galley_row_part p) {
-  return p == GALLEY_ROW_HEAD ? "thead" : p == GALLEY_ROW_FOOT ? "tfoot"
-                                                                : "tbody";
+  return p == GALLEY_ROW_HEAD   ? "thead"
+         : p == GALLEY_ROW_FOOT ? "tfoot"
+                                : "tbody";
 }
 
 static bool same_group(const galley_node *a, const galley_node *b) {
@@ -817,9 +819,9 @@ static void body(w *o, galley_node *root, const note *as_note) {
     case GALLEY_NODE_SUBSCRIPT:
     case GALLEY_NODE_SPAN: {
       static const char *const names[] = {
-          [GALLEY_NODE_EMPH] = "em",         [GALLEY_NODE_STRONG] = "strong",
-          [GALLEY_NODE_STRIKE] = "del",      [GALLEY_NODE_SUPERSCRIPT] = "sup",
-          [GALLEY_NODE_SUBSCRIPT] = "sub",   [GALLEY_NODE_SPAN] = "span",
+          [GALLEY_NODE_EMPH] = "em",       [GALLEY_NODE_STRONG] = "strong",
+          [GALLEY_NODE_STRIKE] = "del",    [GALLEY_NODE_SUPERSCRIPT] = "sup",
+          [GALLEY_NODE_SUBSCRIPT] = "sub", [GALLEY_NODE_SPAN] = "span",
       };
       galley_kind k = galley_node_kind(n);
       const char *tag = k == GALLEY_NODE_SPAN ? span_tag(n) : names[k];
@@ -902,7 +904,8 @@ static void notes_section(w *o) {
   puts_(o, "</ol>\n</section>\n");
 }
 
-/* ---- The document around it ------------------------------------------------ */
+/* ---- The document around it ------------------------------------------------
+ */
 
 static void meta_tag(w *o, const char *kind, const char *name,
                      const char *content) {
@@ -919,8 +922,9 @@ static int style(w *o) {
   if (path && *path) {
     FILE *f = fopen(path, "rb");
     if (!f)
-      return galley_job_error(o->job, GALLEY_EIO, "cannot read stylesheet %s: %s",
-                              path, strerror(errno));
+      return galley_job_error(o->job, GALLEY_EIO,
+                              "cannot read stylesheet %s: %s", path,
+                              strerror(errno));
     size_t cap = 4096, len = 0;
     css = malloc(cap);
     while (css) {

@@ -61,12 +61,12 @@ static bool is_sp(unsigned char c) {
 /* Elements whose content a browser does not show. */
 static bool invisible(const xmlNode *el) {
   static const char *const names[] = {
-      "script", "style", "noscript", "template", "head", "title", "iframe",
-      "object", "embed", "svg", "canvas", "video", "audio", "select",
-      "textarea", "button", "option", "optgroup", "input", "map",
-      "frameset", "noframes", "noembed", "applet", "datalist", "param",
-      "source", "track", "progress", "math", "area", "col", "colgroup",
-      NULL};
+      "script",   "style",  "noscript", "template", "head",     "title",
+      "iframe",   "object", "embed",    "svg",      "canvas",   "video",
+      "audio",    "select", "textarea", "button",   "option",   "optgroup",
+      "input",    "map",    "frameset", "noframes", "noembed",  "applet",
+      "datalist", "param",  "source",   "track",    "progress", "math",
+      "area",     "col",    "colgroup", NULL};
   for (size_t i = 0; names[i]; i++)
     if (!strcmp((const char *)el->name, names[i]))
       return true;
@@ -91,13 +91,15 @@ static bool invisible(const xmlNode *el) {
 
 static bool breaks_words(const xmlNode *el) {
   static const char *const names[] = {
-      "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
-      "dl", "dt", "dd", "table", "tr", "td", "th", "caption", "thead",
-      "tbody", "tfoot", "br", "hr", "pre", "blockquote", "section",
-      "article", "aside", "nav", "header", "footer", "main", "figure",
-      "figcaption", "address", "center", "form", "fieldset", "legend",
-      "details", "summary", "body", "html", "img", "hgroup", "menu", "dir",
-      "listing", "xmp", "dialog", "marquee", "search", NULL};
+      "p",       "div",        "h1",       "h2",      "h3",         "h4",
+      "h5",      "h6",         "li",       "ul",      "ol",         "dl",
+      "dt",      "dd",         "table",    "tr",      "td",         "th",
+      "caption", "thead",      "tbody",    "tfoot",   "br",         "hr",
+      "pre",     "blockquote", "section",  "article", "aside",      "nav",
+      "header",  "footer",     "main",     "figure",  "figcaption", "address",
+      "center",  "form",       "fieldset", "legend",  "details",    "summary",
+      "body",    "html",       "img",      "hgroup",  "menu",       "dir",
+      "listing", "xmp",        "dialog",   "marquee", "search",     NULL};
   for (size_t i = 0; names[i]; i++)
     if (!strcmp((const char *)el->name, names[i]))
       return true;
@@ -181,8 +183,7 @@ static int cmp(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-size_t ht_missing_words(ht_words *in, ht_words *out, char *sample,
-                        size_t cap) {
+size_t ht_missing_words(ht_words *in, ht_words *out, char *sample, size_t cap) {
   qsort(in->v, in->n, sizeof *in->v, cmp);
   qsort(out->v, out->n, sizeof *out->v, cmp);
   size_t i = 0, j = 0, missing = 0, used = 0;

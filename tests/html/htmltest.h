@@ -32,7 +32,6 @@ void ht_words_free(ht_words *w);
  * How many words of `in` (as a multiset) are missing from `out`; the first
  * few go into `sample` (NUL-terminated).
  */
-size_t ht_missing_words(ht_words *in, ht_words *out, char *sample,
-                        size_t cap);
+size_t ht_missing_words(ht_words *in, ht_words *out, char *sample, size_t cap);
 
 #endif

@@ -94,8 +94,8 @@ static void every_page_reads_and_keeps_its_words_through_html(void **state) {
     size_t missing = ht_missing_words(&in, &got, sample, sizeof sample);
     words += in.n;
     if (missing) {
-      printf("# %s: %zu of %zu words missing: %s\n", all.path[i], missing,
-             in.n, sample);
+      printf("# %s: %zu of %zu words missing: %s\n", all.path[i], missing, in.n,
+             sample);
       failures++;
     }
     ht_words_free(&in);
@@ -193,8 +193,10 @@ static void readability_metadata_mostly_matches(void **state) {
   const char *root = tu_corpus("readability");
   pages p;
   list_pages(&p, root, true);
-  field f[] = {{"title", 0, 0},     {"byline", 0, 0},
-               {"excerpt", 0, 0},   {"siteName", 0, 0},
+  field f[] = {{"title", 0, 0},
+               {"byline", 0, 0},
+               {"excerpt", 0, 0},
+               {"siteName", 0, 0},
                {"publishedTime", 0, 0}};
   for (size_t i = 0; i < p.n; i++) {
     char meta_path[4096];
@@ -256,8 +258,8 @@ static void readability_metadata_mostly_matches(void **state) {
 int main(void) {
   /* tu_corpus answers in one static buffer: keep copies. */
   char *aeb = tu_corpus("aeb/html") ? strdup(tu_corpus("aeb/html")) : NULL;
-  char *rdb = tu_corpus("readability") ? strdup(tu_corpus("readability"))
-                                       : NULL;
+  char *rdb =
+      tu_corpus("readability") ? strdup(tu_corpus("readability")) : NULL;
   if (!aeb || !rdb) {
     free(aeb);
     free(rdb);

@@ -27,7 +27,9 @@ static galley_node *child(const galley_node *n, size_t i) {
   return c;
 }
 
-static galley_node *body0(galley_doc *d) { return child(galley_doc_root(d), 0); }
+static galley_node *body0(galley_doc *d) {
+  return child(galley_doc_root(d), 0);
+}
 
 static void assert_text(galley_doc *d, const galley_node *n, const char *want) {
   char *t = galley_node_text(d, n);
@@ -63,7 +65,8 @@ static void white_space_collapses_as_a_browser_collapses_it(void **state) {
   galley_doc *d = rd("<p>\n  one   two\n<b> three </b> four&nbsp;&nbsp;five"
                      " &amp; &lt;six&gt;  </p>");
   assert_text(d, body0(d),
-              "one two three four\xC2\xA0\xC2\xA0" "five & <six>");
+              "one two three four\xC2\xA0\xC2\xA0"
+              "five & <six>");
   galley_doc_free(d);
 }
 
@@ -195,8 +198,7 @@ static void tables_keep_parts_spans_and_alignment(void **state) {
   assert_int_equal(galley_node_get_cell_align(child(row, 0)),
                    GALLEY_ALIGN_RIGHT);
   /* Inlines sit in the cell itself; blocks stay blocks. */
-  assert_int_equal(galley_node_kind(child(child(row, 0), 0)),
-                   GALLEY_NODE_TEXT);
+  assert_int_equal(galley_node_kind(child(child(row, 0), 0)), GALLEY_NODE_TEXT);
   assert_int_equal(galley_node_kind(child(child(row, 1), 0)),
                    GALLEY_NODE_PARAGRAPH);
   assert_int_equal(galley_node_get_row_part(child(t, 3)), GALLEY_ROW_FOOT);
@@ -233,11 +235,11 @@ static void figures_keep_image_and_caption(void **state) {
 
 static void lazy_images_resolve_to_the_real_url(void **state) {
   (void)state;
-  galley_doc *d = rd(
-      "<p><img src='data:image/gif;base64,R0lGOD' data-src='/real.jpg'>"
-      "<img src=blank.gif data-srcset='s.jpg 320w, l.jpg 1024w, m.jpg 640w'>"
-      "<img srcset='a.jpg 1x, b.jpg 2x'>"
-      "<img src=plain.png srcset='big.png 2x'></p>");
+  galley_doc *d =
+      rd("<p><img src='data:image/gif;base64,R0lGOD' data-src='/real.jpg'>"
+         "<img src=blank.gif data-srcset='s.jpg 320w, l.jpg 1024w, m.jpg 640w'>"
+         "<img srcset='a.jpg 1x, b.jpg 2x'>"
+         "<img src=plain.png srcset='big.png 2x'></p>");
   galley_node *p = body0(d);
   assert_string_equal(galley_node_get_url(child(p, 0)), "/real.jpg");
   assert_string_equal(galley_node_get_url(child(p, 1)), "l.jpg");
@@ -270,12 +272,12 @@ static void inline_kinds_map_from_their_elements(void **state) {
                      "<custom-el>z</custom-el></p>");
   galley_node *p = body0(d);
   const galley_kind want[] = {
-      GALLEY_NODE_EMPH,        GALLEY_NODE_EMPH,      GALLEY_NODE_STRONG,
-      GALLEY_NODE_STRONG,      GALLEY_NODE_STRIKE,    GALLEY_NODE_STRIKE,
-      GALLEY_NODE_SUBSCRIPT,   GALLEY_NODE_SUPERSCRIPT, GALLEY_NODE_TEXT,
-      GALLEY_NODE_CODE,        GALLEY_NODE_TEXT,      GALLEY_NODE_CODE,
-      GALLEY_NODE_CODE,        GALLEY_NODE_SPAN,      GALLEY_NODE_SPAN,
-      GALLEY_NODE_LINE_BREAK,  GALLEY_NODE_SPAN,      GALLEY_NODE_SPAN,
+      GALLEY_NODE_EMPH,       GALLEY_NODE_EMPH,        GALLEY_NODE_STRONG,
+      GALLEY_NODE_STRONG,     GALLEY_NODE_STRIKE,      GALLEY_NODE_STRIKE,
+      GALLEY_NODE_SUBSCRIPT,  GALLEY_NODE_SUPERSCRIPT, GALLEY_NODE_TEXT,
+      GALLEY_NODE_CODE,       GALLEY_NODE_TEXT,        GALLEY_NODE_CODE,
+      GALLEY_NODE_CODE,       GALLEY_NODE_SPAN,        GALLEY_NODE_SPAN,
+      GALLEY_NODE_LINE_BREAK, GALLEY_NODE_SPAN,        GALLEY_NODE_SPAN,
   };
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
     assert_int_equal(galley_node_kind(child(p, i)), want[i]);
@@ -330,12 +332,12 @@ static void scripts_styles_forms_and_comments_are_dropped(void **state) {
 
 static void footnotes_in_pandoc_form_become_notes(void **state) {
   (void)state;
-  galley_doc *d = rd(
-      "<p>Text<a href='#fn1' class='footnote-ref' id='fnref1' "
-      "role='doc-noteref'><sup>1</sup></a>.</p>"
-      "<section class='footnotes' role='doc-endnotes'><hr><ol>"
-      "<li id='fn1'><p>Note.<a href='#fnref1' class='footnote-back' "
-      "role='doc-backlink'>\xE2\x86\xA9</a></p></li></ol></section>");
+  galley_doc *d =
+      rd("<p>Text<a href='#fn1' class='footnote-ref' id='fnref1' "
+         "role='doc-noteref'><sup>1</sup></a>.</p>"
+         "<section class='footnotes' role='doc-endnotes'><hr><ol>"
+         "<li id='fn1'><p>Note.<a href='#fnref1' class='footnote-back' "
+         "role='doc-backlink'>\xE2\x86\xA9</a></p></li></ol></section>");
   galley_node *p = body0(d);
   galley_node *ref = child(p, 1);
   assert_int_equal(galley_node_kind(ref), GALLEY_NODE_FOOTNOTE_REF);
@@ -377,30 +379,38 @@ static galley_doc *rd_fixture(const char *rel, const char *const *opts) {
 static void a_page_declaring_latin1_that_is_utf8_reads_as_utf8(void **state) {
   (void)state;
   galley_doc *d = rd_fixture("html/enc-declared-latin1-is-utf8.html", NULL);
-  assert_text(d, body0(d), "Caf\xC3\xA9 na\xC3\xAFve \xE2\x80\x94 "
-                           "\xE4\xB8\xAD\xE6\x96\x87");
+  assert_text(d, body0(d),
+              "Caf\xC3\xA9 na\xC3\xAFve \xE2\x80\x94 "
+              "\xE4\xB8\xAD\xE6\x96\x87");
   galley_doc_free(d);
   d = rd_fixture("html/enc-declared-gb2312-is-utf8.html", NULL);
-  assert_text(d, body0(d), "\xE4\xB8\xAD\xE6\x96\x87\xE7\xBD\x91\xE9\xA1"
-                           "\xB5");
+  assert_text(d, body0(d),
+              "\xE4\xB8\xAD\xE6\x96\x87\xE7\xBD\x91\xE9\xA1"
+              "\xB5");
   galley_doc_free(d);
 }
 
 static void a_byte_order_mark_wins_over_the_declaration(void **state) {
   (void)state;
   galley_doc *d = rd_fixture("html/enc-bom-utf8.html", NULL);
-  assert_text(d, body0(d), "\xC3\xBC" "ber");
+  assert_text(d, body0(d),
+              "\xC3\xBC"
+              "ber");
   galley_doc_free(d);
   d = rd_fixture("html/enc-bom-utf16le.html", NULL);
-  assert_text(d, body0(d), "\xC3\xBC" "ber \xE2\x82\xAC");
+  assert_text(d, body0(d),
+              "\xC3\xBC"
+              "ber \xE2\x82\xAC");
   galley_doc_free(d);
 }
 
 static void windows_1252_reads_with_its_own_punctuation(void **state) {
   (void)state;
   galley_doc *d = rd_fixture("html/enc-windows-1252.html", NULL);
-  assert_text(d, body0(d), "\xE2\x80\x9CSmart\xE2\x80\x9D quotes \xE2\x80"
-                           "\x94 caf\xC3\xA9 \xE2\x82\xAC" "5");
+  assert_text(d, body0(d),
+              "\xE2\x80\x9CSmart\xE2\x80\x9D quotes \xE2\x80"
+              "\x94 caf\xC3\xA9 \xE2\x82\xAC"
+              "5");
   galley_doc_free(d);
 }
 
@@ -416,7 +426,9 @@ static void shift_jis_reads_through_iconv(void **state) {
 static void meta_http_equiv_declares_the_charset(void **state) {
   (void)state;
   galley_doc *d = rd_fixture("html/enc-http-equiv-latin1.html", NULL);
-  assert_text(d, body0(d), "Gr\xC3\xBC\xC3\x9F" "e");
+  assert_text(d, body0(d),
+              "Gr\xC3\xBC\xC3\x9F"
+              "e");
   galley_doc_free(d);
 }
 
@@ -439,19 +451,20 @@ static void invalid_utf8_bytes_become_replacement_characters(void **state) {
   galley_doc_free(d);
 }
 
-/* ---- Metadata ---------------------------------------------------------------- */
+/* ---- Metadata
+ * ---------------------------------------------------------------- */
 
 static void head_metadata_fills_the_document(void **state) {
   (void)state;
-  galley_doc *d = rd(
-      "<html lang=de><head><title>Page title | Example</title>"
-      "<meta name=author content='Ann Author'>"
-      "<meta name=description content='  The   gist. '>"
-      "<meta name=keywords content='a, b ,c'>"
-      "<meta property=og:site_name content=Example>"
-      "<meta property=article:published_time content=2024-05-06T07:08:09Z>"
-      "<link rel=canonical href='https://example.org/p'>"
-      "</head><body><p>x</p></body></html>");
+  galley_doc *d =
+      rd("<html lang=de><head><title>Page title | Example</title>"
+         "<meta name=author content='Ann Author'>"
+         "<meta name=description content='  The   gist. '>"
+         "<meta name=keywords content='a, b ,c'>"
+         "<meta property=og:site_name content=Example>"
+         "<meta property=article:published_time content=2024-05-06T07:08:09Z>"
+         "<link rel=canonical href='https://example.org/p'>"
+         "</head><body><p>x</p></body></html>");
   /* The title is what the page says; site names are not guessed away. */
   assert_string_equal(galley_doc_get_meta(d, GALLEY_META_TITLE),
                       "Page title | Example");
@@ -471,20 +484,20 @@ static void head_metadata_fills_the_document(void **state) {
 
 static void json_ld_wins_over_meta_tags(void **state) {
   (void)state;
-  galley_doc *d = rd(
-      "<head><title>Tag title</title>"
-      "<meta property=og:title content='OG title'>"
-      "<meta name=author content='Meta Author'>"
-      "<meta property=og:site_name content='OG Site'>"
-      "<meta property=article:published_time content=2020-01-01>"
-      "<script type='application/ld+json'>{\"@context\":"
-      "\"https://schema.org\",\"@graph\":[{\"@type\":\"WebSite\",\"name\":"
-      "\"Site\"},{\"@type\":[\"NewsArticle\"],\"headline\":\"LD headline\","
-      "\"datePublished\":\"2021-02-03T04:05:06Z\",\"author\":[{\"@type\":"
-      "\"Person\",\"name\":\"One\"},{\"@id\":\"#p2\"}],\"publisher\":{"
-      "\"@type\":\"Organization\",\"name\":\"LD Pub\"}},{\"@id\":\"#p2\","
-      "\"@type\":\"Person\",\"name\":\"Two\"}]}</script>"
-      "</head><p>x</p>");
+  galley_doc *d =
+      rd("<head><title>Tag title</title>"
+         "<meta property=og:title content='OG title'>"
+         "<meta name=author content='Meta Author'>"
+         "<meta property=og:site_name content='OG Site'>"
+         "<meta property=article:published_time content=2020-01-01>"
+         "<script type='application/ld+json'>{\"@context\":"
+         "\"https://schema.org\",\"@graph\":[{\"@type\":\"WebSite\",\"name\":"
+         "\"Site\"},{\"@type\":[\"NewsArticle\"],\"headline\":\"LD headline\","
+         "\"datePublished\":\"2021-02-03T04:05:06Z\",\"author\":[{\"@type\":"
+         "\"Person\",\"name\":\"One\"},{\"@id\":\"#p2\"}],\"publisher\":{"
+         "\"@type\":\"Organization\",\"name\":\"LD Pub\"}},{\"@id\":\"#p2\","
+         "\"@type\":\"Person\",\"name\":\"Two\"}]}</script>"
+         "</head><p>x</p>");
   assert_string_equal(galley_doc_get_meta(d, GALLEY_META_TITLE), "LD headline");
   assert_int_equal(galley_doc_meta_count(d, GALLEY_META_AUTHOR), 2);
   assert_string_equal(galley_doc_meta_value(d, GALLEY_META_AUTHOR, 0), "One");
@@ -523,7 +536,8 @@ static void deeply_nested_json_ld_is_refused_without_harm(void **state) {
   free(src);
 }
 
-/* ---- Limits and hostile input ---------------------------------------------- */
+/* ---- Limits and hostile input ----------------------------------------------
+ */
 
 static char *nested(const char *open, const char *close, size_t depth) {
   size_t a = strlen(open), b = strlen(close);
@@ -540,8 +554,10 @@ static char *nested(const char *open, const char *close, size_t depth) {
 
 static void deep_nesting_stops_at_the_depth_limit(void **state) {
   (void)state;
-  const char *tags[][2] = {{"<div>", "</div>"}, {"<span>", "</span>"},
-                           {"<b>", "</b>"}, {"<blockquote>", "</blockquote>"},
+  const char *tags[][2] = {{"<div>", "</div>"},
+                           {"<span>", "</span>"},
+                           {"<b>", "</b>"},
+                           {"<blockquote>", "</blockquote>"},
                            {"<ul><li>", "</li></ul>"}};
   for (size_t t = 0; t < sizeof tags / sizeof tags[0]; t++) {
     char *src = nested(tags[t][0], tags[t][1], 100000);

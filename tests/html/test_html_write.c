@@ -50,8 +50,8 @@ static xmlDoc *parse_xml(const char *s) {
                            XML_PARSE_NOWARNING);
 }
 
-static void a_standalone_document_has_doctype_charset_title_and_meta(
-    void **state) {
+static void
+a_standalone_document_has_doctype_charset_title_and_meta(void **state) {
   (void)state;
   char *out = conv("<html lang=fr><head><title>Le titre</title>"
                    "<meta name=author content='A &amp; B'>"
@@ -104,10 +104,11 @@ static void the_css_option_replaces_the_default_stylesheet(void **state) {
 static void text_and_attributes_are_escaped(void **state) {
   (void)state;
   const char *opts[] = {"fragment=true", NULL};
-  char *out = conv("<p title=x>a &amp; &lt;b&gt; \"q\" <a href='?a=1&amp;b=\"2\"' "
-                   "title='&lt;t&gt;'>l</a><img src=i.png alt='1 < 2 & \"3\"'>"
-                   "</p>",
-                   opts);
+  char *out =
+      conv("<p title=x>a &amp; &lt;b&gt; \"q\" <a href='?a=1&amp;b=\"2\"' "
+           "title='&lt;t&gt;'>l</a><img src=i.png alt='1 < 2 & \"3\"'>"
+           "</p>",
+           opts);
   assert_string_equal(out,
                       "<p>a &amp; &lt;b&gt; \"q\" <a href=\"?a=1&amp;b=&quot;2"
                       "&quot;\" title=\"&lt;t&gt;\">l</a><img src=\"i.png\" "
@@ -171,20 +172,23 @@ static void footnotes_are_numbered_with_back_links(void **state) {
     galley_node *fn = galley_doc_new_node(doc, GALLEY_NODE_FOOTNOTE);
     galley_node_set_label(fn, defs[i][0]);
     galley_node *fp = galley_doc_new_node(doc, GALLEY_NODE_PARAGRAPH);
-    galley_node_append_child(fp, galley_doc_new_text(doc, defs[i][1], (size_t)-1));
+    galley_node_append_child(fp,
+                             galley_doc_new_text(doc, defs[i][1], (size_t)-1));
     galley_node_append_child(fn, fp);
     galley_node_append_child(root, fn);
   }
   const char *opts[] = {"fragment=true", NULL};
   char *out = write_doc(doc, opts);
   /* Numbered by first reference: "second" is 1. */
-  assert_non_null(strstr(out, "<sup><a href=\"#fn-1\" class=\"footnote-ref\" "
-                              "id=\"fnref-1\" role=\"doc-noteref\">1</a></sup>"));
+  assert_non_null(strstr(out,
+                         "<sup><a href=\"#fn-1\" class=\"footnote-ref\" "
+                         "id=\"fnref-1\" role=\"doc-noteref\">1</a></sup>"));
   assert_non_null(strstr(out, "id=\"fnref-1-2\""));
   const char *notes = strstr(out, "<section");
   assert_non_null(notes);
-  const char *one = strstr(notes, "<li id=\"fn-1\">\n<p>Second. <a href=\"#fnref-1\" "
-                                  "class=\"footnote-back\"");
+  const char *one =
+      strstr(notes, "<li id=\"fn-1\">\n<p>Second. <a href=\"#fnref-1\" "
+                    "class=\"footnote-back\"");
   const char *two = strstr(notes, "<li id=\"fn-2\">\n<p>First note.");
   assert_non_null(one);
   assert_non_null(two);
@@ -194,7 +198,8 @@ static void footnotes_are_numbered_with_back_links(void **state) {
   out = write_doc(doc, NULL);
   galley_doc *back = ht_read(out, strlen(out), NULL, NULL);
   assert_non_null(back);
-  galley_node *fn = galley_node_find(galley_doc_root(back), GALLEY_NODE_FOOTNOTE);
+  galley_node *fn =
+      galley_node_find(galley_doc_root(back), GALLEY_NODE_FOOTNOTE);
   assert_non_null(fn);
   char *t = galley_node_text(back, fn);
   assert_string_equal(t, "Second.");
@@ -274,7 +279,8 @@ static void output_keeps_every_visible_word(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(a_standalone_document_has_doctype_charset_title_and_meta),
+      cmocka_unit_test(
+          a_standalone_document_has_doctype_charset_title_and_meta),
       cmocka_unit_test(a_fragment_is_the_body_content_only),
       cmocka_unit_test(the_css_option_replaces_the_default_stylesheet),
       cmocka_unit_test(text_and_attributes_are_escaped),
