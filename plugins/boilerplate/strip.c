@@ -692,8 +692,6 @@ static int rule_clean(bp_ctx *c, int top) {
       why = "link-line";
     } else if (r->text < 80 && bp_byline_names(t, &names, &nlen)) {
       why = "byline";
-    } else if (r->kind == GALLEY_NODE_HEADING && link_density(r) > 0.5) {
-      why = "link-dense";
     } else if (is_label_line(t)) {
       why = "label-line";
     } else if (r->text < 300 && is_credit_line(t)) {

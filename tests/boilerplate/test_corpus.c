@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "plaintext.h"
 #include "testutil.h"
 
 static char workdir[] = "/tmp/bp-corpus-XXXXXX";
@@ -26,8 +27,21 @@ static const galley_plugin *need(const char *name, unsigned caps) {
 
 /* Reads `data` with `reader`, strips it when `strip`, writes text to `out`
  * (a path). Returns the document (for its metadata) or NULL. */
+static galley_doc *convert_opt(const galley_plugin *reader, const char *data,
+                               size_t len, bool strip, const char *out,
+                               bool body_only);
+
 static galley_doc *convert(const galley_plugin *reader, const char *data,
                            size_t len, bool strip, const char *out) {
+  return convert_opt(reader, data, len, strip, out, false);
+}
+
+/* body_only: the article body's text (plaintext_write: no title from the
+ * metadata, no link references, whose numbers shift with every link
+ * before them) rather than the text writer's page. */
+static galley_doc *convert_opt(const galley_plugin *reader, const char *data,
+                               size_t len, bool strip, const char *out,
+                               bool body_only) {
   galley_registry *reg = tu_registry();
   const galley_plugin *text = need("text", GALLEY_CAN_WRITE);
   const galley_plugin *bp = need("boilerplate", GALLEY_CAN_TRANSFORM);
@@ -37,7 +51,17 @@ static galley_doc *convert(const galley_plugin *reader, const char *data,
   int rc = galley_plugin_read(job, reader, &in, doc);
   if (rc == GALLEY_OK && strip)
     rc = galley_plugin_transform(job, bp, doc);
-  if (rc == GALLEY_OK && out) {
+  const char *title = galley_doc_get_meta(doc, GALLEY_META_TITLE);
+  char *keep = title ? strdup(title) : NULL;
+  if (body_only)
+    galley_doc_remove_meta(doc, GALLEY_META_TITLE);
+  if (rc == GALLEY_OK && out && body_only) {
+    FILE *f = fopen(out, "w");
+    if (f) {
+      plaintext_write(doc, f);
+      fclose(f);
+    }
+  } else if (rc == GALLEY_OK && out) {
     galley_sink *s = galley_sink_new_file(out);
     rc = galley_plugin_write(job, text, doc, s);
     if (rc == GALLEY_OK)
@@ -45,6 +69,9 @@ static galley_doc *convert(const galley_plugin *reader, const char *data,
     galley_sink_free(s);
   }
   galley_job_free(job);
+  if (body_only && keep)
+    galley_doc_set_meta(doc, GALLEY_META_TITLE, keep);
+  free(keep);
   if (rc != GALLEY_OK) {
     galley_doc_free(doc);
     return NULL;
@@ -85,6 +112,9 @@ static void aeb_f1_is_at_least_0_96(void **state) {
   snprintf(gt, sizeof gt, "%s/ground-truth.json", dir);
   snprintf(outdir, sizeof outdir, "%s/aeb", workdir);
   mkdir(outdir, 0755);
+  char bodydir[4096];
+  snprintf(bodydir, sizeof bodydir, "%s/aeb-body", workdir);
+  mkdir(bodydir, 0755);
   DIR *d = opendir(htmldir);
   assert_non_null(d);
   struct dirent *e;
@@ -100,9 +130,15 @@ static void aeb_f1_is_at_least_0_96(void **state) {
     assert_non_null(data);
     galley_doc *doc = convert(html, data, len, true, out);
     galley_doc_free(doc);
+    snprintf(out, sizeof out, "%s/%.*s.txt", bodydir, (int)(l - 5), e->d_name);
+    doc = convert_opt(html, data, len, true, out, true);
+    galley_doc_free(doc);
     free(data);
   }
   closedir(d);
+  printf("  AEB (127 pages), article body text (no title, no link "
+         "references):\n");
+  score(gt, bodydir, 0);
   printf("  AEB (127 pages), html reader + boilerplate + text writer:\n");
   double f1 = score(gt, outdir, 10);
   assert_true(f1 >= 0);
@@ -166,7 +202,7 @@ static void readability_title_byline_and_text(void **state) {
     if (!data)
       continue;
     json_t *m = json_load_file(meta, 0, NULL);
-    galley_doc *doc = convert(html, data, len, true, out);
+    galley_doc *doc = convert_opt(html, data, len, true, out, true);
     free(data);
     if (m && doc) {
       const char *t = json_string_value(json_object_get(m, "title"));
@@ -197,7 +233,7 @@ static void readability_title_byline_and_text(void **state) {
     /* The expected text: expected.html through the same writer, unstripped. */
     data = tu_read_file(exp, &len);
     if (data) {
-      galley_doc *ed = convert(html, data, len, false, tout);
+      galley_doc *ed = convert_opt(html, data, len, false, tout, true);
       galley_doc_free(ed);
       free(data);
       size_t tl;
