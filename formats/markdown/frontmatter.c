@@ -7,6 +7,9 @@
 
 #include "markdown.h"
 
+/* Front matter longer than this many lines is not looked for. */
+#define MAX_LINES 2000
+
 /* A growable byte buffer for building values. */
 typedef struct fm_buf {
   char *data;
@@ -429,6 +432,8 @@ int md_front_matter_read(galley_job *job, const char *data, size_t len,
     if (n && s[n - 1] == '\r')
       n--;
     number++;
+    if (number > MAX_LINES)
+      break; /* a block this long is a document that starts with a rule */
     if (number == 1) {
       if (!is_fence(s, n, true))
         break;
