@@ -397,6 +397,28 @@ static const char *misplaced(const xmlNode *n) {
   return NULL;
 }
 
+/* A <dl> must be groups of <dt>s then <dd>s; one that is not becomes divs. */
+static void fix_dl(xmlNode *dl) {
+  int state = 0; /* 0: expecting dt, 1: after dt, 2: after dd */
+  bool ok = true;
+  for (xmlNode *c = dl->children; c && ok; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE)
+      continue;
+    if (is_el(c, "dt"))
+      state = 1;
+    else if (is_el(c, "dd"))
+      ok = state != 0, state = 2;
+    else
+      ok = false;
+  }
+  if (ok && state != 1)
+    return;
+  xmlNodeSetName(dl, (const xmlChar *)"div");
+  for (xmlNode *c = dl->children; c; c = c->next)
+    if (is_el(c, "dt") || is_el(c, "dd"))
+      xmlNodeSetName(c, (const xmlChar *)"div");
+}
+
 int epub_clean_chapter(writer *w, size_t ci) {
   wchapter *ch = &w->ch[ci];
   xmlNode *root = ch->body;
@@ -477,7 +499,7 @@ int epub_clean_chapter(writer *w, size_t ci) {
     /* Our own footnote markup gets its EPUB semantics. */
     char *cls = attr(n, "class");
     char *href = is_el(n, "a") ? attr(n, "href") : NULL;
-    if (href && !strncmp(href, "#gfn-", 5) && cls && strstr(cls, "noteref"))
+    if (href && !strncmp(href, "#gfn-", 5) && cls && strstr(cls, "footnote-ref"))
       set_epub_type(n, "noteref");
     if (cls && !strcmp(cls, "footnote") && xmlHasProp(n, (const xmlChar *)"id")) {
       xmlNodeSetName(n, (const xmlChar *)"aside");
@@ -491,6 +513,10 @@ int epub_clean_chapter(writer *w, size_t ci) {
       set_attr(n, "alt", "");
     n = epub_dom_next(root, n, false);
   }
+  /* Content models that need the whole element: checked once it is clean. */
+  for (n = root->children; n; n = epub_dom_next(root, n, false))
+    if (is_el(n, "dl"))
+      fix_dl(n);
   return GALLEY_OK;
 }
 

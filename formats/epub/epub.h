@@ -64,6 +64,31 @@ char *epub_collapse(const char *s);
  *  `root`, or NULL. `skip_children` passes over n's subtree. */
 xmlNode *epub_dom_next(xmlNode *root, xmlNode *n, bool skip_children);
 
+/** Copies the fields and attributes of `s` (any document) onto `d`, a new
+ *  node of the same kind. */
+int epub_copy_fields(galley_node *d, const galley_node *s);
+
+/* A string map with insertion order kept (keys and values malloc'd). */
+typedef struct smap_entry {
+  char *key;
+  char *value;
+  size_t num;
+} smap_entry;
+
+typedef struct smap {
+  smap_entry *items;
+  size_t n, cap;
+  size_t *slots; /* open addressing: index + 1, 0 = empty */
+  size_t n_slots;
+} smap;
+
+void smap_free(smap *m);
+/** The entry of `key`, or NULL. */
+smap_entry *smap_get(const smap *m, const char *key);
+/** Adds `key` (copied) unless present; returns its entry, NULL when out of
+ *  memory. `*added` tells whether it is new. */
+smap_entry *smap_put(smap *m, const char *key, bool *added);
+
 /* write.c and read.c */
 int epub_write(galley_job *job, const galley_doc *doc, galley_sink *out);
 int epub_read(galley_job *job, const galley_input *in, galley_doc *doc);

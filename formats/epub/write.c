@@ -7,149 +7,7 @@
 
 #include "writer.h"
 
-/* ---- A small string map ------------------------------------------------ */
-
-static size_t str_hash(const char *s) {
-  return (size_t)epub_hash(s, strlen(s), 0);
-}
-
-void smap_free(smap *m) {
-  for (size_t i = 0; i < m->n; i++) {
-    free(m->items[i].key);
-    free(m->items[i].value);
-  }
-  free(m->items);
-  free(m->slots);
-  memset(m, 0, sizeof *m);
-}
-
-smap_entry *smap_get(const smap *m, const char *key) {
-  if (!m->n_slots)
-    return NULL;
-  size_t i = str_hash(key) & (m->n_slots - 1);
-  while (m->slots[i]) {
-    smap_entry *e = &m->items[m->slots[i] - 1];
-    if (strcmp(e->key, key) == 0)
-      return e;
-    i = (i + 1) & (m->n_slots - 1);
-  }
-  return NULL;
-}
-
-static bool smap_rehash(smap *m, size_t n_slots) {
-  size_t *slots = calloc(n_slots, sizeof *slots);
-  if (!slots)
-    return false;
-  for (size_t k = 0; k < m->n; k++) {
-    size_t i = str_hash(m->items[k].key) & (n_slots - 1);
-    while (slots[i])
-      i = (i + 1) & (n_slots - 1);
-    slots[i] = k + 1;
-  }
-  free(m->slots);
-  m->slots = slots;
-  m->n_slots = n_slots;
-  return true;
-}
-
-smap_entry *smap_put(smap *m, const char *key, bool *added) {
-  smap_entry *e = smap_get(m, key);
-  if (added)
-    *added = e == NULL;
-  if (e)
-    return e;
-  if ((m->n + 1) * 2 > m->n_slots &&
-      !smap_rehash(m, m->n_slots ? m->n_slots * 2 : 64))
-    return NULL;
-  if (m->n == m->cap) {
-    size_t cap = m->cap ? m->cap * 2 : 32;
-    smap_entry *items = realloc(m->items, cap * sizeof *items);
-    if (!items)
-      return NULL;
-    m->items = items;
-    m->cap = cap;
-  }
-  char *k = strdup(key);
-  if (!k)
-    return NULL;
-  e = &m->items[m->n];
-  memset(e, 0, sizeof *e);
-  e->key = k;
-  size_t i = str_hash(key) & (m->n_slots - 1);
-  while (m->slots[i])
-    i = (i + 1) & (m->n_slots - 1);
-  m->slots[i] = ++m->n;
-  return e;
-}
-
 /* ---- Copying the source tree into a chapter's tree ---------------------- */
-
-static int copy_fields(galley_node *d, const galley_node *s) {
-  int rc = GALLEY_OK;
-  galley_kind k = galley_node_kind(s);
-  switch (k) {
-  case GALLEY_NODE_TEXT:
-  case GALLEY_NODE_CODE:
-  case GALLEY_NODE_CODE_BLOCK:
-  case GALLEY_NODE_RAW_BLOCK:
-  case GALLEY_NODE_RAW_INLINE:
-    if (galley_node_get_literal(s))
-      rc |= galley_node_set_literal(d, galley_node_get_literal(s));
-    if (k == GALLEY_NODE_CODE_BLOCK && galley_node_get_info(s))
-      rc |= galley_node_set_info(d, galley_node_get_info(s));
-    if ((k == GALLEY_NODE_RAW_BLOCK || k == GALLEY_NODE_RAW_INLINE) &&
-        galley_node_get_format(s))
-      rc |= galley_node_set_format(d, galley_node_get_format(s));
-    break;
-  case GALLEY_NODE_HEADING:
-    rc |= galley_node_set_level(d, galley_node_get_level(s));
-    break;
-  case GALLEY_NODE_LIST:
-    rc |= galley_node_set_list_ordered(d, galley_node_get_list_ordered(s));
-    rc |= galley_node_set_list_start(d, galley_node_get_list_start(s));
-    rc |= galley_node_set_list_tight(d, galley_node_get_list_tight(s));
-    break;
-  case GALLEY_NODE_ITEM:
-    rc |= galley_node_set_task(d, galley_node_get_task(s));
-    break;
-  case GALLEY_NODE_LINK:
-  case GALLEY_NODE_IMAGE:
-    if (galley_node_get_url(s))
-      rc |= galley_node_set_url(d, galley_node_get_url(s));
-    if (galley_node_get_title(s))
-      rc |= galley_node_set_title(d, galley_node_get_title(s));
-    break;
-  case GALLEY_NODE_FOOTNOTE:
-  case GALLEY_NODE_FOOTNOTE_REF:
-    if (galley_node_get_label(s))
-      rc |= galley_node_set_label(d, galley_node_get_label(s));
-    break;
-  case GALLEY_NODE_TABLE_ROW:
-    rc |= galley_node_set_row_part(d, galley_node_get_row_part(s));
-    break;
-  case GALLEY_NODE_TABLE_CELL:
-    rc |= galley_node_set_cell_header(d, galley_node_get_cell_header(s));
-    rc |= galley_node_set_cell_align(d, galley_node_get_cell_align(s));
-    rc |= galley_node_set_colspan(d, galley_node_get_colspan(s));
-    rc |= galley_node_set_rowspan(d, galley_node_get_rowspan(s));
-    break;
-  default: break;
-  }
-  galley_node_set_line(d, galley_node_get_line(s));
-  if (galley_node_get_tag(s))
-    rc |= galley_node_set_tag(d, galley_node_get_tag(s));
-  if (galley_node_get_id(s))
-    rc |= galley_node_set_id(d, galley_node_get_id(s));
-  if (galley_node_get_classes(s))
-    rc |= galley_node_set_classes(d, galley_node_get_classes(s));
-  size_t n = galley_node_attr_count(s);
-  for (size_t i = 0; i < n; i++) {
-    const char *key, *value;
-    if (galley_node_attr_at(s, i, &key, &value))
-      rc |= galley_node_set_attr(d, key, value);
-  }
-  return rc ? GALLEY_ENOMEM : GALLEY_OK;
-}
 
 static wfootnote *find_note(writer *w, const char *label) {
   smap_entry *e = label ? smap_get(&w->fn_index, label) : NULL;
@@ -160,7 +18,7 @@ static galley_node *text_node(galley_doc *d, const char *s) {
   return galley_doc_new_text(d, s, (size_t)-1);
 }
 
-/* A reference to a footnote: <sup><a class="noteref" …>n</a></sup>. The DOM
+/* A reference to a footnote: <sup><a class="footnote-ref" …>n</a></sup>. The DOM
  * pass gives it epub:type="noteref". */
 static int make_noteref(writer *w, galley_doc *d, galley_node *parent,
                         const galley_node *ref, wfootnote **pending,
@@ -188,7 +46,7 @@ static int make_noteref(writer *w, galley_doc *d, galley_node *parent,
   galley_node *a = galley_doc_new_node(d, GALLEY_NODE_LINK);
   galley_node *t = text_node(d, num);
   if (!sup || !a || !t || galley_node_set_url(a, href) ||
-      galley_node_set_id(a, id) || galley_node_set_classes(a, "noteref") ||
+      galley_node_set_id(a, id) || galley_node_set_classes(a, "footnote-ref") ||
       galley_node_append_child(a, t) || galley_node_append_child(sup, a))
     return GALLEY_ENOMEM;
   if (galley_node_append_child(parent, sup))
@@ -232,7 +90,7 @@ static int copy_subtree(writer *w, galley_doc *d, galley_node *parent,
       continue;
     }
     galley_node *n = galley_doc_new_node(d, k);
-    if (!n || copy_fields(n, s) != GALLEY_OK) {
+    if (!n || epub_copy_fields(n, s) != GALLEY_OK) {
       rc = GALLEY_ENOMEM;
       break;
     }

@@ -4,27 +4,6 @@
 
 #include "epub.h"
 
-/* A string map with insertion order kept (keys and values malloc'd). */
-typedef struct smap_entry {
-  char *key;
-  char *value;
-  size_t num;
-} smap_entry;
-
-typedef struct smap {
-  smap_entry *items;
-  size_t n, cap;
-  size_t *slots; /* open addressing: index + 1, 0 = empty */
-  size_t n_slots;
-} smap;
-
-void smap_free(smap *m);
-/** The entry of `key`, or NULL. */
-smap_entry *smap_get(const smap *m, const char *key);
-/** Adds `key` (copied) unless present; returns its entry, NULL when out of
- *  memory. `*added` tells whether it is new. */
-smap_entry *smap_put(smap *m, const char *key, bool *added);
-
 /* An embedded file: an image or the cover. */
 typedef struct wres {
   char *href; /* relative to the package folder: "images/img-001.png" */
