@@ -554,6 +554,23 @@ static bool is_heading_like(const bp_rec *r) {
   return r->kind == GALLEY_NODE_HEADING;
 }
 
+/* A list of headlines: three or more items, (nearly) each one short line
+ * with a link and at most one sentence end ("The strange life of a coder").
+ */
+static bool teaser_list(const bp_ctx *c, const bp_rec *r) {
+  size_t self = (size_t)(r - c->rec), items = 0, teasers = 0;
+  for (size_t i = self + 1; i < (size_t)r->end; i = (size_t)c->rec[i].end) {
+    const bp_rec *it = &c->rec[i];
+    if (it->kind != GALLEY_NODE_ITEM)
+      return false;
+    items++;
+    if (it->link > 0 && it->text <= 110 && it->stops <= 1)
+      teasers++;
+  }
+  /* One odd item (a promotion written as a sentence) does not save it. */
+  return items >= 3 && teasers * 5 >= items * 4;
+}
+
 /* Readability's conditional cleaning, with our names: a container inside the
  * article goes when its shape says it is not prose. */
 static const char *judge_container(bp_ctx *c, const bp_rec *r) {
@@ -575,6 +592,8 @@ static const char *judge_container(bp_ctx *c, const bp_rec *r) {
   if (!is_list && r->items > paras + 1 && ld > 0.3)
     return "link-list";
   if (is_list && ld > 0.5 && r->stops < r->items)
+    return "link-list";
+  if (is_list && teaser_list(c, r))
     return "link-list";
   if (!is_list && weight < 25 && ld > 0.33 && r->text > 0)
     return "link-dense";
