@@ -151,6 +151,15 @@ printf '<document xmlns="urn:galley:tree:1"><paragraph>' >broken.xml
 run broken.xml -t text
 check "invalid input exits 1 with 'galley: FILE: problem' on one line" "rc=$rc" \
   eval '[ $rc = 1 ] && [ "$(lines err)" = 1 ] && grep -q "^galley: broken.xml: ." err && [ ! -s out ]'
+printf 'Caf\xc3\x28 au lait\n' >latin.txt
+run latin.txt -t text
+check "invalid UTF-8 text exits 1 with 'galley: FILE: problem' naming the byte" "rc=$rc" \
+  eval '[ $rc = 1 ] && one_line_naming "latin.txt" && grep -q "UTF-8" err && [ ! -s out ]'
+run -q latin.txt -t text
+check "-q still prints errors" "rc=$rc" eval '[ $rc = 1 ] && one_line_naming "latin.txt"'
+run latin.txt -t text -O encoding=latin1
+check "-O encoding=latin1 reads the same file" "rc=$rc" \
+  eval '[ $rc = 0 ] && grep -q "au lait" out && [ ! -s err ]'
 head -c 5000 /dev/zero | tr '\0' 'a' >big.txt
 run big.txt -t text --max-input-size 1K
 check "an input over --max-input-size exits 1 naming the limit" "rc=$rc" \
