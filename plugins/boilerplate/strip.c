@@ -755,6 +755,70 @@ static int rule_clean(bp_ctx *c, int top) {
   return GALLEY_OK;
 }
 
+/* Rule alt-repeats-text: an image's alt text that repeats its figure's
+ * caption, the paragraph beside it, or an earlier image's alt text says
+ * nothing new; it is emptied (the image stays) so that text output does not
+ * say it twice. */
+static const char *block_text_near(bp_ctx *c, galley_node *img) {
+  galley_node *b = galley_node_parent(img);
+  while (b && !galley_kind_is_block(galley_node_kind(b)))
+    b = galley_node_parent(b);
+  if (!b)
+    return NULL;
+  galley_node *fig = galley_node_parent(b);
+  if (fig && galley_node_kind(fig) == GALLEY_NODE_FIGURE) {
+    for (galley_node *k = galley_node_first_child(fig); k;
+         k = galley_node_next(k))
+      if (galley_node_kind(k) == GALLEY_NODE_CAPTION)
+        return bp_node_text(c->doc, k);
+  }
+  galley_node *next = galley_node_next(b);
+  return next ? bp_node_text(c->doc, next) : NULL;
+}
+
+static int rule_alt(bp_ctx *c) {
+  enum { SEEN = 64 };
+  const char *seen[SEEN];
+  size_t n_seen = 0;
+  for (size_t i = 1; i < c->n; i++) {
+    bp_rec *r = &c->rec[i];
+    if (r->kind != GALLEY_NODE_IMAGE || !galley_node_first_child(r->node))
+      continue;
+    char *alt = bp_node_text(c->doc, r->node);
+    if (!alt)
+      return GALLEY_ENOMEM;
+    if (!*alt)
+      continue;
+    bool repeat = false;
+    for (size_t k = 0; k < n_seen && !repeat; k++)
+      repeat = bp_same_text(alt, seen[k]);
+    const char *near = block_text_near(c, r->node);
+    if (!repeat && near && *near &&
+        (bp_same_text(alt, near) ||
+         (strlen(alt) > 20 && strstr(near, alt) != NULL)))
+      repeat = true;
+    if (!repeat) {
+      if (n_seen < SEEN)
+        seen[n_seen++] = alt;
+      continue;
+    }
+    if (c->n_drops == c->cap_drops) {
+      size_t cap = c->cap_drops ? c->cap_drops * 2 : 64;
+      bp_drop *d = realloc(c->drops, cap * sizeof *d);
+      if (!d)
+        return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
+      c->drops = d;
+      c->cap_drops = cap;
+    }
+    c->drops[c->n_drops++] =
+        (bp_drop){"alt-repeats-text", r->node, bp_utf8_len(alt)};
+    galley_node *k;
+    while ((k = galley_node_first_child(r->node)))
+      galley_node_unlink(k);
+  }
+  return GALLEY_OK;
+}
+
 /* ---- Flat documents (scraped plain text) ------------------------------- */
 
 /* In a document of bare paragraphs, the article is the run between its
@@ -869,5 +933,7 @@ int bp_strip(bp_ctx *c) {
   if ((rc = rule_clean(c, 0)) != GALLEY_OK)
     return rc;
   apply_drops(c);
-  return build(c);
+  if ((rc = build(c)) != GALLEY_OK)
+    return rc;
+  return rule_alt(c);
 }

@@ -28,7 +28,7 @@ static void inline_text(galley_node *block, bool no_alt, FILE *f) {
  * the scorer's ground truth is like). BP_NOCAP=1 leaves out captions and
  * image alt text, to measure what they cost. */
 void plaintext_write(galley_doc *doc, FILE *f) {
-  bool nocap = getenv("BP_NOCAP") != NULL;
+  bool nocap = getenv("BP_NOCAP") != NULL, noalt = nocap || getenv("BP_NOALT");
   galley_iter it;
   galley_iter_init(&it, galley_doc_root(doc));
   galley_event ev;
@@ -48,7 +48,7 @@ void plaintext_write(galley_doc *doc, FILE *f) {
         inl = true;
     if (k == GALLEY_NODE_PARAGRAPH || k == GALLEY_NODE_HEADING ||
         k == GALLEY_NODE_CODE_BLOCK || k == GALLEY_NODE_TERM || inl) {
-      inline_text(n, nocap, f);
+      inline_text(n, noalt, f);
       fputs("\n\n", f);
       if (!galley_kind_is_leaf(k))
         galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);

@@ -39,6 +39,7 @@ static const fixture fixtures[] = {
     {"date-line", "html", "html", "date-line"},
     {"image-credit", "html", "html", "image-credit"},
     {"list-heading", "html", "html", "list-heading"},
+    {"alt-repeats-text", "html", "html", "alt-repeats-text"},
     {"keeps-article-parts", "html", "html", "headline-in-metadata"},
     {"metadata", "html", "html", "chrome-class"},
     {"before-headline", "text", "txt", "before-headline"},
