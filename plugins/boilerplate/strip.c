@@ -617,7 +617,41 @@ static const char *const label_lines[] = {
     "comment", "caption", "close", "more", "related", "share", "print",
     "email", "menu", "search", "loading", "continue reading", NULL};
 
+/* "Image 1 of 5", "Photo 2/9", "3 of 12": a gallery's counter. */
+static bool is_counter(const char *t) {
+  static const char *const words[] = {"image ", "photo ", "slide ",
+                                      "picture ", NULL};
+  for (size_t i = 0; words[i]; i++)
+    if (strncasecmp(t, words[i], strlen(words[i])) == 0) {
+      t += strlen(words[i]);
+      break;
+    }
+  if (!isdigit((unsigned char)*t))
+    return false;
+  while (isdigit((unsigned char)*t))
+    t++;
+  while (*t == ' ')
+    t++;
+  if (strncasecmp(t, "of", 2) == 0)
+    t += 2;
+  else if (*t == '/')
+    t++;
+  else
+    return false;
+  while (*t == ' ')
+    t++;
+  if (!isdigit((unsigned char)*t))
+    return false;
+  while (isdigit((unsigned char)*t))
+    t++;
+  while (*t == ' ')
+    t++;
+  return *t == '\0';
+}
+
 static bool is_label_line(const char *t) {
+  if (is_counter(t))
+    return true;
   char buf[40];
   size_t o = 0;
   for (const char *p = t; *p && o + 1 < sizeof buf; p++)
@@ -766,6 +800,10 @@ static const char *block_text_near(bp_ctx *c, galley_node *img) {
   if (!b)
     return NULL;
   galley_node *fig = galley_node_parent(b);
+  for (int hops = 0; fig && hops < 2 &&
+                     galley_node_kind(fig) != GALLEY_NODE_FIGURE;
+       hops++)
+    fig = galley_node_parent(fig);
   if (fig && galley_node_kind(fig) == GALLEY_NODE_FIGURE) {
     for (galley_node *k = galley_node_first_child(fig); k;
          k = galley_node_next(k))
