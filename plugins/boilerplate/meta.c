@@ -9,18 +9,38 @@
 
 #include "boilerplate.h"
 
-static const char *const months[] = {
-    "january", "february", "march",     "april",   "may",      "june",
-    "july",    "august",   "september", "october", "november", "december"};
+/* Month names, English first; then Spanish, Portuguese, French, German,
+ * Italian and Dutch, whose dates pages write in words as often. */
+static const char *const months[][12] = {
+    {"january", "february", "march", "april", "may", "june", "july",
+     "august", "september", "october", "november", "december"},
+    {"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+     "septiembre", "octubre", "noviembre", "diciembre"},
+    {"janeiro", "fevereiro", "mar\xc3\xa7o", "abril", "maio", "junho", "julho",
+     "agosto", "setembro", "outubro", "novembro", "dezembro"},
+    {"janvier", "f\xc3\xa9vrier", "mars", "avril", "mai", "juin", "juillet",
+     "ao\xc3\xbbt", "septembre", "octobre", "novembre", "d\xc3\xa9cembre"},
+    {"januar", "februar", "m\xc3\xa4rz", "april", "mai", "juni", "juli",
+     "august", "september", "oktober", "november", "dezember"},
+    {"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio",
+     "agosto", "settembre", "ottobre", "novembre", "dicembre"},
+    {"januari", "februari", "maart", "april", "mei", "juni", "juli",
+     "augustus", "september", "oktober", "november", "december"},
+};
 
-/* 1-12 when the word is a month's name or its abbreviation ("Sep",
- * "Sept", "September"), else 0. "Mary" and "Marine" are not months. */
+/* 1-12 when the word is a month's name or its abbreviation of three or
+ * more letters ("Sep", "Sept", "September"), else 0. "Mary" and "Marine"
+ * are not months. Other languages count only as whole names. */
 static int month_of(const char *w, size_t n) {
   if (n < 3)
     return 0;
-  for (int m = 0; m < 12; m++)
-    if (n <= strlen(months[m]) && strncasecmp(w, months[m], n) == 0)
-      return m + 1;
+  for (size_t l = 0; l < sizeof months / sizeof *months; l++)
+    for (int m = 0; m < 12; m++) {
+      size_t len = strlen(months[l][m]);
+      if (l == 0 ? (n <= len && strncasecmp(w, months[l][m], n) == 0)
+                 : (n == len && strncasecmp(w, months[l][m], n) == 0))
+        return m + 1;
+    }
   return 0;
 }
 
@@ -46,15 +66,15 @@ bool bp_parse_date(const char *s, char *out, size_t outlen) {
   int year = 0, month = 0, day = 0, words = 0;
   const char *p = s;
   while (*p) {
-    while (*p && !isalnum((unsigned char)*p))
+    while (*p && !isalnum((unsigned char)*p) && !((unsigned char)*p & 0x80))
       p++;
     const char *w = p;
-    while (*p && isalnum((unsigned char)*p))
+    while (*p && (isalnum((unsigned char)*p) || ((unsigned char)*p & 0x80)))
       p++;
     size_t n = (size_t)(p - w);
     if (n == 0)
       break;
-    if (++words > 12)
+    if (++words > 14)
       return false;
     if (isdigit((unsigned char)w[0])) {
       int v = atoi(w);

@@ -652,6 +652,14 @@ static bool is_counter(const char *t) {
 static bool is_label_line(const char *t) {
   if (is_counter(t))
     return true;
+  /* A list of the article's tags or categories. */
+  static const char *const lists[] = {"tags:", "tags ", "tagged:",
+                                      "tagged with", "filed under",
+                                      "categories:", "topics:", NULL};
+  for (size_t i = 0; lists[i]; i++)
+    if (strncasecmp(t, lists[i], strlen(lists[i])) == 0 && strlen(t) < 400 &&
+        !bp_ends_sentence(t))
+      return true;
   char buf[40];
   size_t o = 0;
   for (const char *p = t; *p && o + 1 < sizeof buf; p++)
