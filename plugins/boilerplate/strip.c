@@ -543,9 +543,16 @@ static const char *const cta_phrases[] = {
     "don\xe2\x80\x99t miss", "see more", "if you enjoyed", "read next",
     "most read", "most popular", "also read", "read also", NULL};
 
+/* Only short lines are asked; the phrases are lower case. */
 static bool is_cta(const char *t) {
+  char low[1024];
+  size_t n = strlen(t);
+  if (n >= sizeof low)
+    return false;
+  for (size_t i = 0; i <= n; i++)
+    low[i] = (char)tolower((unsigned char)t[i]);
   for (size_t i = 0; cta_phrases[i]; i++)
-    if (bp_ci_contains(t, cta_phrases[i]))
+    if (strstr(low, cta_phrases[i]))
       return true;
   return false;
 }

@@ -111,6 +111,10 @@ int main(int argc, char **argv) {
       fprintf(stderr, "%s: %s\n", path, galley_job_errmsg(job));
     double t2 = now();
     FILE *f = fopen(opath, "w");
+    if (!f) {
+      perror(opath);
+      return 1;
+    }
     if (outline_only) {
       outline(doc, f);
     } else if (text) {
