@@ -397,6 +397,13 @@ static void appending_an_ancestor_into_its_descendant_is_refused(void **state) {
   assert_int_equal(galley_node_replace(p, outer), GALLEY_EINVALID);
   assert_int_equal(galley_node_replace(inner, middle), GALLEY_EINVALID);
 
+  /* A node without children cannot go into itself either. */
+  galley_node *empty = mk(doc, GALLEY_NODE_DIV);
+  assert_int_equal(galley_node_append_child(empty, empty), GALLEY_EINVALID);
+  assert_int_equal(galley_node_prepend_child(empty, empty), GALLEY_EINVALID);
+  NO_CHILDREN(empty);
+  assert_detached(empty);
+
   /* The tree is what it was. */
   CHILDREN(root, outer);
   CHILDREN(outer, middle);
