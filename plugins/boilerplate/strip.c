@@ -162,11 +162,12 @@ static const char *const weak_words[] = {
     "meta", "caption", "credit", "hidden", "sr", "visually", "offscreen",
     NULL};
 
-/* Words that mark the article itself. */
+/* Words that mark the article itself, and embeds (a quoted tweet) that
+ * belong to it. */
 static const char *const article_words[] = {
     "article", "articlebody", "article-body", "story", "post", "entry",
     "content", "main", "body", "text", "hentry", "blog", "prose", "richtext",
-    "page", NULL};
+    "page", "embed", "embedded", "tweet", NULL};
 
 static bool word_in(const char *w, size_t n, const char *const *list) {
   for (size_t i = 0; list[i]; i++)
