@@ -123,9 +123,9 @@ static const char *check_descriptor(const galley_plugin *p, char *buf,
   for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
     bool declared = (p->caps & checks[i].cap) != 0;
     if (declared != checks[i].has) {
-      snprintf(buf, len, "'%s' %s %s but %s a %s callback", p->name,
+      snprintf(buf, len, "'%s' %s %s but %s %s callback", p->name,
                declared ? "declares" : "does not declare", checks[i].what,
-               checks[i].has ? "has" : "has no", checks[i].what);
+               checks[i].has ? "has a" : "has no", checks[i].what);
       return buf;
     }
   }

@@ -740,12 +740,35 @@ static int wants_batch(const cli *c) {
   return 0;
 }
 
-int main(int argc, char **argv) {
-  cli c;
-  memset(&c, 0, sizeof c);
-  parse_args(&c, argc, argv);
+/* The run's state lives in statics, not on main's stack: a usage error
+ * exits from deep inside, and everything must still be reachable then (so
+ * LeakSanitizer reports nothing and the exit status stays 2). */
+static cli c;
+static plan p;
+static galley_registry *reg;
+static const galley_plugin **used;
 
-  galley_registry *reg = galley_registry_new();
+static void cli_free(void) {
+  strlist *lists[] = {&c.inputs,      &c.transforms,  &c.metas,
+                      &c.options,     &c.plugin_dirs, &c.resource_paths,
+                      &c.includes,    &c.excludes};
+  for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+    free(lists[i]->items);
+  free(used);
+  free(p.transforms);
+  galley_registry_free(reg);
+}
+
+int main(int argc, char **argv) {
+  parse_args(&c, argc, argv);
+  atexit(cli_free);
+  for (size_t i = 0; i < c.metas.n; i++) {
+    const char *eq = strchr(c.metas.items[i], '=');
+    if (!eq || eq == c.metas.items[i])
+      cli_usage_error("-M needs KEY=VALUE, got '%s'", c.metas.items[i]);
+  }
+
+  reg = galley_registry_new();
   if (!reg)
     cli_die_oom();
   galley_registry_load_default(reg, c.plugin_dirs.items, c.plugin_dirs.n);
@@ -757,13 +780,10 @@ int main(int argc, char **argv) {
       list_plugins(reg, 0, c.json);
     if (c.list_transforms)
       list_plugins(reg, 1, c.json);
-    galley_registry_free(reg);
     return EXIT_OK;
   }
   if (c.help_format) {
-    int rc = help_format(reg, c.help_format);
-    galley_registry_free(reg);
-    return rc;
+    return help_format(reg, c.help_format);
   }
   if (c.inputs.n == 0 && !c.jsonl)
     cli_usage_error("no input file (use - for standard input)");
@@ -773,8 +793,6 @@ int main(int argc, char **argv) {
   if (batch && !output)
     cli_usage_error("converting a folder or with -r needs -o OUTDIR");
 
-  plan p;
-  memset(&p, 0, sizeof p);
   p.c = &c;
   p.reg = reg;
 
@@ -836,8 +854,7 @@ int main(int argc, char **argv) {
    * reader. */
   size_t n_used = 0;
   size_t n_reg = galley_registry_count(reg);
-  const galley_plugin **used =
-      calloc(c.transforms.n + n_reg + 2, sizeof *used);
+  used = calloc(c.transforms.n + n_reg + 2, sizeof *used);
   if (!used)
     cli_die_oom();
   used[n_used++] = p.writer;
@@ -853,7 +870,6 @@ int main(int argc, char **argv) {
     }
   }
   check_options(&c, used, n_used);
-  free(used);
 
   /* Plugins share this process's libxml2; its global set-up is not safe to
    * race, so it happens once here, before any worker thread starts. */
@@ -869,15 +885,5 @@ int main(int argc, char **argv) {
   else
     status = run_single(&p, c.inputs.items[0], output);
 
-  free(p.transforms);
-  free(c.inputs.items);
-  free(c.transforms.items);
-  free(c.metas.items);
-  free(c.options.items);
-  free(c.plugin_dirs.items);
-  free(c.resource_paths.items);
-  free(c.includes.items);
-  free(c.excludes.items);
-  galley_registry_free(reg);
   return status;
 }
