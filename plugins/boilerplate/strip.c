@@ -730,6 +730,27 @@ static bool in_figure(const bp_ctx *c, const bp_rec *r) {
   return false;
 }
 
+/* "Ascom is a global provider…", "Regan is a Connecticut native…": one to
+ * five capitalised words, then "is a", "is an", "is the" or "was a". */
+static bool is_self_description(const char *t) {
+  const char *p = t;
+  for (int words = 0; words < 6; words++) {
+    if (!isupper((unsigned char)*p) && !((unsigned char)*p & 0x80))
+      return false;
+    while (*p && *p != ' ')
+      p++;
+    if (*p != ' ')
+      return false;
+    p++;
+    static const char *const verbs[] = {"is a ", "is an ", "is the ",
+                                        "was a ", "are a ", NULL};
+    for (size_t v = 0; verbs[v]; v++)
+      if (strncmp(p, verbs[v], strlen(verbs[v])) == 0)
+        return true;
+  }
+  return false;
+}
+
 static int rule_clean(bp_ctx *c, int top) {
   int headline_done = 0;
   for (size_t i = (size_t)top + 1; i < (size_t)c->rec[top].end; i++) {
@@ -773,6 +794,38 @@ static int rule_clean(bp_ctx *c, int top) {
     if (why && drop(c, (int)i, why) != GALLEY_OK)
       return GALLEY_ENOMEM;
     i = (size_t)r->end - 1;
+  }
+  /* Rule about-blurb: among the last three paragraphs, one that is alone
+   * in its block (first in its container or after a rule or heading, and
+   * last) and reads "<Name> is a …" is the site's or the author's
+   * self-description. */
+  size_t seen = 0;
+  for (size_t i = (size_t)c->rec[top].end; i-- > (size_t)top + 1 && seen < 3;) {
+    bp_rec *r = &c->rec[i];
+    if (r->kind != GALLEY_NODE_PARAGRAPH || r->text < 40)
+      continue;
+    bool gone = false;
+    for (int p = (int)i; p > top && !gone; p = c->rec[p].parent)
+      gone = c->rec[p].rule != NULL;
+    if (gone)
+      continue;
+    seen++;
+    galley_node *prev = galley_node_prev(r->node);
+    galley_kind pk = prev ? galley_node_kind(prev) : GALLEY_NODE_NONE;
+    if (prev && pk != GALLEY_NODE_THEMATIC_BREAK && pk != GALLEY_NODE_HEADING)
+      continue;
+    /* A definition that starts a section ("BED is a condition…") has more
+     * of the section after it; a blurb ends its block. */
+    galley_node *next = galley_node_next(r->node);
+    if (next && galley_node_kind(next) == GALLEY_NODE_PARAGRAPH)
+      continue;
+    if (r->text > 900)
+      continue;
+    char *t = bp_node_text(c->doc, r->node);
+    if (!t)
+      return GALLEY_ENOMEM;
+    if (is_self_description(t) && drop(c, (int)i, "about-blurb") != GALLEY_OK)
+      return GALLEY_ENOMEM;
   }
   /* Rule list-heading: a heading whose section was dropped ("More Great
    * Stories" over a link list), or that ends the article, goes with it. */

@@ -40,6 +40,7 @@ static const fixture fixtures[] = {
     {"image-credit", "html", "html", "image-credit"},
     {"list-heading", "html", "html", "list-heading"},
     {"alt-repeats-text", "html", "html", "alt-repeats-text"},
+    {"about-blurb", "html", "html", "about-blurb"},
     {"keeps-article-parts", "html", "html", "headline-in-metadata"},
     {"metadata", "html", "html", "chrome-class"},
     {"before-headline", "text", "txt", "before-headline"},
