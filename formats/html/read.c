@@ -1370,8 +1370,13 @@ static int on_element(rd *r, xmlNode *el, bool *descend) {
       r->footnotes = 1;
       return GALLEY_OK;
     }
-    if (in_table && t != T_TR && t != T_TD && t != T_TH && t != T_TGROUP &&
-        t != T_CAPTION) {
+    /* Anything but the table's own parts, in a table or a row, passes its
+     * content on (to a cell made for it): a browser would move it out. */
+    bool cell = t == T_TD || t == T_TH;
+    bool part = bk == GALLEY_NODE_TABLE
+                    ? cell || t == T_TR || t == T_TGROUP || t == T_CAPTION
+                    : cell || t == T_TR;
+    if (in_table && !part) {
       *descend = true;
       return push_pass(r, el);
     }

@@ -218,6 +218,16 @@ static void a_cell_with_text_then_a_block_gets_a_paragraph(void **state) {
   galley_doc_free(d);
 }
 
+static void stray_content_in_tables_lands_in_cells(void **state) {
+  (void)state;
+  galley_doc *d = rd("<table><tr><caption>c</caption><thead><td>x</td>"
+                     "<div>loose</div><hr><pre>p</pre></table>");
+  galley_node *t = body0(d);
+  assert_int_equal(galley_node_kind(t), GALLEY_NODE_TABLE);
+  assert_text(d, t, "cxloosep");
+  galley_doc_free(d);
+}
+
 static void figures_keep_image_and_caption(void **state) {
   (void)state;
   galley_doc *d = rd("<figure><img src=a.jpg alt='An A' title=T>"
@@ -638,6 +648,7 @@ int main(void) {
       cmocka_unit_test(definition_lists_map_terms_and_definitions),
       cmocka_unit_test(tables_keep_parts_spans_and_alignment),
       cmocka_unit_test(a_cell_with_text_then_a_block_gets_a_paragraph),
+      cmocka_unit_test(stray_content_in_tables_lands_in_cells),
       cmocka_unit_test(figures_keep_image_and_caption),
       cmocka_unit_test(lazy_images_resolve_to_the_real_url),
       cmocka_unit_test(relative_urls_resolve_against_base_href),
