@@ -542,7 +542,8 @@ static const char *const cta_phrases[] = {
     "follow him on", "follow me on", "may be reached at", "sharing is caring",
     "tell us what you think", "requires javascript", "don't miss",
     "don\xe2\x80\x99t miss", "see more", "if you enjoyed", "read next",
-    "most read", "most popular", "also read", "read also", NULL};
+    "most read", "most popular", "also read", "read also", "join our",
+    NULL};
 
 /* Only short lines are asked; the phrases are lower case. */
 static bool is_cta(const char *t) {
@@ -663,7 +664,8 @@ static bool is_label_line(const char *t) {
   /* A list of the article's tags or categories. */
   static const char *const lists[] = {"tags:", "tags ", "tagged:",
                                       "tagged with", "filed under",
-                                      "categories:", "topics:", NULL};
+                                      "categories:", "topics:",
+                                      "disclaimer:", NULL};
   for (size_t i = 0; lists[i]; i++)
     if (strncasecmp(t, lists[i], strlen(lists[i])) == 0 && strlen(t) < 400 &&
         !bp_ends_sentence(t))
@@ -680,6 +682,25 @@ static bool is_label_line(const char *t) {
     if (strcmp(buf, label_lines[i]) == 0)
       return true;
   return false;
+}
+
+/* A line that is mostly web addresses (image lists and tracking data that
+ * leaked into the text). */
+static bool is_url_line(const char *t) {
+  size_t total = 0, url = 0;
+  for (const char *p = t; *p;) {
+    while (*p == ' ')
+      p++;
+    const char *w = p;
+    while (*p && *p != ' ')
+      p++;
+    size_t n = (size_t)(p - w);
+    total += n;
+    if (strncmp(w, "http://", 7) == 0 || strncmp(w, "https://", 8) == 0 ||
+        strncmp(w, "www.", 4) == 0)
+      url += n;
+  }
+  return total > 0 && url * 2 > total;
 }
 
 /* News agencies' closing credit: "(Reporting by …; Editing by …)". */
@@ -715,7 +736,8 @@ static bool is_image_credit(const bp_rec *r, const char *t) {
     return false;
   static const char *const marks[] = {"(image:", "(photo:", "(picture:",
                                       "credit:", "photo credit", "image credit",
-                                      "(getty", "/getty images", NULL};
+                                      "(getty", "/getty images", "file photo:",
+                                      NULL};
   for (size_t i = 0; marks[i]; i++)
     if (bp_ci_contains(t, marks[i]))
       return true;
@@ -790,6 +812,8 @@ static int rule_clean(bp_ctx *c, int top) {
       why = "date-line";
     } else if (is_image_credit(r, t) && !in_figure(c, r)) {
       why = "image-credit";
+    } else if (r->link * 2 < r->text && is_url_line(t)) {
+      why = "url-line";
     }
     if (why && drop(c, (int)i, why) != GALLEY_OK)
       return GALLEY_ENOMEM;

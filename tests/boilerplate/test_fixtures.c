@@ -41,6 +41,7 @@ static const fixture fixtures[] = {
     {"list-heading", "html", "html", "list-heading"},
     {"alt-repeats-text", "html", "html", "alt-repeats-text"},
     {"about-blurb", "html", "html", "about-blurb"},
+    {"url-line", "html", "html", "url-line"},
     {"keeps-article-parts", "html", "html", "headline-in-metadata"},
     {"metadata", "html", "html", "chrome-class"},
     {"before-headline", "text", "txt", "before-headline"},
