@@ -1153,6 +1153,7 @@ static int orphan_refs(rd *r) {
     free(labels);
     return GALLEY_OK;
   }
+  /* Labels found are kept; the rest become links again. */
   if (n)
     qsort(labels, n, sizeof *labels, cmp_str);
   galley_iter_init(&it, galley_doc_root(r->doc));
@@ -1161,8 +1162,12 @@ static int orphan_refs(rd *r) {
     if (ev != GALLEY_EVENT_ENTER || kind_of(x) != GALLEY_NODE_FOOTNOTE_REF)
       continue;
     const char *label = galley_node_get_label(x);
-    if (!label || (n && bsearch(&label, labels, n, sizeof *labels, cmp_str)))
+    if (!label || (n && bsearch(&label, labels, n, sizeof *labels, cmp_str))) {
+      /* Found: what the page showed is no longer needed. */
+      galley_node_set_attr(x, "text", NULL);
+      galley_node_set_attr(x, "sup", NULL);
       continue;
+    }
     galley_node *link = galley_doc_new_node(r->doc, GALLEY_NODE_LINK);
     char *url = link ? galley_doc_alloc(r->doc, strlen(label) + 2) : NULL;
     const char *text = galley_node_get_attr(x, "text");

@@ -622,6 +622,19 @@ static void the_tree_shows_in_the_xml_form(void **state) {
   free(x);
 }
 
+static void the_structure_fixture_reads_to_its_golden_tree(void **state) {
+  (void)state;
+  size_t len;
+  char *src = tu_read_file(tu_fixture("html/structure.html"), &len);
+  assert_non_null(src);
+  char *x = as_xml(src);
+  free(src);
+  if (!x)
+    skip();
+  tu_assert_golden(x, "html/structure.tree.xml");
+  free(x);
+}
+
 static void probe_scores_html_high_and_text_low(void **state) {
   (void)state;
   const galley_plugin *p = galley_registry_find(tu_registry(), "html");
@@ -675,6 +688,7 @@ int main(void) {
       cmocka_unit_test(entities_are_not_expanded_from_a_doctype),
       cmocka_unit_test(empty_and_binary_input_read_without_error),
       cmocka_unit_test(the_tree_shows_in_the_xml_form),
+      cmocka_unit_test(the_structure_fixture_reads_to_its_golden_tree),
       cmocka_unit_test(probe_scores_html_high_and_text_low),
   };
   return cmocka_run_group_tests_name("html read", tests, NULL, NULL);
