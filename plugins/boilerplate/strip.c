@@ -543,6 +543,7 @@ static const char *const cta_phrases[] = {
     "tell us what you think", "requires javascript", "don't miss",
     "don\xe2\x80\x99t miss", "see more", "if you enjoyed", "read next",
     "most read", "most popular", "also read", "read also", "join our",
+    "email us at", "follow us on",
     NULL};
 
 /* Only short lines are asked; the phrases are lower case. */
@@ -659,13 +660,14 @@ static bool is_counter(const char *t) {
 }
 
 static bool is_label_line(const char *t) {
-  if (is_counter(t))
+  if (is_counter(t) || (strncasecmp(t, "disclaimer:", 11) == 0 &&
+                        strlen(t) < 1200))
     return true;
   /* A list of the article's tags or categories. */
   static const char *const lists[] = {"tags:", "tags ", "tagged:",
                                       "tagged with", "filed under",
                                       "categories:", "topics:",
-                                      "disclaimer:", NULL};
+                                      NULL};
   for (size_t i = 0; lists[i]; i++)
     if (strncasecmp(t, lists[i], strlen(lists[i])) == 0 && strlen(t) < 400 &&
         !bp_ends_sentence(t))
