@@ -1,5 +1,7 @@
 /* The markdown writer: cmark-gfm renders, fallbacks keep what Markdown lacks.
  */
+#include <pthread.h>
+
 #include "mdtest.h"
 
 /* Small tree builders; each returns the new node, appended to `parent`. */
@@ -303,6 +305,144 @@ static void standalone_writes_front_matter_that_reads_back(void **state) {
   galley_doc_free(doc);
 }
 
+static void links_around_images_keep_the_image(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *p = add(galley_doc_root(doc), GALLEY_NODE_PARAGRAPH);
+  galley_node *link = add(p, GALLEY_NODE_LINK);
+  galley_node_set_url(link, "https://x.test/a.jpg");
+  galley_node *img = add(link, GALLEY_NODE_IMAGE);
+  galley_node_set_url(img, "https://x.test/a.jpg");
+  add_text(img, "the alt");
+  galley_node *mail = add(p, GALLEY_NODE_LINK);
+  galley_node_set_url(mail, "mailto:a@x.test");
+  add_text(mail, "a@x.test");
+  add(mail, GALLEY_NODE_LINE_BREAK);
+  add_text(mail, "(555) 123");
+  char *out = md_write_doc(doc, NULL);
+  assert_string_equal(out,
+                      "[![the alt](https://x.test/a.jpg)](https://x.test/a.jpg)"
+                      "[a@x.test  \n(555) 123](mailto:a@x.test)\n");
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void lists_keep_blocks_apart(void **state) {
+  (void)state;
+  /* An item: text, a nested list, more text; and an item of two paragraphs. */
+  galley_doc *doc = galley_doc_new();
+  galley_node *list = add(galley_doc_root(doc), GALLEY_NODE_LIST);
+  galley_node_set_list_tight(list, true);
+  galley_node *item = add(list, GALLEY_NODE_ITEM);
+  add_text(add(item, GALLEY_NODE_PARAGRAPH), "before");
+  galley_node *inner = add(item, GALLEY_NODE_LIST);
+  galley_node_set_list_tight(inner, true);
+  add_text(add(add(inner, GALLEY_NODE_ITEM), GALLEY_NODE_PARAGRAPH), "nested");
+  add_text(add(item, GALLEY_NODE_PARAGRAPH), "after");
+  item = add(list, GALLEY_NODE_ITEM);
+  galley_node *first = add(item, GALLEY_NODE_LIST);
+  add_text(add(add(first, GALLEY_NODE_ITEM), GALLEY_NODE_PARAGRAPH),
+           "inner first");
+  add_text(add(item, GALLEY_NODE_PARAGRAPH), "then text");
+  char *out = md_write_doc(doc, NULL);
+  galley_doc *back = md_read_doc(out, NULL, NULL, NULL);
+  assert_non_null(back);
+  /* Read back, the outer list still has two items and every paragraph. */
+  galley_node *l = md_find(back, GALLEY_NODE_LIST);
+  assert_int_equal(galley_node_child_count(l), 2);
+  galley_node *i1 = galley_node_first_child(l);
+  assert_int_equal(galley_node_child_count(i1), 3);
+  assert_string_equal(galley_node_text(back, galley_node_last_child(i1)),
+                      "after");
+  galley_node *i2 = galley_node_last_child(l);
+  assert_string_equal(galley_node_text(back, galley_node_last_child(i2)),
+                      "then text");
+  assert_int_equal(galley_node_kind(galley_node_last_child(i2)),
+                   GALLEY_NODE_PARAGRAPH);
+  galley_doc_free(back);
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void bare_urls_keep_their_underscores(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *p = add(galley_doc_root(doc), GALLEY_NODE_PARAGRAPH);
+  add_text(p, "see http://x.test/a_b_c.jpg. and snake_case");
+  char *out = md_write_doc(doc, NULL);
+  assert_string_equal(out, "see <http://x.test/a_b_c.jpg>. and snake\\_case\n");
+  galley_doc *back = md_read_doc(out, NULL, NULL, NULL);
+  char *text = galley_node_text(back, galley_doc_root(back));
+  assert_string_equal(text, "see http://x.test/a_b_c.jpg. and snake_case");
+  galley_doc_free(back);
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void adjacent_emphasis_of_one_kind_merges(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *p = add(galley_doc_root(doc), GALLEY_NODE_PARAGRAPH);
+  add_text(add(p, GALLEY_NODE_STRONG), "Game D");
+  add_text(add(p, GALLEY_NODE_STRONG), "ay");
+  char *out = md_write_doc(doc, NULL);
+  assert_string_equal(out, "**Game Day**\n");
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void deep_trees_are_written_without_recursion(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *cur = galley_doc_root(doc);
+  for (int i = 0; i < 400; i++)
+    cur = add(cur, i % 2 ? GALLEY_NODE_BLOCK_QUOTE : GALLEY_NODE_DIV);
+  add_text(add(cur, GALLEY_NODE_PARAGRAPH), "deep");
+  char *out = md_write_doc(doc, NULL);
+  assert_non_null(strstr(out, "> deep"));
+  free(out);
+  galley_doc_free(doc);
+}
+
+typedef struct job_arg {
+  const char *md;
+  const char *want;
+  int failures;
+} job_arg;
+
+static void *convert_many(void *p) {
+  job_arg *a = p;
+  for (int i = 0; i < 40; i++) {
+    char *out =
+        tu_convert("markdown", "markdown", a->md, strlen(a->md), NULL, NULL);
+    if (!out || strcmp(out, a->want) != 0)
+      a->failures++;
+    free(out);
+  }
+  return NULL;
+}
+
+static void jobs_run_in_parallel_threads(void **state) {
+  (void)state;
+  size_t len;
+  char *md = tu_read_file(tu_fixture("markdown/features.md"), &len);
+  assert_non_null(md);
+  char *want = md_round(md, NULL);
+  pthread_t threads[8];
+  job_arg args[8];
+  for (int i = 0; i < 8; i++) {
+    args[i] = (job_arg){md, want, 0};
+    assert_int_equal(pthread_create(&threads[i], NULL, convert_many, &args[i]),
+                     0);
+  }
+  for (int i = 0; i < 8; i++) {
+    pthread_join(threads[i], NULL);
+    assert_int_equal(args[i].failures, 0);
+  }
+  free(want);
+  free(md);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(writes_the_golden_markdown_for_every_feature),
@@ -319,6 +459,12 @@ int main(void) {
       cmocka_unit_test(raw_blocks_of_other_formats_become_fenced_code),
       cmocka_unit_test(wrap_sets_the_line_width),
       cmocka_unit_test(standalone_writes_front_matter_that_reads_back),
+      cmocka_unit_test(links_around_images_keep_the_image),
+      cmocka_unit_test(lists_keep_blocks_apart),
+      cmocka_unit_test(bare_urls_keep_their_underscores),
+      cmocka_unit_test(adjacent_emphasis_of_one_kind_merges),
+      cmocka_unit_test(deep_trees_are_written_without_recursion),
+      cmocka_unit_test(jobs_run_in_parallel_threads),
   };
   return cmocka_run_group_tests_name("markdown writer", tests, NULL, NULL);
 }
