@@ -411,6 +411,10 @@ static int choose_top(bp_ctx *c) {
     if (!r->candidate)
       continue;
     r->score *= 1 - link_density(r);
+    /* A small box (a teaser, a title strip) cannot win on its class name
+     * alone: below 250 characters its score shrinks with its size. */
+    if (r->text < 250)
+      r->score *= r->text / 250.0;
     if (top < 0 || r->score > best) {
       best = r->score;
       top = (int)i;
