@@ -406,17 +406,21 @@ static int choose_top(bp_ctx *c) {
   }
   int top = -1;
   double best = 0;
+  unsigned small = c->rec[0].text / 8 < 250 ? c->rec[0].text / 8 : 250;
   for (size_t i = 1; i < c->n; i++) {
     bp_rec *r = &c->rec[i];
     if (!r->candidate)
       continue;
     r->score *= 1 - link_density(r);
     /* A small box (a teaser, a title strip) cannot win on its class name
-     * alone: below 250 characters its score shrinks with its size. */
-    if (r->text < 250)
-      r->score *= r->text / 250.0;
-    if (top < 0 || r->score > best) {
-      best = r->score;
+     * alone: below 250 characters (less on a page with little text) its
+     * score shrinks with its size when the top is chosen (not when the top's
+     * rivals and siblings are weighed). */
+    double pick = r->score;
+    if (r->text < small)
+      pick *= r->text / (double)small;
+    if (top < 0 || pick > best) {
+      best = pick;
       top = (int)i;
     }
   }
@@ -429,7 +433,7 @@ static int choose_top(bp_ctx *c) {
   size_t n_alt = 0;
   for (size_t i = 1; i < c->n && n_alt < 5; i++) {
     const bp_rec *r = &c->rec[i];
-    if ((int)i != top && r->candidate && r->score >= best * 0.75 &&
+    if ((int)i != top && r->candidate && r->score >= c->rec[top].score * 0.75 &&
         r->weight >= 0 && !((int)i > top && (int)i < c->rec[top].end))
       alt[n_alt++] = (int)i;
   }
