@@ -230,7 +230,7 @@ static void meta_name(html_meta *m, const char *name, size_t n,
   else if (!strcmp(k, "keywords"))
     add_keywords(m, content, P_NAME + bonus);
   else if (!strcmp(k, "article:tag"))
-    list_add(&m->keywords, content, P_TWITTER + bonus);
+    add_keywords(m, content, P_TWITTER + bonus);
   else if (!strcmp(k, "parsely-title"))
     set_field(m, M_TITLE, content, P_NAME + bonus);
 }

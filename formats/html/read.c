@@ -704,6 +704,20 @@ static int push_inline(rd *r, xmlNode *el, galley_node *node) {
   return GALLEY_OK;
 }
 
+/* An item with two paragraphs (text, a block, text) is not tight: written
+ * without <p> tags the paragraphs would run together. */
+static bool has_split_item(const galley_node *list) {
+  for (galley_node *it = galley_node_first_child(list); it;
+       it = galley_node_next(it)) {
+    int paragraphs = 0;
+    for (galley_node *c = galley_node_first_child(it); c;
+         c = galley_node_next(c))
+      if (kind_of(c) == GALLEY_NODE_PARAGRAPH && ++paragraphs > 1)
+        return true;
+  }
+  return false;
+}
+
 static int pop(rd *r) {
   frame *f = top(r);
   switch (f->type) {
@@ -738,6 +752,8 @@ static int pop(rd *r) {
          k == GALLEY_NODE_FIGURE || k == GALLEY_NODE_CAPTION ||
          k == GALLEY_NODE_FOOTNOTE))
       galley_node_unlink(n);
+    else if (k == GALLEY_NODE_LIST && galley_node_get_list_tight(n))
+      galley_node_set_list_tight(n, !has_split_item(n));
     else if (f->explicit_p && parent && kind_of(parent) == GALLEY_NODE_ITEM &&
              galley_node_parent(parent))
       galley_node_set_list_tight(galley_node_parent(parent), false);

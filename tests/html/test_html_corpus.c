@@ -108,6 +108,31 @@ static void every_page_reads_and_keeps_its_words_through_html(void **state) {
   assert_int_equal(failures, 0);
 }
 
+/* Written, read and written again, a page comes out the same: the reader
+ * takes back everything the writer says. */
+static void every_page_written_is_a_fixpoint(void **state) {
+  (void)state;
+  size_t moved = 0;
+  for (size_t i = 0; i < all.n; i++) {
+    size_t len;
+    char *src = tu_read_file(all.path[i], &len);
+    assert_non_null(src);
+    char *once = tu_convert("html", "html", src, len, NULL, NULL);
+    char *twice =
+        once ? tu_convert("html", "html", once, strlen(once), NULL, NULL)
+             : NULL;
+    if (!twice || strcmp(once, twice) != 0) {
+      printf("# %s: output read again writes differently\n", all.path[i]);
+      moved++;
+    }
+    free(once);
+    free(twice);
+    free(src);
+  }
+  printf("# %zu pages, %zu not fixpoints of read + write\n", all.n, moved);
+  assert_int_equal(moved, 0);
+}
+
 static void every_page_as_xhtml_is_well_formed_xml(void **state) {
   (void)state;
   const char *opts[] = {"xhtml=true", NULL};
@@ -279,6 +304,7 @@ int main(void) {
   free(r.path);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(every_page_reads_and_keeps_its_words_through_html),
+      cmocka_unit_test(every_page_written_is_a_fixpoint),
       cmocka_unit_test(every_page_as_xhtml_is_well_formed_xml),
       cmocka_unit_test(readability_metadata_mostly_matches),
   };
