@@ -810,7 +810,7 @@ static bool is_notes_box(const galley_node *n) {
 
 /* Links and images of one chapter made to point inside the book; footnote
  * labels follow their notes' new ids. */
-static int fix_chapter(reader *r, const rchap *c, smap *refs) {
+static int fix_chapter(reader *r, const rchap *c) {
   galley_iter it;
   galley_iter_init(&it, c->div);
   galley_event ev;
@@ -823,9 +823,6 @@ static int fix_chapter(reader *r, const rchap *c, smap *refs) {
       const char *label = galley_node_get_label(n);
       const char *fresh = label ? lookup_id(r, c->path, label) : NULL;
       if (fresh && galley_node_set_label(n, fresh))
-        return GALLEY_ENOMEM;
-      if (k == GALLEY_NODE_FOOTNOTE_REF && galley_node_get_label(n) &&
-          !smap_put(refs, galley_node_get_label(n), NULL))
         return GALLEY_ENOMEM;
       continue;
     }
@@ -873,89 +870,156 @@ static int fix_chapter(reader *r, const rchap *c, smap *refs) {
   return GALLEY_OK;
 }
 
-/* EPUB 3 notes (<aside epub:type="footnote">, pandoc's and ours) become
- * FOOTNOTE nodes once their references are known. */
-static int convert_notes(reader *r, galley_node *div, const smap *refs) {
-  galley_node **todo = NULL;
-  size_t n = 0, cap = 0;
+static bool is_note_box(const galley_node *n) {
+  return n && galley_node_kind(n) == GALLEY_NODE_DIV && galley_node_get_id(n) &&
+         (galley_node_has_class(n, "footnote") ||
+          galley_node_has_class(n, "endnote") ||
+          galley_node_has_class(n, "rearnote") ||
+          is_notes_box(galley_node_parent(n)));
+}
+
+static bool inside_node(const galley_node *n, const galley_node *box) {
+  for (const galley_node *p = n; p; p = galley_node_parent(p))
+    if (p == box)
+      return true;
+  return false;
+}
+
+typedef struct nodelist {
+  galley_node **v;
+  size_t n, cap;
+} nodelist;
+
+static bool nl_add(nodelist *l, galley_node *x) {
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 16;
+    galley_node **v = realloc(l->v, cap * sizeof *v);
+    if (!v)
+      return false;
+    l->v = v;
+    l->cap = cap;
+  }
+  l->v[l->n++] = x;
+  return true;
+}
+
+/* The link back from a note to its reference: reading-system furniture. */
+static void drop_backlink(galley_node *note) {
+  galley_node *last = galley_node_last_child(note);
+  if (!last || galley_node_kind(last) != GALLEY_NODE_PARAGRAPH)
+    return;
+  galley_node *a = galley_node_last_child(last);
+  while (a && galley_node_kind(a) == GALLEY_NODE_TEXT &&
+         strspn(galley_node_get_literal(a) ? galley_node_get_literal(a) : "",
+                " \t\n") ==
+             strlen(galley_node_get_literal(a) ? galley_node_get_literal(a)
+                                               : ""))
+    a = galley_node_prev(a);
+  if (!a || galley_node_kind(a) != GALLEY_NODE_LINK)
+    return;
+  const char *url = galley_node_get_url(a);
+  char *t = galley_node_text(galley_node_doc(a), a);
+  char *c = t ? epub_collapse(t) : NULL;
+  bool back = url && url[0] == '#' && c &&
+              (!strcmp(c, "\xE2\x86\xA9") ||
+               !strcmp(c, "\xE2\x86\xA9\xEF\xB8\x8E") ||
+               !strcmp(c, "\xE2\x86\x91") || !strcmp(c, "^"));
+  free(c);
+  if (!back)
+    return;
+  while (galley_node_next(a))
+    galley_node_unlink(galley_node_next(a));
+  galley_node_unlink(a);
+  galley_node *sp = galley_node_last_child(last);
+  if (sp && galley_node_kind(sp) == GALLEY_NODE_TEXT) {
+    const char *lit = galley_node_get_literal(sp);
+    size_t len = lit ? strlen(lit) : 0;
+    while (len && (lit[len - 1] == ' ' || lit[len - 1] == '\n'))
+      len--;
+    if (len == 0)
+      galley_node_unlink(sp);
+    else
+      galley_node_set_literal_n(sp, lit, len);
+  }
+  if (!galley_node_first_child(last))
+    galley_node_unlink(last);
+}
+
+/*
+ * EPUB 3 notes (<aside epub:type="footnote"> in pandoc's and our books, in a
+ * "footnotes" section or with class "footnote") become FOOTNOTE nodes, and
+ * the links that lead to them FOOTNOTE_REFs. The html reader keeps tags,
+ * ids and classes of blocks, so the notes are found by those and the
+ * references by where they point.
+ */
+static int convert_notes(reader *r, galley_node *div) {
+  nodelist notes = {0}, links = {0}, rules = {0};
+  smap ids;
+  memset(&ids, 0, sizeof ids);
   int rc = GALLEY_OK;
   galley_iter it;
   galley_iter_init(&it, div);
   galley_event ev;
-  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+  while (!rc && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
     galley_node *x = galley_iter_node(&it);
     if (ev != GALLEY_EVENT_ENTER)
       continue;
     galley_kind k = galley_node_kind(x);
-    bool note = false;
-    if (k == GALLEY_NODE_DIV && galley_node_get_id(x)) {
-      const char *tag = galley_node_get_tag(x);
-      galley_node *p = galley_node_parent(x);
-      note = smap_get(refs, galley_node_get_id(x)) &&
-             ((tag && !strcmp(tag, "aside")) ||
-              galley_node_has_class(x, "footnote") || (p && is_notes_box(p)));
+    if (k == GALLEY_NODE_DIV && is_note_box(x)) {
+      smap_entry *e = smap_put(&ids, galley_node_get_id(x), NULL);
+      if (!e || !nl_add(&notes, x))
+        rc = GALLEY_ENOMEM;
+      else
+        e->num = notes.n;
+    } else if (k == GALLEY_NODE_LINK) {
+      const char *u = galley_node_get_url(x);
+      if (u && u[0] == '#' && !nl_add(&links, x))
+        rc = GALLEY_ENOMEM;
+    } else if (k == GALLEY_NODE_THEMATIC_BREAK &&
+               is_notes_box(galley_node_parent(x))) {
+      if (!nl_add(&rules, x))
+        rc = GALLEY_ENOMEM;
     }
-    bool rule = k == GALLEY_NODE_THEMATIC_BREAK && galley_node_parent(x) &&
-                is_notes_box(galley_node_parent(x));
-    if (!note && !rule)
-      continue;
-    if (n == cap) {
-      size_t nc = cap ? cap * 2 : 16;
-      galley_node **t = realloc(todo, nc * sizeof *t);
-      if (!t) {
-        free(todo);
-        return nomem(r);
-      }
-      todo = t;
-      cap = nc;
-    }
-    todo[n++] = x;
   }
-  for (size_t i = 0; i < n && !rc; i++) {
-    galley_node *x = todo[i];
-    if (galley_node_kind(x) == GALLEY_NODE_THEMATIC_BREAK) {
-      galley_node_unlink(x);
+  for (size_t i = 0; !rc && i < links.n; i++) {
+    galley_node *a = links.v[i];
+    smap_entry *e = smap_get(&ids, galley_node_get_url(a) + 1);
+    if (!e || inside_node(a, notes.v[e->num - 1]))
       continue;
+    galley_node *ref = galley_doc_new_node(r->doc, GALLEY_NODE_FOOTNOTE_REF);
+    if (!ref || galley_node_set_label(ref, galley_node_get_url(a) + 1)) {
+      rc = GALLEY_ENOMEM;
+      break;
     }
+    /* <sup><a>1</a></sup>: the superscript goes with the number. */
+    galley_node *p = galley_node_parent(a);
+    galley_node *at = a;
+    if (p && galley_node_kind(p) == GALLEY_NODE_SUPERSCRIPT &&
+        galley_node_child_count(p) == 1)
+      at = p;
+    if (galley_node_replace(at, ref))
+      continue;
+  }
+  for (size_t i = 0; !rc && i < notes.n; i++) {
+    galley_node *x = notes.v[i];
     galley_node *f = galley_doc_new_node(r->doc, GALLEY_NODE_FOOTNOTE);
     if (!f || galley_node_set_label(f, galley_node_get_id(x))) {
-      rc = nomem(r);
+      rc = GALLEY_ENOMEM;
       break;
     }
     while (galley_node_first_child(x))
-      if (galley_node_append_child(f, galley_node_first_child(x))) {
+      if (galley_node_append_child(f, galley_node_first_child(x)))
         galley_node_unlink(galley_node_first_child(x));
-      }
-    if (galley_node_replace(x, f)) {
-      rc = galley_job_error(r->job, GALLEY_EINVALID,
-                            "a footnote cannot stand where it is");
-      break;
-    }
-    /* The link back to the reference is the reader's furniture, not text. */
-    galley_node *last = galley_node_last_child(f);
-    if (last && galley_node_kind(last) == GALLEY_NODE_PARAGRAPH) {
-      galley_node *a = galley_node_last_child(last);
-      if (a && galley_node_kind(a) == GALLEY_NODE_LINK &&
-          galley_node_has_class(a, "footnote-back")) {
-        galley_node_unlink(a);
-        galley_node *sp = galley_node_last_child(last);
-        if (sp && galley_node_kind(sp) == GALLEY_NODE_TEXT) {
-          const char *t = galley_node_get_literal(sp);
-          size_t len = t ? strlen(t) : 0;
-          while (len && t[len - 1] == ' ')
-            len--;
-          if (len == 0)
-            galley_node_unlink(sp);
-          else if (galley_node_set_literal_n(sp, t, len))
-            rc = nomem(r);
-        }
-        if (!galley_node_first_child(last))
-          galley_node_unlink(last);
-      }
-    }
+    if (galley_node_replace(x, f) == GALLEY_OK)
+      drop_backlink(f);
   }
-  free(todo);
-  return rc;
+  for (size_t i = 0; !rc && i < rules.n; i++)
+    galley_node_unlink(rules.v[i]);
+  free(notes.v);
+  free(links.v);
+  free(rules.v);
+  smap_free(&ids);
+  return rc ? nomem(r) : GALLEY_OK;
 }
 
 static void free_reader(reader *r) {
@@ -1108,14 +1172,11 @@ int epub_read(galley_job *job, const galley_input *in, galley_doc *doc) {
     rc = find_package(&r);
   if (!rc)
     rc = read_package(&r);
-  smap refs;
-  memset(&refs, 0, sizeof refs);
   for (size_t i = 0; !rc && i < r.n_ch; i++)
-    if (fix_chapter(&r, &r.ch[i], &refs))
+    if (fix_chapter(&r, &r.ch[i]))
       rc = nomem(&r);
   for (size_t i = 0; !rc && i < r.n_ch; i++)
-    rc = convert_notes(&r, r.ch[i].div, &refs);
-  smap_free(&refs);
+    rc = convert_notes(&r, r.ch[i].div);
   free_reader(&r);
   return rc;
 }
