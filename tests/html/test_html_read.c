@@ -454,6 +454,16 @@ static void the_encoding_option_overrides_the_page(void **state) {
   galley_doc_free(d);
 }
 
+static void an_unknown_encoding_option_is_an_error(void **state) {
+  (void)state;
+  const char *opts[] = {"encoding=klingon-8", NULL};
+  char *err = NULL;
+  galley_doc *d = ht_read("<p>x</p>", 8, opts, &err);
+  assert_null(d);
+  assert_non_null(strstr(err, "klingon-8"));
+  free(err);
+}
+
 static void invalid_utf8_bytes_become_replacement_characters(void **state) {
   (void)state;
   galley_doc *d = rd("<meta charset=utf-8><p>ok \xC3\xA9 bad \xFF end</p>");
@@ -678,6 +688,7 @@ int main(void) {
       cmocka_unit_test(shift_jis_reads_through_iconv),
       cmocka_unit_test(meta_http_equiv_declares_the_charset),
       cmocka_unit_test(the_encoding_option_overrides_the_page),
+      cmocka_unit_test(an_unknown_encoding_option_is_an_error),
       cmocka_unit_test(invalid_utf8_bytes_become_replacement_characters),
       cmocka_unit_test(head_metadata_fills_the_document),
       cmocka_unit_test(json_ld_wins_over_meta_tags),

@@ -154,6 +154,29 @@ static void raw_html_stays_well_formed_in_xhtml(void **state) {
   galley_doc_free(doc);
 }
 
+static void bad_bytes_and_controls_never_reach_the_output(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *p = galley_doc_new_node(doc, GALLEY_NODE_PARAGRAPH);
+  galley_node_append_child(galley_doc_root(doc), p);
+  galley_node_set_attr(p, "onclick", "evil()");
+  galley_node_set_attr(p, "bad name", "x");
+  galley_node_set_attr(p, "data-ok", "1");
+  galley_node_append_child(p, galley_doc_new_text(doc,
+                                                  "a\x01"
+                                                  "b\xFF\xC3(c\xEF\xBF\xBE",
+                                                  (size_t)-1));
+  const char *opts[] = {"xhtml=true", "fragment=true", NULL};
+  char *out = write_doc(doc, opts);
+  assert_string_equal(out, "<p data-ok=\"1\">a b\xEF\xBF\xBD\xEF\xBF\xBD(c"
+                           "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD</p>\n");
+  xmlDoc *d = parse_xml(out);
+  assert_non_null(d);
+  xmlFreeDoc(d);
+  free(out);
+  galley_doc_free(doc);
+}
+
 static void footnotes_are_numbered_with_back_links(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
@@ -286,6 +309,7 @@ int main(void) {
       cmocka_unit_test(text_and_attributes_are_escaped),
       cmocka_unit_test(xhtml_parses_as_xml_with_every_id_unique),
       cmocka_unit_test(raw_html_stays_well_formed_in_xhtml),
+      cmocka_unit_test(bad_bytes_and_controls_never_reach_the_output),
       cmocka_unit_test(footnotes_are_numbered_with_back_links),
       cmocka_unit_test(tight_lists_write_items_without_paragraphs),
       cmocka_unit_test(table_rows_are_grouped_by_part),
