@@ -374,6 +374,19 @@ static void start_leaf(reader *r, int type) {
   r->blanks = 0;
 }
 
+/* Columns of `n` bytes with each run of spaces and tabs counted as one:
+ * what the text measures once the writer has rewrapped it. */
+static size_t collapsed_width(const char *s, size_t n) {
+  size_t w = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (is_space(s[i]) && i > 0 && is_space(s[i - 1]))
+      continue;
+    if (((unsigned char)s[i] & 0xC0) != 0x80)
+      w++;
+  }
+  return w;
+}
+
 static int finish_para(reader *r) {
   galley_node *p = new_node(r, GALLEY_NODE_PARAGRAPH, r->leaf_line);
   if (!p || append(r, top(r)->node, p) != GALLEY_OK)
@@ -392,7 +405,7 @@ static int finish_para(reader *r) {
     }
     if (add_inlines(r, p, s.p, s.len) != GALLEY_OK)
       return r->status;
-    width += txt_width(s.p, s.len);
+    width += collapsed_width(s.p, s.len);
   }
   return record(r, p, r->nlines, width, r->nlines == 1 ? first.p : NULL,
                 r->nlines == 1 ? first.len : 0);
@@ -532,7 +545,7 @@ static int make_heading(reader *r, int level) {
     return r->status;
   if (level >= 2)
     r->explicit_sub = true;
-  return record(r, h, 1, txt_width(s.p, s.len), s.p, s.len);
+  return record(r, h, 1, collapsed_width(s.p, s.len), s.p, s.len);
 }
 
 static int add_break(reader *r) {
@@ -681,7 +694,9 @@ static int block_start(reader *r, const cursor *c, bool in_para, marker *m) {
     return BS_QUOTE;
   if (ind <= 3 && !in_para && s[0] == '-' && dash_runs(r, rest_of(c)))
     return BS_TABLE;
-  if (ind <= 3 && is_rule(s, n))
+  /* Deeper than three columns a rule still is one (not code), as a list
+   * marker still is one: "- * * *" is an item holding a rule. */
+  if ((ind <= 3 || !in_para) && is_rule(s, n))
     return BS_HR;
   size_t label_len;
   if (ind <= 3 && r->depth == 1 && r->notes.count &&

@@ -2,16 +2,18 @@
  * source lines near the top go into metadata, and short stand-alone lines
  * between paragraphs become subheadings.
  *
- * The reader hands over what it saw of each top-level block. The "header
+ * The reader hands over what it saw of each top-level block. A paragraph is
+ * judged by its text with the lines joined, never by where its lines break
+ * (so that text rewrapped by the writer reads back the same). The "header
  * zone" is the blocks before the first body paragraph (120 or more
- * characters, or three or more lines), at most ZONE of them. In it:
+ * characters), at most ZONE of them. In it:
  *   - a date line is one that holds a date in a common English form and
  *     nothing else but a weekday, a time, a time zone and words such as
  *     "Published" or "Updated"; its ISO 8601 form goes to "date";
  *   - a byline is "By Name[, Name | and Name][, date]"; each name goes to
  *     "author" (and a date in it to "date");
  *   - the title is a level-1 heading (an underline of ===) if there is one;
- *     else the best title-like line: one line without sentence-final
+ *     else the best title-like line: a short block without sentence-final
  *     punctuation, not repeated in the zone (a repeated line is a label),
  *     scored by its words, by a date or byline after it (a short label
  *     between them allowed) and by leading straight into the body. The
@@ -24,7 +26,7 @@
  * "byline" and "source".
  *
  * Subheadings (only when no underline already marked a level-2+ heading):
- * after the title, a one-line paragraph under 100 characters that does not
+ * after the title, a paragraph under 100 characters that does not
  * end like a sentence (. , ; : or an ellipsis), starts with no lower-case
  * letter, follows another block that is not a heading, and is followed by
  * a longer paragraph (80 or more characters) becomes a level-2 HEADING. */
@@ -549,8 +551,7 @@ static size_t byline_names(const char *s, size_t n, galley_doc *doc,
 
 static line_info classify(const txt_block *b) {
   line_info info = {0};
-  if (b->kind != GALLEY_NODE_PARAGRAPH || b->nlines > 3 || !b->text ||
-      b->width > 200)
+  if (b->kind != GALLEY_NODE_PARAGRAPH || !b->text || b->width > 200)
     return info;
   const char *s = b->text;
   size_t n = b->text_len;
@@ -592,7 +593,7 @@ static line_info classify(const txt_block *b) {
 
 /* A short label: few words, no sentence end, not a date or byline. */
 static bool short_label(const txt_block *b, const line_info *li) {
-  return b->kind == GALLEY_NODE_PARAGRAPH && b->nlines == 1 && b->text &&
+  return b->kind == GALLEY_NODE_PARAGRAPH && b->text &&
          li->kind == K_NONE && b->width <= 50 &&
          count_words(b->text, b->text_len) <= 6 &&
          !ends_like_sentence(b->text, b->text_len) &&
@@ -649,7 +650,7 @@ static int set_meta(galley_doc *doc, const char *key, const char *s,
 static bool heading_like(const txt_block *b) {
   const char *s = b->text;
   size_t n = b->text_len;
-  if (b->kind != GALLEY_NODE_PARAGRAPH || b->nlines != 1 || !s ||
+  if (b->kind != GALLEY_NODE_PARAGRAPH || !s ||
       b->width < 2 || b->width >= 100)
     return false;
   if (islower((unsigned char)s[0]) || ends_like_sentence(s, n) ||
@@ -671,21 +672,30 @@ static bool heading_like(const txt_block *b) {
 
 int txt_recover(galley_job *job, galley_doc *doc, txt_block *blocks,
                 size_t n, bool explicit_sub) {
+  /* A quote or footnote left empty writes as nothing: it must not count
+   * (text written and read back would not have it). */
+  size_t kept = 0;
+  for (size_t i = 0; i < n; i++)
+    if (galley_kind_is_leaf(blocks[i].kind) ||
+        galley_node_first_child(blocks[i].node))
+      blocks[kept++] = blocks[i];
+  n = kept;
   size_t body = n;
   for (size_t i = 0; i < n; i++) {
     const txt_block *b = &blocks[i];
-    if (b->kind == GALLEY_NODE_PARAGRAPH && (b->width >= 120 || b->nlines >= 3)) {
+    if (b->kind == GALLEY_NODE_PARAGRAPH && b->width >= 120) {
       body = i;
       break;
     }
   }
   size_t zone = body < ZONE ? body : ZONE;
-  /* A byline or dateline wrapped over a few lines still is one: give such
-   * paragraphs their text, lines joined (titles and labels stay one-line). */
-  for (size_t i = 0; i < zone; i++) {
+  /* Short paragraphs are judged by their text, lines joined: where the
+   * lines break must not matter, or text written at another width would
+   * read back differently. */
+  for (size_t i = 0; i < n; i++) {
     txt_block *b = &blocks[i];
-    if (b->kind == GALLEY_NODE_PARAGRAPH && !b->text && b->nlines <= 3 &&
-        b->width <= 200) {
+    if (b->kind == GALLEY_NODE_PARAGRAPH && !b->text &&
+        b->width <= (i < zone ? 200 : 100)) {
       b->text = galley_node_text(doc, b->node);
       if (!b->text)
         return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
@@ -709,7 +719,7 @@ int txt_recover(galley_job *job, galley_doc *doc, txt_block *blocks,
     int best = 0;
     for (size_t i = 0; i < zone; i++) {
       const txt_block *b = &blocks[i];
-      if (b->kind != GALLEY_NODE_PARAGRAPH || b->nlines != 1 || !b->text ||
+      if (b->kind != GALLEY_NODE_PARAGRAPH || !b->text ||
           info[i].kind != K_NONE || b->width < 3 || b->width > 200 ||
           ends_like_sentence(b->text, b->text_len) ||
           !has_letter(b->text, b->text_len))

@@ -24,8 +24,9 @@
  *     is its URL is written once, without a number. Links to "#..." and
  *     javascript: are written as their text.
  *   - Images: their alt text. Emphasis and other inline styling: the text.
- *   - Footnotes: "[^label]" where referred to; the definitions at the very
- *     end, after the references, as "[^label] text" with a hanging indent.
+ *   - Footnotes: "[^label]" where referred to; each definition where the
+ *     tree has it (Markdown and HTML put them last), as "[^label] text"
+ *     with a hanging indent. Where it is, reading the text back puts it.
  *   - Definition lists: the term on a line, the definition indented 2.
  *   - Raw blocks and inlines: kept when their format is text, else dropped
  *     (with a warning).
@@ -700,8 +701,7 @@ static void spaces(char *out, size_t n) {
   out[n] = '\0';
 }
 
-/* Writes the blocks of the subtree at `root`. Footnote definitions met on
- * the way are kept for the end (unless `root` is that definition). */
+/* Writes the blocks of the subtree at `root`. */
 static void walk(writer *w, const galley_node *root) {
   galley_iter it;
   galley_iter_init(&it, (galley_node *)root);
@@ -762,14 +762,6 @@ static void walk(writer *w, const galley_node *root) {
     case GALLEY_NODE_BLOCK_QUOTE:
     case GALLEY_NODE_DEFINITION:
     case GALLEY_NODE_FOOTNOTE:
-      if (k == GALLEY_NODE_FOOTNOTE && n != root) {
-        if (txt_grow(&w->notes, &w->notes_cap, w->nnotes + 1,
-                     sizeof *w->notes))
-          w->notes[w->nnotes++] = n;
-        else
-          w->failed = true;
-        break;
-      }
       if (k == GALLEY_NODE_ITEM) {
         spaces(rest, item_marker(w, n, first, sizeof first));
       } else if (k == GALLEY_NODE_BLOCK_QUOTE) {
@@ -857,17 +849,11 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     }
   }
   walk(&w, galley_doc_root(doc));
-  /* Footnotes go after the references (so that reading this text back and
-   * writing it again puts them in the same place), but the links in them
-   * need their numbers first: write them aside. */
-  tbuf body = w.out;
-  w.out = (tbuf){0};
+  /* Definitions found inside table cells come after the body. */
   for (size_t i = 0; i < w.nnotes && !w.failed; i++) {
     w.prev_leaf = NULL;
     walk(&w, w.notes[i]);
   }
-  tbuf notes = w.out;
-  w.out = body;
   if (w.nurls && !w.failed) {
     emit(&w, "", 0, true);
     emit(&w, "References", 10, false);
@@ -882,10 +868,6 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
       emit(&w, w.inl.data, w.inl.len, false);
     }
   }
-  tbuf_put(&w.out, notes.data, notes.len);
-  if (notes.failed)
-    w.failed = true;
-  tbuf_free(&notes);
   int rc = GALLEY_OK;
   if (w.failed || w.out.failed || w.inl.failed || w.line.failed) {
     rc = galley_job_error(job, GALLEY_ENOMEM, "out of memory");

@@ -247,16 +247,20 @@ static void images_are_their_alt_text(void **state) {
   free(out);
 }
 
-static void footnotes_are_written_at_the_end(void **state) {
+static void footnotes_are_written_where_the_tree_has_them(void **state) {
   (void)state;
   char *out = from_xml(
       DOC("<paragraph><text>Claim</text><footnote_ref label=\"1\"/>"
           "<text>.</text></paragraph>"
-          "<footnote label=\"1\">" P("Where it comes from.") "</footnote>"
+          "<footnote label=\"1\">" P("Where it comes from, told at some "
+                                      "length so that it must wrap onto a "
+                                      "second line.") "</footnote>"
           P("More text.")),
       NULL);
-  assert_string_equal(out, "Claim[^1].\n\nMore text.\n\n"
-                           "[^1] Where it comes from.\n");
+  assert_string_equal(out, "Claim[^1].\n\n"
+                           "[^1] Where it comes from, told at some length so "
+                           "that it must wrap onto\n"
+                           "     a second line.\n\nMore text.\n");
   free(out);
 }
 
@@ -327,7 +331,7 @@ int main(void) {
       cmocka_unit_test(a_table_without_header_has_rules_above_and_below),
       cmocka_unit_test(links_become_numbered_references),
       cmocka_unit_test(images_are_their_alt_text),
-      cmocka_unit_test(footnotes_are_written_at_the_end),
+      cmocka_unit_test(footnotes_are_written_where_the_tree_has_them),
       cmocka_unit_test(
           the_title_is_written_first_unless_the_body_starts_with_it),
       cmocka_unit_test(output_ends_with_exactly_one_newline),
