@@ -19,7 +19,7 @@ static const char *const months[][12] = {
     {"janeiro", "fevereiro", "mar\xc3\xa7o", "abril", "maio", "junho", "julho",
      "agosto", "setembro", "outubro", "novembro", "dezembro"},
     {"janvier", "f\xc3\xa9vrier", "mars", "avril", "mai", "juin", "juillet",
-     "ao\xc3\xbbt", "septembre", "octobre", "novembre", "d\xc3\xa9cembre"},
+     "ao\xc3\xbbt", "septembre", "octobre", "novembre", "d\xc3\xa9" "cembre"},
     {"januar", "februar", "m\xc3\xa4rz", "april", "mai", "juni", "juli",
      "august", "september", "oktober", "november", "dezember"},
     {"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio",
@@ -195,7 +195,9 @@ static const char *clean_names(galley_doc *doc, const char *t) {
  * dropped; bp_meta_apply picks among them once the article is known. */
 int bp_meta_collect(bp_ctx *c) {
   galley_doc *doc = c->doc;
-  bool want_author = galley_doc_meta_count(doc, GALLEY_META_AUTHOR) == 0;
+  /* Bylines are read even when the document has an author: a visible
+   * byline can clean up a value that carries its date or "By". */
+  bool want_author = true;
   bool want_date = galley_doc_get_meta(doc, GALLEY_META_DATE) == NULL;
   c->n_cand = 0;
   for (size_t i = 1; i < c->n && c->n_cand < BP_MAX_CAND; i++) {
@@ -251,6 +253,24 @@ static bool inside(const galley_node *n, const galley_node *top) {
   return false;
 }
 
+/* A found name is clearly better than the value the document has when that
+ * value is the same byline with its "By", date or job title still on:
+ * "By Jane Doe", "Jane Doe March 3, 2026", "Jane Doe | Staff Writer". */
+static bool clearly_better(const char *found, const char *have) {
+  size_t fl = strlen(found), hl = strlen(have);
+  const char *at = strstr(have, found);
+  if (!at || fl >= hl)
+    return false;
+  const char *rest = at + fl;
+  char buf[64];
+  if (at != have)
+    return strncasecmp(have, "by ", 3) == 0 && at == have + 3 && !*rest;
+  while (*rest == ' ' || *rest == ',')
+    rest++;
+  return bp_parse_date(rest, buf, sizeof buf) || *rest == '|' ||
+         *rest == '-' || (unsigned char)*rest == 0xe2 || *rest == '\0';
+}
+
 /* Picks the byline and date: the first inside the article, else the first
  * on the page. */
 int bp_meta_apply(bp_ctx *c) {
@@ -265,8 +285,15 @@ int bp_meta_apply(bp_ctx *c) {
   const char *author = best[0] ? best[0] : first[0];
   const char *date = best[1] ? best[1] : first[1];
   int rc = GALLEY_OK;
-  if (author && galley_doc_meta_count(c->doc, GALLEY_META_AUTHOR) == 0)
+  size_t have = galley_doc_meta_count(c->doc, GALLEY_META_AUTHOR);
+  if (author && have == 0)
     rc = galley_doc_add_meta(c->doc, GALLEY_META_AUTHOR, author);
+  else if (author && have == 1 && clearly_better(author, galley_doc_get_meta(
+                                                             c->doc, GALLEY_META_AUTHOR))) {
+    galley_job_info(c->job, "boilerplate: author \"%s\" replaces \"%s\"",
+                    author, galley_doc_get_meta(c->doc, GALLEY_META_AUTHOR));
+    rc = galley_doc_set_meta(c->doc, GALLEY_META_AUTHOR, author);
+  }
   if (rc == GALLEY_OK && date && !galley_doc_get_meta(c->doc, GALLEY_META_DATE))
     rc = galley_doc_set_meta(c->doc, GALLEY_META_DATE, date);
   return rc;
