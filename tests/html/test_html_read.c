@@ -591,6 +591,33 @@ static void deep_nesting_stops_at_the_depth_limit(void **state) {
   }
 }
 
+/* With the limit lifted, nothing in the reader or writer recurses. */
+static void without_a_depth_limit_deep_nesting_reads_and_writes(void **state) {
+  (void)state;
+  galley_registry *reg = tu_registry();
+  const galley_plugin *html = galley_registry_find(reg, "html");
+  const char *tags[][2] = {{"<div>", "</div>"},
+                           {"<span>", "</span>"},
+                           {"<a href=x><div>", "</div></a>"}};
+  for (size_t t = 0; t < sizeof tags / sizeof tags[0]; t++) {
+    char *src = nested(tags[t][0], tags[t][1], 50000);
+    galley_job *job = galley_job_new(reg);
+    galley_limits l = galley_limits_default();
+    l.max_depth = 0;
+    galley_job_set_limits(job, &l);
+    galley_doc *d = galley_doc_new();
+    galley_input in = {(const unsigned char *)src, strlen(src), "deep", NULL};
+    assert_int_equal(galley_plugin_read(job, html, &in, d), GALLEY_OK);
+    assert_true(galley_node_max_depth(galley_doc_root(d)) >= 50000);
+    galley_sink *sink = galley_sink_new_memory();
+    assert_int_equal(galley_plugin_write(job, html, d, sink), GALLEY_OK);
+    galley_sink_free(sink);
+    galley_doc_free(d);
+    galley_job_free(job);
+    free(src);
+  }
+}
+
 static void nesting_under_the_limit_reads(void **state) {
   (void)state;
   char *src = nested("<div>", "</div>", 200);
@@ -695,6 +722,7 @@ int main(void) {
       cmocka_unit_test(json_ld_that_is_not_an_article_is_ignored),
       cmocka_unit_test(deeply_nested_json_ld_is_refused_without_harm),
       cmocka_unit_test(deep_nesting_stops_at_the_depth_limit),
+      cmocka_unit_test(without_a_depth_limit_deep_nesting_reads_and_writes),
       cmocka_unit_test(nesting_under_the_limit_reads),
       cmocka_unit_test(entities_are_not_expanded_from_a_doctype),
       cmocka_unit_test(empty_and_binary_input_read_without_error),
