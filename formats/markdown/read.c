@@ -257,6 +257,10 @@ static int map_tree(reader *r, cmark_node *root) {
       cur = r->stack[--r->depth];
       continue;
     }
+    /* cmark-gfm's autolink extension can leave an empty text node behind. */
+    if (cmark_node_get_type(n) == CMARK_NODE_TEXT &&
+        !cmark_node_get_literal(n)[0])
+      continue;
     galley_node *g = map_node(r, n, &ts, &rc);
     if (!g)
       break;

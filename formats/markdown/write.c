@@ -492,9 +492,8 @@ static int add_text(writer *w, const char *text) {
     return add_inline(w, new_literal(CMARK_NODE_TEXT, text));
   const char *p = text, *start = text;
   while ((p = strstr(p, "http")) != NULL) {
-    bool boundary = p == text || !((p[-1] >= 'a' && p[-1] <= 'z') ||
-                                   (p[-1] >= 'A' && p[-1] <= 'Z') ||
-                                   (p[-1] >= '0' && p[-1] <= '9'));
+    /* Where GFM looks for one: after a blank or one of * _ ~ (. */
+    bool boundary = p == text || strchr(" \t\n*_~(", p[-1]) != NULL;
     size_t scheme = strncmp(p, "https://", 8) == 0  ? 8
                     : strncmp(p, "http://", 7) == 0 ? 7
                                                     : 0;
