@@ -197,7 +197,7 @@ static xmlDoc *read_xml_q(reader *r, const char *name, int *rc, bool quiet) {
   if (*rc)
     return NULL;
   xmlDoc *doc = parse_xml(data, len);
-  if (!doc)
+  if (!doc && quiet)
     /* Some navigation files are HTML rather than XHTML. */
     doc = len < 0x7fffffff
               ? htmlReadMemory((const char *)data, (int)len, NULL, "UTF-8",
@@ -1100,7 +1100,8 @@ static int read_package(reader *r) {
   if (!rc)
     rc = read_resources(r, cover_id);
   size_t n_spine = 0;
-  for (xmlNode *c = spine->children; c && !rc; c = c->next) {
+  for (xmlNode *c = spine && !rc ? spine->children : NULL; c && !rc;
+       c = c->next) {
     if (!el_is(c, "itemref"))
       continue;
     char *idref = prop(c, "idref");
