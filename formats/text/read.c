@@ -109,7 +109,8 @@ typedef struct reader {
   bool explicit_sub; /* an underline made a heading of level 2 or more */
 } reader;
 
-/* ---- Cursor ---------------------------------------------------------------- */
+/* ---- Cursor ----------------------------------------------------------------
+ */
 
 static bool is_space(char c) { return c == ' ' || c == '\t'; }
 
@@ -171,7 +172,8 @@ static span trim_span(span s) {
   return s;
 }
 
-/* ---- Small helpers ----------------------------------------------------------- */
+/* ---- Small helpers
+ * ----------------------------------------------------------- */
 
 static int oom(reader *r) {
   if (r->status == GALLEY_OK)
@@ -204,7 +206,8 @@ static int append(reader *r, galley_node *parent, galley_node *child) {
   return rc;
 }
 
-/* ---- Inlines ------------------------------------------------------------------ */
+/* ---- Inlines
+ * ------------------------------------------------------------------ */
 
 static int add_text(reader *r, galley_node *parent, const char *s, size_t n) {
   if (!n)
@@ -325,22 +328,27 @@ static int add_inlines(reader *r, galley_node *parent, const char *s,
   return r->status;
 }
 
-/* ---- Leaves ------------------------------------------------------------------- */
+/* ---- Leaves
+ * ------------------------------------------------------------------- */
 
 static cont *top(reader *r) { return &r->stack[r->depth - 1]; }
 
 /* Remembers a block that starts directly in the document. */
-static int record_at(reader *r, bool toplevel, galley_node *node,
-                     size_t nlines, size_t width, const char *text,
-                     size_t text_len) {
+static int record_at(reader *r, bool toplevel, galley_node *node, size_t nlines,
+                     size_t width, const char *text, size_t text_len) {
   if (!toplevel)
     return GALLEY_OK;
   if (!txt_grow(&r->blocks, &r->blocks_cap, r->nblocks + 1, sizeof *r->blocks))
     return oom(r);
   galley_kind k = galley_node_kind(node);
-  r->blocks[r->nblocks++] = (txt_block){
-      node, k, k == GALLEY_NODE_HEADING ? galley_node_get_level(node) : 0,
-      nlines, width, text, text_len};
+  r->blocks[r->nblocks++] =
+      (txt_block){node,
+                  k,
+                  k == GALLEY_NODE_HEADING ? galley_node_get_level(node) : 0,
+                  nlines,
+                  width,
+                  text,
+                  text_len};
   return GALLEY_OK;
 }
 
@@ -556,7 +564,8 @@ static int add_break(reader *r) {
   return record(r, hr, 0, 0, NULL, 0);
 }
 
-/* ---- Line classification ------------------------------------------------------- */
+/* ---- Line classification
+ * ------------------------------------------------------- */
 
 /* Heading level of an underline (one character, three or more times), or 0. */
 static int underline_level(const char *s, size_t n) {
@@ -572,7 +581,8 @@ static int underline_level(const char *s, size_t n) {
   return (int)(at - levels) + 1;
 }
 
-/* A thematic break: three or more of one of - * _ = with only spaces between. */
+/* A thematic break: three or more of one of - * _ = with only spaces between.
+ */
 static bool is_rule(const char *s, size_t n) {
   char c = n ? s[0] : 0;
   if (c != '-' && c != '*' && c != '_' && c != '=')
@@ -730,7 +740,8 @@ static bool continues_list(reader *r, const cursor *c, size_t matched) {
   return false;
 }
 
-/* ---- Containers ----------------------------------------------------------------- */
+/* ---- Containers
+ * ----------------------------------------------------------------- */
 
 static int push(reader *r, int type, galley_node *node) {
   /* The container, a leaf in it, and a link's text in that leaf. */
@@ -857,7 +868,8 @@ static int open_quote(reader *r, cursor *c) {
   return GALLEY_OK;
 }
 
-/* ---- One line ------------------------------------------------------------------- */
+/* ---- One line
+ * ------------------------------------------------------------------- */
 
 static int process_line(reader *r, const char *s, size_t len) {
   cursor c = {s, len, 0, 0, 0};
@@ -1020,7 +1032,8 @@ static int process_line(reader *r, const char *s, size_t len) {
   return r->status;
 }
 
-/* ---- Input ---------------------------------------------------------------------- */
+/* ---- Input
+ * ---------------------------------------------------------------------- */
 
 static bool is_utf8_name(const char *e) {
   return strcasecmp(e, "utf-8") == 0 || strcasecmp(e, "utf8") == 0;

@@ -41,7 +41,8 @@
 #define ZONE 15
 #define MAX_TOKENS 64
 
-/* ---- Tokens ------------------------------------------------------------------ */
+/* ---- Tokens
+ * ------------------------------------------------------------------ */
 
 enum { T_WORD, T_NUM, T_PUNCT };
 
@@ -119,8 +120,8 @@ static int month_of(const char *s, const token *t) {
 }
 
 static bool is_weekday(const char *s, const token *t) {
-  static const char *const names[] = {"monday", "tuesday",  "wednesday",
-                                      "thursday", "friday", "saturday",
+  static const char *const names[] = {"monday",   "tuesday", "wednesday",
+                                      "thursday", "friday",  "saturday",
                                       "sunday"};
   if (t->type != T_WORD)
     return false;
@@ -140,7 +141,8 @@ static bool is_ordinal(const char *s, const token *t, const token *prev) {
           tok_is(s, t, "th"));
 }
 
-/* ---- Dates ------------------------------------------------------------------- */
+/* ---- Dates
+ * ------------------------------------------------------------------- */
 
 typedef struct date {
   int y, m, d;
@@ -209,8 +211,8 @@ static bool date_at(const char *s, const token *t, size_t n, size_t i,
 
 /* A time starting at token i: 6:10, 06:10:30, 6:10 AM, 6 p.m.; the last
  * token used goes to *last. */
-static bool time_at(const char *s, const token *t, size_t n, size_t i,
-                    int *hh, int *mm, int *ss, size_t *last) {
+static bool time_at(const char *s, const token *t, size_t n, size_t i, int *hh,
+                    int *mm, int *ss, size_t *last) {
   int h = tok_num(s, &t[i], 1, 2), m = 0, sec = -1;
   if (h < 0)
     return false;
@@ -253,9 +255,9 @@ static bool time_at(const char *s, const token *t, size_t n, size_t i,
 /* Words a date line may hold besides the date itself. */
 static bool date_word(const char *s, const token *t) {
   static const char *const words[] = {
-      "published", "posted", "updated", "last", "modified", "on",
-      "at",        "date",   "dated",   "created", "time", "first",
-      "issued",    "am",     "pm",      "uhr",     "h",    "hrs"};
+      "published", "posted", "updated", "last",    "modified", "on",
+      "at",        "date",   "dated",   "created", "time",     "first",
+      "issued",    "am",     "pm",      "uhr",     "h",        "hrs"};
   for (size_t i = 0; i < sizeof words / sizeof *words; i++)
     if (tok_is(s, t, words[i]))
       return true;
@@ -331,15 +333,16 @@ bool txt_find_date(const char *s, size_t n, char *iso, size_t *start,
   return true;
 }
 
-/* ---- Line kinds ----------------------------------------------------------------- */
+/* ---- Line kinds
+ * ----------------------------------------------------------------- */
 
 enum { K_NONE, K_DATE, K_BYLINE, K_SOURCE };
 
 typedef struct line_info {
   int kind;
-  char iso[80];        /* K_DATE, K_BYLINE with a date */
-  const char *value;   /* K_SOURCE: the source after "Source:"; K_BYLINE:
-                          what follows a separator */
+  char iso[80];      /* K_DATE, K_BYLINE with a date */
+  const char *value; /* K_SOURCE: the source after "Source:"; K_BYLINE:
+                        what follows a separator */
   size_t value_len;
 } line_info;
 
@@ -364,7 +367,7 @@ static const char *last_char(const char *s, size_t n, size_t *clen) {
     const char *c = s + k;
     size_t l = n - k;
     bool closing = (l == 1 && strchr("'\")] ", *c)) ||
-                   (l == 3 && (memcmp(c, "\xe2\x80\x99", 3) == 0 ||  /* ’ */
+                   (l == 3 && (memcmp(c, "\xe2\x80\x99", 3) == 0 ||   /* ’ */
                                memcmp(c, "\xe2\x80\x9d", 3) == 0)) || /* ” */
                    (l == 2 && memcmp(c, "\xc2\xbb", 2) == 0);         /* » */
     if (!closing) {
@@ -403,8 +406,8 @@ static bool has_letter(const char *s, size_t n) {
 
 static bool name_particle(const char *w, size_t n) {
   static const char *const particles[] = {
-      "de", "da", "del", "della", "der", "den", "di", "du", "la", "le",
-      "van", "von", "al", "el", "bin", "ibn", "ben", "dos", "das", "y"};
+      "de",  "da",  "del", "della", "der", "den", "di",  "du",  "la",  "le",
+      "van", "von", "al",  "el",    "bin", "ibn", "ben", "dos", "das", "y"};
   for (size_t i = 0; i < sizeof particles / sizeof *particles; i++)
     if (strlen(particles[i]) == n && strncmp(w, particles[i], n) == 0)
       return true;
@@ -446,10 +449,12 @@ static void trim(const char **s, size_t *n) {
 
 /* Separators that end the names of a byline. */
 static size_t separator_at(const char *s, size_t n) {
-  static const char *const seps[] = {"|", " - ", "\xe2\x80\x93", /* – */
-                                     "\xe2\x80\x94",             /* — */
-                                     "\xe2\x80\xa2",             /* • */
-                                     "\xc2\xb7"};                /* · */
+  static const char *const seps[] = {"|",
+                                     " - ",
+                                     "\xe2\x80\x93", /* – */
+                                     "\xe2\x80\x94", /* — */
+                                     "\xe2\x80\xa2", /* • */
+                                     "\xc2\xb7"};    /* · */
   for (size_t k = 0; k < sizeof seps / sizeof *seps; k++) {
     size_t l = strlen(seps[k]);
     if (n >= l && memcmp(s, seps[k], l) == 0)
@@ -462,8 +467,8 @@ static size_t separator_at(const char *s, size_t n) {
  * number, 0 when the line is not a byline. With `doc` each name is added
  * to its "author" metadata; with NULL the line is only checked. A date goes
  * to `iso` ("" when none), what follows a separator to `tail`. */
-static size_t byline_names(const char *s, size_t n, galley_doc *doc,
-                           char *iso, const char **tail, size_t *tail_len) {
+static size_t byline_names(const char *s, size_t n, galley_doc *doc, char *iso,
+                           const char **tail, size_t *tail_len) {
   *tail = NULL;
   *tail_len = 0;
   if (n < 4 || n > 150 || strncasecmp(s, "by ", 3) != 0)
@@ -572,8 +577,7 @@ static line_info classify(const txt_block *b) {
     info.value_len = tail_len;
     return info;
   }
-  static const char *const prefixes[] = {"source:", "via:", "via ",
-                                         "source "};
+  static const char *const prefixes[] = {"source:", "via:", "via ", "source "};
   for (size_t k = 0; k < sizeof prefixes / sizeof *prefixes; k++) {
     size_t l = strlen(prefixes[k]);
     if (n > l && n < 80 && strncasecmp(s, prefixes[k], l) == 0) {
@@ -593,9 +597,8 @@ static line_info classify(const txt_block *b) {
 
 /* A short label: few words, no sentence end, not a date or byline. */
 static bool short_label(const txt_block *b, const line_info *li) {
-  return b->kind == GALLEY_NODE_PARAGRAPH && b->text &&
-         li->kind == K_NONE && b->width <= 50 &&
-         count_words(b->text, b->text_len) <= 6 &&
+  return b->kind == GALLEY_NODE_PARAGRAPH && b->text && li->kind == K_NONE &&
+         b->width <= 50 && count_words(b->text, b->text_len) <= 6 &&
          !ends_like_sentence(b->text, b->text_len) &&
          has_letter(b->text, b->text_len);
 }
@@ -605,7 +608,8 @@ static bool same_text(const txt_block *a, const txt_block *b) {
          memcmp(a->text, b->text, a->text_len) == 0;
 }
 
-/* ---- Edits ------------------------------------------------------------------------ */
+/* ---- Edits
+ * ------------------------------------------------------------------------ */
 
 static int to_heading(galley_doc *doc, txt_block *b, int level) {
   galley_node *h = galley_doc_new_node(doc, GALLEY_NODE_HEADING);
@@ -626,8 +630,7 @@ static int to_heading(galley_doc *doc, txt_block *b, int level) {
 }
 
 /* Sets `key` to `s` with runs of white space made one space. */
-static int set_meta(galley_doc *doc, const char *key, const char *s,
-                    size_t n) {
+static int set_meta(galley_doc *doc, const char *key, const char *s, size_t n) {
   char *v = galley_doc_alloc(doc, n + 1);
   if (!v)
     return GALLEY_ENOMEM;
@@ -650,14 +653,13 @@ static int set_meta(galley_doc *doc, const char *key, const char *s,
 static bool heading_like(const txt_block *b) {
   const char *s = b->text;
   size_t n = b->text_len;
-  if (b->kind != GALLEY_NODE_PARAGRAPH || !s ||
-      b->width < 2 || b->width >= 100)
+  if (b->kind != GALLEY_NODE_PARAGRAPH || !s || b->width < 2 || b->width >= 100)
     return false;
   if (islower((unsigned char)s[0]) || ends_like_sentence(s, n) ||
       !has_letter(s, n))
     return false;
   /* Dialogue: '"Yes," she said' is a sentence, not a heading. */
-  static const char *const speech[] = {",\"", ",'", ",\xe2\x80\x9d",
+  static const char *const speech[] = {",\"",           ",'",   ",\xe2\x80\x9d",
                                        ",\xe2\x80\x99", "?\" ", "!\" "};
   for (size_t k = 0; k < sizeof speech / sizeof *speech; k++) {
     size_t l = strlen(speech[k]);
@@ -668,10 +670,11 @@ static bool heading_like(const txt_block *b) {
   return true;
 }
 
-/* ---- The pass ---------------------------------------------------------------------- */
+/* ---- The pass
+ * ---------------------------------------------------------------------- */
 
-int txt_recover(galley_job *job, galley_doc *doc, txt_block *blocks,
-                size_t n, bool explicit_sub) {
+int txt_recover(galley_job *job, galley_doc *doc, txt_block *blocks, size_t n,
+                bool explicit_sub) {
   /* A quote or footnote left empty writes as nothing: it must not count
    * (text written and read back would not have it). */
   size_t kept = 0;
@@ -742,8 +745,8 @@ int txt_recover(galley_job *job, galley_doc *doc, txt_block *blocks,
       }
       /* Leading into the body past dates, bylines and labels. */
       j = i + 1;
-      while (j < zone && (info[j].kind != K_NONE ||
-                          short_label(&blocks[j], &info[j])))
+      while (j < zone &&
+             (info[j].kind != K_NONE || short_label(&blocks[j], &info[j])))
         j++;
       if (j == body && body < n) {
         score += 10;
@@ -808,8 +811,8 @@ int txt_recover(galley_job *job, galley_doc *doc, txt_block *blocks,
       } else if (info[i].kind == K_SOURCE && !have_source) {
         have_source = true;
         galley_node_set_classes(b->node, "source");
-        rc = set_meta(doc, GALLEY_META_SOURCE, info[i].value,
-                      info[i].value_len);
+        rc =
+            set_meta(doc, GALLEY_META_SOURCE, info[i].value, info[i].value_len);
       }
     }
   }

@@ -26,19 +26,23 @@ void tbuf_repeat(tbuf *b, char c, size_t n);
 bool tbuf_reserve(tbuf *b, size_t n);
 void tbuf_free(tbuf *b);
 
-/** Grows `*p` (an array of `elem`-byte items, capacity `*cap`) to hold `need`. */
+/** Grows `*p` (an array of `elem`-byte items, capacity `*cap`) to hold `need`.
+ */
 bool txt_grow(void *p, size_t *cap, size_t need, size_t elem);
 
-/* ---- UTF-8 ---------------------------------------------------------------- */
+/* ---- UTF-8 ----------------------------------------------------------------
+ */
 
 /** Offset of the first byte that is not part of valid UTF-8, or `n`. */
 size_t txt_utf8_invalid(const unsigned char *s, size_t n);
 /** Columns of `n` bytes of valid UTF-8: one per code point. */
 size_t txt_width(const char *s, size_t n);
-/** Byte length of the UTF-8 sequence that starts with byte `c` (1 for bad bytes). */
+/** Byte length of the UTF-8 sequence that starts with byte `c` (1 for bad
+ * bytes). */
 size_t txt_seq_len(unsigned char c);
 
-/* ---- String -> int map with borrowed keys ---------------------------------- */
+/* ---- String -> int map with borrowed keys ----------------------------------
+ */
 typedef struct tmap_slot {
   const char *key;
   size_t len;
@@ -63,10 +67,10 @@ void tmap_free(tmap *m);
 typedef struct txt_block {
   galley_node *node;
   galley_kind kind;
-  int level;         /* HEADING: its level (from an underline) */
-  size_t nlines;     /* source lines of a paragraph or heading */
-  size_t width;      /* code points of the text, lines joined by a space */
-  const char *text;  /* the text of a one-line paragraph or heading */
+  int level;        /* HEADING: its level (from an underline) */
+  size_t nlines;    /* source lines of a paragraph or heading */
+  size_t width;     /* code points of the text, lines joined by a space */
+  const char *text; /* the text of a one-line paragraph or heading */
   size_t text_len;
 } txt_block;
 
@@ -87,10 +91,11 @@ bool txt_find_date(const char *s, size_t n, char *iso, size_t *start,
  * `explicit_sub` is true when the text marked headings itself with
  * underlines (then no short line is promoted to a heading).
  */
-int txt_recover(galley_job *job, galley_doc *doc, txt_block *blocks,
-                size_t n, bool explicit_sub);
+int txt_recover(galley_job *job, galley_doc *doc, txt_block *blocks, size_t n,
+                bool explicit_sub);
 
-/* ---- Callbacks ------------------------------------------------------------- */
+/* ---- Callbacks -------------------------------------------------------------
+ */
 int txt_read(galley_job *job, const galley_input *in, galley_doc *doc);
 int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out);
 

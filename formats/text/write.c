@@ -83,7 +83,8 @@ typedef struct writer {
   bool failed;
 } writer;
 
-/* ---- Output ---------------------------------------------------------------- */
+/* ---- Output ----------------------------------------------------------------
+ */
 
 /* Appends a line: the prefixes of the open containers, then `s`, without
  * trailing spaces. A blank line only goes as deep as the containers that
@@ -147,7 +148,8 @@ static void pop_prefix(writer *w, const galley_node *node) {
   free(w->pfx[w->npfx].rest);
 }
 
-/* ---- Blank lines between blocks ----------------------------------------------- */
+/* ---- Blank lines between blocks
+ * ----------------------------------------------- */
 
 static const galley_node *common_ancestor(const galley_node *a,
                                           const galley_node *b) {
@@ -192,7 +194,8 @@ static void separate(writer *w, const galley_node *leaf) {
   emit(w, "", 0, true);
 }
 
-/* ---- Inline text ------------------------------------------------------------------ */
+/* ---- Inline text
+ * ------------------------------------------------------------------ */
 
 static bool raw_is_text(const galley_node *n) {
   const char *f = galley_node_get_format(n);
@@ -365,7 +368,8 @@ static void collapse(tbuf *b) {
     b->data[k] = '\0';
 }
 
-/* ---- Wrapping ------------------------------------------------------------------- */
+/* ---- Wrapping
+ * ------------------------------------------------------------------- */
 
 /* A word that, first on a line, the reader would take for the start of a
  * block: a list marker, a quote, a reference or footnote label, or an
@@ -383,8 +387,7 @@ static bool risky_start(const char *s, size_t n) {
   size_t d = i;
   while (d < n && s[d] >= '0' && s[d] <= '9')
     d++;
-  if (d > i && d + 1 == n &&
-      (i ? s[d] == ']' : (s[d] == '.' || s[d] == ')')))
+  if (d > i && d + 1 == n && (i ? s[d] == ']' : (s[d] == '.' || s[d] == ')')))
     return true;
   if (n >= 3 && s[0] == '[' && s[1] == '^')
     return true;
@@ -447,7 +450,8 @@ static void write_wrapped(writer *w, bool nowrap) {
   }
 }
 
-/* ---- Blocks ---------------------------------------------------------------------- */
+/* ---- Blocks
+ * ---------------------------------------------------------------------- */
 
 static void write_para(writer *w, const galley_node *n) {
   w->inl.len = 0;
@@ -513,7 +517,8 @@ static void write_code(writer *w, const galley_node *n, bool raw) {
     pop_prefix(w, n);
 }
 
-/* ---- Tables ---------------------------------------------------------------------- */
+/* ---- Tables
+ * ---------------------------------------------------------------------- */
 
 typedef struct cell {
   size_t off, len, width; /* in the table's text buffer */
@@ -666,7 +671,8 @@ done:
   free(widths);
 }
 
-/* ---- The walk -------------------------------------------------------------------- */
+/* ---- The walk
+ * -------------------------------------------------------------------- */
 
 static bool has_inline_children(const galley_node *n) {
   galley_node *c = galley_node_first_child(n);
@@ -736,7 +742,9 @@ static void walk(writer *w, const galley_node *root) {
     case GALLEY_NODE_PARAGRAPH:
     case GALLEY_NODE_TERM:
     case GALLEY_NODE_CAPTION: write_para(w, n); break;
-    case GALLEY_NODE_HEADING: write_heading(w, n, galley_node_get_level(n)); break;
+    case GALLEY_NODE_HEADING:
+      write_heading(w, n, galley_node_get_level(n));
+      break;
     case GALLEY_NODE_CODE_BLOCK: write_code(w, n, false); break;
     case GALLEY_NODE_RAW_BLOCK:
       if (raw_is_text(n))
@@ -772,7 +780,8 @@ static void walk(writer *w, const galley_node *root) {
         strcpy(rest, "  ");
       } else {
         const char *label = galley_node_get_label(n);
-        snprintf(first, sizeof first, "[^%.80s] ", label && *label ? label : "?");
+        snprintf(first, sizeof first, "[^%.80s] ",
+                 label && *label ? label : "?");
         spaces(rest, txt_width(first, strlen(first)));
       }
       if (!push_prefix(w, n, first, rest))
@@ -808,8 +817,8 @@ static void walk(writer *w, const galley_node *root) {
 
 /* The text of the first heading in the document, collapsed, in w->inl. */
 static bool first_heading_is(writer *w, const char *title) {
-  const galley_node *h = galley_node_find(galley_doc_root(w->doc),
-                                          GALLEY_NODE_HEADING);
+  const galley_node *h =
+      galley_node_find(galley_doc_root(w->doc), GALLEY_NODE_HEADING);
   if (!h)
     return false;
   w->inl.len = 0;
@@ -821,9 +830,9 @@ static bool first_heading_is(writer *w, const char *title) {
   tbuf t = {0};
   put_text(&t, title);
   collapse(&t);
-  bool same = !t.failed && t.len == w->inl.len &&
-              memcmp(t.data ? t.data : "", w->inl.data ? w->inl.data : "",
-                     t.len) == 0;
+  bool same =
+      !t.failed && t.len == w->inl.len &&
+      memcmp(t.data ? t.data : "", w->inl.data ? w->inl.data : "", t.len) == 0;
   tbuf_free(&t);
   return same;
 }

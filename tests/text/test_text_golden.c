@@ -59,8 +59,7 @@ static void fixtures_write_to_their_golden_text(void **state) {
 
 static void trees_in_xml_form_write_to_their_golden_text(void **state) {
   (void)state;
-  static const char *const xml_cases[] = {"writer-input", "writer-tight",
-                                          NULL};
+  static const char *const xml_cases[] = {"writer-input", "writer-tight", NULL};
   for (size_t i = 0; xml_cases[i]; i++) {
     char *xml = fixture(xml_cases[i], ".xml");
     char *err = NULL;

@@ -56,16 +56,16 @@ static void timed_round(const char *what, const big *b,
   char *out = tt_write(doc, "text", opts);
   double t2 = now();
   print_message("%s: %.1f MB read in %.2f s, %.1f MB written in %.2f s (CPU)\n",
-                what, (double)b->len / 1e6, t1 - t0,
-                (double)strlen(out) / 1e6, t2 - t1);
+                what, (double)b->len / 1e6, t1 - t0, (double)strlen(out) / 1e6,
+                t2 - t1);
   assert_true(strlen(out) > b->len / 2);
   assert_true(t2 - t0 < BOUND_SECONDS);
   free(out);
   galley_doc_free(doc);
 }
 
-static void fifty_megabytes_of_articles_are_read_and_written_in_linear_time(
-    void **state) {
+static void
+fifty_megabytes_of_articles_are_read_and_written_in_linear_time(void **state) {
   (void)state;
   static const char chunk[] =
       "A headline about the coast\n\n"

@@ -42,17 +42,17 @@ static void invalid_utf8_is_an_error_naming_the_byte_offset(void **state) {
   char buf[1300];
   memset(buf, 'a', sizeof buf);
   buf[1234] = (char)0xFF;
-  refused(buf, sizeof buf, NULL, GALLEY_EPARSE,
-          "not valid UTF-8 at byte 1234");
+  refused(buf, sizeof buf, NULL, GALLEY_EPARSE, "not valid UTF-8 at byte 1234");
 }
 
-static void overlong_surrogate_and_truncated_sequences_are_refused(
-    void **state) {
+static void
+overlong_surrogate_and_truncated_sequences_are_refused(void **state) {
   (void)state;
-  refused("ab\xC0\xAF", 4, NULL, GALLEY_EPARSE, "at byte 2");     /* overlong */
-  refused("a\xED\xA0\x80", 4, NULL, GALLEY_EPARSE, "at byte 1");  /* surrogate */
-  refused("abc\xE2\x82", 5, NULL, GALLEY_EPARSE, "at byte 3");    /* cut short */
-  refused("\xF4\x90\x80\x80", 4, NULL, GALLEY_EPARSE, "at byte 0"); /* >10FFFF */
+  refused("ab\xC0\xAF", 4, NULL, GALLEY_EPARSE, "at byte 2");    /* overlong */
+  refused("a\xED\xA0\x80", 4, NULL, GALLEY_EPARSE, "at byte 1"); /* surrogate */
+  refused("abc\xE2\x82", 5, NULL, GALLEY_EPARSE, "at byte 3");   /* cut short */
+  refused("\xF4\x90\x80\x80", 4, NULL, GALLEY_EPARSE,
+          "at byte 0"); /* >10FFFF */
 }
 
 static void nul_byte_is_binary_not_text(void **state) {
@@ -72,7 +72,9 @@ static void byte_order_mark_is_dropped(void **state) {
 static void latin1_input_is_read_with_the_encoding_option(void **state) {
   (void)state;
   const char *const opts[] = {"encoding=latin1", NULL};
-  galley_doc *doc = tt_read_ok("Caf\xE9 cr\xE8me, \xA3" "5.\n", opts);
+  galley_doc *doc = tt_read_ok("Caf\xE9 cr\xE8me, \xA3"
+                               "5.\n",
+                               opts);
   assert_text(tt_child(root_of(doc), 0), "Caf\xC3\xA9 cr\xC3\xA8me, \xC2\xA3"
                                          "5.");
   galley_doc_free(doc);
@@ -103,7 +105,8 @@ static void utf16_with_a_byte_order_mark_is_converted(void **state) {
   galley_doc_free(doc);
 }
 
-/* ---- Paragraphs and line ends ---------------------------------------------- */
+/* ---- Paragraphs and line ends ----------------------------------------------
+ */
 
 static void blank_lines_separate_paragraphs(void **state) {
   (void)state;
@@ -151,7 +154,8 @@ static void empty_input_gives_an_empty_document(void **state) {
   galley_doc_free(doc);
 }
 
-/* ---- Lists ------------------------------------------------------------------- */
+/* ---- Lists
+ * ------------------------------------------------------------------- */
 
 static void each_bullet_marker_makes_a_list(void **state) {
   (void)state;
@@ -212,8 +216,8 @@ static void a_blank_line_between_items_makes_the_list_loose(void **state) {
 
 static void unindented_wrapped_item_text_continues_the_item(void **state) {
   (void)state;
-  galley_doc *doc = tt_read_ok("* a first item that\nwas wrapped\n* second\n",
-                               NULL);
+  galley_doc *doc =
+      tt_read_ok("* a first item that\nwas wrapped\n* second\n", NULL);
   galley_node *list = tt_child(root_of(doc), 0);
   assert_int_equal(galley_node_child_count(list), 2);
   assert_text(tt_child(list, 0), "a first item that was wrapped");
@@ -243,7 +247,8 @@ static void task_boxes_set_the_item_task(void **state) {
   galley_doc_free(doc);
 }
 
-/* ---- Other blocks ---------------------------------------------------------------- */
+/* ---- Other blocks
+ * ---------------------------------------------------------------- */
 
 static void block_quotes_nest_and_hold_paragraphs(void **state) {
   (void)state;
@@ -281,8 +286,8 @@ static void an_indented_first_line_is_a_paragraph_not_code(void **state) {
 
 static void text_indented_as_a_whole_is_not_code(void **state) {
   (void)state;
-  galley_doc *doc = tt_read_ok("        One paragraph.\n\n        Another.\n",
-                               NULL);
+  galley_doc *doc =
+      tt_read_ok("        One paragraph.\n\n        Another.\n", NULL);
   galley_node *r = root_of(doc);
   assert_int_equal(KIND(tt_child(r, 0)), GALLEY_NODE_PARAGRAPH);
   assert_int_equal(KIND(tt_child(r, 1)), GALLEY_NODE_PARAGRAPH);
@@ -307,8 +312,8 @@ static void underlines_make_headings_of_each_level(void **state) {
 
 static void lines_of_stars_or_dashes_alone_are_thematic_breaks(void **state) {
   (void)state;
-  galley_doc *doc = tt_read_ok("Para.\n\n* * *\n\nMore.\n\n-----\n\nEnd.\n",
-                               NULL);
+  galley_doc *doc =
+      tt_read_ok("Para.\n\n* * *\n\nMore.\n\n-----\n\nEnd.\n", NULL);
   galley_node *r = root_of(doc);
   assert_int_equal(KIND(tt_child(r, 1)), GALLEY_NODE_THEMATIC_BREAK);
   assert_int_equal(KIND(tt_child(r, 3)), GALLEY_NODE_THEMATIC_BREAK);
@@ -346,8 +351,8 @@ static void a_header_over_dash_runs_makes_a_table(void **state) {
 
 static void rows_between_two_dash_lines_make_a_headerless_table(void **state) {
   (void)state;
-  galley_doc *doc = tt_read_ok("---  ---\na    b\nc    d\n---  ---\n\nAfter.\n",
-                               NULL);
+  galley_doc *doc =
+      tt_read_ok("---  ---\na    b\nc    d\n---  ---\n\nAfter.\n", NULL);
   galley_node *t = tt_child(root_of(doc), 0);
   assert_int_equal(KIND(t), GALLEY_NODE_TABLE);
   assert_int_equal(galley_node_child_count(t), 2);
@@ -375,7 +380,8 @@ static void footnote_labels_define_and_refer(void **state) {
   galley_doc_free(doc);
 }
 
-/* ---- Inlines ---------------------------------------------------------------------- */
+/* ---- Inlines
+ * ---------------------------------------------------------------------- */
 
 static void bare_urls_become_links_without_trailing_punctuation(void **state) {
   (void)state;
@@ -393,7 +399,8 @@ static void bare_urls_become_links_without_trailing_punctuation(void **state) {
   galley_doc_free(doc);
 }
 
-/* ---- Limits ----------------------------------------------------------------------- */
+/* ---- Limits
+ * ----------------------------------------------------------------------- */
 
 static void quotes_nested_past_max_depth_are_refused(void **state) {
   (void)state;
@@ -419,7 +426,8 @@ static void lists_nested_past_max_depth_are_refused(void **state) {
   free(buf);
 }
 
-/* ---- Structure recovery ------------------------------------------------------------- */
+/* ---- Structure recovery
+ * ------------------------------------------------------------- */
 
 static const char article[] =
     "Donate now to keep us going!\n\n"

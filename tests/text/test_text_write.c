@@ -12,8 +12,7 @@
 #include "testutil.h"
 #include "texttest.h"
 
-#define DOC(body) \
-  "<document xmlns=\"urn:galley:tree:1\">" body "</document>"
+#define DOC(body) "<document xmlns=\"urn:galley:tree:1\">" body "</document>"
 #define P(text) "<paragraph><text>" text "</text></paragraph>"
 
 /* The tree in the xml form `xml`, written as text with `opts`. */
@@ -106,8 +105,7 @@ static void urls_and_long_words_are_never_broken(void **state) {
   const char *url = "https://example.com/a/very/long/path/that/goes/on/and/on/"
                     "well/past/the/seventy-second/column?x=1";
   char xml[1024];
-  snprintf(xml, sizeof xml, DOC(P("Read it at %s today, please."))
-           , url);
+  snprintf(xml, sizeof xml, DOC(P("Read it at %s today, please.")), url);
   char *out = from_xml(xml, NULL);
   char expected[1024];
   snprintf(expected, sizeof expected, "Read it at\n%s\ntoday, please.\n", url);
@@ -148,11 +146,20 @@ static void headings_are_underlined_by_level(void **state) {
 static void lists_have_markers_and_nested_indentation(void **state) {
   (void)state;
   char *out = from_xml(
-      DOC("<list><item>" P("one") "<list ordered=\"true\" start=\"9\">"
-          "<item>" P("nine") "</item><item>" P("ten") "</item></list></item>"
-          "<item task=\"open\">" P("todo") "</item></list>"
-          "<list ordered=\"true\" tight=\"false\"><attr key=\"delim\">paren"
-          "</attr><item>" P("a") "</item><item>" P("b") "</item></list>"),
+      DOC("<list><item>" P(
+          "one") "<list ordered=\"true\" start=\"9\">"
+                 "<item>" P("nine") "</item><item>" P(
+                     "ten") "</item></list></item>"
+                            "<item task=\"open\">" P(
+                                "todo") "</item></list>"
+                                        "<list ordered=\"true\" "
+                                        "tight=\"false\"><attr "
+                                        "key=\"delim\">paren"
+                                        "</attr><item>" P(
+                                            "a") "</item><item>" P("b") "</"
+                                                                        "item><"
+                                                                        "/list"
+                                                                        ">"),
       NULL);
   assert_string_equal(out, "- one\n  9. nine\n  10. ten\n- [ ] todo\n\n"
                            "1) a\n\n2) b\n");
@@ -162,8 +169,8 @@ static void lists_have_markers_and_nested_indentation(void **state) {
 static void wrapped_item_text_is_indented_under_the_marker(void **state) {
   (void)state;
   char xml[2048];
-  snprintf(xml, sizeof xml, DOC("<list ordered=\"true\"><item>" P("%s")
-                                "</item></list>"),
+  snprintf(xml, sizeof xml,
+           DOC("<list ordered=\"true\"><item>" P("%s") "</item></list>"),
            lorem);
   char *out = from_xml(xml, NULL);
   assert_lines_fit(out, 72);
@@ -176,10 +183,10 @@ static void wrapped_item_text_is_indented_under_the_marker(void **state) {
 static void quotes_and_code_blocks(void **state) {
   (void)state;
   char *out = from_xml(
-      DOC("<block_quote>" P("Said.") "<block_quote>" P("Deeper.")
-          "</block_quote></block_quote>"
-          "<code_block info=\"c\">int x;\n\n  x = 1;\n</code_block>"
-          "<thematic_break/>"),
+      DOC("<block_quote>" P("Said.") "<block_quote>" P(
+          "Deeper.") "</block_quote></block_quote>"
+                     "<code_block info=\"c\">int x;\n\n  x = 1;\n</code_block>"
+                     "<thematic_break/>"),
       NULL);
   assert_string_equal(out, "> Said.\n>\n> > Deeper.\n\n    int x;\n\n"
                            "      x = 1;\n\n* * *\n");
@@ -249,14 +256,14 @@ static void images_are_their_alt_text(void **state) {
 
 static void footnotes_are_written_where_the_tree_has_them(void **state) {
   (void)state;
-  char *out = from_xml(
-      DOC("<paragraph><text>Claim</text><footnote_ref label=\"1\"/>"
-          "<text>.</text></paragraph>"
-          "<footnote label=\"1\">" P("Where it comes from, told at some "
-                                      "length so that it must wrap onto a "
-                                      "second line.") "</footnote>"
-          P("More text.")),
-      NULL);
+  char *out =
+      from_xml(DOC("<paragraph><text>Claim</text><footnote_ref label=\"1\"/>"
+                   "<text>.</text></paragraph>"
+                   "<footnote label=\"1\">" P(
+                       "Where it comes from, told at some "
+                       "length so that it must wrap onto a "
+                       "second line.") "</footnote>" P("More text.")),
+               NULL);
   assert_string_equal(out, "Claim[^1].\n\n"
                            "[^1] Where it comes from, told at some length so "
                            "that it must wrap onto\n"
@@ -264,18 +271,18 @@ static void footnotes_are_written_where_the_tree_has_them(void **state) {
   free(out);
 }
 
-static void the_title_is_written_first_unless_the_body_starts_with_it(
-    void **state) {
+static void
+the_title_is_written_first_unless_the_body_starts_with_it(void **state) {
   (void)state;
   char *out = from_xml(DOC("<meta><entry key=\"title\">The  Title</entry>"
                            "</meta>" P("Body.")),
                        NULL);
   assert_string_equal(out, "The Title\n=========\n\nBody.\n");
   free(out);
-  out = from_xml(DOC("<meta><entry key=\"title\">The Title</entry></meta>"
-                     "<heading level=\"1\"><text>The Title</text></heading>"
-                     P("Body.")),
-                 NULL);
+  out = from_xml(
+      DOC("<meta><entry key=\"title\">The Title</entry></meta>"
+          "<heading level=\"1\"><text>The Title</text></heading>" P("Body.")),
+      NULL);
   assert_string_equal(out, "The Title\n=========\n\nBody.\n");
   free(out);
 }
