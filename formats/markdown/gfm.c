@@ -11,6 +11,15 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static md_extensions extensions;
 
 /*
+ * cmark-gfm 0.29.0.gfm.6 marks the extensions' special characters in one
+ * process-wide table when it parses inlines and unmarks them when it is
+ * done, so two parses at once can each lose the other's extensions (a
+ * strikethrough or an autolink silently missing). Parses therefore take
+ * turns; rendering touches no such table and runs in parallel.
+ */
+static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
  * Keeps the library that holds `symbol` loaded for the life of the process.
  * cmark-gfm registers its extensions once, in globals, and remembers that it
  * did: were it unloaded with this plugin and found again half-initialised,
@@ -59,6 +68,18 @@ cmark_parser *md_parser_new(bool gfm) {
     if (list[i])
       cmark_parser_attach_syntax_extension(parser, list[i]);
   return parser;
+}
+
+cmark_node *md_parse(bool gfm, const char *data, size_t len) {
+  cmark_parser *parser = md_parser_new(gfm);
+  if (!parser)
+    return NULL;
+  pthread_mutex_lock(&parse_lock);
+  cmark_parser_feed(parser, data, len);
+  cmark_node *root = cmark_parser_finish(parser);
+  pthread_mutex_unlock(&parse_lock);
+  cmark_parser_free(parser);
+  return root;
 }
 
 void md_cmark_free(void *p) {

@@ -42,6 +42,13 @@ const md_extensions *md_extensions_get(void);
  */
 cmark_parser *md_parser_new(bool gfm);
 
+/**
+ * Parses `len` bytes of Markdown with md_parser_new(gfm); parses take
+ * turns across threads (see gfm.c). The caller frees the result with
+ * cmark_node_free. NULL when out of memory.
+ */
+cmark_node *md_parse(bool gfm, const char *data, size_t len);
+
 /** Frees memory that a cmark render call returned. */
 void md_cmark_free(void *p);
 

@@ -419,21 +419,14 @@ int md_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   if (rc)
     return rc;
   bool gfm = galley_job_option_bool(job, "gfm", true);
-  cmark_parser *parser = md_parser_new(gfm);
-  if (!parser)
+  cmark_node *root = md_parse(gfm, data + body, len - body);
+  if (!root)
     return GALLEY_ENOMEM;
-  cmark_parser_feed(parser, data + body, len - body);
-  cmark_node *root = cmark_parser_finish(parser);
-  if (!root) {
-    cmark_parser_free(parser);
-    return GALLEY_ENOMEM;
-  }
   /* cmark splits text at every special character; one TEXT per run reads
    * better. */
   cmark_consolidate_text_nodes(root);
   rc = map_tree(&r, root);
   cmark_node_free(root);
-  cmark_parser_free(parser);
   if (!rc)
     rc = parse_raw_nodes(&r);
   free(r.stack);
