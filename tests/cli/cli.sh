@@ -199,6 +199,21 @@ run_stdin in.txt -t text -
 check "standard input without -f is recognised by its content" "rc=$rc" \
   eval '[ $rc = 0 ] && grep -q "Hello world." out'
 
+# Interrupting galley while it waits for standard input exits 130, as
+# --help documents. A writer that keeps the pipe open holds galley in read().
+mkfifo slow.fifo
+sleep 10 >slow.fifo &
+holder=$!
+"$exe" -f text -t text - <slow.fifo >out 2>err &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+kill $holder 2>/dev/null
+wait $holder 2>/dev/null
+check "an interrupt while reading standard input exits 130" "rc=$rc" eval '[ $rc = 130 ]'
+
 # ---- Output files are written atomically ----------------------------------
 
 mkdir ok && cp in.txt ok/in.txt
