@@ -214,6 +214,15 @@ kill $holder 2>/dev/null
 wait $holder 2>/dev/null
 check "an interrupt while reading standard input exits 130" "rc=$rc" eval '[ $rc = 130 ]'
 
+if [ -w /dev/full ]; then
+  "$exe" in.txt -t text >/dev/full 2>err
+  rc=$?
+  check "a full standard output exits 1 with one message" "rc=$rc" \
+    eval '[ $rc = 1 ] && one_line_naming "standard output"'
+else
+  skip "a full standard output exits 1 with one message" "no /dev/full"
+fi
+
 # ---- Output files are written atomically ----------------------------------
 
 mkdir ok && cp in.txt ok/in.txt
