@@ -155,7 +155,7 @@ static const char *const strong_words[] = {
     "sponsor", "sponsored", "promo", "outbrain", "taboola", "pagination",
     "pager", "popup", "modal", "toolbar", "skip", "donate", "donation",
     "contentinfo", "dialog", "alertdialog", "footer", "byline",
-    "dateline", "timestamp", NULL};
+    "dateline", "timestamp", "gallery", "slideshow", "carousel", NULL};
 static const char *const weak_words[] = {
     "sidebar", "aside", "masthead", "banner", "promotion", "widget", "tags",
     "tag", "topics", "more", "complementary", "alert", "print", "author",
@@ -329,6 +329,10 @@ static int rule_furniture(bp_ctx *c) {
       i = (size_t)r->end - 1;
       continue;
     }
+    /* Figures and captions belong to the article whatever their class
+     * says ("wp-caption", "has-caption"). */
+    if (r->kind == GALLEY_NODE_FIGURE || r->kind == GALLEY_NODE_CAPTION)
+      continue;
     const char *sig = bp_node_signature(c->doc, r->node);
     if (!*sig)
       continue;
