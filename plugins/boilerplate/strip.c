@@ -850,7 +850,7 @@ static int rule_clean(bp_ctx *c, int top) {
     seen++;
     galley_node *prev = galley_node_prev(r->node);
     galley_kind pk = prev ? galley_node_kind(prev) : GALLEY_NODE_NONE;
-    if (prev && pk != GALLEY_NODE_THEMATIC_BREAK && pk != GALLEY_NODE_HEADING)
+    if (prev && pk != GALLEY_NODE_THEMATIC_BREAK)
       continue;
     /* A definition that starts a section ("BED is a condition…") has more
      * of the section after it; a blurb ends its block. */
