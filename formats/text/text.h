@@ -70,7 +70,7 @@ typedef struct txt_block {
   int level;        /* HEADING: its level (from an underline) */
   size_t nlines;    /* source lines of a paragraph or heading */
   size_t width;     /* code points of the text, lines joined by a space */
-  const char *text; /* the text of a one-line paragraph or heading */
+  const char *text; /* a short paragraph's or heading's text (NULL: long) */
   size_t text_len;
 } txt_block;
 

@@ -608,6 +608,51 @@ static void a_lone_line_is_not_made_a_title(void **state) {
   galley_doc_free(doc);
 }
 
+/* ---- The descriptor ------------------------------------------------------ */
+
+static const galley_plugin *text_plugin(void) {
+  const galley_plugin *p = galley_registry_find(tu_registry(), "text");
+  assert_non_null(p);
+  return p;
+}
+
+static int probe(const char *s, size_t n) {
+  return text_plugin()->probe((const unsigned char *)s, n);
+}
+
+static void probe_scores_text_low_and_binary_zero(void **state) {
+  (void)state;
+  assert_int_equal(probe("Plain words.\n", 13), 10);
+  assert_int_equal(probe("caf\xc3\xa9\n", 6), 10);
+  assert_int_equal(probe("abc\0def", 7), 0);
+  assert_int_equal(probe("\x01\x02\x03\x04x", 5), 0);
+  assert_true(probe("  <html><body>", 14) < 10);
+  assert_true(probe("caf\xe9 au lait", 13) < 10);
+  /* A head cut inside a character is still text. */
+  assert_int_equal(probe("ab\xe2\x80", 4), 10);
+}
+
+static void extensions_media_type_and_options_are_declared(void **state) {
+  (void)state;
+  const galley_plugin *p = text_plugin();
+  assert_string_equal(p->extensions[0], "txt");
+  assert_string_equal(p->extensions[1], "text");
+  assert_null(p->extensions[2]);
+  assert_string_equal(p->media_type, "text/plain");
+  assert_true(galley_registry_find_ext(tu_registry(), "TXT", GALLEY_CAN_READ) ==
+              p);
+  const galley_option *o = galley_plugin_option(p, "wrap");
+  assert_non_null(o);
+  assert_int_equal(o->type, GALLEY_OPT_INT);
+  assert_string_equal(o->default_value, "72");
+  o = galley_plugin_option(p, "encoding");
+  assert_int_equal(o->type, GALLEY_OPT_STRING);
+  assert_string_equal(o->default_value, "utf-8");
+  o = galley_plugin_option(p, "structure");
+  assert_int_equal(o->type, GALLEY_OPT_BOOL);
+  assert_string_equal(o->default_value, "true");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(invalid_utf8_is_an_error_naming_the_byte_offset),
@@ -651,6 +696,8 @@ int main(void) {
       cmocka_unit_test(sentences_and_dialogue_are_not_subheadings),
       cmocka_unit_test(explicit_subheadings_turn_the_guessing_off),
       cmocka_unit_test(a_lone_line_is_not_made_a_title),
+      cmocka_unit_test(probe_scores_text_low_and_binary_zero),
+      cmocka_unit_test(extensions_media_type_and_options_are_declared),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
