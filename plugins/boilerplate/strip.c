@@ -545,8 +545,8 @@ static int keep_content(bp_ctx *c, int top) {
 
 static const char *const cta_phrases[] = {
     "make a charitable donation", "donate", "mailing list", "newsletter",
-    "subscribe", "sign up", "signup", "follow us", "share this",
-    "share on", "click here", "advertisement", "cookie", "all rights reserved",
+    "subscribe", "sign up", "follow us", "share this",
+    "share on", "click here", "advertisement", "all rights reserved",
     "copyright ©", "read more", "related:", "recommended for you",
     "support our journalism", "get the app", "download the app",
     "terms of service", "privacy policy", "share it", "you may also like",
