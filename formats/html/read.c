@@ -261,10 +261,16 @@ static bool hidden(const xmlNode *el) {
   return strstr(buf, "display:none") || strstr(buf, "visibility:hidden");
 }
 
+/* Whether an element holds blocks (or unknown elements, which in practice
+ * wrap layout), so that it is a container rather than an inline. */
 static bool has_block_child(const xmlNode *el) {
-  for (const xmlNode *c = el->children; c; c = c->next)
-    if (c->type == XML_ELEMENT_NODE && is_block_code(tag_of(c)))
+  for (const xmlNode *c = el->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE)
+      continue;
+    tagcode t = tag_of(c);
+    if (is_block_code(t) || t == T_OTHER)
       return true;
+  }
   return false;
 }
 
