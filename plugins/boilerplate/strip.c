@@ -400,8 +400,12 @@ static int choose_top(bp_ctx *c) {
       if (!is_container(a->kind) && a->kind != GALLEY_NODE_ITEM &&
           a->kind != GALLEY_NODE_TABLE_CELL && a->kind != GALLEY_NODE_TABLE_ROW)
         continue;
-      if (a->kind == GALLEY_NODE_TABLE_ROW)
+      /* A row takes a level (as in HTML, where a cell's points reach the
+       * table two levels up) but is never a candidate itself. */
+      if (a->kind == GALLEY_NODE_TABLE_ROW) {
+        level++;
         continue;
+      }
       init_candidate(c, a);
       double div = level == 0 ? 1 : level == 1 ? 2 : level * 3;
       a->score += pts / div;
@@ -453,6 +457,11 @@ static int choose_top(bp_ctx *c) {
       }
     }
   }
+  /* A table or a list is part of an article, not one: its container is. */
+  if ((c->rec[top].kind == GALLEY_NODE_TABLE ||
+       c->rec[top].kind == GALLEY_NODE_LIST) &&
+      c->rec[top].parent > 0)
+    top = c->rec[top].parent;
   /* Climb while the parent scores nearly as well, or while the top is the
    * only child (the article split into several containers shows up as a
    * parent that collects their points). */
