@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <zip.h>
 
@@ -242,7 +243,7 @@ static void title_doc(writer *w, ebuf *b) {
     ebuf_puts(b, "</p>\n");
   }
   const char *url = galley_doc_get_meta(d, GALLEY_META_URL);
-  if (url && epub_safe_scheme(url)) {
+  if (url && epub_safe_scheme(url) && epub_well_formed_url(url)) {
     char *clean = epub_clean_url(url);
     if (clean) {
       ebuf_puts(b, "<p class=\"source\"><a href=\"");

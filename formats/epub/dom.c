@@ -812,6 +812,39 @@ char *epub_clean_url(const char *u) {
   return ebuf_steal(&b, NULL);
 }
 
+/* Whether a URL of a safe scheme is well formed enough for validators: a
+ * host of letters, digits, dots and dashes for http(s) and ftp, something
+ * after the colon for mailto and tel. */
+bool epub_well_formed_url(const char *u) {
+  const char *colon = strchr(u, ':');
+  if (!colon || !colon[1])
+    return false;
+  if (strncasecmp(u, "http", 4) && strncasecmp(u, "ftp", 3))
+    return true;
+  if (strncmp(colon, "://", 3))
+    return false;
+  const char *h = colon + 3;
+  size_t n = strcspn(h, "/?#");
+  const char *at = memchr(h, '@', n);
+  if (at) {
+    n -= (size_t)(at + 1 - h);
+    h = at + 1;
+  }
+  if (n && h[0] == '[')
+    return memchr(h, ']', n) != NULL;
+  size_t host = 0;
+  while (host < n && h[host] != ':') {
+    unsigned char c = (unsigned char)h[host];
+    if (!isalnum(c) && c != '-' && c != '.')
+      return false;
+    host++;
+  }
+  for (size_t i = host + 1; i < n; i++)
+    if (!isdigit((unsigned char)h[i]))
+      return false;
+  return host > 0;
+}
+
 static char *fix_href(writer *w, size_t ci, const char *href) {
   if (href[0] == '#') {
     char *frag = epub_percent_decode(href + 1, strlen(href + 1));
@@ -831,13 +864,13 @@ static char *fix_href(writer *w, size_t ci, const char *href) {
     return ebuf_steal(&b, NULL);
   }
   if (epub_safe_scheme(href))
-    return epub_clean_url(href);
+    return epub_well_formed_url(href) ? epub_clean_url(href) : strdup("");
   if (!strncmp(href, "//", 2)) {
     char *tmp = malloc(strlen(href) + 7);
     if (!tmp)
       return NULL;
     sprintf(tmp, "https:%s", href);
-    char *r = epub_clean_url(tmp);
+    char *r = epub_well_formed_url(tmp) ? epub_clean_url(tmp) : strdup("");
     free(tmp);
     return r;
   }
@@ -845,7 +878,9 @@ static char *fix_href(writer *w, size_t ci, const char *href) {
   if (!epub_has_scheme(href) && base &&
       (!strncasecmp(base, "http:", 5) || !strncasecmp(base, "https:", 6))) {
     xmlChar *abs = xmlBuildURI((const xmlChar *)href, (const xmlChar *)base);
-    char *r = abs ? epub_clean_url((const char *)abs) : strdup("");
+    char *r = abs && epub_well_formed_url((const char *)abs)
+                  ? epub_clean_url((const char *)abs)
+                  : strdup("");
     xmlFree(abs);
     return r;
   }

@@ -100,6 +100,8 @@ void epub_xhtml_head(writer *w, ebuf *b, const char *title, const char *lang,
 
 /** True for the URL schemes a book may link to (http, https, mailto…). */
 bool epub_safe_scheme(const char *u);
+/** Whether a URL of a safe scheme has a host (or address) validators take. */
+bool epub_well_formed_url(const char *u);
 /** Percent-encodes what a URL may not hold as is (malloc'd). */
 char *epub_clean_url(const char *u);
 
