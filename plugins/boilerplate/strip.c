@@ -610,6 +610,16 @@ static const char *judge_container(bp_ctx *c, const bp_rec *r) {
     return NULL;
   if (article_hint(r->node))
     return NULL;
+  /* An inline element that held blocks (a <span> or <cite> the reader
+   * made a container) is part of its paragraph; judge the block around. */
+  const char *tag = galley_node_get_tag(r->node);
+  if (r->kind == GALLEY_NODE_DIV && tag &&
+      (strcmp(tag, "span") == 0 || strcmp(tag, "cite") == 0 ||
+       strcmp(tag, "a") == 0 || strcmp(tag, "small") == 0 ||
+       strcmp(tag, "label") == 0 || strcmp(tag, "em") == 0 ||
+       strcmp(tag, "strong") == 0 || strcmp(tag, "b") == 0 ||
+       strcmp(tag, "i") == 0))
+    return NULL;
   int weight = class_weight(c, r->node);
   double ld = link_density(r);
   bool is_list = r->kind == GALLEY_NODE_LIST;
