@@ -12,7 +12,31 @@ typedef struct reader {
   size_t depth, cap;
   galley_node **raw; /* RAW_* nodes for the html reader (raw-html=parse) */
   size_t n_raw, cap_raw;
+  char *text; /* a run of adjacent cmark TEXT nodes, joined */
+  size_t text_len, text_cap;
 } reader;
+
+/*
+ * cmark splits text at every special character; one TEXT per run reads
+ * better. The run is joined here rather than by cmark_consolidate_text_nodes,
+ * which would walk the whole tree once more.
+ */
+static int join_text(reader *r, const char *s) {
+  size_t n = strlen(s);
+  if (r->text_len + n + 1 > r->text_cap) {
+    size_t cap = r->text_cap ? r->text_cap * 2 : 256;
+    while (cap < r->text_len + n + 1)
+      cap *= 2;
+    char *bigger = realloc(r->text, cap);
+    if (!bigger)
+      return GALLEY_ENOMEM;
+    r->text = bigger;
+    r->text_cap = cap;
+  }
+  memcpy(r->text + r->text_len, s, n + 1);
+  r->text_len += n;
+  return GALLEY_OK;
+}
 
 static int push(galley_node ***items, size_t *n, size_t *cap,
                 galley_node *node) {
@@ -179,7 +203,11 @@ static galley_node *map_node(reader *r, cmark_node *n, table_state *ts,
       }
       break;
     case CMARK_NODE_TEXT:
-      g = galley_doc_new_text(doc, cmark_node_get_literal(n), (size_t)-1);
+      /* The run (see join_text) ends here: map_tree joined its start. */
+      if ((*rc = join_text(r, cmark_node_get_literal(n))))
+        return NULL;
+      g = galley_doc_new_text(doc, r->text, r->text_len);
+      r->text_len = 0;
       break;
     case CMARK_NODE_SOFTBREAK:
       g = galley_doc_new_node(doc, GALLEY_NODE_SOFT_BREAK);
@@ -257,10 +285,17 @@ static int map_tree(reader *r, cmark_node *root) {
       cur = r->stack[--r->depth];
       continue;
     }
-    /* cmark-gfm's autolink extension can leave an empty text node behind. */
-    if (cmark_node_get_type(n) == CMARK_NODE_TEXT &&
-        !cmark_node_get_literal(n)[0])
-      continue;
+    if (cmark_node_get_type(n) == CMARK_NODE_TEXT) {
+      cmark_node *next = cmark_node_next(n);
+      if (next && cmark_node_get_type(next) == CMARK_NODE_TEXT) {
+        if ((rc = join_text(r, cmark_node_get_literal(n))))
+          break;
+        continue; /* mapped with the last of its run */
+      }
+      /* cmark-gfm's autolink extension can leave an empty text node. */
+      if (r->text_len == 0 && !cmark_node_get_literal(n)[0])
+        continue;
+    }
     galley_node *g = map_node(r, n, &ts, &rc);
     if (!g)
       break;
@@ -422,14 +457,12 @@ int md_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   cmark_node *root = md_parse(gfm, data + body, len - body);
   if (!root)
     return GALLEY_ENOMEM;
-  /* cmark splits text at every special character; one TEXT per run reads
-   * better. */
-  cmark_consolidate_text_nodes(root);
   rc = map_tree(&r, root);
   cmark_node_free(root);
   if (!rc)
     rc = parse_raw_nodes(&r);
   free(r.stack);
   free(r.raw);
+  free(r.text);
   return rc;
 }
