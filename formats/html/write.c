@@ -262,9 +262,119 @@ static bool attr_name_ok(const char *k) {
   return true;
 }
 
+/* WAI-ARIA 1.2 roles and the DPUB ones; a page's own inventions would make
+ * the output invalid (epubcheck refuses them). */
+static bool role_ok(const char *v) {
+  static const char *const roles[] = {"alert",
+                                      "alertdialog",
+                                      "application",
+                                      "article",
+                                      "banner",
+                                      "blockquote",
+                                      "button",
+                                      "caption",
+                                      "cell",
+                                      "checkbox",
+                                      "code",
+                                      "columnheader",
+                                      "combobox",
+                                      "complementary",
+                                      "contentinfo",
+                                      "definition",
+                                      "deletion",
+                                      "dialog",
+                                      "directory",
+                                      "document",
+                                      "emphasis",
+                                      "feed",
+                                      "figure",
+                                      "form",
+                                      "generic",
+                                      "grid",
+                                      "gridcell",
+                                      "group",
+                                      "heading",
+                                      "img",
+                                      "insertion",
+                                      "link",
+                                      "list",
+                                      "listbox",
+                                      "listitem",
+                                      "log",
+                                      "main",
+                                      "marquee",
+                                      "math",
+                                      "menu",
+                                      "menubar",
+                                      "menuitem",
+                                      "menuitemcheckbox",
+                                      "menuitemradio",
+                                      "meter",
+                                      "navigation",
+                                      "none",
+                                      "note",
+                                      "option",
+                                      "paragraph",
+                                      "presentation",
+                                      "progressbar",
+                                      "radio",
+                                      "radiogroup",
+                                      "region",
+                                      "row",
+                                      "rowgroup",
+                                      "rowheader",
+                                      "scrollbar",
+                                      "search",
+                                      "searchbox",
+                                      "separator",
+                                      "slider",
+                                      "spinbutton",
+                                      "status",
+                                      "strong",
+                                      "subscript",
+                                      "superscript",
+                                      "switch",
+                                      "tab",
+                                      "table",
+                                      "tablist",
+                                      "tabpanel",
+                                      "term",
+                                      "textbox",
+                                      "time",
+                                      "timer",
+                                      "toolbar",
+                                      "tooltip",
+                                      "tree",
+                                      "treegrid",
+                                      "treeitem",
+                                      NULL};
+  if (strncmp(v, "doc-", 4) == 0)
+    return true;
+  for (size_t i = 0; roles[i]; i++)
+    if (strcmp(v, roles[i]) == 0)
+      return true;
+  return false;
+}
+
+/* Whether attribute `k` = `v` is valid HTML on a `tag` element. */
+static bool attr_valid(const char *tag, const char *k, const char *v) {
+  if (!strcmp(k, "role"))
+    return role_ok(v);
+  if (!strcmp(k, "datetime"))
+    return !strcmp(tag, "time") || !strcmp(tag, "ins") || !strcmp(tag, "del");
+  if (!strcmp(k, "rel"))
+    return !strcmp(tag, "a");
+  if (!strcmp(k, "dir"))
+    return !strcmp(v, "ltr") || !strcmp(v, "rtl") || !strcmp(v, "auto");
+  if (!strcmp(k, "aria-hidden"))
+    return !strcmp(v, "true") || !strcmp(v, "false");
+  return true;
+}
+
 /* id, class and the node's other attributes, each once. `skip` names the
  * attributes the caller writes itself ("href title"). */
-static void common_attrs(w *o, const galley_node *n, const char *skip) {
+static void common_attrs(w *o, const char *tag, const galley_node *n,
+                         const char *skip) {
   const char *id = galley_node_get_id(n);
   if (id && *id) {
     char *u = unique_id(o, id);
@@ -279,7 +389,8 @@ static void common_attrs(w *o, const galley_node *n, const char *skip) {
   const char *k, *v;
   for (size_t i = 0; galley_node_attr_at(n, i, &k, &v); i++) {
     if (!k || !v || !strcmp(k, "id") || !strcmp(k, "class") ||
-        !strcmp(k, "tag") || !strcmp(k, "style") || !attr_name_ok(k))
+        !strcmp(k, "tag") || !strcmp(k, "style") || !attr_name_ok(k) ||
+        !attr_valid(tag, k, v))
       continue;
     if (skip) {
       size_t kn = strlen(k);
@@ -527,7 +638,7 @@ static void open_tag(w *o, const char *tag, const galley_node *n,
   put(o, "<", 1);
   puts_(o, tag);
   if (n)
-    common_attrs(o, n, skip);
+    common_attrs(o, tag, n, skip);
 }
 
 static void close_tag(w *o, const char *tag, bool nl) {
