@@ -242,6 +242,12 @@ static size_t url_len(const char *s, size_t n, bool *www) {
       break;
     j++;
   }
+  /* Count the brackets once: a URL of a million ")" must stay linear. */
+  long paren_bal = 0, bracket_bal = 0; /* opened minus closed */
+  for (size_t k = skip; k < j; k++) {
+    paren_bal += s[k] == '(' ? 1 : s[k] == ')' ? -1 : 0;
+    bracket_bal += s[k] == '[' ? 1 : s[k] == ']' ? -1 : 0;
+  }
   for (;;) {
     if (j <= skip)
       return 0;
@@ -250,15 +256,14 @@ static size_t url_len(const char *s, size_t n, bool *www) {
       j--;
       continue;
     }
-    if (c == ')' || c == ']') {
-      char open = c == ')' ? '(' : '[';
-      size_t opens = 0, closes = 0;
-      for (size_t k = 0; k < j; k++)
-        opens += s[k] == open, closes += s[k] == c;
-      if (closes > opens) {
-        j--;
-        continue;
-      }
+    if ((c == ')' && paren_bal < 0) || (c == ']' && bracket_bal < 0)) {
+      /* More closed than opened: this one closes the sentence's bracket. */
+      if (c == ')')
+        paren_bal++;
+      else
+        bracket_bal++;
+      j--;
+      continue;
     }
     break;
   }

@@ -69,7 +69,7 @@ typedef struct txt_block {
   galley_kind kind;
   int level;        /* HEADING: its level (from an underline) */
   size_t nlines;    /* source lines of a paragraph or heading */
-  size_t width;     /* code points of the text, lines joined by a space */
+  size_t width;     /* code points, lines joined, spaces collapsed */
   const char *text; /* a short paragraph's or heading's text (NULL: long) */
   size_t text_len;
 } txt_block;

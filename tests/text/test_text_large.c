@@ -104,6 +104,10 @@ static void one_huge_line_and_one_huge_word_take_linear_time(void **state) {
   timed_round("one word", &b, NULL);
   const char *const nowrap[] = {"wrap=0", NULL};
   timed_round("one word, no wrap", &b, nowrap);
+  /* A URL closed by millions of brackets it never opened. */
+  memcpy(b.data, "see http://example.com/", 23);
+  memset(b.data + 23, ')', b.len - 24);
+  timed_round("one URL of brackets", &b, NULL);
   free(b.data);
 }
 
