@@ -585,9 +585,9 @@ static bool is_heading_like(const bp_rec *r) {
   return r->kind == GALLEY_NODE_HEADING;
 }
 
-/* A list of headlines: three or more items, (nearly) each one short line
- * with a link and at most one sentence end ("The strange life of a coder").
- */
+/* A list of headlines: three or more items, (nearly) each one short line,
+ * mostly link, with at most one sentence end ("The strange life of a
+ * coder"). A list of changes that each cite a bug number is prose. */
 static bool teaser_list(const bp_ctx *c, const bp_rec *r) {
   size_t self = (size_t)(r - c->rec), items = 0, teasers = 0;
   for (size_t i = self + 1; i < (size_t)r->end; i = (size_t)c->rec[i].end) {
@@ -595,7 +595,7 @@ static bool teaser_list(const bp_ctx *c, const bp_rec *r) {
     if (it->kind != GALLEY_NODE_ITEM)
       return false;
     items++;
-    if (it->link > 0 && it->text <= 110 && it->stops <= 1)
+    if (it->link * 2 >= it->text && it->text <= 110 && it->stops <= 1)
       teasers++;
   }
   /* One odd item (a promotion written as a sentence) does not save it. */
@@ -632,7 +632,9 @@ static const char *judge_container(bp_ctx *c, const bp_rec *r) {
   unsigned paras = r->paras;
   if (!is_list && r->items > paras + 1 && ld > 0.3)
     return "link-list";
-  if (is_list && ld > 0.5 && r->stops < r->items)
+  /* Items of 80+ characters on average are prose, links or not. */
+  bool prose_items = is_list && r->items && r->text / r->items >= 80;
+  if (is_list && ld > 0.5 && r->stops < r->items && !prose_items)
     return "link-list";
   if (is_list && teaser_list(c, r))
     return "link-list";
