@@ -290,7 +290,9 @@ static int convert_task(batch *b, task *t) {
   char *base = NULL;
   if (read_input(t->input, p->limits.max_input_size, &data, &size,
                  &too_big) != 0) {
-    rc = galley_job_error(job, GALLEY_EIO, "%s", strerror(errno));
+    rc = cli_interrupted
+             ? GALLEY_ECANCELLED
+             : galley_job_error(job, GALLEY_EIO, "%s", strerror(errno));
     goto done;
   }
   if (too_big) {

@@ -178,6 +178,11 @@ int run_digest(const plan *p) {
     size_t size = 0;
     int too_big = 0;
     if (read_input(input, p->limits.max_input_size, &data, &size, &too_big)) {
+      if (cli_interrupted) {
+        fputs("galley: interrupted\n", stderr);
+        status = EXIT_INTERRUPTED;
+        break;
+      }
       fprintf(stderr, "galley: %s: %s\n", input, strerror(errno));
       status = EXIT_FAILED;
       break;

@@ -651,6 +651,10 @@ static int run_single(const plan *p, const char *input, const char *output) {
   if (strcmp(input, "-") != 0 && stat(input, &st) == 0 && S_ISDIR(st.st_mode))
     cli_usage_error("%s is a folder: give -o OUTDIR to convert a folder", input);
   if (read_input(input, p->limits.max_input_size, &data, &size, &too_big)) {
+    if (cli_interrupted) {
+      fputs("galley: interrupted\n", stderr);
+      return EXIT_INTERRUPTED;
+    }
     fprintf(stderr, "galley: %s: %s\n", input, strerror(errno));
     return EXIT_FAILED;
   }
