@@ -331,7 +331,8 @@ static int rule_furniture(bp_ctx *c) {
     }
     /* Figures and captions belong to the article whatever their class
      * says ("wp-caption", "has-caption"). */
-    if (r->kind == GALLEY_NODE_FIGURE || r->kind == GALLEY_NODE_CAPTION)
+    if (r->kind == GALLEY_NODE_FIGURE || r->kind == GALLEY_NODE_CAPTION ||
+        (tag && (strcmp(tag, "figure") == 0 || strcmp(tag, "figcaption") == 0)))
       continue;
     const char *sig = bp_node_signature(c->doc, r->node);
     if (!*sig)
@@ -618,7 +619,8 @@ static const char *judge_container(bp_ctx *c, const bp_rec *r) {
        strcmp(tag, "a") == 0 || strcmp(tag, "small") == 0 ||
        strcmp(tag, "label") == 0 || strcmp(tag, "em") == 0 ||
        strcmp(tag, "strong") == 0 || strcmp(tag, "b") == 0 ||
-       strcmp(tag, "i") == 0))
+       strcmp(tag, "i") == 0 || strcmp(tag, "figure") == 0 ||
+       strcmp(tag, "figcaption") == 0))
     return NULL;
   int weight = class_weight(c, r->node);
   double ld = link_density(r);
