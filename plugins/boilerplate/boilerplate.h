@@ -62,10 +62,10 @@ typedef struct bp_ctx {
   int top; /* the chosen content container */
   galley_node *top_node;
   /* Options. */
-  int min_para;     /* characters a paragraph needs to score */
-  double link_max;  /* link density over which a block is navigation */
-  bool keep_title;  /* keep a heading that repeats the title */
-  bool flat;        /* the document has no containers (plain text) */
+  int min_para;         /* characters a paragraph needs to score */
+  double link_max;      /* link density over which a block is navigation */
+  bool keep_title;      /* keep a heading that repeats the title */
+  bool flat;            /* the document has no containers (plain text) */
   const char *headline; /* the title the page gives, or NULL */
   bp_cand cand[BP_MAX_CAND];
   size_t n_cand;

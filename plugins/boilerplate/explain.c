@@ -27,8 +27,7 @@ int bp_explain_write(bp_ctx *c, const char *path) {
     return galley_job_error(c->job, GALLEY_EIO, "cannot write explain file %s",
                             path);
   galley_sink_printf(s, "# galley boilerplate: %zu blocks removed%s\n",
-                     c->n_drops,
-                     c->flat ? " (flat text: line rules)" : "");
+                     c->n_drops, c->flat ? " (flat text: line rules)" : "");
   if (c->top_node) {
     galley_sink_puts(s, "# content: ");
     describe(s, c->top_node);

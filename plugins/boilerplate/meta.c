@@ -12,20 +12,22 @@
 /* Month names, English first; then Spanish, Portuguese, French, German,
  * Italian and Dutch, whose dates pages write in words as often. */
 static const char *const months[][12] = {
-    {"january", "february", "march", "april", "may", "june", "july",
-     "august", "september", "october", "november", "december"},
+    {"january", "february", "march", "april", "may", "june", "july", "august",
+     "september", "october", "november", "december"},
     {"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
      "septiembre", "octubre", "noviembre", "diciembre"},
     {"janeiro", "fevereiro", "mar\xc3\xa7o", "abril", "maio", "junho", "julho",
      "agosto", "setembro", "outubro", "novembro", "dezembro"},
     {"janvier", "f\xc3\xa9vrier", "mars", "avril", "mai", "juin", "juillet",
-     "ao\xc3\xbbt", "septembre", "octobre", "novembre", "d\xc3\xa9" "cembre"},
+     "ao\xc3\xbbt", "septembre", "octobre", "novembre",
+     "d\xc3\xa9"
+     "cembre"},
     {"januar", "februar", "m\xc3\xa4rz", "april", "mai", "juni", "juli",
      "august", "september", "oktober", "november", "dezember"},
     {"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio",
      "agosto", "settembre", "ottobre", "novembre", "dicembre"},
-    {"januari", "februari", "maart", "april", "mei", "juni", "juli",
-     "augustus", "september", "oktober", "november", "december"},
+    {"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+     "september", "oktober", "november", "december"},
 };
 
 /* 1-12 when the word is a month's name or its abbreviation of three or
@@ -135,9 +137,9 @@ static bool sig_has(const char *sig, const char *word) {
 /* Words of an ancestor's signature that put a byline out of the article:
  * a related-stories teaser has bylines too. */
 static const char *const elsewhere[] = {
-    "taboola", "outbrain", "related", "recommend", "comment", "sidebar",
-    "footer", "nav", "promo", "trending", "popular", "recirc", "teaser",
-    "widget", NULL};
+    "taboola", "outbrain", "related", "recommend", "comment",
+    "sidebar", "footer",   "nav",     "promo",     "trending",
+    "popular", "recirc",   "teaser",  "widget",    NULL};
 
 static bool elsewhere_ancestor(bp_ctx *c, size_t i) {
   int hops = 0;
@@ -176,15 +178,16 @@ static const char *clean_names(galley_doc *doc, const char *t) {
   len = strlen(t);
   cut = len;
   /* What follows a separator is a job title or a site, not a name. */
-  static const char *const seps[] = {" - ", " | ", "\xe2\x80\xa2", "\xe2\x80\x94",
-                                     "\xe2\x80\x93", ",", "|", NULL};
+  static const char *const seps[] = {
+      " - ", " | ", "\xe2\x80\xa2", "\xe2\x80\x94", "\xe2\x80\x93", ",",
+      "|",   NULL};
   for (size_t k = 0; seps[k]; k++) {
     const char *p = strstr(t, seps[k]);
     if (p && p > t && (size_t)(p - t) < cut)
       cut = (size_t)(p - t);
   }
-  while (cut > 0 && (isspace((unsigned char)t[cut - 1]) ||
-                     strchr("-:;,.|", t[cut - 1])))
+  while (cut > 0 &&
+         (isspace((unsigned char)t[cut - 1]) || strchr("-:;,.|", t[cut - 1])))
     cut--;
   if (cut == 0)
     return NULL;
@@ -210,8 +213,8 @@ int bp_meta_collect(bp_ctx *c) {
     const char *dt = galley_node_get_attr(n, "datetime");
     char buf[64];
     if (want_date && dt && bp_parse_date(dt, buf, sizeof buf)) {
-      c->cand[c->n_cand++] = (bp_cand){
-          n, galley_doc_strndup(doc, buf, (size_t)-1), false};
+      c->cand[c->n_cand++] =
+          (bp_cand){n, galley_doc_strndup(doc, buf, (size_t)-1), false};
       continue;
     }
     const char *rel = galley_node_get_attr(n, "rel");
@@ -229,8 +232,8 @@ int bp_meta_collect(bp_ctx *c) {
     const char *names;
     size_t nlen;
     bool is_by = bp_byline_names(t, &names, &nlen);
-    if (want_author && (is_by || (by && bp_utf8_len(t) < 80 &&
-                                  !strchr(t, '@'))) &&
+    if (want_author &&
+        (is_by || (by && bp_utf8_len(t) < 80 && !strchr(t, '@'))) &&
         !elsewhere_ancestor(c, i)) {
       const char *v = clean_names(doc, t);
       if (v && !bp_parse_date(v, buf, sizeof buf)) {
@@ -267,8 +270,8 @@ static bool clearly_better(const char *found, const char *have) {
     return strncasecmp(have, "by ", 3) == 0 && at == have + 3 && !*rest;
   while (*rest == ' ' || *rest == ',')
     rest++;
-  return bp_parse_date(rest, buf, sizeof buf) || *rest == '|' ||
-         *rest == '-' || (unsigned char)*rest == 0xe2 || *rest == '\0';
+  return bp_parse_date(rest, buf, sizeof buf) || *rest == '|' || *rest == '-' ||
+         (unsigned char)*rest == 0xe2 || *rest == '\0';
 }
 
 /* Picks the byline and date: the first inside the article, else the first
@@ -288,8 +291,9 @@ int bp_meta_apply(bp_ctx *c) {
   size_t have = galley_doc_meta_count(c->doc, GALLEY_META_AUTHOR);
   if (author && have == 0)
     rc = galley_doc_add_meta(c->doc, GALLEY_META_AUTHOR, author);
-  else if (author && have == 1 && clearly_better(author, galley_doc_get_meta(
-                                                             c->doc, GALLEY_META_AUTHOR))) {
+  else if (author && have == 1 &&
+           clearly_better(author,
+                          galley_doc_get_meta(c->doc, GALLEY_META_AUTHOR))) {
     galley_job_info(c->job, "boilerplate: author \"%s\" replaces \"%s\"",
                     author, galley_doc_get_meta(c->doc, GALLEY_META_AUTHOR));
     rc = galley_doc_set_meta(c->doc, GALLEY_META_AUTHOR, author);

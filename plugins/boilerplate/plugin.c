@@ -26,7 +26,8 @@ static int set_excerpt(bp_ctx *c) {
   galley_event ev;
   while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
     galley_node *n = galley_iter_node(&it);
-    if (ev != GALLEY_EVENT_ENTER || galley_node_kind(n) != GALLEY_NODE_PARAGRAPH)
+    if (ev != GALLEY_EVENT_ENTER ||
+        galley_node_kind(n) != GALLEY_NODE_PARAGRAPH)
       continue;
     char *t = bp_node_text(c->doc, n);
     if (!t)

@@ -147,27 +147,30 @@ static double link_density(const bp_rec *r) {
  * bars, ads); weak words name layout that sometimes wraps it (a sidebar
  * layout, a widget area). */
 static const char *const strong_words[] = {
-    "nav", "navbar", "navigation", "menu", "menubar", "breadcrumb",
-    "breadcrumbs", "share", "sharing", "social", "subscribe", "subscription",
-    "newsletter", "signup", "related", "recommended", "recirc", "trending",
-    "popular", "comment", "comments", "disqus", "cookie", "cookies",
-    "consent", "gdpr", "ad", "ads", "advert", "advertisement", "advertising",
-    "sponsor", "sponsored", "promo", "outbrain", "taboola", "pagination",
-    "pager", "popup", "modal", "toolbar", "skip", "donate", "donation",
-    "contentinfo", "dialog", "alertdialog", "footer", "byline",
-    "dateline", "timestamp", "gallery", "slideshow", "carousel", NULL};
+    "nav",         "navbar",       "navigation", "menu",     "menubar",
+    "breadcrumb",  "breadcrumbs",  "share",      "sharing",  "social",
+    "subscribe",   "subscription", "newsletter", "signup",   "related",
+    "recommended", "recirc",       "trending",   "popular",  "comment",
+    "comments",    "disqus",       "cookie",     "cookies",  "consent",
+    "gdpr",        "ad",           "ads",        "advert",   "advertisement",
+    "advertising", "sponsor",      "sponsored",  "promo",    "outbrain",
+    "taboola",     "pagination",   "pager",      "popup",    "modal",
+    "toolbar",     "skip",         "donate",     "donation", "contentinfo",
+    "dialog",      "alertdialog",  "footer",     "byline",   "dateline",
+    "timestamp",   "gallery",      "slideshow",  "carousel", NULL};
 static const char *const weak_words[] = {
-    "sidebar", "aside", "masthead", "banner", "promotion", "widget", "tags",
-    "tag", "topics", "more", "complementary", "alert", "print", "author",
-    "meta", "caption", "credit", "hidden", "sr", "visually", "offscreen",
-    NULL};
+    "sidebar", "aside",    "masthead",  "banner",  "promotion",     "widget",
+    "tags",    "tag",      "topics",    "more",    "complementary", "alert",
+    "print",   "author",   "meta",      "caption", "credit",        "hidden",
+    "sr",      "visually", "offscreen", NULL};
 
 /* Words that mark the article itself, and embeds (a quoted tweet) that
  * belong to it. */
 static const char *const article_words[] = {
-    "article", "articlebody", "article-body", "story", "post", "entry",
-    "content", "main", "body", "text", "hentry", "blog", "prose", "richtext",
-    "page", "embed", "embedded", "tweet", NULL};
+    "article", "articlebody", "article-body", "story",    "post",
+    "entry",   "content",     "main",         "body",     "text",
+    "hentry",  "blog",        "prose",        "richtext", "page",
+    "embed",   "embedded",    "tweet",        NULL};
 
 static bool word_in(const char *w, size_t n, const char *const *list) {
   for (size_t i = 0; list[i]; i++)
@@ -218,9 +221,9 @@ static sigwords scan_sig(const char *sig) {
 
 /* Tags whose element is page furniture wherever it is. */
 static bool chrome_tag(const char *tag) {
-  static const char *const tags[] = {"nav",    "aside", "footer", "form",
-                                     "button", "select", "dialog", "menu",
-                                     NULL};
+  static const char *const tags[] = {"nav",    "aside",  "footer",
+                                     "form",   "button", "select",
+                                     "dialog", "menu",   NULL};
   if (!tag)
     return false;
   for (size_t i = 0; tags[i]; i++)
@@ -340,7 +343,8 @@ static int rule_furniture(bp_ctx *c) {
     sigwords s = scan_sig(sig);
     /* Even a strong word does not drop the article's own wrapper. */
     bool wrapper = big && r->hints > 0;
-    if ((s.strong && !s.article && !wrapper) || (s.chrome && !s.article && !big && r->paras < 3)) {
+    if ((s.strong && !s.article && !wrapper) ||
+        (s.chrome && !s.article && !big && r->paras < 3)) {
       if (drop(c, (int)i, "chrome-class") != GALLEY_OK)
         return GALLEY_ENOMEM;
       i = (size_t)r->end - 1;
@@ -553,20 +557,52 @@ static int keep_content(bp_ctx *c, int top) {
 
 /* ---- Cleaning inside the content --------------------------------------- */
 
-static const char *const cta_phrases[] = {
-    "make a charitable donation", "donate", "mailing list", "newsletter",
-    "subscribe", "sign up", "follow us", "share this",
-    "share on", "click here", "advertisement", "all rights reserved",
-    "copyright ©", "read more", "related:", "recommended for you",
-    "support our journalism", "get the app", "download the app",
-    "terms of service", "privacy policy", "share it", "you may also like",
-    "popular on", "more great", "have a tip", "follow her on",
-    "follow him on", "follow me on", "may be reached at", "sharing is caring",
-    "tell us what you think", "requires javascript", "don't miss",
-    "don\xe2\x80\x99t miss", "see more", "if you enjoyed", "read next",
-    "most read", "most popular", "also read", "read also", "join our",
-    "email us at", "follow us on",
-    NULL};
+static const char *const cta_phrases[] = {"make a charitable donation",
+                                          "donate",
+                                          "mailing list",
+                                          "newsletter",
+                                          "subscribe",
+                                          "sign up",
+                                          "follow us",
+                                          "share this",
+                                          "share on",
+                                          "click here",
+                                          "advertisement",
+                                          "all rights reserved",
+                                          "copyright ©",
+                                          "read more",
+                                          "related:",
+                                          "recommended for you",
+                                          "support our journalism",
+                                          "get the app",
+                                          "download the app",
+                                          "terms of service",
+                                          "privacy policy",
+                                          "share it",
+                                          "you may also like",
+                                          "popular on",
+                                          "more great",
+                                          "have a tip",
+                                          "follow her on",
+                                          "follow him on",
+                                          "follow me on",
+                                          "may be reached at",
+                                          "sharing is caring",
+                                          "tell us what you think",
+                                          "requires javascript",
+                                          "don't miss",
+                                          "don\xe2\x80\x99t miss",
+                                          "see more",
+                                          "if you enjoyed",
+                                          "read next",
+                                          "most read",
+                                          "most popular",
+                                          "also read",
+                                          "read also",
+                                          "join our",
+                                          "email us at",
+                                          "follow us on",
+                                          NULL};
 
 /* Only short lines are asked; the phrases are lower case. */
 static bool is_cta(const char *t) {
@@ -644,8 +680,7 @@ static const char *judge_container(bp_ctx *c, const bp_rec *r) {
     return "link-dense";
   if (weight >= 25 && ld > 0.5)
     return "link-dense";
-  if (r->images > 1 && paras * 2 < r->images && !r->figures &&
-      r->text < 200)
+  if (r->images > 1 && paras * 2 < r->images && !r->figures && r->text < 200)
     return "image-strip";
   return NULL;
 }
@@ -658,14 +693,18 @@ static bool link_only_paragraph(const bp_rec *r) {
 
 /* Lines that label page furniture when they stand alone. */
 static const char *const label_lines[] = {
-    "advert", "advertisement", "ad", "ads", "sponsored", "comments",
-    "comment", "caption", "close", "more", "related", "share", "print",
-    "email", "menu", "search", "loading", "continue reading", NULL};
+    "advert",  "advertisement", "ad",
+    "ads",     "sponsored",     "comments",
+    "comment", "caption",       "close",
+    "more",    "related",       "share",
+    "print",   "email",         "menu",
+    "search",  "loading",       "continue reading",
+    NULL};
 
 /* "Image 1 of 5", "Photo 2/9", "3 of 12": a gallery's counter. */
 static bool is_counter(const char *t) {
-  static const char *const words[] = {"image ", "photo ", "slide ",
-                                      "picture ", NULL};
+  static const char *const words[] = {"image ", "photo ", "slide ", "picture ",
+                                      NULL};
   for (size_t i = 0; words[i]; i++)
     if (strncasecmp(t, words[i], strlen(words[i])) == 0) {
       t += strlen(words[i]);
@@ -695,14 +734,13 @@ static bool is_counter(const char *t) {
 }
 
 static bool is_label_line(const char *t) {
-  if (is_counter(t) || (strncasecmp(t, "disclaimer:", 11) == 0 &&
-                        strlen(t) < 1200))
+  if (is_counter(t) ||
+      (strncasecmp(t, "disclaimer:", 11) == 0 && strlen(t) < 1200))
     return true;
   /* A list of the article's tags or categories. */
-  static const char *const lists[] = {"tags:", "tags ", "tagged:",
-                                      "tagged with", "filed under",
-                                      "categories:", "topics:",
-                                      NULL};
+  static const char *const lists[] = {
+      "tags:",       "tags ",       "tagged:", "tagged with",
+      "filed under", "categories:", "topics:", NULL};
   for (size_t i = 0; lists[i]; i++)
     if (strncasecmp(t, lists[i], strlen(lists[i])) == 0 && strlen(t) < 400 &&
         !bp_ends_sentence(t))
@@ -745,8 +783,8 @@ static bool is_credit_line(const char *t) {
   while (*t == '(' || *t == ' ')
     t++;
   static const char *const starts[] = {"reporting by", "additional reporting",
-                                       "editing by", "compiled by",
-                                       "writing by", NULL};
+                                       "editing by",   "compiled by",
+                                       "writing by",   NULL};
   for (size_t i = 0; starts[i]; i++)
     if (strncasecmp(t, starts[i], strlen(starts[i])) == 0)
       return true;
@@ -771,10 +809,9 @@ static bool is_date_line(const bp_rec *r, const char *t) {
 static bool is_image_credit(const bp_rec *r, const char *t) {
   if (r->text > 240)
     return false;
-  static const char *const marks[] = {"(image:", "(photo:", "(picture:",
-                                      "credit:", "photo credit", "image credit",
-                                      "(getty", "/getty images", "file photo:",
-                                      NULL};
+  static const char *const marks[] = {
+      "(image:",      "(photo:", "(picture:",     "credit:",     "photo credit",
+      "image credit", "(getty",  "/getty images", "file photo:", NULL};
   for (size_t i = 0; marks[i]; i++)
     if (bp_ci_contains(t, marks[i]))
       return true;
@@ -801,7 +838,7 @@ static bool is_self_description(const char *t) {
     if (*p != ' ')
       return false;
     p++;
-    static const char *const verbs[] = {"is a ", "is an ", "is the ",
+    static const char *const verbs[] = {"is a ",  "is an ", "is the ",
                                         "was a ", "are a ", NULL};
     for (size_t v = 0; verbs[v]; v++)
       if (strncmp(p, verbs[v], strlen(verbs[v])) == 0)
@@ -831,8 +868,8 @@ static int rule_clean(bp_ctx *c, int top) {
     const char *names;
     size_t nlen;
     why = NULL;
-    if (is_heading_like(r) && !c->keep_title && !headline_done &&
-        c->headline && bp_same_text(t, c->headline)) {
+    if (is_heading_like(r) && !c->keep_title && !headline_done && c->headline &&
+        bp_same_text(t, c->headline)) {
       headline_done = 1;
       why = "headline-in-metadata";
     } else if (r->text < 160 && is_cta(t) && r->stops <= 2) {
@@ -930,9 +967,8 @@ static const char *block_text_near(bp_ctx *c, galley_node *img) {
   if (!b)
     return NULL;
   galley_node *fig = galley_node_parent(b);
-  for (int hops = 0; fig && hops < 2 &&
-                     galley_node_kind(fig) != GALLEY_NODE_FIGURE;
-       hops++)
+  for (int hops = 0;
+       fig && hops < 2 && galley_node_kind(fig) != GALLEY_NODE_FIGURE; hops++)
     fig = galley_node_parent(fig);
   if (fig && galley_node_kind(fig) == GALLEY_NODE_FIGURE) {
     for (galley_node *k = galley_node_first_child(fig); k;

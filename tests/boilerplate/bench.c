@@ -32,7 +32,8 @@ static void outline(galley_doc *doc, FILE *f) {
       continue;
     char *t = galley_node_text(doc, n);
     fprintf(f, "%*s%s<%s>#%s.%s %zu: %.60s\n", (int)galley_node_depth(n), "",
-            galley_kind_name(k), galley_node_get_tag(n) ? galley_node_get_tag(n) : "",
+            galley_kind_name(k),
+            galley_node_get_tag(n) ? galley_node_get_tag(n) : "",
             galley_node_get_id(n) ? galley_node_get_id(n) : "",
             galley_node_get_classes(n) ? galley_node_get_classes(n) : "",
             t ? strlen(t) : 0, t ? t : "");

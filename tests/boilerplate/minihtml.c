@@ -26,29 +26,31 @@ static bool in_list(const char *name, const char *const *list) {
 }
 
 static const char *const skip_tags[] = {
-    "script", "style",  "noscript", "template", "svg",    "iframe", "head",
-    "object", "embed",  "canvas",   "video",    "audio",  "select", "input",
-    "button", "option", "textarea", "link",     "meta",   "title",  NULL};
+    "script", "style",  "noscript", "template", "svg",   "iframe", "head",
+    "object", "embed",  "canvas",   "video",    "audio", "select", "input",
+    "button", "option", "textarea", "link",     "meta",  "title",  NULL};
 static const char *const div_tags[] = {
-    "div",     "section", "article", "main",   "nav",     "header",
-    "footer",  "aside",   "form",    "center", "details", "summary",
-    "address", "hgroup",  "body",    "html",   "fieldset", "dl", "dd",
-    "menu",    "noindex", NULL};
+    "div",     "section", "article", "main",   "nav",      "header",
+    "footer",  "aside",   "form",    "center", "details",  "summary",
+    "address", "hgroup",  "body",    "html",   "fieldset", "dl",
+    "dd",      "menu",    "noindex", NULL};
 static const char *const para_tags[] = {"p", "dt", "legend", NULL};
 
 static bool is_block_tag(const char *n) {
   static const char *const inl[] = {
-      "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn",
-      "em", "i", "img", "kbd", "mark", "q", "s", "samp", "small", "span",
-      "strong", "sub", "sup", "time", "u", "var", "wbr", "font", "label",
-      "strike", "del", "ins", "tt", "big", "nobr", "picture", "source", NULL};
+      "a",    "abbr", "b",     "bdi",     "bdo",    "br",     "cite", "code",
+      "data", "dfn",  "em",    "i",       "img",    "kbd",    "mark", "q",
+      "s",    "samp", "small", "span",    "strong", "sub",    "sup",  "time",
+      "u",    "var",  "wbr",   "font",    "label",  "strike", "del",  "ins",
+      "tt",   "big",  "nobr",  "picture", "source", NULL};
   /* Unknown and custom elements wrap layout, like div. */
   if (!in_list(n, inl) && !in_list(n, skip_tags))
     return true;
   static const char *const other[] = {
-      "h1", "h2",    "h3",    "h4",    "h5",    "h6",         "ul", "ol",
-      "li", "pre",   "table", "tr",    "td",    "th",         "hr", "figure",
-      "blockquote", "figcaption", "tbody", "thead", "tfoot", "caption", NULL};
+      "h1",    "h2",    "h3",    "h4",      "h5",         "h6",
+      "ul",    "ol",    "li",    "pre",     "table",      "tr",
+      "td",    "th",    "hr",    "figure",  "blockquote", "figcaption",
+      "tbody", "thead", "tfoot", "caption", NULL};
   return in_list(n, div_tags) || in_list(n, para_tags) || in_list(n, other);
 }
 
@@ -114,8 +116,8 @@ static void inline_el(mh *m, xmlNode *el, galley_node *inl) {
     return;
   galley_node *g = NULL;
   if (!strcasecmp(n, "br")) {
-    galley_node_append_child(inl,
-                             galley_doc_new_node(m->doc, GALLEY_NODE_LINE_BREAK));
+    galley_node_append_child(
+        inl, galley_doc_new_node(m->doc, GALLEY_NODE_LINE_BREAK));
     return;
   }
   if (!strcasecmp(n, "img")) {
@@ -131,8 +133,7 @@ static void inline_el(mh *m, xmlNode *el, galley_node *inl) {
     galley_node_append_child(inl, g);
     return;
   }
-  if (!strcasecmp(n, "code") || !strcasecmp(n, "kbd") ||
-      !strcasecmp(n, "tt")) {
+  if (!strcasecmp(n, "code") || !strcasecmp(n, "kbd") || !strcasecmp(n, "tt")) {
     g = galley_doc_new_node(m->doc, GALLEY_NODE_CODE);
     xmlChar *t = xmlNodeGetContent(el);
     galley_node_set_literal(g, (const char *)t);

@@ -55,4 +55,3 @@ void plaintext_write(galley_doc *doc, FILE *f) {
     }
   }
 }
-

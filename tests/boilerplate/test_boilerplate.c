@@ -61,7 +61,7 @@ static galley_node *link_para(galley_node *parent, const char *s) {
 
 static galley_node *link_list(galley_node *parent, int n) {
   galley_node *l = add(parent, GALLEY_NODE_LIST);
-  static const char *const words[] = {"Home", "World", "Politics", "Sport",
+  static const char *const words[] = {"Home",    "World",   "Politics", "Sport",
                                       "Culture", "Science", "Opinion"};
   for (int i = 0; i < n; i++)
     link_para(add(l, GALLEY_NODE_ITEM), words[i % 7]);
@@ -184,8 +184,8 @@ static void drops_headline_that_repeats_the_title(void **state) {
   galley_doc_free(doc);
 }
 
-static void keeps_figures_tables_code_lists_and_quotes_of_the_article(
-    void **state) {
+static void
+keeps_figures_tables_code_lists_and_quotes_of_the_article(void **state) {
   (void)state;
   galley_node *article;
   galley_doc *doc = news_page(&article);
@@ -237,8 +237,8 @@ static void drops_comment_section_even_when_it_is_long(void **state) {
   galley_doc_free(doc);
 }
 
-static void keeps_article_wrapper_whose_class_names_an_advert_layout(
-    void **state) {
+static void
+keeps_article_wrapper_whose_class_names_an_advert_layout(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
   galley_node *root = galley_doc_root(doc);
@@ -300,8 +300,8 @@ static void drops_hidden_blocks(void **state) {
   galley_doc_free(doc);
 }
 
-static void drops_calls_to_action_and_link_lines_inside_the_article(
-    void **state) {
+static void
+drops_calls_to_action_and_link_lines_inside_the_article(void **state) {
   (void)state;
   galley_node *article;
   galley_doc *doc = news_page(&article);
@@ -333,8 +333,8 @@ static galley_doc *scraped_text(void) {
   return doc;
 }
 
-static void strips_banner_label_and_mailing_list_lines_from_plain_text(
-    void **state) {
+static void
+strips_banner_label_and_mailing_list_lines_from_plain_text(void **state) {
   (void)state;
   galley_doc *doc = scraped_text();
   assert_int_equal(run(doc, NULL, NULL), GALLEY_OK);
@@ -349,8 +349,7 @@ static void strips_banner_label_and_mailing_list_lines_from_plain_text(
   assert_int_equal(galley_node_child_count(root), 7);
   galley_node *h = galley_node_first_child(root);
   assert_int_equal(galley_node_kind(h), GALLEY_NODE_HEADING);
-  assert_string_equal(galley_node_text(doc, galley_node_next(h)),
-                      "Town Crier");
+  assert_string_equal(galley_node_text(doc, galley_node_next(h)), "Town Crier");
   galley_doc_free(doc);
 }
 
@@ -464,7 +463,8 @@ int main(void) {
       cmocka_unit_test(
           keeps_figures_tables_code_lists_and_quotes_of_the_article),
       cmocka_unit_test(drops_comment_section_even_when_it_is_long),
-      cmocka_unit_test(keeps_article_wrapper_whose_class_names_an_advert_layout),
+      cmocka_unit_test(
+          keeps_article_wrapper_whose_class_names_an_advert_layout),
       cmocka_unit_test(reads_negated_class_words_as_content),
       cmocka_unit_test(joins_article_split_over_sibling_containers),
       cmocka_unit_test(drops_hidden_blocks),

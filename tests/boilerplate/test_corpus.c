@@ -193,8 +193,7 @@ static void readability_title_byline_and_text(void **state) {
     char src[8192], exp[8192], meta[8192], out[8192], tout[8192];
     snprintf(src, sizeof src, "%s/%s/source.html", dir, e->d_name);
     snprintf(exp, sizeof exp, "%s/%s/expected.html", dir, e->d_name);
-    snprintf(meta, sizeof meta, "%s/%s/expected-metadata.json", dir,
-             e->d_name);
+    snprintf(meta, sizeof meta, "%s/%s/expected-metadata.json", dir, e->d_name);
     snprintf(out, sizeof out, "%s/%s.txt", outdir, e->d_name);
     snprintf(tout, sizeof tout, "%s/%s.txt", truthdir, e->d_name);
     size_t len;

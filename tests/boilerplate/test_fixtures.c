@@ -99,10 +99,10 @@ static void metadata_fixture_fills_author_date_and_site(void **state) {
   galley_doc *doc = galley_doc_new();
   galley_input in = {(const unsigned char *)data, len, "metadata", NULL};
   assert_int_equal(galley_plugin_read(job, html, &in, doc), GALLEY_OK);
-  assert_int_equal(galley_plugin_transform(
-                       job, galley_registry_find(tu_registry(), "boilerplate"),
-                       doc),
-                   GALLEY_OK);
+  assert_int_equal(
+      galley_plugin_transform(
+          job, galley_registry_find(tu_registry(), "boilerplate"), doc),
+      GALLEY_OK);
   assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_AUTHOR),
                       "Morwenna Trelawny");
   /* The date, with the time when the page's <time> gives one. */
