@@ -117,15 +117,49 @@ static void metadata_fixture_fills_author_date_and_site(void **state) {
   free(data);
 }
 
+/* The command line: --strip is -x boilerplate, and -O explain writes the
+ * report beside the output. */
+static void command_line_strip_writes_explain_report(void **state) {
+  (void)state;
+  const char *exe = getenv("GALLEY_EXE");
+  if (!exe || !galley_registry_find(tu_registry(), "html") ||
+      !galley_registry_find(tu_registry(), "text"))
+    skip();
+  char dir[] = "/tmp/bp-cli-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char cmd[16384], out[64], rep[64];
+  snprintf(out, sizeof out, "%s/out.txt", dir);
+  snprintf(rep, sizeof rep, "%s/explain.tsv", dir);
+  snprintf(cmd, sizeof cmd,
+           "'%s' --strip -O explain='%s' -t text -o '%s' '%s' 2>/dev/null", exe,
+           rep, out, tu_fixture("boilerplate/chrome-tag.html"));
+  assert_int_equal(system(cmd), 0);
+  size_t len;
+  char *text = tu_read_file(out, &len);
+  char *report = tu_read_file(rep, &len);
+  assert_non_null(text);
+  assert_non_null(report);
+  assert_non_null(strstr(text, "The harbour authority voted on Monday"));
+  assert_null(strstr(text, "Ferry timetable"));
+  assert_non_null(strstr(report, "chrome-tag\tdiv<aside>"));
+  free(text);
+  free(report);
+  unlink(out);
+  unlink(rep);
+  rmdir(dir);
+}
+
 int main(void) {
   enum { N = sizeof fixtures / sizeof *fixtures };
-  struct CMUnitTest tests[N + 1];
+  struct CMUnitTest tests[N + 2];
   for (size_t i = 0; i < N; i++) {
     tests[i] = (struct CMUnitTest){fixtures[i].name, run_fixture, NULL, NULL,
                                    (void *)&fixtures[i]};
   }
   tests[N] = (struct CMUnitTest)cmocka_unit_test(
       metadata_fixture_fills_author_date_and_site);
-  return _cmocka_run_group_tests("boilerplate fixtures", tests, N + 1, NULL,
+  tests[N + 1] = (struct CMUnitTest)cmocka_unit_test(
+      command_line_strip_writes_explain_report);
+  return _cmocka_run_group_tests("boilerplate fixtures", tests, N + 2, NULL,
                                  NULL);
 }
