@@ -31,6 +31,7 @@ typedef struct cli {
   int recursive, force, fail_fast;
   long jobs; /* 0: one per core */
   const char *help_format;
+  const char *check_plugin;
   size_t max_input_size;
   int max_input_size_set;
 } cli;
@@ -85,5 +86,7 @@ int run_batch(const plan *p);
 int run_jsonl(const plan *p);
 /* Several inputs into one document (a digest). */
 int run_digest(const plan *p);
+/* --check-plugin FILE: loads one plugin and exercises it (check.c). */
+int run_check_plugin(const char *path, int verbosity);
 
 #endif

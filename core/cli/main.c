@@ -180,6 +180,7 @@ static void parse_args(cli *c, int argc, char **argv) {
     OPT_INCLUDE,
     OPT_EXCLUDE,
     OPT_JSONL,
+    OPT_CHECK_PLUGIN,
   };
   static const struct option longopts[] = {
       {"from", required_argument, NULL, 'f'},
@@ -204,6 +205,7 @@ static void parse_args(cli *c, int argc, char **argv) {
       {"include", required_argument, NULL, OPT_INCLUDE},
       {"exclude", required_argument, NULL, OPT_EXCLUDE},
       {"jsonl", no_argument, NULL, OPT_JSONL},
+      {"check-plugin", required_argument, NULL, OPT_CHECK_PLUGIN},
       {"quiet", no_argument, NULL, 'q'},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
@@ -253,6 +255,7 @@ static void parse_args(cli *c, int argc, char **argv) {
     case OPT_INCLUDE: cli_push(&c->includes, optarg); break;
     case OPT_EXCLUDE: cli_push(&c->excludes, optarg); break;
     case OPT_JSONL: c->jsonl = 1; break;
+    case OPT_CHECK_PLUGIN: c->check_plugin = optarg; break;
     case 'q': c->verbosity = -1; break;
     case 'v': c->verbosity = 1; break;
     case 'h': print_help(); exit(EXIT_OK);
@@ -770,6 +773,14 @@ int main(int argc, char **argv) {
     const char *eq = strchr(c.metas.items[i], '=');
     if (!eq || eq == c.metas.items[i])
       cli_usage_error("-M needs KEY=VALUE, got '%s'", c.metas.items[i]);
+  }
+
+  if (c.check_plugin) {
+#ifdef GALLEY_HAVE_CHECK_PLUGIN
+    return run_check_plugin(c.check_plugin, c.verbosity);
+#else
+    cli_usage_error("--check-plugin is not built into this galley");
+#endif
   }
 
   reg = galley_registry_new();
