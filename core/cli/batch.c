@@ -150,9 +150,10 @@ static int visit(const char *path, const struct stat *st, int type,
   batch *b = walking;
   if (type == FTW_D || type == FTW_DP) {
     /* Never descend into the output folder, nor into hidden folders. */
-    if (ftw->level > 0 && (path[ftw->base] == '.' ||
-                           (b->outdir_exists && st->st_dev == b->outdir_st.st_dev &&
-                            st->st_ino == b->outdir_st.st_ino)))
+    if (ftw->level > 0 &&
+        (path[ftw->base] == '.' ||
+         (b->outdir_exists && st->st_dev == b->outdir_st.st_dev &&
+          st->st_ino == b->outdir_st.st_ino)))
       return FTW_SKIP_SUBTREE;
     if (ftw->level > 0 && !b->p->c->recursive)
       return FTW_SKIP_SUBTREE;
@@ -288,8 +289,8 @@ static int convert_task(batch *b, task *t) {
   int too_big = 0, rc;
   galley_sink *sink = NULL;
   char *base = NULL;
-  if (read_input(t->input, p->limits.max_input_size, &data, &size,
-                 &too_big) != 0) {
+  if (read_input(t->input, p->limits.max_input_size, &data, &size, &too_big) !=
+      0) {
     rc = cli_interrupted
              ? GALLEY_ECANCELLED
              : galley_job_error(job, GALLEY_EIO, "%s", strerror(errno));
@@ -373,8 +374,8 @@ static void *worker(void *arg) {
 
 static void draw_bar(batch *b) {
   size_t done = atomic_load(&b->done), total = b->n;
-  double elapsed = now_seconds() - ((double)b->start.tv_sec +
-                                    (double)b->start.tv_nsec / 1e9);
+  double elapsed = now_seconds() -
+                   ((double)b->start.tv_sec + (double)b->start.tv_nsec / 1e9);
   double rate = elapsed > 0 ? (double)done / elapsed : 0;
   int width = 30;
   int filled = total ? (int)((double)width * (double)done / (double)total) : 0;
@@ -512,8 +513,8 @@ int run_batch(const plan *p) {
     clear_bar(&b);
   }
 
-  size_t converted = atomic_load(&b.converted), skipped = atomic_load(&b.skipped),
-         failed = atomic_load(&b.failed);
+  size_t converted = atomic_load(&b.converted),
+         skipped = atomic_load(&b.skipped), failed = atomic_load(&b.failed);
   size_t not_done = 0;
   for (size_t i = 0; i < b.n; i++)
     if (b.tasks[i].state == T_PENDING)

@@ -11,8 +11,8 @@
 /* Exit codes; README.md documents them. */
 enum {
   EXIT_OK = 0,
-  EXIT_FAILED = 1,   /* a conversion failed: bad input, a limit, a write error */
-  EXIT_USAGE = 2,    /* bad command line, unknown format or option */
+  EXIT_FAILED = 1, /* a conversion failed: bad input, a limit, a write error */
+  EXIT_USAGE = 2,  /* bad command line, unknown format or option */
   EXIT_INTERNAL = 3, /* out of memory or another internal failure */
   EXIT_INTERRUPTED = 130,
 };

@@ -87,9 +87,9 @@ static int merge_article(galley_doc *book, const galley_doc *a, size_t index,
   int rc = galley_node_set_tag(div, "article");
   rc = rc ? rc : galley_node_set_id(div, id);
   rc = rc ? rc : galley_node_set_attr(div, "galley-article", "1");
-  const char *keys[] = {GALLEY_META_TITLE,     GALLEY_META_AUTHOR,
-                        GALLEY_META_DATE,      GALLEY_META_SOURCE,
-                        GALLEY_META_URL,       GALLEY_META_PUBLISHER,
+  const char *keys[] = {GALLEY_META_TITLE,   GALLEY_META_AUTHOR,
+                        GALLEY_META_DATE,    GALLEY_META_SOURCE,
+                        GALLEY_META_URL,     GALLEY_META_PUBLISHER,
                         GALLEY_META_LANGUAGE};
   for (size_t i = 0; rc == GALLEY_OK && i < sizeof keys / sizeof keys[0]; i++)
     rc = set_attr_joined(div, a, keys[i]);
@@ -98,7 +98,8 @@ static int merge_article(galley_doc *book, const galley_doc *a, size_t index,
   if (rc == GALLEY_OK && !galley_doc_get_meta(a, GALLEY_META_TITLE)) {
     /* An article without a title is named after its file. */
     const char *slash = strrchr(input, '/');
-    rc = galley_node_set_attr(div, GALLEY_META_TITLE, slash ? slash + 1 : input);
+    rc =
+        galley_node_set_attr(div, GALLEY_META_TITLE, slash ? slash + 1 : input);
   }
   if (rc != GALLEY_OK)
     return rc;
@@ -149,7 +150,8 @@ static int merge_article(galley_doc *book, const galley_doc *a, size_t index,
       rc = galley_doc_add_meta(book, GALLEY_META_AUTHOR, who);
   }
   const char *lang = galley_doc_get_meta(a, GALLEY_META_LANGUAGE);
-  if (rc == GALLEY_OK && lang && !galley_doc_get_meta(book, GALLEY_META_LANGUAGE))
+  if (rc == GALLEY_OK && lang &&
+      !galley_doc_get_meta(book, GALLEY_META_LANGUAGE))
     rc = galley_doc_set_meta(book, GALLEY_META_LANGUAGE, lang);
   const char *date = galley_doc_get_meta(a, GALLEY_META_DATE);
   const char *latest = galley_doc_get_meta(book, GALLEY_META_DATE);
@@ -271,7 +273,8 @@ int run_digest(const plan *p) {
         size_t len;
         const char *bytes = galley_sink_data(sink, &len);
         if (fwrite(bytes, 1, len, stdout) != len || fflush(stdout) != 0)
-          rc = galley_job_error(job, GALLEY_EIO, "cannot write standard output");
+          rc =
+              galley_job_error(job, GALLEY_EIO, "cannot write standard output");
       }
     }
     galley_sink_free(sink);

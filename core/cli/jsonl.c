@@ -35,8 +35,11 @@ static int valid_utf8(const unsigned char *s, size_t n) {
   size_t i = 0;
   while (i < n) {
     unsigned char c = s[i];
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
-                          : (c >> 3) == 30   ? 4 : 0;
+    size_t len = c < 0x80         ? 1
+                 : (c >> 5) == 6  ? 2
+                 : (c >> 4) == 14 ? 3
+                 : (c >> 3) == 30 ? 4
+                                  : 0;
     if (!len || i + len > n || c == 0)
       return 0;
     for (size_t k = 1; k < len; k++)
@@ -120,8 +123,8 @@ static void convert_record(const plan *p, record *r) {
   const galley_plugin *reader =
       format ? galley_registry_find(p->reg, format) : NULL;
   if (format && (!reader || !(reader->caps & GALLEY_CAN_READ))) {
-    snprintf(msg, sizeof msg, "line %zu: no reader for format '%s'",
-             r->line_no, format);
+    snprintf(msg, sizeof msg, "line %zu: no reader for format '%s'", r->line_no,
+             format);
     goto done;
   }
   if (!reader)
@@ -141,8 +144,8 @@ static void convert_record(const plan *p, record *r) {
   /* No base folder: a record's content may not pull in local files. */
   galley_input gin = {(const unsigned char *)content, len, where, NULL};
   signals_track_job(job);
-  int rc = galley_job_build(job, &gin, reader, p->transforms, p->n_transforms,
-                            doc);
+  int rc =
+      galley_job_build(job, &gin, reader, p->transforms, p->n_transforms, doc);
   if (rc == GALLEY_OK && json_string_value(url) &&
       !galley_doc_get_meta(doc, GALLEY_META_URL))
     rc = galley_doc_set_meta(doc, GALLEY_META_URL, json_string_value(url));

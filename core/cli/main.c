@@ -91,57 +91,62 @@ void cli_usage_error(const char *fmt, ...) {
 }
 
 static void print_help(void) {
-  fputs("Usage: galley [OPTIONS] INPUT... [-o OUTPUT]\n"
-        "Convert articles between formats through one document tree.\n"
-        "\n"
-        "  -f, --from FORMAT        input format (default: from the extension, "
-        "then the content)\n"
-        "  -t, --to FORMAT          output format (default: from -o's "
-        "extension, else html)\n"
-        "  -o, --output FILE        write to FILE (atomically); '-' or none: "
-        "standard output\n"
-        "  -x, --transform NAME     apply a transform; repeatable, applied in "
-        "order\n"
-        "      --strip              strip page boilerplate (same as -x "
-        "boilerplate)\n"
-        "  -M, --meta KEY=VALUE     set document metadata (title, author, "
-        "date, language, ...)\n"
-        "  -O, --option KEY=VALUE   set a format option (see --help-format "
-        "FORMAT)\n"
-        "      --css FILE           stylesheet for html/epub output (same as "
-        "-O css=FILE)\n"
-        "      --resource-path DIR  also read images and other resources from "
-        "DIR\n"
-        "      --max-input-size N   refuse inputs over N bytes (suffixes K, M, "
-        "G; default 256M)\n"
-        "      --plugin-dir DIR     load plugins from DIR first; repeatable\n"
-        "      --list-formats       list the formats that are loaded, and from "
-        "where\n"
-        "      --list-transforms    list the transforms that are loaded\n"
-        "      --json               with --list-formats/--list-transforms: "
-        "print JSON\n"
-        "      --help-format NAME   describe a format or transform and its "
-        "options\n"
-        "\nSeveral documents:\n"
+  fputs(
+      "Usage: galley [OPTIONS] INPUT... [-o OUTPUT]\n"
+      "Convert articles between formats through one document tree.\n"
+      "\n"
+      "  -f, --from FORMAT        input format (default: from the extension, "
+      "then the content)\n"
+      "  -t, --to FORMAT          output format (default: from -o's "
+      "extension, else html)\n"
+      "  -o, --output FILE        write to FILE (atomically); '-' or none: "
+      "standard output\n"
+      "  -x, --transform NAME     apply a transform; repeatable, applied in "
+      "order\n"
+      "      --strip              strip page boilerplate (same as -x "
+      "boilerplate)\n"
+      "  -M, --meta KEY=VALUE     set document metadata (title, author, "
+      "date, language, ...)\n"
+      "  -O, --option KEY=VALUE   set a format option (see --help-format "
+      "FORMAT)\n"
+      "      --css FILE           stylesheet for html/epub output (same as "
+      "-O css=FILE)\n"
+      "      --resource-path DIR  also read images and other resources from "
+      "DIR\n"
+      "      --max-input-size N   refuse inputs over N bytes (suffixes K, M, "
+      "G; default 256M)\n"
+      "      --plugin-dir DIR     load plugins from DIR first; repeatable\n"
+      "      --list-formats       list the formats that are loaded, and from "
+      "where\n"
+      "      --list-transforms    list the transforms that are loaded\n"
+      "      --json               with --list-formats/--list-transforms: "
+      "print JSON\n"
+      "      --help-format NAME   describe a format or transform and its "
+      "options\n"
+      "      --check-plugin FILE  load one plugin file and exercise it\n"
+      "\nSeveral documents:\n"
       "  -o DIR/ with files or folders: one output per input, named after it\n"
       "  several inputs with -o FILE:    one document (a digest) of them all\n"
-      "  -r, --recursive          walk subfolders, mirroring them under -o DIR\n"
-      "  -j, --jobs N             convert N documents at once (default: cores)\n"
+      "  -r, --recursive          walk subfolders, mirroring them under -o "
+      "DIR\n"
+      "  -j, --jobs N             convert N documents at once (default: "
+      "cores)\n"
       "      --include GLOB       only inputs whose name or path matches\n"
       "      --exclude GLOB       skip inputs whose name or path matches\n"
       "      --force              convert even when the output is up to date\n"
       "      --fail-fast          stop at the first failure\n"
-      "      --jsonl              read JSON records on stdin, write them on stdout\n"
+      "      --jsonl              read JSON records on stdin, write them on "
+      "stdout\n"
       "\n"
       "  -q, --quiet              print errors only\n"
-        "  -v, --verbose            print notes as well as warnings\n"
-        "  -h, --help               show this help\n"
-        "  -V, --version            show the version\n"
-        "\n"
-        "INPUT '-' reads standard input. Exit status: 0 success, 1 a "
-        "conversion failed,\n"
-        "2 usage error, 3 internal error, 130 interrupted.\n",
-        stdout);
+      "  -v, --verbose            print notes as well as warnings\n"
+      "  -h, --help               show this help\n"
+      "  -V, --version            show the version\n"
+      "\n"
+      "INPUT '-' reads standard input. Exit status: 0 success, 1 a "
+      "conversion failed,\n"
+      "2 usage error, 3 internal error, 130 interrupted.\n",
+      stdout);
 }
 
 /* Parses "123", "64K", "10M", "1G". Returns false on anything else. */
@@ -215,8 +220,8 @@ static void parse_args(cli *c, int argc, char **argv) {
   static char css_option[PATH_MAX + 8];
   int ch;
   opterr = 0;
-  while ((ch = getopt_long(argc, argv, ":f:t:o:x:M:O:rj:qvhV", longopts, NULL)) !=
-         -1) {
+  while ((ch = getopt_long(argc, argv, ":f:t:o:x:M:O:rj:qvhV", longopts,
+                           NULL)) != -1) {
     switch (ch) {
     case 'f': c->from = optarg; break;
     case 't': c->to = optarg; break;
@@ -427,7 +432,7 @@ static int help_format(const galley_registry *reg, const char *name) {
 /* Reads a whole file or standard input, stopping at `limit` + 1 bytes so an
  * oversized input is refused without reading it all. */
 int read_input(const char *path, size_t limit, unsigned char **data,
-                      size_t *size, int *too_big) {
+               size_t *size, int *too_big) {
   FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
   *too_big = 0;
   if (!f)
@@ -470,7 +475,7 @@ int read_input(const char *path, size_t limit, unsigned char **data,
 /* The format whose extensions match the end of `path`: "a.tar.gz" tries
  * "tar.gz" then "gz", so a compound extension wins over its last part. */
 const galley_plugin *format_for_path(const galley_registry *reg,
-                                            const char *path, unsigned caps) {
+                                     const char *path, unsigned caps) {
   const char *base = strrchr(path, '/');
   base = base ? base + 1 : path;
   for (const char *dot = strchr(base + (*base == '.'), '.'); dot;
@@ -494,11 +499,12 @@ static const galley_plugin *need_format(const galley_registry *reg,
                                         const char *what) {
   const galley_plugin *p = galley_registry_find(reg, name);
   if (!p)
-    cli_usage_error("no %s format named '%s' is loaded (see galley --list-formats)",
-                what, name);
+    cli_usage_error(
+        "no %s format named '%s' is loaded (see galley --list-formats)", what,
+        name);
   if (!(p->caps & cap))
     cli_usage_error("format '%s' cannot be %s", name,
-                cap == GALLEY_CAN_READ ? "read" : "written");
+                    cap == GALLEY_CAN_READ ? "read" : "written");
   return p;
 }
 
@@ -529,8 +535,9 @@ static void check_options(const cli *c, const galley_plugin *const *plugins,
           strncat(names, ", ", sizeof names - strlen(names) - 1);
         strncat(names, plugins[j]->name, sizeof names - strlen(names) - 1);
       }
-      cli_usage_error("unknown option '%s' for %s (see galley --help-format NAME)",
-                  key, names);
+      cli_usage_error(
+          "unknown option '%s' for %s (see galley --help-format NAME)", key,
+          names);
     }
     char *end;
     switch (decl->type) {
@@ -557,8 +564,8 @@ static void check_options(const cli *c, const galley_plugin *const *plugins,
         p = bar ? bar + 1 : p + len;
       }
       if (!ok)
-        cli_usage_error("option %s wants one of %s, got '%s'", key, decl->choices,
-                    value);
+        cli_usage_error("option %s wants one of %s, got '%s'", key,
+                        decl->choices, value);
       break;
     }
     default: break;
@@ -652,7 +659,8 @@ static int run_single(const plan *p, const char *input, const char *output) {
   int too_big = 0;
   struct stat st;
   if (strcmp(input, "-") != 0 && stat(input, &st) == 0 && S_ISDIR(st.st_mode))
-    cli_usage_error("%s is a folder: give -o OUTDIR to convert a folder", input);
+    cli_usage_error("%s is a folder: give -o OUTDIR to convert a folder",
+                    input);
   if (read_input(input, p->limits.max_input_size, &data, &size, &too_big)) {
     if (cli_interrupted) {
       fputs("galley: interrupted\n", stderr);
@@ -690,16 +698,15 @@ static int run_single(const plan *p, const char *input, const char *output) {
   galley_sink *sink =
       output ? galley_sink_new_file(output) : galley_sink_new_memory();
   if (!sink) {
-    fprintf(stderr, "galley: %s: cannot write: %s\n", output,
-            strerror(errno));
+    fprintf(stderr, "galley: %s: cannot write: %s\n", output, strerror(errno));
     free(base_dir);
     free(data);
     galley_job_free(job);
     return EXIT_FAILED;
   }
   signals_track_job(job);
-  int rc = galley_job_convert(job, &in, reader, p->transforms,
-                              p->n_transforms, p->writer, sink);
+  int rc = galley_job_convert(job, &in, reader, p->transforms, p->n_transforms,
+                              p->writer, sink);
   if (rc == GALLEY_OK && cli_interrupted)
     rc = galley_job_error(job, GALLEY_ECANCELLED, "interrupted");
   if (rc == GALLEY_OK) {
@@ -756,9 +763,9 @@ static galley_registry *reg;
 static const galley_plugin **used;
 
 static void cli_free(void) {
-  strlist *lists[] = {&c.inputs,      &c.transforms,  &c.metas,
-                      &c.options,     &c.plugin_dirs, &c.resource_paths,
-                      &c.includes,    &c.excludes};
+  strlist *lists[] = {&c.inputs,   &c.transforms,  &c.metas,
+                      &c.options,  &c.plugin_dirs, &c.resource_paths,
+                      &c.includes, &c.excludes};
   for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
     free(lists[i]->items);
   free(used);
@@ -803,8 +810,7 @@ int main(int argc, char **argv) {
   if (c.inputs.n == 0 && !c.jsonl)
     cli_usage_error("no input file (use - for standard input)");
   int batch = !c.jsonl && wants_batch(&c);
-  const char *output =
-      c.output && strcmp(c.output, "-") != 0 ? c.output : NULL;
+  const char *output = c.output && strcmp(c.output, "-") != 0 ? c.output : NULL;
   if (batch && !output)
     cli_usage_error("converting a folder or with -r needs -o OUTDIR");
 
