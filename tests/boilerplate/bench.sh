@@ -43,6 +43,11 @@ awk -v p="$best_plain" -v s="$best_strip" 'BEGIN {
   printf "time: -t text %.2fs, -x boilerplate -t text %.2fs: stripping adds %.1f%%\n", p, s, 100 * (s - p) / p }'
 
 echo
+echo "== in-process (bp-bench), html reader + text writer: time of each step"
+mkdir "$out/tw"
+"$build/tests/boilerplate/bp-bench" --text-writer "$pages" "$out/tw"
+
+echo
 echo "== in-process (bp-bench): article text without link references"
 "$build/tests/boilerplate/bp-bench" "$pages" "$out/mem"
 python3 "$score" "$truth" "$out/mem" | tail -1
