@@ -894,18 +894,22 @@ static int rule_clean(bp_ctx *c, int top) {
     i = (size_t)r->end - 1;
   }
   /* Rule about-blurb: among the last three paragraphs, one that is alone
-   * in its block (first in its container or after a rule or heading, and
-   * last) and reads "<Name> is a …" is the site's or the author's
+   * in its block (first in its container or after a rule, and last) and
+   * reads "<Name> is a …" is the site's or the author's
    * self-description. */
+  /* What is gone already: a dropped node or one inside it (one forward
+   * pass; parents come before children). */
+  bool *gone = calloc(c->n, sizeof *gone);
+  if (!gone)
+    return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
+  for (size_t i = 1; i < c->n; i++)
+    gone[i] = c->rec[i].rule != NULL || gone[c->rec[i].parent];
   size_t seen = 0;
-  for (size_t i = (size_t)c->rec[top].end; i-- > (size_t)top + 1 && seen < 3;) {
+  int rc = GALLEY_OK;
+  for (size_t i = (size_t)c->rec[top].end;
+       i-- > (size_t)top + 1 && seen < 3 && rc == GALLEY_OK;) {
     bp_rec *r = &c->rec[i];
-    if (r->kind != GALLEY_NODE_PARAGRAPH || r->text < 40)
-      continue;
-    bool gone = false;
-    for (int p = (int)i; p > top && !gone; p = c->rec[p].parent)
-      gone = c->rec[p].rule != NULL;
-    if (gone)
+    if (r->kind != GALLEY_NODE_PARAGRAPH || r->text < 40 || gone[i])
       continue;
     seen++;
     galley_node *prev = galley_node_prev(r->node);
@@ -921,10 +925,13 @@ static int rule_clean(bp_ctx *c, int top) {
       continue;
     char *t = bp_node_text(c->doc, r->node);
     if (!t)
-      return GALLEY_ENOMEM;
-    if (is_self_description(t) && drop(c, (int)i, "about-blurb") != GALLEY_OK)
-      return GALLEY_ENOMEM;
+      rc = GALLEY_ENOMEM;
+    else if (is_self_description(t))
+      rc = drop(c, (int)i, "about-blurb");
   }
+  free(gone);
+  if (rc != GALLEY_OK)
+    return rc;
   /* Rule list-heading: a heading whose section was dropped ("More Great
    * Stories" over a link list), or that ends the article, goes with it. */
   for (size_t i = (size_t)top + 1; i < (size_t)c->rec[top].end; i++) {
@@ -1114,6 +1121,8 @@ int bp_strip(bp_ctx *c) {
     apply_drops(c);
     return bp_meta_apply(c);
   }
+  if (galley_job_cancelled(c->job))
+    return galley_job_error(c->job, GALLEY_ECANCELLED, "cancelled");
   if ((rc = rule_furniture(c)) != GALLEY_OK)
     return rc;
   apply_drops(c);
