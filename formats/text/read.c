@@ -14,7 +14,7 @@
  *     above an underline of at least three characters;
  *   - lists: "- ", "* ", "• " bullets, "1. ", "1) " and "[1] " numbers
  *     (at most three digits), nested by indentation, "[ ]"/"[x]" tasks; a
- *     list is tight unless a blank line separates its items or their blocks;
+ *     list is tight unless a blank line separates two of its items;
  *   - block quotes ("> "), indented code (four spaces, verbatim), thematic
  *     breaks ("* * *", "---" on their own), simple tables (a header line
  *     over runs of dashes, one run per column, or rows between two such
@@ -370,14 +370,10 @@ static int add_line(reader *r, span s) {
   return GALLEY_OK;
 }
 
-/* A new block starts directly in the top container: an item that already
- * holds a block after a blank line makes its list loose. */
-static void block_started(reader *r) {
-  cont *t = top(r);
-  if (t->type == C_ITEM && t->nblocks > 0 && r->last_blank && r->depth >= 2)
-    galley_node_set_list_tight(r->stack[r->depth - 2].node, false);
-  t->nblocks++;
-}
+/* A block starts directly in the top container. (Blank lines between the
+ * blocks of one item leave its list tight: only blank lines between items
+ * make a list loose, which is how the writer tells the two apart.) */
+static void block_started(reader *r) { top(r)->nblocks++; }
 
 static void start_leaf(reader *r, int type) {
   block_started(r);

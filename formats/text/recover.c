@@ -278,7 +278,7 @@ bool txt_find_date(const char *s, size_t n, char *iso, size_t *start,
                    size_t *end, bool *only_date) {
   token t[MAX_TOKENS];
   size_t nt = tokenize(s, n, t, MAX_TOKENS);
-  date d;
+  date d = {0};
   size_t i = 0;
   for (; i < nt; i++)
     if (date_at(s, t, nt, i, &d))

@@ -18,7 +18,9 @@
  *   - Tables: aligned columns two spaces apart under a header line and a
  *     line of dashes per column (a table without a header row has a line of
  *     dashes above and below). Right and centred columns are padded so the
- *     reader sees it. Cells are never wrapped.
+ *     reader sees it. Cells are never wrapped. A layout table (one column,
+ *     or cells holding several blocks or non-paragraphs) is written as its
+ *     cells' blocks one after the other.
  *   - Links: the text then "[n]", and at the end a "References" heading
  *     with "[n] URL" lines; one number per distinct URL. A link whose text
  *     is its URL is written once, without a number. Links to "#..." and
@@ -170,7 +172,8 @@ static bool spaced(galley_kind k) {
 }
 
 /* Before a leaf block: a blank line, except at the very start, between
- * blocks of one tight list, and between a term and its definition. */
+ * the items of a tight list (and before a list nested in one), and between
+ * a term and its definition. */
 static void separate(writer *w, const galley_node *leaf) {
   const galley_node *prev = w->prev_leaf;
   w->prev_leaf = leaf;
@@ -181,15 +184,25 @@ static void separate(writer *w, const galley_node *leaf) {
     if (galley_node_kind(prev) == GALLEY_NODE_TERM &&
         galley_node_kind(galley_node_parent(leaf)) == GALLEY_NODE_DEFINITION)
       return;
-    const galley_node *a = common_ancestor(prev, leaf);
+    const galley_node *lca = common_ancestor(prev, leaf);
+    const galley_node *a = lca;
     while (a && galley_node_kind(a) != GALLEY_NODE_LIST &&
            galley_node_kind(a) != GALLEY_NODE_DOCUMENT &&
            galley_node_kind(a) != GALLEY_NODE_BLOCK_QUOTE &&
            galley_node_kind(a) != GALLEY_NODE_FOOTNOTE)
       a = galley_node_parent(a);
     if (a && galley_node_kind(a) == GALLEY_NODE_LIST &&
-        galley_node_get_list_tight(a))
-      return;
+        galley_node_get_list_tight(a)) {
+      if (lca == a)
+        return; /* two items of a tight list */
+      /* Two blocks of one item: a nested list follows on directly, other
+       * blocks after a blank line (which leaves the list tight). */
+      const galley_node *c = leaf;
+      while (c && galley_node_parent(c) != lca)
+        c = galley_node_parent(c);
+      if (c && galley_node_kind(c) == GALLEY_NODE_LIST)
+        return;
+    }
   }
   emit(w, "", 0, true);
 }
@@ -671,6 +684,35 @@ done:
   free(widths);
 }
 
+/* A table used for layout: one column, or cells that hold more than one
+ * block or blocks other than paragraphs. Its cells are written one after
+ * the other as ordinary blocks, not squeezed into columns. */
+static bool layout_table(const galley_node *table) {
+  size_t max_cells = 0;
+  for (galley_node *row = galley_node_first_child(table); row;
+       row = galley_node_next(row)) {
+    if (galley_node_kind(row) != GALLEY_NODE_TABLE_ROW)
+      continue;
+    size_t cells = 0;
+    for (galley_node *c = galley_node_first_child(row); c;
+         c = galley_node_next(c)) {
+      cells++;
+      size_t blocks = 0;
+      for (galley_node *b = galley_node_first_child(c); b;
+           b = galley_node_next(b)) {
+        galley_kind k = galley_node_kind(b);
+        if (galley_kind_is_inline(k))
+          continue;
+        if (k != GALLEY_NODE_PARAGRAPH || ++blocks > 1)
+          return true;
+      }
+    }
+    if (cells > max_cells)
+      max_cells = cells;
+  }
+  return max_cells <= 1;
+}
+
 /* ---- The walk
  * -------------------------------------------------------------------- */
 
@@ -756,7 +798,12 @@ static void walk(writer *w, const galley_node *root) {
       separate(w, n);
       emit(w, "* * *", 5, false);
       break;
-    case GALLEY_NODE_TABLE: write_table(w, n); break;
+    case GALLEY_NODE_TABLE:
+      if (layout_table(n))
+        skip = false; /* rows and cells are walked as containers */
+      else
+        write_table(w, n);
+      break;
     case GALLEY_NODE_LIST:
       if (!txt_grow(&w->counters, &w->counters_cap, w->ncounters + 1,
                     sizeof *w->counters)) {
