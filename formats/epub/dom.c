@@ -125,9 +125,13 @@ static xmlDoc *parse_xhtml(const char *s, size_t len, xmlNode **body) {
     ebuf_free(&b);
     return NULL;
   }
+  /* XML_PARSE_HUGE lifts libxml2's nesting cap of 256: the tree's own depth
+   * limit already bounds what the html writer made, and it declares no
+   * entities to expand. */
   xmlDoc *doc = xmlReadMemory(b.data, (int)b.len, NULL, "UTF-8",
                               XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                  XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+                                  XML_PARSE_NOWARNING | XML_PARSE_NOCDATA |
+                                  XML_PARSE_HUGE);
   if (!doc) {
     /* Not well-formed (an entity, raw HTML): the HTML parser recovers. */
     ebuf_free(&b);

@@ -424,6 +424,23 @@ static void css_option_replaces_the_stylesheet(void **state) {
   free(path);
 }
 
+static void deep_nesting_is_written_whole(void **state) {
+  (void)state;
+  char md[1024] = "";
+  for (int i = 0; i < 400; i++)
+    strcat(md, "> ");
+  strcat(md, "deep\n");
+  et_result r = md_to_epub(md, NULL, NULL);
+  assert_int_equal(r.rc, GALLEY_OK);
+  char *c = entry(&r, "EPUB/ch001.xhtml");
+  size_t n = 0;
+  for (const char *p = c; (p = strstr(p, "<blockquote>")); p++)
+    n++;
+  assert_int_equal(n, 400);
+  free(c);
+  et_free(&r);
+}
+
 /* ---- Digests --------------------------------------------------------------- */
 
 static galley_doc *read_fixture(const char *from, const char *name) {
@@ -570,6 +587,7 @@ int main(void) {
       cmocka_unit_test(cover_option_names_a_file),
       cmocka_unit_test(title_page_can_be_left_out),
       cmocka_unit_test(css_option_replaces_the_stylesheet),
+      cmocka_unit_test(deep_nesting_is_written_whole),
       cmocka_unit_test(digest_of_three_fixtures_is_one_valid_book),
       cmocka_unit_test(fixtures_pass_epubcheck),
   };
