@@ -294,6 +294,30 @@ static bool is_container(galley_kind k) {
 
 /* ---- Rule: chrome-tag, chrome-class, hidden --------------------------- */
 
+/* An inline box that a page shows only on hover or click (a person's
+ * card with links to their other stories), written into the paragraph. */
+static bool hover_sig(bp_ctx *c, const galley_node *n) {
+  const char *sig = bp_node_signature(c->doc, n);
+  static const char *const words[] = {"rollover", "tooltip", "hovercard",
+                                      "popover",  "popup",   NULL};
+  for (size_t i = 0; words[i]; i++)
+    if (strstr(sig, words[i]))
+      return true;
+  return false;
+}
+
+static bool is_hover_card(bp_ctx *c, const bp_rec *r) {
+  if (r->text == 0 || !hover_sig(c, r->node))
+    return false;
+  /* The wrapper of the trigger (the name) and its card: only the card
+   * goes, the name stays in the sentence. */
+  for (galley_node *k = galley_node_first_child(r->node); k;
+       k = galley_node_next(k))
+    if (galley_node_kind(k) == GALLEY_NODE_SPAN && hover_sig(c, k))
+      return false;
+  return true;
+}
+
 /* Removes page furniture before scoring: navigation, sidebars, share bars,
  * cookie notices. A container that holds most of the page's paragraphs is
  * never furniture, whatever its class says (some sites wrap the whole page
@@ -302,6 +326,12 @@ static int rule_furniture(bp_ctx *c) {
   const bp_rec *root = &c->rec[0];
   for (size_t i = 1; i < c->n; i++) {
     bp_rec *r = &c->rec[i];
+    if (r->kind == GALLEY_NODE_SPAN && is_hover_card(c, r)) {
+      if (drop(c, (int)i, "hover-card") != GALLEY_OK)
+        return GALLEY_ENOMEM;
+      i = (size_t)r->end - 1;
+      continue;
+    }
     if (!is_container(r->kind) && r->kind != GALLEY_NODE_PARAGRAPH &&
         r->kind != GALLEY_NODE_HEADING)
       continue;

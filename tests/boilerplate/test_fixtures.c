@@ -42,6 +42,7 @@ static const fixture fixtures[] = {
     {"alt-repeats-text", "html", "html", "alt-repeats-text"},
     {"about-blurb", "html", "html", "about-blurb"},
     {"url-line", "html", "html", "url-line"},
+    {"hover-card", "html", "html", "hover-card"},
     {"keeps-article-parts", "html", "html", "headline-in-metadata"},
     {"metadata", "html", "html", "chrome-class"},
     {"before-headline", "text", "txt", "before-headline"},
