@@ -95,6 +95,15 @@ bool bp_same_text(const char *a, const char *b);
 /** True when the text ends like a sentence (. ! ? … : ” and CJK forms). */
 bool bp_ends_sentence(const char *s);
 
+/* batch.c */
+/**
+ * True when a block with this "id classes tag" signature and this text is
+ * part of the site's template: it repeats on most pages of the batch. Always
+ * false without a model (single documents).
+ */
+bool bp_batch_template(const bp_batch_model *m, const char *signature,
+                       const char *text);
+
 /* explain.c */
 int bp_explain_write(bp_ctx *c, const char *path);
 

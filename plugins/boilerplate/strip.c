@@ -368,6 +368,16 @@ static int rule_furniture(bp_ctx *c) {
         (tag && (strcmp(tag, "figure") == 0 || strcmp(tag, "figcaption") == 0)))
       continue;
     const char *sig = bp_node_signature(c->doc, r->node);
+    /* Rule template: the block repeats across the batch's pages. */
+    if (c->batch) {
+      char *t = bp_node_text(c->doc, r->node);
+      if (t && bp_batch_template(c->batch, sig, t)) {
+        if (drop(c, (int)i, "template") != GALLEY_OK)
+          return GALLEY_ENOMEM;
+        i = (size_t)r->end - 1;
+        continue;
+      }
+    }
     if (!*sig)
       continue;
     sigwords s = scan_sig(sig);
