@@ -1119,7 +1119,9 @@ static int rule_flat(bp_ctx *c) {
     const bp_rec *r = &c->rec[blocks[b]];
     bool shortline = r->text < 100 && !bp_ends_sentence(texts[b]);
     const char *why = NULL;
-    if (r->text < 160 && is_cta(texts[b]) && r->stops <= 2)
+    if (c->batch && bp_batch_template(c->batch, "", texts[b]))
+      why = "template";
+    else if (r->text < 160 && is_cta(texts[b]) && r->stops <= 2)
       why = "call-to-action";
     else if ((b < start || b > end) && shortline)
       why = b < start ? "before-headline" : "after-article";
