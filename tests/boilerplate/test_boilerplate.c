@@ -445,6 +445,66 @@ static void parses_dates_in_common_forms(void **state) {
   galley_doc_free(doc);
 }
 
+static galley_doc *article_with_line(const char *line, const char *cls) {
+  galley_doc *doc = galley_doc_new();
+  galley_node *root = galley_doc_root(doc);
+  galley_node *d = div_(root, "div", NULL, "article-body");
+  galley_node *p = para(d, line);
+  if (cls)
+    galley_node_set_classes(p, cls);
+  for (size_t i = 0; i < 4; i++)
+    para(d, prose[i]);
+  return doc;
+}
+
+static void reads_dates_with_month_names_in_other_languages(void **state) {
+  (void)state;
+  static const char *const lines[][2] = {
+      {"segunda-feira, 22 de janeiro de 2018 \xc3\xa0s 0:13", "2018-01-22"},
+      {"Publi\xc3\xa9 le 3 d\xc3\xa9"
+       "cembre 2019",
+       "2019-12-03"},
+      {"14. M\xc3\xa4rz 2021", "2021-03-14"},
+      {"Updated Sept. 9, 2020 at 4:05 pm", "2020-09-09"},
+  };
+  for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+    galley_doc *doc = article_with_line(lines[i][0], "date");
+    assert_int_equal(run(doc, NULL, NULL), GALLEY_OK);
+    const char *date = galley_doc_get_meta(doc, GALLEY_META_DATE);
+    assert_non_null(date);
+    assert_string_equal(date, lines[i][1]);
+    galley_doc_free(doc);
+  }
+  /* "Mary" is not May or March. */
+  galley_doc *doc = article_with_line("By Mary Smith", NULL);
+  assert_int_equal(run(doc, NULL, NULL), GALLEY_OK);
+  assert_null(galley_doc_get_meta(doc, GALLEY_META_DATE));
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_AUTHOR),
+                      "Mary Smith");
+  galley_doc_free(doc);
+}
+
+static void cleans_byline_of_title_and_date(void **state) {
+  (void)state;
+  galley_doc *doc =
+      article_with_line("By Jane Doe | Staff Writer, March 3, 2026", "byline");
+  assert_int_equal(run(doc, NULL, NULL), GALLEY_OK);
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_AUTHOR), "Jane Doe");
+  galley_doc_free(doc);
+  /* A reader's value that still carries the date is replaced... */
+  doc = article_with_line("Jane Doe March 3, 2026", "byline");
+  galley_doc_set_meta(doc, GALLEY_META_AUTHOR, "Jane Doe March 3, 2026");
+  assert_int_equal(run(doc, NULL, NULL), GALLEY_OK);
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_AUTHOR), "Jane Doe");
+  galley_doc_free(doc);
+  /* ...but a different name is not. */
+  doc = article_with_line("By Jane Doe", NULL);
+  galley_doc_set_meta(doc, GALLEY_META_AUTHOR, "John Roe");
+  assert_int_equal(run(doc, NULL, NULL), GALLEY_OK);
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_AUTHOR), "John Roe");
+  galley_doc_free(doc);
+}
+
 static void fills_excerpt_from_first_paragraph(void **state) {
   (void)state;
   galley_doc *doc = news_page(NULL);
@@ -477,6 +537,8 @@ int main(void) {
       cmocka_unit_test(survives_very_deep_trees_without_recursion),
       cmocka_unit_test(parses_dates_in_common_forms),
       cmocka_unit_test(fills_excerpt_from_first_paragraph),
+      cmocka_unit_test(reads_dates_with_month_names_in_other_languages),
+      cmocka_unit_test(cleans_byline_of_title_and_date),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
