@@ -1117,11 +1117,16 @@ static int rule_flat(bp_ctx *c) {
   }
   for (size_t b = 0; b < nb; b++) {
     const bp_rec *r = &c->rec[blocks[b]];
-    bool shortline = r->text < 100 && !bp_ends_sentence(texts[b]);
+    /* Only paragraphs are lines of chrome: headings, lists, quotes and code
+     * are structure the reader recognised (Markdown is flat too). */
+    bool shortline = r->kind == GALLEY_NODE_PARAGRAPH && r->text < 100 &&
+                     !bp_ends_sentence(texts[b]);
     const char *why = NULL;
     if (c->batch && bp_batch_template(c->batch, "", texts[b]))
       why = "template";
-    else if (r->text < 160 && is_cta(texts[b]) && r->stops <= 2)
+    else if ((r->kind == GALLEY_NODE_PARAGRAPH ||
+              r->kind == GALLEY_NODE_HEADING) &&
+             r->text < 160 && is_cta(texts[b]) && r->stops <= 2)
       why = "call-to-action";
     else if ((b < start || b > end) && shortline)
       why = b < start ? "before-headline" : "after-article";
