@@ -495,6 +495,39 @@ static int finish_table(reader *r) {
                                    : GALLEY_ALIGN_NONE;
     }
   }
+  /* A column whose header says nothing about alignment (empty, or no
+   * header row) is right-aligned when its cells all end flush right and
+   * some do not start flush left. */
+  for (size_t k = 0; k < n; k++) {
+    if (align[k] != GALLEY_ALIGN_NONE)
+      continue;
+    bool right = true, ragged = false, any = false;
+    size_t from = r->table_header ? 1 : 0;
+    for (size_t i = 0; i < r->nlines && right; i++) {
+      span ln = r->lines[i];
+      cut_row(ln, r->cols, n, cut);
+      size_t a = cut[k], b = cut[k + 1];
+      size_t lead = 0;
+      while (a + lead < b && is_space(ln.p[a + lead]))
+        lead++;
+      size_t tail = b;
+      while (tail > a + lead && is_space(ln.p[tail - 1]))
+        tail--;
+      if (a + lead >= tail)
+        continue;
+      if (i < from) {
+        right = false; /* the header has text: it decided */
+        break;
+      }
+      size_t start = ln.pad + txt_width(ln.p, a + lead);
+      size_t end = start + txt_width(ln.p + a + lead, tail - a - lead);
+      any = true;
+      right = end >= r->cols[2 * k + 1];
+      ragged |= start > r->cols[2 * k];
+    }
+    if (any && right && ragged)
+      align[k] = GALLEY_ALIGN_RIGHT;
+  }
   for (size_t i = 0; i < r->nlines && r->status == GALLEY_OK; i++) {
     bool head = r->table_header && i == 0;
     galley_node *row = new_node(r, GALLEY_NODE_TABLE_ROW, 0);
@@ -716,8 +749,8 @@ static int block_start(reader *r, const cursor *c, bool in_para, marker *m) {
   if (parse_marker(s, n, m)) {
     /* In running text "1984." or "- " at a line's start is more likely
      * prose; inside a list item a nested list may start anywhere. */
-    if (in_para &&
-        (m->empty || (m->ordered && m->start != 1 && top(r)->type != C_ITEM)))
+    if (in_para && top(r)->type != C_ITEM &&
+        (m->empty || (m->ordered && m->start != 1)))
       return BS_NONE;
     return BS_ITEM;
   }
@@ -731,7 +764,7 @@ static bool continues_list(reader *r, const cursor *c, size_t matched) {
   size_t first;
   indent_at(c, &first);
   marker m;
-  if (!parse_marker(c->s + first, c->len - first, &m) || m.empty)
+  if (!parse_marker(c->s + first, c->len - first, &m))
     return false;
   /* A list always matches; its item is the first container missed. */
   for (size_t k = matched - 1; k < r->depth; k++)
@@ -920,6 +953,7 @@ static int process_line(reader *r, const char *s, size_t len) {
     r->depth = matched;
   }
 
+  bool opened = false;
   for (;;) {
     cont *t = top(r);
     ind = indent_at(&c, &first);
@@ -993,16 +1027,19 @@ static int process_line(reader *r, const char *s, size_t len) {
     if (bs == BS_QUOTE) {
       if (open_quote(r, &c) != GALLEY_OK)
         return r->status;
+      opened = true;
       continue;
     }
     if (bs == BS_ITEM) {
       if (open_item(r, &c, &m) != GALLEY_OK)
         return r->status;
+      opened = true;
       continue;
     }
     if (bs == BS_NOTE) {
       if (open_note(r, &c) != GALLEY_OK)
         return r->status;
+      opened = true;
       continue;
     }
     if (bs == BS_HR) {
@@ -1029,7 +1066,8 @@ static int process_line(reader *r, const char *s, size_t len) {
     add_line(r, rest_of(&c));
     break;
   }
-  r->last_blank = blank;
+  /* A line that opened a container (an empty item "51.") is no blank. */
+  r->last_blank = blank && !opened;
   return r->status;
 }
 

@@ -236,6 +236,38 @@ static void a_year_in_wrapped_prose_starts_no_list(void **state) {
   galley_doc_free(doc);
 }
 
+static void
+empty_items_and_blocks_inside_an_item_keep_a_list_tight(void **state) {
+  (void)state;
+  galley_doc *doc = tt_read_ok("1. one\n2.\n3. three\n\n   more of three\n"
+                               "4. four\n   -\n",
+                               NULL);
+  galley_node *list = tt_child(root_of(doc), 0);
+  assert_true(galley_node_get_list_tight(list));
+  assert_int_equal(galley_node_child_count(list), 4);
+  assert_null(galley_node_first_child(tt_child(list, 1)));
+  assert_int_equal(galley_node_child_count(tt_child(list, 2)), 2);
+  galley_node *nested = tt_child(tt_child(list, 3), 1);
+  assert_int_equal(KIND(nested), GALLEY_NODE_LIST);
+  galley_doc_free(doc);
+}
+
+static void
+numbers_flush_right_under_an_empty_header_are_right_aligned(void **state) {
+  (void)state;
+  galley_doc *doc = tt_read_ok("Name         \n"
+                               "------  -----\n"
+                               "Apples     12\n"
+                               "Pears    1200\n",
+                               NULL);
+  galley_node *t = tt_child(root_of(doc), 0);
+  assert_int_equal(galley_node_get_cell_align(tt_child(tt_child(t, 1), 1)),
+                   GALLEY_ALIGN_RIGHT);
+  assert_int_equal(galley_node_get_cell_align(tt_child(tt_child(t, 1), 0)),
+                   GALLEY_ALIGN_NONE);
+  galley_doc_free(doc);
+}
+
 static void task_boxes_set_the_item_task(void **state) {
   (void)state;
   galley_doc *doc = tt_read_ok("- [ ] open\n- [x] done\n- plain\n", NULL);
@@ -674,6 +706,9 @@ int main(void) {
       cmocka_unit_test(unindented_wrapped_item_text_continues_the_item),
       cmocka_unit_test(a_year_in_wrapped_prose_starts_no_list),
       cmocka_unit_test(task_boxes_set_the_item_task),
+      cmocka_unit_test(empty_items_and_blocks_inside_an_item_keep_a_list_tight),
+      cmocka_unit_test(
+          numbers_flush_right_under_an_empty_header_are_right_aligned),
       cmocka_unit_test(block_quotes_nest_and_hold_paragraphs),
       cmocka_unit_test(indented_code_is_kept_verbatim),
       cmocka_unit_test(an_indented_first_line_is_a_paragraph_not_code),

@@ -223,6 +223,32 @@ static void a_table_without_header_has_rules_above_and_below(void **state) {
   free(out);
 }
 
+static void a_layout_table_is_written_as_its_blocks(void **state) {
+  (void)state;
+  char *out = from_xml(
+      DOC("<table><table_row><table_cell>" P(
+          "Menu") "</table_cell><table_cell>"
+                  "<heading level=\"2\"><text>Story</text>"
+                  "</heading>" P(
+                      "Body text.") "</table_cell></table_row></table>"),
+      NULL);
+  assert_string_equal(out, "Menu\n\nStory\n-----\n\nBody text.\n");
+  free(out);
+}
+
+static void
+blocks_of_one_item_are_apart_but_items_of_a_tight_list_not(void **state) {
+  (void)state;
+  char *out = from_xml(
+      DOC("<list><item>" P("one")
+              P("one, more") "<list><item>" P("nested") "</item></list>" P(
+                  "after nested") "</item><item>" P("two") "</item></list>"),
+      NULL);
+  assert_string_equal(out, "- one\n\n  one, more\n  - nested\n\n"
+                           "  after nested\n- two\n");
+  free(out);
+}
+
 static void links_become_numbered_references(void **state) {
   (void)state;
   char *out = from_xml(
@@ -336,6 +362,9 @@ int main(void) {
       cmocka_unit_test(quotes_and_code_blocks),
       cmocka_unit_test(tables_are_aligned_columns),
       cmocka_unit_test(a_table_without_header_has_rules_above_and_below),
+      cmocka_unit_test(a_layout_table_is_written_as_its_blocks),
+      cmocka_unit_test(
+          blocks_of_one_item_are_apart_but_items_of_a_tight_list_not),
       cmocka_unit_test(links_become_numbered_references),
       cmocka_unit_test(images_are_their_alt_text),
       cmocka_unit_test(footnotes_are_written_where_the_tree_has_them),
