@@ -274,14 +274,33 @@ static char *register_id(writer *w, size_t ci, const char *old) {
   return id;
 }
 
+/* A language tag of letters, then letter or digit subtags of up to 8. */
+static bool lang_tag(const char *s) {
+  size_t run = 0;
+  bool first = true;
+  for (;; s++) {
+    if (*s == '-' || !*s) {
+      if (run == 0 || run > 8)
+        return false;
+      if (!*s)
+        return true;
+      run = 0;
+      first = false;
+      continue;
+    }
+    if (!isalpha((unsigned char)*s) && (first || !isdigit((unsigned char)*s)))
+      return false;
+    run++;
+  }
+}
+
 static bool allowed_attr(const char *el, const xmlAttr *a, const char *value) {
   const char *an = (const char *)a->name;
   if (a->ns && !is_xml_lang(a) && !is_epub_type(a))
     return false;
-  if (is_xml_lang(a))
-    return true;
-  if (!strcmp(an, "class") || !strcmp(an, "title") || !strcmp(an, "lang") ||
-      !strcmp(an, "id"))
+  if (is_xml_lang(a) || !strcmp(an, "lang"))
+    return lang_tag(value);
+  if (!strcmp(an, "class") || !strcmp(an, "title") || !strcmp(an, "id"))
     return true;
   if (!strcmp(an, "dir"))
     return !strcmp(value, "ltr") || !strcmp(value, "rtl") ||
@@ -478,9 +497,6 @@ int epub_clean_chapter(writer *w, size_t ci) {
       xmlAttr *next = a->next;
       xmlChar *v = xmlNodeGetContent((xmlNode *)a);
       bool keep = v && allowed_attr(el, a, (const char *)v);
-      if (keep && !strcmp((const char *)a->name, "lang") && !a->ns) {
-        keep = *v != '\0';
-      }
       if (!keep)
         xmlRemoveProp(a);
       xmlFree(v);

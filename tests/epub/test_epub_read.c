@@ -93,6 +93,42 @@ static void images_are_kept_as_resources_and_written_again(void **state) {
   free(md);
 }
 
+/* A PNG header that claims 800x600 pixels: enough for sniffing and sizing. */
+static const unsigned char big_png[] = {
+    0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D',
+    'R',  0,   0,   3,   0x20, 0,    0,    2,    0x58, 8, 2, 0, 0, 0, 0, 0, 0};
+
+static void the_cover_survives_epub_to_epub(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_doc_set_meta(doc, "title", "Covered");
+  galley_doc_set_meta(doc, "language", "en");
+  galley_doc_add_resource(doc, "big.png", "image/png", big_png, sizeof big_png);
+  galley_node *p = galley_doc_new_node(doc, GALLEY_NODE_PARAGRAPH);
+  galley_node *img = galley_doc_new_node(doc, GALLEY_NODE_IMAGE);
+  galley_node_set_url(img, "big.png");
+  galley_node_append_child(p, img);
+  galley_node_append_child(galley_doc_root(doc), p);
+  const char *opts[] = {"cover=auto", NULL};
+  et_result a = et_write_doc(doc, "epub", opts);
+  assert_int_equal(a.rc, GALLEY_OK);
+  galley_doc *back = et_read_doc("epub", a.data, a.len, NULL, NULL);
+  assert_non_null(back);
+  assert_string_equal(galley_doc_get_meta(back, "cover"), "images/img-001.png");
+  /* The cover and title pages are not content: one chapter remains. */
+  assert_int_equal(galley_node_child_count(galley_doc_root(back)), 1);
+  et_result b = et_write_doc(back, "epub", NULL);
+  assert_int_equal(b.rc, GALLEY_OK);
+  char *opf = et_zip_entry(b.data, b.len, "EPUB/package.opf", NULL);
+  assert_non_null(strstr(opf, "properties=\"cover-image\""));
+  assert_non_null(strstr(opf, "<itemref idref=\"cover-page\"/>"));
+  free(opf);
+  galley_doc_free(back);
+  galley_doc_free(doc);
+  et_free(&a);
+  et_free(&b);
+}
+
 /* ---- Hand-made packages ------------------------------------------------------ */
 
 typedef struct file {
@@ -262,6 +298,7 @@ int main(void) {
       cmocka_unit_test(markdown_through_epub_keeps_the_content),
       cmocka_unit_test(html_through_epub_keeps_the_content),
       cmocka_unit_test(images_are_kept_as_resources_and_written_again),
+      cmocka_unit_test(the_cover_survives_epub_to_epub),
       cmocka_unit_test(epub3_titles_links_and_missing_files),
       cmocka_unit_test(epub2_takes_titles_from_the_ncx),
   };
