@@ -215,6 +215,8 @@ static int gmi_read(galley_job *job, const galley_input *in, galley_doc *doc) {
     } else if (trim(l).len) {
       /* A text line. The writer puts one space before text that would
        * otherwise read as a marker; take it off again. */
+      while (l.len && is_space(l.s[l.len - 1]))
+        l.len--;
       line rest = l;
       while (rest.len && rest.s[0] == ' ')
         rest.s++, rest.len--;
@@ -401,6 +403,7 @@ typedef struct writer {
   last last;
   const galley_node *last_group; /* the list or quote of the last line */
   const galley_node *item;       /* innermost ITEM we are in, or NULL */
+  const galley_node *top_list;   /* outermost LIST we are in, or NULL */
   const galley_node *quote;      /* outermost BLOCK_QUOTE, or NULL */
   const char *item_prefix;       /* "[ ] " etc. for the item's first block */
   const char *footnote;          /* label for the next block, or NULL */
@@ -443,7 +446,7 @@ static int write_text_block(writer *w, const galley_node *node) {
   if (text.len || w->item) {
     galley_sink *out = w->out;
     if (w->item) {
-      start_line(w, LAST_ITEM, galley_node_parent(w->item));
+      start_line(w, LAST_ITEM, w->top_list); /* nested items run on */
       galley_sink_puts(out, "* ");
       galley_sink_puts(out, w->item_prefix ? w->item_prefix : "");
       w->item_prefix = NULL;
@@ -701,10 +704,15 @@ static int gmi_write(galley_job *job, const galley_doc *doc,
       }
       break;
     case GALLEY_NODE_LIST:
-      if (enter)
+      if (enter) {
         rc = push_list(&w, n);
-      else
+        if (!w.top_list)
+          w.top_list = n;
+      } else {
         w.n_lists--;
+        if (w.top_list == n)
+          w.top_list = NULL;
+      }
       break;
     case GALLEY_NODE_ITEM:
       if (enter) {
