@@ -34,7 +34,8 @@ static const char default_css[] =
     ".cover { text-align: center; margin: 0; padding: 0; }\n"
     "nav ol { list-style-type: none; }\n";
 
-/* ---- The table of contents ------------------------------------------------ */
+/* ---- The table of contents ------------------------------------------------
+ */
 
 typedef struct tocent {
   int depth;
@@ -149,15 +150,15 @@ static void nav_doc(writer *w, ebuf *b, const toc *t) {
   if (w->title_page)
     ebuf_puts(b, "<li><a epub:type=\"titlepage\" href=\"title.xhtml\">Title "
                  "page</a></li>\n");
-  ebuf_printf(b,
-              "<li><a epub:type=\"bodymatter\" href=\"%s\">Start</a></li>\n",
+  ebuf_printf(b, "<li><a epub:type=\"bodymatter\" href=\"%s\">Start</a></li>\n",
               w->ch[0].file);
   ebuf_puts(b, "</ol>\n</nav>\n</body>\n</html>\n");
 }
 
 static void ncx_doc(writer *w, ebuf *b, const toc *t) {
-  ebuf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ncx xmlns=\"" EPUB_NS_NCX
-               "\" version=\"2005-1\" xml:lang=\"");
+  ebuf_puts(
+      b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ncx xmlns=\"" EPUB_NS_NCX
+         "\" version=\"2005-1\" xml:lang=\"");
   ebuf_escape(b, w->lang);
   ebuf_puts(b, "\">\n<head>\n<meta name=\"dtb:uid\" content=\"");
   ebuf_escape(b, w->identifier);
@@ -188,7 +189,8 @@ static void ncx_doc(writer *w, ebuf *b, const toc *t) {
     if (!plays[i])
       plays[i] = ++order;
     int play = plays[i];
-    ebuf_printf(b, "<navPoint id=\"np-%zu\" playOrder=\"%d\">\n<navLabel><text>",
+    ebuf_printf(b,
+                "<navPoint id=\"np-%zu\" playOrder=\"%d\">\n<navLabel><text>",
                 i + 1, play);
     ebuf_escape(b, e->label);
     ebuf_puts(b, "</text></navLabel>\n<content src=\"");
@@ -202,7 +204,8 @@ static void ncx_doc(writer *w, ebuf *b, const toc *t) {
   ebuf_puts(b, "</navMap>\n</ncx>\n");
 }
 
-/* ---- Pages ------------------------------------------------------------------ */
+/* ---- Pages ------------------------------------------------------------------
+ */
 
 static void byline(writer *w, ebuf *b) {
   if (!w->n_authors)
@@ -269,7 +272,8 @@ static void cover_doc(writer *w, ebuf *b) {
   ebuf_puts(b, "\" />\n</section>\n</body>\n</html>\n");
 }
 
-/* ---- The package document ------------------------------------------------- */
+/* ---- The package document -------------------------------------------------
+ */
 
 static void dc(ebuf *b, const char *el, const char *value, const char *attrs) {
   if (!value || !*value)
@@ -281,7 +285,8 @@ static void dc(ebuf *b, const char *el, const char *value, const char *attrs) {
 
 static void opf_doc(writer *w, ebuf *b) {
   const galley_doc *d = w->src;
-  ebuf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<package xmlns=\"" EPUB_NS_OPF
+  ebuf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<package "
+               "xmlns=\"" EPUB_NS_OPF
                "\" version=\"3.0\" unique-identifier=\"bookid\" xml:lang=\"");
   ebuf_escape(b, w->lang);
   ebuf_puts(b, "\">\n<metadata xmlns:dc=\"" EPUB_NS_DC "\">\n");
@@ -310,12 +315,13 @@ static void opf_doc(writer *w, ebuf *b) {
   if (w->cover >= 0)
     ebuf_printf(b, "<meta name=\"cover\" content=\"%s\"/>\n",
                 w->res[w->cover].id);
-  ebuf_puts(b, "</metadata>\n<manifest>\n"
-               "<item id=\"nav\" href=\"nav.xhtml\" "
-               "media-type=\"application/xhtml+xml\" properties=\"nav\"/>\n"
-               "<item id=\"ncx\" href=\"toc.ncx\" "
-               "media-type=\"application/x-dtbncx+xml\"/>\n"
-               "<item id=\"css\" href=\"style.css\" media-type=\"text/css\"/>\n");
+  ebuf_puts(b,
+            "</metadata>\n<manifest>\n"
+            "<item id=\"nav\" href=\"nav.xhtml\" "
+            "media-type=\"application/xhtml+xml\" properties=\"nav\"/>\n"
+            "<item id=\"ncx\" href=\"toc.ncx\" "
+            "media-type=\"application/x-dtbncx+xml\"/>\n"
+            "<item id=\"css\" href=\"style.css\" media-type=\"text/css\"/>\n");
   if (w->cover_page)
     ebuf_puts(b, "<item id=\"cover-page\" href=\"cover.xhtml\" "
                  "media-type=\"application/xhtml+xml\"/>\n");
@@ -368,7 +374,8 @@ static char *content_identifier(writer *w) {
   uint64_t h2 = epub_hash(w->title, strlen(w->title), 2);
   for (size_t i = 0; i < w->n_ch; i++) {
     h1 = epub_hash(w->ch[i].xhtml, w->ch[i].xhtml_len, h1);
-    h2 = epub_hash(w->ch[i].xhtml, w->ch[i].xhtml_len, h2 ^ 0x9e3779b97f4a7c15ULL);
+    h2 = epub_hash(w->ch[i].xhtml, w->ch[i].xhtml_len,
+                   h2 ^ 0x9e3779b97f4a7c15ULL);
   }
   for (size_t i = 0; i < w->n_res; i++) {
     h1 ^= w->res[i].hash + i;
@@ -392,11 +399,12 @@ static char *content_identifier(writer *w) {
   return s;
 }
 
-/* ---- The zip ----------------------------------------------------------------- */
+/* ---- The zip
+ * ----------------------------------------------------------------- */
 
 typedef struct zentry {
   char *name;
-  char *data; /* owned */
+  char *data;               /* owned */
   const unsigned char *ext; /* borrowed instead of data */
   size_t len;
   bool store;

@@ -23,35 +23,32 @@ static bool in_list(const char *name, const char *const *list) {
 }
 
 static const char *const block_keep[] = {
-    "div",   "p",      "h1",         "h2",      "h3",      "h4",
-    "h5",    "h6",     "blockquote", "ul",      "ol",      "li",
-    "dl",    "dt",     "dd",         "pre",     "hr",      "table",
-    "caption", "thead", "tbody",     "tfoot",   "tr",      "th",
-    "td",    "figure", "figcaption", "section", "article", "aside",
-    "nav",   NULL};
+    "div",     "p",          "h1",  "h2",    "h3",      "h4",         "h5",
+    "h6",      "blockquote", "ul",  "ol",    "li",      "dl",         "dt",
+    "dd",      "pre",        "hr",  "table", "caption", "thead",      "tbody",
+    "tfoot",   "tr",         "th",  "td",    "figure",  "figcaption", "section",
+    "article", "aside",      "nav", NULL};
 static const char *const inline_keep[] = {
-    "a",    "em",  "strong", "i",     "b",    "u",    "s",     "del",
-    "ins",  "sup", "sub",    "code",  "kbd",  "samp", "var",   "span",
-    "br",   "img", "abbr",   "cite",  "q",    "small", "mark", "dfn",
-    "wbr",  NULL};
+    "a",    "em",   "strong", "i",     "b",    "u",   "s",    "del", "ins",
+    "sup",  "sub",  "code",   "kbd",   "samp", "var", "span", "br",  "img",
+    "abbr", "cite", "q",      "small", "mark", "dfn", "wbr",  NULL};
 static const char *const drop_all[] = {
-    "script",   "style",    "iframe", "object",   "embed",    "video",
-    "audio",    "source",   "track",  "canvas",   "form",     "input",
-    "button",   "select",   "textarea", "option", "optgroup", "noscript",
-    "template", "link",     "meta",   "base",     "head",     "title",
-    "map",      "area",     "dialog", "frame",    "frameset", "applet",
-    "param",    "svg",      "math",   "datalist", "output",   "progress",
-    "meter",    "colgroup", "col",    NULL};
+    "script",   "style",    "iframe",   "object",   "embed",    "video",
+    "audio",    "source",   "track",    "canvas",   "form",     "input",
+    "button",   "select",   "textarea", "option",   "optgroup", "noscript",
+    "template", "link",     "meta",     "base",     "head",     "title",
+    "map",      "area",     "dialog",   "frame",    "frameset", "applet",
+    "param",    "svg",      "math",     "datalist", "output",   "progress",
+    "meter",    "colgroup", "col",      NULL};
 static const char *const unwrap_tags[] = {"html", "body", "picture", NULL};
 static const char *const phrasing_parents[] = {
-    "p",   "h1",   "h2",   "h3",  "h4",   "h5",    "h6",   "pre", "a",
-    "em",  "strong", "i",  "b",   "u",    "s",     "del",  "ins", "sup",
-    "sub", "code", "kbd",  "samp", "var", "span",  "abbr", "cite", "q",
-    "small", "mark", "dfn", NULL};
-static const char *const void_tags[] = {"area", "base", "br",    "col",
-                                        "embed", "hr",  "img",   "input",
-                                        "link", "meta", "source", "track",
-                                        "wbr",  "param", NULL};
+    "p",    "h1",   "h2",     "h3",    "h4",   "h5",   "h6",  "pre",
+    "a",    "em",   "strong", "i",     "b",    "u",    "s",   "del",
+    "ins",  "sup",  "sub",    "code",  "kbd",  "samp", "var", "span",
+    "abbr", "cite", "q",      "small", "mark", "dfn",  NULL};
+static const char *const void_tags[] = {
+    "area", "base", "br",     "col",   "embed", "hr",    "img", "input",
+    "link", "meta", "source", "track", "wbr",   "param", NULL};
 
 static const char *name_of(const xmlNode *n) { return (const char *)n->name; }
 
@@ -91,7 +88,8 @@ static bool is_xml_lang(const xmlAttr *a) {
          strcmp((const char *)a->name, "lang") == 0;
 }
 
-/* ---- Rendering ------------------------------------------------------------ */
+/* ---- Rendering ------------------------------------------------------------
+ */
 
 static char *dup_opt(galley_job *job, const char *key, bool *failed) {
   const char *v = galley_job_option(job, key);
@@ -128,10 +126,10 @@ static xmlDoc *parse_xhtml(const char *s, size_t len, xmlNode **body) {
   /* XML_PARSE_HUGE lifts libxml2's nesting cap of 256: the tree's own depth
    * limit already bounds what the html writer made, and it declares no
    * entities to expand. */
-  xmlDoc *doc = xmlReadMemory(b.data, (int)b.len, NULL, "UTF-8",
-                              XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                  XML_PARSE_NOWARNING | XML_PARSE_NOCDATA |
-                                  XML_PARSE_HUGE);
+  xmlDoc *doc =
+      xmlReadMemory(b.data, (int)b.len, NULL, "UTF-8",
+                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                        XML_PARSE_NOCDATA | XML_PARSE_HUGE);
   if (!doc) {
     /* Not well-formed (an entity, raw HTML): the HTML parser recovers. */
     ebuf_free(&b);
@@ -370,12 +368,12 @@ static bool inside(const xmlNode *n, const char *name) {
 static const char *rename_for(const xmlNode *n) {
   const char *nm = name_of(n);
   static const char *const to_div[] = {
-      "header", "footer", "main",  "address", "details", "summary", "center",
-      "hgroup", "fieldset", "legend", "menu", "dir",   "listing", "xmp",
-      "plaintext", "body", NULL};
-  static const char *const to_span[] = {"time", "data", "ruby", "rt",   "rp",
-                                        "bdo",  "bdi",  "big",  "font", "nobr",
-                                        "blink", "marquee", "label", NULL};
+      "header",  "footer", "main",      "address", "details", "summary",
+      "center",  "hgroup", "fieldset",  "legend",  "menu",    "dir",
+      "listing", "xmp",    "plaintext", "body",    NULL};
+  static const char *const to_span[] = {
+      "time", "data", "ruby", "rt",    "rp",      "bdo",   "bdi",
+      "big",  "font", "nobr", "blink", "marquee", "label", NULL};
   if (!strcmp(nm, "strike"))
     return "s";
   if (!strcmp(nm, "tt"))
@@ -411,9 +409,8 @@ static const char *misplaced(const xmlNode *n) {
   if ((!strcmp(nm, "td") || !strcmp(nm, "th")) && strcmp(pn, "tr"))
     return "div";
   if (!strcmp(nm, "figcaption") &&
-      (strcmp(pn, "figure") ||
-       (xmlPreviousElementSibling((xmlNode *)n) &&
-        xmlNextElementSibling((xmlNode *)n))))
+      (strcmp(pn, "figure") || (xmlPreviousElementSibling((xmlNode *)n) &&
+                                xmlNextElementSibling((xmlNode *)n))))
     return "div";
   if (!strcmp(nm, "caption") && xmlPreviousElementSibling((xmlNode *)n))
     return "div";
@@ -463,13 +460,11 @@ int epub_clean_chapter(writer *w, size_t ci) {
       n = drop(root, n);
       continue;
     }
-    if (in_list(name_of(n), unwrap_tags) ||
-        (is_el(n, "a") && inside(n, "a"))) {
+    if (in_list(name_of(n), unwrap_tags) || (is_el(n, "a") && inside(n, "a"))) {
       n = unwrap(root, n);
       continue;
     }
-    if (!in_list(name_of(n), block_keep) &&
-        !in_list(name_of(n), inline_keep)) {
+    if (!in_list(name_of(n), block_keep) && !in_list(name_of(n), inline_keep)) {
       xmlNodeSetName(n, (const xmlChar *)rename_for(n));
     } else {
       const char *to = misplaced(n);
@@ -519,9 +514,11 @@ int epub_clean_chapter(writer *w, size_t ci) {
     /* Our own footnote markup gets its EPUB semantics. */
     char *cls = attr(n, "class");
     char *href = is_el(n, "a") ? attr(n, "href") : NULL;
-    if (href && !strncmp(href, "#gfn-", 5) && cls && strstr(cls, "footnote-ref"))
+    if (href && !strncmp(href, "#gfn-", 5) && cls &&
+        strstr(cls, "footnote-ref"))
       set_epub_type(n, "noteref");
-    if (cls && !strcmp(cls, "footnote") && xmlHasProp(n, (const xmlChar *)"id")) {
+    if (cls && !strcmp(cls, "footnote") &&
+        xmlHasProp(n, (const xmlChar *)"id")) {
       xmlNodeSetName(n, (const xmlChar *)"aside");
       set_epub_type(n, "footnote");
     }
@@ -567,7 +564,8 @@ int epub_add_image(writer *w, const unsigned char *data, size_t size,
                             "limit of %zu",
                             size, lim->max_image_size);
   }
-  if (lim->max_resource_bytes && size > lim->max_resource_bytes - w->res_bytes &&
+  if (lim->max_resource_bytes &&
+      size > lim->max_resource_bytes - w->res_bytes &&
       size + w->res_bytes > lim->max_resource_bytes) {
     free(owned);
     return galley_job_error(w->job, GALLEY_ELIMIT,
@@ -741,8 +739,9 @@ static int resolve_image(writer *w, const char *src, long *out) {
   if (r) {
     rc = epub_add_image(w, r->data, r->size, NULL, out);
     if (rc == GALLEY_EUNSUPPORTED) {
-      galley_job_warn(w->job, "resource %s is not an image EPUB can hold; "
-                              "kept its alt text",
+      galley_job_warn(w->job,
+                      "resource %s is not an image EPUB can hold; "
+                      "kept its alt text",
                       src);
       rc = GALLEY_OK;
     }
@@ -752,8 +751,9 @@ static int resolve_image(writer *w, const char *src, long *out) {
       galley_job_warn(w->job, "a data: image cannot be decoded; kept its alt "
                               "text");
   } else if (remote_url(src) || (base && remote_url(base))) {
-    galley_job_warn(w->job, "remote image %s cannot be fetched; kept its alt "
-                            "text",
+    galley_job_warn(w->job,
+                    "remote image %s cannot be fetched; kept its alt "
+                    "text",
                     src);
   } else if (epub_has_scheme(src)) {
     galley_job_warn(w->job, "image %s is not a local file; kept its alt text",
@@ -765,8 +765,9 @@ static int resolve_image(writer *w, const char *src, long *out) {
     if (!dec) {
       rc = GALLEY_ENOMEM;
     } else if (!rel) {
-      galley_job_warn(w->job, "image %s is outside the input folder; not "
-                              "read",
+      galley_job_warn(w->job,
+                      "image %s is outside the input folder; not "
+                      "read",
                       src);
     } else {
       rc = read_local(w, rel, &data, &len);
@@ -781,8 +782,9 @@ static int resolve_image(writer *w, const char *src, long *out) {
   if (data && !rc) {
     rc = epub_add_image(w, data, len, data, out);
     if (rc == GALLEY_EUNSUPPORTED) {
-      galley_job_warn(w->job, "image %.80s is not PNG, JPEG, GIF, WebP or SVG; "
-                              "kept its alt text",
+      galley_job_warn(w->job,
+                      "image %.80s is not PNG, JPEG, GIF, WebP or SVG; "
+                      "kept its alt text",
                       src);
       rc = GALLEY_OK;
     }
@@ -800,11 +802,12 @@ static int resolve_image(writer *w, const char *src, long *out) {
   return GALLEY_OK;
 }
 
-/* ---- Links ---------------------------------------------------------------- */
+/* ---- Links ----------------------------------------------------------------
+ */
 
 bool epub_safe_scheme(const char *u) {
-  static const char *const ok[] = {"http:", "https:", "mailto:", "ftp:",
-                                   "tel:",  NULL};
+  static const char *const ok[] = {
+      "http:", "https:", "mailto:", "ftp:", "tel:", NULL};
   for (size_t i = 0; ok[i]; i++)
     if (!strncasecmp(u, ok[i], strlen(ok[i])))
       return true;
@@ -1014,7 +1017,8 @@ int epub_link_chapters(writer *w) {
   return GALLEY_OK;
 }
 
-/* ---- Serialising ----------------------------------------------------------- */
+/* ---- Serialising -----------------------------------------------------------
+ */
 
 static void open_tag(ebuf *b, xmlNode *n) {
   ebuf_printf(b, "<%s", name_of(n));

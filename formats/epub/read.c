@@ -56,7 +56,8 @@ static int nomem(reader *r) {
 static bool unsafe_name(const char *name) {
   if (!*name || name[0] == '/' || name[0] == '\\' || strchr(name, '\\'))
     return true;
-  if (((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')) &&
+  if (((name[0] >= 'a' && name[0] <= 'z') ||
+       (name[0] >= 'A' && name[0] <= 'Z')) &&
       name[1] == ':')
     return true;
   for (const char *p = name; *p;) {
@@ -84,8 +85,8 @@ static int check_archive(reader *r) {
   for (zip_int64_t i = 0; i < n; i++) {
     zip_stat_t st;
     if (zip_stat_index(r->za, (zip_uint64_t)i, 0, &st) < 0)
-      return galley_job_error(r->job, GALLEY_EPARSE, "zip entry %lld is damaged",
-                              (long long)i);
+      return galley_job_error(r->job, GALLEY_EPARSE,
+                              "zip entry %lld is damaged", (long long)i);
     const char *name = (st.valid & ZIP_STAT_NAME) ? st.name : "";
     if (unsafe_name(name))
       return galley_job_error(r->job, GALLEY_EPARSE,
@@ -123,8 +124,7 @@ static int read_entry(reader *r, const char *name, unsigned char **out,
   zip_stat_t st;
   if (zip_stat_index(r->za, (zip_uint64_t)idx, 0, &st) < 0 ||
       !(st.valid & ZIP_STAT_SIZE))
-    return galley_job_error(r->job, GALLEY_EPARSE, "entry %s is damaged",
-                            name);
+    return galley_job_error(r->job, GALLEY_EPARSE, "entry %s is damaged", name);
   if (max_one && st.size > max_one)
     return galley_job_error(r->job, GALLEY_ELIMIT,
                             "entry %s unpacks to %llu bytes, over the limit "
@@ -308,8 +308,8 @@ static int find_package(reader *r) {
     return galley_job_error(r->job, GALLEY_EPARSE,
                             "container.xml names no package document");
   const char *slash = strrchr(r->opf_path, '/');
-  r->opf_dir = strndup(r->opf_path,
-                       slash ? (size_t)(slash - r->opf_path + 1) : 0);
+  r->opf_dir =
+      strndup(r->opf_path, slash ? (size_t)(slash - r->opf_path + 1) : 0);
   return r->opf_dir ? GALLEY_OK : nomem(r);
 }
 
@@ -411,9 +411,8 @@ static int read_metadata(reader *r, xmlNode *meta, const char *uid,
     else if (!strcmp(k, "subject"))
       rc = galley_doc_add_meta(d, GALLEY_META_KEYWORD, v);
     else if (!strcmp(k, "source"))
-      rc = galley_doc_set_meta(d, epub_has_scheme(v) ? GALLEY_META_URL
-                                                     : GALLEY_META_SOURCE,
-                               v);
+      rc = galley_doc_set_meta(
+          d, epub_has_scheme(v) ? GALLEY_META_URL : GALLEY_META_SOURCE, v);
     else if (!strcmp(k, "identifier") && !have_id) {
       char *id = prop(n, "id");
       if (!uid || (id && !strcmp(id, uid))) {
@@ -441,8 +440,9 @@ static int read_manifest(reader *r, xmlNode *man) {
     char *path = href ? resolve(r->opf_path, href) : NULL;
     if (!id || !path) {
       if (href && !epub_has_scheme(href))
-        galley_job_warn(r->job, "manifest item %s has an unusable href; "
-                                "skipped",
+        galley_job_warn(r->job,
+                        "manifest item %s has an unusable href; "
+                        "skipped",
                         id ? id : "?");
       free(id);
       free(href);
@@ -557,7 +557,8 @@ static bool is_document(const mitem *it) {
 static int read_resources(reader *r, const char *cover_id) {
   for (size_t i = 0; i < r->n_items; i++) {
     const mitem *it = &r->items[i];
-    const char *mt = it->media_type ? it->media_type : "application/octet-stream";
+    const char *mt =
+        it->media_type ? it->media_type : "application/octet-stream";
     if (is_document(it) || !strcmp(mt, "application/x-dtbncx+xml") ||
         smap_get(&r->obfuscated, it->path))
       continue;
@@ -567,8 +568,9 @@ static int read_resources(reader *r, const char *cover_id) {
     int rc = read_entry(r, it->path, &data, &len,
                         image ? r->lim->max_image_size : 0);
     if (rc == GALLEY_ENOTFOUND) {
-      galley_job_warn(r->job, "%s is listed in the manifest but missing; "
-                              "skipped",
+      galley_job_warn(r->job,
+                      "%s is listed in the manifest but missing; "
+                      "skipped",
                       it->path);
       continue;
     }
@@ -607,7 +609,8 @@ static int read_resources(reader *r, const char *cover_id) {
   return GALLEY_OK;
 }
 
-/* ---- Chapters -------------------------------------------------------------- */
+/* ---- Chapters --------------------------------------------------------------
+ */
 
 static char *unique_id(reader *r, const char *want) {
   bool added;
@@ -846,7 +849,8 @@ static int fix_chapter(reader *r, const rchap *c) {
       else
         galley_job_warn(r->job, "image %s is not in the EPUB", path);
     } else if (smap_get(&r->chapters, path)) {
-      char *frag = hash ? epub_percent_decode(hash + 1, strlen(hash + 1)) : NULL;
+      char *frag =
+          hash ? epub_percent_decode(hash + 1, strlen(hash + 1)) : NULL;
       const char *fresh = frag && *frag ? lookup_id(r, path, frag) : NULL;
       if (!fresh)
         fresh = lookup_id(r, path, "");
@@ -909,21 +913,21 @@ static void drop_backlink(galley_node *note) {
   if (!last || galley_node_kind(last) != GALLEY_NODE_PARAGRAPH)
     return;
   galley_node *a = galley_node_last_child(last);
-  while (a && galley_node_kind(a) == GALLEY_NODE_TEXT &&
-         strspn(galley_node_get_literal(a) ? galley_node_get_literal(a) : "",
-                " \t\n") ==
-             strlen(galley_node_get_literal(a) ? galley_node_get_literal(a)
-                                               : ""))
+  while (
+      a && galley_node_kind(a) == GALLEY_NODE_TEXT &&
+      strspn(galley_node_get_literal(a) ? galley_node_get_literal(a) : "",
+             " \t\n") ==
+          strlen(galley_node_get_literal(a) ? galley_node_get_literal(a) : ""))
     a = galley_node_prev(a);
   if (!a || galley_node_kind(a) != GALLEY_NODE_LINK)
     return;
   const char *url = galley_node_get_url(a);
   char *t = galley_node_text(galley_node_doc(a), a);
   char *c = t ? epub_collapse(t) : NULL;
-  bool back = url && url[0] == '#' && c &&
-              (!strcmp(c, "\xE2\x86\xA9") ||
-               !strcmp(c, "\xE2\x86\xA9\xEF\xB8\x8E") ||
-               !strcmp(c, "\xE2\x86\x91") || !strcmp(c, "^"));
+  bool back =
+      url && url[0] == '#' && c &&
+      (!strcmp(c, "\xE2\x86\xA9") || !strcmp(c, "\xE2\x86\xA9\xEF\xB8\x8E") ||
+       !strcmp(c, "\xE2\x86\x91") || !strcmp(c, "^"));
   free(c);
   if (!back)
     return;
@@ -1107,8 +1111,9 @@ static int read_package(reader *r) {
     char *idref = prop(c, "idref");
     const mitem *it = item_by_id(r, idref);
     if (!it)
-      galley_job_warn(r->job, "spine names %s, which the manifest lacks; "
-                              "skipped",
+      galley_job_warn(r->job,
+                      "spine names %s, which the manifest lacks; "
+                      "skipped",
                       idref ? idref : "nothing");
     else if (it == nav || smap_get(&r->skip, it->path))
       ; /* the table of contents, cover and title page are not content */
@@ -1156,12 +1161,12 @@ int epub_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   if (!r.za) {
     int code = zip_error_code_zip(&ze);
     zip_source_free(src);
-    int rc = code == ZIP_ER_NOZIP
-                 ? galley_job_error(job, GALLEY_EPARSE,
-                                    "not an EPUB: not a zip archive")
-                 : galley_job_error(job, GALLEY_EPARSE,
-                                    "not a readable EPUB: %s",
-                                    zip_error_strerror(&ze));
+    int rc =
+        code == ZIP_ER_NOZIP
+            ? galley_job_error(job, GALLEY_EPARSE,
+                               "not an EPUB: not a zip archive")
+            : galley_job_error(job, GALLEY_EPARSE, "not a readable EPUB: %s",
+                               zip_error_strerror(&ze));
     zip_error_fini(&ze);
     return rc;
   }

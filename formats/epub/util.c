@@ -139,8 +139,8 @@ static bool looks_like_svg(const unsigned char *d, size_t len) {
   /* Skip the XML declaration, comments and a doctype before the root. */
   for (size_t j = i; j + 4 <= n; j++)
     if (d[j] == '<' && memcmp(d + j + 1, "svg", 3) == 0 &&
-        (j + 4 == n || d[j + 4] == ' ' || d[j + 4] == '>' ||
-         d[j + 4] == '\n' || d[j + 4] == '\r' || d[j + 4] == '\t'))
+        (j + 4 == n || d[j + 4] == ' ' || d[j + 4] == '>' || d[j + 4] == '\n' ||
+         d[j + 4] == '\r' || d[j + 4] == '\t'))
       return true;
   return false;
 }
@@ -454,7 +454,6 @@ int epub_copy_fields(galley_node *d, const galley_node *s) {
   return rc ? GALLEY_ENOMEM : GALLEY_OK;
 }
 
-
 /* ---- A small string map ---- */
 
 static size_t str_hash(const char *s) {
@@ -529,4 +528,3 @@ smap_entry *smap_put(smap *m, const char *key, bool *added) {
   m->slots[i] = ++m->n;
   return e;
 }
-

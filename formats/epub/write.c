@@ -18,8 +18,8 @@ static galley_node *text_node(galley_doc *d, const char *s) {
   return galley_doc_new_text(d, s, (size_t)-1);
 }
 
-/* A reference to a footnote: <sup><a class="footnote-ref" …>n</a></sup>. The DOM
- * pass gives it epub:type="noteref". */
+/* A reference to a footnote: <sup><a class="footnote-ref" …>n</a></sup>. The
+ * DOM pass gives it epub:type="noteref". */
 static int make_noteref(writer *w, galley_doc *d, galley_node *parent,
                         const galley_node *ref, wfootnote **pending,
                         size_t *n_pending) {
@@ -127,8 +127,8 @@ static int append_notes(writer *w, galley_doc *d, galley_node *root,
   galley_node *box = galley_doc_new_node(d, GALLEY_NODE_DIV);
   galley_node *hr = galley_doc_new_node(d, GALLEY_NODE_THEMATIC_BREAK);
   if (!box || !hr || galley_node_set_classes(box, "footnotes") ||
-      galley_node_set_tag(box, "section") || galley_node_append_child(box, hr) ||
-      galley_node_append_child(root, box))
+      galley_node_set_tag(box, "section") ||
+      galley_node_append_child(box, hr) || galley_node_append_child(root, box))
     return GALLEY_ENOMEM;
   for (size_t i = 0; i < *n_pending; i++) {
     wfootnote *f = pending[i];
@@ -553,9 +553,9 @@ static int book_metadata(writer *w) {
       return GALLEY_ENOMEM;
   if (!na && w->digest)
     for (size_t i = 0; i < w->n_ch; i++) {
-      const char *a =
-          w->ch[i].article ? galley_node_get_attr(w->ch[i].article, "author")
-                           : NULL;
+      const char *a = w->ch[i].article
+                          ? galley_node_get_attr(w->ch[i].article, "author")
+                          : NULL;
       if (a && add_authors_of(w, a))
         return GALLEY_ENOMEM;
     }
@@ -616,8 +616,8 @@ static int read_file(galley_job *job, const char *path, size_t max,
       fclose(f);
       ebuf_free(&b);
       return galley_job_error(job, GALLEY_ELIMIT,
-                              "%s %s is over the size limit of %zu bytes",
-                              what, path, max);
+                              "%s %s is over the size limit of %zu bytes", what,
+                              path, max);
     }
   }
   bool err = ferror(f);
@@ -627,7 +627,8 @@ static int read_file(galley_job *job, const char *path, size_t max,
     return galley_job_error(job, GALLEY_EIO, "cannot read %s %s", what, path);
   }
   *data = (unsigned char *)ebuf_steal(&b, len);
-  return *data ? GALLEY_OK : galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+  return *data ? GALLEY_OK
+               : galley_job_error(job, GALLEY_ENOMEM, "out of memory");
 }
 
 static int choose_cover(writer *w) {
@@ -636,8 +637,8 @@ static int choose_cover(writer *w) {
   if (opt && *opt && strcmp(opt, "auto") != 0 && strcmp(opt, "none") != 0) {
     unsigned char *data;
     size_t len;
-    int rc = read_file(w->job, opt, lim->max_image_size, &data, &len,
-                       "cover image");
+    int rc =
+        read_file(w->job, opt, lim->max_image_size, &data, &len, "cover image");
     if (rc)
       return rc;
     if (!epub_sniff_image(data, len)) {
@@ -652,7 +653,8 @@ static int choose_cover(writer *w) {
   if (opt && strcmp(opt, "none") == 0)
     return GALLEY_OK;
   const char *name = galley_doc_get_meta(w->src, GALLEY_META_COVER);
-  const galley_resource *r = name ? galley_doc_find_resource(w->src, name) : NULL;
+  const galley_resource *r =
+      name ? galley_doc_find_resource(w->src, name) : NULL;
   if (r && epub_sniff_image(r->data, r->size))
     return epub_add_image(w, r->data, r->size, NULL, &w->cover);
   if (name && !r)

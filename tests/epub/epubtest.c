@@ -89,8 +89,8 @@ et_result et_write_doc(const galley_doc *doc, const char *to,
   galley_job *job = galley_job_new(reg);
   galley_sink *sink = galley_sink_new_memory();
   set_list(job, opts, false);
-  r.rc = writer ? galley_plugin_write(job, writer, doc, sink)
-                : GALLEY_ENOTFOUND;
+  r.rc =
+      writer ? galley_plugin_write(job, writer, doc, sink) : GALLEY_ENOTFOUND;
   if (r.rc == GALLEY_OK)
     take_output(&r, sink);
   add_diags(&r, job);
@@ -108,7 +108,8 @@ galley_doc *et_read_doc(const char *from, const void *input, size_t len,
   if (base)
     galley_doc_set_base(doc, base);
   galley_input in = {input, len, "input", base};
-  int rc = reader ? galley_plugin_read(job, reader, &in, doc) : GALLEY_ENOTFOUND;
+  int rc =
+      reader ? galley_plugin_read(job, reader, &in, doc) : GALLEY_ENOTFOUND;
   if (err)
     *err = NULL;
   if (rc != GALLEY_OK) {
@@ -184,7 +185,9 @@ static int copy_node(galley_node *d, const galley_node *s) {
   if (galley_node_get_literal(s))
     rc |= galley_node_set_literal(d, galley_node_get_literal(s));
   switch (k) {
-  case GALLEY_NODE_HEADING: rc |= galley_node_set_level(d, galley_node_get_level(s)); break;
+  case GALLEY_NODE_HEADING:
+    rc |= galley_node_set_level(d, galley_node_get_level(s));
+    break;
   case GALLEY_NODE_LIST:
     rc |= galley_node_set_list_ordered(d, galley_node_get_list_ordered(s));
     rc |= galley_node_set_list_start(d, galley_node_get_list_start(s));
@@ -203,7 +206,9 @@ static int copy_node(galley_node *d, const galley_node *s) {
     if (galley_node_get_label(s))
       rc |= galley_node_set_label(d, galley_node_get_label(s));
     break;
-  case GALLEY_NODE_TABLE_ROW: rc |= galley_node_set_row_part(d, galley_node_get_row_part(s)); break;
+  case GALLEY_NODE_TABLE_ROW:
+    rc |= galley_node_set_row_part(d, galley_node_get_row_part(s));
+    break;
   case GALLEY_NODE_TABLE_CELL:
     rc |= galley_node_set_cell_header(d, galley_node_get_cell_header(s));
     break;
@@ -334,8 +339,8 @@ char *et_flatten(const galley_doc *doc, bool remote_as_text) {
     case GALLEY_NODE_PARAGRAPH: sb_add(cur, enter ? "{P " : "}"); break;
     case GALLEY_NODE_BLOCK_QUOTE: sb_add(cur, enter ? "{QUOTE " : "}"); break;
     case GALLEY_NODE_LIST:
-      sb_add(cur, enter ? (galley_node_get_list_ordered(n) ? "{OL " : "{UL ")
-                        : "}");
+      sb_add(cur,
+             enter ? (galley_node_get_list_ordered(n) ? "{OL " : "{UL ") : "}");
       break;
     case GALLEY_NODE_ITEM: sb_add(cur, enter ? "{LI " : "}"); break;
     case GALLEY_NODE_TABLE: sb_add(cur, enter ? "{TABLE " : "}"); break;

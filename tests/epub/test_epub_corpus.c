@@ -26,7 +26,9 @@ static void add_word(words *ws, const char *s, size_t len) {
   ws->w[ws->n++] = c;
 }
 
-static bool word_byte(unsigned char c) { return isalnum(c) || c == '_' || c >= 0x80; }
+static bool word_byte(unsigned char c) {
+  return isalnum(c) || c == '_' || c >= 0x80;
+}
 
 static void split(words *ws, const char *s) {
   while (*s) {
@@ -137,14 +139,16 @@ int main(void) {
       failed++;
     }
     if (strncmp(fields[2], "IDPF/", 5) == 0) {
-      printf("ok   %s: %zu words, \"%s\"\n", fields[0], e.n, title ? title : "");
+      printf("ok   %s: %zu words, \"%s\"\n", fields[0], e.n,
+             title ? title : "");
       free_words(&e);
       galley_doc_free(book);
       continue;
     }
     snprintf(src, sizeof src, "%s%s", root, fields[2]);
     size_t sl = strlen(src);
-    const char *from = sl > 3 && !strcmp(src + sl - 3, ".md") ? "markdown" : "html";
+    const char *from =
+        sl > 3 && !strcmp(src + sl - 3, ".md") ? "markdown" : "html";
     galley_doc *orig = read_path(from, src, &err);
     if (!orig) {
       printf("FAIL %s: source %s: %s\n", fields[0], fields[2], err ? err : "?");

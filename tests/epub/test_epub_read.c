@@ -36,8 +36,7 @@ static void round_trip(const char *from, const char *name) {
   char *err = NULL;
   galley_doc *direct = et_read_doc(from, src, len, fixture_dir, &err);
   assert_non_null(direct);
-  et_result epub =
-      et_convert(from, "epub", src, len, fixture_dir, NULL, NULL);
+  et_result epub = et_convert(from, "epub", src, len, fixture_dir, NULL, NULL);
   assert_int_equal(epub.rc, GALLEY_OK);
   galley_doc *back = et_read_doc("epub", epub.data, epub.len, NULL, &err);
   if (!back)
@@ -74,11 +73,13 @@ static void images_are_kept_as_resources_and_written_again(void **state) {
   size_t len;
   char *md = tu_read_file(tu_fixture("epub/article.md"), &len);
   const char *opts[] = {"cover=auto", NULL};
-  et_result a = et_convert("markdown", "epub", md, len, fixture_dir, opts, NULL);
+  et_result a =
+      et_convert("markdown", "epub", md, len, fixture_dir, opts, NULL);
   assert_int_equal(a.rc, GALLEY_OK);
   galley_doc *doc = et_read_doc("epub", a.data, a.len, NULL, NULL);
   assert_non_null(doc);
-  const galley_resource *r = galley_doc_find_resource(doc, "images/img-001.png");
+  const galley_resource *r =
+      galley_doc_find_resource(doc, "images/img-001.png");
   assert_non_null(r);
   assert_string_equal(r->media_type, "image/png");
   galley_node *img = galley_node_find(galley_doc_root(doc), GALLEY_NODE_IMAGE);
@@ -95,8 +96,9 @@ static void images_are_kept_as_resources_and_written_again(void **state) {
 
 /* A PNG header that claims 800x600 pixels: enough for sniffing and sizing. */
 static const unsigned char big_png[] = {
-    0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D',
-    'R',  0,   0,   3,   0x20, 0,    0,    2,    0x58, 8, 2, 0, 0, 0, 0, 0, 0};
+    0x89, 'P',  'N', 'G', '\r', '\n', 0x1a, '\n', 0,    0, 0,
+    13,   'I',  'H', 'D', 'R',  0,    0,    3,    0x20, 0, 0,
+    2,    0x58, 8,   2,   0,    0,    0,    0,    0,    0};
 
 static void the_cover_survives_epub_to_epub(void **state) {
   (void)state;
@@ -129,7 +131,8 @@ static void the_cover_survives_epub_to_epub(void **state) {
   et_free(&b);
 }
 
-/* ---- Hand-made packages ------------------------------------------------------ */
+/* ---- Hand-made packages
+ * ------------------------------------------------------ */
 
 typedef struct file {
   const char *name, *text;
@@ -177,7 +180,8 @@ static void epub3_titles_links_and_missing_files(void **state) {
        "id=\"u\">urn:x:1</dc:identifier><dc:title>Hand Made</dc:title>"
        "<dc:language>de</dc:language><dc:creator>A. Author</dc:creator>"
        "<dc:creator>B. Author</dc:creator></metadata><manifest>"
-       "<item id=\"nav\" href=\"nav.xhtml\" media-type=\"application/xhtml+xml\" "
+       "<item id=\"nav\" href=\"nav.xhtml\" "
+       "media-type=\"application/xhtml+xml\" "
        "properties=\"nav\"/>"
        "<item id=\"c1\" href=\"text/c1.xhtml\" "
        "media-type=\"application/xhtml+xml\"/>"
@@ -207,7 +211,8 @@ static void epub3_titles_links_and_missing_files(void **state) {
   unsigned char *zip = make_zip(files, sizeof files / sizeof files[0], &len);
   et_result r = et_convert("epub", "xml", zip, len, NULL, NULL, NULL);
   assert_int_equal(r.rc, GALLEY_OK);
-  assert_non_null(strstr(r.diags, "spine file OEBPS/text/gone.xhtml is missing"));
+  assert_non_null(
+      strstr(r.diags, "spine file OEBPS/text/gone.xhtml is missing"));
   galley_doc *doc = et_read_doc("epub", zip, len, NULL, NULL);
   assert_non_null(doc);
   assert_string_equal(galley_doc_get_meta(doc, "title"), "Hand Made");
@@ -280,10 +285,10 @@ static void epub2_takes_titles_from_the_ncx(void **state) {
   if (!doc)
     fail_msg("%s", err);
   assert_string_equal(galley_doc_get_meta(doc, "date"), "1999-05-01");
-  assert_string_equal(galley_doc_get_meta(doc, "url"), "https://example.org/old");
+  assert_string_equal(galley_doc_get_meta(doc, "url"),
+                      "https://example.org/old");
   assert_string_equal(galley_doc_get_meta(doc, "cover"), "p ic.gif");
-  galley_node *h =
-      galley_node_find(galley_doc_root(doc), GALLEY_NODE_HEADING);
+  galley_node *h = galley_node_find(galley_doc_root(doc), GALLEY_NODE_HEADING);
   assert_non_null(h);
   assert_string_equal(galley_node_text(doc, h), "From the NCX");
   galley_node *img = galley_node_find(galley_doc_root(doc), GALLEY_NODE_IMAGE);

@@ -41,7 +41,7 @@ static void writes_mimetype_first_and_uncompressed(void **state) {
   assert_int_equal(r.rc, GALLEY_OK);
   assert_true(r.len > 60);
   assert_memory_equal(r.data, "PK\3\4", 4);
-  assert_int_equal(r.data[8] | r.data[9] << 8, 0); /* stored */
+  assert_int_equal(r.data[8] | r.data[9] << 8, 0);   /* stored */
   assert_int_equal(r.data[28] | r.data[29] << 8, 0); /* no extra field */
   assert_memory_equal(r.data + 30, "mimetypeapplication/epub+zip", 28);
   char *c = entry(&r, "META-INF/container.xml");
@@ -80,8 +80,8 @@ static void package_holds_the_metadata(void **state) {
   size_t len;
   char *md = fixture("epub/article.md", &len);
   const char *meta[] = {"url=https://example.org/reading-room",
-                        "publisher=Quiet Press",
-                        "description=A short article.", NULL};
+                        "publisher=Quiet Press", "description=A short article.",
+                        NULL};
   et_result r = md_to_epub(md, NULL, meta);
   assert_int_equal(r.rc, GALLEY_OK);
   char *opf = entry(&r, "EPUB/package.opf");
@@ -264,7 +264,8 @@ static void local_images_are_embedded_once_with_their_type(void **state) {
 
 static void remote_images_are_dropped_with_their_alt_text_kept(void **state) {
   (void)state;
-  const char *md = "# Remote\n\n![a distant photo](https://example.org/p.jpg)\n";
+  const char *md =
+      "# Remote\n\n![a distant photo](https://example.org/p.jpg)\n";
   et_result r = md_to_epub(md, NULL, NULL);
   assert_int_equal(r.rc, GALLEY_OK);
   assert_non_null(strstr(r.diags, "warning: remote image "
@@ -309,12 +310,12 @@ static void resource_path_is_a_second_root(void **state) {
   snprintf(images, sizeof images, "%s/images", fixture_dir);
   galley_job_add_resource_path(job, images);
   galley_sink *sink = galley_sink_new_memory();
-  galley_input in = {(const unsigned char *)md, strlen(md), "in", "/nonexistent"};
-  assert_int_equal(galley_job_convert(job, &in,
-                                      galley_registry_find(reg, "markdown"),
-                                      NULL, 0,
-                                      galley_registry_find(reg, "epub"), sink),
-                   GALLEY_OK);
+  galley_input in = {(const unsigned char *)md, strlen(md), "in",
+                     "/nonexistent"};
+  assert_int_equal(
+      galley_job_convert(job, &in, galley_registry_find(reg, "markdown"), NULL,
+                         0, galley_registry_find(reg, "epub"), sink),
+      GALLEY_OK);
   size_t n;
   const unsigned char *data = (const unsigned char *)galley_sink_data(sink, &n);
   assert_int_equal(et_zip_count(data, n, "EPUB/images/"), 1);
@@ -324,8 +325,9 @@ static void resource_path_is_a_second_root(void **state) {
 
 /* A PNG header that claims 800x600 pixels: enough for sniffing and sizing. */
 static const unsigned char big_png[] = {
-    0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D',
-    'R',  0,   0,   3,   0x20, 0,    0,    2,    0x58, 8, 2, 0, 0, 0, 0, 0, 0};
+    0x89, 'P',  'N', 'G', '\r', '\n', 0x1a, '\n', 0,    0, 0,
+    13,   'I',  'H', 'D', 'R',  0,    0,    3,    0x20, 0, 0,
+    2,    0x58, 8,   2,   0,    0,    0,    0,    0,    0};
 
 static galley_doc *doc_with_images(void) {
   galley_doc *doc = galley_doc_new();
@@ -343,7 +345,8 @@ static galley_doc *doc_with_images(void) {
     galley_node *p = galley_doc_new_node(doc, GALLEY_NODE_PARAGRAPH);
     galley_node *img = galley_doc_new_node(doc, GALLEY_NODE_IMAGE);
     galley_node_set_url(img, names[i]);
-    galley_node_append_child(img, galley_doc_new_text(doc, names[i], (size_t)-1));
+    galley_node_append_child(img,
+                             galley_doc_new_text(doc, names[i], (size_t)-1));
     galley_node_append_child(p, img);
     galley_node_append_child(root, p);
   }
@@ -357,9 +360,10 @@ static void cover_auto_takes_the_first_large_image(void **state) {
   et_result r = et_write_doc(doc, "epub", opts);
   assert_int_equal(r.rc, GALLEY_OK);
   char *opf = entry(&r, "EPUB/package.opf");
-  assert_non_null(strstr(opf, "<item id=\"img-002\" href=\"images/img-002.png\" "
-                              "media-type=\"image/png\" "
-                              "properties=\"cover-image\"/>"));
+  assert_non_null(strstr(opf,
+                         "<item id=\"img-002\" href=\"images/img-002.png\" "
+                         "media-type=\"image/png\" "
+                         "properties=\"cover-image\"/>"));
   assert_non_null(strstr(opf, "<meta name=\"cover\" content=\"img-002\"/>"));
   assert_non_null(strstr(opf, "<itemref idref=\"cover-page\"/>"));
   assert_non_null(strstr(opf, "<reference type=\"cover\""));
@@ -441,7 +445,8 @@ static void deep_nesting_is_written_whole(void **state) {
   et_free(&r);
 }
 
-/* ---- Digests --------------------------------------------------------------- */
+/* ---- Digests ---------------------------------------------------------------
+ */
 
 static galley_doc *read_fixture(const char *from, const char *name) {
   size_t len;
@@ -459,8 +464,8 @@ static galley_doc *read_fixture(const char *from, const char *name) {
  * each carrying its article's title, author, date, url and language as
  * attributes; the book's own metadata on the document.
  */
-static galley_doc *digest_of(const char *const *froms,
-                             const char *const *names, size_t n) {
+static galley_doc *digest_of(const char *const *froms, const char *const *names,
+                             size_t n) {
   galley_doc *book = galley_doc_new();
   galley_doc_set_base(book, fixture_dir);
   galley_doc_set_meta(book, "title", "Weekend Reading");
