@@ -93,6 +93,9 @@ static void in_child(checker *ck, const char *what, unsigned seconds,
     result(ck, false, "%s: cannot fork: %s", what, strerror(errno));
     return;
   }
+  const char *env = getenv("GALLEY_CHECK_TIMEOUT");
+  if (env && atoi(env) > 0)
+    seconds = (unsigned)atoi(env);
   if (pid == 0) {
     close(fds[0]);
     signal(SIGALRM, SIG_DFL);
@@ -128,8 +131,9 @@ static void in_child(checker *ck, const char *what, unsigned seconds,
       result(ck, false, "%s: crashed (signal %d, %s)", what, sig,
              strsignal(sig));
   } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-    result(ck, false, "%s: the check exited with status %d", what,
-           WEXITSTATUS(status));
+    /* A sanitizer turns a crash into a report and an exit status. */
+    result(ck, false, "%s: crashed (exit status %d; see the report above)",
+           what, WEXITSTATUS(status));
   } else if (!got) {
     result(ck, true, "%s", what);
   }
