@@ -49,10 +49,25 @@ here=$(dirname "$0")
 ls "$out"/*.epub >"$out/all.list" 2>/dev/null
 awk 'NR % 2 == 1' "$out/all.list" >"$out/a.list"
 awk 'NR % 2 == 0' "$out/all.list" >"$out/b.list"
+# The batch needs a JDK (java runs a source file through jdk.compiler); with
+# a bare JRE, each file gets its own JVM, in the same report format.
+batch=yes
+java -cp "$jar" "$here/EpubCheckBatch.java" >/dev/null 2>&1 || batch=no
+one_by_one() {
+  while read -r f; do
+    echo "=== $f"
+    java -jar "$jar" "$f" 2>&1
+    echo "=== END rc=$? $f"
+  done
+}
 for part in a b; do
   if [ -s "$out/$part.list" ]; then
-    xargs java -cp "$jar" "$here/EpubCheckBatch.java" <"$out/$part.list" \
-      >"$out/$part.log" 2>&1 &
+    if [ "$batch" = yes ]; then
+      xargs java -cp "$jar" "$here/EpubCheckBatch.java" <"$out/$part.list" \
+        >"$out/$part.log" 2>&1 &
+    else
+      one_by_one <"$out/$part.list" >"$out/$part.log" 2>&1 &
+    fi
   fi
 done
 wait
