@@ -204,6 +204,31 @@ static void attr(w *o, const char *name, const char *value) {
   put(o, "\"", 1);
 }
 
+/* A URL attribute, percent-encoded the way the CommonMark reference
+ * renderer does: bytes a URL may not hold raw (controls, space, non-ASCII
+ * and "<>[\\]^`{|}) become %XX; everything else, existing %XX escapes
+ * included, stays as it is. */
+static void url_attr(w *o, const char *name, const char *url) {
+  static const char hex[] = "0123456789ABCDEF";
+  put(o, " ", 1);
+  puts_(o, name);
+  puts_(o, "=\"");
+  const unsigned char *p = (const unsigned char *)(url ? url : "");
+  const unsigned char *run = p;
+  for (; *p; p++) {
+    if (*p > 0x20 && *p < 0x7f && !strchr("\"<>[\\]^`{|}", *p))
+      continue;
+    if (p > run)
+      esc(o, (const char *)run, (size_t)(p - run), true);
+    char enc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+    put(o, enc, 3);
+    run = p + 1;
+  }
+  if (p > run)
+    esc(o, (const char *)run, (size_t)(p - run), true);
+  put(o, "\"", 1);
+}
+
 static void nomem(w *o) {
   if (o->rc == GALLEY_OK)
     o->rc = galley_job_error(o->job, GALLEY_ENOMEM, "out of memory");
@@ -957,7 +982,7 @@ static void body(w *o, galley_node *root, const note *as_note) {
         open_tag(o, "a", n, "href title");
         const char *url = galley_node_get_url(n);
         if (url)
-          attr(o, "href", url);
+          url_attr(o, "href", url);
         const char *title = galley_node_get_title(n);
         if (title && *title)
           attr(o, "title", title);
@@ -974,7 +999,7 @@ static void body(w *o, galley_node *root, const note *as_note) {
       }
       open_tag(o, "img", n, "src alt title");
       const char *url = galley_node_get_url(n);
-      attr(o, "src", url ? url : "");
+      url_attr(o, "src", url);
       attr(o, "alt", alt);
       free(alt);
       const char *title = galley_node_get_title(n);
