@@ -42,6 +42,7 @@ typedef struct reader {
   smap ids;        /* ids used in the tree */
   smap idmap;      /* "path#old" -> new id */
   smap chapters;   /* path -> index + 1 */
+  smap notes;      /* "path#label" -> a footnote label unique in the book */
   rchap *ch;
   size_t n_ch, cap_ch;
   const galley_plugin *html;
@@ -805,6 +806,27 @@ static const char *lookup_id(reader *r, const char *path, const char *frag) {
   return e ? e->value : NULL;
 }
 
+/* The label a chapter's footnote gets in the book: its element's new id,
+ * else its own label made unique (every chapter of pandoc's has an fn1). */
+static const char *note_label(reader *r, const char *path, const char *label) {
+  const char *fresh = lookup_id(r, path, label);
+  if (fresh)
+    return fresh;
+  size_t len = strlen(path) + strlen(label) + 2;
+  char *key = malloc(len);
+  if (!key)
+    return NULL;
+  snprintf(key, len, "%s#%s", path, label);
+  bool added;
+  smap_entry *e = smap_put(&r->notes, key, &added);
+  free(key);
+  if (!e)
+    return NULL;
+  if (added && !(e->value = unique_id(r, label)))
+    return NULL;
+  return e->value;
+}
+
 static bool is_notes_box(const galley_node *n) {
   return galley_node_kind(n) == GALLEY_NODE_DIV &&
          (galley_node_has_class(n, "footnotes") ||
@@ -824,8 +846,8 @@ static int fix_chapter(reader *r, const rchap *c) {
     galley_kind k = galley_node_kind(n);
     if (k == GALLEY_NODE_FOOTNOTE_REF || k == GALLEY_NODE_FOOTNOTE) {
       const char *label = galley_node_get_label(n);
-      const char *fresh = label ? lookup_id(r, c->path, label) : NULL;
-      if (fresh && galley_node_set_label(n, fresh))
+      const char *fresh = label ? note_label(r, c->path, label) : NULL;
+      if (label && (!fresh || galley_node_set_label(n, fresh)))
         return GALLEY_ENOMEM;
       continue;
     }
@@ -1044,6 +1066,7 @@ static void free_reader(reader *r) {
   smap_free(&r->ids);
   smap_free(&r->idmap);
   smap_free(&r->chapters);
+  smap_free(&r->notes);
   free(r->ch);
 }
 

@@ -83,6 +83,40 @@ static void free_words(words *ws) {
   free(ws->w);
 }
 
+/* Footnote labels must be unique in the merged book (each chapter of
+ * pandoc's starts again at fn1), and every reference must find its note. */
+static bool notes_consistent(const galley_doc *doc, const char *name) {
+  words defs = {0}, refs = {0};
+  galley_iter it;
+  galley_iter_init(&it, galley_doc_root(doc));
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *n = galley_iter_node(&it);
+    const char *label = galley_node_get_label(n);
+    if (ev != GALLEY_EVENT_ENTER || !label)
+      continue;
+    if (galley_node_kind(n) == GALLEY_NODE_FOOTNOTE)
+      add_word(&defs, label, strlen(label));
+    else if (galley_node_kind(n) == GALLEY_NODE_FOOTNOTE_REF)
+      add_word(&refs, label, strlen(label));
+  }
+  qsort(defs.w, defs.n, sizeof *defs.w, cmp);
+  bool ok = true;
+  for (size_t i = 1; i < defs.n; i++)
+    if (!strcmp(defs.w[i], defs.w[i - 1])) {
+      printf("FAIL %s: footnote label %s twice\n", name, defs.w[i]);
+      ok = false;
+    }
+  for (size_t i = 0; i < refs.n; i++)
+    if (!bsearch(&refs.w[i], defs.w, defs.n, sizeof *defs.w, cmp)) {
+      printf("FAIL %s: reference to a missing note %s\n", name, refs.w[i]);
+      ok = false;
+    }
+  free_words(&defs);
+  free_words(&refs);
+  return ok;
+}
+
 static galley_doc *read_path(const char *from, const char *path, char **err) {
   size_t len;
   char *data = tu_read_file(path, &len);
@@ -131,6 +165,8 @@ int main(void) {
       free(err);
       continue;
     }
+    if (!notes_consistent(book, fields[0]))
+      failed++;
     const char *title = galley_doc_get_meta(book, "title");
     words e = doc_words(book);
     bool want_title = fields[7] && *fields[7];
