@@ -110,8 +110,8 @@ static void text_and_attributes_are_escaped(void **state) {
            "</p>",
            opts);
   assert_string_equal(out,
-                      "<p>a &amp; &lt;b&gt; \"q\" <a href=\"?a=1&amp;b=&quot;2"
-                      "&quot;\" title=\"&lt;t&gt;\">l</a><img src=\"i.png\" "
+                      "<p>a &amp; &lt;b&gt; \"q\" <a href=\"?a=1&amp;b=%222"
+                      "%22\" title=\"&lt;t&gt;\">l</a><img src=\"i.png\" "
                       "alt=\"1 &lt; 2 &amp; &quot;3&quot;\"></p>\n");
   free(out);
 }
