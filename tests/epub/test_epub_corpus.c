@@ -56,7 +56,8 @@ static words doc_words(const galley_doc *doc) {
     if (ev == GALLEY_EVENT_ENTER && lit)
       split(&ws, lit);
   }
-  qsort(ws.w, ws.n, sizeof *ws.w, cmp);
+  if (ws.n)
+    qsort(ws.w, ws.n, sizeof *ws.w, cmp);
   return ws;
 }
 
@@ -100,7 +101,8 @@ static bool notes_consistent(const galley_doc *doc, const char *name) {
     else if (galley_node_kind(n) == GALLEY_NODE_FOOTNOTE_REF)
       add_word(&refs, label, strlen(label));
   }
-  qsort(defs.w, defs.n, sizeof *defs.w, cmp);
+  if (defs.n)
+    qsort(defs.w, defs.n, sizeof *defs.w, cmp);
   bool ok = true;
   for (size_t i = 1; i < defs.n; i++)
     if (!strcmp(defs.w[i], defs.w[i - 1])) {
@@ -108,7 +110,7 @@ static bool notes_consistent(const galley_doc *doc, const char *name) {
       ok = false;
     }
   for (size_t i = 0; i < refs.n; i++)
-    if (!bsearch(&refs.w[i], defs.w, defs.n, sizeof *defs.w, cmp)) {
+    if (!defs.n || !bsearch(&refs.w[i], defs.w, defs.n, sizeof *defs.w, cmp)) {
       printf("FAIL %s: reference to a missing note %s\n", name, refs.w[i]);
       ok = false;
     }
