@@ -96,12 +96,12 @@ check "--fail-fast stops at the first failure" 'grep -q "not started" "$work/err
 
 # Ctrl-C: a big batch, interrupted; outputs complete or absent, then a
 # re-run completes the rest and matches an uninterrupted run.
-# 3,000 generated Markdown articles keep the batch busy for a while.
+# 1,200 generated Markdown articles keep the batch busy for a while.
 big=$work/big
 python3 - "$big" <<'PY'
 import os, sys
 root = sys.argv[1]
-for d in range(30):
+for d in range(12):
     os.makedirs(f"{root}/d{d:02}", exist_ok=True)
     for i in range(100):
         paras = "\n\n".join(
