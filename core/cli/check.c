@@ -387,11 +387,14 @@ static void child_read(checker *ck, const void *varg) {
   if (ck->p->caps & GALLEY_CAN_WRITE) {
     galley_sink *out = galley_sink_new_memory();
     int wrc = out ? galley_plugin_write(job, ck->p, doc, out) : GALLEY_ENOMEM;
-    result(ck,
-           known_status(wrc) &&
-               (wrc == GALLEY_OK || has_own_message(job, ck->p, "writer")),
-           "read %s: reads, and what it read writes (%s)", a->what,
-           galley_strerror(wrc));
+    if (wrc == GALLEY_OK)
+      result(ck, true, "read %s: reads, and what it read writes", a->what);
+    else
+      result(ck,
+             known_status(wrc) && has_own_message(job, ck->p, "writer"),
+             "read %s: reads, but writing it fails%s (%s: %s)", a->what,
+             has_own_message(job, ck->p, "writer") ? "" : " without a message",
+             galley_strerror(wrc), galley_job_errmsg(job));
     galley_sink_free(out);
   } else {
     result(ck, true, "read %s: reads", a->what);

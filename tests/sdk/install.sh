@@ -1,0 +1,113 @@
+#!/bin/bash
+# Installs galley into a temporary prefix (a build of its own, without
+# tests), then does what an outside plugin author does: builds the gemtext
+# example out of tree with nothing but `pkg-config --cflags --libs galley`,
+# and again with the standalone meson.build, points galley at it and checks
+# it. TAP output.
+set -u
+src=${GALLEY_SOURCE_ROOT:?}
+fixtures=${GALLEY_FIXTURES:?}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+check() { # description, command...
+  local what=$1
+  shift
+  if "$@" >"$tmp/out" 2>&1; then ok "$what"; else
+    not_ok "$what"
+    sed 's/^/# /' "$tmp/out" | tail -n 40
+  fi
+}
+finish() {
+  echo "1..$n"
+  exit $((failed > 0))
+}
+
+# Keep the caller's plugins and environment out of it.
+unset GALLEY_PLUGIN_PATH
+export XDG_DATA_HOME=$tmp/xdg
+prefix=$tmp/prefix
+
+check "meson setup of the source tree into a temporary prefix" \
+  meson setup "$tmp/build" "$src" --prefix="$prefix" -Dtests=false \
+  --buildtype=release
+check "meson install into the prefix" meson install -C "$tmp/build"
+[ "$failed" -eq 0 ] || finish
+
+pc=$(find "$prefix" -name galley.pc | head -n1)
+if [ -n "$pc" ]; then ok "galley.pc is installed (${pc#"$prefix"/})"; else
+  not_ok "galley.pc is installed"; finish; fi
+export PKG_CONFIG_PATH=$(dirname "$pc")
+libdir=$(pkg-config --variable=libdir galley)
+pluginsdir=$(pkg-config --variable=pluginsdir galley)
+export LD_LIBRARY_PATH=$libdir
+galley=$prefix/bin/galley
+
+check "galley.pc names the plugin folder under libdir" \
+  test "$pluginsdir" = "$libdir/galley/plugins"
+check "galley.pc names the plugin ABI" \
+  test "$(pkg-config --variable=abi_version galley)" = 1
+for h in galley tree job plugin status; do
+  check "the public header galley/$h.h is installed" \
+    test -f "$prefix/include/galley/$h.h"
+done
+check "libgalley.so has the versioned soname libgalley.so.0" \
+  bash -c "objdump -p '$libdir/libgalley.so' | grep -q 'SONAME *libgalley.so.0\$'"
+check "the plugins are installed in pluginsdir" \
+  test -f "$pluginsdir/html.so" -a -f "$pluginsdir/gemtext.so"
+check "the man page galley(1) is installed" \
+  grep -q '^\.TH GALLEY 1' "$prefix/share/man/man1/galley.1"
+check "the bash completion is installed" \
+  test -f "$prefix/share/bash-completion/completions/galley"
+check "the installed galley runs from the prefix" "$galley" --version
+check "the installed galley loads the installed plugins" \
+  bash -c "'$galley' --list-formats | grep -q '^html .*$pluginsdir/html.so (installed)'"
+
+# Take the installed gemtext away, so only the author's own build can be
+# what galley uses below.
+rm -f "$pluginsdir/gemtext.so"
+check "without gemtext.so installed, galley has no gemtext format" \
+  bash -c "! '$galley' --list-formats | grep -q '^gemtext '"
+
+# 1. A plain cc command line, as the README shows it.
+author=$tmp/author-cc
+mkdir -p "$author/plugins"
+cp "$src/plugins/gemtext/gemtext.c" "$author/"
+check "gemtext.c builds out of tree with pkg-config and cc, warnings as errors" \
+  bash -c "cd '$author' && cc -std=c11 -Wall -Wextra -Wpedantic -Werror \
+    -shared -fPIC -fvisibility=hidden gemtext.c \
+    \$(pkg-config --cflags --libs galley) -o plugins/gemtext.so"
+check "the module exports galley_plugin_init and nothing else" \
+  bash -c "test \"\$(nm -D --defined-only '$author/plugins/gemtext.so' | awk '{print \$3}' | grep -v '^_' )\" = galley_plugin_init"
+export GALLEY_PLUGIN_PATH=$author/plugins
+check "--list-formats shows gemtext from GALLEY_PLUGIN_PATH" \
+  bash -c "'$galley' --list-formats | grep -q '^gemtext .*$author/plugins/gemtext.so (GALLEY_PLUGIN_PATH)'"
+check "the installed galley converts gemtext to markdown with it" \
+  bash -c "'$galley' '$fixtures/gemtext/basic.gmi' -t markdown | grep -qF '[Bore timetable](https://example.org/bore-times)'"
+check "the installed galley converts html to gemtext with it (.gmi output)" \
+  bash -c "'$galley' '$fixtures/sample/article.html' -o '$tmp/article.gmi' && grep -q '^=> ' '$tmp/article.gmi'"
+check "--check-plugin passes on the out-of-tree build" \
+  "$galley" --check-plugin "$author/plugins/gemtext.so"
+unset GALLEY_PLUGIN_PATH
+
+# 2. The standalone meson.build, copied next to the source.
+author=$tmp/author-meson
+mkdir -p "$author"
+cp "$src/plugins/gemtext/gemtext.c" "$src/plugins/gemtext/standalone/meson.build" \
+  "$src/plugins/gemtext/standalone/meson_options.txt" "$author/"
+check "the standalone meson.build configures against the installed galley" \
+  meson setup "$author/build" "$author"
+check "the standalone meson.build builds and installs into pluginsdir" \
+  meson install -C "$author/build"
+check "the installed galley finds the standalone build in its plugin folder" \
+  bash -c "'$galley' --list-formats | grep -q '^gemtext .*$pluginsdir/gemtext.so (installed)'"
+check "--check-plugin passes on the standalone build" \
+  "$galley" --check-plugin "$pluginsdir/gemtext.so"
+check "the standalone meson.build installs elsewhere with -Dplugindir" \
+  bash -c "meson configure '$author/build' -Dplugindir='$tmp/mine' && meson install -C '$author/build' && test -f '$tmp/mine/gemtext.so'"
+check "gemtext from GALLEY_PLUGIN_PATH wins over the installed one" \
+  bash -c "GALLEY_PLUGIN_PATH='$tmp/mine' '$galley' --list-formats 2>/dev/null | grep -q '^gemtext .*$tmp/mine/gemtext.so (GALLEY_PLUGIN_PATH)'"
+finish
