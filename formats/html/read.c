@@ -1746,8 +1746,19 @@ int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   int opts = HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
              HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT | XML_PARSE_HUGE |
              HTML_PARSE_IGNORE_ENC;
+  xmlResetLastError();
   xd = htmlCtxtReadMemory(ctxt, (const char *)buf, (int)len, NULL, "UTF-8",
                           opts);
+  /* libxml2 in recovery mode stops at a failed allocation and hands back
+   * what it had (a silently shortened document), or nothing when its copy
+   * of the input failed. Either way: out of memory, said so. */
+  const xmlError *last = xmlGetLastError();
+  if (ctxt->errNo == XML_ERR_NO_MEMORY ||
+      (last && last->code == XML_ERR_NO_MEMORY)) {
+    rc = galley_job_error(job, GALLEY_ENOMEM,
+                          "out of memory while parsing the HTML");
+    goto done;
+  }
   if (!xd) {
     /* An empty or all-blank page parses to nothing; that is an empty doc. */
     size_t i = 0;
