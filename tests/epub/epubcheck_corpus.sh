@@ -30,9 +30,11 @@ convert() { # source, name, extra args
     failed=$((failed + 1))
   fi
 }
-for f in "$fixtures"/epub/*.md "$fixtures"/epub/*.html; do
-  [ -f "$f" ] || continue
-  convert "$f" "fixture-$(basename "$f" | tr . -)"
+# Every Markdown and HTML fixture of the project, not only this format's.
+k=0
+for f in $(find "$fixtures" -name '*.md' -o -name '*.html' | sort); do
+  k=$((k + 1))
+  convert "$f" "fixture-$k-$(basename "$f" | tr . -)"
 done
 if [ "$what" = all ]; then
   for f in "$corpora"/aeb/html/*.html; do
