@@ -11,6 +11,9 @@ static const galley_option options[] = {
      "always UTF-8"},
     {"wrap", GALLEY_OPT_INT, "72", NULL,
      "write: wrap paragraphs at this many columns; 0: do not wrap"},
+    {"references", GALLEY_OPT_BOOL, "true", NULL,
+     "write: links as text[n] with a References list at the end; false: "
+     "the link text only"},
     {"structure", GALLEY_OPT_BOOL, "true", NULL,
      "read: recover a scraped article's title, byline, date, source and "
      "subheadings"},

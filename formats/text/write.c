@@ -24,7 +24,8 @@
  *   - Links: the text then "[n]", and at the end a "References" heading
  *     with "[n] URL" lines; one number per distinct URL. A link whose text
  *     is its URL is written once, without a number. Links to "#..." and
- *     javascript: are written as their text.
+ *     javascript: are written as their text. With references=false every
+ *     link is its text only.
  *   - Images: their alt text. Emphasis and other inline styling: the text.
  *   - Footnotes: "[^label]" where referred to; each definition where the
  *     tree has it (Markdown and HTML put them last), as "[^label] text"
@@ -57,7 +58,8 @@ typedef struct word {
 typedef struct writer {
   galley_job *job;
   const galley_doc *doc;
-  size_t wrap; /* 0: no wrapping */
+  size_t wrap;     /* 0: no wrapping */
+  bool references; /* links numbered, with a list at the end */
   tbuf out;
   tbuf line;
   tbuf inl; /* a paragraph's inline text being gathered */
@@ -275,7 +277,8 @@ static bool is_autolink(const char *url, const char *text, size_t n) {
 static void end_link(writer *w, const galley_node *link) {
   size_t start = w->links[--w->nlinks];
   const char *url = galley_node_get_url(link);
-  if (!url || !*url || url[0] == '#' || strncmp(url, "javascript:", 11) == 0)
+  if (!w->references || !url || !*url || url[0] == '#' ||
+      strncmp(url, "javascript:", 11) == 0)
     return;
   tbuf *b = &w->inl;
   if (is_autolink(url, b->data ? b->data + start : "", b->len - start))
@@ -890,6 +893,7 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   w.doc = doc;
   long wrap = galley_job_option_int(job, "wrap", 72);
   w.wrap = wrap > 0 ? (size_t)wrap : 0;
+  w.references = galley_job_option_bool(job, "references", true);
 
   const char *title = galley_doc_get_meta(doc, GALLEY_META_TITLE);
   if (title && *title && !first_heading_is(&w, title)) {

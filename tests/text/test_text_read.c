@@ -680,6 +680,9 @@ static void extensions_media_type_and_options_are_declared(void **state) {
   o = galley_plugin_option(p, "encoding");
   assert_int_equal(o->type, GALLEY_OPT_STRING);
   assert_string_equal(o->default_value, "utf-8");
+  o = galley_plugin_option(p, "references");
+  assert_int_equal(o->type, GALLEY_OPT_BOOL);
+  assert_string_equal(o->default_value, "true");
   o = galley_plugin_option(p, "structure");
   assert_int_equal(o->type, GALLEY_OPT_BOOL);
   assert_string_equal(o->default_value, "true");

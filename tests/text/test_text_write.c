@@ -269,6 +269,17 @@ static void links_become_numbered_references(void **state) {
   free(out);
 }
 
+static void references_false_writes_links_as_their_text(void **state) {
+  (void)state;
+  const char *const opts[] = {"references=false", NULL};
+  char *out = from_xml(DOC("<paragraph><text>See </text>"
+                           "<link url=\"https://a.example/x\"><text>this"
+                           "</text></link><text>.</text></paragraph>"),
+                       opts);
+  assert_string_equal(out, "See this.\n");
+  free(out);
+}
+
 static void images_are_their_alt_text(void **state) {
   (void)state;
   char *out = from_xml(DOC("<paragraph><text>A </text><image url=\"c.png\">"
@@ -366,6 +377,7 @@ int main(void) {
       cmocka_unit_test(
           blocks_of_one_item_are_apart_but_items_of_a_tight_list_not),
       cmocka_unit_test(links_become_numbered_references),
+      cmocka_unit_test(references_false_writes_links_as_their_text),
       cmocka_unit_test(images_are_their_alt_text),
       cmocka_unit_test(footnotes_are_written_where_the_tree_has_them),
       cmocka_unit_test(
