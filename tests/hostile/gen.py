@@ -527,6 +527,35 @@ def _(d, ctx):
     bomb_epub(d + "/liar.epub", 64, declared=200)
 
 
+def _image_epub(path, n, mib):
+    stream, crc = zeros_deflate(mib)
+    items = [("c0", "ch.xhtml", "application/xhtml+xml")] + \
+        [("i%d" % i, "b%d.png" % i, "image/png") for i in range(n)]
+    body = "".join('<p><img src="b%d.png" alt="b"/></p>' % i for i in range(n))
+    raw_zip(path, [stored("mimetype", "application/epub+zip"),
+                   stored("META-INF/container.xml", CONTAINER),
+                   stored("EPUB/package.opf", opf(items, ["c0"])),
+                   stored("EPUB/ch.xhtml", chapter(body))] +
+            [("EPUB/b%d.png" % i, 8, stream, crc, len(stream), mib << 20)
+             for i in range(n)])
+
+
+@case("an EPUB image over the image size limit is refused, naming the limit",
+      ["bigimg.epub", "-o", "out.epub"], 1,
+      r"galley: bigimg\.epub: entry EPUB/b0\.png unpacks to 68157440 bytes, "
+      r"over the (image size )?limit of 67108864( bytes)?", out="out.epub")
+def _(d, ctx):
+    _image_epub(d + "/bigimg.epub", 1, 65)
+
+
+@case("EPUB images over the total resource limit are refused, naming the limit",
+      ["manyimg.epub", "-o", "out.html"], 1,
+      r"galley: manyimg\.epub: the EPUB's files add up to more than the resource "
+      r"limit of 536870912 bytes", out="out.html", big=True)
+def _(d, ctx):
+    _image_epub(d + "/manyimg.epub", 10, 60)
+
+
 @case("a zip with 100,000 entries stops at the entry limit",
       ["many.epub", "-o", "out.html"], 1,
       r"galley: many\.epub: the EPUB has 100004 entries, over the entry limit of 10000",
