@@ -751,10 +751,12 @@ static int resolve_image(writer *w, const char *src, long *out) {
       galley_job_warn(w->job, "a data: image cannot be decoded; kept its alt "
                               "text");
   } else if (remote_url(src) || (base && remote_url(base))) {
-    galley_job_warn(w->job,
-                    "remote image %s cannot be fetched; kept its alt "
-                    "text",
-                    src);
+    /* A page can hold hundreds: name the first few, count the rest. */
+    if (++w->remote_images <= 3)
+      galley_job_warn(w->job,
+                      "remote image %s cannot be fetched; kept its alt "
+                      "text",
+                      src);
   } else if (epub_has_scheme(src)) {
     galley_job_warn(w->job, "image %s is not a local file; kept its alt text",
                     src);
@@ -1003,6 +1005,11 @@ int epub_link_chapters(writer *w) {
     int rc = link_chapter(w, i);
     if (rc)
       return rc;
+    if (i + 1 == w->n_ch && w->remote_images > 3)
+      galley_job_warn(w->job,
+                      "%zu more remote images cannot be fetched; kept "
+                      "their alt text",
+                      w->remote_images - 3);
     wchapter *ch = &w->ch[i];
     if (!ch->title) {
       for (size_t j = 0; j < ch->n_heads && !ch->title; j++)

@@ -73,6 +73,7 @@ typedef struct writer {
   long cover; /* index in res, or -1 */
   bool title_page, cover_page;
   int toc_depth;
+  size_t remote_images; /* dropped so far, for one summary warning */
 } writer;
 
 /* dom.c */
