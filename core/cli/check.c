@@ -279,15 +279,15 @@ static void check_options(checker *ck) {
     }
     case GALLEY_OPT_ENUM: {
       const char *c = o->choices;
-      bool valid = c && *c && c[0] != '|' && c[strlen(c) - 1] != '|' &&
-                   !strstr(c, "||");
+      bool valid =
+          c && *c && c[0] != '|' && c[strlen(c) - 1] != '|' && !strstr(c, "||");
       result(ck, valid, "option '%s': enum choices '%s' are well formed", name,
              c ? c : "(none)");
       if (valid && d) {
         bool found = false;
         size_t dl = strlen(d);
-        for (const char *s = c; s; s = strchr(s, '|') ? strchr(s, '|') + 1
-                                                      : NULL) {
+        for (const char *s = c; s;
+             s = strchr(s, '|') ? strchr(s, '|') + 1 : NULL) {
           const char *e = strchr(s, '|');
           size_t len = e ? (size_t)(e - s) : strlen(s);
           found = found || (len == dl && strncmp(s, d, len) == 0);
@@ -359,8 +359,8 @@ typedef struct read_arg {
  * since a writer must take whatever its own reader makes. */
 static void child_read(checker *ck, const void *varg) {
   const read_arg *a = varg;
-  unsigned char *data = a->huge ? make_huge(a->size)
-                                         : make_input(a->kind, a->size, a->seed);
+  unsigned char *data =
+      a->huge ? make_huge(a->size) : make_input(a->kind, a->size, a->seed);
   galley_job *job = galley_job_new(ck->reg);
   galley_doc *doc = galley_doc_new();
   if (!data || !job || !doc) {
@@ -374,8 +374,7 @@ static void child_read(checker *ck, const void *varg) {
   galley_input in = {data, a->size, "check-input", NULL};
   int rc = galley_plugin_read(job, ck->p, &in, doc);
   if (!known_status(rc)) {
-    result(ck, false, "read %s: returned %d, not a galley status", a->what,
-           rc);
+    result(ck, false, "read %s: returned %d, not a galley status", a->what, rc);
     return;
   }
   if (rc != GALLEY_OK) {
@@ -390,8 +389,7 @@ static void child_read(checker *ck, const void *varg) {
     if (wrc == GALLEY_OK)
       result(ck, true, "read %s: reads, and what it read writes", a->what);
     else
-      result(ck,
-             known_status(wrc) && has_own_message(job, ck->p, "writer"),
+      result(ck, known_status(wrc) && has_own_message(job, ck->p, "writer"),
              "read %s: reads, but writing it fails%s (%s: %s)", a->what,
              has_own_message(job, ck->p, "writer") ? "" : " without a message",
              galley_strerror(wrc), galley_job_errmsg(job));
@@ -468,8 +466,7 @@ static char *write_doc(galley_job *job, const galley_plugin *p,
 static galley_doc *read_doc(galley_job *job, const galley_plugin *p,
                             const char *data, size_t len) {
   galley_doc *doc = galley_doc_new();
-  galley_input in = {(const unsigned char *)data, len, "check-roundtrip",
-                     NULL};
+  galley_input in = {(const unsigned char *)data, len, "check-roundtrip", NULL};
   if (doc && galley_plugin_read(job, p, &in, doc) != GALLEY_OK) {
     galley_doc_free(doc);
     return NULL;
@@ -589,8 +586,7 @@ static void child_transform(checker *ck, const void *arg) {
     return;
   }
   int rc = galley_plugin_transform(job, ck->p, doc);
-  result(ck, known_status(rc),
-         "transform: %s document returns a status (%s)",
+  result(ck, known_status(rc), "transform: %s document returns a status (%s)",
          arg ? "a small" : "an empty", galley_strerror(rc));
 }
 
@@ -627,7 +623,8 @@ int run_check_plugin(const char *path, int verbosity) {
 
   const galley_plugin *p = ck.p;
   printf("# %s: plugin '%s' %s (%s%s%s)\n", path, p->name,
-         p->version ? p->version : "", (p->caps & GALLEY_CAN_READ) ? "read " : "",
+         p->version ? p->version : "",
+         (p->caps & GALLEY_CAN_READ) ? "read " : "",
          (p->caps & GALLEY_CAN_WRITE) ? "write " : "",
          (p->caps & GALLEY_CAN_TRANSFORM) ? "transform" : "");
   result(&ck, true, "loads: ABI %u, the descriptor is accepted",
@@ -662,8 +659,7 @@ int run_check_plugin(const char *path, int verbosity) {
     in_child(&ck, label, TIMEOUT_HUGE, child_read, &huge);
   }
   if (p->caps & GALLEY_CAN_WRITE) {
-    in_child(&ck, "write: an empty document", TIMEOUT, child_write_empty,
-             NULL);
+    in_child(&ck, "write: an empty document", TIMEOUT, child_write_empty, NULL);
     in_child(&ck, "round trip", TIMEOUT, child_roundtrip, NULL);
     if ((p->caps & GALLEY_CAN_READ) && !ck.xml)
       note(&ck, "the xml plugin is not loaded: trees are not compared");
@@ -671,8 +667,7 @@ int run_check_plugin(const char *path, int verbosity) {
   if (p->caps & GALLEY_CAN_TRANSFORM) {
     in_child(&ck, "transform: an empty document", TIMEOUT, child_transform,
              NULL);
-    in_child(&ck, "transform: a small document", TIMEOUT, child_transform,
-             &ck);
+    in_child(&ck, "transform: a small document", TIMEOUT, child_transform, &ck);
   }
 
   printf("# %s: %d passed, %d failed\n", p->name, ck.passed, ck.failed);

@@ -148,8 +148,8 @@ static int gmi_read(galley_job *job, const galley_input *in, galley_doc *doc) {
     /* Inside ``` everything is literal up to the closing ``` line. */
     if (pre) {
       if (starts_with(l, "```")) {
-        if (galley_node_set_literal_n(pre, data + pre_start,
-                                      pos - pre_start) != GALLEY_OK)
+        if (galley_node_set_literal_n(pre, data + pre_start, pos - pre_start) !=
+            GALLEY_OK)
           return GALLEY_ENOMEM;
         pre = NULL;
       }
@@ -203,8 +203,8 @@ static int gmi_read(galley_job *job, const galley_input *in, galley_doc *doc) {
       rc = add_text(doc, para, trim((line){l.s + 2, l.len - 2}));
     } else if (starts_with(l, ">")) {
       in_quote = true;
-      if (!quote && !(quote = add_block(doc, root, GALLEY_NODE_BLOCK_QUOTE,
-                                        lineno)))
+      if (!quote &&
+          !(quote = add_block(doc, root, GALLEY_NODE_BLOCK_QUOTE, lineno)))
         return GALLEY_ENOMEM;
       line text = trim((line){l.s + 1, l.len - 1});
       if (text.len) {
@@ -234,9 +234,8 @@ static int gmi_read(galley_job *job, const galley_input *in, galley_doc *doc) {
       quote = NULL;
     pos = next;
   }
-  if (pre &&
-      galley_node_set_literal_n(pre, data + pre_start, size - pre_start) !=
-          GALLEY_OK)
+  if (pre && galley_node_set_literal_n(pre, data + pre_start,
+                                       size - pre_start) != GALLEY_OK)
     return GALLEY_ENOMEM;
   return GALLEY_OK;
 }
@@ -616,7 +615,8 @@ static bool title_in_body(const galley_doc *doc, const char *title) {
   bool found = false;
   while (!found && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
     galley_node *n = galley_iter_node(&it);
-    if (ev != GALLEY_EVENT_ENTER || galley_node_kind(n) != GALLEY_NODE_HEADING ||
+    if (ev != GALLEY_EVENT_ENTER ||
+        galley_node_kind(n) != GALLEY_NODE_HEADING ||
         galley_node_get_level(n) != 1)
       continue;
     buf b = {0};
@@ -641,8 +641,7 @@ static int push_list(writer *w, const galley_node *list) {
   return GALLEY_OK;
 }
 
-static int gmi_write(galley_job *job, const galley_doc *doc,
-                     galley_sink *out) {
+static int gmi_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   writer w = {.job = job, .out = out};
   int rc = GALLEY_OK;
   char prefix[32];

@@ -29,8 +29,7 @@ static int bad_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   return GALLEY_OK;
 }
 
-static int bad_write(galley_job *job, const galley_doc *doc,
-                     galley_sink *out) {
+static int bad_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   (void)job;
   (void)doc;
   (void)out;

@@ -13,7 +13,8 @@
 
 #include "testutil.h"
 
-/* The names of the .gmi files in fixtures/gemtext, sorted; NULL-terminated, malloc'd. */
+/* The names of the .gmi files in fixtures/gemtext, sorted; NULL-terminated,
+ * malloc'd. */
 static char **gmi_fixtures(void) {
   const char *dir = tu_fixture("gemtext");
   struct dirent **names = NULL;
@@ -59,8 +60,8 @@ static void every_fixture_reads_into_its_golden_tree(void **state) {
   for (char **p = names; *p; p++) {
     char rel[256], golden[256];
     snprintf(rel, sizeof rel, "gemtext/%s", *p);
-    snprintf(golden, sizeof golden, "gemtext/%.*s.xml",
-             (int)(strlen(*p) - 4), *p);
+    snprintf(golden, sizeof golden, "gemtext/%.*s.xml", (int)(strlen(*p) - 4),
+             *p);
     size_t len;
     char *in = read_fixture(rel, &len);
     char *xml = convert("gemtext", "xml", in);
@@ -105,7 +106,8 @@ static void a_markdown_document_writes_its_golden_gemtext(void **state) {
   free(md);
 }
 
-static void a_paragraph_with_two_links_writes_them_after_its_text(void **state) {
+static void
+a_paragraph_with_two_links_writes_them_after_its_text(void **state) {
   (void)state;
   char *gmi = convert("markdown", "gemtext",
                       "See [one](https://a.example/1) and *[two](/2)*.\n");
@@ -137,8 +139,13 @@ static void a_link_line_reads_as_a_paragraph_holding_one_link(void **state) {
 
 static void text_that_looks_like_a_marker_survives_a_round_trip(void **state) {
   (void)state;
-  const char *cases[] = {"# not a heading", "=> not a link", "* not an item",
-                         "> not a quote", "``` not a fence", "#", "=>"};
+  const char *cases[] = {"# not a heading",
+                         "=> not a link",
+                         "* not an item",
+                         "> not a quote",
+                         "``` not a fence",
+                         "#",
+                         "=>"};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     galley_doc *doc = galley_doc_new();
     galley_node *para = galley_doc_new_node(doc, GALLEY_NODE_PARAGRAPH);
@@ -174,14 +181,13 @@ static void invalid_utf8_is_refused_naming_the_byte(void **state) {
   free(err);
 }
 
-static void the_probe_prefers_link_lines_and_leaves_headings_to_markdown(
-    void **state) {
+static void
+the_probe_prefers_link_lines_and_leaves_headings_to_markdown(void **state) {
   (void)state;
   galley_registry *reg = tu_registry();
   const char *gmi = "# Title\n\n=> gemini://x/ one\n=> gemini://y/ two\n";
-  const galley_plugin *best =
-      galley_registry_probe(reg, (const unsigned char *)gmi, strlen(gmi),
-                            GALLEY_CAN_READ);
+  const galley_plugin *best = galley_registry_probe(
+      reg, (const unsigned char *)gmi, strlen(gmi), GALLEY_CAN_READ);
   assert_non_null(best);
   assert_string_equal(best->name, "gemtext");
   const char *md = "# Title\n\nSome *text* and [a link](http://x).\n";
@@ -202,9 +208,8 @@ static size_t words(const char *s, char ***out) {
   size_t n = 0, cap = 64;
   char **w = malloc(cap * sizeof *w);
   while (*s) {
-    while (*s && !(((unsigned char)*s >= 0x80) ||
-                   (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
-                   (*s >= 'A' && *s <= 'Z')))
+    while (*s && !(((unsigned char)*s >= 0x80) || (*s >= '0' && *s <= '9') ||
+                   (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
       s++;
     const char *start = s;
     while (*s && (((unsigned char)*s >= 0x80) || (*s >= '0' && *s <= '9') ||
@@ -229,9 +234,9 @@ static void html_article_to_gemtext_keeps_every_word(void **state) {
   galley_doc *doc = galley_doc_new();
   galley_job *job = galley_job_new(reg);
   galley_input in = {(const unsigned char *)html, len, "article.html", NULL};
-  assert_int_equal(galley_plugin_read(job, galley_registry_find(reg, "html"),
-                                      &in, doc),
-                   GALLEY_OK);
+  assert_int_equal(
+      galley_plugin_read(job, galley_registry_find(reg, "html"), &in, doc),
+      GALLEY_OK);
   /* Each text node on its own: blocks are not separated by spaces. */
   char *text = NULL;
   size_t text_len = 0;
