@@ -662,9 +662,8 @@ static bool remote_url(const char *u) {
 }
 
 /* Reads `rel` (already a clean relative path) under one of the roots. */
-static int read_local(writer *w, const char *rel, unsigned char **data,
-                      size_t *len) {
-  const char *base = galley_doc_get_base(w->src);
+static int read_local(writer *w, const char *base, const char *rel,
+                      unsigned char **data, size_t *len) {
   size_t n_roots = galley_job_resource_path_count(w->job) + 1;
   const galley_limits *lim = galley_job_limits(w->job);
   for (size_t i = 0; i < n_roots; i++) {
@@ -718,10 +717,18 @@ static int read_local(writer *w, const char *rel, unsigned char **data,
 }
 
 /* Finds or embeds the image at `src`; `*out` is -1 when it cannot be had. */
-static int resolve_image(writer *w, const char *src, long *out) {
+static int resolve_image(writer *w, const char *base, const char *src,
+                         long *out) {
   *out = -1;
-  smap_entry *cached = smap_get(&w->res_by_url, src);
+  /* The same name may mean two files for two articles of a digest. */
+  size_t klen = strlen(base ? base : "") + strlen(src) + 2;
+  char *key = malloc(klen);
+  if (!key)
+    return galley_job_error(w->job, GALLEY_ENOMEM, "out of memory");
+  snprintf(key, klen, "%s\n%s", base ? base : "", src);
+  smap_entry *cached = smap_get(&w->res_by_url, key);
   if (cached) {
+    free(key);
     *out = (long)cached->num - 1;
     return GALLEY_OK;
   }
@@ -735,7 +742,6 @@ static int resolve_image(writer *w, const char *src, long *out) {
       r = galley_doc_find_resource(w->src, dec);
     free(dec);
   }
-  const char *base = galley_doc_get_base(w->src);
   if (r) {
     rc = epub_add_image(w, r->data, r->size, NULL, out);
     if (rc == GALLEY_EUNSUPPORTED) {
@@ -772,7 +778,7 @@ static int resolve_image(writer *w, const char *src, long *out) {
                       "read",
                       src);
     } else {
-      rc = read_local(w, rel, &data, &len);
+      rc = read_local(w, base, rel, &data, &len);
       if (rc == GALLEY_ENOTFOUND) {
         galley_job_warn(w->job, "image %s not found; kept its alt text", src);
         rc = GALLEY_OK;
@@ -793,11 +799,13 @@ static int resolve_image(writer *w, const char *src, long *out) {
   } else if (data) {
     free(data);
   }
-  if (rc == GALLEY_ENOMEM)
-    return galley_job_error(w->job, rc, "out of memory");
-  if (rc)
-    return rc;
-  smap_entry *e = smap_put(&w->res_by_url, src, NULL);
+  if (rc) {
+    free(key);
+    return rc == GALLEY_ENOMEM ? galley_job_error(w->job, rc, "out of memory")
+                               : rc;
+  }
+  smap_entry *e = smap_put(&w->res_by_url, key, NULL);
+  free(key);
   if (!e)
     return galley_job_error(w->job, GALLEY_ENOMEM, "out of memory");
   e->num = (size_t)(*out + 1);
@@ -930,6 +938,11 @@ static int add_heading(wchapter *ch, int level, char *id, char *text) {
 
 static int link_chapter(writer *w, size_t ci) {
   wchapter *ch = &w->ch[ci];
+  /* An article of a digest may bring its own folder. */
+  const char *base =
+      ch->article ? galley_node_get_attr(ch->article, "base") : NULL;
+  if (!base)
+    base = galley_doc_get_base(w->src);
   xmlNode *root = ch->body;
   xmlNode *n = root->children;
   int rc = GALLEY_OK;
@@ -943,7 +956,7 @@ static int link_chapter(writer *w, size_t ci) {
     if (!strcmp(el, "img")) {
       char *src = attr(n, "src");
       long idx = -1;
-      rc = src ? resolve_image(w, src, &idx) : GALLEY_ENOMEM;
+      rc = src ? resolve_image(w, base, src, &idx) : GALLEY_ENOMEM;
       free(src);
       if (rc)
         break;

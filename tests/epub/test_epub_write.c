@@ -461,18 +461,20 @@ static galley_doc *read_fixture(const char *from, const char *name) {
 
 /*
  * The digest contract: top-level DIVs with attribute galley-article="1",
- * each carrying its article's title, author, date, url and language as
- * attributes; the book's own metadata on the document.
+ * each carrying its article's title, author, date, url, language and base
+ * (the folder its images resolve under) as attributes; the book's own
+ * metadata on the document.
  */
 static galley_doc *digest_of(const char *const *froms, const char *const *names,
                              size_t n) {
   galley_doc *book = galley_doc_new();
-  galley_doc_set_base(book, fixture_dir);
   galley_doc_set_meta(book, "title", "Weekend Reading");
   for (size_t i = 0; i < n; i++) {
     galley_doc *a = read_fixture(froms[i], names[i]);
     galley_node *div = galley_doc_new_node(book, GALLEY_NODE_DIV);
     galley_node_set_attr(div, "galley-article", "1");
+    /* Each article's images resolve under its own folder. */
+    galley_node_set_attr(div, "base", fixture_dir);
     const char *keys[] = {"title", "author", "date", "url", "language"};
     for (size_t k = 0; k < 5; k++) {
       const char *v = galley_doc_get_meta(a, keys[k]);
@@ -517,6 +519,10 @@ static void digest_of_three_fixtures_is_one_valid_book(void **state) {
   et_result r = et_write_doc(book, "epub", NULL);
   assert_int_equal(r.rc, GALLEY_OK);
   assert_int_equal(et_zip_count(r.data, r.len, "EPUB/ch0"), 3);
+  /* Two articles show the same picture: embedded once. */
+  assert_int_equal(et_zip_count(r.data, r.len, "EPUB/images/"), 1);
+  /* Two articles show the same picture: embedded once. */
+  assert_int_equal(et_zip_count(r.data, r.len, "EPUB/images/"), 1);
   char *nav = entry(&r, "EPUB/nav.xhtml");
   const char *a = strstr(nav, ">The Reading Room</a>");
   const char *b = strstr(nav, ">Three Small Chapters</a>");
