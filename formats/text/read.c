@@ -21,8 +21,9 @@
  *     lines), footnotes ("[^label] text" defines, "[^label]" refers);
  *   - bare URLs (http://, https://, ftp://, www.) become links.
  * A line indented four or more that runs straight into unindented lines is
- * a paragraph with an indented first line, not code. When every line is
- * indented, the common indentation is ignored.
+ * a paragraph with an indented first line, not code; one or two short lines
+ * of words indented ten or more are a centred title or heading, not code.
+ * When every line is indented, the common indentation is ignored.
  *
  * With structure=true (the default) recover.c then finds the title, byline,
  * date and source of a scraped article and its subheadings. */
@@ -420,7 +421,37 @@ static int finish_para(reader *r) {
                 r->nlines == 1 ? first.len : 0);
 }
 
+/* One or two short lines indented far (ten columns or more) that hold
+ * words and none of the characters code is made of: a centred title or
+ * heading of a plain-text document, not code. */
+static bool centred_lines(const reader *r) {
+  if (r->nlines == 0 || r->nlines > 2)
+    return false;
+  for (size_t i = 0; i < r->nlines; i++) {
+    span ln = r->lines[i];
+    size_t lead = 0;
+    while (lead < ln.len && is_space(ln.p[lead]))
+      lead++;
+    if (ln.pad + lead < 6 || ln.len - lead > 80 || lead == ln.len)
+      return false;
+    bool letter = false;
+    for (size_t k = lead; k < ln.len; k++) {
+      unsigned char c = (unsigned char)ln.p[k];
+      if (strchr("{}();=<>[]$#/\\|*_`~^@%&+", c))
+        return false;
+      letter |= (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0xC0;
+    }
+    if (!letter)
+      return false;
+  }
+  return true;
+}
+
+static int finish_para(reader *r);
+
 static int finish_code(reader *r) {
+  if (centred_lines(r))
+    return finish_para(r);
   galley_node *code = new_node(r, GALLEY_NODE_CODE_BLOCK, r->leaf_line);
   if (!code || append(r, top(r)->node, code) != GALLEY_OK)
     return r->status;

@@ -316,6 +316,27 @@ static void an_indented_first_line_is_a_paragraph_not_code(void **state) {
   galley_doc_free(doc);
 }
 
+static void centred_lines_are_a_title_and_headings_not_code(void **state) {
+  (void)state;
+  galley_doc *doc = tt_read_ok(
+      "                    THE COASTAL SURVEY\n"
+      "                       Annual Report\n\n"
+      "First paragraph of the report, which is long enough to be the body "
+      "of the text and so ends the header zone right here.\n\n"
+      "                          Methods\n\n"
+      "Second paragraph of the report, which is also long enough to be a "
+      "body paragraph.\n\n"
+      "            x = f(y);\n",
+      NULL);
+  galley_node *r = root_of(doc);
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_TITLE),
+                      "THE COASTAL SURVEY Annual Report");
+  assert_int_equal(KIND(tt_child(r, 2)), GALLEY_NODE_HEADING);
+  assert_text(tt_child(r, 2), "Methods");
+  assert_int_equal(KIND(tt_child(r, 4)), GALLEY_NODE_CODE_BLOCK);
+  galley_doc_free(doc);
+}
+
 static void text_indented_as_a_whole_is_not_code(void **state) {
   (void)state;
   galley_doc *doc =
@@ -716,6 +737,7 @@ int main(void) {
       cmocka_unit_test(indented_code_is_kept_verbatim),
       cmocka_unit_test(an_indented_first_line_is_a_paragraph_not_code),
       cmocka_unit_test(text_indented_as_a_whole_is_not_code),
+      cmocka_unit_test(centred_lines_are_a_title_and_headings_not_code),
       cmocka_unit_test(underlines_make_headings_of_each_level),
       cmocka_unit_test(lines_of_stars_or_dashes_alone_are_thematic_breaks),
       cmocka_unit_test(a_header_over_dash_runs_makes_a_table),
