@@ -809,8 +809,9 @@ static bool continues_list(reader *r, const cursor *c, size_t matched) {
  * ----------------------------------------------------------------- */
 
 static int push(reader *r, int type, galley_node *node) {
-  /* The container, a leaf in it, and a link's text in that leaf. */
-  if (r->max_depth && r->depth + 3 > r->max_depth) {
+  /* Room below the container for the deepest leaf: a table's row, cell,
+   * link and the link's text. */
+  if (r->max_depth && r->depth + 5 > r->max_depth) {
     if (r->status == GALLEY_OK)
       r->status = galley_job_error(
           r->job, GALLEY_ELIMIT,
