@@ -1717,6 +1717,16 @@ static int walk(rd *r, xmlDoc *xd) {
   return GALLEY_OK;
 }
 
+/* Notes a failed allocation among libxml2's errors (see html_read). */
+#if LIBXML_VERSION >= 21200
+static void watch_error(void *ctx, const xmlError *e) {
+#else
+static void watch_error(void *ctx, xmlErrorPtr e) {
+#endif
+  if (e && e->code == XML_ERR_NO_MEMORY)
+    *(bool *)ctx = true;
+}
+
 int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   unsigned char *buf = NULL;
   size_t len = 0;
@@ -1746,15 +1756,19 @@ int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   int opts = HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
              HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT | XML_PARSE_HUGE |
              HTML_PARSE_IGNORE_ENC;
-  xmlResetLastError();
+  /* libxml2 in recovery mode stops at a failed allocation and hands back
+   * what it had (a silently shortened document), and a later error (an
+   * "empty document") can hide the memory one from ctxt->errNo. So every
+   * error of this parse is watched (this thread's handler, restored after);
+   * the handler also keeps libxml2 from printing on stderr. */
+  xmlStructuredErrorFunc old_handler = xmlStructuredError;
+  void *old_context = xmlStructuredErrorContext;
+  bool nomem = false;
+  xmlSetStructuredErrorFunc(&nomem, watch_error);
   xd = htmlCtxtReadMemory(ctxt, (const char *)buf, (int)len, NULL, "UTF-8",
                           opts);
-  /* libxml2 in recovery mode stops at a failed allocation and hands back
-   * what it had (a silently shortened document), or nothing when its copy
-   * of the input failed. Either way: out of memory, said so. */
-  const xmlError *last = xmlGetLastError();
-  if (ctxt->errNo == XML_ERR_NO_MEMORY ||
-      (last && last->code == XML_ERR_NO_MEMORY)) {
+  xmlSetStructuredErrorFunc(old_context, old_handler);
+  if (nomem || ctxt->errNo == XML_ERR_NO_MEMORY) {
     rc = galley_job_error(job, GALLEY_ENOMEM,
                           "out of memory while parsing the HTML");
     goto done;
