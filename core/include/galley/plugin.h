@@ -1,4 +1,89 @@
 /* The plugin ABI: what a format or transform module exports, and the registry.
+ *
+ * WHAT A PLUGIN EXPORTS
+ *   A plugin is a shared object that exports exactly one symbol,
+ *   galley_plugin_init (GALLEY_PLUGIN_INIT_SYMBOL), made by writing
+ *   GALLEY_PLUGIN_DEFINE(descriptor) once in the module. Build with hidden
+ *   visibility (-fvisibility=hidden) so that nothing else is exported, and
+ *   link with libgalley (`pkg-config --cflags --libs galley`). The function
+ *   returns a pointer to a `static const galley_plugin` that lives as long
+ *   as the module; the loader calls it once, right after dlopen.
+ *
+ * THE DESCRIPTOR
+ *   abi_version  GALLEY_ABI_VERSION of the headers the plugin was built
+ *                with. First member, always.
+ *   struct_size  sizeof(galley_plugin) when built; the loader reads only the
+ *                members that fit in it.
+ *   name         what -f, -t and -x take: [a-z0-9_-]+, unique among the
+ *                loaded plugins (the first one found wins).
+ *   version, summary   one line each.
+ *   caps         GALLEY_CAN_READ | _WRITE | _TRANSFORM; must match exactly
+ *                which of read, write and transform are non-NULL.
+ *   extensions   NULL-terminated, without dots, matched ignoring case; may
+ *                be NULL.
+ *   media_type   "type/subtype".
+ *   options      terminated by a zeroed entry; may be NULL. ENUM options
+ *                need choices ("a|b|c"); defaults are strings that fit the
+ *                type.
+ *   probe        optional; scores the first bytes of an input (possibly
+ *                none) 0..100. A pure function of its arguments.
+ *   read         fills an empty document from the whole input (in->data is
+ *                not NUL-terminated and may hold any bytes).
+ *   write        writes a document it must not modify into a sink.
+ *   transform    changes a document in place.
+ *   Callbacks return GALLEY_OK or a negative status and explain a failure
+ *   with galley_job_error(job, status, "...") (the message names the
+ *   problem; the host adds the file name). Losses that still give a
+ *   result are galley_job_warn.
+ *
+ * WHAT A PLUGIN MAY CALL
+ *   Everything in tree.h; in job.h the plugin side (galley_job_error, _warn,
+ *   _info, galley_job_option, _option_int, _option_bool, galley_job_limits,
+ *   galley_job_registry, galley_job_cancelled, galley_job_resource_path*)
+ *   and the sink functions on the sink it was given; galley_registry_find
+ *   on galley_job_registry(job) and then galley_plugin_read/_write/
+ *   _transform to hand work to another plugin (never its callbacks
+ *   directly); galley_plugin_option, galley_strerror, galley_version. The
+ *   host side (galley_job_new, _convert, _build, _set_*, galley_registry_new,
+ *   _load_*, _add, galley_sink_new_*, _commit, _free on a sink it did not
+ *   make) belongs to the host.
+ *
+ * WHO OWNS WHAT
+ *   Every node and string of a document belongs to the document and is freed
+ *   with galley_doc_free: create them with galley_doc_new_node,
+ *   galley_doc_new_text, galley_doc_strndup, galley_doc_alloc; setters copy
+ *   their arguments; getters borrow until the document is freed. A plugin
+ *   never frees what it got from a document, a job or a registry. The input,
+ *   the job's options and the sink are borrowed for the duration of the
+ *   call. Memory a plugin allocates itself (scratch buffers) it frees before
+ *   returning. The descriptor and everything it points to are constant and
+ *   owned by the module, which stays mapped until the process ends.
+ *
+ * THREADS
+ *   The host runs many jobs at once on a thread pool, and any callback may
+ *   run on several threads at the same time with different jobs and
+ *   documents. A plugin keeps its state in locals or in memory allocated per
+ *   call: no writable globals or static variables, no thread-unsafe libc
+ *   calls (strtok, setlocale, ...). A document and a job are used by one
+ *   thread at a time; galley_job_cancel is the only call another thread
+ *   makes on a running job, and long loops should poll
+ *   galley_job_cancelled. A plugin never prints, never exits and never
+ *   installs signal handlers. Hostile input may nest 100,000 deep: no
+ *   recursion that the input controls; respect galley_job_limits(job).
+ *
+ * HOW THE ABI VERSION CHANGES
+ *   Compatible growth keeps GALLEY_ABI_VERSION: new members are added only
+ *   at the end of galley_plugin (after the "ABI 1 ends here" line, and
+ *   the loader reads struct_size to know whether a plugin has them), new
+ *   functions only ever join the library, new node kinds take unused
+ *   numbers. Anything else (a member moved or retyped, a callback's meaning
+ *   changed, a function removed) increments GALLEY_ABI_VERSION and the
+ *   soname of libgalley. The loader refuses a plugin whose abi_version
+ *   differs, with the message "built for plugin ABI N, this galley uses
+ *   ABI M", and one whose struct_size is smaller than ABI 1's, and goes on
+ *   without it; `galley --check-plugin FILE` exits 2 with that message.
+ *   `pkg-config --variable=abi_version galley` and `galley --version` say
+ *   which ABI an installed galley speaks.
  */
 #ifndef GALLEY_PLUGIN_H
 #define GALLEY_PLUGIN_H
