@@ -169,6 +169,10 @@ GALLEY_API bool galley_job_cancelled(const galley_job *job) {
   return job && atomic_load(&((galley_job *)job)->cancelled);
 }
 
+GALLEY_API const char *galley_job_location(const galley_job *job) {
+  return job ? job->location : NULL;
+}
+
 GALLEY_API int galley_job_set_location(galley_job *job, const char *location) {
   char *copy = location ? strdup(location) : NULL;
   if (location && !copy)

@@ -3,10 +3,10 @@
  * The merged tree is the contract with writers: each article becomes a
  * top-level DIV (tag "article") with the attribute galley-article="1" and
  * its own metadata as attributes (title, author, date, source, url,
- * publisher, language, galley-base: the folder its resources resolve
- * under). The article's body follows a level-1 heading with its title
- * (unless it already starts with a heading). The book's metadata comes from
- * -M, then from the articles (authors, first language, latest date). */
+ * publisher, language, base: the folder its resources resolve under). The
+ * article's body follows a level-1 heading with its title (unless it already
+ * starts with a heading). The book's metadata comes from -M, then from the
+ * articles (authors, first language, latest date). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,7 +94,7 @@ static int merge_article(galley_doc *book, const galley_doc *a, size_t index,
   for (size_t i = 0; rc == GALLEY_OK && i < sizeof keys / sizeof keys[0]; i++)
     rc = set_attr_joined(div, a, keys[i]);
   if (rc == GALLEY_OK && base)
-    rc = galley_node_set_attr(div, "galley-base", base);
+    rc = galley_node_set_attr(div, "base", base);
   if (rc == GALLEY_OK && !galley_doc_get_meta(a, GALLEY_META_TITLE)) {
     /* An article without a title is named after its file. */
     const char *slash = strrchr(input, '/');

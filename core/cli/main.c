@@ -109,8 +109,8 @@ static void print_help(void) {
       "date, language, ...)\n"
       "  -O, --option KEY=VALUE   set a format option (see --help-format "
       "FORMAT)\n"
-      "      --css FILE           stylesheet for html/epub output (same as "
-      "-O css=FILE)\n"
+      "      --css FILE           stylesheet for html/epub output (-O css=FILE)\n"
+      "      --cover FILE         cover image for epub output (-O cover=FILE)\n"
       "      --resource-path DIR  also read images and other resources from "
       "DIR\n"
       "      --max-input-size N   refuse inputs over N bytes (suffixes K, M, "
@@ -186,6 +186,7 @@ static void parse_args(cli *c, int argc, char **argv) {
     OPT_EXCLUDE,
     OPT_JSONL,
     OPT_CHECK_PLUGIN,
+    OPT_COVER,
   };
   static const struct option longopts[] = {
       {"from", required_argument, NULL, 'f'},
@@ -211,13 +212,14 @@ static void parse_args(cli *c, int argc, char **argv) {
       {"exclude", required_argument, NULL, OPT_EXCLUDE},
       {"jsonl", no_argument, NULL, OPT_JSONL},
       {"check-plugin", required_argument, NULL, OPT_CHECK_PLUGIN},
+      {"cover", required_argument, NULL, OPT_COVER},
       {"quiet", no_argument, NULL, 'q'},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0},
   };
-  static char css_option[PATH_MAX + 8];
+  static char css_option[PATH_MAX + 8], cover_option[PATH_MAX + 8];
   int ch;
   opterr = 0;
   while ((ch = getopt_long(argc, argv, ":f:t:o:x:M:O:rj:qvhV", longopts,
@@ -261,6 +263,10 @@ static void parse_args(cli *c, int argc, char **argv) {
     case OPT_EXCLUDE: cli_push(&c->excludes, optarg); break;
     case OPT_JSONL: c->jsonl = 1; break;
     case OPT_CHECK_PLUGIN: c->check_plugin = optarg; break;
+    case OPT_COVER:
+      snprintf(cover_option, sizeof cover_option, "cover=%s", optarg);
+      cli_push(&c->options, cover_option);
+      break;
     case 'q': c->verbosity = -1; break;
     case 'v': c->verbosity = 1; break;
     case 'h': print_help(); exit(EXIT_OK);

@@ -592,6 +592,21 @@ static int book_title(writer *w) {
     for (size_t i = 0; i < w->n_ch && !t; i++)
       if (w->ch[i].n_heads)
         t = w->ch[i].heads[0].text;
+    /* Last, the input's file name without its folder and extension, as a
+     * reader would see it on a shelf. */
+    const char *loc = galley_job_location(w->job);
+    if (!t && loc && strcmp(loc, "-") != 0 && strncmp(loc, "record ", 7)) {
+      const char *base = strrchr(loc, '/');
+      base = base ? base + 1 : loc;
+      const char *dot = strrchr(base, '.');
+      size_t len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+      if (len) {
+        galley_job_warn(w->job, "no title and no heading; using the file "
+                                "name \"%.*s\"", (int)len, base);
+        w->title = strndup(base, len);
+        return w->title ? GALLEY_OK : GALLEY_ENOMEM;
+      }
+    }
     if (!t) {
       galley_job_warn(w->job, "no title and no heading; using \"Untitled\"");
       t = "Untitled";

@@ -77,6 +77,8 @@ GALLEY_EXPORT int galley_job_add_resource_path(galley_job *job,
 /** Asks a running job to stop at its next check; safe from another thread. */
 GALLEY_EXPORT void galley_job_cancel(galley_job *job);
 /** Sets the location that diagnostics name (usually the input's name). */
+/** The location diagnostics name (the input's name as given), or NULL. */
+GALLEY_EXPORT const char *galley_job_location(const galley_job *job);
 GALLEY_EXPORT int galley_job_set_location(galley_job *job,
                                           const char *location);
 
