@@ -257,9 +257,15 @@ static int prepare_chapter(writer *w, size_t ci) {
     galley_doc_set_base(d, galley_doc_get_base(w->src));
   galley_node *root = galley_doc_root(d);
   if (ch->article) {
-    rc = article_header(w, d, root, ch);
-    for (galley_node *c = galley_node_first_child(ch->article); !rc && c;
-         c = galley_node_next(c))
+    /* The title heading comes first, then byline, date and source. */
+    galley_node *c = galley_node_first_child(ch->article);
+    if (starts_with_title(ch->article, ch->title)) {
+      rc = copy_subtree(w, d, root, c, pending, &n_pending);
+      c = galley_node_next(c);
+    }
+    if (!rc)
+      rc = article_header(w, d, root, ch);
+    for (; !rc && c; c = galley_node_next(c))
       rc = copy_subtree(w, d, root, c, pending, &n_pending);
   } else {
     for (galley_node *c = ch->first; !rc && c; c = galley_node_next(c)) {

@@ -46,6 +46,46 @@ static int set_excerpt(bp_ctx *c) {
   return GALLEY_OK;
 }
 
+/* Rule `site-title`: a page title like "Headline | Site" (or with - – — :
+ * » ·) names the article only by one of its parts. When one part is the
+ * text of a heading in the page, that part is the title, the way a reader
+ * of the page sees it. */
+static int clean_title(bp_ctx *c) {
+  const char *title = galley_doc_get_meta(c->doc, GALLEY_META_TITLE);
+  if (!title)
+    return GALLEY_OK;
+  static const char *const seps[] = {" | ",           " - ", " \xe2\x80\x93 ",
+                                     " \xe2\x80\x94 ", " :: ", " \xc2\xbb ",
+                                     " \xc2\xb7 ",      ": "};
+  galley_iter it;
+  galley_iter_init(&it, galley_doc_root(c->doc));
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *n = galley_iter_node(&it);
+    if (ev != GALLEY_EVENT_ENTER || galley_node_kind(n) != GALLEY_NODE_HEADING ||
+        galley_node_get_level(n) > 2)
+      continue;
+    const char *h = galley_node_text(c->doc, n);
+    if (!h || bp_same_text(h, title))
+      return GALLEY_OK; /* the title is a heading as it is */
+    for (size_t i = 0; i < sizeof seps / sizeof seps[0]; i++) {
+      const char *sep = strstr(title, seps[i]);
+      if (!sep)
+        continue;
+      char *left = galley_doc_strndup(c->doc, title, (size_t)(sep - title));
+      const char *right = sep + strlen(seps[i]);
+      if (!left)
+        return GALLEY_ENOMEM;
+      if (bp_same_text(h, left) || bp_same_text(h, right)) {
+        galley_job_info(c->job, "boilerplate: title \"%s\" is the page's "
+                                "heading \"%s\" (rule site-title)", title, h);
+        return galley_doc_set_meta(c->doc, GALLEY_META_TITLE, h);
+      }
+    }
+  }
+  return GALLEY_OK;
+}
+
 static int bp_transform(galley_job *job, galley_doc *doc) {
   bp_ctx c;
   memset(&c, 0, sizeof c);
@@ -53,8 +93,10 @@ static int bp_transform(galley_job *job, galley_doc *doc) {
   c.doc = doc;
   c.min_para = (int)galley_job_option_int(job, "min-paragraph", 25);
   c.keep_title = galley_job_option_bool(job, "keep-title", false);
+  int rc = clean_title(&c);
   c.headline = galley_doc_get_meta(doc, GALLEY_META_TITLE);
-  int rc = bp_strip(&c);
+  if (rc == GALLEY_OK)
+    rc = bp_strip(&c);
   if (rc == GALLEY_OK)
     rc = set_excerpt(&c);
   const char *explain = galley_job_option(job, "explain");
