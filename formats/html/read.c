@@ -309,6 +309,8 @@ typedef struct rd {
   size_t nil, ilcap, nvalid;
   char *tb; /* text not yet made into a node */
   size_t tlen, tcap;
+  const char *pend; /* a first piece of text not yet copied (add_text) */
+  size_t pend_n;
   galley_node *towner;
   bool space;      /* white space seen, not yet written */
   bool line_start; /* nothing written since the block or line began */
@@ -343,10 +345,12 @@ static galley_node *new_node(rd *r, galley_kind kind, const xmlNode *src) {
 }
 
 static int flush_text(rd *r) {
-  if (r->tlen == 0)
+  if (r->tlen == 0 && !r->pend)
     return GALLEY_OK;
-  galley_node *t = galley_doc_new_text(r->doc, r->tb, r->tlen);
+  galley_node *t = r->pend ? galley_doc_new_text(r->doc, r->pend, r->pend_n)
+                           : galley_doc_new_text(r->doc, r->tb, r->tlen);
   r->tlen = 0;
+  r->pend = NULL;
   if (!t)
     return nomem(r);
   if (galley_node_append_child(r->towner, t) != GALLEY_OK) {
@@ -358,12 +362,32 @@ static int flush_text(rd *r) {
   return GALLEY_OK;
 }
 
+static int copy_text(rd *r, const char *s, size_t n);
+
 static int add_text(rd *r, galley_node *owner, const char *s, size_t n) {
   if (owner != r->towner) {
     if (flush_text(r))
       return r->rc;
     r->towner = owner;
   }
+  /* The first piece of a run is only remembered: it points into the parsed
+   * page (or a constant), which lives until the walk ends. A run of one
+   * piece (a 200 MB paragraph) then goes to the arena in one copy. */
+  if (r->tlen == 0 && !r->pend) {
+    r->pend = s;
+    r->pend_n = n;
+    return GALLEY_OK;
+  }
+  if (r->pend) {
+    const char *p = r->pend;
+    r->pend = NULL;
+    if (copy_text(r, p, r->pend_n))
+      return r->rc;
+  }
+  return copy_text(r, s, n);
+}
+
+static int copy_text(rd *r, const char *s, size_t n) {
   if (r->tlen + n + 1 > r->tcap) {
     size_t cap = r->tcap ? r->tcap : 256;
     while (cap < r->tlen + n + 1)
