@@ -95,6 +95,10 @@ def main():
         if c["big"] and no_big:
             print("ok %d - %s # SKIP HOSTILE_NO_BIG" % (n, title))
             continue
+        if c["todo"] and c["big"] and not cap:
+            # A known memory bug cannot show without the memory cap.
+            print("ok %d - %s # SKIP no memory cap (TODO %s)" % (n, title, c["todo"]))
+            continue
         d = gen.write_case(c, root, ctx)
         before = set(os.listdir(root))
         t0 = time.monotonic()
