@@ -7,7 +7,9 @@
 
 /**
  * Runs `size` bytes through target `target`: a reader name ("html",
- * "markdown", "text", "epub", "xml") reads them into a tree; "pipeline"
+ * "markdown", "text", "epub", "xml") reads them into a tree (for "epub",
+ * bytes that are not a zip are a book's parts separated by NULs: the
+ * package document, then chapters, zipped here); "pipeline"
  * picks the reader by probe (text when nothing bids), may strip boilerplate,
  * and writes the tree with every writer that is loaded. Failures of the
  * input are fine (they are errors on the job); only crashes, sanitizer
