@@ -46,12 +46,13 @@ static int set_excerpt(bp_ctx *c) {
   return GALLEY_OK;
 }
 
-/* Rule `site-title`: a page title like "Headline | Site" (or with - – — :
- * » ·) names the article only by one of its parts. When one part is the
- * text of a heading in the page, that part is the title, the way a reader
- * of the page sees it. */
-static int clean_title(bp_ctx *c) {
+/* The headline: the page title, or, for a title like "Headline | Site"
+ * (or with - – — : » ·), the part of it that is the text of a heading in
+ * the page (rule `site-title`). The metadata keeps the page's own title,
+ * as Readability does; the headline only tells which heading repeats it. */
+static int find_headline(bp_ctx *c) {
   const char *title = galley_doc_get_meta(c->doc, GALLEY_META_TITLE);
+  c->headline = title;
   if (!title)
     return GALLEY_OK;
   static const char *const seps[] = {" | ",           " - ", " \xe2\x80\x93 ",
@@ -77,9 +78,8 @@ static int clean_title(bp_ctx *c) {
       if (!left)
         return GALLEY_ENOMEM;
       if (bp_same_text(h, left) || bp_same_text(h, right)) {
-        galley_job_info(c->job, "boilerplate: title \"%s\" is the page's "
-                                "heading \"%s\" (rule site-title)", title, h);
-        return galley_doc_set_meta(c->doc, GALLEY_META_TITLE, h);
+        c->headline = h;
+        return GALLEY_OK;
       }
     }
   }
@@ -93,8 +93,7 @@ static int bp_transform(galley_job *job, galley_doc *doc) {
   c.doc = doc;
   c.min_para = (int)galley_job_option_int(job, "min-paragraph", 25);
   c.keep_title = galley_job_option_bool(job, "keep-title", false);
-  int rc = clean_title(&c);
-  c.headline = galley_doc_get_meta(doc, GALLEY_META_TITLE);
+  int rc = find_headline(&c);
   if (rc == GALLEY_OK)
     rc = bp_strip(&c);
   if (rc == GALLEY_OK)
