@@ -14,6 +14,9 @@ static const galley_option options[] = {
     {"references", GALLEY_OPT_BOOL, "true", NULL,
      "write: links as text[n] with a References list at the end; false: "
      "the link text only"},
+    {"standalone", GALLEY_OPT_BOOL, "true", NULL,
+     "write: start with the metadata title (unless the first heading is "
+     "it); false: the body only, as pandoc writes without -s"},
     {"structure", GALLEY_OPT_BOOL, "true", NULL,
      "read: recover a scraped article's title, byline, date, source and "
      "subheadings"},

@@ -895,7 +895,9 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   w.wrap = wrap > 0 ? (size_t)wrap : 0;
   w.references = galley_job_option_bool(job, "references", true);
 
-  const char *title = galley_doc_get_meta(doc, GALLEY_META_TITLE);
+  const char *title = galley_job_option_bool(job, "standalone", true)
+                          ? galley_doc_get_meta(doc, GALLEY_META_TITLE)
+                          : NULL;
   if (title && *title && !first_heading_is(&w, title)) {
     w.inl.len = 0;
     put_text(&w.inl, title);
