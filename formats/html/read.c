@@ -1741,6 +1741,81 @@ static int walk(rd *r, xmlDoc *xd) {
   return GALLEY_OK;
 }
 
+/* Finds the internal subset of a DOCTYPE in the prolog (`<!DOCTYPE html [
+ * … ]>`, found in XHTML): [*start, *end) from its '[' to its ']'. libxml2's
+ * HTML parser does not know subsets and keeps their declarations as text,
+ * so the reader cuts the subset out (its entities are never expanded
+ * anyway). One pass; quotes and comments inside the subset are skipped. */
+static const unsigned char *find(const unsigned char *p, size_t n,
+                                 const char *needle) {
+  size_t k = strlen(needle);
+  for (size_t i = 0; i + k <= n; i++)
+    if (p[i] == (unsigned char)needle[0] && memcmp(p + i, needle, k) == 0)
+      return p + i;
+  return NULL;
+}
+
+static bool dtd_subset(const unsigned char *p, size_t n, size_t *start,
+                       size_t *end) {
+  size_t i = 0;
+  for (;;) {
+    while (i < n && html_is_space(p[i]))
+      i++;
+    if (i + 1 < n && p[i] == '<' && p[i + 1] == '?') {
+      const unsigned char *e = find(p + i, n - i, "?>");
+      if (!e)
+        return false;
+      i = (size_t)(e - p) + 2;
+    } else if (i + 3 < n && memcmp(p + i, "<!--", 4) == 0) {
+      const unsigned char *e = find(p + i + 4, n - i - 4, "-->");
+      if (!e)
+        return false;
+      i = (size_t)(e - p) + 3;
+    } else {
+      break;
+    }
+  }
+  if (n - i < 9 || strncasecmp((const char *)p + i, "<!DOCTYPE", 9) != 0)
+    return false;
+  unsigned char quote = 0;
+  size_t j = i + 9;
+  for (; j < n; j++) {
+    unsigned char c = p[j];
+    if (quote) {
+      if (c == quote)
+        quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '>') {
+      return false;
+    } else if (c == '[') {
+      break;
+    }
+  }
+  if (j >= n)
+    return false;
+  *start = j;
+  quote = 0;
+  for (j++; j < n; j++) {
+    unsigned char c = p[j];
+    if (quote) {
+      if (c == quote)
+        quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '<' && j + 3 < n && memcmp(p + j, "<!--", 4) == 0) {
+      const unsigned char *e = find(p + j + 4, n - j - 4, "-->");
+      if (!e)
+        return false;
+      j = (size_t)(e - p) + 2;
+    } else if (c == ']') {
+      *end = j + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
 /* Notes a failed allocation among libxml2's errors (see html_read). */
 #if LIBXML_VERSION >= 21200
 static void watch_error(void *ctx, const xmlError *e) {
@@ -1763,6 +1838,25 @@ int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
       free(buf);
     return galley_job_error(job, GALLEY_ELIMIT,
                             "input too large for the HTML parser");
+  }
+  size_t sub_start, sub_end;
+  if (dtd_subset(buf, len, &sub_start, &sub_end)) {
+    unsigned char *cut = malloc(len - (sub_end - sub_start) + 1);
+    if (!cut) {
+      if (copied)
+        free(buf);
+      return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+    }
+    memcpy(cut, buf, sub_start);
+    memcpy(cut + sub_start, buf + sub_end, len - sub_end);
+    len -= sub_end - sub_start;
+    cut[len] = 0;
+    if (copied)
+      free(buf);
+    buf = cut;
+    copied = true;
+    galley_job_info(job, "the DOCTYPE's internal subset was skipped "
+                         "(its entities are not expanded)");
   }
   xmlInitParser();
   rd r = {.job = job, .doc = doc};

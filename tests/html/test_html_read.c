@@ -70,6 +70,25 @@ static void white_space_collapses_as_a_browser_collapses_it(void **state) {
   galley_doc_free(d);
 }
 
+/* libxml2's HTML parser keeps a DOCTYPE's internal subset as text: the
+ * declarations of a billion-laughs XHTML page came out as the document's
+ * first paragraph (found by the hostile suite). */
+static void a_doctype_internal_subset_never_becomes_text(void **state) {
+  (void)state;
+  galley_doc *d = rd("<?xml version=\"1.0\"?>\n<!-- x -->\n"
+                     "<!DOCTYPE html [\n <!ENTITY a \"]>\"> <!-- ] -->\n"
+                     " <!ENTITY b SYSTEM \"file:///etc/passwd\">\n]>\n"
+                     "<html><body><p>only this</p></body></html>");
+  char *all = galley_node_text(d, galley_doc_root(d));
+  assert_non_null(all);
+  assert_string_equal(all, "only this");
+  galley_doc_free(d);
+  d = rd("<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.1//EN\" \"x[1].dtd\">"
+         "<p>public [id]</p>");
+  assert_text(d, body0(d), "public [id]");
+  galley_doc_free(d);
+}
+
 static void space_between_inlines_goes_outside_them(void **state) {
   (void)state;
   galley_doc *d = rd("<p>a <a href=x> link</a> b</p>");
@@ -688,6 +707,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(headings_and_paragraphs_map_to_their_kinds),
       cmocka_unit_test(white_space_collapses_as_a_browser_collapses_it),
+      cmocka_unit_test(a_doctype_internal_subset_never_becomes_text),
       cmocka_unit_test(space_between_inlines_goes_outside_them),
       cmocka_unit_test(pre_keeps_its_white_space_and_language),
       cmocka_unit_test(loose_inlines_in_a_div_are_wrapped_in_a_paragraph),
