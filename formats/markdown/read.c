@@ -453,6 +453,43 @@ static int parse_raw_nodes(reader *r) {
   return GALLEY_OK;
 }
 
+/* The offset of the first byte that is not valid UTF-8 (overlong forms,
+ * surrogates and values past U+10FFFF included) or is NUL; `n` when none. */
+static size_t first_bad_byte(const unsigned char *p, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = p[i];
+    if (c >= 0x01 && c < 0x80) {
+      i++;
+      continue;
+    }
+    if (c == 0)
+      return i;
+    size_t k = c >= 0xC2 && c <= 0xDF   ? 2
+               : c >= 0xE0 && c <= 0xEF ? 3
+               : c >= 0xF0 && c <= 0xF4 ? 4
+                                        : 0;
+    if (k == 0 || i + k > n)
+      return i;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c == 0xE0)
+      lo = 0xA0;
+    else if (c == 0xED)
+      hi = 0x9F;
+    else if (c == 0xF0)
+      lo = 0x90;
+    else if (c == 0xF4)
+      hi = 0x8F;
+    if (p[i + 1] < lo || p[i + 1] > hi)
+      return i;
+    for (size_t j = 2; j < k; j++)
+      if ((p[i + j] & 0xC0) != 0x80)
+        return i;
+    i += k;
+  }
+  return n;
+}
+
 int md_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   reader r = {.job = job, .doc = doc};
   const char *data = (const char *)in->data;
@@ -460,6 +497,15 @@ int md_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   int rc = md_front_matter_read(job, data, len, doc, &body, &r.line_offset);
   if (rc)
     return rc;
+  /* cmark puts U+FFFD in place of bad bytes and NULs: say so, once. */
+  size_t bad = first_bad_byte(in->data, len);
+  if (bad < len)
+    galley_job_warn(job,
+                    in->data[bad] ? "not valid UTF-8 at byte %zu; such bytes "
+                                    "read as U+FFFD"
+                                  : "a NUL byte at byte %zu; NUL bytes read "
+                                    "as U+FFFD",
+                    bad);
   bool gfm = galley_job_option_bool(job, "gfm", true);
   cmark_node *root = md_parse(gfm, data + body, len - body);
   if (!root)

@@ -32,6 +32,52 @@ static void reads_every_feature_into_the_golden_tree(void **state) {
   free(md);
 }
 
+/* The first warning of reading `len` bytes of Markdown (malloc'd), or NULL. */
+static char *read_warning(const char *md, size_t len) {
+  galley_registry *reg = tu_registry();
+  const galley_plugin *p = galley_registry_find(reg, "markdown");
+  assert_non_null(p);
+  galley_job *job = galley_job_new(reg);
+  galley_doc *doc = galley_doc_new();
+  galley_input in = {(const unsigned char *)md, len, "t.md", NULL};
+  assert_int_equal(galley_plugin_read(job, p, &in, doc), GALLEY_OK);
+  char *w = NULL;
+  for (size_t i = 0; i < galley_job_diag_count(job) && !w; i++) {
+    const galley_diag *d = galley_job_diag_at(job, i);
+    if (d->level == GALLEY_LEVEL_WARNING)
+      w = strdup(d->message);
+  }
+  galley_doc_free(doc);
+  galley_job_free(job);
+  return w;
+}
+
+/* cmark reads bad bytes and NULs as U+FFFD without a word; the reader says
+ * where the first one is (the hostile suite found the silence). */
+static void bad_utf8_and_nul_bytes_are_read_with_a_warning(void **state) {
+  (void)state;
+  static const struct {
+    const char *md;
+    size_t len;
+    const char *want;
+  } cases[] = {
+      {"caf\xE9\n", 5, "not valid UTF-8 at byte 3; such bytes read as U+FFFD"},
+      {"a \xC0\xAF\n", 5, "not valid UTF-8 at byte 2; such bytes read as U+FFFD"},
+      {"a \xED\xA0\x80\n", 6,
+       "not valid UTF-8 at byte 2; such bytes read as U+FFFD"},
+      {"a \xE2\x82", 4, "not valid UTF-8 at byte 2; such bytes read as U+FFFD"},
+      {"a\0b\n", 4, "a NUL byte at byte 1; NUL bytes read as U+FFFD"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *w = read_warning(cases[i].md, cases[i].len);
+    assert_non_null(w);
+    assert_string_equal(w, cases[i].want);
+    free(w);
+  }
+  char *none = read_warning("ok \xC3\xA9 \xF0\x9F\x99\x82 \xF4\x8F\xBF\xBF\n", 16);
+  assert_null(none);
+}
+
 static void tables_keep_alignment_and_header_cells(void **state) {
   (void)state;
   galley_doc *doc = read_ok("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n");
@@ -287,6 +333,7 @@ int main(void) {
       cmocka_unit_test(deep_nesting_stops_at_the_depth_limit),
       cmocka_unit_test(raw_html_parse_hands_blocks_to_the_html_reader),
       cmocka_unit_test(probe_scores_markdown_modestly),
+      cmocka_unit_test(bad_utf8_and_nul_bytes_are_read_with_a_warning),
   };
   return cmocka_run_group_tests_name("markdown reader", tests, NULL, NULL);
 }
