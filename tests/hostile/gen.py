@@ -446,10 +446,12 @@ BAD_UTF8 = {
 
 # The exact outcome per format: plain text refuses what is not UTF-8 (it
 # names the byte); Markdown reads through cmark, which puts U+FFFD in place
-# of bad bytes and NULs; HTML falls back to windows-1252 with a warning when
+# of bad bytes and NULs, with a warning; HTML falls back to windows-1252 with a warning when
 # declared UTF-8 is not; the xml format is strict XML and refuses.
 TEXT_ERR = (r"galley: in\.txt: not valid UTF-8 at byte %d "
             r"\(for another encoding, give -O encoding=NAME\)")
+MD_WARN = (r"galley: in\.md: warning: not valid UTF-8 at byte %d; such bytes read "
+           r"as U\+FFFD")
 HTML_WARN = r"galley: in\.%s: warning: declared UTF-8 but is not; read as windows-1252"
 BYTES_OUTCOME = {
     ("txt", "invalid"): (1, TEXT_ERR % 10),
@@ -457,11 +459,11 @@ BYTES_OUTCOME = {
     ("txt", "surrogate"): (1, TEXT_ERR % 9),
     ("txt", "truncated"): (1, TEXT_ERR % 9),
     ("txt", "nul"): (1, r"galley: in\.txt: a NUL byte at byte 8: binary data, not text"),
-    ("md", "invalid"): (0, None),
-    ("md", "overlong"): (0, None),
-    ("md", "surrogate"): (0, None),
-    ("md", "truncated"): (0, None),
-    ("md", "nul"): (0, None),
+    ("md", "invalid"): (0, MD_WARN % 8),
+    ("md", "overlong"): (0, MD_WARN % 7),
+    ("md", "surrogate"): (0, MD_WARN % 7),
+    ("md", "truncated"): (0, MD_WARN % 7),
+    ("md", "nul"): (0, r"galley: in\.md: warning: a NUL byte at byte 6; NUL bytes read as U\+FFFD"),
     ("html", "invalid"): (0, HTML_WARN % "html"),
     ("html", "overlong"): (0, HTML_WARN % "html"),
     ("html", "surrogate"): (0, HTML_WARN % "html"),
