@@ -306,3 +306,13 @@ GALLEY_API const galley_limits *galley_job_limits(const galley_job *job) {
 GALLEY_API galley_registry *galley_job_registry(const galley_job *job) {
   return job ? job->registry : NULL;
 }
+
+GALLEY_API void galley_job_set_template(galley_job *job,
+                                        const galley_template *tpl) {
+  if (job)
+    job->tpl = tpl;
+}
+
+GALLEY_API const galley_template *galley_job_template(const galley_job *job) {
+  return job ? job->tpl : NULL;
+}

@@ -83,6 +83,7 @@ struct galley_job {
   int status;
   const char *errmsg; /* points into diags */
   atomic_bool cancelled;
+  const galley_template *tpl;
 };
 
 

@@ -22,6 +22,7 @@ typedef struct task {
   char *display; /* for messages: the input path */
   char *output;  /* where the result goes */
   task_state state;
+  galley_template *tpl; /* its site's template, shared; NULL: none */
 } task;
 
 typedef struct batch {
@@ -38,6 +39,9 @@ typedef struct batch {
   atomic_size_t next, done, converted, skipped, failed;
   size_t unrecognized; /* files in folders that no reader takes */
   atomic_bool stop;
+  int learning; /* workers read pages into their site's template */
+  galley_template **tpls;
+  size_t n_tpls;
   pthread_mutex_t print_lock;
   int progress; /* draw a progress bar on stderr */
   int bar_shown;
@@ -284,6 +288,7 @@ static int convert_task(batch *b, task *t) {
     return GALLEY_OK;
   }
   galley_job *job = plan_new_job(p, t->display);
+  galley_job_set_template(job, t->tpl);
   unsigned char *data = NULL;
   size_t size = 0;
   int too_big = 0, rc;
@@ -352,8 +357,47 @@ done:
   return rc;
 }
 
+/* Reads one page into its site's template; failures are left for the
+ * conversion to report. */
+static void learn_task(batch *b, task *t) {
+  const plan *p = b->p;
+  unsigned char *data = NULL;
+  size_t size = 0;
+  int too_big = 0;
+  if (read_input(t->input, p->limits.max_input_size, &data, &size, &too_big) !=
+      0)
+    return;
+  const galley_plugin *reader = plan_reader_for(p, t->input, data, size);
+  galley_job *job = plan_new_job(p, t->display);
+  galley_doc *doc = galley_doc_new();
+  char *base = dir_of(t->input);
+  if (!doc || !base)
+    cli_die_oom();
+  galley_input in = {data, size, t->display, base};
+  signals_track_job(job);
+  if (!too_big && reader &&
+      galley_plugin_read(job, reader, &in, doc) == GALLEY_OK &&
+      galley_template_add_doc(t->tpl, doc) != GALLEY_OK)
+    cli_die_oom();
+  signals_untrack_job(job);
+  galley_doc_free(doc);
+  galley_job_free(job);
+  free(base);
+  free(data);
+}
+
 static void *worker(void *arg) {
   batch *b = arg;
+  if (b->learning) {
+    for (;;) {
+      size_t i = atomic_fetch_add(&b->next, 1);
+      if (i >= b->n || cli_interrupted)
+        return NULL;
+      task *t = &b->tasks[i];
+      if (t->state == T_PENDING && t->tpl && !up_to_date(b, t))
+        learn_task(b, t);
+    }
+  }
   for (;;) {
     if (cli_interrupted || atomic_load(&b->stop))
       break;
@@ -447,6 +491,48 @@ static void load_stamp(batch *b) {
   b->stamp_valid = 0;
 }
 
+static int by_folder(const void *a, const void *b) {
+  const task *x = *(task *const *)a, *y = *(task *const *)b;
+  const char *xs = strrchr(x->input, '/'), *ys = strrchr(y->input, '/');
+  size_t xl = xs ? (size_t)(xs - x->input) : 0;
+  size_t yl = ys ? (size_t)(ys - y->input) : 0;
+  int c = memcmp(x->input, y->input, xl < yl ? xl : yl);
+  if (c)
+    return c;
+  return xl < yl ? -1 : xl > yl;
+}
+
+/* With transforms, pages of one site (one folder) that number at least
+ * three share a template model: blocks that repeat on most of them. */
+static void make_site_templates(batch *b) {
+  if (!b->p->n_transforms || b->n < 3)
+    return;
+  task **order = malloc(b->n * sizeof *order);
+  if (!order)
+    cli_die_oom();
+  for (size_t i = 0; i < b->n; i++)
+    order[i] = &b->tasks[i];
+  qsort(order, b->n, sizeof *order, by_folder);
+  for (size_t i = 0; i < b->n;) {
+    size_t j = i + 1;
+    while (j < b->n && by_folder(&order[i], &order[j]) == 0)
+      j++;
+    if (j - i >= 3) {
+      galley_template *tpl = galley_template_new();
+      galley_template **more =
+          realloc(b->tpls, (b->n_tpls + 1) * sizeof *b->tpls);
+      if (!tpl || !more)
+        cli_die_oom();
+      b->tpls = more;
+      b->tpls[b->n_tpls++] = tpl;
+      for (size_t k = i; k < j; k++)
+        order[k]->tpl = tpl;
+    }
+    i = j;
+  }
+  free(order);
+}
+
 int run_batch(const plan *p) {
   const cli *c = p->c;
   batch b;
@@ -493,6 +579,21 @@ int run_batch(const plan *p) {
   if (!threads)
     cli_die_oom();
   long started = 0;
+  make_site_templates(&b);
+  if (b.n_tpls) {
+    /* First pass: every page of a templated site is read once. */
+    b.learning = 1;
+    for (long i = 0; i < n_threads; i++)
+      if (pthread_create(&threads[i], NULL, worker, &b) == 0)
+        started++;
+    if (started == 0)
+      worker(&b);
+    for (long i = 0; i < started; i++)
+      pthread_join(threads[i], NULL);
+    started = 0;
+    b.learning = 0;
+    atomic_store(&b.next, 0);
+  }
   for (long i = 0; i < n_threads; i++)
     if (pthread_create(&threads[i], NULL, worker, &b) == 0)
       started++;
@@ -532,6 +633,9 @@ int run_batch(const plan *p) {
     free(b.tasks[i].output);
   }
   free(b.tasks);
+  for (size_t i = 0; i < b.n_tpls; i++)
+    galley_template_free(b.tpls[i]);
+  free(b.tpls);
   free(b.outdir);
   free(b.stamp_path);
   pthread_mutex_destroy(&b.print_lock);

@@ -40,7 +40,9 @@ typedef struct bp_drop {
 /** Optional per-batch knowledge: blocks and lines that repeat across the
  * pages of one site. NULL in single-document runs. The batch issue fills
  * this in; the transform only asks it questions (see README). */
-typedef struct bp_batch_model bp_batch_model;
+typedef struct bp_batch_model {
+  const galley_template *tpl; /* the site's model from the batch */
+} bp_batch_model;
 
 /** A byline or date seen on the page (before anything was dropped). */
 typedef struct bp_cand {

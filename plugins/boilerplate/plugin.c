@@ -93,6 +93,9 @@ static int bp_transform(galley_job *job, galley_doc *doc) {
   c.doc = doc;
   c.min_para = (int)galley_job_option_int(job, "min-paragraph", 25);
   c.keep_title = galley_job_option_bool(job, "keep-title", false);
+  bp_batch_model model = {galley_job_template(job)};
+  if (model.tpl)
+    c.batch = &model;
   int rc = find_headline(&c);
   if (rc == GALLEY_OK)
     rc = bp_strip(&c);

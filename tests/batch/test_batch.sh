@@ -94,6 +94,32 @@ check "two inputs that would write one output are both refused" \
 "$galley" --fail-fast -j 1 -t xml -o "$work/ff/" "$in/broken" 2> "$work/err6"
 check "--fail-fast stops at the first failure" 'grep -q "not started" "$work/err6"'
 
+# Site templates: a block that repeats on most pages of one folder is
+# stripped in a batch, though each page alone would keep it.
+if "$galley" --list-transforms | grep -q '^boilerplate '; then
+  mkdir -p "$work/site"
+  for i in 1 2 3 4 5; do
+    cat > "$work/site/page$i.html" <<HTML
+<!DOCTYPE html><html lang="en"><head><title>Story number $i</title></head><body>
+<div class="wrap"><div class="content"><h1>Story number $i</h1>
+<p>This is the opening paragraph of story $i, which tells the reader about event $i in the town, with details that differ from page to page and a quote from resident number $i.</p>
+<p>The second paragraph of story $i continues the account with more facts: the council met on day $i, discussed item $i at length, and agreed to return to it next month.</p>
+<div class="note"><p>Our small newsroom is funded by readers, and every contribution helps our reporters cover the stories that matter to the valley.</p></div>
+<p>A third paragraph of story $i closes the piece with what happens next and where readers can learn more about the plans for the harbour in season $i.</p>
+</div></div></body></html>
+HTML
+  done
+  "$galley" --strip -t text "$work/site/page2.html" > "$work/single.txt"
+  "$galley" -q --strip -t text -o "$work/site-out/" "$work/site"
+  check "a page alone keeps the repeated block" 'grep -q newsroom "$work/single.txt"'
+  check "a batch of the site strips the repeated block from every page" \
+    '[ "$(cat "$work"/site-out/*.txt | grep -c newsroom)" -eq 0 ]'
+  check "a batch of the site keeps every page's own paragraphs" \
+    '[ "$(cat "$work"/site-out/*.txt | grep -c "paragraph of story")" -eq 15 ]'
+else
+  echo "# boilerplate transform not loaded: site template checks not run"
+fi
+
 # Ctrl-C: a big batch, interrupted; outputs complete or absent, then a
 # re-run completes the rest and matches an uninterrupted run.
 # 1,200 generated Markdown articles keep the batch busy for a while.

@@ -182,6 +182,38 @@ GALLEY_EXPORT int galley_plugin_transform(galley_job *job,
                                           const galley_plugin *plugin,
                                           galley_doc *doc);
 
+/* ---- Site templates ----------------------------------------------------------
+ * What repeats across the pages of one site. A batch reads a site's pages
+ * once, counts each distinct block text per page, and hands the model to
+ * every job of that site; a transform (boilerplate) asks whether a block's
+ * text is part of the template. */
+
+typedef struct galley_template galley_template;
+
+/** A new empty model; NULL when out of memory. */
+GALLEY_EXPORT galley_template *galley_template_new(void);
+GALLEY_EXPORT void galley_template_free(galley_template *tpl);
+/**
+ * Counts every distinct block text of `doc` once (texts are compared with
+ * white space collapsed and ASCII case folded). Safe to call from several
+ * threads at once.
+ */
+GALLEY_EXPORT int galley_template_add_doc(galley_template *tpl,
+                                          const galley_doc *doc);
+/** How many documents were added. */
+GALLEY_EXPORT size_t galley_template_doc_count(const galley_template *tpl);
+/**
+ * True when `text` is template: it is in at least 3 documents and in at
+ * least 60% of those added. Call only once every document was added.
+ */
+GALLEY_EXPORT bool galley_template_is_common(const galley_template *tpl,
+                                             const char *text);
+/** Gives a job the model of its document's site (borrowed; NULL: none). */
+GALLEY_EXPORT void galley_job_set_template(galley_job *job,
+                                           const galley_template *tpl);
+/** The model set with galley_job_set_template, or NULL. */
+GALLEY_EXPORT const galley_template *galley_job_template(const galley_job *job);
+
 /* ---- Output sinks
  * ------------------------------------------------------------ */
 
