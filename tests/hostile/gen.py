@@ -200,6 +200,9 @@ GALLEY_XML = """<?xml version="1.0" encoding="UTF-8"?>
 #   present  strings that must appear in the output
 #   maxout   the output's largest size in bytes (no entity was expanded)
 #   big      True for cases that write more than 100 MB (skippable)
+#   stdin    a file (relative) fed on standard input
+#   old      bytes already in `out` before the run: a failure must leave
+#            them exactly as they were (outputs are written atomically)
 #   todo     a known bug (an entry of the hardening bug list): the case is
 #            reported as TAP TODO until it passes, then it must lose the mark
 
@@ -207,11 +210,11 @@ CASES = []
 
 
 def case(name, argv, rc, err=None, out=None, absent=(), present=(), big=False,
-         maxout=None, todo=None):
+         maxout=None, todo=None, stdin=None, old=None):
     def deco(fn):
         CASES.append(dict(name=name, gen=fn, argv=argv, rc=rc, err=err, out=out,
                           absent=list(absent), present=list(present), big=big,
-                          maxout=maxout, todo=todo))
+                          maxout=maxout, todo=todo, stdin=stdin, old=old))
         return fn
     return deco
 
@@ -431,6 +434,22 @@ def _(d, ctx):
         for _ in range(20):
             f.write(chunk)
         f.write(b"</p>\n")
+
+
+@case("standard input over --max-input-size is refused, naming the limit",
+      ["-f", "text", "--max-input-size", "64K", "-", "-o", "out.html"], 1,
+      r"galley: -: input is over the input size limit of 65536 bytes \(--max-input-size\)",
+      out="out.html", stdin="big.txt")
+def _(d, ctx):
+    write(d + "/big.txt", "word " * 30000)
+
+
+@case("a failed conversion leaves an existing output file as it was",
+      ["deep.html", "-o", "out.html"], 1,
+      r"galley: deep\.html: elements nest deeper than the depth limit of 512 \(line 1\)",
+      out="out.html", old=b"OLD CONTENT\n")
+def _(d, ctx):
+    write(d + "/deep.html", "<div>" * 1000)
 
 
 # -- bytes that are not text --

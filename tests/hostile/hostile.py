@@ -100,11 +100,16 @@ def main():
             print("ok %d - %s # SKIP no memory cap (TODO %s)" % (n, title, c["todo"]))
             continue
         d = gen.write_case(c, root, ctx)
+        if c["old"] is not None:
+            gen.write(os.path.join(d, c["out"]), c["old"])
         before = set(os.listdir(root))
         t0 = time.monotonic()
         try:
+            stdin = open(os.path.join(d, c["stdin"]), "rb") if c["stdin"] else subprocess.DEVNULL
             p = subprocess.run(["timeout", "-s", "KILL", str(limit)] + cap +
-                               [exe] + c["argv"], cwd=d, capture_output=True)
+                               [exe] + c["argv"], cwd=d, capture_output=True, stdin=stdin)
+            if c["stdin"]:
+                stdin.close()
         except OSError as e:
             print("not ok %d - %s # cannot run: %s" % (n, title, e))
             failures += 1
@@ -142,9 +147,18 @@ def main():
             errors = [l for l in lines if ": warning: " not in l and ": note: " not in l]
             if len(errors) != 1:
                 problems.append("%d error lines, expected 1" % len(errors))
-            elif not errors[0].startswith("galley: " + c["argv"][0] + ": "):
+            elif not errors[0].startswith("galley: %s: " % ("-" if c["stdin"] else c["argv"][0])):
                 problems.append("the error line does not name the input")
-        if rc != 0 and out_exists:
+        if c["old"] is not None:
+            with open(out_path, "rb") as f:
+                if f.read() != c["old"]:
+                    problems.append("%s was changed by a failed run" % c["out"])
+            out_exists = False
+            leftovers = [f for f in os.listdir(os.path.dirname(out_path))
+                         if f.startswith(os.path.basename(out_path)) and f != os.path.basename(out_path)]
+            if leftovers:
+                problems.append("temporary files left: %s" % leftovers)
+        elif rc != 0 and out_exists:
             problems.append("%s left behind after a failure" % c["out"])
         if rc == 0 and out_path and not out_exists:
             problems.append("no output %s" % c["out"])
