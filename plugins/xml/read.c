@@ -603,7 +603,8 @@ static int read_resource(reader *r, const xmlNode *x, char *name,
       n > lim->max_image_size) {
     rc = galley_job_error(
         r->job, GALLEY_ELIMIT,
-        "line %ld: image \"%s\" is %zu bytes, over the limit of %zu per image",
+        "line %ld: image \"%s\" is %zu bytes, over the image size limit of "
+        "%zu bytes",
         line, name, n, lim->max_image_size);
     goto done;
   }
@@ -611,7 +612,8 @@ static int read_resource(reader *r, const xmlNode *x, char *name,
   if (lim->max_resource_bytes && r->resource_bytes > lim->max_resource_bytes) {
     rc = galley_job_error(
         r->job, GALLEY_ELIMIT,
-        "line %ld: resources pass the limit of %zu bytes per document", line,
+        "line %ld: resources pass the resource limit of %zu bytes per document",
+        line,
         lim->max_resource_bytes);
     goto done;
   }
