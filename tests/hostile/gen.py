@@ -577,6 +577,34 @@ def _(d, ctx):
     _image_epub(d + "/manyimg.epub", 10, 60)
 
 
+def _xml_resource(path, n_bytes, count=1, media="image/png"):
+    """A galley XML document holding `count` resources of n_bytes zeros, as
+    base64 written in chunks."""
+    b64len = (n_bytes + 2) // 3 * 4
+    chunk = "A" * (1 << 20)
+    with open(path, "w") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<document xmlns="urn:galley:tree:1">\n<resources>\n')
+        for i in range(count):
+            f.write('<resource name="r%d.bin" media-type="%s" encoding="base64">'
+                    % (i, media))
+            left = b64len
+            while left:
+                k = min(left, len(chunk))
+                f.write(chunk[:k])
+                left -= k
+            f.write("</resource>\n")
+        f.write("</resources>\n<paragraph><text>x</text></paragraph>\n</document>\n")
+
+
+@case("an xml-form image over the image size limit is refused, naming the limit",
+      ["bigres.xml", "-o", "out.html"], 1,
+      r'galley: bigres\.xml: line 4: image "r0\.bin" is 67108866 bytes, over the '
+      r"image size limit of 67108864 bytes", out="out.html")
+def _(d, ctx):
+    _xml_resource(d + "/bigres.xml", (64 << 20) + 2)
+
+
 @case("a zip with 100,000 entries stops at the entry limit",
       ["many.epub", "-o", "out.html"], 1,
       r"galley: many\.epub: the EPUB has 100004 entries, over the entry limit of 10000",
