@@ -24,12 +24,14 @@ now() { date +%s.%N; }
 run() { # mode dir
   for f in "$pages"/*.html; do
     if [ "$1" = strip ]; then
-      "$galley" -f html -x boilerplate -t text "$f" > "$2/$(basename "$f" .html).txt" 2>/dev/null || true
+      "$galley" -f html -x boilerplate -t text $text_opts "$f" > "$2/$(basename "$f" .html).txt" 2>/dev/null || true
     else
-      "$galley" -f html -t text "$f" > "$2/$(basename "$f" .html).txt" 2>/dev/null || true
+      "$galley" -f html -t text $text_opts "$f" > "$2/$(basename "$f" .html).txt" 2>/dev/null || true
     fi
   done
 }
+# The ground truth is the article body: no title block, no link list.
+text_opts="-O references=false -O standalone=false"
 best_plain=999999; best_strip=999999
 for round in 1 2 3; do
   t0=$(now); run plain "$out/plain"; t1=$(now); run strip "$out/strip"; t2=$(now)
@@ -37,8 +39,14 @@ for round in 1 2 3; do
   best_strip=$(awk -v a="$t1" -v b="$t2" -v m="$best_strip" 'BEGIN { d = b - a; print (d < m ? d : m) }')
 done
 
-echo "== galley -x boilerplate -t text (the command line, one process a page)"
+echo "== galley -x boilerplate -t text $text_opts (the command line, one process a page)"
 python3 "$score" "$truth" "$out/strip" --worst 10
+mkdir "$out/defaults"
+for f in "$pages"/*.html; do
+  "$galley" -f html -x boilerplate -t text "$f" > "$out/defaults/$(basename "$f" .html).txt" 2>/dev/null || true
+done
+echo "-- the same with the text writer's defaults (title block, numbered link references):"
+python3 "$score" "$truth" "$out/defaults" | tail -1
 awk -v p="$best_plain" -v s="$best_strip" 'BEGIN {
   printf "time: -t text %.2fs, -x boilerplate -t text %.2fs: stripping adds %.1f%%\n", p, s, 100 * (s - p) / p }'
 
