@@ -120,6 +120,60 @@ else
   echo "# boilerplate transform not loaded: site template checks not run"
 fi
 
+# --jsonl: records in, records out, in order, errors per record.
+{
+  printf '%s\n' '{"id": 1, "url": "https://example.org/a", "format": "markdown", "content": "# Alpha\n\nFirst *record*."}'
+  printf '%s\n' 'this line is not JSON'
+  printf '%s\n' '{"id": "three", "format": "nope", "content": "x"}'
+  printf '\n'
+  printf '%s\n' '{"id": 4, "format": "markdown", "content": "---\ntitle: Four\nauthor: [A, B]\n---\n\nBody four."}'
+} > "$work/in.jsonl"
+"$galley" --jsonl -j 2 -t text < "$work/in.jsonl" > "$work/out.jsonl" 2> "$work/jsonl.err"
+rc=$?
+check "--jsonl exits 1 when a record failed" '[ $rc -eq 1 ]' "rc=$rc"
+python3 - "$work/out.jsonl" > "$work/jsonl.check" 2>&1 <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+assert len(recs) == 4, len(recs)
+assert [r.get("id") for r in recs] == [1, None, "three", 4], [r.get("id") for r in recs]
+assert recs[0]["error"] is None and "Alpha" in recs[0]["content"], recs[0]
+assert recs[0]["metadata"]["url"] == "https://example.org/a", recs[0]["metadata"]
+assert "not a JSON object" in recs[1]["error"], recs[1]
+assert "no reader for format 'nope'" in recs[2]["error"], recs[2]
+assert recs[3]["metadata"]["title"] == "Four", recs[3]["metadata"]
+assert recs[3]["metadata"]["author"] == ["A", "B"], recs[3]["metadata"]
+assert "Body four." in recs[3]["content"]
+print("records ok")
+PY
+check "--jsonl answers every record in order, with content, metadata or an error" \
+  'grep -q "records ok" "$work/jsonl.check"' "$(cat "$work/jsonl.check")"
+if "$galley" --list-formats | grep -q '^epub '; then
+  printf '%s\n' '{"id": 1, "format": "markdown", "content": "# E\n\nbook"}' |
+    "$galley" --jsonl -t epub > "$work/epub.jsonl"
+  check "--jsonl gives binary output as content_base64" \
+    'python3 -c "import json,sys,base64; r=json.load(open(sys.argv[1])); assert base64.b64decode(r[\"content_base64\"])[:2]==b\"PK\"" "$work/epub.jsonl"'
+fi
+
+# A digest: several inputs and one output file make one document.
+src_fx=${GALLEY_SOURCE_ROOT:-.}/fixtures
+"$galley" -t xml -M title="Three articles" "$src_fx/sample/article.txt" \
+  "$src_fx/sample/article.html" "$src_fx/markdown/features.md" -o "$work/digest.xml" 2>/dev/null
+check "a digest has one part per input" \
+  '[ "$(grep -c "<attr key=\"galley-article\">1</attr>" "$work/digest.xml")" -eq 3 ]'
+check "a digest's title comes from -M" 'grep -q "<entry key=\"title\">Three articles</entry>" "$work/digest.xml"'
+if "$galley" --list-formats | grep -q '^epub ' && [ -f /usr/share/java/epubcheck.jar ]; then
+  "$galley" -M title="Three articles" "$src_fx/sample/article.txt" \
+    "$src_fx/sample/article.html" "$src_fx/markdown/features.md" -o "$work/digest.epub" 2>/dev/null
+  java -jar /usr/share/java/epubcheck.jar "$work/digest.epub" > "$work/epubcheck.out" 2>&1
+  check "a digest of three fixtures passes epubcheck with nothing to report" \
+    'grep -q "Messages: 0 fatals / 0 errors / 0 warnings / 0 infos" "$work/epubcheck.out" || grep -q "No errors or warnings detected" "$work/epubcheck.out"' "$(tail -3 "$work/epubcheck.out")"
+  unzip -p "$work/digest.epub" EPUB/nav.xhtml > "$work/nav.xhtml" 2>/dev/null
+  check "the digest's table of contents lists the three titles" \
+    'grep -q "Town library reopens" "$work/nav.xhtml" && grep -q "Every feature" "$work/nav.xhtml" && [ "$(grep -c "<li>" "$work/nav.xhtml")" -ge 3 ]'
+else
+  echo "# epub or epubcheck missing: digest epubcheck not run"
+fi
+
 # Ctrl-C: a big batch, interrupted; outputs complete or absent, then a
 # re-run completes the rest and matches an uninterrupted run.
 # 1,200 generated Markdown articles keep the batch busy for a while.
