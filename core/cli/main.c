@@ -3,6 +3,7 @@
 #include <stdatomic.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -115,6 +116,11 @@ static void print_help(void) {
       "DIR\n"
       "      --max-input-size N   refuse inputs over N bytes (suffixes K, M, "
       "G; default 256M)\n"
+      "  -O max-depth=N           refuse documents nested deeper (default 512)\n"
+      "  -O max-entries=N         EPUB: most zip entries (default 10000)\n"
+      "  -O max-decompressed=N    EPUB: most bytes unpacked (default 1G)\n"
+      "  -O max-resource-bytes=N  most bytes of all images and files (512M)\n"
+      "  -O max-image-size=N      most bytes of one image (default 64M)\n"
       "      --plugin-dir DIR     load plugins from DIR first; repeatable\n"
       "      --list-formats       list the formats that are loaded, and from "
       "where\n"
@@ -515,6 +521,27 @@ static const galley_plugin *need_format(const galley_registry *reg,
 }
 
 /* Checks every -O against the options the chosen plugins declare. */
+/* Limits set with -O, handled by the CLI rather than a plugin. */
+typedef struct limit_opt {
+  const char *name;
+  size_t offset;
+} limit_opt;
+
+static const limit_opt limit_opts[] = {
+    {"max-depth", offsetof(galley_limits, max_depth)},
+    {"max-entries", offsetof(galley_limits, max_entries)},
+    {"max-decompressed", offsetof(galley_limits, max_decompressed)},
+    {"max-resource-bytes", offsetof(galley_limits, max_resource_bytes)},
+    {"max-image-size", offsetof(galley_limits, max_image_size)},
+};
+
+static const limit_opt *limit_option(const char *key) {
+  for (size_t i = 0; i < sizeof limit_opts / sizeof limit_opts[0]; i++)
+    if (strcmp(limit_opts[i].name, key) == 0)
+      return &limit_opts[i];
+  return NULL;
+}
+
 static void check_options(const cli *c, const galley_plugin *const *plugins,
                           size_t n) {
   for (size_t i = 0; i < c->options.n; i++) {
@@ -529,7 +556,7 @@ static void check_options(const cli *c, const galley_plugin *const *plugins,
     memcpy(key, kvp, klen);
     key[klen] = '\0';
     const char *value = eq + 1;
-    if (strcmp(key, "max-depth") == 0)
+    if (limit_option(key))
       continue; /* a limit, handled by the CLI itself */
     const galley_option *decl = NULL;
     for (size_t j = 0; j < n && !decl; j++)
@@ -852,13 +879,20 @@ int main(int argc, char **argv) {
   if (c.max_input_size_set)
     p.limits.max_input_size = c.max_input_size;
   for (size_t i = 0; i < c.options.n; i++) {
-    if (strncmp(c.options.items[i], "max-depth=", 10) == 0) {
-      size_t depth;
-      if (!parse_size(c.options.items[i] + 10, &depth) || depth == 0)
-        cli_usage_error("max-depth wants a positive number, got '%s'",
-                        c.options.items[i] + 10);
-      p.limits.max_depth = depth;
-    }
+    const char *kvp = c.options.items[i];
+    const char *eq = strchr(kvp, '=');
+    char key[64];
+    if (!eq || (size_t)(eq - kvp) >= sizeof key)
+      continue;
+    memcpy(key, kvp, (size_t)(eq - kvp));
+    key[eq - kvp] = '\0';
+    const limit_opt *lim = limit_option(key);
+    if (!lim)
+      continue;
+    size_t value;
+    if (!parse_size(eq + 1, &value) || value == 0)
+      cli_usage_error("%s wants a positive number, got '%s'", key, eq + 1);
+    *(size_t *)((char *)&p.limits + lim->offset) = value;
   }
 
   p.transforms = calloc(c.transforms.n + 1, sizeof *p.transforms);

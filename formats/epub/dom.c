@@ -666,6 +666,7 @@ static int read_local(writer *w, const char *base, const char *rel,
                       unsigned char **data, size_t *len) {
   size_t n_roots = galley_job_resource_path_count(w->job) + 1;
   const galley_limits *lim = galley_job_limits(w->job);
+  bool refused = false; /* warned already: a root's path leads outside it */
   for (size_t i = 0; i < n_roots; i++) {
     const char *root = i == 0 ? base : galley_job_resource_path(w->job, i - 1);
     if (!root || !*root || epub_has_scheme(root))
@@ -706,6 +707,7 @@ static int read_local(writer *w, const char *base, const char *rel,
     } else if (rp && !under) {
       galley_job_warn(w->job, "image %s leaves the input folder; not read",
                       rel);
+      refused = true;
     }
     free(rroot);
     free(full);
@@ -713,7 +715,7 @@ static int read_local(writer *w, const char *base, const char *rel,
     if (rc != GALLEY_ENOTFOUND)
       return rc;
   }
-  return GALLEY_ENOTFOUND;
+  return refused ? GALLEY_EINVALID : GALLEY_ENOTFOUND;
 }
 
 /* Finds or embeds the image at `src`; `*out` is -1 when it cannot be had. */
@@ -763,6 +765,9 @@ static int resolve_image(writer *w, const char *base, const char *src,
                       "remote image %s cannot be fetched; kept its alt "
                       "text",
                       src);
+  } else if (!strncasecmp(src, "file:", 5)) {
+    galley_job_warn(w->job, "image %s: file: URLs are not read; kept its alt "
+                            "text", src);
   } else if (epub_has_scheme(src)) {
     galley_job_warn(w->job, "image %s is not a local file; kept its alt text",
                     src);
@@ -779,10 +784,10 @@ static int resolve_image(writer *w, const char *base, const char *src,
                       src);
     } else {
       rc = read_local(w, base, rel, &data, &len);
-      if (rc == GALLEY_ENOTFOUND) {
+      if (rc == GALLEY_ENOTFOUND)
         galley_job_warn(w->job, "image %s not found; kept its alt text", src);
+      if (rc == GALLEY_ENOTFOUND || rc == GALLEY_EINVALID)
         rc = GALLEY_OK;
-      }
     }
     free(dec);
     free(rel);

@@ -128,8 +128,8 @@ static int read_entry(reader *r, const char *name, unsigned char **out,
     return galley_job_error(r->job, GALLEY_EPARSE, "entry %s is damaged", name);
   if (max_one && st.size > max_one)
     return galley_job_error(r->job, GALLEY_ELIMIT,
-                            "entry %s unpacks to %llu bytes, over the limit "
-                            "of %zu",
+                            "entry %s unpacks to %llu bytes, over the image "
+                            "size limit of %zu bytes",
                             name, (unsigned long long)st.size, max_one);
   if (r->lim->max_decompressed &&
       st.size > r->lim->max_decompressed - r->decompressed)
