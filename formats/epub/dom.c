@@ -181,8 +181,14 @@ int epub_render_chapter(writer *w, size_t ci, galley_doc *tree) {
     size_t len;
     const char *data = galley_sink_data(sink, &len);
     wchapter *ch = &w->ch[ci];
+    xmlResetLastError();
     ch->dom = parse_xhtml(data, len, &ch->body);
-    if (!ch->dom)
+    const xmlError *err = ch->dom ? NULL : xmlGetLastError();
+    if (!ch->dom && err && err->code == XML_ERR_NO_MEMORY)
+      rc = galley_job_error(job, GALLEY_ENOMEM,
+                            "out of memory while preparing chapter %zu",
+                            ci + 1);
+    else if (!ch->dom)
       rc = galley_job_error(job, GALLEY_EPARSE,
                             "the html writer's XHTML for chapter %zu cannot "
                             "be parsed",
