@@ -329,8 +329,16 @@ static int convert_task(batch *b, task *t) {
     cli_die_oom();
   galley_input in = {data, size, t->display, base};
   signals_track_job(job);
-  rc = galley_job_convert(job, &in, reader, p->transforms, p->n_transforms,
-                          p->writer, sink);
+  /* The input is dropped once read, as in a single conversion. */
+  galley_doc *doc = galley_doc_new();
+  if (!doc)
+    cli_die_oom();
+  rc = galley_job_build(job, &in, reader, p->transforms, p->n_transforms, doc);
+  free(data);
+  data = NULL;
+  if (rc == GALLEY_OK)
+    rc = galley_plugin_write(job, p->writer, doc, sink);
+  galley_doc_free(doc);
   signals_untrack_job(job);
   if (rc == GALLEY_OK && (cli_interrupted || atomic_load(&b->stop)))
     rc = galley_job_error(job, GALLEY_ECANCELLED, "interrupted");

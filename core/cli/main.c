@@ -110,13 +110,15 @@ static void print_help(void) {
       "date, language, ...)\n"
       "  -O, --option KEY=VALUE   set a format option (see --help-format "
       "FORMAT)\n"
-      "      --css FILE           stylesheet for html/epub output (-O css=FILE)\n"
+      "      --css FILE           stylesheet for html/epub output (-O "
+      "css=FILE)\n"
       "      --cover FILE         cover image for epub output (-O cover=FILE)\n"
       "      --resource-path DIR  also read images and other resources from "
       "DIR\n"
       "      --max-input-size N   refuse inputs over N bytes (suffixes K, M, "
       "G; default 256M)\n"
-      "  -O max-depth=N           refuse documents nested deeper (default 512)\n"
+      "  -O max-depth=N           refuse documents nested deeper (default "
+      "512)\n"
       "  -O max-entries=N         EPUB: most zip entries (default 10000)\n"
       "  -O max-decompressed=N    EPUB: most bytes unpacked (default 1G)\n"
       "  -O max-resource-bytes=N  most bytes of all images and files (512M)\n"
@@ -738,8 +740,18 @@ static int run_single(const plan *p, const char *input, const char *output) {
     return EXIT_FAILED;
   }
   signals_track_job(job);
-  int rc = galley_job_convert(job, &in, reader, p->transforms, p->n_transforms,
-                              p->writer, sink);
+  /* The input is dropped once read: the tree holds copies of everything,
+   * and a large input should not be held twice while the writer runs. */
+  galley_doc *doc = galley_doc_new();
+  if (!doc)
+    cli_die_oom();
+  int rc =
+      galley_job_build(job, &in, reader, p->transforms, p->n_transforms, doc);
+  free(data);
+  data = NULL;
+  if (rc == GALLEY_OK)
+    rc = galley_plugin_write(job, p->writer, doc, sink);
+  galley_doc_free(doc);
   if (rc == GALLEY_OK && cli_interrupted)
     rc = galley_job_error(job, GALLEY_ECANCELLED, "interrupted");
   if (rc == GALLEY_OK) {
