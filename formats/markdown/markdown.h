@@ -37,17 +37,24 @@ const md_extensions *md_extensions_get(void);
 
 /**
  * A new parser (invalid UTF-8 replaced by U+FFFD) with CMARK_OPT_FOOTNOTES and
- * the four extensions when `gfm` is true, plain CommonMark otherwise. Free with
- * cmark_parser_free.
+ * the four extensions when `gfm` is true, plain CommonMark otherwise; without
+ * the table extension when `tables` is false. Free with cmark_parser_free.
  */
-cmark_parser *md_parser_new(bool gfm);
+cmark_parser *md_parser_new(bool gfm, bool tables);
 
 /**
- * Parses `len` bytes of Markdown with md_parser_new(gfm); parses take
- * turns across threads (see gfm.c). The caller frees the result with
+ * Parses `len` bytes of Markdown with md_parser_new(gfm, tables); parses
+ * take turns across threads (see gfm.c). The caller frees the result with
  * cmark_node_free. NULL when out of memory.
  */
-cmark_node *md_parse(bool gfm, const char *data, size_t len);
+cmark_node *md_parse(bool gfm, bool tables, const char *data, size_t len);
+
+/**
+ * True when the tables that `len` bytes of Markdown could hold would cost
+ * cmark-gfm far more than their size (see gfm.c); the reader then parses
+ * without the table extension.
+ */
+bool md_tables_too_costly(const char *data, size_t len);
 
 /** Frees memory that a cmark render call returned. */
 void md_cmark_free(void *p);

@@ -507,7 +507,11 @@ int md_read(galley_job *job, const galley_input *in, galley_doc *doc) {
                                     "as U+FFFD",
                     bad);
   bool gfm = galley_job_option_bool(job, "gfm", true);
-  cmark_node *root = md_parse(gfm, data + body, len - body);
+  bool tables = gfm && !md_tables_too_costly(data + body, len - body);
+  if (gfm && !tables)
+    galley_job_warn(job, "tables too wide or too long for their size; "
+                         "read as text");
+  cmark_node *root = md_parse(gfm, tables, data + body, len - body);
   if (!root)
     return GALLEY_ENOMEM;
   rc = map_tree(&r, root);
