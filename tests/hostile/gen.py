@@ -682,8 +682,25 @@ md_case("100,000 alternating emphasis openers", "*a _" * 50000 + "\n")
 md_case("emphasis runs that never close", "**a " * 100000 + "\n")
 md_case("100,000 backtick runs of growing length",
         "".join("`" * (i % 300 + 1) + "a" for i in range(20000)) + "\n")
-md_case("a table of 2,000 columns and 200 rows",
-        "|" + "a|" * 2000 + "\n|" + "-|" * 2000 + "\n" + ("|" + "x|" * 2000 + "\n") * 200)
+md_case("a table of 100 columns and 2,000 rows",
+        "|" + "a|" * 100 + "\n|" + "-|" * 100 + "\n" + ("|" + "x|" * 100 + "\n") * 2000)
+
+TABLE_WARN = (r"galley: p\.md: warning: tables too wide or too long for their size; "
+              r"read as text")
+
+
+@case("a 3,000-column Markdown table over 20,000 short lines is read as text",
+      ["p.md", "-o", "out.html"], 0, TABLE_WARN, out="out.html")
+def _(d, ctx):
+    write(d + "/p.md", "|" + "a|" * 3000 + "\n|" + "-|" * 3000 + "\n" + "x\n" * 20000)
+
+
+@case("a 50,000-column Markdown table is read as text",
+      ["p.md", "-o", "out.html"], 0, TABLE_WARN, out="out.html")
+def _(d, ctx):
+    write(d + "/p.md", "|" + "a|" * 50000 + "\n|" + "-|" * 50000 + "\n" +
+          ("|" + "x|" * 50000 + "\n") * 2)
+
 
 # -- the resource sandbox --
 
@@ -717,8 +734,8 @@ img_case("an absolute path to a secret image is refused",
          err=r"galley: doc/page\.html: warning: image /.*/secret\.png is outside the input folder; not read")
 img_case("a file: URL to a secret image is refused",
          lambda d, c: "file://" + c["secret"],
-         err=r"galley: doc/page\.html: warning: image file:///.*/secret\.png is not a local file; "
-         r"kept its alt text")
+         err=r"galley: doc/page\.html: warning: image file:///.*/secret\.png: file: URLs are "
+         r"not read; kept its alt text")
 img_case("a ..-escape hidden in the middle of a path is refused",
          lambda d, c: "img/../../../secret.png",
          err=r"galley: doc/page\.html: warning: image img/\.\./\.\./\.\./secret\.png is outside the input folder; not read")
