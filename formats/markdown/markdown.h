@@ -56,6 +56,9 @@ cmark_node *md_parse(bool gfm, bool tables, const char *data, size_t len);
  */
 bool md_tables_too_costly(const char *data, size_t len);
 
+/** Roughly how many bytes cmark-gfm needs to parse `len` bytes (gfm.c). */
+size_t md_parse_estimate(const char *data, size_t len);
+
 /** Frees memory that a cmark render call returned. */
 void md_cmark_free(void *p);
 

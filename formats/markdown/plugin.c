@@ -17,6 +17,9 @@ static const galley_option options[] = {
      "wrap output lines at this width (0: no hard wrap)"},
     {"standalone", GALLEY_OPT_BOOL, "false", NULL,
      "write the metadata as a YAML front matter block"},
+    {"max-parse-memory", GALLEY_OPT_INT, "500", NULL,
+     "refuse input whose parse would need more than this many MiB "
+     "(estimated from its lines and marks)"},
     {NULL, 0, NULL, NULL, NULL},
 };
 

@@ -507,6 +507,15 @@ int md_read(galley_job *job, const galley_input *in, galley_doc *doc) {
                                     "as U+FFFD",
                     bad);
   bool gfm = galley_job_option_bool(job, "gfm", true);
+  long budget = galley_job_option_int(job, "max-parse-memory", 500);
+  size_t need = md_parse_estimate(data + body, len - body);
+  if (budget > 0 && (unsigned long)budget < SIZE_MAX >> 20 &&
+      need > (size_t)budget << 20)
+    return galley_job_error(job, GALLEY_ELIMIT,
+                            "the Markdown would need about %zu MiB to parse, "
+                            "over the parse memory limit of %ld MiB "
+                            "(-O max-parse-memory)",
+                            need >> 20, budget);
   bool tables = gfm && !md_tables_too_costly(data + body, len - body);
   if (gfm && !tables)
     galley_job_warn(job, "tables too wide or too long for their size; "
