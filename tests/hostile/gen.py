@@ -774,6 +774,22 @@ md_case("100,000 backtick runs of growing length",
 md_case("a table of 100 columns and 2,000 rows",
         "|" + "a|" * 100 + "\n|" + "-|" * 100 + "\n" + ("|" + "x|" * 100 + "\n") * 2000)
 
+@case("20 MB of Markdown emphasis is refused at the parse memory limit",
+      ["p.md", "-o", "out.html"], 1,
+      r"galley: p\.md: the Markdown would need about 3814 MiB to parse, over the parse "
+      r"memory limit of 500 MiB \(-O max-parse-memory\)", out="out.html")
+def _(d, ctx):
+    write(d + "/p.md", "*x* " * 5000000)
+
+
+@case("5 million one-word list items are refused at the parse memory limit",
+      ["p.md", "-o", "out.html"], 1,
+      r"galley: p\.md: the Markdown would need about 3051 MiB to parse, over the parse "
+      r"memory limit of 500 MiB \(-O max-parse-memory\)", out="out.html")
+def _(d, ctx):
+    write(d + "/p.md", "- x\n" * 5000000)
+
+
 TABLE_WARN = (r"galley: p\.md: warning: tables too wide or too long for their size; "
               r"read as text")
 
