@@ -150,7 +150,7 @@ bool md_tables_too_costly(const char *data, size_t len) {
 /*
  * cmark-gfm's memory per input byte depends on what the bytes open: about
  * 640 bytes per list item or other block line, 160 per line of a paragraph,
- * 400 per emphasis mark, 200 per backtick, 150 per bracket, parenthesis or
+ * 400 per run of emphasis marks, 200 per run of backticks, 150 per bracket, parenthesis or
  * angle bracket, and 150 per w, : or @, where the autolink extension cuts
  * text into nodes (measured with cmark-gfm 0.29.0.gfm.6 on a million of
  * each).
@@ -172,13 +172,15 @@ size_t md_parse_estimate(const char *data, size_t len) {
     case '\n':
       line_start = true;
       break;
-    case '*':
+    case '*': /* a run of marks is one delimiter */
     case '_':
     case '~':
-      est += 400;
+      if (i == 0 || (unsigned char)data[i - 1] != c)
+        est += 400;
       break;
     case '`':
-      est += 200;
+      if (i == 0 || data[i - 1] != '`')
+        est += 200;
       break;
     case '[':
     case ']':
