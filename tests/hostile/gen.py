@@ -541,6 +541,14 @@ def _(d, ctx):
     write(d + "/x.html", "<p>x</p>")
 
 
+@case("20 MB of tiny HTML elements ends with an error naming a limit",
+      ["dense.html", "-o", "out.html"], 1, r"galley: dense\.html: .*limit.*",
+      out="out.html", big=True,
+      todo="hardening-bugs.md: no limit on the number of nodes (exit 3, out of memory)")
+def _(d, ctx):
+    write(d + "/dense.html", "<p>" + "<b>x</b>" * 2500000 + "</p>")
+
+
 # -- bytes that are not text --
 
 BAD_UTF8 = {
