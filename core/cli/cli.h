@@ -67,6 +67,9 @@ const galley_plugin *format_for_path(const galley_registry *reg,
  * Returns 0, or -1 with errno set; *too_big when over the limit. */
 int read_input(const char *path, size_t limit, unsigned char **data,
                size_t *size, int *too_big);
+/* Finishes a conversion's output: commits the file sink, or writes the
+ * memory sink's bytes to standard output. */
+int deliver_output(galley_job *job, galley_sink *sink, const char *output);
 /* Prints a job's diagnostics to stderr as "galley: FILE: message". */
 void print_diags(const galley_job *job, int verbosity);
 /* The process exit code for a conversion's status. */

@@ -264,19 +264,8 @@ int run_digest(const plan *p) {
       rc = galley_plugin_write(job, p->writer, book, sink);
     if (rc == GALLEY_OK && cli_interrupted)
       rc = GALLEY_ECANCELLED;
-    if (rc == GALLEY_OK) {
-      if (output) {
-        if (galley_sink_commit(sink) != GALLEY_OK)
-          rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", output,
-                                strerror(errno));
-      } else {
-        size_t len;
-        const char *bytes = galley_sink_data(sink, &len);
-        if (fwrite(bytes, 1, len, stdout) != len || fflush(stdout) != 0)
-          rc =
-              galley_job_error(job, GALLEY_EIO, "cannot write standard output");
-      }
-    }
+    if (rc == GALLEY_OK)
+      rc = deliver_output(job, sink, output);
     galley_sink_free(sink);
     print_diags(job, c->verbosity);
     galley_job_free(job);

@@ -687,6 +687,21 @@ const galley_plugin *plan_reader_for(const plan *p, const char *path,
   return r;
 }
 
+int deliver_output(galley_job *job, galley_sink *sink, const char *output) {
+  if (output) {
+    if (galley_sink_commit(sink) != GALLEY_OK)
+      return galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", output,
+                              strerror(errno));
+    return GALLEY_OK;
+  }
+  size_t len;
+  const char *bytes = galley_sink_data(sink, &len);
+  if (fwrite(bytes, 1, len, stdout) != len || fflush(stdout) != 0)
+    return galley_job_error(job, GALLEY_EIO, "cannot write standard output: %s",
+                            strerror(errno));
+  return GALLEY_OK;
+}
+
 /* One input to one output (a file, or standard output). */
 static int run_single(const plan *p, const char *input, const char *output) {
   unsigned char *data = NULL;
@@ -754,20 +769,8 @@ static int run_single(const plan *p, const char *input, const char *output) {
   galley_doc_free(doc);
   if (rc == GALLEY_OK && cli_interrupted)
     rc = galley_job_error(job, GALLEY_ECANCELLED, "interrupted");
-  if (rc == GALLEY_OK) {
-    if (output) {
-      if (galley_sink_commit(sink) != GALLEY_OK)
-        rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", output,
-                              strerror(errno));
-    } else {
-      size_t len;
-      const char *bytes = galley_sink_data(sink, &len);
-      if (fwrite(bytes, 1, len, stdout) != len || fflush(stdout) != 0)
-        rc = galley_job_error(job, GALLEY_EIO,
-                              "cannot write standard output: %s",
-                              strerror(errno));
-    }
-  }
+  if (rc == GALLEY_OK)
+    rc = deliver_output(job, sink, output);
   signals_untrack_job(job);
   galley_sink_free(sink);
   print_diags(job, p->c->verbosity);
