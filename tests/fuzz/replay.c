@@ -139,7 +139,8 @@ int main(int argc, char **argv) {
   for (int i = first; i < argc; i++)
     if (collect(argv[i], exts, &files))
       return 1;
-  qsort(files.items, files.n, sizeof *files.items, by_name);
+  if (files.n) /* qsort's array may not be NULL, even when empty */
+    qsort(files.items, files.n, sizeof *files.items, by_name);
 
   int failed = 0;
   printf("1..%zu\n", files.n ? files.n : 1);
