@@ -1043,6 +1043,10 @@ int epub_link_chapters(writer *w) {
             return galley_job_error(w->job, GALLEY_ENOMEM, "out of memory");
           ch->title_is_heading = j == 0;
         }
+    } else if (ch->n_heads && strcmp(ch->heads[0].text, ch->title) == 0) {
+      /* A titled chapter (a digest's article) that opens with its title:
+       * the table of contents lists it once. */
+      ch->title_is_heading = true;
     }
   }
   return GALLEY_OK;
