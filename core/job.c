@@ -15,6 +15,9 @@ GALLEY_API galley_limits galley_limits_default(void) {
   l.max_decompressed = (size_t)1 << 30;
   l.max_resource_bytes = (size_t)512 << 20;
   l.max_image_size = (size_t)64 << 20;
+  /* About 700 MB of tree: far above any article or book, well below what
+   * a node-dense hostile page would otherwise take. */
+  l.max_nodes = 4000000;
   return l;
 }
 
@@ -315,4 +318,21 @@ GALLEY_API void galley_job_set_template(galley_job *job,
 
 GALLEY_API const galley_template *galley_job_template(const galley_job *job) {
   return job ? job->tpl : NULL;
+}
+
+void job_drop_errors_since(galley_job *job, size_t first) {
+  size_t out = first;
+  for (size_t i = first; i < job->n_diags; i++) {
+    if (job->diags[i].level == GALLEY_LEVEL_ERROR) {
+      free((char *)job->diags[i].message);
+      free((char *)job->diags[i].location);
+      continue;
+    }
+    job->diags[out++] = job->diags[i];
+  }
+  job->n_diags = out;
+  job->status = GALLEY_OK;
+  for (size_t i = 0; i < job->n_diags; i++)
+    if (job->diags[i].level == GALLEY_LEVEL_ERROR)
+      job->status = job->diags[i].status;
 }

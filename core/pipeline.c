@@ -18,9 +18,23 @@ GALLEY_API int galley_plugin_read(galley_job *job, const galley_plugin *plugin,
         "input is %zu bytes, over the input size limit of %zu", in->size,
         job->limits.max_input_size);
   const galley_plugin *saved = job->current;
+  size_t diags_before = job->n_diags;
+  size_t limit_before = doc->node_limit;
+  if (job->limits.max_nodes)
+    doc->node_limit = job->limits.max_nodes;
   job->current = plugin;
   int rc = plugin->read(job, in, doc);
   job->current = saved;
+  if (doc->over_node_limit) {
+    /* Whatever the reader made of the refused node ("out of memory") is
+     * replaced by the limit's own message. */
+    job_drop_errors_since(job, diags_before);
+    doc->node_limit = limit_before;
+    return galley_job_error(job, GALLEY_ELIMIT,
+                            "the document has more than %zu nodes, over the "
+                            "node limit (-O max-nodes)",
+                            job->limits.max_nodes);
+  }
   if (rc != GALLEY_OK) {
     if (job->status == GALLEY_OK)
       galley_job_error(job, rc, "%s reader failed: %s", plugin->name,

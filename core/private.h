@@ -56,7 +56,12 @@ struct galley_doc {
   size_t n_meta, cap_meta;
   galley_resource **res; /* malloc'd array of arena structs */
   size_t n_res, cap_res;
+  size_t n_nodes, node_limit; /* node_limit 0: none */
+  bool over_node_limit;       /* a node was refused for the limit */
 };
+
+/* Forgets the error diagnostics recorded from index `first` on (job.c). */
+void job_drop_errors_since(galley_job *job, size_t first);
 
 /* Grows a malloc'd array to hold at least `need` items of `size` bytes. */
 int grow_array(void **items, size_t *cap, size_t need, size_t size);

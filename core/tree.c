@@ -175,6 +175,13 @@ GALLEY_API galley_node *galley_doc_root(const galley_doc *doc) {
 GALLEY_API galley_node *galley_doc_new_node(galley_doc *doc, galley_kind kind) {
   if (!doc || !kind_valid(kind))
     return NULL;
+  if (doc->node_limit && doc->n_nodes >= doc->node_limit) {
+    /* The reader sees what it sees for no memory; the pipeline then
+     * reports the limit by name. */
+    doc->over_node_limit = true;
+    return NULL;
+  }
+  doc->n_nodes++;
   galley_node *n = arena_alloc(&doc->arena, sizeof *n);
   if (!n)
     return NULL;

@@ -123,6 +123,8 @@ static void print_help(void) {
       "  -O max-decompressed=N    EPUB: most bytes unpacked (default 1G)\n"
       "  -O max-resource-bytes=N  most bytes of all images and files (512M)\n"
       "  -O max-image-size=N      most bytes of one image (default 64M)\n"
+      "  -O max-nodes=N           most nodes in one document (default "
+      "4000000)\n"
       "      --plugin-dir DIR     load plugins from DIR first; repeatable\n"
       "      --list-formats       list the formats that are loaded, and from "
       "where\n"
@@ -535,6 +537,7 @@ static const limit_opt limit_opts[] = {
     {"max-decompressed", offsetof(galley_limits, max_decompressed)},
     {"max-resource-bytes", offsetof(galley_limits, max_resource_bytes)},
     {"max-image-size", offsetof(galley_limits, max_image_size)},
+    {"max-nodes", offsetof(galley_limits, max_nodes)},
 };
 
 static const limit_opt *limit_option(const char *key) {

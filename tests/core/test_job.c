@@ -397,6 +397,7 @@ static void limits_have_the_documented_defaults(void **state) {
   assert_int_equal(l.max_decompressed, (size_t)1 << 30);
   assert_int_equal(l.max_resource_bytes, (size_t)512 << 20);
   assert_int_equal(l.max_image_size, (size_t)64 << 20);
+  assert_int_equal(l.max_nodes, 4000000);
   galley_job *job = galley_job_new(NULL);
   assert_memory_equal(galley_job_limits(job), &l, sizeof l);
   l.max_depth = 3;
@@ -456,6 +457,37 @@ static void a_tree_deeper_than_max_depth_is_refused(void **state) {
   assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc),
                    GALLEY_ELIMIT);
   galley_doc_free(doc);
+  galley_job_free(job);
+}
+
+static void a_document_over_max_nodes_is_refused_naming_the_limit(
+    void **state) {
+  (void)state;
+  galley_job *job = galley_job_new(NULL);
+  galley_limits l = galley_limits_default();
+  l.max_nodes = 50;
+  galley_job_set_limits(job, &l);
+  galley_input in = input_of("many");
+  /* root + 60 quotes: the reader's own "out of memory" for the refused
+   * node gives way to one message that names the limit. */
+  seen.depth = 60;
+  galley_doc *doc = galley_doc_new();
+  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc),
+                   GALLEY_ELIMIT);
+  assert_non_null(strstr(galley_job_errmsg(job), "node limit"));
+  size_t errors = 0;
+  for (size_t i = 0; i < galley_job_diag_count(job); i++)
+    errors += galley_job_diag_at(job, i)->level == GALLEY_LEVEL_ERROR;
+  assert_int_equal(errors, 1);
+  galley_doc_free(doc);
+  /* Under the limit, the same reader succeeds. */
+  galley_job_clear(job);
+  seen.depth = 40;
+  doc = galley_doc_new();
+  assert_int_equal(galley_plugin_read(job, &reader_plugin, &in, doc),
+                   GALLEY_OK);
+  galley_doc_free(doc);
+  seen.depth = 0;
   galley_job_free(job);
 }
 
@@ -1067,6 +1099,7 @@ int main(int argc, char **argv) {
       T(limits_have_the_documented_defaults),
       T(plugin_read_refuses_an_input_over_max_input_size),
       T(a_tree_deeper_than_max_depth_is_refused),
+      T(a_document_over_max_nodes_is_refused_naming_the_limit),
       T(a_limit_of_zero_means_no_limit),
       T(plugin_calls_refuse_what_the_plugin_cannot_do),
       T(a_reader_failing_without_a_message_gets_one),

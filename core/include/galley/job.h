@@ -36,10 +36,11 @@ typedef struct galley_limits {
   size_t max_decompressed;   /* bytes decompressed from one container */
   size_t max_resource_bytes; /* all resources of one document */
   size_t max_image_size;     /* bytes of one image */
+  size_t max_nodes;          /* nodes of one document (ABI 1 growth) */
 } galley_limits;
 
 /** The defaults: 256 MiB input, depth 512, 10,000 entries, 1 GiB decompressed,
- *  512 MiB resources, 64 MiB per image. */
+ *  512 MiB resources, 64 MiB per image, 4,000,000 nodes. */
 GALLEY_EXPORT galley_limits galley_limits_default(void);
 
 typedef enum galley_level {
