@@ -494,7 +494,8 @@ static void a_document_over_max_nodes_is_refused_naming_the_limit(
 static void a_limit_of_zero_means_no_limit(void **state) {
   (void)state;
   galley_job *job = galley_job_new(NULL);
-  galley_limits l = {0, 0, 0, 0, 0, 0};
+  galley_limits l;
+  memset(&l, 0, sizeof l);
   galley_job_set_limits(job, &l);
   seen.depth = 2000;
   galley_input in = input_of("anything at all, any size");
