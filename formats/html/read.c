@@ -1827,6 +1827,23 @@ static void watch_error(void *ctx, xmlErrorPtr e) {
 }
 
 int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
+  /* libxml2 builds its whole DOM before the tree is made, so the node limit
+   * is checked on an estimate first: every tag opens or closes at most one
+   * element, and the text between n_tags is at most one node more. */
+  size_t max_nodes = galley_job_limits(job)->max_nodes;
+  if (max_nodes) {
+    size_t n_tags = 0;
+    const unsigned char *p = in->data, *end = in->data + in->size;
+    while (p < end && (p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+      n_tags++;
+      p++;
+    }
+    if (n_tags > max_nodes)
+      return galley_job_error(job, GALLEY_ELIMIT,
+                              "the page has %zu n_tags, over the node limit of "
+                              "%zu (-O max-nodes)",
+                              n_tags, max_nodes);
+  }
   unsigned char *buf = NULL;
   size_t len = 0;
   bool copied = false;

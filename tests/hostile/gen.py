@@ -543,8 +543,7 @@ def _(d, ctx):
 
 @case("20 MB of tiny HTML elements ends with an error naming a limit",
       ["dense.html", "-o", "out.html"], 1, r"galley: dense\.html: .*limit.*",
-      out="out.html", big=True,
-      todo="hardening-bugs.md: no limit on the number of nodes (exit 3, out of memory)")
+      out="out.html", big=True)
 def _(d, ctx):
     write(d + "/dense.html", "<p>" + "<b>x</b>" * 2500000 + "</p>")
 
