@@ -135,8 +135,10 @@ GALLEY_API size_t galley_node_max_depth(const galley_node *node) {
   return max;
 }
 
-/* Copies one node's own fields and attributes (not its children). */
-static galley_node *copy_one(galley_doc *dst, const galley_node *s) {
+GALLEY_API galley_node *galley_node_copy_shallow(galley_doc *dst,
+                                                 const galley_node *s) {
+  if (!dst || !s)
+    return NULL;
   galley_node *n = galley_doc_new_node(dst, s->kind);
   if (!n)
     return NULL;
@@ -176,7 +178,7 @@ GALLEY_API galley_node *galley_node_copy(galley_doc *dst,
         cur = cur->parent;
       continue;
     }
-    galley_node *n = copy_one(dst, s);
+    galley_node *n = galley_node_copy_shallow(dst, s);
     if (!n)
       return NULL;
     if (!root)

@@ -64,10 +64,6 @@ char *epub_collapse(const char *s);
  *  `root`, or NULL. `skip_children` passes over n's subtree. */
 xmlNode *epub_dom_next(xmlNode *root, xmlNode *n, bool skip_children);
 
-/** Copies the fields and attributes of `s` (any document) onto `d`, a new
- *  node of the same kind. */
-int epub_copy_fields(galley_node *d, const galley_node *s);
-
 /* A string map with insertion order kept (keys and values malloc'd). */
 typedef struct smap_entry {
   char *key;

@@ -673,8 +673,8 @@ static int copy_chapter(reader *r, const char *path, galley_node *div,
     }
     galley_node *top = depth ? stack[depth - 1] : div;
     galley_kind k = galley_node_kind(s);
-    galley_node *n = galley_doc_new_node(r->doc, k);
-    if (!n || epub_copy_fields(n, s) != GALLEY_OK) {
+    galley_node *n = galley_node_copy_shallow(r->doc, s);
+    if (!n) {
       rc = GALLEY_ENOMEM;
       break;
     }

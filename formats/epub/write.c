@@ -89,8 +89,8 @@ static int copy_subtree(writer *w, galley_doc *d, galley_node *parent,
         break;
       continue;
     }
-    galley_node *n = galley_doc_new_node(d, k);
-    if (!n || epub_copy_fields(n, s) != GALLEY_OK) {
+    galley_node *n = galley_node_copy_shallow(d, s);
+    if (!n) {
       rc = GALLEY_ENOMEM;
       break;
     }

@@ -332,6 +332,13 @@ GALLEY_EXPORT size_t galley_node_max_depth(const galley_node *node);
  */
 GALLEY_EXPORT galley_node *galley_node_copy(galley_doc *dst,
                                             const galley_node *src);
+/**
+ * A copy of `src` alone (every field, the source line and every
+ * attribute, but no children) made in `dst`; detached. For a copy that
+ * changes nodes on the way. NULL when out of memory.
+ */
+GALLEY_EXPORT galley_node *galley_node_copy_shallow(galley_doc *dst,
+                                                    const galley_node *src);
 
 /* ---- Iteration -----------------------------------------------------------
  * Like cmark's iterator: each container is entered and exited, each leaf is
