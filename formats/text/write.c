@@ -82,13 +82,35 @@ typedef struct writer {
   size_t nnotes, notes_cap;
   bool raw_warned;
 
-  word *words;
+  word *words; /* the words of the line being filled */
   size_t words_cap;
   bool failed;
+  galley_sink *sink;
+  bool flushed;      /* some output has gone to the sink */
+  bool write_failed; /* the sink refused some */
 } writer;
 
 /* ---- Output ----------------------------------------------------------------
  */
+
+/* Output goes to the sink in pieces of about this size; trailing newlines
+ * are held back so the end can be made exactly one. */
+#define FLUSH_AT ((size_t)1 << 16)
+
+static void flush_out(writer *w) {
+  tbuf *o = &w->out;
+  size_t keep = 0;
+  while (keep < o->len && o->data[o->len - 1 - keep] == '\n')
+    keep++;
+  size_t n = o->len - keep;
+  if (!n)
+    return;
+  if (!w->write_failed && galley_sink_write(w->sink, o->data, n) != 0)
+    w->write_failed = true;
+  w->flushed = true;
+  memmove(o->data, o->data + n, keep);
+  o->len = keep;
+}
 
 /* Appends a line: the prefixes of the open containers, then `s`, without
  * trailing spaces. A blank line only goes as deep as the containers that
@@ -104,15 +126,19 @@ static void emit(writer *w, const char *s, size_t n, bool blank) {
     if (!blank)
       p->used = true;
   }
-  tbuf_put(l, s, n);
+  while (n && s[n - 1] == ' ')
+    n--;
   size_t len = l->len;
-  while (len && l->data[len - 1] == ' ')
+  while (!n && len && l->data[len - 1] == ' ')
     len--;
   if (l->failed)
     w->failed = true;
   tbuf_put(&w->out, l->data ? l->data : "", len);
+  tbuf_put(&w->out, s, n);
   tbuf_putc(&w->out, '\n');
   w->any = true;
+  if (w->out.len >= FLUSH_AT)
+    flush_out(w);
 }
 
 static size_t prefix_width(const writer *w) {
@@ -413,7 +439,24 @@ static bool risky_start(const char *s, size_t n) {
   return rule;
 }
 
-/* Writes w->inl (already collapsed) as wrapped lines (`nowrap`: not). */
+/* The next word of s[*j, end) into *out; false at the end. */
+static bool next_word(const char *s, size_t *j, size_t end, word *out) {
+  size_t i = *j;
+  while (i < end && s[i] == ' ')
+    i++;
+  if (i >= end)
+    return false;
+  size_t k = i;
+  while (k < end && s[k] != ' ')
+    k++;
+  *out = (word){i, k - i, txt_width(s + i, k - i)};
+  *j = k;
+  return true;
+}
+
+/* Writes w->inl (already collapsed) as wrapped lines (`nowrap`: not). Only
+ * the words of the line being filled are held, so a paragraph of any size
+ * is wrapped in a fixed amount of memory. */
 static void write_wrapped(writer *w, bool nowrap) {
   tbuf *b = &w->inl;
   const char *s = b->data;
@@ -426,42 +469,55 @@ static void write_wrapped(writer *w, bool nowrap) {
   size_t i = 0;
   while (i < b->len) {
     /* One segment: up to a hard line break. */
-    size_t seg_end = i;
-    while (seg_end < b->len && s[seg_end] != '\n')
-      seg_end++;
-    size_t nw = 0;
-    size_t j = i;
-    while (j < seg_end) {
-      while (j < seg_end && s[j] == ' ')
-        j++;
-      if (j >= seg_end)
-        break;
-      size_t k = j;
-      while (k < seg_end && s[k] != ' ')
-        k++;
-      if (!txt_grow(&w->words, &w->words_cap, nw + 1, sizeof *w->words)) {
-        w->failed = true;
-        return;
-      }
-      w->words[nw++] = (word){j, k - j, txt_width(s + j, k - j)};
-      j = k;
+    const char *nl = memchr(s + i, '\n', b->len - i);
+    size_t seg_end = nl ? (size_t)(nl - s) : b->len;
+    if (width == SIZE_MAX) {
+      /* Collapsed text has no spaces at a segment's ends: one line. */
+      if (seg_end > i)
+        emit(w, s + i, seg_end - i, false);
+      i = seg_end + 1;
+      continue;
     }
-    size_t ls = 0;
-    while (ls < nw) {
-      size_t lw = w->words[ls].width, e = ls + 1;
-      while (e < nw && lw + 1 + w->words[e].width <= width)
+    size_t j = i, nw = 0;
+    bool more = true;
+    for (;;) {
+      /* words[0, nw) are held; the line starts at words[0]. */
+      if (nw == 0) {
+        if (!txt_grow(&w->words, &w->words_cap, 1, sizeof *w->words)) {
+          w->failed = true;
+          return;
+        }
+        if (!more || !next_word(s, &j, seg_end, &w->words[0]))
+          break;
+        nw = 1;
+      }
+      size_t lw = w->words[0].width, e = 1;
+      for (;;) {
+        if (e == nw) {
+          if (!txt_grow(&w->words, &w->words_cap, nw + 1, sizeof *w->words)) {
+            w->failed = true;
+            return;
+          }
+          if (!more || !next_word(s, &j, seg_end, &w->words[nw])) {
+            more = false;
+            break;
+          }
+          nw++;
+        }
+        if (lw + 1 + w->words[e].width > width)
+          break;
         lw += 1 + w->words[e++].width;
+      }
       /* Break earlier when the next line would start like a block. */
-      while (e < nw && e - 1 > ls &&
+      while (e < nw && e - 1 > 0 &&
              risky_start(s + w->words[e].start, w->words[e].len))
         e--;
-      size_t from = w->words[ls].start;
+      size_t from = w->words[0].start;
       size_t to = w->words[e - 1].start + w->words[e - 1].len;
       emit(w, s + from, to - from, false);
-      ls = e;
+      memmove(w->words, w->words + e, (nw - e) * sizeof *w->words);
+      nw -= e;
     }
-    if (nw == 0 && seg_end > i)
-      emit(w, "", 0, false);
     i = seg_end + 1;
   }
 }
@@ -891,6 +947,7 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   writer w = {0};
   w.job = job;
   w.doc = doc;
+  w.sink = out;
   long wrap = galley_job_option_int(job, "wrap", 72);
   w.wrap = wrap > 0 ? (size_t)wrap : 0;
   w.references = galley_job_option_bool(job, "references", true);
@@ -935,11 +992,11 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     rc = galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   } else {
     /* Exactly one newline at the end. */
-    while (w.out.len && w.out.data[w.out.len - 1] == '\n')
-      w.out.len--;
-    if (w.out.len)
-      w.out.data[w.out.len++] = '\n';
-    if (w.out.len && galley_sink_write(out, w.out.data, w.out.len) != 0)
+    flush_out(&w);
+    if (w.flushed && !w.write_failed &&
+        galley_sink_write(out, "\n", 1) != 0)
+      w.write_failed = true;
+    if (w.write_failed)
       rc = galley_job_error(job, GALLEY_EIO, "cannot write the output");
   }
   while (w.npfx)
