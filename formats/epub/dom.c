@@ -107,46 +107,62 @@ static xmlNode *find_body(xmlDoc *doc) {
   return NULL;
 }
 
+/* A document given to libxml2 in pieces through a read callback: the
+ * chapter's XHTML between an opening and a closing wrapper, never joined
+ * into one copy (and never copied whole by libxml2 either). */
+typedef struct pieces {
+  const char *part[3];
+  size_t len[3];
+  int at;
+} pieces;
+
+static int pieces_read(void *ctx, char *out, int len) {
+  pieces *p = ctx;
+  size_t want = len > 0 ? (size_t)len : 0, got = 0;
+  while (got < want && p->at < 3) {
+    size_t n = p->len[p->at];
+    if (n > want - got)
+      n = want - got;
+    if (n)
+      memcpy(out + got, p->part[p->at], n);
+    got += n;
+    p->part[p->at] += n;
+    p->len[p->at] -= n;
+    if (p->len[p->at] == 0)
+      p->at++;
+  }
+  return (int)got;
+}
+
+static pieces wrapped(const char *open, const char *s, size_t len,
+                      const char *close) {
+  pieces p = {{open, s, close}, {strlen(open), len, strlen(close)}, 0};
+  return p;
+}
+
 static xmlDoc *parse_xhtml(const char *s, size_t len, xmlNode **body) {
   bool whole = false;
   for (size_t i = 0; i + 5 <= len && !whole; i++)
     whole = s[i] == '<' && strncasecmp(s + i + 1, "body", 4) == 0;
-  ebuf b;
-  ebuf_init(&b);
-  if (!whole)
-    ebuf_puts(&b, "<body xmlns=\"" EPUB_NS_XHTML "\" xmlns:epub=\"" EPUB_NS_OPS
-                  "\">");
-  ebuf_add(&b, s, len);
-  if (!whole)
-    ebuf_puts(&b, "</body>");
-  if (b.failed || b.len > INT_MAX) {
-    ebuf_free(&b);
-    return NULL;
-  }
+  pieces p = whole ? wrapped("", s, len, "")
+                   : wrapped("<body xmlns=\"" EPUB_NS_XHTML
+                             "\" xmlns:epub=\"" EPUB_NS_OPS "\">",
+                             s, len, "</body>");
   /* XML_PARSE_HUGE lifts libxml2's nesting cap of 256: the tree's own depth
    * limit already bounds what the html writer made, and it declares no
    * entities to expand. */
   xmlDoc *doc =
-      xmlReadMemory(b.data, (int)b.len, NULL, "UTF-8",
-                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                        XML_PARSE_NOCDATA | XML_PARSE_HUGE);
+      xmlReadIO(pieces_read, NULL, &p, NULL, "UTF-8",
+                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                    XML_PARSE_NOCDATA | XML_PARSE_HUGE);
   if (!doc) {
     /* Not well-formed (an entity, raw HTML): the HTML parser recovers. */
-    ebuf_free(&b);
-    if (!whole)
-      ebuf_puts(&b, "<html><body>");
-    ebuf_add(&b, s, len);
-    if (!whole)
-      ebuf_puts(&b, "</body></html>");
-    if (b.failed || b.len > INT_MAX) {
-      ebuf_free(&b);
-      return NULL;
-    }
-    doc = htmlReadMemory(b.data, (int)b.len, NULL, "UTF-8",
-                         HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                             HTML_PARSE_NONET);
+    p = whole ? wrapped("", s, len, "")
+              : wrapped("<html><body>", s, len, "</body></html>");
+    doc = htmlReadIO(pieces_read, NULL, &p, NULL, "UTF-8",
+                     HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                         HTML_PARSE_NONET);
   }
-  ebuf_free(&b);
   if (doc)
     *body = find_body(doc);
   if (doc && !*body) {
@@ -170,6 +186,8 @@ int epub_render_chapter(writer *w, size_t ci, galley_doc *tree) {
     rc = galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   if (!rc)
     rc = galley_plugin_write(job, w->html, tree, sink);
+  /* The XHTML holds the chapter now: its tree goes before the DOM grows. */
+  galley_doc_free(tree);
   /* Give the options back as they were, for whoever runs next. */
   galley_job_set_option(job, "xhtml", sx);
   galley_job_set_option(job, "fragment", sf);
@@ -1136,5 +1154,9 @@ int epub_finish_chapter(writer *w, size_t ci) {
   ch->xhtml = ebuf_steal(&b, &ch->xhtml_len);
   if (!ch->xhtml)
     return galley_job_error(w->job, GALLEY_ENOMEM, "out of memory");
+  /* The DOM is done with: a long chapter should not be held twice. */
+  xmlFreeDoc(ch->dom);
+  ch->dom = NULL;
+  ch->body = NULL;
   return GALLEY_OK;
 }

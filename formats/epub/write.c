@@ -286,8 +286,10 @@ static int prepare_chapter(writer *w, size_t ci) {
     rc = append_notes(w, d, root, pending, &n_pending);
   if (rc == GALLEY_ENOMEM)
     rc = galley_job_error(w->job, rc, "out of memory");
-  if (!rc)
+  if (!rc) {
     rc = epub_render_chapter(w, ci, d);
+    d = NULL;
+  }
 done:
   free(pending);
   galley_doc_free(d);

@@ -77,8 +77,8 @@ typedef struct writer {
 } writer;
 
 /* dom.c */
-/** Renders chapter `ci` (its tree in `tree`) to XHTML through the html
- *  writer and parses the result into the chapter's DOM. */
+/** Renders chapter `ci` (its tree in `tree`, which this frees) to XHTML
+ *  through the html writer and parses the result into the chapter's DOM. */
 int epub_render_chapter(writer *w, size_t ci, galley_doc *tree);
 /** Cleans a chapter's DOM for EPUB: elements and attributes that EPUB
  *  content documents allow, footnote markup, unique ids. */
