@@ -100,6 +100,23 @@ static void on_error(void *data, xmlErrorPtr err) {
   r->err_msg[len] = '\0';
 }
 
+typedef struct mem_reader {
+  const unsigned char *p;
+  size_t left;
+} mem_reader;
+
+static int mem_read(void *ctx, char *out, int len) {
+  mem_reader *m = ctx;
+  size_t n = len > 0 ? (size_t)len : 0;
+  if (n > m->left)
+    n = m->left;
+  if (n)
+    memcpy(out, m->p, n);
+  m->p += n;
+  m->left -= n;
+  return (int)n;
+}
+
 static int parse(reader *r, const galley_input *in) {
   if (in->size > INT_MAX)
     return galley_job_error(r->job, GALLEY_ELIMIT,
@@ -108,8 +125,11 @@ static int parse(reader *r, const galley_input *in) {
   if (in->size == 0)
     return galley_job_error(r->job, GALLEY_EPARSE,
                             "empty input, not galley XML");
-  xmlParserCtxtPtr ctxt =
-      xmlCreateMemoryParserCtxt((const char *)in->data, (int)in->size);
+  /* Through a read callback, a window at a time: a memory parser context
+   * would copy the whole input first. */
+  mem_reader src = {in->data, in->size};
+  xmlParserCtxtPtr ctxt = xmlCreateIOParserCtxt(NULL, NULL, mem_read, NULL,
+                                                &src, XML_CHAR_ENCODING_NONE);
   if (!ctxt)
     return galley_job_error(r->job, GALLEY_ENOMEM,
                             "out of memory starting the XML parser");
@@ -662,6 +682,8 @@ static int read_leaf(reader *r, const xmlNode *x, galley_node *n) {
   bool literal = gx_kind_has_literal(galley_node_kind(n));
   r->lit_len = 0;
   int rc = lit_append(r, "", 0);
+  const xmlNode *text = NULL;
+  size_t n_text = 0;
   for (const xmlNode *c = x->children; c && rc == GALLEY_OK; c = c->next) {
     if (c->type == XML_ELEMENT_NODE) {
       if (!in_namespace(c))
@@ -673,15 +695,26 @@ static int read_leaf(reader *r, const xmlNode *x, galley_node *n) {
       rc = read_attr(r, c, n);
     } else if (literal && (c->type == XML_TEXT_NODE ||
                            c->type == XML_CDATA_SECTION_NODE)) {
-      rc = lit_append(r, (const char *)c->content,
-                      strlen((const char *)c->content));
+      /* One text child (the usual case) goes to the node as it is; only
+       * several are joined, so a long literal is not copied twice. */
+      if (n_text == 1)
+        rc = lit_append(r, (const char *)text->content,
+                        strlen((const char *)text->content));
+      if (n_text >= 1 && rc == GALLEY_OK)
+        rc = lit_append(r, (const char *)c->content,
+                        strlen((const char *)c->content));
+      text = c;
+      n_text++;
     } else {
       rc = check_blank(r, c, x);
     }
   }
-  if (rc == GALLEY_OK && literal &&
-      galley_node_set_literal_n(n, r->lit, r->lit_len) != GALLEY_OK)
-    rc = oom(r);
+  if (rc == GALLEY_OK && literal) {
+    const char *lit = n_text == 1 ? (const char *)text->content : r->lit;
+    size_t len = n_text == 1 ? strlen(lit) : r->lit_len;
+    if (galley_node_set_literal_n(n, lit, len) != GALLEY_OK)
+      rc = oom(r);
+  }
   return rc;
 }
 
