@@ -289,28 +289,14 @@ static int convert_task(batch *b, task *t) {
   }
   galley_job *job = plan_new_job(p, t->display);
   galley_job_set_template(job, t->tpl);
-  unsigned char *data = NULL;
-  size_t size = 0;
-  int too_big = 0, rc;
+  loaded ld = {0};
+  char why[256];
   galley_sink *sink = NULL;
   char *base = NULL;
-  if (read_input(t->input, p->limits.max_input_size, &data, &size, &too_big) !=
-      0) {
-    rc = cli_interrupted
-             ? GALLEY_ECANCELLED
-             : galley_job_error(job, GALLEY_EIO, "%s", strerror(errno));
-    goto done;
-  }
-  if (too_big) {
-    rc = galley_job_error(job, GALLEY_ELIMIT,
-                          "input is over the input size limit of %zu bytes",
-                          p->limits.max_input_size);
-    goto done;
-  }
-  const galley_plugin *reader = plan_reader_for(p, t->input, data, size);
-  if (!reader) {
-    rc = galley_job_error(job, GALLEY_EUNSUPPORTED,
-                          "cannot tell the input format");
+  int rc = load_input(p, t->input, &ld, why, sizeof why);
+  if (rc != GALLEY_OK) {
+    if (rc != GALLEY_ECANCELLED)
+      rc = galley_job_error(job, rc, "%s", why);
     goto done;
   }
   if (mkdirs_for(t->output) != 0) {
@@ -327,15 +313,16 @@ static int convert_task(batch *b, task *t) {
   base = dir_of(t->input);
   if (!base)
     cli_die_oom();
-  galley_input in = {data, size, t->display, base};
+  galley_input in = {ld.data, ld.size, t->display, base};
   signals_track_job(job);
   /* The input is dropped once read, as in a single conversion. */
   galley_doc *doc = galley_doc_new();
   if (!doc)
     cli_die_oom();
-  rc = galley_job_build(job, &in, reader, p->transforms, p->n_transforms, doc);
-  free(data);
-  data = NULL;
+  rc = galley_job_build(job, &in, ld.reader, p->transforms, p->n_transforms,
+                        doc);
+  free(ld.data);
+  ld.data = NULL;
   if (rc == GALLEY_OK)
     rc = galley_plugin_write(job, p->writer, doc, sink);
   galley_doc_free(doc);
@@ -349,7 +336,7 @@ done:
   /* Freeing an uncommitted sink removes its temporary file. */
   galley_sink_free(sink);
   free(base);
-  free(data);
+  free(ld.data);
   if (rc == GALLEY_OK) {
     t->state = T_CONVERTED;
     atomic_fetch_add(&b->converted, 1);
@@ -369,22 +356,20 @@ done:
  * conversion to report. */
 static void learn_task(batch *b, task *t) {
   const plan *p = b->p;
-  unsigned char *data = NULL;
-  size_t size = 0;
-  int too_big = 0;
-  if (read_input(t->input, p->limits.max_input_size, &data, &size, &too_big) !=
-      0)
+  loaded ld;
+  char why[256];
+  if (load_input(p, t->input, &ld, why, sizeof why) != GALLEY_OK)
     return;
-  const galley_plugin *reader = plan_reader_for(p, t->input, data, size);
+  unsigned char *data = ld.data;
+  const galley_plugin *reader = ld.reader;
   galley_job *job = plan_new_job(p, t->display);
   galley_doc *doc = galley_doc_new();
   char *base = dir_of(t->input);
   if (!doc || !base)
     cli_die_oom();
-  galley_input in = {data, size, t->display, base};
+  galley_input in = {data, ld.size, t->display, base};
   signals_track_job(job);
-  if (!too_big && reader &&
-      galley_plugin_read(job, reader, &in, doc) == GALLEY_OK &&
+  if (galley_plugin_read(job, reader, &in, doc) == GALLEY_OK &&
       galley_template_add_doc(t->tpl, doc) != GALLEY_OK)
     cli_die_oom();
   signals_untrack_job(job);

@@ -67,6 +67,18 @@ const galley_plugin *format_for_path(const galley_registry *reg,
  * Returns 0, or -1 with errno set; *too_big when over the limit. */
 int read_input(const char *path, size_t limit, unsigned char **data,
                size_t *size, int *too_big);
+/* One input read whole and its reader chosen. */
+typedef struct loaded {
+  unsigned char *data; /* malloc'd; free it */
+  size_t size;
+  const galley_plugin *reader;
+} loaded;
+/* Reads `path` ("-": stdin) within --max-input-size and picks its reader.
+ * GALLEY_OK, or (nothing kept) GALLEY_ECANCELLED when interrupted,
+ * GALLEY_EIO (unreadable), GALLEY_ELIMIT (too big) or GALLEY_EUNSUPPORTED
+ * (no reader), with the reason in `why` (no "galley: path: " before it). */
+int load_input(const plan *p, const char *path, loaded *out, char *why,
+               size_t why_size);
 /* Finishes a conversion's output: commits the file sink, or writes the
  * memory sink's bytes to standard output. */
 int deliver_output(galley_job *job, galley_sink *sink, const char *output);

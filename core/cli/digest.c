@@ -176,42 +176,28 @@ int run_digest(const plan *p) {
 
   for (size_t i = 0; i < c->inputs.n && status == EXIT_OK; i++) {
     const char *input = c->inputs.items[i];
-    unsigned char *data = NULL;
-    size_t size = 0;
-    int too_big = 0;
-    if (read_input(input, p->limits.max_input_size, &data, &size, &too_big)) {
-      if (cli_interrupted) {
-        fputs("galley: interrupted\n", stderr);
-        status = EXIT_INTERRUPTED;
-        break;
-      }
-      fprintf(stderr, "galley: %s: %s\n", input, strerror(errno));
-      status = EXIT_FAILED;
+    loaded ld;
+    char why[256];
+    int lrc = load_input(p, input, &ld, why, sizeof why);
+    if (lrc == GALLEY_ECANCELLED) {
+      fputs("galley: interrupted\n", stderr);
+      status = EXIT_INTERRUPTED;
       break;
     }
-    if (too_big) {
-      fprintf(stderr,
-              "galley: %s: input is over the input size limit of %zu bytes\n",
-              input, p->limits.max_input_size);
-      free(data);
-      status = EXIT_FAILED;
+    if (lrc != GALLEY_OK) {
+      fprintf(stderr, "galley: %s: %s\n", input, why);
+      status = lrc == GALLEY_EUNSUPPORTED ? EXIT_USAGE : EXIT_FAILED;
       break;
     }
-    const galley_plugin *reader = plan_reader_for(p, input, data, size);
-    if (!reader) {
-      fprintf(stderr, "galley: %s: cannot tell the input format (use -f)\n",
-              input);
-      free(data);
-      status = EXIT_USAGE;
-      break;
-    }
+    unsigned char *data = ld.data;
+    const galley_plugin *reader = ld.reader;
     /* Articles are read without -M: the overrides are the book's. */
     galley_job *job = plan_new_job(p, input);
     char *base = strcmp(input, "-") == 0 ? strdup(".") : dir_of(input);
     galley_doc *article = galley_doc_new();
     if (!base || !article)
       cli_die_oom();
-    galley_input in = {data, size, input, base};
+    galley_input in = {data, ld.size, input, base};
     signals_track_job(job);
     int rc = galley_plugin_read(job, reader, &in, article);
     for (size_t t = 0; rc == GALLEY_OK && t < p->n_transforms; t++)

@@ -697,6 +697,38 @@ const galley_plugin *plan_reader_for(const plan *p, const char *path,
   return r;
 }
 
+int load_input(const plan *p, const char *path, loaded *out, char *why,
+               size_t why_size) {
+  int too_big = 0;
+  *out = (loaded){0};
+  why[0] = '\0';
+  if (read_input(path, p->limits.max_input_size, &out->data, &out->size,
+                 &too_big) != 0) {
+    if (cli_interrupted)
+      return GALLEY_ECANCELLED;
+    snprintf(why, why_size, "%s", strerror(errno));
+    return GALLEY_EIO;
+  }
+  int rc = GALLEY_OK;
+  if (too_big) {
+    snprintf(why, why_size,
+             "input is over the input size limit of %zu bytes "
+             "(--max-input-size)",
+             p->limits.max_input_size);
+    rc = GALLEY_ELIMIT;
+  } else if (!(out->reader = plan_reader_for(p, path, out->data, out->size))) {
+    snprintf(why, why_size,
+             "cannot tell the input format (use -f FORMAT; see "
+             "--list-formats)");
+    rc = GALLEY_EUNSUPPORTED;
+  }
+  if (rc != GALLEY_OK) {
+    free(out->data);
+    *out = (loaded){0};
+  }
+  return rc;
+}
+
 int deliver_output(galley_job *job, galley_sink *sink, const char *output) {
   if (output) {
     if (galley_sink_commit(sink) != GALLEY_OK)
@@ -714,44 +746,29 @@ int deliver_output(galley_job *job, galley_sink *sink, const char *output) {
 
 /* One input to one output (a file, or standard output). */
 static int run_single(const plan *p, const char *input, const char *output) {
-  unsigned char *data = NULL;
-  size_t size = 0;
-  int too_big = 0;
   struct stat st;
   if (strcmp(input, "-") != 0 && stat(input, &st) == 0 && S_ISDIR(st.st_mode))
     cli_usage_error("%s is a folder: give -o OUTDIR to convert a folder",
                     input);
-  if (read_input(input, p->limits.max_input_size, &data, &size, &too_big)) {
-    if (cli_interrupted) {
-      fputs("galley: interrupted\n", stderr);
-      return EXIT_INTERRUPTED;
-    }
-    fprintf(stderr, "galley: %s: %s\n", input, strerror(errno));
-    return EXIT_FAILED;
+  loaded ld;
+  char why[256];
+  int lrc = load_input(p, input, &ld, why, sizeof why);
+  if (lrc == GALLEY_ECANCELLED) {
+    fputs("galley: interrupted\n", stderr);
+    return EXIT_INTERRUPTED;
   }
-  if (too_big) {
-    fprintf(stderr,
-            "galley: %s: input is over the input size limit of %zu bytes "
-            "(--max-input-size)\n",
-            input, p->limits.max_input_size);
-    free(data);
-    return EXIT_FAILED;
+  if (lrc != GALLEY_OK) {
+    fprintf(stderr, "galley: %s: %s\n", input, why);
+    return lrc == GALLEY_EUNSUPPORTED ? EXIT_USAGE : EXIT_FAILED;
   }
-  const galley_plugin *reader = plan_reader_for(p, input, data, size);
-  if (!reader) {
-    fprintf(stderr,
-            "galley: %s: cannot tell the input format (use -f FORMAT; see "
-            "--list-formats)\n",
-            input);
-    free(data);
-    return EXIT_USAGE;
-  }
+  unsigned char *data = ld.data;
+  const galley_plugin *reader = ld.reader;
 
   galley_job *job = plan_new_job(p, input);
   char *base_dir = strcmp(input, "-") == 0 ? strdup(".") : dir_of(input);
   if (!base_dir)
     cli_die_oom();
-  galley_input in = {data, size, input, base_dir};
+  galley_input in = {data, ld.size, input, base_dir};
 
   /* Standard output gets the bytes only once the conversion succeeded, so a
    * failure never leaves half a document behind there either. */

@@ -203,9 +203,9 @@ int epub_render_chapter(writer *w, size_t ci, galley_doc *tree) {
     ch->dom = parse_xhtml(data, len, &ch->body);
     const xmlError *err = ch->dom ? NULL : xmlGetLastError();
     if (!ch->dom && err && err->code == XML_ERR_NO_MEMORY)
-      rc = galley_job_error(job, GALLEY_ENOMEM,
-                            "out of memory while preparing chapter %zu",
-                            ci + 1);
+      rc =
+          galley_job_error(job, GALLEY_ENOMEM,
+                           "out of memory while preparing chapter %zu", ci + 1);
     else if (!ch->dom)
       rc = galley_job_error(job, GALLEY_EPARSE,
                             "the html writer's XHTML for chapter %zu cannot "
@@ -790,8 +790,10 @@ static int resolve_image(writer *w, const char *base, const char *src,
                       "text",
                       src);
   } else if (!strncasecmp(src, "file:", 5)) {
-    galley_job_warn(w->job, "image %s: file: URLs are not read; kept its alt "
-                            "text", src);
+    galley_job_warn(w->job,
+                    "image %s: file: URLs are not read; kept its alt "
+                    "text",
+                    src);
   } else if (epub_has_scheme(src)) {
     galley_job_warn(w->job, "image %s is not a local file; kept its alt text",
                     src);

@@ -609,8 +609,10 @@ static int book_title(writer *w) {
       const char *dot = strrchr(base, '.');
       size_t len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
       if (len) {
-        galley_job_warn(w->job, "no title and no heading; using the file "
-                                "name \"%.*s\"", (int)len, base);
+        galley_job_warn(w->job,
+                        "no title and no heading; using the file "
+                        "name \"%.*s\"",
+                        (int)len, base);
         w->title = strndup(base, len);
         return w->title ? GALLEY_OK : GALLEY_ENOMEM;
       }

@@ -993,8 +993,7 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   } else {
     /* Exactly one newline at the end. */
     flush_out(&w);
-    if (w.flushed && !w.write_failed &&
-        galley_sink_write(out, "\n", 1) != 0)
+    if (w.flushed && !w.write_failed && galley_sink_write(out, "\n", 1) != 0)
       w.write_failed = true;
     if (w.write_failed)
       rc = galley_job_error(job, GALLEY_EIO, "cannot write the output");

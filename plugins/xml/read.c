@@ -633,8 +633,7 @@ static int read_resource(reader *r, const xmlNode *x, char *name,
     rc = galley_job_error(
         r->job, GALLEY_ELIMIT,
         "line %ld: resources pass the resource limit of %zu bytes per document",
-        line,
-        lim->max_resource_bytes);
+        line, lim->max_resource_bytes);
     goto done;
   }
   if (galley_doc_add_resource(r->doc, name, media_type, bytes, n) != GALLEY_OK)

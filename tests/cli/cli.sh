@@ -166,6 +166,16 @@ check "an input over --max-input-size exits 1 naming the limit" "rc=$rc" \
   eval '[ $rc = 1 ] && one_line_naming "big.txt" && grep -q "limit" err'
 run big.txt -t text --max-input-size 10K
 check "an input under --max-input-size converts" "rc=$rc" eval '[ $rc = 0 ]'
+# The same limit, with the same words, where several inputs are read.
+echo hello >small.txt
+run small.txt big.txt -t html --max-input-size 1K -o book.html
+check "a digest input over --max-input-size exits 1 naming file and limit" "rc=$rc" \
+  eval '[ $rc = 1 ] && one_line_naming "big.txt: input is over the input size limit of 1024 bytes (--max-input-size)" && [ ! -e book.html ]'
+mkdir -p many && cp big.txt small.txt many/
+run many -t html --max-input-size 1K -o many-out/
+check "a batch input over --max-input-size fails naming file and limit" "rc=$rc" \
+  eval '[ $rc = 1 ] && grep -qF "galley: many/big.txt: input is over the input size limit of 1024 bytes (--max-input-size)" err && [ -f many-out/small.html ] && [ ! -e many-out/big.html ]'
+rm -rf many many-out small.txt
 
 # nested N: a tree in the xml form with N block quotes around a paragraph.
 nested() {
