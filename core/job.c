@@ -336,3 +336,15 @@ void job_drop_errors_since(galley_job *job, size_t first) {
     if (job->diags[i].level == GALLEY_LEVEL_ERROR)
       job->status = job->diags[i].status;
 }
+
+int galley_input_cursor_read(void *ctx, char *buf, int len) {
+  galley_input_cursor *c = ctx;
+  size_t n = len > 0 ? (size_t)len : 0;
+  if (n > c->left)
+    n = c->left;
+  if (n)
+    memcpy(buf, c->next, n);
+  c->next += n;
+  c->left -= n;
+  return (int)n;
+}

@@ -1826,24 +1826,6 @@ static void watch_error(void *ctx, xmlErrorPtr e) {
     *(bool *)ctx = true;
 }
 
-/* The input handed to libxml2 piece by piece (see html_read). */
-typedef struct mem_reader {
-  const unsigned char *p;
-  size_t left;
-} mem_reader;
-
-static int mem_read(void *ctx, char *out, int len) {
-  mem_reader *m = ctx;
-  size_t n = len > 0 ? (size_t)len : 0;
-  if (n > m->left)
-    n = m->left;
-  if (n)
-    memcpy(out, m->p, n);
-  m->p += n;
-  m->left -= n;
-  return (int)n;
-}
-
 int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   /* libxml2 builds its whole DOM before the tree is made, so the node limit
    * is checked on an estimate first: every tag opens or closes at most one
@@ -1921,8 +1903,9 @@ int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   /* The bytes go to libxml2 through a read callback, a window at a time:
    * htmlCtxtReadMemory would copy the whole input first (a 200 MB page
    * would then be held twice while its DOM grows). */
-  mem_reader src = {buf, len};
-  xd = htmlCtxtReadIO(ctxt, mem_read, NULL, &src, NULL, "UTF-8", opts);
+  galley_input_cursor src = {buf, len};
+  xd = htmlCtxtReadIO(ctxt, galley_input_cursor_read, NULL, &src, NULL, "UTF-8",
+                      opts);
   xmlSetStructuredErrorFunc(old_context, old_handler);
   if (nomem || ctxt->errNo == XML_ERR_NO_MEMORY) {
     rc = galley_job_error(job, GALLEY_ENOMEM,

@@ -100,23 +100,6 @@ static void on_error(void *data, xmlErrorPtr err) {
   r->err_msg[len] = '\0';
 }
 
-typedef struct mem_reader {
-  const unsigned char *p;
-  size_t left;
-} mem_reader;
-
-static int mem_read(void *ctx, char *out, int len) {
-  mem_reader *m = ctx;
-  size_t n = len > 0 ? (size_t)len : 0;
-  if (n > m->left)
-    n = m->left;
-  if (n)
-    memcpy(out, m->p, n);
-  m->p += n;
-  m->left -= n;
-  return (int)n;
-}
-
 static int parse(reader *r, const galley_input *in) {
   if (in->size > INT_MAX)
     return galley_job_error(r->job, GALLEY_ELIMIT,
@@ -127,9 +110,9 @@ static int parse(reader *r, const galley_input *in) {
                             "empty input, not galley XML");
   /* Through a read callback, a window at a time: a memory parser context
    * would copy the whole input first. */
-  mem_reader src = {in->data, in->size};
-  xmlParserCtxtPtr ctxt = xmlCreateIOParserCtxt(NULL, NULL, mem_read, NULL,
-                                                &src, XML_CHAR_ENCODING_NONE);
+  galley_input_cursor src = {in->data, in->size};
+  xmlParserCtxtPtr ctxt = xmlCreateIOParserCtxt(
+      NULL, NULL, galley_input_cursor_read, NULL, &src, XML_CHAR_ENCODING_NONE);
   if (!ctxt)
     return galley_job_error(r->job, GALLEY_ENOMEM,
                             "out of memory starting the XML parser");

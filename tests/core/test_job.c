@@ -194,6 +194,29 @@ static galley_input input_of(const char *s) {
   return in;
 }
 
+/* ---- Input cursors ---- */
+
+static void an_input_cursor_hands_out_every_byte_once(void **state) {
+  (void)state;
+  const char *text = "abcdefghij";
+  galley_input_cursor c = {(const unsigned char *)text, 10};
+  char buf[8] = {0};
+  assert_int_equal(galley_input_cursor_read(&c, buf, 4), 4);
+  assert_memory_equal(buf, "abcd", 4);
+  assert_int_equal(galley_input_cursor_read(&c, buf, 8), 6);
+  assert_memory_equal(buf, "efghij", 6);
+  assert_int_equal(c.left, 0);
+  assert_int_equal(galley_input_cursor_read(&c, buf, 8), 0);
+  /* A negative or zero request reads nothing and keeps the position. */
+  galley_input_cursor d = {(const unsigned char *)text, 10};
+  assert_int_equal(galley_input_cursor_read(&d, buf, -1), 0);
+  assert_int_equal(galley_input_cursor_read(&d, buf, 0), 0);
+  assert_int_equal(d.left, 10);
+  /* An empty input: nothing, no matter the pointer. */
+  galley_input_cursor e = {NULL, 0};
+  assert_int_equal(galley_input_cursor_read(&e, buf, 8), 0);
+}
+
 /* ---- Options ---- */
 
 static void options_are_set_replaced_and_removed(void **state) {
@@ -1122,6 +1145,7 @@ int main(int argc, char **argv) {
       T(a_failed_write_leaves_an_existing_file_untouched),
       T(a_failed_flush_is_reported_and_stays_failed),
       T(a_file_sink_in_a_missing_folder_fails_cleanly),
+      T(an_input_cursor_hands_out_every_byte_once),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

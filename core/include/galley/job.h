@@ -28,6 +28,20 @@ typedef struct galley_input {
       *base_dir; /* folder that relative resources resolve under; may be NULL */
 } galley_input;
 
+/** A read position in bytes, for parsers that pull their input through a
+ *  callback (libxml2's xmlInputReadCallback has this shape): the parser
+ *  gets a window at a time instead of a copy of the whole input.
+ *      galley_input_cursor c = {in->data, in->size};
+ *      xmlReadIO(galley_input_cursor_read, NULL, &c, ...); */
+typedef struct galley_input_cursor {
+  const unsigned char *next;
+  size_t left;
+} galley_input_cursor;
+
+/** Copies up to `len` bytes from the cursor `ctx` to `buf` and moves it on;
+ *  returns how many (0 at the end). */
+GALLEY_EXPORT int galley_input_cursor_read(void *ctx, char *buf, int len);
+
 /** Limits that protect the machine. 0 in a field means "no limit". */
 typedef struct galley_limits {
   size_t max_input_size;     /* bytes of one input */
@@ -183,11 +197,12 @@ GALLEY_EXPORT int galley_plugin_transform(galley_job *job,
                                           const galley_plugin *plugin,
                                           galley_doc *doc);
 
-/* ---- Site templates ----------------------------------------------------------
- * What repeats across the pages of one site. A batch reads a site's pages
- * once, counts each distinct block text per page, and hands the model to
- * every job of that site; a transform (boilerplate) asks whether a block's
- * text is part of the template. */
+/* ---- Site templates
+ * ---------------------------------------------------------- What repeats
+ * across the pages of one site. A batch reads a site's pages once, counts each
+ * distinct block text per page, and hands the model to every job of that site;
+ * a transform (boilerplate) asks whether a block's text is part of the
+ * template. */
 
 typedef struct galley_template galley_template;
 
