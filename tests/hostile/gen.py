@@ -546,11 +546,31 @@ def _(d, ctx):
     write(d + "/x.html", "<p>x</p>")
 
 
-@case("20 MB of tiny HTML elements ends with an error naming a limit",
-      ["dense.html", "-o", "out.html"], 1, r"galley: dense\.html: .*limit.*",
+@case("20 MB of tiny HTML elements is refused at the node limit before parsing",
+      ["dense.html", "-o", "out.html"], 1,
+      r"galley: dense\.html: the page has 5000002 tags, over the node limit "
+      r"of 4000000 \(-O max-nodes\)",
       out="out.html", big=True)
 def _(d, ctx):
     write(d + "/dense.html", "<p>" + "<b>x</b>" * 2500000 + "</p>")
+
+
+@case("Markdown over -O max-nodes is refused, naming the limit",
+      ["many.md", "-O", "max-nodes=1000", "-o", "out.html"], 1,
+      r"galley: many\.md: the document has more than 1000 nodes, over the "
+      r"node limit \(-O max-nodes\)",
+      out="out.html")
+def _(d, ctx):
+    write(d + "/many.md", "- *x* y\n" * 2000)
+
+
+@case("plain text over -O max-nodes is refused, naming the limit",
+      ["many.txt", "-O", "max-nodes=1000", "-o", "out.html"], 1,
+      r"galley: many\.txt: the document has more than 1000 nodes, over the "
+      r"node limit \(-O max-nodes\)",
+      out="out.html")
+def _(d, ctx):
+    write(d + "/many.txt", "a paragraph\n\n" * 2000)
 
 
 # -- bytes that are not text --
