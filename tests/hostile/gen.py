@@ -441,6 +441,28 @@ case("a 200 MB line of HTML converts to EPUB within the time and memory caps",
      out="out.epub", present=["line-start", "line-end"], big=True)(html_line)
 
 
+@case("a 200 MB text literal in the xml format converts within the caps",
+      ["line.xml", "-t", "html", "-o", "out.html"], 0, out="out.html",
+      present=["line-start", "line-end"], big=True)
+def _(d, ctx):
+    with open(d + "/line.xml", "wb") as f:
+        f.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<document xmlns='
+                b'"urn:galley:tree:1"><paragraph><text>line-start ')
+        chunk = b"abcde fghi" * (1 << 20)
+        for _ in range(20):
+            f.write(chunk)
+        f.write(b" line-end</text></paragraph></document>\n")
+
+
+@case("an EPUB chapter of one 200 MB paragraph converts within the caps",
+      ["line.epub", "-t", "text", "-o", "out.txt"], 0, out="out.txt",
+      present=["line-start", "line-end"], big=True)
+def _(d, ctx):
+    body = b"<p>line-start " + b"abcde fghi" * (20 << 20) + b" line-end</p>"
+    make_epub(d + "/line.epub", {"EPUB/c1.xhtml": chapter("").replace(
+        "<body></body>", "<body>%s</body>").encode() % body})
+
+
 @case("standard input over --max-input-size is refused, naming the limit",
       ["-f", "text", "--max-input-size", "64K", "-", "-o", "out.html"], 1,
       r"galley: -: input is over the input size limit of 65536 bytes \(--max-input-size\)",
