@@ -687,6 +687,18 @@ static const char *code_tag(const galley_node *n) {
   return t && (!strcmp(t, "kbd") || !strcmp(t, "samp")) ? t : "code";
 }
 
+/* A plain element: `tag` with the node's common attributes, opened at ENTER
+ * (a block one ends its start tag with a newline) and closed at EXIT. */
+static void element(w *o, const char *tag, galley_node *n, bool enter,
+                    bool block) {
+  if (enter) {
+    open_tag(o, tag, n, NULL);
+    put(o, block ? ">\n" : ">", block ? 2 : 1);
+  } else {
+    close_tag(o, tag, true);
+  }
+}
+
 /* Writes the subtree of `root` (the document, or one footnote). */
 static void body(w *o, galley_node *root, const note *as_note) {
   galley_iter it;
@@ -699,14 +711,7 @@ static void body(w *o, galley_node *root, const note *as_note) {
     galley_node *parent = galley_node_parent(n);
     switch (galley_node_kind(n)) {
     case GALLEY_NODE_DOCUMENT: break;
-    case GALLEY_NODE_DIV:
-      if (enter) {
-        open_tag(o, div_tag(n), n, NULL);
-        put(o, ">\n", 2);
-      } else {
-        close_tag(o, div_tag(n), true);
-      }
-      break;
+    case GALLEY_NODE_DIV: element(o, div_tag(n), n, enter, true); break;
     case GALLEY_NODE_PARAGRAPH:
       if (tight_item_para(n)) {
         if (!enter && galley_node_next(n))
@@ -733,21 +738,11 @@ static void body(w *o, galley_node *root, const note *as_note) {
       if (level > 6)
         level = 6;
       snprintf(tmp, sizeof tmp, "h%d", level);
-      if (enter) {
-        open_tag(o, tmp, n, NULL);
-        put(o, ">", 1);
-      } else {
-        close_tag(o, tmp, true);
-      }
+      element(o, tmp, n, enter, false);
       break;
     }
     case GALLEY_NODE_BLOCK_QUOTE:
-      if (enter) {
-        open_tag(o, "blockquote", n, NULL);
-        put(o, ">\n", 2);
-      } else {
-        close_tag(o, "blockquote", true);
-      }
+      element(o, "blockquote", n, enter, true);
       break;
     case GALLEY_NODE_LIST: {
       bool ordered = galley_node_get_list_ordered(n);
@@ -827,14 +822,7 @@ static void body(w *o, galley_node *root, const note *as_note) {
       puts_(o, void_end(o));
       put(o, "\n", 1);
       break;
-    case GALLEY_NODE_TABLE:
-      if (enter) {
-        open_tag(o, "table", n, NULL);
-        put(o, ">\n", 2);
-      } else {
-        close_tag(o, "table", true);
-      }
-      break;
+    case GALLEY_NODE_TABLE: element(o, "table", n, enter, true); break;
     case GALLEY_NODE_TABLE_ROW: {
       const char *group = row_group(galley_node_get_row_part(n));
       if (enter) {
@@ -878,50 +866,17 @@ static void body(w *o, galley_node *root, const note *as_note) {
       }
       break;
     }
-    case GALLEY_NODE_FIGURE:
-      if (enter) {
-        open_tag(o, "figure", n, NULL);
-        put(o, ">\n", 2);
-      } else {
-        close_tag(o, "figure", true);
-      }
-      break;
+    case GALLEY_NODE_FIGURE: element(o, "figure", n, enter, true); break;
     case GALLEY_NODE_CAPTION: {
       const char *tag = parent && galley_node_kind(parent) == GALLEY_NODE_TABLE
                             ? "caption"
                             : "figcaption";
-      if (enter) {
-        open_tag(o, tag, n, NULL);
-        put(o, ">", 1);
-      } else {
-        close_tag(o, tag, true);
-      }
+      element(o, tag, n, enter, false);
       break;
     }
-    case GALLEY_NODE_DEFINITION_LIST:
-      if (enter) {
-        open_tag(o, "dl", n, NULL);
-        put(o, ">\n", 2);
-      } else {
-        close_tag(o, "dl", true);
-      }
-      break;
-    case GALLEY_NODE_TERM:
-      if (enter) {
-        open_tag(o, "dt", n, NULL);
-        put(o, ">", 1);
-      } else {
-        close_tag(o, "dt", true);
-      }
-      break;
-    case GALLEY_NODE_DEFINITION:
-      if (enter) {
-        open_tag(o, "dd", n, NULL);
-        put(o, ">\n", 2);
-      } else {
-        close_tag(o, "dd", true);
-      }
-      break;
+    case GALLEY_NODE_DEFINITION_LIST: element(o, "dl", n, enter, true); break;
+    case GALLEY_NODE_TERM: element(o, "dt", n, enter, false); break;
+    case GALLEY_NODE_DEFINITION: element(o, "dd", n, enter, true); break;
     case GALLEY_NODE_FOOTNOTE:
       if (n == root) {
         if (enter) {
