@@ -546,6 +546,20 @@ static bool leaf_kind(galley_kind k) {
          k == GALLEY_NODE_TERM;
 }
 
+/* What content inside a list goes into: its last item, and inside a
+ * definition list its last definition, each made when missing. NULL when
+ * out of memory. */
+static galley_node *list_slot(rd *r, galley_node *list) {
+  galley_kind want = kind_of(list) == GALLEY_NODE_LIST ? GALLEY_NODE_ITEM
+                                                       : GALLEY_NODE_DEFINITION;
+  galley_node *c = galley_node_last_child(list);
+  if (c && kind_of(c) == want)
+    return c;
+  if (!(c = new_node(r, want, NULL)) || append(r, list, c))
+    return NULL;
+  return c;
+}
+
 /* Opens the block that inline content of block frame `b` goes into. */
 static galley_node *open_leaf(rd *r, frame *b) {
   galley_node *n = b->node, *c, *p;
@@ -560,20 +574,9 @@ static galley_node *open_leaf(rd *r, frame *b) {
       return n;
     break;
   case GALLEY_NODE_LIST:
-    c = galley_node_last_child(n);
-    if (!c) {
-      if (!(c = new_node(r, GALLEY_NODE_ITEM, NULL)) || append(r, n, c))
-        return NULL;
-    }
-    n = c;
-    break;
   case GALLEY_NODE_DEFINITION_LIST:
-    c = galley_node_last_child(n);
-    if (!c || kind_of(c) != GALLEY_NODE_DEFINITION) {
-      if (!(c = new_node(r, GALLEY_NODE_DEFINITION, NULL)) || append(r, n, c))
-        return NULL;
-    }
-    n = c;
+    if (!(n = list_slot(r, n)))
+      return NULL;
     break;
   case GALLEY_NODE_TABLE:
     if (!(c = new_node(r, GALLEY_NODE_TABLE_ROW, NULL)) || append(r, n, c) ||
@@ -671,7 +674,7 @@ static int wrap_inlines(rd *r, galley_node *n) {
 
 /* The container a new block goes into, below block frame `b`. */
 static galley_node *block_parent(rd *r, frame *b) {
-  galley_node *n = b->node, *c;
+  galley_node *n = b->node;
   if (flush_text(r))
     return NULL;
   switch (kind_of(n)) {
@@ -682,20 +685,9 @@ static galley_node *block_parent(rd *r, frame *b) {
     break;
   case GALLEY_NODE_LIST:
     /* <ul><ul>…</ul></ul>: the nested list belongs to the item before. */
-    c = galley_node_last_child(n);
-    if (!c) {
-      if (!(c = new_node(r, GALLEY_NODE_ITEM, NULL)) || append(r, n, c))
-        return NULL;
-    }
-    n = c;
-    break;
   case GALLEY_NODE_DEFINITION_LIST:
-    c = galley_node_last_child(n);
-    if (!c || kind_of(c) != GALLEY_NODE_DEFINITION) {
-      if (!(c = new_node(r, GALLEY_NODE_DEFINITION, NULL)) || append(r, n, c))
-        return NULL;
-    }
-    n = c;
+    if (!(n = list_slot(r, n)))
+      return NULL;
     break;
   default: break;
   }
