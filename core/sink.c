@@ -136,8 +136,8 @@ GALLEY_API int galley_sink_write(galley_sink *s, const void *data, size_t len) {
   return GALLEY_OK;
 }
 
-GALLEY_API int galley_sink_puts(galley_sink *s, const char *str) {
-  return galley_sink_write(s, str, strlen(str));
+GALLEY_API int galley_sink_puts(galley_sink *sink, const char *s) {
+  return galley_sink_write(sink, s, strlen(s));
 }
 
 GALLEY_API int galley_sink_printf(galley_sink *s, const char *fmt, ...) {
