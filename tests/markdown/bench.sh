@@ -63,7 +63,7 @@ best() {
   b=""
   for i in 1 2 3; do
     t0=$(date +%s.%N)
-    "$@" > /dev/null
+    "$@" > /dev/null || { echo "bench: failed: $*" >&2; exit 1; }
     t1=$(date +%s.%N)
     t=$(awk "BEGIN { print $t1 - $t0 }")
     if [ -z "$b" ] || [ "$(awk "BEGIN { print ($t < $b) }")" = 1 ]; then b=$t; fi
@@ -71,8 +71,12 @@ best() {
   echo "$b"
 }
 
-tg=$(best "$galley" -f markdown -t html -O fragment=true "$work/input.md")
-tc=$(best cmark-gfm --unsafe $ext "$work/input.md")
+# The spec examples are far denser in nodes than prose: 16 MB of them needs
+# about 0.9 GB in cmark-gfm and galley alike, over the markdown reader's
+# default parse-memory limit (500 MiB), so the limit is raised here; this
+# measures speed, the hostile suite the limit.
+tg=$(best "$galley" -f markdown -t html -O fragment=true -O max-parse-memory=4096 "$work/input.md") || exit 1
+tc=$(best cmark-gfm --unsafe $ext "$work/input.md") || exit 1
 mbs() { awk "BEGIN { printf \"%.1f\", $bytes / 1048576 / $1 }"; }
 printf 'input: %s bytes (the %s spec examples, repeated)\n' "$bytes" "$(ls "$work/ex" | wc -l)"
 printf 'markdown -> html   galley:    %6s MB/s  (%.3f s)\n' "$(mbs "$tg")" "$tg"
