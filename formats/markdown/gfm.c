@@ -15,8 +15,9 @@ static md_extensions extensions;
  * cmark-gfm 0.29.0.gfm.6 marks the extensions' special characters in one
  * process-wide table when it parses inlines and unmarks them when it is
  * done, so two parses at once can each lose the other's extensions (a
- * strikethrough or an autolink silently missing). Parses therefore take
- * turns; rendering touches no such table and runs in parallel.
+ * strikethrough or an autolink silently missing). That inline pass runs in
+ * cmark_parser_finish, so finishes take turns; feeding (the block pass) and
+ * rendering touch no such table and run in parallel.
  */
 static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -76,8 +77,10 @@ cmark_node *md_parse(bool gfm, bool tables, const char *data, size_t len) {
   cmark_parser *parser = md_parser_new(gfm, tables);
   if (!parser)
     return NULL;
-  pthread_mutex_lock(&parse_lock);
+  /* Blocks are parsed in parallel; only the inline pass, which uses the
+   * shared table, takes turns. */
   cmark_parser_feed(parser, data, len);
+  pthread_mutex_lock(&parse_lock);
   cmark_node *root = cmark_parser_finish(parser);
   pthread_mutex_unlock(&parse_lock);
   cmark_parser_free(parser);
