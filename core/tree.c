@@ -312,18 +312,31 @@ static bool can_attach(const galley_node *parent, const galley_node *child) {
   return true;
 }
 
+/* Links `child`, already unlinked, under `parent` between `prev` and
+ * `next`, neighbours there (NULL at either end). */
+static void link_between(galley_node *parent, galley_node *child,
+                         galley_node *prev, galley_node *next) {
+  child->parent = parent;
+  child->prev = prev;
+  child->next = next;
+  if (prev)
+    prev->next = child;
+  else
+    parent->first = child;
+  if (next)
+    next->prev = child;
+  else
+    parent->last = child;
+}
+
+/* Each insertion unlinks first: the node may be a neighbour of where it
+ * goes, so the neighbours are read after. */
 GALLEY_API int galley_node_append_child(galley_node *parent,
                                         galley_node *child) {
   if (!can_attach(parent, child))
     return GALLEY_EINVALID;
   galley_node_unlink(child);
-  child->parent = parent;
-  child->prev = parent->last;
-  if (parent->last)
-    parent->last->next = child;
-  else
-    parent->first = child;
-  parent->last = child;
+  link_between(parent, child, parent->last, NULL);
   return GALLEY_OK;
 }
 
@@ -332,13 +345,7 @@ GALLEY_API int galley_node_prepend_child(galley_node *parent,
   if (!can_attach(parent, child))
     return GALLEY_EINVALID;
   galley_node_unlink(child);
-  child->parent = parent;
-  child->next = parent->first;
-  if (parent->first)
-    parent->first->prev = child;
-  else
-    parent->last = child;
-  parent->first = child;
+  link_between(parent, child, NULL, parent->first);
   return GALLEY_OK;
 }
 
@@ -348,15 +355,7 @@ GALLEY_API int galley_node_insert_before(galley_node *node,
       !can_attach(node->parent, sibling))
     return GALLEY_EINVALID;
   galley_node_unlink(sibling);
-  galley_node *parent = node->parent;
-  sibling->parent = parent;
-  sibling->next = node;
-  sibling->prev = node->prev;
-  if (node->prev)
-    node->prev->next = sibling;
-  else
-    parent->first = sibling;
-  node->prev = sibling;
+  link_between(node->parent, sibling, node->prev, node);
   return GALLEY_OK;
 }
 
@@ -366,15 +365,7 @@ GALLEY_API int galley_node_insert_after(galley_node *node,
       !can_attach(node->parent, sibling))
     return GALLEY_EINVALID;
   galley_node_unlink(sibling);
-  galley_node *parent = node->parent;
-  sibling->parent = parent;
-  sibling->prev = node;
-  sibling->next = node->next;
-  if (node->next)
-    node->next->prev = sibling;
-  else
-    parent->last = sibling;
-  node->next = sibling;
+  link_between(node->parent, sibling, node, node->next);
   return GALLEY_OK;
 }
 
