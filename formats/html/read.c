@@ -823,6 +823,17 @@ static int on_text(rd *r, const char *s) {
   return GALLEY_OK;
 }
 
+/* The node after `c` in document order inside `root`: its first child when
+ * `descend`, else the next sibling of it or of its nearest ancestor below
+ * `root`; NULL when the subtree is done. */
+static xmlNode *next_below(xmlNode *root, xmlNode *c, bool descend) {
+  if (descend && c->children)
+    return c->children;
+  while (c && c != root && !c->next)
+    c = c->parent;
+  return c && c != root ? c->next : NULL;
+}
+
 /* The text of a subtree (for <pre> and <code>), walked without recursion. */
 static int subtree_text(rd *r, xmlNode *el, char **out, size_t *out_len) {
   size_t cap = 256, len = 0;
@@ -857,15 +868,7 @@ static int subtree_text(rd *r, xmlNode *el, char **out, size_t *out_len) {
       memcpy(buf + len, piece, n);
       len += n;
     }
-    if (descend && c->children) {
-      c = c->children;
-      continue;
-    }
-    while (c && c != el && !c->next)
-      c = c->parent;
-    if (!c || c == el)
-      break;
-    c = c->next;
+    c = next_below(el, c, descend);
   }
   buf[len] = 0;
   *out = buf;
@@ -1290,15 +1293,7 @@ static int on_head(rd *r, xmlNode *head) {
         descend = true;
       }
     }
-    if (descend && c->children) {
-      c = c->children;
-      continue;
-    }
-    while (c && c != head && !c->next)
-      c = c->parent;
-    if (!c || c == head)
-      break;
-    c = c->next;
+    c = next_below(head, c, descend);
   }
   return GALLEY_OK;
 }
