@@ -652,64 +652,34 @@ static int map_id(reader *r, const char *path, const char *old,
   return GALLEY_OK;
 }
 
-/* Copies the chapter's tree under `div`, iteratively, giving every id a
- * book-wide unique value and remembering the old one. */
+/* Copies the chapter's tree under `div`, giving every id a book-wide
+ * unique value and remembering the old one. */
 static int copy_chapter(reader *r, const char *path, galley_node *div,
                         galley_node *src_root) {
-  galley_node **stack = NULL;
-  size_t depth = 0, cap = 0;
-  int rc = GALLEY_OK;
-  galley_iter it;
-  galley_iter_init(&it, src_root);
-  galley_event ev;
-  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    galley_node *s = galley_iter_node(&it);
-    if (s == src_root)
-      continue;
-    if (ev == GALLEY_EVENT_EXIT) {
-      if (depth)
-        depth--;
-      continue;
-    }
-    galley_node *top = depth ? stack[depth - 1] : div;
-    galley_kind k = galley_node_kind(s);
-    galley_node *n = galley_node_copy_shallow(r->doc, s);
-    if (!n) {
-      rc = GALLEY_ENOMEM;
-      break;
-    }
-    const char *old = galley_node_get_id(s);
-    if (old && *old) {
+  for (galley_node *c = galley_node_first_child(src_root); c;
+       c = galley_node_next(c)) {
+    galley_node *copy = galley_node_copy(r->doc, c);
+    if (!copy || galley_node_append_child(div, copy))
+      return GALLEY_ENOMEM;
+    galley_iter it;
+    galley_iter_init(&it, copy);
+    galley_event ev;
+    while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+      galley_node *n = galley_iter_node(&it);
+      const char *old = galley_node_get_id(n);
+      if (ev != GALLEY_EVENT_ENTER || !old || !*old)
+        continue;
       char *fresh = unique_id(r, old);
-      if (!fresh || galley_node_set_id(n, fresh) ||
-          map_id(r, path, old, fresh)) {
-        free(fresh);
-        rc = GALLEY_ENOMEM;
-        break;
-      }
+      int rc =
+          !fresh || map_id(r, path, old, fresh) || galley_node_set_id(n, fresh)
+              ? GALLEY_ENOMEM
+              : GALLEY_OK;
       free(fresh);
+      if (rc)
+        return rc;
     }
-    bool attached = galley_node_append_child(top, n) == GALLEY_OK;
-    if (galley_kind_is_leaf(k))
-      continue;
-    if (!attached) {
-      galley_iter_reset(&it, s, GALLEY_EVENT_EXIT);
-      continue;
-    }
-    if (depth == cap) {
-      size_t ncap = cap ? cap * 2 : 64;
-      galley_node **ns = realloc(stack, ncap * sizeof *ns);
-      if (!ns) {
-        rc = GALLEY_ENOMEM;
-        break;
-      }
-      stack = ns;
-      cap = ncap;
-    }
-    stack[depth++] = n;
   }
-  free(stack);
-  return rc;
+  return GALLEY_OK;
 }
 
 static char *chapter_id(reader *r, const char *path) {
