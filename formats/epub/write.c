@@ -49,8 +49,8 @@ static int make_noteref(writer *w, galley_doc *d, galley_node *parent,
       galley_node_set_id(a, id) || galley_node_set_classes(a, "footnote-ref") ||
       galley_node_append_child(a, t) || galley_node_append_child(sup, a))
     return GALLEY_ENOMEM;
-  if (galley_node_append_child(parent, sup))
-    return GALLEY_OK; /* a parent that holds no inlines: nothing to say */
+  /* A parent that holds no inlines refuses it: nothing to say then. */
+  (void)galley_node_append_child(parent, sup);
   return GALLEY_OK;
 }
 
@@ -63,8 +63,9 @@ static int make_noteref(writer *w, galley_doc *d, galley_node *parent,
 static int copy_subtree(writer *w, galley_doc *d, galley_node *parent,
                         galley_node *src, wfootnote **pending,
                         size_t *n_pending) {
-  galley_node **stack = NULL;
-  size_t depth = 0, cap = 0;
+  /* The copy's own parent links are the stack, as in galley_node_copy: an
+   * EXIT arrives only for a node whose copy became `top`. */
+  galley_node *top = parent;
   int rc = GALLEY_OK;
   galley_iter it;
   galley_iter_init(&it, src);
@@ -72,11 +73,9 @@ static int copy_subtree(writer *w, galley_doc *d, galley_node *parent,
   while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
     galley_node *s = galley_iter_node(&it);
     if (ev == GALLEY_EVENT_EXIT) {
-      if (depth)
-        depth--;
+      top = galley_node_parent(top);
       continue;
     }
-    galley_node *top = depth ? stack[depth - 1] : parent;
     galley_kind k = galley_node_kind(s);
     if (k == GALLEY_NODE_FOOTNOTE) {
       if (!galley_kind_is_leaf(k))
@@ -102,19 +101,8 @@ static int copy_subtree(writer *w, galley_doc *d, galley_node *parent,
       galley_iter_reset(&it, s, GALLEY_EVENT_EXIT);
       continue;
     }
-    if (depth == cap) {
-      size_t ncap = cap ? cap * 2 : 64;
-      galley_node **ns = realloc(stack, ncap * sizeof *ns);
-      if (!ns) {
-        rc = GALLEY_ENOMEM;
-        break;
-      }
-      stack = ns;
-      cap = ncap;
-    }
-    stack[depth++] = n;
+    top = n;
   }
-  free(stack);
   return rc;
 }
 
