@@ -65,6 +65,21 @@ GALLEY_API void galley_job_free(galley_job *job) {
   free(job);
 }
 
+/* Appends copies of `key` and `value` to a list of pairs. */
+static int push_kv(kv **list, size_t *n, size_t *cap, const char *key,
+                   const char *value) {
+  if (grow_array((void **)list, cap, *n + 1, sizeof **list))
+    return GALLEY_ENOMEM;
+  kv item = {strdup(key), strdup(value)};
+  if (!item.key || !item.value) {
+    free(item.key);
+    free(item.value);
+    return GALLEY_ENOMEM;
+  }
+  (*list)[(*n)++] = item;
+  return GALLEY_OK;
+}
+
 GALLEY_API int galley_job_set_option(galley_job *job, const char *key,
                                      const char *value) {
   if (!job || !key || !*key)
@@ -87,34 +102,14 @@ GALLEY_API int galley_job_set_option(galley_job *job, const char *key,
   }
   if (!value)
     return GALLEY_OK;
-  if (grow_array((void **)&job->options, &job->cap_options, job->n_options + 1,
-                 sizeof *job->options))
-    return GALLEY_ENOMEM;
-  kv item = {strdup(key), strdup(value)};
-  if (!item.key || !item.value) {
-    free(item.key);
-    free(item.value);
-    return GALLEY_ENOMEM;
-  }
-  job->options[job->n_options++] = item;
-  return GALLEY_OK;
+  return push_kv(&job->options, &job->n_options, &job->cap_options, key, value);
 }
 
 GALLEY_API int galley_job_set_meta(galley_job *job, const char *key,
                                    const char *value) {
   if (!job || !key || !*key || !value)
     return GALLEY_EINVALID;
-  if (grow_array((void **)&job->meta, &job->cap_meta, job->n_meta + 1,
-                 sizeof *job->meta))
-    return GALLEY_ENOMEM;
-  kv item = {strdup(key), strdup(value)};
-  if (!item.key || !item.value) {
-    free(item.key);
-    free(item.value);
-    return GALLEY_ENOMEM;
-  }
-  job->meta[job->n_meta++] = item;
-  return GALLEY_OK;
+  return push_kv(&job->meta, &job->n_meta, &job->cap_meta, key, value);
 }
 
 GALLEY_API int galley_job_apply_meta(galley_job *job, galley_doc *doc) {
