@@ -485,6 +485,19 @@ static int foreign(reader *r, const xmlNode *x) {
       line_of(x), name_of(x));
 }
 
+/* An element child of `in`, which holds only <want> elements: ours and
+ * so named, or an error. */
+static int expect_element(reader *r, const xmlNode *c, const char *want,
+                          const xmlNode *in) {
+  if (!in_namespace(c))
+    return foreign(r, c);
+  if (strcmp(name_of(c), want) != 0)
+    return galley_job_error(r->job, GALLEY_EPARSE,
+                            "line %ld: unknown element <%s> in <%s>",
+                            line_of(c), name_of(c), name_of(in));
+  return GALLEY_OK;
+}
+
 static int read_meta(reader *r, const xmlNode *x) {
   static const char *const none[] = {NULL};
   static const char *const entry_attrs[] = {"key", NULL};
@@ -494,12 +507,8 @@ static int read_meta(reader *r, const xmlNode *x) {
       rc = check_blank(r, c, x);
       continue;
     }
-    if (!in_namespace(c))
-      return foreign(r, c);
-    if (strcmp(name_of(c), "entry") != 0)
-      return galley_job_error(r->job, GALLEY_EPARSE,
-                              "line %ld: unknown element <%s> in <meta>",
-                              line_of(c), name_of(c));
+    if ((rc = expect_element(r, c, "entry", x)) != GALLEY_OK)
+      return rc;
     if ((rc = check_attrs(r, c, entry_attrs, 1)) != GALLEY_OK)
       return rc;
     const char *value;
@@ -637,12 +646,8 @@ static int read_resources(reader *r, const xmlNode *x) {
       rc = check_blank(r, c, x);
       continue;
     }
-    if (!in_namespace(c))
-      return foreign(r, c);
-    if (strcmp(name_of(c), "resource") != 0)
-      return galley_job_error(r->job, GALLEY_EPARSE,
-                              "line %ld: unknown element <%s> in <resources>",
-                              line_of(c), name_of(c));
+    if ((rc = expect_element(r, c, "resource", x)) != GALLEY_OK)
+      return rc;
     if ((rc = check_attrs(r, c, res_attrs, 2)) != GALLEY_OK)
       return rc;
     char *v[5];
