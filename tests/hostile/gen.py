@@ -205,18 +205,34 @@ GALLEY_XML = """<?xml version="1.0" encoding="UTF-8"?>
 #            them exactly as they were (outputs are written atomically)
 #   todo     a known bug (an entry of the hardening bug list): the case is
 #            reported as TAP TODO until it passes, then it must lose the mark
+#   mem      an address-space cap in bytes tighter than the suite's 1 GiB:
+#            mem_cap(input_bytes) is "10 x the input plus a constant", the
+#            promise for any single conversion
+#   check    a function (d, proc) returning a list of problems, for what
+#            the fields above cannot say
 
 CASES = []
 
 
 def case(name, argv, rc, err=None, out=None, absent=(), present=(), big=False,
-         maxout=None, todo=None, stdin=None, old=None):
+         maxout=None, todo=None, stdin=None, old=None, mem=None, check=None):
     def deco(fn):
         CASES.append(dict(name=name, gen=fn, argv=argv, rc=rc, err=err, out=out,
                           absent=list(absent), present=list(present), big=big,
-                          maxout=maxout, todo=todo, stdin=stdin, old=old))
+                          maxout=maxout, todo=todo, stdin=stdin, old=old,
+                          mem=mem, check=check))
         return fn
     return deco
+
+
+# What any single conversion may use: ten times its input plus a constant
+# (the executable, its libraries and plugins, libxml2's and cmark's tables:
+# about 120 MiB of address space before the first byte is read).
+MEM_CONSTANT = 192 << 20
+
+
+def mem_cap(input_bytes):
+    return 10 * input_bytes + MEM_CONSTANT
 
 
 NOLEAK = (SECRET, PASSWD_MARK)
@@ -998,6 +1014,22 @@ def make_root(root):
     write(secret, png_bytes(SECRET.encode()))
     write(os.path.join(root, "secret"), SECRET + "\n")
     return secret
+
+
+def _load_case_modules():
+    """Cases are also kept in tests/hostile/cases_*.py, one module a theme;
+    each does `from gen import *` and declares its cases with @case."""
+    import importlib
+    sys.modules.setdefault("gen", sys.modules[__name__])
+    here = os.path.dirname(os.path.abspath(__file__))
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    for f in sorted(os.listdir(here)):
+        if f.startswith("cases_") and f.endswith(".py"):
+            importlib.import_module(f[:-3])
+
+
+_load_case_modules()
 
 
 if __name__ == "__main__":

@@ -106,7 +106,10 @@ def main():
         t0 = time.monotonic()
         try:
             stdin = open(os.path.join(d, c["stdin"]), "rb") if c["stdin"] else subprocess.DEVNULL
-            p = subprocess.run(["timeout", "-s", "KILL", str(limit)] + cap +
+            ccap = cap
+            if cap and c["mem"]:
+                ccap = ["prlimit", "--as=%d" % min(MEM_LIMIT, c["mem"])]
+            p = subprocess.run(["timeout", "-s", "KILL", str(limit)] + ccap +
                                [exe] + c["argv"], cwd=d, capture_output=True, stdin=stdin)
             if c["stdin"]:
                 stdin.close()
@@ -135,6 +138,8 @@ def main():
             print("# %s: rc=%d %.2fs out=%s" % (gen.slug(title), rc, secs, out_exists))
             for l in lines[:6]:
                 print("#    " + l[:300])
+        if c["check"]:
+            problems.extend(c["check"](d, p))
         if c["rc"] is not None and rc != c["rc"]:
             problems.append("exit %d, expected %d" % (rc, c["rc"]))
         if c["rc"] is None and rc not in (0, 1):
