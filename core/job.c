@@ -61,6 +61,9 @@ GALLEY_API void galley_job_free(galley_job *job) {
   for (size_t i = 0; i < job->n_resource_paths; i++)
     free(job->resource_paths[i]);
   free(job->resource_paths);
+  for (size_t i = 0; i < job->n_roots; i++)
+    free(job->roots[i]);
+  free(job->roots);
   free(job->location);
   free(job);
 }
@@ -136,17 +139,56 @@ GALLEY_API void galley_job_set_limits(galley_job *job,
     job->limits = *limits;
 }
 
-GALLEY_API int galley_job_add_resource_path(galley_job *job, const char *dir) {
-  if (!job || !dir)
-    return GALLEY_EINVALID;
-  if (grow_array((void **)&job->resource_paths, &job->cap_resource_paths,
-                 job->n_resource_paths + 1, sizeof *job->resource_paths))
+static int push_dir(char ***items, size_t *n, size_t *cap, const char *dir) {
+  if (grow_array((void **)items, cap, *n + 1, sizeof **items))
     return GALLEY_ENOMEM;
   char *copy = strdup(dir);
   if (!copy)
     return GALLEY_ENOMEM;
-  job->resource_paths[job->n_resource_paths++] = copy;
+  (*items)[(*n)++] = copy;
   return GALLEY_OK;
+}
+
+GALLEY_API int galley_job_add_resource_path(galley_job *job, const char *dir) {
+  if (!job || !dir)
+    return GALLEY_EINVALID;
+  return push_dir(&job->resource_paths, &job->n_resource_paths,
+                  &job->cap_resource_paths, dir);
+}
+
+GALLEY_API int galley_job_add_resource_root(galley_job *job, const char *dir) {
+  if (!job || !dir)
+    return GALLEY_EINVALID;
+  for (size_t i = 0; i < job->n_roots; i++)
+    if (strcmp(job->roots[i], dir) == 0)
+      return GALLEY_OK;
+  return push_dir(&job->roots, &job->n_roots, &job->cap_roots, dir);
+}
+
+/* Whether the resolved path `real` is `root` (resolved here) or below it. */
+static bool below(const char *root, const char *real) {
+  char *rroot = realpath(root, NULL);
+  if (!rroot)
+    return false;
+  size_t rl = strlen(rroot);
+  bool under =
+      (rl == 1 && rroot[0] == '/') ||
+      (strncmp(real, rroot, rl) == 0 && (real[rl] == '/' || real[rl] == '\0'));
+  free(rroot);
+  return under;
+}
+
+GALLEY_API bool galley_job_resource_allowed(const galley_job *job,
+                                            const char *real) {
+  if (!job || !real || real[0] != '/')
+    return false;
+  for (size_t i = 0; i < job->n_roots; i++)
+    if (below(job->roots[i], real))
+      return true;
+  for (size_t i = 0; i < job->n_resource_paths; i++)
+    if (below(job->resource_paths[i], real))
+      return true;
+  return false;
 }
 
 GALLEY_API size_t galley_job_resource_path_count(const galley_job *job) {

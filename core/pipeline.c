@@ -92,7 +92,8 @@ GALLEY_API int galley_job_build(galley_job *job, const galley_input *in,
                                 size_t n_transforms, galley_doc *doc) {
   if (!job || !in || !reader || !doc || (n_transforms && !transforms))
     return GALLEY_EINVALID;
-  if (in->base_dir && galley_doc_set_base(doc, in->base_dir) != GALLEY_OK)
+  if (in->base_dir && (galley_doc_set_base(doc, in->base_dir) != GALLEY_OK ||
+                       galley_job_add_resource_root(job, in->base_dir)))
     return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   int rc = galley_plugin_read(job, reader, in, doc);
   if (rc == GALLEY_OK)

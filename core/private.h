@@ -81,6 +81,10 @@ struct galley_job {
   size_t n_meta, cap_meta;
   char **resource_paths;
   size_t n_resource_paths, cap_resource_paths;
+  /* Folders the input came from (galley_job_add_resource_root): with the
+   * resource paths, the only places a local resource may be read from. */
+  char **roots;
+  size_t n_roots, cap_roots;
   galley_limits limits;
   galley_diag *diags;
   size_t n_diags, cap_diags;
@@ -90,6 +94,5 @@ struct galley_job {
   atomic_bool cancelled;
   const galley_template *tpl;
 };
-
 
 #endif

@@ -11,7 +11,9 @@
 
 #include "private.h"
 
-typedef enum { SINK_MEMORY, SINK_STREAM, SINK_FILE } sink_type;
+/* SINK_DEVICE: an existing target that is not a regular file (a character
+ * or block device, a FIFO, a socket), held in memory until committed. */
+typedef enum { SINK_MEMORY, SINK_STREAM, SINK_FILE, SINK_DEVICE } sink_type;
 
 struct galley_sink {
   sink_type type;
@@ -52,6 +54,47 @@ GALLEY_API galley_sink *galley_sink_new_stream(void *file) {
   return s;
 }
 
+/* Where writing `path` really lands: a symlink (or a chain of them) is
+ * followed to its target, which need not exist yet, as a shell's `>` does.
+ * malloc'd; NULL with errno set. */
+static char *resolve_target(const char *path) {
+  char *cur = strdup(path);
+  for (int hops = 0; cur; hops++) {
+    struct stat st;
+    if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+      return cur;
+    if (hops == 40) {
+      free(cur);
+      errno = ELOOP;
+      return NULL;
+    }
+    char target[4096];
+    ssize_t n = readlink(cur, target, sizeof target - 1);
+    if (n < 0) {
+      int err = errno;
+      free(cur);
+      errno = err;
+      return NULL;
+    }
+    target[n] = '\0';
+    char *next;
+    const char *slash = strrchr(cur, '/');
+    if (target[0] == '/' || !slash) {
+      next = strdup(target);
+    } else {
+      size_t dirlen = (size_t)(slash - cur + 1);
+      next = malloc(dirlen + (size_t)n + 1);
+      if (next) {
+        memcpy(next, cur, dirlen);
+        memcpy(next + dirlen, target, (size_t)n + 1);
+      }
+    }
+    free(cur);
+    cur = next;
+  }
+  return NULL;
+}
+
 GALLEY_API galley_sink *galley_sink_new_file(const char *path) {
   if (!path || !*path) {
     errno = EINVAL;
@@ -61,24 +104,46 @@ GALLEY_API galley_sink *galley_sink_new_file(const char *path) {
   if (!s)
     return NULL;
   s->type = SINK_FILE;
-  s->path = strdup(path);
+  s->path = resolve_target(path);
+  if (!s->path)
+    goto fail;
+  struct stat st;
+  int exists = stat(s->path, &st) == 0;
+  if (exists && S_ISDIR(st.st_mode)) {
+    errno = EISDIR;
+    goto fail;
+  }
+  if (exists && !S_ISREG(st.st_mode)) {
+    /* A device, FIFO or socket is written to, never replaced: renaming a
+     * file over /dev/null would break it for the whole machine. The bytes
+     * are held until the conversion succeeds, then written in one go. */
+    s->type = SINK_DEVICE;
+    s->buf = malloc(256);
+    if (!s->buf)
+      goto fail;
+    s->cap = 256;
+    s->buf[0] = '\0';
+    return s;
+  }
   /* The temporary file sits beside the target so rename() stays on one
    * file system and is atomic; its name starts with a dot to stay out of
    * sight, and mkstemp makes it unique. */
-  const char *slash = strrchr(path, '/');
-  size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
-  size_t len = strlen(path) + 32;
+  const char *slash = strrchr(s->path, '/');
+  size_t dirlen = slash ? (size_t)(slash - s->path + 1) : 0;
+  size_t len = strlen(s->path) + 32;
   s->tmp = malloc(len);
-  if (!s->path || !s->tmp)
+  if (!s->tmp)
     goto fail;
-  snprintf(s->tmp, len, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
+  snprintf(s->tmp, len, "%.*s.%s.XXXXXX", (int)dirlen, s->path,
+           s->path + dirlen);
   int fd = mkstemp(s->tmp);
   if (fd < 0)
     goto fail;
-  /* mkstemp makes the file 0600; give it the mode a new file would get. */
+  /* mkstemp makes the file 0600: a file that is replaced keeps its
+   * permissions, a new one gets those a new file would get. */
   mode_t mask = umask(0);
   umask(mask);
-  fchmod(fd, 0666 & ~mask);
+  fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask);
   s->fp = fdopen(fd, "wb");
   if (!s->fp) {
     int err = errno;
@@ -92,10 +157,32 @@ fail : {
   int err = errno;
   free(s->path);
   free(s->tmp);
+  free(s->buf);
   free(s);
   errno = err;
   return NULL;
 }
+}
+
+/* Writes the held bytes to the device or FIFO at s->path. */
+static int write_device(galley_sink *s) {
+  int fd = open(s->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  size_t done = 0;
+  while (done < s->size) {
+    ssize_t n = write(fd, s->buf + done, s->size - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      int err = n < 0 ? errno : EIO;
+      close(fd);
+      errno = err;
+      return -1;
+    }
+    done += (size_t)n;
+  }
+  return close(fd);
 }
 
 GALLEY_API int galley_sink_write(galley_sink *s, const void *data, size_t len) {
@@ -105,7 +192,7 @@ GALLEY_API int galley_sink_write(galley_sink *s, const void *data, size_t len) {
     return GALLEY_EIO;
   if (len == 0)
     return GALLEY_OK;
-  if (s->type == SINK_MEMORY) {
+  if (s->type == SINK_MEMORY || s->type == SINK_DEVICE) {
     if (s->size + len + 1 > s->cap) {
       size_t ncap = s->cap;
       while (ncap < s->size + len + 1) {
@@ -183,6 +270,15 @@ GALLEY_API int galley_sink_commit(galley_sink *s) {
     return GALLEY_EIO;
   switch (s->type) {
   case SINK_MEMORY: return GALLEY_OK;
+  case SINK_DEVICE:
+    if (s->committed)
+      return GALLEY_OK;
+    if (write_device(s) != 0) {
+      s->failed = 1;
+      return GALLEY_EIO;
+    }
+    s->committed = 1;
+    return GALLEY_OK;
   case SINK_STREAM:
     if (fflush(s->fp) != 0) {
       s->failed = 1;
@@ -220,9 +316,9 @@ GALLEY_API void galley_sink_free(galley_sink *s) {
       fclose(s->fp);
     if (!s->committed)
       unlink(s->tmp);
-    free(s->path);
     free(s->tmp);
   }
+  free(s->path);
   free(s->buf);
   free(s);
 }

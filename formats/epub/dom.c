@@ -705,7 +705,12 @@ static int read_local(writer *w, const char *base, const char *rel,
       sprintf(full, "%s/%s", rroot, rel);
       rp = realpath(full, NULL);
     }
-    bool under = rp && (rl == 1 || (!strncmp(rp, rroot, rl) && rp[rl] == '/'));
+    /* Where the name resolves from may be the document's own base, which a
+     * document can set to anything: what may be read is the job's to say
+     * (the input's folder and --resource-path). */
+    bool under = rp &&
+                 (rl == 1 || (!strncmp(rp, rroot, rl) && rp[rl] == '/')) &&
+                 galley_job_resource_allowed(w->job, rp);
     struct stat st;
     int rc = GALLEY_ENOTFOUND;
     if (under && stat(rp, &st) == 0 && S_ISREG(st.st_mode)) {

@@ -86,7 +86,8 @@ GALLEY_EXPORT int galley_job_set_meta(galley_job *job, const char *key,
 /** Replaces the job's limits. */
 GALLEY_EXPORT void galley_job_set_limits(galley_job *job,
                                          const galley_limits *limits);
-/** Adds a folder under which resources may be read (`--resource-path`). */
+/** Adds a folder under which resources may be read (`--resource-path`):
+ * relative resource names are also looked up there. */
 GALLEY_EXPORT int galley_job_add_resource_path(galley_job *job,
                                                const char *dir);
 /** Asks a running job to stop at its next check; safe from another thread. */
@@ -176,6 +177,18 @@ GALLEY_EXPORT const galley_limits *galley_job_limits(const galley_job *job);
 GALLEY_EXPORT galley_registry *galley_job_registry(const galley_job *job);
 /** True once galley_job_cancel was called; long loops should check it. */
 GALLEY_EXPORT bool galley_job_cancelled(const galley_job *job);
+/** Adds a folder an input came from: local resources may be read from
+ * under it. galley_job_build adds its input's `base_dir`; a runner that
+ * writes several inputs as one document (a digest) adds each input's. A
+ * document's own base (`galley_doc_get_base`, which a document may set to
+ * anything) only says how relative names resolve, never where reading is
+ * allowed. A job with no root and no resource path reads no local file. */
+GALLEY_EXPORT int galley_job_add_resource_root(galley_job *job,
+                                               const char *dir);
+/** True when `real`, an absolute path with every symlink resolved
+ * (realpath), lies under one of the job's roots or resource paths. */
+GALLEY_EXPORT bool galley_job_resource_allowed(const galley_job *job,
+                                               const char *real);
 /** Number of folders given with galley_job_add_resource_path, and each one. */
 GALLEY_EXPORT size_t galley_job_resource_path_count(const galley_job *job);
 GALLEY_EXPORT const char *galley_job_resource_path(const galley_job *job,
@@ -237,8 +250,11 @@ GALLEY_EXPORT const galley_template *galley_job_template(const galley_job *job);
 GALLEY_EXPORT galley_sink *galley_sink_new_memory(void);
 /**
  * A sink that writes `path` atomically: output goes to a temporary file in the
- * same folder, renamed over `path` by galley_sink_commit. NULL on failure
- * (errno tells why).
+ * same folder, renamed over `path` by galley_sink_commit. A symlink is
+ * followed: its target is what gets replaced. A target that exists and is
+ * not a regular file (a device, a FIFO, a socket) is never replaced: the
+ * bytes are held and written to it by galley_sink_commit. NULL on failure
+ * (errno tells why; EISDIR for a folder).
  */
 GALLEY_EXPORT galley_sink *galley_sink_new_file(const char *path);
 /** A sink that writes to an open stdio stream (not closed by the sink). */
