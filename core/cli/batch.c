@@ -1,6 +1,7 @@
 /* Batch conversion: many inputs to one output each, in parallel, safely. */
 #define _GNU_SOURCE /* nftw with FTW_ACTIONRETVAL */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <ftw.h>
 #include <limits.h>
@@ -9,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,12 +20,24 @@
 typedef enum { T_PENDING, T_CONVERTED, T_SKIPPED, T_FAILED } task_state;
 
 typedef struct task {
-  char *input;   /* path as found */
-  char *display; /* for messages: the input path */
-  char *output;  /* where the result goes */
+  char *input;            /* path as found */
+  char *display;          /* for messages: the input path */
+  char *output;           /* where the result goes */
+  const char *rel_output; /* `output` without OUTDIR/: the stamp's key */
   task_state state;
   galley_template *tpl; /* its site's template, shared; NULL: none */
+  /* Found in a folder walk: the regular file that was seen, which is the
+   * only thing that will be read (not a FIFO or a file swapped in later). */
+  int walked;
+  struct stat id;
 } task;
+
+/* The stamp: for each output (relative to OUTDIR), a digest of the options
+ * it was made with. Open addressing on the name. */
+typedef struct stamp_entry {
+  char *name;
+  char hash[17];
+} stamp_entry;
 
 typedef struct batch {
   const plan *p;
@@ -32,12 +46,17 @@ typedef struct batch {
   char *outdir;
   struct stat outdir_st;
   int outdir_exists;
-  /* Options stamp: outputs older than it were made with other options. */
+  /* Options stamp: which options each output was made with. */
   char *stamp_path;
-  struct timespec stamp_time;
-  int stamp_valid;
+  char stamp_want[17]; /* this run's options */
+  stamp_entry *stamps;
+  size_t n_stamps, cap_stamps;
+  int stamp_fd; /* appended to as outputs are made; -1: none */
+  int lock_fd;  /* OUTDIR/.galley-lock, flock'ed for the whole run */
   atomic_size_t next, done, converted, skipped, failed;
   size_t unrecognized; /* files in folders that no reader takes */
+  size_t refused;      /* symlinks leaving the folder, FIFOs, devices */
+  char *walk_real;     /* the folder being walked, symlinks resolved */
   atomic_bool stop;
   int learning; /* workers read pages into their site's template */
   galley_template **tpls;
@@ -80,11 +99,12 @@ static int wanted(batch *b, const char *path, const char *rel) {
   if (b->p->reader || format_for_path(b->p->reg, path, GALLEY_CAN_READ))
     return 1;
   unsigned char head[4096];
-  FILE *f = fopen(path, "rb");
-  if (!f)
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
     return 1; /* let the conversion report why it cannot be read */
-  size_t n = fread(head, 1, sizeof head, f);
-  fclose(f);
+  ssize_t got = read(fd, head, sizeof head);
+  close(fd);
+  size_t n = got > 0 ? (size_t)got : 0;
   if (n > 0 && galley_registry_probe(b->p->reg, head, n, GALLEY_CAN_READ))
     return 1;
   b->unrecognized++;
@@ -125,7 +145,7 @@ static char *output_for(const batch *b, const char *rel) {
   return out;
 }
 
-static void add_task(batch *b, const char *path, const char *rel) {
+static task *add_task(batch *b, const char *path, const char *rel) {
   if (b->n == b->cap) {
     size_t ncap = b->cap ? b->cap * 2 : 64;
     task *t = realloc(b->tasks, ncap * sizeof *t);
@@ -135,12 +155,35 @@ static void add_task(batch *b, const char *path, const char *rel) {
     b->cap = ncap;
   }
   task *t = &b->tasks[b->n++];
+  memset(t, 0, sizeof *t);
   t->input = strdup(path);
   t->display = t->input;
   t->output = output_for(b, rel);
+  t->rel_output = t->output + strlen(b->outdir);
+  while (*t->rel_output == '/')
+    t->rel_output++;
   t->state = T_PENDING;
   if (!t->input)
     cli_die_oom();
+  return t;
+}
+
+/* Whether `real` (resolved) is the walked folder or below it. */
+static int inside_walk(const batch *b, const char *real) {
+  size_t rl = strlen(b->walk_real);
+  if (rl == 1)
+    return 1;
+  return strncmp(real, b->walk_real, rl) == 0 &&
+         (real[rl] == '/' || real[rl] == '\0');
+}
+
+/* A file the walk will not read, said once: symlinks that leave the folder
+ * (a page linked to /etc/passwd must not end up in an e-book), FIFOs (a
+ * worker would wait on one forever), devices and sockets. */
+static void refuse_entry(batch *b, const char *path, const char *why) {
+  b->refused++;
+  if (b->p->c->verbosity >= 0)
+    fprintf(stderr, "galley: %s: %s; skipped\n", path, why);
 }
 
 /* nftw has no user pointer: the walk in progress is kept here. The walk
@@ -173,8 +216,42 @@ static int visit(const char *path, const struct stat *st, int type,
   const char *rel = path + walk_root_len;
   while (*rel == '/')
     rel++;
-  if (wanted(b, path, rel))
-    add_task(b, path, rel);
+  const char *base = strrchr(rel, '/');
+  if ((base ? base + 1 : rel)[0] == '.')
+    return FTW_CONTINUE; /* hidden: left alone, as wanted() says */
+  struct stat id = *st;
+  if (type == FTW_SL || type == FTW_SLN) {
+    char *real = realpath(path, NULL);
+    if (!real || stat(real, &id) != 0) {
+      /* A broken link is a broken file of the folder: it fails. */
+      fprintf(stderr, "galley: %s: %s\n", path,
+              errno == ENOENT ? "a symlink to nothing" : strerror(errno));
+      free(real);
+      atomic_fetch_add(&b->failed, 1);
+      return FTW_CONTINUE;
+    }
+    int inside = inside_walk(b, real);
+    free(real);
+    if (S_ISDIR(id.st_mode))
+      return FTW_CONTINUE; /* symlinked folders are not entered */
+    if (!inside && !b->p->c->follow_symlinks) {
+      refuse_entry(b, path,
+                   "a symlink that leads outside the folder "
+                   "(--follow-symlinks follows it)");
+      return FTW_CONTINUE;
+    }
+  }
+  if (!S_ISREG(id.st_mode)) {
+    refuse_entry(b, path,
+                 S_ISFIFO(id.st_mode) ? "a FIFO, not a regular file"
+                                      : "not a regular file");
+    return FTW_CONTINUE;
+  }
+  if (wanted(b, path, rel)) {
+    task *t = add_task(b, path, rel);
+    t->walked = 1;
+    t->id = id;
+  }
   return FTW_CONTINUE;
 }
 
@@ -182,8 +259,16 @@ static void walk_folder(batch *b, const char *dir) {
   walking = b;
   walk_root = dir;
   walk_root_len = strlen(dir);
+  b->walk_real = realpath(dir, NULL);
+  if (!b->walk_real) {
+    fprintf(stderr, "galley: %s: %s\n", dir, strerror(errno));
+    atomic_fetch_add(&b->failed, 1);
+    return;
+  }
   if (nftw(dir, visit, 32, FTW_PHYS | FTW_ACTIONRETVAL) != 0 && errno)
     fprintf(stderr, "galley: %s: %s\n", dir, strerror(errno));
+  free(b->walk_real);
+  b->walk_real = NULL;
   walking = NULL;
 }
 
@@ -245,16 +330,75 @@ static int newer_or_same(const struct timespec *a, const struct timespec *b) {
          (a->tv_sec == b->tv_sec && a->tv_nsec >= b->tv_nsec);
 }
 
-/* Up to date: the output exists and is newer than its input and than the
- * stamp that records the options it was made with. */
+static uint64_t hash_name(const char *s) {
+  uint64_t h = 1469598103934665603ull;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return h;
+}
+
+/* The stamp entry for output `name`: the one found, or the empty slot where
+ * it would go. The table is never full (see stamp_set). */
+static stamp_entry *stamp_slot(const batch *b, const char *name) {
+  size_t mask = b->cap_stamps - 1;
+  for (size_t i = (size_t)hash_name(name) & mask;; i = (i + 1) & mask) {
+    stamp_entry *e = &b->stamps[i];
+    if (!e->name || strcmp(e->name, name) == 0)
+      return e;
+  }
+}
+
+static void stamp_set(batch *b, const char *name, const char *hash) {
+  if ((b->n_stamps + 1) * 2 > b->cap_stamps) {
+    batch old = *b;
+    b->cap_stamps = old.cap_stamps ? old.cap_stamps * 2 : 256;
+    b->stamps = calloc(b->cap_stamps, sizeof *b->stamps);
+    if (!b->stamps)
+      cli_die_oom();
+    for (size_t i = 0; i < old.cap_stamps; i++)
+      if (old.stamps[i].name)
+        *stamp_slot(b, old.stamps[i].name) = old.stamps[i];
+    free(old.stamps);
+  }
+  stamp_entry *e = stamp_slot(b, name);
+  if (!e->name) {
+    if (!(e->name = strdup(name)))
+      cli_die_oom();
+    b->n_stamps++;
+  }
+  memcpy(e->hash, hash, sizeof e->hash);
+}
+
+/* Up to date: the output exists, is newer than its input, and the stamp
+ * says it was made with this run's options. */
 static int up_to_date(const batch *b, const task *t) {
-  if (b->p->c->force || !b->stamp_valid)
+  if (b->p->c->force || !b->n_stamps)
+    return 0;
+  const stamp_entry *e = stamp_slot(b, t->rel_output);
+  if (!e->name || strcmp(e->hash, b->stamp_want) != 0)
     return 0;
   struct stat in, out;
   if (stat(t->input, &in) != 0 || stat(t->output, &out) != 0)
     return 0;
-  return newer_or_same(&out.st_mtim, &in.st_mtim) &&
-         newer_or_same(&out.st_mtim, &b->stamp_time);
+  return newer_or_same(&out.st_mtim, &in.st_mtim);
+}
+
+/* Records that `t`'s output was made with this run's options: one line
+ * appended (a crash keeps what was done), compacted when the batch ends.
+ * A name with a newline or tab is not recorded: it is redone next time. */
+static void stamp_record(batch *b, const task *t) {
+  if (b->stamp_fd < 0 || strpbrk(t->rel_output, "\n\t"))
+    return;
+  size_t len = strlen(t->rel_output) + 19;
+  char *line = malloc(len);
+  if (!line)
+    cli_die_oom();
+  int n = snprintf(line, len, "%s\t%s\n", b->stamp_want, t->rel_output);
+  /* One write() of an O_APPEND file: lines of several workers never mix. */
+  if (write(b->stamp_fd, line, (size_t)n) != n)
+    fprintf(stderr, "galley: %s: cannot record the options of %s: %s\n",
+            b->stamp_path, t->output, strerror(errno));
+  free(line);
 }
 
 static void clear_bar(batch *b) {
@@ -293,7 +437,8 @@ static int convert_task(batch *b, task *t) {
   char why[256];
   galley_sink *sink = NULL;
   char *base = NULL;
-  int rc = load_input(p, t->input, &ld, why, sizeof why);
+  int rc =
+      load_input(p, t->input, t->walked ? &t->id : NULL, &ld, why, sizeof why);
   if (rc != GALLEY_OK) {
     if (rc != GALLEY_ECANCELLED)
       rc = galley_job_error(job, rc, "%s", why);
@@ -340,6 +485,7 @@ done:
   if (rc == GALLEY_OK) {
     t->state = T_CONVERTED;
     atomic_fetch_add(&b->converted, 1);
+    stamp_record(b, t);
   } else if (rc == GALLEY_ECANCELLED) {
     t->state = T_PENDING;
   } else {
@@ -358,7 +504,8 @@ static void learn_task(batch *b, task *t) {
   const plan *p = b->p;
   loaded ld;
   char why[256];
-  if (load_input(p, t->input, &ld, why, sizeof why) != GALLEY_OK)
+  if (load_input(p, t->input, t->walked ? &t->id : NULL, &ld, why,
+                 sizeof why) != GALLEY_OK)
     return;
   unsigned char *data = ld.data;
   const galley_plugin *reader = ld.reader;
@@ -458,30 +605,148 @@ static void options_stamp(const plan *p, char out[17]) {
   snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
-/* Reads the stamp in OUTDIR; when it is missing or records other options,
- * writes a new one, so every existing output counts as out of date. */
+#define STAMP_HEADER "galley-batch 2\n"
+
+/* Reads the stamp in OUTDIR (a header line, then "OPTIONS<TAB>OUTPUT" lines,
+ * the last one for an output winning) and opens it for appending. A stamp
+ * of another form counts as empty: every output is redone once. */
 static void load_stamp(batch *b) {
-  char want[17], have[32] = "";
-  options_stamp(b->p, want);
+  options_stamp(b->p, b->stamp_want);
   b->stamp_path = join(b->outdir, ".galley-batch");
+  b->stamp_fd = -1;
   FILE *f = fopen(b->stamp_path, "r");
   if (f) {
-    if (!fgets(have, sizeof have, f))
-      have[0] = '\0';
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len = getline(&line, &cap, f);
+    if (len > 0 && strcmp(line, STAMP_HEADER) == 0) {
+      while ((len = getline(&line, &cap, f)) > 0) {
+        if (line[len - 1] != '\n' || len < 19 || line[16] != '\t')
+          continue; /* a line cut short by a crash */
+        line[len - 1] = '\0';
+        line[16] = '\0';
+        stamp_set(b, line + 17, line);
+      }
+    }
+    free(line);
     fclose(f);
-    have[strcspn(have, "\n")] = '\0';
   }
+  int fd = open(b->stamp_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
   struct stat st;
-  if (strcmp(have, want) == 0 && stat(b->stamp_path, &st) == 0) {
-    b->stamp_time = st.st_mtim;
-    b->stamp_valid = 1;
+  if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size == 0 &&
+      write(fd, STAMP_HEADER, strlen(STAMP_HEADER)) < 0) {
+    close(fd);
+    fd = -1;
+  }
+  if (fd >= 0 && st.st_size > 0 && !b->n_stamps) {
+    /* Another form (an older galley's): start it afresh. */
+    if (ftruncate(fd, 0) != 0 ||
+        write(fd, STAMP_HEADER, strlen(STAMP_HEADER)) < 0) {
+      close(fd);
+      fd = -1;
+    }
+  }
+  b->stamp_fd = fd;
+}
+
+/* Rewrites the stamp with one line per output (the appended lines of this
+ * run folded in), atomically. Runs under the folder's lock. */
+static void compact_stamp(batch *b) {
+  if (b->stamp_fd < 0)
     return;
+  close(b->stamp_fd);
+  b->stamp_fd = -1;
+  for (size_t i = 0; i < b->n; i++)
+    if (b->tasks[i].state == T_CONVERTED &&
+        !strpbrk(b->tasks[i].rel_output, "\n\t"))
+      stamp_set(b, b->tasks[i].rel_output, b->stamp_want);
+  galley_sink *sink = galley_sink_new_file(b->stamp_path);
+  if (!sink)
+    return;
+  galley_sink_puts(sink, STAMP_HEADER);
+  for (size_t i = 0; i < b->cap_stamps; i++) {
+    const stamp_entry *e = &b->stamps[i];
+    if (e->name)
+      galley_sink_printf(sink, "%s\t%s\n", e->hash, e->name);
   }
-  if (mkdirs_for(b->stamp_path) == 0 && (f = fopen(b->stamp_path, "w"))) {
-    fprintf(f, "%s\n", want);
-    fclose(f);
+  galley_sink_commit(sink);
+  galley_sink_free(sink);
+}
+
+/* One batch at a time writes into a folder: a second one started while the
+ * first runs would mix outputs made with other options. The lock is an
+ * flock(2), so the kernel drops it when the process ends, however it ends. */
+static int lock_outdir(batch *b) {
+  char *dirmark = join(b->outdir, ".galley-lock");
+  if (mkdirs_for(dirmark) != 0) {
+    fprintf(stderr, "galley: %s: cannot make the folder: %s\n", b->outdir,
+            strerror(errno));
+    free(dirmark);
+    return -1;
   }
-  b->stamp_valid = 0;
+  b->lock_fd = open(dirmark, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (b->lock_fd < 0) {
+    fprintf(stderr, "galley: %s: cannot lock the output folder: %s\n", dirmark,
+            strerror(errno));
+    free(dirmark);
+    return -1;
+  }
+  free(dirmark);
+  if (flock(b->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK)
+      fprintf(stderr,
+              "galley: %s: another galley batch is writing to this folder; "
+              "run this one when it has finished\n",
+              b->outdir);
+    else
+      fprintf(stderr, "galley: %s: cannot lock the output folder: %s\n",
+              b->outdir, strerror(errno));
+    close(b->lock_fd);
+    b->lock_fd = -1;
+    return -1;
+  }
+  return 0;
+}
+
+typedef struct file_id {
+  dev_t dev;
+  ino_t ino;
+} file_id;
+
+static int by_id(const void *a, const void *b) {
+  const file_id *x = a, *y = b;
+  if (x->dev != y->dev)
+    return x->dev < y->dev ? -1 : 1;
+  return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/* An output that is one of the inputs (OUTDIR is the input folder, -t names
+ * the input's own format) would overwrite it: the whole batch is refused
+ * before anything is written. */
+static void refuse_outputs_over_inputs(const batch *b) {
+  file_id *ids = malloc((b->n ? b->n : 1) * sizeof *ids);
+  if (!ids)
+    cli_die_oom();
+  size_t n = 0;
+  for (size_t i = 0; i < b->n; i++) {
+    struct stat st;
+    if (stat(b->tasks[i].input, &st) == 0)
+      ids[n++] = (file_id){st.st_dev, st.st_ino};
+  }
+  qsort(ids, n, sizeof *ids, by_id);
+  for (size_t i = 0; i < b->n; i++) {
+    struct stat st;
+    if (stat(b->tasks[i].output, &st) != 0)
+      continue;
+    file_id key = {st.st_dev, st.st_ino};
+    if (bsearch(&key, ids, n, sizeof *ids, by_id)) {
+      free(ids);
+      cli_usage_error("%s: its output %s is an input of this batch; it "
+                      "would be overwritten (choose another -o OUTDIR)",
+                      b->tasks[i].display, b->tasks[i].output);
+    }
+  }
+  free(ids);
 }
 
 static int by_folder(const void *a, const void *b) {
@@ -556,7 +821,18 @@ int run_batch(const plan *p) {
       add_task(&b, in, base ? base + 1 : in);
     }
   }
+  refuse_outputs_over_inputs(&b);
   refuse_collisions(&b);
+  if (lock_outdir(&b) != 0) {
+    for (size_t i = 0; i < b.n; i++) {
+      free(b.tasks[i].input);
+      free(b.tasks[i].output);
+    }
+    free(b.tasks);
+    free(b.outdir);
+    pthread_mutex_destroy(&b.print_lock);
+    return EXIT_FAILED;
+  }
   load_stamp(&b);
 
   long n_threads = c->jobs ? c->jobs : sysconf(_SC_NPROCESSORS_ONLN);
@@ -616,11 +892,16 @@ int run_batch(const plan *p) {
   if (c->verbosity >= 0) {
     fprintf(stderr,
             "galley: %zu converted, %zu up to date, %zu skipped, %zu failed",
-            converted, skipped, b.unrecognized, failed);
+            converted, skipped, b.unrecognized + b.refused, failed);
     if (not_done)
       fprintf(stderr, ", %zu not started", not_done);
     fprintf(stderr, " in %.1f s\n", now_seconds() - t0);
   }
+  compact_stamp(&b);
+  for (size_t i = 0; i < b.cap_stamps; i++)
+    free(b.stamps[i].name);
+  free(b.stamps);
+  close(b.lock_fd);
   for (size_t i = 0; i < b.n; i++) {
     free(b.tasks[i].input);
     free(b.tasks[i].output);

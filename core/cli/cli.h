@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include <galley/galley.h>
 
@@ -28,7 +29,7 @@ typedef struct cli {
   strlist includes, excludes;
   int verbosity; /* -1 quiet, 0 normal, 1 verbose */
   int list_formats, list_transforms, json, jsonl;
-  int recursive, force, fail_fast;
+  int recursive, force, fail_fast, follow_symlinks;
   long jobs; /* 0: one per core */
   const char *help_format;
   const char *check_plugin;
@@ -63,10 +64,12 @@ const galley_plugin *plan_reader_for(const plan *p, const char *path,
 /* The format whose extensions match the end of `path`, or NULL. */
 const galley_plugin *format_for_path(const galley_registry *reg,
                                      const char *path, unsigned caps);
-/* Reads a whole file ("-": stdin), refusing more than `limit` bytes.
+/* Reads a whole file ("-": stdin; a FIFO or device as a stream), refusing
+ * more than `limit` bytes. With `expect`, only a regular file with its
+ * device and inode is read (else EINVAL, or ESTALE when it was replaced).
  * Returns 0, or -1 with errno set; *too_big when over the limit. */
-int read_input(const char *path, size_t limit, unsigned char **data,
-               size_t *size, int *too_big);
+int read_input(const char *path, size_t limit, const struct stat *expect,
+               unsigned char **data, size_t *size, int *too_big);
 /* One input read whole and its reader chosen. */
 typedef struct loaded {
   unsigned char *data; /* malloc'd; free it */
@@ -77,8 +80,8 @@ typedef struct loaded {
  * GALLEY_OK, or (nothing kept) GALLEY_ECANCELLED when interrupted,
  * GALLEY_EIO (unreadable), GALLEY_ELIMIT (too big) or GALLEY_EUNSUPPORTED
  * (no reader), with the reason in `why` (no "galley: path: " before it). */
-int load_input(const plan *p, const char *path, loaded *out, char *why,
-               size_t why_size);
+int load_input(const plan *p, const char *path, const struct stat *expect,
+               loaded *out, char *why, size_t why_size);
 /* Finishes a conversion's output: commits the file sink, or writes the
  * memory sink's bytes to standard output. */
 int deliver_output(galley_job *job, galley_sink *sink, const char *output);
@@ -86,6 +89,11 @@ int deliver_output(galley_job *job, galley_sink *sink, const char *output);
 void print_diags(const galley_job *job, int verbosity);
 /* The process exit code for a conversion's status. */
 int exit_code_for(int status);
+/* Whether two paths name one file (device and inode, symlinks followed). */
+int same_file(const char *a, const char *b);
+/* A usage error (exit 2) when `output` is the file `input`: writing it
+ * would destroy the input. */
+void refuse_output_over_input(const char *input, const char *output);
 /* Folder part of a path ("." when none); malloc'd. */
 char *dir_of(const char *path);
 

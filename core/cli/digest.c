@@ -167,6 +167,8 @@ int run_digest(const plan *p) {
   const cli *c = p->c;
   const char *output =
       c->output && strcmp(c->output, "-") != 0 ? c->output : NULL;
+  for (size_t i = 0; i < c->inputs.n; i++)
+    refuse_output_over_input(c->inputs.items[i], output);
   galley_doc *book = galley_doc_new();
   if (!book)
     cli_die_oom();
@@ -178,7 +180,7 @@ int run_digest(const plan *p) {
     const char *input = c->inputs.items[i];
     loaded ld;
     char why[256];
-    int lrc = load_input(p, input, &ld, why, sizeof why);
+    int lrc = load_input(p, input, NULL, &ld, why, sizeof why);
     if (lrc == GALLEY_ECANCELLED) {
       fputs("galley: interrupted\n", stderr);
       status = EXIT_INTERRUPTED;
@@ -231,6 +233,15 @@ int run_digest(const plan *p) {
 
   if (status == EXIT_OK) {
     galley_job *job = plan_new_job(p, output ? output : "-");
+    /* Each article's images may come from its own folder, and only from
+     * there (or --resource-path). */
+    for (size_t i = 0; i < c->inputs.n; i++) {
+      const char *input = c->inputs.items[i];
+      char *dir = strcmp(input, "-") == 0 ? strdup(".") : dir_of(input);
+      if (!dir || galley_job_add_resource_root(job, dir) != GALLEY_OK)
+        cli_die_oom();
+      free(dir);
+    }
     if (!galley_doc_get_meta(book, GALLEY_META_TITLE)) {
       strbuf t = {0};
       sb_add(&t, "Digest: ");

@@ -1,5 +1,7 @@
 /* The galley command line: pandoc-style conversion of one document. */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdatomic.h>
 #include <getopt.h>
 #include <limits.h>
@@ -145,6 +147,8 @@ static void print_help(void) {
       "      --exclude GLOB       skip inputs whose name or path matches\n"
       "      --force              convert even when the output is up to date\n"
       "      --fail-fast          stop at the first failure\n"
+      "      --follow-symlinks    in folders, follow symlinks that lead "
+      "outside them\n"
       "      --jsonl              read JSON records on stdin, write them on "
       "stdout\n"
       "\n"
@@ -197,6 +201,7 @@ static void parse_args(cli *c, int argc, char **argv) {
     OPT_JSONL,
     OPT_CHECK_PLUGIN,
     OPT_COVER,
+    OPT_FOLLOW_SYMLINKS,
   };
   static const struct option longopts[] = {
       {"from", required_argument, NULL, 'f'},
@@ -223,6 +228,7 @@ static void parse_args(cli *c, int argc, char **argv) {
       {"jsonl", no_argument, NULL, OPT_JSONL},
       {"check-plugin", required_argument, NULL, OPT_CHECK_PLUGIN},
       {"cover", required_argument, NULL, OPT_COVER},
+      {"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
       {"quiet", no_argument, NULL, 'q'},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
@@ -269,6 +275,7 @@ static void parse_args(cli *c, int argc, char **argv) {
     }
     case OPT_FORCE: c->force = 1; break;
     case OPT_FAIL_FAST: c->fail_fast = 1; break;
+    case OPT_FOLLOW_SYMLINKS: c->follow_symlinks = 1; break;
     case OPT_INCLUDE: cli_push(&c->includes, optarg); break;
     case OPT_EXCLUDE: cli_push(&c->excludes, optarg); break;
     case OPT_JSONL: c->jsonl = 1; break;
@@ -445,54 +452,110 @@ static int help_format(const galley_registry *reg, const char *name) {
 
 /* ---- Conversion ---- */
 
+/* Reads what is left of `fd` into `*buf` (capacity `*cap`, `*n` used),
+ * growing it, until end of file or `limit` + 1 bytes. A stream (`poll`
+ * set: a FIFO, a device, opened non-blocking) is waited on in short slices
+ * so that SIGINT and SIGTERM always end the wait. */
+static int read_all(int fd, int poll_it, size_t limit, unsigned char **buf,
+                    size_t *cap, size_t *n) {
+  for (;;) {
+    if (*n == *cap) {
+      if (limit && *n > limit)
+        return 0;
+      size_t ncap = *cap * 2;
+      unsigned char *nb = realloc(*buf, ncap);
+      if (!nb)
+        cli_die_oom();
+      *buf = nb;
+      *cap = ncap;
+    }
+    if (poll_it) {
+      struct pollfd pfd = {fd, POLLIN, 0};
+      int ready = poll(&pfd, 1, 100);
+      if (cli_interrupted) {
+        errno = EINTR;
+        return -1;
+      }
+      if (ready == 0 || (ready < 0 && errno == EINTR))
+        continue;
+      if (ready < 0)
+        return -1;
+    }
+    ssize_t got = read(fd, *buf + *n, *cap - *n);
+    if (got == 0)
+      return 0;
+    if (got < 0) {
+      if (errno == EAGAIN || (errno == EINTR && !cli_interrupted))
+        continue;
+      return -1;
+    }
+    *n += (size_t)got;
+  }
+}
+
 /* Reads a whole file or standard input, stopping at `limit` + 1 bytes so an
- * oversized input is refused without reading it all. */
-int read_input(const char *path, size_t limit, unsigned char **data,
-               size_t *size, int *too_big) {
-  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+ * oversized input is refused without reading it all. With `expect` (a file
+ * found in a folder walk), only a regular file that is still the one the
+ * walk saw is read: never a FIFO, a device, or a file swapped in since. */
+int read_input(const char *path, size_t limit, const struct stat *expect,
+               unsigned char **data, size_t *size, int *too_big) {
+  int is_stdin = strcmp(path, "-") == 0;
   *too_big = 0;
-  if (!f)
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer (a worker stuck
+   * in open() cannot be cancelled). */
+  int fd = is_stdin ? 0 : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
     return -1;
+  struct stat st;
+  if (fstat(fd, &st) != 0)
+    goto fail;
+  if (expect && (!S_ISREG(st.st_mode) || st.st_dev != expect->st_dev ||
+                 st.st_ino != expect->st_ino)) {
+    errno = S_ISREG(st.st_mode) ? ESTALE : EINVAL;
+    goto fail;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    errno = EISDIR;
+    goto fail;
+  }
+  int stream = !is_stdin && !S_ISREG(st.st_mode);
+  if (!is_stdin && !stream) {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+      fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  }
   size_t cap = 1 << 16, n = 0;
   /* A regular file's size is known: one allocation of that size (plus the
    * byte that shows the file did not grow), not a doubling series whose
    * last step can waste almost half. */
-  struct stat st;
-  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+  if (S_ISREG(st.st_mode) && st.st_size > 0 &&
       (!limit || (size_t)st.st_size <= limit))
     cap = (size_t)st.st_size + 1;
   unsigned char *buf = malloc(cap);
   if (!buf)
     cli_die_oom();
-  for (;;) {
-    if (n == cap) {
-      if (limit && n > limit)
-        break;
-      cap *= 2;
-      unsigned char *nb = realloc(buf, cap);
-      if (!nb)
-        cli_die_oom();
-      buf = nb;
-    }
-    size_t got = fread(buf + n, 1, cap - n, f);
-    n += got;
-    if (got == 0)
-      break;
-  }
-  int err = ferror(f);
-  int saved = errno;
-  if (f != stdin)
-    fclose(f);
-  if (err) {
+  if (read_all(fd, stream, limit, &buf, &cap, &n) != 0) {
+    int err = errno ? errno : EIO;
     free(buf);
-    errno = saved ? saved : EIO;
+    if (!is_stdin)
+      close(fd);
+    errno = err;
     return -1;
   }
+  if (!is_stdin)
+    close(fd);
   if (limit && n > limit)
     *too_big = 1;
   *data = buf;
   *size = n;
   return 0;
+fail : {
+  int err = errno;
+  if (!is_stdin)
+    close(fd);
+  errno = err;
+  return -1;
+}
 }
 
 /* The format whose extensions match the end of `path`: "a.tar.gz" tries
@@ -697,16 +760,21 @@ const galley_plugin *plan_reader_for(const plan *p, const char *path,
   return r;
 }
 
-int load_input(const plan *p, const char *path, loaded *out, char *why,
-               size_t why_size) {
+int load_input(const plan *p, const char *path, const struct stat *expect,
+               loaded *out, char *why, size_t why_size) {
   int too_big = 0;
   *out = (loaded){0};
   why[0] = '\0';
-  if (read_input(path, p->limits.max_input_size, &out->data, &out->size,
+  if (read_input(path, p->limits.max_input_size, expect, &out->data, &out->size,
                  &too_big) != 0) {
     if (cli_interrupted)
       return GALLEY_ECANCELLED;
-    snprintf(why, why_size, "%s", strerror(errno));
+    if (expect && errno == ESTALE)
+      snprintf(why, why_size, "replaced since its folder was read; not read");
+    else if (expect && errno == EINVAL)
+      snprintf(why, why_size, "not a regular file; not read");
+    else
+      snprintf(why, why_size, "%s", strerror(errno));
     return GALLEY_EIO;
   }
   int rc = GALLEY_OK;
@@ -744,15 +812,31 @@ int deliver_output(galley_job *job, galley_sink *sink, const char *output) {
   return GALLEY_OK;
 }
 
+int same_file(const char *a, const char *b) {
+  struct stat sa, sb;
+  if (!a || !b || strcmp(a, "-") == 0 || strcmp(b, "-") == 0)
+    return 0;
+  return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+void refuse_output_over_input(const char *input, const char *output) {
+  if (same_file(input, output))
+    cli_usage_error("%s: the output %s is this input; it would be "
+                    "overwritten (choose another -o)",
+                    input, output);
+}
+
 /* One input to one output (a file, or standard output). */
 static int run_single(const plan *p, const char *input, const char *output) {
   struct stat st;
   if (strcmp(input, "-") != 0 && stat(input, &st) == 0 && S_ISDIR(st.st_mode))
     cli_usage_error("%s is a folder: give -o OUTDIR to convert a folder",
                     input);
+  refuse_output_over_input(input, output);
   loaded ld;
   char why[256];
-  int lrc = load_input(p, input, &ld, why, sizeof why);
+  int lrc = load_input(p, input, NULL, &ld, why, sizeof why);
   if (lrc == GALLEY_ECANCELLED) {
     fputs("galley: interrupted\n", stderr);
     return EXIT_INTERRUPTED;

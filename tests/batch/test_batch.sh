@@ -41,7 +41,7 @@ head -c 2000 /dev/urandom > "$in/broken/noise.bin"     # no reader claims it
 
 # Which readers exist decides what counts as good; ask the converter.
 "$galley" --list-formats --json > "$work/formats.json"
-count_outputs() { find "$1" -type f ! -name '.galley-batch' | wc -l; }
+count_outputs() { find "$1" -type f ! -name '.galley-*' | wc -l; }
 
 "$galley" -r -j 2 -t xml -o "$work/out1/" "$in" 2> "$work/err1"
 rc=$?
@@ -68,7 +68,7 @@ check "every output is complete" '[ $bad_outputs -eq 0 ]' "incomplete=$bad_outpu
 
 "$galley" -r -j 1 -q -t xml -o "$work/j1/" "$in" 2>/dev/null
 "$galley" -r -j 4 -q -t xml -o "$work/j4/" "$in" 2>/dev/null
-check "the same bytes with -j 1 and -j 4" 'diff -r -x .galley-batch "$work/j1" "$work/j4" >/dev/null'
+check "the same bytes with -j 1 and -j 4" 'diff -r -x '.galley-*' "$work/j1" "$work/j4" >/dev/null'
 
 "$galley" -r -j 2 -t xml -o "$work/out1/" "$in" 2> "$work/err2"
 again=$(tail -n 1 "$work/err2")
@@ -214,7 +214,82 @@ done < <(find "$work/int" -type f -name '*.xml')
 check "every output left by the interrupted batch is complete" '[ $incomplete -eq 0 ]' "incomplete=$incomplete"
 "$galley" -r -q -j 2 -t xml -o "$work/int/" "$big" 2>/dev/null
 check "a re-run completes the rest, identical to an uninterrupted run" \
-  'diff -r -x .galley-batch "$work/ref" "$work/int" >/dev/null'
+  'diff -r -x '.galley-*' "$work/ref" "$work/int" >/dev/null'
+
+# ---- What a batch must never read or destroy --------------------------------
+page='<html><head><title>T</title></head><body><p>Body text of the page.</p></body></html>'
+mkdir -p "$work/same"
+printf '%s\n' "$page" > "$work/same/a.html"
+cp "$work/same/a.html" "$work/same.orig"
+"$galley" -t html -o "$work/same/" "$work/same" 2> "$work/err-same"
+rc=$?
+check "a batch whose OUTDIR is its input folder is refused (exit 2), the input untouched" \
+  '[ $rc -eq 2 ] && grep -q "would be overwritten" "$work/err-same" && cmp -s "$work/same/a.html" "$work/same.orig"' \
+  "rc=$rc $(cat "$work/err-same")"
+printf '# B\n' > "$work/same/b.md"
+printf '# B old output\n' > "$work/same/b.orig"
+"$galley" -t markdown -o "$work/same/" "$work/same/a.html" "$work/same/b.md" 2> "$work/err-same2"
+rc=$?
+check "a batch where -t names an input's own format in its folder is refused" \
+  '[ $rc -eq 2 ] && [ "$(cat "$work/same/b.md")" = "# B" ]' "rc=$rc"
+
+# Symlinks in a walked folder: followed only when they stay inside it.
+mkdir -p "$work/links/sub" "$work/outside"
+printf '%s\n' "$page" > "$work/links/ok.html"
+printf '<p>OUTSIDE-SECRET-MARK</p>\n' > "$work/outside/secret.html"
+ln -s "$work/outside/secret.html" "$work/links/x.html"
+ln -s ../ok.html "$work/links/sub/inside.html"
+"$galley" -r -t text -o "$work/links-out/" "$work/links" 2> "$work/err-links"
+rc=$?
+check "a symlink leading out of the folder is skipped, said once, counted as skipped" \
+  '[ $rc -eq 0 ] && [ ! -e "$work/links-out/x.txt" ] && ! grep -rq OUTSIDE-SECRET-MARK "$work/links-out" && grep -q "links/x.html: a symlink that leads outside the folder" "$work/err-links" && grep -q "1 skipped" "$work/err-links"' \
+  "rc=$rc $(cat "$work/err-links")"
+check "a symlink that stays inside the folder is converted" \
+  'grep -q "Body text" "$work/links-out/sub/inside.txt"'
+"$galley" -r --follow-symlinks -t text -o "$work/links-out2/" "$work/links" 2> "$work/err-links2"
+check "--follow-symlinks follows a symlink out of the folder" \
+  'grep -q OUTSIDE-SECRET-MARK "$work/links-out2/x.txt"'
+
+# A FIFO in a walked folder is never opened; one named on the command line
+# is read as a stream.
+mkdir -p "$work/fifo"
+printf '%s\n' "$page" > "$work/fifo/ok.html"
+mkfifo "$work/fifo/pipe.html"
+timeout -s KILL 20 "$galley" -t text -o "$work/fifo-out/" "$work/fifo" 2> "$work/err-fifo"
+rc=$?
+check "a FIFO in a folder is skipped, not waited on" \
+  '[ $rc -eq 0 ] && [ -f "$work/fifo-out/ok.txt" ] && grep -q "pipe.html: a FIFO, not a regular file; skipped" "$work/err-fifo"' \
+  "rc=$rc $(cat "$work/err-fifo")"
+(printf '%s\n' "$page" > "$work/fifo/pipe.html") &
+timeout -s KILL 20 "$galley" -t text -f html -o "$work/fifo-out2/" "$work/fifo/pipe.html" 2> "$work/err-fifo2"
+rc=$?
+check "a FIFO named on the command line is read as a stream" \
+  '[ $rc -eq 0 ] && grep -q "Body text" "$work/fifo-out2/pipe.txt"' "rc=$rc $(cat "$work/err-fifo2")"
+wait
+
+# One batch at a time in an OUTDIR; each output remembers its own options.
+mkdir -p "$work/lk"
+for i in 1 2 3 4; do printf '# Page %s\n\nText %s.\n' $i $i > "$work/lk/p$i.md"; done
+"$galley" -q -t xml -o "$work/lk-out/" "$work/lk"
+if command -v flock >/dev/null; then
+  flock -o "$work/lk-out/.galley-lock" sleep 5 &
+  holder=$!
+  sleep 0.5
+  "$galley" -t xml -o "$work/lk-out/" "$work/lk" 2> "$work/err-lock"
+  rc=$?
+  kill $holder 2>/dev/null
+  wait $holder 2>/dev/null
+  check "a second batch into a busy OUTDIR is refused with a message" \
+    '[ $rc -eq 1 ] && grep -q "another galley batch is writing to this folder" "$work/err-lock"' \
+    "rc=$rc $(cat "$work/err-lock")"
+else
+  echo "# flock(1) missing: the lock check is not run"
+fi
+"$galley" -t xml -O resources=reference -o "$work/lk-out/" "$work/lk/p1.md" 2>/dev/null
+"$galley" -t xml -o "$work/lk-out/" "$work/lk" 2> "$work/err-mixed"
+check "after a batch with other options wrote one output, only that one is redone" \
+  '[[ "$(tail -n 1 "$work/err-mixed")" =~ ^galley:\ 1\ converted,\ 3\ up\ to\ date ]]' \
+  "$(tail -n 1 "$work/err-mixed")"
 
 echo "1..$n"
 [ $failed -eq 0 ]

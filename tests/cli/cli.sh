@@ -364,6 +364,65 @@ else
     eval '[ $rc = 2 ] && one_line_naming "out.md" && grep -qF ".md" err && [ "$(leftovers alone/data)" = in.txt ]'
 fi
 
+# ---- Output that must not destroy anything -------------------------------
+
+mkdir -p safe && cd safe || exit 1
+printf '<html><body><nav>Menu</nav><article><h1>Page</h1><p>The page text itself.</p></article></body></html>\n' >page.html
+cp page.html page.orig
+mkfifo ofifo
+cat ofifo >fifo.got 2>/dev/null </dev/null &
+reader=$!
+run ../in.txt -t text -o ofifo
+sleep 0.2
+kill $reader 2>/dev/null  # still waiting only when galley never wrote to it
+check "-o a FIFO writes through it and leaves it a FIFO" "rc=$rc" \
+  eval '[ $rc = 0 ] && [ -p ofifo ] && grep -q "Hello world" fifo.got && [ -z "$(ls -A | grep "^\.ofifo")" ]'
+if mknod nulldev c 1 3 2>/dev/null; then
+  run ../in.txt -t text -o nulldev
+  check "-o a character device (a private null device) writes to it and leaves it a device" "rc=$rc" \
+    eval '[ $rc = 0 ] && [ -c nulldev ] && [ -z "$(ls -A | grep "^\.nulldev")" ]'
+  rm -f nulldev
+else
+  skip "-o a character device (a private null device) writes to it and leaves it a device" \
+    "mknod needs root"
+fi
+run --strip page.html -o page.html
+check "--strip page.html -o page.html is refused (exit 2) and the page is untouched" "rc=$rc" \
+  eval '[ $rc = 2 ] && one_line_naming "page.html" && grep -q "would be overwritten" err && cmp -s page.html page.orig'
+run -t text page.html -o ./page.html
+check "-o ./page.html naming the input another way is refused too" "rc=$rc" \
+  eval '[ $rc = 2 ] && cmp -s page.html page.orig'
+ln -s page.html alias.html
+run -t html page.html -o alias.html
+check "-o a symlink to the input is refused" "rc=$rc" \
+  eval '[ $rc = 2 ] && [ -L alias.html ] && cmp -s page.html page.orig'
+run -t html page.html ../in.txt -o page.html
+check "a digest whose output is one of its inputs is refused" "rc=$rc" \
+  eval '[ $rc = 2 ] && cmp -s page.html page.orig'
+mkdir -p elsewhere
+ln -s elsewhere/target.txt link.txt
+run ../in.txt -t text -o link.txt
+check "-o a symlink writes through to its target and keeps the link" "rc=$rc" \
+  eval '[ $rc = 0 ] && [ -L link.txt ] && grep -q "Hello world" elsewhere/target.txt && [ -z "$(ls -A elsewhere | grep -v "^target.txt$")" ]'
+printf 'old\n' >kept.txt
+chmod 640 kept.txt
+run ../in.txt -t text -o kept.txt
+check "a replaced output keeps its permissions" "rc=$rc" \
+  eval '[ $rc = 0 ] && [ "$(stat -c %a kept.txt)" = 640 ] && grep -q "Hello world" kept.txt'
+mkfifo waitpipe
+"$exe" -f html -t text waitpipe >out 2>err &
+pid=$!
+sleep 0.5
+kill -INT $pid
+(sleep 5 && kill -KILL $pid 2>/dev/null) &
+killer=$!
+wait $pid
+rc=$?
+kill $killer 2>/dev/null
+check "SIGINT ends a conversion waiting on a FIFO that no one writes" "rc=$rc" \
+  eval '[ $rc = 130 ]'
+cd .. || exit 1
+
 # ---- Metadata --------------------------------------------------------------
 
 run in.txt -t xml -M title=X -M author=Ann -M author=Bob
