@@ -37,10 +37,16 @@ static void assert_text(galley_doc *d, const galley_node *n, const char *want) {
   assert_string_equal(t, want);
 }
 
-/* The tree in the xml plugin's form, when that plugin is there. */
+/* The tree in the xml plugin's form. Without that plugin (a build that
+ * leaves it out) the calling test is skipped; with it, a failed conversion
+ * fails the test with the reader's message. */
 static char *as_xml(const char *src) {
+  if (!galley_registry_find(tu_registry(), "xml"))
+    skip();
   char *err = NULL;
   char *x = tu_convert("html", "xml", src, strlen(src), NULL, &err);
+  if (!x)
+    fail_msg("html -> xml failed: %s", err ? err : "(no message)");
   free(err);
   return x;
 }
@@ -671,8 +677,6 @@ static void empty_and_binary_input_read_without_error(void **state) {
 static void the_tree_shows_in_the_xml_form(void **state) {
   (void)state;
   char *x = as_xml("<p>a <b>b</b></p>");
-  if (!x)
-    skip();
   assert_non_null(strstr(x, "<paragraph"));
   assert_non_null(strstr(x, "<strong"));
   free(x);
@@ -685,8 +689,6 @@ static void the_structure_fixture_reads_to_its_golden_tree(void **state) {
   assert_non_null(src);
   char *x = as_xml(src);
   free(src);
-  if (!x)
-    skip();
   tu_assert_golden(x, "html/structure.tree.xml");
   free(x);
 }
