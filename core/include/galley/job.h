@@ -89,6 +89,12 @@ GALLEY_EXPORT void galley_job_set_limits(galley_job *job,
 /** Adds a folder under which resources may be read (`--resource-path`). */
 GALLEY_EXPORT int galley_job_add_resource_path(galley_job *job,
                                                const char *dir);
+/** Whether the document may pull in local files (true by default). False
+ *  takes every resource root away, whatever the input says: its folder,
+ *  the base a document names for itself and the resource paths. For inputs
+ *  that come from elsewhere (galley --jsonl records). Files named by the
+ *  host in options (`css`, `cover`) are the host's, not the document's. */
+GALLEY_EXPORT void galley_job_set_local_files(galley_job *job, bool allowed);
 /** Asks a running job to stop at its next check; safe from another thread. */
 GALLEY_EXPORT void galley_job_cancel(galley_job *job);
 /** Sets the location that diagnostics name (usually the input's name). */
@@ -176,6 +182,10 @@ GALLEY_EXPORT const galley_limits *galley_job_limits(const galley_job *job);
 GALLEY_EXPORT galley_registry *galley_job_registry(const galley_job *job);
 /** True once galley_job_cancel was called; long loops should check it. */
 GALLEY_EXPORT bool galley_job_cancelled(const galley_job *job);
+/** False when the job's document may read no local file at all
+ *  (galley_job_set_local_files): a plugin that would read an image or
+ *  another resource from disk for the document reads nothing instead. */
+GALLEY_EXPORT bool galley_job_local_files(const galley_job *job);
 /** Number of folders given with galley_job_add_resource_path, and each one. */
 GALLEY_EXPORT size_t galley_job_resource_path_count(const galley_job *job);
 GALLEY_EXPORT const char *galley_job_resource_path(const galley_job *job,
