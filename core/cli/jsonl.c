@@ -141,7 +141,9 @@ static void convert_record(const plan *p, record *r) {
   sink = galley_sink_new_memory();
   if (!doc || !sink)
     cli_die_oom();
-  /* No base folder: a record's content may not pull in local files. */
+  /* A record's content may not pull in local files: no base folder, and no
+   * root at all, whatever base the document names for itself. */
+  galley_job_set_local_files(job, false);
   galley_input gin = {(const unsigned char *)content, len, where, NULL};
   signals_track_job(job);
   int rc =
@@ -205,6 +207,9 @@ static void *jsonl_worker(void *arg) {
 }
 
 int run_jsonl(const plan *p) {
+  if (p->c->resource_paths.n)
+    cli_usage_error("--resource-path does not apply to --jsonl: record "
+                    "content never reads local files");
   long n_threads = p->c->jobs ? p->c->jobs : sysconf(_SC_NPROCESSORS_ONLN);
   if (n_threads < 1)
     n_threads = 1;
