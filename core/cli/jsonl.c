@@ -8,6 +8,7 @@
  * instead of "content". A bad record gives "error" and no content; the
  * stream goes on, and the exit status is 1 at the end. Records are read in
  * chunks, converted in parallel, and written in input order. */
+#include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -222,7 +223,8 @@ int run_jsonl(const plan *p) {
   char *line = NULL;
   size_t cap = 0;
   int eof = 0;
-  while (!eof && !cli_interrupted) {
+  int write_errno = 0;
+  while (!eof && !cli_interrupted && !write_errno) {
     size_t n = 0;
     ssize_t got;
     while (n < per_chunk && (got = getline(&line, &cap, stdin)) >= 0) {
@@ -247,20 +249,28 @@ int run_jsonl(const plan *p) {
     for (long t = 0; t < started; t++)
       pthread_join(threads[t], NULL);
     for (size_t i = 0; i < n; i++) {
-      if (recs[i].out) {
-        puts(recs[i].out);
+      if (recs[i].out && !write_errno) {
+        if (puts(recs[i].out) == EOF)
+          write_errno = errno ? errno : EIO;
         failed += (size_t)recs[i].failed;
       }
       free(recs[i].line);
       free(recs[i].out);
       memset(&recs[i], 0, sizeof recs[i]);
     }
-    fflush(stdout);
+    if (!write_errno && fflush(stdout) != 0)
+      write_errno = errno ? errno : EIO;
   }
   free(line);
   free(recs);
   free(threads);
   if (cli_interrupted)
     return EXIT_INTERRUPTED;
+  if (write_errno) {
+    /* Worded as run_single's deliver_output words it. */
+    fprintf(stderr, "galley: -: cannot write standard output: %s\n",
+            strerror(write_errno));
+    return EXIT_FAILED;
+  }
   return failed ? EXIT_FAILED : EXIT_OK;
 }
