@@ -1,4 +1,6 @@
-"""Hostile cases for --jsonl: records never read local files."""
+"""Hostile cases for --jsonl: records never read local files, a line is never
+held past --max-input-size, and what the stream holds at once is bounded by
+bytes, not only by a count of records."""
 
 from gen import *  # noqa: F401,F403
 
@@ -108,3 +110,72 @@ case("--resource-path is refused with --jsonl, and nothing is read",
      r"galley: --resource-path does not apply to --jsonl: record content never "
      r"reads local files \(see galley --help\)",
      stdin="in.jsonl", absent=NOLEAK, check=expect_answers([]))(_local_records)
+
+# -- a line is held no further than --max-input-size --
+
+OVER = (r"line %d: the record is %d bytes, over the input size limit of %d bytes "
+        r"\(--max-input-size\)")
+FAILED = r'galley: -: %d of %d records failed \(see their "error"\)'
+
+
+BIG_HEAD = '{"id": "big", "format": "text", "content": "'
+PAD = 2 << 20
+
+
+@case("a --jsonl line over --max-input-size answers an error and the stream goes on",
+      ["--jsonl", "-t", "text", "--max-input-size", "1M"], 1, FAILED % (2, 4),
+      stdin="in.jsonl",
+      check=expect_answers([(1, None),
+                            ("big", OVER % (2, len(BIG_HEAD) + PAD + 2, 1 << 20)),
+                            (None, OVER % (3, PAD + 2, 1 << 20)), (4, None)]))
+def _(d, ctx):
+    write(d + "/in.jsonl", "\n".join([
+        json.dumps({"id": 1, "format": "text", "content": "one"}),
+        BIG_HEAD + "x" * PAD + '"}',
+        '"' + "x" * PAD + '"',
+        json.dumps({"id": 4, "format": "text", "content": "four"}),
+    ]) + "\n")
+
+
+LIMIT = 256 << 20
+HUGE_HEAD = b'{"id": "huge", "format": "text", "content": "'
+HUGE = 300 << 20
+
+
+def _huge(d, ctx):
+    with open(d + "/in.jsonl", "wb") as f:
+        f.write(HUGE_HEAD)
+        chunk = b"abcde fghi" * (1 << 20)
+        for _ in range(HUGE // len(chunk)):
+            f.write(chunk)
+        f.write(b'"}\n')
+        f.write(b'{"id": "after", "format": "text", "content": "still here"}\n')
+
+
+# The cap: the line up to the limit, the window's 64 MiB, and what any run
+# needs. Reading the line whole (and copying it) needs more than twice it.
+case("a 300 MB --jsonl record over a 256M limit is refused without being held",
+     ["--jsonl", "-j", "2", "-t", "text", "--max-input-size", "256M"], 1,
+     FAILED % (1, 2),
+     stdin="in.jsonl", big=True, mem=LIMIT + (64 << 20) + MEM_CONSTANT,
+     check=expect_answers([("huge", OVER % (1, len(HUGE_HEAD) + HUGE + 2, LIMIT)),
+                           ("after", None)]))(_huge)
+
+
+# -- what is in flight is bounded by bytes --
+
+ONE = 24 << 20
+
+
+# Sixteen records of 24 MB (white space around a small content: jansson
+# parses it fast) under the cap of one 24 MB conversion: holding all of a
+# chunk's records at once, as a count alone allows, needs 384 MB of lines.
+@case("sixteen 24 MB --jsonl records stay within the memory of one",
+      ["--jsonl", "-j", "2", "-t", "text"], 0, stdin="in.jsonl", big=True,
+      mem=mem_cap(ONE), check=expect_answers([(i, None) for i in range(16)]))
+def _(d, ctx):
+    pad = b" " * ONE
+    with open(d + "/in.jsonl", "wb") as f:
+        for i in range(16):
+            f.write(b'{"id": %d, "format": "text", "content": "record %d"' % (i, i)
+                    + pad + b"}\n")
