@@ -200,6 +200,15 @@ GALLEY_API const char *galley_job_resource_path(const galley_job *job,
   return job && i < job->n_resource_paths ? job->resource_paths[i] : NULL;
 }
 
+GALLEY_API void galley_job_set_local_files(galley_job *job, bool allowed) {
+  if (job)
+    job->no_local_files = !allowed;
+}
+
+GALLEY_API bool galley_job_local_files(const galley_job *job) {
+  return job && !job->no_local_files;
+}
+
 GALLEY_API void galley_job_cancel(galley_job *job) {
   if (job)
     atomic_store(&job->cancelled, true);

@@ -93,6 +93,7 @@ struct galley_job {
   const char *errmsg; /* points into diags */
   atomic_bool cancelled;
   const galley_template *tpl;
+  bool no_local_files; /* galley_job_set_local_files(job, false) */
 };
 
 #endif

@@ -685,9 +685,15 @@ static bool remote_url(const char *u) {
          !strncasecmp(u, "https:", 6) || !strncasecmp(u, "ftp:", 4);
 }
 
-/* Reads `rel` (already a clean relative path) under one of the roots. */
+/* Reads `rel` (already a clean relative path) under one of the roots;
+ * GALLEY_EUNSUPPORTED, silently, when the job may read no local file. */
 static int read_local(writer *w, const char *base, const char *rel,
                       unsigned char **data, size_t *len) {
+  /* Checked here, where every local read goes through, and not against the
+   * roots: a document may name its own base (the xml form's base=, a
+   * digest article's), so "no roots" must not depend on what it says. */
+  if (!galley_job_local_files(w->job))
+    return GALLEY_EUNSUPPORTED;
   size_t n_roots = galley_job_resource_path_count(w->job) + 1;
   const galley_limits *lim = galley_job_limits(w->job);
   bool refused = false; /* warned already: a root's path leads outside it */
@@ -815,9 +821,15 @@ static int resolve_image(writer *w, const char *base, const char *src,
                       src);
     } else {
       rc = read_local(w, base, rel, &data, &len);
+      if (rc == GALLEY_EUNSUPPORTED)
+        galley_job_warn(w->job,
+                        "image %s: local files are not read for this "
+                        "input; kept its alt text",
+                        src);
       if (rc == GALLEY_ENOTFOUND)
         galley_job_warn(w->job, "image %s not found; kept its alt text", src);
-      if (rc == GALLEY_ENOTFOUND || rc == GALLEY_EINVALID)
+      if (rc == GALLEY_ENOTFOUND || rc == GALLEY_EINVALID ||
+          rc == GALLEY_EUNSUPPORTED)
         rc = GALLEY_OK;
     }
     free(dec);

@@ -422,6 +422,38 @@ kill $killer 2>/dev/null
 check "SIGINT ends a conversion waiting on a FIFO that no one writes" "rc=$rc" \
   eval '[ $rc = 130 ]'
 cd .. || exit 1
+# ---- --jsonl streams -------------------------------------------------------
+
+record='{"id": 1, "format": "text", "content": "Hello."}'
+printf '%s\n%s\n' "$record" "$record" >in.jsonl
+if [ -w /dev/full ]; then
+  "$exe" --jsonl -t text <in.jsonl >/dev/full 2>err
+  rc=$?
+  check "--jsonl into a full standard output exits 1 with one message" \
+    "rc=$rc" eval '[ $rc = 1 ] && [ "$(cat err)" = "galley: -: cannot write standard output: No space left on device" ]'
+  # Records without end: only a stop at the first failed write ends it.
+  yes "$record" | timeout -s KILL 20 "$exe" --jsonl -j 2 -t text >/dev/full 2>err
+  rc=$?
+  check "--jsonl stops reading at a failed write, with exit 1 and one message" \
+    "rc=$rc" eval '[ $rc = 1 ] && one_line_naming "cannot write standard output"'
+else
+  skip "--jsonl into a full standard output exits 1 with one message" "no /dev/full"
+  skip "--jsonl stops reading at a failed write, with exit 1 and one message" "no /dev/full"
+fi
+
+# The reader waits for input while workers wait for records: an interrupt
+# still ends it at once.
+sleep 10 >slow.fifo &
+holder=$!
+"$exe" --jsonl -t text <slow.fifo >out 2>err &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+kill $holder 2>/dev/null
+wait $holder 2>/dev/null
+check "an interrupt while --jsonl waits for records exits 130" "rc=$rc" eval '[ $rc = 130 ]'
 
 # ---- Metadata --------------------------------------------------------------
 

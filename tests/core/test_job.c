@@ -887,6 +887,21 @@ static void resource_paths_are_kept_in_order(void **state) {
   galley_job_free(job);
 }
 
+static void local_files_are_allowed_until_the_host_says_no(void **state) {
+  (void)state;
+  galley_job *job = galley_job_new(NULL);
+  assert_true(galley_job_local_files(job));
+  galley_job_set_local_files(job, false);
+  assert_false(galley_job_local_files(job));
+  /* Resource paths do not bring them back. */
+  assert_int_equal(galley_job_add_resource_path(job, "images"), GALLEY_OK);
+  assert_false(galley_job_local_files(job));
+  galley_job_set_local_files(job, true);
+  assert_true(galley_job_local_files(job));
+  assert_false(galley_job_local_files(NULL));
+  galley_job_free(job);
+}
+
 /* ---- Sinks ---- */
 
 static void a_memory_sink_collects_everything_written(void **state) {
@@ -1138,6 +1153,7 @@ int main(int argc, char **argv) {
       T(jobs_on_many_threads_do_not_share_state),
       T(cancel_stops_a_job_running_on_another_thread),
       T(resource_paths_are_kept_in_order),
+      T(local_files_are_allowed_until_the_host_says_no),
       T(a_memory_sink_collects_everything_written),
       T(a_stream_sink_writes_to_its_file),
       T(a_file_sink_appears_only_when_committed),

@@ -90,6 +90,12 @@ GALLEY_EXPORT void galley_job_set_limits(galley_job *job,
  * relative resource names are also looked up there. */
 GALLEY_EXPORT int galley_job_add_resource_path(galley_job *job,
                                                const char *dir);
+/** Whether the document may pull in local files (true by default). False
+ *  takes every resource root away, whatever the input says: its folder,
+ *  the base a document names for itself and the resource paths. For inputs
+ *  that come from elsewhere (galley --jsonl records). Files named by the
+ *  host in options (`css`, `cover`) are the host's, not the document's. */
+GALLEY_EXPORT void galley_job_set_local_files(galley_job *job, bool allowed);
 /** Asks a running job to stop at its next check; safe from another thread. */
 GALLEY_EXPORT void galley_job_cancel(galley_job *job);
 /** Sets the location that diagnostics name (usually the input's name). */
@@ -189,6 +195,10 @@ GALLEY_EXPORT int galley_job_add_resource_root(galley_job *job,
  * (realpath), lies under one of the job's roots or resource paths. */
 GALLEY_EXPORT bool galley_job_resource_allowed(const galley_job *job,
                                                const char *real);
+/** False when the job's document may read no local file at all
+ *  (galley_job_set_local_files): a plugin that would read an image or
+ *  another resource from disk for the document reads nothing instead. */
+GALLEY_EXPORT bool galley_job_local_files(const galley_job *job);
 /** Number of folders given with galley_job_add_resource_path, and each one. */
 GALLEY_EXPORT size_t galley_job_resource_path_count(const galley_job *job);
 GALLEY_EXPORT const char *galley_job_resource_path(const galley_job *job,

@@ -39,14 +39,14 @@
  * WHAT A PLUGIN MAY CALL
  *   Everything in tree.h; in job.h the plugin side (galley_job_error, _warn,
  *   _info, galley_job_option, _option_int, _option_bool, galley_job_limits,
- *   galley_job_registry, galley_job_cancelled, galley_job_resource_path*)
- *   and the sink functions on the sink it was given; galley_registry_find
- *   on galley_job_registry(job) and then galley_plugin_read/_write/
- *   _transform to hand work to another plugin (never its callbacks
- *   directly); galley_plugin_option, galley_strerror, galley_version. The
- *   host side (galley_job_new, _convert, _build, _set_*, galley_registry_new,
- *   _load_*, _add, galley_sink_new_*, _commit, _free on a sink it did not
- *   make) belongs to the host.
+ *   galley_job_registry, galley_job_cancelled, galley_job_resource_path*,
+ *   galley_job_local_files) and the sink functions on the sink it was
+ *   given; galley_registry_find on galley_job_registry(job) and then
+ *   galley_plugin_read/_write/_transform to hand work to another plugin
+ *   (never its callbacks directly); galley_plugin_option, galley_strerror,
+ *   galley_version. The host side (galley_job_new, _convert, _build,
+ *   _set_*, galley_registry_new, _load_*, _add, galley_sink_new_*, _commit,
+ *   _free on a sink it did not make) belongs to the host.
  *
  * WHO OWNS WHAT
  *   Every node and string of a document belongs to the document and is freed
