@@ -254,31 +254,12 @@ char *epub_ncname(const char *s) {
  * and remembered as the target of links to its old value. */
 static char *register_id(writer *w, size_t ci, const char *old) {
   char *base = epub_ncname(old);
-  if (!base)
+  char *id = base ? idset_claim(&w->ids, base) : NULL;
+  free(base);
+  if (!id)
     return NULL;
-  char *id = base;
-  bool added;
-  smap_entry *e = smap_put(&w->ids, id, &added);
-  for (unsigned k = 2; e && !added; k++) {
-    size_t len = strlen(base) + 16;
-    char *next = malloc(len);
-    if (!next) {
-      e = NULL;
-      break;
-    }
-    snprintf(next, len, "%s-%u", base, k);
-    if (id != base)
-      free(id);
-    id = next;
-    e = smap_put(&w->ids, id, &added);
-  }
-  if (id != base)
-    free(base);
-  if (!e) {
-    free(id);
-    return NULL;
-  }
   if (old) {
+    bool added;
     smap_entry *t = smap_put(&w->targets, old, &added);
     if (!t) {
       free(id);

@@ -85,6 +85,31 @@ smap_entry *smap_get(const smap *m, const char *key);
  *  memory. `*added` tells whether it is new. */
 smap_entry *smap_put(smap *m, const char *key, bool *added);
 
+/* idset.c: the ids of one book, a hash set (open addressing) that also
+ * makes a repeated id unique in constant time per copy. */
+typedef struct idset_slot {
+  char *id;    /* malloc'd; NULL: an empty slot */
+  size_t next; /* the suffix idset_claim tries first for this id; 0: 2 */
+} idset_slot;
+
+typedef struct idset {
+  idset_slot *slots;
+  size_t n, n_slots; /* n_slots: 0 or a power of two, at least 2n */
+  uint64_t seed;
+} idset;
+
+/** Frees the ids; the set is empty (and usable) afterwards. */
+void idset_free(idset *s);
+/** True when `id` is in the set. */
+bool idset_has(const idset *s, const char *id);
+/** Adds a copy of `id`: 1 when added, 0 when it was there already,
+ *  GALLEY_ENOMEM. */
+int idset_add(idset *s, const char *id);
+/** Adds `want` made unique: `want` itself when the set lacks it, else the
+ *  first of "want-2", "want-3", … that it lacks. Returns that id, malloc'd
+ *  (the caller frees it), or NULL when out of memory. */
+char *idset_claim(idset *s, const char *want);
+
 /* write.c and read.c */
 int epub_write(galley_job *job, const galley_doc *doc, galley_sink *out);
 int epub_read(galley_job *job, const galley_input *in, galley_doc *doc);

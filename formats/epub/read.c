@@ -39,7 +39,7 @@ typedef struct reader {
   smap obfuscated; /* font paths the package scrambles */
   smap labels;     /* chapter path -> nav or NCX title */
   smap skip;       /* cover and title pages */
-  smap ids;        /* ids used in the tree */
+  idset ids;       /* ids used in the tree */
   smap idmap;      /* "path#old" -> new id */
   smap chapters;   /* path -> index + 1 */
   smap notes;      /* "path#label" -> a footnote label unique in the book */
@@ -613,28 +613,6 @@ static int read_resources(reader *r, const char *cover_id) {
 /* ---- Chapters --------------------------------------------------------------
  */
 
-static char *unique_id(reader *r, const char *want) {
-  bool added;
-  smap_entry *e = smap_put(&r->ids, want, &added);
-  if (!e)
-    return NULL;
-  if (added)
-    return strdup(want);
-  size_t len = strlen(want) + 16;
-  char *id = malloc(len);
-  for (unsigned k = 2; id; k++) {
-    snprintf(id, len, "%s-%u", want, k);
-    e = smap_put(&r->ids, id, &added);
-    if (!e) {
-      free(id);
-      return NULL;
-    }
-    if (added)
-      return id;
-  }
-  return NULL;
-}
-
 static int map_id(reader *r, const char *path, const char *old,
                   const char *fresh) {
   size_t len = strlen(path) + strlen(old) + 2;
@@ -669,7 +647,7 @@ static int copy_chapter(reader *r, const char *path, galley_node *div,
       const char *old = galley_node_get_id(n);
       if (ev != GALLEY_EVENT_ENTER || !old || !*old)
         continue;
-      char *fresh = unique_id(r, old);
+      char *fresh = idset_claim(&r->ids, old);
       int rc =
           !fresh || map_id(r, path, old, fresh) || galley_node_set_id(n, fresh)
               ? GALLEY_ENOMEM
@@ -685,8 +663,8 @@ static int copy_chapter(reader *r, const char *path, galley_node *div,
 static char *chapter_id(reader *r, const char *path) {
   const char *base = strrchr(path, '/');
   base = base ? base + 1 : path;
-  if (!smap_get(&r->ids, base))
-    return unique_id(r, base);
+  if (!idset_has(&r->ids, base))
+    return idset_claim(&r->ids, base);
   const char *rel = path;
   size_t dl = strlen(r->opf_dir);
   if (dl && !strncmp(rel, r->opf_dir, dl))
@@ -697,7 +675,7 @@ static char *chapter_id(reader *r, const char *path) {
   for (char *p = tmp; *p; p++)
     if (*p == '/')
       *p = '_';
-  char *id = unique_id(r, tmp);
+  char *id = idset_claim(&r->ids, tmp);
   free(tmp);
   return id;
 }
@@ -792,7 +770,7 @@ static const char *note_label(reader *r, const char *path, const char *label) {
   free(key);
   if (!e)
     return NULL;
-  if (added && !(e->value = unique_id(r, label)))
+  if (added && !(e->value = idset_claim(&r->ids, label)))
     return NULL;
   return e->value;
 }
@@ -1033,7 +1011,7 @@ static void free_reader(reader *r) {
   smap_free(&r->obfuscated);
   smap_free(&r->labels);
   smap_free(&r->skip);
-  smap_free(&r->ids);
+  idset_free(&r->ids);
   smap_free(&r->idmap);
   smap_free(&r->chapters);
   smap_free(&r->notes);
