@@ -149,14 +149,18 @@ static xmlDoc *parse_xhtml(const char *s, size_t len, xmlNode **body) {
                              "\" xmlns:epub=\"" EPUB_NS_OPS "\">",
                              s, len, "</body>");
   /* XML_PARSE_HUGE lifts libxml2's nesting cap of 256: the tree's own depth
-   * limit already bounds what the html writer made, and it declares no
-   * entities to expand. */
+   * limit already bounds what the html writer made. It writes no DTD (raw
+   * HTML goes through its HTML parser), and epub_xml_read would refuse one
+   * that declares an entity, so nothing here is ever expanded. */
+  bool entities;
   xmlDoc *doc =
-      xmlReadIO(pieces_read, NULL, &p, NULL, "UTF-8",
-                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                    XML_PARSE_NOCDATA | XML_PARSE_HUGE);
+      epub_xml_read(pieces_read, &p, "UTF-8",
+                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                        XML_PARSE_NOCDATA | XML_PARSE_HUGE,
+                    &entities);
   if (!doc) {
-    /* Not well-formed (an entity, raw HTML): the HTML parser recovers. */
+    /* Not well-formed (an entity, raw HTML): the HTML parser recovers, and
+     * never expands an entity of a DTD. */
     p = whole ? wrapped("", s, len, "")
               : wrapped("<html><body>", s, len, "</body></html>");
     doc = htmlReadIO(pieces_read, NULL, &p, NULL, "UTF-8",

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <libxml/tree.h>
+#include <libxml/xmlIO.h>
 
 #define EPUB_NS_XHTML "http://www.w3.org/1999/xhtml"
 #define EPUB_NS_OPS "http://www.idpf.org/2007/ops"
@@ -59,6 +60,15 @@ bool epub_has_scheme(const char *url);
 char *epub_join_path(const char *dir, const char *rel);
 /** Trims ASCII white space and folds runs of it into one space (malloc'd). */
 char *epub_collapse(const char *s);
+
+/** Parses an XML document pulled through `read` (libxml2's
+ *  xmlInputReadCallback, with `io`) with the parser `options`, in
+ *  `encoding` (NULL: as the document says). A document whose DTD declares
+ *  an entity (general or parameter, internal or external) is refused at
+ *  that declaration, before anything is expanded: NULL with `*entities`
+ *  set. NULL otherwise when it is not well-formed or memory runs out. */
+xmlDoc *epub_xml_read(xmlInputReadCallback read, void *io, const char *encoding,
+                      int options, bool *entities);
 
 /** Iterative pre-order walk of a libxml2 subtree: the node after `n` below
  *  `root`, or NULL. `skip_children` passes over n's subtree. */

@@ -181,24 +181,34 @@ static int read_entry(reader *r, const char *name, unsigned char **out,
   return GALLEY_OK;
 }
 
-static xmlDoc *parse_xml(const unsigned char *data, size_t len) {
-  if (len > 0x7fffffff)
-    return NULL;
-  return xmlReadMemory((const char *)data, (int)len, NULL, NULL,
-                       XML_PARSE_NONET | XML_PARSE_NOERROR |
-                           XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
-}
-
 /* An XML entry parsed; NULL with `*rc` set: GALLEY_ENOTFOUND when absent,
- * GALLEY_EPARSE when malformed (recorded unless `quiet`). */
+ * GALLEY_EPARSE when malformed (recorded unless `quiet`), and
+ * GALLEY_EUNSUPPORTED, always recorded, when it declares entities.
+ *
+ * Entities: galley refuses an EPUB whose container.xml, encryption.xml,
+ * package document, nav or NCX declares any entity, instead of expanding
+ * it or capping what it expands to. A reference held in libxml2's tree is
+ * expanded again at every read of the text around it, so one 100 KB entity
+ * used 10,000 times is a gigabyte title out of a 1.4 KB book. Books have
+ * no use for them (EPUB 3 forbids external entities; books write characters
+ * or character references, and none of the 36 pandoc and calibre books of
+ * the corpus declares an entity), and a refusal is simpler to trust than a
+ * cap on expansion. The parse ends at the first declaration
+ * (epub_xml_read), before any use. Chapters are read by the html reader,
+ * which skips a DOCTYPE's internal subset. */
 static xmlDoc *read_xml_q(reader *r, const char *name, int *rc, bool quiet) {
   unsigned char *data;
   size_t len;
   *rc = read_entry(r, name, &data, &len, 0);
   if (*rc)
     return NULL;
-  xmlDoc *doc = parse_xml(data, len);
-  if (!doc && quiet)
+  galley_input_cursor cur = {data, len};
+  bool entities;
+  xmlDoc *doc = epub_xml_read(galley_input_cursor_read, &cur, NULL,
+                              XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                  XML_PARSE_NOWARNING | XML_PARSE_NOCDATA,
+                              &entities);
+  if (!doc && quiet && !entities)
     /* Some navigation files are HTML rather than XHTML. */
     doc = len < 0x7fffffff
               ? htmlReadMemory((const char *)data, (int)len, NULL, "UTF-8",
@@ -206,7 +216,12 @@ static xmlDoc *read_xml_q(reader *r, const char *name, int *rc, bool quiet) {
                                    HTML_PARSE_NONET)
               : NULL;
   free(data);
-  if (!doc)
+  if (entities)
+    *rc = galley_job_error(r->job, GALLEY_EUNSUPPORTED,
+                           "%s declares entities (galley refuses entities in "
+                           "EPUB XML)",
+                           name);
+  else if (!doc)
     *rc = quiet ? GALLEY_EPARSE
                 : galley_job_error(r->job, GALLEY_EPARSE,
                                    "%s is not well-formed XML", name);
