@@ -36,6 +36,7 @@ typedef struct reader {
   char *opf_dir; /* "" or ends in '/' */
   mitem *items;
   size_t n_items;
+  smap item_ids;   /* manifest id -> index + 1 in items (the first one) */
   smap obfuscated; /* font paths the package scrambles */
   smap labels;     /* chapter path -> nav or NCX title */
   smap skip;       /* cover and title pages */
@@ -372,11 +373,10 @@ static int check_encryption(reader *r) {
 
 /* ---- The package document ------------------------------------------------ */
 
+/* The first manifest item with this id, or NULL. */
 static const mitem *item_by_id(const reader *r, const char *id) {
-  for (size_t i = 0; id && i < r->n_items; i++)
-    if (!strcmp(r->items[i].id, id))
-      return &r->items[i];
-  return NULL;
+  const smap_entry *e = id ? smap_get(&r->item_ids, id) : NULL;
+  return e ? &r->items[e->num - 1] : NULL;
 }
 
 static int read_metadata(reader *r, xmlNode *meta, const char *uid,
@@ -466,6 +466,16 @@ static int read_manifest(reader *r, xmlNode *man) {
       continue;
     }
     free(href);
+    /* Found by id in a map: a spine of n items costs O(n), not O(n^2). */
+    bool added;
+    smap_entry *e = smap_put(&r->item_ids, id, &added);
+    if (!e) {
+      free(id);
+      free(path);
+      return nomem(r);
+    }
+    if (added)
+      e->num = r->n_items + 1;
     mitem *it = &r->items[r->n_items++];
     it->id = id;
     it->path = path;
@@ -1023,6 +1033,7 @@ static void free_reader(reader *r) {
     free(r->items[i].props);
   }
   free(r->items);
+  smap_free(&r->item_ids);
   smap_free(&r->obfuscated);
   smap_free(&r->labels);
   smap_free(&r->skip);

@@ -274,3 +274,39 @@ def _(d, ctx):
     write(d + "/ids2.html", "<html><head><title>ids</title></head><body>" +
           "".join('<p id="x-%d">a</p>' % k for k in range(2, IDS + 2)) +
           '<p id="x">a</p>' * IDS + "</body></html>")
+
+
+# -- other names looked up among many --
+
+
+@case("a spine of 80,000 itemrefs over 80,000 manifest items is read in well "
+      "under the time limit",
+      ["spine.epub", "-t", "text", "-o", "out.txt"], 0, out="out.txt",
+      present=["one chapter"], mem=mem_cap(256 << 10))
+def _(d, ctx):
+    # Every itemref names the last item: a linear search by id costs
+    # 80,000 comparisons each (18 s in all before the manifest was a map).
+    n = 80000
+    items = "".join('<item id="c%d" href="a" media-type="application/xhtml+xml"/>'
+                    % i for i in range(n))
+    refs = '<itemref idref="c%d"/>' % (n - 1) * n
+    package = ('<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" '
+               'version="3.0"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
+               '<dc:title>t</dc:title></metadata><manifest>%s</manifest>'
+               '<spine>%s</spine></package>' % (items, refs))
+    make_epub(d + "/spine.epub", {"EPUB/a": chapter("<p>one chapter</p>")},
+              package=package)
+
+
+@case("50,000 headings in one chapter file get their NCX in well under the "
+      "time limit",
+      ["heads.html", "-O", "chapter-level=0", "-o", "out.epub"], 0,
+      out="out.epub", present=['playOrder="50000"'], mem=mem_cap(11 << 20))
+def _(d, ctx):
+    # Each NCX entry looked for an earlier one with its href: 50,000
+    # distinct targets that share their first 200 bytes were 1.25 billion
+    # long comparisons (17 s). The page is 11 MB.
+    prefix = "a" * 200
+    write(d + "/heads.html", "<html><head><title>t</title></head><body>" +
+          "".join('<h2 id="%s%d">H</h2>' % (prefix, i) for i in range(50000)) +
+          "</body></html>")
