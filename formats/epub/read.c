@@ -43,6 +43,7 @@ typedef struct reader {
   idset ids;       /* ids used in the tree */
   smap idmap;      /* "path#old" -> new id */
   smap chapters;   /* path -> index + 1 */
+  smap resources;  /* names of the resources added to the document */
   smap notes;      /* "path#label" -> a footnote label unique in the book */
   rchap *ch;
   size_t n_ch, cap_ch;
@@ -624,7 +625,7 @@ static int read_resources(reader *r, const char *cover_id) {
     }
     rc = galley_doc_add_resource(r->doc, name, mt, data, len);
     free(data);
-    if (rc)
+    if (rc || !smap_put(&r->resources, name, NULL))
       return nomem(r);
     bool cover = (it->props && has_word(it->props, "cover-image")) ||
                  (cover_id && !strcmp(cover_id, it->id));
@@ -839,7 +840,9 @@ static int fix_chapter(reader *r, const rchap *c) {
       size_t dl = strlen(r->opf_dir);
       if (dl && !strncmp(name, r->opf_dir, dl))
         name += dl;
-      if (galley_doc_find_resource(r->doc, name))
+      /* Looked up in the reader's own map: the document's list is searched
+       * linearly, and a chapter may hold 100,000 images. */
+      if (smap_get(&r->resources, name))
         rc = galley_node_set_url(n, name);
       else
         galley_job_warn(r->job, "image %s is not in the EPUB", path);
@@ -1040,6 +1043,7 @@ static void free_reader(reader *r) {
   idset_free(&r->ids);
   smap_free(&r->idmap);
   smap_free(&r->chapters);
+  smap_free(&r->resources);
   smap_free(&r->notes);
   free(r->ch);
 }
