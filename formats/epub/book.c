@@ -172,23 +172,23 @@ static void ncx_doc(writer *w, ebuf *b, const toc *t) {
   ebuf_puts(b, "</text></docTitle>\n<navMap>\n");
   /* The same target always gets the same playOrder, as NCX readers expect;
    * the values count distinct targets in order of appearance. */
-  int *plays = calloc(t->n + 1, sizeof *plays);
-  if (!plays) {
-    b->failed = true;
-    return;
-  }
+  smap plays; /* href -> its playOrder */
+  memset(&plays, 0, sizeof plays);
   int cur = -1, order = 0;
   for (size_t i = 0; i < t->n; i++) {
     const tocent *e = &t->e[i];
     if (cur >= 0 && e->depth <= cur)
       for (int d = cur; d >= e->depth; d--)
         ebuf_puts(b, "</navPoint>\n");
-    for (size_t j = 0; j < i && !plays[i]; j++)
-      if (strcmp(t->e[j].href, e->href) == 0)
-        plays[i] = plays[j];
-    if (!plays[i])
-      plays[i] = ++order;
-    int play = plays[i];
+    bool added;
+    smap_entry *p = smap_put(&plays, e->href, &added);
+    if (!p) {
+      b->failed = true;
+      break;
+    }
+    if (added)
+      p->num = (size_t)++order;
+    int play = (int)p->num;
     ebuf_printf(b,
                 "<navPoint id=\"np-%zu\" playOrder=\"%d\">\n<navLabel><text>",
                 i + 1, play);
@@ -200,7 +200,7 @@ static void ncx_doc(writer *w, ebuf *b, const toc *t) {
   }
   for (int d = cur; d >= 0; d--)
     ebuf_puts(b, "</navPoint>\n");
-  free(plays);
+  smap_free(&plays);
   ebuf_puts(b, "</navMap>\n</ncx>\n");
 }
 

@@ -149,14 +149,18 @@ static xmlDoc *parse_xhtml(const char *s, size_t len, xmlNode **body) {
                              "\" xmlns:epub=\"" EPUB_NS_OPS "\">",
                              s, len, "</body>");
   /* XML_PARSE_HUGE lifts libxml2's nesting cap of 256: the tree's own depth
-   * limit already bounds what the html writer made, and it declares no
-   * entities to expand. */
+   * limit already bounds what the html writer made. It writes no DTD (raw
+   * HTML goes through its HTML parser), and epub_xml_read would refuse one
+   * that declares an entity, so nothing here is ever expanded. */
+  bool entities;
   xmlDoc *doc =
-      xmlReadIO(pieces_read, NULL, &p, NULL, "UTF-8",
-                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                    XML_PARSE_NOCDATA | XML_PARSE_HUGE);
+      epub_xml_read(pieces_read, &p, "UTF-8",
+                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                        XML_PARSE_NOCDATA | XML_PARSE_HUGE,
+                    &entities);
   if (!doc) {
-    /* Not well-formed (an entity, raw HTML): the HTML parser recovers. */
+    /* Not well-formed (an entity, raw HTML): the HTML parser recovers, and
+     * never expands an entity of a DTD. */
     p = whole ? wrapped("", s, len, "")
               : wrapped("<html><body>", s, len, "</body></html>");
     doc = htmlReadIO(pieces_read, NULL, &p, NULL, "UTF-8",
@@ -254,31 +258,12 @@ char *epub_ncname(const char *s) {
  * and remembered as the target of links to its old value. */
 static char *register_id(writer *w, size_t ci, const char *old) {
   char *base = epub_ncname(old);
-  if (!base)
+  char *id = base ? idset_claim(&w->ids, base) : NULL;
+  free(base);
+  if (!id)
     return NULL;
-  char *id = base;
-  bool added;
-  smap_entry *e = smap_put(&w->ids, id, &added);
-  for (unsigned k = 2; e && !added; k++) {
-    size_t len = strlen(base) + 16;
-    char *next = malloc(len);
-    if (!next) {
-      e = NULL;
-      break;
-    }
-    snprintf(next, len, "%s-%u", base, k);
-    if (id != base)
-      free(id);
-    id = next;
-    e = smap_put(&w->ids, id, &added);
-  }
-  if (id != base)
-    free(base);
-  if (!e) {
-    free(id);
-    return NULL;
-  }
   if (old) {
+    bool added;
     smap_entry *t = smap_put(&w->targets, old, &added);
     if (!t) {
       free(id);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <libxml/tree.h>
+#include <libxml/xmlIO.h>
 
 #define EPUB_NS_XHTML "http://www.w3.org/1999/xhtml"
 #define EPUB_NS_OPS "http://www.idpf.org/2007/ops"
@@ -60,6 +61,15 @@ char *epub_join_path(const char *dir, const char *rel);
 /** Trims ASCII white space and folds runs of it into one space (malloc'd). */
 char *epub_collapse(const char *s);
 
+/** Parses an XML document pulled through `read` (libxml2's
+ *  xmlInputReadCallback, with `io`) with the parser `options`, in
+ *  `encoding` (NULL: as the document says). A document whose DTD declares
+ *  an entity (general or parameter, internal or external) is refused at
+ *  that declaration, before anything is expanded: NULL with `*entities`
+ *  set. NULL otherwise when it is not well-formed or memory runs out. */
+xmlDoc *epub_xml_read(xmlInputReadCallback read, void *io, const char *encoding,
+                      int options, bool *entities);
+
 /** Iterative pre-order walk of a libxml2 subtree: the node after `n` below
  *  `root`, or NULL. `skip_children` passes over n's subtree. */
 xmlNode *epub_dom_next(xmlNode *root, xmlNode *n, bool skip_children);
@@ -84,6 +94,31 @@ smap_entry *smap_get(const smap *m, const char *key);
 /** Adds `key` (copied) unless present; returns its entry, NULL when out of
  *  memory. `*added` tells whether it is new. */
 smap_entry *smap_put(smap *m, const char *key, bool *added);
+
+/* idset.c: the ids of one book, a hash set (open addressing) that also
+ * makes a repeated id unique in constant time per copy. */
+typedef struct idset_slot {
+  char *id;    /* malloc'd; NULL: an empty slot */
+  size_t next; /* the suffix idset_claim tries first for this id; 0: 2 */
+} idset_slot;
+
+typedef struct idset {
+  idset_slot *slots;
+  size_t n, n_slots; /* n_slots: 0 or a power of two, at least 2n */
+  uint64_t seed;
+} idset;
+
+/** Frees the ids; the set is empty (and usable) afterwards. */
+void idset_free(idset *s);
+/** True when `id` is in the set. */
+bool idset_has(const idset *s, const char *id);
+/** Adds a copy of `id`: 1 when added, 0 when it was there already,
+ *  GALLEY_ENOMEM. */
+int idset_add(idset *s, const char *id);
+/** Adds `want` made unique: `want` itself when the set lacks it, else the
+ *  first of "want-2", "want-3", … that it lacks. Returns that id, malloc'd
+ *  (the caller frees it), or NULL when out of memory. */
+char *idset_claim(idset *s, const char *want);
 
 /* write.c and read.c */
 int epub_write(galley_job *job, const galley_doc *doc, galley_sink *out);

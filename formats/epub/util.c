@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+
 #include "epub.h"
 
 void ebuf_init(ebuf *b) { memset(b, 0, sizeof *b); }
@@ -374,6 +377,63 @@ char *epub_collapse(const char *s) {
   }
   out[o] = '\0';
   return out;
+}
+
+/* ---- XML without entities ---- */
+
+/* libxml2 keeps an entity reference in the tree (no XML_PARSE_NOENT), but
+ * whoever reads the tree back (xmlNodeGetContent, xmlGetProp, attribute
+ * values while parsing) expands it again at every use, without any limit:
+ * a 100 KB entity used 10,000 times makes a gigabyte out of a few kilobytes.
+ * So the parse ends at the DTD's first entity declaration, before anything
+ * could refer to it. */
+static void refuse_entity(void *ctx) {
+  xmlParserCtxt *ctxt = ctx;
+  *(bool *)ctxt->_private = true;
+  xmlStopParser(ctxt);
+}
+
+static void on_entity_decl(void *ctx, const xmlChar *name, int type,
+                           const xmlChar *public_id, const xmlChar *system_id,
+                           xmlChar *content) {
+  (void)name, (void)type, (void)public_id, (void)system_id, (void)content;
+  refuse_entity(ctx);
+}
+
+static void on_unparsed_entity_decl(void *ctx, const xmlChar *name,
+                                    const xmlChar *public_id,
+                                    const xmlChar *system_id,
+                                    const xmlChar *notation) {
+  (void)name, (void)public_id, (void)system_id, (void)notation;
+  refuse_entity(ctx);
+}
+
+xmlDoc *epub_xml_read(xmlInputReadCallback read, void *io, const char *encoding,
+                      int options, bool *entities) {
+  *entities = false;
+  xmlParserCtxt *ctxt =
+      xmlCreateIOParserCtxt(NULL, NULL, read, NULL, io, XML_CHAR_ENCODING_NONE);
+  if (!ctxt)
+    return NULL;
+  xmlCtxtUseOptions(ctxt, options);
+  if (encoding) {
+    xmlCharEncodingHandler *h = xmlFindCharEncodingHandler(encoding);
+    if (h)
+      xmlSwitchToEncoding(ctxt, h);
+  }
+  /* The context is the callbacks' first argument (its userData). */
+  ctxt->_private = entities;
+  ctxt->sax->entityDecl = on_entity_decl;
+  ctxt->sax->unparsedEntityDecl = on_unparsed_entity_decl;
+  xmlParseDocument(ctxt);
+  xmlDoc *doc = ctxt->myDoc;
+  ctxt->myDoc = NULL;
+  if (doc && (!ctxt->wellFormed || *entities)) {
+    xmlFreeDoc(doc);
+    doc = NULL;
+  }
+  xmlFreeParserCtxt(ctxt);
+  return doc;
 }
 
 xmlNode *epub_dom_next(xmlNode *root, xmlNode *n, bool skip_children) {

@@ -726,7 +726,7 @@ static void free_writer(writer *w) {
   free(w->res);
   free(w->fn);
   smap_free(&w->fn_index);
-  smap_free(&w->ids);
+  idset_free(&w->ids);
   smap_free(&w->targets);
   smap_free(&w->res_by_url);
   free(w->title);

@@ -60,7 +60,7 @@ typedef struct writer {
   size_t n_fn, cap_fn;
   smap fn_index; /* label -> index + 1 in num */
   int next_note;
-  smap ids;     /* every id in the book */
+  idset ids;    /* every id in the book */
   smap targets; /* an id of the source -> chapter index in num, new id */
   smap res_by_url;
   bool digest;

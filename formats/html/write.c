@@ -29,8 +29,13 @@ static const char default_css[] =
 
 /* ---- A set of strings (ids in use) ------------------------------------- */
 
+typedef struct strslot {
+  char *key;     /* NULL: empty */
+  unsigned next; /* unique_id's next suffix to try for this id; 0: 2 */
+} strslot;
+
 typedef struct strset {
-  char **slot;
+  strslot *slot;
   size_t cap, n;
 } strset;
 
@@ -41,15 +46,20 @@ static size_t hash(const char *s) {
   return h;
 }
 
-static bool set_has(const strset *s, const char *k) {
+/* The slot of `k`, or NULL. */
+static strslot *set_find(const strset *s, const char *k) {
   if (!s->cap)
-    return false;
+    return NULL;
   for (size_t i = hash(k) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
-    if (!s->slot[i])
-      return false;
-    if (strcmp(s->slot[i], k) == 0)
-      return true;
+    if (!s->slot[i].key)
+      return NULL;
+    if (strcmp(s->slot[i].key, k) == 0)
+      return &s->slot[i];
   }
+}
+
+static bool set_has(const strset *s, const char *k) {
+  return set_find(s, k) != NULL;
 }
 
 static int set_add(strset *s, const char *k) {
@@ -57,14 +67,14 @@ static int set_add(strset *s, const char *k) {
     return GALLEY_OK;
   if ((s->n + 1) * 2 > s->cap) {
     size_t cap = s->cap ? s->cap * 2 : 64;
-    char **slot = calloc(cap, sizeof *slot);
+    strslot *slot = calloc(cap, sizeof *slot);
     if (!slot)
       return GALLEY_ENOMEM;
     for (size_t i = 0; i < s->cap; i++) {
-      if (!s->slot[i])
+      if (!s->slot[i].key)
         continue;
-      size_t j = hash(s->slot[i]) & (cap - 1);
-      while (slot[j])
+      size_t j = hash(s->slot[i].key) & (cap - 1);
+      while (slot[j].key)
         j = (j + 1) & (cap - 1);
       slot[j] = s->slot[i];
     }
@@ -76,16 +86,17 @@ static int set_add(strset *s, const char *k) {
   if (!c)
     return GALLEY_ENOMEM;
   size_t i = hash(k) & (s->cap - 1);
-  while (s->slot[i])
+  while (s->slot[i].key)
     i = (i + 1) & (s->cap - 1);
-  s->slot[i] = c;
+  s->slot[i].key = c;
+  s->slot[i].next = 0;
   s->n++;
   return GALLEY_OK;
 }
 
 static void set_free(strset *s) {
   for (size_t i = 0; i < s->cap; i++)
-    free(s->slot[i]);
+    free(s->slot[i].key);
   free(s->slot);
 }
 
@@ -245,8 +256,23 @@ static char *unique_id(w *o, const char *want) {
   /* Ids may not hold white space. */
   for (size_t i = 0; i <= n; i++)
     id[i] = html_is_space((unsigned char)want[i]) ? '-' : want[i];
-  for (unsigned k = 2; set_has(&o->used, id); k++)
-    snprintf(id + n, 24, "-%u", k);
+  strslot *base = set_find(&o->used, id);
+  if (!base) {
+    if (set_add(&o->used, id)) {
+      free(id);
+      nomem(o);
+      return NULL;
+    }
+    return id;
+  }
+  /* The id remembers where its suffixes stopped: every id-k below `next`
+   * is in use already (the set only grows), so starting there finds what
+   * starting from 2 would, and n copies of one id cost O(n), not O(n^2). */
+  unsigned k = base->next < 2 ? 2 : base->next;
+  do
+    snprintf(id + n, 24, "-%u", k++);
+  while (set_has(&o->used, id));
+  base->next = k; /* before the add, which may move every slot */
   if (set_add(&o->used, id)) {
     free(id);
     nomem(o);
