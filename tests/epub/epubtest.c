@@ -83,12 +83,19 @@ et_result et_convert(const char *from, const char *to, const void *input,
 
 et_result et_write_doc(const galley_doc *doc, const char *to,
                        const char *const *opts) {
+  return et_write_doc_from(doc, to, opts, NULL);
+}
+
+et_result et_write_doc_from(const galley_doc *doc, const char *to,
+                            const char *const *opts, const char *root) {
   et_result r = {0};
   galley_registry *reg = tu_registry();
   const galley_plugin *writer = galley_registry_find(reg, to);
   galley_job *job = galley_job_new(reg);
   galley_sink *sink = galley_sink_new_memory();
   set_list(job, opts, false);
+  if (root)
+    galley_job_add_resource_root(job, root);
   r.rc =
       writer ? galley_plugin_write(job, writer, doc, sink) : GALLEY_ENOTFOUND;
   if (r.rc == GALLEY_OK)

@@ -22,6 +22,10 @@ et_result et_convert(const char *from, const char *to, const void *input,
 /** Writes `doc` with format `to`. */
 et_result et_write_doc(const galley_doc *doc, const char *to,
                        const char *const *opts);
+/* The same, with `root` (may be NULL) the one folder local images may be
+ * read from, as a host gives the folders its inputs came from. */
+et_result et_write_doc_from(const galley_doc *doc, const char *to,
+                            const char *const *opts, const char *root);
 /** Reads `len` bytes with format `from` into a new document (NULL on error,
  *  with the message in *err when err is not NULL). */
 galley_doc *et_read_doc(const char *from, const void *input, size_t len,

@@ -518,7 +518,8 @@ static void digest_of_three_fixtures_is_one_valid_book(void **state) {
   const char *names[] = {"epub/article.md", "epub/chapters.md",
                          "epub/page.html"};
   galley_doc *book = digest_of(froms, names, 3);
-  et_result r = et_write_doc(book, "epub", NULL);
+  /* The articles' folder, as the CLI's digest gives each input's. */
+  et_result r = et_write_doc_from(book, "epub", NULL, fixture_dir);
   assert_int_equal(r.rc, GALLEY_OK);
   assert_int_equal(et_zip_count(r.data, r.len, "EPUB/ch0"), 3);
   /* Two articles show the same picture: embedded once. */
