@@ -75,7 +75,7 @@ check "without gemtext.so installed, galley has no gemtext format" \
 # 1. A plain cc command line, as the README shows it.
 author=$tmp/author-cc
 mkdir -p "$author/plugins"
-cp "$src/plugins/gemtext/gemtext.c" "$author/"
+cp "$src/formats/gemtext/gemtext.c" "$author/"
 check "gemtext.c builds out of tree with pkg-config and cc, warnings as errors" \
   bash -c "cd '$author' && cc -std=c11 -Wall -Wextra -Wpedantic -Werror \
     -shared -fPIC -fvisibility=hidden gemtext.c \
@@ -96,8 +96,8 @@ unset GALLEY_PLUGIN_PATH
 # 2. The standalone meson.build, copied next to the source.
 author=$tmp/author-meson
 mkdir -p "$author"
-cp "$src/plugins/gemtext/gemtext.c" "$src/plugins/gemtext/standalone/meson.build" \
-  "$src/plugins/gemtext/standalone/meson_options.txt" "$author/"
+cp "$src/formats/gemtext/gemtext.c" "$src/formats/gemtext/standalone/meson.build" \
+  "$src/formats/gemtext/standalone/meson_options.txt" "$author/"
 check "the standalone meson.build configures against the installed galley" \
   meson setup "$author/build" "$author"
 check "the standalone meson.build builds and installs into pluginsdir" \

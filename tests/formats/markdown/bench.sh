@@ -4,7 +4,7 @@
 # rate (markdown -> markdown, both rendered by cmark-gfm, equal HTML) of
 # galley beside pandoc's commonmark writer when pandoc is on PATH.
 #
-# usage: tests/markdown/bench.sh [path/to/galley] [megabytes]
+# usage: tests/formats/markdown/bench.sh [path/to/galley] [megabytes]
 #   galley defaults to $GALLEY_EXE, then build/galley; megabytes to 16.
 #   The input is the CommonMark spec examples (corpora/commonmark/spec.json)
 #   repeated to that size. Needs cmark-gfm (apt-get install cmark-gfm).

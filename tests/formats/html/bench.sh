@@ -3,7 +3,7 @@
 # beside libxml2's own parse + serialize (xmllint --html) on the same files
 # in the same run. Not a test: it prints figures.
 #
-#   tests/html/bench.sh [GALLEY_EXE] [PAGES_DIR]
+#   tests/formats/html/bench.sh [GALLEY_EXE] [PAGES_DIR]
 #
 # Both tools run as one process over all pages, one job at a time, so the
 # figures compare the conversions and not process start-up.

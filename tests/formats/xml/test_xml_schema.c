@@ -1,5 +1,5 @@
 /* The writer's output is valid against the schema in the repository,
- * plugins/xml/galley.rng (RELAX NG, checked with libxml2). */
+ * formats/xml/galley.rng (RELAX NG, checked with libxml2). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,7 +33,7 @@ static int setup(void **state) {
   if (!root)
     return -1;
   char path[4096];
-  snprintf(path, sizeof path, "%s/plugins/xml/galley.rng", root);
+  snprintf(path, sizeof path, "%s/formats/xml/galley.rng", root);
   xmlRelaxNGParserCtxtPtr pctxt = xmlRelaxNGNewParserCtxt(path);
   if (!pctxt)
     return -1;

@@ -4,7 +4,7 @@
 # (precision, recall, F1, the ten worst pages), and compares the time with
 # plain `-t text` conversion. Then the same in-process with bp-bench, whose
 # text has no link references (what the ground truth is like).
-# Usage: tests/boilerplate/bench.sh BUILD_DIR [CORPORA_DIR]
+# Usage: tests/plugins/boilerplate/bench.sh BUILD_DIR [CORPORA_DIR]
 set -eu
 build=${1:?usage: bench.sh BUILD_DIR [CORPORA_DIR]}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -53,9 +53,9 @@ awk -v p="$best_plain" -v s="$best_strip" 'BEGIN {
 echo
 echo "== in-process (bp-bench), html reader + text writer: time of each step"
 mkdir "$out/tw"
-"$build/tests/boilerplate/bp-bench" --text-writer "$pages" "$out/tw"
+"$build/tests/plugins/boilerplate/bp-bench" --text-writer "$pages" "$out/tw"
 
 echo
 echo "== in-process (bp-bench): article text without link references"
-"$build/tests/boilerplate/bp-bench" "$pages" "$out/mem"
+"$build/tests/plugins/boilerplate/bp-bench" "$pages" "$out/mem"
 python3 "$score" "$truth" "$out/mem" | tail -1
