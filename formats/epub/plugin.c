@@ -38,7 +38,7 @@ static const galley_plugin epub_plugin = {
     .abi_version = GALLEY_ABI_VERSION,
     .struct_size = sizeof(galley_plugin),
     .name = "epub",
-    .version = "0.1.0",
+    .version = GALLEY_VERSION_STRING,
     .summary = "EPUB 3.3 books with an EPUB 2 NCX (libzip, libxml2); reads "
                "EPUB 2 and 3",
     .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,

@@ -792,7 +792,7 @@ static const galley_plugin gemtext_plugin = {
     .abi_version = GALLEY_ABI_VERSION,
     .struct_size = sizeof(galley_plugin),
     .name = "gemtext",
-    .version = "0.1.0",
+    .version = GALLEY_VERSION_STRING,
     .summary = "Gemini's gemtext: headings, link lines, lists, quotes and "
                "preformatted text",
     .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,

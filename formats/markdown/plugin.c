@@ -84,7 +84,7 @@ static const galley_plugin markdown_plugin = {
     .abi_version = GALLEY_ABI_VERSION,
     .struct_size = sizeof(galley_plugin),
     .name = "markdown",
-    .version = "0.1.0",
+    .version = GALLEY_VERSION_STRING,
     .summary =
         "CommonMark with GitHub's tables, strikethrough, autolinks, task lists "
         "and footnotes (cmark-gfm)",

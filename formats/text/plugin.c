@@ -55,7 +55,7 @@ static const galley_plugin text_plugin = {
     .abi_version = GALLEY_ABI_VERSION,
     .struct_size = sizeof(galley_plugin),
     .name = "text",
-    .version = "0.1.0",
+    .version = GALLEY_VERSION_STRING,
     .summary = "plain UTF-8 text: scraped-article structure recovery on read, "
                "wrapped lynx-style text on write",
     .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,

@@ -98,14 +98,7 @@
 extern "C" {
 #endif
 
-/**
- * The ABI version. A plugin records the version it was built with in its
- * descriptor; the loader refuses any other. Bump on any incompatible change
- * to the descriptor or to the meaning of a callback. Compatible growth (new
- * members at the end of galley_plugin, new library functions) keeps the
- * version: the loader reads struct_size to know which members exist.
- */
-#define GALLEY_ABI_VERSION 1
+/* GALLEY_ABI_VERSION, the plugin ABI, is in <galley/version.h>. */
 
 typedef enum galley_option_type {
   GALLEY_OPT_BOOL = 1,
