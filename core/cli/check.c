@@ -367,7 +367,8 @@ static void child_read(checker *ck, const void *varg) {
     result(ck, false, "read %s: out of memory in the checker", a->what);
     return;
   }
-  galley_limits lim = galley_limits_default();
+  galley_limits lim;
+  galley_limits_init(&lim, GALLEY_LIMITS_VERSION);
   if (lim.max_input_size && lim.max_input_size < a->size)
     lim.max_input_size = a->size;
   galley_job_set_limits(job, &lim);

@@ -1001,7 +1001,7 @@ int main(int argc, char **argv) {
   if (c.from)
     p.reader = need_format(reg, c.from, GALLEY_CAN_READ, "input");
 
-  p.limits = galley_limits_default();
+  galley_limits_init(&p.limits, GALLEY_LIMITS_VERSION);
   if (c.max_input_size_set)
     p.limits.max_input_size = c.max_input_size;
   for (size_t i = 0; i < c.options.n; i++) {

@@ -1,5 +1,6 @@
 /* Jobs: options, limits, metadata overrides and the diagnostics list. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,18 +8,31 @@
 
 #include "private.h"
 
-GALLEY_API galley_limits galley_limits_default(void) {
-  galley_limits l;
-  l.max_input_size = (size_t)256 << 20;
-  l.max_depth = 512;
-  l.max_entries = 10000;
-  l.max_decompressed = (size_t)1 << 30;
-  l.max_resource_bytes = (size_t)512 << 20;
-  l.max_image_size = (size_t)64 << 20;
-  /* About 700 MB of tree: far above any article or book, well below what
-   * a node-dense hostile page would otherwise take. */
-  l.max_nodes = 4000000;
-  return l;
+/* The bytes of a galley_limits of `version`: everything up to and with its
+ * last member. 0 for a version this library does not know. */
+static size_t limits_size(unsigned version) {
+  _Static_assert(GALLEY_LIMITS_VERSION == 2,
+                 "a new limits version needs its size here");
+  switch (version) {
+  case 1: return offsetof(galley_limits, max_image_size) + sizeof(size_t);
+  case 2: return offsetof(galley_limits, max_nodes) + sizeof(size_t);
+  default: return 0;
+  }
+}
+
+/* The library's defaults, at its own GALLEY_LIMITS_VERSION. max_nodes is
+ * about 700 MB of tree: far above any article or book, well below what a
+ * node-dense hostile page would otherwise take. */
+static const galley_limits default_limits = GALLEY_LIMITS_INIT;
+
+GALLEY_API int galley_limits_init(galley_limits *limits, unsigned version) {
+  size_t size = limits_size(version);
+  if (!limits || size == 0)
+    return GALLEY_EINVALID;
+  /* Only the caller's version's bytes: its struct may be that short. */
+  memcpy(limits, &default_limits, size);
+  limits->version = version;
+  return GALLEY_OK;
 }
 
 GALLEY_API galley_job *galley_job_new(galley_registry *registry) {
@@ -26,7 +40,7 @@ GALLEY_API galley_job *galley_job_new(galley_registry *registry) {
   if (!job)
     return NULL;
   job->registry = registry;
-  job->limits = galley_limits_default();
+  job->limits = default_limits;
   atomic_init(&job->cancelled, false);
   return job;
 }
@@ -133,10 +147,20 @@ GALLEY_API int galley_job_apply_meta(galley_job *job, galley_doc *doc) {
   return GALLEY_OK;
 }
 
-GALLEY_API void galley_job_set_limits(galley_job *job,
-                                      const galley_limits *limits) {
-  if (job && limits)
-    job->limits = *limits;
+GALLEY_API int galley_job_set_limits(galley_job *job,
+                                     const galley_limits *limits) {
+  if (!job || !limits)
+    return GALLEY_EINVALID;
+  size_t size = limits_size(limits->version);
+  if (size == 0)
+    return GALLEY_EINVALID;
+  /* Members the caller's version lacks keep the defaults; the job's own
+   * copy is always of this library's version. */
+  galley_limits l = default_limits;
+  memcpy(&l, limits, size);
+  l.version = GALLEY_LIMITS_VERSION;
+  job->limits = l;
+  return GALLEY_OK;
 }
 
 static int push_dir(char ***items, size_t *n, size_t *cap, const char *dir) {

@@ -48,14 +48,21 @@ galley=$prefix/bin/galley
 
 check "galley.pc names the plugin folder under libdir" \
   test "$pluginsdir" = "$libdir/galley/plugins"
-check "galley.pc names the plugin ABI" \
-  test "$(pkg-config --variable=abi_version galley)" = 1
-for h in galley tree job plugin status; do
+for h in galley tree job plugin status version; do
   check "the public header galley/$h.h is installed" \
     test -f "$prefix/include/galley/$h.h"
 done
-check "libgalley.so has the versioned soname libgalley.so.0" \
-  bash -c "objdump -p '$libdir/libgalley.so' | grep -q 'SONAME *libgalley.so.0\$'"
+# The numbers meson.build set, as the installed galley/version.h has them.
+version_h=$prefix/include/galley/version.h
+abi=$(sed -n 's/^#define GALLEY_ABI_VERSION //p' "$version_h")
+soversion=$(sed -n 's/^#define GALLEY_SOVERSION //p' "$version_h")
+version=$(sed -n 's/^#define GALLEY_VERSION_STRING "\(.*\)"$/\1/p' "$version_h")
+check "galley.pc names the plugin ABI of galley/version.h ($abi)" \
+  test -n "$abi" -a "$(pkg-config --variable=abi_version galley)" = "$abi"
+check "galley.pc has the version of galley/version.h ($version)" \
+  test -n "$version" -a "$(pkg-config --modversion galley)" = "$version"
+check "libgalley.so has the versioned soname libgalley.so.$soversion" \
+  bash -c "objdump -p '$libdir/libgalley.so' | grep -q 'SONAME *libgalley.so.$soversion\$'"
 check "the plugins are installed in pluginsdir" \
   test -f "$pluginsdir/html.so" -a -f "$pluginsdir/gemtext.so"
 check "the man page galley(1) is installed" \

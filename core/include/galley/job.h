@@ -19,7 +19,8 @@ typedef struct galley_sink galley_sink;
 typedef struct galley_registry galley_registry;
 typedef struct galley_plugin galley_plugin;
 
-/** One input document. The host fills it in; readers only read it. */
+/** One input document. The host fills it in; readers only read it. Frozen:
+ *  it never changes (plugin.h, "How the ABI changes"). */
 typedef struct galley_input {
   const unsigned char *data; /* the whole input */
   size_t size;
@@ -32,7 +33,8 @@ typedef struct galley_input {
  *  callback (libxml2's xmlInputReadCallback has this shape): the parser
  *  gets a window at a time instead of a copy of the whole input.
  *      galley_input_cursor c = {in->data, in->size};
- *      xmlReadIO(galley_input_cursor_read, NULL, &c, ...); */
+ *      xmlReadIO(galley_input_cursor_read, NULL, &c, ...);
+ *  Frozen: it never changes. */
 typedef struct galley_input_cursor {
   const unsigned char *next;
   size_t left;
@@ -42,20 +44,56 @@ typedef struct galley_input_cursor {
  *  returns how many (0 at the end). */
 GALLEY_EXPORT int galley_input_cursor_read(void *ctx, char *buf, int len);
 
-/** Limits that protect the machine. 0 in a field means "no limit". */
+/**
+ * The galley_limits version these headers describe. A struct's version
+ * says which members it has: 1 the first six limits (galley 0.1), 2 adds
+ * max_nodes. The library reads only the members of the version it is
+ * given and takes its defaults for the rest (plugin.h, "How the ABI
+ * changes").
+ */
+#define GALLEY_LIMITS_VERSION 2
+
+/**
+ * Limits that protect the machine. 0 in a limit means "no limit". Set
+ * `version` before anything else, with GALLEY_LIMITS_INIT or
+ * galley_limits_init; never fill one in from nothing or copy one into a
+ * struct of another version.
+ */
 typedef struct galley_limits {
+  unsigned version;          /* GALLEY_LIMITS_VERSION when built; first */
   size_t max_input_size;     /* bytes of one input */
   size_t max_depth;          /* tree nesting */
   size_t max_entries;        /* entries in a container (EPUB zip) */
   size_t max_decompressed;   /* bytes decompressed from one container */
   size_t max_resource_bytes; /* all resources of one document */
   size_t max_image_size;     /* bytes of one image */
-  size_t max_nodes;          /* nodes of one document (ABI 1 growth) */
+  size_t max_nodes;          /* nodes of one document (version 2) */
+  /* Version 2 ends here. New members go below this line only, each with a
+   * new GALLEY_LIMITS_VERSION. */
 } galley_limits;
 
-/** The defaults: 256 MiB input, depth 512, 10,000 entries, 1 GiB decompressed,
- *  512 MiB resources, 64 MiB per image, 4,000,000 nodes. */
-GALLEY_EXPORT galley_limits galley_limits_default(void);
+/** An initialiser with GALLEY_LIMITS_VERSION and the defaults of these
+ *  headers: 256 MiB input, depth 512, 10,000 entries, 1 GiB decompressed,
+ *  512 MiB resources, 64 MiB per image, 4,000,000 nodes.
+ *      galley_limits l = GALLEY_LIMITS_INIT;
+ *      l.max_depth = 64;
+ *      galley_job_set_limits(job, &l); */
+#define GALLEY_LIMITS_INIT                                                     \
+  {                                                                            \
+    .version = GALLEY_LIMITS_VERSION, .max_input_size = (size_t)256 << 20,     \
+    .max_depth = 512, .max_entries = 10000,                                    \
+    .max_decompressed = (size_t)1 << 30,                                       \
+    .max_resource_bytes = (size_t)512 << 20,                                   \
+    .max_image_size = (size_t)64 << 20, .max_nodes = 4000000                   \
+  }
+
+/**
+ * Sets `limits->version` to `version` and every member that version has to
+ * the running library's default; writes nothing past that version's last
+ * member. Pass GALLEY_LIMITS_VERSION. GALLEY_EINVALID (and nothing
+ * written) for a version this library does not know: 0, or newer than it.
+ */
+GALLEY_EXPORT int galley_limits_init(galley_limits *limits, unsigned version);
 
 typedef enum galley_level {
   GALLEY_LEVEL_INFO = 0,
@@ -63,7 +101,8 @@ typedef enum galley_level {
   GALLEY_LEVEL_ERROR,
 } galley_level;
 
-/** One diagnostic. Owned by the job. */
+/** One diagnostic. Owned by the job and handed out by const pointer only;
+ *  may grow at its end. */
 typedef struct galley_diag {
   galley_level level;
   int status;           /* for errors: the status code; else 0 */
@@ -83,9 +122,14 @@ GALLEY_EXPORT int galley_job_set_option(galley_job *job, const char *key,
  * each transform. */
 GALLEY_EXPORT int galley_job_set_meta(galley_job *job, const char *key,
                                       const char *value);
-/** Replaces the job's limits. */
-GALLEY_EXPORT void galley_job_set_limits(galley_job *job,
-                                         const galley_limits *limits);
+/**
+ * Replaces the job's limits with `limits`, reading only the members its
+ * `version` has; the job takes the library's defaults for the rest.
+ * GALLEY_EINVALID, and the job's limits unchanged, for a version this
+ * library does not know (0, or newer than it).
+ */
+GALLEY_EXPORT int galley_job_set_limits(galley_job *job,
+                                        const galley_limits *limits);
 /** Adds a folder under which resources may be read (`--resource-path`):
  * relative resource names are also looked up there. */
 GALLEY_EXPORT int galley_job_add_resource_path(galley_job *job,
@@ -177,6 +221,13 @@ GALLEY_EXPORT long galley_job_option_int(const galley_job *job, const char *key,
  * unset. */
 GALLEY_EXPORT bool galley_job_option_bool(const galley_job *job,
                                           const char *key, bool fallback);
+/**
+ * The job's limits, owned by the job. Its `version` is the running
+ * library's GALLEY_LIMITS_VERSION, which may be newer than a plugin's
+ * headers (members past those it knows are there) but never older than
+ * 2; code that reads a member added after version 2 checks `version`
+ * first.
+ */
 GALLEY_EXPORT const galley_limits *galley_job_limits(const galley_job *job);
 /** The registry the job looks formats up in (for a plugin that hands work to
  * another). */

@@ -71,19 +71,54 @@
  *   installs signal handlers. Hostile input may nest 100,000 deep: no
  *   recursion that the input controls; respect galley_job_limits(job).
  *
- * HOW THE ABI VERSION CHANGES
- *   Compatible growth keeps GALLEY_ABI_VERSION: new members are added only
- *   at the end of galley_plugin (after the "ABI 1 ends here" line, and
- *   the loader reads struct_size to know whether a plugin has them), new
- *   functions only ever join the library, new node kinds take unused
- *   numbers. Anything else (a member moved or retyped, a callback's meaning
- *   changed, a function removed) increments GALLEY_ABI_VERSION and the
- *   soname of libgalley. The loader refuses a plugin whose abi_version
- *   differs, with the message "built for plugin ABI N, this galley uses
- *   ABI M", and one whose struct_size is smaller than ABI 1's, and goes on
- *   without it; `galley --check-plugin FILE` exits 2 with that message.
+ * HOW THE ABI CHANGES
+ *   One rule for every public struct: whoever allocates a struct decides
+ *   its size, so a struct that one side of the library boundary allocates
+ *   and the other reads says in its first member which members it has, and
+ *   grows only at its end. The reader reads no member that the version
+ *   does not have (the library takes its defaults for those) and refuses a
+ *   version newer than it knows. No function takes or returns a public
+ *   struct by value. Applied:
+ *   - galley_limits, filled by hosts: `version` first (GALLEY_LIMITS_VERSION,
+ *     set by GALLEY_LIMITS_INIT or galley_limits_init). galley_limits_init
+ *     and galley_job_set_limits touch only the members of the version they
+ *     are given.
+ *   - galley_plugin, filled by plugins: abi_version and struct_size first,
+ *     set by GALLEY_PLUGIN_DEFINE; the loader reads only the members that
+ *     struct_size covers (a plugin built before `init` existed has none).
+ *   Exempt, and why:
+ *   - galley_diag, galley_resource, and the galley_limits that
+ *     galley_job_limits returns, are allocated by the library and handed out
+ *     only by const pointer; callers never allocate, fill or copy one, so
+ *     they may grow at their end with nothing else to do. Code that reads a
+ *     member added later needs a library that has it (galley_limits says so
+ *     in its `version`).
+ *   - galley_input, galley_input_cursor, galley_iter and galley_option are
+ *     frozen: callers allocate them (on the stack, in arrays whose stride
+ *     is compiled into both sides) and they will never change. Something
+ *     new about an input comes as a new job function; a new option field as
+ *     a new table type named by a new descriptor member.
+ *   Compatible changes keep the soname and GALLEY_ABI_VERSION: new
+ *   functions, new members at the end of a versioned or library-allocated
+ *   struct (with a new version number where the struct has one), new node
+ *   kinds and enum values at unused numbers. Anything else (a member added
+ *   to a frozen struct, moved, retyped or removed; a function removed or
+ *   given another signature or meaning) is incompatible: it raises the soname
+ *   (GALLEY_SOVERSION, set in meson.build with the version), and when a
+ *   plugin built against the previous headers would break, GALLEY_ABI_VERSION
+ *   too. tests/abi compares the built library with the stored ABI of the
+ *   last release (abidiff) and fails an incompatible change that kept the
+ *   soname. The loader refuses a plugin whose abi_version differs ("built
+ *   for plugin ABI N, this galley uses ABI M") or whose struct_size is
+ *   smaller than the members every descriptor has, and goes on without it;
+ *   `galley --check-plugin FILE` exits 2 with that message.
  *   `pkg-config --variable=abi_version galley` and `galley --version` say
  *   which ABI an installed galley speaks.
+ *
+ *   Galley 0.2 (soname 1, plugin ABI 2) made this rule: galley_limits grew
+ *   `version`, galley_limits_default (which returned the struct by value)
+ *   gave way to galley_limits_init, and galley_job_set_limits returns a
+ *   status. A plugin of ABI 1 read limits at the old offsets, hence ABI 2.
  */
 #ifndef GALLEY_PLUGIN_H
 #define GALLEY_PLUGIN_H
@@ -108,7 +143,8 @@ typedef enum galley_option_type {
   GALLEY_OPT_PATH,
 } galley_option_type;
 
-/** One option a plugin accepts (`-O name=value`). */
+/** One option a plugin accepts (`-O name=value`). Frozen: options come in
+ * arrays, whose stride both sides compile in, so it never changes. */
 typedef struct galley_option {
   const char *name; /* "wrap" */
   galley_option_type type;
