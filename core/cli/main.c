@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include <galley/galley.h>
-#include <libxml/parser.h>
 #include <pthread.h>
 
 #include "cli.h"
@@ -1058,9 +1057,6 @@ int main(int argc, char **argv) {
   }
   check_options(&c, used, n_used);
 
-  /* Plugins share this process's libxml2; its global set-up is not safe to
-   * race, so it happens once here, before any worker thread starts. */
-  xmlInitParser();
   signals_install();
   int status;
   if (c.jsonl)

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,10 +32,54 @@ struct galley_registry {
   size_t n_messages, cap_messages;
 };
 
-/* The descriptor of ABI 1 ends with `transform`; a plugin that says its
- * struct is smaller was built against something we do not know. */
-#define ABI1_SIZE                                                              \
+/* Every descriptor has the members up to `transform`; a plugin that says
+ * its struct is smaller was built against something we do not know. */
+#define BASE_SIZE                                                              \
   (offsetof(galley_plugin, transform) + sizeof(((galley_plugin *)0)->transform))
+
+/* Whether descriptor `p` has `member`: its struct_size covers it. Members
+ * after `transform` are growth and read only through this. */
+#define HAS_MEMBER(p, member)                                                  \
+  ((p)->struct_size >=                                                         \
+   offsetof(galley_plugin, member) + sizeof(((galley_plugin *)0)->member))
+
+/* The init callbacks that ran, and what they returned. Process-wide like
+ * the modules themselves (they stay mapped until the process ends, and a
+ * second registry that loads a module gets the same mapping): each init
+ * runs once, whichever registry or thread loads its module first, and the
+ * lock makes every other loader wait for that first run to finish. */
+typedef struct init_record {
+  int (*init)(void);
+  int status;
+} init_record;
+
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+static init_record *inits;
+static size_t n_inits, cap_inits;
+
+/* Runs `p`'s init the first time it is seen; afterwards returns what that
+ * first run returned. */
+static int run_init(const galley_plugin *p) {
+  if (!HAS_MEMBER(p, init) || !p->init)
+    return GALLEY_OK;
+  pthread_mutex_lock(&init_lock);
+  int status = GALLEY_ENOMEM;
+  for (size_t i = 0; i < n_inits; i++) {
+    if (inits[i].init == p->init) {
+      status = inits[i].status;
+      goto done;
+    }
+  }
+  /* Room for the record first, so that an init never runs twice for want
+   * of memory to remember it. */
+  if (grow_array((void **)&inits, &cap_inits, n_inits + 1, sizeof *inits))
+    goto done;
+  status = p->init();
+  inits[n_inits++] = (init_record){p->init, status};
+done:
+  pthread_mutex_unlock(&init_lock);
+  return status;
+}
 
 GALLEY_API const char *galley_plugin_dir(void) { return GALLEY_PLUGIN_DIR; }
 
@@ -99,9 +144,9 @@ static const char *check_descriptor(const galley_plugin *p, char *buf,
              p->abi_version, GALLEY_ABI_VERSION);
     return buf;
   }
-  if (p->struct_size < ABI1_SIZE) {
+  if (p->struct_size < BASE_SIZE) {
     snprintf(buf, len, "descriptor size %u is smaller than ABI %d's %zu",
-             p->struct_size, GALLEY_ABI_VERSION, (size_t)ABI1_SIZE);
+             p->struct_size, GALLEY_ABI_VERSION, (size_t)BASE_SIZE);
     return buf;
   }
   if (!valid_name(p->name))
@@ -144,8 +189,11 @@ static const char *check_descriptor(const galley_plugin *p, char *buf,
   return NULL;
 }
 
+/* Checks and adds `p`. `*inited` tells whether its init ran (and so its
+ * module must stay mapped, whatever the outcome). */
 static int add_entry(galley_registry *reg, const galley_plugin *p, void *handle,
-                     const char *path, galley_origin origin) {
+                     const char *path, galley_origin origin, bool *inited) {
+  *inited = false;
   char buf[256];
   const char *why = check_descriptor(p, buf, sizeof buf);
   if (why) {
@@ -167,6 +215,18 @@ static int add_entry(galley_registry *reg, const galley_plugin *p, void *handle,
   char *copy = strdup(path);
   if (!copy)
     return GALLEY_ENOMEM;
+  /* Only a plugin that will be used is set up: not a refused one, not a
+   * shadowed duplicate. A module whose init ran stays mapped even when
+   * refused: unloaded, another module could reuse its address and so its
+   * record in `inits`. */
+  *inited = HAS_MEMBER(p, init) && p->init;
+  int rc = run_init(p);
+  if (rc != GALLEY_OK) {
+    message(reg, "plugin %s: init of '%s' failed (%s); skipped", path, p->name,
+            galley_strerror(rc));
+    free(copy);
+    return rc < 0 ? rc : GALLEY_EINVALID;
+  }
   reg->entries[reg->n++] = (entry){p, handle, copy, origin};
   return GALLEY_OK;
 }
@@ -176,8 +236,9 @@ GALLEY_API int galley_registry_add(galley_registry *reg,
                                    const char *where) {
   if (!reg)
     return GALLEY_EINVALID;
+  bool inited;
   return add_entry(reg, plugin, NULL, where ? where : "(built in)",
-                   GALLEY_ORIGIN_BUILTIN);
+                   GALLEY_ORIGIN_BUILTIN, &inited);
 }
 
 GALLEY_API int galley_registry_load_file(galley_registry *reg, const char *path,
@@ -211,8 +272,9 @@ GALLEY_API int galley_registry_load_file(galley_registry *reg, const char *path,
   /* POSIX guarantees a data pointer from dlsym converts to a function pointer.
    */
   memcpy(&init, &sym, sizeof init);
-  int rc = add_entry(reg, init(), handle, path, origin);
-  if (rc != GALLEY_OK)
+  bool inited;
+  int rc = add_entry(reg, init(), handle, path, origin, &inited);
+  if (rc != GALLEY_OK && !inited)
     dlclose(handle);
   return rc;
 }

@@ -55,15 +55,16 @@ static int find_headline(bp_ctx *c) {
   c->headline = title;
   if (!title)
     return GALLEY_OK;
-  static const char *const seps[] = {" | ",           " - ", " \xe2\x80\x93 ",
-                                     " \xe2\x80\x94 ", " :: ", " \xc2\xbb ",
-                                     " \xc2\xb7 ",      ": "};
+  static const char *const seps[] = {
+      " | ",  " - ",        " \xe2\x80\x93 ", " \xe2\x80\x94 ",
+      " :: ", " \xc2\xbb ", " \xc2\xb7 ",     ": "};
   galley_iter it;
   galley_iter_init(&it, galley_doc_root(c->doc));
   galley_event ev;
   while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
     galley_node *n = galley_iter_node(&it);
-    if (ev != GALLEY_EVENT_ENTER || galley_node_kind(n) != GALLEY_NODE_HEADING ||
+    if (ev != GALLEY_EVENT_ENTER ||
+        galley_node_kind(n) != GALLEY_NODE_HEADING ||
         galley_node_get_level(n) > 2)
       continue;
     const char *h = galley_node_text(c->doc, n);
@@ -113,21 +114,9 @@ static int bp_transform(galley_job *job, galley_doc *doc) {
   return rc;
 }
 
-static const galley_plugin boilerplate_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "boilerplate",
-    .version = GALLEY_VERSION_STRING,
+GALLEY_PLUGIN_DEFINE(
+    boilerplate_plugin, .name = "boilerplate",
     .summary = "keep a page's article, drop navigation, ads and other page "
                "furniture; fill in title, byline and date",
-    .caps = GALLEY_CAN_TRANSFORM,
-    .extensions = NULL,
-    .media_type = NULL,
-    .options = options,
-    .probe = NULL,
-    .read = NULL,
-    .write = NULL,
-    .transform = bp_transform,
-};
-
-GALLEY_PLUGIN_DEFINE(boilerplate_plugin)
+    .caps = GALLEY_CAN_TRANSFORM, .options = options,
+    .transform = bp_transform);

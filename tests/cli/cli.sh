@@ -325,7 +325,7 @@ check "the conversion still works beside a broken plugin" "rc=$rc" \
 
 run --plugin-dir "$test_plugins" in.txt -t text
 check "every refused file in --plugin-dir gives one stderr line naming it" "rc=$rc" \
-  eval '[ "$(lines err)" = 6 ] && each_named_once caps_mismatch good no_entry \
+  eval '[ "$(lines err)" = 7 ] && each_named_once caps_mismatch good init_fails no_entry \
           not_a_plugin small_struct wrong_abi'
 check "the conversion still works beside every kind of broken plugin" "rc=$rc" \
   eval '[ $rc = 0 ] && grep -q "Hello world." out'

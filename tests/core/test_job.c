@@ -50,16 +50,10 @@ static int inner_read(galley_job *job, const galley_input *in,
   return GALLEY_OK;
 }
 
-static const galley_plugin inner_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "inner",
-    .version = "1",
-    .summary = "nested reader",
-    .caps = GALLEY_CAN_READ,
-    .options = inner_options,
-    .read = inner_read,
-};
+static const galley_plugin inner_plugin =
+    GALLEY_PLUGIN_DESCRIPTOR(.name = "inner", .summary = "nested reader",
+                             .caps = GALLEY_CAN_READ, .options = inner_options,
+                             .read = inner_read);
 
 /* Reads the input as one paragraph of text, with a title taken from it, and
  * optionally a chain of `seen.depth` nested block quotes. */
@@ -97,16 +91,10 @@ static int test_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   return GALLEY_OK;
 }
 
-static const galley_plugin reader_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "testread",
-    .version = "1",
-    .summary = "test reader",
-    .caps = GALLEY_CAN_READ,
-    .options = reader_options,
-    .read = test_read,
-};
+static const galley_plugin reader_plugin =
+    GALLEY_PLUGIN_DESCRIPTOR(.name = "testread", .summary = "test reader",
+                             .caps = GALLEY_CAN_READ, .options = reader_options,
+                             .read = test_read);
 
 /* A transform that sets metadata the -M overrides must win over. */
 static int test_transform(galley_job *job, galley_doc *doc) {
@@ -118,15 +106,11 @@ static int test_transform(galley_job *job, galley_doc *doc) {
   return GALLEY_OK;
 }
 
-static const galley_plugin transform_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "testtransform",
-    .version = "1",
-    .summary = "test transform",
-    .caps = GALLEY_CAN_TRANSFORM,
-    .transform = test_transform,
-};
+static const galley_plugin transform_plugin =
+    GALLEY_PLUGIN_DESCRIPTOR(.name = "testtransform",
+                             .summary = "test transform",
+                             .caps = GALLEY_CAN_TRANSFORM,
+                             .transform = test_transform);
 
 /* Writes every metadata entry as "key=value\n", then the text. */
 static int write_doc(galley_job *job, const galley_doc *doc, galley_sink *out) {
@@ -146,25 +130,14 @@ static int test_write(galley_job *job, const galley_doc *doc,
 }
 
 /* The same without counting, for jobs on several threads. */
-static const galley_plugin plain_writer_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "plainwrite",
-    .version = "1",
-    .summary = "test writer for threads",
-    .caps = GALLEY_CAN_WRITE,
-    .write = write_doc,
-};
+static const galley_plugin plain_writer_plugin =
+    GALLEY_PLUGIN_DESCRIPTOR(.name = "plainwrite",
+                             .summary = "test writer for threads",
+                             .caps = GALLEY_CAN_WRITE, .write = write_doc);
 
-static const galley_plugin writer_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "testwrite",
-    .version = "1",
-    .summary = "test writer",
-    .caps = GALLEY_CAN_WRITE,
-    .write = test_write,
-};
+static const galley_plugin writer_plugin =
+    GALLEY_PLUGIN_DESCRIPTOR(.name = "testwrite", .summary = "test writer",
+                             .caps = GALLEY_CAN_WRITE, .write = test_write);
 
 static int failing_write(galley_job *job, const galley_doc *doc,
                          galley_sink *out) {
@@ -173,15 +146,10 @@ static int failing_write(galley_job *job, const galley_doc *doc,
   return galley_job_error(job, GALLEY_EIO, "disk on fire");
 }
 
-static const galley_plugin failing_writer_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "failwrite",
-    .version = "1",
-    .summary = "a writer that fails",
-    .caps = GALLEY_CAN_WRITE,
-    .write = failing_write,
-};
+static const galley_plugin failing_writer_plugin =
+    GALLEY_PLUGIN_DESCRIPTOR(.name = "failwrite",
+                             .summary = "a writer that fails",
+                             .caps = GALLEY_CAN_WRITE, .write = failing_write);
 
 static int reset_seen(void **state) {
   (void)state;
@@ -880,16 +848,10 @@ static const galley_option echo_options[] = {
     {NULL, 0, NULL, NULL, NULL},
 };
 
-static const galley_plugin echo_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "echo",
-    .version = "1",
-    .summary = "echoes its id option",
-    .caps = GALLEY_CAN_READ,
-    .options = echo_options,
-    .read = echo_read,
-};
+static const galley_plugin echo_plugin =
+    GALLEY_PLUGIN_DESCRIPTOR(.name = "echo", .summary = "echoes its id option",
+                             .caps = GALLEY_CAN_READ, .options = echo_options,
+                             .read = echo_read);
 
 typedef struct worker {
   pthread_t thread;

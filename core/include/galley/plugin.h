@@ -2,21 +2,28 @@
  *
  * WHAT A PLUGIN EXPORTS
  *   A plugin is a shared object that exports exactly one symbol,
- *   galley_plugin_init (GALLEY_PLUGIN_INIT_SYMBOL), made by writing
- *   GALLEY_PLUGIN_DEFINE(descriptor) once in the module. Build with hidden
+ *   galley_plugin_init (GALLEY_PLUGIN_INIT_SYMBOL), made by writing the
+ *   descriptor once in the module with GALLEY_PLUGIN_DEFINE:
+ *       GALLEY_PLUGIN_DEFINE(html_plugin, .name = "html", .summary = "...",
+ *                            .caps = GALLEY_CAN_READ, .read = html_read);
+ *   It defines `static const galley_plugin html_plugin` from the designated
+ *   initialisers given, with abi_version, struct_size and version (this
+ *   galley's, unless the plugin gives its own .version) filled in, and the
+ *   exported galley_plugin_init that returns it. Build with hidden
  *   visibility (-fvisibility=hidden) so that nothing else is exported, and
- *   link with libgalley (`pkg-config --cflags --libs galley`). The function
- *   returns a pointer to a `static const galley_plugin` that lives as long
- *   as the module; the loader calls it once, right after dlopen.
+ *   link with libgalley (`pkg-config --cflags --libs galley`). The
+ *   descriptor lives as long as the module; the loader calls
+ *   galley_plugin_init once, right after dlopen.
  *
  * THE DESCRIPTOR
  *   abi_version  GALLEY_ABI_VERSION of the headers the plugin was built
- *                with. First member, always.
+ *                with. First member, always. (GALLEY_PLUGIN_DEFINE)
  *   struct_size  sizeof(galley_plugin) when built; the loader reads only the
- *                members that fit in it.
+ *                members that fit in it. (GALLEY_PLUGIN_DEFINE)
  *   name         what -f, -t and -x take: [a-z0-9_-]+, unique among the
  *                loaded plugins (the first one found wins).
- *   version, summary   one line each.
+ *   version, summary   one line each; version defaults to
+ *                GALLEY_VERSION_STRING.
  *   caps         GALLEY_CAN_READ | _WRITE | _TRANSFORM; must match exactly
  *                which of read, write and transform are non-NULL.
  *   extensions   NULL-terminated, without dots, matched ignoring case; may
@@ -31,6 +38,14 @@
  *                not NUL-terminated and may hold any bytes).
  *   write        writes a document it must not modify into a sink.
  *   transform    changes a document in place.
+ *   init         optional; sets up the libraries the plugin uses
+ *                (xmlInitParser, cmark-gfm's extension registry). The
+ *                registry calls it once per process for the module, right
+ *                after loading and before anything else of the plugin runs,
+ *                under a lock; another registry loading the same module
+ *                later gets the first result. A status other than
+ *                GALLEY_OK refuses the plugin with one message. Never
+ *                called for a descriptor whose struct_size ends before it.
  *   Callbacks return GALLEY_OK or a negative status and explain a failure
  *   with galley_job_error(job, status, "...") (the message names the
  *   problem; the host adds the file name). Losses that still give a
@@ -177,19 +192,66 @@ struct galley_plugin {
   int (*read)(galley_job *job, const galley_input *in, galley_doc *doc);
   int (*write)(galley_job *job, const galley_doc *doc, galley_sink *out);
   int (*transform)(galley_job *job, galley_doc *doc);
-  /* ABI 1 ends here. New members go below this line only. */
+  /* Every descriptor has the members above: a struct_size that ends
+   * before here is refused. What follows is growth, read only when
+   * struct_size covers it. */
+  /** Optional: run once after loading, before any other callback. */
+  int (*init)(void);
+  /* New members go below this line only. */
 };
 
 /** The one symbol a plugin exports. */
 typedef const galley_plugin *(*galley_plugin_init_fn)(void);
 #define GALLEY_PLUGIN_INIT_SYMBOL "galley_plugin_init"
 
-/** Exports galley_plugin_init() returning &descriptor. Use once per module. */
-#define GALLEY_PLUGIN_DEFINE(descriptor)                                       \
+/* A later designated initialiser of the same member wins (C11 6.7.9);
+ * GCC and clang warn about it under -Wextra, which a plugin's own .version
+ * is not worth. */
+#if defined(__GNUC__)
+#define GALLEY_OVERRIDE_INIT_BEGIN_                                            \
+  _Pragma("GCC diagnostic push")                                               \
+      _Pragma("GCC diagnostic ignored \"-Woverride-init\"")
+#define GALLEY_OVERRIDE_INIT_END_ _Pragma("GCC diagnostic pop")
+#else
+#define GALLEY_OVERRIDE_INIT_BEGIN_
+#define GALLEY_OVERRIDE_INIT_END_
+#endif
+
+/**
+ * An initialiser for a galley_plugin: abi_version, struct_size and version
+ * filled in, then the designated initialisers given. For a descriptor a
+ * host links in and adds with galley_registry_add (a module uses
+ * GALLEY_PLUGIN_DEFINE):
+ *     static const galley_plugin upper =
+ *         GALLEY_PLUGIN_DESCRIPTOR(.name = "upper", ...);
+ * A .version given here replaces galley's, with a compiler warning
+ * (-Woverride-init) that GALLEY_PLUGIN_DEFINE silences.
+ */
+#define GALLEY_PLUGIN_DESCRIPTOR(...)                                          \
+  {                                                                            \
+    .abi_version = GALLEY_ABI_VERSION,                                         \
+    .struct_size = (unsigned)sizeof(galley_plugin),                            \
+    .version = GALLEY_VERSION_STRING, __VA_ARGS__                              \
+  }
+
+/**
+ * Defines the module's descriptor, `static const galley_plugin name`, from
+ * designated initialisers, with abi_version, struct_size and version filled
+ * in, and exports galley_plugin_init() returning it. Once per module, at
+ * file scope, ended with a semicolon:
+ *     GALLEY_PLUGIN_DEFINE(text_plugin, .name = "text", .summary = "...",
+ *                          .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
+ *                          .read = txt_read, .write = txt_write);
+ */
+#define GALLEY_PLUGIN_DEFINE(name, ...)                                        \
+  GALLEY_OVERRIDE_INIT_BEGIN_                                                  \
+  static const galley_plugin name = GALLEY_PLUGIN_DESCRIPTOR(__VA_ARGS__);     \
+  GALLEY_OVERRIDE_INIT_END_                                                    \
   GALLEY_EXPORT const galley_plugin *galley_plugin_init(void);                 \
   GALLEY_EXPORT const galley_plugin *galley_plugin_init(void) {                \
-    return &(descriptor);                                                      \
-  }
+    return &name;                                                              \
+  }                                                                            \
+  _Static_assert(sizeof(name) == sizeof(galley_plugin), "the descriptor")
 
 /** The declaration of option `name` in `plugin`, or NULL. */
 GALLEY_EXPORT const galley_option *
