@@ -931,7 +931,44 @@ static void cli_free(void) {
   galley_registry_free(reg);
 }
 
+/* A galley run from its build tree (build/galley) finds galley-uninstalled
+ * beside its executable: meson writes it there, naming the build's plugin
+ * folders, and never installs it. Those folders then take the installed
+ * folder's place, through GALLEY_PLUGIN_SYSTEM_PATH, unless the
+ * environment already sets it (meson devenv, the tests). The library
+ * itself knows no build path. Runs before any thread starts (setenv). */
+static void use_uninstalled_plugins(void) {
+  if (getenv("GALLEY_PLUGIN_SYSTEM_PATH"))
+    return;
+  static const char marker[] = "galley-uninstalled";
+  char path[PATH_MAX];
+  ssize_t len = readlink("/proc/self/exe", path, sizeof path - 1);
+  if (len <= 0)
+    return;
+  path[len] = '\0';
+  char *slash = strrchr(path, '/');
+  if (!slash || (size_t)(slash + 1 - path) + sizeof marker > sizeof path)
+    return;
+  memcpy(slash + 1, marker, sizeof marker);
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return;
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  while ((n = getline(&line, &cap, f)) >= 0) {
+    if (line[0] == '#')
+      continue;
+    line[strcspn(line, "\n")] = '\0';
+    setenv("GALLEY_PLUGIN_SYSTEM_PATH", line, 1);
+    break;
+  }
+  free(line);
+  fclose(f);
+}
+
 int main(int argc, char **argv) {
+  use_uninstalled_plugins();
   parse_args(&c, argc, argv);
   atexit(cli_free);
   for (size_t i = 0; i < c.metas.n; i++) {
@@ -940,13 +977,8 @@ int main(int argc, char **argv) {
       cli_usage_error("-M needs KEY=VALUE, got '%s'", c.metas.items[i]);
   }
 
-  if (c.check_plugin) {
-#ifdef GALLEY_HAVE_CHECK_PLUGIN
+  if (c.check_plugin)
     return run_check_plugin(c.check_plugin, c.verbosity);
-#else
-    cli_usage_error("--check-plugin is not built into this galley");
-#endif
-  }
 
   reg = galley_registry_new();
   if (!reg)

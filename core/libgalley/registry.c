@@ -312,43 +312,18 @@ GALLEY_API int galley_registry_load_dir(galley_registry *reg, const char *dir,
   return added;
 }
 
-/* Loads the plugins of galley's own build tree when the running program is
- * part of it, so `build/galley` and the tests work with nothing installed
- * and no environment set. Returns true when it did. */
-static bool load_build_tree(galley_registry *reg, int *added) {
-#ifdef GALLEY_BUILD_ROOT
-  char exe[PATH_MAX];
-  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (len <= 0)
-    return false;
-  exe[len] = '\0';
-  const char *root = GALLEY_BUILD_ROOT;
-  size_t rlen = strlen(root);
-  if (strncmp(exe, root, rlen) != 0 || exe[rlen] != '/')
-    return false;
-  const char *groups[] = {"formats", "plugins"};
-  for (size_t g = 0; g < 2; g++) {
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/%s", root, groups[g]);
-    struct dirent **subs = NULL;
-    int n = scandir(dir, &subs, NULL, alphasort);
-    for (int i = 0; i < n; i++) {
-      if (subs[i]->d_name[0] != '.') {
-        char sub[PATH_MAX];
-        int n_sub = snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]->d_name);
-        if (n_sub > 0 && (size_t)n_sub < sizeof sub)
-          *added += galley_registry_load_dir(reg, sub, GALLEY_ORIGIN_BUILD);
-      }
-      free(subs[i]);
-    }
-    free(subs);
-  }
-  return true;
-#else
-  (void)reg;
-  (void)added;
-  return false;
-#endif
+/* Loads each folder of the colon-separated `path`; empty parts are
+ * skipped. */
+static int load_path(galley_registry *reg, const char *path,
+                     galley_origin origin) {
+  int added = 0;
+  char *copy = strdup(path);
+  char *save = NULL;
+  for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d;
+       d = strtok_r(NULL, ":", &save))
+    added += galley_registry_load_dir(reg, d, origin);
+  free(copy);
+  return added;
 }
 
 GALLEY_API int galley_registry_load_default(galley_registry *reg,
@@ -361,14 +336,8 @@ GALLEY_API int galley_registry_load_default(galley_registry *reg,
     added += galley_registry_load_dir(reg, dirs[i], GALLEY_ORIGIN_OPTION);
 
   const char *env = getenv("GALLEY_PLUGIN_PATH");
-  if (env && *env) {
-    char *copy = strdup(env);
-    char *save = NULL;
-    for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d;
-         d = strtok_r(NULL, ":", &save))
-      added += galley_registry_load_dir(reg, d, GALLEY_ORIGIN_ENV);
-    free(copy);
-  }
+  if (env && *env)
+    added += load_path(reg, env, GALLEY_ORIGIN_ENV);
 
   char user[PATH_MAX];
   const char *xdg = getenv("XDG_DATA_HOME");
@@ -381,9 +350,15 @@ GALLEY_API int galley_registry_load_default(galley_registry *reg,
   if (*user)
     added += galley_registry_load_dir(reg, user, GALLEY_ORIGIN_USER);
 
-  /* An uninstalled build uses its own plugins instead of installed ones, so
-   * an older installed copy never shadows what was just built. */
-  if (!load_build_tree(reg, &added))
+  /* GALLEY_PLUGIN_SYSTEM_PATH, when set (even empty), takes the installed
+   * folder's place: it is how an uninstalled build runs its own plugins
+   * (meson devenv, the tests, build/galley), with no older installed copy
+   * shadowing or duplicating what was just built, and with no build path
+   * compiled into the library. */
+  const char *system = getenv("GALLEY_PLUGIN_SYSTEM_PATH");
+  if (system)
+    added += load_path(reg, system, GALLEY_ORIGIN_BUILD);
+  else
     added +=
         galley_registry_load_dir(reg, GALLEY_PLUGIN_DIR, GALLEY_ORIGIN_SYSTEM);
   return added;

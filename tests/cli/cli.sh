@@ -343,6 +343,26 @@ run --plugin-dir goodplugs in.txt -o out.GD
 check "an output extension matches a plugin in any case" "rc=$rc" \
   eval '[ $rc = 0 ] && grep -q "Hello world." out.GD'
 
+# Running from the build tree: build/galley finds galley-uninstalled beside
+# itself and loads the build's plugins with no environment at all; the
+# library holds no build path (an installed galley, in tests/sdk, does not).
+env -u GALLEY_PLUGIN_SYSTEM_PATH -u GALLEY_PLUGIN_PATH "$exe" --list-formats >out 2>err
+rc=$?
+check "build/galley run directly loads the build's plugins, from galley-uninstalled" \
+  "rc=$rc" \
+  eval '[ $rc = 0 ] && [ ! -s err ] && grep -q "^html .*$build/formats/html/html.so (build)" out &&
+        grep -q "^text .*$build/formats/text/text.so (build)" out'
+check "the library holds no path of its build tree" "found $build in libgalley" \
+  eval '! grep -qaF -- "$build/formats" "$build/core/libgalley.so"'
+if command -v meson >/dev/null; then
+  env -u GALLEY_PLUGIN_SYSTEM_PATH meson devenv -C "$build" galley --list-formats >out 2>err
+  rc=$?
+  check "meson devenv runs galley with the build's plugins" "rc=$rc" \
+    eval '[ $rc = 0 ] && grep -q "^markdown .*$build/formats/markdown/markdown.so (build)" out'
+else
+  skip "meson devenv runs galley with the build's plugins" "meson is not installed"
+fi
+
 # The issue's case: `galley in.txt -o out.md` when no markdown plugin is
 # loaded. A galley copied out of the build tree does not load the build's
 # plugins; --plugin-dir then gives it only text and xml.
@@ -352,7 +372,9 @@ ln -s "$build/formats/text/text.so" alone/plugins/text.so
 ln -s "$build/formats/xml/xml.so" alone/plugins/xml.so
 cp in.txt alone/data/in.txt
 alone() {
-  LD_LIBRARY_PATH="$build/core${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" alone/bin/galley \
+  # Without the test suite's GALLEY_PLUGIN_SYSTEM_PATH, as outside a build.
+  env -u GALLEY_PLUGIN_SYSTEM_PATH \
+    LD_LIBRARY_PATH="$build/core${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" alone/bin/galley \
     --plugin-dir alone/plugins "$@" >out 2>err
   rc=$?
 }

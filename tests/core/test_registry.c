@@ -785,6 +785,43 @@ static void without_xdg_data_home_the_user_folder_is_under_home(void **state) {
 }
 
 static void
+the_system_path_comes_last_in_place_of_the_installed_folder(void **state) {
+  tree *t = *state;
+  const char *saved = getenv("GALLEY_PLUGIN_SYSTEM_PATH");
+  char *restore = saved ? strdup(saved) : NULL;
+  link_plugin(t, "xdg/galley/plugins", "good.so", "a.so");
+  link_plugin(t, "sys1", "duplicate.so", "b.so");
+  link_plugin(t, "sys2", "before_init.so", "c.so");
+  setenv("XDG_DATA_HOME", path_in(t, "xdg"), 1);
+  char value[9000];
+  snprintf(value, sizeof value, "%s::%s", path_in(t, "sys1"),
+           path_in(t, "sys2"));
+  setenv("GALLEY_PLUGIN_SYSTEM_PATH", value, 1);
+  galley_registry *reg = galley_registry_new();
+  galley_registry_load_default(reg, NULL, 0);
+  assert_winner(reg, GOOD, path_in(t, "xdg/galley/plugins/a.so"),
+                GALLEY_ORIGIN_USER);
+  assert_contains(message_about(reg, path_in(t, "sys1/b.so")), "duplicate");
+  size_t i = index_of(reg, "before_init");
+  assert_string_equal(galley_registry_path(reg, i), path_in(t, "sys2/c.so"));
+  assert_int_equal(galley_registry_origin(reg, i), GALLEY_ORIGIN_BUILD);
+  /* Nothing else: the installed folder was not searched. */
+  assert_int_equal(galley_registry_count(reg), 2);
+  galley_registry_free(reg);
+  /* Set but empty: no folder at all in the installed folder's place. */
+  setenv("GALLEY_PLUGIN_SYSTEM_PATH", "", 1);
+  reg = galley_registry_new();
+  galley_registry_load_default(reg, NULL, 0);
+  assert_int_equal(galley_registry_count(reg), 1);
+  galley_registry_free(reg);
+  if (restore)
+    setenv("GALLEY_PLUGIN_SYSTEM_PATH", restore, 1);
+  else
+    unsetenv("GALLEY_PLUGIN_SYSTEM_PATH");
+  free(restore);
+}
+
+static void
 refused_files_in_the_search_path_leave_one_message_each(void **state) {
   tree *t = *state;
   const char *modules[] = {"wrong_abi.so", "no_entry.so", "not_a_plugin.so",
@@ -848,6 +885,7 @@ int main(int argc, char **argv) {
       T(galley_plugin_path_folders_are_searched_left_to_right),
       T(the_user_folder_comes_from_xdg_data_home),
       T(without_xdg_data_home_the_user_folder_is_under_home),
+      T(the_system_path_comes_last_in_place_of_the_installed_folder),
       T(refused_files_in_the_search_path_leave_one_message_each),
       T(hidden_and_non_module_files_are_ignored),
   };

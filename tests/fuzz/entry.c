@@ -1,7 +1,7 @@
 /* The fuzz entry: one input through a reader, or through the whole pipeline.
  *
- * The registry is loaded once per process from the build tree (the program
- * lives under the build root, so galley_registry_load_default finds this
+ * The registry is loaded once per process with the standard search (the
+ * test suite and tests/fuzz/run.sh point GALLEY_PLUGIN_SYSTEM_PATH at this
  * build's plugins) and kept for the process's life: libFuzzer calls the
  * entry millions of times and loading is the slow part. */
 #include "entry.h"

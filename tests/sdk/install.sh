@@ -27,12 +27,12 @@ finish() {
 }
 
 # Keep the caller's plugins and environment out of it.
-unset GALLEY_PLUGIN_PATH
+unset GALLEY_PLUGIN_PATH GALLEY_PLUGIN_SYSTEM_PATH
 export XDG_DATA_HOME=$tmp/xdg
 prefix=$tmp/prefix
 
 check "meson setup of the source tree into a temporary prefix" \
-  meson setup "$tmp/build" "$src" --prefix="$prefix" -Dtests=false \
+  meson setup "$tmp/build" "$src" --prefix="$prefix" -Dtests=disabled \
   --buildtype=release
 check "meson install into the prefix" meson install -C "$tmp/build"
 [ "$failed" -eq 0 ] || finish
@@ -70,6 +70,10 @@ check "the man page galley(1) is installed" \
 check "the bash completion is installed" \
   test -f "$prefix/share/bash-completion/completions/galley"
 check "the installed galley runs from the prefix" "$galley" --version
+check "the build tree's galley-uninstalled is not installed" \
+  bash -c "! find '$prefix' -name 'galley-uninstalled*' | grep -q ."
+check "the installed libgalley holds no path of the build tree" \
+  bash -c "! grep -qaF '$tmp/build' '$libdir/libgalley.so'"
 check "the installed galley loads the installed plugins" \
   bash -c "'$galley' --list-formats | grep -q '^html .*$pluginsdir/html.so (installed)'"
 

@@ -267,7 +267,7 @@ typedef enum galley_origin {
   GALLEY_ORIGIN_ENV,         /* GALLEY_PLUGIN_PATH */
   GALLEY_ORIGIN_USER,        /* $XDG_DATA_HOME/galley/plugins */
   GALLEY_ORIGIN_SYSTEM,      /* the installed plugin folder */
-  GALLEY_ORIGIN_BUILD,       /* an uninstalled build's own plugins */
+  GALLEY_ORIGIN_BUILD, /* GALLEY_PLUGIN_SYSTEM_PATH: an uninstalled build's */
 } galley_origin;
 
 GALLEY_EXPORT galley_registry *galley_registry_new(void);
@@ -287,9 +287,11 @@ GALLEY_EXPORT int galley_registry_load_file(galley_registry *reg,
 /**
  * The standard search, in order: each of `dirs` (--plugin-dir; may be NULL),
  * GALLEY_PLUGIN_PATH (colon-separated), $XDG_DATA_HOME/galley/plugins (or
- * ~/.local/share/galley/plugins), the installed plugin folder, and when the
- * running program lives in galley's own build tree, that build's plugins.
- * The first plugin of a name wins; a later one is refused as a duplicate.
+ * ~/.local/share/galley/plugins), then the installed plugin folder, or in
+ * its place, when GALLEY_PLUGIN_SYSTEM_PATH is set (even empty), the
+ * folders it names (colon-separated; an uninstalled build's plugins, as
+ * `meson devenv` and the tests set it). The first plugin of a name wins; a
+ * later one is refused as a duplicate.
  */
 GALLEY_EXPORT int galley_registry_load_default(galley_registry *reg,
                                                const char *const *dirs,
