@@ -372,7 +372,10 @@ static void child_read(checker *ck, const void *varg) {
     lim.max_input_size = a->size;
   galley_job_set_limits(job, &lim);
   galley_input in = {data, a->size, "check-input", NULL};
-  int rc = galley_plugin_read(job, ck->p, &in, doc);
+  /* The host's own path: galley_job_build_doc with this plugin as reader,
+   * then galley_job_write_doc with it as writer. */
+  galley_job_set_reader(job, ck->p);
+  int rc = galley_job_build_doc(job, &in, doc);
   if (!known_status(rc)) {
     result(ck, false, "read %s: returned %d, not a galley status", a->what, rc);
     return;
@@ -385,7 +388,8 @@ static void child_read(checker *ck, const void *varg) {
   }
   if (ck->p->caps & GALLEY_CAN_WRITE) {
     galley_sink *out = galley_sink_new_memory();
-    int wrc = out ? galley_plugin_write(job, ck->p, doc, out) : GALLEY_ENOMEM;
+    galley_job_set_writer(job, ck->p);
+    int wrc = out ? galley_job_write_doc(job, doc, out) : GALLEY_ENOMEM;
     if (wrc == GALLEY_OK)
       result(ck, true, "read %s: reads, and what it read writes", a->what);
     else
@@ -443,15 +447,17 @@ static galley_doc *sample_doc(void) {
   return doc;
 }
 
-/* Writes `doc` with `p` into a malloc'd buffer; NULL on failure (the
- * reason is on the job). */
+/* Writes `doc` with `p` into a malloc'd buffer, as a host does
+ * (galley_job_write_doc); NULL on failure (the reason is on the job). */
 static char *write_doc(galley_job *job, const galley_plugin *p,
                        const galley_doc *doc, size_t *len) {
   galley_sink *out = galley_sink_new_memory();
-  if (!out)
+  if (!out || galley_job_set_writer(job, p) != GALLEY_OK) {
+    galley_sink_free(out);
     return NULL;
+  }
   char *copy = NULL;
-  if (galley_plugin_write(job, p, doc, out) == GALLEY_OK) {
+  if (galley_job_write_doc(job, doc, out) == GALLEY_OK) {
     const char *data = galley_sink_data(out, len);
     copy = malloc(*len + 1);
     if (copy) {
@@ -463,11 +469,13 @@ static char *write_doc(galley_job *job, const galley_plugin *p,
   return copy;
 }
 
+/* Reads `data` with `p` as a host does (galley_job_build_doc). */
 static galley_doc *read_doc(galley_job *job, const galley_plugin *p,
                             const char *data, size_t len) {
   galley_doc *doc = galley_doc_new();
   galley_input in = {(const unsigned char *)data, len, "check-roundtrip", NULL};
-  if (doc && galley_plugin_read(job, p, &in, doc) != GALLEY_OK) {
+  if (doc && (galley_job_set_reader(job, p) != GALLEY_OK ||
+              galley_job_build_doc(job, &in, doc) != GALLEY_OK)) {
     galley_doc_free(doc);
     return NULL;
   }
@@ -571,7 +579,9 @@ static void child_write_empty(checker *ck, const void *arg) {
     result(ck, false, "write: out of memory in the checker");
     return;
   }
-  int rc = galley_plugin_write(job, ck->p, doc, out);
+  int rc = galley_job_set_writer(job, ck->p);
+  if (rc == GALLEY_OK)
+    rc = galley_job_write_doc(job, doc, out);
   result(ck,
          known_status(rc) &&
              (rc == GALLEY_OK || has_own_message(job, ck->p, "writer")),

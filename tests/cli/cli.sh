@@ -305,8 +305,8 @@ check "--list-transforms --json parses as JSON" "rc=$rc" \
   eval '[ $rc = 0 ] && python3 -m json.tool out >/dev/null'
 
 run --help-format text
-check "--help-format text prints its options with their defaults" "rc=$rc" \
-  eval '[ $rc = 0 ] && grep -Eq "^ +wrap +int +default 72 " out && grep -q "txt" out'
+check "--help-format text prints its options, scoped, with their defaults" "rc=$rc" \
+  eval '[ $rc = 0 ] && grep -Eq "^ +text\.wrap +int +default 72 " out && grep -q "txt" out'
 
 # ---- Plugin folders -------------------------------------------------------
 
