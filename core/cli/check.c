@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -600,6 +601,44 @@ static void child_transform(checker *ck, const void *arg) {
          arg ? "a small" : "an empty", galley_strerror(rc));
 }
 
+/* A transform with batch hooks: a batch learns from three copies of the
+ * small document (given to it in the xml form, as a host reads inputs),
+ * then the transform runs with what it learnt. */
+static void child_batch(checker *ck, const void *arg) {
+  (void)arg;
+  galley_job *job = galley_job_new(ck->reg);
+  galley_doc *doc = sample_doc();
+  size_t len = 0;
+  char *xml = NULL;
+  if (job && doc && galley_job_set_writer(job, ck->xml) == GALLEY_OK)
+    xml = write_doc(job, ck->xml, doc, &len);
+  if (!xml || galley_job_add_transform(job, ck->p) != GALLEY_OK) {
+    result(ck, false, "batch: cannot set up (%s)",
+           galley_job_errmsg(job) ? galley_job_errmsg(job) : "out of memory");
+    return;
+  }
+  galley_batch *batch = galley_batch_new(job);
+  if (!batch) {
+    result(ck, false, "batch: batch_begin gives no state (%s)",
+           galley_job_errmsg(job) ? galley_job_errmsg(job) : "NULL");
+    return;
+  }
+  galley_input in = {(const unsigned char *)xml, len, "sample.xml", NULL};
+  int rc = GALLEY_OK;
+  for (int i = 0; i < 3 && rc == GALLEY_OK; i++)
+    rc = galley_batch_learn(batch, job, &in);
+  result(ck, known_status(rc) && (rc == GALLEY_OK || galley_job_errmsg(job)),
+         "batch: batch_learn takes three documents (%s)", galley_strerror(rc));
+  galley_job_set_batch(job, batch);
+  rc = galley_plugin_transform(job, ck->p, doc);
+  result(ck, known_status(rc),
+         "batch: the transform runs with what it learnt (%s)",
+         galley_strerror(rc));
+  galley_job_set_batch(job, NULL);
+  galley_batch_free(batch);
+  result(ck, true, "batch: batch_end frees the state");
+}
+
 int run_check_plugin(const char *path, int verbosity) {
   checker ck = {.verbosity = verbosity, .out_fd = -1};
   ck.reg = galley_registry_new();
@@ -678,6 +717,14 @@ int run_check_plugin(const char *path, int verbosity) {
     in_child(&ck, "transform: an empty document", TIMEOUT, child_transform,
              NULL);
     in_child(&ck, "transform: a small document", TIMEOUT, child_transform, &ck);
+    if (p->struct_size >=
+            offsetof(galley_plugin, batch_end) + sizeof p->batch_end &&
+        p->batch_begin) {
+      if (ck.xml)
+        in_child(&ck, "batch", TIMEOUT, child_batch, NULL);
+      else
+        note(&ck, "the xml plugin is not loaded: batch hooks are not run");
+    }
   }
 
   printf("# %s: %d passed, %d failed\n", p->name, ck.passed, ck.failed);
