@@ -174,6 +174,21 @@ static const char *check_descriptor(const galley_plugin *p, char *buf,
       return buf;
     }
   }
+  /* Batch hooks (after ABI 1's end): a transform has all three or none. */
+  int hooks = PLUGIN_HAS(p, batch_end)
+                  ? (p->batch_begin != NULL) + (p->batch_learn != NULL) +
+                        (p->batch_end != NULL)
+                  : 0;
+  if (hooks != 0 && hooks != 3) {
+    snprintf(buf, len,
+             "'%s' has only some of batch_begin, batch_learn and batch_end",
+             p->name);
+    return buf;
+  }
+  if (hooks && !(p->caps & GALLEY_CAN_TRANSFORM)) {
+    snprintf(buf, len, "'%s' has batch hooks but is not a transform", p->name);
+    return buf;
+  }
   for (const galley_option *o = p->options; o && o->name; o++) {
     if (o->type < GALLEY_OPT_BOOL || o->type > GALLEY_OPT_PATH) {
       snprintf(buf, len, "'%s' option '%s' has an unknown type", p->name,
@@ -426,6 +441,42 @@ galley_registry_probe(const galley_registry *reg, const unsigned char *head,
     }
   }
   return best;
+}
+
+GALLEY_API const galley_plugin *
+galley_registry_find_path(const galley_registry *reg, const char *path,
+                          unsigned caps) {
+  if (!reg || !path || strcmp(path, "-") == 0)
+    return NULL;
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  /* "a.tar.gz" tries "tar.gz" before "gz": a compound extension wins over
+   * its last part. A leading dot (".profile") starts no extension. */
+  for (const char *dot = strchr(base + (*base == '.'), '.'); dot;
+       dot = strchr(dot + 1, '.')) {
+    const galley_plugin *p = galley_registry_find_ext(reg, dot + 1, caps);
+    if (p)
+      return p;
+  }
+  return NULL;
+}
+
+/* How much of an input the probes see when detecting its format. */
+#define DETECT_HEAD ((size_t)64 << 10)
+
+GALLEY_API const galley_plugin *
+galley_registry_detect(const galley_registry *reg, const char *name,
+                       const unsigned char *head, size_t len, unsigned caps) {
+  const galley_plugin *p = galley_registry_find_path(reg, name, caps);
+  if (!p && head)
+    p = galley_registry_probe(reg, head, len < DETECT_HEAD ? len : DETECT_HEAD,
+                              caps);
+  return p;
+}
+
+bool plugin_has_batch(const galley_plugin *p) {
+  return p && PLUGIN_HAS(p, batch_end) && p->batch_begin && p->batch_learn &&
+         p->batch_end;
 }
 
 GALLEY_API size_t galley_registry_message_count(const galley_registry *reg) {

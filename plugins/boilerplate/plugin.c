@@ -94,9 +94,7 @@ static int bp_transform(galley_job *job, galley_doc *doc) {
   c.doc = doc;
   c.min_para = (int)galley_job_option_int(job, "min-paragraph", 25);
   c.keep_title = galley_job_option_bool(job, "keep-title", false);
-  bp_batch_model model = {galley_job_template(job)};
-  if (model.tpl)
-    c.batch = &model;
+  c.batch = galley_job_batch_state(job);
   int rc = find_headline(&c);
   if (rc == GALLEY_OK)
     rc = bp_strip(&c);
@@ -104,7 +102,7 @@ static int bp_transform(galley_job *job, galley_doc *doc) {
     rc = set_excerpt(&c);
   const char *explain = galley_job_option(job, "explain");
   if (rc == GALLEY_OK && explain && *explain)
-    rc = bp_explain_write(&c, explain);
+    rc = bp_explain_report(&c, explain);
   if (rc == GALLEY_OK && c.n_drops)
     galley_job_info(job, "boilerplate: %zu blocks removed", c.n_drops);
   free(c.rec);
@@ -119,4 +117,5 @@ GALLEY_PLUGIN_DEFINE(
     .summary = "keep a page's article, drop navigation, ads and other page "
                "furniture; fill in title, byline and date",
     .caps = GALLEY_CAN_TRANSFORM, .options = options,
-    .transform = bp_transform);
+    .transform = bp_transform, .batch_begin = bp_batch_begin,
+    .batch_learn = bp_batch_learn, .batch_end = bp_batch_end);

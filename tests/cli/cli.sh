@@ -127,6 +127,53 @@ check "a bool -O value that is not a bool exits 2" "rc=$rc" \
   eval '[ $rc = 2 ] && one_line_naming "structure"'
 run in.txt -t text -O wrap
 check "a -O without =VALUE exits 2" "rc=$rc" eval '[ $rc = 2 ] && one_line_naming "wrap"'
+
+# ---- Options belong to the plugin that declares them -----------------------
+
+long="A sentence of plain words that goes on long enough to be wrapped at forty columns, and a little further still."
+printf '# Title\n\n%s\n' "$long" >wrap.md
+printf '<h1>Title</h1><p>%s</p>\n' "$long" >wrap.html
+run wrap.md -t text -O text.wrap=40 -O markdown.wrap=0
+check "-O text.wrap=40 -O markdown.wrap=0 sets each plugin's own wrap" \
+  "rc=$rc" eval '[ $rc = 0 ] && [ ! -s err ] && [ "$(awk "length > 40" out | wc -l)" = 0 ] && [ "$(wc -l <out)" -gt 4 ]'
+run wrap.html -t markdown -O text.wrap=40 -O markdown.wrap=30
+check "-O markdown.wrap=30 wraps markdown output; text.wrap does not touch it" \
+  "rc=$rc" eval '[ $rc = 0 ] && [ "$(awk "length > 30" out | wc -l)" = 0 ] && [ "$(wc -l <out)" -gt 4 ]'
+run wrap.html -t markdown -O wrap=35
+check "a short -O wrap=35 reaches the markdown writer that declares it" \
+  "rc=$rc" eval '[ $rc = 0 ] && [ "$(awk "length > 35" out | wc -l)" = 0 ] && [ "$(wc -l <out)" -gt 4 ]'
+run wrap.html -t html -O wrap=40
+check "-O wrap=40 with html in and out (no plugin declares it) exits 2 naming it" \
+  "rc=$rc" eval '[ $rc = 2 ] && one_line_naming "unknown option '"'wrap'"' for html" && [ ! -s out ]'
+run_stdin wrap.html -t html -O wrap=40 -
+check "the same from standard input, once the reader is probed" \
+  "rc=$rc" eval '[ $rc = 2 ] && one_line_naming "unknown option '"'wrap'"' for html" && [ ! -s out ]'
+run wrap.html -t text -O nosuch.wrap=1
+check "-O nosuch.wrap=1 exits 2: no plugin named nosuch" \
+  "rc=$rc" eval '[ $rc = 2 ] && one_line_naming "no plugin named '"'nosuch'"'"'
+run wrap.html -t text -O html.wrap=1
+check "-O html.wrap=1 exits 2: html declares no wrap" \
+  "rc=$rc" eval '[ $rc = 2 ] && one_line_naming "unknown option '"'wrap'"' for html"'
+run wrap.html -t text -O text.wrap=x
+check "a scoped value of the wrong type names the plugin" \
+  "rc=$rc" eval '[ $rc = 2 ] && one_line_naming "option wrap wants a whole number, got '"'x'"' (text)"'
+run wrap.html -t text -O text.structure=perhaps -O text.references=false
+check "a bool option of the wrong type names option, value and plugin" \
+  "rc=$rc" eval '[ $rc = 2 ] && one_line_naming "option structure wants true or false, got '"'perhaps'"' (text)"'
+run wrap.md -t text -O .wrap=1
+check "-O .wrap=1 (an empty plugin name) exits 2" "rc=$rc" \
+  eval '[ $rc = 2 ] && one_line_naming ".wrap"'
+run wrap.md -t text -O text.references=false -O references=true
+check "a scoped option wins over the short one" "rc=$rc" \
+  eval '[ $rc = 0 ] && ! grep -q "^References" out'
+mkdir rep
+run wrap.html --strip -t text -O boilerplate.explain=rep/explain.tsv -o rep/out.txt
+check "-O boilerplate.explain=FILE: galley writes the transform's report there" \
+  "rc=$rc" eval '[ $rc = 0 ] && grep -q "^# galley boilerplate: " rep/explain.tsv && [ "$(ls -A rep | sort | tr "\n" " ")" = "explain.tsv out.txt " ]'
+run wrap.html --strip -t text -O explain=nodir/explain.tsv -o rep/out2.txt
+check "an explain file that cannot be written fails the conversion, naming it" \
+  "rc=$rc" eval '[ $rc = 1 ] && grep -q "cannot write explain file nodir/explain.tsv" err && [ ! -e rep/out2.txt ]'
+
 run -t text
 check "a missing input argument exits 2" "rc=$rc" \
   eval '[ $rc = 2 ] && [ "$(lines err)" = 1 ] && grep -q "^galley: .*input" err'
@@ -310,8 +357,8 @@ check "--list-transforms --json parses as JSON" "rc=$rc" \
   eval '[ $rc = 0 ] && python3 -m json.tool out >/dev/null'
 
 run --help-format text
-check "--help-format text prints its options with their defaults" "rc=$rc" \
-  eval '[ $rc = 0 ] && grep -Eq "^ +wrap +int +default 72 " out && grep -q "txt" out'
+check "--help-format text prints its options, scoped, with their defaults" "rc=$rc" \
+  eval '[ $rc = 0 ] && grep -Eq "^ +text\.wrap +int +default 72 " out && grep -q "txt" out'
 
 # ---- Plugin folders -------------------------------------------------------
 
