@@ -71,7 +71,7 @@ GALLEY_API void galley_job_free(galley_job *job) {
 /* Appends copies of `key` and `value` to a list of pairs. */
 static int push_kv(kv **list, size_t *n, size_t *cap, const char *key,
                    const char *value) {
-  if (grow_array((void **)list, cap, *n + 1, sizeof **list))
+  if (galley_array_grow((void **)list, cap, *n + 1, sizeof **list))
     return GALLEY_ENOMEM;
   kv item = {strdup(key), strdup(value)};
   if (!item.key || !item.value) {
@@ -140,7 +140,7 @@ GALLEY_API void galley_job_set_limits(galley_job *job,
 }
 
 static int push_dir(char ***items, size_t *n, size_t *cap, const char *dir) {
-  if (grow_array((void **)items, cap, *n + 1, sizeof **items))
+  if (galley_array_grow((void **)items, cap, *n + 1, sizeof **items))
     return GALLEY_ENOMEM;
   char *copy = strdup(dir);
   if (!copy)
@@ -262,8 +262,8 @@ static void add_diag(galley_job *job, galley_level level, int status,
   for (char *p = buf; *p; p++)
     if (*p == '\n' || *p == '\r')
       *p = ' ';
-  if (grow_array((void **)&job->diags, &job->cap_diags, job->n_diags + 1,
-                 sizeof *job->diags))
+  if (galley_array_grow((void **)&job->diags, &job->cap_diags, job->n_diags + 1,
+                        sizeof *job->diags))
     return;
   galley_diag *d = &job->diags[job->n_diags];
   d->level = level;

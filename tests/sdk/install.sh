@@ -50,7 +50,7 @@ check "galley.pc names the plugin folder under libdir" \
   test "$pluginsdir" = "$libdir/galley/plugins"
 check "galley.pc names the plugin ABI" \
   test "$(pkg-config --variable=abi_version galley)" = 1
-for h in galley tree job plugin status; do
+for h in galley tree job plugin status buf; do
   check "the public header galley/$h.h is installed" \
     test -f "$prefix/include/galley/$h.h"
 done
