@@ -60,7 +60,7 @@ typedef struct batch {
   atomic_bool stop;
   int learning; /* workers read pages into their site's template */
   galley_template **tpls;
-  size_t n_tpls;
+  size_t n_tpls, cap_tpls;
   pthread_mutex_t print_lock;
   int progress; /* draw a progress bar on stderr */
   int bar_shown;
@@ -146,14 +146,9 @@ static char *output_for(const batch *b, const char *rel) {
 }
 
 static task *add_task(batch *b, const char *path, const char *rel) {
-  if (b->n == b->cap) {
-    size_t ncap = b->cap ? b->cap * 2 : 64;
-    task *t = realloc(b->tasks, ncap * sizeof *t);
-    if (!t)
-      cli_die_oom();
-    b->tasks = t;
-    b->cap = ncap;
-  }
+  if (galley_array_grow((void **)&b->tasks, &b->cap, b->n + 1,
+                        sizeof *b->tasks) != GALLEY_OK)
+    cli_die_oom();
   task *t = &b->tasks[b->n++];
   memset(t, 0, sizeof *t);
   t->input = strdup(path);
@@ -777,11 +772,10 @@ static void make_site_templates(batch *b) {
       j++;
     if (j - i >= 3) {
       galley_template *tpl = galley_template_new();
-      galley_template **more =
-          realloc(b->tpls, (b->n_tpls + 1) * sizeof *b->tpls);
-      if (!tpl || !more)
+      if (!tpl ||
+          galley_array_grow((void **)&b->tpls, &b->cap_tpls, b->n_tpls + 1,
+                            sizeof *b->tpls) != GALLEY_OK)
         cli_die_oom();
-      b->tpls = more;
       b->tpls[b->n_tpls++] = tpl;
       for (size_t k = i; k < j; k++)
         order[k]->tpl = tpl;
