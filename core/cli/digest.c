@@ -174,23 +174,35 @@ int run_digest(const plan *p) {
     }
     if (lrc != GALLEY_OK) {
       fprintf(stderr, "galley: %s: %s\n", input, why);
-      status = lrc == GALLEY_EUNSUPPORTED ? EXIT_USAGE : EXIT_FAILED;
+      status = EXIT_FAILED;
       break;
     }
-    unsigned char *data = ld.data;
-    const galley_plugin *reader = ld.reader;
     /* Articles are read without -M: the overrides are the book's. */
     galley_job *job = plan_new_job(p, input);
+    galley_job_clear_meta(job);
     char *base = strcmp(input, "-") == 0 ? strdup(".") : dir_of(input);
     galley_doc *article = galley_doc_new();
     if (!base || !article)
       cli_die_oom();
-    galley_input in = {data, ld.size, input, base};
+    galley_input in = {ld.data, ld.size, input, base};
+    if (!galley_job_detect(job, &in)) {
+      print_diags(job, c->verbosity);
+      galley_doc_free(article);
+      galley_job_free(job);
+      free(base);
+      free(ld.data);
+      status = EXIT_USAGE;
+      break;
+    }
     signals_track_job(job);
-    int rc = galley_plugin_read(job, reader, &in, article);
-    for (size_t t = 0; rc == GALLEY_OK && t < p->n_transforms; t++)
-      rc = galley_plugin_transform(job, p->transforms[t], article);
+    galley_job_set_input_release(job, free_input, ld.data);
+    int rc = galley_job_build_doc(job, &in, article);
     signals_untrack_job(job);
+    if (rc != GALLEY_ECANCELLED) {
+      int report_rc = deliver_reports(job);
+      if (rc == GALLEY_OK)
+        rc = report_rc;
+    }
     if (rc == GALLEY_OK) {
       rc = merge_article(book, article, i + 1, input, base);
       if (rc != GALLEY_OK)
@@ -210,7 +222,6 @@ int run_digest(const plan *p) {
     galley_doc_free(article);
     galley_job_free(job);
     free(base);
-    free(data);
     if (rc != GALLEY_OK)
       status = exit_code_for(rc);
     if (cli_interrupted)
@@ -244,7 +255,7 @@ int run_digest(const plan *p) {
                   : galley_job_error(job, GALLEY_EIO, "cannot write %s: %s",
                                      output, strerror(errno));
     if (rc == GALLEY_OK)
-      rc = galley_plugin_write(job, p->writer, book, sink);
+      rc = galley_job_write_doc(job, book, sink);
     if (rc == GALLEY_OK && cli_interrupted)
       rc = GALLEY_ECANCELLED;
     if (rc == GALLEY_OK)

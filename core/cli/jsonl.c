@@ -168,27 +168,27 @@ static void convert_record(const plan *p, record *r) {
              format);
     goto done;
   }
-  if (!reader)
-    reader = plan_reader_for(p, NULL, (const unsigned char *)content, len);
-  if (!reader) {
-    snprintf(msg, sizeof msg, "line %zu: cannot tell the input format",
-             r->line_no);
-    goto done;
-  }
   char where[64];
   snprintf(where, sizeof where, "record %zu", r->line_no);
   job = plan_new_job(p, where);
-  doc = galley_doc_new();
-  sink = galley_sink_new_memory();
-  if (!doc || !sink)
+  /* A record's own format wins over -f. */
+  if (reader && galley_job_set_reader(job, reader) != GALLEY_OK)
     cli_die_oom();
   /* A record's content may not pull in local files: no base folder, and no
    * root at all, whatever base the document names for itself. */
   galley_job_set_local_files(job, false);
   galley_input gin = {(const unsigned char *)content, len, where, NULL};
+  if (!galley_job_detect(job, &gin)) {
+    snprintf(msg, sizeof msg, "line %zu: cannot tell the input format",
+             r->line_no);
+    goto done;
+  }
+  doc = galley_doc_new();
+  sink = galley_sink_new_memory();
+  if (!doc || !sink)
+    cli_die_oom();
   signals_track_job(job);
-  int rc =
-      galley_job_build(job, &gin, reader, p->transforms, p->n_transforms, doc);
+  int rc = galley_job_build_doc(job, &gin, doc);
   if (rc == GALLEY_OK && json_string_value(url) &&
       !galley_doc_get_meta(doc, GALLEY_META_URL))
     rc = galley_doc_set_meta(doc, GALLEY_META_URL, json_string_value(url));
@@ -197,8 +197,13 @@ static void convert_record(const plan *p, record *r) {
   json_decref(in);
   in = NULL;
   if (rc == GALLEY_OK)
-    rc = galley_plugin_write(job, p->writer, doc, sink);
+    rc = galley_job_write_doc(job, doc, sink);
   signals_untrack_job(job);
+  if (rc != GALLEY_ECANCELLED) {
+    int report_rc = deliver_reports(job);
+    if (rc == GALLEY_OK)
+      rc = report_rc;
+  }
   if (rc != GALLEY_OK) {
     const char *e = galley_job_errmsg(job);
     snprintf(msg, sizeof msg, "%s", e ? e : galley_strerror(rc));

@@ -375,11 +375,9 @@ static const char container_xml[] =
 static char *content_identifier(writer *w) {
   uint64_t h1 = epub_hash(w->title, strlen(w->title), 1);
   uint64_t h2 = epub_hash(w->title, strlen(w->title), 2);
-  for (size_t i = 0; i < w->n_ch; i++) {
-    h1 = epub_hash(w->ch[i].xhtml, w->ch[i].xhtml_len, h1);
-    h2 = epub_hash(w->ch[i].xhtml, w->ch[i].xhtml_len,
-                   h2 ^ 0x9e3779b97f4a7c15ULL);
-  }
+  for (size_t i = 0; i < w->n_ch; i++)
+    epub_hash2(w->ch[i].xhtml, w->ch[i].xhtml_len, &h1, &h2,
+               0x9e3779b97f4a7c15ULL);
   for (size_t i = 0; i < w->n_res; i++) {
     h1 ^= w->res[i].hash + i;
     h2 = epub_hash(&w->res[i].hash, sizeof w->res[i].hash, h2);

@@ -91,14 +91,6 @@ static bool is_xml_lang(const xmlAttr *a) {
 /* ---- Rendering ------------------------------------------------------------
  */
 
-static char *dup_opt(galley_job *job, const char *key, bool *failed) {
-  const char *v = galley_job_option(job, key);
-  char *c = v ? strdup(v) : NULL;
-  if (v && !c)
-    *failed = true;
-  return c;
-}
-
 static xmlNode *find_body(xmlDoc *doc) {
   xmlNode *root = xmlDocGetRootElement(doc);
   for (xmlNode *n = root; n; n = epub_dom_next(root, n, false))
@@ -178,27 +170,23 @@ static xmlDoc *parse_xhtml(const char *s, size_t len, xmlNode **body) {
 
 int epub_render_chapter(writer *w, size_t ci, galley_doc *tree) {
   galley_job *job = w->job;
-  bool failed = false;
-  char *sx = dup_opt(job, "xhtml", &failed);
-  char *sf = dup_opt(job, "fragment", &failed);
-  char *sc = dup_opt(job, "css", &failed);
+  /* The html writer's XHTML mode, body only, and no stylesheet of its own
+   * (the book has one): the writer's own values for this call, whatever
+   * the user set for html. */
+  static const galley_option_value chapter_mode[] = {
+      {"xhtml", "true"},
+      {"fragment", "true"},
+      {"css", NULL},
+  };
   galley_sink *sink = galley_sink_new_memory();
   int rc = GALLEY_OK;
-  if (failed || !sink || galley_job_set_option(job, "xhtml", "true") ||
-      galley_job_set_option(job, "fragment", "true") ||
-      galley_job_set_option(job, "css", NULL))
+  if (!sink)
     rc = galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   if (!rc)
-    rc = galley_plugin_write(job, w->html, tree, sink);
+    rc = galley_plugin_write_with(job, w->html, tree, sink, chapter_mode,
+                                  sizeof chapter_mode / sizeof chapter_mode[0]);
   /* The XHTML holds the chapter now: its tree goes before the DOM grows. */
   galley_doc_free(tree);
-  /* Give the options back as they were, for whoever runs next. */
-  galley_job_set_option(job, "xhtml", sx);
-  galley_job_set_option(job, "fragment", sf);
-  galley_job_set_option(job, "css", sc);
-  free(sx);
-  free(sf);
-  free(sc);
   if (!rc) {
     size_t len;
     const char *data = galley_sink_data(sink, &len);

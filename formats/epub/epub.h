@@ -26,6 +26,8 @@ void epub_escape_n(galley_buf *b, const char *s, size_t len);
 
 /** FNV-1a, 64 bits, seeded. */
 uint64_t epub_hash(const void *data, size_t len, uint64_t seed);
+void epub_hash2(const void *data, size_t len, uint64_t *h1, uint64_t *h2,
+                uint64_t tweak);
 
 /** Media type of an image from its first bytes (PNG, JPEG, GIF, WebP, SVG),
  *  or NULL. */

@@ -54,6 +54,28 @@ uint64_t epub_hash(const void *data, size_t len, uint64_t seed) {
   return h;
 }
 
+/* epub_hash(data, len, *h1) and epub_hash(data, len, *h2 ^ tweak) in one
+ * pass over the data: the two chains are independent, so a chapter of
+ * hundreds of megabytes is read once and both advance together. */
+void epub_hash2(const void *data, size_t len, uint64_t *h1, uint64_t *h2,
+                uint64_t tweak) {
+  const unsigned char *p = data;
+  uint64_t a = 0xcbf29ce484222325ULL ^ *h1;
+  uint64_t b = 0xcbf29ce484222325ULL ^ (*h2 ^ tweak);
+  for (size_t i = 0; i < len; i++) {
+    a = (a ^ p[i]) * 0x100000001b3ULL;
+    b = (b ^ p[i]) * 0x100000001b3ULL;
+  }
+  a ^= a >> 33;
+  a *= 0xff51afd7ed558ccdULL;
+  a ^= a >> 33;
+  b ^= b >> 33;
+  b *= 0xff51afd7ed558ccdULL;
+  b ^= b >> 33;
+  *h1 = a;
+  *h2 = b;
+}
+
 static bool has_prefix(const unsigned char *d, size_t len, const char *p) {
   size_t n = strlen(p);
   return len >= n && memcmp(d, p, n) == 0;

@@ -723,21 +723,10 @@ static const galley_option options[] = {
     {0},
 };
 
-static const galley_plugin gemtext_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "gemtext",
-    .version = "0.1.0",
+GALLEY_PLUGIN_DEFINE(
+    gemtext_plugin, .name = "gemtext",
     .summary = "Gemini's gemtext: headings, link lines, lists, quotes and "
                "preformatted text",
-    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
-    .extensions = extensions,
-    .media_type = "text/gemini",
-    .options = options,
-    .probe = gmi_probe,
-    .read = gmi_read,
-    .write = gmi_write,
-    .transform = NULL,
-};
-
-GALLEY_PLUGIN_DEFINE(gemtext_plugin)
+    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE, .extensions = extensions,
+    .media_type = "text/gemini", .options = options, .probe = gmi_probe,
+    .read = gmi_read, .write = gmi_write);

@@ -1821,7 +1821,6 @@ int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
     galley_job_info(job, "the DOCTYPE's internal subset was skipped "
                          "(its entities are not expanded)");
   }
-  xmlInitParser();
   rd r = {.job = job, .doc = doc};
   r.max_depth = galley_job_limits(job)->max_depth;
   r.meta = html_meta_new();

@@ -52,21 +52,10 @@ static int probe(const unsigned char *head, size_t len) {
   return 10;
 }
 
-static const galley_plugin text_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "text",
-    .version = "0.1.0",
+GALLEY_PLUGIN_DEFINE(
+    text_plugin, .name = "text",
     .summary = "plain UTF-8 text: scraped-article structure recovery on read, "
                "wrapped lynx-style text on write",
-    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
-    .extensions = extensions,
-    .media_type = "text/plain",
-    .options = options,
-    .probe = probe,
-    .read = txt_read,
-    .write = txt_write,
-    .transform = NULL,
-};
-
-GALLEY_PLUGIN_DEFINE(text_plugin)
+    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE, .extensions = extensions,
+    .media_type = "text/plain", .options = options, .probe = probe,
+    .read = txt_read, .write = txt_write);
