@@ -60,7 +60,7 @@ typedef struct batch {
   atomic_bool stop;
   int learning; /* workers read pages into their site's batch */
   galley_batch **sites;
-  size_t n_sites;
+  size_t n_sites, cap_sites;
   pthread_mutex_t print_lock;
   int progress; /* draw a progress bar on stderr */
   int bar_shown;
@@ -148,14 +148,9 @@ static char *output_for(const batch *b, const char *rel) {
 }
 
 static task *add_task(batch *b, const char *path, const char *rel) {
-  if (b->n == b->cap) {
-    size_t ncap = b->cap ? b->cap * 2 : 64;
-    task *t = realloc(b->tasks, ncap * sizeof *t);
-    if (!t)
-      cli_die_oom();
-    b->tasks = t;
-    b->cap = ncap;
-  }
+  if (galley_array_grow((void **)&b->tasks, &b->cap, b->n + 1,
+                        sizeof *b->tasks) != GALLEY_OK)
+    cli_die_oom();
   task *t = &b->tasks[b->n++];
   memset(t, 0, sizeof *t);
   t->input = strdup(path);
@@ -778,11 +773,9 @@ static void make_sites(batch *b) {
           cli_die_oom();
         break; /* no transform learns across a batch */
       }
-      galley_batch **more =
-          realloc(b->sites, (b->n_sites + 1) * sizeof *b->sites);
-      if (!more)
+      if (galley_array_grow((void **)&b->sites, &b->cap_sites, b->n_sites + 1,
+                            sizeof *b->sites) != GALLEY_OK)
         cli_die_oom();
-      b->sites = more;
       b->sites[b->n_sites++] = site;
       for (size_t k = i; k < j; k++)
         order[k]->site = site;

@@ -13,25 +13,11 @@
 
 #include "cli.h"
 
-typedef struct strbuf {
-  char *s;
-  size_t len, cap;
-} strbuf;
-
-static void sb_add(strbuf *b, const char *s) {
-  size_t n = strlen(s);
-  if (b->len + n + 1 > b->cap) {
-    size_t ncap = b->cap ? b->cap * 2 : 64;
-    while (ncap < b->len + n + 1)
-      ncap *= 2;
-    char *p = realloc(b->s, ncap);
-    if (!p)
-      cli_die_oom();
-    b->s = p;
-    b->cap = ncap;
-  }
-  memcpy(b->s + b->len, s, n + 1);
-  b->len += n;
+/* Appends `s`; running out of memory ends the program, as everywhere in
+ * the CLI. */
+static void sb_add(galley_buf *b, const char *s) {
+  if (galley_buf_puts(b, s) != GALLEY_OK)
+    cli_die_oom();
 }
 
 static int set_attr_joined(galley_node *div, const galley_doc *doc,
@@ -39,14 +25,14 @@ static int set_attr_joined(galley_node *div, const galley_doc *doc,
   size_t n = galley_doc_meta_count(doc, key);
   if (n == 0)
     return GALLEY_OK;
-  strbuf b = {0};
+  galley_buf b = GALLEY_BUF_INIT;
   for (size_t i = 0; i < n; i++) {
     if (i)
       sb_add(&b, "; ");
     sb_add(&b, galley_doc_meta_value(doc, key, i));
   }
-  int rc = galley_node_set_attr(div, key, b.s);
-  free(b.s);
+  int rc = galley_node_set_attr(div, key, b.data);
+  galley_buf_free(&b);
   return rc;
 }
 
@@ -173,7 +159,7 @@ int run_digest(const plan *p) {
   if (!book)
     cli_die_oom();
   int status = EXIT_OK;
-  strbuf titles = {0};
+  galley_buf titles = GALLEY_BUF_INIT;
   size_t n_titles = 0;
 
   for (size_t i = 0; i < c->inputs.n && status == EXIT_OK; i++) {
@@ -254,14 +240,14 @@ int run_digest(const plan *p) {
       free(dir);
     }
     if (!galley_doc_get_meta(book, GALLEY_META_TITLE)) {
-      strbuf t = {0};
+      galley_buf t = GALLEY_BUF_INIT;
       sb_add(&t, "Digest: ");
-      sb_add(&t, titles.s ? titles.s : "");
+      sb_add(&t, titles.data ? titles.data : "");
       if (n_titles > 3)
         sb_add(&t, "; …");
-      if (galley_doc_set_meta(book, GALLEY_META_TITLE, t.s))
+      if (galley_doc_set_meta(book, GALLEY_META_TITLE, t.data))
         cli_die_oom();
-      free(t.s);
+      galley_buf_free(&t);
     }
     galley_sink *sink =
         output ? galley_sink_new_file(output) : galley_sink_new_memory();
@@ -279,7 +265,7 @@ int run_digest(const plan *p) {
     galley_job_free(job);
     status = exit_code_for(rc);
   }
-  free(titles.s);
+  galley_buf_free(&titles);
   galley_doc_free(book);
   return status;
 }

@@ -86,25 +86,6 @@ static void wait_a_while(stream *s, pthread_cond_t *cond) {
   pthread_cond_timedwait(cond, &s->mu, &ts);
 }
 
-static int valid_utf8(const unsigned char *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    unsigned char c = s[i];
-    size_t len = c < 0x80         ? 1
-                 : (c >> 5) == 6  ? 2
-                 : (c >> 4) == 14 ? 3
-                 : (c >> 3) == 30 ? 4
-                                  : 0;
-    if (!len || i + len > n || c == 0)
-      return 0;
-    for (size_t k = 1; k < len; k++)
-      if ((s[i + k] & 0xC0) != 0x80)
-        return 0;
-    i += len;
-  }
-  return 1;
-}
-
 static char *base64(const unsigned char *data, size_t n) {
   static const char tbl[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -230,7 +211,9 @@ static void convert_record(const plan *p, record *r) {
   }
   size_t n;
   const char *bytes = galley_sink_data(sink, &n);
-  r->binary = !valid_utf8((const unsigned char *)bytes, n);
+  /* Text goes out as a JSON string: strict UTF-8 (what jansson checks when
+   * it writes the line) without NUL bytes; anything else as base64. */
+  r->binary = !galley_utf8_valid(bytes, n, NULL) || memchr(bytes, '\0', n);
   /* A placeholder keeps the key's place; the bytes are turned into a JSON
    * string only when written, one record at a time. */
   json_object_set_new(out, r->binary ? "content_base64" : "content",
@@ -438,7 +421,8 @@ typedef struct line {
 } line;
 
 /* Appends `n` bytes read of the current line, growing the buffer no
- * further than the limit. */
+ * further than the limit. (Not a galley_buf, which doubles past any limit
+ * and never shrinks: a held line's memory is what the budget counts.) */
 static void line_add(line *ln, const unsigned char *b, size_t n, size_t limit) {
   ln->size += n;
   if (ln->over)

@@ -71,14 +71,9 @@ void cli_die_oom(void) {
 }
 
 void cli_push(strlist *l, const char *s) {
-  if (l->n == l->cap) {
-    size_t ncap = l->cap ? l->cap * 2 : 8;
-    const char **items = realloc(l->items, ncap * sizeof *items);
-    if (!items)
-      cli_die_oom();
-    l->items = items;
-    l->cap = ncap;
-  }
+  if (galley_array_grow((void **)&l->items, &l->cap, l->n + 1,
+                        sizeof *l->items) != GALLEY_OK)
+    cli_die_oom();
   l->items[l->n++] = s;
 }
 
@@ -454,22 +449,17 @@ static int help_format(const galley_registry *reg, const char *name) {
 
 /* ---- Conversion ---- */
 
-/* Reads what is left of `fd` into `*buf` (capacity `*cap`, `*n` used),
- * growing it, until end of file or `limit` + 1 bytes. A stream (`poll`
- * set: a FIFO, a device, opened non-blocking) is waited on in short slices
- * so that SIGINT and SIGTERM always end the wait. */
-static int read_all(int fd, int poll_it, size_t limit, unsigned char **buf,
-                    size_t *cap, size_t *n) {
+/* Reads what is left of `fd` into `buf`, growing it, until end of file or
+ * `limit` + 1 bytes. A stream (`poll` set: a FIFO, a device, opened
+ * non-blocking) is waited on in short slices so that SIGINT and SIGTERM
+ * always end the wait. */
+static int read_all(int fd, int poll_it, size_t limit, galley_buf *buf) {
   for (;;) {
-    if (*n == *cap) {
-      if (limit && *n > limit)
+    if (buf->len + 1 == buf->cap) {
+      if (limit && buf->len > limit)
         return 0;
-      size_t ncap = *cap * 2;
-      unsigned char *nb = realloc(*buf, ncap);
-      if (!nb)
+      if (galley_buf_reserve(buf, buf->cap) != GALLEY_OK) /* doubles it */
         cli_die_oom();
-      *buf = nb;
-      *cap = ncap;
     }
     if (poll_it) {
       struct pollfd pfd = {fd, POLLIN, 0};
@@ -483,7 +473,7 @@ static int read_all(int fd, int poll_it, size_t limit, unsigned char **buf,
       if (ready < 0)
         return -1;
     }
-    ssize_t got = read(fd, *buf + *n, *cap - *n);
+    ssize_t got = read(fd, buf->data + buf->len, buf->cap - buf->len - 1);
     if (got == 0)
       return 0;
     if (got < 0) {
@@ -491,7 +481,7 @@ static int read_all(int fd, int poll_it, size_t limit, unsigned char **buf,
         continue;
       return -1;
     }
-    *n += (size_t)got;
+    galley_buf_set_len(buf, buf->len + (size_t)got);
   }
 }
 
@@ -526,19 +516,19 @@ int read_input(const char *path, size_t limit, const struct stat *expect,
     if (fl >= 0)
       fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
   }
-  size_t cap = 1 << 16, n = 0;
+  size_t room = 1 << 16;
   /* A regular file's size is known: one allocation of that size (plus the
    * byte that shows the file did not grow), not a doubling series whose
    * last step can waste almost half. */
   if (S_ISREG(st.st_mode) && st.st_size > 0 &&
       (!limit || (size_t)st.st_size <= limit))
-    cap = (size_t)st.st_size + 1;
-  unsigned char *buf = malloc(cap);
-  if (!buf)
+    room = (size_t)st.st_size + 1;
+  galley_buf buf = GALLEY_BUF_INIT;
+  if (galley_buf_reserve(&buf, room) != GALLEY_OK)
     cli_die_oom();
-  if (read_all(fd, stream, limit, &buf, &cap, &n) != 0) {
+  if (read_all(fd, stream, limit, &buf) != 0) {
     int err = errno ? errno : EIO;
-    free(buf);
+    galley_buf_free(&buf);
     if (!is_stdin)
       close(fd);
     errno = err;
@@ -546,10 +536,9 @@ int read_input(const char *path, size_t limit, const struct stat *expect,
   }
   if (!is_stdin)
     close(fd);
-  if (limit && n > limit)
+  if (limit && buf.len > limit)
     *too_big = 1;
-  *data = buf;
-  *size = n;
+  *data = (unsigned char *)galley_buf_detach(&buf, size);
   return 0;
 fail : {
   int err = errno;

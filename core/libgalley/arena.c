@@ -82,20 +82,3 @@ void arena_free(arena *a) {
   }
   a->head = NULL;
 }
-
-int grow_array(void **items, size_t *cap, size_t need, size_t size) {
-  if (need <= *cap)
-    return GALLEY_OK;
-  size_t ncap = *cap ? *cap : 8;
-  while (ncap < need) {
-    if (ncap > SIZE_MAX / 2 / size)
-      return GALLEY_ENOMEM;
-    ncap *= 2;
-  }
-  void *p = realloc(*items, ncap * size);
-  if (!p)
-    return GALLEY_ENOMEM;
-  *items = p;
-  *cap = ncap;
-  return GALLEY_OK;
-}

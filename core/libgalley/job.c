@@ -106,7 +106,7 @@ GALLEY_API void galley_job_free(galley_job *job) {
 /* Appends copies of `key` and `value` to a list of pairs. */
 static int push_kv(kv **list, size_t *n, size_t *cap, const char *key,
                    const char *value) {
-  if (grow_array((void **)list, cap, *n + 1, sizeof **list))
+  if (galley_array_grow((void **)list, cap, *n + 1, sizeof **list))
     return GALLEY_ENOMEM;
   kv item = {strdup(key), strdup(value)};
   if (!item.key || !item.value) {
@@ -169,7 +169,7 @@ GALLEY_API int galley_job_set_option(galley_job *job, const char *key,
   }
   if (!value)
     return GALLEY_OK;
-  if (grow_array((void **)&job->options, &job->cap_options, job->n_options + 1,
+  if (galley_array_grow((void **)&job->options, &job->cap_options, job->n_options + 1,
                  sizeof *job->options))
     return GALLEY_ENOMEM;
   opt_entry o = {slen ? strndup(key, slen) : NULL, strdup(name), strdup(value)};
@@ -251,7 +251,7 @@ GALLEY_API int galley_job_set_limits(galley_job *job,
 }
 
 static int push_dir(char ***items, size_t *n, size_t *cap, const char *dir) {
-  if (grow_array((void **)items, cap, *n + 1, sizeof **items))
+  if (galley_array_grow((void **)items, cap, *n + 1, sizeof **items))
     return GALLEY_ENOMEM;
   char *copy = strdup(dir);
   if (!copy)
@@ -373,8 +373,8 @@ static void add_diag(galley_job *job, galley_level level, int status,
   for (char *p = buf; *p; p++)
     if (*p == '\n' || *p == '\r')
       *p = ' ';
-  if (grow_array((void **)&job->diags, &job->cap_diags, job->n_diags + 1,
-                 sizeof *job->diags))
+  if (galley_array_grow((void **)&job->diags, &job->cap_diags, job->n_diags + 1,
+                        sizeof *job->diags))
     return;
   galley_diag *d = &job->diags[job->n_diags];
   d->level = level;
@@ -552,7 +552,7 @@ GALLEY_API int galley_job_add_report(galley_job *job, const char *kind,
       return GALLEY_OK;
     }
   }
-  if (grow_array((void **)&job->reports, &job->cap_reports, job->n_reports + 1,
+  if (galley_array_grow((void **)&job->reports, &job->cap_reports, job->n_reports + 1,
                  sizeof *job->reports)) {
     free_report(&e);
     return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
@@ -585,7 +585,7 @@ GALLEY_API galley_job *galley_job_copy(const galley_job *job) {
     rc = galley_job_add_transform(c, job->transforms[i]);
   for (size_t i = 0; rc == GALLEY_OK && i < job->n_options; i++) {
     const opt_entry *o = &job->options[i];
-    if (grow_array((void **)&c->options, &c->cap_options, c->n_options + 1,
+    if (galley_array_grow((void **)&c->options, &c->cap_options, c->n_options + 1,
                    sizeof *c->options)) {
       rc = GALLEY_ENOMEM;
       break;

@@ -64,9 +64,6 @@ struct galley_doc {
 /* Forgets the error diagnostics recorded from index `first` on (job.c). */
 void job_drop_errors_since(galley_job *job, size_t first);
 
-/* Grows a malloc'd array to hold at least `need` items of `size` bytes. */
-int grow_array(void **items, size_t *cap, size_t need, size_t size);
-
 /* ---- job.c ---- */
 typedef struct kv {
   char *key, *value;

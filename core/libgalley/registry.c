@@ -72,7 +72,7 @@ static int run_init(const galley_plugin *p) {
   }
   /* Room for the record first, so that an init never runs twice for want
    * of memory to remember it. */
-  if (grow_array((void **)&inits, &cap_inits, n_inits + 1, sizeof *inits))
+  if (galley_array_grow((void **)&inits, &cap_inits, n_inits + 1, sizeof *inits))
     goto done;
   status = p->init();
   inits[n_inits++] = (init_record){p->init, status};
@@ -115,8 +115,8 @@ static void message(galley_registry *reg, const char *fmt, ...) {
   for (char *p = buf; *p; p++)
     if (*p == '\n')
       *p = ' ';
-  if (grow_array((void **)&reg->messages, &reg->cap_messages,
-                 reg->n_messages + 1, sizeof *reg->messages))
+  if (galley_array_grow((void **)&reg->messages, &reg->cap_messages,
+                        reg->n_messages + 1, sizeof *reg->messages))
     return;
   char *copy = strdup(buf);
   if (copy)
@@ -224,8 +224,8 @@ static int add_entry(galley_registry *reg, const galley_plugin *p, void *handle,
       return GALLEY_EINVALID;
     }
   }
-  if (grow_array((void **)&reg->entries, &reg->cap, reg->n + 1,
-                 sizeof *reg->entries))
+  if (galley_array_grow((void **)&reg->entries, &reg->cap, reg->n + 1,
+                        sizeof *reg->entries))
     return GALLEY_ENOMEM;
   char *copy = strdup(path);
   if (!copy)

@@ -39,7 +39,8 @@ static int probe(const unsigned char *head, size_t len) {
   if (controls * 10 > len)
     return 0;
   /* The head may end inside a character: judge only what is complete. */
-  size_t bad = txt_utf8_invalid(head, len);
+  size_t bad;
+  galley_utf8_valid((const char *)head, len, &bad);
   if (bad < len && len - bad >= 4)
     return 1; /* maybe text in another encoding: -O encoding=... */
   size_t i = 0;

@@ -40,10 +40,7 @@ int bp_explain_report(bp_ctx *c, const char *path) {
     describe(s, d->node);
     galley_sink_printf(s, "\t%u\t", d->chars);
     char *t = bp_node_text(c->doc, d->node);
-    size_t len = t ? strlen(t) : 0, cut = len > 72 ? 72 : len;
-    /* Do not cut inside a UTF-8 sequence. */
-    while (cut < len && ((unsigned char)t[cut] & 0xC0) == 0x80)
-      cut--;
+    size_t len = t ? strlen(t) : 0, cut = galley_utf8_truncate(t, len, 72);
     if (t)
       galley_sink_write(s, t, cut);
     galley_sink_puts(s, cut < len ? "…\n" : "\n");

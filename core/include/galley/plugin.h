@@ -72,7 +72,10 @@
  *   _transform_with).
  *
  * WHAT A PLUGIN MAY CALL
- *   Everything in tree.h; in job.h the plugin side (galley_job_error, _warn,
+ *   Everything in tree.h and buf.h (galley_buf_* for scratch text,
+ *   galley_array_grow for arrays of records, galley_utf8_* to validate,
+ *   decode, encode, count and cut UTF-8: use these rather than a copy of
+ *   your own); in job.h the plugin side (galley_job_error, _warn,
  *   _info, galley_job_option, _option_int, _option_bool, galley_job_limits,
  *   galley_job_registry, galley_job_cancelled, galley_job_resource_path*,
  *   galley_job_local_files, galley_job_add_report, galley_job_batch_state)
@@ -98,8 +101,8 @@
  *   their arguments; getters borrow until the document is freed. A plugin
  *   never frees what it got from a document, a job or a registry. The input,
  *   the job's options and the sink are borrowed for the duration of the
- *   call. Memory a plugin allocates itself (scratch buffers) it frees before
- *   returning. The descriptor and everything it points to are constant and
+ *   call. Memory a plugin allocates itself (scratch buffers, a galley_buf)
+ *   it frees before returning. The descriptor and everything it points to are constant and
  *   owned by the module, which stays mapped until the process ends.
  *
  * THREADS
