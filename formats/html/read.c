@@ -1803,6 +1803,104 @@ static bool dtd_subset(const unsigned char *p, size_t n, size_t *start,
   return false;
 }
 
+/*
+ * libxml2 2.9's HTML parser compares each attribute of a start tag with
+ * every one before it, so a tag of 40,000 attributes took 6 s and one of
+ * 100,000 a minute (found by tests/hostile/superlinear.py). Real tags have
+ * a few dozen at most. Counts the attributes of each start tag the way it
+ * reads (names between blanks, values in quotes skipped; comments and the
+ * text of scripts and styles skipped) and returns the first tag, by its
+ * line, when those of more than 64 attributes add up to more comparisons
+ * than 10 million and 16 per byte of the page: 0 when none does.
+ */
+static size_t too_many_attributes(const unsigned char *p, size_t n,
+                                  size_t *count) {
+  const double budget = 1e7 + 16.0 * (double)n;
+  double cost = 0;
+  size_t line = 1, first = 0, first_count = 0;
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = p[i++];
+    if (c == '\n')
+      line++;
+    if (c != '<' || i >= n)
+      continue;
+    if (n - i >= 3 && memcmp(p + i, "!--", 3) == 0) {
+      const unsigned char *e = find(p + i + 3, n - i - 3, "-->");
+      size_t stop = e ? (size_t)(e - p) + 3 : n;
+      for (; i < stop; i++)
+        line += p[i] == '\n';
+      continue;
+    }
+    size_t name = i;
+    while (i < n && ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z'))
+      i++;
+    size_t name_len = i - name;
+    if (!name_len)
+      continue;
+    while (i < n && !html_is_space(p[i]) && p[i] != '>' && p[i] != '/')
+      i++;
+    size_t attrs = 0, tag_line = line;
+    for (;;) {
+      while (i < n && (html_is_space(p[i]) || p[i] == '/'))
+        line += p[i++] == '\n';
+      if (i >= n || p[i] == '>')
+        break;
+      attrs++;
+      while (i < n && !html_is_space(p[i]) && p[i] != '>' && p[i] != '=')
+        i++;
+      while (i < n && html_is_space(p[i]))
+        line += p[i++] == '\n';
+      if (i < n && p[i] == '=') {
+        i++;
+        while (i < n && html_is_space(p[i]))
+          line += p[i++] == '\n';
+        if (i < n && (p[i] == '"' || p[i] == '\'')) {
+          unsigned char q = p[i++];
+          while (i < n && p[i] != q)
+            line += p[i++] == '\n';
+          i++;
+        } else {
+          while (i < n && !html_is_space(p[i]) && p[i] != '>')
+            i++;
+        }
+      }
+    }
+    if (attrs > 64) {
+      cost += (double)attrs * (double)attrs / 2;
+      if (!first) {
+        first = tag_line;
+        first_count = attrs;
+      }
+      if (cost > budget) {
+        *count = first_count;
+        return first;
+      }
+    }
+    /* The text of a script or a style is not markup. */
+    static const char *const raw[] = {"script", "style"};
+    for (size_t k = 0; k < 2; k++) {
+      if (name_len != strlen(raw[k]) ||
+          strncasecmp((const char *)p + name, raw[k], name_len) != 0)
+        continue;
+      char close[16];
+      snprintf(close, sizeof close, "</%s", raw[k]);
+      while (i < n) {
+        const unsigned char *e = memchr(p + i, '<', n - i);
+        size_t stop = e ? (size_t)(e - p) : n;
+        for (; i < stop; i++)
+          line += p[i] == '\n';
+        if (i >= n ||
+            (n - i >= strlen(close) &&
+             strncasecmp((const char *)p + i, close, strlen(close)) == 0))
+          break;
+        i++;
+      }
+    }
+  }
+  return 0;
+}
+
 /* Notes a failed allocation among libxml2's errors (see html_read). */
 #if LIBXML_VERSION >= 21200
 static void watch_error(void *ctx, const xmlError *e) {
@@ -1842,6 +1940,16 @@ int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
       free(buf);
     return galley_job_error(job, GALLEY_ELIMIT,
                             "input too large for the HTML parser");
+  }
+  size_t n_attrs = 0, at = too_many_attributes(buf, len, &n_attrs);
+  if (at) {
+    if (copied)
+      free(buf);
+    return galley_job_error(job, GALLEY_ELIMIT,
+                            "a tag on line %zu has %zu attributes: too many "
+                            "for the HTML parser (its time grows with their "
+                            "square)",
+                            at, n_attrs);
   }
   size_t sub_start, sub_end;
   if (dtd_subset(buf, len, &sub_start, &sub_end)) {
