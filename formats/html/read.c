@@ -1809,27 +1809,26 @@ static bool dtd_subset(const unsigned char *p, size_t n, size_t *start,
  * 100,000 a minute (found by tests/hostile/superlinear.py). Real tags have
  * a few dozen at most. Counts the attributes of each start tag the way it
  * reads (names between blanks, values in quotes skipped; comments and the
- * text of scripts and styles skipped) and returns the first tag, by its
- * line, when those of more than 64 attributes add up to more comparisons
- * than 10 million and 16 per byte of the page: 0 when none does.
+ * text of scripts and styles skipped). When the tags of more than 64
+ * attributes add up to more comparisons than 10 million and 16 per byte of
+ * the page, returns the line of the one of the most so far (its count in
+ * *count); otherwise 0.
  */
 static size_t too_many_attributes(const unsigned char *p, size_t n,
                                   size_t *count) {
   const double budget = 1e7 + 16.0 * (double)n;
   double cost = 0;
-  size_t line = 1, first = 0, first_count = 0;
+  size_t most = 0, most_count = 0; /* the tag of the most so far */
   size_t i = 0;
   while (i < n) {
-    unsigned char c = p[i++];
-    if (c == '\n')
-      line++;
-    if (c != '<' || i >= n)
-      continue;
+    const unsigned char *lt = memchr(p + i, '<', n - i);
+    if (!lt)
+      break;
+    size_t tag = (size_t)(lt - p);
+    i = tag + 1;
     if (n - i >= 3 && memcmp(p + i, "!--", 3) == 0) {
       const unsigned char *e = find(p + i + 3, n - i - 3, "-->");
-      size_t stop = e ? (size_t)(e - p) + 3 : n;
-      for (; i < stop; i++)
-        line += p[i] == '\n';
+      i = e ? (size_t)(e - p) + 3 : n;
       continue;
     }
     size_t name = i;
@@ -1840,26 +1839,24 @@ static size_t too_many_attributes(const unsigned char *p, size_t n,
       continue;
     while (i < n && !html_is_space(p[i]) && p[i] != '>' && p[i] != '/')
       i++;
-    size_t attrs = 0, tag_line = line;
+    size_t attrs = 0;
     for (;;) {
       while (i < n && (html_is_space(p[i]) || p[i] == '/'))
-        line += p[i++] == '\n';
+        i++;
       if (i >= n || p[i] == '>')
         break;
       attrs++;
       while (i < n && !html_is_space(p[i]) && p[i] != '>' && p[i] != '=')
         i++;
       while (i < n && html_is_space(p[i]))
-        line += p[i++] == '\n';
+        i++;
       if (i < n && p[i] == '=') {
         i++;
         while (i < n && html_is_space(p[i]))
-          line += p[i++] == '\n';
-        if (i < n && (p[i] == '"' || p[i] == '\'')) {
-          unsigned char q = p[i++];
-          while (i < n && p[i] != q)
-            line += p[i++] == '\n';
           i++;
+        if (i < n && (p[i] == '"' || p[i] == '\'')) {
+          const unsigned char *q = memchr(p + i + 1, p[i], n - i - 1);
+          i = q ? (size_t)(q - p) + 1 : n;
         } else {
           while (i < n && !html_is_space(p[i]) && p[i] != '>')
             i++;
@@ -1868,31 +1865,30 @@ static size_t too_many_attributes(const unsigned char *p, size_t n,
     }
     if (attrs > 64) {
       cost += (double)attrs * (double)attrs / 2;
-      if (!first) {
-        first = tag_line;
-        first_count = attrs;
+      if (attrs > most_count) {
+        most = tag;
+        most_count = attrs;
       }
       if (cost > budget) {
-        *count = first_count;
-        return first;
+        size_t line = 1;
+        for (size_t j = 0; j < most; j++)
+          line += p[j] == '\n';
+        *count = most_count;
+        return line;
       }
     }
     /* The text of a script or a style is not markup. */
-    static const char *const raw[] = {"script", "style"};
+    static const char *const raw[] = {"</script", "</style"};
     for (size_t k = 0; k < 2; k++) {
-      if (name_len != strlen(raw[k]) ||
-          strncasecmp((const char *)p + name, raw[k], name_len) != 0)
+      size_t len = strlen(raw[k]);
+      if (name_len != len - 2 ||
+          strncasecmp((const char *)p + name, raw[k] + 2, name_len) != 0)
         continue;
-      char close[16];
-      snprintf(close, sizeof close, "</%s", raw[k]);
       while (i < n) {
         const unsigned char *e = memchr(p + i, '<', n - i);
-        size_t stop = e ? (size_t)(e - p) : n;
-        for (; i < stop; i++)
-          line += p[i] == '\n';
-        if (i >= n ||
-            (n - i >= strlen(close) &&
-             strncasecmp((const char *)p + i, close, strlen(close)) == 0))
+        i = e ? (size_t)(e - p) : n;
+        if (i >= n || (n - i >= len &&
+                       strncasecmp((const char *)p + i, raw[k], len) == 0))
           break;
         i++;
       }

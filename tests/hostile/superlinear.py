@@ -21,7 +21,8 @@ A shape is super-linear when
     which the node limit bounds); the input of an EPUB is counted
     unpacked; or
   - a run ends in a crash (a signal, or an exit status other than 0 and 1).
-A run refused by a limit (exit 1, one line naming it) is bounded: fine.
+A run refused by a limit (exit 1, one line naming it) is fine if it comes
+in time.
 
 --size is the 1x input in bytes (default DEFAULT_SIZE, and at most
 MAX_UNITS units, in proportion: the 64x input is at most half a MB).
@@ -97,6 +98,12 @@ KNOWN = {
     # scans of the node's attributes (core/tree.c), so n attributes on one
     # node cost n^2; plugins/xml/read.c is being changed on another branch.
     "xml: attributes of one node": "xml reader <attr> scans, reported (plugins/xml/read.c)",
+    # Found here, not fixed on this branch: libxml2 2.9's XML parser compares
+    # each attribute of a start tag with all before it, and the xml reader
+    # refuses the unknown ones only after that; a pre-scan of the input, as
+    # the html reader's too_many_attributes, would refuse them first.
+    "xml: xml attributes of one element":
+        "libxml2 attribute checks before the xml reader's refusal, reported",
 }
 
 WRITERS = ("html", "markdown", "text", "xml", "epub", "gemtext")
@@ -305,7 +312,8 @@ xmlr("attributes of one node", '<attr key="k{i}">v</attr>', head="<paragraph>",
      tail="<text>a</text></paragraph>")
 xmlr("metadata entries", '<entry key="keyword">k{i}</entry>', head="<meta>",
      tail="</meta>" + P % "a")
-xmlr("resources", '<resource name="r{i}.png" media-type="image/png">AAEC</resource>',
+xmlr("resources", '<resource name="r{i}.png" media-type="image/png" encoding="base64">'
+     'AAEC</resource>',
      head="<resources>", tail="</resources>" + P % "a")
 xmlr("one id repeated", '<paragraph id="x"><text>a</text></paragraph>')
 xmlr("block quotes 40 deep", "<block_quote>" * 40 + P % "a" + "</block_quote>" * 40)
@@ -622,8 +630,8 @@ def measure(exe, s, size, max_units, root, k, asan):
                             "10 x the input + %d bytes a node + %d MB)"
                             % (fmt_mb(rss), f, fmt_mb(in_size), nodes * f,
                                fmt_mb(allowed + base), NODE_BYTES, MEM_SLACK >> 20))
-        if rc == 1:
-            break  # refused by a limit: bounded
+        # A refusal (rc 1) is bounded in memory; its time is judged too:
+        # what is refused may have been parsed whole first.
     if len(res) == 3 and not problems:
         times = [r[1] for r in res]
         if times[2] >= TIME_FLOOR and time_ratio(*times) > TIME_RATIO:
