@@ -369,8 +369,8 @@ static double inline_cost(const char *q, const char *eol, bool gfm) {
     case '&':
     case '[':
     case ']':
-    case '<':
     case '!': nodes += 2; break;
+    case '<': nodes += 3; break; /* an autolink: a link and its text */
     case '*':
     case '_':
     case '`': nodes += c == q || c[-1] != *c ? 2 : 0; break;
@@ -472,9 +472,10 @@ static double line_cost(line_state *st, const char *line, const char *eol,
  * `len` bytes: per line, its container markers (a quote, or an item and its
  * list, unless the line before had the same marker in the same place), its
  * block (unless the line continues a paragraph), and two inline nodes for
- * each mark that can start one (`\ & [ ] < !`, a run of `* _ ~` or
- * backticks; with gfm one for each `w` and `:` where autolinks are looked
- * for, three for a `www.` or `://` and for an `@`); lines of fenced code
+ * each mark that can start one (`\ & [ ] !`, a run of `* _ ~` or
+ * backticks; three for `<`; with gfm one for each `w` and `:` where
+ * autolinks are looked for, three for a `www.` or `://` and for an `@`);
+ * lines of fenced code
  * and of HTML blocks cost only their bytes. Two shapes cost more than
  * their nodes: each table cell (`cells`, from md_tables_too_costly), and
  * email addresses, for each of which the autolink extension copies the
