@@ -1,6 +1,7 @@
 /* Batch conversion: many inputs to one output each, in parallel, safely. */
 #define _GNU_SOURCE /* nftw with FTW_ACTIONRETVAL */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <ftw.h>
 #include <limits.h>
@@ -9,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,12 +20,24 @@
 typedef enum { T_PENDING, T_CONVERTED, T_SKIPPED, T_FAILED } task_state;
 
 typedef struct task {
-  char *input;   /* path as found */
-  char *display; /* for messages: the input path */
-  char *output;  /* where the result goes */
+  char *input;            /* path as found */
+  char *display;          /* for messages: the input path */
+  char *output;           /* where the result goes */
+  const char *rel_output; /* `output` without OUTDIR/: the stamp's key */
   task_state state;
-  galley_template *tpl; /* its site's template, shared; NULL: none */
+  galley_batch *site; /* its site's batch, shared; NULL: none */
+  /* Found in a folder walk: the regular file that was seen, which is the
+   * only thing that will be read (not a FIFO or a file swapped in later). */
+  int walked;
+  struct stat id;
 } task;
+
+/* The stamp: for each output (relative to OUTDIR), a digest of the options
+ * it was made with. Open addressing on the name. */
+typedef struct stamp_entry {
+  char *name;
+  char hash[17];
+} stamp_entry;
 
 typedef struct batch {
   const plan *p;
@@ -32,16 +46,21 @@ typedef struct batch {
   char *outdir;
   struct stat outdir_st;
   int outdir_exists;
-  /* Options stamp: outputs older than it were made with other options. */
+  /* Options stamp: which options each output was made with. */
   char *stamp_path;
-  struct timespec stamp_time;
-  int stamp_valid;
+  char stamp_want[17]; /* this run's options */
+  stamp_entry *stamps;
+  size_t n_stamps, cap_stamps;
+  int stamp_fd; /* appended to as outputs are made; -1: none */
+  int lock_fd;  /* OUTDIR/.galley-lock, flock'ed for the whole run */
   atomic_size_t next, done, converted, skipped, failed;
   size_t unrecognized; /* files in folders that no reader takes */
+  size_t refused;      /* symlinks leaving the folder, FIFOs, devices */
+  char *walk_real;     /* the folder being walked, symlinks resolved */
   atomic_bool stop;
-  int learning; /* workers read pages into their site's template */
-  galley_template **tpls;
-  size_t n_tpls;
+  int learning; /* workers read pages into their site's batch */
+  galley_batch **sites;
+  size_t n_sites, cap_sites;
   pthread_mutex_t print_lock;
   int progress; /* draw a progress bar on stderr */
   int bar_shown;
@@ -77,15 +96,18 @@ static int wanted(batch *b, const char *path, const char *rel) {
     return 0;
   if (c->excludes.n && matches_any(&c->excludes, rel))
     return 0;
-  if (b->p->reader || format_for_path(b->p->reg, path, GALLEY_CAN_READ))
+  if (b->p->reader ||
+      galley_registry_find_path(b->p->reg, path, GALLEY_CAN_READ))
     return 1;
   unsigned char head[4096];
-  FILE *f = fopen(path, "rb");
-  if (!f)
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
     return 1; /* let the conversion report why it cannot be read */
-  size_t n = fread(head, 1, sizeof head, f);
-  fclose(f);
-  if (n > 0 && galley_registry_probe(b->p->reg, head, n, GALLEY_CAN_READ))
+  ssize_t got = read(fd, head, sizeof head);
+  close(fd);
+  size_t n = got > 0 ? (size_t)got : 0;
+  if (n > 0 &&
+      galley_registry_detect(b->p->reg, NULL, head, n, GALLEY_CAN_READ))
     return 1;
   b->unrecognized++;
   if (c->verbosity > 0)
@@ -125,22 +147,40 @@ static char *output_for(const batch *b, const char *rel) {
   return out;
 }
 
-static void add_task(batch *b, const char *path, const char *rel) {
-  if (b->n == b->cap) {
-    size_t ncap = b->cap ? b->cap * 2 : 64;
-    task *t = realloc(b->tasks, ncap * sizeof *t);
-    if (!t)
-      cli_die_oom();
-    b->tasks = t;
-    b->cap = ncap;
-  }
+static task *add_task(batch *b, const char *path, const char *rel) {
+  if (galley_array_grow((void **)&b->tasks, &b->cap, b->n + 1,
+                        sizeof *b->tasks) != GALLEY_OK)
+    cli_die_oom();
   task *t = &b->tasks[b->n++];
+  memset(t, 0, sizeof *t);
   t->input = strdup(path);
   t->display = t->input;
   t->output = output_for(b, rel);
+  t->rel_output = t->output + strlen(b->outdir);
+  while (*t->rel_output == '/')
+    t->rel_output++;
   t->state = T_PENDING;
   if (!t->input)
     cli_die_oom();
+  return t;
+}
+
+/* Whether `real` (resolved) is the walked folder or below it. */
+static int inside_walk(const batch *b, const char *real) {
+  size_t rl = strlen(b->walk_real);
+  if (rl == 1)
+    return 1;
+  return strncmp(real, b->walk_real, rl) == 0 &&
+         (real[rl] == '/' || real[rl] == '\0');
+}
+
+/* A file the walk will not read, said once: symlinks that leave the folder
+ * (a page linked to /etc/passwd must not end up in an e-book), FIFOs (a
+ * worker would wait on one forever), devices and sockets. */
+static void refuse_entry(batch *b, const char *path, const char *why) {
+  b->refused++;
+  if (b->p->c->verbosity >= 0)
+    fprintf(stderr, "galley: %s: %s; skipped\n", path, why);
 }
 
 /* nftw has no user pointer: the walk in progress is kept here. The walk
@@ -173,8 +213,42 @@ static int visit(const char *path, const struct stat *st, int type,
   const char *rel = path + walk_root_len;
   while (*rel == '/')
     rel++;
-  if (wanted(b, path, rel))
-    add_task(b, path, rel);
+  const char *base = strrchr(rel, '/');
+  if ((base ? base + 1 : rel)[0] == '.')
+    return FTW_CONTINUE; /* hidden: left alone, as wanted() says */
+  struct stat id = *st;
+  if (type == FTW_SL || type == FTW_SLN) {
+    char *real = realpath(path, NULL);
+    if (!real || stat(real, &id) != 0) {
+      /* A broken link is a broken file of the folder: it fails. */
+      fprintf(stderr, "galley: %s: %s\n", path,
+              errno == ENOENT ? "a symlink to nothing" : strerror(errno));
+      free(real);
+      atomic_fetch_add(&b->failed, 1);
+      return FTW_CONTINUE;
+    }
+    int inside = inside_walk(b, real);
+    free(real);
+    if (S_ISDIR(id.st_mode))
+      return FTW_CONTINUE; /* symlinked folders are not entered */
+    if (!inside && !b->p->c->follow_symlinks) {
+      refuse_entry(b, path,
+                   "a symlink that leads outside the folder "
+                   "(--follow-symlinks follows it)");
+      return FTW_CONTINUE;
+    }
+  }
+  if (!S_ISREG(id.st_mode)) {
+    refuse_entry(b, path,
+                 S_ISFIFO(id.st_mode) ? "a FIFO, not a regular file"
+                                      : "not a regular file");
+    return FTW_CONTINUE;
+  }
+  if (wanted(b, path, rel)) {
+    task *t = add_task(b, path, rel);
+    t->walked = 1;
+    t->id = id;
+  }
   return FTW_CONTINUE;
 }
 
@@ -182,8 +256,16 @@ static void walk_folder(batch *b, const char *dir) {
   walking = b;
   walk_root = dir;
   walk_root_len = strlen(dir);
+  b->walk_real = realpath(dir, NULL);
+  if (!b->walk_real) {
+    fprintf(stderr, "galley: %s: %s\n", dir, strerror(errno));
+    atomic_fetch_add(&b->failed, 1);
+    return;
+  }
   if (nftw(dir, visit, 32, FTW_PHYS | FTW_ACTIONRETVAL) != 0 && errno)
     fprintf(stderr, "galley: %s: %s\n", dir, strerror(errno));
+  free(b->walk_real);
+  b->walk_real = NULL;
   walking = NULL;
 }
 
@@ -245,16 +327,75 @@ static int newer_or_same(const struct timespec *a, const struct timespec *b) {
          (a->tv_sec == b->tv_sec && a->tv_nsec >= b->tv_nsec);
 }
 
-/* Up to date: the output exists and is newer than its input and than the
- * stamp that records the options it was made with. */
+static uint64_t hash_name(const char *s) {
+  uint64_t h = 1469598103934665603ull;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return h;
+}
+
+/* The stamp entry for output `name`: the one found, or the empty slot where
+ * it would go. The table is never full (see stamp_set). */
+static stamp_entry *stamp_slot(const batch *b, const char *name) {
+  size_t mask = b->cap_stamps - 1;
+  for (size_t i = (size_t)hash_name(name) & mask;; i = (i + 1) & mask) {
+    stamp_entry *e = &b->stamps[i];
+    if (!e->name || strcmp(e->name, name) == 0)
+      return e;
+  }
+}
+
+static void stamp_set(batch *b, const char *name, const char *hash) {
+  if ((b->n_stamps + 1) * 2 > b->cap_stamps) {
+    batch old = *b;
+    b->cap_stamps = old.cap_stamps ? old.cap_stamps * 2 : 256;
+    b->stamps = calloc(b->cap_stamps, sizeof *b->stamps);
+    if (!b->stamps)
+      cli_die_oom();
+    for (size_t i = 0; i < old.cap_stamps; i++)
+      if (old.stamps[i].name)
+        *stamp_slot(b, old.stamps[i].name) = old.stamps[i];
+    free(old.stamps);
+  }
+  stamp_entry *e = stamp_slot(b, name);
+  if (!e->name) {
+    if (!(e->name = strdup(name)))
+      cli_die_oom();
+    b->n_stamps++;
+  }
+  memcpy(e->hash, hash, sizeof e->hash);
+}
+
+/* Up to date: the output exists, is newer than its input, and the stamp
+ * says it was made with this run's options. */
 static int up_to_date(const batch *b, const task *t) {
-  if (b->p->c->force || !b->stamp_valid)
+  if (b->p->c->force || !b->n_stamps)
+    return 0;
+  const stamp_entry *e = stamp_slot(b, t->rel_output);
+  if (!e->name || strcmp(e->hash, b->stamp_want) != 0)
     return 0;
   struct stat in, out;
   if (stat(t->input, &in) != 0 || stat(t->output, &out) != 0)
     return 0;
-  return newer_or_same(&out.st_mtim, &in.st_mtim) &&
-         newer_or_same(&out.st_mtim, &b->stamp_time);
+  return newer_or_same(&out.st_mtim, &in.st_mtim);
+}
+
+/* Records that `t`'s output was made with this run's options: one line
+ * appended (a crash keeps what was done), compacted when the batch ends.
+ * A name with a newline or tab is not recorded: it is redone next time. */
+static void stamp_record(batch *b, const task *t) {
+  if (b->stamp_fd < 0 || strpbrk(t->rel_output, "\n\t"))
+    return;
+  size_t len = strlen(t->rel_output) + 19;
+  char *line = malloc(len);
+  if (!line)
+    cli_die_oom();
+  int n = snprintf(line, len, "%s\t%s\n", b->stamp_want, t->rel_output);
+  /* One write() of an O_APPEND file: lines of several workers never mix. */
+  if (write(b->stamp_fd, line, (size_t)n) != n)
+    fprintf(stderr, "galley: %s: cannot record the options of %s: %s\n",
+            b->stamp_path, t->output, strerror(errno));
+  free(line);
 }
 
 static void clear_bar(batch *b) {
@@ -288,12 +429,13 @@ static int convert_task(batch *b, task *t) {
     return GALLEY_OK;
   }
   galley_job *job = plan_new_job(p, t->display);
-  galley_job_set_template(job, t->tpl);
+  galley_job_set_batch(job, t->site);
   loaded ld = {0};
   char why[256];
   galley_sink *sink = NULL;
   char *base = NULL;
-  int rc = load_input(p, t->input, &ld, why, sizeof why);
+  int rc =
+      load_input(p, t->input, t->walked ? &t->id : NULL, &ld, why, sizeof why);
   if (rc != GALLEY_OK) {
     if (rc != GALLEY_ECANCELLED)
       rc = galley_job_error(job, rc, "%s", why);
@@ -316,19 +458,17 @@ static int convert_task(batch *b, task *t) {
   galley_input in = {ld.data, ld.size, t->display, base};
   signals_track_job(job);
   /* The input is dropped once read, as in a single conversion. */
-  galley_doc *doc = galley_doc_new();
-  if (!doc)
-    cli_die_oom();
-  rc = galley_job_build(job, &in, ld.reader, p->transforms, p->n_transforms,
-                        doc);
-  free(ld.data);
+  galley_job_set_input_release(job, free_input, ld.data);
   ld.data = NULL;
-  if (rc == GALLEY_OK)
-    rc = galley_plugin_write(job, p->writer, doc, sink);
-  galley_doc_free(doc);
+  rc = galley_job_run(job, &in, sink);
   signals_untrack_job(job);
   if (rc == GALLEY_OK && (cli_interrupted || atomic_load(&b->stop)))
     rc = galley_job_error(job, GALLEY_ECANCELLED, "interrupted");
+  if (rc != GALLEY_ECANCELLED) {
+    int report_rc = deliver_reports(job);
+    if (rc == GALLEY_OK)
+      rc = report_rc;
+  }
   if (rc == GALLEY_OK && galley_sink_commit(sink) != GALLEY_OK)
     rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", t->output,
                           strerror(errno));
@@ -340,6 +480,7 @@ done:
   if (rc == GALLEY_OK) {
     t->state = T_CONVERTED;
     atomic_fetch_add(&b->converted, 1);
+    stamp_record(b, t);
   } else if (rc == GALLEY_ECANCELLED) {
     t->state = T_PENDING;
   } else {
@@ -352,31 +493,26 @@ done:
   return rc;
 }
 
-/* Reads one page into its site's template; failures are left for the
- * conversion to report. */
+/* Hands one page to its site's batch (the transforms learn from it);
+ * failures are left for the conversion to report. */
 static void learn_task(batch *b, task *t) {
   const plan *p = b->p;
   loaded ld;
   char why[256];
-  if (load_input(p, t->input, &ld, why, sizeof why) != GALLEY_OK)
+  if (load_input(p, t->input, t->walked ? &t->id : NULL, &ld, why,
+                 sizeof why) != GALLEY_OK)
     return;
-  unsigned char *data = ld.data;
-  const galley_plugin *reader = ld.reader;
   galley_job *job = plan_new_job(p, t->display);
-  galley_doc *doc = galley_doc_new();
   char *base = dir_of(t->input);
-  if (!doc || !base)
+  if (!base)
     cli_die_oom();
-  galley_input in = {data, ld.size, t->display, base};
+  galley_input in = {ld.data, ld.size, t->display, base};
   signals_track_job(job);
-  if (galley_plugin_read(job, reader, &in, doc) == GALLEY_OK &&
-      galley_template_add_doc(t->tpl, doc) != GALLEY_OK)
-    cli_die_oom();
+  galley_batch_learn(t->site, job, &in);
   signals_untrack_job(job);
-  galley_doc_free(doc);
   galley_job_free(job);
   free(base);
-  free(data);
+  free(ld.data);
 }
 
 static void *worker(void *arg) {
@@ -387,7 +523,7 @@ static void *worker(void *arg) {
       if (i >= b->n || cli_interrupted)
         return NULL;
       task *t = &b->tasks[i];
-      if (t->state == T_PENDING && t->tpl && !up_to_date(b, t))
+      if (t->state == T_PENDING && t->site && !up_to_date(b, t))
         learn_task(b, t);
     }
   }
@@ -458,30 +594,148 @@ static void options_stamp(const plan *p, char out[17]) {
   snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
-/* Reads the stamp in OUTDIR; when it is missing or records other options,
- * writes a new one, so every existing output counts as out of date. */
+#define STAMP_HEADER "galley-batch 2\n"
+
+/* Reads the stamp in OUTDIR (a header line, then "OPTIONS<TAB>OUTPUT" lines,
+ * the last one for an output winning) and opens it for appending. A stamp
+ * of another form counts as empty: every output is redone once. */
 static void load_stamp(batch *b) {
-  char want[17], have[32] = "";
-  options_stamp(b->p, want);
+  options_stamp(b->p, b->stamp_want);
   b->stamp_path = join(b->outdir, ".galley-batch");
+  b->stamp_fd = -1;
   FILE *f = fopen(b->stamp_path, "r");
   if (f) {
-    if (!fgets(have, sizeof have, f))
-      have[0] = '\0';
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len = getline(&line, &cap, f);
+    if (len > 0 && strcmp(line, STAMP_HEADER) == 0) {
+      while ((len = getline(&line, &cap, f)) > 0) {
+        if (line[len - 1] != '\n' || len < 19 || line[16] != '\t')
+          continue; /* a line cut short by a crash */
+        line[len - 1] = '\0';
+        line[16] = '\0';
+        stamp_set(b, line + 17, line);
+      }
+    }
+    free(line);
     fclose(f);
-    have[strcspn(have, "\n")] = '\0';
   }
+  int fd = open(b->stamp_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
   struct stat st;
-  if (strcmp(have, want) == 0 && stat(b->stamp_path, &st) == 0) {
-    b->stamp_time = st.st_mtim;
-    b->stamp_valid = 1;
+  if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size == 0 &&
+      write(fd, STAMP_HEADER, strlen(STAMP_HEADER)) < 0) {
+    close(fd);
+    fd = -1;
+  }
+  if (fd >= 0 && st.st_size > 0 && !b->n_stamps) {
+    /* Another form (an older galley's): start it afresh. */
+    if (ftruncate(fd, 0) != 0 ||
+        write(fd, STAMP_HEADER, strlen(STAMP_HEADER)) < 0) {
+      close(fd);
+      fd = -1;
+    }
+  }
+  b->stamp_fd = fd;
+}
+
+/* Rewrites the stamp with one line per output (the appended lines of this
+ * run folded in), atomically. Runs under the folder's lock. */
+static void compact_stamp(batch *b) {
+  if (b->stamp_fd < 0)
     return;
+  close(b->stamp_fd);
+  b->stamp_fd = -1;
+  for (size_t i = 0; i < b->n; i++)
+    if (b->tasks[i].state == T_CONVERTED &&
+        !strpbrk(b->tasks[i].rel_output, "\n\t"))
+      stamp_set(b, b->tasks[i].rel_output, b->stamp_want);
+  galley_sink *sink = galley_sink_new_file(b->stamp_path);
+  if (!sink)
+    return;
+  galley_sink_puts(sink, STAMP_HEADER);
+  for (size_t i = 0; i < b->cap_stamps; i++) {
+    const stamp_entry *e = &b->stamps[i];
+    if (e->name)
+      galley_sink_printf(sink, "%s\t%s\n", e->hash, e->name);
   }
-  if (mkdirs_for(b->stamp_path) == 0 && (f = fopen(b->stamp_path, "w"))) {
-    fprintf(f, "%s\n", want);
-    fclose(f);
+  galley_sink_commit(sink);
+  galley_sink_free(sink);
+}
+
+/* One batch at a time writes into a folder: a second one started while the
+ * first runs would mix outputs made with other options. The lock is an
+ * flock(2), so the kernel drops it when the process ends, however it ends. */
+static int lock_outdir(batch *b) {
+  char *dirmark = join(b->outdir, ".galley-lock");
+  if (mkdirs_for(dirmark) != 0) {
+    fprintf(stderr, "galley: %s: cannot make the folder: %s\n", b->outdir,
+            strerror(errno));
+    free(dirmark);
+    return -1;
   }
-  b->stamp_valid = 0;
+  b->lock_fd = open(dirmark, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (b->lock_fd < 0) {
+    fprintf(stderr, "galley: %s: cannot lock the output folder: %s\n", dirmark,
+            strerror(errno));
+    free(dirmark);
+    return -1;
+  }
+  free(dirmark);
+  if (flock(b->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK)
+      fprintf(stderr,
+              "galley: %s: another galley batch is writing to this folder; "
+              "run this one when it has finished\n",
+              b->outdir);
+    else
+      fprintf(stderr, "galley: %s: cannot lock the output folder: %s\n",
+              b->outdir, strerror(errno));
+    close(b->lock_fd);
+    b->lock_fd = -1;
+    return -1;
+  }
+  return 0;
+}
+
+typedef struct file_id {
+  dev_t dev;
+  ino_t ino;
+} file_id;
+
+static int by_id(const void *a, const void *b) {
+  const file_id *x = a, *y = b;
+  if (x->dev != y->dev)
+    return x->dev < y->dev ? -1 : 1;
+  return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/* An output that is one of the inputs (OUTDIR is the input folder, -t names
+ * the input's own format) would overwrite it: the whole batch is refused
+ * before anything is written. */
+static void refuse_outputs_over_inputs(const batch *b) {
+  file_id *ids = malloc((b->n ? b->n : 1) * sizeof *ids);
+  if (!ids)
+    cli_die_oom();
+  size_t n = 0;
+  for (size_t i = 0; i < b->n; i++) {
+    struct stat st;
+    if (stat(b->tasks[i].input, &st) == 0)
+      ids[n++] = (file_id){st.st_dev, st.st_ino};
+  }
+  qsort(ids, n, sizeof *ids, by_id);
+  for (size_t i = 0; i < b->n; i++) {
+    struct stat st;
+    if (stat(b->tasks[i].output, &st) != 0)
+      continue;
+    file_id key = {st.st_dev, st.st_ino};
+    if (bsearch(&key, ids, n, sizeof *ids, by_id)) {
+      free(ids);
+      cli_usage_error("%s: its output %s is an input of this batch; it "
+                      "would be overwritten (choose another -o OUTDIR)",
+                      b->tasks[i].display, b->tasks[i].output);
+    }
+  }
+  free(ids);
 }
 
 static int by_folder(const void *a, const void *b) {
@@ -495,9 +749,10 @@ static int by_folder(const void *a, const void *b) {
   return xl < yl ? -1 : xl > yl;
 }
 
-/* With transforms, pages of one site (one folder) that number at least
- * three share a template model: blocks that repeat on most of them. */
-static void make_site_templates(batch *b) {
+/* With a transform that learns across a batch (batch hooks: the
+ * boilerplate transform's site template), the pages of one site (one
+ * folder) that number at least three share one galley_batch. */
+static void make_sites(batch *b) {
   if (!b->p->n_transforms || b->n < 3)
     return;
   task **order = malloc(b->n * sizeof *order);
@@ -506,23 +761,28 @@ static void make_site_templates(batch *b) {
   for (size_t i = 0; i < b->n; i++)
     order[i] = &b->tasks[i];
   qsort(order, b->n, sizeof *order, by_folder);
+  galley_job *job = plan_new_job(b->p, NULL);
   for (size_t i = 0; i < b->n;) {
     size_t j = i + 1;
     while (j < b->n && by_folder(&order[i], &order[j]) == 0)
       j++;
     if (j - i >= 3) {
-      galley_template *tpl = galley_template_new();
-      galley_template **more =
-          realloc(b->tpls, (b->n_tpls + 1) * sizeof *b->tpls);
-      if (!tpl || !more)
+      galley_batch *site = galley_batch_new(job);
+      if (!site) {
+        if (galley_job_status(job) != GALLEY_OK)
+          cli_die_oom();
+        break; /* no transform learns across a batch */
+      }
+      if (galley_array_grow((void **)&b->sites, &b->cap_sites, b->n_sites + 1,
+                            sizeof *b->sites) != GALLEY_OK)
         cli_die_oom();
-      b->tpls = more;
-      b->tpls[b->n_tpls++] = tpl;
+      b->sites[b->n_sites++] = site;
       for (size_t k = i; k < j; k++)
-        order[k]->tpl = tpl;
+        order[k]->site = site;
     }
     i = j;
   }
+  galley_job_free(job);
   free(order);
 }
 
@@ -556,7 +816,18 @@ int run_batch(const plan *p) {
       add_task(&b, in, base ? base + 1 : in);
     }
   }
+  refuse_outputs_over_inputs(&b);
   refuse_collisions(&b);
+  if (lock_outdir(&b) != 0) {
+    for (size_t i = 0; i < b.n; i++) {
+      free(b.tasks[i].input);
+      free(b.tasks[i].output);
+    }
+    free(b.tasks);
+    free(b.outdir);
+    pthread_mutex_destroy(&b.print_lock);
+    return EXIT_FAILED;
+  }
   load_stamp(&b);
 
   long n_threads = c->jobs ? c->jobs : sysconf(_SC_NPROCESSORS_ONLN);
@@ -572,8 +843,8 @@ int run_batch(const plan *p) {
   if (!threads)
     cli_die_oom();
   long started = 0;
-  make_site_templates(&b);
-  if (b.n_tpls) {
+  make_sites(&b);
+  if (b.n_sites) {
     /* First pass: every page of a templated site is read once. */
     b.learning = 1;
     for (long i = 0; i < n_threads; i++)
@@ -616,19 +887,24 @@ int run_batch(const plan *p) {
   if (c->verbosity >= 0) {
     fprintf(stderr,
             "galley: %zu converted, %zu up to date, %zu skipped, %zu failed",
-            converted, skipped, b.unrecognized, failed);
+            converted, skipped, b.unrecognized + b.refused, failed);
     if (not_done)
       fprintf(stderr, ", %zu not started", not_done);
     fprintf(stderr, " in %.1f s\n", now_seconds() - t0);
   }
+  compact_stamp(&b);
+  for (size_t i = 0; i < b.cap_stamps; i++)
+    free(b.stamps[i].name);
+  free(b.stamps);
+  close(b.lock_fd);
   for (size_t i = 0; i < b.n; i++) {
     free(b.tasks[i].input);
     free(b.tasks[i].output);
   }
   free(b.tasks);
-  for (size_t i = 0; i < b.n_tpls; i++)
-    galley_template_free(b.tpls[i]);
-  free(b.tpls);
+  for (size_t i = 0; i < b.n_sites; i++)
+    galley_batch_free(b.sites[i]);
+  free(b.sites);
   free(b.outdir);
   free(b.stamp_path);
   pthread_mutex_destroy(&b.print_lock);

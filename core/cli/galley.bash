@@ -20,7 +20,7 @@ _galley() {
   local opts="-f --from -t --to -o --output -x --transform --strip -M --meta
     -O --option --css --resource-path --max-input-size --plugin-dir
     --list-formats --list-transforms --json --help-format --check-plugin
-    -r --recursive -j --jobs --include --exclude --force --fail-fast --jsonl
+    -r --recursive -j --jobs --include --exclude --force --fail-fast --follow-symlinks --jsonl
     -q --quiet -v --verbose -h --help -V --version"
 
   case $prev in

@@ -36,12 +36,14 @@ typedef struct reader {
   char *opf_dir; /* "" or ends in '/' */
   mitem *items;
   size_t n_items;
+  smap item_ids;   /* manifest id -> index + 1 in items (the first one) */
   smap obfuscated; /* font paths the package scrambles */
   smap labels;     /* chapter path -> nav or NCX title */
   smap skip;       /* cover and title pages */
-  smap ids;        /* ids used in the tree */
+  idset ids;       /* ids used in the tree */
   smap idmap;      /* "path#old" -> new id */
   smap chapters;   /* path -> index + 1 */
+  smap resources;  /* names of the resources added to the document */
   smap notes;      /* "path#label" -> a footnote label unique in the book */
   rchap *ch;
   size_t n_ch, cap_ch;
@@ -181,24 +183,34 @@ static int read_entry(reader *r, const char *name, unsigned char **out,
   return GALLEY_OK;
 }
 
-static xmlDoc *parse_xml(const unsigned char *data, size_t len) {
-  if (len > 0x7fffffff)
-    return NULL;
-  return xmlReadMemory((const char *)data, (int)len, NULL, NULL,
-                       XML_PARSE_NONET | XML_PARSE_NOERROR |
-                           XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
-}
-
 /* An XML entry parsed; NULL with `*rc` set: GALLEY_ENOTFOUND when absent,
- * GALLEY_EPARSE when malformed (recorded unless `quiet`). */
+ * GALLEY_EPARSE when malformed (recorded unless `quiet`), and
+ * GALLEY_EUNSUPPORTED, always recorded, when it declares entities.
+ *
+ * Entities: galley refuses an EPUB whose container.xml, encryption.xml,
+ * package document, nav or NCX declares any entity, instead of expanding
+ * it or capping what it expands to. A reference held in libxml2's tree is
+ * expanded again at every read of the text around it, so one 100 KB entity
+ * used 10,000 times is a gigabyte title out of a 1.4 KB book. Books have
+ * no use for them (EPUB 3 forbids external entities; books write characters
+ * or character references, and none of the 36 pandoc and calibre books of
+ * the corpus declares an entity), and a refusal is simpler to trust than a
+ * cap on expansion. The parse ends at the first declaration
+ * (epub_xml_read), before any use. Chapters are read by the html reader,
+ * which skips a DOCTYPE's internal subset. */
 static xmlDoc *read_xml_q(reader *r, const char *name, int *rc, bool quiet) {
   unsigned char *data;
   size_t len;
   *rc = read_entry(r, name, &data, &len, 0);
   if (*rc)
     return NULL;
-  xmlDoc *doc = parse_xml(data, len);
-  if (!doc && quiet)
+  galley_input_cursor cur = {data, len};
+  bool entities;
+  xmlDoc *doc = epub_xml_read(galley_input_cursor_read, &cur, NULL,
+                              XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                  XML_PARSE_NOWARNING | XML_PARSE_NOCDATA,
+                              &entities);
+  if (!doc && quiet && !entities)
     /* Some navigation files are HTML rather than XHTML. */
     doc = len < 0x7fffffff
               ? htmlReadMemory((const char *)data, (int)len, NULL, "UTF-8",
@@ -206,7 +218,12 @@ static xmlDoc *read_xml_q(reader *r, const char *name, int *rc, bool quiet) {
                                    HTML_PARSE_NONET)
               : NULL;
   free(data);
-  if (!doc)
+  if (entities)
+    *rc = galley_job_error(r->job, GALLEY_EUNSUPPORTED,
+                           "%s declares entities (galley refuses entities in "
+                           "EPUB XML)",
+                           name);
+  else if (!doc)
     *rc = quiet ? GALLEY_EPARSE
                 : galley_job_error(r->job, GALLEY_EPARSE,
                                    "%s is not well-formed XML", name);
@@ -357,11 +374,10 @@ static int check_encryption(reader *r) {
 
 /* ---- The package document ------------------------------------------------ */
 
+/* The first manifest item with this id, or NULL. */
 static const mitem *item_by_id(const reader *r, const char *id) {
-  for (size_t i = 0; id && i < r->n_items; i++)
-    if (!strcmp(r->items[i].id, id))
-      return &r->items[i];
-  return NULL;
+  const smap_entry *e = id ? smap_get(&r->item_ids, id) : NULL;
+  return e ? &r->items[e->num - 1] : NULL;
 }
 
 static int read_metadata(reader *r, xmlNode *meta, const char *uid,
@@ -451,6 +467,16 @@ static int read_manifest(reader *r, xmlNode *man) {
       continue;
     }
     free(href);
+    /* Found by id in a map: a spine of n items costs O(n), not O(n^2). */
+    bool added;
+    smap_entry *e = smap_put(&r->item_ids, id, &added);
+    if (!e) {
+      free(id);
+      free(path);
+      return nomem(r);
+    }
+    if (added)
+      e->num = r->n_items + 1;
     mitem *it = &r->items[r->n_items++];
     it->id = id;
     it->path = path;
@@ -599,7 +625,7 @@ static int read_resources(reader *r, const char *cover_id) {
     }
     rc = galley_doc_add_resource(r->doc, name, mt, data, len);
     free(data);
-    if (rc)
+    if (rc || !smap_put(&r->resources, name, NULL))
       return nomem(r);
     bool cover = (it->props && has_word(it->props, "cover-image")) ||
                  (cover_id && !strcmp(cover_id, it->id));
@@ -612,28 +638,6 @@ static int read_resources(reader *r, const char *cover_id) {
 
 /* ---- Chapters --------------------------------------------------------------
  */
-
-static char *unique_id(reader *r, const char *want) {
-  bool added;
-  smap_entry *e = smap_put(&r->ids, want, &added);
-  if (!e)
-    return NULL;
-  if (added)
-    return strdup(want);
-  size_t len = strlen(want) + 16;
-  char *id = malloc(len);
-  for (unsigned k = 2; id; k++) {
-    snprintf(id, len, "%s-%u", want, k);
-    e = smap_put(&r->ids, id, &added);
-    if (!e) {
-      free(id);
-      return NULL;
-    }
-    if (added)
-      return id;
-  }
-  return NULL;
-}
 
 static int map_id(reader *r, const char *path, const char *old,
                   const char *fresh) {
@@ -669,7 +673,7 @@ static int copy_chapter(reader *r, const char *path, galley_node *div,
       const char *old = galley_node_get_id(n);
       if (ev != GALLEY_EVENT_ENTER || !old || !*old)
         continue;
-      char *fresh = unique_id(r, old);
+      char *fresh = idset_claim(&r->ids, old);
       int rc =
           !fresh || map_id(r, path, old, fresh) || galley_node_set_id(n, fresh)
               ? GALLEY_ENOMEM
@@ -685,8 +689,8 @@ static int copy_chapter(reader *r, const char *path, galley_node *div,
 static char *chapter_id(reader *r, const char *path) {
   const char *base = strrchr(path, '/');
   base = base ? base + 1 : path;
-  if (!smap_get(&r->ids, base))
-    return unique_id(r, base);
+  if (!idset_has(&r->ids, base))
+    return idset_claim(&r->ids, base);
   const char *rel = path;
   size_t dl = strlen(r->opf_dir);
   if (dl && !strncmp(rel, r->opf_dir, dl))
@@ -697,7 +701,7 @@ static char *chapter_id(reader *r, const char *path) {
   for (char *p = tmp; *p; p++)
     if (*p == '/')
       *p = '_';
-  char *id = unique_id(r, tmp);
+  char *id = idset_claim(&r->ids, tmp);
   free(tmp);
   return id;
 }
@@ -748,14 +752,9 @@ static int read_chapter(reader *r, const mitem *it) {
         galley_node_append_child(h, t) || galley_node_prepend_child(div, h))
       return nomem(r);
   }
-  if (r->n_ch == r->cap_ch) {
-    size_t cap = r->cap_ch ? r->cap_ch * 2 : 16;
-    rchap *c = realloc(r->ch, cap * sizeof *c);
-    if (!c)
-      return nomem(r);
-    r->ch = c;
-    r->cap_ch = cap;
-  }
+  if (galley_array_grow((void **)&r->ch, &r->cap_ch, r->n_ch + 1,
+                        sizeof *r->ch) != GALLEY_OK)
+    return nomem(r);
   r->ch[r->n_ch].path = it->path;
   r->ch[r->n_ch].div = div;
   r->n_ch++;
@@ -792,7 +791,7 @@ static const char *note_label(reader *r, const char *path, const char *label) {
   free(key);
   if (!e)
     return NULL;
-  if (added && !(e->value = unique_id(r, label)))
+  if (added && !(e->value = idset_claim(&r->ids, label)))
     return NULL;
   return e->value;
 }
@@ -836,7 +835,9 @@ static int fix_chapter(reader *r, const rchap *c) {
       size_t dl = strlen(r->opf_dir);
       if (dl && !strncmp(name, r->opf_dir, dl))
         name += dl;
-      if (galley_doc_find_resource(r->doc, name))
+      /* Looked up in the reader's own map: the document's list is searched
+       * linearly, and a chapter may hold 100,000 images. */
+      if (smap_get(&r->resources, name))
         rc = galley_node_set_url(n, name);
       else
         galley_job_warn(r->job, "image %s is not in the EPUB", path);
@@ -887,14 +888,9 @@ typedef struct nodelist {
 } nodelist;
 
 static bool nl_add(nodelist *l, galley_node *x) {
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 16;
-    galley_node **v = realloc(l->v, cap * sizeof *v);
-    if (!v)
-      return false;
-    l->v = v;
-    l->cap = cap;
-  }
+  if (galley_array_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) !=
+      GALLEY_OK)
+    return false;
   l->v[l->n++] = x;
   return true;
 }
@@ -1030,12 +1026,14 @@ static void free_reader(reader *r) {
     free(r->items[i].props);
   }
   free(r->items);
+  smap_free(&r->item_ids);
   smap_free(&r->obfuscated);
   smap_free(&r->labels);
   smap_free(&r->skip);
-  smap_free(&r->ids);
+  idset_free(&r->ids);
   smap_free(&r->idmap);
   smap_free(&r->chapters);
+  smap_free(&r->resources);
   smap_free(&r->notes);
   free(r->ch);
 }

@@ -29,9 +29,13 @@ static const char default_css[] =
 
 /* ---- A set of strings (ids in use) ------------------------------------- */
 
+typedef struct strslot {
+  char *key;     /* NULL: empty */
+  unsigned next; /* unique_id's next suffix to try for this id; 0: 2 */
+} strslot;
+
 typedef struct strset {
-  char **slot;
-  unsigned *val; /* a number kept with each string (see unique_id) */
+  strslot *slot;
   size_t cap, n;
 } strset;
 
@@ -42,65 +46,58 @@ static size_t hash(const char *s) {
   return h;
 }
 
-/* Where `k` is in `s`, or the empty slot where it would go. */
-static size_t set_find(const strset *s, const char *k) {
-  size_t i = hash(k) & (s->cap - 1);
-  while (s->slot[i] && strcmp(s->slot[i], k) != 0)
-    i = (i + 1) & (s->cap - 1);
-  return i;
+/* The slot of `k`, or NULL. */
+static strslot *set_find(const strset *s, const char *k) {
+  if (!s->cap)
+    return NULL;
+  for (size_t i = hash(k) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+    if (!s->slot[i].key)
+      return NULL;
+    if (strcmp(s->slot[i].key, k) == 0)
+      return &s->slot[i];
+  }
 }
 
 static bool set_has(const strset *s, const char *k) {
-  return s->cap && s->slot[set_find(s, k)];
+  return set_find(s, k) != NULL;
 }
 
-/* The slot holding `k`, added (its number 0) when missing; (size_t)-1 when
- * out of memory. */
-static size_t set_slot(strset *s, const char *k) {
-  if (s->cap && s->slot[set_find(s, k)])
-    return set_find(s, k);
+static int set_add(strset *s, const char *k) {
+  if (set_has(s, k))
+    return GALLEY_OK;
   if ((s->n + 1) * 2 > s->cap) {
     size_t cap = s->cap ? s->cap * 2 : 64;
-    char **slot = calloc(cap, sizeof *slot);
-    unsigned *val = calloc(cap, sizeof *val);
-    if (!slot || !val) {
-      free(slot);
-      free(val);
-      return (size_t)-1;
-    }
+    strslot *slot = calloc(cap, sizeof *slot);
+    if (!slot)
+      return GALLEY_ENOMEM;
     for (size_t i = 0; i < s->cap; i++) {
-      if (!s->slot[i])
+      if (!s->slot[i].key)
         continue;
-      size_t j = hash(s->slot[i]) & (cap - 1);
-      while (slot[j])
+      size_t j = hash(s->slot[i].key) & (cap - 1);
+      while (slot[j].key)
         j = (j + 1) & (cap - 1);
       slot[j] = s->slot[i];
-      val[j] = s->val[i];
     }
     free(s->slot);
-    free(s->val);
     s->slot = slot;
-    s->val = val;
     s->cap = cap;
   }
   char *c = strdup(k);
   if (!c)
-    return (size_t)-1;
-  size_t i = set_find(s, k);
-  s->slot[i] = c;
+    return GALLEY_ENOMEM;
+  size_t i = hash(k) & (s->cap - 1);
+  while (s->slot[i].key)
+    i = (i + 1) & (s->cap - 1);
+  s->slot[i].key = c;
+  s->slot[i].next = 0;
   s->n++;
-  return i;
-}
-
-static int set_add(strset *s, const char *k) {
-  return set_slot(s, k) == (size_t)-1 ? GALLEY_ENOMEM : GALLEY_OK;
+  return GALLEY_OK;
 }
 
 static void set_free(strset *s) {
   for (size_t i = 0; i < s->cap; i++)
-    free(s->slot[i]);
+    free(s->slot[i].key);
   free(s->slot);
-  free(s->val);
 }
 
 /* ---- Writer state ------------------------------------------------------ */
@@ -121,9 +118,6 @@ typedef struct w {
   size_t len;
   strset all;  /* every id the document carries */
   strset used; /* ids written so far */
-  /* For each id wanted twice, the next number to try after it (unique_id,
-   * fresh_id): the ones before are taken, and stay taken. */
-  strset next_unique, next_fresh;
   note *notes;
   size_t nnotes, notecap;
   int next_number;
@@ -162,19 +156,10 @@ static void esc(w *o, const char *s, size_t n, bool attr) {
   while (p < end) {
     unsigned char c = *p;
     if (c >= 0x80) {
-      size_t k = 0;
-      if (c >= 0xC2 && c < 0xE0 && end - p >= 2 && (p[1] & 0xC0) == 0x80)
-        k = 2;
-      else if (c >= 0xE0 && c < 0xF0 && end - p >= 3 && (p[1] & 0xC0) == 0x80 &&
-               (p[2] & 0xC0) == 0x80 && !(c == 0xE0 && p[1] < 0xA0) &&
-               !(c == 0xED && p[1] >= 0xA0) &&
-               !(c == 0xEF && p[1] == 0xBF && p[2] >= 0xBE))
-        k = 3;
-      else if (c >= 0xF0 && c < 0xF5 && end - p >= 4 && (p[1] & 0xC0) == 0x80 &&
-               (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 &&
-               !(c == 0xF0 && p[1] < 0x90) && !(c == 0xF4 && p[1] >= 0x90))
-        k = 4;
-      if (k) {
+      uint32_t cp = 0;
+      size_t k = galley_utf8_decode((const char *)p, (size_t)(end - p), &cp);
+      /* U+FFFE and U+FFFF are UTF-8 but not characters XML allows. */
+      if (k && cp != 0xFFFE && cp != 0xFFFF) {
         p += k;
         continue;
       }
@@ -251,32 +236,6 @@ static void nomem(w *o) {
     o->rc = galley_job_error(o->job, GALLEY_ENOMEM, "out of memory");
 }
 
-/*
- * Fills `id` (room for 24 more bytes after its `n`) with the first of
- * id-2, id-3… that `taken` says is free, starting where the last search for
- * the same id stopped (`next`): the same id each time, but a thousand
- * repeats of one id no longer try a million numbers. False when out of
- * memory.
- */
-static bool number_id(w *o, strset *next, char *id, size_t n,
-                      bool (*taken)(w *, const char *)) {
-  size_t slot = set_slot(next, id);
-  if (slot == (size_t)-1)
-    return false;
-  unsigned k = next->val[slot] ? next->val[slot] : 2;
-  do
-    snprintf(id + n, 24, "-%u", k++);
-  while (taken(o, id));
-  next->val[slot] = k;
-  return true;
-}
-
-static bool used(w *o, const char *id) { return set_has(&o->used, id); }
-
-static bool used_or_carried(w *o, const char *id) {
-  return set_has(&o->used, id) || set_has(&o->all, id);
-}
-
 /* An id not used yet: `want` itself, or want-2, want-3… */
 static char *unique_id(w *o, const char *want) {
   size_t n = strlen(want);
@@ -288,8 +247,24 @@ static char *unique_id(w *o, const char *want) {
   /* Ids may not hold white space. */
   for (size_t i = 0; i <= n; i++)
     id[i] = html_is_space((unsigned char)want[i]) ? '-' : want[i];
-  if ((used(o, id) && !number_id(o, &o->next_unique, id, n, used)) ||
-      set_add(&o->used, id)) {
+  strslot *base = set_find(&o->used, id);
+  if (!base) {
+    if (set_add(&o->used, id)) {
+      free(id);
+      nomem(o);
+      return NULL;
+    }
+    return id;
+  }
+  /* The id remembers where its suffixes stopped: every id-k below `next`
+   * is in use already (the set only grows), so starting there finds what
+   * starting from 2 would, and n copies of one id cost O(n), not O(n^2). */
+  unsigned k = base->next < 2 ? 2 : base->next;
+  do
+    snprintf(id + n, 24, "-%u", k++);
+  while (set_has(&o->used, id));
+  base->next = k; /* before the add, which may move every slot */
+  if (set_add(&o->used, id)) {
     free(id);
     nomem(o);
     return NULL;
@@ -307,9 +282,9 @@ static char *fresh_id(w *o, const char *want) {
     return NULL;
   }
   memcpy(id, want, n + 1);
-  if ((used_or_carried(o, id) &&
-       !number_id(o, &o->next_fresh, id, n, used_or_carried)) ||
-      set_add(&o->used, id)) {
+  for (unsigned k = 2; set_has(&o->used, id) || set_has(&o->all, id); k++)
+    snprintf(id + n, 24, "-%u", k);
+  if (set_add(&o->used, id)) {
     free(id);
     nomem(o);
     return NULL;
@@ -473,10 +448,7 @@ static const char *void_end(const w *o) { return o->xhtml ? " />" : ">"; }
 
 /* The text of a subtree (an image's alt, a heading for <title>). */
 static char *plain_text(const galley_node *root) {
-  size_t cap = 64, len = 0;
-  char *buf = malloc(cap);
-  if (!buf)
-    return NULL;
+  galley_buf buf = GALLEY_BUF_INIT;
   galley_iter it;
   galley_iter_init(&it, (galley_node *)root);
   galley_event ev;
@@ -492,22 +464,9 @@ static char *plain_text(const galley_node *root) {
       s = " ";
     if (!s)
       continue;
-    size_t sl = strlen(s);
-    if (len + sl + 1 > cap) {
-      while (len + sl + 1 > cap)
-        cap *= 2;
-      char *b = realloc(buf, cap);
-      if (!b) {
-        free(buf);
-        return NULL;
-      }
-      buf = b;
-    }
-    memcpy(buf + len, s, sl);
-    len += sl;
+    galley_buf_puts(&buf, s);
   }
-  buf[len] = 0;
-  return buf;
+  return galley_buf_detach(&buf, NULL); /* NULL when out of memory */
 }
 
 /* ---- Footnotes ----------------------------------------------------------- */
@@ -523,15 +482,10 @@ static note *add_note(w *o, const char *label) {
   note *f = find_note(o, label);
   if (f)
     return f;
-  if (o->nnotes == o->notecap) {
-    size_t cap = o->notecap ? o->notecap * 2 : 16;
-    note *nn = realloc(o->notes, cap * sizeof *nn);
-    if (!nn) {
-      nomem(o);
-      return NULL;
-    }
-    o->notes = nn;
-    o->notecap = cap;
+  if (galley_array_grow((void **)&o->notes, &o->notecap, o->nnotes + 1,
+                        sizeof *o->notes) != GALLEY_OK) {
+    nomem(o);
+    return NULL;
   }
   f = &o->notes[o->nnotes++];
   memset(f, 0, sizeof *f);
@@ -1058,32 +1012,26 @@ static int style(w *o) {
       return galley_job_error(o->job, GALLEY_EIO,
                               "cannot read stylesheet %s: %s", path,
                               strerror(errno));
-    size_t cap = 4096, len = 0;
-    css = malloc(cap);
-    while (css) {
-      size_t got = fread(css + len, 1, cap - len - 1, f);
-      len += got;
+    galley_buf b = GALLEY_BUF_INIT;
+    galley_buf_reserve(&b, 4095);
+    while (!b.failed) {
+      size_t got = fread(b.data + b.len, 1, b.cap - b.len - 1, f);
+      galley_buf_set_len(&b, b.len + got);
       if (got == 0)
         break;
-      if (len + 1 == cap) {
-        if (cap > (64u << 20)) {
+      if (b.len + 1 == b.cap) {
+        if (b.cap > (64u << 20)) {
           fclose(f);
-          free(css);
+          galley_buf_free(&b);
           return galley_job_error(o->job, GALLEY_ELIMIT,
                                   "stylesheet %s is over 64 MiB", path);
         }
-        char *b = realloc(css, cap * 2);
-        if (!b) {
-          free(css);
-          css = NULL;
-          break;
-        }
-        css = b;
-        cap *= 2;
+        galley_buf_reserve(&b, b.cap - b.len); /* doubles it */
       }
     }
     bool err = ferror(f);
     fclose(f);
+    css = galley_buf_detach(&b, NULL);
     if (!css)
       return galley_job_error(o->job, GALLEY_ENOMEM, "out of memory");
     if (err) {
@@ -1091,7 +1039,6 @@ static int style(w *o) {
       return galley_job_error(o->job, GALLEY_EIO, "cannot read stylesheet %s",
                               path);
     }
-    css[len] = 0;
   }
   const char *s = css ? css : default_css;
   puts_(o, "<style>\n");
@@ -1223,8 +1170,6 @@ int html_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   free(o->notes);
   set_free(&o->all);
   set_free(&o->used);
-  set_free(&o->next_unique);
-  set_free(&o->next_fresh);
   free(o);
   return rc;
 }

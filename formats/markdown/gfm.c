@@ -8,7 +8,7 @@
 
 #include "markdown.h"
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+/* Set once by md_init, read-only afterwards. */
 static md_extensions extensions;
 
 /*
@@ -38,12 +38,14 @@ static void pin_library(void *symbol) {
 }
 
 /*
- * cmark-gfm's extension registry is process-global and its first
- * registration is not thread-safe, so it happens exactly once here; after
- * that the registry is only read. This is the plugin's only static state,
- * and it is written once and read-only thereafter.
+ * The plugin's init. cmark-gfm's extension registry is process-global and
+ * its first registration is not thread-safe; galley's registry runs init
+ * once per process, under its lock, before any conversion can reach the
+ * plugin, so the registration happens exactly once and the registry is
+ * only read afterwards. `extensions` is the plugin's only static state,
+ * written here and read-only thereafter.
  */
-static void register_once(void) {
+int md_init(void) {
   pin_library((void *)(uintptr_t)cmark_parser_new);
   pin_library((void *)(uintptr_t)cmark_gfm_core_extensions_ensure_registered);
   cmark_gfm_core_extensions_ensure_registered();
@@ -51,12 +53,15 @@ static void register_once(void) {
   extensions.strikethrough = cmark_find_syntax_extension("strikethrough");
   extensions.autolink = cmark_find_syntax_extension("autolink");
   extensions.tasklist = cmark_find_syntax_extension("tasklist");
+  /* A cmark-gfm without its extensions would quietly read GitHub Markdown
+   * as plain CommonMark: refuse the plugin instead. */
+  if (!extensions.table || !extensions.strikethrough || !extensions.autolink ||
+      !extensions.tasklist)
+    return GALLEY_EUNSUPPORTED;
+  return GALLEY_OK;
 }
 
-const md_extensions *md_extensions_get(void) {
-  pthread_once(&once, register_once);
-  return &extensions;
-}
+const md_extensions *md_extensions_get(void) { return &extensions; }
 
 cmark_parser *md_parser_new(bool gfm, bool tables) {
   const md_extensions *ext = md_extensions_get();

@@ -1,0 +1,84 @@
+/* A bump allocator: every node and string of a document, freed in one call. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+
+struct arena_block {
+  arena_block *next;
+  size_t used, size;
+  max_align_t data[]; /* aligned storage */
+};
+
+/* Blocks start small (most documents are small) and double, so a big
+ * document costs few mallocs; a large single request gets its own block. */
+#define ARENA_MIN_BLOCK 4096
+
+void arena_init(arena *a) { a->head = NULL; }
+
+/* Storage left as malloc gave it: for callers that fill every byte. */
+static void *arena_alloc_raw(arena *a, size_t size) {
+  const size_t align = sizeof(max_align_t);
+  size = (size + align - 1) & ~(align - 1);
+  if (size == 0)
+    size = align;
+  arena_block *b = a->head;
+  if (!b || b->size - b->used < size) {
+    size_t want = b ? b->size * 2 : ARENA_MIN_BLOCK;
+    if (want > ((size_t)1 << 24))
+      want = (size_t)1 << 24;
+    if (want < size)
+      want = size;
+    if (want > SIZE_MAX - sizeof(arena_block))
+      return NULL;
+    arena_block *nb = malloc(sizeof(arena_block) + want);
+    if (!nb)
+      return NULL;
+    nb->used = 0;
+    nb->size = want;
+    if (b && b->size - b->used >= 256 && want == size) {
+      /* A one-off large block: keep filling the current one afterwards. */
+      nb->next = b->next;
+      b->next = nb;
+    } else {
+      nb->next = b;
+      a->head = nb;
+    }
+    b = nb;
+  }
+  void *p = (char *)b->data + b->used;
+  b->used += size;
+  return p;
+}
+
+void *arena_alloc(arena *a, size_t size) {
+  void *p = arena_alloc_raw(a, size);
+  if (p)
+    memset(p, 0, size);
+  return p;
+}
+
+char *arena_strndup(arena *a, const char *s, size_t len) {
+  if (len == (size_t)-1)
+    len = s ? strlen(s) : 0;
+  if (len == SIZE_MAX)
+    return NULL;
+  char *p = arena_alloc_raw(a, len + 1);
+  if (!p)
+    return NULL;
+  if (len)
+    memcpy(p, s, len);
+  p[len] = '\0';
+  return p;
+}
+
+void arena_free(arena *a) {
+  arena_block *b = a->head;
+  while (b) {
+    arena_block *next = b->next;
+    free(b);
+    b = next;
+  }
+  a->head = NULL;
+}

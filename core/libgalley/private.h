@@ -1,0 +1,140 @@
+/* Internal structures of libgalley, shared by its source files only. */
+#ifndef GALLEY_PRIVATE_H
+#define GALLEY_PRIVATE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "galley/galley.h"
+
+#define GALLEY_API GALLEY_EXPORT
+
+/* ---- arena.c ---- */
+typedef struct arena_block arena_block;
+typedef struct arena {
+  arena_block *head;
+} arena;
+
+void arena_init(arena *a);
+void *arena_alloc(arena *a, size_t size);
+char *arena_strndup(arena *a, const char *s, size_t len);
+void arena_free(arena *a);
+
+/* ---- tree.c ---- */
+typedef struct node_attr {
+  const char *key;
+  const char *value;
+} node_attr;
+
+struct galley_node {
+  galley_doc *doc;
+  galley_node *parent, *first, *last, *prev, *next;
+  galley_kind kind;
+  int line;
+  /* Kind-specific fields; only the ones a kind has are set. */
+  const char *literal; /* TEXT, CODE, CODE_BLOCK, RAW_* */
+  const char *str1;    /* url, info, format, label */
+  const char *str2;    /* title */
+  int num1;            /* level, list start, colspan, row part, task */
+  int num2;            /* rowspan, align */
+  unsigned flags;      /* ordered, tight, header */
+  /* Attributes. */
+  const char *tag, *id, *classes;
+  node_attr *attrs;
+  size_t n_attrs, cap_attrs;
+};
+
+typedef struct meta_entry {
+  const char *key;
+  const char *value;
+} meta_entry;
+
+struct galley_doc {
+  arena arena;
+  galley_node *root;
+  const char *base;
+  meta_entry *meta; /* malloc'd array of arena strings */
+  size_t n_meta, cap_meta;
+  galley_resource **res; /* malloc'd array of arena structs */
+  size_t n_res, cap_res;
+  size_t n_nodes, node_limit; /* node_limit 0: none */
+  bool over_node_limit;       /* a node was refused for the limit */
+};
+
+/* Forgets the error diagnostics recorded from index `first` on (job.c). */
+void job_drop_errors_since(galley_job *job, size_t first);
+
+/* ---- job.c ---- */
+typedef struct kv {
+  char *key, *value;
+} kv;
+
+/* One option as the host set it: `scope` is a plugin name or NULL. */
+typedef struct opt_entry {
+  char *scope, *name, *value;
+} opt_entry;
+
+/* A plugin call in progress (galley_plugin_*_with): whose declared
+ * defaults galley_job_option uses, and the values its caller passed. */
+typedef struct call_frame {
+  const galley_plugin *plugin;
+  const galley_option_value *values;
+  size_t n_values;
+  const struct call_frame *prev;
+} call_frame;
+
+typedef struct report_entry {
+  galley_report r; /* every pointer in it is malloc'd */
+} report_entry;
+
+struct galley_job {
+  galley_registry *registry;
+  const call_frame *frame; /* the plugin running now, or NULL */
+  opt_entry *options;
+  size_t n_options, cap_options;
+  bool options_checked; /* galley_job_check_options accepted them */
+  kv *meta;
+  size_t n_meta, cap_meta;
+  char **resource_paths;
+  size_t n_resource_paths, cap_resource_paths;
+  /* Folders the input came from (galley_job_add_resource_root): with the
+   * resource paths, the only places a local resource may be read from. */
+  char **roots;
+  size_t n_roots, cap_roots;
+  galley_limits limits;
+  galley_diag *diags;
+  size_t n_diags, cap_diags;
+  char *location;
+  int status;
+  const char *errmsg; /* points into diags */
+  atomic_bool cancelled;
+  bool no_local_files; /* galley_job_set_local_files(job, false) */
+  /* The conversion (galley_job_set_reader, _set_writer, _add_transform). */
+  const galley_plugin *reader, *writer;
+  const galley_plugin **transforms;
+  size_t n_transforms, cap_transforms;
+  void (*release)(void *ctx); /* galley_job_set_input_release */
+  void *release_ctx;
+  report_entry *reports;
+  size_t n_reports, cap_reports;
+  const galley_batch *batch;
+};
+
+/* The plugin running on the job now, or NULL (job.c). */
+const galley_plugin *job_current(const galley_job *job);
+
+/* Whether descriptor `p` was built with member `m` (struct_size says). */
+#define PLUGIN_HAS(p, m)                                                       \
+  ((p)->struct_size >= offsetof(galley_plugin, m) + sizeof((p)->m))
+
+/* Whether `p` has batch hooks (a descriptor with all three). */
+bool plugin_has_batch(const galley_plugin *p);
+
+/* ---- options.c ---- */
+/* The limit that core option `name` sets, or NULL: its offset in
+ * galley_limits through *offset. */
+bool core_limit_option(const char *name, size_t *offset);
+/* Parses a positive size ("64K", "10M", "1G"). */
+bool parse_positive_size(const char *s, size_t *out);
+
+#endif

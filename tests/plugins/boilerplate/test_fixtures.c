@@ -1,0 +1,166 @@
+/* One fixture per rule of the boilerplate transform: each page goes through
+ * its reader and the transform, and the explain report (what was removed,
+ * by which rule) must equal fixtures/boilerplate/<name>.explain. Rewrite the
+ * goldens with GALLEY_UPDATE_GOLDEN=1 and review the diff. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+typedef struct fixture {
+  const char *name;   /* file name without extension */
+  const char *reader; /* html, text or xml */
+  const char *ext;
+  const char *rule; /* the rule the fixture shows; NULL: nothing removed */
+} fixture;
+
+static const fixture fixtures[] = {
+    {"chrome-tag", "html", "html", "chrome-tag"},
+    {"chrome-class", "html", "html", "chrome-class"},
+    {"hidden", "xml", "xml", "hidden"},
+    {"outside-content", "html", "html", "outside-content"},
+    {"split-article", "html", "html", "headline-in-metadata"},
+    {"link-list", "html", "html", "link-list"},
+    {"link-dense", "html", "html", "link-dense"},
+    {"image-strip", "html", "html", "image-strip"},
+    {"headline-in-metadata", "html", "html", "headline-in-metadata"},
+    {"call-to-action", "html", "html", "call-to-action"},
+    {"link-line", "html", "html", "link-line"},
+    {"byline", "html", "html", "byline"},
+    {"label-line", "html", "html", "label-line"},
+    {"credit-line", "html", "html", "credit-line"},
+    {"date-line", "html", "html", "date-line"},
+    {"image-credit", "html", "html", "image-credit"},
+    {"list-heading", "html", "html", "list-heading"},
+    {"alt-repeats-text", "html", "html", "alt-repeats-text"},
+    {"about-blurb", "html", "html", "about-blurb"},
+    {"url-line", "html", "html", "url-line"},
+    {"hover-card", "html", "html", "hover-card"},
+    {"keeps-article-parts", "html", "html", "headline-in-metadata"},
+    {"metadata", "html", "html", "chrome-class"},
+    {"before-headline", "text", "txt", "before-headline"},
+    {"after-article", "text", "txt", "after-article"},
+    {"call-to-action-text", "text", "txt", "call-to-action"},
+};
+
+static void run_fixture(void **state) {
+  const fixture *f = *state;
+  galley_registry *reg = tu_registry();
+  const galley_plugin *reader = galley_registry_find(reg, f->reader);
+  const galley_plugin *bp = galley_registry_find(reg, "boilerplate");
+  if (!reader || !(reader->caps & GALLEY_CAN_READ))
+    skip();
+  assert_non_null(bp);
+  char rel[256], path[4096];
+  snprintf(rel, sizeof rel, "boilerplate/%s.%s", f->name, f->ext);
+  snprintf(path, sizeof path, "%s", tu_fixture(rel));
+  size_t len;
+  char *data = tu_read_file(path, &len);
+  assert_non_null(data);
+  galley_job *job = galley_job_new(reg);
+  galley_job_set_option(job, "explain", "explain.tsv");
+  galley_doc *doc = galley_doc_new();
+  galley_input in = {(const unsigned char *)data, len, f->name, NULL};
+  assert_int_equal(galley_plugin_read(job, reader, &in, doc), GALLEY_OK);
+  assert_int_equal(galley_plugin_transform(job, bp, doc), GALLEY_OK);
+  /* The report is handed to the host, never written by the transform. */
+  assert_int_equal(galley_job_report_count(job), 1);
+  const galley_report *r = galley_job_report_at(job, 0);
+  assert_string_equal(r->path, "explain.tsv");
+  char *report = strndup((const char *)r->data, r->size);
+  assert_non_null(report);
+  char want[128];
+  snprintf(want, sizeof want, "\n%s\t", f->rule);
+  if (!strstr(report, want))
+    fail_msg("%s: no block removed by rule %s:\n%s", f->name, f->rule, report);
+  snprintf(rel, sizeof rel, "boilerplate/%s.explain", f->name);
+  tu_assert_golden(report, rel);
+  free(report);
+  galley_doc_free(doc);
+  galley_job_free(job);
+  free(data);
+}
+
+static void metadata_fixture_fills_author_date_and_site(void **state) {
+  (void)state;
+  const galley_plugin *html = galley_registry_find(tu_registry(), "html");
+  if (!html)
+    skip();
+  size_t len;
+  char *data = tu_read_file(tu_fixture("boilerplate/metadata.html"), &len);
+  assert_non_null(data);
+  galley_job *job = galley_job_new(tu_registry());
+  galley_doc *doc = galley_doc_new();
+  galley_input in = {(const unsigned char *)data, len, "metadata", NULL};
+  assert_int_equal(galley_plugin_read(job, html, &in, doc), GALLEY_OK);
+  assert_int_equal(
+      galley_plugin_transform(
+          job, galley_registry_find(tu_registry(), "boilerplate"), doc),
+      GALLEY_OK);
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_AUTHOR),
+                      "Morwenna Trelawny");
+  /* The date, with the time when the page's <time> gives one. */
+  const char *date = galley_doc_get_meta(doc, GALLEY_META_DATE);
+  assert_non_null(date);
+  assert_memory_equal(date, "2026-03-03", 10);
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_PUBLISHER),
+                      "The Coastal Gazette");
+  assert_non_null(galley_doc_get_meta(doc, GALLEY_META_DESCRIPTION));
+  galley_doc_free(doc);
+  galley_job_free(job);
+  free(data);
+}
+
+/* The command line: --strip is -x boilerplate, and -O explain writes the
+ * report beside the output. */
+static void command_line_strip_writes_explain_report(void **state) {
+  (void)state;
+  const char *exe = getenv("GALLEY_EXE");
+  if (!exe || !galley_registry_find(tu_registry(), "html") ||
+      !galley_registry_find(tu_registry(), "text"))
+    skip();
+  char dir[] = "/tmp/bp-cli-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char cmd[16384], out[64], rep[64];
+  snprintf(out, sizeof out, "%s/out.txt", dir);
+  snprintf(rep, sizeof rep, "%s/explain.tsv", dir);
+  snprintf(cmd, sizeof cmd,
+           "'%s' --strip -O explain='%s' -t text -o '%s' '%s' 2>/dev/null", exe,
+           rep, out, tu_fixture("boilerplate/chrome-tag.html"));
+  assert_int_equal(system(cmd), 0);
+  size_t len;
+  char *text = tu_read_file(out, &len);
+  char *report = tu_read_file(rep, &len);
+  assert_non_null(text);
+  assert_non_null(report);
+  assert_non_null(strstr(text, "The harbour authority voted on Monday"));
+  assert_null(strstr(text, "Ferry timetable"));
+  assert_non_null(strstr(report, "chrome-tag\tdiv<aside>"));
+  free(text);
+  free(report);
+  unlink(out);
+  unlink(rep);
+  rmdir(dir);
+}
+
+int main(void) {
+  enum { N = sizeof fixtures / sizeof *fixtures };
+  struct CMUnitTest tests[N + 2];
+  for (size_t i = 0; i < N; i++) {
+    tests[i] = (struct CMUnitTest){fixtures[i].name, run_fixture, NULL, NULL,
+                                   (void *)&fixtures[i]};
+  }
+  tests[N] = (struct CMUnitTest)cmocka_unit_test(
+      metadata_fixture_fills_author_date_and_site);
+  tests[N + 1] = (struct CMUnitTest)cmocka_unit_test(
+      command_line_strip_writes_explain_report);
+  return _cmocka_run_group_tests("boilerplate fixtures", tests, N + 2, NULL,
+                                 NULL);
+}
