@@ -1762,6 +1762,100 @@ static bool dtd_subset(const unsigned char *p, size_t n, size_t *start,
   return false;
 }
 
+/*
+ * libxml2 2.9's HTML parser compares each attribute of a start tag with
+ * every one before it, so a tag of 40,000 attributes took 6 s and one of
+ * 100,000 a minute (found by tests/hostile/superlinear.py). Real tags have
+ * a few dozen at most. Counts the attributes of each start tag the way it
+ * reads (names between blanks, values in quotes skipped; comments and the
+ * text of scripts and styles skipped). When the tags of more than 64
+ * attributes add up to more comparisons than 10 million and 16 per byte of
+ * the page, returns the line of the one of the most so far (its count in
+ * *count); otherwise 0.
+ */
+static size_t too_many_attributes(const unsigned char *p, size_t n,
+                                  size_t *count) {
+  const double budget = 1e7 + 16.0 * (double)n;
+  double cost = 0;
+  size_t most = 0, most_count = 0; /* the tag of the most so far */
+  size_t i = 0;
+  while (i < n) {
+    const unsigned char *lt = memchr(p + i, '<', n - i);
+    if (!lt)
+      break;
+    size_t tag = (size_t)(lt - p);
+    i = tag + 1;
+    if (n - i >= 3 && memcmp(p + i, "!--", 3) == 0) {
+      const unsigned char *e = find(p + i + 3, n - i - 3, "-->");
+      i = e ? (size_t)(e - p) + 3 : n;
+      continue;
+    }
+    size_t name = i;
+    while (i < n && ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z'))
+      i++;
+    size_t name_len = i - name;
+    if (!name_len)
+      continue;
+    while (i < n && !html_is_space(p[i]) && p[i] != '>' && p[i] != '/')
+      i++;
+    size_t attrs = 0;
+    for (;;) {
+      while (i < n && (html_is_space(p[i]) || p[i] == '/'))
+        i++;
+      if (i >= n || p[i] == '>')
+        break;
+      attrs++;
+      while (i < n && !html_is_space(p[i]) && p[i] != '>' && p[i] != '=')
+        i++;
+      while (i < n && html_is_space(p[i]))
+        i++;
+      if (i < n && p[i] == '=') {
+        i++;
+        while (i < n && html_is_space(p[i]))
+          i++;
+        if (i < n && (p[i] == '"' || p[i] == '\'')) {
+          const unsigned char *q = memchr(p + i + 1, p[i], n - i - 1);
+          i = q ? (size_t)(q - p) + 1 : n;
+        } else {
+          while (i < n && !html_is_space(p[i]) && p[i] != '>')
+            i++;
+        }
+      }
+    }
+    if (attrs > 64) {
+      cost += (double)attrs * (double)attrs / 2;
+      if (attrs > most_count) {
+        most = tag;
+        most_count = attrs;
+      }
+      if (cost > budget) {
+        size_t line = 1;
+        for (size_t j = 0; j < most; j++)
+          line += p[j] == '\n';
+        *count = most_count;
+        return line;
+      }
+    }
+    /* The text of a script or a style is not markup. */
+    static const char *const raw[] = {"</script", "</style"};
+    for (size_t k = 0; k < 2; k++) {
+      size_t len = strlen(raw[k]);
+      if (name_len != len - 2 ||
+          strncasecmp((const char *)p + name, raw[k] + 2, name_len) != 0)
+        continue;
+      while (i < n) {
+        const unsigned char *e = memchr(p + i, '<', n - i);
+        i = e ? (size_t)(e - p) : n;
+        if (i >= n || (n - i >= len &&
+                       strncasecmp((const char *)p + i, raw[k], len) == 0))
+          break;
+        i++;
+      }
+    }
+  }
+  return 0;
+}
+
 /* Notes a failed allocation among libxml2's errors (see html_read). */
 #if LIBXML_VERSION >= 21200
 static void watch_error(void *ctx, const xmlError *e) {
@@ -1801,6 +1895,16 @@ int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
       free(buf);
     return galley_job_error(job, GALLEY_ELIMIT,
                             "input too large for the HTML parser");
+  }
+  size_t n_attrs = 0, at = too_many_attributes(buf, len, &n_attrs);
+  if (at) {
+    if (copied)
+      free(buf);
+    return galley_job_error(job, GALLEY_ELIMIT,
+                            "a tag on line %zu has %zu attributes: too many "
+                            "for the HTML parser (its time grows with their "
+                            "square)",
+                            at, n_attrs);
   }
   size_t sub_start, sub_end;
   if (dtd_subset(buf, len, &sub_start, &sub_end)) {
