@@ -96,13 +96,6 @@ ASAN_BUDGET_FACTOR = 2
 # print, as TAP TODO, and do not fail the test. Take an entry off when its
 # fix is merged.
 KNOWN = {
-    # Found here, not fixed on this branch (formats/epub is another's): the
-    # EPUB writer asks galley_doc_meta_value for the i-th author and keyword,
-    # which walks the metadata from the start each time (write.c add_author,
-    # book.c dc:subject); walking galley_doc_meta_entry once fixes it, as in
-    # the html writer.
-    "epub writer: keywords": "EPUB writer metadata loops, reported to the EPUB branch",
-    "epub writer: authors": "EPUB writer metadata loops, reported to the EPUB branch",
     # Found here, not fixed on this branch: the xml reader checks each <attr>
     # with galley_node_get_attr and adds it with galley_node_set_attr, both
     # scans of the node's attributes (core/libgalley/tree.c), so n
