@@ -1,6 +1,7 @@
 /* Fetching pages and their resources over http(s). For now: the address
  * classifier that the network policy will apply to every connection
- * (only public addresses unless the user allows the local network). */
+ * (only public addresses unless the user allows the local network), and
+ * media types sniffed from a resource's bytes. */
 #ifndef GALLEY_FETCH_H
 #define GALLEY_FETCH_H
 
@@ -61,6 +62,21 @@ GALLEY_EXPORT int galley_net_address_class_text(galley_net_class *out,
  *  "link-local", "multicast", "unspecified", "carrier-grade NAT",
  *  "broadcast", "reserved", "not an IP address". Never NULL. */
 GALLEY_EXPORT const char *galley_net_class_name(galley_net_class cls);
+
+/* ---- Media types from bytes ------------------------------------------ */
+
+/** The media type that `data` starts like, from its bytes alone (never from
+ *  a name or a header): "image/png", "image/jpeg", "image/gif",
+ *  "image/webp", "image/svg+xml" (XML whose root element is svg),
+ *  "image/avif", "image/heic", "image/bmp", "image/tiff",
+ *  "image/vnd.microsoft.icon". A constant string, or NULL when unknown. */
+GALLEY_EXPORT const char *galley_media_type_sniff(const unsigned char *data,
+                                                  size_t len);
+
+/** True for the image types that every EPUB 3.3 reading system supports
+ *  (the core media types): image/gif, image/jpeg, image/png,
+ *  image/svg+xml, image/webp. Compared ignoring case. */
+GALLEY_EXPORT bool galley_media_type_epub_core(const char *media_type);
 
 #ifdef __cplusplus
 }
