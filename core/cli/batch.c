@@ -25,7 +25,7 @@ typedef struct task {
   char *output;           /* where the result goes */
   const char *rel_output; /* `output` without OUTDIR/: the stamp's key */
   task_state state;
-  galley_template *tpl; /* its site's template, shared; NULL: none */
+  galley_batch *site; /* its site's batch, shared; NULL: none */
   /* Found in a folder walk: the regular file that was seen, which is the
    * only thing that will be read (not a FIFO or a file swapped in later). */
   int walked;
@@ -58,9 +58,9 @@ typedef struct batch {
   size_t refused;      /* symlinks leaving the folder, FIFOs, devices */
   char *walk_real;     /* the folder being walked, symlinks resolved */
   atomic_bool stop;
-  int learning; /* workers read pages into their site's template */
-  galley_template **tpls;
-  size_t n_tpls;
+  int learning; /* workers read pages into their site's batch */
+  galley_batch **sites;
+  size_t n_sites, cap_sites;
   pthread_mutex_t print_lock;
   int progress; /* draw a progress bar on stderr */
   int bar_shown;
@@ -96,7 +96,8 @@ static int wanted(batch *b, const char *path, const char *rel) {
     return 0;
   if (c->excludes.n && matches_any(&c->excludes, rel))
     return 0;
-  if (b->p->reader || format_for_path(b->p->reg, path, GALLEY_CAN_READ))
+  if (b->p->reader ||
+      galley_registry_find_path(b->p->reg, path, GALLEY_CAN_READ))
     return 1;
   unsigned char head[4096];
   int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -105,7 +106,8 @@ static int wanted(batch *b, const char *path, const char *rel) {
   ssize_t got = read(fd, head, sizeof head);
   close(fd);
   size_t n = got > 0 ? (size_t)got : 0;
-  if (n > 0 && galley_registry_probe(b->p->reg, head, n, GALLEY_CAN_READ))
+  if (n > 0 &&
+      galley_registry_detect(b->p->reg, NULL, head, n, GALLEY_CAN_READ))
     return 1;
   b->unrecognized++;
   if (c->verbosity > 0)
@@ -146,14 +148,9 @@ static char *output_for(const batch *b, const char *rel) {
 }
 
 static task *add_task(batch *b, const char *path, const char *rel) {
-  if (b->n == b->cap) {
-    size_t ncap = b->cap ? b->cap * 2 : 64;
-    task *t = realloc(b->tasks, ncap * sizeof *t);
-    if (!t)
-      cli_die_oom();
-    b->tasks = t;
-    b->cap = ncap;
-  }
+  if (galley_array_grow((void **)&b->tasks, &b->cap, b->n + 1,
+                        sizeof *b->tasks) != GALLEY_OK)
+    cli_die_oom();
   task *t = &b->tasks[b->n++];
   memset(t, 0, sizeof *t);
   t->input = strdup(path);
@@ -432,7 +429,7 @@ static int convert_task(batch *b, task *t) {
     return GALLEY_OK;
   }
   galley_job *job = plan_new_job(p, t->display);
-  galley_job_set_template(job, t->tpl);
+  galley_job_set_batch(job, t->site);
   loaded ld = {0};
   char why[256];
   galley_sink *sink = NULL;
@@ -461,19 +458,17 @@ static int convert_task(batch *b, task *t) {
   galley_input in = {ld.data, ld.size, t->display, base};
   signals_track_job(job);
   /* The input is dropped once read, as in a single conversion. */
-  galley_doc *doc = galley_doc_new();
-  if (!doc)
-    cli_die_oom();
-  rc = galley_job_build(job, &in, ld.reader, p->transforms, p->n_transforms,
-                        doc);
-  free(ld.data);
+  galley_job_set_input_release(job, free_input, ld.data);
   ld.data = NULL;
-  if (rc == GALLEY_OK)
-    rc = galley_plugin_write(job, p->writer, doc, sink);
-  galley_doc_free(doc);
+  rc = galley_job_run(job, &in, sink);
   signals_untrack_job(job);
   if (rc == GALLEY_OK && (cli_interrupted || atomic_load(&b->stop)))
     rc = galley_job_error(job, GALLEY_ECANCELLED, "interrupted");
+  if (rc != GALLEY_ECANCELLED) {
+    int report_rc = deliver_reports(job);
+    if (rc == GALLEY_OK)
+      rc = report_rc;
+  }
   if (rc == GALLEY_OK && galley_sink_commit(sink) != GALLEY_OK)
     rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", t->output,
                           strerror(errno));
@@ -498,8 +493,8 @@ done:
   return rc;
 }
 
-/* Reads one page into its site's template; failures are left for the
- * conversion to report. */
+/* Hands one page to its site's batch (the transforms learn from it);
+ * failures are left for the conversion to report. */
 static void learn_task(batch *b, task *t) {
   const plan *p = b->p;
   loaded ld;
@@ -507,23 +502,17 @@ static void learn_task(batch *b, task *t) {
   if (load_input(p, t->input, t->walked ? &t->id : NULL, &ld, why,
                  sizeof why) != GALLEY_OK)
     return;
-  unsigned char *data = ld.data;
-  const galley_plugin *reader = ld.reader;
   galley_job *job = plan_new_job(p, t->display);
-  galley_doc *doc = galley_doc_new();
   char *base = dir_of(t->input);
-  if (!doc || !base)
+  if (!base)
     cli_die_oom();
-  galley_input in = {data, ld.size, t->display, base};
+  galley_input in = {ld.data, ld.size, t->display, base};
   signals_track_job(job);
-  if (galley_plugin_read(job, reader, &in, doc) == GALLEY_OK &&
-      galley_template_add_doc(t->tpl, doc) != GALLEY_OK)
-    cli_die_oom();
+  galley_batch_learn(t->site, job, &in);
   signals_untrack_job(job);
-  galley_doc_free(doc);
   galley_job_free(job);
   free(base);
-  free(data);
+  free(ld.data);
 }
 
 static void *worker(void *arg) {
@@ -534,7 +523,7 @@ static void *worker(void *arg) {
       if (i >= b->n || cli_interrupted)
         return NULL;
       task *t = &b->tasks[i];
-      if (t->state == T_PENDING && t->tpl && !up_to_date(b, t))
+      if (t->state == T_PENDING && t->site && !up_to_date(b, t))
         learn_task(b, t);
     }
   }
@@ -760,9 +749,10 @@ static int by_folder(const void *a, const void *b) {
   return xl < yl ? -1 : xl > yl;
 }
 
-/* With transforms, pages of one site (one folder) that number at least
- * three share a template model: blocks that repeat on most of them. */
-static void make_site_templates(batch *b) {
+/* With a transform that learns across a batch (batch hooks: the
+ * boilerplate transform's site template), the pages of one site (one
+ * folder) that number at least three share one galley_batch. */
+static void make_sites(batch *b) {
   if (!b->p->n_transforms || b->n < 3)
     return;
   task **order = malloc(b->n * sizeof *order);
@@ -771,23 +761,28 @@ static void make_site_templates(batch *b) {
   for (size_t i = 0; i < b->n; i++)
     order[i] = &b->tasks[i];
   qsort(order, b->n, sizeof *order, by_folder);
+  galley_job *job = plan_new_job(b->p, NULL);
   for (size_t i = 0; i < b->n;) {
     size_t j = i + 1;
     while (j < b->n && by_folder(&order[i], &order[j]) == 0)
       j++;
     if (j - i >= 3) {
-      galley_template *tpl = galley_template_new();
-      galley_template **more =
-          realloc(b->tpls, (b->n_tpls + 1) * sizeof *b->tpls);
-      if (!tpl || !more)
+      galley_batch *site = galley_batch_new(job);
+      if (!site) {
+        if (galley_job_status(job) != GALLEY_OK)
+          cli_die_oom();
+        break; /* no transform learns across a batch */
+      }
+      if (galley_array_grow((void **)&b->sites, &b->cap_sites, b->n_sites + 1,
+                            sizeof *b->sites) != GALLEY_OK)
         cli_die_oom();
-      b->tpls = more;
-      b->tpls[b->n_tpls++] = tpl;
+      b->sites[b->n_sites++] = site;
       for (size_t k = i; k < j; k++)
-        order[k]->tpl = tpl;
+        order[k]->site = site;
     }
     i = j;
   }
+  galley_job_free(job);
   free(order);
 }
 
@@ -848,8 +843,8 @@ int run_batch(const plan *p) {
   if (!threads)
     cli_die_oom();
   long started = 0;
-  make_site_templates(&b);
-  if (b.n_tpls) {
+  make_sites(&b);
+  if (b.n_sites) {
     /* First pass: every page of a templated site is read once. */
     b.learning = 1;
     for (long i = 0; i < n_threads; i++)
@@ -907,9 +902,9 @@ int run_batch(const plan *p) {
     free(b.tasks[i].output);
   }
   free(b.tasks);
-  for (size_t i = 0; i < b.n_tpls; i++)
-    galley_template_free(b.tpls[i]);
-  free(b.tpls);
+  for (size_t i = 0; i < b.n_sites; i++)
+    galley_batch_free(b.sites[i]);
+  free(b.sites);
   free(b.outdir);
   free(b.stamp_path);
   pthread_mutex_destroy(&b.print_lock);

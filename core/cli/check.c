@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,12 +368,16 @@ static void child_read(checker *ck, const void *varg) {
     result(ck, false, "read %s: out of memory in the checker", a->what);
     return;
   }
-  galley_limits lim = galley_limits_default();
+  galley_limits lim;
+  galley_limits_init(&lim, GALLEY_LIMITS_VERSION);
   if (lim.max_input_size && lim.max_input_size < a->size)
     lim.max_input_size = a->size;
   galley_job_set_limits(job, &lim);
   galley_input in = {data, a->size, "check-input", NULL};
-  int rc = galley_plugin_read(job, ck->p, &in, doc);
+  /* The host's own path: galley_job_build_doc with this plugin as reader,
+   * then galley_job_write_doc with it as writer. */
+  galley_job_set_reader(job, ck->p);
+  int rc = galley_job_build_doc(job, &in, doc);
   if (!known_status(rc)) {
     result(ck, false, "read %s: returned %d, not a galley status", a->what, rc);
     return;
@@ -385,7 +390,8 @@ static void child_read(checker *ck, const void *varg) {
   }
   if (ck->p->caps & GALLEY_CAN_WRITE) {
     galley_sink *out = galley_sink_new_memory();
-    int wrc = out ? galley_plugin_write(job, ck->p, doc, out) : GALLEY_ENOMEM;
+    galley_job_set_writer(job, ck->p);
+    int wrc = out ? galley_job_write_doc(job, doc, out) : GALLEY_ENOMEM;
     if (wrc == GALLEY_OK)
       result(ck, true, "read %s: reads, and what it read writes", a->what);
     else
@@ -443,15 +449,17 @@ static galley_doc *sample_doc(void) {
   return doc;
 }
 
-/* Writes `doc` with `p` into a malloc'd buffer; NULL on failure (the
- * reason is on the job). */
+/* Writes `doc` with `p` into a malloc'd buffer, as a host does
+ * (galley_job_write_doc); NULL on failure (the reason is on the job). */
 static char *write_doc(galley_job *job, const galley_plugin *p,
                        const galley_doc *doc, size_t *len) {
   galley_sink *out = galley_sink_new_memory();
-  if (!out)
+  if (!out || galley_job_set_writer(job, p) != GALLEY_OK) {
+    galley_sink_free(out);
     return NULL;
+  }
   char *copy = NULL;
-  if (galley_plugin_write(job, p, doc, out) == GALLEY_OK) {
+  if (galley_job_write_doc(job, doc, out) == GALLEY_OK) {
     const char *data = galley_sink_data(out, len);
     copy = malloc(*len + 1);
     if (copy) {
@@ -463,11 +471,13 @@ static char *write_doc(galley_job *job, const galley_plugin *p,
   return copy;
 }
 
+/* Reads `data` with `p` as a host does (galley_job_build_doc). */
 static galley_doc *read_doc(galley_job *job, const galley_plugin *p,
                             const char *data, size_t len) {
   galley_doc *doc = galley_doc_new();
   galley_input in = {(const unsigned char *)data, len, "check-roundtrip", NULL};
-  if (doc && galley_plugin_read(job, p, &in, doc) != GALLEY_OK) {
+  if (doc && (galley_job_set_reader(job, p) != GALLEY_OK ||
+              galley_job_build_doc(job, &in, doc) != GALLEY_OK)) {
     galley_doc_free(doc);
     return NULL;
   }
@@ -571,7 +581,9 @@ static void child_write_empty(checker *ck, const void *arg) {
     result(ck, false, "write: out of memory in the checker");
     return;
   }
-  int rc = galley_plugin_write(job, ck->p, doc, out);
+  int rc = galley_job_set_writer(job, ck->p);
+  if (rc == GALLEY_OK)
+    rc = galley_job_write_doc(job, doc, out);
   result(ck,
          known_status(rc) &&
              (rc == GALLEY_OK || has_own_message(job, ck->p, "writer")),
@@ -588,6 +600,44 @@ static void child_transform(checker *ck, const void *arg) {
   int rc = galley_plugin_transform(job, ck->p, doc);
   result(ck, known_status(rc), "transform: %s document returns a status (%s)",
          arg ? "a small" : "an empty", galley_strerror(rc));
+}
+
+/* A transform with batch hooks: a batch learns from three copies of the
+ * small document (given to it in the xml form, as a host reads inputs),
+ * then the transform runs with what it learnt. */
+static void child_batch(checker *ck, const void *arg) {
+  (void)arg;
+  galley_job *job = galley_job_new(ck->reg);
+  galley_doc *doc = sample_doc();
+  size_t len = 0;
+  char *xml = NULL;
+  if (job && doc && galley_job_set_writer(job, ck->xml) == GALLEY_OK)
+    xml = write_doc(job, ck->xml, doc, &len);
+  if (!xml || galley_job_add_transform(job, ck->p) != GALLEY_OK) {
+    result(ck, false, "batch: cannot set up (%s)",
+           galley_job_errmsg(job) ? galley_job_errmsg(job) : "out of memory");
+    return;
+  }
+  galley_batch *batch = galley_batch_new(job);
+  if (!batch) {
+    result(ck, false, "batch: batch_begin gives no state (%s)",
+           galley_job_errmsg(job) ? galley_job_errmsg(job) : "NULL");
+    return;
+  }
+  galley_input in = {(const unsigned char *)xml, len, "sample.xml", NULL};
+  int rc = GALLEY_OK;
+  for (int i = 0; i < 3 && rc == GALLEY_OK; i++)
+    rc = galley_batch_learn(batch, job, &in);
+  result(ck, known_status(rc) && (rc == GALLEY_OK || galley_job_errmsg(job)),
+         "batch: batch_learn takes three documents (%s)", galley_strerror(rc));
+  galley_job_set_batch(job, batch);
+  rc = galley_plugin_transform(job, ck->p, doc);
+  result(ck, known_status(rc),
+         "batch: the transform runs with what it learnt (%s)",
+         galley_strerror(rc));
+  galley_job_set_batch(job, NULL);
+  galley_batch_free(batch);
+  result(ck, true, "batch: batch_end frees the state");
 }
 
 int run_check_plugin(const char *path, int verbosity) {
@@ -668,6 +718,14 @@ int run_check_plugin(const char *path, int verbosity) {
     in_child(&ck, "transform: an empty document", TIMEOUT, child_transform,
              NULL);
     in_child(&ck, "transform: a small document", TIMEOUT, child_transform, &ck);
+    if (p->struct_size >=
+            offsetof(galley_plugin, batch_end) + sizeof p->batch_end &&
+        p->batch_begin) {
+      if (ck.xml)
+        in_child(&ck, "batch", TIMEOUT, child_batch, NULL);
+      else
+        note(&ck, "the xml plugin is not loaded: batch hooks are not run");
+    }
   }
 
   printf("# %s: %d passed, %d failed\n", p->name, ck.passed, ck.failed);

@@ -41,9 +41,11 @@ typedef struct cli {
 typedef struct plan {
   const cli *c;
   galley_registry *reg;
+  /* A job set up with the run's formats, transforms, options (checked),
+   * -M overrides, limits and resource paths; each conversion copies it. */
+  galley_job *proto;
   const galley_plugin *reader; /* -f, or NULL: per input */
   const galley_plugin *writer;
-  const galley_plugin **transforms;
   size_t n_transforms;
   galley_limits limits;
 } plan;
@@ -56,32 +58,33 @@ void cli_die_oom(void) __attribute__((noreturn));
 void cli_usage_error(const char *fmt, ...) GALLEY_PRINTF(1, 2)
     __attribute__((noreturn));
 
-/* A job with the run's options, -M overrides, limits and resource paths. */
+/* A job with the run's formats, options, -M overrides, limits and
+ * resource paths (a copy of p->proto), naming `location` in messages. */
 galley_job *plan_new_job(const plan *p, const char *location);
-/* The reader for an input: -f, else its extension, else the best probe. */
-const galley_plugin *plan_reader_for(const plan *p, const char *path,
-                                     const unsigned char *data, size_t size);
-/* The format whose extensions match the end of `path`, or NULL. */
-const galley_plugin *format_for_path(const galley_registry *reg,
-                                     const char *path, unsigned caps);
 /* Reads a whole file ("-": stdin; a FIFO or device as a stream), refusing
  * more than `limit` bytes. With `expect`, only a regular file with its
  * device and inode is read (else EINVAL, or ESTALE when it was replaced).
  * Returns 0, or -1 with errno set; *too_big when over the limit. */
 int read_input(const char *path, size_t limit, const struct stat *expect,
                unsigned char **data, size_t *size, int *too_big);
-/* One input read whole and its reader chosen. */
+/* One input read whole. */
 typedef struct loaded {
-  unsigned char *data; /* malloc'd; free it */
+  unsigned char *data; /* malloc'd; free it (or hand it to the job) */
   size_t size;
-  const galley_plugin *reader;
 } loaded;
-/* Reads `path` ("-": stdin) within --max-input-size and picks its reader.
- * GALLEY_OK, or (nothing kept) GALLEY_ECANCELLED when interrupted,
- * GALLEY_EIO (unreadable), GALLEY_ELIMIT (too big) or GALLEY_EUNSUPPORTED
- * (no reader), with the reason in `why` (no "galley: path: " before it). */
+/* Reads `path` ("-": stdin) within --max-input-size. GALLEY_OK, or
+ * (nothing kept) GALLEY_ECANCELLED when interrupted, GALLEY_EIO
+ * (unreadable) or GALLEY_ELIMIT (too big), with the reason in `why` (no
+ * "galley: path: " before it). Which reader takes it is the library's
+ * business (galley_job_detect). */
 int load_input(const plan *p, const char *path, const struct stat *expect,
                loaded *out, char *why, size_t why_size);
+/* Frees an input's bytes: the release callback a runner gives the job. */
+void free_input(void *data);
+/* Writes the reports the job's plugins handed over (galley_job_report_at)
+ * where they name, each atomically. GALLEY_OK, or GALLEY_EIO with
+ * "cannot write KIND file PATH" on the job. */
+int deliver_reports(galley_job *job);
 /* Finishes a conversion's output: commits the file sink, or writes the
  * memory sink's bytes to standard output. */
 int deliver_output(galley_job *job, galley_sink *sink, const char *output);

@@ -13,25 +13,11 @@
 
 #include "cli.h"
 
-typedef struct strbuf {
-  char *s;
-  size_t len, cap;
-} strbuf;
-
-static void sb_add(strbuf *b, const char *s) {
-  size_t n = strlen(s);
-  if (b->len + n + 1 > b->cap) {
-    size_t ncap = b->cap ? b->cap * 2 : 64;
-    while (ncap < b->len + n + 1)
-      ncap *= 2;
-    char *p = realloc(b->s, ncap);
-    if (!p)
-      cli_die_oom();
-    b->s = p;
-    b->cap = ncap;
-  }
-  memcpy(b->s + b->len, s, n + 1);
-  b->len += n;
+/* Appends `s`; running out of memory ends the program, as everywhere in
+ * the CLI. */
+static void sb_add(galley_buf *b, const char *s) {
+  if (galley_buf_puts(b, s) != GALLEY_OK)
+    cli_die_oom();
 }
 
 static int set_attr_joined(galley_node *div, const galley_doc *doc,
@@ -39,14 +25,14 @@ static int set_attr_joined(galley_node *div, const galley_doc *doc,
   size_t n = galley_doc_meta_count(doc, key);
   if (n == 0)
     return GALLEY_OK;
-  strbuf b = {0};
+  galley_buf b = GALLEY_BUF_INIT;
   for (size_t i = 0; i < n; i++) {
     if (i)
       sb_add(&b, "; ");
     sb_add(&b, galley_doc_meta_value(doc, key, i));
   }
-  int rc = galley_node_set_attr(div, key, b.s);
-  free(b.s);
+  int rc = galley_node_set_attr(div, key, b.data);
+  galley_buf_free(&b);
   return rc;
 }
 
@@ -173,7 +159,7 @@ int run_digest(const plan *p) {
   if (!book)
     cli_die_oom();
   int status = EXIT_OK;
-  strbuf titles = {0};
+  galley_buf titles = GALLEY_BUF_INIT;
   size_t n_titles = 0;
 
   for (size_t i = 0; i < c->inputs.n && status == EXIT_OK; i++) {
@@ -188,23 +174,35 @@ int run_digest(const plan *p) {
     }
     if (lrc != GALLEY_OK) {
       fprintf(stderr, "galley: %s: %s\n", input, why);
-      status = lrc == GALLEY_EUNSUPPORTED ? EXIT_USAGE : EXIT_FAILED;
+      status = EXIT_FAILED;
       break;
     }
-    unsigned char *data = ld.data;
-    const galley_plugin *reader = ld.reader;
     /* Articles are read without -M: the overrides are the book's. */
     galley_job *job = plan_new_job(p, input);
+    galley_job_clear_meta(job);
     char *base = strcmp(input, "-") == 0 ? strdup(".") : dir_of(input);
     galley_doc *article = galley_doc_new();
     if (!base || !article)
       cli_die_oom();
-    galley_input in = {data, ld.size, input, base};
+    galley_input in = {ld.data, ld.size, input, base};
+    if (!galley_job_detect(job, &in)) {
+      print_diags(job, c->verbosity);
+      galley_doc_free(article);
+      galley_job_free(job);
+      free(base);
+      free(ld.data);
+      status = EXIT_USAGE;
+      break;
+    }
     signals_track_job(job);
-    int rc = galley_plugin_read(job, reader, &in, article);
-    for (size_t t = 0; rc == GALLEY_OK && t < p->n_transforms; t++)
-      rc = galley_plugin_transform(job, p->transforms[t], article);
+    galley_job_set_input_release(job, free_input, ld.data);
+    int rc = galley_job_build_doc(job, &in, article);
     signals_untrack_job(job);
+    if (rc != GALLEY_ECANCELLED) {
+      int report_rc = deliver_reports(job);
+      if (rc == GALLEY_OK)
+        rc = report_rc;
+    }
     if (rc == GALLEY_OK) {
       rc = merge_article(book, article, i + 1, input, base);
       if (rc != GALLEY_OK)
@@ -224,7 +222,6 @@ int run_digest(const plan *p) {
     galley_doc_free(article);
     galley_job_free(job);
     free(base);
-    free(data);
     if (rc != GALLEY_OK)
       status = exit_code_for(rc);
     if (cli_interrupted)
@@ -243,14 +240,14 @@ int run_digest(const plan *p) {
       free(dir);
     }
     if (!galley_doc_get_meta(book, GALLEY_META_TITLE)) {
-      strbuf t = {0};
+      galley_buf t = GALLEY_BUF_INIT;
       sb_add(&t, "Digest: ");
-      sb_add(&t, titles.s ? titles.s : "");
+      sb_add(&t, titles.data ? titles.data : "");
       if (n_titles > 3)
         sb_add(&t, "; …");
-      if (galley_doc_set_meta(book, GALLEY_META_TITLE, t.s))
+      if (galley_doc_set_meta(book, GALLEY_META_TITLE, t.data))
         cli_die_oom();
-      free(t.s);
+      galley_buf_free(&t);
     }
     galley_sink *sink =
         output ? galley_sink_new_file(output) : galley_sink_new_memory();
@@ -258,7 +255,7 @@ int run_digest(const plan *p) {
                   : galley_job_error(job, GALLEY_EIO, "cannot write %s: %s",
                                      output, strerror(errno));
     if (rc == GALLEY_OK)
-      rc = galley_plugin_write(job, p->writer, book, sink);
+      rc = galley_job_write_doc(job, book, sink);
     if (rc == GALLEY_OK && cli_interrupted)
       rc = GALLEY_ECANCELLED;
     if (rc == GALLEY_OK)
@@ -268,7 +265,7 @@ int run_digest(const plan *p) {
     galley_job_free(job);
     status = exit_code_for(rc);
   }
-  free(titles.s);
+  galley_buf_free(&titles);
   galley_doc_free(book);
   return status;
 }

@@ -86,25 +86,6 @@ static void wait_a_while(stream *s, pthread_cond_t *cond) {
   pthread_cond_timedwait(cond, &s->mu, &ts);
 }
 
-static int valid_utf8(const unsigned char *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    unsigned char c = s[i];
-    size_t len = c < 0x80         ? 1
-                 : (c >> 5) == 6  ? 2
-                 : (c >> 4) == 14 ? 3
-                 : (c >> 3) == 30 ? 4
-                                  : 0;
-    if (!len || i + len > n || c == 0)
-      return 0;
-    for (size_t k = 1; k < len; k++)
-      if ((s[i + k] & 0xC0) != 0x80)
-        return 0;
-    i += len;
-  }
-  return 1;
-}
-
 static char *base64(const unsigned char *data, size_t n) {
   static const char tbl[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -187,27 +168,27 @@ static void convert_record(const plan *p, record *r) {
              format);
     goto done;
   }
-  if (!reader)
-    reader = plan_reader_for(p, NULL, (const unsigned char *)content, len);
-  if (!reader) {
-    snprintf(msg, sizeof msg, "line %zu: cannot tell the input format",
-             r->line_no);
-    goto done;
-  }
   char where[64];
   snprintf(where, sizeof where, "record %zu", r->line_no);
   job = plan_new_job(p, where);
-  doc = galley_doc_new();
-  sink = galley_sink_new_memory();
-  if (!doc || !sink)
+  /* A record's own format wins over -f. */
+  if (reader && galley_job_set_reader(job, reader) != GALLEY_OK)
     cli_die_oom();
   /* A record's content may not pull in local files: no base folder, and no
    * root at all, whatever base the document names for itself. */
   galley_job_set_local_files(job, false);
   galley_input gin = {(const unsigned char *)content, len, where, NULL};
+  if (!galley_job_detect(job, &gin)) {
+    snprintf(msg, sizeof msg, "line %zu: cannot tell the input format",
+             r->line_no);
+    goto done;
+  }
+  doc = galley_doc_new();
+  sink = galley_sink_new_memory();
+  if (!doc || !sink)
+    cli_die_oom();
   signals_track_job(job);
-  int rc =
-      galley_job_build(job, &gin, reader, p->transforms, p->n_transforms, doc);
+  int rc = galley_job_build_doc(job, &gin, doc);
   if (rc == GALLEY_OK && json_string_value(url) &&
       !galley_doc_get_meta(doc, GALLEY_META_URL))
     rc = galley_doc_set_meta(doc, GALLEY_META_URL, json_string_value(url));
@@ -216,8 +197,13 @@ static void convert_record(const plan *p, record *r) {
   json_decref(in);
   in = NULL;
   if (rc == GALLEY_OK)
-    rc = galley_plugin_write(job, p->writer, doc, sink);
+    rc = galley_job_write_doc(job, doc, sink);
   signals_untrack_job(job);
+  if (rc != GALLEY_ECANCELLED) {
+    int report_rc = deliver_reports(job);
+    if (rc == GALLEY_OK)
+      rc = report_rc;
+  }
   if (rc != GALLEY_OK) {
     const char *e = galley_job_errmsg(job);
     snprintf(msg, sizeof msg, "%s", e ? e : galley_strerror(rc));
@@ -225,7 +211,9 @@ static void convert_record(const plan *p, record *r) {
   }
   size_t n;
   const char *bytes = galley_sink_data(sink, &n);
-  r->binary = !valid_utf8((const unsigned char *)bytes, n);
+  /* Text goes out as a JSON string: strict UTF-8 (what jansson checks when
+   * it writes the line) without NUL bytes; anything else as base64. */
+  r->binary = !galley_utf8_valid(bytes, n, NULL) || memchr(bytes, '\0', n);
   /* A placeholder keeps the key's place; the bytes are turned into a JSON
    * string only when written, one record at a time. */
   json_object_set_new(out, r->binary ? "content_base64" : "content",
@@ -433,7 +421,8 @@ typedef struct line {
 } line;
 
 /* Appends `n` bytes read of the current line, growing the buffer no
- * further than the limit. */
+ * further than the limit. (Not a galley_buf, which doubles past any limit
+ * and never shrinks: a held line's memory is what the budget counts.) */
 static void line_add(line *ln, const unsigned char *b, size_t n, size_t limit) {
   ln->size += n;
   if (ln->over)

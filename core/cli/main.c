@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include <galley/galley.h>
-#include <libxml/parser.h>
 #include <pthread.h>
 
 #include "cli.h"
@@ -72,14 +71,9 @@ void cli_die_oom(void) {
 }
 
 void cli_push(strlist *l, const char *s) {
-  if (l->n == l->cap) {
-    size_t ncap = l->cap ? l->cap * 2 : 8;
-    const char **items = realloc(l->items, ncap * sizeof *items);
-    if (!items)
-      cli_die_oom();
-    l->items = items;
-    l->cap = ncap;
-  }
+  if (galley_array_grow((void **)&l->items, &l->cap, l->n + 1,
+                        sizeof *l->items) != GALLEY_OK)
+    cli_die_oom();
   l->items[l->n++] = s;
 }
 
@@ -436,14 +430,17 @@ static int help_format(const galley_registry *reg, const char *name) {
     printf("  options:    none\n");
     return EXIT_OK;
   }
-  printf("  options (-O NAME=VALUE):\n");
+  printf("  options (-O %s.NAME=VALUE; the short -O NAME=VALUE sets NAME for\n"
+         "           every plugin of the conversion that declares it):\n",
+         p->name);
   for (const galley_option *o = p->options; o->name; o++) {
-    char kind[160];
+    char kind[160], scoped[160];
     if (o->type == GALLEY_OPT_ENUM)
       snprintf(kind, sizeof kind, "%s", o->choices);
     else
       snprintf(kind, sizeof kind, "%s", type_name(o->type));
-    printf("    %-16s %-18s default %-8s %s\n", o->name, kind,
+    snprintf(scoped, sizeof scoped, "%s.%s", p->name, o->name);
+    printf("    %-26s %-18s default %-8s %s\n", scoped, kind,
            o->default_value ? o->default_value : "(none)",
            o->help ? o->help : "");
   }
@@ -452,22 +449,17 @@ static int help_format(const galley_registry *reg, const char *name) {
 
 /* ---- Conversion ---- */
 
-/* Reads what is left of `fd` into `*buf` (capacity `*cap`, `*n` used),
- * growing it, until end of file or `limit` + 1 bytes. A stream (`poll`
- * set: a FIFO, a device, opened non-blocking) is waited on in short slices
- * so that SIGINT and SIGTERM always end the wait. */
-static int read_all(int fd, int poll_it, size_t limit, unsigned char **buf,
-                    size_t *cap, size_t *n) {
+/* Reads what is left of `fd` into `buf`, growing it, until end of file or
+ * `limit` + 1 bytes. A stream (`poll` set: a FIFO, a device, opened
+ * non-blocking) is waited on in short slices so that SIGINT and SIGTERM
+ * always end the wait. */
+static int read_all(int fd, int poll_it, size_t limit, galley_buf *buf) {
   for (;;) {
-    if (*n == *cap) {
-      if (limit && *n > limit)
+    if (buf->len + 1 == buf->cap) {
+      if (limit && buf->len > limit)
         return 0;
-      size_t ncap = *cap * 2;
-      unsigned char *nb = realloc(*buf, ncap);
-      if (!nb)
+      if (galley_buf_reserve(buf, buf->cap) != GALLEY_OK) /* doubles it */
         cli_die_oom();
-      *buf = nb;
-      *cap = ncap;
     }
     if (poll_it) {
       struct pollfd pfd = {fd, POLLIN, 0};
@@ -481,7 +473,7 @@ static int read_all(int fd, int poll_it, size_t limit, unsigned char **buf,
       if (ready < 0)
         return -1;
     }
-    ssize_t got = read(fd, *buf + *n, *cap - *n);
+    ssize_t got = read(fd, buf->data + buf->len, buf->cap - buf->len - 1);
     if (got == 0)
       return 0;
     if (got < 0) {
@@ -489,7 +481,7 @@ static int read_all(int fd, int poll_it, size_t limit, unsigned char **buf,
         continue;
       return -1;
     }
-    *n += (size_t)got;
+    galley_buf_set_len(buf, buf->len + (size_t)got);
   }
 }
 
@@ -524,19 +516,19 @@ int read_input(const char *path, size_t limit, const struct stat *expect,
     if (fl >= 0)
       fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
   }
-  size_t cap = 1 << 16, n = 0;
+  size_t room = 1 << 16;
   /* A regular file's size is known: one allocation of that size (plus the
    * byte that shows the file did not grow), not a doubling series whose
    * last step can waste almost half. */
   if (S_ISREG(st.st_mode) && st.st_size > 0 &&
       (!limit || (size_t)st.st_size <= limit))
-    cap = (size_t)st.st_size + 1;
-  unsigned char *buf = malloc(cap);
-  if (!buf)
+    room = (size_t)st.st_size + 1;
+  galley_buf buf = GALLEY_BUF_INIT;
+  if (galley_buf_reserve(&buf, room) != GALLEY_OK)
     cli_die_oom();
-  if (read_all(fd, stream, limit, &buf, &cap, &n) != 0) {
+  if (read_all(fd, stream, limit, &buf) != 0) {
     int err = errno ? errno : EIO;
-    free(buf);
+    galley_buf_free(&buf);
     if (!is_stdin)
       close(fd);
     errno = err;
@@ -544,10 +536,9 @@ int read_input(const char *path, size_t limit, const struct stat *expect,
   }
   if (!is_stdin)
     close(fd);
-  if (limit && n > limit)
+  if (limit && buf.len > limit)
     *too_big = 1;
-  *data = buf;
-  *size = n;
+  *data = (unsigned char *)galley_buf_detach(&buf, size);
   return 0;
 fail : {
   int err = errno;
@@ -556,21 +547,6 @@ fail : {
   errno = err;
   return -1;
 }
-}
-
-/* The format whose extensions match the end of `path`: "a.tar.gz" tries
- * "tar.gz" then "gz", so a compound extension wins over its last part. */
-const galley_plugin *format_for_path(const galley_registry *reg,
-                                     const char *path, unsigned caps) {
-  const char *base = strrchr(path, '/');
-  base = base ? base + 1 : path;
-  for (const char *dot = strchr(base + (*base == '.'), '.'); dot;
-       dot = strchr(dot + 1, '.')) {
-    const galley_plugin *p = galley_registry_find_ext(reg, dot + 1, caps);
-    if (p)
-      return p;
-  }
-  return NULL;
 }
 
 static const char *path_extension(const char *path) {
@@ -592,93 +568,6 @@ static const galley_plugin *need_format(const galley_registry *reg,
     cli_usage_error("format '%s' cannot be %s", name,
                     cap == GALLEY_CAN_READ ? "read" : "written");
   return p;
-}
-
-/* Checks every -O against the options the chosen plugins declare. */
-/* Limits set with -O, handled by the CLI rather than a plugin. */
-typedef struct limit_opt {
-  const char *name;
-  size_t offset;
-} limit_opt;
-
-static const limit_opt limit_opts[] = {
-    {"max-depth", offsetof(galley_limits, max_depth)},
-    {"max-entries", offsetof(galley_limits, max_entries)},
-    {"max-decompressed", offsetof(galley_limits, max_decompressed)},
-    {"max-resource-bytes", offsetof(galley_limits, max_resource_bytes)},
-    {"max-image-size", offsetof(galley_limits, max_image_size)},
-    {"max-nodes", offsetof(galley_limits, max_nodes)},
-};
-
-static const limit_opt *limit_option(const char *key) {
-  for (size_t i = 0; i < sizeof limit_opts / sizeof limit_opts[0]; i++)
-    if (strcmp(limit_opts[i].name, key) == 0)
-      return &limit_opts[i];
-  return NULL;
-}
-
-static void check_options(const cli *c, const galley_plugin *const *plugins,
-                          size_t n) {
-  for (size_t i = 0; i < c->options.n; i++) {
-    const char *kvp = c->options.items[i];
-    const char *eq = strchr(kvp, '=');
-    if (!eq || eq == kvp)
-      cli_usage_error("-O needs KEY=VALUE, got '%s'", kvp);
-    char key[128];
-    size_t klen = (size_t)(eq - kvp);
-    if (klen >= sizeof key)
-      cli_usage_error("option name too long in '%s'", kvp);
-    memcpy(key, kvp, klen);
-    key[klen] = '\0';
-    const char *value = eq + 1;
-    if (limit_option(key))
-      continue; /* a limit, handled by the CLI itself */
-    const galley_option *decl = NULL;
-    for (size_t j = 0; j < n && !decl; j++)
-      decl = galley_plugin_option(plugins[j], key);
-    if (!decl) {
-      char names[256] = "";
-      for (size_t j = 0; j < n; j++) {
-        if (j)
-          strncat(names, ", ", sizeof names - strlen(names) - 1);
-        strncat(names, plugins[j]->name, sizeof names - strlen(names) - 1);
-      }
-      cli_usage_error(
-          "unknown option '%s' for %s (see galley --help-format NAME)", key,
-          names);
-    }
-    char *end;
-    switch (decl->type) {
-    case GALLEY_OPT_BOOL:
-      if (strcasecmp(value, "true") && strcasecmp(value, "false") &&
-          strcmp(value, "1") && strcmp(value, "0") &&
-          strcasecmp(value, "yes") && strcasecmp(value, "no"))
-        cli_usage_error("option %s wants true or false, got '%s'", key, value);
-      break;
-    case GALLEY_OPT_INT:
-      errno = 0;
-      (void)strtol(value, &end, 10);
-      if (errno || !*value || *end)
-        cli_usage_error("option %s wants a whole number, got '%s'", key, value);
-      break;
-    case GALLEY_OPT_ENUM: {
-      size_t vlen = strlen(value);
-      int ok = 0;
-      for (const char *p = decl->choices; p && *p;) {
-        const char *bar = strchr(p, '|');
-        size_t len = bar ? (size_t)(bar - p) : strlen(p);
-        if (len == vlen && strncmp(p, value, len) == 0)
-          ok = 1;
-        p = bar ? bar + 1 : p + len;
-      }
-      if (!ok)
-        cli_usage_error("option %s wants one of %s, got '%s'", key,
-                        decl->choices, value);
-      break;
-    }
-    default: break;
-    }
-  }
 }
 
 void print_diags(const galley_job *job, int verbosity) {
@@ -718,46 +607,28 @@ int exit_code_for(int status) {
 }
 
 galley_job *plan_new_job(const plan *p, const char *location) {
-  const cli *c = p->c;
-  galley_job *job = galley_job_new(p->reg);
+  galley_job *job = galley_job_copy(p->proto);
   if (!job)
     cli_die_oom();
-  galley_job_set_limits(job, &p->limits);
   if (location && galley_job_set_location(job, location) != GALLEY_OK)
     cli_die_oom();
-  for (size_t i = 0; i < c->options.n; i++) {
-    const char *kvp = c->options.items[i];
-    const char *eq = strchr(kvp, '=');
-    char *key = strndup(kvp, (size_t)(eq - kvp));
-    if (!key || galley_job_set_option(job, key, eq + 1) != GALLEY_OK)
-      cli_die_oom();
-    free(key);
-  }
-  for (size_t i = 0; i < c->metas.n; i++) {
-    const char *kvp = c->metas.items[i];
-    const char *eq = strchr(kvp, '=');
-    char *key = strndup(kvp, (size_t)(eq - kvp));
-    if (!key || galley_job_set_meta(job, key, eq + 1) != GALLEY_OK)
-      cli_die_oom();
-    free(key);
-  }
-  for (size_t i = 0; i < c->resource_paths.n; i++)
-    if (galley_job_add_resource_path(job, c->resource_paths.items[i]))
-      cli_die_oom();
   return job;
 }
 
-const galley_plugin *plan_reader_for(const plan *p, const char *path,
-                                     const unsigned char *data, size_t size) {
-  if (p->reader)
-    return p->reader;
-  const galley_plugin *r = NULL;
-  if (path && strcmp(path, "-") != 0)
-    r = format_for_path(p->reg, path, GALLEY_CAN_READ);
-  if (!r && data)
-    r = galley_registry_probe(p->reg, data, size < 65536 ? size : 65536,
-                              GALLEY_CAN_READ);
-  return r;
+void free_input(void *data) { free(data); }
+
+int deliver_reports(galley_job *job) {
+  int rc = GALLEY_OK;
+  for (size_t i = 0; i < galley_job_report_count(job); i++) {
+    const galley_report *r = galley_job_report_at(job, i);
+    galley_sink *s = galley_sink_new_file(r->path);
+    if (!s || galley_sink_write(s, r->data, r->size) != GALLEY_OK ||
+        galley_sink_commit(s) != GALLEY_OK)
+      rc = galley_job_error(job, GALLEY_EIO, "cannot write %s file %s", r->kind,
+                            r->path);
+    galley_sink_free(s);
+  }
+  return rc;
 }
 
 int load_input(const plan *p, const char *path, const struct stat *expect,
@@ -777,24 +648,16 @@ int load_input(const plan *p, const char *path, const struct stat *expect,
       snprintf(why, why_size, "%s", strerror(errno));
     return GALLEY_EIO;
   }
-  int rc = GALLEY_OK;
   if (too_big) {
     snprintf(why, why_size,
              "input is over the input size limit of %zu bytes "
              "(--max-input-size)",
              p->limits.max_input_size);
-    rc = GALLEY_ELIMIT;
-  } else if (!(out->reader = plan_reader_for(p, path, out->data, out->size))) {
-    snprintf(why, why_size,
-             "cannot tell the input format (use -f FORMAT; see "
-             "--list-formats)");
-    rc = GALLEY_EUNSUPPORTED;
-  }
-  if (rc != GALLEY_OK) {
     free(out->data);
     *out = (loaded){0};
+    return GALLEY_ELIMIT;
   }
-  return rc;
+  return GALLEY_OK;
 }
 
 int deliver_output(galley_job *job, galley_sink *sink, const char *output) {
@@ -843,16 +706,31 @@ static int run_single(const plan *p, const char *input, const char *output) {
   }
   if (lrc != GALLEY_OK) {
     fprintf(stderr, "galley: %s: %s\n", input, why);
-    return lrc == GALLEY_EUNSUPPORTED ? EXIT_USAGE : EXIT_FAILED;
+    return EXIT_FAILED;
   }
-  unsigned char *data = ld.data;
-  const galley_plugin *reader = ld.reader;
 
   galley_job *job = plan_new_job(p, input);
   char *base_dir = strcmp(input, "-") == 0 ? strdup(".") : dir_of(input);
   if (!base_dir)
     cli_die_oom();
-  galley_input in = {data, ld.size, input, base_dir};
+  galley_input in = {ld.data, ld.size, input, base_dir};
+  /* One document has one reader: its options are checked against exactly
+   * the plugins of this conversion (-O wrap=60 with html in and out is an
+   * error, though the text reader would take it). Both are usage errors. */
+  const galley_plugin *reader = galley_job_detect(job, &in);
+  int usage = !reader;
+  if (reader && galley_job_check_options(job, reader) != GALLEY_OK) {
+    fprintf(stderr, "galley: %s (see galley --help)\n", galley_job_errmsg(job));
+    galley_job_clear(job);
+    usage = 1;
+  }
+  if (usage) {
+    print_diags(job, p->c->verbosity);
+    galley_job_free(job);
+    free(base_dir);
+    free(ld.data);
+    return EXIT_USAGE;
+  }
 
   /* Standard output gets the bytes only once the conversion succeeded, so a
    * failure never leaves half a document behind there either. */
@@ -861,25 +739,23 @@ static int run_single(const plan *p, const char *input, const char *output) {
   if (!sink) {
     fprintf(stderr, "galley: %s: cannot write: %s\n", output, strerror(errno));
     free(base_dir);
-    free(data);
+    free(ld.data);
     galley_job_free(job);
     return EXIT_FAILED;
   }
   signals_track_job(job);
-  /* The input is dropped once read: the tree holds copies of everything,
-   * and a large input should not be held twice while the writer runs. */
-  galley_doc *doc = galley_doc_new();
-  if (!doc)
-    cli_die_oom();
-  int rc =
-      galley_job_build(job, &in, reader, p->transforms, p->n_transforms, doc);
-  free(data);
-  data = NULL;
-  if (rc == GALLEY_OK)
-    rc = galley_plugin_write(job, p->writer, doc, sink);
-  galley_doc_free(doc);
+  /* The input goes as soon as it is read: the tree holds copies of
+   * everything, and a large input should not be held twice while the
+   * transforms and the writer run. */
+  galley_job_set_input_release(job, free_input, ld.data);
+  int rc = galley_job_run(job, &in, sink);
   if (rc == GALLEY_OK && cli_interrupted)
     rc = galley_job_error(job, GALLEY_ECANCELLED, "interrupted");
+  if (rc != GALLEY_ECANCELLED) {
+    int report_rc = deliver_reports(job);
+    if (rc == GALLEY_OK)
+      rc = report_rc;
+  }
   if (rc == GALLEY_OK)
     rc = deliver_output(job, sink, output);
   signals_untrack_job(job);
@@ -887,7 +763,6 @@ static int run_single(const plan *p, const char *input, const char *output) {
   print_diags(job, p->c->verbosity);
   galley_job_free(job);
   free(base_dir);
-  free(data);
   return cli_interrupted ? EXIT_INTERRUPTED : exit_code_for(rc);
 }
 
@@ -919,7 +794,6 @@ static int wants_batch(const cli *c) {
 static cli c;
 static plan p;
 static galley_registry *reg;
-static const galley_plugin **used;
 
 static void cli_free(void) {
   strlist *lists[] = {&c.inputs,   &c.transforms,  &c.metas,
@@ -927,12 +801,110 @@ static void cli_free(void) {
                       &c.includes, &c.excludes};
   for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
     free(lists[i]->items);
-  free(used);
-  free(p.transforms);
+  galley_job_free(p.proto);
   galley_registry_free(reg);
 }
 
+/* A galley run from its build tree (build/galley) finds galley-uninstalled
+ * beside its executable: meson writes it there, naming the build's plugin
+ * folders, and never installs it. Those folders then take the installed
+ * folder's place, through GALLEY_PLUGIN_SYSTEM_PATH, unless the
+ * environment already sets it (meson devenv, the tests). The library
+ * itself knows no build path. Runs before any thread starts (setenv). */
+static void use_uninstalled_plugins(void) {
+  if (getenv("GALLEY_PLUGIN_SYSTEM_PATH"))
+    return;
+  static const char marker[] = "galley-uninstalled";
+  char path[PATH_MAX];
+  ssize_t len = readlink("/proc/self/exe", path, sizeof path - 1);
+  if (len <= 0)
+    return;
+  path[len] = '\0';
+  char *slash = strrchr(path, '/');
+  if (!slash || (size_t)(slash + 1 - path) + sizeof marker > sizeof path)
+    return;
+  memcpy(slash + 1, marker, sizeof marker);
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return;
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  while ((n = getline(&line, &cap, f)) >= 0) {
+    if (line[0] == '#')
+      continue;
+    line[strcspn(line, "\n")] = '\0';
+    setenv("GALLEY_PLUGIN_SYSTEM_PATH", line, 1);
+    break;
+  }
+  free(line);
+  fclose(f);
+}
+
+/* Sets the run's job up: formats, transforms, options, -M overrides,
+ * limits and resource paths; then core checks the options against the
+ * plugins of the conversion, so a bad -O fails before anything is read:
+ * the reader is -f's, else `reader` (what one input's name says), else
+ * every reader (they vary per input). */
+static void make_proto(const galley_plugin *reader) {
+  galley_job *job = p.proto = galley_job_new(reg);
+  if (!job)
+    cli_die_oom();
+  if (galley_job_set_writer(job, p.writer) != GALLEY_OK ||
+      galley_job_set_reader(job, p.reader) != GALLEY_OK)
+    cli_die_oom(); /* both were checked by need_format */
+  for (size_t i = 0; i < c.transforms.n; i++) {
+    const galley_plugin *t = galley_registry_find(reg, c.transforms.items[i]);
+    if (!t)
+      cli_usage_error(
+          "no transform named '%s' is loaded (see galley --list-transforms)",
+          c.transforms.items[i]);
+    if (galley_job_add_transform(job, t) == GALLEY_EINVALID)
+      cli_usage_error("%s", galley_job_errmsg(job));
+    else if (galley_job_status(job) != GALLEY_OK)
+      cli_die_oom();
+  }
+  p.n_transforms = galley_job_transform_count(job);
+  for (size_t i = 0; i < c.options.n; i++) {
+    const char *kvp = c.options.items[i];
+    const char *eq = strchr(kvp, '=');
+    if (!eq || eq == kvp)
+      cli_usage_error("-O needs KEY=VALUE, got '%s'", kvp);
+    char *key = strndup(kvp, (size_t)(eq - kvp));
+    if (!key)
+      cli_die_oom();
+    int rc = galley_job_set_option(job, key, eq + 1);
+    free(key);
+    if (rc == GALLEY_EINVALID)
+      cli_usage_error("-O needs KEY=VALUE or NAME.KEY=VALUE, got '%s'", kvp);
+    if (rc != GALLEY_OK)
+      cli_die_oom();
+  }
+  galley_limits limits = *galley_job_limits(job);
+  if (c.max_input_size_set)
+    limits.max_input_size = c.max_input_size;
+  galley_job_set_limits(job, &limits);
+  p.limits = limits;
+  for (size_t i = 0; i < c.metas.n; i++) {
+    const char *kvp = c.metas.items[i];
+    const char *eq = strchr(kvp, '=');
+    char *key = strndup(kvp, (size_t)(eq - kvp));
+    if (!key || galley_job_set_meta(job, key, eq + 1) != GALLEY_OK)
+      cli_die_oom();
+    free(key);
+  }
+  for (size_t i = 0; i < c.resource_paths.n; i++)
+    if (galley_job_add_resource_path(job, c.resource_paths.items[i]))
+      cli_die_oom();
+  int rc = galley_job_check_options(job, p.reader ? p.reader : reader);
+  if (rc == GALLEY_EINVALID)
+    cli_usage_error("%s", galley_job_errmsg(job));
+  if (rc != GALLEY_OK)
+    cli_die_oom();
+}
+
 int main(int argc, char **argv) {
+  use_uninstalled_plugins();
   parse_args(&c, argc, argv);
   atexit(cli_free);
   for (size_t i = 0; i < c.metas.n; i++) {
@@ -941,13 +913,8 @@ int main(int argc, char **argv) {
       cli_usage_error("-M needs KEY=VALUE, got '%s'", c.metas.items[i]);
   }
 
-  if (c.check_plugin) {
-#ifdef GALLEY_HAVE_CHECK_PLUGIN
+  if (c.check_plugin)
     return run_check_plugin(c.check_plugin, c.verbosity);
-#else
-    cli_usage_error("--check-plugin is not built into this galley");
-#endif
-  }
 
   reg = galley_registry_new();
   if (!reg)
@@ -981,7 +948,7 @@ int main(int argc, char **argv) {
   if (c.to)
     p.writer = need_format(reg, c.to, GALLEY_CAN_WRITE, "output");
   else if (output && !batch) {
-    p.writer = format_for_path(reg, output, GALLEY_CAN_WRITE);
+    p.writer = galley_registry_find_path(reg, output, GALLEY_CAN_WRITE);
     if (!p.writer) {
       const char *ext = path_extension(output);
       if (ext)
@@ -1001,66 +968,13 @@ int main(int argc, char **argv) {
   if (c.from)
     p.reader = need_format(reg, c.from, GALLEY_CAN_READ, "input");
 
-  p.limits = galley_limits_default();
-  if (c.max_input_size_set)
-    p.limits.max_input_size = c.max_input_size;
-  for (size_t i = 0; i < c.options.n; i++) {
-    const char *kvp = c.options.items[i];
-    const char *eq = strchr(kvp, '=');
-    char key[64];
-    if (!eq || (size_t)(eq - kvp) >= sizeof key)
-      continue;
-    memcpy(key, kvp, (size_t)(eq - kvp));
-    key[eq - kvp] = '\0';
-    const limit_opt *lim = limit_option(key);
-    if (!lim)
-      continue;
-    size_t value;
-    if (!parse_size(eq + 1, &value) || value == 0)
-      cli_usage_error("%s wants a positive number, got '%s'", key, eq + 1);
-    *(size_t *)((char *)&p.limits + lim->offset) = value;
-  }
+  /* One document: its name may tell its reader before anything is read
+   * (run_single checks again once the content has been probed). */
+  int single = !c.jsonl && !batch && c.inputs.n == 1;
+  make_proto(single ? galley_registry_detect(reg, c.inputs.items[0], NULL, 0,
+                                             GALLEY_CAN_READ)
+                    : NULL);
 
-  p.transforms = calloc(c.transforms.n + 1, sizeof *p.transforms);
-  if (!p.transforms)
-    cli_die_oom();
-  for (size_t i = 0; i < c.transforms.n; i++) {
-    p.transforms[i] = galley_registry_find(reg, c.transforms.items[i]);
-    if (!p.transforms[i])
-      cli_usage_error(
-          "no transform named '%s' is loaded (see galley --list-transforms)",
-          c.transforms.items[i]);
-    if (!(p.transforms[i]->caps & GALLEY_CAN_TRANSFORM))
-      cli_usage_error("'%s' is a format, not a transform",
-                      c.transforms.items[i]);
-  }
-  p.n_transforms = c.transforms.n;
-
-  /* Every -O must be known to a plugin this run may use: the writer, the
-   * transforms, and the reader (-f) or, when readers vary per input, any
-   * reader. */
-  size_t n_used = 0;
-  size_t n_reg = galley_registry_count(reg);
-  used = calloc(c.transforms.n + n_reg + 2, sizeof *used);
-  if (!used)
-    cli_die_oom();
-  used[n_used++] = p.writer;
-  for (size_t i = 0; i < p.n_transforms; i++)
-    used[n_used++] = p.transforms[i];
-  if (p.reader) {
-    used[n_used++] = p.reader;
-  } else {
-    for (size_t i = 0; i < n_reg; i++) {
-      const galley_plugin *r = galley_registry_at(reg, i);
-      if ((r->caps & GALLEY_CAN_READ) && r != p.writer)
-        used[n_used++] = r;
-    }
-  }
-  check_options(&c, used, n_used);
-
-  /* Plugins share this process's libxml2; its global set-up is not safe to
-   * race, so it happens once here, before any worker thread starts. */
-  xmlInitParser();
   signals_install();
   int status;
   if (c.jsonl)

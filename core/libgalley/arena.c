@@ -17,7 +17,8 @@ struct arena_block {
 
 void arena_init(arena *a) { a->head = NULL; }
 
-void *arena_alloc(arena *a, size_t size) {
+/* Storage left as malloc gave it: for callers that fill every byte. */
+static void *arena_alloc_raw(arena *a, size_t size) {
   const size_t align = sizeof(max_align_t);
   size = (size + align - 1) & ~(align - 1);
   if (size == 0)
@@ -48,7 +49,13 @@ void *arena_alloc(arena *a, size_t size) {
   }
   void *p = (char *)b->data + b->used;
   b->used += size;
-  memset(p, 0, size);
+  return p;
+}
+
+void *arena_alloc(arena *a, size_t size) {
+  void *p = arena_alloc_raw(a, size);
+  if (p)
+    memset(p, 0, size);
   return p;
 }
 
@@ -57,7 +64,7 @@ char *arena_strndup(arena *a, const char *s, size_t len) {
     len = s ? strlen(s) : 0;
   if (len == SIZE_MAX)
     return NULL;
-  char *p = arena_alloc(a, len + 1);
+  char *p = arena_alloc_raw(a, len + 1);
   if (!p)
     return NULL;
   if (len)
@@ -74,21 +81,4 @@ void arena_free(arena *a) {
     b = next;
   }
   a->head = NULL;
-}
-
-int grow_array(void **items, size_t *cap, size_t need, size_t size) {
-  if (need <= *cap)
-    return GALLEY_OK;
-  size_t ncap = *cap ? *cap : 8;
-  while (ncap < need) {
-    if (ncap > SIZE_MAX / 2 / size)
-      return GALLEY_ENOMEM;
-    ncap *= 2;
-  }
-  void *p = realloc(*items, ncap * size);
-  if (!p)
-    return GALLEY_ENOMEM;
-  *items = p;
-  *cap = ncap;
-  return GALLEY_OK;
 }

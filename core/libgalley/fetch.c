@@ -1196,7 +1196,7 @@ GALLEY_API int galley_fetch_batch_add(galley_fetch_batch *b, size_t *index,
       return GALLEY_OK;
     }
   }
-  if (grow_array((void **)&b->items, &b->cap, b->n + 1, sizeof *b->items)) {
+  if (galley_array_grow((void **)&b->items, &b->cap, b->n + 1, sizeof *b->items)) {
     parsed_url_free(&pu);
     return GALLEY_ENOMEM;
   }

@@ -1,5 +1,6 @@
 /* Jobs: options, limits, metadata overrides and the diagnostics list. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,18 +8,31 @@
 
 #include "private.h"
 
-GALLEY_API galley_limits galley_limits_default(void) {
-  galley_limits l;
-  l.max_input_size = (size_t)256 << 20;
-  l.max_depth = 512;
-  l.max_entries = 10000;
-  l.max_decompressed = (size_t)1 << 30;
-  l.max_resource_bytes = (size_t)512 << 20;
-  l.max_image_size = (size_t)64 << 20;
-  /* About 700 MB of tree: far above any article or book, well below what
-   * a node-dense hostile page would otherwise take. */
-  l.max_nodes = 4000000;
-  return l;
+/* The bytes of a galley_limits of `version`: everything up to and with its
+ * last member. 0 for a version this library does not know. */
+static size_t limits_size(unsigned version) {
+  _Static_assert(GALLEY_LIMITS_VERSION == 2,
+                 "a new limits version needs its size here");
+  switch (version) {
+  case 1: return offsetof(galley_limits, max_image_size) + sizeof(size_t);
+  case 2: return offsetof(galley_limits, max_nodes) + sizeof(size_t);
+  default: return 0;
+  }
+}
+
+/* The library's defaults, at its own GALLEY_LIMITS_VERSION. max_nodes is
+ * about 700 MB of tree: far above any article or book, well below what a
+ * node-dense hostile page would otherwise take. */
+static const galley_limits default_limits = GALLEY_LIMITS_INIT;
+
+GALLEY_API int galley_limits_init(galley_limits *limits, unsigned version) {
+  size_t size = limits_size(version);
+  if (!limits || size == 0)
+    return GALLEY_EINVALID;
+  /* Only the caller's version's bytes: its struct may be that short. */
+  memcpy(limits, &default_limits, size);
+  limits->version = version;
+  return GALLEY_OK;
 }
 
 GALLEY_API galley_job *galley_job_new(galley_registry *registry) {
@@ -26,7 +40,7 @@ GALLEY_API galley_job *galley_job_new(galley_registry *registry) {
   if (!job)
     return NULL;
   job->registry = registry;
-  job->limits = galley_limits_default();
+  job->limits = default_limits;
   atomic_init(&job->cancelled, false);
   return job;
 }
@@ -39,6 +53,22 @@ static void free_kvs(kv *items, size_t n) {
   free(items);
 }
 
+static void free_options(opt_entry *items, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(items[i].scope);
+    free(items[i].name);
+    free(items[i].value);
+  }
+  free(items);
+}
+
+static void free_report(report_entry *e) {
+  free((char *)e->r.plugin);
+  free((char *)e->r.kind);
+  free((char *)e->r.path);
+  free((unsigned char *)e->r.data);
+}
+
 GALLEY_API void galley_job_clear(galley_job *job) {
   if (!job)
     return;
@@ -49,6 +79,9 @@ GALLEY_API void galley_job_clear(galley_job *job) {
   job->n_diags = 0;
   job->status = GALLEY_OK;
   job->errmsg = NULL;
+  for (size_t i = 0; i < job->n_reports; i++)
+    free_report(&job->reports[i]);
+  job->n_reports = 0;
 }
 
 GALLEY_API void galley_job_free(galley_job *job) {
@@ -56,7 +89,9 @@ GALLEY_API void galley_job_free(galley_job *job) {
     return;
   galley_job_clear(job);
   free(job->diags);
-  free_kvs(job->options, job->n_options);
+  free(job->reports);
+  free(job->transforms);
+  free_options(job->options, job->n_options);
   free_kvs(job->meta, job->n_meta);
   for (size_t i = 0; i < job->n_resource_paths; i++)
     free(job->resource_paths[i]);
@@ -71,7 +106,7 @@ GALLEY_API void galley_job_free(galley_job *job) {
 /* Appends copies of `key` and `value` to a list of pairs. */
 static int push_kv(kv **list, size_t *n, size_t *cap, const char *key,
                    const char *value) {
-  if (grow_array((void **)list, cap, *n + 1, sizeof **list))
+  if (galley_array_grow((void **)list, cap, *n + 1, sizeof **list))
     return GALLEY_ENOMEM;
   kv item = {strdup(key), strdup(value)};
   if (!item.key || !item.value) {
@@ -83,29 +118,87 @@ static int push_kv(kv **list, size_t *n, size_t *cap, const char *key,
   return GALLEY_OK;
 }
 
+/* Splits `key` into a scope (before its first '.') and a name. */
+static int split_key(const char *key, const char **name, size_t *scope_len) {
+  const char *dot = strchr(key, '.');
+  *scope_len = dot ? (size_t)(dot - key) : 0;
+  *name = dot ? dot + 1 : key;
+  if ((dot && dot == key) || !**name)
+    return GALLEY_EINVALID;
+  return GALLEY_OK;
+}
+
+static bool same_scope(const char *scope, const char *key, size_t len) {
+  if (!scope)
+    return len == 0;
+  return len && strlen(scope) == len && memcmp(scope, key, len) == 0;
+}
+
 GALLEY_API int galley_job_set_option(galley_job *job, const char *key,
                                      const char *value) {
-  if (!job || !key || !*key)
+  const char *name;
+  size_t slen;
+  if (!job || !key || split_key(key, &name, &slen) != GALLEY_OK)
     return GALLEY_EINVALID;
+  job->options_checked = false;
+  size_t offset;
+  if (!slen && core_limit_option(name, &offset)) {
+    /* A bad value is left for galley_job_check_options to report. */
+    size_t limit;
+    if (value && parse_positive_size(value, &limit))
+      *(size_t *)((char *)&job->limits + offset) = limit;
+  }
   for (size_t i = 0; i < job->n_options; i++) {
-    if (strcmp(job->options[i].key, key) != 0)
+    opt_entry *o = &job->options[i];
+    if (strcmp(o->name, name) != 0 || !same_scope(o->scope, key, slen))
       continue;
     if (!value) {
-      free(job->options[i].key);
-      free(job->options[i].value);
-      job->options[i] = job->options[--job->n_options];
+      free(o->scope);
+      free(o->name);
+      free(o->value);
+      memmove(o, o + 1, (job->n_options - i - 1) * sizeof *o);
+      job->n_options--;
       return GALLEY_OK;
     }
     char *v = strdup(value);
     if (!v)
       return GALLEY_ENOMEM;
-    free(job->options[i].value);
-    job->options[i].value = v;
+    free(o->value);
+    o->value = v;
     return GALLEY_OK;
   }
   if (!value)
     return GALLEY_OK;
-  return push_kv(&job->options, &job->n_options, &job->cap_options, key, value);
+  if (galley_array_grow((void **)&job->options, &job->cap_options, job->n_options + 1,
+                 sizeof *job->options))
+    return GALLEY_ENOMEM;
+  opt_entry o = {slen ? strndup(key, slen) : NULL, strdup(name), strdup(value)};
+  if ((slen && !o.scope) || !o.name || !o.value) {
+    free(o.scope);
+    free(o.name);
+    free(o.value);
+    return GALLEY_ENOMEM;
+  }
+  job->options[job->n_options++] = o;
+  return GALLEY_OK;
+}
+
+GALLEY_API size_t galley_job_option_count(const galley_job *job) {
+  return job ? job->n_options : 0;
+}
+
+GALLEY_API int galley_job_option_at(const galley_job *job, size_t i,
+                                    const char **scope, const char **name,
+                                    const char **value) {
+  if (!job || i >= job->n_options)
+    return GALLEY_ENOTFOUND;
+  if (scope)
+    *scope = job->options[i].scope;
+  if (name)
+    *name = job->options[i].name;
+  if (value)
+    *value = job->options[i].value;
+  return GALLEY_OK;
 }
 
 GALLEY_API int galley_job_set_meta(galley_job *job, const char *key,
@@ -113,6 +206,14 @@ GALLEY_API int galley_job_set_meta(galley_job *job, const char *key,
   if (!job || !key || !*key || !value)
     return GALLEY_EINVALID;
   return push_kv(&job->meta, &job->n_meta, &job->cap_meta, key, value);
+}
+
+GALLEY_API void galley_job_clear_meta(galley_job *job) {
+  if (!job)
+    return;
+  free_kvs(job->meta, job->n_meta);
+  job->meta = NULL;
+  job->n_meta = job->cap_meta = 0;
 }
 
 GALLEY_API int galley_job_apply_meta(galley_job *job, galley_doc *doc) {
@@ -133,14 +234,24 @@ GALLEY_API int galley_job_apply_meta(galley_job *job, galley_doc *doc) {
   return GALLEY_OK;
 }
 
-GALLEY_API void galley_job_set_limits(galley_job *job,
-                                      const galley_limits *limits) {
-  if (job && limits)
-    job->limits = *limits;
+GALLEY_API int galley_job_set_limits(galley_job *job,
+                                     const galley_limits *limits) {
+  if (!job || !limits)
+    return GALLEY_EINVALID;
+  size_t size = limits_size(limits->version);
+  if (size == 0)
+    return GALLEY_EINVALID;
+  /* Members the caller's version lacks keep the defaults; the job's own
+   * copy is always of this library's version. */
+  galley_limits l = default_limits;
+  memcpy(&l, limits, size);
+  l.version = GALLEY_LIMITS_VERSION;
+  job->limits = l;
+  return GALLEY_OK;
 }
 
 static int push_dir(char ***items, size_t *n, size_t *cap, const char *dir) {
-  if (grow_array((void **)items, cap, *n + 1, sizeof **items))
+  if (galley_array_grow((void **)items, cap, *n + 1, sizeof **items))
     return GALLEY_ENOMEM;
   char *copy = strdup(dir);
   if (!copy)
@@ -262,8 +373,8 @@ static void add_diag(galley_job *job, galley_level level, int status,
   for (char *p = buf; *p; p++)
     if (*p == '\n' || *p == '\r')
       *p = ' ';
-  if (grow_array((void **)&job->diags, &job->cap_diags, job->n_diags + 1,
-                 sizeof *job->diags))
+  if (galley_array_grow((void **)&job->diags, &job->cap_diags, job->n_diags + 1,
+                        sizeof *job->diags))
     return;
   galley_diag *d = &job->diags[job->n_diags];
   d->level = level;
@@ -309,16 +420,74 @@ GALLEY_API void galley_job_info(galley_job *job, const char *fmt, ...) {
   va_end(ap);
 }
 
+const galley_plugin *job_current(const galley_job *job) {
+  return job && job->frame ? job->frame->plugin : NULL;
+}
+
+/* The user's value of `name` in `scope` (NULL: unscoped), or NULL. */
+static const char *user_value(const galley_job *job, const char *scope,
+                              size_t slen, const char *name) {
+  for (size_t i = 0; i < job->n_options; i++) {
+    const opt_entry *o = &job->options[i];
+    if (strcmp(o->name, name) == 0 &&
+        same_scope(o->scope, scope ? scope : "", scope ? slen : 0))
+      return o->value;
+  }
+  return NULL;
+}
+
+/* What plugin `p` (NULL: the host) gets for `name`: the user's value
+ * scoped to it, else the unscoped one, else its declared default. */
+static const char *value_for(const galley_job *job, const galley_plugin *p,
+                             const char *name) {
+  const char *v = p ? user_value(job, p->name, strlen(p->name), name) : NULL;
+  if (!v)
+    v = user_value(job, NULL, 0, name);
+  if (!v && p) {
+    const galley_option *opt = galley_plugin_option(p, name);
+    v = opt ? opt->default_value : NULL;
+  }
+  return v;
+}
+
 GALLEY_API const char *galley_job_option(const galley_job *job,
                                          const char *key) {
   if (!job || !key)
     return NULL;
-  for (size_t i = 0; i < job->n_options; i++)
-    if (strcmp(job->options[i].key, key) == 0)
-      return job->options[i].value;
-  const galley_option *opt =
-      job->current ? galley_plugin_option(job->current, key) : NULL;
-  return opt ? opt->default_value : NULL;
+  const call_frame *f = job->frame;
+  if (f) {
+    /* What the caller passed wins; NULL there means "the default". */
+    for (size_t i = 0; i < f->n_values; i++) {
+      if (f->values[i].name && strcmp(f->values[i].name, key) == 0) {
+        if (f->values[i].value)
+          return f->values[i].value;
+        const galley_option *opt = galley_plugin_option(f->plugin, key);
+        return opt ? opt->default_value : NULL;
+      }
+    }
+    return value_for(job, f->plugin, key);
+  }
+  /* The host asking: `text.wrap` is what text would get. */
+  const char *name;
+  size_t slen;
+  if (split_key(key, &name, &slen) != GALLEY_OK)
+    return NULL;
+  if (!slen)
+    return value_for(job, NULL, key);
+  const char *v = user_value(job, key, slen, name);
+  if (!v)
+    v = user_value(job, NULL, 0, name);
+  if (!v) {
+    char scope[128];
+    if (slen < sizeof scope) {
+      memcpy(scope, key, slen);
+      scope[slen] = '\0';
+      const galley_option *opt = galley_plugin_option(
+          galley_registry_find(job->registry, scope), name);
+      v = opt ? opt->default_value : NULL;
+    }
+  }
+  return v;
 }
 
 GALLEY_API long galley_job_option_int(const galley_job *job, const char *key,
@@ -356,14 +525,95 @@ GALLEY_API galley_registry *galley_job_registry(const galley_job *job) {
   return job ? job->registry : NULL;
 }
 
-GALLEY_API void galley_job_set_template(galley_job *job,
-                                        const galley_template *tpl) {
+GALLEY_API void galley_job_set_batch(galley_job *job,
+                                     const galley_batch *batch) {
   if (job)
-    job->tpl = tpl;
+    job->batch = batch;
 }
 
-GALLEY_API const galley_template *galley_job_template(const galley_job *job) {
-  return job ? job->tpl : NULL;
+GALLEY_API int galley_job_add_report(galley_job *job, const char *kind,
+                                     const char *path, const void *data,
+                                     size_t size) {
+  if (!job || !kind || !path || (!data && size))
+    return GALLEY_EINVALID;
+  const galley_plugin *p = job_current(job);
+  report_entry e = {{p ? strdup(p->name) : NULL, strdup(kind), strdup(path),
+                     malloc(size ? size : 1), size}};
+  if ((p && !e.r.plugin) || !e.r.kind || !e.r.path || !e.r.data) {
+    free_report(&e);
+    return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+  }
+  if (size)
+    memcpy((unsigned char *)e.r.data, data, size);
+  for (size_t i = 0; i < job->n_reports; i++) {
+    if (strcmp(job->reports[i].r.path, path) == 0) {
+      free_report(&job->reports[i]);
+      job->reports[i] = e;
+      return GALLEY_OK;
+    }
+  }
+  if (galley_array_grow((void **)&job->reports, &job->cap_reports, job->n_reports + 1,
+                 sizeof *job->reports)) {
+    free_report(&e);
+    return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+  }
+  job->reports[job->n_reports++] = e;
+  return GALLEY_OK;
+}
+
+GALLEY_API size_t galley_job_report_count(const galley_job *job) {
+  return job ? job->n_reports : 0;
+}
+
+GALLEY_API const galley_report *galley_job_report_at(const galley_job *job,
+                                                     size_t i) {
+  return job && i < job->n_reports ? &job->reports[i].r : NULL;
+}
+
+GALLEY_API galley_job *galley_job_copy(const galley_job *job) {
+  if (!job)
+    return NULL;
+  galley_job *c = galley_job_new(job->registry);
+  if (!c)
+    return NULL;
+  c->limits = job->limits;
+  c->no_local_files = job->no_local_files;
+  c->reader = job->reader;
+  c->writer = job->writer;
+  int rc = GALLEY_OK;
+  for (size_t i = 0; rc == GALLEY_OK && i < job->n_transforms; i++)
+    rc = galley_job_add_transform(c, job->transforms[i]);
+  for (size_t i = 0; rc == GALLEY_OK && i < job->n_options; i++) {
+    const opt_entry *o = &job->options[i];
+    if (galley_array_grow((void **)&c->options, &c->cap_options, c->n_options + 1,
+                   sizeof *c->options)) {
+      rc = GALLEY_ENOMEM;
+      break;
+    }
+    opt_entry e = {o->scope ? strdup(o->scope) : NULL, strdup(o->name),
+                   strdup(o->value)};
+    if ((o->scope && !e.scope) || !e.name || !e.value) {
+      free(e.scope);
+      free(e.name);
+      free(e.value);
+      rc = GALLEY_ENOMEM;
+      break;
+    }
+    c->options[c->n_options++] = e;
+  }
+  for (size_t i = 0; rc == GALLEY_OK && i < job->n_meta; i++)
+    rc = push_kv(&c->meta, &c->n_meta, &c->cap_meta, job->meta[i].key,
+                 job->meta[i].value);
+  for (size_t i = 0; rc == GALLEY_OK && i < job->n_resource_paths; i++)
+    rc = galley_job_add_resource_path(c, job->resource_paths[i]);
+  for (size_t i = 0; rc == GALLEY_OK && i < job->n_roots; i++)
+    rc = galley_job_add_resource_root(c, job->roots[i]);
+  c->options_checked = job->options_checked;
+  if (rc != GALLEY_OK) {
+    galley_job_free(c);
+    return NULL;
+  }
+  return c;
 }
 
 void job_drop_errors_since(galley_job *job, size_t first) {

@@ -30,8 +30,8 @@ GALLEY_API int galley_doc_add_meta(galley_doc *doc, const char *key,
                                    const char *value) {
   if (!doc || !key || !*key || !value)
     return GALLEY_EINVALID;
-  if (grow_array((void **)&doc->meta, &doc->cap_meta, doc->n_meta + 1,
-                 sizeof *doc->meta))
+  if (galley_array_grow((void **)&doc->meta, &doc->cap_meta, doc->n_meta + 1,
+                        sizeof *doc->meta))
     return GALLEY_ENOMEM;
   const char *k = arena_strndup(&doc->arena, key, (size_t)-1);
   const char *v = arena_strndup(&doc->arena, value, (size_t)-1);
@@ -116,8 +116,8 @@ GALLEY_API int galley_doc_add_resource(galley_doc *doc, const char *name,
       return GALLEY_OK;
     }
   }
-  if (grow_array((void **)&doc->res, &doc->cap_res, doc->n_res + 1,
-                 sizeof *doc->res))
+  if (galley_array_grow((void **)&doc->res, &doc->cap_res, doc->n_res + 1,
+                        sizeof *doc->res))
     return GALLEY_ENOMEM;
   doc->res[doc->n_res++] = r;
   return GALLEY_OK;

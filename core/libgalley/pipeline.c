@@ -1,13 +1,19 @@
-/* One conversion: read, transform, apply overrides, write. */
+/* One conversion: detect, read, transform, apply overrides, write; and
+ * the calls that hand work from one plugin to another. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "private.h"
 
 /* Runs a callback with `plugin` as the job's current plugin, so option
- * defaults come from its declaration; restores the caller's afterwards. */
-GALLEY_API int galley_plugin_read(galley_job *job, const galley_plugin *plugin,
-                                  const galley_input *in, galley_doc *doc) {
-  if (!job || !plugin || !in || !doc)
+ * defaults come from its declaration and `values` come first; the caller's
+ * frame is back afterwards. */
+GALLEY_API int galley_plugin_read_with(galley_job *job,
+                                       const galley_plugin *plugin,
+                                       const galley_input *in, galley_doc *doc,
+                                       const galley_option_value *values,
+                                       size_t n) {
+  if (!job || !plugin || !in || !doc || (n && !values))
     return GALLEY_EINVALID;
   if (!(plugin->caps & GALLEY_CAN_READ) || !plugin->read)
     return galley_job_error(job, GALLEY_EUNSUPPORTED,
@@ -17,14 +23,14 @@ GALLEY_API int galley_plugin_read(galley_job *job, const galley_plugin *plugin,
         job, GALLEY_ELIMIT,
         "input is %zu bytes, over the input size limit of %zu", in->size,
         job->limits.max_input_size);
-  const galley_plugin *saved = job->current;
   size_t diags_before = job->n_diags;
   size_t limit_before = doc->node_limit;
   if (job->limits.max_nodes)
     doc->node_limit = job->limits.max_nodes;
-  job->current = plugin;
+  call_frame frame = {plugin, values, n, job->frame};
+  job->frame = &frame;
   int rc = plugin->read(job, in, doc);
-  job->current = saved;
+  job->frame = frame.prev;
   if (doc->over_node_limit) {
     /* Whatever the reader made of the refused node ("out of memory") is
      * replaced by the limit's own message. */
@@ -51,19 +57,52 @@ GALLEY_API int galley_plugin_read(galley_job *job, const galley_plugin *plugin,
   return GALLEY_OK;
 }
 
-GALLEY_API int galley_plugin_write(galley_job *job, const galley_plugin *plugin,
-                                   const galley_doc *doc, galley_sink *out) {
-  if (!job || !plugin || !doc || !out)
+GALLEY_API int galley_plugin_read(galley_job *job, const galley_plugin *plugin,
+                                  const galley_input *in, galley_doc *doc) {
+  return galley_plugin_read_with(job, plugin, in, doc, NULL, 0);
+}
+
+GALLEY_API int galley_plugin_write_with(galley_job *job,
+                                        const galley_plugin *plugin,
+                                        const galley_doc *doc, galley_sink *out,
+                                        const galley_option_value *values,
+                                        size_t n) {
+  if (!job || !plugin || !doc || !out || (n && !values))
     return GALLEY_EINVALID;
   if (!(plugin->caps & GALLEY_CAN_WRITE) || !plugin->write)
     return galley_job_error(job, GALLEY_EUNSUPPORTED,
                             "format %s cannot be written", plugin->name);
-  const galley_plugin *saved = job->current;
-  job->current = plugin;
+  call_frame frame = {plugin, values, n, job->frame};
+  job->frame = &frame;
   int rc = plugin->write(job, doc, out);
-  job->current = saved;
+  job->frame = frame.prev;
   if (rc != GALLEY_OK && job->status == GALLEY_OK)
     galley_job_error(job, rc, "%s writer failed: %s", plugin->name,
+                     galley_strerror(rc));
+  return rc;
+}
+
+GALLEY_API int galley_plugin_write(galley_job *job, const galley_plugin *plugin,
+                                   const galley_doc *doc, galley_sink *out) {
+  return galley_plugin_write_with(job, plugin, doc, out, NULL, 0);
+}
+
+GALLEY_API int galley_plugin_transform_with(galley_job *job,
+                                            const galley_plugin *plugin,
+                                            galley_doc *doc,
+                                            const galley_option_value *values,
+                                            size_t n) {
+  if (!job || !plugin || !doc || (n && !values))
+    return GALLEY_EINVALID;
+  if (!(plugin->caps & GALLEY_CAN_TRANSFORM) || !plugin->transform)
+    return galley_job_error(job, GALLEY_EUNSUPPORTED, "%s is not a transform",
+                            plugin->name);
+  call_frame frame = {plugin, values, n, job->frame};
+  job->frame = &frame;
+  int rc = plugin->transform(job, doc);
+  job->frame = frame.prev;
+  if (rc != GALLEY_OK && job->status == GALLEY_OK)
+    galley_job_error(job, rc, "transform %s failed: %s", plugin->name,
                      galley_strerror(rc));
   return rc;
 }
@@ -71,31 +110,108 @@ GALLEY_API int galley_plugin_write(galley_job *job, const galley_plugin *plugin,
 GALLEY_API int galley_plugin_transform(galley_job *job,
                                        const galley_plugin *plugin,
                                        galley_doc *doc) {
-  if (!job || !plugin || !doc)
-    return GALLEY_EINVALID;
-  if (!(plugin->caps & GALLEY_CAN_TRANSFORM) || !plugin->transform)
-    return galley_job_error(job, GALLEY_EUNSUPPORTED, "%s is not a transform",
-                            plugin->name);
-  const galley_plugin *saved = job->current;
-  job->current = plugin;
-  int rc = plugin->transform(job, doc);
-  job->current = saved;
-  if (rc != GALLEY_OK && job->status == GALLEY_OK)
-    galley_job_error(job, rc, "transform %s failed: %s", plugin->name,
-                     galley_strerror(rc));
-  return rc;
+  return galley_plugin_transform_with(job, plugin, doc, NULL, 0);
 }
 
-GALLEY_API int galley_job_build(galley_job *job, const galley_input *in,
-                                const galley_plugin *reader,
-                                const galley_plugin *const *transforms,
-                                size_t n_transforms, galley_doc *doc) {
-  if (!job || !in || !reader || !doc || (n_transforms && !transforms))
+/* ---- The job's conversion ---- */
+
+GALLEY_API int galley_job_set_reader(galley_job *job,
+                                     const galley_plugin *reader) {
+  if (!job)
     return GALLEY_EINVALID;
+  if (reader && (!(reader->caps & GALLEY_CAN_READ) || !reader->read))
+    return galley_job_error(job, GALLEY_EINVALID, "format '%s' cannot be read",
+                            reader->name);
+  job->reader = reader;
+  return GALLEY_OK;
+}
+
+GALLEY_API int galley_job_set_writer(galley_job *job,
+                                     const galley_plugin *writer) {
+  if (!job)
+    return GALLEY_EINVALID;
+  if (writer && (!(writer->caps & GALLEY_CAN_WRITE) || !writer->write))
+    return galley_job_error(job, GALLEY_EINVALID,
+                            "format '%s' cannot be written", writer->name);
+  job->writer = writer;
+  return GALLEY_OK;
+}
+
+GALLEY_API int galley_job_add_transform(galley_job *job,
+                                        const galley_plugin *transform) {
+  if (!job || !transform)
+    return GALLEY_EINVALID;
+  if (!(transform->caps & GALLEY_CAN_TRANSFORM) || !transform->transform)
+    return galley_job_error(job, GALLEY_EINVALID,
+                            "'%s' is a format, not a transform",
+                            transform->name);
+  if (galley_array_grow((void **)&job->transforms, &job->cap_transforms,
+                 job->n_transforms + 1, sizeof *job->transforms))
+    return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+  job->transforms[job->n_transforms++] = transform;
+  return GALLEY_OK;
+}
+
+GALLEY_API const galley_plugin *galley_job_reader(const galley_job *job) {
+  return job ? job->reader : NULL;
+}
+
+GALLEY_API const galley_plugin *galley_job_writer(const galley_job *job) {
+  return job ? job->writer : NULL;
+}
+
+GALLEY_API size_t galley_job_transform_count(const galley_job *job) {
+  return job ? job->n_transforms : 0;
+}
+
+GALLEY_API const galley_plugin *galley_job_transform_at(const galley_job *job,
+                                                        size_t i) {
+  return job && i < job->n_transforms ? job->transforms[i] : NULL;
+}
+
+GALLEY_API void galley_job_set_input_release(galley_job *job,
+                                             void (*release)(void *ctx),
+                                             void *ctx) {
+  if (!job)
+    return;
+  job->release = release;
+  job->release_ctx = ctx;
+}
+
+/* Calls the host's release callback once, if there is one. */
+static void release_input(galley_job *job) {
+  void (*release)(void *) = job->release;
+  job->release = NULL;
+  if (release)
+    release(job->release_ctx);
+}
+
+GALLEY_API const galley_plugin *galley_job_detect(galley_job *job,
+                                                  const galley_input *in) {
+  if (!job || !in)
+    return NULL;
+  if (job->reader)
+    return job->reader;
+  const galley_plugin *r = galley_registry_detect(
+      job->registry, in->name, in->data, in->size, GALLEY_CAN_READ);
+  if (!r)
+    galley_job_error(job, GALLEY_EUNSUPPORTED,
+                     "cannot tell the input format (use -f FORMAT; see "
+                     "--list-formats)");
+  return r;
+}
+
+/* Read, -M, each transform and -M again: what galley_job_build and
+ * galley_job_build_doc share. */
+static int build(galley_job *job, const galley_input *in,
+                 const galley_plugin *reader,
+                 const galley_plugin *const *transforms, size_t n_transforms,
+                 galley_doc *doc) {
   if (in->base_dir && (galley_doc_set_base(doc, in->base_dir) != GALLEY_OK ||
                        galley_job_add_resource_root(job, in->base_dir)))
     return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   int rc = galley_plugin_read(job, reader, in, doc);
+  release_input(job);
   if (rc == GALLEY_OK)
     rc = galley_job_apply_meta(job, doc);
   for (size_t i = 0; rc == GALLEY_OK && i < n_transforms; i++) {
@@ -107,6 +223,69 @@ GALLEY_API int galley_job_build(galley_job *job, const galley_input *in,
   if (rc == GALLEY_OK && galley_job_cancelled(job))
     rc = galley_job_error(job, GALLEY_ECANCELLED, "cancelled");
   return rc;
+}
+
+GALLEY_API int galley_job_build_doc(galley_job *job, const galley_input *in,
+                                    galley_doc *doc) {
+  if (!job || !in || !doc) {
+    if (job)
+      release_input(job);
+    return GALLEY_EINVALID;
+  }
+  const galley_plugin *reader = galley_job_detect(job, in);
+  int rc = reader ? GALLEY_OK : job->status;
+  if (rc == GALLEY_OK && !job->options_checked)
+    rc = galley_job_check_options(job, reader);
+  if (rc == GALLEY_OK)
+    rc = build(job, in, reader, job->transforms, job->n_transforms, doc);
+  release_input(job);
+  return rc;
+}
+
+GALLEY_API int galley_job_write_doc(galley_job *job, const galley_doc *doc,
+                                    galley_sink *out) {
+  if (!job || !doc || !out)
+    return GALLEY_EINVALID;
+  if (!job->writer)
+    return galley_job_error(job, GALLEY_EINVALID, "no output format is set");
+  int rc = GALLEY_OK;
+  if (!job->options_checked)
+    rc = galley_job_check_options(job, job->reader);
+  if (rc == GALLEY_OK)
+    rc = galley_plugin_write(job, job->writer, doc, out);
+  return rc;
+}
+
+GALLEY_API int galley_job_run(galley_job *job, const galley_input *in,
+                              galley_sink *out) {
+  if (!job || !in || !out) {
+    if (job)
+      release_input(job);
+    return GALLEY_EINVALID;
+  }
+  if (!job->writer) {
+    release_input(job);
+    return galley_job_error(job, GALLEY_EINVALID, "no output format is set");
+  }
+  galley_doc *doc = galley_doc_new();
+  if (!doc) {
+    release_input(job);
+    return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+  }
+  int rc = galley_job_build_doc(job, in, doc);
+  if (rc == GALLEY_OK)
+    rc = galley_plugin_write(job, job->writer, doc, out);
+  galley_doc_free(doc);
+  return rc;
+}
+
+GALLEY_API int galley_job_build(galley_job *job, const galley_input *in,
+                                const galley_plugin *reader,
+                                const galley_plugin *const *transforms,
+                                size_t n_transforms, galley_doc *doc) {
+  if (!job || !in || !reader || !doc || (n_transforms && !transforms))
+    return GALLEY_EINVALID;
+  return build(job, in, reader, transforms, n_transforms, doc);
 }
 
 GALLEY_API int galley_job_convert(galley_job *job, const galley_input *in,

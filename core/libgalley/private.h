@@ -3,6 +3,7 @@
 #define GALLEY_PRIVATE_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 
 #include "galley/galley.h"
 
@@ -63,20 +64,35 @@ struct galley_doc {
 /* Forgets the error diagnostics recorded from index `first` on (job.c). */
 void job_drop_errors_since(galley_job *job, size_t first);
 
-/* Grows a malloc'd array to hold at least `need` items of `size` bytes. */
-int grow_array(void **items, size_t *cap, size_t need, size_t size);
-
 /* ---- job.c ---- */
 typedef struct kv {
   char *key, *value;
 } kv;
 
+/* One option as the host set it: `scope` is a plugin name or NULL. */
+typedef struct opt_entry {
+  char *scope, *name, *value;
+} opt_entry;
+
+/* A plugin call in progress (galley_plugin_*_with): whose declared
+ * defaults galley_job_option uses, and the values its caller passed. */
+typedef struct call_frame {
+  const galley_plugin *plugin;
+  const galley_option_value *values;
+  size_t n_values;
+  const struct call_frame *prev;
+} call_frame;
+
+typedef struct report_entry {
+  galley_report r; /* every pointer in it is malloc'd */
+} report_entry;
+
 struct galley_job {
   galley_registry *registry;
-  const galley_plugin
-      *current; /* whose declared defaults galley_job_option uses */
-  kv *options;
+  const call_frame *frame; /* the plugin running now, or NULL */
+  opt_entry *options;
   size_t n_options, cap_options;
+  bool options_checked; /* galley_job_check_options accepted them */
   kv *meta;
   size_t n_meta, cap_meta;
   char **resource_paths;
@@ -92,8 +108,33 @@ struct galley_job {
   int status;
   const char *errmsg; /* points into diags */
   atomic_bool cancelled;
-  const galley_template *tpl;
   bool no_local_files; /* galley_job_set_local_files(job, false) */
+  /* The conversion (galley_job_set_reader, _set_writer, _add_transform). */
+  const galley_plugin *reader, *writer;
+  const galley_plugin **transforms;
+  size_t n_transforms, cap_transforms;
+  void (*release)(void *ctx); /* galley_job_set_input_release */
+  void *release_ctx;
+  report_entry *reports;
+  size_t n_reports, cap_reports;
+  const galley_batch *batch;
 };
+
+/* The plugin running on the job now, or NULL (job.c). */
+const galley_plugin *job_current(const galley_job *job);
+
+/* Whether descriptor `p` was built with member `m` (struct_size says). */
+#define PLUGIN_HAS(p, m)                                                       \
+  ((p)->struct_size >= offsetof(galley_plugin, m) + sizeof((p)->m))
+
+/* Whether `p` has batch hooks (a descriptor with all three). */
+bool plugin_has_batch(const galley_plugin *p);
+
+/* ---- options.c ---- */
+/* The limit that core option `name` sets, or NULL: its offset in
+ * galley_limits through *offset. */
+bool core_limit_option(const char *name, size_t *offset);
+/* Parses a positive size ("64K", "10M", "1G"). */
+bool parse_positive_size(const char *s, size_t *out);
 
 #endif

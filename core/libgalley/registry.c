@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,10 +32,54 @@ struct galley_registry {
   size_t n_messages, cap_messages;
 };
 
-/* The descriptor of ABI 1 ends with `transform`; a plugin that says its
- * struct is smaller was built against something we do not know. */
-#define ABI1_SIZE                                                              \
+/* Every descriptor has the members up to `transform`; a plugin that says
+ * its struct is smaller was built against something we do not know. */
+#define BASE_SIZE                                                              \
   (offsetof(galley_plugin, transform) + sizeof(((galley_plugin *)0)->transform))
+
+/* Whether descriptor `p` has `member`: its struct_size covers it. Members
+ * after `transform` are growth and read only through this. */
+#define HAS_MEMBER(p, member)                                                  \
+  ((p)->struct_size >=                                                         \
+   offsetof(galley_plugin, member) + sizeof(((galley_plugin *)0)->member))
+
+/* The init callbacks that ran, and what they returned. Process-wide like
+ * the modules themselves (they stay mapped until the process ends, and a
+ * second registry that loads a module gets the same mapping): each init
+ * runs once, whichever registry or thread loads its module first, and the
+ * lock makes every other loader wait for that first run to finish. */
+typedef struct init_record {
+  int (*init)(void);
+  int status;
+} init_record;
+
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+static init_record *inits;
+static size_t n_inits, cap_inits;
+
+/* Runs `p`'s init the first time it is seen; afterwards returns what that
+ * first run returned. */
+static int run_init(const galley_plugin *p) {
+  if (!HAS_MEMBER(p, init) || !p->init)
+    return GALLEY_OK;
+  pthread_mutex_lock(&init_lock);
+  int status = GALLEY_ENOMEM;
+  for (size_t i = 0; i < n_inits; i++) {
+    if (inits[i].init == p->init) {
+      status = inits[i].status;
+      goto done;
+    }
+  }
+  /* Room for the record first, so that an init never runs twice for want
+   * of memory to remember it. */
+  if (galley_array_grow((void **)&inits, &cap_inits, n_inits + 1, sizeof *inits))
+    goto done;
+  status = p->init();
+  inits[n_inits++] = (init_record){p->init, status};
+done:
+  pthread_mutex_unlock(&init_lock);
+  return status;
+}
 
 GALLEY_API const char *galley_plugin_dir(void) { return GALLEY_PLUGIN_DIR; }
 
@@ -70,8 +115,8 @@ static void message(galley_registry *reg, const char *fmt, ...) {
   for (char *p = buf; *p; p++)
     if (*p == '\n')
       *p = ' ';
-  if (grow_array((void **)&reg->messages, &reg->cap_messages,
-                 reg->n_messages + 1, sizeof *reg->messages))
+  if (galley_array_grow((void **)&reg->messages, &reg->cap_messages,
+                        reg->n_messages + 1, sizeof *reg->messages))
     return;
   char *copy = strdup(buf);
   if (copy)
@@ -99,9 +144,9 @@ static const char *check_descriptor(const galley_plugin *p, char *buf,
              p->abi_version, GALLEY_ABI_VERSION);
     return buf;
   }
-  if (p->struct_size < ABI1_SIZE) {
+  if (p->struct_size < BASE_SIZE) {
     snprintf(buf, len, "descriptor size %u is smaller than ABI %d's %zu",
-             p->struct_size, GALLEY_ABI_VERSION, (size_t)ABI1_SIZE);
+             p->struct_size, GALLEY_ABI_VERSION, (size_t)BASE_SIZE);
     return buf;
   }
   if (!valid_name(p->name))
@@ -129,6 +174,21 @@ static const char *check_descriptor(const galley_plugin *p, char *buf,
       return buf;
     }
   }
+  /* Batch hooks (after ABI 1's end): a transform has all three or none. */
+  int hooks = PLUGIN_HAS(p, batch_end)
+                  ? (p->batch_begin != NULL) + (p->batch_learn != NULL) +
+                        (p->batch_end != NULL)
+                  : 0;
+  if (hooks != 0 && hooks != 3) {
+    snprintf(buf, len,
+             "'%s' has only some of batch_begin, batch_learn and batch_end",
+             p->name);
+    return buf;
+  }
+  if (hooks && !(p->caps & GALLEY_CAN_TRANSFORM)) {
+    snprintf(buf, len, "'%s' has batch hooks but is not a transform", p->name);
+    return buf;
+  }
   for (const galley_option *o = p->options; o && o->name; o++) {
     if (o->type < GALLEY_OPT_BOOL || o->type > GALLEY_OPT_PATH) {
       snprintf(buf, len, "'%s' option '%s' has an unknown type", p->name,
@@ -144,8 +204,11 @@ static const char *check_descriptor(const galley_plugin *p, char *buf,
   return NULL;
 }
 
+/* Checks and adds `p`. `*inited` tells whether its init ran (and so its
+ * module must stay mapped, whatever the outcome). */
 static int add_entry(galley_registry *reg, const galley_plugin *p, void *handle,
-                     const char *path, galley_origin origin) {
+                     const char *path, galley_origin origin, bool *inited) {
+  *inited = false;
   char buf[256];
   const char *why = check_descriptor(p, buf, sizeof buf);
   if (why) {
@@ -161,12 +224,24 @@ static int add_entry(galley_registry *reg, const galley_plugin *p, void *handle,
       return GALLEY_EINVALID;
     }
   }
-  if (grow_array((void **)&reg->entries, &reg->cap, reg->n + 1,
-                 sizeof *reg->entries))
+  if (galley_array_grow((void **)&reg->entries, &reg->cap, reg->n + 1,
+                        sizeof *reg->entries))
     return GALLEY_ENOMEM;
   char *copy = strdup(path);
   if (!copy)
     return GALLEY_ENOMEM;
+  /* Only a plugin that will be used is set up: not a refused one, not a
+   * shadowed duplicate. A module whose init ran stays mapped even when
+   * refused: unloaded, another module could reuse its address and so its
+   * record in `inits`. */
+  *inited = HAS_MEMBER(p, init) && p->init;
+  int rc = run_init(p);
+  if (rc != GALLEY_OK) {
+    message(reg, "plugin %s: init of '%s' failed (%s); skipped", path, p->name,
+            galley_strerror(rc));
+    free(copy);
+    return rc < 0 ? rc : GALLEY_EINVALID;
+  }
   reg->entries[reg->n++] = (entry){p, handle, copy, origin};
   return GALLEY_OK;
 }
@@ -176,8 +251,9 @@ GALLEY_API int galley_registry_add(galley_registry *reg,
                                    const char *where) {
   if (!reg)
     return GALLEY_EINVALID;
+  bool inited;
   return add_entry(reg, plugin, NULL, where ? where : "(built in)",
-                   GALLEY_ORIGIN_BUILTIN);
+                   GALLEY_ORIGIN_BUILTIN, &inited);
 }
 
 GALLEY_API int galley_registry_load_file(galley_registry *reg, const char *path,
@@ -211,8 +287,9 @@ GALLEY_API int galley_registry_load_file(galley_registry *reg, const char *path,
   /* POSIX guarantees a data pointer from dlsym converts to a function pointer.
    */
   memcpy(&init, &sym, sizeof init);
-  int rc = add_entry(reg, init(), handle, path, origin);
-  if (rc != GALLEY_OK)
+  bool inited;
+  int rc = add_entry(reg, init(), handle, path, origin, &inited);
+  if (rc != GALLEY_OK && !inited)
     dlclose(handle);
   return rc;
 }
@@ -250,43 +327,18 @@ GALLEY_API int galley_registry_load_dir(galley_registry *reg, const char *dir,
   return added;
 }
 
-/* Loads the plugins of galley's own build tree when the running program is
- * part of it, so `build/galley` and the tests work with nothing installed
- * and no environment set. Returns true when it did. */
-static bool load_build_tree(galley_registry *reg, int *added) {
-#ifdef GALLEY_BUILD_ROOT
-  char exe[PATH_MAX];
-  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (len <= 0)
-    return false;
-  exe[len] = '\0';
-  const char *root = GALLEY_BUILD_ROOT;
-  size_t rlen = strlen(root);
-  if (strncmp(exe, root, rlen) != 0 || exe[rlen] != '/')
-    return false;
-  const char *groups[] = {"formats", "plugins"};
-  for (size_t g = 0; g < 2; g++) {
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/%s", root, groups[g]);
-    struct dirent **subs = NULL;
-    int n = scandir(dir, &subs, NULL, alphasort);
-    for (int i = 0; i < n; i++) {
-      if (subs[i]->d_name[0] != '.') {
-        char sub[PATH_MAX];
-        int n_sub = snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]->d_name);
-        if (n_sub > 0 && (size_t)n_sub < sizeof sub)
-          *added += galley_registry_load_dir(reg, sub, GALLEY_ORIGIN_BUILD);
-      }
-      free(subs[i]);
-    }
-    free(subs);
-  }
-  return true;
-#else
-  (void)reg;
-  (void)added;
-  return false;
-#endif
+/* Loads each folder of the colon-separated `path`; empty parts are
+ * skipped. */
+static int load_path(galley_registry *reg, const char *path,
+                     galley_origin origin) {
+  int added = 0;
+  char *copy = strdup(path);
+  char *save = NULL;
+  for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d;
+       d = strtok_r(NULL, ":", &save))
+    added += galley_registry_load_dir(reg, d, origin);
+  free(copy);
+  return added;
 }
 
 GALLEY_API int galley_registry_load_default(galley_registry *reg,
@@ -299,14 +351,8 @@ GALLEY_API int galley_registry_load_default(galley_registry *reg,
     added += galley_registry_load_dir(reg, dirs[i], GALLEY_ORIGIN_OPTION);
 
   const char *env = getenv("GALLEY_PLUGIN_PATH");
-  if (env && *env) {
-    char *copy = strdup(env);
-    char *save = NULL;
-    for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d;
-         d = strtok_r(NULL, ":", &save))
-      added += galley_registry_load_dir(reg, d, GALLEY_ORIGIN_ENV);
-    free(copy);
-  }
+  if (env && *env)
+    added += load_path(reg, env, GALLEY_ORIGIN_ENV);
 
   char user[PATH_MAX];
   const char *xdg = getenv("XDG_DATA_HOME");
@@ -319,9 +365,15 @@ GALLEY_API int galley_registry_load_default(galley_registry *reg,
   if (*user)
     added += galley_registry_load_dir(reg, user, GALLEY_ORIGIN_USER);
 
-  /* An uninstalled build uses its own plugins instead of installed ones, so
-   * an older installed copy never shadows what was just built. */
-  if (!load_build_tree(reg, &added))
+  /* GALLEY_PLUGIN_SYSTEM_PATH, when set (even empty), takes the installed
+   * folder's place: it is how an uninstalled build runs its own plugins
+   * (meson devenv, the tests, build/galley), with no older installed copy
+   * shadowing or duplicating what was just built, and with no build path
+   * compiled into the library. */
+  const char *system = getenv("GALLEY_PLUGIN_SYSTEM_PATH");
+  if (system)
+    added += load_path(reg, system, GALLEY_ORIGIN_BUILD);
+  else
     added +=
         galley_registry_load_dir(reg, GALLEY_PLUGIN_DIR, GALLEY_ORIGIN_SYSTEM);
   return added;
@@ -389,6 +441,42 @@ galley_registry_probe(const galley_registry *reg, const unsigned char *head,
     }
   }
   return best;
+}
+
+GALLEY_API const galley_plugin *
+galley_registry_find_path(const galley_registry *reg, const char *path,
+                          unsigned caps) {
+  if (!reg || !path || strcmp(path, "-") == 0)
+    return NULL;
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  /* "a.tar.gz" tries "tar.gz" before "gz": a compound extension wins over
+   * its last part. A leading dot (".profile") starts no extension. */
+  for (const char *dot = strchr(base + (*base == '.'), '.'); dot;
+       dot = strchr(dot + 1, '.')) {
+    const galley_plugin *p = galley_registry_find_ext(reg, dot + 1, caps);
+    if (p)
+      return p;
+  }
+  return NULL;
+}
+
+/* How much of an input the probes see when detecting its format. */
+#define DETECT_HEAD ((size_t)64 << 10)
+
+GALLEY_API const galley_plugin *
+galley_registry_detect(const galley_registry *reg, const char *name,
+                       const unsigned char *head, size_t len, unsigned caps) {
+  const galley_plugin *p = galley_registry_find_path(reg, name, caps);
+  if (!p && head)
+    p = galley_registry_probe(reg, head, len < DETECT_HEAD ? len : DETECT_HEAD,
+                              caps);
+  return p;
+}
+
+bool plugin_has_batch(const galley_plugin *p) {
+  return p && PLUGIN_HAS(p, batch_end) && p->batch_begin && p->batch_learn &&
+         p->batch_end;
 }
 
 GALLEY_API size_t galley_registry_message_count(const galley_registry *reg) {

@@ -19,9 +19,8 @@ struct galley_sink {
   sink_type type;
   int failed;
   size_t size;
-  /* memory */
-  char *buf;
-  size_t cap;
+  /* memory and device: the bytes held */
+  galley_buf mem;
   /* stream and file */
   FILE *fp;
   char *path, *tmp;
@@ -33,13 +32,10 @@ GALLEY_API galley_sink *galley_sink_new_memory(void) {
   if (!s)
     return NULL;
   s->type = SINK_MEMORY;
-  s->buf = malloc(256);
-  if (!s->buf) {
+  if (galley_buf_reserve(&s->mem, 255) != GALLEY_OK) {
     free(s);
     return NULL;
   }
-  s->cap = 256;
-  s->buf[0] = '\0';
   return s;
 }
 
@@ -118,11 +114,8 @@ GALLEY_API galley_sink *galley_sink_new_file(const char *path) {
      * file over /dev/null would break it for the whole machine. The bytes
      * are held until the conversion succeeds, then written in one go. */
     s->type = SINK_DEVICE;
-    s->buf = malloc(256);
-    if (!s->buf)
+    if (galley_buf_reserve(&s->mem, 255) != GALLEY_OK)
       goto fail;
-    s->cap = 256;
-    s->buf[0] = '\0';
     return s;
   }
   /* The temporary file sits beside the target so rename() stays on one
@@ -157,7 +150,7 @@ fail : {
   int err = errno;
   free(s->path);
   free(s->tmp);
-  free(s->buf);
+  galley_buf_free(&s->mem);
   free(s);
   errno = err;
   return NULL;
@@ -171,7 +164,7 @@ static int write_device(galley_sink *s) {
     return -1;
   size_t done = 0;
   while (done < s->size) {
-    ssize_t n = write(fd, s->buf + done, s->size - done);
+    ssize_t n = write(fd, s->mem.data + done, s->size - done);
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0) {
@@ -193,26 +186,11 @@ GALLEY_API int galley_sink_write(galley_sink *s, const void *data, size_t len) {
   if (len == 0)
     return GALLEY_OK;
   if (s->type == SINK_MEMORY || s->type == SINK_DEVICE) {
-    if (s->size + len + 1 > s->cap) {
-      size_t ncap = s->cap;
-      while (ncap < s->size + len + 1) {
-        if (ncap > SIZE_MAX / 2) {
-          s->failed = 1;
-          return GALLEY_ENOMEM;
-        }
-        ncap *= 2;
-      }
-      char *nb = realloc(s->buf, ncap);
-      if (!nb) {
-        s->failed = 1;
-        return GALLEY_ENOMEM;
-      }
-      s->buf = nb;
-      s->cap = ncap;
+    if (galley_buf_add(&s->mem, data, len) != GALLEY_OK) {
+      s->failed = 1;
+      return GALLEY_ENOMEM;
     }
-    memcpy(s->buf + s->size, data, len);
     s->size += len;
-    s->buf[s->size] = '\0';
     return GALLEY_OK;
   }
   if (fwrite(data, 1, len, s->fp) != len) {
@@ -260,7 +238,7 @@ GALLEY_API const char *galley_sink_data(const galley_sink *s, size_t *len) {
   }
   if (len)
     *len = s->size;
-  return s->buf;
+  return s->mem.data;
 }
 
 GALLEY_API int galley_sink_commit(galley_sink *s) {
@@ -319,6 +297,6 @@ GALLEY_API void galley_sink_free(galley_sink *s) {
     free(s->tmp);
   }
   free(s->path);
-  free(s->buf);
+  galley_buf_free(&s->mem);
   free(s);
 }

@@ -51,14 +51,9 @@ typedef struct toc {
 
 static bool toc_add(toc *t, int depth, const char *label, const char *file,
                     const char *id) {
-  if (t->n == t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : 32;
-    tocent *e = realloc(t->e, cap * sizeof *e);
-    if (!e)
-      return false;
-    t->e = e;
-    t->cap = cap;
-  }
+  if (galley_array_grow((void **)&t->e, &t->cap, t->n + 1, sizeof *t->e) !=
+      GALLEY_OK)
+    return false;
   size_t len = strlen(file) + (id ? strlen(id) + 2 : 1);
   char *href = malloc(len);
   if (!href)
@@ -111,65 +106,69 @@ static bool build_toc(writer *w, toc *t, char (*names)[32]) {
   return true;
 }
 
-static void nav_list(ebuf *b, const toc *t) {
-  ebuf_puts(b, "<ol>\n");
+static void nav_list(galley_buf *b, const toc *t) {
+  galley_buf_puts(b, "<ol>\n");
   int cur = -1;
   for (size_t i = 0; i < t->n; i++) {
     const tocent *e = &t->e[i];
     if (cur >= 0 && e->depth > cur) {
-      ebuf_puts(b, "\n<ol>\n");
+      galley_buf_puts(b, "\n<ol>\n");
     } else if (cur >= 0) {
-      ebuf_puts(b, "</li>\n");
+      galley_buf_puts(b, "</li>\n");
       for (int d = cur; d > e->depth; d--)
-        ebuf_puts(b, "</ol>\n</li>\n");
+        galley_buf_puts(b, "</ol>\n</li>\n");
     }
-    ebuf_puts(b, "<li><a href=\"");
-    ebuf_escape(b, e->href);
-    ebuf_puts(b, "\">");
-    ebuf_escape(b, e->label);
-    ebuf_puts(b, "</a>");
+    galley_buf_puts(b, "<li><a href=\"");
+    epub_escape(b, e->href);
+    galley_buf_puts(b, "\">");
+    epub_escape(b, e->label);
+    galley_buf_puts(b, "</a>");
     cur = e->depth;
   }
   if (cur >= 0) {
-    ebuf_puts(b, "</li>\n");
+    galley_buf_puts(b, "</li>\n");
     for (int d = cur; d > 0; d--)
-      ebuf_puts(b, "</ol>\n</li>\n");
+      galley_buf_puts(b, "</ol>\n</li>\n");
   }
-  ebuf_puts(b, "</ol>\n");
+  galley_buf_puts(b, "</ol>\n");
 }
 
-static void nav_doc(writer *w, ebuf *b, const toc *t) {
+static void nav_doc(writer *w, galley_buf *b, const toc *t) {
   epub_xhtml_head(w, b, "Contents", NULL, NULL);
-  ebuf_puts(b, "<nav epub:type=\"toc\" id=\"toc\">\n<h1>Contents</h1>\n");
+  galley_buf_puts(b, "<nav epub:type=\"toc\" id=\"toc\">\n<h1>Contents</h1>\n");
   nav_list(b, t);
-  ebuf_puts(b, "</nav>\n<nav epub:type=\"landmarks\" id=\"landmarks\" "
-               "hidden=\"hidden\">\n<h2>Landmarks</h2>\n<ol>\n");
+  galley_buf_puts(b, "</nav>\n<nav epub:type=\"landmarks\" id=\"landmarks\" "
+                     "hidden=\"hidden\">\n<h2>Landmarks</h2>\n<ol>\n");
   if (w->cover_page)
-    ebuf_puts(b, "<li><a epub:type=\"cover\" href=\"cover.xhtml\">Cover</a>"
-                 "</li>\n");
+    galley_buf_puts(b,
+                    "<li><a epub:type=\"cover\" href=\"cover.xhtml\">Cover</a>"
+                    "</li>\n");
   if (w->title_page)
-    ebuf_puts(b, "<li><a epub:type=\"titlepage\" href=\"title.xhtml\">Title "
-                 "page</a></li>\n");
-  ebuf_printf(b, "<li><a epub:type=\"bodymatter\" href=\"%s\">Start</a></li>\n",
-              w->ch[0].file);
-  ebuf_puts(b, "</ol>\n</nav>\n</body>\n</html>\n");
+    galley_buf_puts(b,
+                    "<li><a epub:type=\"titlepage\" href=\"title.xhtml\">Title "
+                    "page</a></li>\n");
+  galley_buf_printf(
+      b, "<li><a epub:type=\"bodymatter\" href=\"%s\">Start</a></li>\n",
+      w->ch[0].file);
+  galley_buf_puts(b, "</ol>\n</nav>\n</body>\n</html>\n");
 }
 
-static void ncx_doc(writer *w, ebuf *b, const toc *t) {
-  ebuf_puts(
+static void ncx_doc(writer *w, galley_buf *b, const toc *t) {
+  galley_buf_puts(
       b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ncx xmlns=\"" EPUB_NS_NCX
          "\" version=\"2005-1\" xml:lang=\"");
-  ebuf_escape(b, w->lang);
-  ebuf_puts(b, "\">\n<head>\n<meta name=\"dtb:uid\" content=\"");
-  ebuf_escape(b, w->identifier);
-  ebuf_printf(b,
-              "\"/>\n<meta name=\"dtb:depth\" content=\"%d\"/>\n"
-              "<meta name=\"dtb:totalPageCount\" content=\"0\"/>\n"
-              "<meta name=\"dtb:maxPageNumber\" content=\"0\"/>\n</head>\n"
-              "<docTitle><text>",
-              t->max_depth + 1);
-  ebuf_escape(b, w->title);
-  ebuf_puts(b, "</text></docTitle>\n<navMap>\n");
+  epub_escape(b, w->lang);
+  galley_buf_puts(b, "\">\n<head>\n<meta name=\"dtb:uid\" content=\"");
+  epub_escape(b, w->identifier);
+  galley_buf_printf(
+      b,
+      "\"/>\n<meta name=\"dtb:depth\" content=\"%d\"/>\n"
+      "<meta name=\"dtb:totalPageCount\" content=\"0\"/>\n"
+      "<meta name=\"dtb:maxPageNumber\" content=\"0\"/>\n</head>\n"
+      "<docTitle><text>",
+      t->max_depth + 1);
+  epub_escape(b, w->title);
+  galley_buf_puts(b, "</text></docTitle>\n<navMap>\n");
   /* The same target always gets the same playOrder, as NCX readers expect;
    * the values count distinct targets in order of appearance. */
   smap plays; /* href -> its playOrder */
@@ -179,7 +178,7 @@ static void ncx_doc(writer *w, ebuf *b, const toc *t) {
     const tocent *e = &t->e[i];
     if (cur >= 0 && e->depth <= cur)
       for (int d = cur; d >= e->depth; d--)
-        ebuf_puts(b, "</navPoint>\n");
+        galley_buf_puts(b, "</navPoint>\n");
     bool added;
     smap_entry *p = smap_put(&plays, e->href, &added);
     if (!p) {
@@ -189,107 +188,110 @@ static void ncx_doc(writer *w, ebuf *b, const toc *t) {
     if (added)
       p->num = (size_t)++order;
     int play = (int)p->num;
-    ebuf_printf(b,
-                "<navPoint id=\"np-%zu\" playOrder=\"%d\">\n<navLabel><text>",
-                i + 1, play);
-    ebuf_escape(b, e->label);
-    ebuf_puts(b, "</text></navLabel>\n<content src=\"");
-    ebuf_escape(b, e->href);
-    ebuf_puts(b, "\"/>\n");
+    galley_buf_printf(
+        b, "<navPoint id=\"np-%zu\" playOrder=\"%d\">\n<navLabel><text>", i + 1,
+        play);
+    epub_escape(b, e->label);
+    galley_buf_puts(b, "</text></navLabel>\n<content src=\"");
+    epub_escape(b, e->href);
+    galley_buf_puts(b, "\"/>\n");
     cur = e->depth;
   }
   for (int d = cur; d >= 0; d--)
-    ebuf_puts(b, "</navPoint>\n");
+    galley_buf_puts(b, "</navPoint>\n");
   smap_free(&plays);
-  ebuf_puts(b, "</navMap>\n</ncx>\n");
+  galley_buf_puts(b, "</navMap>\n</ncx>\n");
 }
 
 /* ---- Pages ------------------------------------------------------------------
  */
 
-static void byline(writer *w, ebuf *b) {
+static void byline(writer *w, galley_buf *b) {
   if (!w->n_authors)
     return;
-  ebuf_puts(b, "<p class=\"byline\">By ");
+  galley_buf_puts(b, "<p class=\"byline\">By ");
   for (size_t i = 0; i < w->n_authors; i++) {
     if (i)
-      ebuf_puts(b, i + 1 == w->n_authors ? " and " : ", ");
-    ebuf_escape(b, w->authors[i]);
+      galley_buf_puts(b, i + 1 == w->n_authors ? " and " : ", ");
+    epub_escape(b, w->authors[i]);
   }
-  ebuf_puts(b, "</p>\n");
+  galley_buf_puts(b, "</p>\n");
 }
 
-static void title_doc(writer *w, ebuf *b) {
+static void title_doc(writer *w, galley_buf *b) {
   const galley_doc *d = w->src;
   epub_xhtml_head(w, b, w->title, NULL, NULL);
-  ebuf_puts(b, "<section epub:type=\"titlepage\" class=\"titlepage\">\n"
-               "<h1 class=\"title\">");
-  ebuf_escape(b, w->title);
-  ebuf_puts(b, "</h1>\n");
+  galley_buf_puts(b, "<section epub:type=\"titlepage\" class=\"titlepage\">\n"
+                     "<h1 class=\"title\">");
+  epub_escape(b, w->title);
+  galley_buf_puts(b, "</h1>\n");
   const char *sub = galley_doc_get_meta(d, GALLEY_META_SUBTITLE);
   if (sub && *sub) {
-    ebuf_puts(b, "<p class=\"subtitle\">");
-    ebuf_escape(b, sub);
-    ebuf_puts(b, "</p>\n");
+    galley_buf_puts(b, "<p class=\"subtitle\">");
+    epub_escape(b, sub);
+    galley_buf_puts(b, "</p>\n");
   }
   byline(w, b);
   const char *date = galley_doc_get_meta(d, GALLEY_META_DATE);
   if (date && *date) {
-    ebuf_puts(b, "<p class=\"dateline\">");
-    ebuf_escape(b, date);
-    ebuf_puts(b, "</p>\n");
+    galley_buf_puts(b, "<p class=\"dateline\">");
+    epub_escape(b, date);
+    galley_buf_puts(b, "</p>\n");
   }
   const char *pub = galley_doc_get_meta(d, GALLEY_META_PUBLISHER);
   if (pub && *pub) {
-    ebuf_puts(b, "<p class=\"publisher\">");
-    ebuf_escape(b, pub);
-    ebuf_puts(b, "</p>\n");
+    galley_buf_puts(b, "<p class=\"publisher\">");
+    epub_escape(b, pub);
+    galley_buf_puts(b, "</p>\n");
   }
   const char *url = galley_doc_get_meta(d, GALLEY_META_URL);
   if (url && epub_safe_scheme(url) && epub_well_formed_url(url)) {
     char *clean = epub_clean_url(url);
     if (clean) {
-      ebuf_puts(b, "<p class=\"source\"><a href=\"");
-      ebuf_escape(b, clean);
-      ebuf_puts(b, "\">");
-      ebuf_escape(b, url);
-      ebuf_puts(b, "</a></p>\n");
+      galley_buf_puts(b, "<p class=\"source\"><a href=\"");
+      epub_escape(b, clean);
+      galley_buf_puts(b, "\">");
+      epub_escape(b, url);
+      galley_buf_puts(b, "</a></p>\n");
       free(clean);
     } else {
       b->failed = true;
     }
   }
-  ebuf_puts(b, "</section>\n</body>\n</html>\n");
+  galley_buf_puts(b, "</section>\n</body>\n</html>\n");
 }
 
-static void cover_doc(writer *w, ebuf *b) {
+static void cover_doc(writer *w, galley_buf *b) {
   epub_xhtml_head(w, b, "Cover", NULL, NULL);
-  ebuf_printf(b,
-              "<section epub:type=\"cover\" class=\"cover\">\n<img src=\"%s\" "
-              "alt=\"",
-              w->res[w->cover].href);
-  ebuf_escape(b, w->title);
-  ebuf_puts(b, "\" />\n</section>\n</body>\n</html>\n");
+  galley_buf_printf(
+      b,
+      "<section epub:type=\"cover\" class=\"cover\">\n<img src=\"%s\" "
+      "alt=\"",
+      w->res[w->cover].href);
+  epub_escape(b, w->title);
+  galley_buf_puts(b, "\" />\n</section>\n</body>\n</html>\n");
 }
 
 /* ---- The package document -------------------------------------------------
  */
 
-static void dc(ebuf *b, const char *el, const char *value, const char *attrs) {
+static void dc(galley_buf *b, const char *el, const char *value,
+               const char *attrs) {
   if (!value || !*value)
     return;
-  ebuf_printf(b, "<dc:%s%s>", el, attrs ? attrs : "");
-  ebuf_escape(b, value);
-  ebuf_printf(b, "</dc:%s>\n", el);
+  galley_buf_printf(b, "<dc:%s%s>", el, attrs ? attrs : "");
+  epub_escape(b, value);
+  galley_buf_printf(b, "</dc:%s>\n", el);
 }
 
-static void opf_doc(writer *w, ebuf *b) {
+static void opf_doc(writer *w, galley_buf *b) {
   const galley_doc *d = w->src;
-  ebuf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<package "
-               "xmlns=\"" EPUB_NS_OPF
-               "\" version=\"3.0\" unique-identifier=\"bookid\" xml:lang=\"");
-  ebuf_escape(b, w->lang);
-  ebuf_puts(b, "\">\n<metadata xmlns:dc=\"" EPUB_NS_DC "\">\n");
+  galley_buf_puts(
+      b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<package "
+         "xmlns=\"" EPUB_NS_OPF
+         "\" version=\"3.0\" unique-identifier=\"bookid\" xml:lang=\"");
+  epub_escape(b, w->lang);
+  galley_buf_puts(b, "\">\n<metadata xmlns:dc=\"" EPUB_NS_DC "\">\n");
   dc(b, "identifier", w->identifier, " id=\"bookid\"");
   dc(b, "title", w->title, NULL);
   dc(b, "language", w->lang, NULL);
@@ -297,10 +299,10 @@ static void opf_doc(writer *w, ebuf *b) {
     char attrs[48];
     snprintf(attrs, sizeof attrs, " id=\"creator%zu\"", i + 1);
     dc(b, "creator", w->authors[i], attrs);
-    ebuf_printf(b,
-                "<meta refines=\"#creator%zu\" property=\"role\" "
-                "scheme=\"marc:relators\">aut</meta>\n",
-                i + 1);
+    galley_buf_printf(b,
+                      "<meta refines=\"#creator%zu\" property=\"role\" "
+                      "scheme=\"marc:relators\">aut</meta>\n",
+                      i + 1);
   }
   dc(b, "date", w->date, NULL);
   dc(b, "publisher", galley_doc_get_meta(d, GALLEY_META_PUBLISHER), NULL);
@@ -310,54 +312,55 @@ static void opf_doc(writer *w, ebuf *b) {
   size_t nk = galley_doc_meta_count(d, GALLEY_META_KEYWORD);
   for (size_t i = 0; i < nk; i++)
     dc(b, "subject", galley_doc_meta_value(d, GALLEY_META_KEYWORD, i), NULL);
-  ebuf_printf(b, "<meta property=\"dcterms:modified\">%s</meta>\n",
-              w->modified);
+  galley_buf_printf(b, "<meta property=\"dcterms:modified\">%s</meta>\n",
+                    w->modified);
   if (w->cover >= 0)
-    ebuf_printf(b, "<meta name=\"cover\" content=\"%s\"/>\n",
-                w->res[w->cover].id);
-  ebuf_puts(b,
-            "</metadata>\n<manifest>\n"
-            "<item id=\"nav\" href=\"nav.xhtml\" "
-            "media-type=\"application/xhtml+xml\" properties=\"nav\"/>\n"
-            "<item id=\"ncx\" href=\"toc.ncx\" "
-            "media-type=\"application/x-dtbncx+xml\"/>\n"
-            "<item id=\"css\" href=\"style.css\" media-type=\"text/css\"/>\n");
+    galley_buf_printf(b, "<meta name=\"cover\" content=\"%s\"/>\n",
+                      w->res[w->cover].id);
+  galley_buf_puts(
+      b, "</metadata>\n<manifest>\n"
+         "<item id=\"nav\" href=\"nav.xhtml\" "
+         "media-type=\"application/xhtml+xml\" properties=\"nav\"/>\n"
+         "<item id=\"ncx\" href=\"toc.ncx\" "
+         "media-type=\"application/x-dtbncx+xml\"/>\n"
+         "<item id=\"css\" href=\"style.css\" media-type=\"text/css\"/>\n");
   if (w->cover_page)
-    ebuf_puts(b, "<item id=\"cover-page\" href=\"cover.xhtml\" "
-                 "media-type=\"application/xhtml+xml\"/>\n");
+    galley_buf_puts(b, "<item id=\"cover-page\" href=\"cover.xhtml\" "
+                       "media-type=\"application/xhtml+xml\"/>\n");
   if (w->title_page)
-    ebuf_puts(b, "<item id=\"title-page\" href=\"title.xhtml\" "
-                 "media-type=\"application/xhtml+xml\"/>\n");
+    galley_buf_puts(b, "<item id=\"title-page\" href=\"title.xhtml\" "
+                       "media-type=\"application/xhtml+xml\"/>\n");
   for (size_t i = 0; i < w->n_ch; i++) {
     size_t n = strlen(w->ch[i].file) - strlen(".xhtml");
-    ebuf_printf(b,
-                "<item id=\"%.*s\" href=\"%s\" "
-                "media-type=\"application/xhtml+xml\"/>\n",
-                (int)n, w->ch[i].file, w->ch[i].file);
+    galley_buf_printf(b,
+                      "<item id=\"%.*s\" href=\"%s\" "
+                      "media-type=\"application/xhtml+xml\"/>\n",
+                      (int)n, w->ch[i].file, w->ch[i].file);
   }
   for (size_t i = 0; i < w->n_res; i++)
-    ebuf_printf(b, "<item id=\"%s\" href=\"%s\" media-type=\"%s\"%s/>\n",
-                w->res[i].id, w->res[i].href, w->res[i].media_type,
-                (long)i == w->cover ? " properties=\"cover-image\"" : "");
-  ebuf_puts(b, "</manifest>\n<spine toc=\"ncx\">\n");
+    galley_buf_printf(b, "<item id=\"%s\" href=\"%s\" media-type=\"%s\"%s/>\n",
+                      w->res[i].id, w->res[i].href, w->res[i].media_type,
+                      (long)i == w->cover ? " properties=\"cover-image\"" : "");
+  galley_buf_puts(b, "</manifest>\n<spine toc=\"ncx\">\n");
   if (w->cover_page)
-    ebuf_puts(b, "<itemref idref=\"cover-page\"/>\n");
+    galley_buf_puts(b, "<itemref idref=\"cover-page\"/>\n");
   if (w->title_page)
-    ebuf_puts(b, "<itemref idref=\"title-page\"/>\n");
+    galley_buf_puts(b, "<itemref idref=\"title-page\"/>\n");
   for (size_t i = 0; i < w->n_ch; i++) {
     size_t n = strlen(w->ch[i].file) - strlen(".xhtml");
-    ebuf_printf(b, "<itemref idref=\"%.*s\"/>\n", (int)n, w->ch[i].file);
+    galley_buf_printf(b, "<itemref idref=\"%.*s\"/>\n", (int)n, w->ch[i].file);
   }
-  ebuf_puts(b, "</spine>\n<guide>\n");
+  galley_buf_puts(b, "</spine>\n<guide>\n");
   if (w->cover_page)
-    ebuf_puts(b, "<reference type=\"cover\" title=\"Cover\" "
-                 "href=\"cover.xhtml\"/>\n");
+    galley_buf_puts(b, "<reference type=\"cover\" title=\"Cover\" "
+                       "href=\"cover.xhtml\"/>\n");
   if (w->title_page)
-    ebuf_puts(b, "<reference type=\"title-page\" title=\"Title page\" "
-                 "href=\"title.xhtml\"/>\n");
-  ebuf_printf(b, "<reference type=\"text\" title=\"Start\" href=\"%s\"/>\n",
-              w->ch[0].file);
-  ebuf_puts(b, "</guide>\n</package>\n");
+    galley_buf_puts(b, "<reference type=\"title-page\" title=\"Title page\" "
+                       "href=\"title.xhtml\"/>\n");
+  galley_buf_printf(b,
+                    "<reference type=\"text\" title=\"Start\" href=\"%s\"/>\n",
+                    w->ch[0].file);
+  galley_buf_puts(b, "</guide>\n</package>\n");
 }
 
 static const char container_xml[] =
@@ -372,11 +375,9 @@ static const char container_xml[] =
 static char *content_identifier(writer *w) {
   uint64_t h1 = epub_hash(w->title, strlen(w->title), 1);
   uint64_t h2 = epub_hash(w->title, strlen(w->title), 2);
-  for (size_t i = 0; i < w->n_ch; i++) {
-    h1 = epub_hash(w->ch[i].xhtml, w->ch[i].xhtml_len, h1);
-    h2 = epub_hash(w->ch[i].xhtml, w->ch[i].xhtml_len,
-                   h2 ^ 0x9e3779b97f4a7c15ULL);
-  }
+  for (size_t i = 0; i < w->n_ch; i++)
+    epub_hash2(w->ch[i].xhtml, w->ch[i].xhtml_len, &h1, &h2,
+               0x9e3779b97f4a7c15ULL);
   for (size_t i = 0; i < w->n_res; i++) {
     h1 ^= w->res[i].hash + i;
     h2 = epub_hash(&w->res[i].hash, sizeof w->res[i].hash, h2);
@@ -419,16 +420,9 @@ typedef struct zlist {
 static void zl_add(zlist *z, const char *name, char *data, const void *ext,
                    size_t len, bool store) {
   char *nm = strdup(name);
-  if (!z->failed && z->n == z->cap) {
-    size_t cap = z->cap ? z->cap * 2 : 16;
-    zentry *e = realloc(z->e, cap * sizeof *e);
-    if (e) {
-      z->e = e;
-      z->cap = cap;
-    } else {
-      z->failed = true;
-    }
-  }
+  if (!z->failed && galley_array_grow((void **)&z->e, &z->cap, z->n + 1,
+                                      sizeof *z->e) != GALLEY_OK)
+    z->failed = true;
   if (z->failed || !nm || (!data && !ext)) {
     z->failed = true;
     free(nm);
@@ -443,9 +437,9 @@ static void zl_add(zlist *z, const char *name, char *data, const void *ext,
   z->n++;
 }
 
-static void zl_add_buf(zlist *z, const char *name, ebuf *b) {
+static void zl_add_buf(zlist *z, const char *name, galley_buf *b) {
   size_t len = 0;
-  char *data = ebuf_steal(b, &len);
+  char *data = galley_buf_detach(b, &len);
   zl_add(z, name, data, NULL, len, false);
 }
 
@@ -559,19 +553,19 @@ int epub_build_package(writer *w, galley_sink *out) {
     rc = galley_job_error(w->job, GALLEY_ENOMEM, "out of memory");
     goto done;
   }
-  ebuf b;
+  galley_buf b;
   /* The order is part of the format: mimetype first and stored, then the
    * container, then the package and everything it lists. */
   zl_add(&z, "mimetype", NULL, "application/epub+zip", 20, true);
   zl_add(&z, "META-INF/container.xml", NULL, container_xml,
          sizeof container_xml - 1, false);
-  ebuf_init(&b);
+  galley_buf_init(&b);
   opf_doc(w, &b);
   zl_add_buf(&z, "EPUB/package.opf", &b);
-  ebuf_init(&b);
+  galley_buf_init(&b);
   nav_doc(w, &b, &t);
   zl_add_buf(&z, "EPUB/nav.xhtml", &b);
-  ebuf_init(&b);
+  galley_buf_init(&b);
   ncx_doc(w, &b, &t);
   zl_add_buf(&z, "EPUB/toc.ncx", &b);
   if (w->css)
@@ -580,12 +574,12 @@ int epub_build_package(writer *w, galley_sink *out) {
     zl_add(&z, "EPUB/style.css", NULL, default_css, sizeof default_css - 1,
            false);
   if (w->cover_page) {
-    ebuf_init(&b);
+    galley_buf_init(&b);
     cover_doc(w, &b);
     zl_add_buf(&z, "EPUB/cover.xhtml", &b);
   }
   if (w->title_page) {
-    ebuf_init(&b);
+    galley_buf_init(&b);
     title_doc(w, &b);
     zl_add_buf(&z, "EPUB/title.xhtml", &b);
   }

@@ -91,14 +91,6 @@ static bool is_xml_lang(const xmlAttr *a) {
 /* ---- Rendering ------------------------------------------------------------
  */
 
-static char *dup_opt(galley_job *job, const char *key, bool *failed) {
-  const char *v = galley_job_option(job, key);
-  char *c = v ? strdup(v) : NULL;
-  if (v && !c)
-    *failed = true;
-  return c;
-}
-
 static xmlNode *find_body(xmlDoc *doc) {
   xmlNode *root = xmlDocGetRootElement(doc);
   for (xmlNode *n = root; n; n = epub_dom_next(root, n, false))
@@ -178,27 +170,23 @@ static xmlDoc *parse_xhtml(const char *s, size_t len, xmlNode **body) {
 
 int epub_render_chapter(writer *w, size_t ci, galley_doc *tree) {
   galley_job *job = w->job;
-  bool failed = false;
-  char *sx = dup_opt(job, "xhtml", &failed);
-  char *sf = dup_opt(job, "fragment", &failed);
-  char *sc = dup_opt(job, "css", &failed);
+  /* The html writer's XHTML mode, body only, and no stylesheet of its own
+   * (the book has one): the writer's own values for this call, whatever
+   * the user set for html. */
+  static const galley_option_value chapter_mode[] = {
+      {"xhtml", "true"},
+      {"fragment", "true"},
+      {"css", NULL},
+  };
   galley_sink *sink = galley_sink_new_memory();
   int rc = GALLEY_OK;
-  if (failed || !sink || galley_job_set_option(job, "xhtml", "true") ||
-      galley_job_set_option(job, "fragment", "true") ||
-      galley_job_set_option(job, "css", NULL))
+  if (!sink)
     rc = galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   if (!rc)
-    rc = galley_plugin_write(job, w->html, tree, sink);
+    rc = galley_plugin_write_with(job, w->html, tree, sink, chapter_mode,
+                                  sizeof chapter_mode / sizeof chapter_mode[0]);
   /* The XHTML holds the chapter now: its tree goes before the DOM grows. */
   galley_doc_free(tree);
-  /* Give the options back as they were, for whoever runs next. */
-  galley_job_set_option(job, "xhtml", sx);
-  galley_job_set_option(job, "fragment", sf);
-  galley_job_set_option(job, "css", sc);
-  free(sx);
-  free(sf);
-  free(sc);
   if (!rc) {
     size_t len;
     const char *data = galley_sink_data(sink, &len);
@@ -582,15 +570,10 @@ int epub_add_image(writer *w, const unsigned char *data, size_t size,
                             "%zu bytes",
                             lim->max_resource_bytes);
   }
-  if (w->n_res == w->cap_res) {
-    size_t cap = w->cap_res ? w->cap_res * 2 : 8;
-    wres *r = realloc(w->res, cap * sizeof *r);
-    if (!r) {
-      free(owned);
-      return galley_job_error(w->job, GALLEY_ENOMEM, "out of memory");
-    }
-    w->res = r;
-    w->cap_res = cap;
+  if (galley_array_grow((void **)&w->res, &w->cap_res, w->n_res + 1,
+                        sizeof *w->res) != GALLEY_OK) {
+    free(owned);
+    return galley_job_error(w->job, GALLEY_ENOMEM, "out of memory");
   }
   wres *r = &w->res[w->n_res];
   memset(r, 0, sizeof *r);
@@ -712,15 +695,15 @@ static int read_local(writer *w, const char *base, const char *rel,
                               rel, lim->max_image_size);
       } else {
         FILE *f = fopen(rp, "rb");
-        ebuf b;
-        ebuf_init(&b);
+        galley_buf b;
+        galley_buf_init(&b);
         if (f) {
           char chunk[65536];
           size_t got;
           while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-            ebuf_add(&b, chunk, got);
+            galley_buf_add(&b, chunk, got);
           fclose(f);
-          *data = (unsigned char *)ebuf_steal(&b, len);
+          *data = (unsigned char *)galley_buf_detach(&b, len);
           rc = *data ? GALLEY_OK : GALLEY_ENOMEM;
         }
       }
@@ -858,8 +841,8 @@ bool epub_safe_scheme(const char *u) {
 }
 
 char *epub_clean_url(const char *u) {
-  ebuf b;
-  ebuf_init(&b);
+  galley_buf b;
+  galley_buf_init(&b);
   bool hash = false;
   for (const unsigned char *p = (const unsigned char *)u; *p; p++) {
     unsigned char c = *p;
@@ -871,11 +854,11 @@ char *epub_clean_url(const char *u) {
     if (c == '%' && !(isxdigit(p[1]) && isxdigit(p[2])))
       bad = true;
     if (bad)
-      ebuf_printf(&b, "%%%02X", c);
+      galley_buf_printf(&b, "%%%02X", c);
     else
-      ebuf_add(&b, p, 1);
+      galley_buf_add(&b, p, 1);
   }
-  return ebuf_steal(&b, NULL);
+  return galley_buf_detach(&b, NULL);
 }
 
 /* Whether a URL of a safe scheme is well formed enough for validators: a
@@ -922,12 +905,12 @@ static char *fix_href(writer *w, size_t ci, const char *href) {
     free(frag);
     if (!e)
       return strdup("");
-    ebuf b;
-    ebuf_init(&b);
+    galley_buf b;
+    galley_buf_init(&b);
     if (e->num != ci)
-      ebuf_puts(&b, w->ch[e->num].file);
-    ebuf_printf(&b, "#%s", e->value);
-    return ebuf_steal(&b, NULL);
+      galley_buf_puts(&b, w->ch[e->num].file);
+    galley_buf_printf(&b, "#%s", e->value);
+    return galley_buf_detach(&b, NULL);
   }
   if (epub_safe_scheme(href))
     return epub_well_formed_url(href) ? epub_clean_url(href) : strdup("");
@@ -954,14 +937,9 @@ static char *fix_href(writer *w, size_t ci, const char *href) {
 }
 
 static int add_heading(wchapter *ch, int level, char *id, char *text) {
-  if (ch->n_heads == ch->cap_heads) {
-    size_t cap = ch->cap_heads ? ch->cap_heads * 2 : 8;
-    wheading *h = realloc(ch->heads, cap * sizeof *h);
-    if (!h)
-      return GALLEY_ENOMEM;
-    ch->heads = h;
-    ch->cap_heads = cap;
-  }
+  if (galley_array_grow((void **)&ch->heads, &ch->cap_heads, ch->n_heads + 1,
+                        sizeof *ch->heads) != GALLEY_OK)
+    return GALLEY_ENOMEM;
   ch->heads[ch->n_heads].level = level;
   ch->heads[ch->n_heads].id = id;
   ch->heads[ch->n_heads].text = text;
@@ -1077,8 +1055,8 @@ int epub_link_chapters(writer *w) {
 /* ---- Serialising -----------------------------------------------------------
  */
 
-static void open_tag(ebuf *b, xmlNode *n) {
-  ebuf_printf(b, "<%s", name_of(n));
+static void open_tag(galley_buf *b, xmlNode *n) {
+  galley_buf_printf(b, "<%s", name_of(n));
   for (xmlAttr *a = n->properties; a; a = a->next) {
     const char *an = (const char *)a->name;
     char qname[128];
@@ -1090,29 +1068,29 @@ static void open_tag(ebuf *b, xmlNode *n) {
       continue;
     snprintf(qname, sizeof qname, "%s", an);
     xmlChar *v = xmlNodeGetContent((xmlNode *)a);
-    ebuf_printf(b, " %s=\"", qname);
-    ebuf_escape(b, v ? (const char *)v : "");
-    ebuf_puts(b, "\"");
+    galley_buf_printf(b, " %s=\"", qname);
+    epub_escape(b, v ? (const char *)v : "");
+    galley_buf_puts(b, "\"");
     xmlFree(v);
   }
 }
 
-void epub_serialize(ebuf *b, xmlNode *root) {
+void epub_serialize(galley_buf *b, xmlNode *root) {
   xmlNode *n = root->children;
   while (n) {
     if (n->type == XML_ELEMENT_NODE) {
       open_tag(b, n);
       if (n->children) {
-        ebuf_puts(b, ">");
+        galley_buf_puts(b, ">");
         n = n->children;
         continue;
       }
       if (in_list(name_of(n), void_tags))
-        ebuf_puts(b, " />");
+        galley_buf_puts(b, " />");
       else
-        ebuf_printf(b, "></%s>", name_of(n));
+        galley_buf_printf(b, "></%s>", name_of(n));
     } else if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-      ebuf_escape(b, (const char *)n->content);
+      epub_escape(b, (const char *)n->content);
     }
     for (;;) {
       if (n->next) {
@@ -1124,38 +1102,39 @@ void epub_serialize(ebuf *b, xmlNode *root) {
         n = NULL;
         break;
       }
-      ebuf_printf(b, "</%s>", name_of(n));
+      galley_buf_printf(b, "</%s>", name_of(n));
     }
   }
 }
 
-void epub_xhtml_head(writer *w, ebuf *b, const char *title, const char *lang,
-                     const char *body_attrs) {
+void epub_xhtml_head(writer *w, galley_buf *b, const char *title,
+                     const char *lang, const char *body_attrs) {
   if (!lang)
     lang = w->lang;
-  ebuf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
-               "<html xmlns=\"" EPUB_NS_XHTML "\" xmlns:epub=\"" EPUB_NS_OPS
-               "\" xml:lang=\"");
-  ebuf_escape(b, lang);
-  ebuf_puts(b, "\" lang=\"");
-  ebuf_escape(b, lang);
-  ebuf_puts(b, "\">\n<head>\n<meta charset=\"utf-8\" />\n<title>");
-  ebuf_escape(b, title && *title ? title : w->title);
-  ebuf_puts(b, "</title>\n<link rel=\"stylesheet\" type=\"text/css\" "
-               "href=\"style.css\" />\n</head>\n<body");
+  galley_buf_puts(
+      b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
+         "<html xmlns=\"" EPUB_NS_XHTML "\" xmlns:epub=\"" EPUB_NS_OPS
+         "\" xml:lang=\"");
+  epub_escape(b, lang);
+  galley_buf_puts(b, "\" lang=\"");
+  epub_escape(b, lang);
+  galley_buf_puts(b, "\">\n<head>\n<meta charset=\"utf-8\" />\n<title>");
+  epub_escape(b, title && *title ? title : w->title);
+  galley_buf_puts(b, "</title>\n<link rel=\"stylesheet\" type=\"text/css\" "
+                     "href=\"style.css\" />\n</head>\n<body");
   if (body_attrs)
-    ebuf_puts(b, body_attrs);
-  ebuf_puts(b, ">\n");
+    galley_buf_puts(b, body_attrs);
+  galley_buf_puts(b, ">\n");
 }
 
 int epub_finish_chapter(writer *w, size_t ci) {
   wchapter *ch = &w->ch[ci];
-  ebuf b;
-  ebuf_init(&b);
+  galley_buf b;
+  galley_buf_init(&b);
   epub_xhtml_head(w, &b, ch->title, ch->lang, NULL);
   epub_serialize(&b, ch->body);
-  ebuf_puts(&b, "\n</body>\n</html>\n");
-  ch->xhtml = ebuf_steal(&b, &ch->xhtml_len);
+  galley_buf_puts(&b, "\n</body>\n</html>\n");
+  ch->xhtml = galley_buf_detach(&b, &ch->xhtml_len);
   if (!ch->xhtml)
     return galley_job_error(w->job, GALLEY_ENOMEM, "out of memory");
   /* The DOM is done with: a long chapter should not be held twice. */

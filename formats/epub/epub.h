@@ -19,27 +19,15 @@
 #define EPUB_NS_SVG "http://www.w3.org/2000/svg"
 #define EPUB_NS_MATHML "http://www.w3.org/1998/Math/MathML"
 
-/* util.c: a growable byte buffer; after a failed allocation every call is a
- * no-op and `failed` stays set, so callers check once at the end. */
-typedef struct ebuf {
-  char *data;
-  size_t len, cap;
-  bool failed;
-} ebuf;
-
-void ebuf_init(ebuf *b);
-void ebuf_free(ebuf *b);
-void ebuf_add(ebuf *b, const void *data, size_t len);
-void ebuf_puts(ebuf *b, const char *s);
-void ebuf_printf(ebuf *b, const char *fmt, ...) GALLEY_PRINTF(2, 3);
+/* util.c */
 /** Appends `s` with &, <, > and " escaped (for text and attribute values). */
-void ebuf_escape(ebuf *b, const char *s);
-void ebuf_escape_n(ebuf *b, const char *s, size_t len);
-/** Hands the bytes over (NUL-terminated); the buffer is empty afterwards. */
-char *ebuf_steal(ebuf *b, size_t *len);
+void epub_escape(galley_buf *b, const char *s);
+void epub_escape_n(galley_buf *b, const char *s, size_t len);
 
 /** FNV-1a, 64 bits, seeded. */
 uint64_t epub_hash(const void *data, size_t len, uint64_t seed);
+void epub_hash2(const void *data, size_t len, uint64_t *h1, uint64_t *h2,
+                uint64_t tweak);
 
 /** Media type of an image from its first bytes (PNG, JPEG, GIF, WebP, SVG),
  *  or NULL. */

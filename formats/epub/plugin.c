@@ -2,6 +2,8 @@
  * and 3 read. */
 #include <string.h>
 
+#include <libxml/parser.h>
+
 #include "epub.h"
 
 static const char *const extensions[] = {"epub", NULL};
@@ -34,21 +36,18 @@ static int probe(const unsigned char *head, size_t len) {
   return 10;
 }
 
-static const galley_plugin epub_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "epub",
-    .version = "0.1.0",
+/* The package documents, NCX and chapters go through libxml2, whose global
+ * set-up is not safe to race: the registry runs init once, before any
+ * conversion. */
+static int epub_init(void) {
+  xmlInitParser();
+  return GALLEY_OK;
+}
+
+GALLEY_PLUGIN_DEFINE(
+    epub_plugin, .name = "epub",
     .summary = "EPUB 3.3 books with an EPUB 2 NCX (libzip, libxml2); reads "
                "EPUB 2 and 3",
-    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
-    .extensions = extensions,
-    .media_type = "application/epub+zip",
-    .options = options,
-    .probe = probe,
-    .read = epub_read,
-    .write = epub_write,
-    .transform = NULL,
-};
-
-GALLEY_PLUGIN_DEFINE(epub_plugin)
+    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE, .extensions = extensions,
+    .media_type = "application/epub+zip", .options = options, .probe = probe,
+    .read = epub_read, .write = epub_write, .init = epub_init);

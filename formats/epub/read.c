@@ -752,14 +752,9 @@ static int read_chapter(reader *r, const mitem *it) {
         galley_node_append_child(h, t) || galley_node_prepend_child(div, h))
       return nomem(r);
   }
-  if (r->n_ch == r->cap_ch) {
-    size_t cap = r->cap_ch ? r->cap_ch * 2 : 16;
-    rchap *c = realloc(r->ch, cap * sizeof *c);
-    if (!c)
-      return nomem(r);
-    r->ch = c;
-    r->cap_ch = cap;
-  }
+  if (galley_array_grow((void **)&r->ch, &r->cap_ch, r->n_ch + 1,
+                        sizeof *r->ch) != GALLEY_OK)
+    return nomem(r);
   r->ch[r->n_ch].path = it->path;
   r->ch[r->n_ch].div = div;
   r->n_ch++;
@@ -893,14 +888,9 @@ typedef struct nodelist {
 } nodelist;
 
 static bool nl_add(nodelist *l, galley_node *x) {
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 16;
-    galley_node **v = realloc(l->v, cap * sizeof *v);
-    if (!v)
-      return false;
-    l->v = v;
-    l->cap = cap;
-  }
+  if (galley_array_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) !=
+      GALLEY_OK)
+    return false;
   l->v[l->n++] = x;
   return true;
 }

@@ -1,4 +1,5 @@
-/* Small helpers of the epub module: buffers, hashing, image sniffing, paths. */
+/* Small helpers of the epub module: escaping, hashing, image sniffing,
+ * paths. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,65 +10,7 @@
 
 #include "epub.h"
 
-void ebuf_init(ebuf *b) { memset(b, 0, sizeof *b); }
-
-void ebuf_free(ebuf *b) {
-  free(b->data);
-  ebuf_init(b);
-}
-
-static bool ebuf_reserve(ebuf *b, size_t extra) {
-  if (b->failed)
-    return false;
-  if (extra > SIZE_MAX - b->len - 1) {
-    b->failed = true;
-    return false;
-  }
-  size_t need = b->len + extra + 1;
-  if (need <= b->cap)
-    return true;
-  size_t cap = b->cap ? b->cap : 256;
-  while (cap < need)
-    cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-  char *p = realloc(b->data, cap);
-  if (!p) {
-    b->failed = true;
-    return false;
-  }
-  b->data = p;
-  b->cap = cap;
-  return true;
-}
-
-void ebuf_add(ebuf *b, const void *data, size_t len) {
-  if (!ebuf_reserve(b, len))
-    return;
-  if (len)
-    memcpy(b->data + b->len, data, len);
-  b->len += len;
-  b->data[b->len] = '\0';
-}
-
-void ebuf_puts(ebuf *b, const char *s) { ebuf_add(b, s, strlen(s)); }
-
-void ebuf_printf(ebuf *b, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (n < 0) {
-    b->failed = true;
-    return;
-  }
-  if (!ebuf_reserve(b, (size_t)n))
-    return;
-  va_start(ap, fmt);
-  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  b->len += (size_t)n;
-}
-
-void ebuf_escape_n(ebuf *b, const char *s, size_t len) {
+void epub_escape_n(galley_buf *b, const char *s, size_t len) {
   size_t start = 0;
   for (size_t i = 0; i < len; i++) {
     const char *rep = NULL;
@@ -85,30 +28,16 @@ void ebuf_escape_n(ebuf *b, const char *s, size_t len) {
     }
     if (!rep)
       continue;
-    ebuf_add(b, s + start, i - start);
-    ebuf_puts(b, rep);
+    galley_buf_add(b, s + start, i - start);
+    galley_buf_puts(b, rep);
     start = i + 1;
   }
-  ebuf_add(b, s + start, len - start);
+  galley_buf_add(b, s + start, len - start);
 }
 
-void ebuf_escape(ebuf *b, const char *s) {
+void epub_escape(galley_buf *b, const char *s) {
   if (s)
-    ebuf_escape_n(b, s, strlen(s));
-}
-
-char *ebuf_steal(ebuf *b, size_t *len) {
-  if (b->failed) {
-    ebuf_free(b);
-    return NULL;
-  }
-  if (!b->data)
-    ebuf_add(b, "", 0);
-  char *p = b->data;
-  if (len)
-    *len = b->len;
-  ebuf_init(b);
-  return p;
+    epub_escape_n(b, s, strlen(s));
 }
 
 uint64_t epub_hash(const void *data, size_t len, uint64_t seed) {
@@ -123,6 +52,28 @@ uint64_t epub_hash(const void *data, size_t len, uint64_t seed) {
   h *= 0xff51afd7ed558ccdULL;
   h ^= h >> 33;
   return h;
+}
+
+/* epub_hash(data, len, *h1) and epub_hash(data, len, *h2 ^ tweak) in one
+ * pass over the data: the two chains are independent, so a chapter of
+ * hundreds of megabytes is read once and both advance together. */
+void epub_hash2(const void *data, size_t len, uint64_t *h1, uint64_t *h2,
+                uint64_t tweak) {
+  const unsigned char *p = data;
+  uint64_t a = 0xcbf29ce484222325ULL ^ *h1;
+  uint64_t b = 0xcbf29ce484222325ULL ^ (*h2 ^ tweak);
+  for (size_t i = 0; i < len; i++) {
+    a = (a ^ p[i]) * 0x100000001b3ULL;
+    b = (b ^ p[i]) * 0x100000001b3ULL;
+  }
+  a ^= a >> 33;
+  a *= 0xff51afd7ed558ccdULL;
+  a ^= a >> 33;
+  b ^= b >> 33;
+  b *= 0xff51afd7ed558ccdULL;
+  b ^= b >> 33;
+  *h1 = a;
+  *h2 = b;
 }
 
 static bool has_prefix(const unsigned char *d, size_t len, const char *p) {
@@ -501,14 +452,9 @@ smap_entry *smap_put(smap *m, const char *key, bool *added) {
   if ((m->n + 1) * 2 > m->n_slots &&
       !smap_rehash(m, m->n_slots ? m->n_slots * 2 : 64))
     return NULL;
-  if (m->n == m->cap) {
-    size_t cap = m->cap ? m->cap * 2 : 32;
-    smap_entry *items = realloc(m->items, cap * sizeof *items);
-    if (!items)
-      return NULL;
-    m->items = items;
-    m->cap = cap;
-  }
+  if (galley_array_grow((void **)&m->items, &m->cap, m->n + 1,
+                        sizeof *m->items) != GALLEY_OK)
+    return NULL;
   char *k = strdup(key);
   if (!k)
     return NULL;

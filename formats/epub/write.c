@@ -287,14 +287,9 @@ done:
 /* ---- Planning ------------------------------------------------------------ */
 
 static wchapter *new_chapter(writer *w) {
-  if (w->n_ch == w->cap_ch) {
-    size_t cap = w->cap_ch ? w->cap_ch * 2 : 8;
-    wchapter *c = realloc(w->ch, cap * sizeof *c);
-    if (!c)
-      return NULL;
-    w->ch = c;
-    w->cap_ch = cap;
-  }
+  if (galley_array_grow((void **)&w->ch, &w->cap_ch, w->n_ch + 1,
+                        sizeof *w->ch) != GALLEY_OK)
+    return NULL;
   wchapter *c = &w->ch[w->n_ch++];
   memset(c, 0, sizeof *c);
   char name[32];
@@ -412,14 +407,9 @@ static int collect_notes(writer *w) {
                       label ? label : "");
       continue;
     }
-    if (w->n_fn == w->cap_fn) {
-      size_t cap = w->cap_fn ? w->cap_fn * 2 : 16;
-      wfootnote *f = realloc(w->fn, cap * sizeof *f);
-      if (!f)
-        return GALLEY_ENOMEM;
-      w->fn = f;
-      w->cap_fn = cap;
-    }
+    if (galley_array_grow((void **)&w->fn, &w->cap_fn, w->n_fn + 1,
+                          sizeof *w->fn) != GALLEY_OK)
+      return GALLEY_ENOMEM;
     e->num = w->n_fn;
     wfootnote *f = &w->fn[w->n_fn++];
     memset(f, 0, sizeof *f);
@@ -496,12 +486,11 @@ static int add_author(writer *w, const char *name) {
     free(a);
     return GALLEY_OK;
   }
-  char **v = realloc(w->authors, (w->n_authors + 1) * sizeof *v);
-  if (!v) {
+  if (galley_array_grow((void **)&w->authors, &w->cap_authors, w->n_authors + 1,
+                        sizeof *w->authors) != GALLEY_OK) {
     free(a);
     return GALLEY_ENOMEM;
   }
-  w->authors = v;
   w->authors[w->n_authors++] = a;
   return GALLEY_OK;
 }
@@ -619,15 +608,15 @@ static int read_file(galley_job *job, const char *path, size_t max,
   FILE *f = fopen(path, "rb");
   if (!f)
     return galley_job_error(job, GALLEY_EIO, "cannot read %s %s", what, path);
-  ebuf b;
-  ebuf_init(&b);
+  galley_buf b;
+  galley_buf_init(&b);
   char chunk[65536];
   size_t n;
   while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-    ebuf_add(&b, chunk, n);
+    galley_buf_add(&b, chunk, n);
     if (max && b.len > max) {
       fclose(f);
-      ebuf_free(&b);
+      galley_buf_free(&b);
       return galley_job_error(job, GALLEY_ELIMIT,
                               "%s %s is over the size limit of %zu bytes", what,
                               path, max);
@@ -636,10 +625,10 @@ static int read_file(galley_job *job, const char *path, size_t max,
   bool err = ferror(f);
   fclose(f);
   if (err) {
-    ebuf_free(&b);
+    galley_buf_free(&b);
     return galley_job_error(job, GALLEY_EIO, "cannot read %s %s", what, path);
   }
-  *data = (unsigned char *)ebuf_steal(&b, len);
+  *data = (unsigned char *)galley_buf_detach(&b, len);
   return *data ? GALLEY_OK
                : galley_job_error(job, GALLEY_ENOMEM, "out of memory");
 }

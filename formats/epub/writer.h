@@ -67,7 +67,7 @@ typedef struct writer {
   /* Book metadata, malloc'd. */
   char *title, *lang, *identifier, *modified, *date;
   char **authors;
-  size_t n_authors;
+  size_t n_authors, cap_authors;
   char *css;
   size_t css_len;
   long cover; /* index in res, or -1 */
@@ -94,10 +94,10 @@ int epub_add_image(writer *w, const unsigned char *data, size_t size,
 /** Makes `s` a valid XML name without colons (malloc'd). */
 char *epub_ncname(const char *s);
 /** Serialises the children of `root` as XHTML into `b`. */
-void epub_serialize(ebuf *b, xmlNode *root);
+void epub_serialize(galley_buf *b, xmlNode *root);
 /** Opening of an XHTML content document up to and including <body…>. */
-void epub_xhtml_head(writer *w, ebuf *b, const char *title, const char *lang,
-                     const char *body_attrs);
+void epub_xhtml_head(writer *w, galley_buf *b, const char *title,
+                     const char *lang, const char *body_attrs);
 
 /** True for the URL schemes a book may link to (http, https, mailto…). */
 bool epub_safe_scheme(const char *u);

@@ -10,40 +10,6 @@
 
 /* ---- Reading ------------------------------------------------------------ */
 
-/* Length of the valid UTF-8 prefix of s[0..len); len when all of it is. */
-static size_t utf8_valid_prefix(const unsigned char *s, size_t len) {
-  size_t i = 0;
-  while (i < len) {
-    unsigned char c = s[i];
-    size_t n;
-    unsigned min;
-    if (c < 0x80) {
-      i++;
-      continue;
-    } else if (c >= 0xc2 && c <= 0xdf) {
-      n = 1, min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      n = 2, min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      n = 3, min = 0x10000;
-    } else {
-      return i;
-    }
-    if (len - i <= n)
-      return i;
-    unsigned cp = c & (0x3f >> n);
-    for (size_t k = 1; k <= n; k++) {
-      if ((s[i + k] & 0xc0) != 0x80)
-        return i;
-      cp = (cp << 6) | (s[i + k] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-      return i;
-    i += n + 1;
-  }
-  return len;
-}
-
 static bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
          c == '\v';
@@ -117,8 +83,8 @@ static int read_link(galley_doc *doc, galley_node *root, line l, int lineno) {
 static int gmi_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   const char *data = (const char *)in->data;
   size_t size = in->size;
-  size_t valid = utf8_valid_prefix(in->data, size);
-  if (valid < size)
+  size_t valid;
+  if (!galley_utf8_valid(data, size, &valid))
     return galley_job_error(job, GALLEY_EPARSE, "not valid UTF-8 at byte %zu",
                             valid);
   const char *nul = size ? memchr(data, '\0', size) : NULL;
@@ -242,55 +208,33 @@ static int gmi_read(galley_job *job, const galley_input *in, galley_doc *doc) {
 
 /* ---- Writing ------------------------------------------------------------ */
 
-/* A growing byte buffer (the writer's scratch space; the document is const,
- * so it cannot use the document's arena). */
-typedef struct buf {
-  char *s;
-  size_t len, cap;
-  bool failed;
-} buf;
-
-static void buf_add(buf *b, const char *s, size_t len) {
-  if (b->failed || len == 0)
-    return;
-  if (b->len + len + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < b->len + len + 1)
-      cap *= 2;
-    char *s2 = realloc(b->s, cap);
-    if (!s2) {
-      b->failed = true;
-      return;
-    }
-    b->s = s2, b->cap = cap;
-  }
-  memcpy(b->s + b->len, s, len);
-  b->len += len;
-  b->s[b->len] = '\0';
-}
+/* The writer's scratch space is a galley_buf (galley/buf.h): the document
+ * is const, so it cannot use the document's arena. */
 
 /* Appends text with every run of white space turned into one space (gemtext
  * lines cannot hold line breaks) and none at the start. */
-static void buf_add_flat(buf *b, const char *s, size_t len) {
+static void buf_add_flat(galley_buf *b, const char *s, size_t len) {
   for (size_t i = 0; i < len; i++) {
     if (is_space(s[i])) {
-      if (b->len && b->s[b->len - 1] != ' ')
-        buf_add(b, " ", 1);
+      if (b->len && b->data[b->len - 1] != ' ')
+        galley_buf_add(b, " ", 1);
     } else {
-      buf_add(b, s + i, 1);
+      galley_buf_add(b, s + i, 1);
     }
   }
 }
 
-static void buf_trim_end(buf *b) {
-  while (b->len && b->s[b->len - 1] == ' ')
-    b->s[--b->len] = '\0';
+static void buf_trim_end(galley_buf *b) {
+  size_t n = b->len;
+  while (n && b->data[n - 1] == ' ')
+    n--;
+  galley_buf_truncate(b, n);
 }
 
 /* The text of an inline subtree, flattened to one line, into `b`. Image alt
  * text is left out (images become link lines). Counts the links and images
  * in *links and sets *outside when there is text outside every link. */
-static void flatten(const galley_node *node, buf *b, size_t *links,
+static void flatten(const galley_node *node, galley_buf *b, size_t *links,
                     bool *outside) {
   galley_iter it;
   galley_iter_init(&it, (galley_node *)node);
@@ -319,21 +263,21 @@ static void flatten(const galley_node *node, buf *b, size_t *links,
     }
     case GALLEY_NODE_FOOTNOTE_REF: {
       const char *label = galley_node_get_label(n);
-      buf_add(b, "[", 1);
+      galley_buf_add(b, "[", 1);
       buf_add_flat(b, label ? label : "", label ? strlen(label) : 0);
-      buf_add(b, "]", 1);
+      galley_buf_add(b, "]", 1);
       break;
     }
     case GALLEY_NODE_RAW_INLINE: break; /* markup of another format */
     default:
       /* Breaks, and block boundaries inside table cells, are a space. */
-      if (kind != GALLEY_NODE_TEXT && b->len && b->s[b->len - 1] != ' ')
-        buf_add(b, " ", 1);
+      if (kind != GALLEY_NODE_TEXT && b->len && b->data[b->len - 1] != ' ')
+        galley_buf_add(b, " ", 1);
       break;
     }
     if (outside && !in_link)
       for (size_t i = before; i < b->len; i++)
-        if (b->s[i] != ' ')
+        if (b->data[i] != ' ')
           *outside = true;
   }
   buf_trim_end(b);
@@ -341,7 +285,8 @@ static void flatten(const galley_node *node, buf *b, size_t *links,
 
 /* Writes "=> URL label": whitespace in the URL is percent-encoded, since a
  * space would end it. */
-static void link_line(galley_sink *out, const char *url, const buf *label) {
+static void link_line(galley_sink *out, const char *url,
+                      const galley_buf *label) {
   if (!url || !*url)
     return;
   galley_sink_puts(out, "=> ");
@@ -351,9 +296,9 @@ static void link_line(galley_sink *out, const char *url, const buf *label) {
     else
       galley_sink_write(out, p, 1);
   }
-  if (label->len && strcmp(label->s, url) != 0) {
+  if (label->len && strcmp(label->data, url) != 0) {
     galley_sink_puts(out, " ");
-    galley_sink_write(out, label->s, label->len);
+    galley_sink_write(out, label->data, label->len);
   }
   galley_sink_puts(out, "\n");
 }
@@ -370,7 +315,7 @@ static int link_lines(galley_sink *out, const galley_node *node) {
     if (ev != GALLEY_EVENT_ENTER ||
         (kind != GALLEY_NODE_LINK && kind != GALLEY_NODE_IMAGE))
       continue;
-    buf label = {0};
+    galley_buf label = GALLEY_BUF_INIT;
     if (kind == GALLEY_NODE_IMAGE) {
       /* flatten leaves image text out: take the alt text child by child. */
       for (const galley_node *c = galley_node_first_child(n); c;
@@ -382,7 +327,7 @@ static int link_lines(galley_sink *out, const galley_node *node) {
     if (label.failed)
       rc = GALLEY_ENOMEM;
     link_line(out, galley_node_get_url(n), &label);
-    free(label.s);
+    galley_buf_free(&label);
   }
   return rc;
 }
@@ -424,12 +369,12 @@ static void start_line(writer *w, last kind, const galley_node *group) {
 
 /* A heading, paragraph, term or caption: one line, then its links. */
 static int write_text_block(writer *w, const galley_node *node) {
-  buf text = {0};
+  galley_buf text = GALLEY_BUF_INIT;
   size_t links = 0;
   bool outside = false;
   flatten(node, &text, &links, &outside);
   if (text.failed) {
-    free(text.s);
+    galley_buf_free(&text);
     return GALLEY_ENOMEM;
   }
   galley_kind kind = galley_node_kind(node);
@@ -438,7 +383,7 @@ static int write_text_block(writer *w, const galley_node *node) {
   if (kind == GALLEY_NODE_PARAGRAPH && !w->quote && !w->footnote &&
       links == 1 && !outside) {
     w->item_prefix = NULL;
-    free(text.s);
+    galley_buf_free(&text);
     w->last = LAST_LINK;
     return link_lines(w->out, node);
   }
@@ -458,7 +403,7 @@ static int write_text_block(writer *w, const galley_node *node) {
       galley_sink_puts(out, level <= 1 ? "# " : level == 2 ? "## " : "### ");
     } else {
       start_line(w, LAST_BLOCK, NULL);
-      line l = {text.s, text.len};
+      line l = {text.data, text.len};
       if (has_marker(l))
         galley_sink_puts(out, " "); /* the reader takes this space off */
     }
@@ -466,10 +411,10 @@ static int write_text_block(writer *w, const galley_node *node) {
       galley_sink_printf(out, "[%s] ", w->footnote);
       w->footnote = NULL;
     }
-    galley_sink_write(out, text.s ? text.s : "", text.len);
+    galley_sink_write(out, text.data ? text.data : "", text.len);
     galley_sink_puts(out, "\n");
   }
-  free(text.s);
+  galley_buf_free(&text);
   if (links) {
     if (w->last == LAST_NONE)
       w->last = LAST_BLOCK;
@@ -504,23 +449,15 @@ static void write_pre(writer *w, const char *alt, const char *text) {
   start_line(w, LAST_BLOCK, NULL);
   galley_sink_puts(w->out, "```");
   if (alt) {
-    buf b = {0};
+    galley_buf b = GALLEY_BUF_INIT;
     buf_add_flat(&b, alt, strlen(alt));
     buf_trim_end(&b);
-    galley_sink_write(w->out, b.s ? b.s : "", b.len);
-    free(b.s);
+    galley_sink_write(w->out, b.data ? b.data : "", b.len);
+    galley_buf_free(&b);
   }
   galley_sink_puts(w->out, "\n");
   pre_lines(w, text ? text : "", text ? strlen(text) : 0);
   galley_sink_puts(w->out, "```\n");
-}
-
-/* Number of code points in s[0..len): the width of a table column. */
-static size_t width(const char *s, size_t len) {
-  size_t n = 0;
-  for (size_t i = 0; i < len; i++)
-    n += ((unsigned char)s[i] & 0xc0) != 0x80;
-  return n;
 }
 
 /* A table becomes preformatted text: cells padded into columns, a rule under
@@ -539,9 +476,9 @@ static int write_table(writer *w, const galley_node *table) {
     n_cols = cols > n_cols ? cols : n_cols;
     n_cells += cols;
   }
-  buf *cells = calloc(n_cells ? n_cells : 1, sizeof *cells);
+  galley_buf *cells = calloc(n_cells ? n_cells : 1, sizeof *cells);
   size_t *widths = calloc(n_cols ? n_cols : 1, sizeof *widths);
-  buf pre = {0};
+  galley_buf pre = GALLEY_BUF_INIT;
   int rc = GALLEY_OK;
   if (!cells || !widths) {
     rc = GALLEY_ENOMEM;
@@ -556,7 +493,8 @@ static int write_table(writer *w, const galley_node *table) {
     for (const galley_node *c = galley_node_first_child(r); c;
          c = galley_node_next(c), col++, k++) {
       flatten(c, &cells[k], NULL, NULL);
-      size_t wd = width(cells[k].s ? cells[k].s : "", cells[k].len);
+      size_t wd =
+          galley_utf8_count(cells[k].data ? cells[k].data : "", cells[k].len);
       widths[col] = wd > widths[col] ? wd : widths[col];
     }
   }
@@ -570,40 +508,41 @@ static int write_table(writer *w, const galley_node *table) {
     if (!head && !head_done && pre.len) {
       /* A rule under the header rows. */
       for (size_t col = 0; col < n_cols; col++) {
-        buf_add(&pre, col ? "-+-" : "", col ? 3 : 0);
+        galley_buf_add(&pre, col ? "-+-" : "", col ? 3 : 0);
         for (size_t i = 0; i < widths[col]; i++)
-          buf_add(&pre, "-", 1);
+          galley_buf_add(&pre, "-", 1);
       }
-      buf_add(&pre, "\n", 1);
+      galley_buf_add(&pre, "\n", 1);
     }
     head_done = head_done || !head;
     size_t col = 0;
     for (const galley_node *c = galley_node_first_child(r); c;
          c = galley_node_next(c), col++, k++) {
-      buf_add(&pre, col ? " | " : "", col ? 3 : 0);
-      buf_add(&pre, cells[k].s ? cells[k].s : "", cells[k].len);
+      galley_buf_add(&pre, col ? " | " : "", col ? 3 : 0);
+      galley_buf_add(&pre, cells[k].data ? cells[k].data : "", cells[k].len);
       bool last_col = !galley_node_next(c);
-      for (size_t i = width(cells[k].s ? cells[k].s : "", cells[k].len);
+      for (size_t i = galley_utf8_count(cells[k].data ? cells[k].data : "",
+                                        cells[k].len);
            !last_col && i < widths[col]; i++)
-        buf_add(&pre, " ", 1);
+        galley_buf_add(&pre, " ", 1);
     }
-    buf_add(&pre, "\n", 1);
+    galley_buf_add(&pre, "\n", 1);
   }
   if (pre.failed) {
     rc = GALLEY_ENOMEM;
     goto done;
   }
   if (pre.len)
-    write_pre(w, "table", pre.s);
+    write_pre(w, "table", pre.data);
   rc = link_lines(w->out, table);
   if (pre.len)
     w->last = LAST_LINK;
 done:
   for (size_t i = 0; cells && i < n_cells; i++)
-    free(cells[i].s);
+    galley_buf_free(&cells[i]);
   free(cells);
   free(widths);
-  free(pre.s);
+  galley_buf_free(&pre);
   return rc;
 }
 
@@ -619,22 +558,18 @@ static bool title_in_body(const galley_doc *doc, const char *title) {
         galley_node_kind(n) != GALLEY_NODE_HEADING ||
         galley_node_get_level(n) != 1)
       continue;
-    buf b = {0};
+    galley_buf b = GALLEY_BUF_INIT;
     flatten(n, &b, NULL, NULL);
-    found = b.s && strcmp(b.s, title) == 0;
-    free(b.s);
+    found = b.data && strcmp(b.data, title) == 0;
+    galley_buf_free(&b);
   }
   return found;
 }
 
 static int push_list(writer *w, const galley_node *list) {
-  if (w->n_lists == w->cap_lists) {
-    size_t cap = w->cap_lists ? w->cap_lists * 2 : 8;
-    int *n = realloc(w->numbers, cap * sizeof *n);
-    if (!n)
-      return GALLEY_ENOMEM;
-    w->numbers = n, w->cap_lists = cap;
-  }
+  if (galley_array_grow((void **)&w->numbers, &w->cap_lists, w->n_lists + 1,
+                        sizeof *w->numbers) != GALLEY_OK)
+    return GALLEY_ENOMEM;
   w->numbers[w->n_lists++] = galley_node_get_list_ordered(list)
                                  ? galley_node_get_list_start(list)
                                  : -1; /* -1: bullets */
@@ -649,14 +584,14 @@ static int gmi_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   const char *title = galley_doc_get_meta(doc, GALLEY_META_TITLE);
   if (galley_job_option_bool(job, "title", true) && title && *title &&
       !title_in_body(doc, title)) {
-    buf b = {0};
+    galley_buf b = GALLEY_BUF_INIT;
     buf_add_flat(&b, title, strlen(title));
     buf_trim_end(&b);
     if (b.len) {
       start_line(&w, LAST_BLOCK, NULL);
-      galley_sink_printf(out, "# %s\n", b.s);
+      galley_sink_printf(out, "# %s\n", b.data);
     }
-    free(b.s);
+    galley_buf_free(&b);
   }
 
   galley_iter it;
@@ -788,21 +723,10 @@ static const galley_option options[] = {
     {0},
 };
 
-static const galley_plugin gemtext_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "gemtext",
-    .version = "0.1.0",
+GALLEY_PLUGIN_DEFINE(
+    gemtext_plugin, .name = "gemtext",
     .summary = "Gemini's gemtext: headings, link lines, lists, quotes and "
                "preformatted text",
-    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
-    .extensions = extensions,
-    .media_type = "text/gemini",
-    .options = options,
-    .probe = gmi_probe,
-    .read = gmi_read,
-    .write = gmi_write,
-    .transform = NULL,
-};
-
-GALLEY_PLUGIN_DEFINE(gemtext_plugin)
+    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE, .extensions = extensions,
+    .media_type = "text/gemini", .options = options, .probe = gmi_probe,
+    .read = gmi_read, .write = gmi_write);

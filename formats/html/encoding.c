@@ -14,37 +14,6 @@ bool html_is_space(unsigned char c) {
 
 /* ---- UTF-8 ---------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at p (1-4), or 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *p, size_t n) {
-  unsigned char c = p[0];
-  if (c < 0x80)
-    return 1;
-  if (c < 0xC2)
-    return 0;
-  if (c < 0xE0)
-    return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-  if (c < 0xF0) {
-    if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-      return 0;
-    if (c == 0xE0 && p[1] < 0xA0)
-      return 0; /* overlong */
-    if (c == 0xED && p[1] >= 0xA0)
-      return 0; /* surrogate */
-    return 3;
-  }
-  if (c < 0xF5) {
-    if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
-        (p[3] & 0xC0) != 0x80)
-      return 0;
-    if (c == 0xF0 && p[1] < 0x90)
-      return 0;
-    if (c == 0xF4 && p[1] >= 0x90)
-      return 0;
-    return 4;
-  }
-  return 0;
-}
-
 /* C0 controls that neither HTML text nor XML may carry. */
 static bool bad_control(unsigned char c) {
   return c < 0x20 && c != '\t' && c != '\n' && c != '\r';
@@ -70,7 +39,7 @@ static scan utf8_scan(const unsigned char *p, size_t n) {
       i++;
       continue;
     }
-    size_t k = utf8_seq(p + i, n - i);
+    size_t k = galley_utf8_decode((const char *)p + i, n - i, NULL);
     if (k == 0) {
       s.invalid++;
       i++;
@@ -102,7 +71,7 @@ static unsigned char *utf8_clean(const unsigned char *p, size_t n,
       i++;
       continue;
     }
-    size_t k = utf8_seq(p + i, n - i);
+    size_t k = galley_utf8_decode((const char *)p + i, n - i, NULL);
     if (k == 0) {
       memcpy(w, "\xEF\xBF\xBD", 3);
       w += 3;
@@ -341,37 +310,29 @@ static int convert(galley_job *job, const char *from, const unsigned char *p,
   if (cd == (iconv_t)-1)
     return galley_job_error(job, GALLEY_EUNSUPPORTED,
                             "unknown character encoding \"%s\"", from);
-  size_t cap = n * 2 + 16, used = 0;
-  char *buf = malloc(cap);
-  if (!buf) {
-    iconv_close(cd);
-    return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
-  }
+  galley_buf buf = GALLEY_BUF_INIT;
+  if (n > SIZE_MAX / 2 - 16 || galley_buf_reserve(&buf, n * 2 + 16))
+    goto nomem;
   char *inp = (char *)p;
   size_t inleft = n;
   size_t bad = 0;
   while (inleft > 0) {
-    if (cap - used < 16) {
-      char *nb = realloc(buf, cap * 2);
-      if (!nb)
-        goto nomem;
-      buf = nb;
-      cap *= 2;
-    }
-    char *outp = buf + used;
-    size_t outleft = cap - used;
+    /* Room for iconv's next piece, or a replacement character. */
+    if (buf.cap - buf.len - 1 < 16 && galley_buf_reserve(&buf, buf.cap))
+      goto nomem;
+    char *outp = buf.data + buf.len;
+    size_t outleft = buf.cap - buf.len - 1;
     size_t r = iconv(cd, &inp, &inleft, &outp, &outleft);
-    used = (size_t)(outp - buf);
+    galley_buf_set_len(&buf, (size_t)(outp - buf.data));
     if (r != (size_t)-1)
       break;
     if (errno == E2BIG)
       continue;
     /* EILSEQ or a sequence cut off at the end: one replacement character,
      * then go on after the bad byte, as browsers do. */
-    if (cap - used < 16)
+    if (buf.cap - buf.len - 1 < 16)
       continue;
-    memcpy(buf + used, "\xEF\xBF\xBD", 3);
-    used += 3;
+    galley_buf_add(&buf, "\xEF\xBF\xBD", 3);
     bad++;
     inp++;
     inleft--;
@@ -381,13 +342,13 @@ static int convert(galley_job *job, const char *from, const unsigned char *p,
     galley_job_warn(job, "%zu bytes are not valid %s; replaced with U+FFFD",
                     bad, from);
   /* Converted text is valid UTF-8 but may carry controls. */
-  *out = utf8_clean((unsigned char *)buf, used, out_len);
-  free(buf);
+  *out = utf8_clean((unsigned char *)buf.data, buf.len, out_len);
+  galley_buf_free(&buf);
   if (!*out)
     return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   return GALLEY_OK;
 nomem:
-  free(buf);
+  galley_buf_free(&buf);
   iconv_close(cd);
   return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
 }

@@ -95,15 +95,10 @@ static void list_add(list *l, const char *v, int pri) {
       return;
     }
   }
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 4;
-    char **nv = realloc(l->v, cap * sizeof *nv);
-    if (!nv) {
-      free(c);
-      return;
-    }
-    l->v = nv;
-    l->cap = cap;
+  if (galley_array_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) !=
+      GALLEY_OK) {
+    free(c);
+    return;
   }
   l->v[l->n++] = c;
 }

@@ -2,6 +2,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libxml/parser.h>
+
 #include "html.h"
 
 static const char *const extensions[] = {"html", "htm", "xhtml", NULL};
@@ -51,20 +53,16 @@ static int html_probe(const unsigned char *head, size_t len) {
   return 0;
 }
 
-static const galley_plugin html_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "html",
-    .version = "0.1.0",
-    .summary = "HTML pages (libxml2's parser) and HTML5 or XHTML output",
-    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
-    .extensions = extensions,
-    .media_type = "text/html",
-    .options = options,
-    .probe = html_probe,
-    .read = html_read,
-    .write = html_write,
-    .transform = NULL,
-};
+/* libxml2's global set-up is not safe to race; the registry runs init once,
+ * before any conversion, so every later call of xmlInitParser is a no-op. */
+static int html_init(void) {
+  xmlInitParser();
+  return GALLEY_OK;
+}
 
-GALLEY_PLUGIN_DEFINE(html_plugin)
+GALLEY_PLUGIN_DEFINE(
+    html_plugin, .name = "html",
+    .summary = "HTML pages (libxml2's parser) and HTML5 or XHTML output",
+    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE, .extensions = extensions,
+    .media_type = "text/html", .options = options, .probe = html_probe,
+    .read = html_read, .write = html_write, .init = html_init);

@@ -307,8 +307,7 @@ typedef struct rd {
   size_t n, cap;
   ientry *il;
   size_t nil, ilcap, nvalid;
-  char *tb; /* text not yet made into a node */
-  size_t tlen, tcap;
+  galley_buf tb;    /* text not yet made into a node */
   const char *pend; /* a first piece of text not yet copied (add_text) */
   size_t pend_n;
   galley_node *towner;
@@ -345,11 +344,11 @@ static galley_node *new_node(rd *r, galley_kind kind, const xmlNode *src) {
 }
 
 static int flush_text(rd *r) {
-  if (r->tlen == 0 && !r->pend)
+  if (r->tb.len == 0 && !r->pend)
     return GALLEY_OK;
   galley_node *t = r->pend ? galley_doc_new_text(r->doc, r->pend, r->pend_n)
-                           : galley_doc_new_text(r->doc, r->tb, r->tlen);
-  r->tlen = 0;
+                           : galley_doc_new_text(r->doc, r->tb.data, r->tb.len);
+  galley_buf_clear(&r->tb);
   r->pend = NULL;
   if (!t)
     return nomem(r);
@@ -373,7 +372,7 @@ static int add_text(rd *r, galley_node *owner, const char *s, size_t n) {
   /* The first piece of a run is only remembered: it points into the parsed
    * page (or a constant), which lives until the walk ends. A run of one
    * piece (a 200 MB paragraph) then goes to the arena in one copy. */
-  if (r->tlen == 0 && !r->pend) {
+  if (r->tb.len == 0 && !r->pend) {
     r->pend = s;
     r->pend_n = n;
     return GALLEY_OK;
@@ -388,18 +387,8 @@ static int add_text(rd *r, galley_node *owner, const char *s, size_t n) {
 }
 
 static int copy_text(rd *r, const char *s, size_t n) {
-  if (r->tlen + n + 1 > r->tcap) {
-    size_t cap = r->tcap ? r->tcap : 256;
-    while (cap < r->tlen + n + 1)
-      cap *= 2;
-    char *b = realloc(r->tb, cap);
-    if (!b)
-      return nomem(r);
-    r->tb = b;
-    r->tcap = cap;
-  }
-  memcpy(r->tb + r->tlen, s, n);
-  r->tlen += n;
+  if (galley_buf_add(&r->tb, s, n) != GALLEY_OK)
+    return nomem(r);
   return GALLEY_OK;
 }
 
@@ -518,15 +507,10 @@ static frame *push(rd *r, xmlNode *src, ftype type) {
                              r->max_depth, xmlGetLineNo(src));
     return NULL;
   }
-  if (r->n == r->cap) {
-    size_t cap = r->cap ? r->cap * 2 : 64;
-    frame *s = realloc(r->st, cap * sizeof *s);
-    if (!s) {
-      nomem(r);
-      return NULL;
-    }
-    r->st = s;
-    r->cap = cap;
+  if (galley_array_grow((void **)&r->st, &r->cap, r->n + 1, sizeof *r->st) !=
+      GALLEY_OK) {
+    nomem(r);
+    return NULL;
   }
   frame *f = &r->st[r->n];
   memset(f, 0, sizeof *f);
@@ -714,14 +698,9 @@ static int push_inline(rd *r, xmlNode *el, galley_node *node) {
   if (!f)
     return r->rc;
   f->node = node;
-  if (r->nil == r->ilcap) {
-    size_t cap = r->ilcap ? r->ilcap * 2 : 32;
-    ientry *il = realloc(r->il, cap * sizeof *il);
-    if (!il)
-      return nomem(r);
-    r->il = il;
-    r->ilcap = cap;
-  }
+  if (galley_array_grow((void **)&r->il, &r->ilcap, r->nil + 1,
+                        sizeof *r->il) != GALLEY_OK)
+    return nomem(r);
   r->il[r->nil++] = (ientry){node, NULL, false};
   return GALLEY_OK;
 }
@@ -836,10 +815,7 @@ static xmlNode *next_below(xmlNode *root, xmlNode *c, bool descend) {
 
 /* The text of a subtree (for <pre> and <code>), walked without recursion. */
 static int subtree_text(rd *r, xmlNode *el, char **out, size_t *out_len) {
-  size_t cap = 256, len = 0;
-  char *buf = malloc(cap);
-  if (!buf)
-    return nomem(r);
+  galley_buf buf = GALLEY_BUF_INIT;
   xmlNode *c = el->children;
   while (c) {
     const char *piece = NULL;
@@ -853,27 +829,14 @@ static int subtree_text(rd *r, xmlNode *el, char **out, size_t *out_len) {
       else if (t != T_DROP && t != T_SCRIPT && !hidden(c))
         descend = true;
     }
-    if (piece) {
-      size_t n = strlen(piece);
-      if (len + n + 1 > cap) {
-        while (len + n + 1 > cap)
-          cap *= 2;
-        char *b = realloc(buf, cap);
-        if (!b) {
-          free(buf);
-          return nomem(r);
-        }
-        buf = b;
-      }
-      memcpy(buf + len, piece, n);
-      len += n;
+    if (piece && galley_buf_puts(&buf, piece) != GALLEY_OK) {
+      galley_buf_free(&buf);
+      return nomem(r);
     }
     c = next_below(el, c, descend);
   }
-  buf[len] = 0;
-  *out = buf;
-  *out_len = len;
-  return GALLEY_OK;
+  *out = galley_buf_detach(&buf, out_len);
+  return *out ? GALLEY_OK : nomem(r);
 }
 
 /* "language-c", "lang-c" (and highlighters' "highlight-source-c") name the
@@ -1179,14 +1142,10 @@ static int orphan_refs(rd *r) {
       nrefs++;
     if (kind_of(x) != GALLEY_NODE_FOOTNOTE || !galley_node_get_label(x))
       continue;
-    if (n == cap) {
-      cap = cap ? cap * 2 : 16;
-      const char **nl = realloc(labels, cap * sizeof *nl);
-      if (!nl) {
-        free(labels);
-        return nomem(r);
-      }
-      labels = nl;
+    if (galley_array_grow((void **)&labels, &cap, n + 1, sizeof *labels) !=
+        GALLEY_OK) {
+      free(labels);
+      return nomem(r);
     }
     labels[n++] = galley_node_get_label(x);
   }
@@ -1862,7 +1821,6 @@ int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
     galley_job_info(job, "the DOCTYPE's internal subset was skipped "
                          "(its entities are not expanded)");
   }
-  xmlInitParser();
   rd r = {.job = job, .doc = doc};
   r.max_depth = galley_job_limits(job)->max_depth;
   r.meta = html_meta_new();
@@ -1931,7 +1889,7 @@ done:
   html_meta_free(r.meta);
   free(r.st);
   free(r.il);
-  free(r.tb);
+  galley_buf_free(&r.tb);
   xmlFree(r.base);
   if (copied)
     free(buf);

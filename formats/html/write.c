@@ -156,19 +156,10 @@ static void esc(w *o, const char *s, size_t n, bool attr) {
   while (p < end) {
     unsigned char c = *p;
     if (c >= 0x80) {
-      size_t k = 0;
-      if (c >= 0xC2 && c < 0xE0 && end - p >= 2 && (p[1] & 0xC0) == 0x80)
-        k = 2;
-      else if (c >= 0xE0 && c < 0xF0 && end - p >= 3 && (p[1] & 0xC0) == 0x80 &&
-               (p[2] & 0xC0) == 0x80 && !(c == 0xE0 && p[1] < 0xA0) &&
-               !(c == 0xED && p[1] >= 0xA0) &&
-               !(c == 0xEF && p[1] == 0xBF && p[2] >= 0xBE))
-        k = 3;
-      else if (c >= 0xF0 && c < 0xF5 && end - p >= 4 && (p[1] & 0xC0) == 0x80 &&
-               (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 &&
-               !(c == 0xF0 && p[1] < 0x90) && !(c == 0xF4 && p[1] >= 0x90))
-        k = 4;
-      if (k) {
+      uint32_t cp = 0;
+      size_t k = galley_utf8_decode((const char *)p, (size_t)(end - p), &cp);
+      /* U+FFFE and U+FFFF are UTF-8 but not characters XML allows. */
+      if (k && cp != 0xFFFE && cp != 0xFFFF) {
         p += k;
         continue;
       }
@@ -457,10 +448,7 @@ static const char *void_end(const w *o) { return o->xhtml ? " />" : ">"; }
 
 /* The text of a subtree (an image's alt, a heading for <title>). */
 static char *plain_text(const galley_node *root) {
-  size_t cap = 64, len = 0;
-  char *buf = malloc(cap);
-  if (!buf)
-    return NULL;
+  galley_buf buf = GALLEY_BUF_INIT;
   galley_iter it;
   galley_iter_init(&it, (galley_node *)root);
   galley_event ev;
@@ -476,22 +464,9 @@ static char *plain_text(const galley_node *root) {
       s = " ";
     if (!s)
       continue;
-    size_t sl = strlen(s);
-    if (len + sl + 1 > cap) {
-      while (len + sl + 1 > cap)
-        cap *= 2;
-      char *b = realloc(buf, cap);
-      if (!b) {
-        free(buf);
-        return NULL;
-      }
-      buf = b;
-    }
-    memcpy(buf + len, s, sl);
-    len += sl;
+    galley_buf_puts(&buf, s);
   }
-  buf[len] = 0;
-  return buf;
+  return galley_buf_detach(&buf, NULL); /* NULL when out of memory */
 }
 
 /* ---- Footnotes ----------------------------------------------------------- */
@@ -507,15 +482,10 @@ static note *add_note(w *o, const char *label) {
   note *f = find_note(o, label);
   if (f)
     return f;
-  if (o->nnotes == o->notecap) {
-    size_t cap = o->notecap ? o->notecap * 2 : 16;
-    note *nn = realloc(o->notes, cap * sizeof *nn);
-    if (!nn) {
-      nomem(o);
-      return NULL;
-    }
-    o->notes = nn;
-    o->notecap = cap;
+  if (galley_array_grow((void **)&o->notes, &o->notecap, o->nnotes + 1,
+                        sizeof *o->notes) != GALLEY_OK) {
+    nomem(o);
+    return NULL;
   }
   f = &o->notes[o->nnotes++];
   memset(f, 0, sizeof *f);
@@ -1042,32 +1012,26 @@ static int style(w *o) {
       return galley_job_error(o->job, GALLEY_EIO,
                               "cannot read stylesheet %s: %s", path,
                               strerror(errno));
-    size_t cap = 4096, len = 0;
-    css = malloc(cap);
-    while (css) {
-      size_t got = fread(css + len, 1, cap - len - 1, f);
-      len += got;
+    galley_buf b = GALLEY_BUF_INIT;
+    galley_buf_reserve(&b, 4095);
+    while (!b.failed) {
+      size_t got = fread(b.data + b.len, 1, b.cap - b.len - 1, f);
+      galley_buf_set_len(&b, b.len + got);
       if (got == 0)
         break;
-      if (len + 1 == cap) {
-        if (cap > (64u << 20)) {
+      if (b.len + 1 == b.cap) {
+        if (b.cap > (64u << 20)) {
           fclose(f);
-          free(css);
+          galley_buf_free(&b);
           return galley_job_error(o->job, GALLEY_ELIMIT,
                                   "stylesheet %s is over 64 MiB", path);
         }
-        char *b = realloc(css, cap * 2);
-        if (!b) {
-          free(css);
-          css = NULL;
-          break;
-        }
-        css = b;
-        cap *= 2;
+        galley_buf_reserve(&b, b.cap - b.len); /* doubles it */
       }
     }
     bool err = ferror(f);
     fclose(f);
+    css = galley_buf_detach(&b, NULL);
     if (!css)
       return galley_job_error(o->job, GALLEY_ENOMEM, "out of memory");
     if (err) {
@@ -1075,7 +1039,6 @@ static int style(w *o) {
       return galley_job_error(o->job, GALLEY_EIO, "cannot read stylesheet %s",
                               path);
     }
-    css[len] = 0;
   }
   const char *s = css ? css : default_css;
   puts_(o, "<style>\n");

@@ -10,31 +10,6 @@
 /* Front matter longer than this many lines is not looked for. */
 #define MAX_LINES 2000
 
-/* A growable byte buffer for building values. */
-typedef struct fm_buf {
-  char *data;
-  size_t len, cap;
-} fm_buf;
-
-static int buf_put(fm_buf *b, const char *s, size_t n) {
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap * 2 : 64;
-    while (cap < b->len + n + 1)
-      cap *= 2;
-    char *d = realloc(b->data, cap);
-    if (!d)
-      return GALLEY_ENOMEM;
-    b->data = d;
-    b->cap = cap;
-  }
-  memcpy(b->data + b->len, s, n);
-  b->len += n;
-  b->data[b->len] = '\0';
-  return GALLEY_OK;
-}
-
-static int buf_putc(fm_buf *b, char c) { return buf_put(b, &c, 1); }
-
 /* One line of the block, without its line ending. */
 typedef struct fm_line {
   const char *s;
@@ -87,37 +62,16 @@ static long key_colon(const char *s, size_t n) {
   return -1;
 }
 
-static int put_utf8(fm_buf *b, uint32_t cp) {
-  char u[4];
-  size_t n;
-  if (cp < 0x80) {
-    u[0] = (char)cp;
-    n = 1;
-  } else if (cp < 0x800) {
-    u[0] = (char)(0xC0 | (cp >> 6));
-    u[1] = (char)(0x80 | (cp & 0x3F));
-    n = 2;
-  } else {
-    if (cp >= 0xD800 && cp <= 0xDFFF)
-      cp = 0xFFFD;
-    u[0] = (char)(0xE0 | (cp >> 12));
-    u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    u[2] = (char)(0x80 | (cp & 0x3F));
-    n = 3;
-  }
-  return buf_put(b, u, n);
-}
-
 /*
  * Parses one scalar (plain, "double" or 'single' quoted) from s[0..n) into
  * `out`. With `in_flow`, a plain scalar stops at `,` or `]`. *used gets the
  * bytes consumed. Returns GALLEY_OK or GALLEY_EPARSE with a message.
  */
 static int parse_scalar(fm_state *st, int line, const char *s, size_t n,
-                        bool in_flow, fm_buf *out, size_t *used) {
+                        bool in_flow, galley_buf *out, size_t *used) {
   size_t i = 0;
-  out->len = 0;
-  if (buf_put(out, "", 0))
+  galley_buf_clear(out);
+  if (galley_buf_reserve(out, 0))
     return GALLEY_ENOMEM;
   if (n && s[0] == '"') {
     for (i = 1; i < n && s[i] != '"'; i++) {
@@ -126,28 +80,29 @@ static int parse_scalar(fm_state *st, int line, const char *s, size_t n,
         c = s[++i];
         int rc = GALLEY_OK;
         switch (c) {
-        case 'n': rc = buf_putc(out, '\n'); break;
-        case 't': rc = buf_putc(out, '\t'); break;
-        case 'r': rc = buf_putc(out, '\r'); break;
-        case '0': rc = buf_putc(out, ' '); break;
+        case 'n': rc = galley_buf_putc(out, '\n'); break;
+        case 't': rc = galley_buf_putc(out, '\t'); break;
+        case 'r': rc = galley_buf_putc(out, '\r'); break;
+        case '0': rc = galley_buf_putc(out, ' '); break;
         case 'u':
           if (i + 4 < n) {
             char hex[5] = {s[i + 1], s[i + 2], s[i + 3], s[i + 4], 0};
             char *end;
             unsigned long cp = strtoul(hex, &end, 16);
             if (*end == '\0') {
-              rc = put_utf8(out, (uint32_t)cp);
+              char u[4];
+              rc = galley_buf_add(out, u, galley_utf8_encode((uint32_t)cp, u));
               i += 4;
               break;
             }
           }
           return galley_job_error(st->job, GALLEY_EPARSE,
                                   "front matter line %d: bad \\u escape", line);
-        default: rc = buf_putc(out, c); break;
+        default: rc = galley_buf_putc(out, c); break;
         }
         if (rc)
           return rc;
-      } else if (buf_putc(out, c)) {
+      } else if (galley_buf_putc(out, c)) {
         return GALLEY_ENOMEM;
       }
     }
@@ -167,7 +122,7 @@ static int parse_scalar(fm_state *st, int line, const char *s, size_t n,
           break;
         }
       }
-      if (buf_putc(out, s[i]))
+      if (galley_buf_putc(out, s[i]))
         return GALLEY_ENOMEM;
     }
     if (i >= n)
@@ -188,7 +143,7 @@ static int parse_scalar(fm_state *st, int line, const char *s, size_t n,
   size_t vn = i;
   trim(&v, &vn);
   *used = i;
-  return buf_put(out, v, vn);
+  return galley_buf_add(out, v, vn);
 }
 
 /* After a quoted scalar only spaces and a comment may follow. */
@@ -263,7 +218,7 @@ static int store(fm_state *st, const char *key, const char *value,
 
 /* `[a, "b", c]` */
 static int parse_flow_list(fm_state *st, int line, const char *key,
-                           const char *s, size_t n, fm_buf *val) {
+                           const char *s, size_t n, galley_buf *val) {
   size_t i = 1; /* after '[' */
   for (;;) {
     while (i < n && (s[i] == ' ' || s[i] == '\t'))
@@ -309,7 +264,7 @@ static size_t indent_of(const fm_line *l) {
 
 /* Parses the lines of the block (fences excluded) into the metadata. */
 static int parse_block(fm_state *st, const fm_line *lines, size_t n_lines) {
-  fm_buf val = {0};
+  galley_buf val = GALLEY_BUF_INIT;
   int rc = GALLEY_OK;
   st->key[0] = '\0';
   for (size_t li = 0; li < n_lines && rc == GALLEY_OK; li++) {
@@ -381,7 +336,7 @@ static int parse_block(fm_state *st, const fm_line *lines, size_t n_lines) {
     } else if (v[0] == '|' || v[0] == '>') {
       /* A block scalar: the more indented lines that follow. */
       bool keep = v[0] == '|';
-      fm_buf text = {0};
+      galley_buf text = GALLEY_BUF_INIT;
       size_t lj = li + 1;
       for (; lj < n_lines; lj++) {
         const fm_line *m = &lines[lj];
@@ -390,9 +345,9 @@ static int parse_block(fm_state *st, const fm_line *lines, size_t n_lines) {
         const char *t = m->s;
         size_t tn = m->len;
         trim(&t, &tn);
-        if (text.len && (rc = buf_putc(&text, keep ? '\n' : ' ')))
+        if (text.len && (rc = galley_buf_putc(&text, keep ? '\n' : ' ')))
           break;
-        if ((rc = buf_put(&text, t, tn)))
+        if ((rc = galley_buf_add(&text, t, tn)))
           break;
       }
       if (!rc)
@@ -442,14 +397,10 @@ int md_front_matter_read(galley_job *job, const char *data, size_t len,
       off = next;
       break;
     } else {
-      if (n_lines == cap) {
-        cap = cap ? cap * 2 : 16;
-        fm_line *bigger = realloc(lines, cap * sizeof *lines);
-        if (!bigger) {
-          free(lines);
-          return GALLEY_ENOMEM;
-        }
-        lines = bigger;
+      if (galley_array_grow((void **)&lines, &cap, n_lines + 1,
+                            sizeof *lines) != GALLEY_OK) {
+        free(lines);
+        return GALLEY_ENOMEM;
       }
       lines[n_lines++] = (fm_line){s, n, number};
     }

@@ -8,7 +8,7 @@
 
 #include "markdown.h"
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+/* Set once by md_init, read-only afterwards. */
 static md_extensions extensions;
 
 /*
@@ -38,12 +38,14 @@ static void pin_library(void *symbol) {
 }
 
 /*
- * cmark-gfm's extension registry is process-global and its first
- * registration is not thread-safe, so it happens exactly once here; after
- * that the registry is only read. This is the plugin's only static state,
- * and it is written once and read-only thereafter.
+ * The plugin's init. cmark-gfm's extension registry is process-global and
+ * its first registration is not thread-safe; galley's registry runs init
+ * once per process, under its lock, before any conversion can reach the
+ * plugin, so the registration happens exactly once and the registry is
+ * only read afterwards. `extensions` is the plugin's only static state,
+ * written here and read-only thereafter.
  */
-static void register_once(void) {
+int md_init(void) {
   pin_library((void *)(uintptr_t)cmark_parser_new);
   pin_library((void *)(uintptr_t)cmark_gfm_core_extensions_ensure_registered);
   cmark_gfm_core_extensions_ensure_registered();
@@ -51,12 +53,15 @@ static void register_once(void) {
   extensions.strikethrough = cmark_find_syntax_extension("strikethrough");
   extensions.autolink = cmark_find_syntax_extension("autolink");
   extensions.tasklist = cmark_find_syntax_extension("tasklist");
+  /* A cmark-gfm without its extensions would quietly read GitHub Markdown
+   * as plain CommonMark: refuse the plugin instead. */
+  if (!extensions.table || !extensions.strikethrough || !extensions.autolink ||
+      !extensions.tasklist)
+    return GALLEY_EUNSUPPORTED;
+  return GALLEY_OK;
 }
 
-const md_extensions *md_extensions_get(void) {
-  pthread_once(&once, register_once);
-  return &extensions;
-}
+const md_extensions *md_extensions_get(void) { return &extensions; }
 
 cmark_parser *md_parser_new(bool gfm, bool tables) {
   const md_extensions *ext = md_extensions_get();
@@ -65,8 +70,8 @@ cmark_parser *md_parser_new(bool gfm, bool tables) {
   if (!parser || !gfm)
     return parser;
   cmark_syntax_extension *list[] = {tables ? ext->table : NULL,
-                                    ext->strikethrough,
-                                    ext->autolink, ext->tasklist};
+                                    ext->strikethrough, ext->autolink,
+                                    ext->tasklist};
   for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
     if (list[i])
       cmark_parser_attach_syntax_extension(parser, list[i]);
@@ -136,8 +141,8 @@ bool md_tables_too_costly(const char *data, size_t len) {
       /* The header (the line before) and this row are parsed. */
       cols = groups > prev_cells ? groups : prev_cells;
       cells += 2.0 * (double)cols;
-      cost += (double)prev_cells * (double)prev_cells +
-              (double)cols * (double)cols;
+      cost +=
+          (double)prev_cells * (double)prev_cells + (double)cols * (double)cols;
     } else if (cols) {
       double w = (double)(cols > line_cells ? cols : line_cells);
       cells += w;
@@ -153,13 +158,12 @@ bool md_tables_too_costly(const char *data, size_t len) {
 /*
  * cmark-gfm's memory per input byte depends on what the bytes open: about
  * 640 bytes per list item or other block line, 160 per line of a paragraph,
- * 400 per run of emphasis marks, 200 per run of backticks, 150 per bracket, parenthesis or
- * angle bracket, and 150 per w, : or @, where the autolink extension cuts
- * text into nodes (measured with cmark-gfm 0.29.0.gfm.6 on a million of
- * each).
- * A 20 MB page of `*x* ` asked for 6.6 GB; cmark aborts the process when an
- * allocation fails. This one-pass estimate lets the reader refuse such a
- * page with a message instead.
+ * 400 per run of emphasis marks, 200 per run of backticks, 150 per bracket,
+ * parenthesis or angle bracket, and 150 per w, : or @, where the autolink
+ * extension cuts text into nodes (measured with cmark-gfm 0.29.0.gfm.6 on a
+ * million of each). A 20 MB page of `*x* ` asked for 6.6 GB; cmark aborts the
+ * process when an allocation fails. This one-pass estimate lets the reader
+ * refuse such a page with a message instead.
  */
 size_t md_parse_estimate(const char *data, size_t len) {
   double est = 0;
@@ -172,9 +176,7 @@ size_t md_parse_estimate(const char *data, size_t len) {
       est += block ? 640 : 160;
     }
     switch (c) {
-    case '\n':
-      line_start = true;
-      break;
+    case '\n': line_start = true; break;
     case '*': /* a run of marks is one delimiter */
     case '_':
     case '~':
@@ -193,11 +195,8 @@ size_t md_parse_estimate(const char *data, size_t len) {
     case '!':
     case 'w': /* the autolink extension stops text at w, : and @ */
     case ':':
-    case '@':
-      est += 150;
-      break;
-    default:
-      break;
+    case '@': est += 150; break;
+    default: break;
     }
   }
   return est > (double)SIZE_MAX ? SIZE_MAX : (size_t)est;

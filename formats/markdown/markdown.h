@@ -30,9 +30,12 @@ typedef struct md_extensions {
 } md_extensions;
 
 /**
- * Registers cmark-gfm's core extensions (once per process, thread-safe)
- * and returns them.
+ * The plugin's init: registers cmark-gfm's core extensions and keeps its
+ * libraries loaded. GALLEY_EUNSUPPORTED when an extension is missing.
  */
+int md_init(void);
+
+/** The extensions md_init found; read-only. */
 const md_extensions *md_extensions_get(void);
 
 /**

@@ -80,22 +80,11 @@ static int probe(const unsigned char *head, size_t len) {
   return score > 60 ? 60 : score;
 }
 
-static const galley_plugin markdown_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "markdown",
-    .version = "0.1.0",
+GALLEY_PLUGIN_DEFINE(
+    markdown_plugin, .name = "markdown",
     .summary =
         "CommonMark with GitHub's tables, strikethrough, autolinks, task lists "
         "and footnotes (cmark-gfm)",
-    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
-    .extensions = extensions,
-    .media_type = "text/markdown",
-    .options = options,
-    .probe = probe,
-    .read = md_read,
-    .write = md_write,
-    .transform = NULL,
-};
-
-GALLEY_PLUGIN_DEFINE(markdown_plugin)
+    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE, .extensions = extensions,
+    .media_type = "text/markdown", .options = options, .probe = probe,
+    .read = md_read, .write = md_write, .init = md_init);

@@ -12,8 +12,7 @@ typedef struct reader {
   size_t depth, cap;
   galley_node **raw; /* RAW_* nodes for the html reader (raw-html=parse) */
   size_t n_raw, cap_raw;
-  char *text; /* a run of adjacent cmark TEXT nodes, joined */
-  size_t text_len, text_cap;
+  galley_buf text; /* a run of adjacent cmark TEXT nodes, joined */
 } reader;
 
 /*
@@ -22,32 +21,14 @@ typedef struct reader {
  * which would walk the whole tree once more.
  */
 static int join_text(reader *r, const char *s) {
-  size_t n = strlen(s);
-  if (r->text_len + n + 1 > r->text_cap) {
-    size_t cap = r->text_cap ? r->text_cap * 2 : 256;
-    while (cap < r->text_len + n + 1)
-      cap *= 2;
-    char *bigger = realloc(r->text, cap);
-    if (!bigger)
-      return GALLEY_ENOMEM;
-    r->text = bigger;
-    r->text_cap = cap;
-  }
-  memcpy(r->text + r->text_len, s, n + 1);
-  r->text_len += n;
-  return GALLEY_OK;
+  return galley_buf_puts(&r->text, s);
 }
 
 static int push(galley_node ***items, size_t *n, size_t *cap,
                 galley_node *node) {
-  if (*n == *cap) {
-    size_t c = *cap ? *cap * 2 : 64;
-    galley_node **bigger = realloc(*items, c * sizeof **items);
-    if (!bigger)
-      return GALLEY_ENOMEM;
-    *items = bigger;
-    *cap = c;
-  }
+  if (galley_array_grow((void **)items, cap, *n + 1, sizeof **items) !=
+      GALLEY_OK)
+    return GALLEY_ENOMEM;
   (*items)[(*n)++] = node;
   return GALLEY_OK;
 }
@@ -206,15 +187,15 @@ static galley_node *map_node(reader *r, cmark_node *n, table_state *ts,
       /* The run (see join_text) ends here: map_tree joined its start. A
        * run of one node goes straight to the arena: a 200 MB line is then
        * one copy fewer (the hostile suite reads one within 1 GiB). */
-      if (r->text_len == 0) {
+      if (r->text.len == 0) {
         const char *lit = cmark_node_get_literal(n);
         g = galley_doc_new_text(doc, lit, strlen(lit));
         break;
       }
       if ((*rc = join_text(r, cmark_node_get_literal(n))))
         return NULL;
-      g = galley_doc_new_text(doc, r->text, r->text_len);
-      r->text_len = 0;
+      g = galley_doc_new_text(doc, r->text.data, r->text.len);
+      galley_buf_clear(&r->text);
       break;
     case CMARK_NODE_SOFTBREAK:
       g = galley_doc_new_node(doc, GALLEY_NODE_SOFT_BREAK);
@@ -300,7 +281,7 @@ static int map_tree(reader *r, cmark_node *root) {
         continue; /* mapped with the last of its run */
       }
       /* cmark-gfm's autolink extension can leave an empty text node. */
-      if (r->text_len == 0 && !cmark_node_get_literal(n)[0])
+      if (r->text.len == 0 && !cmark_node_get_literal(n)[0])
         continue;
     }
     galley_node *g = map_node(r, n, &ts, &rc);
@@ -453,43 +434,6 @@ static int parse_raw_nodes(reader *r) {
   return GALLEY_OK;
 }
 
-/* The offset of the first byte that is not valid UTF-8 (overlong forms,
- * surrogates and values past U+10FFFF included) or is NUL; `n` when none. */
-static size_t first_bad_byte(const unsigned char *p, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    unsigned char c = p[i];
-    if (c >= 0x01 && c < 0x80) {
-      i++;
-      continue;
-    }
-    if (c == 0)
-      return i;
-    size_t k = c >= 0xC2 && c <= 0xDF   ? 2
-               : c >= 0xE0 && c <= 0xEF ? 3
-               : c >= 0xF0 && c <= 0xF4 ? 4
-                                        : 0;
-    if (k == 0 || i + k > n)
-      return i;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c == 0xE0)
-      lo = 0xA0;
-    else if (c == 0xED)
-      hi = 0x9F;
-    else if (c == 0xF0)
-      lo = 0x90;
-    else if (c == 0xF4)
-      hi = 0x8F;
-    if (p[i + 1] < lo || p[i + 1] > hi)
-      return i;
-    for (size_t j = 2; j < k; j++)
-      if ((p[i + j] & 0xC0) != 0x80)
-        return i;
-    i += k;
-  }
-  return n;
-}
-
 int md_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   reader r = {.job = job, .doc = doc};
   const char *data = (const char *)in->data;
@@ -498,7 +442,11 @@ int md_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   if (rc)
     return rc;
   /* cmark puts U+FFFD in place of bad bytes and NULs: say so, once. */
-  size_t bad = first_bad_byte(in->data, len);
+  size_t bad;
+  galley_utf8_valid(data, len, &bad);
+  const char *nul = bad ? memchr(data, '\0', bad) : NULL;
+  if (nul)
+    bad = (size_t)(nul - data);
   if (bad < len)
     galley_job_warn(job,
                     in->data[bad] ? "not valid UTF-8 at byte %zu; such bytes "
@@ -529,6 +477,6 @@ int md_read(galley_job *job, const galley_input *in, galley_doc *doc) {
     rc = parse_raw_nodes(&r);
   free(r.stack);
   free(r.raw);
-  free(r.text);
+  galley_buf_free(&r.text);
   return rc;
 }

@@ -24,36 +24,6 @@
 
 #include "markdown.h"
 
-/* ---- A growable byte buffer ---- */
-
-typedef struct wbuf {
-  char *data;
-  size_t len, cap;
-  bool failed;
-} wbuf;
-
-static void buf_add(wbuf *b, const char *s, size_t n) {
-  if (b->failed)
-    return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap * 2 : 256;
-    while (cap < b->len + n + 1)
-      cap *= 2;
-    char *d = realloc(b->data, cap);
-    if (!d) {
-      b->failed = true;
-      return;
-    }
-    b->data = d;
-    b->cap = cap;
-  }
-  memcpy(b->data + b->len, s, n);
-  b->len += n;
-  b->data[b->len] = '\0';
-}
-
-static void buf_str(wbuf *b, const char *s) { buf_add(b, s, strlen(s)); }
-
 /* ---- Writer state ---- */
 
 typedef enum frame_mode {
@@ -76,7 +46,7 @@ typedef struct frame {
 } frame;
 
 typedef struct htable {
-  wbuf html;
+  galley_buf html;
   int part; /* the open section (galley_row_part), or -1 */
 } htable;
 
@@ -99,14 +69,9 @@ static const char implicit_mark = 'p';
 #define IMPLICIT ((void *)(uintptr_t)&implicit_mark)
 
 static int push_frame(writer *w, frame f) {
-  if (w->n_frames == w->cap_frames) {
-    size_t cap = w->cap_frames ? w->cap_frames * 2 : 64;
-    frame *bigger = realloc(w->frames, cap * sizeof *bigger);
-    if (!bigger)
-      return GALLEY_ENOMEM;
-    w->frames = bigger;
-    w->cap_frames = cap;
-  }
+  if (galley_array_grow((void **)&w->frames, &w->cap_frames, w->n_frames + 1,
+                        sizeof *w->frames) != GALLEY_OK)
+    return GALLEY_ENOMEM;
   w->frames[w->n_frames++] = f;
   return GALLEY_OK;
 }
@@ -320,17 +285,12 @@ static int enter_table(writer *w, const galley_node *g) {
     }
     return push_frame(w, (frame){.g = g, .cm = t, .mode = MODE_PTABLE});
   }
-  if (w->n_tables == w->cap_tables) {
-    size_t cap = w->cap_tables ? w->cap_tables * 2 : 4;
-    htable *bigger = realloc(w->tables, cap * sizeof *bigger);
-    if (!bigger)
-      return GALLEY_ENOMEM;
-    w->tables = bigger;
-    w->cap_tables = cap;
-  }
+  if (galley_array_grow((void **)&w->tables, &w->cap_tables, w->n_tables + 1,
+                        sizeof *w->tables) != GALLEY_OK)
+    return GALLEY_ENOMEM;
   htable *h = &w->tables[w->n_tables++];
   *h = (htable){.part = -1};
-  buf_str(&h->html, "<table>\n");
+  galley_buf_puts(&h->html, "<table>\n");
   return push_frame(w, (frame){.g = g, .cm = NULL, .mode = MODE_HTABLE});
 }
 
@@ -341,7 +301,7 @@ static const char *part_tag(int part) {
 }
 
 /* The HTML cmark-gfm renders for a detached document (a cell's content). */
-static void render_cell_html(writer *w, cmark_node *doc, wbuf *out) {
+static void render_cell_html(writer *w, cmark_node *doc, galley_buf *out) {
   (void)w;
   cmark_node *only = cmark_node_first_child(doc);
   bool bare = only && !cmark_node_next(only) &&
@@ -360,7 +320,7 @@ static void render_cell_html(writer *w, cmark_node *doc, wbuf *out) {
   }
   while (n && s[n - 1] == '\n')
     n--;
-  buf_add(out, s, n);
+  galley_buf_add(out, s, n);
   md_cmark_free(html);
 }
 
@@ -368,14 +328,14 @@ static void render_cell_html(writer *w, cmark_node *doc, wbuf *out) {
  * An HTML block ends at a blank line, so a blank line inside the table
  * (in a <pre>) becomes a newline character reference on the line before.
  */
-static char *no_blank_lines(const wbuf *in) {
-  wbuf out = {0};
+static char *no_blank_lines(const galley_buf *in) {
+  galley_buf out = GALLEY_BUF_INIT;
   bool blank = false;
   for (size_t i = 0; i < in->len; i++) {
     char c = in->data[i];
     if (c == '\n') {
       if (blank && i > 0) {
-        buf_str(&out, "&#10;");
+        galley_buf_puts(&out, "&#10;");
         blank = false;
         continue;
       }
@@ -383,21 +343,17 @@ static char *no_blank_lines(const wbuf *in) {
     } else if (c != ' ' && c != '\t') {
       blank = false;
     }
-    buf_add(&out, &c, 1);
+    galley_buf_add(&out, &c, 1);
   }
-  if (out.failed) {
-    free(out.data);
-    return NULL;
-  }
-  return out.data ? out.data : calloc(1, 1);
+  return galley_buf_detach(&out, NULL);
 }
 
 /* ---- Footnotes ---- */
 
 /* A label cmark-gfm reads back: no spaces, brackets or backslashes. */
-static void put_label(wbuf *b, const char *label) {
+static void put_label(galley_buf *b, const char *label) {
   if (!label || !label[0]) {
-    buf_str(b, "note");
+    galley_buf_puts(b, "note");
     return;
   }
   for (const char *p = label; *p; p++) {
@@ -405,16 +361,16 @@ static void put_label(wbuf *b, const char *label) {
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '[' ||
         c == ']' || c == '\\' || c == '^')
       c = '-';
-    buf_add(b, &c, 1);
+    galley_buf_add(b, &c, 1);
   }
 }
 
 static int exit_footnote(writer *w, const frame *f) {
   char *body = cmark_render_commonmark(f->cm, CMARK_OPT_DEFAULT, w->width);
-  wbuf b = {0};
-  buf_str(&b, "[^");
+  galley_buf b = GALLEY_BUF_INIT;
+  galley_buf_puts(&b, "[^");
   put_label(&b, galley_node_get_label(f->g));
-  buf_str(&b, "]:\n");
+  galley_buf_puts(&b, "]:\n");
   size_t n = body ? strlen(body) : 0;
   while (n && body[n - 1] == '\n')
     n--;
@@ -423,9 +379,9 @@ static int exit_footnote(writer *w, const frame *f) {
   for (size_t i = 0; i <= n; i++) {
     if (i == n || body[i] == '\n') {
       if (i > start)
-        buf_str(&b, "    ");
-      buf_add(&b, body + start, i - start);
-      buf_str(&b, "\n");
+        galley_buf_puts(&b, "    ");
+      galley_buf_add(&b, body + start, i - start);
+      galley_buf_puts(&b, "\n");
       start = i + 1;
     }
   }
@@ -644,10 +600,10 @@ static int enter_node(writer *w, const galley_node *g) {
       return add_block(
           w, new_literal(CMARK_NODE_HTML_BLOCK, galley_node_get_literal(g)));
     /* Markdown has no raw blocks but HTML: keep the text, say what it is. */
-    wbuf info = {0};
-    buf_str(&info, "{=");
-    buf_str(&info, format ? format : "raw");
-    buf_str(&info, "}");
+    galley_buf info = GALLEY_BUF_INIT;
+    galley_buf_puts(&info, "{=");
+    galley_buf_puts(&info, format ? format : "raw");
+    galley_buf_puts(&info, "}");
     n = new_literal(CMARK_NODE_CODE_BLOCK, galley_node_get_literal(g));
     cmark_node_set_fence_info(n, info.failed ? "" : info.data);
     free(info.data);
@@ -673,16 +629,16 @@ static int enter_node(writer *w, const galley_node *g) {
       int part = (int)galley_node_get_row_part(g);
       if (part != h->part) {
         if (h->part >= 0) {
-          buf_str(&h->html, "</");
-          buf_str(&h->html, part_tag(h->part));
-          buf_str(&h->html, ">\n");
+          galley_buf_puts(&h->html, "</");
+          galley_buf_puts(&h->html, part_tag(h->part));
+          galley_buf_puts(&h->html, ">\n");
         }
-        buf_str(&h->html, "<");
-        buf_str(&h->html, part_tag(part));
-        buf_str(&h->html, ">\n");
+        galley_buf_puts(&h->html, "<");
+        galley_buf_puts(&h->html, part_tag(part));
+        galley_buf_puts(&h->html, ">\n");
         h->part = part;
       }
-      buf_str(&h->html, "<tr>\n");
+      galley_buf_puts(&h->html, "<tr>\n");
       return push_frame(w, (frame){.g = g, .cm = NULL, .mode = MODE_HROW});
     }
 
@@ -759,10 +715,10 @@ static int enter_node(writer *w, const galley_node *g) {
        * Written as it is, `   `, the span reads back the same.
        */
       cmark_node_free(n);
-      wbuf b = {0};
-      buf_str(&b, "`");
-      buf_str(&b, lit);
-      buf_str(&b, "`");
+      galley_buf b = GALLEY_BUF_INIT;
+      galley_buf_puts(&b, "`");
+      galley_buf_puts(&b, lit);
+      galley_buf_puts(&b, "`");
       if (b.failed) {
         free(b.data);
         return GALLEY_ENOMEM;
@@ -789,10 +745,10 @@ static int enter_node(writer *w, const galley_node *g) {
      * cmark-gfm renders a reference from the definition it was parsed with,
      * which a built tree lacks; the Markdown text is written as it is.
      */
-    wbuf b = {0};
-    buf_str(&b, "[^");
+    galley_buf b = GALLEY_BUF_INIT;
+    galley_buf_puts(&b, "[^");
     put_label(&b, galley_node_get_label(g));
-    buf_str(&b, "]");
+    galley_buf_puts(&b, "]");
     if (b.failed) {
       free(b.data);
       return GALLEY_ENOMEM;
@@ -850,7 +806,7 @@ static int leave_node(writer *w) {
       pad_row(w, f.cm,
               cmark_gfm_extensions_get_table_columns(cmark_node_parent(f.cm)));
     else
-      buf_str(&w->tables[w->n_tables - 1].html, "</tr>\n");
+      galley_buf_puts(&w->tables[w->n_tables - 1].html, "</tr>\n");
     break;
   case GALLEY_NODE_TABLE_CELL:
   case GALLEY_NODE_CAPTION:
@@ -877,25 +833,25 @@ static int leave_node(writer *w) {
         if (rs > 1 && used < sizeof attrs)
           snprintf(attrs + used, sizeof attrs - used, " rowspan=\"%d\"", rs);
       }
-      buf_str(&h->html, "<");
-      buf_str(&h->html, tag);
-      buf_str(&h->html, attrs);
-      buf_str(&h->html, ">");
+      galley_buf_puts(&h->html, "<");
+      galley_buf_puts(&h->html, tag);
+      galley_buf_puts(&h->html, attrs);
+      galley_buf_puts(&h->html, ">");
       render_cell_html(w, f.cm, &h->html);
-      buf_str(&h->html, "</");
-      buf_str(&h->html, tag);
-      buf_str(&h->html, ">\n");
+      galley_buf_puts(&h->html, "</");
+      galley_buf_puts(&h->html, tag);
+      galley_buf_puts(&h->html, ">\n");
     }
     break;
   case GALLEY_NODE_TABLE:
     if (f.mode == MODE_HTABLE) {
       htable h = w->tables[--w->n_tables];
       if (h.part >= 0) {
-        buf_str(&h.html, "</");
-        buf_str(&h.html, part_tag(h.part));
-        buf_str(&h.html, ">\n");
+        galley_buf_puts(&h.html, "</");
+        galley_buf_puts(&h.html, part_tag(h.part));
+        galley_buf_puts(&h.html, ">\n");
       }
-      buf_str(&h.html, "</table>\n");
+      galley_buf_puts(&h.html, "</table>\n");
       char *html = h.html.failed ? NULL : no_blank_lines(&h.html);
       free(h.html.data);
       if (!html)
@@ -1022,14 +978,9 @@ static void guard_autolink(cmark_node *link) {
 
 static int drop_later(cmark_node *n, cmark_node ***drop, size_t *n_drop,
                       size_t *cap) {
-  if (*n_drop == *cap) {
-    size_t c = *cap ? *cap * 2 : 16;
-    cmark_node **bigger = realloc(*drop, c * sizeof *bigger);
-    if (!bigger)
-      return GALLEY_ENOMEM;
-    *drop = bigger;
-    *cap = c;
-  }
+  if (galley_array_grow((void **)drop, cap, *n_drop + 1, sizeof **drop) !=
+      GALLEY_OK)
+    return GALLEY_ENOMEM;
   (*drop)[(*n_drop)++] = n;
   return GALLEY_OK;
 }

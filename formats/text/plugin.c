@@ -39,7 +39,8 @@ static int probe(const unsigned char *head, size_t len) {
   if (controls * 10 > len)
     return 0;
   /* The head may end inside a character: judge only what is complete. */
-  size_t bad = txt_utf8_invalid(head, len);
+  size_t bad;
+  galley_utf8_valid((const char *)head, len, &bad);
   if (bad < len && len - bad >= 4)
     return 1; /* maybe text in another encoding: -O encoding=... */
   size_t i = 0;
@@ -51,21 +52,10 @@ static int probe(const unsigned char *head, size_t len) {
   return 10;
 }
 
-static const galley_plugin text_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "text",
-    .version = "0.1.0",
+GALLEY_PLUGIN_DEFINE(
+    text_plugin, .name = "text",
     .summary = "plain UTF-8 text: scraped-article structure recovery on read, "
                "wrapped lynx-style text on write",
-    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
-    .extensions = extensions,
-    .media_type = "text/plain",
-    .options = options,
-    .probe = probe,
-    .read = txt_read,
-    .write = txt_write,
-    .transform = NULL,
-};
-
-GALLEY_PLUGIN_DEFINE(text_plugin)
+    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE, .extensions = extensions,
+    .media_type = "text/plain", .options = options, .probe = probe,
+    .read = txt_read, .write = txt_write);

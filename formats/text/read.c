@@ -103,7 +103,7 @@ typedef struct reader {
   int line_no;
 
   tmap notes; /* footnote labels that have a definition */
-  tbuf scratch;
+  galley_buf scratch;
 
   txt_block *blocks;
   size_t nblocks, blocks_cap;
@@ -155,7 +155,7 @@ static void advance_cols(cursor *c, size_t n) {
 
 /* Consumes `n` bytes (after any pad), each code point one column. */
 static void advance_bytes(cursor *c, size_t n) {
-  c->col += c->pad + txt_width(c->s + c->pos, n);
+  c->col += c->pad + galley_utf8_count(c->s + c->pos, n);
   c->pad = 0;
   c->pos += n;
 }
@@ -296,11 +296,11 @@ static int add_inlines(reader *r, galley_node *parent, const char *s,
       galley_node *link = new_node(r, GALLEY_NODE_LINK, 0);
       if (!link)
         return r->status;
-      tbuf *u = &r->scratch;
-      u->len = 0;
+      galley_buf *u = &r->scratch;
+      galley_buf_clear(u);
       if (www)
-        tbuf_puts(u, "http://");
-      tbuf_put(u, s + i, l);
+        galley_buf_puts(u, "http://");
+      galley_buf_add(u, s + i, l);
       if (u->failed || galley_node_set_url(link, u->data) != GALLEY_OK)
         return oom(r);
       if (append(r, parent, link) != GALLEY_OK ||
@@ -344,7 +344,8 @@ static int record_at(reader *r, bool toplevel, galley_node *node, size_t nlines,
                      size_t width, const char *text, size_t text_len) {
   if (!toplevel)
     return GALLEY_OK;
-  if (!txt_grow(&r->blocks, &r->blocks_cap, r->nblocks + 1, sizeof *r->blocks))
+  if (galley_array_grow((void **)&r->blocks, &r->blocks_cap, r->nblocks + 1,
+                        sizeof *r->blocks) != GALLEY_OK)
     return oom(r);
   galley_kind k = galley_node_kind(node);
   r->blocks[r->nblocks++] =
@@ -365,7 +366,8 @@ static int record(reader *r, galley_node *node, size_t nlines, size_t width,
 }
 
 static int add_line(reader *r, span s) {
-  if (!txt_grow(&r->lines, &r->lines_cap, r->nlines + 1, sizeof *r->lines))
+  if (galley_array_grow((void **)&r->lines, &r->lines_cap, r->nlines + 1,
+                        sizeof *r->lines) != GALLEY_OK)
     return oom(r);
   r->lines[r->nlines++] = s;
   return GALLEY_OK;
@@ -455,12 +457,12 @@ static int finish_code(reader *r) {
   galley_node *code = new_node(r, GALLEY_NODE_CODE_BLOCK, r->leaf_line);
   if (!code || append(r, top(r)->node, code) != GALLEY_OK)
     return r->status;
-  tbuf *b = &r->scratch;
-  b->len = 0;
+  galley_buf *b = &r->scratch;
+  galley_buf_clear(b);
   for (size_t i = 0; i < r->nlines; i++) {
-    tbuf_repeat(b, ' ', r->lines[i].pad);
-    tbuf_put(b, r->lines[i].p, r->lines[i].len);
-    tbuf_putc(b, '\n');
+    galley_buf_repeat(b, ' ', r->lines[i].pad);
+    galley_buf_add(b, r->lines[i].p, r->lines[i].len);
+    galley_buf_putc(b, '\n');
   }
   if (b->failed || galley_node_set_literal_n(code, b->data, b->len) != 0)
     return oom(r);
@@ -508,7 +510,7 @@ static int finish_table(reader *r) {
     cut_row(h, r->cols, n, cut);
     for (size_t k = 0; k < n; k++) {
       size_t a = cut[k], b = cut[k + 1];
-      size_t col0 = h.pad + txt_width(h.p, a);
+      size_t col0 = h.pad + galley_utf8_count(h.p, a);
       size_t lead = 0;
       while (a + lead < b && is_space(h.p[a + lead]))
         lead++;
@@ -517,8 +519,8 @@ static int finish_table(reader *r) {
         tail--;
       if (a + lead >= tail)
         continue;
-      size_t start = col0 + txt_width(h.p + a, lead);
-      size_t end = start + txt_width(h.p + a + lead, tail - a - lead);
+      size_t start = col0 + galley_utf8_count(h.p + a, lead);
+      size_t end = start + galley_utf8_count(h.p + a + lead, tail - a - lead);
       bool left = start <= r->cols[2 * k];
       bool right = end >= r->cols[2 * k + 1];
       align[k] = right && !left    ? GALLEY_ALIGN_RIGHT
@@ -550,8 +552,8 @@ static int finish_table(reader *r) {
         right = false; /* the header has text: it decided */
         break;
       }
-      size_t start = ln.pad + txt_width(ln.p, a + lead);
-      size_t end = start + txt_width(ln.p + a + lead, tail - a - lead);
+      size_t start = ln.pad + galley_utf8_count(ln.p, a + lead);
+      size_t end = start + galley_utf8_count(ln.p + a + lead, tail - a - lead);
       any = true;
       right = end >= r->cols[2 * k + 1];
       ragged |= start > r->cols[2 * k];
@@ -694,7 +696,8 @@ static bool dash_runs(reader *r, span ln) {
   size_t runs = count_runs(ln, NULL);
   if (!runs)
     return false;
-  if (!txt_grow(&r->cols, &r->cols_cap, 2 * runs, sizeof *r->cols)) {
+  if (galley_array_grow((void **)&r->cols, &r->cols_cap, 2 * runs,
+                        sizeof *r->cols) != GALLEY_OK) {
     oom(r);
     return false;
   }
@@ -819,7 +822,8 @@ static int push(reader *r, int type, galley_node *node) {
           r->max_depth, r->line_no);
     return r->status;
   }
-  if (!txt_grow(&r->stack, &r->stack_cap, r->depth + 1, sizeof *r->stack))
+  if (galley_array_grow((void **)&r->stack, &r->stack_cap, r->depth + 1,
+                        sizeof *r->stack) != GALLEY_OK)
     return oom(r);
   if (append(r, top(r)->node, node) != GALLEY_OK)
     return r->status;
@@ -832,7 +836,7 @@ static int push(reader *r, int type, galley_node *node) {
  * line must be indented by. */
 static size_t consume_marker(cursor *c, size_t ind, size_t bytes) {
   advance_cols(c, ind);
-  size_t mcols = txt_width(c->s + c->pos, bytes);
+  size_t mcols = galley_utf8_count(c->s + c->pos, bytes);
   advance_bytes(c, bytes);
   size_t after;
   size_t sp = indent_at(c, &after);
@@ -1112,7 +1116,7 @@ static bool is_utf8_name(const char *e) {
 
 /* Converts `n` bytes from encoding `from` to UTF-8 with iconv. */
 static int to_utf8(galley_job *job, const char *from, const unsigned char *in,
-                   size_t n, tbuf *out) {
+                   size_t n, galley_buf *out) {
   iconv_t cd = iconv_open("UTF-8", from);
   if (cd == (iconv_t)-1) {
     /* "latin-1", "ISO_8859_1": try the name without separators. */
@@ -1130,7 +1134,7 @@ static int to_utf8(galley_job *job, const char *from, const unsigned char *in,
   int rc = GALLEY_OK;
   char *ip = (char *)in;
   size_t left = n;
-  if (!tbuf_reserve(out, n + n / 2 + 16)) {
+  if (galley_buf_reserve(out, n + n / 2 + 16) != GALLEY_OK) {
     rc = galley_job_error(job, GALLEY_ENOMEM, "out of memory");
     goto done;
   }
@@ -1138,20 +1142,20 @@ static int to_utf8(galley_job *job, const char *from, const unsigned char *in,
     char *op = out->data + out->len;
     size_t room = out->cap - out->len - 1;
     size_t got = iconv(cd, left ? &ip : NULL, &left, &op, &room);
-    out->len = (size_t)(op - out->data);
+    galley_buf_set_len(out, (size_t)(op - out->data));
     if (got != (size_t)-1) {
       if (left == 0) {
         /* Flush any shift state, then stop. */
         op = out->data + out->len;
         room = out->cap - out->len - 1;
         iconv(cd, NULL, NULL, &op, &room);
-        out->len = (size_t)(op - out->data);
+        galley_buf_set_len(out, (size_t)(op - out->data));
         break;
       }
       continue;
     }
     if (errno == E2BIG) {
-      if (!tbuf_reserve(out, out->cap)) {
+      if (galley_buf_reserve(out, out->cap) != GALLEY_OK) {
         rc = galley_job_error(job, GALLEY_ENOMEM, "out of memory");
         goto done;
       }
@@ -1161,7 +1165,6 @@ static int to_utf8(galley_job *job, const char *from, const unsigned char *in,
                           (size_t)((unsigned char *)ip - in));
     goto done;
   }
-  out->data[out->len] = '\0';
 done:
   iconv_close(cd);
   return rc;
@@ -1225,7 +1228,7 @@ static int prescan(reader *r, const char *text, size_t size) {
 int txt_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   const unsigned char *data = in->data;
   size_t size = in->size;
-  tbuf converted = {0};
+  galley_buf converted = GALLEY_BUF_INIT;
   reader r = {0};
   int rc = GALLEY_OK;
 
@@ -1243,7 +1246,8 @@ int txt_read(galley_job *job, const galley_input *in, galley_doc *doc) {
     data = (const unsigned char *)converted.data;
     size = converted.len;
   }
-  size_t bad = txt_utf8_invalid(data, size);
+  size_t bad;
+  galley_utf8_valid((const char *)data, size, &bad);
   if (bad < size) {
     rc = galley_job_error(job, GALLEY_EPARSE,
                           "not valid UTF-8 at byte %zu (for another encoding, "
@@ -1264,7 +1268,8 @@ int txt_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   r.job = job;
   r.doc = doc;
   r.max_depth = galley_job_limits(job)->max_depth;
-  if (!txt_grow(&r.stack, &r.stack_cap, 16, sizeof *r.stack)) {
+  if (galley_array_grow((void **)&r.stack, &r.stack_cap, 16, sizeof *r.stack) !=
+      GALLEY_OK) {
     rc = galley_job_error(job, GALLEY_ENOMEM, "out of memory");
     goto done;
   }
@@ -1301,7 +1306,7 @@ done:
   free(r.cols);
   free(r.blocks);
   tmap_free(&r.notes);
-  tbuf_free(&r.scratch);
-  tbuf_free(&converted);
+  galley_buf_free(&r.scratch);
+  galley_buf_free(&converted);
   return rc;
 }

@@ -7,36 +7,9 @@
 
 #include <galley/galley.h>
 
-/* ---- Growable byte buffer ------------------------------------------------
- * Appends double the capacity, so building any output is linear. A failed
- * allocation is sticky: later appends do nothing and `failed` stays set, so
- * callers check once at the end. */
-typedef struct tbuf {
-  char *data;
-  size_t len;
-  size_t cap;
-  bool failed;
-} tbuf;
-
-void tbuf_put(tbuf *b, const char *s, size_t n);
-void tbuf_puts(tbuf *b, const char *s);
-void tbuf_putc(tbuf *b, char c);
-void tbuf_repeat(tbuf *b, char c, size_t n);
-/** Makes room for `n` more bytes; false when out of memory. */
-bool tbuf_reserve(tbuf *b, size_t n);
-void tbuf_free(tbuf *b);
-
-/** Grows `*p` (an array of `elem`-byte items, capacity `*cap`) to hold `need`.
- */
-bool txt_grow(void *p, size_t *cap, size_t need, size_t elem);
-
 /* ---- UTF-8 ----------------------------------------------------------------
  */
 
-/** Offset of the first byte that is not part of valid UTF-8, or `n`. */
-size_t txt_utf8_invalid(const unsigned char *s, size_t n);
-/** Columns of `n` bytes of valid UTF-8: one per code point. */
-size_t txt_width(const char *s, size_t n);
 /** Byte length of the UTF-8 sequence that starts with byte `c` (1 for bad
  * bytes). */
 size_t txt_seq_len(unsigned char c);

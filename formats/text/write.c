@@ -60,9 +60,9 @@ typedef struct writer {
   const galley_doc *doc;
   size_t wrap;     /* 0: no wrapping */
   bool references; /* links numbered, with a list at the end */
-  tbuf out;
-  tbuf line;
-  tbuf inl; /* a paragraph's inline text being gathered */
+  galley_buf out;
+  galley_buf line;
+  galley_buf inl; /* a paragraph's inline text being gathered */
 
   prefix *pfx;
   size_t npfx, pfx_cap;
@@ -98,7 +98,7 @@ typedef struct writer {
 #define FLUSH_AT ((size_t)1 << 16)
 
 static void flush_out(writer *w) {
-  tbuf *o = &w->out;
+  galley_buf *o = &w->out;
   size_t keep = 0;
   while (keep < o->len && o->data[o->len - 1 - keep] == '\n')
     keep++;
@@ -109,20 +109,20 @@ static void flush_out(writer *w) {
     w->write_failed = true;
   w->flushed = true;
   memmove(o->data, o->data + n, keep);
-  o->len = keep;
+  galley_buf_truncate(o, keep);
 }
 
 /* Appends a line: the prefixes of the open containers, then `s`, without
  * trailing spaces. A blank line only goes as deep as the containers that
  * have written a line (it must not use an item's marker). */
 static void emit(writer *w, const char *s, size_t n, bool blank) {
-  tbuf *l = &w->line;
-  l->len = 0;
+  galley_buf *l = &w->line;
+  galley_buf_clear(l);
   for (size_t i = 0; i < w->npfx; i++) {
     prefix *p = &w->pfx[i];
     if (blank && !p->used)
       break;
-    tbuf_puts(l, p->used ? p->rest : p->first);
+    galley_buf_puts(l, p->used ? p->rest : p->first);
     if (!blank)
       p->used = true;
   }
@@ -133,9 +133,9 @@ static void emit(writer *w, const char *s, size_t n, bool blank) {
     len--;
   if (l->failed)
     w->failed = true;
-  tbuf_put(&w->out, l->data ? l->data : "", len);
-  tbuf_put(&w->out, s, n);
-  tbuf_putc(&w->out, '\n');
+  galley_buf_add(&w->out, l->data ? l->data : "", len);
+  galley_buf_add(&w->out, s, n);
+  galley_buf_putc(&w->out, '\n');
   w->any = true;
   if (w->out.len >= FLUSH_AT)
     flush_out(w);
@@ -150,7 +150,8 @@ static size_t prefix_width(const writer *w) {
 
 static bool push_prefix(writer *w, const galley_node *node, const char *first,
                         const char *rest) {
-  if (!txt_grow(&w->pfx, &w->pfx_cap, w->npfx + 1, sizeof *w->pfx)) {
+  if (galley_array_grow((void **)&w->pfx, &w->pfx_cap, w->npfx + 1,
+                        sizeof *w->pfx) != GALLEY_OK) {
     w->failed = true;
     return false;
   }
@@ -163,7 +164,7 @@ static bool push_prefix(writer *w, const galley_node *node, const char *first,
     w->failed = true;
     return false;
   }
-  p->width = txt_width(first, strlen(first));
+  p->width = galley_utf8_count(first, strlen(first));
   p->used = false;
   p->node = (galley_node *)node;
   w->npfx++;
@@ -254,9 +255,9 @@ static void warn_raw(writer *w, const galley_node *n) {
 }
 
 /* Text with white space made plain spaces. */
-static void put_text(tbuf *b, const char *s) {
+static void put_text(galley_buf *b, const char *s) {
   size_t start = b->len;
-  tbuf_puts(b, s);
+  galley_buf_puts(b, s);
   if (b->failed)
     return;
   for (size_t i = start; i < b->len; i++)
@@ -270,7 +271,8 @@ static size_t link_number(writer *w, const char *url) {
   size_t *have = tmap_get(&w->urls, url, len);
   if (have)
     return *have;
-  if (!txt_grow(&w->url_list, &w->url_cap, w->nurls + 1, sizeof *w->url_list) ||
+  if (galley_array_grow((void **)&w->url_list, &w->url_cap, w->nurls + 1,
+                        sizeof *w->url_list) != GALLEY_OK ||
       !tmap_put(&w->urls, url, len, w->nurls + 1)) {
     w->failed = true;
     return 0;
@@ -306,20 +308,20 @@ static void end_link(writer *w, const galley_node *link) {
   if (!w->references || !url || !*url || url[0] == '#' ||
       strncmp(url, "javascript:", 11) == 0)
     return;
-  tbuf *b = &w->inl;
+  galley_buf *b = &w->inl;
   if (is_autolink(url, b->data ? b->data + start : "", b->len - start))
     return;
   size_t num = link_number(w, url);
   char mark[32];
   snprintf(mark, sizeof mark, "[%zu]", num);
-  tbuf_puts(b, mark);
+  galley_buf_puts(b, mark);
 }
 
 /* Gathers the inline content under `node` into w->inl: `breaks` keeps hard
  * line breaks as '\n' (paragraphs), else they are spaces. Blocks inside
  * (a table cell's paragraphs) are separated by a space. */
 static void gather(writer *w, const galley_node *node, bool breaks) {
-  tbuf *b = &w->inl;
+  galley_buf *b = &w->inl;
   galley_iter it;
   galley_iter_init(&it, (galley_node *)node);
   galley_event ev;
@@ -332,14 +334,14 @@ static void gather(writer *w, const galley_node *node, bool breaks) {
       if (k == GALLEY_NODE_LINK)
         end_link(w, n);
       else if (galley_kind_is_block(k))
-        tbuf_putc(b, ' ');
+        galley_buf_putc(b, ' ');
       continue;
     }
     switch (k) {
     case GALLEY_NODE_TEXT:
     case GALLEY_NODE_CODE: put_text(b, galley_node_get_literal(n)); break;
-    case GALLEY_NODE_SOFT_BREAK: tbuf_putc(b, ' '); break;
-    case GALLEY_NODE_LINE_BREAK: tbuf_putc(b, breaks ? '\n' : ' '); break;
+    case GALLEY_NODE_SOFT_BREAK: galley_buf_putc(b, ' '); break;
+    case GALLEY_NODE_LINE_BREAK: galley_buf_putc(b, breaks ? '\n' : ' '); break;
     case GALLEY_NODE_RAW_INLINE:
       if (raw_is_text(n))
         put_text(b, galley_node_get_literal(n));
@@ -348,14 +350,14 @@ static void gather(writer *w, const galley_node *node, bool breaks) {
       break;
     case GALLEY_NODE_FOOTNOTE_REF: {
       const char *label = galley_node_get_label(n);
-      tbuf_puts(b, "[^");
-      tbuf_puts(b, label && *label ? label : "?");
-      tbuf_putc(b, ']');
+      galley_buf_puts(b, "[^");
+      galley_buf_puts(b, label && *label ? label : "?");
+      galley_buf_putc(b, ']');
       break;
     }
     case GALLEY_NODE_LINK:
-      if (!txt_grow(&w->links, &w->links_cap, w->nlinks + 1,
-                    sizeof *w->links)) {
+      if (galley_array_grow((void **)&w->links, &w->links_cap, w->nlinks + 1,
+                            sizeof *w->links) != GALLEY_OK) {
         w->failed = true;
         return;
       }
@@ -363,13 +365,14 @@ static void gather(writer *w, const galley_node *node, bool breaks) {
       break;
     case GALLEY_NODE_CODE_BLOCK:
     case GALLEY_NODE_RAW_BLOCK:
-      tbuf_putc(b, ' ');
+      galley_buf_putc(b, ' ');
       put_text(b, galley_node_get_literal(n));
-      tbuf_putc(b, ' ');
+      galley_buf_putc(b, ' ');
       break;
     case GALLEY_NODE_FOOTNOTE:
       /* A definition inside a cell: written with the others at the end. */
-      if (txt_grow(&w->notes, &w->notes_cap, w->nnotes + 1, sizeof *w->notes))
+      if (galley_array_grow((void **)&w->notes, &w->notes_cap, w->nnotes + 1,
+                            sizeof *w->notes) == GALLEY_OK)
         w->notes[w->nnotes++] = n;
       else
         w->failed = true;
@@ -377,14 +380,14 @@ static void gather(writer *w, const galley_node *node, bool breaks) {
       break;
     default:
       if (galley_kind_is_block(k))
-        tbuf_putc(b, ' ');
+        galley_buf_putc(b, ' ');
       break;
     }
   }
 }
 
 /* w->inl with runs of spaces made one and the ends trimmed, in place. */
-static void collapse(tbuf *b) {
+static void collapse(galley_buf *b) {
   size_t k = 0;
   bool space = false;
   for (size_t i = 0; i < b->len; i++) {
@@ -405,9 +408,7 @@ static void collapse(tbuf *b) {
   }
   while (k && (b->data[k - 1] == ' ' || b->data[k - 1] == '\n'))
     k--;
-  b->len = k;
-  if (b->data)
-    b->data[k] = '\0';
+  galley_buf_truncate(b, k);
 }
 
 /* ---- Wrapping
@@ -449,7 +450,7 @@ static bool next_word(const char *s, size_t *j, size_t end, word *out) {
   size_t k = i;
   while (k < end && s[k] != ' ')
     k++;
-  *out = (word){i, k - i, txt_width(s + i, k - i)};
+  *out = (word){i, k - i, galley_utf8_count(s + i, k - i)};
   *j = k;
   return true;
 }
@@ -458,7 +459,7 @@ static bool next_word(const char *s, size_t *j, size_t end, word *out) {
  * the words of the line being filled are held, so a paragraph of any size
  * is wrapped in a fixed amount of memory. */
 static void write_wrapped(writer *w, bool nowrap) {
-  tbuf *b = &w->inl;
+  galley_buf *b = &w->inl;
   const char *s = b->data;
   size_t width = SIZE_MAX;
   if (w->wrap && !nowrap) {
@@ -483,7 +484,8 @@ static void write_wrapped(writer *w, bool nowrap) {
     for (;;) {
       /* words[0, nw) are held; the line starts at words[0]. */
       if (nw == 0) {
-        if (!txt_grow(&w->words, &w->words_cap, 1, sizeof *w->words)) {
+        if (galley_array_grow((void **)&w->words, &w->words_cap, 1,
+                              sizeof *w->words) != GALLEY_OK) {
           w->failed = true;
           return;
         }
@@ -494,7 +496,8 @@ static void write_wrapped(writer *w, bool nowrap) {
       size_t lw = w->words[0].width, e = 1;
       for (;;) {
         if (e == nw) {
-          if (!txt_grow(&w->words, &w->words_cap, nw + 1, sizeof *w->words)) {
+          if (galley_array_grow((void **)&w->words, &w->words_cap, nw + 1,
+                                sizeof *w->words) != GALLEY_OK) {
             w->failed = true;
             return;
           }
@@ -526,7 +529,7 @@ static void write_wrapped(writer *w, bool nowrap) {
  * ---------------------------------------------------------------------- */
 
 static void write_para(writer *w, const galley_node *n) {
-  w->inl.len = 0;
+  galley_buf_clear(&w->inl);
   gather(w, n, true);
   collapse(&w->inl);
   if (w->inl.len == 0)
@@ -542,7 +545,7 @@ static void write_para(writer *w, const galley_node *n) {
 static const char *underline_chars = "=-~^\"'";
 
 static void write_heading(writer *w, const galley_node *n, int level) {
-  w->inl.len = 0;
+  galley_buf_clear(&w->inl);
   gather(w, n, false);
   collapse(&w->inl);
   if (w->inl.len == 0)
@@ -553,10 +556,10 @@ static void write_heading(writer *w, const galley_node *n, int level) {
   if (level > 6)
     level = 6;
   emit(w, w->inl.data, w->inl.len, false);
-  size_t width = txt_width(w->inl.data, w->inl.len);
-  tbuf *u = &w->inl;
-  u->len = 0;
-  tbuf_repeat(u, underline_chars[level - 1], width < 3 ? 3 : width);
+  size_t width = galley_utf8_count(w->inl.data, w->inl.len);
+  galley_buf *u = &w->inl;
+  galley_buf_clear(u);
+  galley_buf_repeat(u, underline_chars[level - 1], width < 3 ? 3 : width);
   emit(w, u->data, u->len, false);
 }
 
@@ -598,12 +601,13 @@ typedef struct cell {
 
 static void write_table(writer *w, const galley_node *table) {
   /* Gather every cell's text first: widths need all rows. */
-  tbuf text = {0};
+  galley_buf text = GALLEY_BUF_INIT;
   cell *cells = NULL;
   size_t ncells = 0, cells_cap = 0;
   size_t *row_start = NULL, nrows = 0, rows_cap = 0;
   size_t ncols = 0;
   galley_align *align = NULL;
+  size_t align_cap = 0;
   size_t *widths = NULL;
   size_t head = (size_t)-1;
   const galley_node *caption = NULL;
@@ -616,7 +620,8 @@ static void write_table(writer *w, const galley_node *table) {
     }
     if (galley_node_kind(row) != GALLEY_NODE_TABLE_ROW)
       continue;
-    if (!txt_grow(&row_start, &rows_cap, nrows + 2, sizeof *row_start))
+    if (galley_array_grow((void **)&row_start, &rows_cap, nrows + 2,
+                          sizeof *row_start) != GALLEY_OK)
       goto fail;
     row_start[nrows] = ncells;
     bool all_header = galley_node_first_child(row) != NULL;
@@ -626,29 +631,30 @@ static void write_table(writer *w, const galley_node *table) {
       if (galley_node_kind(c) != GALLEY_NODE_TABLE_CELL)
         continue;
       all_header &= galley_node_get_cell_header(c);
-      w->inl.len = 0;
+      galley_buf_clear(&w->inl);
       gather(w, c, false);
       collapse(&w->inl);
       int span = galley_node_get_colspan(c);
       if (span < 1)
         span = 1;
       for (int s = 0; s < span; s++) {
-        if (!txt_grow(&cells, &cells_cap, ncells + 1, sizeof *cells))
+        if (galley_array_grow((void **)&cells, &cells_cap, ncells + 1,
+                              sizeof *cells) != GALLEY_OK)
           goto fail;
         cell ce = {text.len, 0, 0};
         if (s == 0) {
-          tbuf_put(&text, w->inl.data ? w->inl.data : "", w->inl.len);
+          galley_buf_add(&text, w->inl.data ? w->inl.data : "", w->inl.len);
           ce.len = w->inl.len;
-          ce.width = txt_width(w->inl.data ? w->inl.data : "", w->inl.len);
+          ce.width =
+              galley_utf8_count(w->inl.data ? w->inl.data : "", w->inl.len);
         }
         cells[ncells++] = ce;
         if (col + 1 > ncols) {
           size_t old = ncols;
           ncols = col + 1;
-          galley_align *a = realloc(align, ncols * sizeof *align);
-          if (!a)
+          if (galley_array_grow((void **)&align, &align_cap, ncols,
+                                sizeof *align) != GALLEY_OK)
             goto fail;
-          align = a;
           for (size_t k = old; k < ncols; k++)
             align[k] = GALLEY_ALIGN_NONE;
         }
@@ -665,7 +671,7 @@ static void write_table(writer *w, const galley_node *table) {
   if (text.failed)
     goto fail;
   if (caption) {
-    w->inl.len = 0;
+    galley_buf_clear(&w->inl);
     gather(w, caption, false);
     collapse(&w->inl);
     if (w->inl.len) {
@@ -699,21 +705,21 @@ static void write_table(writer *w, const galley_node *table) {
     }
   }
   separate(w, table);
-  tbuf *l = &w->inl;
+  galley_buf *l = &w->inl;
   for (size_t r = 0; r <= nrows; r++) {
     bool rule = (head == 0 && r == 1) || (head != 0 && (r == 0 || r == nrows));
     if (rule) {
-      l->len = 0;
+      galley_buf_clear(l);
       for (size_t c = 0; c < ncols; c++) {
         if (c)
-          tbuf_puts(l, "  ");
-        tbuf_repeat(l, '-', widths[c]);
+          galley_buf_puts(l, "  ");
+        galley_buf_repeat(l, '-', widths[c]);
       }
       emit(w, l->data, l->len, false);
     }
     if (r == nrows)
       break;
-    l->len = 0;
+    galley_buf_clear(l);
     for (size_t c = 0; c < ncols; c++) {
       size_t i = row_start[r] + c;
       const cell *ce = i < row_start[r + 1] ? &cells[i] : NULL;
@@ -724,11 +730,11 @@ static void write_table(writer *w, const galley_node *table) {
       else if (align[c] == GALLEY_ALIGN_CENTER)
         before = pad / 2;
       if (c)
-        tbuf_puts(l, "  ");
-      tbuf_repeat(l, ' ', before);
+        galley_buf_puts(l, "  ");
+      galley_buf_repeat(l, ' ', before);
       if (ce)
-        tbuf_put(l, text.data + ce->off, ce->len);
-      tbuf_repeat(l, ' ', pad - before);
+        galley_buf_add(l, text.data + ce->off, ce->len);
+      galley_buf_repeat(l, ' ', pad - before);
     }
     emit(w, l->data, l->len, false);
   }
@@ -736,7 +742,7 @@ static void write_table(writer *w, const galley_node *table) {
 fail:
   w->failed = true;
 done:
-  tbuf_free(&text);
+  galley_buf_free(&text);
   free(cells);
   free(row_start);
   free(align);
@@ -864,8 +870,9 @@ static void walk(writer *w, const galley_node *root) {
         write_table(w, n);
       break;
     case GALLEY_NODE_LIST:
-      if (!txt_grow(&w->counters, &w->counters_cap, w->ncounters + 1,
-                    sizeof *w->counters)) {
+      if (galley_array_grow((void **)&w->counters, &w->counters_cap,
+                            w->ncounters + 1,
+                            sizeof *w->counters) != GALLEY_OK) {
         w->failed = true;
         break;
       }
@@ -888,7 +895,7 @@ static void walk(writer *w, const galley_node *root) {
         const char *label = galley_node_get_label(n);
         snprintf(first, sizeof first, "[^%.80s] ",
                  label && *label ? label : "?");
-        spaces(rest, txt_width(first, strlen(first)));
+        spaces(rest, galley_utf8_count(first, strlen(first)));
       }
       if (!push_prefix(w, n, first, rest))
         break;
@@ -927,19 +934,19 @@ static bool first_heading_is(writer *w, const char *title) {
       galley_node_find(galley_doc_root(w->doc), GALLEY_NODE_HEADING);
   if (!h)
     return false;
-  w->inl.len = 0;
+  galley_buf_clear(&w->inl);
   gather(w, h, false);
   /* gather may have numbered links: forget them, the walk numbers again. */
   w->nurls = 0;
   tmap_free(&w->urls);
   collapse(&w->inl);
-  tbuf t = {0};
+  galley_buf t = GALLEY_BUF_INIT;
   put_text(&t, title);
   collapse(&t);
   bool same =
       !t.failed && t.len == w->inl.len &&
       memcmp(t.data ? t.data : "", w->inl.data ? w->inl.data : "", t.len) == 0;
-  tbuf_free(&t);
+  galley_buf_free(&t);
   return same;
 }
 
@@ -956,14 +963,14 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
                           ? galley_doc_get_meta(doc, GALLEY_META_TITLE)
                           : NULL;
   if (title && *title && !first_heading_is(&w, title)) {
-    w.inl.len = 0;
+    galley_buf_clear(&w.inl);
     put_text(&w.inl, title);
     collapse(&w.inl);
     if (w.inl.len) {
       emit(&w, w.inl.data, w.inl.len, false);
-      size_t width = txt_width(w.inl.data, w.inl.len);
-      w.inl.len = 0;
-      tbuf_repeat(&w.inl, '=', width < 3 ? 3 : width);
+      size_t width = galley_utf8_count(w.inl.data, w.inl.len);
+      galley_buf_clear(&w.inl);
+      galley_buf_repeat(&w.inl, '=', width < 3 ? 3 : width);
       emit(&w, w.inl.data, w.inl.len, false);
     }
   }
@@ -981,9 +988,9 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     char mark[32];
     for (size_t i = 0; i < w.nurls; i++) {
       int k = snprintf(mark, sizeof mark, "[%zu] ", i + 1);
-      w.inl.len = 0;
-      tbuf_put(&w.inl, mark, (size_t)k);
-      tbuf_puts(&w.inl, w.url_list[i]);
+      galley_buf_clear(&w.inl);
+      galley_buf_add(&w.inl, mark, (size_t)k);
+      galley_buf_puts(&w.inl, w.url_list[i]);
       emit(&w, w.inl.data, w.inl.len, false);
     }
   }
@@ -1007,8 +1014,8 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   free(w.links);
   free(w.notes);
   free(w.words);
-  tbuf_free(&w.out);
-  tbuf_free(&w.line);
-  tbuf_free(&w.inl);
+  galley_buf_free(&w.out);
+  galley_buf_free(&w.line);
+  galley_buf_free(&w.inl);
   return rc;
 }

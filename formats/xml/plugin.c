@@ -5,9 +5,12 @@
 
 #include "xmlform.h"
 
-/* libxml2 must be initialised once, before threads use it; a module is
- * loaded by one thread, so its load is that moment. */
-__attribute__((constructor)) static void init_libxml(void) { xmlInitParser(); }
+/* libxml2 must be initialised once, before threads use it: the registry
+ * runs init once, before any conversion. */
+static int gx_init(void) {
+  xmlInitParser();
+  return GALLEY_OK;
+}
 
 int gx_probe(const unsigned char *head, size_t len) {
   static const char urn[] = GX_NAMESPACE;
@@ -27,21 +30,10 @@ static const galley_option options[] = {
     {0},
 };
 
-static const galley_plugin xml_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "xml",
-    .version = GALLEY_VERSION_STRING,
+GALLEY_PLUGIN_DEFINE(
+    xml_plugin, .name = "xml",
     .summary = "galley's document tree as lossless XML (for inspection, tests "
                "and filters)",
-    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
-    .extensions = extensions,
-    .media_type = "application/x-galley+xml",
-    .options = options,
-    .probe = gx_probe,
-    .read = gx_read,
-    .write = gx_write,
-    .transform = NULL,
-};
-
-GALLEY_PLUGIN_DEFINE(xml_plugin)
+    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE, .extensions = extensions,
+    .media_type = "application/x-galley+xml", .options = options,
+    .probe = gx_probe, .read = gx_read, .write = gx_write, .init = gx_init);

@@ -21,10 +21,8 @@ typedef struct reader {
   int status;    /* a failure found inside a SAX callback, already on the job */
   long err_line; /* libxml2's first error */
   char err_msg[200];
-  char *buf; /* scratch for text split over several nodes */
-  size_t buf_len, buf_cap;
-  char *lit; /* a literal being collected */
-  size_t lit_len, lit_cap;
+  galley_buf buf; /* scratch for text split over several nodes */
+  galley_buf lit; /* a literal being collected */
   size_t resource_bytes;
 } reader;
 
@@ -169,31 +167,12 @@ static int oom(reader *r) {
   return galley_job_error(r->job, GALLEY_ENOMEM, "out of memory");
 }
 
-static int grow_append(reader *r, char **buf, size_t *len, size_t *cap,
-                       const char *s, size_t n) {
-  if (*len + n + 1 > *cap) {
-    size_t ncap = *cap ? *cap : 256;
-    while (ncap < *len + n + 1)
-      ncap *= 2;
-    char *bigger = realloc(*buf, ncap);
-    if (!bigger)
-      return oom(r);
-    *buf = bigger;
-    *cap = ncap;
-  }
-  if (n)
-    memcpy(*buf + *len, s, n);
-  *len += n;
-  (*buf)[*len] = '\0';
-  return GALLEY_OK;
-}
-
 static int buf_append(reader *r, const char *s, size_t len) {
-  return grow_append(r, &r->buf, &r->buf_len, &r->buf_cap, s, len);
+  return galley_buf_add(&r->buf, s, len) == GALLEY_OK ? GALLEY_OK : oom(r);
 }
 
 static int lit_append(reader *r, const char *s, size_t len) {
-  return grow_append(r, &r->lit, &r->lit_len, &r->lit_cap, s, len);
+  return galley_buf_add(&r->lit, s, len) == GALLEY_OK ? GALLEY_OK : oom(r);
 }
 
 /* The text content of an element that may hold only text. `*out` borrows
@@ -211,7 +190,7 @@ static int text_only(reader *r, const xmlNode *x, const char **out,
     *len = strlen(*out);
     return GALLEY_OK;
   }
-  r->buf_len = 0;
+  galley_buf_clear(&r->buf);
   for (; c; c = c->next) {
     if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
       int rc = buf_append(r, (const char *)c->content,
@@ -228,10 +207,10 @@ static int text_only(reader *r, const xmlNode *x, const char **out,
                               line_of(c), name_of(x));
     }
   }
-  if (r->buf_len == 0 && buf_append(r, "", 0) != GALLEY_OK)
+  if (r->buf.len == 0 && buf_append(r, "", 0) != GALLEY_OK)
     return GALLEY_ENOMEM;
-  *out = r->buf;
-  *len = r->buf_len;
+  *out = r->buf.data;
+  *len = r->buf.len;
   return GALLEY_OK;
 }
 
@@ -667,7 +646,7 @@ static int read_resources(reader *r, const xmlNode *x) {
  * that have one, the literal as text, kept byte for byte. */
 static int read_leaf(reader *r, const xmlNode *x, galley_node *n) {
   bool literal = gx_kind_has_literal(galley_node_kind(n));
-  r->lit_len = 0;
+  galley_buf_clear(&r->lit);
   int rc = lit_append(r, "", 0);
   const xmlNode *text = NULL;
   size_t n_text = 0;
@@ -697,8 +676,8 @@ static int read_leaf(reader *r, const xmlNode *x, galley_node *n) {
     }
   }
   if (rc == GALLEY_OK && literal) {
-    const char *lit = n_text == 1 ? (const char *)text->content : r->lit;
-    size_t len = n_text == 1 ? strlen(lit) : r->lit_len;
+    const char *lit = n_text == 1 ? (const char *)text->content : r->lit.data;
+    size_t len = n_text == 1 ? strlen(lit) : r->lit.len;
     if (galley_node_set_literal_n(n, lit, len) != GALLEY_OK)
       rc = oom(r);
   }
@@ -802,7 +781,7 @@ int gx_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   if (rc == GALLEY_OK)
     rc = build(&r);
   xmlFreeDoc(r.xdoc);
-  free(r.buf);
-  free(r.lit);
+  galley_buf_free(&r.buf);
+  galley_buf_free(&r.lit);
   return rc;
 }

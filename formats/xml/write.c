@@ -39,30 +39,10 @@ static size_t xml_char_len(const unsigned char *s, size_t left) {
   unsigned char c = s[0];
   if (c < 0x80)
     return c >= 0x20 || c == '\t' || c == '\n' || c == '\r' ? 1 : 0;
-  size_t len;
   uint32_t cp;
-  if (c >= 0xc2 && c <= 0xdf) {
-    len = 2;
-    cp = c & 0x1f;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    len = 3;
-    cp = c & 0x0f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    len = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (len > left)
-    return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xc0) != 0x80)
-      return 0;
-    cp = cp << 6 | (s[i] & 0x3f);
-  }
-  /* Overlong forms, surrogates, beyond U+10FFFF, and U+FFFE/U+FFFF. */
-  if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-      (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
+  size_t len = galley_utf8_decode((const char *)s, left, &cp);
+  /* U+FFFE and U+FFFF are UTF-8 but not XML characters. */
+  if (len == 0 || cp == 0xfffe || cp == 0xffff)
     return 0;
   return len;
 }
@@ -288,14 +268,13 @@ static int put_resources(writer *w, const galley_doc *doc) {
     put(w, ">", 1);
     size_t need = gx_base64_encoded_size(r->size);
     if (need > b64_cap) {
-      char *bigger = realloc(b64, need);
-      if (!bigger) {
-        free(b64);
+      /* Scratch space: the old bytes are not kept, so a new block. */
+      free(b64);
+      b64 = malloc(need);
+      if (!b64)
         return galley_job_error(
             w->job, GALLEY_ENOMEM,
             "out of memory encoding resource %s (%zu bytes)", r->name, r->size);
-      }
-      b64 = bigger;
       b64_cap = need;
     }
     gx_base64_encode(r->data, r->size, b64);

@@ -37,12 +37,9 @@ typedef struct bp_drop {
   unsigned chars;
 } bp_drop;
 
-/** Optional per-batch knowledge: blocks and lines that repeat across the
- * pages of one site. NULL in single-document runs. The batch issue fills
- * this in; the transform only asks it questions (see README). */
-typedef struct bp_batch_model {
-  const galley_template *tpl; /* the site's model from the batch */
-} bp_batch_model;
+/** Per-batch knowledge: block texts counted across the pages of one site
+ * (batch.c). NULL in single-document runs. */
+typedef struct bp_template bp_template;
 
 /** A byline or date seen on the page (before anything was dropped). */
 typedef struct bp_cand {
@@ -60,8 +57,8 @@ typedef struct bp_ctx {
   size_t n, cap;
   bp_drop *drops;
   size_t n_drops, cap_drops;
-  const bp_batch_model *batch;
-  int top; /* the chosen content container */
+  const bp_template *batch; /* the site's template, or NULL */
+  int top;                  /* the chosen content container */
   galley_node *top_node;
   /* Options. */
   int min_para;         /* characters a paragraph needs to score */
@@ -97,16 +94,21 @@ bool bp_same_text(const char *a, const char *b);
 /** True when the text ends like a sentence (. ! ? … : ” and CJK forms). */
 bool bp_ends_sentence(const char *s);
 
-/* batch.c */
+/* batch.c: the batch hooks (galley_plugin's batch_begin, batch_learn,
+ * batch_end) and the question the transform asks. */
+void *bp_batch_begin(galley_job *job);
+int bp_batch_learn(void *state, galley_job *job, const galley_doc *doc);
+void bp_batch_end(void *state);
 /**
  * True when a block with this "id classes tag" signature and this text is
- * part of the site's template: it repeats on most pages of the batch. Always
- * false without a model (single documents).
+ * part of the site's template: it repeats on at least 3 pages of the batch
+ * and on at least 60% of them. Always false without a template (single
+ * documents).
  */
-bool bp_batch_template(const bp_batch_model *m, const char *signature,
+bool bp_batch_template(const bp_template *t, const char *signature,
                        const char *text);
 
-/* explain.c */
-int bp_explain_write(bp_ctx *c, const char *path);
+/* explain.c: the explain report, handed to the host for `path`. */
+int bp_explain_report(bp_ctx *c, const char *path);
 
 #endif

@@ -1,4 +1,5 @@
-/* The explain report: one line per removed block, with its rule. */
+/* The explain report: one line per removed block, with its rule, handed to
+ * the host, which writes it where the user asked. */
 #include <stdio.h>
 #include <string.h>
 
@@ -21,11 +22,10 @@ static void describe(galley_sink *s, const galley_node *n) {
   }
 }
 
-int bp_explain_write(bp_ctx *c, const char *path) {
-  galley_sink *s = galley_sink_new_file(path);
+int bp_explain_report(bp_ctx *c, const char *path) {
+  galley_sink *s = galley_sink_new_memory();
   if (!s)
-    return galley_job_error(c->job, GALLEY_EIO, "cannot write explain file %s",
-                            path);
+    return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
   galley_sink_printf(s, "# galley boilerplate: %zu blocks removed%s\n",
                      c->n_drops, c->flat ? " (flat text: line rules)" : "");
   if (c->top_node) {
@@ -40,18 +40,16 @@ int bp_explain_write(bp_ctx *c, const char *path) {
     describe(s, d->node);
     galley_sink_printf(s, "\t%u\t", d->chars);
     char *t = bp_node_text(c->doc, d->node);
-    size_t len = t ? strlen(t) : 0, cut = len > 72 ? 72 : len;
-    /* Do not cut inside a UTF-8 sequence. */
-    while (cut < len && ((unsigned char)t[cut] & 0xC0) == 0x80)
-      cut--;
+    size_t len = t ? strlen(t) : 0, cut = galley_utf8_truncate(t, len, 72);
     if (t)
       galley_sink_write(s, t, cut);
     galley_sink_puts(s, cut < len ? "…\n" : "\n");
   }
-  int rc = galley_sink_commit(s);
+  size_t len;
+  const char *data = galley_sink_data(s, &len);
+  int rc = galley_sink_write(s, "", 0) == GALLEY_OK
+               ? galley_job_add_report(c->job, "explain", path, data, len)
+               : galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
   galley_sink_free(s);
-  if (rc != GALLEY_OK)
-    return galley_job_error(c->job, GALLEY_EIO, "cannot write explain file %s",
-                            path);
-  return GALLEY_OK;
+  return rc;
 }

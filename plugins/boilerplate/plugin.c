@@ -55,15 +55,16 @@ static int find_headline(bp_ctx *c) {
   c->headline = title;
   if (!title)
     return GALLEY_OK;
-  static const char *const seps[] = {" | ",           " - ", " \xe2\x80\x93 ",
-                                     " \xe2\x80\x94 ", " :: ", " \xc2\xbb ",
-                                     " \xc2\xb7 ",      ": "};
+  static const char *const seps[] = {
+      " | ",  " - ",        " \xe2\x80\x93 ", " \xe2\x80\x94 ",
+      " :: ", " \xc2\xbb ", " \xc2\xb7 ",     ": "};
   galley_iter it;
   galley_iter_init(&it, galley_doc_root(c->doc));
   galley_event ev;
   while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
     galley_node *n = galley_iter_node(&it);
-    if (ev != GALLEY_EVENT_ENTER || galley_node_kind(n) != GALLEY_NODE_HEADING ||
+    if (ev != GALLEY_EVENT_ENTER ||
+        galley_node_kind(n) != GALLEY_NODE_HEADING ||
         galley_node_get_level(n) > 2)
       continue;
     const char *h = galley_node_text(c->doc, n);
@@ -93,9 +94,7 @@ static int bp_transform(galley_job *job, galley_doc *doc) {
   c.doc = doc;
   c.min_para = (int)galley_job_option_int(job, "min-paragraph", 25);
   c.keep_title = galley_job_option_bool(job, "keep-title", false);
-  bp_batch_model model = {galley_job_template(job)};
-  if (model.tpl)
-    c.batch = &model;
+  c.batch = galley_job_batch_state(job);
   int rc = find_headline(&c);
   if (rc == GALLEY_OK)
     rc = bp_strip(&c);
@@ -103,7 +102,7 @@ static int bp_transform(galley_job *job, galley_doc *doc) {
     rc = set_excerpt(&c);
   const char *explain = galley_job_option(job, "explain");
   if (rc == GALLEY_OK && explain && *explain)
-    rc = bp_explain_write(&c, explain);
+    rc = bp_explain_report(&c, explain);
   if (rc == GALLEY_OK && c.n_drops)
     galley_job_info(job, "boilerplate: %zu blocks removed", c.n_drops);
   free(c.rec);
@@ -113,21 +112,10 @@ static int bp_transform(galley_job *job, galley_doc *doc) {
   return rc;
 }
 
-static const galley_plugin boilerplate_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "boilerplate",
-    .version = GALLEY_VERSION_STRING,
+GALLEY_PLUGIN_DEFINE(
+    boilerplate_plugin, .name = "boilerplate",
     .summary = "keep a page's article, drop navigation, ads and other page "
                "furniture; fill in title, byline and date",
-    .caps = GALLEY_CAN_TRANSFORM,
-    .extensions = NULL,
-    .media_type = NULL,
-    .options = options,
-    .probe = NULL,
-    .read = NULL,
-    .write = NULL,
-    .transform = bp_transform,
-};
-
-GALLEY_PLUGIN_DEFINE(boilerplate_plugin)
+    .caps = GALLEY_CAN_TRANSFORM, .options = options,
+    .transform = bp_transform, .batch_begin = bp_batch_begin,
+    .batch_learn = bp_batch_learn, .batch_end = bp_batch_end);

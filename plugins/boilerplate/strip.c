@@ -12,14 +12,9 @@
 static bool article_hint(const galley_node *n);
 
 static int grow(bp_ctx *c) {
-  if (c->n < c->cap)
-    return GALLEY_OK;
-  size_t cap = c->cap ? c->cap * 2 : 1024;
-  bp_rec *r = realloc(c->rec, cap * sizeof *r);
-  if (!r)
+  if (galley_array_grow((void **)&c->rec, &c->cap, c->n + 1, sizeof *c->rec) !=
+      GALLEY_OK)
     return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
-  c->rec = r;
-  c->cap = cap;
   return GALLEY_OK;
 }
 
@@ -98,14 +93,10 @@ static int build(bp_ctx *c) {
     default: break;
     }
     if (!galley_kind_is_leaf(k)) {
-      if (depth == stack_cap) {
-        int *s = realloc(stack, 2 * stack_cap * sizeof *s);
-        if (!s) {
-          rc = galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
-          goto done;
-        }
-        stack = s;
-        stack_cap *= 2;
+      if (galley_array_grow((void **)&stack, &stack_cap, depth + 1,
+                            sizeof *stack) != GALLEY_OK) {
+        rc = galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
+        goto done;
       }
       stack[depth++] = idx;
       if (k == GALLEY_NODE_LINK)
@@ -265,14 +256,9 @@ static int drop(bp_ctx *c, int i, const char *rule) {
   if (r->rule)
     return GALLEY_OK;
   r->rule = rule;
-  if (c->n_drops == c->cap_drops) {
-    size_t cap = c->cap_drops ? c->cap_drops * 2 : 64;
-    bp_drop *d = realloc(c->drops, cap * sizeof *d);
-    if (!d)
-      return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
-    c->drops = d;
-    c->cap_drops = cap;
-  }
+  if (galley_array_grow((void **)&c->drops, &c->cap_drops, c->n_drops + 1,
+                        sizeof *c->drops) != GALLEY_OK)
+    return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
   c->drops[c->n_drops++] = (bp_drop){rule, r->node, r->text};
   return GALLEY_OK;
 }
@@ -1053,14 +1039,9 @@ static int rule_alt(bp_ctx *c) {
         seen[n_seen++] = alt;
       continue;
     }
-    if (c->n_drops == c->cap_drops) {
-      size_t cap = c->cap_drops ? c->cap_drops * 2 : 64;
-      bp_drop *d = realloc(c->drops, cap * sizeof *d);
-      if (!d)
-        return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
-      c->drops = d;
-      c->cap_drops = cap;
-    }
+    if (galley_array_grow((void **)&c->drops, &c->cap_drops, c->n_drops + 1,
+                          sizeof *c->drops) != GALLEY_OK)
+      return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
     c->drops[c->n_drops++] =
         (bp_drop){"alt-repeats-text", r->node, bp_utf8_len(alt)};
     galley_node *k;

@@ -20,11 +20,7 @@ bool bp_ci_contains(const char *hay, const char *needle) {
 }
 
 unsigned bp_utf8_len(const char *s) {
-  unsigned n = 0;
-  for (; s && *s; s++)
-    if (((unsigned char)*s & 0xC0) != 0x80)
-      n++;
-  return n;
+  return s ? (unsigned)galley_utf8_count(s, strlen(s)) : 0;
 }
 
 const char *bp_node_signature(galley_doc *doc, const galley_node *node) {

@@ -50,16 +50,10 @@ static int inner_read(galley_job *job, const galley_input *in,
   return GALLEY_OK;
 }
 
-static const galley_plugin inner_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "inner",
-    .version = "1",
-    .summary = "nested reader",
-    .caps = GALLEY_CAN_READ,
-    .options = inner_options,
-    .read = inner_read,
-};
+static const galley_plugin inner_plugin =
+    GALLEY_PLUGIN_DESCRIPTOR(.name = "inner", .summary = "nested reader",
+                             .caps = GALLEY_CAN_READ, .options = inner_options,
+                             .read = inner_read);
 
 /* Reads the input as one paragraph of text, with a title taken from it, and
  * optionally a chain of `seen.depth` nested block quotes. */
@@ -97,16 +91,10 @@ static int test_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   return GALLEY_OK;
 }
 
-static const galley_plugin reader_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "testread",
-    .version = "1",
-    .summary = "test reader",
-    .caps = GALLEY_CAN_READ,
-    .options = reader_options,
-    .read = test_read,
-};
+static const galley_plugin reader_plugin =
+    GALLEY_PLUGIN_DESCRIPTOR(.name = "testread", .summary = "test reader",
+                             .caps = GALLEY_CAN_READ, .options = reader_options,
+                             .read = test_read);
 
 /* A transform that sets metadata the -M overrides must win over. */
 static int test_transform(galley_job *job, galley_doc *doc) {
@@ -118,15 +106,11 @@ static int test_transform(galley_job *job, galley_doc *doc) {
   return GALLEY_OK;
 }
 
-static const galley_plugin transform_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "testtransform",
-    .version = "1",
-    .summary = "test transform",
-    .caps = GALLEY_CAN_TRANSFORM,
-    .transform = test_transform,
-};
+static const galley_plugin transform_plugin =
+    GALLEY_PLUGIN_DESCRIPTOR(.name = "testtransform",
+                             .summary = "test transform",
+                             .caps = GALLEY_CAN_TRANSFORM,
+                             .transform = test_transform);
 
 /* Writes every metadata entry as "key=value\n", then the text. */
 static int write_doc(galley_job *job, const galley_doc *doc, galley_sink *out) {
@@ -146,25 +130,14 @@ static int test_write(galley_job *job, const galley_doc *doc,
 }
 
 /* The same without counting, for jobs on several threads. */
-static const galley_plugin plain_writer_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "plainwrite",
-    .version = "1",
-    .summary = "test writer for threads",
-    .caps = GALLEY_CAN_WRITE,
-    .write = write_doc,
-};
+static const galley_plugin plain_writer_plugin =
+    GALLEY_PLUGIN_DESCRIPTOR(.name = "plainwrite",
+                             .summary = "test writer for threads",
+                             .caps = GALLEY_CAN_WRITE, .write = write_doc);
 
-static const galley_plugin writer_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "testwrite",
-    .version = "1",
-    .summary = "test writer",
-    .caps = GALLEY_CAN_WRITE,
-    .write = test_write,
-};
+static const galley_plugin writer_plugin =
+    GALLEY_PLUGIN_DESCRIPTOR(.name = "testwrite", .summary = "test writer",
+                             .caps = GALLEY_CAN_WRITE, .write = test_write);
 
 static int failing_write(galley_job *job, const galley_doc *doc,
                          galley_sink *out) {
@@ -173,15 +146,10 @@ static int failing_write(galley_job *job, const galley_doc *doc,
   return galley_job_error(job, GALLEY_EIO, "disk on fire");
 }
 
-static const galley_plugin failing_writer_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "failwrite",
-    .version = "1",
-    .summary = "a writer that fails",
-    .caps = GALLEY_CAN_WRITE,
-    .write = failing_write,
-};
+static const galley_plugin failing_writer_plugin =
+    GALLEY_PLUGIN_DESCRIPTOR(.name = "failwrite",
+                             .summary = "a writer that fails",
+                             .caps = GALLEY_CAN_WRITE, .write = failing_write);
 
 static int reset_seen(void **state) {
   (void)state;
@@ -411,28 +379,120 @@ static void many_diagnostics_are_all_kept(void **state) {
 
 /* ---- Limits ---- */
 
+static void assert_default_limits(const galley_limits *l) {
+  assert_int_equal(l->max_input_size, (size_t)256 << 20);
+  assert_int_equal(l->max_depth, 512);
+  assert_int_equal(l->max_entries, 10000);
+  assert_int_equal(l->max_decompressed, (size_t)1 << 30);
+  assert_int_equal(l->max_resource_bytes, (size_t)512 << 20);
+  assert_int_equal(l->max_image_size, (size_t)64 << 20);
+  assert_int_equal(l->max_nodes, 4000000);
+}
+
 static void limits_have_the_documented_defaults(void **state) {
   (void)state;
-  galley_limits l = galley_limits_default();
-  assert_int_equal(l.max_input_size, (size_t)256 << 20);
-  assert_int_equal(l.max_depth, 512);
-  assert_int_equal(l.max_entries, 10000);
-  assert_int_equal(l.max_decompressed, (size_t)1 << 30);
-  assert_int_equal(l.max_resource_bytes, (size_t)512 << 20);
-  assert_int_equal(l.max_image_size, (size_t)64 << 20);
-  assert_int_equal(l.max_nodes, 4000000);
+  galley_limits l = GALLEY_LIMITS_INIT;
+  assert_int_equal(l.version, GALLEY_LIMITS_VERSION);
+  assert_default_limits(&l);
+  galley_limits init;
+  memset(&init, 0xAA, sizeof init);
+  assert_int_equal(galley_limits_init(&init, GALLEY_LIMITS_VERSION), GALLEY_OK);
+  assert_int_equal(init.version, GALLEY_LIMITS_VERSION);
+  assert_default_limits(&init);
   galley_job *job = galley_job_new(NULL);
-  assert_memory_equal(galley_job_limits(job), &l, sizeof l);
+  assert_int_equal(galley_job_limits(job)->version, GALLEY_LIMITS_VERSION);
+  assert_default_limits(galley_job_limits(job));
   l.max_depth = 3;
-  galley_job_set_limits(job, &l);
+  assert_int_equal(galley_job_set_limits(job, &l), GALLEY_OK);
   assert_int_equal(galley_job_limits(job)->max_depth, 3);
+  galley_job_free(job);
+}
+
+/* galley_limits as version 1 had it: no max_nodes. */
+typedef struct limits_v1 {
+  unsigned version;
+  size_t max_input_size, max_depth, max_entries, max_decompressed,
+      max_resource_bytes, max_image_size;
+} limits_v1;
+
+/* A version-1 struct in memory of exactly its size followed by a guard, as
+ * a program built before max_nodes existed would have it. */
+static unsigned char *v1_in_guarded_memory(void) {
+  unsigned char *mem = malloc(sizeof(limits_v1) + 16);
+  assert_non_null(mem);
+  memset(mem, 0x5A, sizeof(limits_v1) + 16);
+  return mem;
+}
+
+static void assert_guard_intact(const unsigned char *mem) {
+  for (size_t i = 0; i < 16; i++)
+    assert_int_equal(mem[sizeof(limits_v1) + i], 0x5A);
+}
+
+static void
+limits_init_writes_only_the_members_of_an_older_version(void **state) {
+  (void)state;
+  unsigned char *mem = v1_in_guarded_memory();
+  assert_int_equal(galley_limits_init((galley_limits *)(void *)mem, 1),
+                   GALLEY_OK);
+  assert_guard_intact(mem);
+  limits_v1 v1;
+  memcpy(&v1, mem, sizeof v1);
+  assert_int_equal(v1.version, 1);
+  assert_int_equal(v1.max_depth, 512);
+  assert_int_equal(v1.max_image_size, (size_t)64 << 20);
+  free(mem);
+}
+
+static void
+set_limits_reads_only_the_members_of_an_older_version(void **state) {
+  (void)state;
+  unsigned char *mem = v1_in_guarded_memory();
+  limits_v1 v1 = {1, 1000, 7, 10, 20, 30, 40};
+  memcpy(mem, &v1, sizeof v1);
+  galley_job *job = galley_job_new(NULL);
+  assert_int_equal(
+      galley_job_set_limits(job, (const galley_limits *)(void *)mem),
+      GALLEY_OK);
+  const galley_limits *l = galley_job_limits(job);
+  assert_int_equal(l->version, GALLEY_LIMITS_VERSION);
+  assert_int_equal(l->max_input_size, 1000);
+  assert_int_equal(l->max_depth, 7);
+  assert_int_equal(l->max_image_size, 40);
+  /* The guard bytes where max_nodes would be were not read as a limit. */
+  assert_int_equal(l->max_nodes, 4000000);
+  free(mem);
+  galley_job_free(job);
+}
+
+static void limits_of_an_unknown_version_are_refused(void **state) {
+  (void)state;
+  galley_job *job = galley_job_new(NULL);
+  galley_limits l = GALLEY_LIMITS_INIT;
+  l.max_depth = 3;
+  unsigned bad[] = {0, GALLEY_LIMITS_VERSION + 1, 0xAAAAAAAAu};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    l.version = bad[i];
+    assert_int_equal(galley_job_set_limits(job, &l), GALLEY_EINVALID);
+    assert_int_equal(galley_job_limits(job)->max_depth, 512);
+    galley_limits out;
+    memset(&out, 0x5A, sizeof out);
+    assert_int_equal(galley_limits_init(&out, bad[i]), GALLEY_EINVALID);
+    assert_int_equal(out.max_depth, (size_t)0x5A5A5A5A5A5A5A5Au);
+  }
+  /* A struct filled with zeros has version 0: refused, not "no limits". */
+  memset(&l, 0, sizeof l);
+  assert_int_equal(galley_job_set_limits(job, &l), GALLEY_EINVALID);
+  assert_int_equal(galley_job_set_limits(job, NULL), GALLEY_EINVALID);
+  assert_int_equal(galley_limits_init(NULL, GALLEY_LIMITS_VERSION),
+                   GALLEY_EINVALID);
   galley_job_free(job);
 }
 
 static void plugin_read_refuses_an_input_over_max_input_size(void **state) {
   (void)state;
   galley_job *job = galley_job_new(NULL);
-  galley_limits l = galley_limits_default();
+  galley_limits l = GALLEY_LIMITS_INIT;
   l.max_input_size = 10;
   galley_job_set_limits(job, &l);
   galley_doc *doc = galley_doc_new();
@@ -454,7 +514,7 @@ static void plugin_read_refuses_an_input_over_max_input_size(void **state) {
 static void a_tree_deeper_than_max_depth_is_refused(void **state) {
   (void)state;
   galley_job *job = galley_job_new(NULL);
-  galley_limits l = galley_limits_default();
+  galley_limits l = GALLEY_LIMITS_INIT;
   l.max_depth = 20;
   galley_job_set_limits(job, &l);
   galley_input in = input_of("deep");
@@ -473,7 +533,7 @@ static void a_tree_deeper_than_max_depth_is_refused(void **state) {
   galley_doc_free(doc);
   /* The default limit of 512 holds against 10,000 levels. */
   galley_job_clear(job);
-  l = galley_limits_default();
+  galley_limits_init(&l, GALLEY_LIMITS_VERSION);
   galley_job_set_limits(job, &l);
   seen.depth = 10000;
   doc = galley_doc_new();
@@ -483,11 +543,11 @@ static void a_tree_deeper_than_max_depth_is_refused(void **state) {
   galley_job_free(job);
 }
 
-static void a_document_over_max_nodes_is_refused_naming_the_limit(
-    void **state) {
+static void
+a_document_over_max_nodes_is_refused_naming_the_limit(void **state) {
   (void)state;
   galley_job *job = galley_job_new(NULL);
-  galley_limits l = galley_limits_default();
+  galley_limits l = GALLEY_LIMITS_INIT;
   l.max_nodes = 50;
   galley_job_set_limits(job, &l);
   galley_input in = input_of("many");
@@ -519,7 +579,8 @@ static void a_limit_of_zero_means_no_limit(void **state) {
   galley_job *job = galley_job_new(NULL);
   galley_limits l;
   memset(&l, 0, sizeof l);
-  galley_job_set_limits(job, &l);
+  l.version = GALLEY_LIMITS_VERSION;
+  assert_int_equal(galley_job_set_limits(job, &l), GALLEY_OK);
   seen.depth = 2000;
   galley_input in = input_of("anything at all, any size");
   galley_doc *doc = galley_doc_new();
@@ -787,16 +848,10 @@ static const galley_option echo_options[] = {
     {NULL, 0, NULL, NULL, NULL},
 };
 
-static const galley_plugin echo_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "echo",
-    .version = "1",
-    .summary = "echoes its id option",
-    .caps = GALLEY_CAN_READ,
-    .options = echo_options,
-    .read = echo_read,
-};
+static const galley_plugin echo_plugin =
+    GALLEY_PLUGIN_DESCRIPTOR(.name = "echo", .summary = "echoes its id option",
+                             .caps = GALLEY_CAN_READ, .options = echo_options,
+                             .read = echo_read);
 
 typedef struct worker {
   pthread_t thread;
@@ -1136,6 +1191,9 @@ int main(int argc, char **argv) {
       T(diagnostics_are_folded_onto_one_line),
       T(many_diagnostics_are_all_kept),
       T(limits_have_the_documented_defaults),
+      T(limits_init_writes_only_the_members_of_an_older_version),
+      T(set_limits_reads_only_the_members_of_an_older_version),
+      T(limits_of_an_unknown_version_are_refused),
       T(plugin_read_refuses_an_input_over_max_input_size),
       T(a_tree_deeper_than_max_depth_is_refused),
       T(a_document_over_max_nodes_is_refused_naming_the_limit),

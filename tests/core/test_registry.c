@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,16 +81,17 @@ load_dir_loads_only_the_valid_plugin_and_refuses_the_rest(void **state) {
   galley_registry *reg = galley_registry_new();
   assert_non_null(reg);
   assert_int_equal(
-      galley_registry_load_dir(reg, TEST_PLUGIN_DIR, GALLEY_ORIGIN_OPTION), 1);
-  assert_int_equal(galley_registry_count(reg), 1);
-  const galley_plugin *p = galley_registry_at(reg, 0);
-  assert_string_equal(p->name, "good");
+      galley_registry_load_dir(reg, TEST_PLUGIN_DIR, GALLEY_ORIGIN_OPTION), 3);
+  assert_int_equal(galley_registry_count(reg), 3);
   /* Files load in name order: duplicate.so comes before good.so and wins. */
-  assert_string_equal(galley_registry_path(reg, 0),
+  size_t i = index_of(reg, "good");
+  assert_string_equal(galley_registry_path(reg, i),
                       plugin_path("duplicate.so"));
-  assert_int_equal(galley_registry_origin(reg, 0), GALLEY_ORIGIN_OPTION);
+  assert_int_equal(galley_registry_origin(reg, i), GALLEY_ORIGIN_OPTION);
+  index_of(reg, "init_counts");
+  index_of(reg, "before_init");
   /* One message per refused file, each naming the file and the reason. */
-  assert_int_equal(galley_registry_message_count(reg), 6);
+  assert_int_equal(galley_registry_message_count(reg), 7);
   char dup_path[4096];
   snprintf(dup_path, sizeof dup_path, "%s", plugin_path("duplicate.so"));
   const char *m = message_about(reg, plugin_path("good.so"));
@@ -96,7 +99,11 @@ load_dir_loads_only_the_valid_plugin_and_refuses_the_rest(void **state) {
   assert_contains(m, "'good'");
   assert_contains(m, dup_path);
   m = message_about(reg, plugin_path("wrong_abi.so"));
-  assert_contains(m, "built for plugin ABI 999, this galley uses ABI 1");
+  char abi_msg[128];
+  snprintf(abi_msg, sizeof abi_msg,
+           "built for plugin ABI 999, this galley uses ABI %d",
+           GALLEY_ABI_VERSION);
+  assert_contains(m, abi_msg);
   m = message_about(reg, plugin_path("no_entry.so"));
   assert_contains(m, "galley_plugin_init");
   m = message_about(reg, plugin_path("not_a_plugin.so"));
@@ -106,6 +113,139 @@ load_dir_loads_only_the_valid_plugin_and_refuses_the_rest(void **state) {
   m = message_about(reg, plugin_path("caps_mismatch.so"));
   assert_contains(m, "declares read");
   assert_contains(m, "read callback");
+  m = message_about(reg, plugin_path("init_fails.so"));
+  assert_contains(m, "init of 'init_fails' failed (not supported)");
+  galley_registry_free(reg);
+}
+
+/* ---- init ---- */
+
+typedef struct loader {
+  pthread_t thread;
+  int probe, transform;
+} loader;
+
+static void *load_init_counts(void *arg) {
+  loader *l = arg;
+  galley_registry *reg = galley_registry_new();
+  l->probe = -1;
+  if (galley_registry_load_file(reg, plugin_path("init_counts.so"),
+                                GALLEY_ORIGIN_OPTION) == GALLEY_OK) {
+    const galley_plugin *p = galley_registry_find(reg, "init_counts");
+    l->probe = p->probe(NULL, 0);
+    galley_job *job = galley_job_new(reg);
+    galley_doc *doc = galley_doc_new();
+    l->transform = galley_plugin_transform(job, p, doc);
+    galley_doc_free(doc);
+    galley_job_free(job);
+  }
+  galley_registry_free(reg);
+  return NULL;
+}
+
+static void init_runs_once_whatever_loads_the_module(void **state) {
+  (void)state;
+  /* Eight registries on eight threads at once, then one more: init_counts
+   * reports 10 per run of its init, and its transform fails unless init
+   * ran before it. */
+  loader loaders[8];
+  for (size_t i = 0; i < 8; i++)
+    assert_int_equal(
+        pthread_create(&loaders[i].thread, NULL, load_init_counts, &loaders[i]),
+        0);
+  for (size_t i = 0; i < 8; i++) {
+    pthread_join(loaders[i].thread, NULL);
+    assert_int_equal(loaders[i].probe, 10);
+    assert_int_equal(loaders[i].transform, GALLEY_OK);
+  }
+  loader again;
+  load_init_counts(&again);
+  assert_int_equal(again.probe, 10);
+}
+
+static void a_failing_init_refuses_the_plugin_with_one_message(void **state) {
+  (void)state;
+  for (int round = 0; round < 2; round++) {
+    /* The second registry gets the first run's answer. */
+    galley_registry *reg = galley_registry_new();
+    assert_int_equal(galley_registry_load_file(reg,
+                                               plugin_path("init_fails.so"),
+                                               GALLEY_ORIGIN_OPTION),
+                     GALLEY_EUNSUPPORTED);
+    assert_int_equal(galley_registry_count(reg), 0);
+    assert_int_equal(galley_registry_message_count(reg), 1);
+    assert_contains(message_about(reg, plugin_path("init_fails.so")),
+                    "init of 'init_fails' failed (not supported); skipped");
+    assert_null(galley_registry_find(reg, "init_fails"));
+    galley_registry_free(reg);
+  }
+}
+
+static void a_descriptor_that_ends_before_init_loads_without_it(void **state) {
+  (void)state;
+  galley_registry *reg = galley_registry_new();
+  assert_int_equal(galley_registry_load_file(reg, plugin_path("before_init.so"),
+                                             GALLEY_ORIGIN_OPTION),
+                   GALLEY_OK);
+  assert_int_equal(galley_registry_message_count(reg), 0);
+  assert_non_null(galley_registry_find(reg, "before_init"));
+  galley_registry_free(reg);
+}
+
+static atomic_int builtin_inits;
+static int builtin_init(void) {
+  atomic_fetch_add(&builtin_inits, 1);
+  return GALLEY_OK;
+}
+static int builtin_init_fails(void) { return GALLEY_ENOTFOUND; }
+static int builtin_transform(galley_job *job, galley_doc *doc) {
+  (void)job;
+  (void)doc;
+  return GALLEY_OK;
+}
+
+static void builtin_descriptors_are_initialised_once_too(void **state) {
+  (void)state;
+  static const galley_plugin with_init =
+      GALLEY_PLUGIN_DESCRIPTOR(.name = "withinit", .caps = GALLEY_CAN_TRANSFORM,
+                               .transform = builtin_transform,
+                               .init = builtin_init);
+  static const galley_plugin failing =
+      GALLEY_PLUGIN_DESCRIPTOR(.name = "failinginit",
+                               .caps = GALLEY_CAN_TRANSFORM,
+                               .transform = builtin_transform,
+                               .init = builtin_init_fails);
+  for (int round = 0; round < 2; round++) {
+    galley_registry *reg = galley_registry_new();
+    assert_int_equal(galley_registry_add(reg, &with_init, "linked in"),
+                     GALLEY_OK);
+    assert_int_equal(galley_registry_add(reg, &failing, "linked in too"),
+                     GALLEY_ENOTFOUND);
+    assert_contains(message_about(reg, "linked in too"),
+                    "init of 'failinginit' failed (not found)");
+    assert_int_equal(galley_registry_count(reg), 1);
+    galley_registry_free(reg);
+  }
+  assert_int_equal(atomic_load(&builtin_inits), 1);
+}
+
+static void plugins_fill_in_their_numbers_with_plugin_define(void **state) {
+  (void)state;
+  galley_registry *reg = galley_registry_new();
+  assert_int_equal(
+      galley_registry_load_file(reg, plugin_path("good.so"), GALLEY_ORIGIN_ENV),
+      GALLEY_OK);
+  const galley_plugin *p = galley_registry_find(reg, "good");
+  assert_int_equal(p->abi_version, GALLEY_ABI_VERSION);
+  assert_int_equal(p->struct_size, sizeof(galley_plugin));
+  assert_string_equal(p->version, "1.0"); /* its own, given after galley's */
+  assert_null(p->init);
+  assert_int_equal(galley_registry_load_file(reg, plugin_path("init_counts.so"),
+                                             GALLEY_ORIGIN_ENV),
+                   GALLEY_OK);
+  /* No version of its own: galley's. */
+  assert_string_equal(galley_registry_find(reg, "init_counts")->version,
+                      GALLEY_VERSION_STRING);
   galley_registry_free(reg);
 }
 
@@ -256,12 +396,10 @@ static const char *const text_ext[] = {"txt", "text", NULL};
 static const char *const wo_ext[] = {"HTML", NULL}; /* a write-only claimant */
 
 #define DESC(nm, cps, exts, prb, rd, wr, tr)                                   \
-  {                                                                            \
-    .abi_version = GALLEY_ABI_VERSION, .struct_size = sizeof(galley_plugin),   \
-    .name = nm, .version = "1", .summary = nm " format", .caps = cps,          \
-    .extensions = exts, .media_type = "x/" nm, .probe = prb, .read = rd,       \
-    .write = wr, .transform = tr,                                              \
-  }
+  GALLEY_PLUGIN_DESCRIPTOR(.name = nm, .summary = nm " format", .caps = cps,   \
+                           .extensions = exts, .media_type = "x/" nm,          \
+                           .probe = prb, .read = rd, .write = wr,              \
+                           .transform = tr)
 
 static const galley_plugin d_wo = DESC("htmlout", GALLEY_CAN_WRITE, wo_ext,
                                        probe_never, NULL, dummy_write, NULL);
@@ -401,7 +539,7 @@ static const galley_option unknown_type[] = {
 static void add_checks_builtin_descriptors_like_loaded_ones(void **state) {
   (void)state;
   galley_plugin wrong_abi = d_text2;
-  wrong_abi.abi_version = 2;
+  wrong_abi.abi_version = GALLEY_ABI_VERSION + 1;
   wrong_abi.name = "wrongabi";
   galley_plugin tiny = d_text2;
   tiny.struct_size = 8;
@@ -430,8 +568,11 @@ static void add_checks_builtin_descriptors_like_loaded_ones(void **state) {
   const galley_plugin *refused[] = {&wrong_abi,     &tiny,     &bad_name,
                                     &no_name,       &no_caps,  &extra_callback,
                                     &missing_write, &bad_enum, &bad_type};
-  const char *why[] = {"ABI 2", "size 8", "name",    "name", "capabilit",
-                       "read",  "write",  "choices", "type"};
+  char wrong_abi_why[32];
+  snprintf(wrong_abi_why, sizeof wrong_abi_why, "ABI %d",
+           GALLEY_ABI_VERSION + 1);
+  const char *why[] = {wrong_abi_why, "size 8", "name",    "name", "capabilit",
+                       "read",        "write",  "choices", "type"};
   for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
     char where[32];
     snprintf(where, sizeof where, "case-%zu", i);
@@ -644,6 +785,43 @@ static void without_xdg_data_home_the_user_folder_is_under_home(void **state) {
 }
 
 static void
+the_system_path_comes_last_in_place_of_the_installed_folder(void **state) {
+  tree *t = *state;
+  const char *saved = getenv("GALLEY_PLUGIN_SYSTEM_PATH");
+  char *restore = saved ? strdup(saved) : NULL;
+  link_plugin(t, "xdg/galley/plugins", "good.so", "a.so");
+  link_plugin(t, "sys1", "duplicate.so", "b.so");
+  link_plugin(t, "sys2", "before_init.so", "c.so");
+  setenv("XDG_DATA_HOME", path_in(t, "xdg"), 1);
+  char value[9000];
+  snprintf(value, sizeof value, "%s::%s", path_in(t, "sys1"),
+           path_in(t, "sys2"));
+  setenv("GALLEY_PLUGIN_SYSTEM_PATH", value, 1);
+  galley_registry *reg = galley_registry_new();
+  galley_registry_load_default(reg, NULL, 0);
+  assert_winner(reg, GOOD, path_in(t, "xdg/galley/plugins/a.so"),
+                GALLEY_ORIGIN_USER);
+  assert_contains(message_about(reg, path_in(t, "sys1/b.so")), "duplicate");
+  size_t i = index_of(reg, "before_init");
+  assert_string_equal(galley_registry_path(reg, i), path_in(t, "sys2/c.so"));
+  assert_int_equal(galley_registry_origin(reg, i), GALLEY_ORIGIN_BUILD);
+  /* Nothing else: the installed folder was not searched. */
+  assert_int_equal(galley_registry_count(reg), 2);
+  galley_registry_free(reg);
+  /* Set but empty: no folder at all in the installed folder's place. */
+  setenv("GALLEY_PLUGIN_SYSTEM_PATH", "", 1);
+  reg = galley_registry_new();
+  galley_registry_load_default(reg, NULL, 0);
+  assert_int_equal(galley_registry_count(reg), 1);
+  galley_registry_free(reg);
+  if (restore)
+    setenv("GALLEY_PLUGIN_SYSTEM_PATH", restore, 1);
+  else
+    unsetenv("GALLEY_PLUGIN_SYSTEM_PATH");
+  free(restore);
+}
+
+static void
 refused_files_in_the_search_path_leave_one_message_each(void **state) {
   tree *t = *state;
   const char *modules[] = {"wrong_abi.so", "no_entry.so", "not_a_plugin.so",
@@ -687,6 +865,11 @@ int main(int argc, char **argv) {
       cmocka_unit_test(
           load_dir_loads_only_the_valid_plugin_and_refuses_the_rest),
       cmocka_unit_test(the_capability_mismatch_message_reads_well),
+      cmocka_unit_test(init_runs_once_whatever_loads_the_module),
+      cmocka_unit_test(a_failing_init_refuses_the_plugin_with_one_message),
+      cmocka_unit_test(a_descriptor_that_ends_before_init_loads_without_it),
+      cmocka_unit_test(builtin_descriptors_are_initialised_once_too),
+      cmocka_unit_test(plugins_fill_in_their_numbers_with_plugin_define),
       cmocka_unit_test(load_file_returns_a_status_for_each_refusal),
       cmocka_unit_test(the_registry_still_works_after_refusals),
       cmocka_unit_test(a_folder_that_does_not_exist_is_quietly_skipped),
@@ -702,6 +885,7 @@ int main(int argc, char **argv) {
       T(galley_plugin_path_folders_are_searched_left_to_right),
       T(the_user_folder_comes_from_xdg_data_home),
       T(without_xdg_data_home_the_user_folder_is_under_home),
+      T(the_system_path_comes_last_in_place_of_the_installed_folder),
       T(refused_files_in_the_search_path_leave_one_message_each),
       T(hidden_and_non_module_files_are_ignored),
   };

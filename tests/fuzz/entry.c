@@ -1,7 +1,7 @@
 /* The fuzz entry: one input through a reader, or through the whole pipeline.
  *
- * The registry is loaded once per process from the build tree (the program
- * lives under the build root, so galley_registry_load_default finds this
+ * The registry is loaded once per process with the standard search (the
+ * test suite and tests/fuzz/run.sh point GALLEY_PLUGIN_SYSTEM_PATH at this
  * build's plugins) and kept for the process's life: libFuzzer calls the
  * entry millions of times and loading is the slow part. */
 #include "entry.h"
@@ -28,12 +28,11 @@ static galley_registry *registry(void) {
 /* The defaults, except that a container may unpack and a document may hold
  * 64 MiB rather than 1 GiB and 512 MiB: libFuzzer's memory limit is 2 GiB and
  * a zip bomb that stops at the default limit is not a finding. */
-static galley_limits fuzz_limits(void) {
-  galley_limits l = galley_limits_default();
-  l.max_decompressed = (size_t)64 << 20;
-  l.max_resource_bytes = (size_t)64 << 20;
-  l.max_image_size = (size_t)16 << 20;
-  return l;
+static void fuzz_limits(galley_limits *l) {
+  galley_limits_init(l, GALLEY_LIMITS_VERSION);
+  l->max_decompressed = (size_t)64 << 20;
+  l->max_resource_bytes = (size_t)64 << 20;
+  l->max_image_size = (size_t)16 << 20;
 }
 
 /* ---- EPUB inputs from parts ------------------------------------------
@@ -145,8 +144,8 @@ static uint8_t *epub_from_parts(const uint8_t *data, size_t size,
       "media-type=\"application/oebps-package+xml\"/></rootfiles></container>";
   zentry e[MAX_PARTS + 2];
   size_t n = 0;
-  e[n++] = (zentry){"mimetype", (const uint8_t *)mimetype,
-                    sizeof mimetype - 1, 0, 0};
+  e[n++] = (zentry){"mimetype", (const uint8_t *)mimetype, sizeof mimetype - 1,
+                    0, 0};
   e[n++] = (zentry){"META-INF/container.xml", (const uint8_t *)container,
                     sizeof container - 1, 0, 0};
   size_t start = 0;
@@ -218,14 +217,15 @@ int fuzz_entry(const char *target, const uint8_t *data, size_t size) {
     galley_doc_free(doc);
     return -1;
   }
-  galley_limits limits = fuzz_limits();
+  galley_limits limits;
+  fuzz_limits(&limits);
   galley_job_set_limits(job, &limits);
   galley_job_set_location(job, "fuzz-input");
 
   /* An epub input that is not a zip is a book's parts (see above). */
   uint8_t *zip = NULL;
-  if (strcmp(target, "epub") == 0 && !(size >= 2 && data[0] == 'P' &&
-                                       data[1] == 'K')) {
+  if (strcmp(target, "epub") == 0 &&
+      !(size >= 2 && data[0] == 'P' && data[1] == 'K')) {
     size_t zlen = 0;
     zip = epub_from_parts(data, size, &zlen);
     if (!zip) {

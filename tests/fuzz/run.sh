@@ -24,6 +24,10 @@ parallel=${FUZZ_PARALLEL:-2}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=$(cd "$build" && pwd)
+# Executables under tests/ are not beside build/galley-uninstalled, so they
+# are given this build's plugins the way `meson devenv` would.
+: "${GALLEY_PLUGIN_SYSTEM_PATH=$(grep -v '^#' "$build/galley-uninstalled" | head -n1)}"
+export GALLEY_PLUGIN_SYSTEM_PATH
 work="$build/fuzz-work"
 mkdir -p "$work"
 

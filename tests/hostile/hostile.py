@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
 """The hostile-input suite: writes every case of gen.py into a temporary
-folder, runs `$GALLEY_EXE` on each under `timeout 10` and a 1 GiB address
-space cap, and checks the exact outcome. TAP on standard output.
+folder, runs `$GALLEY_EXE` on each within 10 s of CPU time (user and
+system; a run past it is killed and fails) and a 1 GiB address space cap,
+and checks the exact outcome. TAP on standard output.
+
+The budget is CPU time, not wall time, so that the verdict does not depend
+on what else the machine runs (meson runs tests in parallel; on two cores a
+200 MB conversion shares them). A wall-clock timeout of three times the
+budget still catches a run that hangs without using the CPU.
 
     GALLEY_EXE=build/galley python3 tests/hostile/hostile.py [--discover] [SLUG...]
 
@@ -16,6 +22,7 @@ the TAP plan says so.
 
 import io
 import os
+import resource
 import re
 import shutil
 import socket
@@ -30,6 +37,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen  # noqa: E402
 
 TIME_LIMIT = 10
+# A hang (waiting on a read, a lock, a child) uses no CPU: it is killed at
+# this many times the CPU budget of wall-clock time.
+WALL_FACTOR = 3
 MEM_LIMIT = 1 << 30
 # Sanitizer builds run several times slower; they get this many times the
 # time (and no memory cap, see uses_asan), and the plan says so.
@@ -104,12 +114,14 @@ def main():
             gen.write(os.path.join(d, c["out"]), c["old"])
         before = set(os.listdir(root))
         t0 = time.monotonic()
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         try:
             stdin = open(os.path.join(d, c["stdin"]), "rb") if c["stdin"] else subprocess.DEVNULL
-            ccap = cap
-            if cap and c["mem"]:
-                ccap = ["prlimit", "--as=%d" % min(MEM_LIMIT, c["mem"])]
-            p = subprocess.run(["timeout", "-s", "KILL", str(limit)] + ccap +
+            budget = limit * (c["cpu"] or TIME_LIMIT) // TIME_LIMIT
+            ccap = ["prlimit", "--cpu=%d" % (budget + 1)] if shutil.which("prlimit") else []
+            if cap:
+                ccap += ["--as=%d" % (min(MEM_LIMIT, c["mem"]) if c["mem"] else MEM_LIMIT)]
+            p = subprocess.run(["timeout", "-s", "KILL", str(budget * WALL_FACTOR)] + ccap +
                                [exe] + c["argv"], cwd=d, capture_output=True, stdin=stdin)
             if c["stdin"]:
                 stdin.close()
@@ -118,6 +130,8 @@ def main():
             failures += 1
             continue
         secs = time.monotonic() - t0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
         rc = p.returncode
         err = p.stderr.decode("utf-8", "replace")
         lines = [l for l in err.splitlines() if l]
@@ -131,11 +145,15 @@ def main():
         except (BlockingIOError, InterruptedError):
             pass
         if rc in (124, 137, -9):
-            problems.append("killed after %ds (time or memory cap)" % limit)
+            problems.append("killed after %.1fs (%.1f CPU s): hung, or over the memory cap"
+                            % (secs, cpu))
+        elif cpu > budget or rc in (152, -24):
+            problems.append("used %.1f CPU s, over the budget of %d" % (cpu, budget))
         if any("Sanitizer" in l or "runtime error" in l for l in lines):
             problems.append("sanitizer report")
         if discover:
-            print("# %s: rc=%d %.2fs out=%s" % (gen.slug(title), rc, secs, out_exists))
+            print("# %s: rc=%d %.2fs (%.2f CPU s) out=%s"
+                  % (gen.slug(title), rc, secs, cpu, out_exists))
             for l in lines[:6]:
                 print("#    " + l[:300])
         if c["check"]:
@@ -198,7 +216,7 @@ def main():
             for l in lines[:5]:
                 print("#   stderr: " + l[:300])
         else:
-            print("ok %d - %s (%.1fs)%s" % (n, title, secs, todo if todo else
+            print("ok %d - %s (%.1f CPU s)%s" % (n, title, cpu, todo if todo else
                                             "" if not problems else " # " + "; ".join(problems)))
         sys.stdout.flush()
         shutil.rmtree(d, ignore_errors=True)

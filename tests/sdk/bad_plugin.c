@@ -36,19 +36,9 @@ static int bad_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   return GALLEY_EPARSE; /* and no message */
 }
 
-static const galley_plugin bad_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "bad",
-    .version = "0.0.1",
-    .summary = "a plugin that fails every check it can",
-    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
-    .extensions = extensions,
-    .media_type = "application/x-bad",
-    .options = options,
-    .probe = probe,
-    .read = bad_read,
-    .write = bad_write,
-};
-
-GALLEY_PLUGIN_DEFINE(bad_plugin)
+GALLEY_PLUGIN_DEFINE(bad_plugin, .name = "bad", .version = "0.0.1",
+                     .summary = "a plugin that fails every check it can",
+                     .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
+                     .extensions = extensions,
+                     .media_type = "application/x-bad", .options = options,
+                     .probe = probe, .read = bad_read, .write = bad_write);

@@ -32,7 +32,8 @@ if [ "$found" -ge 1 ]; then ok "found $found built plugins"; else not_ok "found 
 if [ -n "$test_plugins" ]; then
   "$exe" --check-plugin "$test_plugins/wrong_abi.so" >"$out" 2>&1
   rc=$?
-  if [ "$rc" -eq 2 ] && grep -q 'built for plugin ABI 999, this galley uses ABI 1' "$out"; then
+  abi=$(sed -n 's/^#define GALLEY_ABI_VERSION //p' "$build/core/include/galley/version.h")
+  if [ "$rc" -eq 2 ] && grep -q "built for plugin ABI 999, this galley uses ABI $abi;" "$out"; then
     ok "a plugin built for another ABI is refused with exit 2, naming both ABIs"
   else
     not_ok "a plugin built for another ABI is refused with exit 2 (exit $rc)"
@@ -44,6 +45,14 @@ if [ -n "$test_plugins" ]; then
     ok "a module without the entry point is refused with exit 2"
   else
     not_ok "a module without the entry point is refused with exit 2 (exit $rc)"
+    sed 's/^/# /' "$out"
+  fi
+  "$exe" --check-plugin "$test_plugins/init_fails.so" >"$out" 2>&1
+  rc=$?
+  if [ "$rc" -eq 2 ] && grep -q "init of 'init_fails' failed (not supported); skipped" "$out"; then
+    ok "a plugin whose init fails is refused with exit 2 and one message"
+  else
+    not_ok "a plugin whose init fails is refused with exit 2 (exit $rc)"
     sed 's/^/# /' "$out"
   fi
 fi

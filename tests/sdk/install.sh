@@ -27,12 +27,12 @@ finish() {
 }
 
 # Keep the caller's plugins and environment out of it.
-unset GALLEY_PLUGIN_PATH
+unset GALLEY_PLUGIN_PATH GALLEY_PLUGIN_SYSTEM_PATH
 export XDG_DATA_HOME=$tmp/xdg
 prefix=$tmp/prefix
 
 check "meson setup of the source tree into a temporary prefix" \
-  meson setup "$tmp/build" "$src" --prefix="$prefix" -Dtests=false \
+  meson setup "$tmp/build" "$src" --prefix="$prefix" -Dtests=disabled \
   --buildtype=release
 check "meson install into the prefix" meson install -C "$tmp/build"
 [ "$failed" -eq 0 ] || finish
@@ -48,14 +48,21 @@ galley=$prefix/bin/galley
 
 check "galley.pc names the plugin folder under libdir" \
   test "$pluginsdir" = "$libdir/galley/plugins"
-check "galley.pc names the plugin ABI" \
-  test "$(pkg-config --variable=abi_version galley)" = 1
-for h in galley tree job plugin status; do
+for h in galley tree job plugin status version buf; do
   check "the public header galley/$h.h is installed" \
     test -f "$prefix/include/galley/$h.h"
 done
-check "libgalley.so has the versioned soname libgalley.so.0" \
-  bash -c "objdump -p '$libdir/libgalley.so' | grep -q 'SONAME *libgalley.so.0\$'"
+# The numbers meson.build set, as the installed galley/version.h has them.
+version_h=$prefix/include/galley/version.h
+abi=$(sed -n 's/^#define GALLEY_ABI_VERSION //p' "$version_h")
+soversion=$(sed -n 's/^#define GALLEY_SOVERSION //p' "$version_h")
+version=$(sed -n 's/^#define GALLEY_VERSION_STRING "\(.*\)"$/\1/p' "$version_h")
+check "galley.pc names the plugin ABI of galley/version.h ($abi)" \
+  test -n "$abi" -a "$(pkg-config --variable=abi_version galley)" = "$abi"
+check "galley.pc has the version of galley/version.h ($version)" \
+  test -n "$version" -a "$(pkg-config --modversion galley)" = "$version"
+check "libgalley.so has the versioned soname libgalley.so.$soversion" \
+  bash -c "objdump -p '$libdir/libgalley.so' | grep -q 'SONAME *libgalley.so.$soversion\$'"
 check "the plugins are installed in pluginsdir" \
   test -f "$pluginsdir/html.so" -a -f "$pluginsdir/gemtext.so"
 check "the man page galley(1) is installed" \
@@ -63,6 +70,10 @@ check "the man page galley(1) is installed" \
 check "the bash completion is installed" \
   test -f "$prefix/share/bash-completion/completions/galley"
 check "the installed galley runs from the prefix" "$galley" --version
+check "the build tree's galley-uninstalled is not installed" \
+  bash -c "! find '$prefix' -name 'galley-uninstalled*' | grep -q ."
+check "the installed libgalley holds no path of the build tree" \
+  bash -c "! grep -qaF '$tmp/build' '$libdir/libgalley.so'"
 check "the installed galley loads the installed plugins" \
   bash -c "'$galley' --list-formats | grep -q '^html .*$pluginsdir/html.so (installed)'"
 

@@ -2,6 +2,7 @@
 #ifndef GALLEY_H
 #define GALLEY_H
 
+#include "buf.h"
 #include "job.h"
 #include "plugin.h"
 #include "status.h"

@@ -19,7 +19,8 @@ typedef struct galley_sink galley_sink;
 typedef struct galley_registry galley_registry;
 typedef struct galley_plugin galley_plugin;
 
-/** One input document. The host fills it in; readers only read it. */
+/** One input document. The host fills it in; readers only read it. Frozen:
+ *  it never changes (plugin.h, "How the ABI changes"). */
 typedef struct galley_input {
   const unsigned char *data; /* the whole input */
   size_t size;
@@ -32,7 +33,8 @@ typedef struct galley_input {
  *  callback (libxml2's xmlInputReadCallback has this shape): the parser
  *  gets a window at a time instead of a copy of the whole input.
  *      galley_input_cursor c = {in->data, in->size};
- *      xmlReadIO(galley_input_cursor_read, NULL, &c, ...); */
+ *      xmlReadIO(galley_input_cursor_read, NULL, &c, ...);
+ *  Frozen: it never changes. */
 typedef struct galley_input_cursor {
   const unsigned char *next;
   size_t left;
@@ -42,20 +44,56 @@ typedef struct galley_input_cursor {
  *  returns how many (0 at the end). */
 GALLEY_EXPORT int galley_input_cursor_read(void *ctx, char *buf, int len);
 
-/** Limits that protect the machine. 0 in a field means "no limit". */
+/**
+ * The galley_limits version these headers describe. A struct's version
+ * says which members it has: 1 the first six limits (galley 0.1), 2 adds
+ * max_nodes. The library reads only the members of the version it is
+ * given and takes its defaults for the rest (plugin.h, "How the ABI
+ * changes").
+ */
+#define GALLEY_LIMITS_VERSION 2
+
+/**
+ * Limits that protect the machine. 0 in a limit means "no limit". Set
+ * `version` before anything else, with GALLEY_LIMITS_INIT or
+ * galley_limits_init; never fill one in from nothing or copy one into a
+ * struct of another version.
+ */
 typedef struct galley_limits {
+  unsigned version;          /* GALLEY_LIMITS_VERSION when built; first */
   size_t max_input_size;     /* bytes of one input */
   size_t max_depth;          /* tree nesting */
   size_t max_entries;        /* entries in a container (EPUB zip) */
   size_t max_decompressed;   /* bytes decompressed from one container */
   size_t max_resource_bytes; /* all resources of one document */
   size_t max_image_size;     /* bytes of one image */
-  size_t max_nodes;          /* nodes of one document (ABI 1 growth) */
+  size_t max_nodes;          /* nodes of one document (version 2) */
+  /* Version 2 ends here. New members go below this line only, each with a
+   * new GALLEY_LIMITS_VERSION. */
 } galley_limits;
 
-/** The defaults: 256 MiB input, depth 512, 10,000 entries, 1 GiB decompressed,
- *  512 MiB resources, 64 MiB per image, 4,000,000 nodes. */
-GALLEY_EXPORT galley_limits galley_limits_default(void);
+/** An initialiser with GALLEY_LIMITS_VERSION and the defaults of these
+ *  headers: 256 MiB input, depth 512, 10,000 entries, 1 GiB decompressed,
+ *  512 MiB resources, 64 MiB per image, 4,000,000 nodes.
+ *      galley_limits l = GALLEY_LIMITS_INIT;
+ *      l.max_depth = 64;
+ *      galley_job_set_limits(job, &l); */
+#define GALLEY_LIMITS_INIT                                                     \
+  {                                                                            \
+    .version = GALLEY_LIMITS_VERSION, .max_input_size = (size_t)256 << 20,     \
+    .max_depth = 512, .max_entries = 10000,                                    \
+    .max_decompressed = (size_t)1 << 30,                                       \
+    .max_resource_bytes = (size_t)512 << 20,                                   \
+    .max_image_size = (size_t)64 << 20, .max_nodes = 4000000                   \
+  }
+
+/**
+ * Sets `limits->version` to `version` and every member that version has to
+ * the running library's default; writes nothing past that version's last
+ * member. Pass GALLEY_LIMITS_VERSION. GALLEY_EINVALID (and nothing
+ * written) for a version this library does not know: 0, or newer than it.
+ */
+GALLEY_EXPORT int galley_limits_init(galley_limits *limits, unsigned version);
 
 typedef enum galley_level {
   GALLEY_LEVEL_INFO = 0,
@@ -63,7 +101,8 @@ typedef enum galley_level {
   GALLEY_LEVEL_ERROR,
 } galley_level;
 
-/** One diagnostic. Owned by the job. */
+/** One diagnostic. Owned by the job and handed out by const pointer only;
+ *  may grow at its end. */
 typedef struct galley_diag {
   galley_level level;
   int status;           /* for errors: the status code; else 0 */
@@ -76,16 +115,62 @@ typedef struct galley_diag {
 /** A new job that looks formats up in `registry` (borrowed; may be NULL). */
 GALLEY_EXPORT galley_job *galley_job_new(galley_registry *registry);
 GALLEY_EXPORT void galley_job_free(galley_job *job);
-/** Sets a format option (`-O key=value`); value is copied. NULL removes it. */
+/**
+ * Sets an option (`-O key=value`); `value` is copied, NULL removes it.
+ * `key` is `name`, for every plugin that declares `name` (`wrap`), or
+ * `plugin.name`, for that plugin only (`text.wrap`); a scoped value wins
+ * over an unscoped one. The unscoped names of galley_limits (`max-depth`,
+ * `max-entries`, `max-decompressed`, `max-resource-bytes`,
+ * `max-image-size`, `max-nodes`) are core's own options: a positive size
+ * (suffixes K, M, G) sets that limit. Nothing is checked here (see
+ * galley_job_check_options). GALLEY_EINVALID for an empty name or scope.
+ */
 GALLEY_EXPORT int galley_job_set_option(galley_job *job, const char *key,
                                         const char *value);
+/** Number of options set on the job, in the order they were first set. */
+GALLEY_EXPORT size_t galley_job_option_count(const galley_job *job);
+/**
+ * Option `i` as the host set it: `*scope` is the plugin name of a scoped
+ * option (`text` of `text.wrap`) or NULL, `*name` and `*value` the rest.
+ * Borrowed from the job. GALLEY_ENOTFOUND when `i` is out of range.
+ */
+GALLEY_EXPORT int galley_job_option_at(const galley_job *job, size_t i,
+                                       const char **scope, const char **name,
+                                       const char **value);
+/**
+ * Checks the job's options against the declarations of the plugins of its
+ * conversion: `reader` (NULL: the job's reader, or when none is set every
+ * loaded reader, for a host whose readers vary per input), the transforms
+ * and the writer set on the job.
+ * A scoped option (`text.wrap`) must name a loaded plugin that declares
+ * it; an unscoped one must be declared by at least one plugin of the
+ * conversion; each value must fit the type and choices of every
+ * declaration it applies to; a limit must be a positive size. GALLEY_OK,
+ * or GALLEY_EINVALID with one of these messages on the job:
+ *     unknown option 'wrap' for html, text (see galley --help-format NAME)
+ *     unknown option 'wrap' for html (see galley --help-format html)
+ *     option nosuch.wrap: no plugin named 'nosuch' is loaded
+ *     option wrap wants a whole number, got 'x' (text)
+ *     option wrap wants true or false, got 'x' (text)
+ *     option raw-html wants one of keep|parse, got 'x' (markdown)
+ *     max-depth wants a positive number, got '0'
+ * Once accepted, galley_job_run and galley_job_build_doc do not check
+ * again (until an option changes).
+ */
+GALLEY_EXPORT int galley_job_check_options(galley_job *job,
+                                           const galley_plugin *reader);
 /** Adds a metadata override (`-M key=value`) applied after reading and after
  * each transform. */
 GALLEY_EXPORT int galley_job_set_meta(galley_job *job, const char *key,
                                       const char *value);
-/** Replaces the job's limits. */
-GALLEY_EXPORT void galley_job_set_limits(galley_job *job,
-                                         const galley_limits *limits);
+/**
+ * Replaces the job's limits with `limits`, reading only the members its
+ * `version` has; the job takes the library's defaults for the rest.
+ * GALLEY_EINVALID, and the job's limits unchanged, for a version this
+ * library does not know (0, or newer than it).
+ */
+GALLEY_EXPORT int galley_job_set_limits(galley_job *job,
+                                        const galley_limits *limits);
 /** Adds a folder under which resources may be read (`--resource-path`):
  * relative resource names are also looked up there. */
 GALLEY_EXPORT int galley_job_add_resource_path(galley_job *job,
@@ -111,16 +196,110 @@ GALLEY_EXPORT const galley_diag *galley_job_diag_at(const galley_job *job,
 GALLEY_EXPORT const char *galley_job_errmsg(const galley_job *job);
 /** The status of the last error, or GALLEY_OK. */
 GALLEY_EXPORT int galley_job_status(const galley_job *job);
-/** Forgets the diagnostics and the error (to reuse the job for another input).
- */
+/** Forgets the diagnostics, the error and the reports (to reuse the job for
+ * another input). */
 GALLEY_EXPORT void galley_job_clear(galley_job *job);
+/**
+ * A new job set up as `job` is: its registry, formats and transforms,
+ * options (and whether they were checked), -M overrides, limits, resource
+ * paths and roots, and whether local files may be read. Not copied: the
+ * diagnostics, reports, location, cancellation, batch and input release.
+ * A host sets one job up, checks it, and copies it for each input. NULL
+ * when out of memory.
+ */
+GALLEY_EXPORT galley_job *galley_job_copy(const galley_job *job);
+/** Forgets the -M overrides (a digest reads its articles without them:
+ * they are the book's). */
+GALLEY_EXPORT void galley_job_clear_meta(galley_job *job);
+
+/* ---- The conversion --------------------------------------------------------
+ * One path for every host: the galley command line (one document, a batch,
+ * a digest, --jsonl, --check-plugin) runs exactly these calls. */
 
 /**
- * Runs a whole conversion: read `in` with `reader`, apply `transforms` in
- * order, apply the -M overrides, write with `writer` into `out`. Any of
- * transforms may be NULL when n_transforms is 0. The document is freed
- * before returning. Returns GALLEY_OK or the first failure's status (the
- * message is on the job).
+ * The input format: `reader` for every input (`-f`), or NULL (the default)
+ * to detect it per input (galley_job_detect). GALLEY_EINVALID, with a
+ * message, for a plugin that cannot read.
+ */
+GALLEY_EXPORT int galley_job_set_reader(galley_job *job,
+                                        const galley_plugin *reader);
+/** The output format (`-t`). GALLEY_EINVALID, with a message, for a plugin
+ * that cannot write. */
+GALLEY_EXPORT int galley_job_set_writer(galley_job *job,
+                                        const galley_plugin *writer);
+/** Appends a transform (`-x`), applied in the order added. GALLEY_EINVALID,
+ * with a message, for a plugin that is not a transform. */
+GALLEY_EXPORT int galley_job_add_transform(galley_job *job,
+                                           const galley_plugin *transform);
+/** The reader set with galley_job_set_reader, or NULL (detected per input). */
+GALLEY_EXPORT const galley_plugin *galley_job_reader(const galley_job *job);
+/** The writer set with galley_job_set_writer, or NULL. */
+GALLEY_EXPORT const galley_plugin *galley_job_writer(const galley_job *job);
+/** The number of transforms, and each one in order. */
+GALLEY_EXPORT size_t galley_job_transform_count(const galley_job *job);
+GALLEY_EXPORT const galley_plugin *
+galley_job_transform_at(const galley_job *job, size_t i);
+/**
+ * The reader for `in`: the job's reader when one is set; else the reader
+ * that claims the extension of `in->name` (galley_registry_find_path:
+ * compound extensions such as `tar.gz` first); else the reader whose
+ * probe scores the first 64 KiB of `in->data` highest. NULL when none
+ * does, with GALLEY_EUNSUPPORTED and the message "cannot tell the input
+ * format (use -f FORMAT; see --list-formats)" on the job.
+ */
+GALLEY_EXPORT const galley_plugin *galley_job_detect(galley_job *job,
+                                                     const galley_input *in);
+/**
+ * Asks the next conversion on the job (galley_job_run, _build_doc, or
+ * galley_job_convert, _build) to call `release(ctx)` once, as soon as
+ * `in->data` is no longer needed: right after the reader returns (the
+ * tree holds copies of all it needs), or when galley_job_run or
+ * galley_job_build_doc fails before reading. A host that reads a large input
+ * whole so gets its memory back before the transforms and the writer run.
+ * The callback is then forgotten.
+ */
+GALLEY_EXPORT void galley_job_set_input_release(galley_job *job,
+                                                void (*release)(void *ctx),
+                                                void *ctx);
+
+/**
+ * The whole conversion of one input: detects the reader (galley_job_detect),
+ * checks the options against this conversion's plugins unless
+ * galley_job_check_options already accepted them, reads `in`, applies the
+ * -M overrides, applies each transform (the -M overrides again after
+ * each), and writes the document with the job's writer into `out`. The
+ * document is freed before returning; `out` is not committed (the host
+ * delivers it). GALLEY_OK or the first failure's status (the message is
+ * on the job).
+ */
+GALLEY_EXPORT int galley_job_run(galley_job *job, const galley_input *in,
+                                 galley_sink *out);
+/**
+ * The first half of galley_job_run, for a host that needs the tree itself
+ * (a digest, metadata): detection, the check of the options, read, -M,
+ * transforms, into `doc` (a new, empty document the caller owns). The
+ * input's folder (`in->base_dir`) becomes the document's base and one of
+ * the job's resource roots.
+ */
+GALLEY_EXPORT int galley_job_build_doc(galley_job *job, const galley_input *in,
+                                       galley_doc *doc);
+/**
+ * The second half of galley_job_run: writes `doc` with the job's writer
+ * into `out` (not committed). Checks the options first unless they were
+ * accepted already (with the job's reader, or every reader when none is
+ * set).
+ */
+GALLEY_EXPORT int galley_job_write_doc(galley_job *job, const galley_doc *doc,
+                                       galley_sink *out);
+
+/**
+ * galley_job_run with the formats given here rather than set on the job,
+ * and without detection or the check of the options: read `in` with
+ * `reader`, apply `transforms` in order (the -M overrides after the read
+ * and after each), write with `writer` into `out`. `transforms` may be
+ * NULL when n_transforms is 0. The document is freed before returning.
+ * Returns GALLEY_OK or the first failure's status (the message is on the
+ * job).
  */
 GALLEY_EXPORT int galley_job_convert(galley_job *job, const galley_input *in,
                                      const galley_plugin *reader,
@@ -132,7 +311,7 @@ GALLEY_EXPORT int galley_job_convert(galley_job *job, const galley_input *in,
 /**
  * The first half of galley_job_convert: reads `in` into `doc` (a new,
  * empty document the caller owns), applies the transforms and the -M
- * overrides. For callers that need the tree itself (digests, metadata).
+ * overrides (galley_job_build_doc with the formats given here).
  */
 GALLEY_EXPORT int galley_job_build(galley_job *job, const galley_input *in,
                                    const galley_plugin *reader,
@@ -164,8 +343,12 @@ GALLEY_EXPORT void galley_job_info(galley_job *job, const char *fmt, ...)
     GALLEY_PRINTF(2, 3);
 
 /**
- * The value of option `key`: what the user gave, else the default that the
- * calling plugin declares, else NULL. Borrowed from the job.
+ * The value of option `key` for the calling plugin: what the plugin that
+ * called it passed (galley_plugin_write_with and friends), else the
+ * user's value scoped to the calling plugin (`text.wrap` for `text`), else
+ * the user's unscoped value (`wrap`), else the default the calling plugin
+ * declares, else NULL. Outside any plugin (the host asking), `key` may be
+ * scoped: `text.wrap` is what `text` would get. Borrowed from the job.
  */
 GALLEY_EXPORT const char *galley_job_option(const galley_job *job,
                                             const char *key);
@@ -177,6 +360,13 @@ GALLEY_EXPORT long galley_job_option_int(const galley_job *job, const char *key,
  * unset. */
 GALLEY_EXPORT bool galley_job_option_bool(const galley_job *job,
                                           const char *key, bool fallback);
+/**
+ * The job's limits, owned by the job. Its `version` is the running
+ * library's GALLEY_LIMITS_VERSION, which may be newer than a plugin's
+ * headers (members past those it knows are there) but never older than
+ * 2; code that reads a member added after version 2 checks `version`
+ * first.
+ */
 GALLEY_EXPORT const galley_limits *galley_job_limits(const galley_job *job);
 /** The registry the job looks formats up in (for a plugin that hands work to
  * another). */
@@ -220,38 +410,96 @@ GALLEY_EXPORT int galley_plugin_transform(galley_job *job,
                                           const galley_plugin *plugin,
                                           galley_doc *doc);
 
-/* ---- Site templates
- * ---------------------------------------------------------- What repeats
- * across the pages of one site. A batch reads a site's pages once, counts each
- * distinct block text per page, and hands the model to every job of that site;
- * a transform (boilerplate) asks whether a block's text is part of the
- * template. */
+/** An option value one plugin passes to another it calls. */
+typedef struct galley_option_value {
+  const char *name;  /* an option the called plugin declares: "xhtml" */
+  const char *value; /* "true"; NULL: unset, the called plugin's default */
+} galley_option_value;
 
-typedef struct galley_template galley_template;
+/**
+ * galley_plugin_read/_write/_transform with `n` option values of the
+ * caller's own for the called plugin: during the call, galley_job_option
+ * in `plugin` gives these first (a NULL value hides the user's value and
+ * gives `plugin`'s default). The job's options are never changed: this is
+ * how the EPUB writer renders chapters with the html writer's XHTML mode
+ * whatever the user set for html. `values` is borrowed for the call.
+ */
+GALLEY_EXPORT int
+galley_plugin_read_with(galley_job *job, const galley_plugin *plugin,
+                        const galley_input *in, galley_doc *doc,
+                        const galley_option_value *values, size_t n);
+GALLEY_EXPORT int
+galley_plugin_write_with(galley_job *job, const galley_plugin *plugin,
+                         const galley_doc *doc, galley_sink *out,
+                         const galley_option_value *values, size_t n);
+GALLEY_EXPORT int
+galley_plugin_transform_with(galley_job *job, const galley_plugin *plugin,
+                             galley_doc *doc, const galley_option_value *values,
+                             size_t n);
 
-/** A new empty model; NULL when out of memory. */
-GALLEY_EXPORT galley_template *galley_template_new(void);
-GALLEY_EXPORT void galley_template_free(galley_template *tpl);
+/* ---- Reports ---------------------------------------------------------------
+ * A plugin never writes files: a report the user asked for (the
+ * boilerplate transform's `-O explain=FILE`) is handed to the host, which
+ * writes it (galley writes each one atomically, once the conversion is
+ * done, and fails the conversion if it cannot). */
+
+/** One report handed to the host. Owned by the job. */
+typedef struct galley_report {
+  const char *plugin;        /* the plugin that made it: "boilerplate" */
+  const char *kind;          /* what it is: "explain" */
+  const char *path;          /* where the user asked for it */
+  const unsigned char *data; /* its bytes */
+  size_t size;
+} galley_report;
+
 /**
- * Counts every distinct block text of `doc` once (texts are compared with
- * white space collapsed and ASCII case folded). Safe to call from several
- * threads at once.
+ * Plugin side: hands the host `size` bytes (copied) of a report of `kind`
+ * for the file `path` the user named in one of the calling plugin's
+ * options. A later report for the same path replaces an earlier one.
  */
-GALLEY_EXPORT int galley_template_add_doc(galley_template *tpl,
-                                          const galley_doc *doc);
-/** How many documents were added. */
-GALLEY_EXPORT size_t galley_template_doc_count(const galley_template *tpl);
+GALLEY_EXPORT int galley_job_add_report(galley_job *job, const char *kind,
+                                        const char *path, const void *data,
+                                        size_t size);
+/** Host side: the number of reports, and each one (borrowed). */
+GALLEY_EXPORT size_t galley_job_report_count(const galley_job *job);
+GALLEY_EXPORT const galley_report *galley_job_report_at(const galley_job *job,
+                                                        size_t i);
+
+/* ---- Batches ---------------------------------------------------------------
+ * What a transform learns across the inputs of one batch (the boilerplate
+ * transform: blocks that repeat on most pages of one site). A transform
+ * that has batch hooks (galley_plugin's batch_begin, batch_learn,
+ * batch_end) gets state per batch; the host makes a batch for each group
+ * of inputs (galley: each folder of three pages or more), hands it every
+ * input once, then converts each input with the batch set on its job. */
+
+typedef struct galley_batch galley_batch;
+
 /**
- * True when `text` is template: it is in at least 3 documents and in at
- * least 60% of those added. Call only once every document was added.
+ * A batch for the transforms of `job`: batch_begin of each transform that
+ * has batch hooks. NULL when none has them, or when a hook failed or
+ * memory ran out (then with a message on `job`).
  */
-GALLEY_EXPORT bool galley_template_is_common(const galley_template *tpl,
-                                             const char *text);
-/** Gives a job the model of its document's site (borrowed; NULL: none). */
-GALLEY_EXPORT void galley_job_set_template(galley_job *job,
-                                           const galley_template *tpl);
-/** The model set with galley_job_set_template, or NULL. */
-GALLEY_EXPORT const galley_template *galley_job_template(const galley_job *job);
+GALLEY_EXPORT galley_batch *galley_batch_new(galley_job *job);
+/**
+ * Reads `in` (the reader detected as galley_job_run does; no -M, no
+ * transforms) and hands the document to batch_learn of each transform
+ * of the batch. May run on several threads at once, each with its own
+ * job. GALLEY_OK, or the failure's status with its message on `job`.
+ */
+GALLEY_EXPORT int galley_batch_learn(galley_batch *batch, galley_job *job,
+                                     const galley_input *in);
+/** Calls batch_end of each transform and frees the batch. */
+GALLEY_EXPORT void galley_batch_free(galley_batch *batch);
+/** Makes `job`'s transforms see the state they learnt in `batch`
+ * (borrowed; NULL: none, as for a single document). */
+GALLEY_EXPORT void galley_job_set_batch(galley_job *job,
+                                        const galley_batch *batch);
+/**
+ * Plugin side: during its transform, the calling transform's state from
+ * its batch_begin, or NULL when the input is not part of a batch.
+ */
+GALLEY_EXPORT void *galley_job_batch_state(const galley_job *job);
 
 /* ---- Output sinks
  * ------------------------------------------------------------ */

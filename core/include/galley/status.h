@@ -2,6 +2,8 @@
 #ifndef GALLEY_STATUS_H
 #define GALLEY_STATUS_H
 
+#include <galley/version.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -13,8 +15,6 @@ extern "C" {
 #define GALLEY_EXPORT
 #define GALLEY_PRINTF(f, a)
 #endif
-
-#define GALLEY_VERSION_STRING "0.1.0"
 
 /**
  * Every fallible call returns GALLEY_OK (0) or one of these negative codes.
@@ -36,7 +36,8 @@ enum {
 /** A short constant name for a status code ("parse error"); never NULL. */
 GALLEY_EXPORT const char *galley_strerror(int status);
 
-/** The library's version string, e.g. "0.1.0". */
+/** The running library's version string, e.g. "0.2.0" (GALLEY_VERSION_STRING
+ * is the version of the headers a program was built with). */
 GALLEY_EXPORT const char *galley_version(void);
 
 #ifdef __cplusplus

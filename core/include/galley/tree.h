@@ -173,7 +173,8 @@ GALLEY_EXPORT bool galley_doc_meta_entry(const galley_doc *doc, size_t i,
 
 /* ---- Resources -------------------------------------------------------- */
 
-/** A file the document carries (an image, a font). Owned by the document. */
+/** A file the document carries (an image, a font). Owned by the document and
+ * handed out by const pointer only; may grow at its end. */
 typedef struct galley_resource {
   const char *name;       /* unique within the document, e.g. "images/a.png" */
   const char *media_type; /* "image/png" */
@@ -361,7 +362,9 @@ typedef enum galley_event {
 
 /** Iterator state; a plain value, no allocation. Fields are private. The
  * successor is computed before the current node is handed out (as cmark
- * does), so unlinking the current node after its EXIT is safe. */
+ * does), so unlinking the current node after its EXIT is safe. Frozen:
+ * callers allocate it, so its size never changes (plugin.h, "How the ABI
+ * changes"). */
 typedef struct galley_iter {
   galley_node *root;
   galley_node *node;

@@ -9,14 +9,8 @@ static int caps_write(galley_job *job, const galley_doc *doc,
   return GALLEY_OK;
 }
 
-static const galley_plugin caps_mismatch_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "caps_mismatch",
-    .version = "1.0",
-    .summary = "declares read without a read callback",
-    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
-    .write = caps_write,
-};
-
-GALLEY_PLUGIN_DEFINE(caps_mismatch_plugin)
+GALLEY_PLUGIN_DEFINE(caps_mismatch_plugin, .name = "caps_mismatch",
+                     .version = "1.0",
+                     .summary = "declares read without a read callback",
+                     .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
+                     .write = caps_write);

@@ -8,14 +8,6 @@ static int dup_transform(galley_job *job, galley_doc *doc) {
   return GALLEY_OK;
 }
 
-static const galley_plugin duplicate_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "good",
-    .version = "2.0",
-    .summary = "a second plugin named good",
-    .caps = GALLEY_CAN_TRANSFORM,
-    .transform = dup_transform,
-};
-
-GALLEY_PLUGIN_DEFINE(duplicate_plugin)
+GALLEY_PLUGIN_DEFINE(duplicate_plugin, .name = "good", .version = "2.0",
+                     .summary = "a second plugin named good",
+                     .caps = GALLEY_CAN_TRANSFORM, .transform = dup_transform);

@@ -31,19 +31,9 @@ static const galley_option good_options[] = {
     {NULL, 0, NULL, NULL, NULL},
 };
 
-static const galley_plugin good_plugin = {
-    .abi_version = GALLEY_ABI_VERSION,
-    .struct_size = sizeof(galley_plugin),
-    .name = "good",
-    .version = "1.0",
-    .summary = "the good test plugin",
-    .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
-    .extensions = good_extensions,
-    .media_type = "text/x-good",
-    .options = good_options,
-    .probe = good_probe,
-    .read = good_read,
-    .write = good_write,
-};
-
-GALLEY_PLUGIN_DEFINE(good_plugin)
+GALLEY_PLUGIN_DEFINE(good_plugin, .name = "good", .version = "1.0",
+                     .summary = "the good test plugin",
+                     .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE,
+                     .extensions = good_extensions, .media_type = "text/x-good",
+                     .options = good_options, .probe = good_probe,
+                     .read = good_read, .write = good_write);

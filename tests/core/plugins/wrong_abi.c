@@ -17,4 +17,9 @@ static const galley_plugin wrong_abi_plugin = {
     .transform = wrong_transform,
 };
 
-GALLEY_PLUGIN_DEFINE(wrong_abi_plugin)
+/* Spelled out by hand: GALLEY_PLUGIN_DEFINE would fill in the right
+ * numbers. */
+GALLEY_EXPORT const galley_plugin *galley_plugin_init(void);
+GALLEY_EXPORT const galley_plugin *galley_plugin_init(void) {
+  return &wrong_abi_plugin;
+}

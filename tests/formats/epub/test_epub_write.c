@@ -428,6 +428,73 @@ static void css_option_replaces_the_stylesheet(void **state) {
   free(path);
 }
 
+/* Every option of a job as "scope.name=value" lines, in order. */
+static char *options_of(const galley_job *job) {
+  size_t cap = 4096, len = 0;
+  char *out = calloc(1, cap);
+  assert_non_null(out);
+  for (size_t i = 0; i < galley_job_option_count(job); i++) {
+    const char *scope, *name, *value;
+    assert_int_equal(galley_job_option_at(job, i, &scope, &name, &value),
+                     GALLEY_OK);
+    len += (size_t)snprintf(out + len, cap - len, "%s%s%s=%s\n",
+                            scope ? scope : "", scope ? "." : "", name, value);
+    assert_true(len < cap);
+  }
+  return out;
+}
+
+/* The writer renders chapters with the html writer's XHTML mode through
+ * values of its own: the user's options (unscoped css, which the html
+ * writer also declares, and html's own) are the same before and after. */
+static void the_users_options_are_unchanged_by_an_epub_write(void **state) {
+  (void)state;
+  const char css[] = "p { margin: 0; }\n";
+  char *path = et_temp_file(css, sizeof css - 1, ".css");
+  assert_non_null(path);
+  galley_registry *reg = tu_registry();
+  galley_job *job = galley_job_new(reg);
+  assert_int_equal(galley_job_set_option(job, "css", path), GALLEY_OK);
+  assert_int_equal(galley_job_set_option(job, "html.xhtml", "false"),
+                   GALLEY_OK);
+  assert_int_equal(galley_job_set_option(job, "html.fragment", "false"),
+                   GALLEY_OK);
+  assert_int_equal(galley_job_set_option(job, "epub.toc-depth", "2"),
+                   GALLEY_OK);
+  assert_int_equal(
+      galley_job_set_writer(job, galley_registry_find(reg, "epub")), GALLEY_OK);
+  char *before = options_of(job);
+  const char *md = "# One\n\nText.\n\n# Two\n\nMore <b>text</b>.\n";
+  galley_input in = {(const unsigned char *)md, strlen(md), "in.md", NULL};
+  galley_sink *sink = galley_sink_new_memory();
+  assert_int_equal(galley_job_run(job, &in, sink), GALLEY_OK);
+  char *after = options_of(job);
+  assert_string_equal(after, before);
+  /* The chapters are still XHTML fragments whatever the user set for html,
+   * and the book's stylesheet is the user's. */
+  size_t n;
+  const char *data = galley_sink_data(sink, &n);
+  et_result r = {0};
+  r.data = malloc(n + 1);
+  assert_non_null(r.data);
+  memcpy(r.data, data, n);
+  r.len = n;
+  char *ch = entry(&r, "EPUB/ch001.xhtml");
+  assert_non_null(strstr(ch, "<?xml"));
+  assert_non_null(strstr(ch, "<p>Text.</p>"));
+  char *style = entry(&r, "EPUB/style.css");
+  assert_string_equal(style, css);
+  free(ch);
+  free(style);
+  et_free(&r);
+  free(before);
+  free(after);
+  galley_sink_free(sink);
+  galley_job_free(job);
+  unlink(path);
+  free(path);
+}
+
 static void deep_nesting_is_written_whole(void **state) {
   (void)state;
   char md[1024] = "";
@@ -601,6 +668,7 @@ int main(void) {
       cmocka_unit_test(cover_option_names_a_file),
       cmocka_unit_test(title_page_can_be_left_out),
       cmocka_unit_test(css_option_replaces_the_stylesheet),
+      cmocka_unit_test(the_users_options_are_unchanged_by_an_epub_write),
       cmocka_unit_test(deep_nesting_is_written_whole),
       cmocka_unit_test(digest_of_three_fixtures_is_one_valid_book),
       cmocka_unit_test(fixtures_pass_epubcheck),

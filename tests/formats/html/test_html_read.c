@@ -627,7 +627,7 @@ static void without_a_depth_limit_deep_nesting_reads_and_writes(void **state) {
   for (size_t t = 0; t < sizeof tags / sizeof tags[0]; t++) {
     char *src = nested(tags[t][0], tags[t][1], 50000);
     galley_job *job = galley_job_new(reg);
-    galley_limits l = galley_limits_default();
+    galley_limits l = GALLEY_LIMITS_INIT;
     l.max_depth = 0;
     galley_job_set_limits(job, &l);
     galley_doc *d = galley_doc_new();

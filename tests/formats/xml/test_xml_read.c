@@ -194,7 +194,7 @@ static void hundred_thousand_nested_elements_hit_the_depth_limit(void **state) {
 
 static void nesting_up_to_the_limit_is_read(void **state) {
   (void)state;
-  galley_limits lim = galley_limits_default();
+  galley_limits lim = GALLEY_LIMITS_INIT;
   lim.max_depth = 40;
   char *xml = nested("<div>", "</div>", 40);
   galley_doc *doc = NULL;
@@ -248,7 +248,7 @@ static void resources_are_checked_against_what_they_claim(void **state) {
 
 static void resources_over_the_limits_are_refused(void **state) {
   (void)state;
-  galley_limits lim = galley_limits_default();
+  galley_limits lim = GALLEY_LIMITS_INIT;
   lim.max_resource_bytes = 4;
   lim.max_image_size = 2;
   const char *xml = "<document " NS "><resources>"

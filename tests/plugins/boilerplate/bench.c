@@ -110,6 +110,15 @@ int main(int argc, char **argv) {
     double t1 = now();
     if (strip && galley_plugin_transform(job, bp, doc) != GALLEY_OK)
       fprintf(stderr, "%s: %s\n", path, galley_job_errmsg(job));
+    /* The transform hands its explain report over; the host writes it. */
+    for (size_t k = 0; k < galley_job_report_count(job); k++) {
+      const galley_report *r = galley_job_report_at(job, k);
+      FILE *xf = fopen(r->path, "w");
+      if (xf) {
+        fwrite(r->data, 1, r->size, xf);
+        fclose(xf);
+      }
+    }
     double t2 = now();
     FILE *f = fopen(opath, "w");
     if (!f) {

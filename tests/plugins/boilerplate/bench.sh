@@ -10,6 +10,10 @@ build=${1:?usage: bench.sh BUILD_DIR [CORPORA_DIR]}
 here=$(cd "$(dirname "$0")" && pwd)
 corpora=${2:-$here/../../../shared/corpora}
 galley=$build/galley
+# Executables under tests/ are not beside build/galley-uninstalled, so they
+# are given this build's plugins the way `meson devenv` would.
+: "${GALLEY_PLUGIN_SYSTEM_PATH=$(grep -v '^#' "$build/galley-uninstalled" | head -n1)}"
+export GALLEY_PLUGIN_SYSTEM_PATH
 pages=$corpora/aeb/html
 truth=$corpora/aeb/ground-truth.json
 score=$corpora/../tools/score-extraction

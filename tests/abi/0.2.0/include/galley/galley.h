@@ -1,0 +1,10 @@
+/* libgalley: convert articles between formats through one document tree. */
+#ifndef GALLEY_H
+#define GALLEY_H
+
+#include "job.h"
+#include "plugin.h"
+#include "status.h"
+#include "tree.h"
+
+#endif
