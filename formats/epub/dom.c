@@ -355,6 +355,28 @@ static xmlNode *drop(xmlNode *root, xmlNode *n) {
   return next;
 }
 
+/* Whether an image is all that a link around it shows: dropping it would
+ * leave a link nobody can see or follow. A link with more than a few dozen
+ * nodes shows something else anyway. */
+static bool only_content_of_link(xmlNode *img) {
+  xmlNode *a = img->parent;
+  for (int up = 0; a && up < 8 && !is_el(a, "a"); up++)
+    a = a->parent;
+  if (!is_el(a, "a"))
+    return false;
+  xmlNode *n = a->children;
+  for (int seen = 0; n && seen < 64; seen++) {
+    if (n->type == XML_TEXT_NODE && n->content)
+      for (const xmlChar *p = n->content; *p; p++)
+        if (!isspace(*p))
+          return false;
+    if (n != img && is_el(n, "img"))
+      return false;
+    n = epub_dom_next(a, n, false);
+  }
+  return !n;
+}
+
 static bool inside(const xmlNode *n, const char *name) {
   for (const xmlNode *p = n->parent; p; p = p->parent)
     if (is_el(p, name))
@@ -973,6 +995,16 @@ static int link_chapter(writer *w, size_t ci) {
         break;
       if (idx < 0) {
         char *alt = attr(n, "alt");
+        if (!alt || !*alt) {
+          /* An image-only link keeps something to click: the image's
+           * title, or a word for what was there. */
+          free(alt);
+          alt = only_content_of_link(n) ? attr(n, "title") : NULL;
+          if (!alt || !*alt) {
+            free(alt);
+            alt = only_content_of_link(n) ? strdup("[image]") : NULL;
+          }
+        }
         if (alt && *alt)
           xmlAddPrevSibling(n, xmlNewText((const xmlChar *)alt));
         free(alt);
