@@ -168,13 +168,15 @@ static bool srcset_pick(const char *set, cand *out) {
 /* What an <img> or <source> offers, lazy attributes first (a lazy page
  * keeps a placeholder in the plain ones): a srcset's pick, else a single
  * address. Sets *ph when only a placeholder was found (kept in *out). */
-static bool own_pick(const xmlNode *el, bool is_source, cand *out, bool *ph) {
+static bool own_pick(const xmlNode *el, bool is_source, cand *out, bool *ph,
+                     bool *plain) {
   static const char *const lazy_sets[] = {"data-srcset", "data-lazy-srcset",
                                           NULL};
   static const char *const lazy[] = {
       "data-src",  "data-lazy-src", "data-original",   "data-original-src",
       "data-lazy", "data-url",      "data-hi-res-src", NULL};
   *ph = false;
+  *plain = false;
   for (size_t i = 0; lazy_sets[i]; i++) {
     const char *v = get(el, lazy_sets[i]);
     if (v && srcset_pick(v, out))
@@ -194,6 +196,7 @@ static bool own_pick(const xmlNode *el, bool is_source, cand *out, bool *ph) {
   if (!is_source && v && *v) {
     *out = (cand){v, strlen(v), 0, 1};
     *ph = placeholder(v, strlen(v));
+    *plain = true;
     return true;
   }
   return false;
@@ -294,11 +297,8 @@ static size_t sources_of(const xmlNode *img, const xmlNode **out) {
 bool html_img_pick(const xmlNode *img, html_img *out) {
   memset(out, 0, sizeof *out);
   cand own = {0};
-  bool own_ph = false;
-  bool have_own = own_pick(img, false, &own, &own_ph);
-  out->from_src_only = have_own && !get(img, "srcset") &&
-                       !get(img, "data-srcset") && !get(img, "data-src") &&
-                       !get(img, "data-lazy-src") && !get(img, "data-original");
+  bool own_ph = false, plain = false;
+  bool have_own = own_pick(img, false, &own, &own_ph, &plain);
   /* Sources, ranked: a core type (0), an unknown one (1), the <img>'s own
    * address (2), a source for narrow screens or a theme (3), a type not
    * every output carries, AVIF and the like (4), a placeholder (5). */
@@ -308,8 +308,8 @@ bool html_img_pick(const xmlNode *img, html_img *out) {
   cand best = own;
   for (size_t i = 0; i < ns; i++) {
     cand c;
-    bool ph;
-    if (!own_pick(srcs[i], true, &c, &ph))
+    bool ph, unused;
+    if (!own_pick(srcs[i], true, &c, &ph, &unused))
       continue;
     kind k = source_kind(srcs[i], &c);
     int rank = k == K_OTHER ? 4 : narrow_media(srcs[i]) ? 3 : (int)k;
@@ -320,8 +320,7 @@ bool html_img_pick(const xmlNode *img, html_img *out) {
   }
   if (best_rank == 6)
     return false;
-  if (best_rank != 2 && best_rank != 5)
-    out->from_src_only = false;
+  out->from_src_only = plain && (best_rank == 2 || best_rank == 5);
   out->url = best.url;
   out->len = best.len;
   out->placeholder = best_rank == 5;
