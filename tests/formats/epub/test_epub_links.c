@@ -40,8 +40,9 @@ static char *chapter(const et_result *r) {
 }
 
 static void has(const char *text, const char *want) {
-  if (!strstr(text, want))
-    fail_msg("missing from the chapter: %s\n%s", want, text);
+  if (!text || !strstr(text, want))
+    fail_msg("missing from the chapter: %s\n%s", want,
+             text ? text : "(no chapter)");
 }
 
 /* epubcheck's verdict: 0 when it passed, 1 when it did not (with its log
