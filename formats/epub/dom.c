@@ -377,6 +377,25 @@ static bool only_content_of_link(xmlNode *img) {
   return !n;
 }
 
+/* Drops an image the book cannot hold, keeping its alt text in its place;
+ * an image-only link keeps something to click: the image's title, or a
+ * word for what was there. */
+static xmlNode *drop_image(xmlNode *root, xmlNode *n) {
+  char *alt = attr(n, "alt");
+  if ((!alt || !*alt) && only_content_of_link(n)) {
+    free(alt);
+    alt = attr(n, "title");
+    if (!alt || !*alt) {
+      free(alt);
+      alt = strdup("[image]");
+    }
+  }
+  if (alt && *alt)
+    xmlAddPrevSibling(n, xmlNewText((const xmlChar *)alt));
+  free(alt);
+  return drop(root, n);
+}
+
 static bool inside(const xmlNode *n, const char *name) {
   for (const xmlNode *p = n->parent; p; p = p->parent)
     if (is_el(p, name))
@@ -496,7 +515,7 @@ int epub_clean_chapter(writer *w, size_t ci) {
       bool none = !src || !*src;
       xmlFree(src);
       if (none) {
-        n = drop(root, n);
+        n = drop_image(root, n);
         continue;
       }
     }
@@ -994,21 +1013,7 @@ static int link_chapter(writer *w, size_t ci) {
       if (rc)
         break;
       if (idx < 0) {
-        char *alt = attr(n, "alt");
-        if (!alt || !*alt) {
-          /* An image-only link keeps something to click: the image's
-           * title, or a word for what was there. */
-          free(alt);
-          alt = only_content_of_link(n) ? attr(n, "title") : NULL;
-          if (!alt || !*alt) {
-            free(alt);
-            alt = only_content_of_link(n) ? strdup("[image]") : NULL;
-          }
-        }
-        if (alt && *alt)
-          xmlAddPrevSibling(n, xmlNewText((const xmlChar *)alt));
-        free(alt);
-        n = drop(root, n);
+        n = drop_image(root, n);
         continue;
       }
       set_attr(n, "src", w->res[idx].href);

@@ -80,6 +80,8 @@ has "lazy: data-src, data-lazy-src, data-original, data-srcset" \
   "](${cdn}/anemone.jpg)" "](${cdn}/limpet.jpg)" "](${cdn}/mussel.jpg)" \
   "](${cdn}/kelp-960.jpg)"
 lacks "no placeholder is kept" "data:image/gif" "blank.gif" "grey.gif"
+has "a placeholder with nothing behind it keeps only its alt text" \
+  "![Placeholder: the sponsor logo]()"
 times "noscript: the copy of a placeholder shows once" 1 "](${cdn}/heron.jpg)"
 times "noscript: the copy of a lazy image adds nothing" 1 "](${cdn}/gull.jpg)"
 has "tracking pixels: dropped, the words around them kept" \

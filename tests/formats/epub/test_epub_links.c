@@ -116,6 +116,9 @@ static void an_image_only_link_keeps_something_to_click(void **state) {
   char *ch = chapter(&r);
   /* Its image is remote (not fetched here): the link keeps a label. */
   has(ch, "<a href=\"https://cdn.photos.example/full/urchin.jpg\">[image]</a>");
+  /* An image with no address, or only a placeholder, keeps its alt text. */
+  has(ch, "With nothing behind it: Placeholder: the sponsor logo and No "
+          "source: a diagram keep their alt text.");
   /* A local one is embedded inside its link. */
   has(ch, "<a href=\"https://photos.example/gallery/\"><img src=\"images/");
   assert_int_equal(et_zip_count(r.data, r.len, "EPUB/images/"), 2);
