@@ -13,7 +13,21 @@ typedef struct reader {
   galley_node **raw; /* RAW_* nodes for the html reader (raw-html=parse) */
   size_t n_raw, cap_raw;
   galley_buf text; /* a run of adjacent cmark TEXT nodes, joined */
+  const char *web; /* the address the input was fetched from, or NULL */
 } reader;
+
+/* A link's or image's address: a relative one resolves against the
+ * address a document from the web was fetched from (RFC 3986); one within
+ * the document ("#note") and everything of a local file stay as written. */
+static int set_url(reader *r, galley_node *g, const char *url) {
+  char *abs = NULL;
+  if (r->web && url && *url && url[0] != '#' && !galley_url_has_scheme(url) &&
+      galley_url_resolve(&abs, r->web, url) == GALLEY_ENOMEM)
+    return GALLEY_ENOMEM;
+  int rc = galley_node_set_url(g, abs ? abs : url);
+  free(abs);
+  return rc;
+}
 
 /*
  * cmark splits text at every special character; one TEXT per run reads
@@ -224,7 +238,7 @@ static galley_node *map_node(reader *r, cmark_node *n, table_state *ts,
                                                         : GALLEY_NODE_IMAGE);
       const char *title = cmark_node_get_title(n);
       if (g)
-        *rc = galley_node_set_url(g, cmark_node_get_url(n));
+        *rc = set_url(r, g, cmark_node_get_url(n));
       if (g && !*rc && title && title[0])
         *rc = galley_node_set_title(g, title);
       break;
@@ -458,6 +472,16 @@ static int parse_raw_nodes(reader *r) {
 
 int md_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   reader r = {.job = job, .doc = doc};
+  /* The runner gives a fetched document's address as its base or as its
+   * url metadata; both are read before the front matter, which may name a
+   * url of its own (a copy: the front matter may replace it). */
+  const char *base = galley_doc_get_base(doc);
+  const char *url = galley_doc_get_meta(doc, GALLEY_META_URL);
+  const char *web = galley_url_is_web(base)  ? base
+                    : galley_url_is_web(url) ? url
+                                             : NULL;
+  if (web && !(r.web = galley_doc_strndup(doc, web, (size_t)-1)))
+    return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   const char *data = (const char *)in->data;
   size_t len = in->size, body = 0;
   int rc = md_front_matter_read(job, data, len, doc, &body, &r.line_offset);

@@ -7,5 +7,6 @@
 #include "plugin.h"
 #include "status.h"
 #include "tree.h"
+#include "url.h"
 
 #endif
