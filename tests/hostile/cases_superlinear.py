@@ -89,3 +89,42 @@ def _(d, ctx):
     n = 150000
     write(d + "/wide.txt", "".join("h%06d  " % i for i in range(n)) + "\n" +
           "-------  " * n + "\nx\n")
+
+
+# The EPUB writer asked for the i-th keyword and author (a walk of the
+# metadata from the start each time) and de-duplicated authors by scanning
+# all before each one.
+case("120,000 keywords are written as EPUB subjects in linear time",
+     ["kw.xml", "-t", "epub", "-M", "language=en", "-o", "out.epub"], 0,
+     out="out.epub", present=["k119999"], mem=mem_cap(4300000))(_keywords)
+
+
+@case("60,000 authors are written as EPUB creators in linear time",
+      ["au.xml", "-t", "epub", "-M", "language=en", "-o", "out.epub"], 0,
+      out="out.epub", present=["Author 59999"], mem=mem_cap(3000000))
+def _(d, ctx):
+    write(d + "/au.xml", _xml_doc("<paragraph><text>a</text></paragraph>",
+                                  "".join('<entry key="author">Author %d</entry>' % i
+                                          for i in range(60000))))
+
+
+# Each <attr> of the xml form was looked up and set with a scan of the
+# node's attributes before it.
+@case("a node of 100,000 attributes in the xml form is read in linear time",
+      ["at.xml", "-t", "xml", "-o", "out.xml"], 0, out="out.xml",
+      present=["k99999"], mem=mem_cap(3300000))
+def _(d, ctx):
+    write(d + "/at.xml", _xml_doc('<paragraph>%s<text>a</text></paragraph>'
+                                  % "".join('<attr key="k%d">v</attr>' % i
+                                            for i in range(100000))))
+
+
+# libxml2 2.9 compares each attribute of a start tag with all before it:
+# seconds for tens of thousands, before the reader could refuse them.
+@case("an xml element of 50,000 attributes is refused before libxml2 parses it",
+      ["el.xml", "-o", "out.html"], 1,
+      r"galley: el\.xml: line 2: an element has 50000 attributes, over the 256 "
+      r"galley's xml form allows", out="out.html", mem=mem_cap(900000))
+def _(d, ctx):
+    write(d + "/el.xml", _xml_doc('<paragraph %s><text>a</text></paragraph>'
+                                  % " ".join('a%d="v"' % i for i in range(50000))))

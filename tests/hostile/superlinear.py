@@ -96,17 +96,6 @@ ASAN_BUDGET_FACTOR = 2
 # print, as TAP TODO, and do not fail the test. Take an entry off when its
 # fix is merged.
 KNOWN = {
-    # Found here, not fixed on this branch: the xml reader checks each <attr>
-    # with galley_node_get_attr and adds it with galley_node_set_attr, both
-    # scans of the node's attributes (core/libgalley/tree.c), so n
-    # attributes on one node cost n^2 (formats/xml/read.c).
-    "xml: attributes of one node": "xml reader <attr> scans, reported (formats/xml/read.c)",
-    # Found here, not fixed on this branch: libxml2 2.9's XML parser compares
-    # each attribute of a start tag with all before it, and the xml reader
-    # refuses the unknown ones only after that; a pre-scan of the input, as
-    # the html reader's too_many_attributes, would refuse them first.
-    "xml: xml attributes of one element":
-        "libxml2 attribute checks before the xml reader's refusal, reported",
 }
 
 WRITERS = ("html", "markdown", "text", "xml", "epub", "gemtext")
