@@ -137,4 +137,9 @@ bool core_limit_option(const char *name, size_t *offset);
 /* Parses a positive size ("64K", "10M", "1G"). */
 bool parse_positive_size(const char *s, size_t *out);
 
+/* ---- fetch.c ---- */
+/* Why the fetch module (galley-fetch.so) could not be loaded, or NULL when
+ * it is loaded (loads it on first call). */
+const char *fetch_module_error(void);
+
 #endif

@@ -237,7 +237,11 @@ GALLEY_EXPORT void galley_response_free(galley_response *r);
 typedef struct galley_fetcher galley_fetcher;
 
 /** A new fetcher with `opts` (copied; NULL: the defaults). GALLEY_EINVALID
- *  for an unknown options version, GALLEY_EIO when libcurl cannot start. */
+ *  for an unknown options version, GALLEY_EIO when libcurl cannot start,
+ *  GALLEY_EUNSUPPORTED when the fetch module cannot be loaded. The first
+ *  call loads it: libgalley does not link libcurl itself, so a program
+ *  that never fetches never loads it (galley-fetch.so, beside libgalley in
+ *  a build tree, LIBDIR/galley/ when installed). */
 GALLEY_EXPORT int galley_fetcher_new(galley_fetcher **out,
                                      const galley_fetch_options *opts);
 /** Frees the fetcher; it must not be running. Responses it returned stay. */
