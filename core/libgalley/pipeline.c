@@ -146,7 +146,7 @@ GALLEY_API int galley_job_add_transform(galley_job *job,
                             "'%s' is a format, not a transform",
                             transform->name);
   if (galley_array_grow((void **)&job->transforms, &job->cap_transforms,
-                        job->n_transforms + 1, sizeof *job->transforms))
+                 job->n_transforms + 1, sizeof *job->transforms))
     return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   job->transforms[job->n_transforms++] = transform;
   return GALLEY_OK;
