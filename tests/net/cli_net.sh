@@ -95,6 +95,9 @@ fi
 net "$base/as-markdown" -t xml > md.xml 2> err
 check "text/markdown without an extension is read as Markdown" \
   'grep -q "<emph" md.xml && grep -q "<heading" md.xml' "$(cat err; head -c 400 md.xml)"
+net "$base/image/3.png" -o img.html 2> err; rc=$?
+check "a URL that no reader takes (an image) is a failed input: one line, exit 1" \
+  '[ $rc -eq 1 ] && [ "$(cat err)" = "galley: $base/image/3.png: cannot tell the input format from its Content-Type (image/png) or its content (use -f FORMAT; see --list-formats)" ] && [ ! -e img.html ]' "rc=$rc $(cat err)"
 net "$base/notes.md" -t xml > notes.xml 2> err
 check "text/plain named .md is read as Markdown (the name beats a vague type)" \
   'grep -q "<emph" notes.xml' "$(head -c 400 notes.xml)"
@@ -140,11 +143,12 @@ check "-O encoding wins over the Content-Type charset" '! grep -q "こんにち�
 net "$base/404" -o missing.epub 2> err; rc=$?
 check "HTTP 404: one line, exit 1, no output" \
   '[ $rc -eq 1 ] && [ "$(cat err)" = "galley: $base/404: HTTP 404" ] && [ ! -e missing.epub ]' "rc=$rc $(cat err)"
-net "http://no-such-host.invalid:$port/x" -t text > /dev/null 2> err; rc=$?
-# .invalid never resolves (RFC 6761); the resolver may still ask a DNS
-# server, but no connection is made anywhere.
+# A label over 63 bytes: the C library refuses it without asking a DNS
+# server, so nothing is sent anywhere.
+host=$(printf 'a%.0s' $(seq 64)).invalid
+net "http://$host/x" -t text > /dev/null 2> err; rc=$?
 check "an unknown host: one line, exit 1" \
-  '[ $rc -eq 1 ] && grep -q "^galley: http://no-such-host.invalid:$port/x: could not resolve host no-such-host.invalid$" err' "$(cat err)"
+  '[ $rc -eq 1 ] && [ "$(cat err)" = "galley: http://$host/x: could not resolve host $host" ]' "$(cat err)"
 net -O fetch-timeout=1 "$base/slow-page?s=4" -o slow.txt 2> err; rc=$?
 check "a fetch over -O fetch-timeout: 'timed out after 1 s', exit 1" \
   '[ $rc -eq 1 ] && [ "$(cat err)" = "galley: $base/slow-page?s=4: timed out after 1 s" ] && [ ! -e slow.txt ]' "rc=$rc $(cat err)"
