@@ -232,6 +232,11 @@ net --jsonl --fetch -t text < recs.jsonl > recs.out 2> /dev/null; rc=$?
 check "--jsonl --fetch: the record's url is fetched and converted" \
   'head -n 1 recs.out | grep -q "A story from the web" && head -n 1 recs.out | grep -q "\"error\":null"' "$(cat recs.out)"
 check "--jsonl --fetch: a failed fetch is the record's error" 'tail -n 1 recs.out | grep -q "\"error\":\"line 2: HTTP 404\""' "$(cat recs.out)"
+printf '{"id":3,"url":"%s/story.html","content":"<p>given here</p>"}\n' "$base" > given.jsonl
+mark
+net --jsonl --fetch -t text < given.jsonl > given.out 2> /dev/null
+check "--jsonl --fetch: a record with content is not fetched" \
+  'grep -q "given here" given.out && [ -z "$(since)" ]' "$(cat given.out; since)"
 "$galley" --fetch "$base/story.html" > /dev/null 2> err; rc=$?
 check "--fetch without --jsonl is a usage error" '[ $rc -eq 2 ]' "rc=$rc"
 
