@@ -100,6 +100,7 @@ GALLEY_API void galley_job_free(galley_job *job) {
     free(job->roots[i]);
   free(job->roots);
   free(job->location);
+  remote_free(job->remote);
   free(job);
 }
 
@@ -578,6 +579,7 @@ GALLEY_API galley_job *galley_job_copy(const galley_job *job) {
     return NULL;
   c->limits = job->limits;
   c->no_local_files = job->no_local_files;
+  c->network = job->network;
   c->reader = job->reader;
   c->writer = job->writer;
   int rc = GALLEY_OK;

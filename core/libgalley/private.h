@@ -124,6 +124,8 @@ struct galley_job {
   report_entry *reports;
   size_t n_reports, cap_reports;
   const galley_batch *batch;
+  unsigned network;           /* galley_job_set_network */
+  struct job_remote *remote;  /* galley_job_fetch_input's input (remote.c) */
 };
 
 /* The plugin running on the job now, or NULL (job.c). */
@@ -142,5 +144,32 @@ bool plugin_has_batch(const galley_plugin *p);
 bool core_limit_option(const char *name, size_t *offset);
 /* Parses a positive size ("64K", "10M", "1G"). */
 bool parse_positive_size(const char *s, size_t *out);
+
+/* ---- remote.c ---- */
+/* The input a job fetched (galley_job_fetch_input), until the job is
+ * freed. */
+typedef struct job_remote job_remote;
+void remote_free(job_remote *r);
+/* Frees the fetched bytes once the reader is done with them. */
+void remote_release(job_remote *r);
+/* The reader for a fetched input: by its Content-Type, else probed. NULL
+ * with the message on the job when none takes it. */
+const galley_plugin *remote_detect(galley_job *job, const galley_input *in);
+/* Reads a fetched input with `reader` into `doc`: its URL as the base,
+ * the response's charset for a reader that takes one, the URL after
+ * redirects as `url` metadata. */
+int remote_read(galley_job *job, const galley_plugin *reader,
+                const galley_input *in, galley_doc *doc);
+/* True when the option `name` is one of core's network options; `kind`
+ * says how its value is read (remote.c). */
+bool core_net_option(const char *name, int *kind);
+enum { NET_OPT_SIZE, NET_OPT_COUNT, NET_OPT_SECONDS };
+/* Parses a positive number of seconds ("30", "0.5") into milliseconds. */
+bool parse_positive_seconds(const char *s, long *ms);
+
+/* ---- fetch.c ---- */
+/* Why the fetch module (galley-fetch.so) could not be loaded, or NULL when
+ * it is loaded (loads it on first call). */
+const char *fetch_module_error(void);
 
 #endif

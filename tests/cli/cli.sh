@@ -538,5 +538,26 @@ run article.txt -t xml -M title=Override
 check "-M replaces the title the reader found" "rc=$rc" \
   eval '[ $rc = 0 ] && [ "$(grep -c "key=\"title\"" out)" = 1 ] && grep -q "key=\"title\">Override<" out'
 
+# ---- Inputs from a list, network options (no network: paths only) ---------
+
+printf '# two articles\n\n  in.txt  \n\t\narticle.txt\n# the end\n' >list.txt
+run --input-list list.txt -t xml -o listed.xml
+check "--input-list: comments, blank lines and blanks around names are skipped (a digest of 2)" \
+  "rc=$rc" eval '[ $rc = 0 ] && [ "$(grep -c "key=\"galley-article\"" listed.xml)" = 2 ]'
+run --input-list nosuch-list.txt -t text
+check "a missing --input-list is one line naming it, exit 1" "rc=$rc" \
+  eval '[ $rc = 1 ] && one_line_naming nosuch-list.txt && [ ! -s out ]'
+printf '# nothing here\n\n' >empty-list.txt
+run --input-list empty-list.txt -t text
+check "an --input-list that names no input is a usage error" "rc=$rc" \
+  eval '[ $rc = 2 ] && grep -q "the input list names no input" err'
+run --fetch in.txt -t text
+check "--fetch without --jsonl is a usage error" "rc=$rc" eval '[ $rc = 2 ]'
+run -O connect-timeout=never in.txt -t text
+check "a network option is checked like a limit, before anything is read" \
+  "rc=$rc" eval '[ $rc = 2 ] && grep -q "connect-timeout wants a positive number of seconds, got .never." err'
+run --offline in.txt -t text
+check "--offline changes nothing for a file" "rc=$rc" eval '[ $rc = 0 ] && [ -s out ]'
+
 echo "1..$n"
 exit 0
