@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "galley/fetch.h"
 #include "galley/galley.h"
 
 #define GALLEY_API GALLEY_EXPORT
@@ -118,6 +119,9 @@ struct galley_job {
   report_entry *reports;
   size_t n_reports, cap_reports;
   const galley_batch *batch;
+  /* galley_job_set_fetch_options (resources.c): malloc'd, its user_agent
+   * strdup'd; NULL: the job fetches nothing. */
+  galley_fetch_options *fetch;
 };
 
 /* The plugin running on the job now, or NULL (job.c). */
@@ -129,6 +133,19 @@ const galley_plugin *job_current(const galley_job *job);
 
 /* Whether `p` has batch hooks (a descriptor with all three). */
 bool plugin_has_batch(const galley_plugin *p);
+
+/* ---- resources.c ---- */
+/* Frees the job's fetch options (galley_job_free). */
+void job_fetch_free(galley_job *job);
+/* Copies `src`'s fetch options to `dst` (galley_job_copy). */
+int job_fetch_copy(galley_job *dst, const galley_job *src);
+/* Between the transforms and `writer`: when it embeds and the job fetches,
+ * fetches the remote images of `doc` and attaches them as resources, the
+ * rest becoming their alt text (job.h, galley_job_set_fetch_options).
+ * GALLEY_OK, or GALLEY_ENOMEM / GALLEY_ECANCELLED with the message on the
+ * job; failed images are warnings, never errors. */
+int resources_fetch(galley_job *job, const galley_plugin *writer,
+                    galley_doc *doc);
 
 /* ---- options.c ---- */
 /* The limit that core option `name` sets, or NULL: its offset in
