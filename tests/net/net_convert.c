@@ -4,7 +4,12 @@
  * Not installed; tests/net/test_resources.sh and corpus_images.py run it.
  *
  *   net_convert [-t FORMAT] [-x TRANSFORM]... [-O KEY=VALUE]...
- *               [--allow-local-network] [--offline] [--no-fetch] IN OUT
+ *               [--allow-local-network] [--offline] [--no-fetch]
+ *               [--fetch-timeout MS] [--base URL] IN OUT
+ *
+ * --no-fetch gives the job no fetch options (the library's default);
+ * --base makes URL the input's base (galley_input.base_dir), as a page
+ * fetched from URL has it.
  *
  * Plugins come from GALLEY_PLUGIN_SYSTEM_PATH (set by meson test). Each
  * diagnostic goes to standard error as galley prints it
@@ -44,7 +49,7 @@ static unsigned char *slurp(const char *path, size_t *len) {
 static int usage(void) {
   fprintf(stderr, "usage: net_convert [-t FORMAT] [-x TRANSFORM]... "
                   "[-O KEY=VALUE]... [--allow-local-network] [--offline] "
-                  "[--no-fetch] IN OUT\n");
+                  "[--no-fetch] [--fetch-timeout MS] [--base URL] IN OUT\n");
   return 2;
 }
 
@@ -56,6 +61,7 @@ int main(int argc, char **argv) {
   size_t n_opts = 0;
   galley_fetch_options fo = GALLEY_FETCH_OPTIONS_INIT;
   bool fetch = true;
+  const char *base = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "-t") && i + 1 < argc)
@@ -70,6 +76,10 @@ int main(int argc, char **argv) {
       fo.offline = true;
     else if (!strcmp(a, "--no-fetch"))
       fetch = false;
+    else if (!strcmp(a, "--fetch-timeout") && i + 1 < argc)
+      fo.timeout_ms = atol(argv[++i]);
+    else if (!strcmp(a, "--base") && i + 1 < argc)
+      base = argv[++i];
     else if (a[0] == '-')
       return usage();
     else if (!in_path)
@@ -104,7 +114,7 @@ int main(int argc, char **argv) {
   size_t len = 0;
   unsigned char *data = rc == GALLEY_OK ? slurp(in_path, &len) : NULL;
   char *dir_copy = strdup(in_path);
-  galley_input in = {data, len, in_path, dirname(dir_copy)};
+  galley_input in = {data, len, in_path, base ? base : dirname(dir_copy)};
   galley_sink *sink = NULL;
   if (rc == GALLEY_OK && !data) {
     fprintf(stderr, "galley: %s: cannot read\n", in_path);
