@@ -105,9 +105,12 @@ static char *resolve(const char *base, const char *url) {
 }
 
 /* Whether `url`, on a document whose base is `base`, names a remote
- * resource: an http(s) URL, or a relative one under an http(s) base. Sets
- * `*abs` to its absolute form (malloc'd; NULL when out of memory or when
- * it does not resolve). */
+ * resource: an http(s) URL; a relative one under an http(s) base; or a
+ * network-path reference ("//host/path", a protocol-relative URL), which
+ * takes the base's scheme, and https when the base is a local folder (a
+ * saved page's "//upload.example.org/..." means the web, never a file).
+ * Sets `*abs` to its absolute form (malloc'd; NULL when out of memory or
+ * when it does not resolve). */
 static bool remote(const char *base, const char *url, char **abs) {
   *abs = NULL;
   if (!url || !*url)
@@ -118,10 +121,15 @@ static bool remote(const char *base, const char *url, char **abs) {
     *abs = strdup(url);
     return true;
   }
-  if (!base || !is_http(base))
-    return false;
-  *abs = resolve(base, url);
-  return true;
+  if (base && is_http(base)) {
+    *abs = resolve(base, url);
+    return true;
+  }
+  if (url[0] == '/' && url[1] == '/') {
+    *abs = resolve("https://localhost/", url);
+    return true;
+  }
+  return false;
 }
 
 /* ---- The writer ---- */

@@ -194,7 +194,8 @@ GALLEY_EXPORT void galley_job_set_local_files(galley_job *job, bool allowed);
  * galley_job_run, _build_doc, _build and _convert fetch, after the
  * transforms and before the writer, every remote image of the document:
  * an IMAGE whose URL is http(s), or relative to a document base that is
- * (galley_doc_set_base). Each URL once, in parallel over reused
+ * (galley_doc_set_base), or protocol-relative ("//host/path": the base's
+ * scheme, https under a local folder). Each URL once, in parallel over reused
  * connections (a galley_fetch_batch under these options: the address
  * policy, allow_local_network, the per-response, per-document and count
  * limits, host_connections), then the job's max-image-size and
