@@ -88,13 +88,15 @@ static bool is_http(const char *url) {
          (n == 5 && !strncasecmp(url, "https", 5));
 }
 
-/* `url` resolved against the http(s) URL `base` (malloc'd), or NULL. */
+/* `url` resolved against the http(s) URL `base` (NULL: `url` is
+ * absolute), malloc'd, or NULL. Spaces and other bytes a URL cannot hold
+ * as they are (pages have them) are percent-encoded. */
 static char *resolve(const char *base, const char *url) {
   CURLU *u = curl_url();
   char *abs = NULL, *out = NULL;
   if (!u)
     return NULL;
-  if (curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+  if ((!base || curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK) &&
       (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK ||
        curl_url_set(u, CURLUPART_URL, url, CURLU_URLENCODE) == CURLUE_OK) &&
       curl_url_get(u, CURLUPART_URL, &abs, 0) == CURLUE_OK)
@@ -118,7 +120,7 @@ static bool remote(const char *base, const char *url, char **abs) {
   if (scheme_len(url)) {
     if (!is_http(url))
       return false;
-    *abs = strdup(url);
+    *abs = resolve(NULL, url);
     return true;
   }
   if (base && is_http(base)) {
