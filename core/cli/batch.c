@@ -30,6 +30,7 @@ typedef struct task {
    * only thing that will be read (not a FIFO or a file swapped in later). */
   int walked;
   struct stat id;
+  int url; /* the input is a URL: fetched, never stat'ed or walked */
 } task;
 
 /* The stamp: for each output (relative to OUTDIR), a digest of the options
@@ -54,6 +55,8 @@ typedef struct batch {
   int stamp_fd; /* appended to as outputs are made; -1: none */
   int lock_fd;  /* OUTDIR/.galley-lock, flock'ed for the whole run */
   atomic_size_t next, done, converted, skipped, failed;
+  atomic_size_t fetched; /* URL inputs fetched */
+  size_t n_urls;
   size_t unrecognized; /* files in folders that no reader takes */
   size_t refused;      /* symlinks leaving the folder, FIFOs, devices */
   char *walk_real;     /* the folder being walked, symlinks resolved */
@@ -163,6 +166,150 @@ static task *add_task(batch *b, const char *path, const char *rel) {
   if (!t->input)
     cli_die_oom();
   return t;
+}
+
+/* ---- URL inputs ---- */
+
+/* Appends the characters of [s, end) that are safe in a file name, each
+ * other run of characters as one '-'. */
+static void safe_name(galley_buf *out, const char *s, const char *end) {
+  int dash = 0;
+  for (; s < end; s++) {
+    unsigned char ch = (unsigned char)*s;
+    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+        (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
+        (ch == '-' && out->len)) {
+      if (dash && out->len && galley_buf_putc(out, '-') != GALLEY_OK)
+        cli_die_oom();
+      dash = 0;
+      if (galley_buf_putc(out, (char)ch) != GALLEY_OK)
+        cli_die_oom();
+    } else {
+      dash = 1;
+    }
+  }
+}
+
+/* The name of a URL's output, without extension: its last path segment
+ * without its extension ("https://example.org/2024/05/story.html" ->
+ * "story"), else its host ("https://example.org/" -> "example.org"). The
+ * title would be a better name, but it is known only once the page is
+ * fetched, and a name must be known before (up-to-date checks,
+ * collisions); the URL alone decides, so the same URL always gets the same
+ * name. */
+static char *url_stem(const char *url) {
+  const char *host = strstr(url, "://");
+  host = host ? host + 3 : url;
+  const char *host_end = host + strcspn(host, "/?#");
+  const char *path_end = host_end + strcspn(host_end, "?#");
+  const char *seg = path_end, *seg_end = path_end;
+  /* The last segment that is not empty. */
+  while (seg_end > host_end && seg_end[-1] == '/')
+    seg_end--;
+  seg = seg_end;
+  while (seg > host_end && seg[-1] != '/')
+    seg--;
+  galley_buf b = GALLEY_BUF_INIT;
+  const char *dot = NULL;
+  for (const char *q = seg; q < seg_end; q++)
+    if (*q == '.')
+      dot = q;
+  if (dot && dot > seg)
+    seg_end = dot;
+  safe_name(&b, seg, seg_end);
+  /* A name that is only dots would be "." or "..". */
+  if (b.len && strspn(b.data, ".") == b.len)
+    galley_buf_set_len(&b, 0);
+  if (!b.len) {
+    const char *at = memchr(host, '@', (size_t)(host_end - host));
+    safe_name(&b, at ? at + 1 : host, host_end);
+  }
+  if (!b.len && galley_buf_puts(&b, "page") != GALLEY_OK)
+    cli_die_oom();
+  if (b.len > 80)
+    galley_buf_set_len(&b, 80);
+  size_t n;
+  return galley_buf_detach(&b, &n);
+}
+
+static const char *writer_ext(const batch *b) {
+  return b->p->writer->extensions && b->p->writer->extensions[0]
+             ? b->p->writer->extensions[0]
+             : b->p->writer->name;
+}
+
+/* OUTDIR/STEM.EXT, or OUTDIR/STEM-HASH.EXT with `hash` (the URL's FNV-1a,
+ * for a name that another input's output already has). */
+static char *url_output(const batch *b, const char *url, int hash) {
+  char *stem = url_stem(url);
+  char name[160];
+  if (hash) {
+    uint64_t h = 1469598103934665603ull;
+    for (const char *s = url; *s; s++)
+      h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    snprintf(name, sizeof name, "%s-%08llx.%s", stem,
+             (unsigned long long)(h & 0xffffffffu), writer_ext(b));
+  } else {
+    snprintf(name, sizeof name, "%s.%s", stem, writer_ext(b));
+  }
+  free(stem);
+  return join(b->outdir, name);
+}
+
+/* Whether `a` and `b` are the same URL (given twice: converted once). */
+static int same_url(const task *t, const char *url) {
+  return t->url && strcmp(t->input, url) == 0;
+}
+
+static void add_url_task(batch *b, const char *url) {
+  for (size_t i = 0; i < b->n; i++)
+    if (same_url(&b->tasks[i], url))
+      return;
+  if (galley_array_grow((void **)&b->tasks, &b->cap, b->n + 1,
+                        sizeof *b->tasks) != GALLEY_OK)
+    cli_die_oom();
+  task *t = &b->tasks[b->n++];
+  memset(t, 0, sizeof *t);
+  t->input = strdup(url);
+  if (!t->input)
+    cli_die_oom();
+  t->display = t->input;
+  t->url = 1;
+  t->output = url_output(b, url, 0);
+  t->rel_output = t->output + strlen(b->outdir);
+  while (*t->rel_output == '/')
+    t->rel_output++;
+  t->state = T_PENDING;
+  b->n_urls++;
+}
+
+/* A URL whose name another input's output already has (two stories both
+ * called index.html, or a.html beside a URL ending in /a) gets its URL's
+ * hash in its name: which one is converted never depends on order. */
+static void name_url_outputs(batch *b) {
+  if (!b->n_urls)
+    return;
+  int *clash = calloc(b->n, sizeof *clash);
+  if (!clash)
+    cli_die_oom();
+  for (size_t i = 0; i < b->n; i++) {
+    if (!b->tasks[i].url)
+      continue;
+    for (size_t j = 0; j < b->n && !clash[i]; j++)
+      if (j != i && strcmp(b->tasks[i].output, b->tasks[j].output) == 0)
+        clash[i] = 1;
+  }
+  for (size_t i = 0; i < b->n; i++) {
+    task *t = &b->tasks[i];
+    if (!clash[i])
+      continue;
+    free(t->output);
+    t->output = url_output(b, t->input, 1);
+    t->rel_output = t->output + strlen(b->outdir);
+    while (*t->rel_output == '/')
+      t->rel_output++;
+  }
+  free(clash);
 }
 
 /* Whether `real` (resolved) is the walked folder or below it. */
@@ -434,12 +581,22 @@ static int convert_task(batch *b, task *t) {
   char why[256];
   galley_sink *sink = NULL;
   char *base = NULL;
-  int rc =
-      load_input(p, t->input, t->walked ? &t->id : NULL, &ld, why, sizeof why);
-  if (rc != GALLEY_OK) {
-    if (rc != GALLEY_ECANCELLED)
-      rc = galley_job_error(job, rc, "%s", why);
-    goto done;
+  galley_input in;
+  int rc;
+  if (t->url) {
+    /* One fetch per worker at a time: -j bounds the fetches too. */
+    rc = fetch_input(job, t->input, &in);
+    if (rc != GALLEY_OK)
+      goto done;
+    atomic_fetch_add(&b->fetched, 1);
+  } else {
+    rc = load_input(p, t->input, t->walked ? &t->id : NULL, &ld, why,
+                    sizeof why);
+    if (rc != GALLEY_OK) {
+      if (rc != GALLEY_ECANCELLED)
+        rc = galley_job_error(job, rc, "%s", why);
+      goto done;
+    }
   }
   if (mkdirs_for(t->output) != 0) {
     rc = galley_job_error(job, GALLEY_EIO, "cannot make the folder for %s: %s",
@@ -452,14 +609,16 @@ static int convert_task(batch *b, task *t) {
                           strerror(errno));
     goto done;
   }
-  base = dir_of(t->input);
-  if (!base)
-    cli_die_oom();
-  galley_input in = {ld.data, ld.size, t->display, base};
+  if (!t->url) {
+    base = dir_of(t->input);
+    if (!base)
+      cli_die_oom();
+    in = (galley_input){ld.data, ld.size, t->display, base};
+    /* The input is dropped once read, as in a single conversion. */
+    galley_job_set_input_release(job, free_input, ld.data);
+    ld.data = NULL;
+  }
   signals_track_job(job);
-  /* The input is dropped once read, as in a single conversion. */
-  galley_job_set_input_release(job, free_input, ld.data);
-  ld.data = NULL;
   rc = galley_job_run(job, &in, sink);
   signals_untrack_job(job);
   if (rc == GALLEY_OK && (cli_interrupted || atomic_load(&b->stop)))
@@ -564,6 +723,8 @@ static void draw_bar(batch *b) {
   pthread_mutex_lock(&b->print_lock);
   fprintf(stderr, "\r\033[K[%s] %zu/%zu  %.1f files/s  ETA %s", bar, done,
           total, rate, eta);
+  if (b->n_urls)
+    fprintf(stderr, "  %zu/%zu fetched", atomic_load(&b->fetched), b->n_urls);
   fflush(stderr);
   b->bar_shown = 1;
   pthread_mutex_unlock(&b->print_lock);
@@ -758,13 +919,17 @@ static void make_sites(batch *b) {
   task **order = malloc(b->n * sizeof *order);
   if (!order)
     cli_die_oom();
+  /* Pages from URLs learn nothing across the batch: that would fetch
+   * each of them twice. */
+  size_t n = 0;
   for (size_t i = 0; i < b->n; i++)
-    order[i] = &b->tasks[i];
-  qsort(order, b->n, sizeof *order, by_folder);
+    if (!b->tasks[i].url)
+      order[n++] = &b->tasks[i];
+  qsort(order, n, sizeof *order, by_folder);
   galley_job *job = plan_new_job(b->p, NULL);
-  for (size_t i = 0; i < b->n;) {
+  for (size_t i = 0; i < n;) {
     size_t j = i + 1;
-    while (j < b->n && by_folder(&order[i], &order[j]) == 0)
+    while (j < n && by_folder(&order[i], &order[j]) == 0)
       j++;
     if (j - i >= 3) {
       galley_batch *site = galley_batch_new(job);
@@ -808,7 +973,9 @@ int run_batch(const plan *p) {
     struct stat st;
     if (strcmp(in, "-") == 0)
       cli_usage_error("standard input cannot be part of a batch");
-    if (stat(in, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (is_url_input(in)) {
+      add_url_task(&b, in);
+    } else if (stat(in, &st) == 0 && S_ISDIR(st.st_mode)) {
       walk_folder(&b, in);
     } else {
       /* A file named on the command line is always attempted. */
@@ -816,6 +983,7 @@ int run_batch(const plan *p) {
       add_task(&b, in, base ? base + 1 : in);
     }
   }
+  name_url_outputs(&b);
   refuse_outputs_over_inputs(&b);
   refuse_collisions(&b);
   if (lock_outdir(&b) != 0) {
@@ -888,6 +1056,9 @@ int run_batch(const plan *p) {
     fprintf(stderr,
             "galley: %zu converted, %zu up to date, %zu skipped, %zu failed",
             converted, skipped, b.unrecognized + b.refused, failed);
+    if (b.n_urls)
+      fprintf(stderr, ", %zu of %zu URLs fetched", atomic_load(&b.fetched),
+              b.n_urls);
     if (not_done)
       fprintf(stderr, ", %zu not started", not_done);
     fprintf(stderr, " in %.1f s\n", now_seconds() - t0);

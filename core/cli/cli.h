@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include <galley/fetch.h>
 #include <galley/galley.h>
 
 /* Exit codes; README.md documents them. */
@@ -35,6 +36,11 @@ typedef struct cli {
   const char *check_plugin;
   size_t max_input_size;
   int max_input_size_set;
+  /* The network (issue 15): --offline, --allow-local-network, --fetch
+   * (--jsonl records' url), --input-list FILE (repeatable). */
+  int offline, allow_local_network, fetch;
+  strlist input_lists;
+  strlist owned; /* strings read from input lists, freed at exit */
 } cli;
 
 /* What every conversion of one run uses, resolved once. */
@@ -105,6 +111,12 @@ char *dir_of(const char *path);
 void signals_install(void);
 void signals_track_job(galley_job *job);
 void signals_untrack_job(galley_job *job);
+
+/* Whether an input names a URL (galley_is_url) rather than a file. */
+int is_url_input(const char *input);
+/* Fetches URL input `url` for `job` (galley_job_fetch_input) into `in`.
+ * GALLEY_OK, or the status with its one-line message on the job. */
+int fetch_input(galley_job *job, const char *url, galley_input *in);
 
 /* One output per input: folders, -r, -o DIR. */
 int run_batch(const plan *p);

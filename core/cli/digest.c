@@ -154,7 +154,8 @@ int run_digest(const plan *p) {
   const char *output =
       c->output && strcmp(c->output, "-") != 0 ? c->output : NULL;
   for (size_t i = 0; i < c->inputs.n; i++)
-    refuse_output_over_input(c->inputs.items[i], output);
+    if (!is_url_input(c->inputs.items[i]))
+      refuse_output_over_input(c->inputs.items[i], output);
   galley_doc *book = galley_doc_new();
   if (!book)
     cli_die_oom();
@@ -164,38 +165,54 @@ int run_digest(const plan *p) {
 
   for (size_t i = 0; i < c->inputs.n && status == EXIT_OK; i++) {
     const char *input = c->inputs.items[i];
-    loaded ld;
+    int url = is_url_input(input);
+    loaded ld = {0};
     char why[256];
-    int lrc = load_input(p, input, NULL, &ld, why, sizeof why);
+    /* Articles are read without -M: the overrides are the book's. */
+    galley_job *job = plan_new_job(p, input);
+    galley_job_clear_meta(job);
+    galley_input in;
+    int lrc = url ? fetch_input(job, input, &in)
+                  : load_input(p, input, NULL, &ld, why, sizeof why);
     if (lrc == GALLEY_ECANCELLED) {
       fputs("galley: interrupted\n", stderr);
+      galley_job_free(job);
       status = EXIT_INTERRUPTED;
       break;
     }
     if (lrc != GALLEY_OK) {
-      fprintf(stderr, "galley: %s: %s\n", input, why);
-      status = EXIT_FAILED;
+      if (url)
+        print_diags(job, c->verbosity);
+      else
+        fprintf(stderr, "galley: %s: %s\n", input, why);
+      galley_job_free(job);
+      status = exit_code_for(lrc);
       break;
     }
-    /* Articles are read without -M: the overrides are the book's. */
-    galley_job *job = plan_new_job(p, input);
-    galley_job_clear_meta(job);
-    char *base = strcmp(input, "-") == 0 ? strdup(".") : dir_of(input);
+    /* A fetched article's relative names resolve against its URL, which
+     * becomes its base (the job holds its bytes). */
+    char *base = url                       ? NULL
+                 : strcmp(input, "-") == 0 ? strdup(".")
+                                           : dir_of(input);
     galley_doc *article = galley_doc_new();
-    if (!base || !article)
+    if ((!url && !base) || !article)
       cli_die_oom();
-    galley_input in = {ld.data, ld.size, input, base};
+    if (!url)
+      in = (galley_input){ld.data, ld.size, input, base};
     if (!galley_job_detect(job, &in)) {
       print_diags(job, c->verbosity);
       galley_doc_free(article);
       galley_job_free(job);
       free(base);
       free(ld.data);
-      status = EXIT_USAGE;
+      /* A page whose type nothing reads is a bad input, not a bad
+       * command line. */
+      status = url ? EXIT_FAILED : EXIT_USAGE;
       break;
     }
     signals_track_job(job);
-    galley_job_set_input_release(job, free_input, ld.data);
+    if (ld.data)
+      galley_job_set_input_release(job, free_input, ld.data);
     int rc = galley_job_build_doc(job, &in, article);
     signals_untrack_job(job);
     if (rc != GALLEY_ECANCELLED) {
@@ -204,7 +221,8 @@ int run_digest(const plan *p) {
         rc = report_rc;
     }
     if (rc == GALLEY_OK) {
-      rc = merge_article(book, article, i + 1, input, base);
+      rc = merge_article(book, article, i + 1, input,
+                         url ? galley_doc_get_base(article) : base);
       if (rc != GALLEY_OK)
         galley_job_error(job, rc, "cannot add to the digest: %s",
                          galley_strerror(rc));
@@ -234,6 +252,8 @@ int run_digest(const plan *p) {
      * there (or --resource-path). */
     for (size_t i = 0; i < c->inputs.n; i++) {
       const char *input = c->inputs.items[i];
+      if (is_url_input(input))
+        continue; /* no folder of this machine */
       char *dir = strcmp(input, "-") == 0 ? strdup(".") : dir_of(input);
       if (!dir || galley_job_add_resource_root(job, dir) != GALLEY_OK)
         cli_die_oom();

@@ -156,11 +156,15 @@ static void convert_record(const plan *p, record *r) {
   json_object_set_new(out, "format", json_string(p->writer->name));
   const char *content = json_string_value(json_object_get(in, "content"));
   const char *format = json_string_value(json_object_get(in, "format"));
-  if (!content) {
-    snprintf(msg, sizeof msg, "line %zu: no \"content\" string", r->line_no);
+  /* A record without content is fetched from its url, with --fetch only:
+   * by default a stream of records touches no network. */
+  int fetch = !content && json_string_value(url) && p->c->fetch;
+  if (!content && !fetch) {
+    snprintf(msg, sizeof msg, "line %zu: no \"content\" string%s", r->line_no,
+             json_string_value(url) ? " (--fetch fetches its \"url\")" : "");
     goto done;
   }
-  size_t len = json_string_length(json_object_get(in, "content"));
+  size_t len = content ? json_string_length(json_object_get(in, "content")) : 0;
   const galley_plugin *reader =
       format ? galley_registry_find(p->reg, format) : NULL;
   if (format && (!reader || !(reader->caps & GALLEY_CAN_READ))) {
@@ -178,6 +182,11 @@ static void convert_record(const plan *p, record *r) {
    * root at all, whatever base the document names for itself. */
   galley_job_set_local_files(job, false);
   galley_input gin = {(const unsigned char *)content, len, where, NULL};
+  if (fetch && fetch_input(job, json_string_value(url), &gin) != GALLEY_OK) {
+    snprintf(msg, sizeof msg, "line %zu: %s", r->line_no,
+             galley_job_errmsg(job) ? galley_job_errmsg(job) : "not fetched");
+    goto done;
+  }
   if (!galley_job_detect(job, &gin)) {
     snprintf(msg, sizeof msg, "line %zu: cannot tell the input format",
              r->line_no);

@@ -91,6 +91,8 @@ static void print_help(void) {
   fputs(
       "Usage: galley [OPTIONS] INPUT... [-o OUTPUT]\n"
       "Convert articles between formats through one document tree.\n"
+      "An INPUT is a file, a folder, '-' (standard input) or an http(s) "
+      "URL.\n"
       "\n"
       "  -f, --from FORMAT        input format (default: from the extension, "
       "then the content)\n"
@@ -121,6 +123,23 @@ static void print_help(void) {
       "  -O max-image-size=N      most bytes of one image (default 64M)\n"
       "  -O max-nodes=N           most nodes in one document (default "
       "4000000)\n"
+      "\nThe network (URL inputs):\n"
+      "      --offline            fetch nothing; a URL input is an error\n"
+      "      --allow-local-network  fetch from loopback, private and "
+      "link-local\n"
+      "                           addresses too (refused by default)\n"
+      "      --input-list FILE    read inputs (URLs or paths) from FILE, one "
+      "a line\n"
+      "  -O max-fetch-size=N      most bytes of one response (default 64M)\n"
+      "  -O max-fetch-bytes=N     most bytes fetched for one document "
+      "(512M)\n"
+      "  -O max-fetches=N         most URLs fetched for one document "
+      "(1000)\n"
+      "  -O connect-timeout=S     seconds to connect (default 15)\n"
+      "  -O fetch-timeout=S       seconds for one fetch (default 120)\n"
+      "  -O host-connections=N    transfers at once to one host (default "
+      "6)\n"
+      "  -O fetch-parallel=N      transfers at once in all (default 16)\n"
       "      --plugin-dir DIR     load plugins from DIR first; repeatable\n"
       "      --list-formats       list the formats that are loaded, and from "
       "where\n"
@@ -145,6 +164,8 @@ static void print_help(void) {
       "outside them\n"
       "      --jsonl              read JSON records on stdin, write them on "
       "stdout\n"
+      "      --fetch              with --jsonl: fetch a record's url when it "
+      "has no content\n"
       "\n"
       "  -q, --quiet              print errors only\n"
       "  -v, --verbose            print notes as well as warnings\n"
@@ -196,6 +217,10 @@ static void parse_args(cli *c, int argc, char **argv) {
     OPT_CHECK_PLUGIN,
     OPT_COVER,
     OPT_FOLLOW_SYMLINKS,
+    OPT_OFFLINE,
+    OPT_ALLOW_LOCAL_NETWORK,
+    OPT_FETCH,
+    OPT_INPUT_LIST,
   };
   static const struct option longopts[] = {
       {"from", required_argument, NULL, 'f'},
@@ -223,6 +248,10 @@ static void parse_args(cli *c, int argc, char **argv) {
       {"check-plugin", required_argument, NULL, OPT_CHECK_PLUGIN},
       {"cover", required_argument, NULL, OPT_COVER},
       {"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
+      {"offline", no_argument, NULL, OPT_OFFLINE},
+      {"allow-local-network", no_argument, NULL, OPT_ALLOW_LOCAL_NETWORK},
+      {"fetch", no_argument, NULL, OPT_FETCH},
+      {"input-list", required_argument, NULL, OPT_INPUT_LIST},
       {"quiet", no_argument, NULL, 'q'},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
@@ -270,6 +299,10 @@ static void parse_args(cli *c, int argc, char **argv) {
     case OPT_FORCE: c->force = 1; break;
     case OPT_FAIL_FAST: c->fail_fast = 1; break;
     case OPT_FOLLOW_SYMLINKS: c->follow_symlinks = 1; break;
+    case OPT_OFFLINE: c->offline = 1; break;
+    case OPT_ALLOW_LOCAL_NETWORK: c->allow_local_network = 1; break;
+    case OPT_FETCH: c->fetch = 1; break;
+    case OPT_INPUT_LIST: cli_push(&c->input_lists, optarg); break;
     case OPT_INCLUDE: cli_push(&c->includes, optarg); break;
     case OPT_EXCLUDE: cli_push(&c->excludes, optarg); break;
     case OPT_JSONL: c->jsonl = 1; break;
@@ -690,30 +723,61 @@ void refuse_output_over_input(const char *input, const char *output) {
                     input, output);
 }
 
+int is_url_input(const char *input) { return galley_is_url(input); }
+
+int fetch_input(galley_job *job, const char *url, galley_input *in) {
+  /* Ctrl-C cancels the job, and with it the transfer. */
+  signals_track_job(job);
+  int rc = galley_job_fetch_input(job, in, url);
+  signals_untrack_job(job);
+  if (rc != GALLEY_OK && cli_interrupted)
+    rc = GALLEY_ECANCELLED;
+  return rc;
+}
+
 /* One input to one output (a file, or standard output). */
 static int run_single(const plan *p, const char *input, const char *output) {
   struct stat st;
-  if (strcmp(input, "-") != 0 && stat(input, &st) == 0 && S_ISDIR(st.st_mode))
+  int url = is_url_input(input);
+  if (!url && strcmp(input, "-") != 0 && stat(input, &st) == 0 &&
+      S_ISDIR(st.st_mode))
     cli_usage_error("%s is a folder: give -o OUTDIR to convert a folder",
                     input);
-  refuse_output_over_input(input, output);
-  loaded ld;
-  char why[256];
-  int lrc = load_input(p, input, NULL, &ld, why, sizeof why);
-  if (lrc == GALLEY_ECANCELLED) {
-    fputs("galley: interrupted\n", stderr);
-    return EXIT_INTERRUPTED;
-  }
-  if (lrc != GALLEY_OK) {
-    fprintf(stderr, "galley: %s: %s\n", input, why);
-    return EXIT_FAILED;
-  }
-
+  if (!url)
+    refuse_output_over_input(input, output);
+  loaded ld = {0};
+  char *base_dir = NULL;
+  galley_input in;
   galley_job *job = plan_new_job(p, input);
-  char *base_dir = strcmp(input, "-") == 0 ? strdup(".") : dir_of(input);
-  if (!base_dir)
-    cli_die_oom();
-  galley_input in = {ld.data, ld.size, input, base_dir};
+  if (url) {
+    /* Fetched into the job, which holds the bytes until they are read. */
+    int frc = fetch_input(job, input, &in);
+    if (frc != GALLEY_OK) {
+      if (frc == GALLEY_ECANCELLED)
+        fputs("galley: interrupted\n", stderr);
+      else
+        print_diags(job, p->c->verbosity);
+      galley_job_free(job);
+      return frc == GALLEY_ECANCELLED ? EXIT_INTERRUPTED : exit_code_for(frc);
+    }
+  } else {
+    char why[256];
+    int lrc = load_input(p, input, NULL, &ld, why, sizeof why);
+    if (lrc != GALLEY_OK)
+      galley_job_free(job);
+    if (lrc == GALLEY_ECANCELLED) {
+      fputs("galley: interrupted\n", stderr);
+      return EXIT_INTERRUPTED;
+    }
+    if (lrc != GALLEY_OK) {
+      fprintf(stderr, "galley: %s: %s\n", input, why);
+      return EXIT_FAILED;
+    }
+    base_dir = strcmp(input, "-") == 0 ? strdup(".") : dir_of(input);
+    if (!base_dir)
+      cli_die_oom();
+    in = (galley_input){ld.data, ld.size, input, base_dir};
+  }
   /* One document has one reader: its options are checked against exactly
    * the plugins of this conversion (-O wrap=60 with html in and out is an
    * error, though the text reader would take it). Both are usage errors. */
@@ -746,8 +810,9 @@ static int run_single(const plan *p, const char *input, const char *output) {
   signals_track_job(job);
   /* The input goes as soon as it is read: the tree holds copies of
    * everything, and a large input should not be held twice while the
-   * transforms and the writer run. */
-  galley_job_set_input_release(job, free_input, ld.data);
+   * transforms and the writer run. (A fetched one goes with the job.) */
+  if (ld.data)
+    galley_job_set_input_release(job, free_input, ld.data);
   int rc = galley_job_run(job, &in, sink);
   if (rc == GALLEY_OK && cli_interrupted)
     rc = galley_job_error(job, GALLEY_ECANCELLED, "interrupted");
@@ -798,11 +863,52 @@ static galley_registry *reg;
 static void cli_free(void) {
   strlist *lists[] = {&c.inputs,   &c.transforms,  &c.metas,
                       &c.options,  &c.plugin_dirs, &c.resource_paths,
-                      &c.includes, &c.excludes};
+                      &c.includes, &c.excludes,    &c.input_lists,
+                      &c.owned};
+  for (size_t i = 0; i < c.owned.n; i++)
+    free((char *)c.owned.items[i]);
   for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
     free(lists[i]->items);
   galley_job_free(p.proto);
   galley_registry_free(reg);
+}
+
+/* --input-list FILE ('-': standard input): one input a line, a URL or a
+ * path, after the inputs of the command line. Blank lines and lines whose
+ * first non-blank character is '#' are skipped; blanks around an entry
+ * are not part of it. */
+static void read_input_list(const char *path) {
+  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+  if (!f) {
+    fprintf(stderr, "galley: %s: %s\n", path, strerror(errno));
+    exit(EXIT_FAILED);
+  }
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  while ((n = getline(&line, &cap, f)) >= 0) {
+    char *start = line, *end = line + n;
+    while (start < end && (*start == ' ' || *start == '\t'))
+      start++;
+    while (end > start && (end[-1] == '\n' || end[-1] == '\r' ||
+                           end[-1] == ' ' || end[-1] == '\t'))
+      end--;
+    if (start == end || *start == '#')
+      continue;
+    char *item = strndup(start, (size_t)(end - start));
+    if (!item)
+      cli_die_oom();
+    cli_push(&c.owned, item);
+    cli_push(&c.inputs, item);
+  }
+  int err = ferror(f) ? errno : 0;
+  free(line);
+  if (f != stdin)
+    fclose(f);
+  if (err) {
+    fprintf(stderr, "galley: %s: %s\n", path, strerror(err));
+    exit(EXIT_FAILED);
+  }
 }
 
 /* A galley run from its build tree (build/galley) finds galley-uninstalled
@@ -880,6 +986,14 @@ static void make_proto(const galley_plugin *reader) {
     if (rc != GALLEY_OK)
       cli_die_oom();
   }
+  /* Records of --jsonl fetch nothing unless --fetch says so: a stream of
+   * records is data from elsewhere, and its pages' images are not. */
+  unsigned net = 0;
+  if (c.offline || (c.jsonl && !c.fetch))
+    net |= GALLEY_NETWORK_OFFLINE;
+  if (c.allow_local_network)
+    net |= GALLEY_NETWORK_ALLOW_LOCAL;
+  galley_job_set_network(job, net);
   galley_limits limits = *galley_job_limits(job);
   if (c.max_input_size_set)
     limits.max_input_size = c.max_input_size;
@@ -915,6 +1029,13 @@ int main(int argc, char **argv) {
 
   if (c.check_plugin)
     return run_check_plugin(c.check_plugin, c.verbosity);
+  if (c.fetch && !c.jsonl)
+    cli_usage_error("--fetch applies to --jsonl records only (a URL input "
+                    "is fetched anyway)");
+  if (c.input_lists.n && c.jsonl)
+    cli_usage_error("--input-list does not apply to --jsonl");
+  for (size_t i = 0; i < c.input_lists.n; i++)
+    read_input_list(c.input_lists.items[i]);
 
   reg = galley_registry_new();
   if (!reg)
@@ -934,7 +1055,9 @@ int main(int argc, char **argv) {
     return help_format(reg, c.help_format);
   }
   if (c.inputs.n == 0 && !c.jsonl)
-    cli_usage_error("no input file (use - for standard input)");
+    cli_usage_error(c.input_lists.n
+                        ? "the input list names no input"
+                        : "no input file (use - for standard input)");
   int batch = !c.jsonl && wants_batch(&c);
   const char *output = c.output && strcmp(c.output, "-") != 0 ? c.output : NULL;
   if (batch && !output)
@@ -971,9 +1094,10 @@ int main(int argc, char **argv) {
   /* One document: its name may tell its reader before anything is read
    * (run_single checks again once the content has been probed). */
   int single = !c.jsonl && !batch && c.inputs.n == 1;
-  make_proto(single ? galley_registry_detect(reg, c.inputs.items[0], NULL, 0,
-                                             GALLEY_CAN_READ)
-                    : NULL);
+  make_proto(single && !is_url_input(c.inputs.items[0])
+                 ? galley_registry_detect(reg, c.inputs.items[0], NULL, 0,
+                                          GALLEY_CAN_READ)
+                 : NULL);
 
   signals_install();
   int status;

@@ -100,7 +100,7 @@ GALLEY_API void galley_job_free(galley_job *job) {
     free(job->roots[i]);
   free(job->roots);
   free(job->location);
-  job_fetch_free(job);
+  remote_free(job->remote);
   free(job);
 }
 
@@ -579,6 +579,7 @@ GALLEY_API galley_job *galley_job_copy(const galley_job *job) {
     return NULL;
   c->limits = job->limits;
   c->no_local_files = job->no_local_files;
+  c->network = job->network;
   c->reader = job->reader;
   c->writer = job->writer;
   int rc = GALLEY_OK;
@@ -609,8 +610,6 @@ GALLEY_API galley_job *galley_job_copy(const galley_job *job) {
     rc = galley_job_add_resource_path(c, job->resource_paths[i]);
   for (size_t i = 0; rc == GALLEY_OK && i < job->n_roots; i++)
     rc = galley_job_add_resource_root(c, job->roots[i]);
-  if (rc == GALLEY_OK)
-    rc = job_fetch_copy(c, job);
   c->options_checked = job->options_checked;
   if (rc != GALLEY_OK) {
     galley_job_free(c);

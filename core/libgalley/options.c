@@ -127,6 +127,17 @@ static int check_one(galley_job *job, const conversion *conv,
                               o->value);
     return GALLEY_OK;
   }
+  int net_kind;
+  if (!o->scope && core_net_option(o->name, &net_kind)) {
+    size_t n;
+    long ms;
+    if (net_kind == NET_OPT_SECONDS ? !parse_positive_seconds(o->value, &ms)
+                                    : !parse_positive_size(o->value, &n))
+      return galley_job_error(
+          job, GALLEY_EINVALID, "%s wants a positive number%s, got '%s'",
+          o->name, net_kind == NET_OPT_SECONDS ? " of seconds" : "", o->value);
+    return GALLEY_OK;
+  }
   if (o->scope) {
     const galley_plugin *p = galley_registry_find(job->registry, o->scope);
     if (!p)

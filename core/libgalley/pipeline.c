@@ -184,6 +184,7 @@ static void release_input(galley_job *job) {
   job->release = NULL;
   if (release)
     release(job->release_ctx);
+  remote_release(job->remote);
 }
 
 GALLEY_API const galley_plugin *galley_job_detect(galley_job *job,
@@ -192,6 +193,8 @@ GALLEY_API const galley_plugin *galley_job_detect(galley_job *job,
     return NULL;
   if (job->reader)
     return job->reader;
+  if (job->remote) /* a fetched input: its Content-Type first */
+    return remote_detect(job, in);
   const galley_plugin *r = galley_registry_detect(
       job->registry, in->name, in->data, in->size, GALLEY_CAN_READ);
   if (!r)
@@ -208,10 +211,15 @@ static int build(galley_job *job, const galley_input *in,
                  const galley_plugin *reader,
                  const galley_plugin *const *transforms, size_t n_transforms,
                  const galley_plugin *writer, galley_doc *doc) {
-  if (in->base_dir && (galley_doc_set_base(doc, in->base_dir) != GALLEY_OK ||
-                       galley_job_add_resource_root(job, in->base_dir)))
-    return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
-  int rc = galley_plugin_read(job, reader, in, doc);
+  int rc;
+  if (job->remote) { /* a fetched input (remote.c) */
+    rc = remote_read(job, reader, in, doc);
+  } else {
+    if (in->base_dir && (galley_doc_set_base(doc, in->base_dir) != GALLEY_OK ||
+                         galley_job_add_resource_root(job, in->base_dir)))
+      return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+    rc = galley_plugin_read(job, reader, in, doc);
+  }
   release_input(job);
   if (rc == GALLEY_OK)
     rc = galley_job_apply_meta(job, doc);

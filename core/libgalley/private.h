@@ -119,9 +119,8 @@ struct galley_job {
   report_entry *reports;
   size_t n_reports, cap_reports;
   const galley_batch *batch;
-  /* galley_job_set_fetch_options (resources.c): malloc'd, its user_agent
-   * strdup'd; NULL: the job fetches nothing. */
-  galley_fetch_options *fetch;
+  unsigned network;           /* galley_job_set_network */
+  struct job_remote *remote;  /* galley_job_fetch_input's input (remote.c) */
 };
 
 /* The plugin running on the job now, or NULL (job.c). */
@@ -135,13 +134,9 @@ const galley_plugin *job_current(const galley_job *job);
 bool plugin_has_batch(const galley_plugin *p);
 
 /* ---- resources.c ---- */
-/* Frees the job's fetch options (galley_job_free). */
-void job_fetch_free(galley_job *job);
-/* Copies `src`'s fetch options to `dst` (galley_job_copy). */
-int job_fetch_copy(galley_job *dst, const galley_job *src);
-/* Between the transforms and `writer`: when it embeds and the job fetches,
- * fetches the remote images of `doc` and attaches them as resources, the
- * rest becoming their alt text (job.h, galley_job_set_fetch_options).
+/* Between the transforms and `writer`: when it embeds, fetches the remote
+ * images of `doc` under the job's network policy and attaches them as
+ * resources, the rest becoming their alt text (fetch.h, "Remote images").
  * GALLEY_OK, or GALLEY_ENOMEM / GALLEY_ECANCELLED with the message on the
  * job; failed images are warnings, never errors. */
 int resources_fetch(galley_job *job, const galley_plugin *writer,
@@ -153,5 +148,32 @@ int resources_fetch(galley_job *job, const galley_plugin *writer,
 bool core_limit_option(const char *name, size_t *offset);
 /* Parses a positive size ("64K", "10M", "1G"). */
 bool parse_positive_size(const char *s, size_t *out);
+
+/* ---- remote.c ---- */
+/* The input a job fetched (galley_job_fetch_input), until the job is
+ * freed. */
+typedef struct job_remote job_remote;
+void remote_free(job_remote *r);
+/* Frees the fetched bytes once the reader is done with them. */
+void remote_release(job_remote *r);
+/* The reader for a fetched input: by its Content-Type, else probed. NULL
+ * with the message on the job when none takes it. */
+const galley_plugin *remote_detect(galley_job *job, const galley_input *in);
+/* Reads a fetched input with `reader` into `doc`: its URL as the base,
+ * the response's charset for a reader that takes one, the URL after
+ * redirects as `url` metadata. */
+int remote_read(galley_job *job, const galley_plugin *reader,
+                const galley_input *in, galley_doc *doc);
+/* True when the option `name` is one of core's network options; `kind`
+ * says how its value is read (remote.c). */
+bool core_net_option(const char *name, int *kind);
+enum { NET_OPT_SIZE, NET_OPT_COUNT, NET_OPT_SECONDS };
+/* Parses a positive number of seconds ("30", "0.5") into milliseconds. */
+bool parse_positive_seconds(const char *s, long *ms);
+
+/* ---- fetch.c ---- */
+/* Why the fetch module (galley-fetch.so) could not be loaded, or NULL when
+ * it is loaded (loads it on first call). */
+const char *fetch_module_error(void);
 
 #endif

@@ -1,68 +1,13 @@
 /* Remote resources of a document: between the transforms and a writer that
  * embeds, its remote images are fetched (one batch, each URL once) and
  * attached as resources; those that cannot be had become their alt text,
- * counted in one warning. The job's fetch options live here too. */
+ * counted in one warning. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
-
 #include "private.h"
-
-/* ---- The job's fetch options ---- */
-
-/* The bytes of a galley_fetch_options of `version`; 0 for one this library
- * does not know. */
-static size_t fetch_options_size(unsigned version) {
-  _Static_assert(GALLEY_FETCH_OPTIONS_VERSION == 1,
-                 "a new fetch options version needs its size here");
-  return version == 1 ? sizeof(galley_fetch_options) : 0;
-}
-
-void job_fetch_free(galley_job *job) {
-  if (job->fetch)
-    free((char *)job->fetch->user_agent);
-  free(job->fetch);
-  job->fetch = NULL;
-}
-
-GALLEY_API int galley_job_set_fetch_options(galley_job *job,
-                                            const galley_fetch_options *opts) {
-  if (!job)
-    return GALLEY_EINVALID;
-  if (!opts) {
-    job_fetch_free(job);
-    return GALLEY_OK;
-  }
-  size_t size = fetch_options_size(opts->version);
-  if (!size)
-    return GALLEY_EINVALID;
-  galley_fetch_options *copy = malloc(sizeof *copy);
-  if (!copy)
-    return GALLEY_ENOMEM;
-  /* The defaults first: an older caller's struct ends before the rest. */
-  galley_fetch_options_init(copy, GALLEY_FETCH_OPTIONS_VERSION);
-  memcpy(copy, opts, size);
-  copy->version = GALLEY_FETCH_OPTIONS_VERSION;
-  if (copy->user_agent && !(copy->user_agent = strdup(copy->user_agent))) {
-    free(copy);
-    return GALLEY_ENOMEM;
-  }
-  job_fetch_free(job);
-  job->fetch = copy;
-  return GALLEY_OK;
-}
-
-GALLEY_API const galley_fetch_options *
-galley_job_fetch_options(const galley_job *job) {
-  return job ? job->fetch : NULL;
-}
-
-int job_fetch_copy(galley_job *dst, const galley_job *src) {
-  return src->fetch ? galley_job_set_fetch_options(dst, src->fetch) : GALLEY_OK;
-}
 
 /* ---- URLs ---- */
 
@@ -88,22 +33,186 @@ static bool is_http(const char *url) {
          (n == 5 && !strncasecmp(url, "https", 5));
 }
 
-/* `url` resolved against the http(s) URL `base` (NULL: `url` is
- * absolute), malloc'd, or NULL. Spaces and other bytes a URL cannot hold
- * as they are (pages have them) are percent-encoded. */
-static char *resolve(const char *base, const char *url) {
-  CURLU *u = curl_url();
-  char *abs = NULL, *out = NULL;
-  if (!u)
-    return NULL;
-  if ((!base || curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK) &&
-      (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK ||
-       curl_url_set(u, CURLUPART_URL, url, CURLU_URLENCODE) == CURLUE_OK) &&
-      curl_url_get(u, CURLUPART_URL, &abs, 0) == CURLUE_OK)
-    out = strdup(abs);
-  curl_free(abs);
-  curl_url_cleanup(u);
-  return out;
+/* ---- RFC 3986 reference resolution (section 5), without libcurl: the
+ * fetcher lives in a module libgalley loads on first use. ---- */
+
+typedef struct url_parts {
+  const char *scheme, *auth, *path, *query, *frag;
+  size_t scheme_n, auth_n, path_n, query_n, frag_n;
+  bool has_auth, has_query, has_frag;
+} url_parts;
+
+static void split(const char *u, url_parts *p) {
+  memset(p, 0, sizeof *p);
+  size_t n = scheme_len(u);
+  if (n) {
+    p->scheme = u;
+    p->scheme_n = n;
+    u += n + 1;
+  }
+  if (u[0] == '/' && u[1] == '/') {
+    u += 2;
+    p->has_auth = true;
+    p->auth = u;
+    p->auth_n = strcspn(u, "/?#");
+    u += p->auth_n;
+  }
+  p->path = u;
+  p->path_n = strcspn(u, "?#");
+  u += p->path_n;
+  if (*u == '?') {
+    p->has_query = true;
+    p->query = ++u;
+    p->query_n = strcspn(u, "#");
+    u += p->query_n;
+  }
+  if (*u == '#') {
+    p->has_frag = true;
+    p->frag = ++u;
+    p->frag_n = strlen(u);
+  }
+}
+
+/* Appends `n` bytes of `s` to `b`, percent-encoding what a URL cannot hold
+ * as it is (spaces, controls, bytes over 0x7e, and "<>\"^`{|}\\"). */
+static void put_encoded(galley_buf *b, const char *s, size_t n) {
+  static const char hex[] = "0123456789ABCDEF";
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c <= 0x20 || c >= 0x7f || strchr("<>\"^`{|}\\", c)) {
+      char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+      galley_buf_add(b, e, 3);
+    } else {
+      galley_buf_add(b, (const char *)&c, 1);
+    }
+  }
+}
+
+/* remove_dot_segments (RFC 3986, 5.2.4) of `in` (n bytes) onto `out`. */
+static void remove_dots(galley_buf *out, const char *in, size_t n) {
+  size_t start = out->len;
+  size_t i = 0;
+  while (i < n) {
+    const char *p = in + i;
+    size_t left = n - i;
+    if (left >= 3 && !strncmp(p, "../", 3)) {
+      i += 3;
+    } else if (left >= 2 && !strncmp(p, "./", 2)) {
+      i += 2;
+    } else if ((left >= 3 && !strncmp(p, "/./", 3)) ||
+               (left == 2 && !strncmp(p, "/.", 2))) {
+      /* "/./x" -> "/x", a final "/." -> "/" */
+      i += 1;
+      if (left == 2) {
+        galley_buf_add(out, "/", 1);
+        i = n;
+      } else {
+        i += 1;
+      }
+    } else if ((left >= 4 && !strncmp(p, "/../", 4)) ||
+               (left == 3 && !strncmp(p, "/..", 3))) {
+      /* Drop the last segment written. */
+      size_t k = out->len;
+      while (k > start && out->data[k - 1] != '/')
+        k--;
+      if (k > start)
+        k--;
+      galley_buf_truncate(out, k);
+      if (left == 3) {
+        galley_buf_add(out, "/", 1);
+        i = n;
+      } else {
+        i += 3;
+      }
+    } else if ((left == 1 && p[0] == '.') ||
+               (left == 2 && !strncmp(p, "..", 2))) {
+      i = n;
+    } else {
+      size_t seg = 1;
+      while (seg < left && p[seg] != '/')
+        seg++;
+      galley_buf_add(out, p, seg);
+      i += seg;
+    }
+  }
+}
+
+/* `ref` resolved against the absolute http(s) URL `base` (NULL when `ref`
+ * is absolute itself), without its fragment, percent-encoded where it must
+ * be; malloc'd, or NULL when out of memory or when it has no host. */
+static char *resolve(const char *base, const char *ref) {
+  url_parts r, b, t;
+  split(ref, &r);
+  if (base)
+    split(base, &b);
+  else
+    memset(&b, 0, sizeof b);
+  galley_buf path = {0}, out = {0};
+  if (r.scheme_n) {
+    t = r;
+    remove_dots(&path, r.path, r.path_n);
+  } else {
+    t = r;
+    t.scheme = b.scheme;
+    t.scheme_n = b.scheme_n;
+    if (r.has_auth) {
+      remove_dots(&path, r.path, r.path_n);
+    } else {
+      t.has_auth = b.has_auth;
+      t.auth = b.auth;
+      t.auth_n = b.auth_n;
+      if (r.path_n == 0) {
+        galley_buf_add(&path, b.path, b.path_n);
+        if (!r.has_query) {
+          t.has_query = b.has_query;
+          t.query = b.query;
+          t.query_n = b.query_n;
+        }
+      } else if (r.path[0] == '/') {
+        remove_dots(&path, r.path, r.path_n);
+      } else {
+        /* Merge (5.2.3): the base's path up to its last '/', then ref. */
+        galley_buf merged = {0};
+        if (b.has_auth && b.path_n == 0) {
+          galley_buf_add(&merged, "/", 1);
+        } else {
+          size_t k = b.path_n;
+          while (k > 0 && b.path[k - 1] != '/')
+            k--;
+          galley_buf_add(&merged, b.path, k);
+        }
+        galley_buf_add(&merged, r.path, r.path_n);
+        if (merged.data)
+          remove_dots(&path, merged.data, merged.len);
+        galley_buf_free(&merged);
+      }
+    }
+  }
+  char *res = NULL;
+  if (t.scheme_n && t.has_auth && t.auth_n) {
+    for (size_t i = 0; i < t.scheme_n; i++) {
+      char c = t.scheme[i];
+      c = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+      galley_buf_add(&out, &c, 1);
+    }
+    galley_buf_add(&out, "://", 3);
+    put_encoded(&out, t.auth, t.auth_n);
+    if (path.len && path.data[0] != '/')
+      galley_buf_add(&out, "/", 1);
+    else if (!path.len)
+      galley_buf_add(&out, "/", 1);
+    if (path.len)
+      put_encoded(&out, path.data, path.len);
+    if (t.has_query) {
+      galley_buf_add(&out, "?", 1);
+      put_encoded(&out, t.query, t.query_n);
+    }
+    if (out.data && !out.failed)
+      res = strndup(out.data, out.len);
+  }
+  galley_buf_free(&path);
+  galley_buf_free(&out);
+  return res;
 }
 
 /* Whether `url`, on a document whose base is `base`, names a remote
@@ -155,17 +264,6 @@ typedef struct image_ref {
   char *abs;    /* absolute URL (malloc'd); NULL when it does not resolve */
   size_t index; /* in the batch */
 } image_ref;
-
-typedef struct cancel_ctx {
-  galley_job *job;
-  bool (*host)(void *data);
-  void *host_data;
-} cancel_ctx;
-
-static bool job_or_host_cancelled(void *data) {
-  const cancel_ctx *c = data;
-  return galley_job_cancelled(c->job) || (c->host && c->host(c->host_data));
-}
 
 /* What became of one distinct URL. */
 typedef struct outcome {
@@ -237,8 +335,12 @@ static int attach(galley_job *job, const galley_plugin *writer, galley_doc *doc,
 
 int resources_fetch(galley_job *job, const galley_plugin *writer,
                     galley_doc *doc) {
-  if (!job->fetch || !writer_embeds(job, writer, NULL))
+  if (!writer_embeds(job, writer, NULL))
     return GALLEY_OK;
+  galley_fetch_options opts;
+  galley_fetch_options_init(&opts, GALLEY_FETCH_OPTIONS_VERSION);
+  if (galley_job_fetch_options(job, &opts) != GALLEY_OK)
+    return galley_job_error(job, GALLEY_EINVALID, "fetch options");
   const char *base = galley_doc_get_base(doc);
   image_ref *refs = NULL;
   size_t n_refs = 0, cap_refs = 0;
@@ -274,11 +376,7 @@ int resources_fetch(galley_job *job, const galley_plugin *writer,
     goto done;
 
   size_t n_urls = 0;
-  if (!job->fetch->offline) {
-    galley_fetch_options opts = *job->fetch;
-    cancel_ctx cc = {job, opts.cancelled, opts.cancelled_data};
-    opts.cancelled = job_or_host_cancelled;
-    opts.cancelled_data = &cc;
+  if (!opts.offline) {
     rc = galley_fetcher_new(&f, &opts);
     if (rc == GALLEY_OK)
       rc = galley_fetch_batch_new(&b, f);
@@ -327,13 +425,13 @@ int resources_fetch(galley_job *job, const galley_plugin *writer,
     /* Each reason once, for -v. */
     if (o && o->name == ref->abs)
       galley_job_info(job, "image %s: %s", ref->abs, o->reason);
-    else if (!ref->abs && !job->fetch->offline)
+    else if (!ref->abs && !opts.offline)
       galley_job_info(job, "image %s: not a valid URL",
                       galley_node_get_url(ref->node));
     /* The alt text takes the image's place. */
     galley_node_unwrap(ref->node);
   }
-  if (job->fetch->offline)
+  if (opts.offline)
     galley_job_warn(job,
                     "%zu remote image%s not fetched (offline); kept their alt "
                     "text",

@@ -386,7 +386,15 @@ int html_decode(galley_job *job, const unsigned char *data, size_t len,
     }
   }
 
+  /* The transport's charset (an HTTP Content-Type, which galley hands
+   * over as the option charset) comes after the user's word and before
+   * the page's own; like the page's, it is checked against the bytes. */
   char declared[64];
+  const char *transport = enc ? NULL : galley_job_option(job, "charset");
+  if (transport && *transport) {
+    snprintf(declared, sizeof declared, "%s", transport);
+    enc = iconv_name(declared);
+  }
   if (!enc && declared_charset(data, len, declared, sizeof declared)) {
     enc = iconv_name(declared);
     /* A page served as bytes cannot really be UTF-16 when its tags are

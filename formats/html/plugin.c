@@ -11,6 +11,10 @@ static const char *const extensions[] = {"html", "htm", "xhtml", NULL};
 static const galley_option options[] = {
     {"encoding", GALLEY_OPT_STRING, NULL, NULL,
      "read the input in this encoding, whatever the page declares"},
+    {"charset", GALLEY_OPT_STRING, NULL, NULL,
+     "the charset the input was sent with (a URL's Content-Type, which "
+     "galley sets); a byte-order mark and encoding win over it, it wins "
+     "over the page's <meta>"},
     {"fragment", GALLEY_OPT_BOOL, "false", NULL,
      "write only the body's content, no document around it"},
     {"xhtml", GALLEY_OPT_BOOL, "false", NULL,

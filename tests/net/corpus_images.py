@@ -131,10 +131,10 @@ def one(page, opts):
         src = os.path.join(work, "page.html")
         with open(src, "w", encoding="utf-8") as f:
             f.write(http_only(html))
-        extra = ["-x", "boilerplate"] if opts.strip else []
+        extra = ["--strip"] if opts.strip else []
         r = {"name": name, "source": len(re.findall(r"<img\b", html, re.I))}
-        x = run(opts.exe, ["-t", "xml", "--no-fetch"] + extra +
-                [src, os.path.join(work, "tree.xml")], opts.env)
+        x = run(opts.exe, ["-t", "xml", "--offline"] + extra +
+                [src, "-o", os.path.join(work, "tree.xml")], opts.env)
         if x.returncode != 0:
             r["error"] = "xml: " + x.stderr.strip()
             return r
@@ -150,7 +150,7 @@ def one(page, opts):
         r["nosrc"] = sum(1 for u in urls if not u.strip())
         e = run(opts.exe, ["-t", "epub"] + extra +
                 (["--offline"] if opts.offline else []) +
-                [src, os.path.join(work, "book.epub")], opts.env)
+                [src, "-o", os.path.join(work, "book.epub")], opts.env)
         if e.returncode != 0:
             r["error"] = "epub: " + e.stderr.strip()
             return r
@@ -197,7 +197,7 @@ def main():
     ap.add_argument("-j", type=int, default=2)
     ap.add_argument("-v", action="store_true")
     opts = ap.parse_args()
-    opts.exe = os.path.join(opts.build, "tests", "net", "net_convert")
+    opts.exe = os.path.join(opts.build, "galley")
     pages = [{"name": "aeb/" + os.path.basename(p), "path": p}
              for p in sorted(glob.glob(os.path.join(opts.corpora, "aeb",
                                                     "html", "*.html")))]
@@ -219,11 +219,6 @@ def main():
     # Every scheme through the stand-in: nothing is resolved here.
     for k in ("http_proxy", "https_proxy", "all_proxy"):
         env[k] = "http://127.0.0.1:%d" % proxy.server_address[1]
-    if "GALLEY_PLUGIN_SYSTEM_PATH" not in env:
-        with open(os.path.join(opts.build, "galley-uninstalled")) as f:
-            env["GALLEY_PLUGIN_SYSTEM_PATH"] = [
-                l for l in f.read().splitlines()
-                if l and not l.startswith("#")][-1]
     opts.env = env
     opts.tmp = tempfile.mkdtemp(prefix="galley-corpus-images-")
     try:

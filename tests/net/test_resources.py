@@ -2,8 +2,8 @@
 """Remote images of a document (core/libgalley/resources.c), end to end.
 
 Pages whose images point at server.py on 127.0.0.1 are converted with
-net_convert (galley_job_run with the job's fetch options), and the output,
-the one warning and the server's request log are checked: images embedded
+galley (one page also given as a URL of the server), and the output, the
+one warning and the server's request log are checked: images embedded
 (EPUB, and HTML with -O self-contained=true), 404 and slow images counted,
 127.0.0.1 refused without the local network allowed (no connection in the
 log) and fetched with it, each URL fetched once, types sniffed from bytes
@@ -11,7 +11,7 @@ log) and fetched with it, each URL fetched once, types sniffed from bytes
 are not), what --strip removed never fetched, nothing at all offline.
 epubcheck checks the book when it is installed.
 
-    test_resources.py NET_CONVERT SERVER_PY FIXTURES_DIR
+    test_resources.py GALLEY SERVER_PY FIXTURES_DIR
 
 TAP output. Exits 77 (skipped) without python3's server prerequisites.
 """
@@ -23,7 +23,7 @@ import sys
 import tempfile
 import zipfile
 
-NET_CONVERT, SERVER, FIXTURES = sys.argv[1:4]
+GALLEY, SERVER, FIXTURES = sys.argv[1:4]
 EPUBCHECK_JAR = os.environ.get("EPUBCHECK_JAR",
                                "/usr/share/java/epubcheck.jar")
 
@@ -79,14 +79,20 @@ def page(title, body):
             "</article></body></html>\n" % (title, title, body))
 
 
-def convert(tmp, html, args=(), out_name="out.epub"):
-    src = os.path.join(tmp, "page.html")
-    with open(src, "w") as f:
-        f.write(html)
+def convert(tmp, html, args=(), out_name="out.epub", src=None):
+    """galley -v ARGS SRC -o OUT; SRC is a page written from `html`, or a
+    URL."""
+    if src is None:
+        src = os.path.join(tmp, "page.html")
+        with open(src, "w") as f:
+            f.write(html)
     out = os.path.join(tmp, out_name)
     if os.path.exists(out):
         os.unlink(out)
-    p = subprocess.run([NET_CONVERT] + list(args) + [src, out],
+    fmt = {"epub": "epub", "html": "html", "md": "markdown"}[
+        out_name.rsplit(".", 1)[1]]
+    p = subprocess.run([GALLEY, "-v", "-t", fmt] + list(args) +
+                       [src, "-o", out],
                        capture_output=True, text=True, timeout=120)
     return p.returncode, p.stderr, out
 
@@ -171,7 +177,7 @@ def run(tmp, srv):
 
     # 2. Fetched with it: embedded, deduplicated, 404 and slow counted.
     srv.clear()
-    rc, err, out = convert(tmp, html, LOCAL + ["--fetch-timeout", "1500"])
+    rc, err, out = convert(tmp, html, LOCAL + ["-O", "fetch-timeout=1.5"])
     w = warnings(err)
     tap(rc == 0 and len(w) == 1 and
         w[0].endswith("warning: 2 of 7 remote images could not be fetched; "
@@ -244,7 +250,7 @@ def run(tmp, srv):
         err + "\n".join(srv.lines()))
     srv.clear()
     rc, err, out = convert(tmp, page("Strip", body),
-                           LOCAL + ["-x", "boilerplate"])
+                           LOCAL + ["--strip"])
     tap(rc == 0 and srv.requests("/image/10.png") == [] and
         srv.requests("/image/12.png") == [] and
         len(srv.requests("/image/11.png")) == 1 and
@@ -268,8 +274,7 @@ def run(tmp, srv):
         u("/image/20.png"), u("/image/21.jpg"), u("/404"))
     srv.clear()
     rc, err, out = convert(tmp, page("Self", body),
-                           LOCAL + ["-t", "html", "-O",
-                                    "self-contained=true"], "out.html")
+                           LOCAL + ["-O", "self-contained=true"], "out.html")
     doc = open(out).read() if rc == 0 else ""
     tap(rc == 0 and doc.count('src="data:image/png;base64,iVBORw0KGgo') == 1
         and doc.count('src="data:image/jpeg;base64,/9j/') == 1 and
@@ -277,32 +282,30 @@ def run(tmp, srv):
         len(warnings(err)) == 1 and "1 of 3 remote images" in err,
         "html -O self-contained=true: fetched images as data: URIs, the "
         "failed one as its alt text", err + doc[-2000:])
-    for fmt, name, extra in (("html", "out.html", []),
-                             ("markdown", "out.md", [])):
+    for fmt, name in (("html", "out.html"), ("markdown", "out.md")):
         srv.clear()
-        rc, err, out = convert(tmp, page("Plain", body),
-                               LOCAL + ["-t", fmt] + extra, name)
+        rc, err, out = convert(tmp, page("Plain", body), LOCAL, name)
         doc = open(out).read() if rc == 0 else ""
         tap(rc == 0 and srv.lines() == [] and u("/image/20.png") in doc and
             warnings(err) == [],
             "%s output links its images and fetches nothing" % fmt,
             err + "\n".join(srv.lines()))
 
-    # 7. A job without fetch options fetches nothing (the library default).
+    # 7. A page given as a URL: its relative images resolve against the
+    # URL after redirects, and the book holds them.
     srv.clear()
-    rc, err, out = convert(tmp, html, LOCAL + ["--no-fetch"])
-    tap(rc == 0 and srv.lines() == [] and images_in(out) == [],
-        "a job without fetch options touches no network",
-        err + "\n".join(srv.lines()))
-
-    # 8. A relative image under an http(s) base resolves against it.
-    srv.clear()
-    rc, err, out = convert(tmp, page("Base", '<p>Rel <img src="image/30.png" '
-                                     'alt="relative"></p>'),
-                           LOCAL + ["--base", u("/articles/")])
-    tap(rc == 0 and len(srv.requests("/articles/image/30.png")) == 1,
-        "a relative image resolves against the document's http base",
-        err + "\n".join(srv.lines()))
+    rc, err, out = convert(tmp, None, LOCAL, src=u("/gallery.html"))
+    imgs = images_in(out) if rc == 0 else []
+    tap(rc == 0 and len(srv.requests("/image/31.png")) == 1 and
+        len(srv.requests("/image/32.jpg")) == 1 and
+        len(srv.requests("/image/33.gif")) == 1 and len(imgs) == 3 and
+        warnings(err) == [],
+        "a page fetched from a URL: its relative, root-relative and dotted "
+        "images are fetched and embedded", err + "\n".join(srv.lines()))
+    ran, ok, report = epubcheck(out) if rc == 0 else (True, False, err)
+    if ran:
+        tap(ok, "epubcheck: 0 errors, 0 warnings on the page fetched from a "
+            "URL", report[-3000:])
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "job.h"
 #include "status.h"
 
 #ifdef __cplusplus
@@ -237,7 +238,11 @@ GALLEY_EXPORT void galley_response_free(galley_response *r);
 typedef struct galley_fetcher galley_fetcher;
 
 /** A new fetcher with `opts` (copied; NULL: the defaults). GALLEY_EINVALID
- *  for an unknown options version, GALLEY_EIO when libcurl cannot start. */
+ *  for an unknown options version, GALLEY_EIO when libcurl cannot start,
+ *  GALLEY_EUNSUPPORTED when the fetch module cannot be loaded. The first
+ *  call loads it: libgalley does not link libcurl itself, so a program
+ *  that never fetches never loads it (galley-fetch.so, beside libgalley in
+ *  a build tree, LIBDIR/galley/ when installed). */
 GALLEY_EXPORT int galley_fetcher_new(galley_fetcher **out,
                                      const galley_fetch_options *opts);
 /** Frees the fetcher; it must not be running. Responses it returned stay. */
@@ -298,6 +303,73 @@ GALLEY_EXPORT const galley_response *
 galley_fetch_batch_response(const galley_fetch_batch *b, size_t index);
 /** How many results failed (for the one warning that counts them). */
 GALLEY_EXPORT size_t galley_fetch_batch_failures(const galley_fetch_batch *b);
+
+/* ---- Jobs and the network -------------------------------------------------
+ * A job's network policy, and a URL as a job's input. The policy travels
+ * with the job (galley_job_copy copies it) to whatever fetches for it: the
+ * input itself (galley_job_fetch_input) and the resources of its document. */
+
+/** Flags for galley_job_set_network. */
+enum {
+  /** Fetch nothing at all (--offline): every fetch fails before any name is
+   *  resolved or socket opened. */
+  GALLEY_NETWORK_OFFLINE = 1u << 0,
+  /** Fetch from addresses that are not public too (--allow-local-network).
+   */
+  GALLEY_NETWORK_ALLOW_LOCAL = 1u << 1,
+};
+
+/** Sets the job's network flags (GALLEY_NETWORK_*; 0, the default: online,
+ *  public addresses only). */
+GALLEY_EXPORT void galley_job_set_network(galley_job *job, unsigned flags);
+/** The job's network flags. */
+GALLEY_EXPORT unsigned galley_job_network(const galley_job *job);
+
+/**
+ * Fills `opts` (whose `version` the caller set, as galley_fetch_options_init
+ * does) for a fetcher working for `job`: the defaults, then the job's core
+ * network options (-O max-fetch-size, max-fetch-bytes, max-fetches,
+ * connect-timeout, fetch-timeout in seconds, host-connections,
+ * fetch-parallel), its network flags, and cancellation through
+ * galley_job_cancel. GALLEY_EINVALID for an unknown version.
+ */
+GALLEY_EXPORT int galley_job_fetch_options(const galley_job *job,
+                                           galley_fetch_options *opts);
+
+/** True when `s` names a URL rather than a file: a scheme followed by
+ *  "://" ("https://", "ftp://", "file:///x"), or one of the schemes that
+ *  have none ("data:", "javascript:", "mailto:", "about:", "file:"). Only
+ *  http and https ones are fetched; galley_job_fetch_input refuses the
+ *  rest. */
+GALLEY_EXPORT bool galley_is_url(const char *s);
+
+/**
+ * Fetches `url` (http or https) under the job's network policy to be the
+ * input of the job's next conversion, and fills `in`: the body, `url` as
+ * its name, no base folder. The job holds the bytes until that
+ * conversion's reader is done with them (or the job is freed). The input
+ * size limit (--max-input-size) applies while downloading, with
+ * -O max-fetch-size. The job then reads no local file (as
+ * galley_job_set_local_files(job, false)), and its next conversion
+ * (galley_job_detect, _run, _build_doc):
+ *   - picks the reader from the response's Content-Type (the reader
+ *     whose media type it is; application/xhtml+xml is html's), else by
+ *     probing the bytes, unless the job has a reader set;
+ *   - hands a reader that declares the option `charset` the response's
+ *     charset, unless the user set that option (the html reader puts it
+ *     after a byte-order mark and -O encoding, before the page's <meta>);
+ *   - gives the document the URL after redirects as its base and its
+ *     `url` metadata (-M url=... still wins).
+ * GALLEY_OK, or the fetch's status with its message on the job (one line:
+ * "HTTP 404", "could not resolve host HOST", "timed out after N s",
+ * "scheme file: refused (only http and https)", "not fetched: offline
+ * (--offline)", ...; see galley_fetcher_get).
+ */
+GALLEY_EXPORT int galley_job_fetch_input(galley_job *job, galley_input *in,
+                                         const char *url);
+/** The URL after redirects of the input galley_job_fetch_input fetched,
+ *  or NULL when the job's input was not fetched. Borrowed from the job. */
+GALLEY_EXPORT const char *galley_job_input_url(const galley_job *job);
 
 #ifdef __cplusplus
 }

@@ -181,42 +181,6 @@ GALLEY_EXPORT int galley_job_add_resource_path(galley_job *job,
  *  that come from elsewhere (galley --jsonl records). Files named by the
  *  host in options (`css`, `cover`) are the host's, not the document's. */
 GALLEY_EXPORT void galley_job_set_local_files(galley_job *job, bool allowed);
-/**
- * Remote resources (issue 15). A job made by galley_job_new fetches
- * nothing: the host opts in by giving fetch options (fetch.h; NULL goes
- * back to fetching nothing). They are copied (the user_agent string too;
- * the callbacks and their data are borrowed), read only as far as their
- * `version` goes, and kept by galley_job_copy. GALLEY_EINVALID for an
- * unknown version, GALLEY_ENOMEM.
- *
- * What they do: when the job's writer holds resources in its output (the
- * descriptor's `embeds`: EPUB, and HTML with `-O self-contained=true`),
- * galley_job_run, _build_doc, _build and _convert fetch, after the
- * transforms and before the writer, every remote image of the document:
- * an IMAGE whose URL is http(s), or relative to a document base that is
- * (galley_doc_set_base), or protocol-relative ("//host/path": the base's
- * scheme, https under a local folder). Each URL once, in parallel over reused
- * connections (a galley_fetch_batch under these options: the address
- * policy, allow_local_network, the per-response, per-document and count
- * limits, host_connections), then the job's max-image-size and
- * max-resource-bytes. A response whose bytes (never its URL or header)
- * sniff as a type the writer holds becomes a resource named by the
- * image's absolute URL, and the IMAGE points at it; any other image
- * becomes its alt text (the IMAGE's children), and the job gets one
- * warning that counts them:
- *     3 of 12 remote images could not be fetched; kept their alt text
- * with each reason as an info line (`image URL: HTTP 404`). With
- * `offline` set nothing is fetched, no name resolved, and the warning is
- *     12 remote images not fetched (offline); kept their alt text
- * Without fetch options none of this runs: remote images reach the writer
- * as they are (the EPUB writer keeps their alt text and says so).
- */
-typedef struct galley_fetch_options galley_fetch_options;
-GALLEY_EXPORT int galley_job_set_fetch_options(galley_job *job,
-                                               const galley_fetch_options *opts);
-/** The job's fetch options (borrowed), or NULL when it fetches nothing. */
-GALLEY_EXPORT const galley_fetch_options *
-galley_job_fetch_options(const galley_job *job);
 /** Asks a running job to stop at its next check; safe from another thread. */
 GALLEY_EXPORT void galley_job_cancel(galley_job *job);
 /** Sets the location that diagnostics name (usually the input's name). */
@@ -238,8 +202,7 @@ GALLEY_EXPORT void galley_job_clear(galley_job *job);
 /**
  * A new job set up as `job` is: its registry, formats and transforms,
  * options (and whether they were checked), -M overrides, limits, resource
- * paths and roots, whether local files may be read, and the fetch
- * options. Not copied: the
+ * paths and roots, and whether local files may be read. Not copied: the
  * diagnostics, reports, location, cancellation, batch and input release.
  * A host sets one job up, checks it, and copies it for each input. NULL
  * when out of memory.
