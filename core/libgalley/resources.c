@@ -317,7 +317,8 @@ static int attach(galley_job *job, const galley_plugin *writer, galley_doc *doc,
                size, lim->max_image_size);
       continue;
     }
-    if (lim->max_resource_bytes && size > lim->max_resource_bytes - total) {
+    if (lim->max_resource_bytes && (total > lim->max_resource_bytes ||
+                                    size > lim->max_resource_bytes - total)) {
       snprintf(o->reason, sizeof o->reason,
                "images add up to more than the resource limit of %zu bytes "
                "(-O max-resource-bytes)",
@@ -378,6 +379,15 @@ int resources_fetch(galley_job *job, const galley_plugin *writer,
   size_t n_urls = 0;
   if (!opts.offline) {
     rc = galley_fetcher_new(&f, &opts);
+    if (rc != GALLEY_OK && rc != GALLEY_ENOMEM) {
+      /* No fetcher here (its module or libcurl missing): every image is
+       * one that could not be fetched, not a failed conversion. */
+      const char *why = fetch_module_error();
+      galley_job_info(job, "remote images: the fetcher cannot start (%s)",
+                      why ? why : galley_strerror(rc));
+      rc = GALLEY_OK;
+      goto count;
+    }
     if (rc == GALLEY_OK)
       rc = galley_fetch_batch_new(&b, f);
     for (size_t i = 0; rc == GALLEY_OK && i < n_refs; i++)
@@ -390,10 +400,10 @@ int resources_fetch(galley_job *job, const galley_plugin *writer,
       goto done;
     }
     if (rc != GALLEY_OK) {
-      rc = galley_job_error(job, rc == GALLEY_ENOMEM ? rc : GALLEY_EIO, "%s",
-                            rc == GALLEY_ENOMEM
-                                ? "out of memory"
-                                : "remote images: the fetcher cannot start");
+      rc = galley_job_error(job, rc, "%s",
+                            rc == GALLEY_ENOMEM ? "out of memory"
+                                                : "remote images: the fetch "
+                                                  "failed");
       goto done;
     }
     n_urls = galley_fetch_batch_count(b);
@@ -410,6 +420,7 @@ int resources_fetch(galley_job *job, const galley_plugin *writer,
       goto done;
   }
 
+count:;
   size_t failed = 0;
   for (size_t i = 0; i < n_refs; i++) {
     image_ref *ref = &refs[i];
