@@ -62,9 +62,9 @@
  *                write), puts a resource of that media type ("image/png")
  *                inside its output rather than linking to it, and
  *                embeds(job, NULL) whether it puts any there. Core asks
- *                before writing: when the writer embeds and the job
- *                fetches (galley_job_set_fetch_options), the document's
- *                remote images are fetched and those whose bytes sniff as
+ *                before writing: when the writer embeds, the document's
+ *                remote images are fetched under the job's network policy
+ *                (job.h, "Remote images") and those whose bytes sniff as
  *                a type it accepts become resources named by their URL
  *                (the IMAGE's url); the others become their alt text.
  *                EPUB accepts the EPUB 3.3 core image types; HTML, with
