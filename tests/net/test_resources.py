@@ -307,6 +307,31 @@ def run(tmp, srv):
         tap(ok, "epubcheck: 0 errors, 0 warnings on the page fetched from a "
             "URL", report[-3000:])
 
+    # 8. A digest: each article's images are fetched for it, and an image
+    # two articles share is one file in the book.
+    srv.clear()
+    pages = []
+    for n, own in (("a", 41), ("b", 42)):
+        path = os.path.join(tmp, "art-%s.html" % n)
+        with open(path, "w") as f:
+            f.write(page("Article " + n, '<p>Shared <img src="%s" alt="shared">'
+                         ' own <img src="%s" alt="own"> gone <img src="%s" '
+                         'alt="gone %s"></p>' % (u("/image/40.png"),
+                                                 u("/image/%d.png" % own),
+                                                 u("/404"), n)))
+        pages.append(path)
+    out = os.path.join(tmp, "week.epub")
+    p = subprocess.run([GALLEY, "-t", "epub", "--allow-local-network"] +
+                       pages + ["-o", out], capture_output=True, text=True,
+                       timeout=120)
+    w = warnings(p.stderr)
+    tap(p.returncode == 0 and len(images_in(out)) == 3 and len(w) == 2 and
+        all(l.endswith("1 of 3 remote images could not be fetched; kept "
+                       "their alt text") for l in w),
+        "a digest of two articles: 3 distinct images in the book, one "
+        "warning per article", p.stderr + str(images_in(out)
+                                              if p.returncode == 0 else ""))
+
 
 if __name__ == "__main__":
     sys.exit(main())
