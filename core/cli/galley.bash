@@ -21,6 +21,7 @@ _galley() {
     -O --option --css --resource-path --max-input-size --plugin-dir
     --list-formats --list-transforms --json --help-format --check-plugin
     -r --recursive -j --jobs --include --exclude --force --fail-fast --follow-symlinks --jsonl
+    --offline --allow-local-network --fetch --input-list
     -q --quiet -v --verbose -h --help -V --version"
 
   case $prev in
@@ -35,6 +36,9 @@ _galley() {
     return ;;
   --help-format)
     mapfile -t COMPREPLY < <(compgen -W "$(_galley_plugins "$exe" read; _galley_plugins "$exe" write; _galley_plugins "$exe" transform)" -- "$cur")
+    return ;;
+  --input-list)
+    mapfile -t COMPREPLY < <(compgen -f -- "$cur")
     return ;;
   --resource-path | --plugin-dir)
     mapfile -t COMPREPLY < <(compgen -d -- "$cur")

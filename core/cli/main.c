@@ -793,7 +793,9 @@ static int run_single(const plan *p, const char *input, const char *output) {
     galley_job_free(job);
     free(base_dir);
     free(ld.data);
-    return EXIT_USAGE;
+    /* A page whose type no reader takes (an image, a PDF) is a bad input,
+     * not a bad command line. */
+    return url && !reader ? EXIT_FAILED : EXIT_USAGE;
   }
 
   /* Standard output gets the bytes only once the conversion succeeded, so a

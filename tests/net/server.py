@@ -26,6 +26,14 @@ Besides the files of FIXTURES_DIR, it misbehaves on purpose:
     /no-location      302 without a Location
     /gzip/NAME        NAME gzip-encoded; /deflate/NAME zlib-encoded
     /charset-only     windows-1252 bytes, charset only in the header
+    /sjis             Shift_JIS bytes, charset only in the header
+    /sjis-meta-wrong  Shift_JIS bytes served as shift_jis, whose <meta>
+                      claims windows-1252 (the header must win)
+    /bom-utf8         UTF-8 with a byte-order mark served as shift_jis (the
+                      mark must win)
+    /moved            301 to /story.html
+    /as-markdown      Markdown served as text/markdown, no extension
+    /slow-page?s=SECONDS  story.html, after sleeping
     /ctype?v=VALUE    "hello" with Content-Type: VALUE
     /404              404; /500 500
     /slow?s=SECONDS   a PNG, after sleeping
@@ -219,6 +227,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     "<p>Caf\u00e9 cr\u00e8me \u2013 \u201cquoted\u201d</p>"
                     "</body></html>\n").encode("windows-1252")
             return self.send(200, body, "text/html; charset=windows-1252")
+        if path in ("/sjis", "/sjis-meta-wrong"):
+            meta = ('<meta charset="windows-1252">'
+                    if path == "/sjis-meta-wrong" else "")
+            body = ("<html><head>%s<title>\u65e5\u672c\u8a9e\u306e"
+                    "\u30da\u30fc\u30b8</title></head><body><p>\u3053\u3093"
+                    "\u306b\u3061\u306f\u3001\u4e16\u754c\u3002</p>"
+                    "</body></html>\n" % meta).encode("shift_jis")
+            return self.send(200, body, "text/html; charset=Shift_JIS")
+        if path == "/bom-utf8":
+            body = ("\ufeff<html><head><title>Caf\u00e9</title></head>"
+                    "<body><p>Caf\u00e9 \u00fcber \u3053\u3093</p>"
+                    "</body></html>\n").encode("utf-8")
+            return self.send(200, body, "text/html; charset=shift_jis")
+        if path == "/moved":
+            return self.redirect("/story.html", 301)
+        if path == "/as-markdown":
+            return self.send(200, b"Notes\n=====\n\nSome *stressed* words.\n",
+                             "text/markdown; charset=utf-8")
+        if path == "/slow-page":
+            time.sleep(float(query.get("s", ["1"])[0]))
+            return self.send(200, self.fixture("story.html") or b"",
+                             "text/html; charset=utf-8")
         if path == "/ctype":
             return self.send(200, b"hello", query.get("v", [""])[0] or None)
         if path == "/404":

@@ -41,6 +41,12 @@ check "" --list-f
 expect "an option completes" --list-formats
 check "" --ch
 expect "--check-plugin completes" --check-plugin
+check "" --off
+expect "--offline completes" --offline
+check "" --allow
+expect "--allow-local-network completes" --allow-local-network
+check "" --input-l
+expect "--input-list completes" --input-list
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 touch "$dir/article.gmi" "$dir/other.txt" "$dir/mod.so"
@@ -49,5 +55,7 @@ expect "a file name completes" "$dir/article.gmi"
 check "" --check-plugin "$dir/"
 expect "--check-plugin offers .so files" "$dir/mod.so"
 refuse "--check-plugin does not offer other files" "$dir/other.txt"
+check "" --input-list "$dir/oth"
+expect "--input-list offers files" "$dir/other.txt"
 echo "1..$n"
 exit $((failed > 0))

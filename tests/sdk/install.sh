@@ -74,6 +74,11 @@ check "the build tree's galley-uninstalled is not installed" \
   bash -c "! find '$prefix' -name 'galley-uninstalled*' | grep -q ."
 check "the installed libgalley holds no path of the build tree" \
   bash -c "! grep -qaF '$tmp/build' '$libdir/libgalley.so'"
+check "the fetch module is installed in LIBDIR/galley, and libgalley does not link libcurl" \
+  bash -c "test -f '$libdir/galley/galley-fetch.so' && ! objdump -p '$libdir/libgalley.so' | grep -q 'NEEDED.*libcurl'"
+# An offline fetch needs the module (it makes the fetcher) and no network.
+check "the installed galley finds the installed fetch module" \
+  bash -c "'$galley' --offline http://192.0.2.1/x -t text 2>&1 | grep -q 'not fetched: offline (--offline)\$'"
 check "the installed galley loads the installed plugins" \
   bash -c "'$galley' --list-formats | grep -q '^html .*$pluginsdir/html.so (installed)'"
 
