@@ -8,7 +8,8 @@ one warning and the server's request log are checked: images embedded
 127.0.0.1 refused without the local network allowed (no connection in the
 log) and fetched with it, each URL fetched once, types sniffed from bytes
 (a PNG served as text/html is kept; a TIFF, and text served as image/png,
-are not), what --strip removed never fetched, nothing at all offline.
+are not), what --strip removed never fetched, nothing at all offline,
+the count and size limits, a page given as a URL, a digest.
 epubcheck checks the book when it is installed.
 
     test_resources.py GALLEY SERVER_PY FIXTURES_DIR
@@ -307,7 +308,35 @@ def run(tmp, srv):
         tap(ok, "epubcheck: 0 errors, 0 warnings on the page fetched from a "
             "URL", report[-3000:])
 
-    # 8. A digest: each article's images are fetched for it, and an image
+    # 8. The per-document count and size limits: a refused image is one
+    # more that could not be fetched, and the rest converts.
+    srv.clear()
+    body = "".join('<p>Picture %d <img src="%s" alt="picture %d"></p>\n' %
+                   (i, u("/image/%d.png" % (50 + i)), i) for i in range(3))
+    rc, err, out = convert(tmp, page("Limits", body),
+                           LOCAL + ["-O", "max-fetches=2"])
+    w = warnings(err)
+    tap(rc == 0 and len(w) == 1 and "1 of 3 remote images" in w[0] and
+        "over the limit of 2 fetches per document (-O max-fetches)" in err and
+        len(images_in(out)) == 2 and len(srv.requests()) == 2,
+        "-O max-fetches=2: the third image is refused without a request",
+        err + "\n".join(srv.lines()))
+    srv.clear()
+    rc, err, out = convert(tmp, page("Limits", body),
+                           LOCAL + ["-O", "max-fetch-size=50"])
+    w = warnings(err)
+    tap(rc == 0 and len(w) == 1 and "3 of 3 remote images" in w[0] and
+        "over the size limit of 50 bytes (-O max-fetch-size)" in err,
+        "-O max-fetch-size=50: images over it are refused", err)
+    srv.clear()
+    rc, err, out = convert(tmp, page("Limits", body),
+                           LOCAL + ["-O", "max-image-size=50"])
+    w = warnings(err)
+    tap(rc == 0 and len(w) == 1 and "3 of 3 remote images" in w[0] and
+        "over the image size limit of 50 bytes (-O max-image-size)" in err,
+        "-O max-image-size=50 applies to fetched images too", err)
+
+    # 9. A digest: each article's images are fetched for it, and an image
     # two articles share is one file in the book.
     srv.clear()
     pages = []
