@@ -204,12 +204,13 @@ GALLEY_API const galley_plugin *galley_job_detect(galley_job *job,
   return r;
 }
 
-/* Read, -M, each transform and -M again: what galley_job_build and
- * galley_job_build_doc share. */
+/* Read, -M, each transform and -M again, then the remote resources that
+ * `writer` (may be NULL) will embed: what galley_job_build,
+ * galley_job_build_doc and galley_job_convert share. */
 static int build(galley_job *job, const galley_input *in,
                  const galley_plugin *reader,
                  const galley_plugin *const *transforms, size_t n_transforms,
-                 galley_doc *doc) {
+                 const galley_plugin *writer, galley_doc *doc) {
   int rc;
   if (job->remote) { /* a fetched input (remote.c) */
     rc = remote_read(job, reader, in, doc);
@@ -228,6 +229,10 @@ static int build(galley_job *job, const galley_input *in,
     if (rc == GALLEY_OK)
       rc = galley_job_apply_meta(job, doc);
   }
+  /* Only what survived the transforms is fetched (never what --strip
+   * removed). */
+  if (rc == GALLEY_OK && writer)
+    rc = resources_fetch(job, writer, doc);
   if (rc == GALLEY_OK && galley_job_cancelled(job))
     rc = galley_job_error(job, GALLEY_ECANCELLED, "cancelled");
   return rc;
@@ -245,7 +250,8 @@ GALLEY_API int galley_job_build_doc(galley_job *job, const galley_input *in,
   if (rc == GALLEY_OK && !job->options_checked)
     rc = galley_job_check_options(job, reader);
   if (rc == GALLEY_OK)
-    rc = build(job, in, reader, job->transforms, job->n_transforms, doc);
+    rc = build(job, in, reader, job->transforms, job->n_transforms,
+               job->writer, doc);
   release_input(job);
   return rc;
 }
@@ -293,7 +299,7 @@ GALLEY_API int galley_job_build(galley_job *job, const galley_input *in,
                                 size_t n_transforms, galley_doc *doc) {
   if (!job || !in || !reader || !doc || (n_transforms && !transforms))
     return GALLEY_EINVALID;
-  return build(job, in, reader, transforms, n_transforms, doc);
+  return build(job, in, reader, transforms, n_transforms, job->writer, doc);
 }
 
 GALLEY_API int galley_job_convert(galley_job *job, const galley_input *in,
@@ -307,7 +313,9 @@ GALLEY_API int galley_job_convert(galley_job *job, const galley_input *in,
   galley_doc *doc = galley_doc_new();
   if (!doc)
     return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
-  int rc = galley_job_build(job, in, reader, transforms, n_transforms, doc);
+  int rc = n_transforms && !transforms
+               ? GALLEY_EINVALID
+               : build(job, in, reader, transforms, n_transforms, writer, doc);
   if (rc == GALLEY_OK)
     rc = galley_plugin_write(job, writer, doc, out);
   galley_doc_free(doc);

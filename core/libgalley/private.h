@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "galley/fetch.h"
 #include "galley/galley.h"
 
 #define GALLEY_API GALLEY_EXPORT
@@ -137,6 +138,15 @@ const galley_plugin *job_current(const galley_job *job);
 
 /* Whether `p` has batch hooks (a descriptor with all three). */
 bool plugin_has_batch(const galley_plugin *p);
+
+/* ---- resources.c ---- */
+/* Between the transforms and `writer`: when it embeds, fetches the remote
+ * images of `doc` under the job's network policy and attaches them as
+ * resources, the rest becoming their alt text (fetch.h, "Remote images").
+ * GALLEY_OK, or GALLEY_ENOMEM / GALLEY_ECANCELLED with the message on the
+ * job; failed images are warnings, never errors. */
+int resources_fetch(galley_job *job, const galley_plugin *writer,
+                    galley_doc *doc);
 
 /* ---- options.c ---- */
 /* The limit that core option `name` sets, or NULL: its offset in

@@ -170,13 +170,14 @@ static xmlDoc *parse_xhtml(const char *s, size_t len, xmlNode **body) {
 
 int epub_render_chapter(writer *w, size_t ci, galley_doc *tree) {
   galley_job *job = w->job;
-  /* The html writer's XHTML mode, body only, and no stylesheet of its own
-   * (the book has one): the writer's own values for this call, whatever
+  /* The html writer's XHTML mode, body only, no stylesheet of its own
+   * (the book has one) and no data: URIs: the writer's own values for this call, whatever
    * the user set for html. */
   static const galley_option_value chapter_mode[] = {
       {"xhtml", "true"},
       {"fragment", "true"},
       {"css", NULL},
+      {"self-contained", NULL}, /* the book holds the images itself */
   };
   galley_sink *sink = galley_sink_new_memory();
   int rc = GALLEY_OK;

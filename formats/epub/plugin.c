@@ -4,6 +4,8 @@
 
 #include <libxml/parser.h>
 
+#include <galley/fetch.h>
+
 #include "epub.h"
 
 static const char *const extensions[] = {"epub", NULL};
@@ -44,10 +46,18 @@ static int epub_init(void) {
   return GALLEY_OK;
 }
 
+/* The book holds the images it shows, in the types every reading system
+ * supports (EPUB 3.3 core media types); core fetches remote ones for it. */
+static bool embeds(galley_job *job, const char *media_type) {
+  (void)job;
+  return !media_type || galley_media_type_epub_core(media_type);
+}
+
 GALLEY_PLUGIN_DEFINE(
     epub_plugin, .name = "epub",
     .summary = "EPUB 3.3 books with an EPUB 2 NCX (libzip, libxml2); reads "
                "EPUB 2 and 3",
     .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE, .extensions = extensions,
     .media_type = "application/epub+zip", .options = options, .probe = probe,
-    .read = epub_read, .write = epub_write, .init = epub_init);
+    .read = epub_read, .write = epub_write, .init = epub_init,
+    .embeds = embeds);

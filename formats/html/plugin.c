@@ -21,6 +21,9 @@ static const galley_option options[] = {
      "write polyglot XHTML that also parses as XML (for EPUB)"},
     {"css", GALLEY_OPT_PATH, NULL, NULL,
      "stylesheet file embedded instead of the default one"},
+    {"self-contained", GALLEY_OPT_BOOL, "false", NULL,
+     "images as data: URIs from the document's resources (remote ones "
+     "fetched)"},
     {NULL, 0, NULL, NULL, NULL},
 };
 
@@ -64,9 +67,22 @@ static int html_init(void) {
   return GALLEY_OK;
 }
 
+/* With self-contained=true the page holds its images as data: URIs, in
+ * the types browsers show (TIFF and HEIC are not among them). */
+static bool html_embeds(galley_job *job, const char *media_type) {
+  if (!galley_job_option_bool(job, "self-contained", false))
+    return false;
+  if (!media_type)
+    return true;
+  return !strncasecmp(media_type, "image/", 6) &&
+         strcasecmp(media_type, "image/tiff") != 0 &&
+         strcasecmp(media_type, "image/heic") != 0;
+}
+
 GALLEY_PLUGIN_DEFINE(
     html_plugin, .name = "html",
     .summary = "HTML pages (libxml2's parser) and HTML5 or XHTML output",
     .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE, .extensions = extensions,
     .media_type = "text/html", .options = options, .probe = html_probe,
-    .read = html_read, .write = html_write, .init = html_init);
+    .read = html_read, .write = html_write, .init = html_init,
+    .embeds = html_embeds);

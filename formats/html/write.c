@@ -114,6 +114,7 @@ typedef struct w {
   galley_job *job;
   galley_sink *out;
   bool xhtml;
+  bool self_contained; /* images from resources as data: URIs */
   int rc;
   size_t len;
   strset all;  /* every id the document carries */
@@ -228,6 +229,37 @@ static void url_attr(w *o, const char *name, const char *url) {
   }
   if (p > run)
     esc(o, (const char *)run, (size_t)(p - run), true);
+  put(o, "\"", 1);
+}
+
+/* src="data:TYPE;base64,..." with the bytes of resource `r`. */
+static void data_uri_attr(w *o, const galley_resource *r) {
+  static const char b64[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  puts_(o, " src=\"data:");
+  esc(o, r->media_type, strlen(r->media_type), true);
+  puts_(o, ";base64,");
+  const unsigned char *d = r->data;
+  size_t i = 0;
+  char q[4];
+  for (; i + 3 <= r->size; i += 3) {
+    unsigned v = (unsigned)d[i] << 16 | (unsigned)d[i + 1] << 8 | d[i + 2];
+    q[0] = b64[v >> 18];
+    q[1] = b64[(v >> 12) & 63];
+    q[2] = b64[(v >> 6) & 63];
+    q[3] = b64[v & 63];
+    put(o, q, 4);
+  }
+  if (i < r->size) {
+    unsigned v = (unsigned)d[i] << 16;
+    if (i + 1 < r->size)
+      v |= (unsigned)d[i + 1] << 8;
+    q[0] = b64[v >> 18];
+    q[1] = b64[(v >> 12) & 63];
+    q[2] = i + 1 < r->size ? b64[(v >> 6) & 63] : '=';
+    q[3] = '=';
+    put(o, q, 4);
+  }
   put(o, "\"", 1);
 }
 
@@ -950,7 +982,14 @@ static void body(w *o, galley_node *root, const note *as_note) {
       }
       open_tag(o, "img", n, "src alt title");
       const char *url = galley_node_get_url(n);
-      url_attr(o, "src", url);
+      const galley_resource *res =
+          o->self_contained && url
+              ? galley_doc_find_resource(galley_node_doc(n), url)
+              : NULL;
+      if (res && res->media_type && !strncmp(res->media_type, "image/", 6))
+        data_uri_attr(o, res);
+      else
+        url_attr(o, "src", url);
       attr(o, "alt", alt);
       free(alt);
       const char *title = galley_node_get_title(n);
@@ -1151,6 +1190,7 @@ int html_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   o->out = out;
   o->xhtml = galley_job_option_bool(job, "xhtml", false);
   bool fragment = galley_job_option_bool(job, "fragment", false);
+  o->self_contained = galley_job_option_bool(job, "self-contained", false);
   prepass(o, doc);
   int rc = o->rc;
   if (rc == GALLEY_OK && !fragment)

@@ -262,6 +262,31 @@ GALLEY_EXPORT void galley_job_set_input_release(galley_job *job,
                                                 void (*release)(void *ctx),
                                                 void *ctx);
 
+/*
+ * Remote images. When the writer holds images in its output (its
+ * descriptor's `embeds`: EPUB, and HTML with -O self-contained=true),
+ * galley_job_run, _build_doc, _build (with the job's writer) and _convert
+ * fetch, after the transforms and before the writer, every remote image of
+ * the document: an IMAGE whose URL is http(s), relative to a base that is
+ * (galley_doc_set_base; a page fetched from a URL), or protocol-relative
+ * ("//host/path": the base's scheme, https under a local folder). Only
+ * what the transforms kept is fetched. Each URL once, in parallel over
+ * reused connections, under the job's network policy and limits
+ * (galley_job_set_network and galley_job_fetch_options in fetch.h: the
+ * address policy, -O max-fetch-size, max-fetch-bytes, max-fetches,
+ * host-connections), then max-image-size and max-resource-bytes. A
+ * response whose bytes (never its URL or Content-Type) sniff as a type
+ * the writer accepts becomes a resource named by the image's absolute URL,
+ * and the IMAGE points at it; any other image becomes its alt text (the
+ * IMAGE's children), and the job gets one warning that counts them,
+ *     3 of 12 remote images could not be fetched; kept their alt text
+ * with each reason as an info line ("image URL: HTTP 404"). Offline
+ * (GALLEY_NETWORK_OFFLINE) nothing is fetched or resolved and the warning
+ * is "12 remote images not fetched (offline); kept their alt text".
+ * Failed images never fail the conversion; running out of memory or
+ * galley_job_cancel does. (core/libgalley/resources.c)
+ */
+
 /**
  * The whole conversion of one input: detects the reader (galley_job_detect),
  * checks the options against this conversion's plugins unless

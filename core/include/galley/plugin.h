@@ -56,6 +56,20 @@
  *                shares); batch_end(state) frees it. During transform,
  *                galley_job_batch_state(job) gives the state back, or NULL
  *                when the input is not part of a batch.
+ *   embeds       optional, writers only (read only when struct_size covers
+ *                it): embeds(job, media_type) says whether the writer, with
+ *                the job's options (galley_job_option works in it, as in
+ *                write), puts a resource of that media type ("image/png")
+ *                inside its output rather than linking to it, and
+ *                embeds(job, NULL) whether it puts any there. Core asks
+ *                before writing: when the writer embeds, the document's
+ *                remote images are fetched under the job's network policy
+ *                (job.h, "Remote images") and those whose bytes sniff as
+ *                a type it accepts become resources named by their URL
+ *                (the IMAGE's url); the others become their alt text.
+ *                EPUB accepts the EPUB 3.3 core image types; HTML, with
+ *                -O self-contained=true, what browsers show. A pure
+ *                function of its arguments and the job's options.
  *   Callbacks return GALLEY_OK or a negative status and explain a failure
  *   with galley_job_error(job, status, "...") (the message names the
  *   problem; the host adds the file name). Losses that still give a
@@ -233,6 +247,10 @@ struct galley_plugin {
   void *(*batch_begin)(galley_job *job);
   int (*batch_learn)(void *state, galley_job *job, const galley_doc *doc);
   void (*batch_end)(void *state);
+  /** Optional, writers (see THE DESCRIPTOR above): whether this writer,
+   * under the job's options, holds resources of `media_type` inside its
+   * output; with `media_type` NULL, whether it holds any at all. */
+  bool (*embeds)(galley_job *job, const char *media_type);
   /* New members go below this line only. */
 };
 

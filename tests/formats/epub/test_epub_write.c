@@ -268,9 +268,9 @@ static void remote_images_are_dropped_with_their_alt_text_kept(void **state) {
       "# Remote\n\n![a distant photo](https://example.org/p.jpg)\n";
   et_result r = md_to_epub(md, NULL, NULL);
   assert_int_equal(r.rc, GALLEY_OK);
-  assert_non_null(strstr(r.diags, "warning: remote image "
-                                  "https://example.org/p.jpg cannot be "
-                                  "fetched"));
+  /* Offline (epubtest's jobs are): one warning counts them. */
+  assert_non_null(strstr(r.diags, "warning: 1 remote image not fetched "
+                                  "(offline); kept their alt text"));
   assert_int_equal(et_zip_count(r.data, r.len, "EPUB/images/"), 0);
   char *c = entry(&r, "EPUB/ch001.xhtml");
   assert_non_null(strstr(c, "a distant photo"));

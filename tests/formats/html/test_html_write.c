@@ -300,6 +300,70 @@ static void output_keeps_every_visible_word(void **state) {
   free(src);
 }
 
+/* A paragraph holding one IMAGE with `url` and alt text "alt". */
+static galley_doc *doc_with_image(const char *url) {
+  galley_doc *doc = galley_doc_new();
+  galley_node *p = galley_doc_new_node(doc, GALLEY_NODE_PARAGRAPH);
+  galley_node *img = galley_doc_new_node(doc, GALLEY_NODE_IMAGE);
+  assert_int_equal(galley_node_set_url(img, url), GALLEY_OK);
+  assert_int_equal(
+      galley_node_append_child(img, galley_doc_new_text(doc, "alt", 3)),
+      GALLEY_OK);
+  assert_int_equal(galley_node_append_child(p, img), GALLEY_OK);
+  assert_int_equal(galley_node_append_child(galley_doc_root(doc), p),
+                   GALLEY_OK);
+  return doc;
+}
+
+static void self_contained_writes_resources_as_data_uris(void **state) {
+  (void)state;
+  const char *url = "https://example.org/a b.png";
+  /* 8 bytes: base64 pads the last group of two with one '='. */
+  const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  galley_doc *doc = doc_with_image(url);
+  assert_int_equal(
+      galley_doc_add_resource(doc, url, "image/png", png, sizeof png),
+      GALLEY_OK);
+  const char *on[] = {"self-contained=true", "fragment=true", NULL};
+  char *out = write_doc(doc, on);
+  assert_string_equal(
+      out,
+      "<p><img src=\"data:image/png;base64,iVBORw0KGgo=\" alt=\"alt\"></p>\n");
+  free(out);
+  /* Off (the default), the URL stays. */
+  const char *off[] = {"fragment=true", NULL};
+  out = write_doc(doc, off);
+  assert_non_null(strstr(out, "src=\"https://example.org/a%20b.png\""));
+  free(out);
+  galley_doc_free(doc);
+  /* An image that names no resource keeps its URL. */
+  doc = doc_with_image("pics/local.png");
+  out = write_doc(doc, on);
+  assert_non_null(strstr(out, "src=\"pics/local.png\""));
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void self_contained_declares_what_it_embeds(void **state) {
+  (void)state;
+  galley_registry *reg = tu_registry();
+  const galley_plugin *html = galley_registry_find(reg, "html");
+  assert_non_null(html);
+  assert_non_null(html->embeds);
+  galley_job *job = galley_job_new(reg);
+  /* Called directly (core calls it with the writer in scope). */
+  assert_int_equal(galley_job_set_option(job, "self-contained", "true"),
+                   GALLEY_OK);
+  assert_true(html->embeds(job, "image/webp"));
+  assert_true(html->embeds(job, NULL));
+  assert_false(html->embeds(job, "image/tiff"));
+  assert_false(html->embeds(job, "text/html"));
+  assert_int_equal(galley_job_set_option(job, "self-contained", "false"),
+                   GALLEY_OK);
+  assert_false(html->embeds(job, NULL));
+  galley_job_free(job);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(
@@ -315,6 +379,8 @@ int main(void) {
       cmocka_unit_test(table_rows_are_grouped_by_part),
       cmocka_unit_test(output_read_again_writes_the_same),
       cmocka_unit_test(output_keeps_every_visible_word),
+      cmocka_unit_test(self_contained_writes_resources_as_data_uris),
+      cmocka_unit_test(self_contained_declares_what_it_embeds),
   };
   return cmocka_run_group_tests_name("html write", tests, NULL, NULL);
 }
