@@ -8,210 +8,43 @@
 #include <strings.h>
 
 #include "private.h"
+#include "galley/url.h"
 
 /* ---- URLs ---- */
 
-/* The length of the scheme that `url` starts with (RFC 3986: a letter,
- * then letters, digits, '+', '-', '.', then ':'), or 0. */
-static size_t scheme_len(const char *url) {
-  size_t i = 0;
-  if (!((url[0] >= 'a' && url[0] <= 'z') || (url[0] >= 'A' && url[0] <= 'Z')))
-    return 0;
-  while (url[i] && url[i] != ':') {
-    char c = url[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-          (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'))
-      return 0;
-    i++;
-  }
-  return url[i] == ':' ? i : 0;
-}
-
 static bool is_http(const char *url) {
-  size_t n = scheme_len(url);
-  return (n == 4 && !strncasecmp(url, "http", 4)) ||
-         (n == 5 && !strncasecmp(url, "https", 5));
+  return galley_url_has_scheme(url) &&
+         (!strncasecmp(url, "http:", 5) || !strncasecmp(url, "https:", 6));
 }
 
-/* ---- RFC 3986 reference resolution (section 5), without libcurl: the
- * fetcher lives in a module libgalley loads on first use. ---- */
-
-typedef struct url_parts {
-  const char *scheme, *auth, *path, *query, *frag;
-  size_t scheme_n, auth_n, path_n, query_n, frag_n;
-  bool has_auth, has_query, has_frag;
-} url_parts;
-
-static void split(const char *u, url_parts *p) {
-  memset(p, 0, sizeof *p);
-  size_t n = scheme_len(u);
-  if (n) {
-    p->scheme = u;
-    p->scheme_n = n;
-    u += n + 1;
-  }
-  if (u[0] == '/' && u[1] == '/') {
-    u += 2;
-    p->has_auth = true;
-    p->auth = u;
-    p->auth_n = strcspn(u, "/?#");
-    u += p->auth_n;
-  }
-  p->path = u;
-  p->path_n = strcspn(u, "?#");
-  u += p->path_n;
-  if (*u == '?') {
-    p->has_query = true;
-    p->query = ++u;
-    p->query_n = strcspn(u, "#");
-    u += p->query_n;
-  }
-  if (*u == '#') {
-    p->has_frag = true;
-    p->frag = ++u;
-    p->frag_n = strlen(u);
-  }
-}
-
-/* Appends `n` bytes of `s` to `b`, percent-encoding what a URL cannot hold
- * as it is (spaces, controls, bytes over 0x7e, and "<>\"^`{|}\\"). */
-static void put_encoded(galley_buf *b, const char *s, size_t n) {
-  static const char hex[] = "0123456789ABCDEF";
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c <= 0x20 || c >= 0x7f || strchr("<>\"^`{|}\\", c)) {
-      char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-      galley_buf_add(b, e, 3);
-    } else {
-      galley_buf_add(b, (const char *)&c, 1);
-    }
-  }
-}
-
-/* remove_dot_segments (RFC 3986, 5.2.4) of `in` (n bytes) onto `out`. */
-static void remove_dots(galley_buf *out, const char *in, size_t n) {
-  size_t start = out->len;
-  size_t i = 0;
-  while (i < n) {
-    const char *p = in + i;
-    size_t left = n - i;
-    if (left >= 3 && !strncmp(p, "../", 3)) {
-      i += 3;
-    } else if (left >= 2 && !strncmp(p, "./", 2)) {
-      i += 2;
-    } else if ((left >= 3 && !strncmp(p, "/./", 3)) ||
-               (left == 2 && !strncmp(p, "/.", 2))) {
-      /* "/./x" -> "/x", a final "/." -> "/" */
-      i += 1;
-      if (left == 2) {
-        galley_buf_add(out, "/", 1);
-        i = n;
-      } else {
-        i += 1;
-      }
-    } else if ((left >= 4 && !strncmp(p, "/../", 4)) ||
-               (left == 3 && !strncmp(p, "/..", 3))) {
-      /* Drop the last segment written. */
-      size_t k = out->len;
-      while (k > start && out->data[k - 1] != '/')
-        k--;
-      if (k > start)
-        k--;
-      galley_buf_truncate(out, k);
-      if (left == 3) {
-        galley_buf_add(out, "/", 1);
-        i = n;
-      } else {
-        i += 3;
-      }
-    } else if ((left == 1 && p[0] == '.') ||
-               (left == 2 && !strncmp(p, "..", 2))) {
-      i = n;
-    } else {
-      size_t seg = 1;
-      while (seg < left && p[seg] != '/')
-        seg++;
-      galley_buf_add(out, p, seg);
-      i += seg;
-    }
-  }
-}
-
-/* `ref` resolved against the absolute http(s) URL `base` (NULL when `ref`
- * is absolute itself), without its fragment, percent-encoded where it must
- * be; malloc'd, or NULL when out of memory or when it has no host. */
+/* `ref` resolved against the absolute http(s) URL `base` (galley_url_resolve,
+ * RFC 3986), or taken as it is when `base` is NULL, without its fragment
+ * and percent-encoded where a URL cannot hold a byte as it is (spaces,
+ * controls, bytes over 0x7e, and "<>\"^`{|}\\"); malloc'd, or NULL when out
+ * of memory or when it names no host. */
 static char *resolve(const char *base, const char *ref) {
-  url_parts r, b, t;
-  split(ref, &r);
-  if (base)
-    split(base, &b);
-  else
-    memset(&b, 0, sizeof b);
-  galley_buf path = {0}, out = {0};
-  if (r.scheme_n) {
-    t = r;
-    remove_dots(&path, r.path, r.path_n);
-  } else {
-    t = r;
-    t.scheme = b.scheme;
-    t.scheme_n = b.scheme_n;
-    if (r.has_auth) {
-      remove_dots(&path, r.path, r.path_n);
-    } else {
-      t.has_auth = b.has_auth;
-      t.auth = b.auth;
-      t.auth_n = b.auth_n;
-      if (r.path_n == 0) {
-        galley_buf_add(&path, b.path, b.path_n);
-        if (!r.has_query) {
-          t.has_query = b.has_query;
-          t.query = b.query;
-          t.query_n = b.query_n;
-        }
-      } else if (r.path[0] == '/') {
-        remove_dots(&path, r.path, r.path_n);
+  char *abs = NULL;
+  if (galley_url_resolve(&abs, base ? base : ref, ref) != GALLEY_OK)
+    return NULL;
+  char *res = NULL;
+  if (galley_url_is_web(abs)) {
+    static const char hex[] = "0123456789ABCDEF";
+    galley_buf out = GALLEY_BUF_INIT;
+    size_t n = strcspn(abs, "#");
+    for (size_t i = 0; i < n; i++) {
+      unsigned char c = (unsigned char)abs[i];
+      if (c <= 0x20 || c >= 0x7f || strchr("<>\"^`{|}\\", c)) {
+        char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+        galley_buf_add(&out, e, 3);
       } else {
-        /* Merge (5.2.3): the base's path up to its last '/', then ref. */
-        galley_buf merged = {0};
-        if (b.has_auth && b.path_n == 0) {
-          galley_buf_add(&merged, "/", 1);
-        } else {
-          size_t k = b.path_n;
-          while (k > 0 && b.path[k - 1] != '/')
-            k--;
-          galley_buf_add(&merged, b.path, k);
-        }
-        galley_buf_add(&merged, r.path, r.path_n);
-        if (merged.data)
-          remove_dots(&path, merged.data, merged.len);
-        galley_buf_free(&merged);
+        galley_buf_add(&out, (const char *)&c, 1);
       }
     }
+    if (!out.failed && out.data)
+      res = galley_buf_detach(&out, NULL);
+    galley_buf_free(&out);
   }
-  char *res = NULL;
-  if (t.scheme_n && t.has_auth && t.auth_n) {
-    for (size_t i = 0; i < t.scheme_n; i++) {
-      char c = t.scheme[i];
-      c = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-      galley_buf_add(&out, &c, 1);
-    }
-    galley_buf_add(&out, "://", 3);
-    put_encoded(&out, t.auth, t.auth_n);
-    if (path.len && path.data[0] != '/')
-      galley_buf_add(&out, "/", 1);
-    else if (!path.len)
-      galley_buf_add(&out, "/", 1);
-    if (path.len)
-      put_encoded(&out, path.data, path.len);
-    if (t.has_query) {
-      galley_buf_add(&out, "?", 1);
-      put_encoded(&out, t.query, t.query_n);
-    }
-    if (out.data && !out.failed)
-      res = strndup(out.data, out.len);
-  }
-  galley_buf_free(&path);
-  galley_buf_free(&out);
+  free(abs);
   return res;
 }
 
@@ -226,7 +59,7 @@ static bool remote(const char *base, const char *url, char **abs) {
   *abs = NULL;
   if (!url || !*url)
     return false;
-  if (scheme_len(url)) {
+  if (galley_url_has_scheme(url)) {
     if (!is_http(url))
       return false;
     *abs = resolve(NULL, url);
@@ -439,8 +272,22 @@ count:;
     else if (!ref->abs && !opts.offline)
       galley_job_info(job, "image %s: not a valid URL",
                       galley_node_get_url(ref->node));
-    /* The alt text takes the image's place. */
-    galley_node_unwrap(ref->node);
+    /* The alt text takes the image's place; an image that is all of its
+     * link and has no alt text leaves its title, or a word for what was
+     * there, so the link keeps something to click. */
+    galley_node *img = ref->node, *link = galley_node_parent(img);
+    if (!galley_node_first_child(img) && link &&
+        galley_node_kind(link) == GALLEY_NODE_LINK &&
+        galley_node_first_child(link) == img && !galley_node_next(img)) {
+      const char *title = galley_node_get_title(img);
+      galley_node *t = galley_doc_new_text(
+          doc, title && *title ? title : "[image]", (size_t)-1);
+      if (!t || galley_node_append_child(img, t) != GALLEY_OK) {
+        rc = galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+        goto done;
+      }
+    }
+    galley_node_unwrap(img);
   }
   if (opts.offline)
     galley_job_warn(job,

@@ -21,6 +21,7 @@ if ldd "$exe" 2>/dev/null | grep -q libasan || grep -qa __asan_init "$exe"; then
   exit 0
 fi
 
+here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/galley-valgrind.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
@@ -52,6 +53,7 @@ run() {
   log="$tmp/vg.$k.log"
   (cd "$tmp" && valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
     --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+    --suppressions="$here/valgrind.supp" \
     --log-file="$log" "$exe" -q "$@" >/dev/null 2>"$tmp/err.$k")
   rc=$?
   if [ $rc -eq 99 ] || [ -s "$log" ]; then
