@@ -44,8 +44,8 @@ typedef struct bp_template bp_template;
 /** A byline or date seen on the page (before anything was dropped). */
 typedef struct bp_cand {
   galley_node *node;
-  const char *value;   /* the date (ISO 8601), or the byline's first name */
-  const char **names;  /* a byline's names, value first */
+  const char *value;  /* the date (ISO 8601), or the byline's first name */
+  const char **names; /* a byline's names, value first */
   size_t n_names;
   bool is_author;
   bool from_byline; /* a date a byline gives: used only when no other */

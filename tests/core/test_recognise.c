@@ -255,7 +255,8 @@ static void bylines_lose_dates_titles_handles_and_reading_times(void **state) {
       {"Written by Rob Ewaschuk Edited by Betsy Beyer", "Rob Ewaschuk"},
       {"By Theresa May", "Theresa May"},
       {"By Thanh Le, July 5, 2020", "Thanh Le"},
-      {"// By Arun Sai Krishnan \xe2\x80\xa2 Nov 11, 2020", "Arun Sai Krishnan"},
+      {"// By Arun Sai Krishnan \xe2\x80\xa2 Nov 11, 2020",
+       "Arun Sai Krishnan"},
   };
   expect_bylines(cases, N(cases), 0);
   /* The parts after the names and the date are kept apart. */
