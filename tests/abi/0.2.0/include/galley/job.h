@@ -115,9 +115,50 @@ typedef struct galley_diag {
 /** A new job that looks formats up in `registry` (borrowed; may be NULL). */
 GALLEY_EXPORT galley_job *galley_job_new(galley_registry *registry);
 GALLEY_EXPORT void galley_job_free(galley_job *job);
-/** Sets a format option (`-O key=value`); value is copied. NULL removes it. */
+/**
+ * Sets an option (`-O key=value`); `value` is copied, NULL removes it.
+ * `key` is `name`, for every plugin that declares `name` (`wrap`), or
+ * `plugin.name`, for that plugin only (`text.wrap`); a scoped value wins
+ * over an unscoped one. The unscoped names of galley_limits (`max-depth`,
+ * `max-entries`, `max-decompressed`, `max-resource-bytes`,
+ * `max-image-size`, `max-nodes`) are core's own options: a positive size
+ * (suffixes K, M, G) sets that limit. Nothing is checked here (see
+ * galley_job_check_options). GALLEY_EINVALID for an empty name or scope.
+ */
 GALLEY_EXPORT int galley_job_set_option(galley_job *job, const char *key,
                                         const char *value);
+/** Number of options set on the job, in the order they were first set. */
+GALLEY_EXPORT size_t galley_job_option_count(const galley_job *job);
+/**
+ * Option `i` as the host set it: `*scope` is the plugin name of a scoped
+ * option (`text` of `text.wrap`) or NULL, `*name` and `*value` the rest.
+ * Borrowed from the job. GALLEY_ENOTFOUND when `i` is out of range.
+ */
+GALLEY_EXPORT int galley_job_option_at(const galley_job *job, size_t i,
+                                       const char **scope, const char **name,
+                                       const char **value);
+/**
+ * Checks the job's options against the declarations of the plugins of its
+ * conversion: `reader` (NULL: the job's reader, or when none is set every
+ * loaded reader, for a host whose readers vary per input), the transforms
+ * and the writer set on the job.
+ * A scoped option (`text.wrap`) must name a loaded plugin that declares
+ * it; an unscoped one must be declared by at least one plugin of the
+ * conversion; each value must fit the type and choices of every
+ * declaration it applies to; a limit must be a positive size. GALLEY_OK,
+ * or GALLEY_EINVALID with one of these messages on the job:
+ *     unknown option 'wrap' for html, text (see galley --help-format NAME)
+ *     unknown option 'wrap' for html (see galley --help-format html)
+ *     option nosuch.wrap: no plugin named 'nosuch' is loaded
+ *     option wrap wants a whole number, got 'x' (text)
+ *     option wrap wants true or false, got 'x' (text)
+ *     option raw-html wants one of keep|parse, got 'x' (markdown)
+ *     max-depth wants a positive number, got '0'
+ * Once accepted, galley_job_run and galley_job_build_doc do not check
+ * again (until an option changes).
+ */
+GALLEY_EXPORT int galley_job_check_options(galley_job *job,
+                                           const galley_plugin *reader);
 /** Adds a metadata override (`-M key=value`) applied after reading and after
  * each transform. */
 GALLEY_EXPORT int galley_job_set_meta(galley_job *job, const char *key,
@@ -155,16 +196,110 @@ GALLEY_EXPORT const galley_diag *galley_job_diag_at(const galley_job *job,
 GALLEY_EXPORT const char *galley_job_errmsg(const galley_job *job);
 /** The status of the last error, or GALLEY_OK. */
 GALLEY_EXPORT int galley_job_status(const galley_job *job);
-/** Forgets the diagnostics and the error (to reuse the job for another input).
- */
+/** Forgets the diagnostics, the error and the reports (to reuse the job for
+ * another input). */
 GALLEY_EXPORT void galley_job_clear(galley_job *job);
+/**
+ * A new job set up as `job` is: its registry, formats and transforms,
+ * options (and whether they were checked), -M overrides, limits, resource
+ * paths and roots, and whether local files may be read. Not copied: the
+ * diagnostics, reports, location, cancellation, batch and input release.
+ * A host sets one job up, checks it, and copies it for each input. NULL
+ * when out of memory.
+ */
+GALLEY_EXPORT galley_job *galley_job_copy(const galley_job *job);
+/** Forgets the -M overrides (a digest reads its articles without them:
+ * they are the book's). */
+GALLEY_EXPORT void galley_job_clear_meta(galley_job *job);
+
+/* ---- The conversion --------------------------------------------------------
+ * One path for every host: the galley command line (one document, a batch,
+ * a digest, --jsonl, --check-plugin) runs exactly these calls. */
 
 /**
- * Runs a whole conversion: read `in` with `reader`, apply `transforms` in
- * order, apply the -M overrides, write with `writer` into `out`. Any of
- * transforms may be NULL when n_transforms is 0. The document is freed
- * before returning. Returns GALLEY_OK or the first failure's status (the
- * message is on the job).
+ * The input format: `reader` for every input (`-f`), or NULL (the default)
+ * to detect it per input (galley_job_detect). GALLEY_EINVALID, with a
+ * message, for a plugin that cannot read.
+ */
+GALLEY_EXPORT int galley_job_set_reader(galley_job *job,
+                                        const galley_plugin *reader);
+/** The output format (`-t`). GALLEY_EINVALID, with a message, for a plugin
+ * that cannot write. */
+GALLEY_EXPORT int galley_job_set_writer(galley_job *job,
+                                        const galley_plugin *writer);
+/** Appends a transform (`-x`), applied in the order added. GALLEY_EINVALID,
+ * with a message, for a plugin that is not a transform. */
+GALLEY_EXPORT int galley_job_add_transform(galley_job *job,
+                                           const galley_plugin *transform);
+/** The reader set with galley_job_set_reader, or NULL (detected per input). */
+GALLEY_EXPORT const galley_plugin *galley_job_reader(const galley_job *job);
+/** The writer set with galley_job_set_writer, or NULL. */
+GALLEY_EXPORT const galley_plugin *galley_job_writer(const galley_job *job);
+/** The number of transforms, and each one in order. */
+GALLEY_EXPORT size_t galley_job_transform_count(const galley_job *job);
+GALLEY_EXPORT const galley_plugin *
+galley_job_transform_at(const galley_job *job, size_t i);
+/**
+ * The reader for `in`: the job's reader when one is set; else the reader
+ * that claims the extension of `in->name` (galley_registry_find_path:
+ * compound extensions such as `tar.gz` first); else the reader whose
+ * probe scores the first 64 KiB of `in->data` highest. NULL when none
+ * does, with GALLEY_EUNSUPPORTED and the message "cannot tell the input
+ * format (use -f FORMAT; see --list-formats)" on the job.
+ */
+GALLEY_EXPORT const galley_plugin *galley_job_detect(galley_job *job,
+                                                     const galley_input *in);
+/**
+ * Asks the next conversion on the job (galley_job_run, _build_doc, or
+ * galley_job_convert, _build) to call `release(ctx)` once, as soon as
+ * `in->data` is no longer needed: right after the reader returns (the
+ * tree holds copies of all it needs), or when galley_job_run or
+ * galley_job_build_doc fails before reading. A host that reads a large input
+ * whole so gets its memory back before the transforms and the writer run.
+ * The callback is then forgotten.
+ */
+GALLEY_EXPORT void galley_job_set_input_release(galley_job *job,
+                                                void (*release)(void *ctx),
+                                                void *ctx);
+
+/**
+ * The whole conversion of one input: detects the reader (galley_job_detect),
+ * checks the options against this conversion's plugins unless
+ * galley_job_check_options already accepted them, reads `in`, applies the
+ * -M overrides, applies each transform (the -M overrides again after
+ * each), and writes the document with the job's writer into `out`. The
+ * document is freed before returning; `out` is not committed (the host
+ * delivers it). GALLEY_OK or the first failure's status (the message is
+ * on the job).
+ */
+GALLEY_EXPORT int galley_job_run(galley_job *job, const galley_input *in,
+                                 galley_sink *out);
+/**
+ * The first half of galley_job_run, for a host that needs the tree itself
+ * (a digest, metadata): detection, the check of the options, read, -M,
+ * transforms, into `doc` (a new, empty document the caller owns). The
+ * input's folder (`in->base_dir`) becomes the document's base and one of
+ * the job's resource roots.
+ */
+GALLEY_EXPORT int galley_job_build_doc(galley_job *job, const galley_input *in,
+                                       galley_doc *doc);
+/**
+ * The second half of galley_job_run: writes `doc` with the job's writer
+ * into `out` (not committed). Checks the options first unless they were
+ * accepted already (with the job's reader, or every reader when none is
+ * set).
+ */
+GALLEY_EXPORT int galley_job_write_doc(galley_job *job, const galley_doc *doc,
+                                       galley_sink *out);
+
+/**
+ * galley_job_run with the formats given here rather than set on the job,
+ * and without detection or the check of the options: read `in` with
+ * `reader`, apply `transforms` in order (the -M overrides after the read
+ * and after each), write with `writer` into `out`. `transforms` may be
+ * NULL when n_transforms is 0. The document is freed before returning.
+ * Returns GALLEY_OK or the first failure's status (the message is on the
+ * job).
  */
 GALLEY_EXPORT int galley_job_convert(galley_job *job, const galley_input *in,
                                      const galley_plugin *reader,
@@ -176,7 +311,7 @@ GALLEY_EXPORT int galley_job_convert(galley_job *job, const galley_input *in,
 /**
  * The first half of galley_job_convert: reads `in` into `doc` (a new,
  * empty document the caller owns), applies the transforms and the -M
- * overrides. For callers that need the tree itself (digests, metadata).
+ * overrides (galley_job_build_doc with the formats given here).
  */
 GALLEY_EXPORT int galley_job_build(galley_job *job, const galley_input *in,
                                    const galley_plugin *reader,
@@ -208,8 +343,12 @@ GALLEY_EXPORT void galley_job_info(galley_job *job, const char *fmt, ...)
     GALLEY_PRINTF(2, 3);
 
 /**
- * The value of option `key`: what the user gave, else the default that the
- * calling plugin declares, else NULL. Borrowed from the job.
+ * The value of option `key` for the calling plugin: what the plugin that
+ * called it passed (galley_plugin_write_with and friends), else the
+ * user's value scoped to the calling plugin (`text.wrap` for `text`), else
+ * the user's unscoped value (`wrap`), else the default the calling plugin
+ * declares, else NULL. Outside any plugin (the host asking), `key` may be
+ * scoped: `text.wrap` is what `text` would get. Borrowed from the job.
  */
 GALLEY_EXPORT const char *galley_job_option(const galley_job *job,
                                             const char *key);
@@ -271,38 +410,96 @@ GALLEY_EXPORT int galley_plugin_transform(galley_job *job,
                                           const galley_plugin *plugin,
                                           galley_doc *doc);
 
-/* ---- Site templates
- * ---------------------------------------------------------- What repeats
- * across the pages of one site. A batch reads a site's pages once, counts each
- * distinct block text per page, and hands the model to every job of that site;
- * a transform (boilerplate) asks whether a block's text is part of the
- * template. */
+/** An option value one plugin passes to another it calls. */
+typedef struct galley_option_value {
+  const char *name;  /* an option the called plugin declares: "xhtml" */
+  const char *value; /* "true"; NULL: unset, the called plugin's default */
+} galley_option_value;
 
-typedef struct galley_template galley_template;
+/**
+ * galley_plugin_read/_write/_transform with `n` option values of the
+ * caller's own for the called plugin: during the call, galley_job_option
+ * in `plugin` gives these first (a NULL value hides the user's value and
+ * gives `plugin`'s default). The job's options are never changed: this is
+ * how the EPUB writer renders chapters with the html writer's XHTML mode
+ * whatever the user set for html. `values` is borrowed for the call.
+ */
+GALLEY_EXPORT int
+galley_plugin_read_with(galley_job *job, const galley_plugin *plugin,
+                        const galley_input *in, galley_doc *doc,
+                        const galley_option_value *values, size_t n);
+GALLEY_EXPORT int
+galley_plugin_write_with(galley_job *job, const galley_plugin *plugin,
+                         const galley_doc *doc, galley_sink *out,
+                         const galley_option_value *values, size_t n);
+GALLEY_EXPORT int
+galley_plugin_transform_with(galley_job *job, const galley_plugin *plugin,
+                             galley_doc *doc, const galley_option_value *values,
+                             size_t n);
 
-/** A new empty model; NULL when out of memory. */
-GALLEY_EXPORT galley_template *galley_template_new(void);
-GALLEY_EXPORT void galley_template_free(galley_template *tpl);
+/* ---- Reports ---------------------------------------------------------------
+ * A plugin never writes files: a report the user asked for (the
+ * boilerplate transform's `-O explain=FILE`) is handed to the host, which
+ * writes it (galley writes each one atomically, once the conversion is
+ * done, and fails the conversion if it cannot). */
+
+/** One report handed to the host. Owned by the job. */
+typedef struct galley_report {
+  const char *plugin;        /* the plugin that made it: "boilerplate" */
+  const char *kind;          /* what it is: "explain" */
+  const char *path;          /* where the user asked for it */
+  const unsigned char *data; /* its bytes */
+  size_t size;
+} galley_report;
+
 /**
- * Counts every distinct block text of `doc` once (texts are compared with
- * white space collapsed and ASCII case folded). Safe to call from several
- * threads at once.
+ * Plugin side: hands the host `size` bytes (copied) of a report of `kind`
+ * for the file `path` the user named in one of the calling plugin's
+ * options. A later report for the same path replaces an earlier one.
  */
-GALLEY_EXPORT int galley_template_add_doc(galley_template *tpl,
-                                          const galley_doc *doc);
-/** How many documents were added. */
-GALLEY_EXPORT size_t galley_template_doc_count(const galley_template *tpl);
+GALLEY_EXPORT int galley_job_add_report(galley_job *job, const char *kind,
+                                        const char *path, const void *data,
+                                        size_t size);
+/** Host side: the number of reports, and each one (borrowed). */
+GALLEY_EXPORT size_t galley_job_report_count(const galley_job *job);
+GALLEY_EXPORT const galley_report *galley_job_report_at(const galley_job *job,
+                                                        size_t i);
+
+/* ---- Batches ---------------------------------------------------------------
+ * What a transform learns across the inputs of one batch (the boilerplate
+ * transform: blocks that repeat on most pages of one site). A transform
+ * that has batch hooks (galley_plugin's batch_begin, batch_learn,
+ * batch_end) gets state per batch; the host makes a batch for each group
+ * of inputs (galley: each folder of three pages or more), hands it every
+ * input once, then converts each input with the batch set on its job. */
+
+typedef struct galley_batch galley_batch;
+
 /**
- * True when `text` is template: it is in at least 3 documents and in at
- * least 60% of those added. Call only once every document was added.
+ * A batch for the transforms of `job`: batch_begin of each transform that
+ * has batch hooks. NULL when none has them, or when a hook failed or
+ * memory ran out (then with a message on `job`).
  */
-GALLEY_EXPORT bool galley_template_is_common(const galley_template *tpl,
-                                             const char *text);
-/** Gives a job the model of its document's site (borrowed; NULL: none). */
-GALLEY_EXPORT void galley_job_set_template(galley_job *job,
-                                           const galley_template *tpl);
-/** The model set with galley_job_set_template, or NULL. */
-GALLEY_EXPORT const galley_template *galley_job_template(const galley_job *job);
+GALLEY_EXPORT galley_batch *galley_batch_new(galley_job *job);
+/**
+ * Reads `in` (the reader detected as galley_job_run does; no -M, no
+ * transforms) and hands the document to batch_learn of each transform
+ * of the batch. May run on several threads at once, each with its own
+ * job. GALLEY_OK, or the failure's status with its message on `job`.
+ */
+GALLEY_EXPORT int galley_batch_learn(galley_batch *batch, galley_job *job,
+                                     const galley_input *in);
+/** Calls batch_end of each transform and frees the batch. */
+GALLEY_EXPORT void galley_batch_free(galley_batch *batch);
+/** Makes `job`'s transforms see the state they learnt in `batch`
+ * (borrowed; NULL: none, as for a single document). */
+GALLEY_EXPORT void galley_job_set_batch(galley_job *job,
+                                        const galley_batch *batch);
+/**
+ * Plugin side: during its transform, the calling transform's state from
+ * its batch_begin, or NULL when the input is not part of a batch.
+ */
+GALLEY_EXPORT void *galley_job_batch_state(const galley_job *job);
 
 /* ---- Output sinks
  * ------------------------------------------------------------ */

@@ -46,22 +46,50 @@
  *                later gets the first result. A status other than
  *                GALLEY_OK refuses the plugin with one message. Never
  *                called for a descriptor whose struct_size ends before it.
+ *   batch_begin, batch_learn, batch_end   optional, transforms only, all
+ *                three or none (read only when struct_size covers them,
+ *                as init): state per batch of
+ *                inputs. batch_begin(job) makes the state (NULL: out of
+ *                memory); batch_learn(state, job, doc) is given each input
+ *                of the batch once, read but not transformed, and may run
+ *                on several threads at once with one state (lock what it
+ *                shares); batch_end(state) frees it. During transform,
+ *                galley_job_batch_state(job) gives the state back, or NULL
+ *                when the input is not part of a batch.
  *   Callbacks return GALLEY_OK or a negative status and explain a failure
  *   with galley_job_error(job, status, "...") (the message names the
  *   problem; the host adds the file name). Losses that still give a
  *   result are galley_job_warn.
  *
+ * OPTIONS
+ *   An option belongs to the plugin that declares it. The user sets
+ *   `-O name=value` for every plugin of the conversion that declares
+ *   `name`, or `-O plugin.name=value` for one; core checks names, types and
+ *   choices against the declarations before anything runs. A plugin reads
+ *   its options with galley_job_option(job, "name") (no scope: it gets its
+ *   own), and never changes the job's options: to call another plugin with
+ *   values of its own it uses galley_plugin_write_with (and _read_with,
+ *   _transform_with).
+ *
  * WHAT A PLUGIN MAY CALL
  *   Everything in tree.h; in job.h the plugin side (galley_job_error, _warn,
  *   _info, galley_job_option, _option_int, _option_bool, galley_job_limits,
  *   galley_job_registry, galley_job_cancelled, galley_job_resource_path*,
- *   galley_job_local_files) and the sink functions on the sink it was
- *   given; galley_registry_find on galley_job_registry(job) and then
- *   galley_plugin_read/_write/_transform to hand work to another plugin
+ *   galley_job_local_files, galley_job_add_report, galley_job_batch_state)
+ *   and the sink functions on the sink it was given; galley_registry_find
+ *   on galley_job_registry(job) and then galley_plugin_read/_write/
+ *   _transform (or their _with forms) to hand work to another plugin
  *   (never its callbacks directly); galley_plugin_option, galley_strerror,
- *   galley_version. The host side (galley_job_new, _convert, _build,
- *   _set_*, galley_registry_new, _load_*, _add, galley_sink_new_*, _commit,
- *   _free on a sink it did not make) belongs to the host.
+ *   galley_version. The host side (galley_job_new, _copy, _run,
+ *   _build_doc, _write_doc, _convert, _build, _set_*, _check_options,
+ *   galley_batch_*, galley_registry_new, _load_*, _add, galley_sink_new_*,
+ *   _commit, _free on a sink it did not make) belongs to the host.
+ *
+ * FILES
+ *   A plugin never writes a file. What a user asks a plugin to save (the
+ *   boilerplate transform's explain report) goes to the host through
+ *   galley_job_add_report, and the host writes it. A writer that embeds
+ *   local files reads them only under the job's roots and resource paths.
  *
  * WHO OWNS WHAT
  *   Every node and string of a document belongs to the document and is freed
@@ -197,6 +225,11 @@ struct galley_plugin {
    * struct_size covers it. */
   /** Optional: run once after loading, before any other callback. */
   int (*init)(void);
+  /** Per-batch state of a transform (see THE DESCRIPTOR above): made once
+   * per batch, given each input of the batch, freed at its end. */
+  void *(*batch_begin)(galley_job *job);
+  int (*batch_learn)(void *state, galley_job *job, const galley_doc *doc);
+  void (*batch_end)(void *state);
   /* New members go below this line only. */
 };
 
@@ -318,6 +351,23 @@ galley_registry_find(const galley_registry *reg, const char *name);
 GALLEY_EXPORT const galley_plugin *
 galley_registry_find_ext(const galley_registry *reg, const char *ext,
                          unsigned caps);
+/**
+ * The first plugin with all of `caps` that claims the extension of the file
+ * name `path` (the part after its last `/`): compound extensions first, so
+ * `a.tar.gz` tries `tar.gz`, then `gz`. NULL for none, for NULL and for "-".
+ */
+GALLEY_EXPORT const galley_plugin *
+galley_registry_find_path(const galley_registry *reg, const char *path,
+                          unsigned caps);
+/**
+ * Format detection, as galley does it for an input called `name` whose
+ * first bytes are `head`: galley_registry_find_path(name), else
+ * galley_registry_probe over at most the first 64 KiB of `head`. NULL
+ * when neither finds one.
+ */
+GALLEY_EXPORT const galley_plugin *
+galley_registry_detect(const galley_registry *reg, const char *name,
+                       const unsigned char *head, size_t len, unsigned caps);
 /** The plugin with all of `caps` whose probe scores `head` highest (> 0), or
  * NULL. */
 GALLEY_EXPORT const galley_plugin *
