@@ -1,9 +1,10 @@
 #!/bin/bash
-# The same article as HTML, Markdown and plain text (fixtures/metadata/,
-# a Spanish byline and dateline) gives the same author and date metadata
-# whichever the input format: libgalley's one recogniser reads the visible
-# byline and dateline for the text reader and the boilerplate transform,
-# and the html reader's byline element. Reported as TAP.
+# The same article as HTML, Markdown and plain text (fixtures/metadata/:
+# one with a Spanish byline and dateline, one with French ones) gives the
+# same author and date metadata whichever the input format: libgalley's one
+# recogniser reads the visible byline and dateline for the text reader and
+# the boilerplate transform, and the html reader's byline element. Reported
+# as TAP.
 #
 # What each path does (README, "Metadata"): with --strip every format gets
 # author and date from the visible text; without it the text reader's
@@ -36,21 +37,28 @@ check() {
   fi
 }
 
-authors='author=María José Fernández
-author=Tomás Araya'
-both="$authors
-date=2024-03-12T09:30"
+# article BASE AUTHORS DATE: the checks for fixtures/metadata/BASE.*
+article() {
+  local base=$1 authors=$2 both="$2
+date=$3"
+  for f in html md txt; do
+    check "$base.$f --strip: the byline's names and the dateline's date" \
+      "$both" "$(meta "$fixtures/$base.$f" --strip)"
+  done
+  check "$base.txt: structure recovery finds the same author and date" \
+    "$both" "$(meta "$fixtures/$base.txt")"
+  check "$base.html: the byline element gives the same names, no date" \
+    "$authors" "$(meta "$fixtures/$base.html")"
+  check "$base.md: no front matter, no metadata without --strip" \
+    "" "$(meta "$fixtures/$base.md")"
+}
 
-for f in html md txt; do
-  check "$f --strip: the byline's two names and the dateline's date" \
-    "$both" "$(meta "$fixtures/dateline.$f" --strip)"
-done
-check "txt: structure recovery finds the same author and date" \
-  "$both" "$(meta "$fixtures/dateline.txt")"
-check "html: the byline element gives the same names, no date" \
-  "$authors" "$(meta "$fixtures/dateline.html")"
-check "md: no front matter, no metadata without --strip" \
-  "" "$(meta "$fixtures/dateline.md")"
+# Spanish: "Por … y …", "Publicado el 12 de marzo de 2024, 09:30".
+article dateline 'author=María José Fernández
+author=Tomás Araya' 2024-03-12T09:30
+# French: "Par … et …", "Publié le 3 décembre 2019 à 14h05".
+article dateline-fr 'author=Sébastien Farcis
+author=Claire Dubois' 2019-12-03T14:05
 # Stripping drops the byline and dateline from the text, not from the
 # metadata.
 n=$((n + 1))
