@@ -106,6 +106,12 @@ static unsigned fold(unsigned c) {
  * -1 when `w` is not a prefix of `key`, else the code points of `w`;
  * *whole says whether it is all of it. */
 static int prefix_of(const char *w, size_t n, const char *key, bool *whole) {
+  /* Most words differ from most keys at once: an ASCII first letter is
+   * compared before anything is decoded. */
+  unsigned char w0 = n ? (unsigned char)w[0] : 0;
+  if (w0 && w0 < 0x80 &&
+      (w0 >= 'A' && w0 <= 'Z' ? w0 + 32 : w0) != (unsigned char)key[0])
+    return -1;
   size_t i = 0, k = 0, klen = strlen(key);
   int cps = 0;
   while (i < n) {
@@ -701,8 +707,13 @@ static bool date_at(const toks *k, size_t i, dmatch *out) {
     }
     return false;
   }
-  /* Month first: July 19, 2020; Jul. 19th 2020; Dec 28 Sat 2013. */
-  if ((m = month_at(k, i, &j)) > 0 && (d = tok_num(k, j, 1, 2)) >= 0) {
+  /* Month first: July 19, 2020; Jul. 19th 2020; Dec 28 Sat 2013. The day
+   * follows the month or its full stop, so a word without a number after it
+   * is not looked up. */
+  bool num_after = (i + 1 < k->nt && k->t[i + 1].type == T_NUM) ||
+                   (i + 2 < k->nt && k->t[i + 2].type == T_NUM);
+  if (num_after && (m = month_at(k, i, &j)) > 0 &&
+      (d = tok_num(k, j, 1, 2)) >= 0) {
     j++;
     if (ordinal_at(k, j))
       j++;
@@ -914,9 +925,20 @@ static bool find_date(const toks *k, found *f, galley_date *out) {
   return true;
 }
 
+/* Every date has a year written in digits: a text without a digit where
+ * the tokenizer looks has none, and is not tokenized at all. */
+static bool has_digit(const char *s, size_t n) {
+  if (n > MAX_SCAN)
+    n = MAX_SCAN;
+  for (size_t i = 0; i < n; i++)
+    if (s[i] >= '0' && s[i] <= '9')
+      return true;
+  return false;
+}
+
 GALLEY_API bool galley_recognise_date(const char *text, size_t len,
                                       galley_date *out) {
-  if (!text || !out)
+  if (!text || !out || !has_digit(text, len))
     return false;
   toks k;
   found f;
@@ -1016,8 +1038,16 @@ GALLEY_API bool galley_recognise_reading_time(const char *text, size_t len,
 /* Case-insensitive ASCII search (the needles are ASCII). */
 static const char *find_ci(const char *s, size_t n, const char *needle) {
   size_t m = strlen(needle);
+  if (m == 0)
+    return s;
+  /* Only where the first byte matches is the rest compared. */
+  unsigned char c0 = (unsigned char)needle[0];
+  unsigned char u0 = c0 >= 'a' && c0 <= 'z' ? (unsigned char)(c0 - 32) : c0;
   for (size_t i = 0; i + m <= n; i++) {
-    size_t j = 0;
+    unsigned char f = (unsigned char)s[i];
+    if (f != c0 && f != u0)
+      continue;
+    size_t j = 1;
     while (j < m) {
       char a = s[i + j], b = needle[j];
       if (a >= 'A' && a <= 'Z')
@@ -1030,6 +1060,28 @@ static const char *find_ci(const char *s, size_t n, const char *needle) {
       return s + i;
   }
   return NULL;
+}
+
+/* True when any of `needles` (small ASCII letters or other bytes) occurs
+ * in s[0, n), ignoring case: one pass, where only a needle's first byte is
+ * looked at before the rest is compared. */
+static bool find_any_ci(const char *s, size_t n, const char *const *needles) {
+  bool first[256] = {false};
+  for (size_t k = 0; needles[k]; k++)
+    first[(unsigned char)needles[k][0]] = true;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i];
+    if (!first[(unsigned char)c])
+      continue;
+    for (size_t k = 0; needles[k]; k++) {
+      if (needles[k][0] != c)
+        continue;
+      size_t m = strlen(needles[k]);
+      if (m <= n - i && find_ci(s + i, m, needles[k]) == s + i)
+        return true;
+    }
+  }
+  return false;
 }
 
 static bool starts_ci(const char *s, size_t n, const char *prefix) {
@@ -1153,11 +1205,10 @@ GALLEY_API galley_credit galley_recognise_credit(const char *text, size_t len,
                                       "ditos:",
                                       "bildquelle:",
                                       NULL};
-  for (size_t i = 0; marks[i]; i++)
-    if (find_ci(s, n, marks[i])) {
-      *value = (galley_span){a, n};
-      return GALLEY_CREDIT_PICTURE;
-    }
+  if (find_any_ci(s, n, marks)) {
+    *value = (galley_span){a, n};
+    return GALLEY_CREDIT_PICTURE;
+  }
   /* "Source: X", "Via X". */
   static const struct {
     const char *label;
@@ -1222,7 +1273,9 @@ GALLEY_API galley_credit galley_recognise_credit(const char *text, size_t len,
 
 /* The first separator at or after `from` in s[from, n) that ends a byline's
  * names; its length goes to *len. */
-static size_t separator(const char *s, size_t from, size_t n, size_t *len) {
+/* The length of the separator that ends a byline's names at s[i] (of
+ * s[0, n)), 0 when there is none there. */
+static size_t separator_at(const char *s, size_t i, size_t n) {
   static const char *const seps[] = {"|",
                                      " - ",
                                      " / ",
@@ -1234,14 +1287,25 @@ static size_t separator(const char *s, size_t from, size_t n, size_t *len) {
                                      /* · */ "\xef\xbc\x8f",
                                      /* ／ */ "\n",
                                      NULL};
+  unsigned char c = (unsigned char)s[i];
+  /* The bytes a separator starts with; any other is none. */
+  if (c != '|' && c != ' ' && c != '/' && c != '\n' && c != 0xE2 && c != 0xC2 &&
+      c != 0xEF)
+    return 0;
+  for (size_t k = 0; seps[k]; k++) {
+    size_t l = strlen(seps[k]);
+    if (n - i >= l && memcmp(s + i, seps[k], l) == 0)
+      return l;
+  }
+  return 0;
+}
+
+/* The first separator at or after `from` in s[from, n) that ends a byline's
+ * names; its length goes to *len. */
+static size_t separator(const char *s, size_t from, size_t n, size_t *len) {
   for (size_t i = from; i < n; i++)
-    for (size_t k = 0; seps[k]; k++) {
-      size_t l = strlen(seps[k]);
-      if (n - i >= l && memcmp(s + i, seps[k], l) == 0) {
-        *len = l;
-        return i;
-      }
-    }
+    if ((*len = separator_at(s, i, n)) != 0)
+      return i;
   *len = 0;
   return n;
 }
@@ -1561,7 +1625,12 @@ static size_t join_at(const char *s, size_t i, size_t b) {
 /* A byline word at `a` ("By", "Por", "Geschrieben von"): the byte after it
  * and its colon, or `a` when there is none. */
 static size_t byline_word(const char *s, size_t a, size_t b) {
+  if (a >= b)
+    return a;
+  char first = s[a] >= 'A' && s[a] <= 'Z' ? (char)(s[a] + 32) : s[a];
   for (size_t i = 0; byline_words[i]; i++) {
+    if (byline_words[i][0] != first)
+      continue; /* the words are small letters; "É" starts like "é" */
     size_t l = strlen(byline_words[i]);
     bool whole;
     if (b - a <= l || prefix_of(s + a, l, byline_words[i], &whole) < 0 ||
@@ -1603,8 +1672,8 @@ GALLEY_API bool galley_recognise_byline(const char *text, size_t len,
     size_t l = 0;
     if (a < b && strchr("/|-*", text[a]))
       l = 1;
-    else if (separator(text, a, b, &l) != a || text[a] == '\n')
-      l = 0;
+    else if (a < b && text[a] != '\n')
+      l = separator_at(text, a, b);
     if (!l)
       break;
     a += l;
@@ -1676,15 +1745,18 @@ GALLEY_API bool galley_recognise_byline_mark(const char *name) {
   static const char *const marks[] = {"byline", "author", "writtenby", NULL};
   if (!name)
     return false;
-  size_t n = strlen(name);
-  for (size_t i = 0; marks[i]; i++) {
-    size_t l = strlen(marks[i]);
-    const char *p = name;
-    while ((p = find_ci(p, n - (size_t)(p - name), marks[i])) != NULL) {
+  /* One pass: only where a mark's first letter stands is it compared. */
+  for (const char *p = name; *p; p++) {
+    char c = *p >= 'A' && *p <= 'Z' ? (char)(*p + 32) : *p;
+    if (c != 'b' && c != 'a' && c != 'w')
+      continue;
+    for (size_t i = 0; marks[i]; i++) {
+      size_t l = strlen(marks[i]);
+      if (marks[i][0] != c || !starts_ci(p, strnlen(p, l), marks[i]))
+        continue;
       /* Not "authorization", "authority", "authoring". */
       if (p[l] != 'i' && p[l] != 'I')
         return true;
-      p += l;
     }
   }
   return false;
@@ -1785,7 +1857,7 @@ static bool other_part(const toks *k, size_t s, size_t e) {
 
 GALLEY_API bool galley_recognise_dateline(const char *text, size_t len,
                                           galley_date *out) {
-  if (!text || !out)
+  if (!text || !out || !has_digit(text, len))
     return false;
   toks k;
   found f;
