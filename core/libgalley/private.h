@@ -4,6 +4,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "galley/galley.h"
 
@@ -42,6 +43,11 @@ struct galley_node {
   const char *tag, *id, *classes;
   node_attr *attrs;
   size_t n_attrs, cap_attrs;
+  /* A hash of attrs (slot: index + 1, 0 empty) once a node has many, so
+   * that setting n attributes stays linear; NULL below ATTR_INDEX_MIN or
+   * after a removal (rebuilt by the next addition). */
+  uint32_t *attr_index;
+  size_t attr_slots;
 };
 
 typedef struct meta_entry {

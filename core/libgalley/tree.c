@@ -643,27 +643,77 @@ GALLEY_API bool galley_node_has_class(const galley_node *n, const char *cls) {
   return false;
 }
 
+/* Nodes with more attributes than this get a hash of them. */
+#define ATTR_INDEX_MIN 16
+
+static size_t attr_hash(const char *key) {
+  uint64_t h = 1469598103934665603ULL;
+  for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+    h = (h ^ *p) * 1099511628211ULL;
+  return (size_t)(h ^ (h >> 29));
+}
+
+/* The index of attribute `key` of `n`, or n->n_attrs when it has none. */
+static size_t attr_find(const galley_node *n, const char *key) {
+  if (n->attr_index) {
+    size_t mask = n->attr_slots - 1;
+    for (size_t s = attr_hash(key) & mask;; s = (s + 1) & mask) {
+      uint32_t v = n->attr_index[s];
+      if (!v)
+        return n->n_attrs;
+      if (strcmp(n->attrs[v - 1].key, key) == 0)
+        return v - 1;
+    }
+  }
+  for (size_t i = 0; i < n->n_attrs; i++)
+    if (strcmp(n->attrs[i].key, key) == 0)
+      return i;
+  return n->n_attrs;
+}
+
+/* Makes the hash cover attrs[0 .. n_attrs) with room to add to it (at most
+ * half full); arena storage, the old table is left. */
+static int attr_index_rebuild(galley_node *n) {
+  n->attr_index = NULL; /* without a table, lookups scan: never stale */
+  size_t slots = 64;
+  while (slots < 2 * (n->n_attrs + 1))
+    slots *= 2;
+  if (n->n_attrs >= UINT32_MAX - 1 || slots > SIZE_MAX / sizeof(uint32_t))
+    return GALLEY_ENOMEM;
+  uint32_t *t = arena_alloc(&n->doc->arena, slots * sizeof *t); /* zeroed */
+  if (!t)
+    return GALLEY_ENOMEM;
+  size_t mask = slots - 1;
+  for (size_t i = 0; i < n->n_attrs; i++) {
+    size_t s = attr_hash(n->attrs[i].key) & mask;
+    while (t[s])
+      s = (s + 1) & mask;
+    t[s] = (uint32_t)(i + 1);
+  }
+  n->attr_index = t;
+  n->attr_slots = slots;
+  return GALLEY_OK;
+}
+
 GALLEY_API const char *galley_node_get_attr(const galley_node *n,
                                             const char *key) {
   if (!n || !key)
     return NULL;
-  for (size_t i = 0; i < n->n_attrs; i++)
-    if (strcmp(n->attrs[i].key, key) == 0)
-      return n->attrs[i].value;
-  return NULL;
+  size_t i = attr_find(n, key);
+  return i < n->n_attrs ? n->attrs[i].value : NULL;
 }
 
 GALLEY_API int galley_node_set_attr(galley_node *n, const char *key,
                                     const char *value) {
   if (!n || !key || !*key)
     return GALLEY_EINVALID;
-  for (size_t i = 0; i < n->n_attrs; i++) {
-    if (strcmp(n->attrs[i].key, key) != 0)
-      continue;
+  size_t i = attr_find(n, key);
+  if (i < n->n_attrs) {
     if (!value) {
       memmove(&n->attrs[i], &n->attrs[i + 1],
               (n->n_attrs - i - 1) * sizeof *n->attrs);
       n->n_attrs--;
+      n->attr_index = NULL; /* indexes moved: rebuilt by the next addition */
       return GALLEY_OK;
     }
     return set_str(n, &n->attrs[i].value, value, (size_t)-1);
@@ -688,6 +738,15 @@ GALLEY_API int galley_node_set_attr(galley_node *n, const char *key,
   n->attrs[n->n_attrs].key = k;
   n->attrs[n->n_attrs].value = v;
   n->n_attrs++;
+  if (n->n_attrs >= ATTR_INDEX_MIN) {
+    if (!n->attr_index || 2 * (n->n_attrs + 1) > n->attr_slots)
+      return attr_index_rebuild(n);
+    size_t mask = n->attr_slots - 1;
+    size_t s = attr_hash(k) & mask;
+    while (n->attr_index[s])
+      s = (s + 1) & mask;
+    n->attr_index[s] = (uint32_t)n->n_attrs;
+  }
   return GALLEY_OK;
 }
 

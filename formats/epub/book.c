@@ -309,9 +309,12 @@ static void opf_doc(writer *w, galley_buf *b) {
   const char *url = galley_doc_get_meta(d, GALLEY_META_URL);
   dc(b, "source", url ? url : galley_doc_get_meta(d, GALLEY_META_SOURCE), NULL);
   dc(b, "description", galley_doc_get_meta(d, GALLEY_META_DESCRIPTION), NULL);
-  size_t nk = galley_doc_meta_count(d, GALLEY_META_KEYWORD);
-  for (size_t i = 0; i < nk; i++)
-    dc(b, "subject", galley_doc_meta_value(d, GALLEY_META_KEYWORD, i), NULL);
+  for (size_t i = 0; i < galley_doc_meta_size(d); i++) {
+    const char *k, *v;
+    if (galley_doc_meta_entry(d, i, &k, &v) && v &&
+        strcmp(k, GALLEY_META_KEYWORD) == 0)
+      dc(b, "subject", v, NULL);
+  }
   galley_buf_printf(b, "<meta property=\"dcterms:modified\">%s</meta>\n",
                     w->modified);
   if (w->cover >= 0)

@@ -355,6 +355,47 @@ static xmlNode *drop(xmlNode *root, xmlNode *n) {
   return next;
 }
 
+/* Whether an image is all that a link around it shows: dropping it would
+ * leave a link nobody can see or follow. A link with more than a few dozen
+ * nodes shows something else anyway. */
+static bool only_content_of_link(xmlNode *img) {
+  xmlNode *a = img->parent;
+  for (int up = 0; a && up < 8 && !is_el(a, "a"); up++)
+    a = a->parent;
+  if (!is_el(a, "a"))
+    return false;
+  xmlNode *n = a->children;
+  for (int seen = 0; n && seen < 64; seen++) {
+    if (n->type == XML_TEXT_NODE && n->content)
+      for (const xmlChar *p = n->content; *p; p++)
+        if (!isspace(*p))
+          return false;
+    if (n != img && is_el(n, "img"))
+      return false;
+    n = epub_dom_next(a, n, false);
+  }
+  return !n;
+}
+
+/* Drops an image the book cannot hold, keeping its alt text in its place;
+ * an image-only link keeps something to click: the image's title, or a
+ * word for what was there. */
+static xmlNode *drop_image(xmlNode *root, xmlNode *n) {
+  char *alt = attr(n, "alt");
+  if ((!alt || !*alt) && only_content_of_link(n)) {
+    free(alt);
+    alt = attr(n, "title");
+    if (!alt || !*alt) {
+      free(alt);
+      alt = strdup("[image]");
+    }
+  }
+  if (alt && *alt)
+    xmlAddPrevSibling(n, xmlNewText((const xmlChar *)alt));
+  free(alt);
+  return drop(root, n);
+}
+
 static bool inside(const xmlNode *n, const char *name) {
   for (const xmlNode *p = n->parent; p; p = p->parent)
     if (is_el(p, name))
@@ -474,7 +515,7 @@ int epub_clean_chapter(writer *w, size_t ci) {
       bool none = !src || !*src;
       xmlFree(src);
       if (none) {
-        n = drop(root, n);
+        n = drop_image(root, n);
         continue;
       }
     }
@@ -972,11 +1013,7 @@ static int link_chapter(writer *w, size_t ci) {
       if (rc)
         break;
       if (idx < 0) {
-        char *alt = attr(n, "alt");
-        if (alt && *alt)
-          xmlAddPrevSibling(n, xmlNewText((const xmlChar *)alt));
-        free(alt);
-        n = drop(root, n);
+        n = drop_image(root, n);
         continue;
       }
       set_attr(n, "src", w->res[idx].href);

@@ -477,12 +477,17 @@ static int add_author(writer *w, const char *name) {
   char *a = epub_collapse(name);
   if (!a)
     return GALLEY_ENOMEM;
-  for (size_t i = 0; i < w->n_authors; i++)
-    if (!*a || strcmp(w->authors[i], a) == 0) {
-      free(a);
-      return GALLEY_OK;
-    }
   if (!*a) {
+    free(a);
+    return GALLEY_OK;
+  }
+  /* A hash of those seen: thousands of authors cost linear time. */
+  bool added;
+  if (!smap_put(&w->author_set, a, &added)) {
+    free(a);
+    return GALLEY_ENOMEM;
+  }
+  if (!added) {
     free(a);
     return GALLEY_OK;
   }
@@ -532,10 +537,18 @@ static int book_metadata(writer *w) {
     if (w->ch[i].lang && !valid_lang(w->ch[i].lang))
       w->ch[i].lang = NULL;
 
-  size_t na = galley_doc_meta_count(d, GALLEY_META_AUTHOR);
-  for (size_t i = 0; i < na; i++)
-    if (add_author(w, galley_doc_meta_value(d, GALLEY_META_AUTHOR, i)))
+  /* One walk of the metadata (asking for the i-th author walks it from the
+   * start each time). */
+  size_t na = 0;
+  for (size_t i = 0; i < galley_doc_meta_size(d); i++) {
+    const char *k, *v;
+    if (!galley_doc_meta_entry(d, i, &k, &v) || !v ||
+        strcmp(k, GALLEY_META_AUTHOR) != 0)
+      continue;
+    na++;
+    if (add_author(w, v))
       return GALLEY_ENOMEM;
+  }
   if (!na && w->digest)
     for (size_t i = 0; i < w->n_ch; i++) {
       const char *a = w->ch[i].article
@@ -718,6 +731,7 @@ static void free_writer(writer *w) {
   idset_free(&w->ids);
   smap_free(&w->targets);
   smap_free(&w->res_by_url);
+  smap_free(&w->author_set);
   free(w->title);
   free(w->lang);
   free(w->identifier);

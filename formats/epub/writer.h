@@ -68,6 +68,7 @@ typedef struct writer {
   char *title, *lang, *identifier, *modified, *date;
   char **authors;
   size_t n_authors, cap_authors;
+  smap author_set; /* the authors above, for de-duplication */
   char *css;
   size_t css_len;
   long cover; /* index in res, or -1 */

@@ -44,6 +44,62 @@ bool html_meta_byline(html_meta *m, const char *text);
 /** Writes what was found into the document, best source first. */
 int html_meta_apply(html_meta *m, galley_doc *doc);
 
+/* images.c: the image an <img> stands for, and the images not worth one. */
+
+typedef struct html_img {
+  const char *url; /* part of an attribute's value: `len` bytes */
+  size_t len;
+  bool placeholder;   /* only a placeholder was found (a tiny data: URL, a
+                         spacer GIF) */
+  bool from_src_only; /* the plain src, with no lazy or srcset alternative */
+} html_img;
+
+/** Picks what a reader should see for `img`: among its <picture>'s
+ *  sources and its own lazy, srcset and src attributes, a core image type
+ *  first, the largest srcset candidate up to 1600 px wide (or the highest
+ *  density). False when it names no image at all. */
+bool html_img_pick(const xmlNode *img, html_img *out);
+/** True for a tracking pixel: 0 or 1 px wide or high by its attributes, or
+ *  an address of a known beacon. `pick` may be NULL. */
+bool html_img_is_tracker(const xmlNode *img, const html_img *pick);
+/** True when a <noscript> holding an image follows `img`: the script-free
+ *  copy, which shows instead of a placeholder. */
+bool html_img_has_noscript(const xmlNode *img);
+/** Whether a <noscript> should show its images: it holds one, and the
+ *  element beside it is not the same image already showing. */
+bool html_noscript_shows(const xmlNode *ns);
+/** The next <img> below `top` after `cur` (NULL: the first), in document
+ *  order; NULL when there is none within a few hundred nodes. */
+const xmlNode *html_img_next(const xmlNode *top, const xmlNode *cur);
+
+/* links.c: what relative links and images resolve against. */
+
+typedef struct html_links {
+  galley_job *job;
+  const char *dir; /* the input's folder (in the document's arena), or NULL
+                      when the input is not a local file */
+  char *fetched;   /* the address the page was fetched from, or NULL */
+  char *page;      /* the page's own address: fetched, else its canonical
+                      or og:url; NULL when it has none */
+  char *base_href; /* its <base href> as an absolute web address, or NULL */
+  const char *web; /* what references resolve against: base_href, else
+                      page; NULL when there is none */
+} html_links;
+
+/** Finds the addresses in `xd` and in what the runner put in `doc`
+ *  (a web base, or url metadata, for a fetched page); a page that is not
+ *  a local file takes an absolute <base href> as the document's base.
+ *  GALLEY_OK or GALLEY_ENOMEM; html_links_free in both cases. */
+int html_links_init(html_links *l, galley_job *job, galley_doc *doc,
+                    xmlDoc *xd);
+void html_links_free(html_links *l);
+/** `ref` (white space collapsed) as it should be written: a malloc'd
+ *  absolute address, or NULL to keep it as written (in-document, already
+ *  absolute, nothing to resolve against, or an `image` that exists as a
+ *  local file beside the page); NULL with *oom set when out of memory. */
+char *html_links_resolve(const html_links *l, const char *ref, bool image,
+                         bool *oom);
+
 /* Small helpers. */
 bool html_is_space(unsigned char c);
 /** Copies `s` with runs of white space made one space and both ends trimmed. */

@@ -1,5 +1,6 @@
 /* Article metadata from a page's <head>: title, meta tags, the canonical
  * link and JSON-LD, each field taken from its most trusted source. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,6 +28,11 @@ typedef struct list {
   char **v;
   size_t n, cap;
   int pri;
+  /* The values by their hash ignoring case, open addressing: 1 + a
+   * position in v, 0 for an empty slot (a page of 40,000 keywords compared
+   * each with all before it: 2 s). */
+  size_t *index;
+  size_t index_cap;
 } list;
 
 struct html_meta {
@@ -44,6 +50,25 @@ static void list_clear(list *l) {
   for (size_t i = 0; i < l->n; i++)
     free(l->v[i]);
   l->n = 0;
+  if (l->index)
+    memset(l->index, 0, l->index_cap * sizeof *l->index);
+}
+
+/* A hash that strcasecmp's equal strings share. */
+static size_t fold_hash(const char *s) {
+  size_t h = 1469598103934665603u;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)tolower((unsigned char)*s)) * 1099511628211u;
+  return h;
+}
+
+/* The index slot of the value equal to `c` but for case, or the empty slot
+ * where it would go. */
+static size_t *list_slot(const list *l, const char *c) {
+  size_t i = fold_hash(c) & (l->index_cap - 1);
+  while (l->index[i] && strcasecmp(l->v[l->index[i] - 1], c) != 0)
+    i = (i + 1) & (l->index_cap - 1);
+  return &l->index[i];
 }
 
 void html_meta_free(html_meta *m) {
@@ -57,6 +82,8 @@ void html_meta_free(html_meta *m) {
   free(m->ld_name);
   free(m->authors.v);
   free(m->keywords.v);
+  free(m->authors.index);
+  free(m->keywords.index);
   free(m);
 }
 
@@ -89,17 +116,29 @@ static void list_add(list *l, const char *v, int pri) {
     list_clear(l);
     l->pri = pri;
   }
-  for (size_t i = 0; i < l->n; i++) {
-    if (strcasecmp(l->v[i], c) == 0) {
+  if (l->index_cap && *list_slot(l, c)) {
+    free(c);
+    return;
+  }
+  if ((l->n + 1) * 2 > l->index_cap) {
+    size_t cap = l->index_cap ? l->index_cap * 2 : 16;
+    size_t *index = calloc(cap, sizeof *index);
+    if (!index) {
       free(c);
       return;
     }
+    free(l->index);
+    l->index = index;
+    l->index_cap = cap;
+    for (size_t i = 0; i < l->n; i++)
+      *list_slot(l, l->v[i]) = i + 1;
   }
   if (galley_array_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) !=
       GALLEY_OK) {
     free(c);
     return;
   }
+  *list_slot(l, c) = l->n + 1;
   l->v[l->n++] = c;
 }
 

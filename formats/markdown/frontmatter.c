@@ -487,10 +487,15 @@ int md_front_matter_write(const galley_doc *doc, galley_sink *out) {
     }
     if (!rc)
       rc = galley_sink_puts(out, "\n");
-    for (size_t j = 0; j < n && !rc; j++) {
+    /* One walk of the metadata per key: asking for the j-th value walks
+     * it from the start. */
+    const char *k, *v;
+    for (size_t j = 0; !rc && galley_doc_meta_entry(doc, j, &k, &v); j++) {
+      if (strcmp(k, order[i].meta) != 0)
+        continue;
       rc = galley_sink_puts(out, "  - ");
       if (!rc)
-        rc = put_quoted(out, galley_doc_meta_value(doc, order[i].meta, j));
+        rc = put_quoted(out, v);
       if (!rc)
         rc = galley_sink_puts(out, "\n");
     }

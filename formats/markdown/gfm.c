@@ -107,12 +107,13 @@ void md_cmark_free(void *p) {
  * delimiter row (|---|---|) count as the header's width, and any line counts
  * as the square of its cells.
  */
-bool md_tables_too_costly(const char *data, size_t len) {
+bool md_tables_too_costly(const char *data, size_t len, size_t *n_cells) {
   const double cost_budget = 5e7 + 50.0 * (double)len;
   const double cell_budget = 1e5 + (double)len;
   double cost = 0, cells = 0;
   size_t cols = 0, prev_cells = 0;
   size_t i = 0;
+  *n_cells = 0;
   while (i < len) {
     size_t start = i, pipes = 0, dashes = 0, groups = 0;
     bool delim_only = true, blank = true, in_dash = false;
@@ -152,52 +153,367 @@ bool md_tables_too_costly(const char *data, size_t len) {
       return true;
     prev_cells = blank ? 0 : line_cells;
   }
+  *n_cells = (size_t)cells;
   return false;
 }
 
 /*
- * cmark-gfm's memory per input byte depends on what the bytes open: about
- * 640 bytes per list item or other block line, 160 per line of a paragraph,
- * 400 per run of emphasis marks, 200 per run of backticks, 150 per bracket,
- * parenthesis or angle bracket, and 150 per w, : or @, where the autolink
- * extension cuts text into nodes (measured with cmark-gfm 0.29.0.gfm.6 on a
- * million of each). A 20 MB page of `*x* ` asked for 6.6 GB; cmark aborts the
- * process when an allocation fails. This one-pass estimate lets the reader
- * refuse such a page with a message instead.
+ * What cmark-gfm 0.29.0.gfm.6 allocates, in bytes, measured with a counting
+ * allocator on a few MB of each shape (lines of `a`, `- a`, `> a`, `1. a`,
+ * `# a`, `***`, `| a |`, `[a]: b`, `[^a]: b`, `*a*`, `` `a` ``, `[a](b)`,
+ * `<a>`, `&amp;`, `\*`, `www.a.b`, `a@b.c`, `- - - - a`, ...): a block node
+ * (paragraph, item, list, quote, heading, table row or cell) about 224, an
+ * inline node about 170 and the delimiter or bracket entry that most come
+ * with up to 30 more, a byte of content up to 3 (buffers grow by doubling).
  */
-size_t md_parse_estimate(const char *data, size_t len) {
-  double est = 0;
-  bool line_start = true;
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)data[i];
-    if (line_start && c != ' ' && c != '\t') {
-      line_start = false;
-      bool block = strchr("-*+#>|", c) != NULL || (c >= '0' && c <= '9');
-      est += block ? 640 : 160;
+enum {
+  COST_BLOCK = 240,
+  COST_INLINE = 220,
+  COST_BYTE = 3,
+  COST_BAD_BYTE = 9,   /* more for a byte that becomes U+FFFD */
+  COST_PARSER = 65536, /* the parser itself, for a small input */
+  /* The autolink extension stops copying the rest of a text for each email
+   * address after this many (cmark-gfm's recursion limit). */
+  EMAIL_COPIES = 1001,
+};
+
+/* Container markers kept from the line before (more are counted as new). */
+enum { MAX_MARKERS = 64 };
+
+typedef struct marker {
+  char c;     /* '>', the bullet, '.' or ')' of an ordered item, '^' */
+  size_t col; /* where it stands on its line */
+} marker;
+
+static bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+static bool is_eol(const char *p, const char *end) {
+  return p == end || *p == '\n' || *p == '\r';
+}
+
+/*
+ * The container marker at p (after at most three spaces, which the caller
+ * skipped): `>`, a bullet or an ordered item's number followed by a blank
+ * or the end of the line, or (gfm) a footnote definition's `[^label]:`.
+ * Fills *m and returns the marker's length; 0 when there is none.
+ */
+static size_t container_marker(const char *p, const char *end, bool gfm,
+                               marker *m) {
+  if (*p == '>') {
+    m->c = '>';
+    return 1;
+  }
+  if ((*p == '-' || *p == '+' || *p == '*') &&
+      (is_eol(p + 1, end) || is_blank(p[1]))) {
+    m->c = *p;
+    return 1;
+  }
+  const char *q = p;
+  while (q < end && q - p < 9 && *q >= '0' && *q <= '9')
+    q++;
+  if (q > p && q < end && (*q == '.' || *q == ')') &&
+      (is_eol(q + 1, end) || is_blank(q[1]))) {
+    m->c = *q;
+    return (size_t)(q + 1 - p);
+  }
+  if (gfm && end - p > 3 && p[0] == '[' && p[1] == '^') {
+    q = p + 2;
+    while (q < end && *q != ']' && *q != '\n' && *q != '\r')
+      q++;
+    if (end - q > 1 && q[0] == ']' && q[1] == ':') {
+      m->c = '^';
+      return (size_t)(q + 2 - p);
     }
-    switch (c) {
-    case '\n': line_start = true; break;
-    case '*': /* a run of marks is one delimiter */
-    case '_':
-    case '~':
-      if (i == 0 || (unsigned char)data[i - 1] != c)
-        est += 400;
-      break;
-    case '`':
-      if (i == 0 || data[i - 1] != '`')
-        est += 200;
-      break;
+  }
+  return 0;
+}
+
+/* True for a first character that starts only a paragraph (or continues
+ * one): anything that could open another block is not. */
+static bool starts_plain(char c) {
+  return !strchr("#>-*+=_~`<|[0123456789 \t", c);
+}
+
+/*
+ * The kind of top-level block whose lines cmark-gfm does not parse for
+ * inlines: a fenced code block (its fence length and character) or an HTML
+ * block of the kinds 1 to 6 of the spec (its end), opened by a line that
+ * starts at column 0. An HTML block that starts there is at the top level:
+ * a line that begins with it cannot continue a list item or a quote.
+ */
+typedef struct raw_state {
+  char fence;      /* '`' or '~' inside a fenced code block, else 0 */
+  size_t fence_n;  /* the length of its opening fence */
+  const char *end; /* inside an HTML block: its end marker ("" for a blank
+                      line), else NULL */
+} raw_state;
+
+static bool has_ci(const char *p, const char *end, const char *s) {
+  size_t n = strlen(s);
+  for (; (size_t)(end - p) >= n; p++)
+    if (strncasecmp(p, s, n) == 0)
+      return true;
+  return false;
+}
+
+static bool tag_is(const char *p, const char *end, const char *name) {
+  size_t n = strlen(name);
+  if ((size_t)(end - p) < n || strncasecmp(p, name, n) != 0)
+    return false;
+  p += n;
+  return p == end || *p == ' ' || *p == '\t' || *p == '>' || *p == '\n' ||
+         *p == '\r' || (*p == '/' && p + 1 < end && p[1] == '>');
+}
+
+/* The end marker of an HTML block that a line starting at p opens, or
+ * NULL. */
+static const char *html_block_end(const char *p, const char *end) {
+  static const char *const kind1[] = {"script", "pre", "style", "textarea"};
+  static const char *const kind6[] = {
+      "address",  "article",    "aside",  "base",     "basefont", "blockquote",
+      "body",     "caption",    "center", "col",      "colgroup", "dd",
+      "details",  "dialog",     "dir",    "div",      "dl",       "dt",
+      "fieldset", "figcaption", "figure", "footer",   "form",     "frame",
+      "frameset", "h1",         "h2",     "h3",       "h4",       "h5",
+      "h6",       "head",       "header", "hr",       "html",     "iframe",
+      "legend",   "li",         "link",   "main",     "menu",     "menuitem",
+      "nav",      "noframes",   "ol",     "optgroup", "option",   "p",
+      "param",    "section",    "source", "summary",  "table",    "tbody",
+      "td",       "tfoot",      "th",     "thead",    "title",    "tr",
+      "track",    "ul"};
+  if (end - p < 2 || p[0] != '<')
+    return NULL;
+  p++;
+  for (size_t i = 0; i < sizeof kind1 / sizeof kind1[0]; i++)
+    if (tag_is(p, end, kind1[i]))
+      return kind1[i][1] == 'c'   ? "</script>"
+             : kind1[i][1] == 'r' ? "</pre>"
+             : kind1[i][1] == 't' ? "</style>"
+                                  : "</textarea>";
+  if (end - p >= 3 && strncmp(p, "!--", 3) == 0)
+    return "-->";
+  if (*p == '?')
+    return "?>";
+  if (end - p >= 8 && strncmp(p, "![CDATA[", 8) == 0)
+    return "]]>";
+  if (*p == '!' && end - p >= 2 &&
+      ((p[1] >= 'A' && p[1] <= 'Z') || (p[1] >= 'a' && p[1] <= 'z')))
+    return ">";
+  if (*p == '/')
+    p++;
+  for (size_t i = 0; i < sizeof kind6 / sizeof kind6[0]; i++)
+    if (tag_is(p, end, kind6[i]))
+      return "";
+  return NULL;
+}
+
+/* What a line is to the raw block state: */
+enum { NOT_RAW, RAW_OPENS, RAW_INSIDE };
+
+/*
+ * Whether the line [p, end) opens a fenced code block or an HTML block
+ * (`top`: it starts at column 0, outside any container) or is inside one,
+ * and moves the state past it.
+ */
+static int raw_line(raw_state *st, const char *p, const char *end, bool top,
+                    bool blank) {
+  if (st->fence) {
+    const char *q = p;
+    while (q < end && q - p < 3 && *q == ' ')
+      q++;
+    size_t n = 0;
+    while (q < end && *q == st->fence)
+      q++, n++;
+    while (q < end && is_blank(*q))
+      q++;
+    if (n >= st->fence_n && q == end)
+      st->fence = 0;
+    return RAW_INSIDE;
+  }
+  if (st->end) {
+    if (!*st->end) { /* kind 6 ends at a blank line */
+      if (!blank)
+        return RAW_INSIDE;
+      st->end = NULL;
+      return NOT_RAW;
+    }
+    if (has_ci(p, end, st->end))
+      st->end = NULL;
+    return RAW_INSIDE;
+  }
+  if (!top)
+    return NOT_RAW;
+  if (end - p >= 3 && (p[0] == '`' || p[0] == '~') && p[1] == p[0] &&
+      p[2] == p[0]) {
+    const char *q = p;
+    while (q < end && *q == p[0])
+      q++;
+    /* A backtick fence's info string holds no backtick. */
+    if (p[0] == '`' && memchr(q, '`', (size_t)(end - q)))
+      return NOT_RAW;
+    st->fence = p[0];
+    st->fence_n = (size_t)(q - p);
+    return RAW_OPENS;
+  }
+  const char *e = html_block_end(p, end);
+  if (!e)
+    return NOT_RAW;
+  st->end = *e && has_ci(p + 1, end, e) ? NULL : e;
+  return RAW_OPENS;
+}
+
+/* The marks of one line's inlines, from its first non-blank byte `q`. */
+static double inline_cost(const char *q, const char *eol, bool gfm) {
+  /* The text before the first mark, and the line's break; then each mark
+   * and the text after it. */
+  double nodes = 2;
+  size_t ats = 0;
+  for (const char *c = q; c < eol; c++) {
+    switch (*c) {
+    case '\\':
+    case '&':
     case '[':
     case ']':
-    case '(':
-    case ')':
-    case '<':
-    case '!':
-    case 'w': /* the autolink extension stops text at w, : and @ */
+    case '!': nodes += 2; break;
+    case '<': nodes += 3; break; /* an autolink: a link and its text */
+    case '*':
+    case '_':
+    case '`': nodes += c == q || c[-1] != *c ? 2 : 0; break;
+    case '~': nodes += gfm && (c == q || c[-1] != *c) ? 2 : 0; break;
+    case 'w':
+      if (gfm) /* a text starts there; a link and its text on a match */
+        nodes += eol - c >= 4 && strncmp(c, "www.", 4) == 0 ? 3 : 1;
+      break;
     case ':':
-    case '@': est += 150; break;
+      if (gfm)
+        nodes += eol - c >= 3 && strncmp(c, "://", 3) == 0 ? 3 : 1;
+      break;
+    case '@':
+      if (gfm) { /* a link, its text, and the text after it */
+        nodes += 3;
+        ats++;
+      }
+      break;
     default: break;
     }
+  }
+  double cost = nodes * COST_INLINE;
+  if (ats)
+    cost += (double)(ats < EMAIL_COPIES ? ats + 1 : EMAIL_COPIES) *
+            (double)(eol - q);
+  return cost;
+}
+
+/* What the estimate keeps from one line to the next. */
+typedef struct line_state {
+  marker markers[MAX_MARKERS]; /* the line's container markers */
+  size_t n_markers;
+  bool blank; /* blank after its markers */
+  bool para;  /* a paragraph that the next line may continue */
+  raw_state raw;
+} line_state;
+
+/* The blocks and inlines of the line [line, eol); moves `st` past it. */
+static double line_cost(line_state *st, const char *line, const char *eol,
+                        bool gfm) {
+  const char *p = line, *q = line;
+  while (q < eol && is_blank(*q))
+    q++;
+  int r = raw_line(&st->raw, line, eol, q == line, q == eol);
+  if (r != NOT_RAW) {
+    st->n_markers = 0;
+    st->blank = st->para = false;
+    return r == RAW_OPENS ? COST_BLOCK : 0;
+  }
+  /* Container markers; `same` while they match the line before's. */
+  marker cur[MAX_MARKERS];
+  size_t n_cur = 0, col = 0;
+  bool same = !st->blank;
+  double cost = 0;
+  for (;;) {
+    /* Any indentation: inside an item, a nested list's marker stands four
+     * or more columns in. */
+    while (p < eol && is_blank(*p))
+      p++, col++;
+    marker m = {0, col};
+    size_t n = p < eol ? container_marker(p, eol, gfm, &m) : 0;
+    if (!n)
+      break;
+    bool kept = same && n_cur < st->n_markers && st->markers[n_cur].c == m.c &&
+                st->markers[n_cur].col == m.col;
+    if (m.c == '>') {
+      cost += kept ? 0 : COST_BLOCK;
+    } else {
+      /* An item or a footnote is always new (with its list unless that goes
+       * on), and so is what follows it. */
+      cost += m.c != '^' && !kept ? 2 * COST_BLOCK : COST_BLOCK;
+      kept = false;
+    }
+    same = same && kept;
+    if (n_cur < MAX_MARKERS)
+      cur[n_cur++] = m;
+    p += n;
+    col += n;
+  }
+  bool prev_para = st->para;
+  size_t n_prev = st->n_markers;
+  memcpy(st->markers, cur, n_cur * sizeof *cur);
+  st->n_markers = n_cur;
+  q = p;
+  while (q < eol && is_blank(*q))
+    q++;
+  st->blank = q == eol;
+  st->para = false;
+  if (st->blank)
+    return cost;
+  bool cont = prev_para && same && n_cur <= n_prev && starts_plain(*q) &&
+              !memchr(q, '|', (size_t)(eol - q));
+  st->para = starts_plain(*q) || cont;
+  return cost + (cont ? 0 : COST_BLOCK) + inline_cost(q, eol, gfm);
+}
+
+/*
+ * An upper bound, in one pass, of the bytes cmark-gfm allocates to parse
+ * `len` bytes: per line, its container markers (a quote, or an item and its
+ * list, unless the line before had the same marker in the same place), its
+ * block (unless the line continues a paragraph), and two inline nodes for
+ * each mark that can start one (`\ & [ ] !`, a run of `* _ ~` or
+ * backticks; three for `<`; with gfm one for each `w` and `:` where
+ * autolinks are looked for, three for a `www.` or `://` and for an `@`);
+ * lines of fenced code
+ * and of HTML blocks cost only their bytes. Two shapes cost more than
+ * their nodes: each table cell (`cells`, from md_tables_too_costly), and
+ * email addresses, for each of which the autolink extension copies the
+ * rest of the text it stands in (a text never spans lines).
+ * A 20 MB page of `*x* ` asked for 6.6 GB, 6 MB of `a` lines for 1 GB
+ * before galley's own tree; cmark aborts the process when an allocation
+ * fails, so the reader refuses such a page with a message instead.
+ */
+size_t md_parse_estimate(const char *data, size_t len, bool gfm, size_t cells,
+                         bool valid_utf8) {
+  double est = COST_PARSER + (double)cells * (COST_BLOCK + COST_INLINE) +
+               (double)len * COST_BYTE;
+  /* A last line without its newline is copied once more. */
+  const char *last = data + len;
+  while (last > data && last[-1] != '\n' && last[-1] != '\r')
+    last--;
+  est += 2.0 * (double)(data + len - last);
+  /* Each byte that is not UTF-8 (or is NUL) becomes the three of U+FFFD. */
+  for (size_t i = 0; !valid_utf8 && i < len; i++)
+    if (data[i] == 0 || (unsigned char)data[i] >= 0x80)
+      est += COST_BAD_BYTE;
+  line_state st = {.blank = true};
+  const char *p = data, *end = data + len;
+  while (p < end) {
+    const char *eol = p;
+    while (eol < end && *eol != '\n' && *eol != '\r')
+      eol++;
+    est += line_cost(&st, p, eol, gfm);
+    p = eol; /* CR LF is one line end */
+    if (p < end && *p == '\r')
+      p++;
+    if (p < end && *p == '\n')
+      p++;
   }
   return est > (double)SIZE_MAX ? SIZE_MAX : (size_t)est;
 }

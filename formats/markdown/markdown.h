@@ -55,12 +55,19 @@ cmark_node *md_parse(bool gfm, bool tables, const char *data, size_t len);
 /**
  * True when the tables that `len` bytes of Markdown could hold would cost
  * cmark-gfm far more than their size (see gfm.c); the reader then parses
- * without the table extension.
+ * without the table extension. Otherwise sets *cells to the most table
+ * cells they can make.
  */
-bool md_tables_too_costly(const char *data, size_t len);
+bool md_tables_too_costly(const char *data, size_t len, size_t *cells);
 
-/** Roughly how many bytes cmark-gfm needs to parse `len` bytes (gfm.c). */
-size_t md_parse_estimate(const char *data, size_t len);
+/**
+ * At least as many bytes as cmark-gfm allocates to parse `len` bytes
+ * (with the GitHub extensions when `gfm`; `cells` from
+ * md_tables_too_costly, 0 without tables; `valid_utf8` false when some
+ * bytes are not UTF-8 or are NUL). See gfm.c.
+ */
+size_t md_parse_estimate(const char *data, size_t len, bool gfm, size_t cells,
+                         bool valid_utf8);
 
 /** Frees memory that a cmark render call returned. */
 void md_cmark_free(void *p);

@@ -17,9 +17,10 @@ static const galley_option options[] = {
      "wrap output lines at this width (0: no hard wrap)"},
     {"standalone", GALLEY_OPT_BOOL, "false", NULL,
      "write the metadata as a YAML front matter block"},
-    {"max-parse-memory", GALLEY_OPT_INT, "500", NULL,
+    {"max-parse-memory", GALLEY_OPT_INT, NULL, NULL,
      "refuse input whose parse would need more than this many MiB "
-     "(estimated from its lines and marks)"},
+     "(estimated from its lines and marks; default: 8 times the input "
+     "plus 128 MiB, 0: no limit)"},
     {NULL, 0, NULL, NULL, NULL},
 };
 

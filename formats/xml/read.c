@@ -98,6 +98,70 @@ static void on_error(void *data, xmlErrorPtr err) {
   r->err_msg[len] = '\0';
 }
 
+/* The most attributes one element of galley's xml form may have: its
+ * elements use a few (and namespace declarations); far more is hostile. */
+#define XML_MAX_ATTRS 256
+
+/* Where a start tag with more than XML_MAX_ATTRS attributes begins (its
+ * offset + 1), else 0; *count says how many it has. libxml2 2.9 compares
+ * each attribute of a start tag with all before it, so thousands cost
+ * seconds before the reader could refuse them: this linear scan refuses
+ * them first. XML forbids '<' in text and attribute values, so every '<'
+ * starts markup; comments, CDATA and processing instructions are skipped. */
+static size_t too_many_attrs(const unsigned char *p, size_t n, size_t *count) {
+  size_t i = 0;
+  while (i < n) {
+    const unsigned char *lt = memchr(p + i, '<', n - i);
+    if (!lt)
+      return 0;
+    size_t tag = (size_t)(lt - p);
+    i = tag + 1;
+    const char *close = NULL;
+    if (n - i >= 3 && memcmp(p + i, "!--", 3) == 0)
+      close = "-->";
+    else if (n - i >= 8 && memcmp(p + i, "![CDATA[", 8) == 0)
+      close = "]]>";
+    else if (i < n && p[i] == '?')
+      close = "?>";
+    if (close) {
+      size_t cl = strlen(close);
+      const unsigned char *e = NULL;
+      for (size_t j = i; j + cl <= n; j++) {
+        const unsigned char *q = memchr(p + j, close[0], n - j);
+        if (!q || (size_t)(q - p) + cl > n)
+          break;
+        if (memcmp(q, close, cl) == 0) {
+          e = q;
+          break;
+        }
+        j = (size_t)(q - p);
+      }
+      i = e ? (size_t)(e - p) + cl : n;
+      continue;
+    }
+    size_t attrs = 0;
+    unsigned char quote = 0;
+    for (; i < n; i++) {
+      unsigned char c = p[i];
+      if (quote) {
+        if (c == quote)
+          quote = 0;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '=') {
+        attrs++;
+      } else if (c == '>') {
+        break;
+      }
+    }
+    if (attrs > XML_MAX_ATTRS) {
+      *count = attrs;
+      return tag + 1;
+    }
+  }
+  return 0;
+}
+
 static int parse(reader *r, const galley_input *in) {
   if (in->size > INT_MAX)
     return galley_job_error(r->job, GALLEY_ELIMIT,
@@ -106,6 +170,17 @@ static int parse(reader *r, const galley_input *in) {
   if (in->size == 0)
     return galley_job_error(r->job, GALLEY_EPARSE,
                             "empty input, not galley XML");
+  size_t n_attrs = 0, at = too_many_attrs(in->data, in->size, &n_attrs);
+  if (at) {
+    size_t line = 1;
+    for (const unsigned char *q = in->data, *end = in->data + at - 1;
+         (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
+      line++;
+    return galley_job_error(r->job, GALLEY_EPARSE,
+                            "line %zu: an element has %zu attributes, over "
+                            "the %d galley's xml form allows",
+                            line, n_attrs, XML_MAX_ATTRS);
+  }
   /* Through a read callback, a window at a time: a memory parser context
    * would copy the whole input first. */
   galley_input_cursor src = {in->data, in->size};

@@ -858,16 +858,18 @@ md_case("a table of 100 columns and 2,000 rows",
 
 @case("20 MB of Markdown emphasis is refused at the parse memory limit",
       ["p.md", "-o", "out.html"], 1,
-      r"galley: p\.md: the Markdown would need about 3814 MiB to parse, over the parse "
-      r"memory limit of 500 MiB \(-O max-parse-memory\)", out="out.html")
+      r"galley: p\.md: the Markdown would need about 4291 MiB to parse, over the parse "
+      r"memory limit of 281 MiB \(8 times its size plus 128 MiB; -O max-parse-memory\)",
+      out="out.html")
 def _(d, ctx):
     write(d + "/p.md", "*x* " * 5000000)
 
 
 @case("5 million one-word list items are refused at the parse memory limit",
       ["p.md", "-o", "out.html"], 1,
-      r"galley: p\.md: the Markdown would need about 3051 MiB to parse, over the parse "
-      r"memory limit of 500 MiB \(-O max-parse-memory\)", out="out.html")
+      r"galley: p\.md: the Markdown would need about 4444 MiB to parse, over the parse "
+      r"memory limit of 281 MiB \(8 times its size plus 128 MiB; -O max-parse-memory\)",
+      out="out.html")
 def _(d, ctx):
     write(d + "/p.md", "- x\n" * 5000000)
 

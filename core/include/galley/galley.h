@@ -8,5 +8,6 @@
 #include "recognise.h"
 #include "status.h"
 #include "tree.h"
+#include "url.h"
 
 #endif

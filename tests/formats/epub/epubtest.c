@@ -112,8 +112,12 @@ galley_doc *et_read_doc(const char *from, const void *input, size_t len,
   const galley_plugin *reader = galley_registry_find(reg, from);
   galley_job *job = galley_job_new(reg);
   galley_doc *doc = galley_doc_new();
-  if (base)
+  /* As galley_job_build does: the input's folder is where its local
+   * resources may be read from. */
+  if (base) {
     galley_doc_set_base(doc, base);
+    galley_job_add_resource_root(job, base);
+  }
   galley_input in = {input, len, "input", base};
   int rc =
       reader ? galley_plugin_read(job, reader, &in, doc) : GALLEY_ENOTFOUND;

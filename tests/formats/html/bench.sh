@@ -10,7 +10,7 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
+root=$(cd "$here/../../.." && pwd)
 galley=${1:-${GALLEY_EXE:-$root/build/galley}}
 pages=${2:-${GALLEY_CORPORA:-$root/../shared/corpora}/aeb/html}
 runs=${RUNS:-3}

@@ -11,7 +11,7 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
+root=$(cd "$here/../../.." && pwd)
 galley=${1:-${GALLEY_EXE:-$root/build/galley}}
 mb=${2:-16}
 corpora=${GALLEY_CORPORA:-$root/../shared/corpora}

@@ -8,7 +8,7 @@
 set -eu
 build=${1:?usage: bench.sh BUILD_DIR [CORPORA_DIR]}
 here=$(cd "$(dirname "$0")" && pwd)
-corpora=${2:-$here/../../../shared/corpora}
+corpora=${2:-${GALLEY_CORPORA:-$here/../../../../shared/corpora}}
 galley=$build/galley
 # Executables under tests/ are not beside build/galley-uninstalled, so they
 # are given this build's plugins the way `meson devenv` would.
