@@ -36,8 +36,11 @@ void html_meta_element(html_meta *m, xmlNode *el);
 /** Feeds the text of a <script type="application/ld+json">. */
 void html_meta_jsonld(html_meta *m, galley_job *job, const char *text,
                       size_t len);
-/** A byline found in the page's text: the weakest source of an author. */
-void html_meta_byline(html_meta *m, const char *text);
+/** The text of an element marked as a byline: its names, as libgalley's
+ * recogniser cleans them (galley_recognise_byline), are the weakest source
+ * of an author. False when the text holds no name (a date, "View author
+ * archive"). */
+bool html_meta_byline(html_meta *m, const char *text);
 /** Writes what was found into the document, best source first. */
 int html_meta_apply(html_meta *m, galley_doc *doc);
 

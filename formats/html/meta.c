@@ -323,8 +323,18 @@ void html_meta_element(html_meta *m, xmlNode *el) {
   }
 }
 
-void html_meta_byline(html_meta *m, const char *text) {
-  add_author(m, text, P_WEAK);
+bool html_meta_byline(html_meta *m, const char *text) {
+  galley_byline by;
+  if (!galley_recognise_byline(text, strlen(text), GALLEY_BYLINE_MARKED, &by))
+    return false;
+  for (size_t i = 0; i < by.n_names; i++) {
+    char *name = strndup(text + by.names[i].start, by.names[i].len);
+    if (!name)
+      return false;
+    add_author(m, name, P_WEAK);
+    free(name);
+  }
+  return true;
 }
 
 /* ---- JSON-LD ------------------------------------------------------------ */

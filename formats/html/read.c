@@ -1196,24 +1196,24 @@ static bool has_sub_ci(const char *s, const char *sub) {
 }
 
 /* A byline in the text ("By Ann Author"), where the head names nobody.
- * The same signs Readability looks for. Only the first few candidates are
- * read, so that nesting cannot make this quadratic. */
+ * The same signs Readability looks for; the text goes through libgalley's
+ * recogniser, which keeps the names and drops a date, a job title or a
+ * handle, and says no to a date or a link's label. Only the first few
+ * candidates are read, so that nesting cannot make this quadratic. */
 static void maybe_byline(rd *r, xmlNode *el) {
   const char *cls = attr(el, "class"), *id = attr(el, "id");
+  /* As Readability, also a "dateline" element: the names it holds. */
   bool sign = has_word(attr(el, "rel"), "author") ||
-              has_word(attr(el, "itemprop"), "author");
-  static const char *const words[] = {"byline",    "author",   "dateline",
-                                      "writtenby", "p-author", NULL};
-  for (size_t i = 0; !sign && words[i]; i++)
-    sign = has_sub_ci(cls, words[i]) || has_sub_ci(id, words[i]);
+              has_word(attr(el, "itemprop"), "author") ||
+              galley_recognise_byline_mark(cls) ||
+              galley_recognise_byline_mark(id) || has_sub_ci(cls, "dateline") ||
+              has_sub_ci(id, "dateline");
   if (!sign || ++r->byline_tries > 8)
     return;
   xmlChar *t = xmlNodeGetContent(el);
   char *c = t ? html_collapse((const char *)t) : NULL;
-  if (c && *c && strlen(c) < 100) {
-    html_meta_byline(r->meta, c);
+  if (c && *c && strlen(c) < 100 && html_meta_byline(r->meta, c))
     r->byline_done = true;
-  }
   free(c);
   xmlFree(t);
 }

@@ -6,12 +6,13 @@
  * judged by its text with the lines joined, never by where its lines break
  * (so that text rewrapped by the writer reads back the same). The "header
  * zone" is the blocks before the first body paragraph (120 or more
- * characters), at most ZONE of them. In it:
- *   - a date line is one that holds a date in a common English form and
- *     nothing else but a weekday, a time, a time zone and words such as
- *     "Published" or "Updated"; its ISO 8601 form goes to "date";
- *   - a byline is "By Name[, Name | and Name][, date]"; each name goes to
- *     "author" (and a date in it to "date");
+ * characters), at most ZONE of them. Which lines are date lines, bylines,
+ * reading times and source credits is libgalley's recogniser's answer
+ * (galley/recognise.h), the same for every format. In the zone:
+ *   - a date line (galley_recognise_dateline: a date with a weekday, a
+ *     time, "Published", a reading time, a name…) gives "date" in ISO 8601;
+ *   - a byline ("By Name[, Name | and Name][, date]", "Por …", "Von …")
+ *     gives each name to "author" (and a date in it to "date");
  *   - the title is a level-1 heading (an underline of ===) if there is one;
  *     else the best title-like line: a short block without sentence-final
  *     punctuation, not repeated in the zone (a repeated line is a label),
@@ -19,8 +20,12 @@
  *     between them allowed) and by leading straight into the body. The
  *     title paragraph becomes a level-1 HEADING in place and its text goes
  *     to "title";
- *   - the source is "Source: X" or "Via X", or else a short line after the
- *     title that is repeated in the zone or stands right above the date.
+ *   - the source is "Source: X", "Via X", "(Reuters)" alone, or else a
+ *     short line after the title and before any date line that is
+ *     repeated in the zone or stands right above a line that is only a
+ *     date;
+ *   - a reading time alone ("5 min read") is none of the above and never
+ *     the title or a subheading.
  * Date, byline and source paragraphs stay in the body (nothing is dropped:
  * that is the boilerplate transform's job) with the classes "dateline",
  * "byline" and "source".
@@ -31,316 +36,24 @@
  * letter, follows another block that is not a heading, and is followed by
  * a longer paragraph (80 or more characters) becomes a level-2 HEADING. */
 #include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "text.h"
 
 #define ZONE 15
-#define MAX_TOKENS 64
-
-/* ---- Tokens
- * ------------------------------------------------------------------ */
-
-enum { T_WORD, T_NUM, T_PUNCT };
-
-typedef struct token {
-  int type;
-  size_t start, end; /* bytes */
-} token;
-
-static size_t tokenize(const char *s, size_t n, token *t, size_t max) {
-  size_t count = 0, i = 0;
-  while (i < n && count < max) {
-    unsigned char c = (unsigned char)s[i];
-    if (c == ' ' || c == '\t') {
-      i++;
-      continue;
-    }
-    size_t j = i;
-    int type;
-    if (isalpha(c)) {
-      while (j < n && isalpha((unsigned char)s[j]))
-        j++;
-      type = T_WORD;
-    } else if (isdigit(c)) {
-      while (j < n && isdigit((unsigned char)s[j]))
-        j++;
-      type = T_NUM;
-    } else {
-      j += txt_seq_len(c);
-      if (j > n)
-        j = n;
-      type = T_PUNCT;
-    }
-    t[count++] = (token){type, i, j};
-    i = j;
-  }
-  return count;
-}
-
-static bool tok_is(const char *s, const token *t, const char *word) {
-  size_t n = t->end - t->start;
-  return strlen(word) == n && strncasecmp(s + t->start, word, n) == 0;
-}
-
-static bool tok_punct(const char *s, const token *t, char c) {
-  return t->type == T_PUNCT && t->end - t->start == 1 && s[t->start] == c;
-}
-
-static int tok_num(const char *s, const token *t, size_t min_digits,
-                   size_t max_digits) {
-  size_t n = t->end - t->start;
-  if (t->type != T_NUM || n < min_digits || n > max_digits)
-    return -1;
-  int v = 0;
-  for (size_t i = t->start; i < t->end; i++)
-    v = v * 10 + (s[i] - '0');
-  return v;
-}
-
-static int month_of(const char *s, const token *t) {
-  static const char *const names[] = {
-      "january", "february", "march",     "april",   "may",      "june",
-      "july",    "august",   "september", "october", "november", "december"};
-  if (t->type != T_WORD)
-    return 0;
-  size_t n = t->end - t->start;
-  for (int m = 0; m < 12; m++) {
-    if (n == strlen(names[m]) && strncasecmp(s + t->start, names[m], n) == 0)
-      return m + 1;
-    if (n == 3 && strncasecmp(s + t->start, names[m], 3) == 0)
-      return m + 1;
-  }
-  if (tok_is(s, t, "sept"))
-    return 9;
-  return 0;
-}
-
-static bool is_weekday(const char *s, const token *t) {
-  static const char *const names[] = {"monday",   "tuesday", "wednesday",
-                                      "thursday", "friday",  "saturday",
-                                      "sunday"};
-  if (t->type != T_WORD)
-    return false;
-  size_t n = t->end - t->start;
-  for (int d = 0; d < 7; d++) {
-    if (n == strlen(names[d]) && strncasecmp(s + t->start, names[d], n) == 0)
-      return true;
-    if ((n == 3 || n == 4) && strncasecmp(s + t->start, names[d], n) == 0)
-      return true;
-  }
-  return false;
-}
-
-static bool is_ordinal(const char *s, const token *t, const token *prev) {
-  return t->type == T_WORD && t->start == prev->end &&
-         (tok_is(s, t, "st") || tok_is(s, t, "nd") || tok_is(s, t, "rd") ||
-          tok_is(s, t, "th"));
-}
-
-/* ---- Dates
- * ------------------------------------------------------------------- */
-
-typedef struct date {
-  int y, m, d;
-  size_t first, last; /* token span, inclusive */
-} date;
-
-static bool valid_date(int y, int m, int d) {
-  static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return y >= 1800 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 &&
-         d <= days[m - 1];
-}
-
-/* A date starting at token i: 2020-07-19, 19 July 2020, July 19, 2020. */
-static bool date_at(const char *s, const token *t, size_t n, size_t i,
-                    date *out) {
-  size_t k = i;
-  int y, m, d;
-  /* Year first: 2020-07-19 or 2020/07/19. */
-  if ((y = tok_num(s, &t[k], 4, 4)) >= 0 && k + 4 < n &&
-      (tok_punct(s, &t[k + 1], '-') || tok_punct(s, &t[k + 1], '/')) &&
-      (m = tok_num(s, &t[k + 2], 1, 2)) >= 0 &&
-      tok_punct(s, &t[k + 3], s[t[k + 1].start]) &&
-      (d = tok_num(s, &t[k + 4], 1, 2)) >= 0 && valid_date(y, m, d)) {
-    *out = (date){y, m, d, i, k + 4};
-    return true;
-  }
-  /* Day first: 19 July 2020, 19th of July, 2020. */
-  if ((d = tok_num(s, &t[k], 1, 2)) >= 0) {
-    k++;
-    if (k < n && is_ordinal(s, &t[k], &t[k - 1]))
-      k++;
-    if (k < n && tok_is(s, &t[k], "of"))
-      k++;
-    if (k < n && (m = month_of(s, &t[k])) > 0) {
-      k++;
-      if (k < n && tok_punct(s, &t[k], '.'))
-        k++;
-      if (k < n && tok_punct(s, &t[k], ','))
-        k++;
-      if (k < n && (y = tok_num(s, &t[k], 4, 4)) >= 0 && valid_date(y, m, d)) {
-        *out = (date){y, m, d, i, k};
-        return true;
-      }
-    }
-    return false;
-  }
-  /* Month first: July 19, 2020; Jul. 19th 2020. */
-  if ((m = month_of(s, &t[k])) > 0) {
-    k++;
-    if (k < n && tok_punct(s, &t[k], '.'))
-      k++;
-    if (k < n && (d = tok_num(s, &t[k], 1, 2)) >= 0) {
-      k++;
-      if (k < n && is_ordinal(s, &t[k], &t[k - 1]))
-        k++;
-      if (k < n && tok_punct(s, &t[k], ','))
-        k++;
-      if (k < n && (y = tok_num(s, &t[k], 4, 4)) >= 0 && valid_date(y, m, d)) {
-        *out = (date){y, m, d, i, k};
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
-/* A time starting at token i: 6:10, 06:10:30, 6:10 AM, 6 p.m.; the last
- * token used goes to *last. */
-static bool time_at(const char *s, const token *t, size_t n, size_t i, int *hh,
-                    int *mm, int *ss, size_t *last) {
-  int h = tok_num(s, &t[i], 1, 2), m = 0, sec = -1;
-  if (h < 0)
-    return false;
-  size_t k = i + 1;
-  bool minutes = false;
-  if (k + 1 < n && tok_punct(s, &t[k], ':') &&
-      (m = tok_num(s, &t[k + 1], 2, 2)) >= 0) {
-    minutes = true;
-    k += 2;
-    if (k + 1 < n && tok_punct(s, &t[k], ':') &&
-        (sec = tok_num(s, &t[k + 1], 2, 2)) >= 0)
-      k += 2;
-  }
-  /* am/pm, also written a.m. */
-  int half = 0;
-  if (k < n && (tok_is(s, &t[k], "am") || tok_is(s, &t[k], "pm"))) {
-    half = tolower((unsigned char)s[t[k].start]) == 'a' ? 1 : 2;
-    k++;
-  } else if (k + 2 < n && (tok_is(s, &t[k], "a") || tok_is(s, &t[k], "p")) &&
-             tok_punct(s, &t[k + 1], '.') && tok_is(s, &t[k + 2], "m")) {
-    half = tolower((unsigned char)s[t[k].start]) == 'a' ? 1 : 2;
-    k += 3;
-    if (k < n && tok_punct(s, &t[k], '.'))
-      k++;
-  }
-  if (!minutes && !half)
-    return false;
-  if (half) {
-    if (h < 1 || h > 12)
-      return false;
-    h = h % 12 + (half == 2 ? 12 : 0);
-  }
-  if (h > 23 || m > 59 || sec > 59)
-    return false;
-  *hh = h, *mm = m, *ss = sec;
-  *last = k - 1;
-  return true;
-}
-
-/* Words a date line may hold besides the date itself. */
-static bool date_word(const char *s, const token *t) {
-  static const char *const words[] = {
-      "published", "posted", "updated", "last",    "modified", "on",
-      "at",        "date",   "dated",   "created", "time",     "first",
-      "issued",    "am",     "pm",      "uhr",     "h",        "hrs"};
-  for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-    if (tok_is(s, t, words[i]))
-      return true;
-  if (is_weekday(s, t))
-    return true;
-  /* A time zone: GMT, UTC, ET, IRST, Z. */
-  size_t n = t->end - t->start;
-  if (n <= 4) {
-    for (size_t i = t->start; i < t->end; i++)
-      if (!isupper((unsigned char)s[i]))
-        return false;
-    return true;
-  }
-  return false;
-}
-
-bool txt_find_date(const char *s, size_t n, char *iso, size_t *start,
-                   size_t *end, bool *only_date) {
-  token t[MAX_TOKENS];
-  size_t nt = tokenize(s, n, t, MAX_TOKENS);
-  date d = {0};
-  size_t i = 0;
-  for (; i < nt; i++)
-    if (date_at(s, t, nt, i, &d))
-      break;
-  if (i >= nt)
-    return false;
-  int hh = -1, mm = 0, ss = -1;
-  size_t tfirst = 0, tlast = 0;
-  bool timed = false;
-  /* A "T" glued to an ISO date starts its time: 2020-07-19T06:10. */
-  size_t k = d.last + 1;
-  if (k + 1 < nt && t[k].start == t[d.last].end && tok_is(s, &t[k], "t") &&
-      time_at(s, t, nt, k + 1, &hh, &mm, &ss, &tlast)) {
-    tfirst = k;
-    timed = true;
-  }
-  for (k = 0; !timed && k < nt; k++) {
-    if (k >= d.first && k <= d.last)
-      continue;
-    if (time_at(s, t, nt, k, &hh, &mm, &ss, &tlast)) {
-      if (tlast >= d.first && k <= d.last)
-        continue;
-      tfirst = k;
-      timed = true;
-    }
-  }
-  if (timed && ss >= 0)
-    snprintf(iso, 80, "%04d-%02d-%02dT%02d:%02d:%02d", d.y, d.m, d.d, hh, mm,
-             ss);
-  else if (timed)
-    snprintf(iso, 80, "%04d-%02d-%02dT%02d:%02d", d.y, d.m, d.d, hh, mm);
-  else
-    snprintf(iso, 80, "%04d-%02d-%02d", d.y, d.m, d.d);
-  *start = t[d.first].start;
-  *end = t[d.last].end;
-  bool only = nt < MAX_TOKENS;
-  for (k = 0; only && k < nt; k++) {
-    if (k >= d.first && k <= d.last)
-      continue;
-    if (timed && k >= tfirst && k <= tlast)
-      continue;
-    if (t[k].type == T_PUNCT)
-      continue;
-    if (t[k].type == T_NUM && k > 0 &&
-        (tok_punct(s, &t[k - 1], '+') || tok_punct(s, &t[k - 1], '-')))
-      continue; /* a UTC offset */
-    if (t[k].type == T_WORD && date_word(s, &t[k]))
-      continue;
-    only = false;
-  }
-  *only_date = only;
-  return true;
-}
 
 /* ---- Line kinds
  * ----------------------------------------------------------------- */
 
-enum { K_NONE, K_DATE, K_BYLINE, K_SOURCE };
+/* K_META: a line that says something about the article but goes to no
+ * metadata (a reading time): never a title, a label or a subheading. */
+enum { K_NONE, K_DATE, K_BYLINE, K_SOURCE, K_META };
 
 typedef struct line_info {
   int kind;
-  char iso[80];      /* K_DATE, K_BYLINE with a date */
+  char iso[GALLEY_ISO_DATE_MAX]; /* K_DATE, K_BYLINE with a date */
+  bool only;                     /* K_DATE: the date and nothing else */
   const char *value; /* K_SOURCE: the source after "Source:"; K_BYLINE:
                         what follows a separator */
   size_t value_len;
@@ -404,195 +117,75 @@ static bool has_letter(const char *s, size_t n) {
   return false;
 }
 
-static bool name_particle(const char *w, size_t n) {
-  static const char *const particles[] = {
-      "de",  "da",  "del", "della", "der", "den", "di",  "du",  "la",  "le",
-      "van", "von", "al",  "el",    "bin", "ibn", "ben", "dos", "das", "y"};
-  for (size_t i = 0; i < sizeof particles / sizeof *particles; i++)
-    if (strlen(particles[i]) == n && strncmp(w, particles[i], n) == 0)
-      return true;
-  return false;
-}
-
-/* A person's name as bylines write it: one to five capitalized words
- * (particles like "van" allowed), no digits. */
-static bool looks_like_name(const char *s, size_t n) {
-  size_t words = 0, i = 0;
-  if (n == 0 || n > 60)
-    return false;
-  while (i < n) {
-    while (i < n && s[i] == ' ')
-      i++;
-    if (i >= n)
-      break;
-    size_t j = i;
-    while (j < n && s[j] != ' ')
-      j++;
-    unsigned char c = (unsigned char)s[i];
-    if (!(isupper(c) || c >= 0xC0 || name_particle(s + i, j - i)))
-      return false;
-    for (size_t k = i; k < j; k++)
-      if (isdigit((unsigned char)s[k]))
-        return false;
-    words++;
-    i = j;
-  }
-  return words >= 1 && words <= 5 && !ends_with(s, n, '.');
-}
-
-static void trim(const char **s, size_t *n) {
-  while (*n && (**s == ' ' || **s == '\t'))
-    (*s)++, (*n)--;
-  while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
-    (*n)--;
-}
-
-/* Separators that end the names of a byline. */
-static size_t separator_at(const char *s, size_t n) {
-  static const char *const seps[] = {"|",
-                                     " - ",
-                                     "\xe2\x80\x93", /* – */
-                                     "\xe2\x80\x94", /* — */
-                                     "\xe2\x80\xa2", /* • */
-                                     "\xc2\xb7"};    /* · */
-  for (size_t k = 0; k < sizeof seps / sizeof *seps; k++) {
-    size_t l = strlen(seps[k]);
-    if (n >= l && memcmp(s, seps[k], l) == 0)
-      return l;
-  }
-  return 0;
-}
-
-/* The names of a byline "By A, B and C[ | Source][, date]": returns their
- * number, 0 when the line is not a byline. With `doc` each name is added
- * to its "author" metadata; with NULL the line is only checked. A date goes
- * to `iso` ("" when none), what follows a separator to `tail`. */
-static size_t byline_names(const char *s, size_t n, galley_doc *doc, char *iso,
-                           const char **tail, size_t *tail_len) {
-  *tail = NULL;
-  *tail_len = 0;
-  if (n < 4 || n > 150 || strncasecmp(s, "by ", 3) != 0)
-    return 0;
-  s += 3, n -= 3;
-  size_t ds, de;
-  bool only;
-  iso[0] = '\0';
-  char found[80];
-  if (txt_find_date(s, n, found, &ds, &de, &only)) {
-    memcpy(iso, found, sizeof found);
-    n = ds;
-  }
-  for (size_t i = 0; i < n; i++) {
-    size_t l = separator_at(s + i, n - i);
-    if (l) {
-      /* What follows the separator may name the source. */
-      *tail = s + i + l;
-      *tail_len = n - i - l;
-      trim(tail, tail_len);
-      while (*tail_len && strchr(",;:", (*tail)[*tail_len - 1]))
-        (*tail_len)--;
-      n = i;
-      break;
-    }
-  }
-  /* Drop what leads up to a date: ", ", "on", "published". */
-  for (;;) {
-    trim(&s, &n);
-    if (n && strchr(",;:", s[n - 1])) {
-      n--;
-      continue;
-    }
-    static const char *const tails[] = {" on", " published", " updated",
-                                        " posted"};
-    bool cut = false;
-    for (size_t k = 0; k < sizeof tails / sizeof *tails; k++) {
-      size_t l = strlen(tails[k]);
-      if (n > l && strncasecmp(s + n - l, tails[k], l) == 0) {
-        n -= l;
-        cut = true;
-      }
-    }
-    if (!cut)
-      break;
-  }
-  /* Names split at ",", " and ", "&". */
-  size_t count = 0;
-  for (int pass = 0; pass < 2; pass++) {
-    size_t i = 0, start = 0;
-    count = 0;
-    while (i <= n) {
-      size_t l = 0;
-      if (i == n)
-        l = 0;
-      else if (s[i] == ',' || s[i] == '&')
-        l = 1;
-      else if (n - i >= 5 && strncasecmp(s + i, " and ", 5) == 0)
-        l = 5;
-      else {
-        i++;
-        continue;
-      }
-      const char *name = s + start;
-      size_t len = i - start;
-      trim(&name, &len);
-      if (len) {
-        if (!looks_like_name(name, len))
-          return 0;
-        if (pass == 1 && doc) {
-          char *v = galley_doc_strndup(doc, name, len);
-          if (!v || galley_doc_add_meta(doc, GALLEY_META_AUTHOR, v) != 0)
-            return 0;
-        }
-        count++;
-      }
-      i += l ? l : 1;
-      start = i;
-    }
-    if (count == 0 || !doc)
-      break;
-  }
-  return count;
-}
-
+/* What a header line is, as libgalley's recogniser (galley/recognise.h)
+ * sees it: the same answer the boilerplate transform and the html reader
+ * get for the same words. A byline with a date is a byline (its date goes
+ * to "date" too); a line with a date and nothing else is a date line before
+ * it is anything else. */
 static line_info classify(const txt_block *b) {
   line_info info = {0};
   if (b->kind != GALLEY_NODE_PARAGRAPH || !b->text || b->width > 200)
     return info;
   const char *s = b->text;
   size_t n = b->text_len;
-  size_t ds, de;
-  bool only;
-  if (b->width <= 120 && txt_find_date(s, n, info.iso, &ds, &de, &only) &&
-      only) {
+  galley_date d;
+  bool dateline = b->width <= 120 && galley_recognise_dateline(s, n, &d);
+  if (dateline && d.only) {
     info.kind = K_DATE;
+    info.only = true;
+    memcpy(info.iso, d.iso, sizeof info.iso);
     return info;
   }
-  char iso[80];
-  const char *tail;
-  size_t tail_len;
-  if (byline_names(s, n, NULL, iso, &tail, &tail_len)) {
+  galley_byline by;
+  if (n <= 150 && galley_recognise_byline(s, n, 0, &by)) {
     info.kind = K_BYLINE;
-    memcpy(info.iso, iso, sizeof iso);
-    info.value = tail;
-    info.value_len = tail_len;
+    if (by.has_date)
+      memcpy(info.iso, by.date.iso, sizeof info.iso);
+    info.value = s + by.rest.start;
+    info.value_len = by.rest.len;
     return info;
   }
-  static const char *const prefixes[] = {"source:", "via:", "via ", "source "};
-  for (size_t k = 0; k < sizeof prefixes / sizeof *prefixes; k++) {
-    size_t l = strlen(prefixes[k]);
-    if (n > l && n < 80 && strncasecmp(s, prefixes[k], l) == 0) {
-      const char *v = s + l;
-      size_t vl = n - l;
-      trim(&v, &vl);
-      if (vl && count_words(v, vl) <= 8) {
-        info.kind = K_SOURCE;
-        info.value = v;
-        info.value_len = vl;
-        return info;
-      }
-    }
+  if (dateline) {
+    info.kind = K_DATE;
+    memcpy(info.iso, d.iso, sizeof info.iso);
+    return info;
   }
+  galley_span v;
+  galley_credit c =
+      n < 80 ? galley_recognise_credit(s, n, &v) : GALLEY_CREDIT_NONE;
+  if (c == GALLEY_CREDIT_SOURCE ||
+      (c == GALLEY_CREDIT_AGENCY && v.start == 1 && v.len + 2 == n)) {
+    info.kind = K_SOURCE;
+    info.value = s + v.start;
+    info.value_len = v.len;
+    return info;
+  }
+  galley_span rt;
+  if (b->width <= 60 && galley_recognise_reading_time(s, n, NULL, &rt) &&
+      rt.start == 0 && rt.len == n)
+    info.kind = K_META;
   return info;
+}
+
+/* Adds each name of the byline `s` to "author"; what follows its names
+ * goes to *tail. */
+static int add_authors(galley_doc *doc, const char *s, size_t n,
+                       const char **tail, size_t *tail_len) {
+  galley_byline by;
+  *tail = NULL;
+  *tail_len = 0;
+  if (!galley_recognise_byline(s, n, 0, &by))
+    return GALLEY_EINVALID;
+  for (size_t i = 0; i < by.n_names; i++) {
+    char *v = galley_doc_strndup(doc, s + by.names[i].start, by.names[i].len);
+    if (!v || galley_doc_add_meta(doc, GALLEY_META_AUTHOR, v) != GALLEY_OK)
+      return GALLEY_ENOMEM;
+  }
+  if (by.rest.len) {
+    *tail = s + by.rest.start;
+    *tail_len = by.rest.len;
+  }
+  return GALLEY_OK;
 }
 
 /* A short label: few words, no sentence end, not a date or byline. */
@@ -788,12 +381,10 @@ int txt_recover(galley_job *job, galley_doc *doc, txt_block *blocks, size_t n,
       } else if (info[i].kind == K_BYLINE && !have_byline) {
         have_byline = true;
         galley_node_set_classes(b->node, "byline");
-        char iso[80];
         const char *tail;
         size_t tail_len;
         galley_doc_remove_meta(doc, GALLEY_META_AUTHOR);
-        if (!byline_names(b->text, b->text_len, doc, iso, &tail, &tail_len))
-          rc = GALLEY_ENOMEM;
+        rc = add_authors(doc, b->text, b->text_len, &tail, &tail_len);
         /* "By A | Harbour Courier": a source when it is also a label. */
         for (size_t j = 0; j < zone && tail_len && !have_source; j++) {
           if (j != i && blocks[j].text && blocks[j].text_len == tail_len &&
@@ -819,6 +410,8 @@ int txt_recover(galley_job *job, galley_doc *doc, txt_block *blocks, size_t n,
   if (rc == GALLEY_OK && !have_source && title != (size_t)-1) {
     for (size_t i = title + 1; i < zone; i++) {
       txt_block *b = &blocks[i];
+      if (info[i].kind == K_DATE)
+        break; /* a source label stands above the date */
       if (info[i].kind != K_NONE)
         continue;
       if (!short_label(b, &info[i]))
@@ -826,7 +419,10 @@ int txt_recover(galley_job *job, galley_doc *doc, txt_block *blocks, size_t n,
       bool repeated = false;
       for (size_t j = 0; j < zone && !repeated; j++)
         repeated = j != i && same_text(&blocks[j], b);
-      bool above_date = i + 1 < zone && info[i + 1].kind == K_DATE;
+      /* Only above a line that is a date and nothing else: above a
+       * dateline that names people, a short line is more likely a name. */
+      bool above_date =
+          i + 1 < zone && info[i + 1].kind == K_DATE && info[i + 1].only;
       if (repeated || above_date) {
         galley_node_set_classes(b->node, "source");
         rc = set_meta(doc, GALLEY_META_SOURCE, b->text, b->text_len);

@@ -48,17 +48,6 @@ typedef struct txt_block {
 } txt_block;
 
 /**
- * Looks for a date in `s` (`n` bytes) in a common English form ("Sunday, 19
- * July 2020 6:10 AM", "July 19, 2020", "2020-07-19T06:10"). On success writes
- * the ISO 8601 form ("2020-07-19" or "2020-07-19T06:10") into `iso` (at least
- * 80 bytes), the byte span of the date in `*start`/`*end`, and sets
- * `*only_date` when nothing but the date, a weekday, a time, a time zone and
- * words like "Published" or "Updated" is on the line.
- */
-bool txt_find_date(const char *s, size_t n, char *iso, size_t *start,
-                   size_t *end, bool *only_date);
-
-/**
  * Recovers the structure of a scraped article from its top-level blocks:
  * title, source, byline, date (into metadata) and subheadings.
  * `explicit_sub` is true when the text marked headings itself with

@@ -44,8 +44,11 @@ typedef struct bp_template bp_template;
 /** A byline or date seen on the page (before anything was dropped). */
 typedef struct bp_cand {
   galley_node *node;
-  const char *value;
+  const char *value;  /* the date (ISO 8601), or the byline's first name */
+  const char **names; /* a byline's names, value first */
+  size_t n_names;
   bool is_author;
+  bool from_byline; /* a date a byline gives: used only when no other */
 } bp_cand;
 
 enum { BP_MAX_CAND = 32 };
@@ -73,18 +76,11 @@ typedef struct bp_ctx {
 /* strip.c */
 int bp_strip(bp_ctx *c);
 
-/* meta.c: metadata from visible bylines and dates, and the excerpt. */
+/* meta.c: metadata from visible bylines and dates (galley/recognise.h). */
 int bp_meta_collect(bp_ctx *c);
 int bp_meta_apply(bp_ctx *c);
-/** An ISO 8601 date (YYYY-MM-DD, or with time) for a free-text date, written
- * into `out` (at least 32 bytes); false when `s` is not a date. */
-bool bp_parse_date(const char *s, char *out, size_t outlen);
-/** True when `s` reads as a byline ("By Jane Doe", "Jane Doe and Bo Li"). On
- * success the names start at *names (length *len). */
-bool bp_byline_names(const char *s, const char **names, size_t *len);
 
 /* text.c: small text helpers. */
-bool bp_ci_contains(const char *hay, const char *needle);
 unsigned bp_utf8_len(const char *s);
 /** Lower-cased "id classes tag" of a node, in the doc arena. */
 const char *bp_node_signature(galley_doc *doc, const galley_node *node);

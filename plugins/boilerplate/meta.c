@@ -1,134 +1,12 @@
-/* Metadata the page shows but its head may not say: visible bylines, date
- * lines, the headline, and an excerpt. Never replaces a value already set
- * (the reader's meta tags and JSON-LD, or the user's -M). */
-#include <ctype.h>
-#include <stdio.h>
-#include <stdlib.h>
+/* Metadata the page shows but its head may not say: visible bylines and
+ * date lines, as libgalley's recogniser reads them (galley/recognise.h).
+ * Never replaces a value already set (the reader's meta tags and JSON-LD,
+ * or the user's -M), except an author that is clearly the same byline
+ * still carrying its "By", date or job title. */
 #include <string.h>
 #include <strings.h>
 
 #include "boilerplate.h"
-
-/* Month names, English first; then Spanish, Portuguese, French, German,
- * Italian and Dutch, whose dates pages write in words as often. */
-static const char *const months[][12] = {
-    {"january", "february", "march", "april", "may", "june", "july", "august",
-     "september", "october", "november", "december"},
-    {"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-     "septiembre", "octubre", "noviembre", "diciembre"},
-    {"janeiro", "fevereiro", "mar\xc3\xa7o", "abril", "maio", "junho", "julho",
-     "agosto", "setembro", "outubro", "novembro", "dezembro"},
-    {"janvier", "f\xc3\xa9vrier", "mars", "avril", "mai", "juin", "juillet",
-     "ao\xc3\xbbt", "septembre", "octobre", "novembre",
-     "d\xc3\xa9"
-     "cembre"},
-    {"januar", "februar", "m\xc3\xa4rz", "april", "mai", "juni", "juli",
-     "august", "september", "oktober", "november", "dezember"},
-    {"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio",
-     "agosto", "settembre", "ottobre", "novembre", "dicembre"},
-    {"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-     "september", "oktober", "november", "december"},
-};
-
-/* 1-12 when the word is a month's name or its abbreviation of three or
- * more letters ("Sep", "Sept", "September"), else 0. "Mary" and "Marine"
- * are not months. Other languages count only as whole names. */
-static int month_of(const char *w, size_t n) {
-  if (n < 3)
-    return 0;
-  for (size_t l = 0; l < sizeof months / sizeof *months; l++)
-    for (int m = 0; m < 12; m++) {
-      size_t len = strlen(months[l][m]);
-      if (l == 0 ? (n <= len && strncasecmp(w, months[l][m], n) == 0)
-                 : (n == len && strncasecmp(w, months[l][m], n) == 0))
-        return m + 1;
-    }
-  return 0;
-}
-
-bool bp_parse_date(const char *s, char *out, size_t outlen) {
-  if (!s || outlen < 32)
-    return false;
-  while (*s && isspace((unsigned char)*s))
-    s++;
-  /* ISO 8601 already: keep the date and, when given, the time. */
-  if (isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]) &&
-      isdigit((unsigned char)s[2]) && isdigit((unsigned char)s[3]) &&
-      s[4] == '-' && isdigit((unsigned char)s[5]) &&
-      isdigit((unsigned char)s[6]) && s[7] == '-' &&
-      isdigit((unsigned char)s[8]) && isdigit((unsigned char)s[9])) {
-    size_t n = 10;
-    if (s[10] == 'T')
-      while (s[n] && !isspace((unsigned char)s[n]) && n < 31)
-        n++;
-    memcpy(out, s, n);
-    out[n] = '\0';
-    return true;
-  }
-  int year = 0, month = 0, day = 0, words = 0;
-  const char *p = s;
-  while (*p) {
-    while (*p && !isalnum((unsigned char)*p) && !((unsigned char)*p & 0x80))
-      p++;
-    const char *w = p;
-    while (*p && (isalnum((unsigned char)*p) || ((unsigned char)*p & 0x80)))
-      p++;
-    size_t n = (size_t)(p - w);
-    if (n == 0)
-      break;
-    if (++words > 14)
-      return false;
-    if (isdigit((unsigned char)w[0])) {
-      int v = atoi(w);
-      if (n == 4 && v >= 1900 && v <= 2100 && !year)
-        year = v;
-      else if (n <= 2 && v >= 1 && v <= 31 && !day && *p != ':' &&
-               !(w > s && w[-1] == ':'))
-        day = v;
-      else if (n >= 3 && n <= 4 && isalpha((unsigned char)w[n - 1]) && !day)
-        day = v; /* 19th, 1st */
-    } else if (!month) {
-      month = month_of(w, n);
-    }
-  }
-  if (!year || !month || !day)
-    return false;
-  snprintf(out, outlen, "%04d-%02d-%02d", year, month, day);
-  return true;
-}
-
-bool bp_byline_names(const char *s, const char **names, size_t *len) {
-  while (*s && isspace((unsigned char)*s))
-    s++;
-  if (strncasecmp(s, "by ", 3) != 0 && strncasecmp(s, "by:", 3) != 0)
-    return false;
-  s += 3;
-  while (*s && (isspace((unsigned char)*s) || *s == ':'))
-    s++;
-  if (!isupper((unsigned char)*s) && !((unsigned char)*s & 0x80))
-    return false;
-  const char *e = s;
-  int words = 0;
-  bool inword = false;
-  for (; *e; e++) {
-    if (*e == '|' || *e == ',' || *e == '\n' ||
-        (*e == ' ' && (e[1] == '-' || e[1] == '|')))
-      break;
-    if (isspace((unsigned char)*e))
-      inword = false;
-    else if (!inword) {
-      inword = true;
-      words++;
-    }
-  }
-  while (e > s && isspace((unsigned char)e[-1]))
-    e--;
-  if (words == 0 || words > 8)
-    return false;
-  *names = s;
-  *len = (size_t)(e - s);
-  return true;
-}
 
 static bool sig_has(const char *sig, const char *word) {
   return sig && strstr(sig, word) != NULL;
@@ -153,45 +31,30 @@ static bool elsewhere_ancestor(bp_ctx *c, size_t i) {
   return false;
 }
 
-/* A byline's names: "By " and what follows the names (a date, a job title
- * after a separator, trailing dashes) cut off. */
-static const char *clean_names(galley_doc *doc, const char *t) {
-  const char *names;
-  size_t n;
-  /* A date after the name: a month word followed by a number, or a digit. */
-  size_t len = strlen(t), cut = len;
-  for (size_t i = 1; i < cut; i++) {
-    char buf[64];
-    size_t w = 0;
-    while (isalpha((unsigned char)t[i + w]))
-      w++;
-    if (t[i - 1] == ' ' && i > 2 &&
-        (isdigit((unsigned char)t[i]) ||
-         (month_of(t + i, w) && bp_parse_date(t + i, buf, sizeof buf)))) {
-      cut = i;
-      break;
-    }
+/* A candidate made of a byline's names, copied into the document. */
+static int add_author(bp_ctx *c, galley_node *n, const char *t,
+                      const galley_byline *by) {
+  const char **names = galley_doc_alloc(c->doc, by->n_names * sizeof *names);
+  if (!names)
+    return GALLEY_ENOMEM;
+  for (size_t k = 0; k < by->n_names; k++) {
+    names[k] =
+        galley_doc_strndup(c->doc, t + by->names[k].start, by->names[k].len);
+    if (!names[k])
+      return GALLEY_ENOMEM;
   }
-  t = galley_doc_strndup(doc, t, cut);
-  if (bp_byline_names(t, &names, &n))
-    t = galley_doc_strndup(doc, names, n);
-  len = strlen(t);
-  cut = len;
-  /* What follows a separator is a job title or a site, not a name. */
-  static const char *const seps[] = {
-      " - ", " | ", "\xe2\x80\xa2", "\xe2\x80\x94", "\xe2\x80\x93", ",",
-      "|",   NULL};
-  for (size_t k = 0; seps[k]; k++) {
-    const char *p = strstr(t, seps[k]);
-    if (p && p > t && (size_t)(p - t) < cut)
-      cut = (size_t)(p - t);
-  }
-  while (cut > 0 &&
-         (isspace((unsigned char)t[cut - 1]) || strchr("-:;,.|", t[cut - 1])))
-    cut--;
-  if (cut == 0)
-    return NULL;
-  return galley_doc_strndup(doc, t, cut);
+  c->cand[c->n_cand++] =
+      (bp_cand){n, names[0], names, by->n_names, true, false};
+  return GALLEY_OK;
+}
+
+static int add_date(bp_ctx *c, galley_node *n, const char *iso,
+                    bool from_byline) {
+  const char *v = galley_doc_strndup(c->doc, iso, (size_t)-1);
+  if (!v)
+    return GALLEY_ENOMEM;
+  c->cand[c->n_cand++] = (bp_cand){n, v, NULL, 0, false, from_byline};
+  return GALLEY_OK;
 }
 
 /* Reads byline and date candidates from the page before anything is
@@ -211,15 +74,16 @@ int bp_meta_collect(bp_ctx *c) {
       continue;
     const char *sig = bp_node_signature(doc, n);
     const char *dt = galley_node_get_attr(n, "datetime");
-    char buf[64];
-    if (want_date && dt && bp_parse_date(dt, buf, sizeof buf)) {
-      c->cand[c->n_cand++] =
-          (bp_cand){n, galley_doc_strndup(doc, buf, (size_t)-1), false};
+    galley_date d;
+    int rc = GALLEY_OK;
+    if (want_date && dt && galley_recognise_date(dt, strlen(dt), &d)) {
+      if ((rc = add_date(c, n, d.iso, false)) != GALLEY_OK)
+        return rc;
       continue;
     }
     const char *rel = galley_node_get_attr(n, "rel");
-    bool by = sig_has(sig, "byline") || sig_has(sig, "author") ||
-              sig_has(sig, "writtenby") || (rel && strcmp(rel, "author") == 0);
+    bool by = galley_recognise_byline_mark(sig) ||
+              (rel && strcmp(rel, "author") == 0);
     bool dl = sig_has(sig, "date") || sig_has(sig, "time") ||
               sig_has(sig, "published");
     bool para = k == GALLEY_NODE_PARAGRAPH || k == GALLEY_NODE_SPAN ||
@@ -229,22 +93,30 @@ int bp_meta_collect(bp_ctx *c) {
     char *t = bp_node_text(doc, n);
     if (!t || !*t)
       continue;
-    const char *names;
-    size_t nlen;
-    bool is_by = bp_byline_names(t, &names, &nlen);
-    if (want_author &&
-        (is_by || (by && bp_utf8_len(t) < 80 && !strchr(t, '@'))) &&
-        !elsewhere_ancestor(c, i)) {
-      const char *v = clean_names(doc, t);
-      if (v && !bp_parse_date(v, buf, sizeof buf)) {
-        c->cand[c->n_cand++] = (bp_cand){n, v, true};
-        continue;
-      }
+    size_t len = strlen(t);
+    /* The recogniser (galley/recognise.h) reads the text: "By …" anywhere;
+     * an element marked as a byline may leave out the "By". */
+    galley_byline b;
+    bool is_by = galley_recognise_byline(t, len, 0, &b) ||
+                 (by && bp_utf8_len(t) < 80 && !strchr(t, '@') &&
+                  galley_recognise_byline(t, len, GALLEY_BYLINE_MARKED, &b));
+    if (want_author && is_by && !elsewhere_ancestor(c, i)) {
+      if ((rc = add_author(c, n, t, &b)) != GALLEY_OK)
+        return rc;
+      /* The date a byline gives, for a page with no other. */
+      if (want_date && b.has_date && c->n_cand < BP_MAX_CAND &&
+          (rc = add_date(c, n, b.date.iso, true)) != GALLEY_OK)
+        return rc;
+      continue;
     }
-    if (want_date && (dl || k == GALLEY_NODE_PARAGRAPH) &&
-        bp_parse_date(t, buf, sizeof buf))
-      c->cand[c->n_cand++] =
-          (bp_cand){n, galley_doc_strndup(doc, buf, (size_t)-1), false};
+    /* An element marked as a date may hold other words; a paragraph is
+     * a date only when it is a dateline, not prose that names a day. */
+    if (want_date &&
+        (dl ? galley_recognise_date(t, len, &d)
+            : k == GALLEY_NODE_PARAGRAPH &&
+                  galley_recognise_dateline(t, len, &d)) &&
+        (rc = add_date(c, n, d.iso, false)) != GALLEY_OK)
+      return rc;
   }
   return GALLEY_OK;
 }
@@ -265,40 +137,69 @@ static bool clearly_better(const char *found, const char *have) {
   if (!at || fl >= hl)
     return false;
   const char *rest = at + fl;
-  char buf[64];
+  galley_date d;
   if (at != have)
     return strncasecmp(have, "by ", 3) == 0 && at == have + 3 && !*rest;
   while (*rest == ' ' || *rest == ',')
     rest++;
-  return bp_parse_date(rest, buf, sizeof buf) || *rest == '|' || *rest == '-' ||
-         (unsigned char)*rest == 0xe2 || *rest == '\0';
+  return galley_recognise_date(rest, strlen(rest), &d) || *rest == '|' ||
+         *rest == '-' || (unsigned char)*rest == 0xe2 || *rest == '\0';
+}
+
+/* The document's authors are the first names of candidate `a`, and `a`
+ * has more: "Lisa Kaczke" from a reader, "Lisa Kaczke and Trevor J.
+ * Mitchell" in the article's byline. */
+static bool more_names(const galley_doc *doc, const bp_cand *a) {
+  size_t have = galley_doc_meta_count(doc, GALLEY_META_AUTHOR);
+  if (have == 0 || have >= a->n_names)
+    return false;
+  for (size_t k = 0; k < have; k++)
+    if (strcmp(galley_doc_meta_value(doc, GALLEY_META_AUTHOR, k),
+               a->names[k]) != 0)
+      return false;
+  return true;
+}
+
+/* Sets the authors to the names of candidate `a`. */
+static int set_authors(galley_doc *doc, const bp_cand *a) {
+  int rc = galley_doc_set_meta(doc, GALLEY_META_AUTHOR, a->names[0]);
+  for (size_t k = 1; rc == GALLEY_OK && k < a->n_names; k++)
+    rc = galley_doc_add_meta(doc, GALLEY_META_AUTHOR, a->names[k]);
+  return rc;
 }
 
 /* Picks the byline and date: the first inside the article, else the first
  * on the page. */
 int bp_meta_apply(bp_ctx *c) {
-  const char *best[2] = {NULL, NULL}, *first[2] = {NULL, NULL};
+  /* [0] authors, [1] dates, [2] dates from bylines. */
+  const bp_cand *best[3] = {NULL, NULL, NULL}, *first[3] = {NULL, NULL, NULL};
   for (size_t i = 0; i < c->n_cand; i++) {
-    int k = c->cand[i].is_author ? 0 : 1;
+    int k = c->cand[i].is_author ? 0 : c->cand[i].from_byline ? 2 : 1;
     if (!first[k])
-      first[k] = c->cand[i].value;
+      first[k] = &c->cand[i];
     if (!best[k] && c->top_node && inside(c->cand[i].node, c->top_node))
-      best[k] = c->cand[i].value;
+      best[k] = &c->cand[i];
   }
-  const char *author = best[0] ? best[0] : first[0];
-  const char *date = best[1] ? best[1] : first[1];
+  const bp_cand *author = best[0] ? best[0] : first[0];
+  const bp_cand *date = best[1]    ? best[1]
+                        : first[1] ? first[1]
+                        : best[2]  ? best[2]
+                                   : first[2];
   int rc = GALLEY_OK;
   size_t have = galley_doc_meta_count(c->doc, GALLEY_META_AUTHOR);
   if (author && have == 0)
-    rc = galley_doc_add_meta(c->doc, GALLEY_META_AUTHOR, author);
+    rc = set_authors(c->doc, author);
   else if (author && have == 1 &&
-           clearly_better(author,
+           clearly_better(author->value,
                           galley_doc_get_meta(c->doc, GALLEY_META_AUTHOR))) {
     galley_job_info(c->job, "boilerplate: author \"%s\" replaces \"%s\"",
-                    author, galley_doc_get_meta(c->doc, GALLEY_META_AUTHOR));
-    rc = galley_doc_set_meta(c->doc, GALLEY_META_AUTHOR, author);
+                    author->value,
+                    galley_doc_get_meta(c->doc, GALLEY_META_AUTHOR));
+    rc = set_authors(c->doc, author);
+  } else if (author && more_names(c->doc, author)) {
+    rc = set_authors(c->doc, author);
   }
   if (rc == GALLEY_OK && date && !galley_doc_get_meta(c->doc, GALLEY_META_DATE))
-    rc = galley_doc_set_meta(c->doc, GALLEY_META_DATE, date);
+    rc = galley_doc_set_meta(c->doc, GALLEY_META_DATE, date->value);
   return rc;
 }

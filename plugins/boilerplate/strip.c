@@ -804,44 +804,20 @@ static bool is_url_line(const char *t) {
   return total > 0 && url * 2 > total;
 }
 
-/* News agencies' closing credit: "(Reporting by …; Editing by …)". */
-static bool is_credit_line(const char *t) {
-  while (*t == '(' || *t == ' ')
-    t++;
-  static const char *const starts[] = {"reporting by", "additional reporting",
-                                       "editing by",   "compiled by",
-                                       "writing by",   NULL};
-  for (size_t i = 0; starts[i]; i++)
-    if (strncasecmp(t, starts[i], strlen(starts[i])) == 0)
-      return true;
-  return false;
-}
-
-/* A line that is only a date ("Updated 1:39 am EST, Wednesday, November 20,
- * 2019"): the date is metadata. */
+/* A line of at most ten words, not a sentence, that the recogniser calls a
+ * dateline ("Updated 1:39 am EST, Wednesday, November 20, 2019", "5:45 AM
+ * PST 11/19/2019 by Patrick Shanley"): the date is metadata. A short line
+ * that only mentions a date ("Posted by kovarex, TOGos on 2019-02-15, all
+ * posts") is not one. */
 static bool is_date_line(const bp_rec *r, const char *t) {
-  char buf[64];
-  if (r->text > 80 || !bp_parse_date(t, buf, sizeof buf))
+  galley_date d;
+  if (r->text > 80 || !galley_recognise_dateline(t, strlen(t), &d))
     return false;
   unsigned words = 0;
   for (const char *p = t; *p; p++)
     if (*p == ' ')
       words++;
   return words <= 10 && !bp_ends_sentence(t);
-}
-
-/* A photo credit or a caption's credit outside a figure: "(Image: Getty)",
- * "Photo: AP", "…Credit: EPA". */
-static bool is_image_credit(const bp_rec *r, const char *t) {
-  if (r->text > 240)
-    return false;
-  static const char *const marks[] = {
-      "(image:",      "(photo:", "(picture:",     "credit:",     "photo credit",
-      "image credit", "(getty",  "/getty images", "file photo:", NULL};
-  for (size_t i = 0; marks[i]; i++)
-    if (bp_ci_contains(t, marks[i]))
-      return true;
-  return strncasecmp(t, "photo:", 6) == 0 || strncasecmp(t, "image:", 6) == 0;
 }
 
 static bool in_figure(const bp_ctx *c, const bp_rec *r) {
@@ -873,8 +849,57 @@ static bool is_self_description(const char *t) {
   return false;
 }
 
+/* A paragraph short enough for the byline rule that the recogniser reads
+ * as a byline; `first` gets its first name. */
+static bool byline_para(const bp_rec *r, const char *t, galley_span *first) {
+  galley_byline by;
+  if (r->kind != GALLEY_NODE_PARAGRAPH || r->text >= 80 ||
+      !galley_recognise_byline(t, strlen(t), 0, &by))
+    return false;
+  *first = by.names[0];
+  return true;
+}
+
+/* True when the article holds bylines of two different people: it is a
+ * listing (a front page, a weekly edition) whose items each carry their
+ * own byline, and those bylines are part of the items ("By Nathan Willis"
+ * over one story, "By Jonathan Corbet" over the next). An article's own
+ * byline, even said twice, names the same people. */
+static int listing_bylines(bp_ctx *c, int top, bool *listing) {
+  const char *seen = NULL;
+  size_t seen_len = 0;
+  *listing = false;
+  for (size_t i = (size_t)top + 1; i < (size_t)c->rec[top].end; i++) {
+    const bp_rec *r = &c->rec[i];
+    if (r->rule) {
+      i = (size_t)r->end - 1;
+      continue;
+    }
+    if (r->kind != GALLEY_NODE_PARAGRAPH || r->text >= 80)
+      continue;
+    char *t = bp_node_text(c->doc, r->node);
+    if (!t)
+      return GALLEY_ENOMEM;
+    galley_span name;
+    if (!byline_para(r, t, &name))
+      continue;
+    if (!seen) {
+      seen = t + name.start;
+      seen_len = name.len;
+    } else if (name.len != seen_len ||
+               memcmp(seen, t + name.start, name.len) != 0) {
+      *listing = true;
+      return GALLEY_OK;
+    }
+  }
+  return GALLEY_OK;
+}
+
 static int rule_clean(bp_ctx *c, int top) {
   int headline_done = 0;
+  bool listing;
+  if (listing_bylines(c, top, &listing) != GALLEY_OK)
+    return GALLEY_ENOMEM;
   for (size_t i = (size_t)top + 1; i < (size_t)c->rec[top].end; i++) {
     bp_rec *r = &c->rec[i];
     if (r->rule)
@@ -891,8 +916,10 @@ static int rule_clean(bp_ctx *c, int top) {
     char *t = bp_node_text(c->doc, r->node);
     if (!t)
       return GALLEY_ENOMEM;
-    const char *names;
-    size_t nlen;
+    galley_byline by;
+    galley_credit credit = r->text < 300
+                               ? galley_recognise_credit(t, strlen(t), NULL)
+                               : GALLEY_CREDIT_NONE;
     why = NULL;
     if (is_heading_like(r) && !c->keep_title && !headline_done && c->headline &&
         bp_same_text(t, c->headline)) {
@@ -902,15 +929,17 @@ static int rule_clean(bp_ctx *c, int top) {
       why = "call-to-action";
     } else if (link_only_paragraph(r)) {
       why = "link-line";
-    } else if (r->text < 80 && bp_byline_names(t, &names, &nlen)) {
-      why = "byline";
+    } else if (r->text < 80 && galley_recognise_byline(t, strlen(t), 0, &by)) {
+      if (!listing)
+        why = "byline";
     } else if (is_label_line(t)) {
       why = "label-line";
-    } else if (r->text < 300 && is_credit_line(t)) {
+    } else if (r->text < 300 && credit == GALLEY_CREDIT_REPORTING) {
       why = "credit-line";
     } else if (is_date_line(r, t)) {
       why = "date-line";
-    } else if (is_image_credit(r, t) && !in_figure(c, r)) {
+    } else if (r->text <= 240 && credit == GALLEY_CREDIT_PICTURE &&
+               !in_figure(c, r)) {
       why = "image-credit";
     } else if (r->link * 2 < r->text && is_url_line(t)) {
       why = "url-line";

@@ -4,21 +4,6 @@
 
 #include "boilerplate.h"
 
-bool bp_ci_contains(const char *hay, const char *needle) {
-  size_t n = strlen(needle);
-  if (!hay || n == 0)
-    return false;
-  for (; *hay; hay++) {
-    size_t i = 0;
-    while (i < n && hay[i] &&
-           tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
-      i++;
-    if (i == n)
-      return true;
-  }
-  return false;
-}
-
 unsigned bp_utf8_len(const char *s) {
   return s ? (unsigned)galley_utf8_count(s, strlen(s)) : 0;
 }

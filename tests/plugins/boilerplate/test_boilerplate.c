@@ -448,7 +448,9 @@ static void parses_dates_in_common_forms(void **state) {
   for (size_t i = 0; i < 4; i++)
     para(d, prose[i]);
   assert_int_equal(run(doc, NULL, NULL), GALLEY_OK);
-  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_DATE), "2020-07-19");
+  /* The time on the line is kept, as the text reader keeps it. */
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_DATE),
+                      "2020-07-19T06:10");
   galley_doc_free(doc);
   doc = galley_doc_new();
   root = galley_doc_root(doc);
@@ -479,12 +481,13 @@ static galley_doc *article_with_line(const char *line, const char *cls) {
 static void reads_dates_with_month_names_in_other_languages(void **state) {
   (void)state;
   static const char *const lines[][2] = {
-      {"segunda-feira, 22 de janeiro de 2018 \xc3\xa0s 0:13", "2018-01-22"},
+      {"segunda-feira, 22 de janeiro de 2018 \xc3\xa0s 0:13",
+       "2018-01-22T00:13"},
       {"Publi\xc3\xa9 le 3 d\xc3\xa9"
        "cembre 2019",
        "2019-12-03"},
       {"14. M\xc3\xa4rz 2021", "2021-03-14"},
-      {"Updated Sept. 9, 2020 at 4:05 pm", "2020-09-09"},
+      {"Updated Sept. 9, 2020 at 4:05 pm", "2020-09-09T16:05"},
   };
   for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
     galley_doc *doc = article_with_line(lines[i][0], "date");
@@ -524,6 +527,75 @@ static void cleans_byline_of_title_and_date(void **state) {
   galley_doc_free(doc);
 }
 
+/* A page that lists stories, each with its own byline (a front page, a
+ * weekly edition): the bylines belong to the stories and stay, in any
+ * language the recogniser reads. */
+static void keeps_the_bylines_of_a_listings_stories(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *d = div_(galley_doc_root(doc), "div", NULL, "article-body");
+  heading(d, 2, "The library");
+  para(d, "By Jane Doe");
+  para(d, prose[0]);
+  para(d, prose[1]);
+  heading(d, 2, "The treasurer");
+  para(d, "Por Mar\xc3\xad"
+          "a Garc\xc3\xad"
+          "a y Juan P\xc3\xa9rez");
+  para(d, prose[2]);
+  para(d, prose[3]);
+  assert_int_equal(run(doc, NULL, NULL), GALLEY_OK);
+  char *t = doc_text(doc);
+  assert_true(contains(t, "By Jane Doe"));
+  assert_true(contains(t, "Por Mar\xc3\xad"
+                          "a Garc\xc3\xad"
+                          "a"));
+  galley_doc_free(doc);
+  /* One article that gives its byline twice still loses both. */
+  doc = galley_doc_new();
+  d = div_(galley_doc_root(doc), "div", NULL, "article-body");
+  para(d, "By Jane Doe");
+  for (size_t i = 0; i < 4; i++)
+    para(d, prose[i]);
+  para(d, "By Jane Doe");
+  assert_int_equal(run(doc, NULL, NULL), GALLEY_OK);
+  assert_false(contains(doc_text(doc), "By Jane Doe"));
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_AUTHOR), "Jane Doe");
+  galley_doc_free(doc);
+}
+
+/* The date-line rule drops what the recogniser calls a dateline, not every
+ * short line that mentions a date: a quoted post's signature and a
+ * "posted by" line of user names stay. */
+static void drops_datelines_not_lines_that_mention_a_date(void **state) {
+  (void)state;
+  static const struct {
+    const char *line;
+    bool dropped;
+  } cases[] = {
+      {"5:45 AM PST 11/19/2019 by Patrick Shanley", true},
+      {"Publicado el 12 de marzo de 2024, 09:30", true},
+      {"\xe2\x80\x94 Shay Friedman (@ironshay) August 22, 2013", false},
+      {"Posted by kovarex, TOGos, Ernestas, Albert on 2019-02-15, all posts",
+       false},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    galley_doc *doc = galley_doc_new();
+    galley_node *d = div_(galley_doc_root(doc), "div", NULL, "article-body");
+    para(d, prose[0]);
+    para(d, prose[1]);
+    para(d, cases[i].line);
+    para(d, prose[2]);
+    para(d, prose[3]);
+    assert_int_equal(run(doc, NULL, NULL), GALLEY_OK);
+    bool kept = contains(doc_text(doc), cases[i].line);
+    if (kept == cases[i].dropped)
+      fail_msg("\"%s\" should be %s", cases[i].line,
+               cases[i].dropped ? "dropped" : "kept");
+    galley_doc_free(doc);
+  }
+}
+
 static void fills_excerpt_from_first_paragraph(void **state) {
   (void)state;
   galley_doc *doc = news_page(NULL);
@@ -559,6 +631,8 @@ int main(void) {
       cmocka_unit_test(fills_excerpt_from_first_paragraph),
       cmocka_unit_test(reads_dates_with_month_names_in_other_languages),
       cmocka_unit_test(cleans_byline_of_title_and_date),
+      cmocka_unit_test(keeps_the_bylines_of_a_listings_stories),
+      cmocka_unit_test(drops_datelines_not_lines_that_mention_a_date),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,74 @@
+#!/bin/bash
+# The same article as HTML, Markdown and plain text (fixtures/metadata/:
+# one with a Spanish byline and dateline, one with French ones) gives the
+# same author and date metadata whichever the input format: libgalley's one
+# recogniser reads the visible byline and dateline for the text reader and
+# the boilerplate transform, and the html reader's byline element. Reported
+# as TAP.
+#
+# What each path does (README, "Metadata"): with --strip every format gets
+# author and date from the visible text; without it the text reader's
+# structure recovery finds both, the html reader takes only the names of a
+# byline element (no date: a page's dates come from what its head
+# declares), and the markdown reader only its front matter.
+set -u
+exe=${GALLEY_EXE:?GALLEY_EXE is not set}
+fixtures=${GALLEY_FIXTURES:?GALLEY_FIXTURES is not set}/metadata
+
+n=0
+failed=0
+# meta FILE ARGS...: "key=value" lines of the author and date metadata.
+meta() {
+  local file=$1
+  shift
+  "$exe" "$@" -t xml "$file" 2>/dev/null |
+    sed -n '/<meta>/,/<\/meta>/s/^ *<entry key="\(author\|date\)">\(.*\)<\/entry>$/\1=\2/p'
+}
+# check NAME EXPECTED ACTUAL
+check() {
+  n=$((n + 1))
+  if [ "$2" = "$3" ]; then
+    echo "ok $n - $1"
+  else
+    failed=$((failed + 1))
+    echo "not ok $n - $1"
+    echo "# expected: $(echo "$2" | tr '\n' ';')"
+    echo "# got:      $(echo "$3" | tr '\n' ';')"
+  fi
+}
+
+# article BASE AUTHORS DATE: the checks for fixtures/metadata/BASE.*
+article() {
+  local base=$1 authors=$2 both="$2
+date=$3"
+  for f in html md txt; do
+    check "$base.$f --strip: the byline's names and the dateline's date" \
+      "$both" "$(meta "$fixtures/$base.$f" --strip)"
+  done
+  check "$base.txt: structure recovery finds the same author and date" \
+    "$both" "$(meta "$fixtures/$base.txt")"
+  check "$base.html: the byline element gives the same names, no date" \
+    "$authors" "$(meta "$fixtures/$base.html")"
+  check "$base.md: no front matter, no metadata without --strip" \
+    "" "$(meta "$fixtures/$base.md")"
+}
+
+# Spanish: "Por … y …", "Publicado el 12 de marzo de 2024, 09:30".
+article dateline 'author=María José Fernández
+author=Tomás Araya' 2024-03-12T09:30
+# French: "Par … et …", "Publié le 3 décembre 2019 à 14h05".
+article dateline-fr 'author=Sébastien Farcis
+author=Claire Dubois' 2019-12-03T14:05
+# Stripping drops the byline and dateline from the text, not from the
+# metadata.
+n=$((n + 1))
+out=$("$exe" --strip -t text "$fixtures/dateline.html" 2>/dev/null)
+if ! grep -q 'Por María' <<<"$out" && ! grep -q 'Publicado el' <<<"$out" &&
+  grep -q 'muelle norte crecerá' <<<"$out"; then
+  echo "ok $n - html --strip: byline and dateline leave the text"
+else
+  failed=$((failed + 1))
+  echo "not ok $n - html --strip: byline and dateline leave the text"
+fi
+echo "1..$n"
+[ "$failed" -eq 0 ]
