@@ -104,5 +104,13 @@ char *html_links_resolve(const html_links *l, const char *ref, bool image,
 bool html_is_space(unsigned char c);
 /** Copies `s` with runs of white space made one space and both ends trimmed. */
 char *html_collapse(const char *s);
+/** The value of libxml2 element `el`'s attribute `name` (any case): "" for
+ *  one without a value, NULL when absent. */
+const char *html_attr(const xmlNode *el, const char *name);
+/** Whether `n` (may be NULL) is an element named `name` (any case). */
+bool html_named(const xmlNode *n, const char *name);
+/** Whether the space-separated list `list` (may be NULL) holds `word`
+ *  (any case). */
+bool html_has_word(const char *list, const char *word);
 
 #endif

@@ -19,20 +19,6 @@
  * bytes, an empty sized SVG about 150), not a picture. */
 #define DATA_PLACEHOLDER_MAX 512
 
-static const char *get(const xmlNode *el, const char *name) {
-  for (const xmlAttr *a = el->properties; a; a = a->next)
-    if (strcasecmp((const char *)a->name, name) == 0)
-      return a->children && a->children->content
-                 ? (const char *)a->children->content
-                 : "";
-  return NULL;
-}
-
-static bool named(const xmlNode *n, const char *name) {
-  return n && n->type == XML_ELEMENT_NODE &&
-         strcasecmp((const char *)n->name, name) == 0;
-}
-
 static bool has_sub(const char *s, size_t n, const char *sub) {
   size_t k = strlen(sub);
   for (size_t i = 0; i + k <= n; i++)
@@ -178,21 +164,21 @@ static bool own_pick(const xmlNode *el, bool is_source, cand *out, bool *ph,
   *ph = false;
   *plain = false;
   for (size_t i = 0; lazy_sets[i]; i++) {
-    const char *v = get(el, lazy_sets[i]);
+    const char *v = html_attr(el, lazy_sets[i]);
     if (v && srcset_pick(v, out))
       return true;
   }
   for (size_t i = 0; !is_source && lazy[i]; i++) {
-    const char *v = get(el, lazy[i]);
+    const char *v = html_attr(el, lazy[i]);
     if (v && !placeholder(v, strlen(v))) {
       *out = (cand){v, strlen(v), 0, 1};
       return true;
     }
   }
-  const char *v = get(el, "srcset");
+  const char *v = html_attr(el, "srcset");
   if (v && srcset_pick(v, out))
     return true;
-  v = get(el, "src");
+  v = html_attr(el, "src");
   if (!is_source && v && *v) {
     *out = (cand){v, strlen(v), 0, 1};
     *ph = placeholder(v, strlen(v));
@@ -219,7 +205,7 @@ typedef enum kind { K_CORE, K_UNKNOWN, K_OTHER } kind;
 /* What type a source offers: its type attribute, else its URL's
  * extension. */
 static kind source_kind(const xmlNode *src, const cand *c) {
-  const char *t = get(src, "type");
+  const char *t = html_attr(src, "type");
   if (t && *t) {
     size_t n = strcspn(t, "; \t");
     return core_type(t, n) ? K_CORE : K_OTHER;
@@ -250,7 +236,7 @@ static kind source_kind(const xmlNode *src, const cand *c) {
 /* A media query for a small screen, a dark theme or print: a browser on a
  * reader's screen would pass it by. */
 static bool narrow_media(const xmlNode *src) {
-  const char *m = get(src, "media");
+  const char *m = html_attr(src, "media");
   if (!m)
     return false;
   size_t n = strlen(m);
@@ -267,10 +253,10 @@ static size_t sources_of(const xmlNode *img, const xmlNode **out) {
   const xmlNode *chain[MAX_SOURCES + 1];
   size_t nc = 0;
   const xmlNode *c = img;
-  while (nc <= MAX_SOURCES && c && !named(c, "picture")) {
+  while (nc <= MAX_SOURCES && c && !html_named(c, "picture")) {
     chain[nc++] = c;
     c = c->parent;
-    if (c && !named(c, "source") && !named(c, "picture"))
+    if (c && !html_named(c, "source") && !html_named(c, "picture"))
       return 0;
   }
   if (!c)
@@ -281,7 +267,7 @@ static size_t sources_of(const xmlNode *img, const xmlNode **out) {
     size_t nb = 0;
     for (const xmlNode *s = chain[k]->prev; s && nb < MAX_SOURCES;
          s = s->prev) {
-      if (named(s, "source"))
+      if (html_named(s, "source"))
         before[nb++] = s;
       else if (s->type == XML_ELEMENT_NODE)
         break;
@@ -348,7 +334,7 @@ bool html_img_is_tracker(const xmlNode *img, const html_img *pick) {
   /* Sizes only count for a plain src: a lazy image's size attributes may
    * be its placeholder's. */
   if ((!pick || pick->from_src_only) &&
-      (tiny(get(img, "width")) || tiny(get(img, "height"))))
+      (tiny(html_attr(img, "width")) || tiny(html_attr(img, "height"))))
     return true;
   if (!pick || !pick->url)
     return false;
@@ -437,7 +423,7 @@ static const xmlNode *step(const xmlNode *top, const xmlNode *n, bool down) {
 const xmlNode *html_img_next(const xmlNode *top, const xmlNode *cur) {
   const xmlNode *n = cur ? step(top, cur, false) : top->children;
   for (size_t look = 0; n && look < MAX_LOOK; look++) {
-    if (named(n, "img") || named(n, "image"))
+    if (html_named(n, "img") || html_named(n, "image"))
       return n;
     n = step(top, n, true);
   }
@@ -447,8 +433,8 @@ const xmlNode *html_img_next(const xmlNode *top, const xmlNode *cur) {
 /* Whether `el` (an <img>, or an element holding one, as <picture>) shows a
  * real image without scripts. */
 static bool shows_image(const xmlNode *el) {
-  const xmlNode *img = named(el, "img")       ? el
-                       : named(el, "picture") ? html_img_next(el, NULL)
+  const xmlNode *img = html_named(el, "img")       ? el
+                       : html_named(el, "picture") ? html_img_next(el, NULL)
                                               : NULL;
   html_img p;
   return img && html_img_pick(img, &p) && !p.placeholder;
@@ -465,5 +451,5 @@ bool html_noscript_shows(const xmlNode *ns) {
 
 bool html_img_has_noscript(const xmlNode *img) {
   const xmlNode *n = neighbour(img->next, false);
-  return named(n, "noscript") && html_img_next(n, NULL) != NULL;
+  return html_named(n, "noscript") && html_img_next(n, NULL) != NULL;
 }

@@ -10,34 +10,6 @@
 
 #include "html.h"
 
-static const char *get(const xmlNode *el, const char *name) {
-  for (const xmlAttr *a = el->properties; a; a = a->next)
-    if (strcasecmp((const char *)a->name, name) == 0)
-      return a->children && a->children->content
-                 ? (const char *)a->children->content
-                 : "";
-  return NULL;
-}
-
-static bool named(const xmlNode *n, const char *name) {
-  return n->type == XML_ELEMENT_NODE &&
-         strcasecmp((const char *)n->name, name) == 0;
-}
-
-static bool has_word(const char *list, const char *word) {
-  size_t n = strlen(word);
-  for (const char *p = list; p && *p;) {
-    while (*p && html_is_space((unsigned char)*p))
-      p++;
-    const char *s = p;
-    while (*p && !html_is_space((unsigned char)*p))
-      p++;
-    if ((size_t)(p - s) == n && strncasecmp(s, word, n) == 0)
-      return true;
-  }
-  return false;
-}
-
 /* `ref` (white space collapsed) resolved against `base`, when the result
  * is a web address; else NULL. `*oom` is set when memory ran out. */
 static char *web_address(const char *base, const char *ref, bool *oom) {
@@ -97,23 +69,23 @@ int html_links_init(html_links *l, galley_job *job, galley_doc *doc,
   while (n && !(base_href && canonical && og)) {
     bool down = true;
     if (n->type == XML_ELEMENT_NODE) {
-      if (!base_href && named(n, "base")) {
-        const char *h = get(n, "href");
+      if (!base_href && html_named(n, "base")) {
+        const char *h = html_attr(n, "href");
         if (h && *h)
           base_href = h;
-      } else if (!canonical && named(n, "link") &&
-                 has_word(get(n, "rel"), "canonical")) {
-        canonical = get(n, "href");
-      } else if (!og && named(n, "meta")) {
-        const char *p = get(n, "property");
+      } else if (!canonical && html_named(n, "link") &&
+                 html_has_word(html_attr(n, "rel"), "canonical")) {
+        canonical = html_attr(n, "href");
+      } else if (!og && html_named(n, "meta")) {
+        const char *p = html_attr(n, "property");
         if (!p)
-          p = get(n, "name");
+          p = html_attr(n, "name");
         if (p && strcasecmp(p, "og:url") == 0)
-          og = get(n, "content");
+          og = html_attr(n, "content");
       }
       /* Nothing to find in these, and they can be large. */
-      down = !named(n, "script") && !named(n, "style") && !named(n, "svg") &&
-             !named(n, "template");
+      down = !html_named(n, "script") && !html_named(n, "style") && !html_named(n, "svg") &&
+             !html_named(n, "template");
     }
     if (down && n->type == XML_ELEMENT_NODE && n->children) {
       n = n->children;

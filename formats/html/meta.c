@@ -175,15 +175,6 @@ static void add_keywords(html_meta *m, const char *v, int pri) {
   }
 }
 
-static const char *xattr(const xmlNode *el, const char *name) {
-  for (const xmlAttr *a = el->properties; a; a = a->next)
-    if (strcasecmp((const char *)a->name, name) == 0)
-      return a->children && a->children->content
-                 ? (const char *)a->children->content
-                 : "";
-  return NULL;
-}
-
 /* One name of a <meta name|property> and its content. */
 static void meta_name(html_meta *m, const char *name, size_t n,
                       const char *content, int bonus) {
@@ -272,9 +263,9 @@ static void meta_name(html_meta *m, const char *name, size_t n,
 void html_meta_element(html_meta *m, xmlNode *el) {
   const char *name = (const char *)el->name;
   if (!strcmp(name, "html")) {
-    const char *lang = xattr(el, "lang");
+    const char *lang = html_attr(el, "lang");
     if (!lang)
-      lang = xattr(el, "xml:lang");
+      lang = html_attr(el, "xml:lang");
     set_field(m, M_LANG, lang, P_JSONLD);
     return;
   }
@@ -289,17 +280,17 @@ void html_meta_element(html_meta *m, xmlNode *el) {
     return;
   }
   if (!strcmp(name, "link")) {
-    const char *rel = xattr(el, "rel"), *href = xattr(el, "href");
+    const char *rel = html_attr(el, "rel"), *href = html_attr(el, "href");
     if (rel && href && strcasecmp(rel, "canonical") == 0)
       set_field(m, M_URL, href, P_JSONLD);
     return;
   }
   if (strcmp(name, "meta") != 0)
     return;
-  const char *content = xattr(el, "content");
+  const char *content = html_attr(el, "content");
   if (!content)
     return;
-  const char *equiv = xattr(el, "http-equiv");
+  const char *equiv = html_attr(el, "http-equiv");
   if (equiv && strcasecmp(equiv, "content-language") == 0)
     set_field(m, M_LANG, content, P_TWITTER);
   /* The same key as a property (RDFa, Open Graph's own form) wins over it
@@ -307,7 +298,7 @@ void html_meta_element(html_meta *m, xmlNode *el) {
   static const char *const keys[] = {"name", "property", "itemprop", NULL};
   static const int bonus[] = {0, 1, 0};
   for (size_t i = 0; keys[i]; i++) {
-    const char *v = xattr(el, keys[i]);
+    const char *v = html_attr(el, keys[i]);
     if (!v)
       continue;
     /* Some pages give several names at once: "og:title twitter:title". */

@@ -211,22 +211,8 @@ static tagcode tag_of(const xmlNode *el) {
 
 static bool is_block_code(tagcode c) { return c >= T_DIV && c <= T_LAST_BLOCK; }
 
-static const char *attr(const xmlNode *el, const char *name) {
-  for (const xmlAttr *a = el->properties; a; a = a->next) {
-    if (strcasecmp((const char *)a->name, name) == 0) {
-      if (a->children && a->children->type == XML_TEXT_NODE &&
-          !a->children->next)
-        return a->children->content ? (const char *)a->children->content : "";
-      return a->children && a->children->content
-                 ? (const char *)a->children->content
-                 : "";
-    }
-  }
-  return NULL;
-}
-
 /* True when the space-separated list `list` holds `word` (any case). */
-static bool has_word(const char *list, const char *word) {
+bool html_has_word(const char *list, const char *word) {
   if (!list)
     return false;
   size_t n = strlen(word);
@@ -243,11 +229,25 @@ static bool has_word(const char *list, const char *word) {
   return false;
 }
 
+const char *html_attr(const xmlNode *el, const char *name) {
+  for (const xmlAttr *a = el->properties; a; a = a->next)
+    if (strcasecmp((const char *)a->name, name) == 0)
+      return a->children && a->children->content
+                 ? (const char *)a->children->content
+                 : "";
+  return NULL;
+}
+
+bool html_named(const xmlNode *n, const char *name) {
+  return n && n->type == XML_ELEMENT_NODE &&
+         strcasecmp((const char *)n->name, name) == 0;
+}
+
 /* An element a browser would not show. */
 static bool hidden(const xmlNode *el) {
-  if (attr(el, "hidden"))
+  if (html_attr(el, "hidden"))
     return true;
-  const char *style = attr(el, "style");
+  const char *style = html_attr(el, "style");
   if (!style)
     return false;
   char buf[256];
@@ -442,14 +442,14 @@ static int set_str(rd *r, galley_node *n,
 static int keep_attrs(rd *r, galley_node *n, const xmlNode *el) {
   if (galley_node_set_tag(n, (const char *)el->name) != GALLEY_OK)
     return nomem(r);
-  const char *id = attr(el, "id");
+  const char *id = html_attr(el, "id");
   if (set_str(r, n, galley_node_set_id, id) ||
-      set_str(r, n, galley_node_set_classes, attr(el, "class")))
+      set_str(r, n, galley_node_set_classes, html_attr(el, "class")))
     return r->rc;
   static const char *const keep[] = {"role",     "lang", "dir",
                                      "itemprop", "rel",  NULL};
   for (size_t i = 0; keep[i]; i++) {
-    const char *v = attr(el, keep[i]);
+    const char *v = html_attr(el, keep[i]);
     if (v && *v && galley_node_set_attr(n, keep[i], v) != GALLEY_OK)
       return nomem(r);
   }
@@ -458,7 +458,7 @@ static int keep_attrs(rd *r, galley_node *n, const xmlNode *el) {
   if (k == GALLEY_NODE_SPAN || k == GALLEY_NODE_DIV) {
     static const char *const more[] = {"title", "datetime", NULL};
     for (size_t i = 0; more[i]; i++) {
-      const char *v = attr(el, more[i]);
+      const char *v = html_attr(el, more[i]);
       if (v && *v && galley_node_set_attr(n, more[i], v) != GALLEY_OK)
         return nomem(r);
     }
@@ -874,12 +874,12 @@ static int on_pre(rd *r, xmlNode *el, galley_node *parent) {
   if (rc)
     return nomem(r);
   size_t ln = 0;
-  const char *lang = lang_from_class(attr(el, "class"), &ln);
+  const char *lang = lang_from_class(html_attr(el, "class"), &ln);
   for (xmlNode *c = el->children; !lang && c; c = c->next)
     if (c->type == XML_ELEMENT_NODE && tag_of(c) == T_CODE)
-      lang = lang_from_class(attr(c, "class"), &ln);
+      lang = lang_from_class(html_attr(c, "class"), &ln);
   if (!lang) {
-    lang = attr(el, "data-lang");
+    lang = html_attr(el, "data-lang");
     ln = lang ? strlen(lang) : 0;
   }
   if (lang && ln) {
@@ -947,7 +947,7 @@ static int on_img(rd *r, xmlNode *el) {
     if (!raw || !(url = resolve(r, raw, true)))
       return r->rc ? r->rc : nomem(r);
   }
-  const char *alt = attr(el, "alt");
+  const char *alt = html_attr(el, "alt");
   char *calt = alt ? html_collapse(alt) : NULL;
   if (alt && !calt)
     return nomem(r);
@@ -958,7 +958,7 @@ static int on_img(rd *r, xmlNode *el) {
   galley_node *d = content(r);
   galley_node *n = d ? new_node(r, GALLEY_NODE_IMAGE, el) : NULL;
   if (!n || galley_node_set_url(n, url ? url : "") ||
-      set_str(r, n, galley_node_set_title, attr(el, "title")) ||
+      set_str(r, n, galley_node_set_title, html_attr(el, "title")) ||
       keep_attrs(r, n, el)) {
     free(calt);
     return r->rc ? r->rc : nomem(r);
@@ -977,29 +977,29 @@ static int on_img(rd *r, xmlNode *el) {
 /* ---- Footnotes as pandoc, cmark-gfm and this writer mark them --------- */
 
 static bool is_noteref(const xmlNode *a) {
-  const char *href = attr(a, "href");
+  const char *href = html_attr(a, "href");
   if (!href || href[0] != '#')
     return false;
-  if (has_word(attr(a, "role"), "doc-noteref") ||
-      has_word(attr(a, "class"), "footnote-ref") ||
-      attr(a, "data-footnote-ref"))
+  if (html_has_word(html_attr(a, "role"), "doc-noteref") ||
+      html_has_word(html_attr(a, "class"), "footnote-ref") ||
+      html_attr(a, "data-footnote-ref"))
     return true;
   const xmlNode *p = a->parent;
   return p && p->type == XML_ELEMENT_NODE &&
          strcmp((const char *)p->name, "sup") == 0 &&
-         has_word(attr(p, "class"), "footnote-ref");
+         html_has_word(html_attr(p, "class"), "footnote-ref");
 }
 
 static bool is_backref(const xmlNode *a) {
-  return has_word(attr(a, "role"), "doc-backlink") ||
-         has_word(attr(a, "class"), "footnote-back") ||
-         has_word(attr(a, "class"), "footnote-backref") ||
-         attr(a, "data-footnote-backref");
+  return html_has_word(html_attr(a, "role"), "doc-backlink") ||
+         html_has_word(html_attr(a, "class"), "footnote-back") ||
+         html_has_word(html_attr(a, "class"), "footnote-backref") ||
+         html_attr(a, "data-footnote-backref");
 }
 
 static bool is_notes_section(const xmlNode *el) {
-  return has_word(attr(el, "role"), "doc-endnotes") ||
-         has_word(attr(el, "class"), "footnotes") || attr(el, "data-footnotes");
+  return html_has_word(html_attr(el, "role"), "doc-endnotes") ||
+         html_has_word(html_attr(el, "class"), "footnotes") || html_attr(el, "data-footnotes");
 }
 
 /* A <sup> that only wraps a note reference adds nothing to it. */
@@ -1024,7 +1024,7 @@ static int on_noteref(rd *r, xmlNode *a) {
   galley_node *n = d ? new_node(r, GALLEY_NODE_FOOTNOTE_REF, a) : NULL;
   if (!n)
     return r->rc;
-  if (galley_node_set_label(n, attr(a, "href") + 1))
+  if (galley_node_set_label(n, html_attr(a, "href") + 1))
     return nomem(r);
   /* What the page showed ("1", "[a]"), should the note itself not be
    * found: then the reference goes back to being a link. */
@@ -1123,7 +1123,7 @@ static int orphan_refs(rd *r) {
 /* ---- Metadata in <head> -------------------------------------------------- */
 
 static void on_script(rd *r, xmlNode *el) {
-  const char *type = attr(el, "type");
+  const char *type = html_attr(el, "type");
   if (!type || strncasecmp(type, "application/ld+json", 19) != 0)
     return;
   xmlChar *text = xmlNodeGetContent(el);
@@ -1201,10 +1201,10 @@ static bool has_sub_ci(const char *s, const char *sub) {
  * handle, and says no to a date or a link's label. Only the first few
  * candidates are read, so that nesting cannot make this quadratic. */
 static void maybe_byline(rd *r, xmlNode *el) {
-  const char *cls = attr(el, "class"), *id = attr(el, "id");
+  const char *cls = html_attr(el, "class"), *id = html_attr(el, "id");
   /* As Readability, also a "dateline" element: the names it holds. */
-  bool sign = has_word(attr(el, "rel"), "author") ||
-              has_word(attr(el, "itemprop"), "author") ||
+  bool sign = html_has_word(html_attr(el, "rel"), "author") ||
+              html_has_word(html_attr(el, "itemprop"), "author") ||
               galley_recognise_byline_mark(cls) ||
               galley_recognise_byline_mark(id) || has_sub_ci(cls, "dateline") ||
               has_sub_ci(id, "dateline");
@@ -1323,15 +1323,15 @@ static int on_element(rd *r, xmlNode *el, bool *descend) {
   case T_WBR: return GALLEY_OK;
   case T_IMG: return on_img(r, el);
   case T_INPUT: {
-    const char *type = attr(el, "type");
+    const char *type = html_attr(el, "type");
     if (bk == GALLEY_NODE_ITEM && !b->leaf && type &&
         strcasecmp(type, "checkbox") == 0 && !galley_node_first_child(b->node))
-      galley_node_set_task(b->node, attr(el, "checked") ? GALLEY_TASK_DONE
+      galley_node_set_task(b->node, html_attr(el, "checked") ? GALLEY_TASK_DONE
                                                         : GALLEY_TASK_OPEN);
     return GALLEY_OK;
   }
   case T_MATH: {
-    const char *alt = attr(el, "alttext");
+    const char *alt = html_attr(el, "alttext");
     return alt ? on_text(r, alt) : GALLEY_OK;
   }
   case T_CODE: return on_code(r, el);
@@ -1350,19 +1350,19 @@ static int on_element(rd *r, xmlNode *el, bool *descend) {
       return GALLEY_OK;
     if (is_noteref(el))
       return on_noteref(r, el);
-    const char *href = attr(el, "href");
+    const char *href = html_attr(el, "href");
     bool js = href && strncasecmp(href, "javascript:", 11) == 0;
     if (href && !js) {
       char *u = resolve(r, href, false);
       if (!u || !(n = new_node(r, GALLEY_NODE_LINK, el)) ||
           galley_node_set_url(n, u) ||
-          set_str(r, n, galley_node_set_title, attr(el, "title")))
+          set_str(r, n, galley_node_set_title, html_attr(el, "title")))
         return r->rc ? r->rc : nomem(r);
     } else {
       if (!(n = new_node(r, GALLEY_NODE_SPAN, el)))
         return r->rc;
-      const char *name = attr(el, "name");
-      if (name && !attr(el, "id") && set_str(r, n, galley_node_set_id, name))
+      const char *name = html_attr(el, "name");
+      if (name && !html_attr(el, "id") && set_str(r, n, galley_node_set_id, name))
         return r->rc;
     }
     *descend = true;
@@ -1417,7 +1417,7 @@ static int on_element(rd *r, xmlNode *el, bool *descend) {
         return r->rc;
       close_leaf(r, b);
       parent = b->node;
-    } else if (r->footnotes && attr(el, "id")) {
+    } else if (r->footnotes && html_attr(el, "id")) {
       kind = GALLEY_NODE_FOOTNOTE;
     }
     break;
@@ -1510,7 +1510,7 @@ static int on_element(rd *r, xmlNode *el, bool *descend) {
     galley_node_set_list_tight(n, true);
     if (t == T_OL) {
       galley_node_set_list_ordered(n, true);
-      const char *start = attr(el, "start");
+      const char *start = html_attr(el, "start");
       long v = start ? strtol(start, NULL, 10) : 1;
       if (v > -1000000000L && v < 1000000000L)
         galley_node_set_list_start(n, (int)v);
@@ -1519,14 +1519,14 @@ static int on_element(rd *r, xmlNode *el, bool *descend) {
   case GALLEY_NODE_TABLE_ROW: galley_node_set_row_part(n, r->part); break;
   case GALLEY_NODE_TABLE_CELL: {
     galley_node_set_cell_header(n, t == T_TH);
-    const char *v = attr(el, "colspan");
+    const char *v = html_attr(el, "colspan");
     long s = v ? strtol(v, NULL, 10) : 1;
     galley_node_set_colspan(n, s >= 1 && s <= 1000 ? (int)s : 1);
-    v = attr(el, "rowspan");
+    v = html_attr(el, "rowspan");
     s = v ? strtol(v, NULL, 10) : 1;
     galley_node_set_rowspan(n, s >= 1 && s <= 65534 ? (int)s : 1);
-    v = attr(el, "align");
-    const char *style = attr(el, "style");
+    v = html_attr(el, "align");
+    const char *style = html_attr(el, "style");
     if (style && strstr(style, "text-align")) {
       const char *p = strstr(style, "text-align");
       v = p + 10;
@@ -1546,7 +1546,7 @@ static int on_element(rd *r, xmlNode *el, bool *descend) {
     break;
   }
   case GALLEY_NODE_FOOTNOTE:
-    if (set_str(r, n, galley_node_set_label, attr(el, "id")))
+    if (set_str(r, n, galley_node_set_label, html_attr(el, "id")))
       return r->rc;
     break;
   default: break;
