@@ -62,6 +62,8 @@ typedef struct writer {
   int in_heading; /* > 0 inside a heading */
   int in_pcell;   /* > 0 inside a pipe table cell */
   int in_link;    /* > 0 inside a link or image */
+  bool unsafe;    /* raw HTML and script links as they are */
+  size_t defused; /* links, images and raw HTML made safe */
 } writer;
 
 /* Marks a paragraph the writer made to hold inlines that sat among blocks. */
@@ -503,6 +505,24 @@ static int unwrap(writer *w, const galley_node *g) {
   return push_frame(w, f);
 }
 
+/* The document's own raw HTML, its script defused unless -O unsafe=true
+ * (NULL when out of memory, which add_* report). */
+static cmark_node *raw_html(writer *w, cmark_node_type type, const char *lit) {
+  if (w->unsafe || !lit)
+    return new_literal(type, lit);
+  galley_buf safe = GALLEY_BUF_INIT;
+  galley_html_defuse(&safe, lit, strlen(lit));
+  if (safe.failed) {
+    free(safe.data);
+    return NULL;
+  }
+  if (strcmp(safe.data ? safe.data : "", lit))
+    w->defused++;
+  cmark_node *n = new_literal(type, safe.data);
+  free(safe.data);
+  return n;
+}
+
 /* Opens an inline written as raw HTML tags around its content. */
 static int enter_tagged(writer *w, const galley_node *g, const char *open,
                         const char *close) {
@@ -605,8 +625,8 @@ static int enter_node(writer *w, const galley_node *g) {
   case GALLEY_NODE_RAW_BLOCK: {
     const char *format = galley_node_get_format(g);
     if (format && strcmp(format, "html") == 0)
-      return add_block(
-          w, new_literal(CMARK_NODE_HTML_BLOCK, galley_node_get_literal(g)));
+      return add_block(w, raw_html(w, CMARK_NODE_HTML_BLOCK,
+                                   galley_node_get_literal(g)));
     /* Markdown has no raw blocks but HTML: keep the text, say what it is. */
     galley_buf info = GALLEY_BUF_INIT;
     galley_buf_puts(&info, "{=");
@@ -741,10 +761,14 @@ static int enter_node(writer *w, const galley_node *g) {
   case GALLEY_NODE_IMAGE: {
     bool link = galley_node_kind(g) == GALLEY_NODE_LINK;
     const char *url = galley_node_get_url(g), *title = galley_node_get_title(g);
+    w->in_link++;
+    if (url && !w->unsafe && !galley_url_is_safe(url, !link)) {
+      w->defused++; /* the words stay (an image's alt), not what it runs */
+      return unwrap(w, g);
+    }
     n = cmark_node_new(link ? CMARK_NODE_LINK : CMARK_NODE_IMAGE);
     cmark_node_set_url(n, url ? url : "");
     cmark_node_set_title(n, title ? title : "");
-    w->in_link++;
     return enter_container(w, g, n, false);
   }
 
@@ -769,7 +793,8 @@ static int enter_node(writer *w, const galley_node *g) {
   case GALLEY_NODE_RAW_INLINE: {
     const char *format = galley_node_get_format(g);
     if (format && strcmp(format, "html") == 0)
-      return add_inline(w, raw_inline(galley_node_get_literal(g)));
+      return add_inline(w, raw_html(w, CMARK_NODE_HTML_INLINE,
+                                    galley_node_get_literal(g)));
     galley_job_warn(w->job, "raw %s inline content is written as a code span",
                     format ? format : "");
     return add_inline(w,
@@ -1405,6 +1430,7 @@ static int choose_delimiters(cmark_node *root) {
 int md_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   writer w = {.job = job, .ext = md_extensions_get()};
   w.gfm = galley_job_option_bool(job, "gfm", true);
+  w.unsafe = galley_job_option_bool(job, "unsafe", false);
   long width = galley_job_option_int(job, "wrap", 0);
   w.width = width < 0 ? 0 : width > INT_MAX ? INT_MAX : (int)width;
   cmark_node *root = cmark_node_new(CMARK_NODE_DOCUMENT);
@@ -1435,6 +1461,11 @@ int md_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     free(w.tables[i].html.data);
   free(w.tables);
   free(w.frames);
+  if (!rc && w.defused)
+    galley_job_warn(job,
+                    "%zu links, images or raw HTML tags that could run script "
+                    "defused (-O unsafe=true keeps them as they are)",
+                    w.defused);
   if (!rc)
     rc = tidy_whitespace(root);
   if (!rc)

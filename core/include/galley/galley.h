@@ -6,6 +6,7 @@
 #include "job.h"
 #include "plugin.h"
 #include "recognise.h"
+#include "safe.h"
 #include "status.h"
 #include "tree.h"
 #include "url.h"
