@@ -177,7 +177,8 @@ typedef struct attr_span {
 
 /*
  * A start or end tag at html[i] ('<' there): writes it, defused, and
- * returns the index after it; 0 when no tag starts here.
+ * returns the index after it; 0 when no tag starts here; `n` + 1 when one
+ * starts but the input ends inside it.
  */
 static size_t tag(galley_buf *out, const char *s, size_t n, size_t i) {
   size_t p = i + 1;
@@ -197,7 +198,7 @@ static size_t tag(galley_buf *out, const char *s, size_t n, size_t i) {
     while (q < n && (blank((unsigned char)s[q]) || s[q] == '/'))
       q++;
     if (q >= n)
-      return 0; /* unterminated */
+      return n + 1; /* unterminated */
     if (s[q] == '>')
       break;
     size_t a = q;
@@ -215,7 +216,7 @@ static size_t tag(galley_buf *out, const char *s, size_t n, size_t i) {
       if (r < n && (s[r] == '"' || s[r] == '\'')) {
         const char *e = memchr(s + r + 1, s[r], n - r - 1);
         if (!e)
-          return 0;
+          return n + 1;
         at.value = s + r + 1;
         at.vn = (size_t)(e - at.value);
         q = (size_t)(e - s) + 1;
@@ -331,6 +332,19 @@ void galley_html_defuse(galley_buf *out, const char *html, size_t len) {
     }
     galley_buf_add(out, html + copied, i - copied);
     size_t after = tag(out, html, len, i);
+    if (after > len) {
+      /* The input ends inside this tag (a browser would drop the rest as
+       * its attributes): the rest is text, every "<" of it escaped. Each
+       * later "<" would scan to the end again, so this also keeps the
+       * work linear. */
+      for (size_t k = i; k < len; k++) {
+        if (html[k] == '<')
+          galley_buf_puts(out, "&lt;");
+        else
+          galley_buf_add(out, html + k, 1);
+      }
+      return;
+    }
     if (after) {
       i = copied = after;
       continue;
