@@ -9,8 +9,9 @@
  *   SUPERSCRIPT, SUBSCRIPT  raw <sup>…</sup>, <sub>…</sub> around the content
  *   STRIKE (gfm=false)   raw <del>…</del>
  *   task items (gfm=false)  "[ ] " or "[x] " before the item's text
- *   TABLE                a pipe table when every cell holds one line of
- *                        inlines and no cell spans; else a raw HTML table
+ *   TABLE                a pipe table when its first row is a header row,
+ *                        every cell holds one line of inlines and no cell
+ *                        spans; else a raw HTML table
  *                        (always with gfm=false); never dropped
  *   RAW_* not html       a fenced code block with info {=format} / a code span
  *   FOOTNOTE             a [^label]: definition where it stands
@@ -234,10 +235,17 @@ static int plan_table(writer *w, const galley_node *table, table_plan *p) {
     p->aligns[i] = align_char(galley_node_get_cell_align(c));
     all_header = all_header && galley_node_get_cell_header(c);
   }
-  p->pipe = true;
-  p->columns = (uint16_t)columns;
   p->head_first =
       galley_node_get_row_part(first_row) == GALLEY_ROW_HEAD || all_header;
+  if (!p->head_first) {
+    /* A pipe table must have a header row; a made-up empty one reads as a
+     * table of nothing, so a table without one is written in HTML. */
+    free(p->aligns);
+    p->aligns = NULL;
+    return GALLEY_OK;
+  }
+  p->pipe = true;
+  p->columns = (uint16_t)columns;
   return GALLEY_OK;
 }
 
@@ -278,13 +286,6 @@ static int enter_table(writer *w, const galley_node *g) {
     free(plan.aligns);
     if ((rc = add_block(w, t)))
       return rc;
-    if (!plan.head_first) {
-      /* A pipe table needs a header row: an empty one says nothing wrong. */
-      cmark_node *row = new_ext(w, CMARK_NODE_TABLE_ROW, w->ext->table);
-      cmark_gfm_extensions_set_table_row_is_header(row, 1);
-      pad_row(w, row, plan.columns);
-      cmark_node_append_child(t, row);
-    }
     return push_frame(w, (frame){.g = g, .cm = t, .mode = MODE_PTABLE});
   }
   if (galley_array_grow((void **)&w->tables, &w->cap_tables, w->n_tables + 1,
