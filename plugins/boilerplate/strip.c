@@ -107,14 +107,18 @@ static int build(bp_ctx *c) {
   }
   for (size_t i = c->n; i-- > 1;) {
     bp_rec *r = &c->rec[i];
-    if (r->kind == GALLEY_NODE_PARAGRAPH && r->text >= 40)
+    if (r->kind == GALLEY_NODE_PARAGRAPH && r->text >= 40) {
       r->paras++;
+      if (r->link * 2 < r->text)
+        r->prose += r->text;
+    }
     bp_rec *p = &c->rec[r->parent];
     p->text += r->text;
     p->link += r->link;
     p->commas += r->commas;
     p->stops += r->stops;
     p->paras += r->paras;
+    p->prose += r->prose;
     p->images += r->images;
     p->items += r->items;
     p->heads += r->heads;
@@ -170,20 +174,46 @@ static bool word_in(const char *w, size_t n, const char *const *list) {
   return false;
 }
 
-/* Calls back for each word of a signature. */
+/* What the words of a signature say. */
 typedef struct sigwords {
   int chrome, strong, article;
 } sigwords;
 
-static sigwords scan_sig(const char *sig) {
+/* Furniture words that are also found joined to others in one class name
+ * ("sharedaddy", "relatedposts", "commentsarea", "cookiebanner"): matched
+ * inside a word when at least three more letters are joined to them, so
+ * that "shared" or "footers" are not. The first `strong_stems` are
+ * strong. */
+static const char *const joined_stems[] = {
+    "related",    "share",      "sharing",     "social",  "subscribe",
+    "newsletter", "recommend",  "trending",    "comments", "disqus",
+    "cookie",     "advert",     "sponsor",     "outbrain", "taboola",
+    "breadcrumb", "pagination", "navigation",  "navbar",  "footer",
+    "sidebar",    "widget",     NULL};
+enum { strong_stems = 20 };
+
+static int joined_word(const char *w, size_t n) {
+  for (size_t i = 0; joined_stems[i]; i++) {
+    size_t l = strlen(joined_stems[i]);
+    if (n < l + 3)
+      continue;
+    for (size_t at = 0; at + l <= n; at++)
+      if (memcmp(w + at, joined_stems[i], l) == 0)
+        return i < strong_stems ? 2 : 1;
+  }
+  return 0;
+}
+
+/* Scans the words of sig[0..len) (split at space, '-', '_', ':'). */
+static sigwords scan_sig_n(const char *sig, size_t len) {
   sigwords s = {0, 0, 0};
-  const char *p = sig;
+  const char *p = sig, *end = sig + len;
   bool negated = false;
-  while (*p) {
-    while (*p && (*p == ' ' || *p == '-' || *p == '_' || *p == ':'))
+  while (p < end) {
+    while (p < end && (*p == ' ' || *p == '-' || *p == '_' || *p == ':'))
       p++;
     const char *w = p;
-    while (*p && *p != ' ' && *p != '-' && *p != '_' && *p != ':')
+    while (p < end && *p != ' ' && *p != '-' && *p != '_' && *p != ':')
       p++;
     size_t n = (size_t)(p - w);
     if (n == 0)
@@ -191,22 +221,100 @@ static sigwords scan_sig(const char *sig) {
     /* "non-ad-column", "no-comments": the word is denied. */
     if ((n == 3 && memcmp(w, "non", 3) == 0) ||
         (n == 2 && memcmp(w, "no", 2) == 0)) {
-      negated = *p == '-' || *p == '_';
+      negated = p < end && (*p == '-' || *p == '_');
       continue;
     }
     if (negated) {
       negated = false;
       continue;
     }
-    if (word_in(w, n, strong_words)) {
+    if (word_in(w, n, article_words)) {
+      s.article++;
+      continue;
+    }
+    int joined = 0;
+    if (word_in(w, n, strong_words) || (joined = joined_word(w, n)) == 2) {
       s.strong++;
       s.chrome++;
-    } else if (word_in(w, n, weak_words)) {
+    } else if (word_in(w, n, weak_words) || joined == 1) {
       s.chrome++;
     }
-    if (word_in(w, n, article_words))
-      s.article++;
   }
+  return s;
+}
+
+static sigwords scan_sig(const char *sig) {
+  return scan_sig_n(sig, strlen(sig));
+}
+
+/* True when every word of an id is in the text of the heading that opens
+ * the block (or is the block): an id made from the heading
+ * ("file-sharing-basics" over "File sharing basics") names the section,
+ * not a furniture role. */
+static bool id_from_heading(bp_ctx *c, const galley_node *n, const char *id,
+                            size_t len) {
+  const galley_node *h = NULL;
+  if (galley_node_kind(n) == GALLEY_NODE_HEADING)
+    h = n;
+  const galley_node *k = galley_node_first_child(n);
+  for (int hops = 0; !h && k && hops < 3; hops++) {
+    if (galley_node_kind(k) == GALLEY_NODE_HEADING)
+      h = k;
+    else if (galley_kind_is_block(galley_node_kind(k)) &&
+             galley_node_first_child(k) &&
+             galley_node_kind(galley_node_first_child(k)) ==
+                 GALLEY_NODE_HEADING)
+      h = galley_node_first_child(k);
+    else
+      k = galley_node_next(k);
+  }
+  if (!h)
+    return false;
+  char *t = bp_node_text(c->doc, h);
+  if (!t || !*t)
+    return false;
+  for (char *q = t; *q; q++)
+    *q = (char)tolower((unsigned char)*q);
+  const char *p = id, *end = id + len;
+  size_t words = 0;
+  while (p < end) {
+    while (p < end && !isalpha((unsigned char)*p))
+      p++;
+    const char *w = p;
+    while (p < end && isalpha((unsigned char)*p))
+      p++;
+    size_t wn = (size_t)(p - w);
+    if (wn == 0)
+      continue;
+    char word[64];
+    if (wn >= sizeof word)
+      return false;
+    memcpy(word, w, wn);
+    word[wn] = '\0';
+    if (!strstr(t, word))
+      return false;
+    words++;
+  }
+  return words > 0;
+}
+
+/* The words of a node's id and of its classes, tag, role and itemprop. An
+ * article word in the id ("like-post-wrapper") does not cancel a strong
+ * furniture word in the classes ("sharedaddy"); an id made from the
+ * section's heading says nothing. */
+static sigwords node_words(bp_ctx *c, const galley_node *n) {
+  const char *sig = bp_node_signature(c->doc, n);
+  const char *id = galley_node_get_id(n);
+  size_t idlen = id ? strlen(id) : 0;
+  if (!idlen || strlen(sig) < idlen)
+    return scan_sig(sig);
+  sigwords si = scan_sig_n(sig, idlen);
+  sigwords sc = scan_sig(sig + idlen);
+  if (si.chrome && id_from_heading(c, n, sig, idlen))
+    si = (sigwords){0, 0, 0};
+  sigwords s = {si.chrome + sc.chrome, si.strong + sc.strong, sc.article};
+  if (!sc.strong)
+    s.article += si.article;
   return s;
 }
 
@@ -236,7 +344,7 @@ static int class_weight(bp_ctx *c, const galley_node *n) {
   const char *sig = bp_node_signature(c->doc, n);
   if (!*sig)
     return 0;
-  sigwords s = scan_sig(sig);
+  sigwords s = node_words(c, n);
   int w = 0;
   if (s.chrome)
     w -= 25;
@@ -310,6 +418,17 @@ static bool is_hover_card(bp_ctx *c, const bp_rec *r) {
  * in class="page-with-sidebar"). */
 static int rule_furniture(bp_ctx *c) {
   const bp_rec *root = &c->rec[0];
+  /* The article element (article, main, itemprop=articleBody) of three
+   * paragraphs or more that holds the most prose: it and every block
+   * around it stay, whatever their class says (an article shown in a
+   * class="modal" layer over a stream of teasers). */
+  int best_hint = -1;
+  for (size_t i = 1; i < c->n; i++) {
+    const bp_rec *r = &c->rec[i];
+    if (r->kind == GALLEY_NODE_DIV && r->paras >= 3 && article_hint(r->node) &&
+        (best_hint < 0 || r->prose > c->rec[best_hint].prose))
+      best_hint = (int)i;
+  }
   for (size_t i = 1; i < c->n; i++) {
     bp_rec *r = &c->rec[i];
     if (r->kind == GALLEY_NODE_SPAN && is_hover_card(c, r)) {
@@ -331,10 +450,14 @@ static int rule_furniture(bp_ctx *c) {
       i = (size_t)r->end - 1;
       continue;
     }
-    bool big = r->paras >= 3 && r->paras * 2 >= root->paras;
+    /* Most of the page's paragraphs, or most of its prose (a page whose
+     * article sits beside a stream of many short teasers). */
+    bool big = r->paras >= 3 && (r->paras * 2 >= root->paras ||
+                                 r->prose * 2 >= root->prose);
+    bool holds_article = best_hint > (int)i && best_hint < r->end;
     const char *tag = galley_node_get_tag(r->node);
     if (chrome_tag(tag) && r->kind != GALLEY_NODE_PARAGRAPH &&
-        !(big && r->hints > 0)) {
+        !(big && r->hints > 0) && !holds_article) {
       if (drop(c, (int)i, "chrome-tag") != GALLEY_OK)
         return GALLEY_ENOMEM;
       i = (size_t)r->end - 1;
@@ -366,9 +489,9 @@ static int rule_furniture(bp_ctx *c) {
     }
     if (!*sig)
       continue;
-    sigwords s = scan_sig(sig);
+    sigwords s = node_words(c, r->node);
     /* Even a strong word does not drop the article's own wrapper. */
-    bool wrapper = big && r->hints > 0;
+    bool wrapper = (big && r->hints > 0) || holds_article;
     if ((s.strong && !s.article && !wrapper) ||
         (s.chrome && !s.article && !big && r->paras < 3)) {
       if (drop(c, (int)i, "chrome-class") != GALLEY_OK)

@@ -24,6 +24,8 @@ typedef struct fixture {
 static const fixture fixtures[] = {
     {"chrome-tag", "html", "html", "chrome-tag"},
     {"chrome-class", "html", "html", "chrome-class"},
+    {"chrome-class-joined", "html", "html", "chrome-class"},
+    {"keeps-article-in-layer", "html", "html", "outside-content"},
     {"hidden", "xml", "xml", "hidden"},
     {"outside-content", "html", "html", "outside-content"},
     {"split-article", "html", "html", "headline-in-metadata"},
