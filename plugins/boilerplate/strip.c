@@ -753,6 +753,20 @@ static const char *const cta_phrases[] = {"make a charitable donation",
                                           "follow us on",
                                           NULL};
 
+/* The phrase as words of the text: "subscribe" is not in "subscribers",
+ * "donate" not in "donated". */
+static bool has_phrase(const char *low, const char *phrase) {
+  size_t n = strlen(phrase);
+  for (const char *f = strstr(low, phrase); f; f = strstr(f + 1, phrase)) {
+    bool before = f == low || !isalpha((unsigned char)f[-1]);
+    bool after = !isalpha((unsigned char)phrase[n - 1]) ||
+                 !isalpha((unsigned char)f[n]);
+    if (before && after)
+      return true;
+  }
+  return false;
+}
+
 /* Only short lines are asked; the phrases are lower case. */
 static bool is_cta(const char *t) {
   char low[1024];
@@ -762,7 +776,7 @@ static bool is_cta(const char *t) {
   for (size_t i = 0; i <= n; i++)
     low[i] = (char)tolower((unsigned char)t[i]);
   for (size_t i = 0; cta_phrases[i]; i++)
-    if (strstr(low, cta_phrases[i]))
+    if (has_phrase(low, cta_phrases[i]))
       return true;
   return false;
 }
@@ -1018,6 +1032,63 @@ static int listing_bylines(bp_ctx *c, int top, bool *listing) {
   return GALLEY_OK;
 }
 
+/* An e-mail address: letters, '@', a domain with a dot. */
+static bool has_email(const char *t) {
+  for (const char *at = strchr(t, '@'); at; at = strchr(at + 1, '@')) {
+    if (at == t || !isalnum((unsigned char)at[-1]))
+      continue;
+    const char *d = at + 1;
+    while (isalnum((unsigned char)*d) || *d == '-')
+      d++;
+    if (d > at + 1 && *d == '.' && isalpha((unsigned char)d[1]))
+      return true;
+  }
+  return false;
+}
+
+/* What ends an article without being part of it: an invitation, an
+ * author's contact, a credit for reporting, an affiliate notice. Phrases
+ * that address the reader or speak of the article, not phrases that
+ * merely mention subscribers or a book. */
+static const char *const promo_phrases[] = {
+    "subscribe to our", "subscribe now",     "subscribe to the",
+    "subscribe for",    "sign up for",       "sign up to",
+    "sign up here",     "join our",          "join the conversation",
+    "follow us",        "follow him",        "follow her",
+    "follow me",        "follow them",       "may earn",
+    "earn a commission", "affiliate commission", "affiliate link",
+    "comments are closed", "like this:",     "contributed reporting",
+    "contributed to this report", "reach the reporter", "write to ",
+    "email us",         "e-mail us",         "get the latest",
+    "your inbox",       "if you enjoyed",    "support our",
+    "have a tip",       "may be reached",    "full coverage",
+    "click here",       "read more",
+    "listen to",        "download the",
+    "podcast on",       NULL};
+
+static bool is_promo(const char *t) {
+  char low[700];
+  size_t n = strlen(t);
+  if (n >= sizeof low)
+    return false;
+  for (size_t i = 0; i <= n; i++)
+    low[i] = (char)tolower((unsigned char)t[i]);
+  for (size_t i = 0; promo_phrases[i]; i++)
+    if (has_phrase(low, promo_phrases[i]))
+      return true;
+  /* "Follow The Times on Facebook", "Follow Newsbeat on Instagram". */
+  static const char *const nets[] = {"twitter", "facebook", "instagram",
+                                     "linkedin", "youtube", NULL};
+  for (const char *f = strstr(low, "follow "); f; f = strstr(f + 1, "follow "))
+    for (size_t k = 0; nets[k]; k++) {
+      const char *net = strstr(f, nets[k]);
+      if (net && net - f < 80)
+        return true;
+    }
+  /* A short line with the author's address. */
+  return n < 300 && has_email(t);
+}
+
 static int rule_clean(bp_ctx *c, int top) {
   int headline_done = 0;
   bool listing;
@@ -1106,6 +1177,32 @@ static int rule_clean(bp_ctx *c, int top) {
       rc = GALLEY_ENOMEM;
     else if (is_self_description(t))
       rc = drop(c, (int)i, "about-blurb");
+  }
+  /* Rule end-promo: from the article's end backwards, the blocks after its
+   * last paragraph of prose that invite, credit or sell ("Follow him on
+   * Twitter", "Write to … at name@example.com", "X contributed
+   * reporting", "may earn a commission"), whatever their number of
+   * sentences. A paragraph of 150+ characters that is not one ends the
+   * walk: the article's own prose is never judged. */
+  size_t walked = 0;
+  for (size_t i = (size_t)c->rec[top].end;
+       i-- > (size_t)top + 1 && walked < 8 && rc == GALLEY_OK;) {
+    bp_rec *r = &c->rec[i];
+    if ((r->kind != GALLEY_NODE_PARAGRAPH && r->kind != GALLEY_NODE_HEADING) ||
+        r->text == 0 || gone[i] || r->rule)
+      continue;
+    if (in_figure(c, r))
+      continue;
+    walked++;
+    char *t = r->text < 700 ? bp_node_text(c->doc, r->node) : NULL;
+    if (r->text < 700 && !t) {
+      rc = GALLEY_ENOMEM;
+      break;
+    }
+    if (t && is_promo(t))
+      rc = drop(c, (int)i, "end-promo");
+    else if (r->kind == GALLEY_NODE_PARAGRAPH && r->text >= 150)
+      break;
   }
   free(gone);
   if (rc != GALLEY_OK)
