@@ -409,7 +409,43 @@ static bool is_hover_card(bp_ctx *c, const bp_rec *r) {
        k = galley_node_next(k))
     if (galley_node_kind(k) == GALLEY_NODE_SPAN && hover_sig(c, k))
       return false;
+  /* A box that is only its link ("<a class=popup>the report</a>" in a
+   * span) is the trigger: its words are part of the sentence. */
+  galley_node *k = galley_node_first_child(r->node);
+  while (k && galley_node_kind(k) == GALLEY_NODE_TEXT &&
+         !*galley_node_get_literal(k))
+    k = galley_node_next(k);
+  if (k && galley_node_kind(k) == GALLEY_NODE_LINK && !galley_node_next(k) &&
+      r->link == r->text)
+    return false;
   return true;
+}
+
+/* Rule edit-link: "[edit]", "[edit source]" after a heading's text (a
+ * wiki's section edit link): a control of the site, not words of the
+ * heading. */
+static bool is_edit_link(bp_ctx *c, const bp_rec *r) {
+  bool in_heading = false;
+  int hops = 0;
+  for (int p = r->parent; p > 0 && hops < 3; p = c->rec[p].parent, hops++)
+    if (c->rec[p].kind == GALLEY_NODE_HEADING)
+      in_heading = true;
+  if (!in_heading)
+    return false;
+  char *t = bp_node_text(c->doc, r->node);
+  if (!t)
+    return false;
+  char buf[16];
+  size_t o = 0;
+  for (const char *q = t; *q; q++) {
+    if (*q == '[' || *q == ']' || *q == '|' || *q == ' ')
+      continue;
+    if (o + 1 >= sizeof buf)
+      return false;
+    buf[o++] = (char)tolower((unsigned char)*q);
+  }
+  buf[o] = '\0';
+  return strcmp(buf, "edit") == 0 || strcmp(buf, "editsource") == 0;
 }
 
 /* Removes page furniture before scoring: navigation, sidebars, share bars,
@@ -431,6 +467,13 @@ static int rule_furniture(bp_ctx *c) {
   }
   for (size_t i = 1; i < c->n; i++) {
     bp_rec *r = &c->rec[i];
+    if ((r->kind == GALLEY_NODE_SPAN || r->kind == GALLEY_NODE_LINK) &&
+        r->text > 0 && r->text <= 14 && is_edit_link(c, r)) {
+      if (drop(c, (int)i, "edit-link") != GALLEY_OK)
+        return GALLEY_ENOMEM;
+      i = (size_t)r->end - 1;
+      continue;
+    }
     if (r->kind == GALLEY_NODE_SPAN && is_hover_card(c, r)) {
       if (drop(c, (int)i, "hover-card") != GALLEY_OK)
         return GALLEY_ENOMEM;
@@ -781,8 +824,12 @@ static bool is_cta(const char *t) {
   return false;
 }
 
+/* A heading, or a short paragraph standing in for one (<p
+ * class="titulo">): the first of them equal to the title is the
+ * headline. */
 static bool is_heading_like(const bp_rec *r) {
-  return r->kind == GALLEY_NODE_HEADING;
+  return r->kind == GALLEY_NODE_HEADING ||
+         (r->kind == GALLEY_NODE_PARAGRAPH && r->text < 300);
 }
 
 /* A list of headlines: three or more items, (nearly) each one short line,
@@ -849,9 +896,18 @@ static const char *judge_container(bp_ctx *c, const bp_rec *r) {
 }
 
 /* Short lines that are links only ("Read more", "Next article"). */
-static bool link_only_paragraph(const bp_rec *r) {
-  return r->kind == GALLEY_NODE_PARAGRAPH && r->text > 0 && r->text < 120 &&
-         r->link * 10 >= r->text * 9;
+static bool link_only_paragraph(const bp_ctx *c, const bp_rec *r) {
+  if (r->kind != GALLEY_NODE_PARAGRAPH || r->text == 0 || r->text >= 120 ||
+      r->link * 10 < r->text * 9)
+    return false;
+  /* Part of a list item with more text (a reference whose title is its
+   * link, then the publisher and date, split by a block inside the
+   * <cite>): the item is judged as a whole. */
+  int hops = 0;
+  for (int p = r->parent; p > 0 && hops < 2; p = c->rec[p].parent, hops++)
+    if (c->rec[p].kind == GALLEY_NODE_ITEM)
+      return c->rec[p].text <= r->text + 3;
+  return true;
 }
 
 /* Lines that label page furniture when they stand alone. */
@@ -896,8 +952,29 @@ static bool is_counter(const char *t) {
   return *t == '\0';
 }
 
+/* "5 min read", "Reading time: 4 minutes", "Tempo de leitura: 2 minutos":
+ * the reading time a page prints under its headline. */
+static bool is_reading_time(const char *t) {
+  size_t n = strlen(t);
+  if (n > 60 || !strpbrk(t, "0123456789"))
+    return false;
+  static const char *const phrases[] = {
+      "min read",          "minute read",      "minutes read",
+      "mins read",         "reading time",     "read time",
+      "tempo de leitura",  "tiempo de lectura", "temps de lecture",
+      "lesezeit",          "leestijd",         "tempo di lettura",
+      NULL};
+  char low[64];
+  for (size_t i = 0; i <= n; i++)
+    low[i] = (char)tolower((unsigned char)t[i]);
+  for (size_t i = 0; phrases[i]; i++)
+    if (strstr(low, phrases[i]))
+      return true;
+  return false;
+}
+
 static bool is_label_line(const char *t) {
-  if (is_counter(t) ||
+  if (is_counter(t) || is_reading_time(t) ||
       (strncasecmp(t, "disclaimer:", 11) == 0 && strlen(t) < 1200))
     return true;
   /* A list of the article's tags or categories. */
@@ -1121,7 +1198,7 @@ static int rule_clean(bp_ctx *c, int top) {
       why = "headline-in-metadata";
     } else if (r->text < 160 && is_cta(t) && r->stops <= 2) {
       why = "call-to-action";
-    } else if (link_only_paragraph(r)) {
+    } else if (link_only_paragraph(c, r)) {
       why = "link-line";
     } else if (r->text < 80 && galley_recognise_byline(t, strlen(t), 0, &by)) {
       if (!listing)

@@ -46,6 +46,8 @@ static const fixture fixtures[] = {
     {"end-promo", "html", "html", "end-promo"},
     {"url-line", "html", "html", "url-line"},
     {"hover-card", "html", "html", "hover-card"},
+    {"edit-link", "html", "html", "edit-link"},
+    {"headline-paragraph", "html", "html", "headline-in-metadata"},
     {"keeps-article-parts", "html", "html", "headline-in-metadata"},
     {"metadata", "html", "html", "chrome-class"},
     {"before-headline", "text", "txt", "before-headline"},
