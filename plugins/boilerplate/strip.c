@@ -152,7 +152,8 @@ static const char *const strong_words[] = {
     "taboola",     "pagination",   "pager",      "popup",    "modal",
     "toolbar",     "skip",         "donate",     "donation", "contentinfo",
     "dialog",      "alertdialog",  "footer",     "byline",   "dateline",
-    "timestamp",   "gallery",      "slideshow",  "carousel", NULL};
+    "timestamp",   "gallery",      "slideshow",  "carousel", "cta",
+    NULL};
 static const char *const weak_words[] = {
     "sidebar", "aside",    "masthead",  "banner",  "promotion",     "widget",
     "tags",    "tag",      "topics",    "more",    "complementary", "alert",
@@ -677,6 +678,14 @@ static int choose_top(bp_ctx *c) {
   return top;
 }
 
+/* No heading of more than 30 characters inside. */
+static bool labelled_box(const bp_ctx *c, size_t i) {
+  for (size_t k = i + 1; k < (size_t)c->rec[i].end; k++)
+    if (c->rec[k].kind == GALLEY_NODE_HEADING && c->rec[k].text > 30)
+      return false;
+  return true;
+}
+
 /* Keeps siblings of the top container that look like more of the article
  * (a paragraph beside it, a container with a good score); marks the rest of
  * the page outside-content. */
@@ -687,6 +696,7 @@ static int keep_content(bp_ctx *c, int top) {
   if (!keep)
     return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
   keep[top] = true;
+  bool in_article = t->parent > 0 && article_hint(c->rec[t->parent].node);
   if (t->parent >= 0) {
     for (size_t i = (size_t)t->parent + 1; i < (size_t)c->rec[t->parent].end;
          i = (size_t)c->rec[i].end) {
@@ -709,6 +719,14 @@ static int keep_content(bp_ctx *c, int top) {
                  class_weight(c, s->node) >= 0 &&
                  s->stops * 80 >= s->text / 2) {
         /* The article split over sibling containers, a paragraph each. */
+        ok = true;
+      } else if (in_article && is_container(s->kind) && s->text >= 5 &&
+                 ld < 0.3 && !s->images && !s->figures &&
+                 class_weight(c, s->node) >= 0 && labelled_box(c, i)) {
+        /* Inside the article element, a box of short labels and
+         * statements beside the text (the claim and the rating of a fact
+         * check, "Key points") is the article's; a headline block (a
+         * heading of more than 30 characters, a picture) is not. */
         ok = true;
       } else if ((s->kind == GALLEY_NODE_FIGURE ||
                   s->kind == GALLEY_NODE_HEADING) &&

@@ -26,6 +26,7 @@ static const fixture fixtures[] = {
     {"chrome-class", "html", "html", "chrome-class"},
     {"chrome-class-joined", "html", "html", "chrome-class"},
     {"keeps-article-in-layer", "html", "html", "outside-content"},
+    {"claim-box", "html", "html", "chrome-class"},
     {"hidden", "xml", "xml", "hidden"},
     {"outside-content", "html", "html", "outside-content"},
     {"split-article", "html", "html", "headline-in-metadata"},
