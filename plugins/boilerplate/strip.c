@@ -867,6 +867,75 @@ static bool teaser_list(const bp_ctx *c, const bp_rec *r) {
   return items >= 3 && teasers * 5 >= items * 4;
 }
 
+/* A teaser: a short box (under 300 characters, no long paragraph) that
+ * links to another page by its title: a picture and a headline, perhaps a
+ * line of summary. */
+static bool teaser_item(const bp_rec *it) {
+  if (it->kind != GALLEY_NODE_DIV && it->kind != GALLEY_NODE_ITEM)
+    return false;
+  return it->text > 0 && it->text < 300 && it->link >= 8 &&
+         it->link * 10 >= it->text && it->paras <= 1 && it->stops <= 3;
+}
+
+/* A block of teasers: three or more child boxes, nearly all of them
+ * teasers (a heading over them aside): "Most popular", a related-posts
+ * grid, written as boxes rather than a list. Two are enough under a label
+ * that says so ("Related", "You may also like", "More from …"). */
+static bool related_label(bp_ctx *c, const bp_rec *r) {
+  if (r->text == 0 || r->text > 40)
+    return false;
+  char *t = bp_node_text(c->doc, r->node);
+  if (!t)
+    return false;
+  static const char *const labels[] = {
+      "related",          "related posts",  "related articles",
+      "related stories",  "related content", "you may also like",
+      "you might also like", "more stories", "more from",
+      "most popular",     "most read",      "recommended",
+      "recommended for you", "read next",   "read more",
+      "also read",        "see also",       "further reading",
+      "popular posts",    "trending",       "more like this",
+      NULL};
+  char low[48];
+  size_t o = 0;
+  for (const char *q = t; *q && o + 1 < sizeof low; q++)
+    if (!strchr(":.!?\xe2\x80\xa6", *q))
+      low[o++] = (char)tolower((unsigned char)*q);
+  while (o > 0 && low[o - 1] == ' ')
+    o--;
+  low[o] = '\0';
+  for (size_t i = 0; labels[i]; i++)
+    if (strcmp(low, labels[i]) == 0 ||
+        (strncmp(low, labels[i], strlen(labels[i])) == 0 &&
+         strcmp(labels[i], "more from") == 0))
+      return true;
+  return false;
+}
+
+static bool teaser_block(bp_ctx *c, const bp_rec *r) {
+  size_t self = (size_t)(r - c->rec), boxes = 0, teasers = 0;
+  bool labelled = false, first = true;
+  for (size_t i = self + 1; i < (size_t)r->end; i = (size_t)c->rec[i].end) {
+    const bp_rec *it = &c->rec[i];
+    if (first && (it->kind == GALLEY_NODE_HEADING ||
+                  it->kind == GALLEY_NODE_PARAGRAPH) &&
+        related_label(c, it)) {
+      labelled = true;
+      first = false;
+      continue;
+    }
+    first = false;
+    if (it->kind == GALLEY_NODE_HEADING || it->text == 0)
+      continue;
+    boxes++;
+    if (teaser_item(it))
+      teasers++;
+  }
+  if (labelled)
+    return teasers >= 2 && teasers * 5 >= boxes * 4;
+  return teasers >= 3 && teasers * 5 >= boxes * 4;
+}
+
 /* Readability's conditional cleaning, with our names: a container inside the
  * article goes when its shape says it is not prose. */
 static const char *judge_container(bp_ctx *c, const bp_rec *r) {
@@ -904,6 +973,8 @@ static const char *judge_container(bp_ctx *c, const bp_rec *r) {
     return "link-list";
   if (is_list && teaser_list(c, r))
     return "link-list";
+  if (!is_list && r->kind == GALLEY_NODE_DIV && teaser_block(c, r))
+    return "teaser-block";
   if (!is_list && weight < 25 && ld > 0.33 && r->text > 0)
     return "link-dense";
   if (weight >= 25 && ld > 0.5)

@@ -32,6 +32,7 @@ static const fixture fixtures[] = {
     {"split-article", "html", "html", "headline-in-metadata"},
     {"link-list", "html", "html", "link-list"},
     {"link-dense", "html", "html", "link-dense"},
+    {"teaser-block", "html", "html", "teaser-block"},
     {"image-strip", "html", "html", "image-strip"},
     {"headline-in-metadata", "html", "html", "headline-in-metadata"},
     {"call-to-action", "html", "html", "call-to-action"},
