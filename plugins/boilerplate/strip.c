@@ -422,6 +422,36 @@ static bool is_hover_card(bp_ctx *c, const bp_rec *r) {
   return true;
 }
 
+/* Rule caption-credit: inside a figure, a span that credits the picture
+ * ("Credit: EPA", class="credit", "copyright") or labels it for screen
+ * readers only ("Image caption" in class="off-screen"), when the figure
+ * says more than it: the caption stays, its credit goes. */
+static bool is_caption_credit(bp_ctx *c, const bp_rec *r) {
+  int fig = -1, hops = 0;
+  for (int p = r->parent; p > 0 && hops < 5; p = c->rec[p].parent, hops++)
+    if (c->rec[p].kind == GALLEY_NODE_FIGURE) {
+      fig = p;
+      break;
+    }
+  if (fig < 0)
+    return false;
+  const char *sig = bp_node_signature(c->doc, r->node);
+  static const char *const marks[] = {
+      "credit",    "copyright",     "photographer", "off-screen",
+      "offscreen", "sr-only",       "visually-hidden", "visuallyhidden",
+      "screen-reader", NULL};
+  bool marked = false;
+  for (size_t i = 0; marks[i] && !marked; i++)
+    marked = strstr(sig, marks[i]) != NULL;
+  if (!marked) {
+    char *t = bp_node_text(c->doc, r->node);
+    marked = t && galley_recognise_credit(t, strlen(t), NULL) ==
+                      GALLEY_CREDIT_PICTURE;
+  }
+  /* The caption's own words must remain. */
+  return marked && c->rec[fig].text > r->text + 20;
+}
+
 /* Rule edit-link: "[edit]", "[edit source]" after a heading's text (a
  * wiki's section edit link): a control of the site, not words of the
  * heading. */
@@ -468,6 +498,13 @@ static int rule_furniture(bp_ctx *c) {
   }
   for (size_t i = 1; i < c->n; i++) {
     bp_rec *r = &c->rec[i];
+    if (r->kind == GALLEY_NODE_SPAN && r->text > 0 && r->text < 160 &&
+        is_caption_credit(c, r)) {
+      if (drop(c, (int)i, "caption-credit") != GALLEY_OK)
+        return GALLEY_ENOMEM;
+      i = (size_t)r->end - 1;
+      continue;
+    }
     if ((r->kind == GALLEY_NODE_SPAN || r->kind == GALLEY_NODE_LINK) &&
         r->text > 0 && r->text <= 14 && is_edit_link(c, r)) {
       if (drop(c, (int)i, "edit-link") != GALLEY_OK)

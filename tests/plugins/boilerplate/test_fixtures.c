@@ -42,6 +42,7 @@ static const fixture fixtures[] = {
     {"credit-line", "html", "html", "credit-line"},
     {"date-line", "html", "html", "date-line"},
     {"image-credit", "html", "html", "image-credit"},
+    {"caption-credit", "html", "html", "caption-credit"},
     {"list-heading", "html", "html", "list-heading"},
     {"alt-repeats-text", "html", "html", "alt-repeats-text"},
     {"about-blurb", "html", "html", "about-blurb"},
