@@ -715,9 +715,15 @@ static int choose_top(bp_ctx *c) {
   return top;
 }
 
-/* No heading of more than 30 characters inside. */
-static bool labelled_box(const bp_ctx *c, size_t i) {
-  for (size_t k = i + 1; k < (size_t)c->rec[i].end; k++)
+/* A box of short labels and statements: a container with some text, few
+ * links, no furniture class, no heading of more than 30 characters, and
+ * a picture only beside less than 100 characters (a rating's badge). */
+static bool labelled_box(bp_ctx *c, const bp_rec *s) {
+  if (!is_container(s->kind) || s->text < 5 || link_density(s) >= 0.3 ||
+      ((s->images || s->figures) && s->text >= 100) ||
+      class_weight(c, s->node) < 0)
+    return false;
+  for (size_t k = (size_t)(s - c->rec) + 1; k < (size_t)s->end; k++)
     if (c->rec[k].kind == GALLEY_NODE_HEADING && c->rec[k].text > 30)
       return false;
   return true;
@@ -757,9 +763,7 @@ static int keep_content(bp_ctx *c, int top) {
                  s->stops * 80 >= s->text / 2) {
         /* The article split over sibling containers, a paragraph each. */
         ok = true;
-      } else if (in_article && is_container(s->kind) && s->text >= 5 &&
-                 ld < 0.3 && !s->images && !s->figures &&
-                 class_weight(c, s->node) >= 0 && labelled_box(c, i)) {
+      } else if (in_article && labelled_box(c, s)) {
         /* Inside the article element, a box of short labels and
          * statements beside the text (the claim and the rating of a fact
          * check, "Key points") is the article's; a headline block (a
@@ -772,6 +776,15 @@ static int keep_content(bp_ctx *c, int top) {
       if (ok)
         keep[i] = true;
     }
+  }
+  /* The article element one level further up (the text in a wrapper
+   * beside the boxes): its other children are asked the same. */
+  int up = t->parent > 0 ? c->rec[t->parent].parent : -1;
+  if (!in_article && up > 0 && article_hint(c->rec[up].node)) {
+    for (size_t i = (size_t)up + 1; i < (size_t)c->rec[up].end;
+         i = (size_t)c->rec[i].end)
+      if ((int)i != t->parent && labelled_box(c, &c->rec[i]))
+        keep[i] = true;
   }
   /* Everything that is neither kept, inside a kept node, nor an ancestor of
    * one goes. */
