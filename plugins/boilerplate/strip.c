@@ -35,8 +35,8 @@ static void count_text(bp_rec *r, const char *s, bool in_link) {
       n++;
     if (is_comma(p))
       r->commas++;
-    else if (is_stop(p))
-      r->stops++;
+    else if (is_stop(p) && !(p > (const unsigned char *)s && is_stop(p - 1)))
+      r->stops++; /* "..." and "?!" end one sentence */
   }
   r->text += n;
   if (in_link)
@@ -1035,7 +1035,29 @@ static const char *judge_container(bp_ctx *c, const bp_rec *r) {
 }
 
 /* Short lines that are links only ("Read more", "Next article"). */
-static bool link_only_paragraph(const bp_ctx *c, const bp_rec *r) {
+/* A paragraph that opens with a label for links elsewhere ("DON'T MISS",
+ * "Related:", "Read more:") and is mostly those links. */
+static bool labelled_links(bp_ctx *c, const bp_rec *r) {
+  if (r->kind != GALLEY_NODE_PARAGRAPH || r->text >= 600 ||
+      r->link * 10 < r->text * 6)
+    return false;
+  char *t = bp_node_text(c->doc, r->node);
+  if (!t)
+    return false;
+  static const char *const labels[] = {
+      "don't miss",  "don\xe2\x80\x99t miss", "related",   "read more",
+      "see also",    "also read",           "read also", "read next",
+      "more:",       "most read",           "recommended", "you may also like",
+      "you might also like", NULL};
+  for (size_t i = 0; labels[i]; i++)
+    if (strncasecmp(t, labels[i], strlen(labels[i])) == 0)
+      return true;
+  return false;
+}
+
+static bool link_only_paragraph(bp_ctx *c, const bp_rec *r) {
+  if (labelled_links(c, r))
+    return true;
   if (r->kind != GALLEY_NODE_PARAGRAPH || r->text == 0 || r->text >= 120 ||
       r->link * 10 < r->text * 9)
     return false;
@@ -1057,6 +1079,9 @@ static const char *const label_lines[] = {
     "more",    "related",       "share",
     "print",   "email",         "menu",
     "search",  "loading",       "continue reading",
+    "anzeige", "publicidad",    "publicité",
+    "pubblicità", "publicidade", "iklan",
+    "реклама", "terkait",       "теги",
     NULL};
 
 /* "Image 1 of 5", "Photo 2/9", "3 of 12": a gallery's counter. */
@@ -1112,8 +1137,27 @@ static bool is_reading_time(const char *t) {
   return false;
 }
 
+/* "0 Comments", "12 comentários", "3 Kommentare": a comment counter. */
+static bool is_comment_count(const char *t) {
+  if (!isdigit((unsigned char)*t))
+    return false;
+  while (isdigit((unsigned char)*t))
+    t++;
+  while (*t == ' ')
+    t++;
+  static const char *const words[] = {"comment",    "comments",  "comentario",
+                                      "comentarios", "comentário", "comentários",
+                                      "kommentar",  "kommentare", "commentaire",
+                                      "commentaires", "commenti",  "reactions",
+                                      "responses",  "replies",    NULL};
+  for (size_t i = 0; words[i]; i++)
+    if (strcasecmp(t, words[i]) == 0)
+      return true;
+  return false;
+}
+
 static bool is_label_line(const char *t) {
-  if (is_counter(t) || is_reading_time(t) ||
+  if (is_counter(t) || is_reading_time(t) || is_comment_count(t) ||
       (strncasecmp(t, "disclaimer:", 11) == 0 && strlen(t) < 1200))
     return true;
   /* A list of the article's tags or categories. */
