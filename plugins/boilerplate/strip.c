@@ -1228,6 +1228,12 @@ static bool in_figure(const bp_ctx *c, const bp_rec *r) {
 /* "Ascom is a global provider…", "Regan is a Connecticut native…": one to
  * five capitalised words, then "is a", "is an", "is the" or "was a". */
 static bool is_self_description(const char *t) {
+  static const char *const first[] = {"I am a ", "I am an ", "I'm a ",
+                                      "I'm an ", "I\xe2\x80\x99m a ",
+                                      "I\xe2\x80\x99m an ", NULL};
+  for (size_t i = 0; first[i]; i++)
+    if (strncmp(t, first[i], strlen(first[i])) == 0)
+      return true;
   const char *p = t;
   for (int words = 0; words < 6; words++) {
     if (!isupper((unsigned char)*p) && !((unsigned char)*p & 0x80))
@@ -1423,7 +1429,10 @@ static int rule_clean(bp_ctx *c, int top) {
     seen++;
     galley_node *prev = galley_node_prev(r->node);
     galley_kind pk = prev ? galley_node_kind(prev) : GALLEY_NODE_NONE;
-    if (prev && pk != GALLEY_NODE_THEMATIC_BREAK)
+    /* After a rule, or after the author's name as a short heading. */
+    if (prev && pk != GALLEY_NODE_THEMATIC_BREAK &&
+        !(pk == GALLEY_NODE_HEADING && !galley_node_prev(prev) &&
+          bp_utf8_len(bp_node_text(c->doc, prev)) < 60))
       continue;
     /* A definition that starts a section ("BED is a condition…") has more
      * of the section after it; a blurb ends its block. */

@@ -46,6 +46,7 @@ static const fixture fixtures[] = {
     {"list-heading", "html", "html", "list-heading"},
     {"alt-repeats-text", "html", "html", "alt-repeats-text"},
     {"about-blurb", "html", "html", "about-blurb"},
+    {"about-blurb-heading", "html", "html", "about-blurb"},
     {"end-promo", "html", "html", "end-promo"},
     {"url-line", "html", "html", "url-line"},
     {"hover-card", "html", "html", "hover-card"},
