@@ -986,6 +986,8 @@ static bool teaser_block(bp_ctx *c, const bp_rec *r) {
   return teasers >= 3 && teasers * 5 >= boxes * 4;
 }
 
+static bool has_price(const char *t);
+
 /* Readability's conditional cleaning, with our names: a container inside the
  * article goes when its shape says it is not prose. */
 static const char *judge_container(bp_ctx *c, const bp_rec *r) {
@@ -1019,6 +1021,12 @@ static const char *judge_container(bp_ctx *c, const bp_rec *r) {
     return "link-list";
   /* Items of 80+ characters on average are prose, links or not. */
   bool prose_items = is_list && r->items && r->text / r->items >= 80;
+  if (is_list && r->text < 400) {
+    /* A product's places to buy it, with prices, is not navigation. */
+    char *t = bp_node_text(c->doc, r->node);
+    if (t && has_price(t))
+      return NULL;
+  }
   if (is_list && ld > 0.5 && r->stops < r->items && !prose_items)
     return "link-list";
   if (is_list && teaser_list(c, r))
@@ -1055,19 +1063,49 @@ static bool labelled_links(bp_ctx *c, const bp_rec *r) {
   return false;
 }
 
+/* A price: a currency sign next to a digit ("$39.99", "£11", "49 €"). */
+static bool has_price(const char *t) {
+  static const char *const signs[] = {"$", "\xc2\xa3", "\xe2\x82\xac",
+                                      "\xc2\xa5", "\xe2\x82\xb9", NULL};
+  for (size_t i = 0; signs[i]; i++) {
+    size_t l = strlen(signs[i]);
+    for (const char *f = strstr(t, signs[i]); f; f = strstr(f + l, signs[i]))
+      if (isdigit((unsigned char)f[l]) ||
+          (f > t + 1 && f[-1] == ' ' && isdigit((unsigned char)f[-2])) ||
+          (f > t && isdigit((unsigned char)f[-1])))
+        return true;
+  }
+  return false;
+}
+
 static bool link_only_paragraph(bp_ctx *c, const bp_rec *r) {
   if (labelled_links(c, r))
     return true;
   if (r->kind != GALLEY_NODE_PARAGRAPH || r->text == 0 || r->text >= 120 ||
       r->link * 10 < r->text * 9)
     return false;
+  /* "Get it on Amazon for $39.99": a product's price and where to buy
+   * it, the substance of a buying guide. */
+  char *t = bp_node_text(c->doc, r->node);
+  if (t && has_price(t))
+    return false;
   /* Part of a list item with more text (a reference whose title is its
    * link, then the publisher and date, split by a block inside the
    * <cite>): the item is judged as a whole. */
   int hops = 0;
   for (int p = r->parent; p > 0 && hops < 2; p = c->rec[p].parent, hops++)
-    if (c->rec[p].kind == GALLEY_NODE_ITEM)
-      return c->rec[p].text <= r->text + 3;
+    if (c->rec[p].kind == GALLEY_NODE_ITEM) {
+      if (c->rec[p].text > r->text + 3)
+        return false;
+      /* An item of a list of places to buy a product, with prices. */
+      const bp_rec *list = &c->rec[c->rec[p].parent];
+      if (list->kind == GALLEY_NODE_LIST && list->text < 400) {
+        char *lt = bp_node_text(c->doc, list->node);
+        if (lt && has_price(lt))
+          return false;
+      }
+      break;
+    }
   return true;
 }
 
