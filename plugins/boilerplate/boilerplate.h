@@ -19,6 +19,7 @@ typedef struct bp_rec {
   unsigned commas;  /* ',' and its CJK forms */
   unsigned stops;   /* sentence ends: . ! ? and CJK forms */
   unsigned paras;   /* paragraphs of 40+ characters */
+  unsigned prose;   /* characters of those paragraphs not mostly links */
   unsigned images;  /* IMAGE nodes */
   unsigned items;   /* ITEM nodes */
   unsigned heads;   /* HEADING nodes */

@@ -35,8 +35,8 @@ static void count_text(bp_rec *r, const char *s, bool in_link) {
       n++;
     if (is_comma(p))
       r->commas++;
-    else if (is_stop(p))
-      r->stops++;
+    else if (is_stop(p) && !(p > (const unsigned char *)s && is_stop(p - 1)))
+      r->stops++; /* "..." and "?!" end one sentence */
   }
   r->text += n;
   if (in_link)
@@ -107,14 +107,18 @@ static int build(bp_ctx *c) {
   }
   for (size_t i = c->n; i-- > 1;) {
     bp_rec *r = &c->rec[i];
-    if (r->kind == GALLEY_NODE_PARAGRAPH && r->text >= 40)
+    if (r->kind == GALLEY_NODE_PARAGRAPH && r->text >= 40) {
       r->paras++;
+      if (r->link * 2 < r->text)
+        r->prose += r->text;
+    }
     bp_rec *p = &c->rec[r->parent];
     p->text += r->text;
     p->link += r->link;
     p->commas += r->commas;
     p->stops += r->stops;
     p->paras += r->paras;
+    p->prose += r->prose;
     p->images += r->images;
     p->items += r->items;
     p->heads += r->heads;
@@ -148,7 +152,8 @@ static const char *const strong_words[] = {
     "taboola",     "pagination",   "pager",      "popup",    "modal",
     "toolbar",     "skip",         "donate",     "donation", "contentinfo",
     "dialog",      "alertdialog",  "footer",     "byline",   "dateline",
-    "timestamp",   "gallery",      "slideshow",  "carousel", NULL};
+    "timestamp",   "gallery",      "slideshow",  "carousel", "cta",
+    NULL};
 static const char *const weak_words[] = {
     "sidebar", "aside",    "masthead",  "banner",  "promotion",     "widget",
     "tags",    "tag",      "topics",    "more",    "complementary", "alert",
@@ -170,20 +175,46 @@ static bool word_in(const char *w, size_t n, const char *const *list) {
   return false;
 }
 
-/* Calls back for each word of a signature. */
+/* What the words of a signature say. */
 typedef struct sigwords {
   int chrome, strong, article;
 } sigwords;
 
-static sigwords scan_sig(const char *sig) {
+/* Furniture words that are also found joined to others in one class name
+ * ("sharedaddy", "relatedposts", "commentsarea", "cookiebanner"): matched
+ * inside a word when at least three more letters are joined to them, so
+ * that "shared" or "footers" are not. The first `strong_stems` are
+ * strong. */
+static const char *const joined_stems[] = {
+    "related",    "share",      "sharing",     "social",  "subscribe",
+    "newsletter", "recommend",  "trending",    "comments", "disqus",
+    "cookie",     "advert",     "sponsor",     "outbrain", "taboola",
+    "breadcrumb", "pagination", "navigation",  "navbar",  "footer",
+    "sidebar",    "widget",     NULL};
+enum { strong_stems = 20 };
+
+static int joined_word(const char *w, size_t n) {
+  for (size_t i = 0; joined_stems[i]; i++) {
+    size_t l = strlen(joined_stems[i]);
+    if (n < l + 3)
+      continue;
+    for (size_t at = 0; at + l <= n; at++)
+      if (memcmp(w + at, joined_stems[i], l) == 0)
+        return i < strong_stems ? 2 : 1;
+  }
+  return 0;
+}
+
+/* Scans the words of sig[0..len) (split at space, '-', '_', ':'). */
+static sigwords scan_sig_n(const char *sig, size_t len) {
   sigwords s = {0, 0, 0};
-  const char *p = sig;
+  const char *p = sig, *end = sig + len;
   bool negated = false;
-  while (*p) {
-    while (*p && (*p == ' ' || *p == '-' || *p == '_' || *p == ':'))
+  while (p < end) {
+    while (p < end && (*p == ' ' || *p == '-' || *p == '_' || *p == ':'))
       p++;
     const char *w = p;
-    while (*p && *p != ' ' && *p != '-' && *p != '_' && *p != ':')
+    while (p < end && *p != ' ' && *p != '-' && *p != '_' && *p != ':')
       p++;
     size_t n = (size_t)(p - w);
     if (n == 0)
@@ -191,22 +222,100 @@ static sigwords scan_sig(const char *sig) {
     /* "non-ad-column", "no-comments": the word is denied. */
     if ((n == 3 && memcmp(w, "non", 3) == 0) ||
         (n == 2 && memcmp(w, "no", 2) == 0)) {
-      negated = *p == '-' || *p == '_';
+      negated = p < end && (*p == '-' || *p == '_');
       continue;
     }
     if (negated) {
       negated = false;
       continue;
     }
-    if (word_in(w, n, strong_words)) {
+    if (word_in(w, n, article_words)) {
+      s.article++;
+      continue;
+    }
+    int joined = 0;
+    if (word_in(w, n, strong_words) || (joined = joined_word(w, n)) == 2) {
       s.strong++;
       s.chrome++;
-    } else if (word_in(w, n, weak_words)) {
+    } else if (word_in(w, n, weak_words) || joined == 1) {
       s.chrome++;
     }
-    if (word_in(w, n, article_words))
-      s.article++;
   }
+  return s;
+}
+
+static sigwords scan_sig(const char *sig) {
+  return scan_sig_n(sig, strlen(sig));
+}
+
+/* True when every word of an id is in the text of the heading that opens
+ * the block (or is the block): an id made from the heading
+ * ("file-sharing-basics" over "File sharing basics") names the section,
+ * not a furniture role. */
+static bool id_from_heading(bp_ctx *c, const galley_node *n, const char *id,
+                            size_t len) {
+  const galley_node *h = NULL;
+  if (galley_node_kind(n) == GALLEY_NODE_HEADING)
+    h = n;
+  const galley_node *k = galley_node_first_child(n);
+  for (int hops = 0; !h && k && hops < 3; hops++) {
+    if (galley_node_kind(k) == GALLEY_NODE_HEADING)
+      h = k;
+    else if (galley_kind_is_block(galley_node_kind(k)) &&
+             galley_node_first_child(k) &&
+             galley_node_kind(galley_node_first_child(k)) ==
+                 GALLEY_NODE_HEADING)
+      h = galley_node_first_child(k);
+    else
+      k = galley_node_next(k);
+  }
+  if (!h)
+    return false;
+  char *t = bp_node_text(c->doc, h);
+  if (!t || !*t)
+    return false;
+  for (char *q = t; *q; q++)
+    *q = (char)tolower((unsigned char)*q);
+  const char *p = id, *end = id + len;
+  size_t words = 0;
+  while (p < end) {
+    while (p < end && !isalpha((unsigned char)*p))
+      p++;
+    const char *w = p;
+    while (p < end && isalpha((unsigned char)*p))
+      p++;
+    size_t wn = (size_t)(p - w);
+    if (wn == 0)
+      continue;
+    char word[64];
+    if (wn >= sizeof word)
+      return false;
+    memcpy(word, w, wn);
+    word[wn] = '\0';
+    if (!strstr(t, word))
+      return false;
+    words++;
+  }
+  return words > 0;
+}
+
+/* The words of a node's id and of its classes, tag, role and itemprop. An
+ * article word in the id ("like-post-wrapper") does not cancel a strong
+ * furniture word in the classes ("sharedaddy"); an id made from the
+ * section's heading says nothing. */
+static sigwords node_words(bp_ctx *c, const galley_node *n) {
+  const char *sig = bp_node_signature(c->doc, n);
+  const char *id = galley_node_get_id(n);
+  size_t idlen = id ? strlen(id) : 0;
+  if (!idlen || strlen(sig) < idlen)
+    return scan_sig(sig);
+  sigwords si = scan_sig_n(sig, idlen);
+  sigwords sc = scan_sig(sig + idlen);
+  if (si.chrome && id_from_heading(c, n, sig, idlen))
+    si = (sigwords){0, 0, 0};
+  sigwords s = {si.chrome + sc.chrome, si.strong + sc.strong, sc.article};
+  if (!sc.strong)
+    s.article += si.article;
   return s;
 }
 
@@ -236,7 +345,7 @@ static int class_weight(bp_ctx *c, const galley_node *n) {
   const char *sig = bp_node_signature(c->doc, n);
   if (!*sig)
     return 0;
-  sigwords s = scan_sig(sig);
+  sigwords s = node_words(c, n);
   int w = 0;
   if (s.chrome)
     w -= 25;
@@ -301,7 +410,73 @@ static bool is_hover_card(bp_ctx *c, const bp_rec *r) {
        k = galley_node_next(k))
     if (galley_node_kind(k) == GALLEY_NODE_SPAN && hover_sig(c, k))
       return false;
+  /* A box that is only its link ("<a class=popup>the report</a>" in a
+   * span) is the trigger: its words are part of the sentence. */
+  galley_node *k = galley_node_first_child(r->node);
+  while (k && galley_node_kind(k) == GALLEY_NODE_TEXT &&
+         !*galley_node_get_literal(k))
+    k = galley_node_next(k);
+  if (k && galley_node_kind(k) == GALLEY_NODE_LINK && !galley_node_next(k) &&
+      r->link == r->text)
+    return false;
   return true;
+}
+
+/* Rule caption-credit: inside a figure, a span that credits the picture
+ * ("Credit: EPA", class="credit", "copyright") or labels it for screen
+ * readers only ("Image caption" in class="off-screen"), when the figure
+ * says more than it: the caption stays, its credit goes. */
+static bool is_caption_credit(bp_ctx *c, const bp_rec *r) {
+  int fig = -1, hops = 0;
+  for (int p = r->parent; p > 0 && hops < 5; p = c->rec[p].parent, hops++)
+    if (c->rec[p].kind == GALLEY_NODE_FIGURE) {
+      fig = p;
+      break;
+    }
+  if (fig < 0)
+    return false;
+  const char *sig = bp_node_signature(c->doc, r->node);
+  static const char *const marks[] = {
+      "credit",    "copyright",     "photographer", "off-screen",
+      "offscreen", "sr-only",       "visually-hidden", "visuallyhidden",
+      "screen-reader", NULL};
+  bool marked = false;
+  for (size_t i = 0; marks[i] && !marked; i++)
+    marked = strstr(sig, marks[i]) != NULL;
+  if (!marked) {
+    char *t = bp_node_text(c->doc, r->node);
+    marked = t && galley_recognise_credit(t, strlen(t), NULL) ==
+                      GALLEY_CREDIT_PICTURE;
+  }
+  /* The caption's own words must remain. */
+  return marked && c->rec[fig].text > r->text + 20;
+}
+
+/* Rule edit-link: "[edit]", "[edit source]" after a heading's text (a
+ * wiki's section edit link): a control of the site, not words of the
+ * heading. */
+static bool is_edit_link(bp_ctx *c, const bp_rec *r) {
+  bool in_heading = false;
+  int hops = 0;
+  for (int p = r->parent; p > 0 && hops < 3; p = c->rec[p].parent, hops++)
+    if (c->rec[p].kind == GALLEY_NODE_HEADING)
+      in_heading = true;
+  if (!in_heading)
+    return false;
+  char *t = bp_node_text(c->doc, r->node);
+  if (!t)
+    return false;
+  char buf[16];
+  size_t o = 0;
+  for (const char *q = t; *q; q++) {
+    if (*q == '[' || *q == ']' || *q == '|' || *q == ' ')
+      continue;
+    if (o + 1 >= sizeof buf)
+      return false;
+    buf[o++] = (char)tolower((unsigned char)*q);
+  }
+  buf[o] = '\0';
+  return strcmp(buf, "edit") == 0 || strcmp(buf, "editsource") == 0;
 }
 
 /* Removes page furniture before scoring: navigation, sidebars, share bars,
@@ -310,8 +485,33 @@ static bool is_hover_card(bp_ctx *c, const bp_rec *r) {
  * in class="page-with-sidebar"). */
 static int rule_furniture(bp_ctx *c) {
   const bp_rec *root = &c->rec[0];
+  /* The article element (article, main, itemprop=articleBody) of three
+   * paragraphs or more that holds the most prose: it and every block
+   * around it stay, whatever their class says (an article shown in a
+   * class="modal" layer over a stream of teasers). */
+  int best_hint = -1;
+  for (size_t i = 1; i < c->n; i++) {
+    const bp_rec *r = &c->rec[i];
+    if (r->kind == GALLEY_NODE_DIV && r->paras >= 3 && article_hint(r->node) &&
+        (best_hint < 0 || r->prose > c->rec[best_hint].prose))
+      best_hint = (int)i;
+  }
   for (size_t i = 1; i < c->n; i++) {
     bp_rec *r = &c->rec[i];
+    if (r->kind == GALLEY_NODE_SPAN && r->text > 0 && r->text < 160 &&
+        is_caption_credit(c, r)) {
+      if (drop(c, (int)i, "caption-credit") != GALLEY_OK)
+        return GALLEY_ENOMEM;
+      i = (size_t)r->end - 1;
+      continue;
+    }
+    if ((r->kind == GALLEY_NODE_SPAN || r->kind == GALLEY_NODE_LINK) &&
+        r->text > 0 && r->text <= 14 && is_edit_link(c, r)) {
+      if (drop(c, (int)i, "edit-link") != GALLEY_OK)
+        return GALLEY_ENOMEM;
+      i = (size_t)r->end - 1;
+      continue;
+    }
     if (r->kind == GALLEY_NODE_SPAN && is_hover_card(c, r)) {
       if (drop(c, (int)i, "hover-card") != GALLEY_OK)
         return GALLEY_ENOMEM;
@@ -331,10 +531,14 @@ static int rule_furniture(bp_ctx *c) {
       i = (size_t)r->end - 1;
       continue;
     }
-    bool big = r->paras >= 3 && r->paras * 2 >= root->paras;
+    /* Most of the page's paragraphs, or most of its prose (a page whose
+     * article sits beside a stream of many short teasers). */
+    bool big = r->paras >= 3 && (r->paras * 2 >= root->paras ||
+                                 r->prose * 2 >= root->prose);
+    bool holds_article = best_hint > (int)i && best_hint < r->end;
     const char *tag = galley_node_get_tag(r->node);
     if (chrome_tag(tag) && r->kind != GALLEY_NODE_PARAGRAPH &&
-        !(big && r->hints > 0)) {
+        !(big && r->hints > 0) && !holds_article) {
       if (drop(c, (int)i, "chrome-tag") != GALLEY_OK)
         return GALLEY_ENOMEM;
       i = (size_t)r->end - 1;
@@ -366,9 +570,9 @@ static int rule_furniture(bp_ctx *c) {
     }
     if (!*sig)
       continue;
-    sigwords s = scan_sig(sig);
+    sigwords s = node_words(c, r->node);
     /* Even a strong word does not drop the article's own wrapper. */
-    bool wrapper = big && r->hints > 0;
+    bool wrapper = (big && r->hints > 0) || holds_article;
     if ((s.strong && !s.article && !wrapper) ||
         (s.chrome && !s.article && !big && r->paras < 3)) {
       if (drop(c, (int)i, "chrome-class") != GALLEY_OK)
@@ -511,6 +715,20 @@ static int choose_top(bp_ctx *c) {
   return top;
 }
 
+/* A box of short labels and statements: a container with some text, few
+ * links, no furniture class, no heading of more than 30 characters, and
+ * a picture only beside less than 100 characters (a rating's badge). */
+static bool labelled_box(bp_ctx *c, const bp_rec *s) {
+  if (!is_container(s->kind) || s->text < 5 || link_density(s) >= 0.3 ||
+      ((s->images || s->figures) && s->text >= 100) ||
+      class_weight(c, s->node) < 0)
+    return false;
+  for (size_t k = (size_t)(s - c->rec) + 1; k < (size_t)s->end; k++)
+    if (c->rec[k].kind == GALLEY_NODE_HEADING && c->rec[k].text > 30)
+      return false;
+  return true;
+}
+
 /* Keeps siblings of the top container that look like more of the article
  * (a paragraph beside it, a container with a good score); marks the rest of
  * the page outside-content. */
@@ -521,6 +739,7 @@ static int keep_content(bp_ctx *c, int top) {
   if (!keep)
     return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
   keep[top] = true;
+  bool in_article = t->parent > 0 && article_hint(c->rec[t->parent].node);
   if (t->parent >= 0) {
     for (size_t i = (size_t)t->parent + 1; i < (size_t)c->rec[t->parent].end;
          i = (size_t)c->rec[i].end) {
@@ -544,6 +763,12 @@ static int keep_content(bp_ctx *c, int top) {
                  s->stops * 80 >= s->text / 2) {
         /* The article split over sibling containers, a paragraph each. */
         ok = true;
+      } else if (in_article && labelled_box(c, s)) {
+        /* Inside the article element, a box of short labels and
+         * statements beside the text (the claim and the rating of a fact
+         * check, "Key points") is the article's; a headline block (a
+         * heading of more than 30 characters, a picture) is not. */
+        ok = true;
       } else if ((s->kind == GALLEY_NODE_FIGURE ||
                   s->kind == GALLEY_NODE_HEADING) &&
                  (int)i > top && i == (size_t)c->rec[top].end)
@@ -551,6 +776,15 @@ static int keep_content(bp_ctx *c, int top) {
       if (ok)
         keep[i] = true;
     }
+  }
+  /* The article element one level further up (the text in a wrapper
+   * beside the boxes): its other children are asked the same. */
+  int up = t->parent > 0 ? c->rec[t->parent].parent : -1;
+  if (!in_article && up > 0 && article_hint(c->rec[up].node)) {
+    for (size_t i = (size_t)up + 1; i < (size_t)c->rec[up].end;
+         i = (size_t)c->rec[i].end)
+      if ((int)i != t->parent && labelled_box(c, &c->rec[i]))
+        keep[i] = true;
   }
   /* Everything that is neither kept, inside a kept node, nor an ancestor of
    * one goes. */
@@ -630,6 +864,20 @@ static const char *const cta_phrases[] = {"make a charitable donation",
                                           "follow us on",
                                           NULL};
 
+/* The phrase as words of the text: "subscribe" is not in "subscribers",
+ * "donate" not in "donated". */
+static bool has_phrase(const char *low, const char *phrase) {
+  size_t n = strlen(phrase);
+  for (const char *f = strstr(low, phrase); f; f = strstr(f + 1, phrase)) {
+    bool before = f == low || !isalpha((unsigned char)f[-1]);
+    bool after = !isalpha((unsigned char)phrase[n - 1]) ||
+                 !isalpha((unsigned char)f[n]);
+    if (before && after)
+      return true;
+  }
+  return false;
+}
+
 /* Only short lines are asked; the phrases are lower case. */
 static bool is_cta(const char *t) {
   char low[1024];
@@ -639,13 +887,17 @@ static bool is_cta(const char *t) {
   for (size_t i = 0; i <= n; i++)
     low[i] = (char)tolower((unsigned char)t[i]);
   for (size_t i = 0; cta_phrases[i]; i++)
-    if (strstr(low, cta_phrases[i]))
+    if (has_phrase(low, cta_phrases[i]))
       return true;
   return false;
 }
 
+/* A heading, or a short paragraph standing in for one (<p
+ * class="titulo">): the first of them equal to the title is the
+ * headline. */
 static bool is_heading_like(const bp_rec *r) {
-  return r->kind == GALLEY_NODE_HEADING;
+  return r->kind == GALLEY_NODE_HEADING ||
+         (r->kind == GALLEY_NODE_PARAGRAPH && r->text < 300);
 }
 
 /* A list of headlines: three or more items, (nearly) each one short line,
@@ -664,6 +916,77 @@ static bool teaser_list(const bp_ctx *c, const bp_rec *r) {
   /* One odd item (a promotion written as a sentence) does not save it. */
   return items >= 3 && teasers * 5 >= items * 4;
 }
+
+/* A teaser: a short box (under 300 characters, no long paragraph) that
+ * links to another page by its title: a picture and a headline, perhaps a
+ * line of summary. */
+static bool teaser_item(const bp_rec *it) {
+  if (it->kind != GALLEY_NODE_DIV && it->kind != GALLEY_NODE_ITEM)
+    return false;
+  return it->text > 0 && it->text < 300 && it->link >= 8 &&
+         it->link * 10 >= it->text && it->paras <= 1 && it->stops <= 3;
+}
+
+/* A block of teasers: three or more child boxes, nearly all of them
+ * teasers (a heading over them aside): "Most popular", a related-posts
+ * grid, written as boxes rather than a list. Two are enough under a label
+ * that says so ("Related", "You may also like", "More from …"). */
+static bool related_label(bp_ctx *c, const bp_rec *r) {
+  if (r->text == 0 || r->text > 40)
+    return false;
+  char *t = bp_node_text(c->doc, r->node);
+  if (!t)
+    return false;
+  static const char *const labels[] = {
+      "related",          "related posts",  "related articles",
+      "related stories",  "related content", "you may also like",
+      "you might also like", "more stories", "more from",
+      "most popular",     "most read",      "recommended",
+      "recommended for you", "read next",   "read more",
+      "also read",        "see also",       "further reading",
+      "popular posts",    "trending",       "more like this",
+      NULL};
+  char low[48];
+  size_t o = 0;
+  for (const char *q = t; *q && o + 1 < sizeof low; q++)
+    if (!strchr(":.!?\xe2\x80\xa6", *q))
+      low[o++] = (char)tolower((unsigned char)*q);
+  while (o > 0 && low[o - 1] == ' ')
+    o--;
+  low[o] = '\0';
+  for (size_t i = 0; labels[i]; i++)
+    if (strcmp(low, labels[i]) == 0 ||
+        (strncmp(low, labels[i], strlen(labels[i])) == 0 &&
+         strcmp(labels[i], "more from") == 0))
+      return true;
+  return false;
+}
+
+static bool teaser_block(bp_ctx *c, const bp_rec *r) {
+  size_t self = (size_t)(r - c->rec), boxes = 0, teasers = 0;
+  bool labelled = false, first = true;
+  for (size_t i = self + 1; i < (size_t)r->end; i = (size_t)c->rec[i].end) {
+    const bp_rec *it = &c->rec[i];
+    if (first && (it->kind == GALLEY_NODE_HEADING ||
+                  it->kind == GALLEY_NODE_PARAGRAPH) &&
+        related_label(c, it)) {
+      labelled = true;
+      first = false;
+      continue;
+    }
+    first = false;
+    if (it->kind == GALLEY_NODE_HEADING || it->text == 0)
+      continue;
+    boxes++;
+    if (teaser_item(it))
+      teasers++;
+  }
+  if (labelled)
+    return teasers >= 2 && teasers * 5 >= boxes * 4;
+  return teasers >= 3 && teasers * 5 >= boxes * 4;
+}
+
+static bool has_price(const char *t);
 
 /* Readability's conditional cleaning, with our names: a container inside the
  * article goes when its shape says it is not prose. */
@@ -698,10 +1021,18 @@ static const char *judge_container(bp_ctx *c, const bp_rec *r) {
     return "link-list";
   /* Items of 80+ characters on average are prose, links or not. */
   bool prose_items = is_list && r->items && r->text / r->items >= 80;
+  if (is_list && r->text < 400) {
+    /* A product's places to buy it, with prices, is not navigation. */
+    char *t = bp_node_text(c->doc, r->node);
+    if (t && has_price(t))
+      return NULL;
+  }
   if (is_list && ld > 0.5 && r->stops < r->items && !prose_items)
     return "link-list";
   if (is_list && teaser_list(c, r))
     return "link-list";
+  if (!is_list && r->kind == GALLEY_NODE_DIV && teaser_block(c, r))
+    return "teaser-block";
   if (!is_list && weight < 25 && ld > 0.33 && r->text > 0)
     return "link-dense";
   if (weight >= 25 && ld > 0.5)
@@ -712,9 +1043,70 @@ static const char *judge_container(bp_ctx *c, const bp_rec *r) {
 }
 
 /* Short lines that are links only ("Read more", "Next article"). */
-static bool link_only_paragraph(const bp_rec *r) {
-  return r->kind == GALLEY_NODE_PARAGRAPH && r->text > 0 && r->text < 120 &&
-         r->link * 10 >= r->text * 9;
+/* A paragraph that opens with a label for links elsewhere ("DON'T MISS",
+ * "Related:", "Read more:") and is mostly those links. */
+static bool labelled_links(bp_ctx *c, const bp_rec *r) {
+  if (r->kind != GALLEY_NODE_PARAGRAPH || r->text >= 600 ||
+      r->link * 10 < r->text * 6)
+    return false;
+  char *t = bp_node_text(c->doc, r->node);
+  if (!t)
+    return false;
+  static const char *const labels[] = {
+      "don't miss",  "don\xe2\x80\x99t miss", "related",   "read more",
+      "see also",    "also read",           "read also", "read next",
+      "more:",       "most read",           "recommended", "you may also like",
+      "you might also like", NULL};
+  for (size_t i = 0; labels[i]; i++)
+    if (strncasecmp(t, labels[i], strlen(labels[i])) == 0)
+      return true;
+  return false;
+}
+
+/* A price: a currency sign next to a digit ("$39.99", "£11", "49 €"). */
+static bool has_price(const char *t) {
+  static const char *const signs[] = {"$", "\xc2\xa3", "\xe2\x82\xac",
+                                      "\xc2\xa5", "\xe2\x82\xb9", NULL};
+  for (size_t i = 0; signs[i]; i++) {
+    size_t l = strlen(signs[i]);
+    for (const char *f = strstr(t, signs[i]); f; f = strstr(f + l, signs[i]))
+      if (isdigit((unsigned char)f[l]) ||
+          (f > t + 1 && f[-1] == ' ' && isdigit((unsigned char)f[-2])) ||
+          (f > t && isdigit((unsigned char)f[-1])))
+        return true;
+  }
+  return false;
+}
+
+static bool link_only_paragraph(bp_ctx *c, const bp_rec *r) {
+  if (labelled_links(c, r))
+    return true;
+  if (r->kind != GALLEY_NODE_PARAGRAPH || r->text == 0 || r->text >= 120 ||
+      r->link * 10 < r->text * 9)
+    return false;
+  /* "Get it on Amazon for $39.99": a product's price and where to buy
+   * it, the substance of a buying guide. */
+  char *t = bp_node_text(c->doc, r->node);
+  if (t && has_price(t))
+    return false;
+  /* Part of a list item with more text (a reference whose title is its
+   * link, then the publisher and date, split by a block inside the
+   * <cite>): the item is judged as a whole. */
+  int hops = 0;
+  for (int p = r->parent; p > 0 && hops < 2; p = c->rec[p].parent, hops++)
+    if (c->rec[p].kind == GALLEY_NODE_ITEM) {
+      if (c->rec[p].text > r->text + 3)
+        return false;
+      /* An item of a list of places to buy a product, with prices. */
+      const bp_rec *list = &c->rec[c->rec[p].parent];
+      if (list->kind == GALLEY_NODE_LIST && list->text < 400) {
+        char *lt = bp_node_text(c->doc, list->node);
+        if (lt && has_price(lt))
+          return false;
+      }
+      break;
+    }
+  return true;
 }
 
 /* Lines that label page furniture when they stand alone. */
@@ -725,6 +1117,9 @@ static const char *const label_lines[] = {
     "more",    "related",       "share",
     "print",   "email",         "menu",
     "search",  "loading",       "continue reading",
+    "anzeige", "publicidad",    "publicité",
+    "pubblicità", "publicidade", "iklan",
+    "реклама", "terkait",       "теги",
     NULL};
 
 /* "Image 1 of 5", "Photo 2/9", "3 of 12": a gallery's counter. */
@@ -759,8 +1154,48 @@ static bool is_counter(const char *t) {
   return *t == '\0';
 }
 
+/* "5 min read", "Reading time: 4 minutes", "Tempo de leitura: 2 minutos":
+ * the reading time a page prints under its headline. */
+static bool is_reading_time(const char *t) {
+  size_t n = strlen(t);
+  if (n > 60 || !strpbrk(t, "0123456789"))
+    return false;
+  static const char *const phrases[] = {
+      "min read",          "minute read",      "minutes read",
+      "mins read",         "reading time",     "read time",
+      "tempo de leitura",  "tiempo de lectura", "temps de lecture",
+      "lesezeit",          "leestijd",         "tempo di lettura",
+      NULL};
+  char low[64];
+  for (size_t i = 0; i <= n; i++)
+    low[i] = (char)tolower((unsigned char)t[i]);
+  for (size_t i = 0; phrases[i]; i++)
+    if (strstr(low, phrases[i]))
+      return true;
+  return false;
+}
+
+/* "0 Comments", "12 comentários", "3 Kommentare": a comment counter. */
+static bool is_comment_count(const char *t) {
+  if (!isdigit((unsigned char)*t))
+    return false;
+  while (isdigit((unsigned char)*t))
+    t++;
+  while (*t == ' ')
+    t++;
+  static const char *const words[] = {"comment",    "comments",  "comentario",
+                                      "comentarios", "comentário", "comentários",
+                                      "kommentar",  "kommentare", "commentaire",
+                                      "commentaires", "commenti",  "reactions",
+                                      "responses",  "replies",    NULL};
+  for (size_t i = 0; words[i]; i++)
+    if (strcasecmp(t, words[i]) == 0)
+      return true;
+  return false;
+}
+
 static bool is_label_line(const char *t) {
-  if (is_counter(t) ||
+  if (is_counter(t) || is_reading_time(t) || is_comment_count(t) ||
       (strncasecmp(t, "disclaimer:", 11) == 0 && strlen(t) < 1200))
     return true;
   /* A list of the article's tags or categories. */
@@ -831,6 +1266,12 @@ static bool in_figure(const bp_ctx *c, const bp_rec *r) {
 /* "Ascom is a global provider…", "Regan is a Connecticut native…": one to
  * five capitalised words, then "is a", "is an", "is the" or "was a". */
 static bool is_self_description(const char *t) {
+  static const char *const first[] = {"I am a ", "I am an ", "I'm a ",
+                                      "I'm an ", "I\xe2\x80\x99m a ",
+                                      "I\xe2\x80\x99m an ", NULL};
+  for (size_t i = 0; first[i]; i++)
+    if (strncmp(t, first[i], strlen(first[i])) == 0)
+      return true;
   const char *p = t;
   for (int words = 0; words < 6; words++) {
     if (!isupper((unsigned char)*p) && !((unsigned char)*p & 0x80))
@@ -895,6 +1336,63 @@ static int listing_bylines(bp_ctx *c, int top, bool *listing) {
   return GALLEY_OK;
 }
 
+/* An e-mail address: letters, '@', a domain with a dot. */
+static bool has_email(const char *t) {
+  for (const char *at = strchr(t, '@'); at; at = strchr(at + 1, '@')) {
+    if (at == t || !isalnum((unsigned char)at[-1]))
+      continue;
+    const char *d = at + 1;
+    while (isalnum((unsigned char)*d) || *d == '-')
+      d++;
+    if (d > at + 1 && *d == '.' && isalpha((unsigned char)d[1]))
+      return true;
+  }
+  return false;
+}
+
+/* What ends an article without being part of it: an invitation, an
+ * author's contact, a credit for reporting, an affiliate notice. Phrases
+ * that address the reader or speak of the article, not phrases that
+ * merely mention subscribers or a book. */
+static const char *const promo_phrases[] = {
+    "subscribe to our", "subscribe now",     "subscribe to the",
+    "subscribe for",    "sign up for",       "sign up to",
+    "sign up here",     "join our",          "join the conversation",
+    "follow us",        "follow him",        "follow her",
+    "follow me",        "follow them",       "may earn",
+    "earn a commission", "affiliate commission", "affiliate link",
+    "comments are closed", "like this:",     "contributed reporting",
+    "contributed to this report", "reach the reporter", "write to ",
+    "email us",         "e-mail us",         "get the latest",
+    "your inbox",       "if you enjoyed",    "support our",
+    "have a tip",       "may be reached",    "full coverage",
+    "click here",       "read more",
+    "listen to",        "download the",
+    "podcast on",       NULL};
+
+static bool is_promo(const char *t) {
+  char low[700];
+  size_t n = strlen(t);
+  if (n >= sizeof low)
+    return false;
+  for (size_t i = 0; i <= n; i++)
+    low[i] = (char)tolower((unsigned char)t[i]);
+  for (size_t i = 0; promo_phrases[i]; i++)
+    if (has_phrase(low, promo_phrases[i]))
+      return true;
+  /* "Follow The Times on Facebook", "Follow Newsbeat on Instagram". */
+  static const char *const nets[] = {"twitter", "facebook", "instagram",
+                                     "linkedin", "youtube", NULL};
+  for (const char *f = strstr(low, "follow "); f; f = strstr(f + 1, "follow "))
+    for (size_t k = 0; nets[k]; k++) {
+      const char *net = strstr(f, nets[k]);
+      if (net && net - f < 80)
+        return true;
+    }
+  /* A short line with the author's address. */
+  return n < 300 && has_email(t);
+}
+
 static int rule_clean(bp_ctx *c, int top) {
   int headline_done = 0;
   bool listing;
@@ -927,7 +1425,7 @@ static int rule_clean(bp_ctx *c, int top) {
       why = "headline-in-metadata";
     } else if (r->text < 160 && is_cta(t) && r->stops <= 2) {
       why = "call-to-action";
-    } else if (link_only_paragraph(r)) {
+    } else if (link_only_paragraph(c, r)) {
       why = "link-line";
     } else if (r->text < 80 && galley_recognise_byline(t, strlen(t), 0, &by)) {
       if (!listing)
@@ -969,7 +1467,10 @@ static int rule_clean(bp_ctx *c, int top) {
     seen++;
     galley_node *prev = galley_node_prev(r->node);
     galley_kind pk = prev ? galley_node_kind(prev) : GALLEY_NODE_NONE;
-    if (prev && pk != GALLEY_NODE_THEMATIC_BREAK)
+    /* After a rule, or after the author's name as a short heading. */
+    if (prev && pk != GALLEY_NODE_THEMATIC_BREAK &&
+        !(pk == GALLEY_NODE_HEADING && !galley_node_prev(prev) &&
+          bp_utf8_len(bp_node_text(c->doc, prev)) < 60))
       continue;
     /* A definition that starts a section ("BED is a condition…") has more
      * of the section after it; a blurb ends its block. */
@@ -983,6 +1484,32 @@ static int rule_clean(bp_ctx *c, int top) {
       rc = GALLEY_ENOMEM;
     else if (is_self_description(t))
       rc = drop(c, (int)i, "about-blurb");
+  }
+  /* Rule end-promo: from the article's end backwards, the blocks after its
+   * last paragraph of prose that invite, credit or sell ("Follow him on
+   * Twitter", "Write to … at name@example.com", "X contributed
+   * reporting", "may earn a commission"), whatever their number of
+   * sentences. A paragraph of 150+ characters that is not one ends the
+   * walk: the article's own prose is never judged. */
+  size_t walked = 0;
+  for (size_t i = (size_t)c->rec[top].end;
+       i-- > (size_t)top + 1 && walked < 8 && rc == GALLEY_OK;) {
+    bp_rec *r = &c->rec[i];
+    if ((r->kind != GALLEY_NODE_PARAGRAPH && r->kind != GALLEY_NODE_HEADING) ||
+        r->text == 0 || gone[i] || r->rule)
+      continue;
+    if (in_figure(c, r))
+      continue;
+    walked++;
+    char *t = r->text < 700 ? bp_node_text(c->doc, r->node) : NULL;
+    if (r->text < 700 && !t) {
+      rc = GALLEY_ENOMEM;
+      break;
+    }
+    if (t && is_promo(t))
+      rc = drop(c, (int)i, "end-promo");
+    else if (r->kind == GALLEY_NODE_PARAGRAPH && r->text >= 150)
+      break;
   }
   free(gone);
   if (rc != GALLEY_OK)
