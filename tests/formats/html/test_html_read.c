@@ -511,9 +511,8 @@ static void head_metadata_fills_the_document(void **state) {
          "<meta property=article:published_time content=2024-05-06T07:08:09Z>"
          "<link rel=canonical href='https://example.org/p'>"
          "</head><body><p>x</p></body></html>");
-  /* The title is what the page says; site names are not guessed away. */
-  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_TITLE),
-                      "Page title | Example");
+  /* The site's name (og:site_name "Example") leaves the title. */
+  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_TITLE), "Page title");
   assert_string_equal(galley_doc_get_meta(d, GALLEY_META_AUTHOR), "Ann Author");
   assert_string_equal(galley_doc_get_meta(d, GALLEY_META_DESCRIPTION),
                       "The gist.");
