@@ -1980,7 +1980,7 @@ static bool names_site(const char *s, size_t n, const char *site) {
     if (!dot)
       break;
     size_t kl = site_key(p, (size_t)(dot - p), b, sizeof b);
-    if (kl >= 3 && strcmp(b, "www") != 0 && strcmp(a, b) == 0)
+    if (kl >= 2 && strcmp(b, "www") != 0 && strcmp(a, b) == 0)
       return true;
     p = dot + 1;
   }
