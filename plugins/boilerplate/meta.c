@@ -8,8 +8,29 @@
 
 #include "boilerplate.h"
 
+/* Does the signature hold `word` as a word, or at the end of a known
+ * compound ("pubdate", "postdate", "entry-date", "updated")? Not inside
+ * another word: "candidate", "validate", "runtime", "lifetime". */
 static bool sig_has(const char *sig, const char *word) {
-  return sig && strstr(sig, word) != NULL;
+  static const char *const lead[] = {
+      "pub",     "post",     "entry",   "article", "publish", "published",
+      "story",   "news",     "created", "modified", "updated", "up",
+      "last",    "blog",     "item",    "meta",    "release", "display",
+      "date",    NULL};
+  if (!sig)
+    return false;
+  for (const char *p = strstr(sig, word); p; p = strstr(p + 1, word)) {
+    const char *s = p;
+    while (s > sig && s[-1] >= 'a' && s[-1] <= 'z')
+      s--;
+    if (s == p)
+      return true;
+    for (size_t i = 0; lead[i]; i++)
+      if ((size_t)(p - s) == strlen(lead[i]) &&
+          strncmp(s, lead[i], (size_t)(p - s)) == 0)
+        return true;
+  }
+  return false;
 }
 
 /* Words of an ancestor's signature that put a byline out of the article:

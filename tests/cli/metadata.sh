@@ -70,5 +70,22 @@ else
   failed=$((failed + 1))
   echo "not ok $n - html --strip: byline and dateline leave the text"
 fi
+# fixtures/metadata/cleaned.html: the title loses the site's name (its
+# og:site_name), the description its twice-escaped reference, the author
+# "Posted by" and "Staff Writer"; a teaser's byline in a related-stories
+# block is not the article's, and "candidates" is no date mark.
+field() {
+  "$exe" "$@" -t xml 2>/dev/null |
+    sed -n '/<meta>/,/<\/meta>/s/^ *<entry key="\(title\|description\|author\|date\)">\(.*\)<\/entry>$/\1=\2/p'
+}
+for strip in "" --strip; do
+  want="title=New locks for the north quay
+description=The harbour board's plan, in brief.
+author=Jane Doe"
+  [ -n "$strip" ] && want="$want
+date=2026-04-05"
+  check "cleaned.html ${strip:-without --strip}: title, excerpt, author and date cleaned" \
+    "$want" "$(field $strip "$fixtures/cleaned.html")"
+done
 echo "1..$n"
 [ "$failed" -eq 0 ]
