@@ -556,10 +556,13 @@ static void block_text(xmlNode *n, lines *l, int depth) {
   }
 }
 
+/* `sub` in `s`, ignoring case; "comment" not as the start of
+ * "commentary" (an opinion column's byline is the article's). */
 static bool has_ci(const char *s, const char *sub) {
   size_t n = strlen(sub);
   for (; *s; s++)
-    if (strncasecmp(s, sub, n) == 0)
+    if (strncasecmp(s, sub, n) == 0 &&
+        !(strcmp(sub, "comment") == 0 && strncasecmp(s + n, "ary", 3) == 0))
       return true;
   return false;
 }

@@ -607,6 +607,11 @@ static void byline_elements_read_a_line_per_block_in_the_article(void **state) {
   assert_string_equal(galley_doc_get_meta(d, GALLEY_META_AUTHOR),
                       "Ben Silverman");
   galley_doc_free(d);
+  /* An opinion column's byline is the article's. */
+  d = rd("<body><div class=commentary><p class=byline>By Ann Critic</p>"
+         "<p>Text.</p></div></body>");
+  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_AUTHOR), "Ann Critic");
+  galley_doc_free(d);
   /* The body's classes describe the page, not a sidebar around the
    * byline. */
   d = rd("<body class='single sidebar-primary'><p class=byline>By Scott "
