@@ -140,19 +140,27 @@ static size_t put_utf8(char *o, unsigned long cp) {
 
 /* Character references left in a value that was escaped twice
  * (content="That&amp;#039;s" reads as "That&#039;s"): decoded in place, as
- * Readability does for metadata. Numeric references and the five XML
- * names; a reference to no character (0, a surrogate, past U+10FFFF) gives
+ * Readability does for metadata. Numeric references, the five XML names
+ * and the typographic ones pages escape most (nbsp, ndash, mdash, the
+ * quotes, hellip); a reference to no character (0, a surrogate, past U+10FFFF) gives
  * U+FFFD; anything else ("&#xg;", "AT&T") stays as written. No output is
  * longer than its reference, so the string only shrinks. */
 static void unescape_refs(char *s) {
   static const struct {
-    const char *name;
-    char c;
-  } named[] = {{"amp;", '&'},
-               {"lt;", '<'},
-               {"gt;", '>'},
-               {"quot;", '"'},
-               {"apos;", '\''}};
+    const char *name, *c;
+  } named[] = {{"amp;", "&"},
+               {"lt;", "<"},
+               {"gt;", ">"},
+               {"quot;", "\""},
+               {"apos;", "'"},
+               {"nbsp;", "\xc2\xa0"},
+               {"ndash;", "\xe2\x80\x93"},
+               {"mdash;", "\xe2\x80\x94"},
+               {"lsquo;", "\xe2\x80\x98"},
+               {"rsquo;", "\xe2\x80\x99"},
+               {"ldquo;", "\xe2\x80\x9c"},
+               {"rdquo;", "\xe2\x80\x9d"},
+               {"hellip;", "\xe2\x80\xa6"}};
   char *o = s;
   for (const char *p = s; *p;) {
     if (*p != '&') {
@@ -185,7 +193,8 @@ static void unescape_refs(char *s) {
       for (size_t k = 0; k < sizeof named / sizeof *named && !done; k++) {
         size_t l = strlen(named[k].name);
         if (strncmp(p + 1, named[k].name, l) == 0) {
-          *o++ = named[k].c;
+          for (const char *c = named[k].c; *c; c++)
+            *o++ = *c;
           p += 1 + l;
           done = true;
         }

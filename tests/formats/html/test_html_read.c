@@ -575,11 +575,12 @@ static void titles_lose_the_site_name_and_values_are_cleaned(void **state) {
   /* References escaped twice; a declared author's "By" and job title;
    * og:article:author. */
   d = rd("<head><meta name=description content='That&amp;#039;s &amp;quot;it"
-         "&amp;quot; &amp;#x1F62D; &amp;#0; AT&amp;T &amp;#xg;'>"
+         "&amp;quot; &amp;#x1F62D; &amp;#0; AT&amp;T &amp;#xg;&amp;hellip;'>"
          "<meta name=author content='By Jane Doe | Staff Writer'>"
          "</head><body><p>x</p></body>");
   assert_string_equal(galley_doc_get_meta(d, GALLEY_META_DESCRIPTION),
-                      "That's \"it\" \xf0\x9f\x98\xad \xef\xbf\xbd AT&T &#xg;");
+                      "That's \"it\" \xf0\x9f\x98\xad \xef\xbf\xbd AT&T "
+                      "&#xg;\xe2\x80\xa6");
   assert_string_equal(galley_doc_get_meta(d, GALLEY_META_AUTHOR), "Jane Doe");
   galley_doc_free(d);
   d = rd("<head><meta property=og:article:author content='BBC News'></head>"
