@@ -581,7 +581,7 @@ static bool has_ci(const char *s, const char *sub) {
  * or id says so. */
 static bool elsewhere(xmlNode *el) {
   static const char *const words[] = {
-      "related", "comment", "sidebar", "recommend", "promo",  "teaser",
+      "related", "comment", "recommend", "promo",  "teaser",
       "widget",  "follow",  "trending", "popular",  "outbrain", "taboola",
       NULL};
   int hops = 0;
