@@ -87,5 +87,20 @@ date=2026-04-05"
   check "cleaned.html ${strip:-without --strip}: title, excerpt, author and date cleaned" \
     "$want" "$(field $strip "$fixtures/cleaned.html")"
 done
+# fixtures/metadata/excerpt.html has no description: the excerpt is the
+# first real paragraph, a short whole sentence, not the caption or the
+# list above it. A page of nothing but a list gives its first item.
+check "excerpt.html --strip: the first real paragraph is the excerpt" \
+  "description=The harbour board voted for the locks." \
+  "$(field --strip "$fixtures/excerpt.html" | grep '^description=')"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf '%s\n' '<html><head><title>Ten things</title></head><body><article>' \
+  '<h1>Ten things</h1><ol><li><p>AI has not changed much in security so far, and phishing is still done by hand.</p></li>' \
+  '<li><p>Most breaches still start with a password that was reused on another site.</p></li></ol>' \
+  '</article></body></html>' >"$tmp/list.html"
+check "a page of one list --strip: its first item is the excerpt" \
+  "description=AI has not changed much in security so far, and phishing is still done by hand." \
+  "$(field --strip "$tmp/list.html" | grep '^description=')"
 echo "1..$n"
 [ "$failed" -eq 0 ]
