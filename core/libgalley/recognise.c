@@ -1391,18 +1391,26 @@ static bool looks_like_name(const char *s, size_t a, size_t b, bool marked) {
     return false;
   if (is_date_word(s + a, b - a))
     return false;
-  size_t pos = a, ws, we, words = 0, small = 0;
+  size_t pos = a, ws, we, words = 0, small = 0, long_words = 0;
   size_t last_s = a, last_e = a;
+  int bracket = 0;
   while (next_word(s, &pos, b, &ws, &we)) {
     last_s = ws, last_e = we;
+    /* Words in brackets are a nickname: "Richard (R.J.) Eskow". */
+    if (s[ws] == '(' || bracket) {
+      bracket = s[we - 1] != ')';
+      continue;
+    }
     if (in_list(s + ws, we - ws, particles))
       continue;
     unsigned c, prev = 0;
     decode(s + ws, we - ws, &c);
     if (!is_letter(c))
       return false;
+    size_t letters = 0;
     for (size_t i = ws; i < we; prev = c) {
       i += decode(s + i, we - i, &c);
+      letters += is_letter(c);
       if (!is_letter(c) && !name_char(c, marked))
         return false;
       /* "spokesman.com": a site, not a name. */
@@ -1413,8 +1421,11 @@ static bool looks_like_name(const char *s, size_t a, size_t b, bool marked) {
     if (letter_case(c) < 0)
       small++;
     words++;
+    long_words += letters > 1;
   }
-  if (words == 0 || words > 5)
+  /* Initials alone are no name: "J J" (a commenter's avatar letter and
+   * user name), "A. B.". */
+  if (words == 0 || words > 5 || long_words == 0)
     return false;
   if (small > (marked && words == 1 ? 1u : 0u))
     return false;
@@ -1534,6 +1545,19 @@ static size_t names_end(const char *s, size_t n, galley_byline *out) {
     }
   for (size_t i = 0; i < cut; i++) {
     if (s[i] == '(' || s[i] == '[') {
+      /* A nickname or middle name in brackets, the name going on after
+       * it, stays: "Richard (R.J.) Eskow". */
+      const char *close = memchr(s + i, s[i] == '(' ? ')' : ']', cut - i);
+      size_t after = close ? (size_t)(close - s) + 1 : cut;
+      while (after < cut && s[after] == ' ')
+        after++;
+      unsigned c = 0;
+      if (close && after < cut && after > (size_t)(close - s) + 1)
+        decode(s + after, cut - after, &c);
+      if (letter_case(c) > 0) {
+        i = (size_t)(close - s);
+        continue;
+      }
       cut = i;
       break;
     }
@@ -1894,4 +1918,158 @@ GALLEY_API bool galley_recognise_dateline(const char *text, size_t len,
   }
   *out = d;
   return true;
+}
+
+/* ---- Titles -------------------------------------------------------------- */
+
+/* The letters and digits of s[0, n), folded, in `key` (at most `cap` - 1
+ * bytes, NUL-terminated): "LWN.net", "lwn.net" and "Lwn Net" share one. */
+static size_t site_key(const char *s, size_t n, char *key, size_t cap) {
+  size_t o = 0;
+  for (size_t i = 0; i < n;) {
+    unsigned c;
+    size_t l = decode(s + i, n - i, &c);
+    if (is_letter(c) || is_digit(c)) {
+      unsigned f = fold(c);
+      char buf[4];
+      size_t bl;
+      if (f < 0x80)
+        buf[0] = (char)f, bl = 1;
+      else if (f == c)
+        memcpy(buf, s + i, l), bl = l;
+      else if (f < 0x800)
+        buf[0] = (char)(0xC0 | (f >> 6)), buf[1] = (char)(0x80 | (f & 0x3F)),
+        bl = 2;
+      else
+        memcpy(buf, s + i, l), bl = l; /* folds stay below 0x800 */
+      if (o + bl >= cap)
+        break;
+      memcpy(key + o, buf, bl);
+      o += bl;
+    }
+    i += l;
+  }
+  key[o] = '\0';
+  return o;
+}
+
+/* Does the text s[0, n) name the site `site`: the same letters and digits,
+ * or one label of a host name ("Wikipedia" and "en.wikipedia.org",
+ * "Factorio" and "Factorio.com", "Le Monde" and "Le Monde.fr")? */
+static bool names_site(const char *s, size_t n, const char *site) {
+  char a[256], b[256];
+  if (site_key(s, n, a, sizeof a) == 0)
+    return false;
+  size_t sl = strnlen(site, 512);
+  /* A URL: only its host. */
+  const char *scheme = find_ci(site, sl, "://");
+  if (scheme) {
+    const char *h = scheme + 3, *e = h;
+    while (e < site + sl && *e != '/' && *e != ':' && *e != '?' && *e != '#')
+      e++;
+    site = h;
+    sl = (size_t)(e - h);
+  }
+  site_key(site, sl, b, sizeof b);
+  if (strcmp(a, b) == 0)
+    return true;
+  /* The parts between full stops, but the last one (".com", ".fr"). */
+  const char *p = site, *end = site + sl;
+  while (p < end) {
+    const char *dot = memchr(p, '.', (size_t)(end - p));
+    if (!dot)
+      break;
+    size_t kl = site_key(p, (size_t)(dot - p), b, sizeof b);
+    if (kl >= 2 && strcmp(b, "www") != 0 && strcmp(a, b) == 0)
+      return true;
+    p = dot + 1;
+  }
+  return false;
+}
+
+/* The separator of a title's parts at s[i] of s[0, n): its length (with
+ * the spaces around it), 0 when there is none. A hyphen, a slash or an
+ * underscore counts only with a space before it ("Just-released" is one
+ * word). */
+static size_t title_separator_at(const char *s, size_t i, size_t n) {
+  static const char *const seps[] = {
+      " | ", " \xe2\x80\x93 ", /* – */
+      " \xe2\x80\x94 ",        /* — */
+      " - ",  " \xc2\xb7 ",    /* · */
+      " \xe2\x80\xa2 ",        /* • */
+      " :: ", " \xc2\xbb ",    /* » */
+      " / ",  " ~ ",
+      " _",   " \xef\xbd\x9c ", /* ｜ */
+      NULL};
+  if (s[i] != ' ')
+    return 0;
+  for (size_t k = 0; seps[k]; k++) {
+    size_t l = strlen(seps[k]);
+    if (n - i >= l && memcmp(s + i, seps[k], l) == 0)
+      return l;
+  }
+  return 0;
+}
+
+GALLEY_API bool galley_recognise_title_site(const char *title, size_t len,
+                                            const char *const *sites,
+                                            galley_span *kept) {
+  if (!title || !sites || !kept || len > MAX_SCAN)
+    return false;
+  size_t a = 0, b = len;
+  trim(title, &a, &b);
+  if (a >= b)
+    return false;
+  /* Runs of white space count as one: a <title> is often wrapped. */
+  char s[MAX_SCAN + 1];
+  size_t map[MAX_SCAN + 1], n = 0;
+  bool sp = false;
+  for (size_t i = a; i < b;) {
+    unsigned c;
+    size_t l = decode(title + i, b - i, &c);
+    if (is_space(c)) {
+      sp = true;
+      i += l;
+      continue;
+    }
+    if (sp)
+      map[n] = i, s[n++] = ' ';
+    sp = false;
+    for (size_t j = 0; j < l; j++)
+      map[n] = i + j, s[n++] = title[i + j];
+    i += l;
+  }
+  map[n] = b;
+  s[n] = '\0';
+  /* The last part, after its separator; "[Site]" at the end is one too. */
+  size_t last_at = n, last_len = 0;
+  for (size_t i = 1; i + 1 < n; i++) {
+    size_t l = title_separator_at(s, i, n);
+    if (!l)
+      continue;
+    last_at = i, last_len = l;
+    i += l - 1;
+  }
+  size_t head_end = n, tail_s = n, tail_e = n;
+  if (s[n - 1] == ']') {
+    size_t o = n - 1;
+    while (o > 0 && s[o] != '[')
+      o--;
+    if (o > 1 && s[o] == '[' && s[o - 1] == ' ')
+      head_end = o - 1, tail_s = o + 1, tail_e = n - 1;
+  }
+  if (tail_s == n && last_at < n)
+    head_end = last_at, tail_s = last_at + last_len, tail_e = n;
+  for (size_t k = 0; tail_s < n && sites[k]; k++) {
+    if (head_end == 0 || !*sites[k] ||
+        !names_site(s + tail_s, tail_e - tail_s, sites[k]))
+      continue;
+    *kept = (galley_span){map[0], map[head_end - 1] + 1 - map[0]};
+    /* A multi-byte character ends where its last byte does. */
+    while (kept->start + kept->len < b &&
+           ((unsigned char)title[kept->start + kept->len] & 0xC0) == 0x80)
+      kept->len++;
+    return true;
+  }
+  return false;
 }

@@ -41,6 +41,10 @@ void html_meta_jsonld(html_meta *m, galley_job *job, const char *text,
  * of an author. False when the text holds no name (a date, "View author
  * archive"). */
 bool html_meta_byline(html_meta *m, const char *text);
+/** The same for a byline element: its text with a line break at each block
+ * inside it ("Ben Silverman" / "Games Editor"), so that a job title in a
+ * block of its own is not read as part of the name. */
+bool html_meta_byline_element(html_meta *m, xmlNode *el);
 /** Writes what was found into the document, best source first. */
 int html_meta_apply(html_meta *m, galley_doc *doc);
 

@@ -24,6 +24,32 @@ enum {
   P_WEAK = 40,
 };
 
+/* A growing array of owned strings. */
+typedef struct strs {
+  char **v;
+  size_t n, cap;
+} strs;
+
+static void strs_add(strs *l, const char *v) {
+  if (!v || !*v || l->n >= 64)
+    return;
+  char *c = strdup(v);
+  if (!c)
+    return;
+  if (galley_array_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) !=
+      GALLEY_OK) {
+    free(c);
+    return;
+  }
+  l->v[l->n++] = c;
+}
+
+static void strs_free(strs *l) {
+  for (size_t i = 0; i < l->n; i++)
+    free(l->v[i]);
+  free(l->v);
+}
+
 typedef struct list {
   char **v;
   size_t n, cap;
@@ -42,6 +68,11 @@ struct html_meta {
   char *doc_title; /* the <title> text */
   char *ld_name;   /* JSON-LD name, when it also had a headline */
   bool jsonld_done;
+  /* Every name the page gives its site (og:site_name, application-name,
+   * publisher, twitter:site, the canonical URL) and every title it
+   * declares: a title's suffix is cut when it names the site. */
+  strs sites, titles;
+  bool named_site; /* a site name besides URLs */
 };
 
 html_meta *html_meta_new(void) { return calloc(1, sizeof(html_meta)); }
@@ -80,6 +111,8 @@ void html_meta_free(html_meta *m) {
   list_clear(&m->keywords);
   free(m->doc_title);
   free(m->ld_name);
+  strs_free(&m->sites);
+  strs_free(&m->titles);
   free(m->authors.v);
   free(m->keywords.v);
   free(m->authors.index);
@@ -87,10 +120,115 @@ void html_meta_free(html_meta *m) {
   free(m);
 }
 
-static void set_field(html_meta *m, int f, const char *v, int pri) {
-  if (!v || pri <= m->pri[f])
-    return;
+/* Puts the UTF-8 bytes of code point `cp` at `o`; their count. */
+static size_t put_utf8(char *o, unsigned long cp) {
+  if (cp < 0x80)
+    return o[0] = (char)cp, 1;
+  if (cp < 0x800)
+    return o[0] = (char)(0xC0 | (cp >> 6)), o[1] = (char)(0x80 | (cp & 0x3F)),
+           2;
+  if (cp < 0x10000)
+    return o[0] = (char)(0xE0 | (cp >> 12)),
+           o[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
+           o[2] = (char)(0x80 | (cp & 0x3F)), 3;
+  o[0] = (char)(0xF0 | (cp >> 18));
+  o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+  o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+  o[3] = (char)(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+/* Character references left in a value that was escaped twice
+ * (content="That&amp;#039;s" reads as "That&#039;s"): decoded in place, as
+ * Readability does for metadata. Numeric references, the five XML names
+ * and the typographic ones pages escape most (nbsp, ndash, mdash, the
+ * quotes, hellip); a reference to no character (0, a surrogate, past U+10FFFF) gives
+ * U+FFFD; anything else ("&#xg;", "AT&T") stays as written. No output is
+ * longer than its reference, so the string only shrinks. */
+static void unescape_refs(char *s) {
+  static const struct {
+    const char *name, *c;
+  } named[] = {{"amp;", "&"},
+               {"lt;", "<"},
+               {"gt;", ">"},
+               {"quot;", "\""},
+               {"apos;", "'"},
+               {"nbsp;", "\xc2\xa0"},
+               {"ndash;", "\xe2\x80\x93"},
+               {"mdash;", "\xe2\x80\x94"},
+               {"lsquo;", "\xe2\x80\x98"},
+               {"rsquo;", "\xe2\x80\x99"},
+               {"ldquo;", "\xe2\x80\x9c"},
+               {"rdquo;", "\xe2\x80\x9d"},
+               {"hellip;", "\xe2\x80\xa6"}};
+  char *o = s;
+  for (const char *p = s; *p;) {
+    if (*p != '&') {
+      *o++ = *p++;
+      continue;
+    }
+    if (p[1] == '#') {
+      const char *q = p + 2;
+      bool hex = *q == 'x' || *q == 'X';
+      if (hex)
+        q++;
+      unsigned long cp = 0;
+      size_t digits = 0;
+      for (; hex ? isxdigit((unsigned char)*q) : isdigit((unsigned char)*q);
+           q++, digits++)
+        if (cp <= 0x10FFFF)
+          cp = cp * (hex ? 16 : 10) +
+               (unsigned long)(isdigit((unsigned char)*q)
+                                   ? *q - '0'
+                                   : (tolower((unsigned char)*q) - 'a' + 10));
+      if (digits && *q == ';') {
+        if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+          cp = 0xFFFD;
+        o += put_utf8(o, cp);
+        p = q + 1;
+        continue;
+      }
+    } else {
+      bool done = false;
+      for (size_t k = 0; k < sizeof named / sizeof *named && !done; k++) {
+        size_t l = strlen(named[k].name);
+        if (strncmp(p + 1, named[k].name, l) == 0) {
+          for (const char *c = named[k].c; *c; c++)
+            *o++ = *c;
+          p += 1 + l;
+          done = true;
+        }
+      }
+      if (done)
+        continue;
+    }
+    *o++ = *p++;
+  }
+  *o = '\0';
+}
+
+/* A value as a field keeps it: white space collapsed, references that
+ * were escaped twice decoded. */
+static char *clean_value(const char *v) {
   char *c = html_collapse(v);
+  if (c)
+    unescape_refs(c);
+  return c;
+}
+
+static void set_field(html_meta *m, int f, const char *v, int pri) {
+  if (!v)
+    return;
+  if (f == M_TITLE || f == M_PUB || f == M_URL) {
+    char *c = clean_value(v);
+    strs_add(f == M_TITLE ? &m->titles : &m->sites, c);
+    if (f == M_PUB && c && *c)
+      m->named_site = true;
+    free(c);
+  }
+  if (pri <= m->pri[f])
+    return;
+  char *c = clean_value(v);
   if (!c || !*c) {
     free(c);
     return;
@@ -105,7 +243,7 @@ static void set_field(html_meta *m, int f, const char *v, int pri) {
 static void list_add(list *l, const char *v, int pri) {
   if (!v || pri < l->pri)
     return;
-  char *c = html_collapse(v);
+  char *c = clean_value(v);
   if (!c)
     return;
   if (!*c) {
@@ -147,14 +285,52 @@ static bool looks_like_url(const char *v) {
          strncasecmp(v, "https://", 8) == 0 || v[0] == '/';
 }
 
+/* Does a declared author carry more than names: a "By", a date, a handle,
+ * a link, a separator before a job title? Names alone ("Bruno (Henrique
+ * Zecchin) Rodrigues") are kept as declared. */
+static bool needs_cleaning(const char *v) {
+  static const char *const marks[] = {"@",  "://",          "|",
+                                      " - ", "\xe2\x80\x93", "\xe2\x80\x94",
+                                      "\xc2\xb7", "\n",     NULL};
+  galley_byline by;
+  size_t n = strlen(v);
+  for (size_t i = 0; marks[i]; i++)
+    if (strstr(v, marks[i]))
+      return true;
+  for (const char *p = v; *p; p++)
+    if (isdigit((unsigned char)*p))
+      return true;
+  /* A byline word first: "By Jane Doe", "Posted by …", "Por …". */
+  return galley_recognise_byline(v, n, 0, &by);
+}
+
+/* A declared author is cleaned by the same recogniser as a visible byline
+ * (galley/recognise.h): "By Jane Doe | Staff Writer" gives "Jane Doe",
+ * "Jane Doe and John Roe" two names. A value the recogniser does not read
+ * as names (an organisation written in small letters, a phrase) is kept as
+ * declared, without a leading "By". */
 static void add_author(html_meta *m, const char *v, int pri) {
   if (!v || looks_like_url(v))
     return;
   while (*v && html_is_space((unsigned char)*v))
     v++;
-  if (strncasecmp(v, "by ", 3) == 0)
-    v += 3;
-  list_add(&m->authors, v, pri);
+  char *c = clean_value(v);
+  if (!c)
+    return;
+  galley_byline by;
+  size_t len = strlen(c);
+  if (len < 200 && needs_cleaning(c) &&
+      galley_recognise_byline(c, len, GALLEY_BYLINE_MARKED, &by)) {
+    for (size_t i = 0; i < by.n_names; i++) {
+      char *name = strndup(c + by.names[i].start, by.names[i].len);
+      if (name)
+        list_add(&m->authors, name, pri);
+      free(name);
+    }
+  } else {
+    list_add(&m->authors, strncasecmp(c, "by ", 3) == 0 ? c + 3 : c, pri);
+  }
+  free(c);
 }
 
 static void add_keywords(html_meta *m, const char *v, int pri) {
@@ -217,7 +393,8 @@ static void meta_name(html_meta *m, const char *name, size_t n,
     set_field(m, M_TITLE, content, P_NAME + bonus);
   else if (!strcmp(k, "twitter:title"))
     set_field(m, M_TITLE, content, P_TWITTER + bonus);
-  else if (!strcmp(k, "author") || !strcmp(k, "parsely-author"))
+  else if (!strcmp(k, "author") || !strcmp(k, "parsely-author") ||
+           !strcmp(k, "og:article:author"))
     add_author(m, content, P_NAME + bonus);
   else if (!strcmp(k, "article:author") || !strcmp(k, "sailthru.author") ||
            !strcmp(k, "byl"))
@@ -232,6 +409,13 @@ static void meta_name(html_meta *m, const char *name, size_t n,
     set_field(m, M_PUB, content, P_OG + bonus);
   else if (!strcmp(k, "application-name"))
     set_field(m, M_PUB, content, P_WEAK + bonus);
+  else if (!strcmp(k, "twitter:site") || !strcmp(k, "apple-mobile-web-app-title")) {
+    /* Names of the site, never its publisher field: "@BBCNews". */
+    if (!looks_like_url(content)) {
+      strs_add(&m->sites, content[0] == '@' ? content + 1 : content);
+      m->named_site = true;
+    }
+  }
   else if (!strcmp(k, "article:published_time") || !strcmp(k, "datepublished"))
     set_field(m, M_DATE, content, P_OG + bonus);
   else if (!strcmp(k, "parsely-pub-date") || !strcmp(k, "publish-date") ||
@@ -328,6 +512,103 @@ bool html_meta_byline(html_meta *m, const char *text) {
   return true;
 }
 
+/* The text of a byline element as it is gathered: white space collapsed
+ * within each line, empty lines dropped, at most 100 bytes. */
+typedef struct lines {
+  char out[104];
+  size_t o;
+  bool space, line, full;
+} lines;
+
+static void lines_put(lines *l, unsigned char c) {
+  if (c == '\n') {
+    l->line = l->o > 0;
+    l->space = false;
+  } else if (html_is_space(c)) {
+    l->space = l->o > 0;
+  } else if (l->o + 2 >= 100) {
+    l->full = true;
+  } else {
+    if (l->line)
+      l->out[l->o++] = '\n';
+    else if (l->space)
+      l->out[l->o++] = ' ';
+    l->line = l->space = false;
+    l->out[l->o++] = (char)c;
+  }
+}
+
+/* Gathers the text under `n`, a newline around each block element:
+ * "<a>Ben Silverman</a><div>Games Editor</div>" reads as two lines, and
+ * the recogniser stops the names at the line's end. */
+static void block_text(xmlNode *n, lines *l, int depth) {
+  static const char *const blocks[] = {
+      "div", "p",  "li", "br", "h1",      "h2",     "h3",     "h4",  "h5",
+      "h6",  "ul", "ol", "dl", "dd",      "dt",     "section", "header",
+      "footer", "address", "table", "tr", "td", "figure", "blockquote", NULL};
+  for (xmlNode *c = n->children; c && !l->full; c = c->next) {
+    if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+      for (const xmlChar *p = c->content; p && *p && !l->full; p++)
+        lines_put(l, *p);
+      continue;
+    }
+    if (c->type != XML_ELEMENT_NODE || depth > 16)
+      continue;
+    bool block = false;
+    for (size_t i = 0; blocks[i] && !block; i++)
+      block = strcasecmp((const char *)c->name, blocks[i]) == 0;
+    if (block)
+      lines_put(l, '\n');
+    block_text(c, l, depth + 1);
+    if (block)
+      lines_put(l, '\n');
+  }
+}
+
+/* `sub` in `s`, ignoring case; "comment" not as the start of
+ * "commentary" (an opinion column's byline is the article's). */
+static bool has_ci(const char *s, const char *sub) {
+  size_t n = strlen(sub);
+  for (; *s; s++)
+    if (strncasecmp(s, sub, n) == 0 &&
+        !(strcmp(sub, "comment") == 0 && strncasecmp(s + n, "ary", 3) == 0))
+      return true;
+  return false;
+}
+
+/* Is `el` inside a block that holds other people's bylines: related
+ * stories, comments, a sidebar, a "follow these authors" widget? Its class
+ * or id says so. */
+static bool elsewhere(xmlNode *el) {
+  static const char *const words[] = {
+      "related", "comment", "recommend", "promo",  "teaser",
+      "widget",  "follow",  "trending", "popular",  "outbrain", "taboola",
+      NULL};
+  int hops = 0;
+  /* Up to the article or the body, whose classes describe the whole
+   * page ("single-post sidebar-primary"). */
+  for (xmlNode *p = el; p && p->type == XML_ELEMENT_NODE && hops < 40 &&
+                        !html_named(p, "body") && !html_named(p, "article") &&
+                        !html_named(p, "main");
+       p = p->parent, hops++) {
+    const char *attrs[] = {html_attr(p, "class"), html_attr(p, "id")};
+    for (size_t a = 0; a < 2; a++)
+      for (size_t i = 0; attrs[a] && words[i]; i++)
+        if (has_ci(attrs[a], words[i]))
+          return true;
+  }
+  return false;
+}
+
+bool html_meta_byline_element(html_meta *m, xmlNode *el) {
+  if (elsewhere(el))
+    return false;
+  lines l = {.o = 0};
+  block_text(el, &l, 0);
+  l.out[l.o] = '\0';
+  return l.o > 0 && !l.full && html_meta_byline(m, l.out);
+}
+
 /* ---- JSON-LD ------------------------------------------------------------ */
 
 /* How deeply the arrays and objects of `s` nest, counted without parsing,
@@ -418,9 +699,30 @@ static const char *name_of(json_t *v, json_t *graph) {
   return json_string_value(json_object_get(v, "name"));
 }
 
+/* Two values the same but for case and white space. */
+static bool same_text(const char *a, const char *b) {
+  if (!a || !b)
+    return false;
+  char *x = html_collapse(a), *y = html_collapse(b);
+  bool same = x && y && strcasecmp(x, y) == 0;
+  free(x);
+  free(y);
+  return same;
+}
+
 static void from_article(html_meta *m, json_t *a, json_t *graph) {
   json_t *v = json_object_get(a, "headline");
   json_t *name = json_object_get(a, "name");
+  json_t *pub = json_object_get(a, "publisher");
+  if (json_is_array(pub))
+    pub = json_array_get(pub, 0);
+  const char *pub_name = name_of(pub, graph);
+  /* A "name" that is the publisher's ("name": "NBC News") names the site,
+   * not the article: it never becomes the title. */
+  if (json_is_string(name) && same_text(json_string_value(name), pub_name)) {
+    strs_add(&m->sites, json_string_value(name));
+    name = NULL;
+  }
   if (!json_is_string(v))
     v = name;
   else if (json_is_string(name) && !m->ld_name)
@@ -430,10 +732,7 @@ static void from_article(html_meta *m, json_t *a, json_t *graph) {
             P_JSONLD);
   set_field(m, M_DATE, json_string_value(json_object_get(a, "datePublished")),
             P_JSONLD);
-  json_t *pub = json_object_get(a, "publisher");
-  if (json_is_array(pub))
-    pub = json_array_get(pub, 0);
-  set_field(m, M_PUB, name_of(pub, graph), P_JSONLD);
+  set_field(m, M_PUB, pub_name, P_JSONLD);
   set_field(m, M_LANG, json_string_value(json_object_get(a, "inLanguage")),
             P_OG);
   json_t *au = json_object_get(a, "author");
@@ -513,6 +812,57 @@ void html_meta_jsonld(html_meta *m, galley_job *job, const char *text,
 
 /* ---- Result ------------------------------------------------------------ */
 
+/* The part of `t` after its last " | ", " - ", " – ", " — " or " · ", NULL
+ * when none. */
+static const char *title_tail(const char *t) {
+  static const char *const seps[] = {" | ", " - ", " \xe2\x80\x93 ",
+                                     " \xe2\x80\x94 ", " \xc2\xb7 ", NULL};
+  const char *best = NULL;
+  for (size_t k = 0; seps[k]; k++) {
+    size_t l = strlen(seps[k]);
+    for (const char *p = strstr(t, seps[k]); p; p = strstr(p + 1, seps[k]))
+      if (!best || p + l > best)
+        best = p + l;
+  }
+  return best && *best ? best : NULL;
+}
+
+/* Cuts the site's name from the title ("Mozilla - Wikipedia", "Title |
+ * eHow"): galley_recognise_title_site with every name the page gives its
+ * site, and besides those the part two different declared titles end with
+ * ("How to X (with Pictures) | eHow" and "How to X | eHow": "eHow"), and,
+ * on a page that names no site, its author's name (a personal site's
+ * "Post | Section | Jane Doe"). */
+static void clean_title(html_meta *m) {
+  char *t = m->val[M_TITLE];
+  if (!t)
+    return;
+  size_t n = 0;
+  const char *sites[64 + 64 + 16 + 1];
+  for (size_t i = 0; i < m->sites.n && n < 64; i++)
+    sites[n++] = m->sites.v[i];
+  size_t reps = 0;
+  for (size_t i = 0; i < m->titles.n && reps < 64; i++)
+    for (size_t j = i + 1; j < m->titles.n && reps < 64; j++) {
+      const char *a = title_tail(m->titles.v[i]);
+      const char *b = title_tail(m->titles.v[j]);
+      if (a && b && strcasecmp(a, b) == 0 &&
+          (a - m->titles.v[i] != b - m->titles.v[j] ||
+           strncasecmp(m->titles.v[i], m->titles.v[j],
+                       (size_t)(a - m->titles.v[i])) != 0))
+        sites[n++] = a, reps++;
+    }
+  if (!m->named_site)
+    for (size_t i = 0; i < m->authors.n && i < 16; i++)
+      sites[n++] = m->authors.v[i];
+  sites[n] = NULL;
+  galley_span kept;
+  if (!galley_recognise_title_site(t, strlen(t), sites, &kept) || !kept.len)
+    return;
+  memmove(t, t + kept.start, kept.len);
+  t[kept.len] = '\0';
+}
+
 int html_meta_apply(html_meta *m, galley_doc *doc) {
   static const char *const keys[M_N] = {
       GALLEY_META_TITLE, GALLEY_META_DESCRIPTION, GALLEY_META_PUBLISHER,
@@ -526,6 +876,7 @@ int html_meta_apply(html_meta *m, galley_doc *doc) {
     m->val[M_TITLE] = m->ld_name;
     m->ld_name = NULL;
   }
+  clean_title(m);
   for (int i = 0; i < M_N; i++)
     if (m->val[i] && galley_doc_set_meta(doc, keys[i], m->val[i]))
       return GALLEY_ENOMEM;

@@ -1212,12 +1212,8 @@ static void maybe_byline(rd *r, xmlNode *el) {
               has_sub_ci(id, "dateline");
   if (!sign || ++r->byline_tries > 8)
     return;
-  xmlChar *t = xmlNodeGetContent(el);
-  char *c = t ? html_collapse((const char *)t) : NULL;
-  if (c && *c && strlen(c) < 100 && html_meta_byline(r->meta, c))
+  if (html_meta_byline_element(r->meta, el))
     r->byline_done = true;
-  free(c);
-  xmlFree(t);
 }
 
 /* Handles one element; sets *descend when a frame was pushed for it. */

@@ -80,6 +80,9 @@ int bp_strip(bp_ctx *c);
 /* meta.c: metadata from visible bylines and dates (galley/recognise.h). */
 int bp_meta_collect(bp_ctx *c);
 int bp_meta_apply(bp_ctx *c);
+/* The excerpt, when the page has no description: the article's first real
+ * paragraph (meta.c). */
+int bp_meta_excerpt(bp_ctx *c);
 
 /* text.c: small text helpers. */
 unsigned bp_utf8_len(const char *s);

@@ -8,8 +8,29 @@
 
 #include "boilerplate.h"
 
+/* Does the signature hold `word` as a word, or at the end of a known
+ * compound ("pubdate", "postdate", "entry-date", "updated")? Not inside
+ * another word: "candidate", "validate", "runtime", "lifetime". */
 static bool sig_has(const char *sig, const char *word) {
-  return sig && strstr(sig, word) != NULL;
+  static const char *const lead[] = {
+      "pub",     "post",     "entry",   "article", "publish", "published",
+      "story",   "news",     "created", "modified", "updated", "up",
+      "last",    "blog",     "item",    "meta",    "release", "display",
+      "date",    NULL};
+  if (!sig)
+    return false;
+  for (const char *p = strstr(sig, word); p; p = strstr(p + 1, word)) {
+    const char *s = p;
+    while (s > sig && s[-1] >= 'a' && s[-1] <= 'z')
+      s--;
+    if (s == p)
+      return true;
+    for (size_t i = 0; lead[i]; i++)
+      if ((size_t)(p - s) == strlen(lead[i]) &&
+          strncmp(s, lead[i], (size_t)(p - s)) == 0)
+        return true;
+  }
+  return false;
 }
 
 /* Words of an ancestor's signature that put a byline out of the article:
@@ -202,4 +223,90 @@ int bp_meta_apply(bp_ctx *c) {
   if (rc == GALLEY_OK && date && !galley_doc_get_meta(c->doc, GALLEY_META_DATE))
     rc = galley_doc_set_meta(c->doc, GALLEY_META_DATE, date->value);
   return rc;
+}
+
+/* ---- Excerpt ------------------------------------------------------------- */
+
+/* Is paragraph `n` inside a figure or a caption (or, with `items`, a list
+ * item), where the prose of a lead is not? (Not a table cell: old pages
+ * lay out their whole article in one.) */
+static bool in_figure(const galley_node *n, bool items) {
+  int hops = 0;
+  for (const galley_node *p = galley_node_parent(n); p && hops < 200;
+       p = galley_node_parent(p), hops++) {
+    galley_kind k = galley_node_kind(p);
+    if (k == GALLEY_NODE_FIGURE || k == GALLEY_NODE_CAPTION ||
+        (items && k == GALLEY_NODE_ITEM))
+      return true;
+  }
+  return false;
+}
+
+/* A paragraph of the article's prose, not its furniture: no byline,
+ * dateline, reading time or credit (galley/recognise.h), not in a
+ * caption or a list item;
+ * 80 characters or more, or a whole sentence of four words or more that
+ * ends with "." or "!" ("Lorem ipsum dolor sit amet."). */
+static bool real_paragraph(const galley_node *n, const char *t, bool items) {
+  size_t len = strlen(t), chars = bp_utf8_len(t);
+  galley_byline by;
+  galley_date d;
+  if (chars < 80) {
+    size_t words = 1;
+    for (const char *p = t; *p; p++)
+      words += *p == ' ';
+    char last = len ? t[len - 1] : 0;
+    /* A short question is more often a subheading ("What's new in
+     * 2.26?") than the lead. */
+    if (words < 4 || (last != '.' && last != '!'))
+      return false;
+  }
+  if (in_figure(n, items) || galley_recognise_byline(t, len, 0, &by) ||
+      galley_recognise_dateline(t, len, &d) ||
+      galley_recognise_reading_time(t, len, NULL, NULL) ||
+      galley_recognise_credit(t, len, NULL) != GALLEY_CREDIT_NONE)
+    return false;
+  return true;
+}
+
+static int first_paragraph(bp_ctx *c, bool skip_items);
+
+/* The excerpt: the page's description, else the article's first real
+ * paragraph, cut at a word near 300 characters. */
+int bp_meta_excerpt(bp_ctx *c) {
+  if (galley_doc_get_meta(c->doc, GALLEY_META_DESCRIPTION))
+    return GALLEY_OK;
+  /* A list item's paragraph only on a page of nothing but lists. */
+  for (int pass = 0; pass < 2; pass++) {
+    int rc = first_paragraph(c, pass == 0);
+    if (rc != GALLEY_OK || galley_doc_get_meta(c->doc, GALLEY_META_DESCRIPTION))
+      return rc;
+  }
+  return GALLEY_OK;
+}
+
+static int first_paragraph(bp_ctx *c, bool skip_items) {
+  galley_iter it;
+  galley_iter_init(&it, galley_doc_root(c->doc));
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *n = galley_iter_node(&it);
+    if (ev != GALLEY_EVENT_ENTER ||
+        galley_node_kind(n) != GALLEY_NODE_PARAGRAPH)
+      continue;
+    char *t = bp_node_text(c->doc, n);
+    if (!t)
+      return GALLEY_ENOMEM;
+    if (!real_paragraph(n, t, skip_items))
+      continue;
+    size_t len = strlen(t);
+    if (len > 300) {
+      len = 300;
+      while (len > 200 && t[len] != ' ')
+        len--;
+      t[len] = '\0';
+    }
+    return galley_doc_set_meta(c->doc, GALLEY_META_DESCRIPTION, t);
+  }
+  return GALLEY_OK;
 }

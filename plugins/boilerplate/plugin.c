@@ -16,36 +16,6 @@ static const galley_option options[] = {
     {0},
 };
 
-/* The excerpt: the page's description, else the article's first paragraph
- * of some length, cut at a word near 300 characters. */
-static int set_excerpt(bp_ctx *c) {
-  if (galley_doc_get_meta(c->doc, GALLEY_META_DESCRIPTION))
-    return GALLEY_OK;
-  galley_iter it;
-  galley_iter_init(&it, galley_doc_root(c->doc));
-  galley_event ev;
-  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    galley_node *n = galley_iter_node(&it);
-    if (ev != GALLEY_EVENT_ENTER ||
-        galley_node_kind(n) != GALLEY_NODE_PARAGRAPH)
-      continue;
-    char *t = bp_node_text(c->doc, n);
-    if (!t)
-      return GALLEY_ENOMEM;
-    if (bp_utf8_len(t) < 80)
-      continue;
-    size_t len = strlen(t);
-    if (len > 300) {
-      len = 300;
-      while (len > 200 && t[len] != ' ')
-        len--;
-      t[len] = '\0';
-    }
-    return galley_doc_set_meta(c->doc, GALLEY_META_DESCRIPTION, t);
-  }
-  return GALLEY_OK;
-}
-
 /* The headline: the page title, or, for a title like "Headline | Site"
  * (or with - – — : » ·), the part of it that is the text of a heading in
  * the page (rule `site-title`). The metadata keeps the page's own title,
@@ -99,7 +69,7 @@ static int bp_transform(galley_job *job, galley_doc *doc) {
   if (rc == GALLEY_OK)
     rc = bp_strip(&c);
   if (rc == GALLEY_OK)
-    rc = set_excerpt(&c);
+    rc = bp_meta_excerpt(&c);
   const char *explain = galley_job_option(job, "explain");
   if (rc == GALLEY_OK && explain && *explain)
     rc = bp_explain_report(&c, explain);

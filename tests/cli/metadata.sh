@@ -70,5 +70,37 @@ else
   failed=$((failed + 1))
   echo "not ok $n - html --strip: byline and dateline leave the text"
 fi
+# fixtures/metadata/cleaned.html: the title loses the site's name (its
+# og:site_name), the description its twice-escaped reference, the author
+# "Posted by" and "Staff Writer"; a teaser's byline in a related-stories
+# block is not the article's, and "candidates" is no date mark.
+field() {
+  "$exe" "$@" -t xml 2>/dev/null |
+    sed -n '/<meta>/,/<\/meta>/s/^ *<entry key="\(title\|description\|author\|date\)">\(.*\)<\/entry>$/\1=\2/p'
+}
+for strip in "" --strip; do
+  want="title=New locks for the north quay
+description=The harbour board's plan, in brief.
+author=Jane Doe"
+  [ -n "$strip" ] && want="$want
+date=2026-04-05"
+  check "cleaned.html ${strip:-without --strip}: title, excerpt, author and date cleaned" \
+    "$want" "$(field $strip "$fixtures/cleaned.html")"
+done
+# fixtures/metadata/excerpt.html has no description: the excerpt is the
+# first real paragraph, a short whole sentence, not the caption or the
+# list above it. A page of nothing but a list gives its first item.
+check "excerpt.html --strip: the first real paragraph is the excerpt" \
+  "description=The harbour board voted for the locks." \
+  "$(field --strip "$fixtures/excerpt.html" | grep '^description=')"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf '%s\n' '<html><head><title>Ten things</title></head><body><article>' \
+  '<h1>Ten things</h1><ol><li><p>AI has not changed much in security so far, and phishing is still done by hand.</p></li>' \
+  '<li><p>Most breaches still start with a password that was reused on another site.</p></li></ol>' \
+  '</article></body></html>' >"$tmp/list.html"
+check "a page of one list --strip: its first item is the excerpt" \
+  "description=AI has not changed much in security so far, and phishing is still done by hand." \
+  "$(field --strip "$tmp/list.html" | grep '^description=')"
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -322,6 +322,76 @@ static void marked_bylines_need_no_by_but_still_a_name(void **state) {
   expect_bylines(cases, N(cases), GALLEY_BYLINE_MARKED);
 }
 
+static void initials_alone_are_no_name_but_a_nickname_stays(void **state) {
+  (void)state;
+  static const line_names cases[] = {
+      /* A commenter's avatar letter and one-letter user name. */
+      {"J J", "-"},
+      {"A. B.", "-"},
+      {"J. K. Rowling", "J. K. Rowling"},
+      /* A nickname in brackets inside the name; a handle after it goes. */
+      {"Richard (R.J.) Eskow", "Richard (R.J.) Eskow"},
+      {"Chaim Gartenberg (@cgartenberg)", "Chaim Gartenberg"},
+      /* A job title in a block of its own: one line each. */
+      {"Ben Silverman\nGames Editor", "Ben Silverman"},
+  };
+  expect_bylines(cases, N(cases), GALLEY_BYLINE_MARKED);
+}
+
+/* ---- Titles ---- */
+
+/* The title galley_recognise_title_site keeps, "-" when it cuts nothing. */
+static const char *kept_title(const char *title, const char *const *sites,
+                              char *buf) {
+  galley_span k;
+  if (!galley_recognise_title_site(title, strlen(title), sites, &k))
+    return "-";
+  snprintf(buf, 512, "%.*s", (int)k.len, title + k.start);
+  return buf;
+}
+
+static void titles_lose_a_suffix_only_when_it_names_the_site(void **state) {
+  (void)state;
+  static const struct {
+    const char *title, *site, *kept;
+  } cases[] = {
+      {"How to Build a Terrarium | eHow", "eHow", "How to Build a Terrarium"},
+      {"Notes \xe2\x80\x93 My website", "My Website", "Notes"},
+      {"Mozilla - Wikipedia", "https://en.wikipedia.org/wiki/Mozilla",
+       "Mozilla"},
+      {"Chapter 3 [Archive of Our Own]", "Archive of Our Own", "Chapter 3"},
+      {"Weekly Edition [LWN.net]", "lwn.net", "Weekly Edition"},
+      {"Friday Facts #282 - 0.17 in sight | Factorio", "Factorio.com",
+       "Friday Facts #282 - 0.17 in sight"},
+      {"Outside the web \xc2\xb7 V8", "https://v8.dev/blog/x",
+       "Outside the web"},
+      {"Une loi  approuv\xc3\xa9"
+       "e\n   - Le Monde.fr",
+       "Le Monde.fr", "Une loi  approuv\xc3\xa9"
+                      "e"},
+      /* Only a part that names the site goes. */
+      {"Just-released exploit - what to do", "Ars Technica", "-"},
+      {"Just-released Minecraft exploit", "Minecraft", "-"},
+      {"Tips | Section | The Guardian", "BBC News", "-"},
+      {"The New York Times en Espa\xc3\xb1ol", "The New York Times", "-"},
+      {"Site-wide news", "news", "-"},
+      {"| Wikipedia", "Wikipedia", "-"},
+      {"", "Wikipedia", "-"},
+  };
+  char buf[512];
+  for (size_t i = 0; i < N(cases); i++) {
+    const char *sites[] = {"unrelated.example", cases[i].site, NULL};
+    const char *got = kept_title(cases[i].title, sites, buf);
+    if (strcmp(got, cases[i].kept) != 0)
+      fail_msg("\"%s\" (site %s) kept \"%s\", not \"%s\"", cases[i].title,
+               cases[i].site, got, cases[i].kept);
+  }
+  const char *none[] = {NULL};
+  assert_string_equal(kept_title("Title | eHow", none, buf), "-");
+  galley_span k;
+  assert_false(galley_recognise_title_site(NULL, 3, none, &k));
+}
+
 static void byline_marks_are_whole_meanings_not_substrings(void **state) {
   (void)state;
   assert_true(galley_recognise_byline_mark("byline"));
@@ -491,6 +561,8 @@ int main(void) {
       cmocka_unit_test(bylines_lose_dates_titles_handles_and_reading_times),
       cmocka_unit_test(sentences_that_start_like_bylines_are_not_bylines),
       cmocka_unit_test(marked_bylines_need_no_by_but_still_a_name),
+      cmocka_unit_test(initials_alone_are_no_name_but_a_nickname_stays),
+      cmocka_unit_test(titles_lose_a_suffix_only_when_it_names_the_site),
       cmocka_unit_test(byline_marks_are_whole_meanings_not_substrings),
       cmocka_unit_test(reading_times_in_each_language),
       cmocka_unit_test(credits_say_what_they_credit),

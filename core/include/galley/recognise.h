@@ -185,6 +185,24 @@ GALLEY_EXPORT galley_credit galley_recognise_credit(const char *text,
                                                     size_t len,
                                                     galley_span *value);
 
+/**
+ * True when `title` (`len` bytes) ends with its site's name, set apart by
+ * a separator ("Title | Site", "Title – My website", "Title - Wikipedia",
+ * "Title · V8", "Title [Archive of Our Own]");
+ * `*kept` gets the title without it. `sites` (NULL-terminated) are the names
+ * the page gives itself: og:site_name, a publisher, a host name or URL
+ * ("https://en.wikipedia.org/wiki/Mozilla" names "Wikipedia"). A part names
+ * the site when its letters and digits, ignoring case, are the site's or
+ * those of one label of its host name ("LWN.net" and "lwn.net",
+ * "Factorio" and "Factorio.com"). A title that merely holds a dash
+ * ("Just-released exploit - what to do") is never cut: a hyphen, slash or
+ * underscore separates only with a space before it, and only a part that
+ * names a site goes. Runs of white space count as one.
+ */
+GALLEY_EXPORT bool galley_recognise_title_site(const char *title, size_t len,
+                                               const char *const *sites,
+                                               galley_span *kept);
+
 #ifdef __cplusplus
 }
 #endif

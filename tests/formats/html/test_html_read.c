@@ -519,9 +519,8 @@ static void head_metadata_fills_the_document(void **state) {
          "<meta property=article:published_time content=2024-05-06T07:08:09Z>"
          "<link rel=canonical href='https://example.org/p'>"
          "</head><body><p>x</p></body></html>");
-  /* The title is what the page says; site names are not guessed away. */
-  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_TITLE),
-                      "Page title | Example");
+  /* The site's name (og:site_name "Example") leaves the title. */
+  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_TITLE), "Page title");
   assert_string_equal(galley_doc_get_meta(d, GALLEY_META_AUTHOR), "Ann Author");
   assert_string_equal(galley_doc_get_meta(d, GALLEY_META_DESCRIPTION),
                       "The gist.");
@@ -533,6 +532,101 @@ static void head_metadata_fills_the_document(void **state) {
                       "https://example.org/p");
   assert_int_equal(galley_doc_meta_count(d, GALLEY_META_KEYWORD), 3);
   assert_string_equal(galley_doc_meta_value(d, GALLEY_META_KEYWORD, 1), "b");
+  galley_doc_free(d);
+}
+
+static void titles_lose_the_site_name_and_values_are_cleaned(void **state) {
+  (void)state;
+  /* The host of the canonical URL names the site. */
+  galley_doc *d = rd("<head><title>Mozilla - Wikipedia</title>"
+                     "<link rel=canonical href='https://en.wikipedia.org/wiki/"
+                     "Mozilla'></head><body><p>x</p></body>");
+  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_TITLE), "Mozilla");
+  galley_doc_free(d);
+  /* A part two declared titles end with, their rest differing. */
+  d = rd("<head><title>How to X (with Pictures) | eHow</title>"
+         "<meta property=og:title content='How to X | eHow'></head>"
+         "<body><p>x</p></body>");
+  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_TITLE), "How to X");
+  galley_doc_free(d);
+  /* The same title twice is no evidence; a dash inside a title stays. */
+  d = rd("<head><title>Just-released exploit - what to do</title>"
+         "<meta property=og:title content='Just-released exploit - what to "
+         "do'></head><body><p>x</p></body>");
+  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_TITLE),
+                      "Just-released exploit - what to do");
+  galley_doc_free(d);
+  /* A personal site that names no site: its author's name. */
+  d = rd("<head><title>Code Covered | Code | Nicolas Perriault</title>"
+         "<meta name=author content='Nicolas Perriault'></head>"
+         "<body><p>x</p></body>");
+  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_TITLE),
+                      "Code Covered | Code");
+  galley_doc_free(d);
+  /* Where the site has a name, an author's suffix is part of the title. */
+  d = rd("<head><title>Whales | Eleanor Roy</title>"
+         "<meta name=author content='Eleanor Roy'>"
+         "<meta property=og:site_name content='the Guardian'></head>"
+         "<body><p>x</p></body>");
+  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_TITLE),
+                      "Whales | Eleanor Roy");
+  galley_doc_free(d);
+  /* A JSON-LD name that is its publisher's never wins over og:title. */
+  d = rd("<head><meta property=og:title content='The real headline'>"
+         "<script type='application/ld+json'>{\"@type\":\"NewsArticle\","
+         "\"name\":\"NBC News\",\"publisher\":{\"name\":\"NBC News\"}}"
+         "</script></head><body><p>x</p></body>");
+  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_TITLE),
+                      "The real headline");
+  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_PUBLISHER), "NBC News");
+  galley_doc_free(d);
+  /* References escaped twice; a declared author's "By" and job title;
+   * og:article:author. */
+  d = rd("<head><meta name=description content='That&amp;#039;s &amp;quot;it"
+         "&amp;quot; &amp;#x1F62D; &amp;#0; AT&amp;T &amp;#xg;&amp;hellip;'>"
+         "<meta name=author content='By Jane Doe | Staff Writer'>"
+         "</head><body><p>x</p></body>");
+  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_DESCRIPTION),
+                      "That's \"it\" \xf0\x9f\x98\xad \xef\xbf\xbd AT&T "
+                      "&#xg;\xe2\x80\xa6");
+  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_AUTHOR), "Jane Doe");
+  galley_doc_free(d);
+  d = rd("<head><meta property=og:article:author content='BBC News'></head>"
+         "<body><p>x</p></body>");
+  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_AUTHOR), "BBC News");
+  galley_doc_free(d);
+  /* Names as declared stay whole. */
+  d = rd("<head><meta name=author content='Bruno (Henrique Zecchin) "
+         "Rodrigues'></head><body><p>x</p></body>");
+  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_AUTHOR),
+                      "Bruno (Henrique Zecchin) Rodrigues");
+  galley_doc_free(d);
+}
+
+static void byline_elements_read_a_line_per_block_in_the_article(void **state) {
+  (void)state;
+  /* A follow-these-authors widget and a comment come first; the article's
+   * byline holds the name and, in its own block, a job title. */
+  galley_doc *d =
+      rd("<body><ul class=followauthor><li class=author-follow>Katie Couric"
+         "</li></ul><div class=comments><div class=byline><div>J</div> J</div>"
+         "</div><h1>T</h1><div class=author><a href=/a>Ben Silverman</a>"
+         "<div class=author-title>Games Editor</div></div><p>Text.</p></body>");
+  assert_int_equal(galley_doc_meta_count(d, GALLEY_META_AUTHOR), 1);
+  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_AUTHOR),
+                      "Ben Silverman");
+  galley_doc_free(d);
+  /* An opinion column's byline is the article's. */
+  d = rd("<body><div class=commentary><p class=byline>By Ann Critic</p>"
+         "<p>Text.</p></div></body>");
+  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_AUTHOR), "Ann Critic");
+  galley_doc_free(d);
+  /* The body's classes describe the page, not a sidebar around the
+   * byline. */
+  d = rd("<body class='single sidebar-primary'><p class=byline>By Scott "
+         "Cunningham</p><p>Text.</p></body>");
+  assert_string_equal(galley_doc_get_meta(d, GALLEY_META_AUTHOR),
+                      "Scott Cunningham");
   galley_doc_free(d);
 }
 
@@ -749,6 +843,8 @@ int main(void) {
       cmocka_unit_test(an_unknown_encoding_option_is_an_error),
       cmocka_unit_test(invalid_utf8_bytes_become_replacement_characters),
       cmocka_unit_test(head_metadata_fills_the_document),
+      cmocka_unit_test(titles_lose_the_site_name_and_values_are_cleaned),
+      cmocka_unit_test(byline_elements_read_a_line_per_block_in_the_article),
       cmocka_unit_test(json_ld_wins_over_meta_tags),
       cmocka_unit_test(json_ld_that_is_not_an_article_is_ignored),
       cmocka_unit_test(deeply_nested_json_ld_is_refused_without_harm),

@@ -162,6 +162,22 @@ static bool same(const char *a, const char *b) {
   return strcmp(x, y) == 0;
 }
 
+/* Issue 16: galley cuts a site's name from a title, Readability keeps it
+ * ("Mozilla - Wikipedia"). Readability's title `want` still matches when it
+ * is galley's `got` and a part that names the site: Readability's own
+ * siteName or the page's canonical URL. */
+static bool site_cut(const char *want, const char *got, const char *site,
+                     const char *url) {
+  const char *sites[] = {site ? site : "", url ? url : "", NULL};
+  galley_span k;
+  if (!got || !galley_recognise_title_site(want, strlen(want), sites, &k))
+    return false;
+  char *kept = strndup(want + k.start, k.len);
+  bool ok = kept && same(kept, got);
+  free(kept);
+  return ok;
+}
+
 static void readability_title_byline_and_text(void **state) {
   (void)state;
   const char *dir = tu_corpus("readability");
@@ -200,7 +216,10 @@ static void readability_title_byline_and_text(void **state) {
       const char *b = json_string_value(json_object_get(m, "byline"));
       if (t && *t) {
         titles++;
-        if (same(t, galley_doc_get_meta(doc, GALLEY_META_TITLE)))
+        if (same(t, galley_doc_get_meta(doc, GALLEY_META_TITLE)) ||
+            site_cut(t, galley_doc_get_meta(doc, GALLEY_META_TITLE),
+                     json_string_value(json_object_get(m, "siteName")),
+                     galley_doc_get_meta(doc, GALLEY_META_URL)))
           titles_ok++;
         else
           printf("    title  %-28s want \"%s\" got \"%s\"\n", e->d_name, t,
@@ -245,8 +264,8 @@ static void readability_title_byline_and_text(void **state) {
   double f1 = score(gt, outdir, 5);
   printf("  Readability text F1 %.3f\n", f1);
   assert_true(f1 >= 0);
-  if (tr < 0.90 || br < 0.75 || f1 < 0.95)
-    fail_msg("Readability: title %.3f (>= 0.90), byline %.3f (>= 0.75), "
+  if (tr < 0.97 || br < 0.85 || f1 < 0.95)
+    fail_msg("Readability: title %.3f (>= 0.97), byline %.3f (>= 0.85), "
              "F1 %.3f (>= 0.95)",
              tr, br, f1);
 }
