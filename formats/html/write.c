@@ -1200,60 +1200,6 @@ static int head(w *o, const galley_doc *doc) {
 /* ---- The title block ------------------------------------------------------
  */
 
-/* The host of a web URL, without "www." (malloc'd), or NULL. */
-static char *url_host(const char *url) {
-  if (!url || !galley_url_is_web(url))
-    return NULL;
-  const char *h = strstr(url, "://") + 3;
-  size_t n = strcspn(h, "/?#");
-  const char *at = memchr(h, '@', n);
-  if (at) {
-    n -= (size_t)(at + 1 - h);
-    h = at + 1;
-  }
-  if (n && h[0] != '[') {
-    const char *colon = memchr(h, ':', n);
-    if (colon)
-      n = (size_t)(colon - h);
-  }
-  if (n > 4 && strncasecmp(h, "www.", 4) == 0) {
-    h += 4;
-    n -= 4;
-  }
-  return n ? strndup(h, n) : NULL;
-}
-
-/* Whether heading text `h` is title `t`, or `t` is `h` with the site's
- * name after a separator ("Locks | The Gazette"). */
-static bool same_title(const char *h, const char *t) {
-  size_t n = strlen(h);
-  if (!n || strncmp(h, t, n) != 0)
-    return false;
-  if (!t[n])
-    return true;
-  static const char *const seps[] = {
-      " | ", " - ", " \xE2\x80\x93 ", " \xE2\x80\x94 ", " :: ", " \xC2\xB7 "};
-  for (size_t i = 0; i < sizeof seps / sizeof seps[0]; i++)
-    if (strncmp(t + n, seps[i], strlen(seps[i])) == 0)
-      return true;
-  return false;
-}
-
-/* Whether the body already shows `title`: its first heading says it. */
-static bool body_shows_title(const galley_doc *doc, const char *title) {
-  galley_node *h = galley_node_find(galley_doc_root(doc), GALLEY_NODE_HEADING);
-  if (!h)
-    return false;
-  char *t = plain_text(h);
-  char *a = t ? html_collapse(t) : NULL;
-  char *b = html_collapse(title);
-  bool same = a && b && same_title(a, b);
-  free(t);
-  free(a);
-  free(b);
-  return same;
-}
-
 static void credit_sep(w *o, bool *any) {
   if (*any)
     puts_(o, " \xC2\xB7 ");
@@ -1270,7 +1216,7 @@ static void title_block(w *o, const galley_doc *doc) {
    * heading; read again, it is no title to show. */
   if (title && (!*title || strcmp(title, "Untitled") == 0))
     title = NULL;
-  if (title && body_shows_title(doc, title))
+  if (title && galley_doc_shows_title(doc))
     return;
   const char *lang = galley_doc_get_meta(doc, GALLEY_META_LANGUAGE);
   const char *date = galley_doc_get_meta(doc, GALLEY_META_DATE);
@@ -1278,18 +1224,17 @@ static void title_block(w *o, const galley_doc *doc) {
   const char *source = galley_doc_get_meta(doc, GALLEY_META_SOURCE);
   const char *url = galley_doc_get_meta(doc, GALLEY_META_URL);
   size_t nauthors = galley_doc_meta_count(doc, GALLEY_META_AUTHOR);
-  char *host = url_host(url);
-  const char *site = pub && *pub ? pub : source && *source ? source : host;
+  (void)pub;
+  char sitebuf[512];
+  const char *site = galley_doc_site(doc, sitebuf, sizeof sitebuf);
   if (source && (!*source || (site && strcmp(source, site) == 0)))
     source = NULL;
   char human[GALLEY_DATE_FORMAT_MAX];
   if (date && !*date)
     date = NULL;
   size_t hn = date ? galley_date_format(date, lang, human, sizeof human) : 0;
-  if (!title && !site && !nauthors && !date) {
-    free(host);
+  if (!title && !site && !nauthors && !date)
     return;
-  }
   puts_(o, "<header class=\"title-block\">\n");
   if (site) {
     puts_(o, "<p class=\"site\">");
@@ -1359,7 +1304,6 @@ static void title_block(w *o, const galley_doc *doc) {
     puts_(o, "</p>\n");
   }
   puts_(o, "</header>\n");
-  free(host);
 }
 
 int html_write(galley_job *job, const galley_doc *doc, galley_sink *out) {

@@ -105,6 +105,98 @@ static void by_is_english_and_never_doubled(void **state) {
   assert_false(galley_byline_wants_by(NULL, "en"));
 }
 
+static galley_doc *doc_with(const char *title, const char *heading) {
+  galley_doc *d = galley_doc_new();
+  assert_non_null(d);
+  if (title)
+    galley_doc_set_meta(d, GALLEY_META_TITLE, title);
+  galley_node *div = galley_doc_new_node(d, GALLEY_NODE_DIV);
+  galley_node_append_child(galley_doc_root(d), div);
+  galley_node *p = galley_doc_new_node(d, GALLEY_NODE_PARAGRAPH);
+  galley_node_append_child(p, galley_doc_new_text(d, "Text.", 5));
+  galley_node_append_child(div, p);
+  if (heading) {
+    galley_node *h = galley_doc_new_node(d, GALLEY_NODE_HEADING);
+    galley_node_set_level(h, 1);
+    galley_node_append_child(h, galley_doc_new_text(d, heading, (size_t)-1));
+    galley_node_append_child(div, h);
+  }
+  return d;
+}
+
+static void the_first_heading_shows_the_title(void **state) {
+  (void)state;
+  static const struct {
+    const char *title, *heading;
+    bool shows;
+  } cases[] = {
+      {"Canal locks", "Canal locks", true},
+      {"Canal  locks\n", " Canal locks", true},
+      {"Canal locks | The Gazette", "Canal locks", true},
+      {"Canal locks \xE2\x80\x93 The Gazette", "Canal locks", true},
+      {"Canal locks and weirs", "Canal locks", false},
+      {"Canal locks", "Canal gates", false},
+      {"Canal locks", NULL, false},
+      {NULL, "Canal locks", false},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    galley_doc *d = doc_with(cases[i].title, cases[i].heading);
+    if (galley_doc_shows_title(d) != cases[i].shows)
+      fail_msg("case %zu: title '%s' heading '%s'", i,
+               cases[i].title ? cases[i].title : "NULL",
+               cases[i].heading ? cases[i].heading : "NULL");
+    galley_doc_free(d);
+  }
+}
+
+static void the_site_is_the_publisher_the_source_or_the_host(void **state) {
+  (void)state;
+  galley_doc *d = doc_with("T", NULL);
+  char buf[64];
+  assert_null(galley_doc_site(d, buf, sizeof buf));
+  assert_string_equal(buf, "");
+  galley_doc_set_meta(d, GALLEY_META_URL,
+                      "https://user@www.example.org:8080/a");
+  assert_string_equal(galley_doc_site(d, buf, sizeof buf), "example.org");
+  galley_doc_set_meta(d, GALLEY_META_SOURCE, "Iran Press TV");
+  assert_string_equal(galley_doc_site(d, buf, sizeof buf), "Iran Press TV");
+  galley_doc_set_meta(d, GALLEY_META_PUBLISHER, "GlobalSecurity.org");
+  assert_string_equal(galley_doc_site(d, buf, sizeof buf),
+                      "GlobalSecurity.org");
+  galley_doc_free(d);
+}
+
+static void credits_join_byline_date_and_site(void **state) {
+  (void)state;
+  galley_doc *d = doc_with("T", NULL);
+  assert_null(galley_doc_credits(d, true));
+  galley_doc_set_meta(d, GALLEY_META_LANGUAGE, "en");
+  galley_doc_add_meta(d, GALLEY_META_AUTHOR, "Jane Doe");
+  galley_doc_add_meta(d, GALLEY_META_AUTHOR, "Tim Lee");
+  galley_doc_set_meta(d, GALLEY_META_DATE, "2020-07-19T06:10");
+  galley_doc_set_meta(d, GALLEY_META_SOURCE, "Iran Press TV");
+  char *c = galley_doc_credits(d, true);
+  assert_string_equal(c, "By Jane Doe, Tim Lee \xC2\xB7 19 July 2020 \xC2\xB7 "
+                         "Iran Press TV");
+  free(c);
+  /* Without the site, the source stays only when it is not the site. */
+  c = galley_doc_credits(d, false);
+  assert_string_equal(c, "By Jane Doe, Tim Lee \xC2\xB7 19 July 2020");
+  free(c);
+  galley_doc_set_meta(d, GALLEY_META_PUBLISHER, "GlobalSecurity.org");
+  c = galley_doc_credits(d, false);
+  assert_string_equal(c, "By Jane Doe, Tim Lee \xC2\xB7 19 July 2020 "
+                         "\xC2\xB7 Iran Press TV");
+  free(c);
+  galley_doc_set_meta(d, GALLEY_META_LANGUAGE, "de");
+  galley_doc_set_meta(d, GALLEY_META_DATE, "im Sommer");
+  c = galley_doc_credits(d, true);
+  assert_string_equal(c, "Jane Doe, Tim Lee \xC2\xB7 im Sommer \xC2\xB7 "
+                         "GlobalSecurity.org \xC2\xB7 Iran Press TV");
+  free(c);
+  galley_doc_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(dates_are_written_in_the_article_language),
@@ -114,6 +206,9 @@ int main(void) {
       cmocka_unit_test(what_is_not_a_date_gives_nothing),
       cmocka_unit_test(a_short_buffer_gives_nothing),
       cmocka_unit_test(by_is_english_and_never_doubled),
+      cmocka_unit_test(the_first_heading_shows_the_title),
+      cmocka_unit_test(the_site_is_the_publisher_the_source_or_the_host),
+      cmocka_unit_test(credits_join_byline_date_and_site),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "status.h"
+#include "tree.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,6 +56,39 @@ GALLEY_EXPORT size_t galley_date_format(const char *iso, const char *lang,
  * empty byline is false.
  */
 GALLEY_EXPORT bool galley_byline_wants_by(const char *byline, const char *lang);
+
+/**
+ * True when the body of `doc` already shows its title, so that a title
+ * block would repeat it: the document's first heading (at any depth, in
+ * document order) has the text of the metadata title, white space
+ * collapsed, or the title is that text followed by a site's name after
+ * " | ", " - ", " – ", " — ", " :: " or " · " ("Canal locks | The
+ * Gazette" over a heading "Canal locks"). False without a title or a
+ * heading.
+ */
+GALLEY_EXPORT bool galley_doc_shows_title(const galley_doc *doc);
+
+/**
+ * The site a title block names: the publisher, else the credited source,
+ * else the host of the document's http(s) URL without "www." Writes it,
+ * NUL-terminated and cut to fit, to `buf` (`size` bytes) and returns
+ * `buf`, or returns NULL (and `buf` empty when `size` > 0) when the
+ * document names none.
+ */
+GALLEY_EXPORT const char *galley_doc_site(const galley_doc *doc, char *buf,
+                                          size_t size);
+
+/**
+ * The credits line of a title block, plain text: the authors (", "
+ * between them, "By " first when galley_byline_wants_by says so), the
+ * date as galley_date_format writes it in the document's language (a
+ * value that is not ISO 8601 as it is), and, when `with_site`, the site
+ * (galley_doc_site) — else only a credited source that is not the site —
+ * joined by " · " ("By Jane Doe · 5 December 2026 · The Gazette").
+ * Returns a malloc'd string the caller frees with free(), or NULL when
+ * there is nothing to credit or memory ran out.
+ */
+GALLEY_EXPORT char *galley_doc_credits(const galley_doc *doc, bool with_site);
 
 #ifdef __cplusplus
 }
