@@ -316,6 +316,10 @@ static void end_link(writer *w, const galley_node *link) {
       strncmp(url, "javascript:", 11) == 0)
     return;
   galley_buf *b = &w->inl;
+  /* A link that shows nothing (an image without a useful alt) gets no
+   * number either. */
+  if (b->len == start)
+    return;
   if (is_autolink(url, b->data ? b->data + start : "", b->len - start))
     return;
   size_t num = link_number(w, url);
@@ -425,8 +429,12 @@ static char *subtree_text(writer *w, const galley_node *n) {
   galley_event ev;
   while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
     galley_node *c = galley_iter_node(&it);
-    if (ev == GALLEY_EVENT_ENTER && galley_node_kind(c) == GALLEY_NODE_TEXT)
+    galley_kind k = galley_node_kind(c);
+    if (ev == GALLEY_EVENT_ENTER && k == GALLEY_NODE_TEXT)
       galley_buf_puts(&t, galley_node_get_literal(c));
+    else if (galley_kind_is_block(k) || k == GALLEY_NODE_SOFT_BREAK ||
+             k == GALLEY_NODE_LINE_BREAK)
+      galley_buf_putc(&t, ' '); /* words of two blocks stay two */
   }
   galley_buf_putc(&t, '\0');
   if (t.failed)
@@ -473,8 +481,21 @@ static char *image_caption(writer *w, const galley_node *img) {
   }
   if (alone == img || !galley_kind_is_block(galley_node_kind(alone)))
     return NULL;
-  const galley_node *next = galley_node_next(alone);
-  return next ? subtree_text(w, next) : NULL;
+  /* The next block in reading order that shows text, however deep the
+   * image sat (a few empty ones, such as a player's box, are passed). */
+  const galley_node *n = alone;
+  for (int tries = 0; tries < 8; tries++) {
+    while (n && !galley_node_next(n))
+      n = galley_node_parent(n);
+    if (!n)
+      return NULL;
+    n = galley_node_next(n);
+    char *t = subtree_text(w, n);
+    if (!t || t[strspn(t, " \t\n")])
+      return t;
+    free(t);
+  }
+  return NULL;
 }
 
 static bool in_heading(const galley_node *n) {
