@@ -221,6 +221,9 @@ static int article_header(writer *w, galley_doc *d, galley_node *root,
     /* "By" in English, when the byline does not already say it. */
     snprintf(line, sizeof line, "%s%s",
              galley_byline_wants_by(author, lang) ? "By " : "", author);
+    /* A digest joins an article's authors with "; ": a reader reads ", ". */
+    for (char *semi = strstr(line, "; "); semi; semi = strstr(semi, "; "))
+      *semi = ',';
     ok = ok && add_para(d, root, "byline", line, NULL);
   }
   char human[GALLEY_DATE_FORMAT_MAX];
