@@ -421,13 +421,17 @@ static bool alt_is_noise(const char *alt, const char *url) {
   return false;
 }
 
-/* The text of `n`'s subtree (malloc'd). */
+/* The text of `n`'s subtree, its first 8000 bytes or so (malloc'd). */
 static char *subtree_text(writer *w, const galley_node *n) {
   galley_buf t = GALLEY_BUF_INIT;
   galley_iter it;
   galley_iter_init(&it, (galley_node *)n);
   galley_event ev;
-  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+  /* Only the start counts (repeats() compares no more than 8000 bytes):
+   * nested lone images must not each read all the text after them. */
+  size_t steps = 0;
+  while (t.len <= 8000 && ++steps <= 4096 &&
+         (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
     galley_node *c = galley_iter_node(&it);
     galley_kind k = galley_node_kind(c);
     if (ev == GALLEY_EVENT_ENTER && k == GALLEY_NODE_TEXT)
