@@ -28,7 +28,7 @@ static const char default_css[] =
     "hr { border: 0; border-top: 1px solid #999; margin: 1.5em 0; }\n"
     "sup, sub { line-height: 0; }\n"
     ".titlepage { text-align: center; margin-top: 20%; }\n"
-    ".titlepage ol.articles { text-align: left; margin: 2em 0 0; padding: 0; "
+    ".titlepage ol.articles { margin: 2em 0 0; padding: 0; "
     "list-style-type: none; }\n"
     ".titlepage ol.articles li { margin: 0 0 0.5em; }\n"
     ".titlepage ol.articles .dateline { display: block; font-size: 0.9em; }\n"
