@@ -103,17 +103,17 @@ size_t galley_date_format(const char *iso, const char *lang, char *buf,
   if (p[0] == '-' && digits(p + 1, 2)) {
     month = num(p + 1, 2);
     p += 3;
+    if (month < 1 || month > 12)
+      return 0;
     if (p[0] == '-' && digits(p + 1, 2)) {
       day = num(p + 1, 2);
       p += 3;
+      if (day < 1 || day > days_in(year, month))
+        return 0;
     }
   }
   /* What may follow: nothing, or a time after T or a space (with a day). */
   if (*p && !(day && (*p == 'T' || *p == 't' || *p == ' ')))
-    return 0;
-  if (month && (month < 1 || month > 12))
-    return 0;
-  if (day && (day < 1 || day > days_in(year, month)))
     return 0;
   const datelang *l = find_lang(lang);
   int k;
