@@ -316,10 +316,6 @@ static void end_link(writer *w, const galley_node *link) {
       strncmp(url, "javascript:", 11) == 0)
     return;
   galley_buf *b = &w->inl;
-  /* A link that shows nothing (an image without a useful alt) gets no
-   * number either. */
-  if (b->len == start)
-    return;
   if (is_autolink(url, b->data ? b->data + start : "", b->len - start))
     return;
   size_t num = link_number(w, url);

@@ -336,14 +336,15 @@ static void alt_text_that_says_nothing_is_left_out(void **state) {
       fail_msg("case %zu:\n%s\nwant:\n%s", i, out, cases[i][1]);
     free(out);
   }
-  /* A link that holds only such an image shows nothing and gets no
-   * number; one whose alt text says something keeps its number. */
+  /* A link that holds only such an image keeps its number: its address
+   * is still in the references. */
   char *linked =
       from_xml(DOC("<paragraph><link url=\"https://a.example/\"><image url=\""
                    "IMG_2034.jpg\"><text>IMG_2034</text></image></link>"
                    "</paragraph>" P("End.")),
                NULL);
-  assert_string_equal(linked, "End.\n");
+  assert_string_equal(linked, "[1]\n\nEnd.\n\nReferences\n----------\n\n"
+                              "[1] https://a.example/\n");
   free(linked);
   linked =
       from_xml(DOC("<paragraph><link url=\"https://a.example/\"><image url=\""
