@@ -5,6 +5,72 @@
 
 #include "private.h"
 
+/*
+ * Every reader's tables leave in the order formats want: header rows
+ * first, footer rows last (HTML allows <tfoot> before <tbody>, XHTML and
+ * EPUB do not, and Markdown and text would show a footer first). Rows
+ * keep their order within their part. Linear in the tree.
+ */
+static int order_table_rows(galley_doc *doc) {
+  galley_node **tables = NULL;
+  size_t n = 0, cap = 0;
+  galley_iter it;
+  galley_event ev;
+  galley_iter_init(&it, galley_doc_root(doc));
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *t = galley_iter_node(&it);
+    if (ev != GALLEY_EVENT_ENTER || galley_node_kind(t) != GALLEY_NODE_TABLE)
+      continue;
+    bool body_seen = false, foot_seen = false, out_of_order = false;
+    for (galley_node *r = galley_node_first_child(t); r && !out_of_order;
+         r = galley_node_next(r)) {
+      if (galley_node_kind(r) != GALLEY_NODE_TABLE_ROW)
+        continue;
+      galley_row_part part = galley_node_get_row_part(r);
+      out_of_order = (part == GALLEY_ROW_HEAD && (body_seen || foot_seen)) ||
+                     (part != GALLEY_ROW_FOOT && foot_seen);
+      body_seen = body_seen || part == GALLEY_ROW_BODY;
+      foot_seen = foot_seen || part == GALLEY_ROW_FOOT;
+    }
+    if (out_of_order) {
+      if (galley_array_grow((void **)&tables, &cap, n + 1, sizeof *tables) !=
+          GALLEY_OK) {
+        free(tables);
+        return GALLEY_ENOMEM;
+      }
+      tables[n++] = t;
+    }
+  }
+  for (size_t i = 0; i < n; i++) {
+    galley_node *t = tables[i], *first_other = NULL, *next;
+    /* Header rows move up before the first other row… */
+    for (galley_node *r = galley_node_first_child(t); r; r = next) {
+      next = galley_node_next(r);
+      if (galley_node_kind(r) != GALLEY_NODE_TABLE_ROW)
+        continue;
+      if (galley_node_get_row_part(r) != GALLEY_ROW_HEAD) {
+        if (!first_other)
+          first_other = r;
+      } else if (first_other) {
+        galley_node_unlink(r);
+        galley_node_insert_before(first_other, r);
+      }
+    }
+    /* …and footer rows down to the end, in their order. */
+    galley_node *stop = galley_node_last_child(t);
+    for (galley_node *r = galley_node_first_child(t); r; r = next) {
+      next = r == stop ? NULL : galley_node_next(r);
+      if (galley_node_kind(r) == GALLEY_NODE_TABLE_ROW &&
+          galley_node_get_row_part(r) == GALLEY_ROW_FOOT) {
+        galley_node_unlink(r);
+        galley_node_append_child(t, r);
+      }
+    }
+  }
+  free(tables);
+  return GALLEY_OK;
+}
+
 /* Runs a callback with `plugin` as the job's current plugin, so option
  * defaults come from its declaration and `values` come first; the caller's
  * frame is back afterwards. */
@@ -52,6 +118,8 @@ GALLEY_API int galley_plugin_read_with(galley_job *job,
     return galley_job_error(job, GALLEY_ELIMIT,
                             "document nests deeper than the depth limit of %zu",
                             job->limits.max_depth);
+  if (order_table_rows(doc) != GALLEY_OK)
+    return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   if (galley_job_cancelled(job))
     return galley_job_error(job, GALLEY_ECANCELLED, "cancelled");
   return GALLEY_OK;

@@ -24,6 +24,10 @@ static const galley_option options[] = {
      "(not when the body's first heading is the title)"},
     {"css", GALLEY_OPT_PATH, NULL, NULL,
      "stylesheet file embedded instead of the default one"},
+    {"unsafe", GALLEY_OPT_BOOL, "false", NULL,
+     "write raw HTML, event handlers and javascript: links as they are "
+     "(by default script and GFM's disallowed tags are defused; never in "
+     "XHTML/EPUB)"},
     {"self-contained", GALLEY_OPT_BOOL, "false", NULL,
      "images as data: URIs from the document's resources (remote ones "
      "fetched)"},

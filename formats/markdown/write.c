@@ -9,8 +9,9 @@
  *   SUPERSCRIPT, SUBSCRIPT  raw <sup>…</sup>, <sub>…</sub> around the content
  *   STRIKE (gfm=false)   raw <del>…</del>
  *   task items (gfm=false)  "[ ] " or "[x] " before the item's text
- *   TABLE                a pipe table when every cell holds one line of
- *                        inlines and no cell spans; else a raw HTML table
+ *   TABLE                a pipe table when its first row is a header row,
+ *                        every cell holds one line of inlines and no cell
+ *                        spans; else a raw HTML table
  *                        (always with gfm=false); never dropped
  *   RAW_* not html       a fenced code block with info {=format} / a code span
  *   FOOTNOTE             a [^label]: definition where it stands
@@ -62,6 +63,8 @@ typedef struct writer {
   int in_heading; /* > 0 inside a heading */
   int in_pcell;   /* > 0 inside a pipe table cell */
   int in_link;    /* > 0 inside a link or image */
+  bool unsafe;    /* raw HTML and script links as they are */
+  size_t defused; /* links, images and raw HTML made safe */
 } writer;
 
 /* Marks a paragraph the writer made to hold inlines that sat among blocks. */
@@ -232,10 +235,17 @@ static int plan_table(writer *w, const galley_node *table, table_plan *p) {
     p->aligns[i] = align_char(galley_node_get_cell_align(c));
     all_header = all_header && galley_node_get_cell_header(c);
   }
-  p->pipe = true;
-  p->columns = (uint16_t)columns;
   p->head_first =
       galley_node_get_row_part(first_row) == GALLEY_ROW_HEAD || all_header;
+  if (!p->head_first) {
+    /* A pipe table must have a header row; a made-up empty one reads as a
+     * table of nothing, so a table without one is written in HTML. */
+    free(p->aligns);
+    p->aligns = NULL;
+    return GALLEY_OK;
+  }
+  p->pipe = true;
+  p->columns = (uint16_t)columns;
   return GALLEY_OK;
 }
 
@@ -276,13 +286,6 @@ static int enter_table(writer *w, const galley_node *g) {
     free(plan.aligns);
     if ((rc = add_block(w, t)))
       return rc;
-    if (!plan.head_first) {
-      /* A pipe table needs a header row: an empty one says nothing wrong. */
-      cmark_node *row = new_ext(w, CMARK_NODE_TABLE_ROW, w->ext->table);
-      cmark_gfm_extensions_set_table_row_is_header(row, 1);
-      pad_row(w, row, plan.columns);
-      cmark_node_append_child(t, row);
-    }
     return push_frame(w, (frame){.g = g, .cm = t, .mode = MODE_PTABLE});
   }
   if (galley_array_grow((void **)&w->tables, &w->cap_tables, w->n_tables + 1,
@@ -503,6 +506,24 @@ static int unwrap(writer *w, const galley_node *g) {
   return push_frame(w, f);
 }
 
+/* The document's own raw HTML, its script defused unless -O unsafe=true
+ * (NULL when out of memory, which add_* report). */
+static cmark_node *raw_html(writer *w, cmark_node_type type, const char *lit) {
+  if (w->unsafe || !lit)
+    return new_literal(type, lit);
+  galley_buf safe = GALLEY_BUF_INIT;
+  galley_html_defuse(&safe, lit, strlen(lit));
+  if (safe.failed) {
+    free(safe.data);
+    return NULL;
+  }
+  if (strcmp(safe.data ? safe.data : "", lit))
+    w->defused++;
+  cmark_node *n = new_literal(type, safe.data);
+  free(safe.data);
+  return n;
+}
+
 /* Opens an inline written as raw HTML tags around its content. */
 static int enter_tagged(writer *w, const galley_node *g, const char *open,
                         const char *close) {
@@ -605,8 +626,8 @@ static int enter_node(writer *w, const galley_node *g) {
   case GALLEY_NODE_RAW_BLOCK: {
     const char *format = galley_node_get_format(g);
     if (format && strcmp(format, "html") == 0)
-      return add_block(
-          w, new_literal(CMARK_NODE_HTML_BLOCK, galley_node_get_literal(g)));
+      return add_block(w, raw_html(w, CMARK_NODE_HTML_BLOCK,
+                                   galley_node_get_literal(g)));
     /* Markdown has no raw blocks but HTML: keep the text, say what it is. */
     galley_buf info = GALLEY_BUF_INIT;
     galley_buf_puts(&info, "{=");
@@ -741,10 +762,14 @@ static int enter_node(writer *w, const galley_node *g) {
   case GALLEY_NODE_IMAGE: {
     bool link = galley_node_kind(g) == GALLEY_NODE_LINK;
     const char *url = galley_node_get_url(g), *title = galley_node_get_title(g);
+    w->in_link++;
+    if (url && !w->unsafe && !galley_url_is_safe(url, !link)) {
+      w->defused++; /* the words stay (an image's alt), not what it runs */
+      return unwrap(w, g);
+    }
     n = cmark_node_new(link ? CMARK_NODE_LINK : CMARK_NODE_IMAGE);
     cmark_node_set_url(n, url ? url : "");
     cmark_node_set_title(n, title ? title : "");
-    w->in_link++;
     return enter_container(w, g, n, false);
   }
 
@@ -769,7 +794,8 @@ static int enter_node(writer *w, const galley_node *g) {
   case GALLEY_NODE_RAW_INLINE: {
     const char *format = galley_node_get_format(g);
     if (format && strcmp(format, "html") == 0)
-      return add_inline(w, raw_inline(galley_node_get_literal(g)));
+      return add_inline(w, raw_html(w, CMARK_NODE_HTML_INLINE,
+                                    galley_node_get_literal(g)));
     galley_job_warn(w->job, "raw %s inline content is written as a code span",
                     format ? format : "");
     return add_inline(w,
@@ -1431,6 +1457,7 @@ static int title_block(const galley_doc *doc, cmark_node *root) {
 int md_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   writer w = {.job = job, .ext = md_extensions_get()};
   w.gfm = galley_job_option_bool(job, "gfm", true);
+  w.unsafe = galley_job_option_bool(job, "unsafe", false);
   long width = galley_job_option_int(job, "wrap", 0);
   w.width = width < 0 ? 0 : width > INT_MAX ? INT_MAX : (int)width;
   cmark_node *root = cmark_node_new(CMARK_NODE_DOCUMENT);
@@ -1461,6 +1488,11 @@ int md_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     free(w.tables[i].html.data);
   free(w.tables);
   free(w.frames);
+  if (!rc && w.defused)
+    galley_job_warn(job,
+                    "%zu links, images or raw HTML tags that could run script "
+                    "defused (-O unsafe=true keeps them as they are)",
+                    w.defused);
   if (!rc && galley_job_option_bool(job, "standalone", false) &&
       galley_job_option_bool(job, "title-block", true))
     rc = title_block(doc, root);

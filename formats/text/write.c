@@ -18,7 +18,9 @@
  *   - Tables: aligned columns two spaces apart under a header line and a
  *     line of dashes per column (a table without a header row has a line of
  *     dashes above and below). Right and centred columns are padded so the
- *     reader sees it. Cells are never wrapped. A layout table (one column,
+ *     reader sees it. A table wider than the wrap width gets narrower
+ *     columns: its cells wrap inside them and its rows are set apart by a
+ *     blank line. A layout table (one column,
  *     or cells holding several blocks or non-paragraphs) is written as its
  *     cells' blocks one after the other.
  *   - Links: the text then "[n]", and at the end a "References" heading
@@ -831,6 +833,194 @@ typedef struct cell {
   size_t off, len, width; /* in the table's text buffer */
 } cell;
 
+/* One line of a wrapped cell: bytes [off, off + len) of the cell's text. */
+typedef struct cline {
+  size_t off, len, width;
+} cline;
+
+/* The length of the UTF-8 character at s[0] (1 for a stray byte). */
+static size_t u8len(const char *s, size_t n) {
+  unsigned char c = (unsigned char)s[0];
+  size_t k = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+  return k <= n ? k : 1;
+}
+
+/*
+ * Wraps a cell's text (`n` bytes) to `width` columns: words greedily, a
+ * word wider than the column broken where it reaches the edge. Appends the
+ * lines to `*out`; false when out of memory.
+ */
+static bool wrap_cell(const char *s, size_t n, size_t width, cline **out,
+                      size_t *nout, size_t *cap) {
+  size_t i = 0;
+  cline cur = {0, 0, 0};
+  bool open = false;
+  while (i < n) {
+    while (i < n && (s[i] == ' ' || s[i] == '\n'))
+      i++;
+    if (i >= n)
+      break;
+    size_t ws = i, ww = 0;
+    while (i < n && s[i] != ' ' && s[i] != '\n') {
+      i += u8len(s + i, n - i);
+      ww++;
+    }
+    size_t we = i;
+    if (open && cur.width + 1 + ww <= width) {
+      cur.len = we - cur.off;
+      cur.width += 1 + ww;
+      continue;
+    }
+    if (open) {
+      if (galley_array_grow((void **)out, cap, *nout + 1, sizeof **out))
+        return false;
+      (*out)[(*nout)++] = cur;
+      open = false;
+    }
+    /* The word starts a line; one too wide for any line is cut. */
+    size_t p = ws;
+    while (ww > width) {
+      size_t q = p, k = 0;
+      while (k < width) {
+        q += u8len(s + q, we - q);
+        k++;
+      }
+      if (galley_array_grow((void **)out, cap, *nout + 1, sizeof **out))
+        return false;
+      (*out)[(*nout)++] = (cline){p, q - p, width};
+      p = q;
+      ww -= width;
+    }
+    cur = (cline){p, we - p, ww};
+    open = ww > 0;
+  }
+  if (open) {
+    if (galley_array_grow((void **)out, cap, *nout + 1, sizeof **out))
+      return false;
+    (*out)[(*nout)++] = cur;
+  }
+  return true;
+}
+
+/*
+ * Narrows the columns of a table wider than `avail`: every column keeps
+ * its width up to a common cap, the widest ones share what is left, none
+ * goes under 3. Returns whether any column was narrowed.
+ */
+static bool fit_columns(size_t *widths, size_t ncols, size_t avail) {
+  size_t gaps = 2 * (ncols - 1), total = gaps;
+  for (size_t c = 0; c < ncols; c++)
+    total += widths[c];
+  if (total <= avail)
+    return false;
+  size_t budget = avail > gaps + 3 * ncols ? avail - gaps : 3 * ncols;
+  /* The largest cap whose capped widths fit the budget. */
+  size_t lo = 3, hi = 3;
+  for (size_t c = 0; c < ncols; c++)
+    if (widths[c] > hi)
+      hi = widths[c];
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo + 1) / 2, sum = 0;
+    for (size_t c = 0; c < ncols; c++)
+      sum += widths[c] < mid ? widths[c] : mid;
+    if (sum <= budget)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  size_t sum = 0;
+  for (size_t c = 0; c < ncols; c++) {
+    if (widths[c] > lo)
+      widths[c] = lo;
+    sum += widths[c];
+  }
+  /* What the cap left over goes, a column each, to the capped ones. */
+  for (size_t c = 0; c < ncols && sum < budget; c++)
+    if (widths[c] == lo) {
+      widths[c]++;
+      sum++;
+    }
+  return true;
+}
+
+static void rule_line(writer *w, const size_t *widths, size_t ncols) {
+  galley_buf *l = &w->inl;
+  galley_buf_clear(l);
+  for (size_t c = 0; c < ncols; c++) {
+    if (c)
+      galley_buf_puts(l, "  ");
+    galley_buf_repeat(l, '-', widths[c]);
+  }
+  emit(w, l->data, l->len, false);
+}
+
+/* The rows of a table whose columns were narrowed: each cell wrapped to
+ * its column, a row as tall as its tallest cell, a blank line between
+ * rows (the header's rule sets the header apart). */
+static void write_wrapped_rows(writer *w, const galley_buf *text,
+                               const cell *cells, const size_t *row_start,
+                               size_t nrows, size_t ncols,
+                               const size_t *widths, const galley_align *align,
+                               size_t head) {
+  cline *lines = NULL;
+  size_t nlines = 0, cap = 0;
+  size_t *first = calloc(ncols + 1, sizeof *first);
+  if (!first) {
+    w->failed = true;
+    return;
+  }
+  galley_buf *l = &w->inl;
+  if (head != 0)
+    rule_line(w, widths, ncols);
+  for (size_t r = 0; r < nrows; r++) {
+    nlines = 0;
+    size_t height = 0;
+    for (size_t c = 0; c < ncols; c++) {
+      size_t i = row_start[r] + c;
+      first[c] = nlines;
+      if (i < row_start[r + 1] &&
+          !wrap_cell(text->data + cells[i].off, cells[i].len, widths[c],
+                     &lines, &nlines, &cap)) {
+        w->failed = true;
+        goto out;
+      }
+      if (nlines - first[c] > height)
+        height = nlines - first[c];
+    }
+    first[ncols] = nlines;
+    if (r > 0 && !(head == 0 && r == 1))
+      emit(w, "", 0, true);
+    for (size_t k = 0; k < height; k++) {
+      galley_buf_clear(l);
+      for (size_t c = 0; c < ncols; c++) {
+        const cline *cl =
+            first[c] + k < first[c + 1] ? &lines[first[c] + k] : NULL;
+        size_t cw = cl ? cl->width : 0;
+        size_t pad = widths[c] > cw ? widths[c] - cw : 0, before = 0;
+        if (align[c] == GALLEY_ALIGN_RIGHT)
+          before = pad;
+        else if (align[c] == GALLEY_ALIGN_CENTER)
+          before = pad / 2;
+        if (c)
+          galley_buf_puts(l, "  ");
+        galley_buf_repeat(l, ' ', before);
+        if (cl)
+          galley_buf_add(l, text->data + cells[row_start[r] + c].off + cl->off,
+                         cl->len);
+        galley_buf_repeat(l, ' ', pad - before);
+      }
+      emit(w, l->data, l->len, false);
+    }
+    if (head == 0 && r == 0)
+      rule_line(w, widths, ncols);
+  }
+  if (head != 0)
+    rule_line(w, widths, ncols);
+out:
+  free(lines);
+  free(first);
+}
+
 static void write_table(writer *w, const galley_node *table) {
   /* Gather every cell's text first: widths need all rows. */
   galley_buf text = GALLEY_BUF_INIT;
@@ -936,8 +1126,22 @@ static void write_table(writer *w, const galley_node *table) {
         widths[c] = hw + 2;
     }
   }
+  /* Within the wrap width: cells wrap in narrower columns, and rows of
+   * several lines are set apart by a blank line. */
+  bool wrapped = false;
+  if (w->wrap) {
+    size_t pw = prefix_width(w);
+    size_t floor = w->wrap < 20 ? w->wrap : 20;
+    wrapped = fit_columns(widths, ncols,
+                          w->wrap > pw + floor ? w->wrap - pw : floor);
+  }
   separate(w, table);
   galley_buf *l = &w->inl;
+  if (wrapped) {
+    write_wrapped_rows(w, &text, cells, row_start, nrows, ncols, widths,
+                       align, head);
+    goto done;
+  }
   for (size_t r = 0; r <= nrows; r++) {
     bool rule = (head == 0 && r == 1) || (head != 0 && (r == 0 || r == nrows));
     if (rule) {

@@ -7,6 +7,7 @@
 #include "plugin.h"
 #include "present.h"
 #include "recognise.h"
+#include "safe.h"
 #include "status.h"
 #include "tree.h"
 #include "url.h"

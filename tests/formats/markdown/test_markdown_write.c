@@ -68,7 +68,7 @@ static void simple_tables_become_pipe_tables_with_alignment(void **state) {
   galley_doc_free(doc);
 }
 
-static void tables_without_a_header_row_get_an_empty_one(void **state) {
+static void tables_without_a_header_row_are_html_tables(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
   galley_node *t = add(galley_doc_root(doc), GALLEY_NODE_TABLE);
@@ -76,9 +76,34 @@ static void tables_without_a_header_row_get_an_empty_one(void **state) {
   add_cell(r, false, "x");
   add_cell(r, false, "y");
   char *out = md_write_doc(doc, NULL);
-  assert_string_equal(out, "|  |  |\n| --- | --- |\n| x | y |\n");
+  /* No made-up empty header row: the table as it is, in HTML. */
+  assert_string_equal(out, "<table>\n<tbody>\n<tr>\n<td>x</td>\n<td>y</td>\n"
+                           "</tr>\n</tbody>\n</table>\n");
+  free(out);
+  /* A first row of header cells is a header row: a pipe table. */
+  galley_node_set_cell_header(galley_node_first_child(r), true);
+  galley_node_set_cell_header(galley_node_last_child(r), true);
+  r = add(t, GALLEY_NODE_TABLE_ROW);
+  add_cell(r, false, "1");
+  add_cell(r, false, "2");
+  out = md_write_doc(doc, NULL);
+  assert_string_equal(out, "| x | y |\n| --- | --- |\n| 1 | 2 |\n");
   free(out);
   galley_doc_free(doc);
+}
+
+/* A footer row that comes first in the page is written last, once. */
+static void footer_rows_come_last(void **state) {
+  (void)state;
+  const char *html = "<table><tfoot><tr><td>Total</td><td>3</td></tr></tfoot>"
+                     "<thead><tr><th>Item</th><th>N</th></tr></thead>"
+                     "<tbody><tr><td>a</td><td>1</td></tr></tbody></table>";
+  char *err = NULL;
+  char *out = tu_convert("html", "markdown", html, strlen(html), NULL, &err);
+  assert_non_null(out);
+  assert_string_equal(out, "| Item | N |\n| --- | --- |\n| a | 1 |\n"
+                           "| Total | 3 |\n");
+  free(out);
 }
 
 static void tables_with_block_cells_or_spans_become_html(void **state) {
@@ -538,7 +563,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(writes_the_golden_markdown_for_every_feature),
       cmocka_unit_test(simple_tables_become_pipe_tables_with_alignment),
-      cmocka_unit_test(tables_without_a_header_row_get_an_empty_one),
+      cmocka_unit_test(tables_without_a_header_row_are_html_tables),
+      cmocka_unit_test(footer_rows_come_last),
       cmocka_unit_test(tables_with_block_cells_or_spans_become_html),
       cmocka_unit_test(divs_and_spans_unwrap_to_their_content),
       cmocka_unit_test(images_and_links_keep_their_titles),

@@ -223,6 +223,58 @@ static void a_table_without_header_has_rules_above_and_below(void **state) {
   free(out);
 }
 
+/* A table wider than the wrap width wraps its cells in narrower columns;
+ * no line is longer than the width, every word is still there. */
+static void a_wide_table_stays_within_the_wrap_width(void **state) {
+  (void)state;
+  const char *opts[] = {"wrap=40", NULL};
+  char *out = from_xml(
+      DOC("<table><table_row part=\"head\">"
+          "<table_cell header=\"true\"><text>Name</text></table_cell>"
+          "<table_cell header=\"true\"><text>Description</text></table_cell>"
+          "</table_row><table_row><table_cell><text>alpha</text></table_cell>"
+          "<table_cell><text>The first letter of the Greek alphabet, used "
+          "everywhere</text></table_cell></table_row>"
+          "<table_row><table_cell><text>beta</text></table_cell>"
+          "<table_cell><text>Second</text></table_cell></table_row>"
+          "</table>"),
+      opts);
+  assert_string_equal(out, "Name   Description\n"
+                           "-----  ---------------------------------\n"
+                           "alpha  The first letter of the Greek\n"
+                           "       alphabet, used everywhere\n"
+                           "\n"
+                           "beta   Second\n");
+  free(out);
+  /* A word wider than its column is cut at the column's edge. */
+  out = from_xml(DOC("<table><table_row><table_cell><text>a</text>"
+                     "</table_cell><table_cell><text>"
+                     "Supercalifragilisticexpialidocious-and-more-words"
+                     "</text></table_cell></table_row></table>"),
+                 opts);
+  for (const char *l = out; *l;) {
+    const char *e = strchr(l, '\n');
+    assert_true(e - l <= 40);
+    l = e + 1;
+  }
+  assert_non_null(strstr(out, "Supercalifragilisticexpialido"));
+  free(out);
+}
+
+/* Footer rows come last, once, wherever the page put them. */
+static void footer_rows_are_written_last(void **state) {
+  (void)state;
+  char *err = NULL;
+  const char *html = "<table><tfoot><tr><td>Total</td><td>3</td></tr></tfoot>"
+                     "<thead><tr><th>Item</th><th>N</th></tr></thead>"
+                     "<tbody><tr><td>a</td><td>1</td></tr></tbody></table>";
+  const char *opts[] = {"standalone=false", NULL};
+  char *out = tu_convert("html", "text", html, strlen(html), opts, &err);
+  assert_non_null(out);
+  assert_string_equal(out, "Item   N\n-----  ---\na      1\nTotal  3\n");
+  free(out);
+}
+
 static void a_layout_table_is_written_as_its_blocks(void **state) {
   (void)state;
   char *out = from_xml(
@@ -472,6 +524,8 @@ int main(void) {
       cmocka_unit_test(quotes_and_code_blocks),
       cmocka_unit_test(tables_are_aligned_columns),
       cmocka_unit_test(a_table_without_header_has_rules_above_and_below),
+      cmocka_unit_test(a_wide_table_stays_within_the_wrap_width),
+      cmocka_unit_test(footer_rows_are_written_last),
       cmocka_unit_test(a_layout_table_is_written_as_its_blocks),
       cmocka_unit_test(
           blocks_of_one_item_are_apart_but_items_of_a_tight_list_not),
