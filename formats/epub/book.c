@@ -28,6 +28,10 @@ static const char default_css[] =
     "hr { border: 0; border-top: 1px solid #999; margin: 1.5em 0; }\n"
     "sup, sub { line-height: 0; }\n"
     ".titlepage { text-align: center; margin-top: 20%; }\n"
+    ".titlepage ol.articles { margin: 2em 0 0; padding: 0; "
+    "list-style-type: none; }\n"
+    ".titlepage ol.articles li { margin: 0 0 0.5em; }\n"
+    ".titlepage ol.articles .dateline { display: block; font-size: 0.9em; }\n"
     ".byline, .dateline, .source { font-style: italic; margin: 0 0 0.3em; }\n"
     "section.footnotes { font-size: 0.9em; }\n"
     "aside.footnote { margin: 0.5em 0; }\n"
@@ -83,9 +87,10 @@ static const char *chapter_label(writer *w, size_t i, char *tmp, size_t n) {
   return tmp;
 }
 
-/* One entry per chapter, with its headings to toc-depth nested below. The
- * labels of untitled chapters live in `names` (n_ch slots of 32 bytes). */
-static bool build_toc(writer *w, toc *t, char (*names)[32]) {
+/* A digest: one entry per article (chapter), with its headings to
+ * toc-depth nested below. The labels of untitled chapters live in `names`
+ * (n_ch slots of 32 bytes). */
+static bool digest_toc(writer *w, toc *t, char (*names)[32]) {
   for (size_t i = 0; i < w->n_ch; i++) {
     wchapter *ch = &w->ch[i];
     if (!toc_add(t, 0, chapter_label(w, i, names[i], 32), ch->file, NULL))
@@ -104,6 +109,49 @@ static bool build_toc(writer *w, toc *t, char (*names)[32]) {
     }
   }
   return true;
+}
+
+/* One article: its title first, linking to the top, then its sections
+ * beside it, each heading under the nearest heading of a higher level
+ * before it (a chapter file opens with its heading: that entry links to
+ * the file). A heading that repeats the title at the very top is the
+ * title's entry. A chapter that does not open with a heading gets an
+ * entry of its own, its headings below it. */
+static bool article_toc(writer *w, toc *t, char (*names)[32]) {
+  if (!toc_add(t, 0, w->title, w->ch[0].file, NULL))
+    return false;
+  int stack[8];
+  int sp = 0;
+  for (size_t i = 0; i < w->n_ch; i++) {
+    wchapter *ch = &w->ch[i];
+    if (i > 0 && !ch->title_is_heading) {
+      if (!toc_add(t, 0, chapter_label(w, i, names[i], 32), ch->file, NULL))
+        return false;
+      sp = 0;
+      stack[sp++] = 0; /* below every heading level */
+    }
+    for (size_t j = 0; j < ch->n_heads; j++) {
+      wheading *h = &ch->heads[j];
+      bool opens = j == 0 && ch->title_is_heading;
+      if (!*h->text || (!opens && h->level > w->toc_depth))
+        continue;
+      if (i == 0 && opens && strcmp(h->text, w->title) == 0)
+        continue;
+      while (sp > 0 && stack[sp - 1] >= h->level)
+        sp--;
+      /* The first file's top is the title's: its headings link to
+       * themselves. */
+      if (!toc_add(t, sp, h->text, ch->file, opens && i > 0 ? NULL : h->id))
+        return false;
+      if (sp < 7)
+        stack[sp++] = h->level;
+    }
+  }
+  return true;
+}
+
+static bool build_toc(writer *w, toc *t, char (*names)[32]) {
+  return w->digest ? digest_toc(w, t, names) : article_toc(w, t, names);
 }
 
 static void nav_list(galley_buf *b, const toc *t) {
@@ -209,13 +257,57 @@ static void ncx_doc(writer *w, galley_buf *b, const toc *t) {
 static void byline(writer *w, galley_buf *b) {
   if (!w->n_authors)
     return;
-  galley_buf_puts(b, "<p class=\"byline\">By ");
+  /* "By" only in English and only when the byline does not say it; "and"
+   * before the last name only in English. */
+  bool english = galley_byline_wants_by("x", w->lang);
+  galley_buf_puts(b, "<p class=\"byline\">");
+  if (galley_byline_wants_by(w->authors[0], w->lang))
+    galley_buf_puts(b, "By ");
   for (size_t i = 0; i < w->n_authors; i++) {
     if (i)
-      galley_buf_puts(b, i + 1 == w->n_authors ? " and " : ", ");
+      galley_buf_puts(b, i + 1 == w->n_authors && english ? " and " : ", ");
     epub_escape(b, w->authors[i]);
   }
   galley_buf_puts(b, "</p>\n");
+}
+
+/* A date as readers write it in `lang`; a value that is not ISO 8601 as it
+ * is. */
+static void human_date(galley_buf *b, const char *cls, const char *date,
+                       const char *lang) {
+  char human[GALLEY_DATE_FORMAT_MAX];
+  size_t n = galley_date_format(date, lang, human, sizeof human);
+  galley_buf_printf(b, "<p class=\"%s\">", cls);
+  epub_escape(b, n ? human : date);
+  galley_buf_puts(b, "</p>\n");
+}
+
+/* A digest's title page lists its articles, each with its own date. */
+static void article_list(writer *w, galley_buf *b) {
+  bool any = false;
+  for (size_t i = 0; i < w->n_ch; i++) {
+    const wchapter *ch = &w->ch[i];
+    if (!ch->article)
+      continue;
+    if (!any)
+      galley_buf_puts(b, "<ol class=\"articles\">\n");
+    any = true;
+    galley_buf_printf(b, "<li><a href=\"%s\">", ch->file);
+    epub_escape(b, ch->title ? ch->title : "");
+    galley_buf_puts(b, "</a>");
+    const char *date = galley_node_get_attr(ch->article, "date");
+    if (date && *date) {
+      const char *lang = ch->lang && *ch->lang ? ch->lang : w->lang;
+      char human[GALLEY_DATE_FORMAT_MAX];
+      size_t n = galley_date_format(date, lang, human, sizeof human);
+      galley_buf_puts(b, " <span class=\"dateline\">");
+      epub_escape(b, n ? human : date);
+      galley_buf_puts(b, "</span>");
+    }
+    galley_buf_puts(b, "</li>\n");
+  }
+  if (any)
+    galley_buf_puts(b, "</ol>\n");
 }
 
 static void title_doc(writer *w, galley_buf *b) {
@@ -233,15 +325,19 @@ static void title_doc(writer *w, galley_buf *b) {
   }
   byline(w, b);
   const char *date = galley_doc_get_meta(d, GALLEY_META_DATE);
-  if (date && *date) {
-    galley_buf_puts(b, "<p class=\"dateline\">");
-    epub_escape(b, date);
-    galley_buf_puts(b, "</p>\n");
-  }
+  if (date && *date)
+    human_date(b, "dateline", date, w->lang);
   const char *pub = galley_doc_get_meta(d, GALLEY_META_PUBLISHER);
   if (pub && *pub) {
     galley_buf_puts(b, "<p class=\"publisher\">");
     epub_escape(b, pub);
+    galley_buf_puts(b, "</p>\n");
+  }
+  const char *source = galley_doc_get_meta(d, GALLEY_META_SOURCE);
+  if (source && *source && !epub_has_scheme(source) &&
+      !(pub && strcmp(pub, source) == 0)) {
+    galley_buf_puts(b, "<p class=\"source\">");
+    epub_escape(b, source);
     galley_buf_puts(b, "</p>\n");
   }
   const char *url = galley_doc_get_meta(d, GALLEY_META_URL);
@@ -258,6 +354,8 @@ static void title_doc(writer *w, galley_buf *b) {
       b->failed = true;
     }
   }
+  if (w->digest)
+    article_list(w, b);
   galley_buf_puts(b, "</section>\n</body>\n</html>\n");
 }
 

@@ -214,19 +214,29 @@ static int article_header(writer *w, galley_doc *d, galley_node *root,
         galley_node_append_child(h, t) || galley_node_append_child(root, h))
       return GALLEY_ENOMEM;
   }
+  const char *lang = ch->lang && *ch->lang ? ch->lang : w->lang;
   char line[1024];
   bool ok = true;
   if (author && *author) {
-    snprintf(line, sizeof line, "By %s", author);
+    /* "By" in English, when the byline does not already say it. */
+    snprintf(line, sizeof line, "%s%s",
+             galley_byline_wants_by(author, lang) ? "By " : "", author);
+    /* A digest joins an article's authors with "; ": a reader reads ", ". */
+    for (char *semi = strstr(line, "; "); semi; semi = strstr(semi, "; "))
+      *semi = ',';
     ok = ok && add_para(d, root, "byline", line, NULL);
   }
+  char human[GALLEY_DATE_FORMAT_MAX];
   if (date && *date)
-    ok = ok && add_para(d, root, "dateline", date, NULL);
+    ok = ok &&
+         add_para(d, root, "dateline",
+                  galley_date_format(date, lang, human, sizeof human) ? human
+                                                                      : date,
+                  NULL);
   if (source && *source)
     ok = ok && add_para(d, root, "source", source, NULL);
   if (url && *url)
     ok = ok && add_para(d, root, "source", url, url);
-  (void)w;
   return ok ? GALLEY_OK : GALLEY_ENOMEM;
 }
 

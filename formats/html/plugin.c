@@ -19,6 +19,9 @@ static const galley_option options[] = {
      "write only the body's content, no document around it"},
     {"xhtml", GALLEY_OPT_BOOL, "false", NULL,
      "write polyglot XHTML that also parses as XML (for EPUB)"},
+    {"title-block", GALLEY_OPT_BOOL, "true", NULL,
+     "open a standalone document with the title, byline, date and site "
+     "(not when the body's first heading is the title)"},
     {"css", GALLEY_OPT_PATH, NULL, NULL,
      "stylesheet file embedded instead of the default one"},
     {"unsafe", GALLEY_OPT_BOOL, "false", NULL,

@@ -9,12 +9,27 @@
 
 #include "html.h"
 
+/* A reading measure: about 65-70 characters a line (55ch: "ch" is the
+ * width of "0", wider than the average letter of running text, so 55ch
+ * holds about 68 characters of Times or Georgia), centred, with
+ * room between the lines; the title block as a reader view sets it. */
 static const char default_css[] =
-    "body { max-width: 40em; margin: 2em auto; padding: 0 1em;\n"
-    "  font-family: Georgia, 'Times New Roman', serif; line-height: 1.55;\n"
-    "  color: #222; background: #fff; }\n"
+    "body { max-width: 55ch; margin: 2em auto; padding: 0 1.25em;\n"
+    "  font-family: Georgia, 'Times New Roman', serif; font-size: 1.125em;\n"
+    "  line-height: 1.6; color: #222; background: #fff; }\n"
     "h1, h2, h3, h4, h5, h6 { line-height: 1.25;\n"
     "  font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; }\n"
+    ".title-block { margin: 0 0 2em; padding-bottom: 1em;\n"
+    "  border-bottom: 1px solid #ddd; }\n"
+    ".title-block h1 { font-size: 2em; margin: 0.25em 0 0.4em; }\n"
+    ".title-block .site { margin: 0; font-size: 0.85em;\n"
+    "  text-transform: uppercase; letter-spacing: 0.05em; }\n"
+    ".title-block .site a { color: #666; text-decoration: none; }\n"
+    ".title-block .site, .credits, p.byline, p.dateline, p.source {\n"
+    "  font-family: system-ui, -apple-system, 'Segoe UI', sans-serif;\n"
+    "  color: #666; }\n"
+    ".credits { margin: 0; font-size: 0.95em; }\n"
+    "p.byline, p.dateline, p.source { font-size: 0.95em; margin: 0.3em 0; }\n"
     "img { max-width: 100%; height: auto; }\n"
     "pre { overflow-x: auto; padding: 0.75em; background: #f5f5f5; }\n"
     "code { font-family: Menlo, Consolas, 'DejaVu Sans Mono', monospace;\n"
@@ -1211,6 +1226,115 @@ static int head(w *o, const galley_doc *doc) {
   return GALLEY_OK;
 }
 
+/* ---- The title block ------------------------------------------------------
+ */
+
+static void credit_sep(w *o, bool *any) {
+  if (*any)
+    puts_(o, " \xC2\xB7 ");
+  *any = true;
+}
+
+/* The title, byline, date and site of a standalone document, as a reader
+ * view shows them: the site above the title, the credits under it. Not
+ * written when the body's first heading already is the title (the page
+ * shows its own, or this is galley's output read again). */
+static void title_block(w *o, const galley_doc *doc) {
+  const char *title = galley_doc_get_meta(doc, GALLEY_META_TITLE);
+  /* "Untitled" is what head() writes for a document without a title or a
+   * heading; read again, it is no title to show. */
+  if (title && (!*title || strcmp(title, "Untitled") == 0))
+    title = NULL;
+  if (title && galley_doc_shows_title(doc))
+    return;
+  const char *lang = galley_doc_get_meta(doc, GALLEY_META_LANGUAGE);
+  const char *date = galley_doc_get_meta(doc, GALLEY_META_DATE);
+  const char *pub = galley_doc_get_meta(doc, GALLEY_META_PUBLISHER);
+  const char *source = galley_doc_get_meta(doc, GALLEY_META_SOURCE);
+  const char *url = galley_doc_get_meta(doc, GALLEY_META_URL);
+  size_t nauthors = galley_doc_meta_count(doc, GALLEY_META_AUTHOR);
+  (void)pub;
+  char sitebuf[512];
+  const char *site = galley_doc_site(doc, sitebuf, sizeof sitebuf);
+  if (source && (!*source || (site && strcmp(source, site) == 0)))
+    source = NULL;
+  char human[GALLEY_DATE_FORMAT_MAX];
+  if (date && !*date)
+    date = NULL;
+  size_t hn = date ? galley_date_format(date, lang, human, sizeof human) : 0;
+  if (!title && !site && !nauthors && !date)
+    return;
+  puts_(o, "<header class=\"title-block\">\n");
+  if (site) {
+    puts_(o, "<p class=\"site\">");
+    if (url && galley_url_is_web(url)) {
+      puts_(o, "<a");
+      url_attr(o, "href", url);
+      put(o, ">", 1);
+      text(o, site);
+      puts_(o, "</a>");
+    } else {
+      text(o, site);
+    }
+    puts_(o, "</p>\n");
+  }
+  if (title) {
+    puts_(o, "<h1 class=\"title\">");
+    char *c = html_collapse(title);
+    text(o, c ? c : title);
+    free(c);
+    puts_(o, "</h1>\n");
+  }
+  if (nauthors || date || source) {
+    bool any = false;
+    puts_(o, "<p class=\"credits\">");
+    if (nauthors) {
+      credit_sep(o, &any);
+      puts_(o, "<span class=\"byline\">");
+      /* One walk of the metadata: asking for the i-th author walks it. */
+      size_t k = 0;
+      for (size_t i = 0; i < galley_doc_meta_size(doc); i++) {
+        const char *key, *v;
+        if (!galley_doc_meta_entry(doc, i, &key, &v) || !v ||
+            strcmp(key, GALLEY_META_AUTHOR) != 0)
+          continue;
+        if (k == 0 && galley_byline_wants_by(v, lang))
+          puts_(o, "By ");
+        if (k++)
+          puts_(o, ", ");
+        text(o, v);
+      }
+      puts_(o, "</span>");
+    }
+    if (date) {
+      credit_sep(o, &any);
+      if (hn) {
+        /* The date part of the value: what <time> takes without a zone. */
+        size_t dn = strcspn(date, "Tt ");
+        char iso[16];
+        snprintf(iso, sizeof iso, "%.*s", (int)(dn < 15 ? dn : 15), date);
+        puts_(o, "<time class=\"date\"");
+        attr(o, "datetime", iso);
+        put(o, ">", 1);
+        text(o, human);
+        puts_(o, "</time>");
+      } else {
+        puts_(o, "<span class=\"date\">");
+        text(o, date);
+        puts_(o, "</span>");
+      }
+    }
+    if (source) {
+      credit_sep(o, &any);
+      puts_(o, "<span class=\"source\">");
+      text(o, source);
+      puts_(o, "</span>");
+    }
+    puts_(o, "</p>\n");
+  }
+  puts_(o, "</header>\n");
+}
+
 int html_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   w *o = calloc(1, sizeof *o);
   if (!o)
@@ -1226,6 +1350,9 @@ int html_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   int rc = o->rc;
   if (rc == GALLEY_OK && !fragment)
     rc = head(o, doc);
+  if (rc == GALLEY_OK && !fragment &&
+      galley_job_option_bool(job, "title-block", true))
+    title_block(o, doc);
   if (rc == GALLEY_OK) {
     body(o, galley_doc_root(doc), NULL);
     notes_section(o);

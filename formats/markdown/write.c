@@ -1218,8 +1218,8 @@ static int tidy_whitespace(cmark_node *root) {
 enum { CH_WS, CH_PUNCT, CH_OTHER };
 
 typedef struct edge {
-  int cls;     /* CH_* */
-  char delim;  /* the '*' or '_' of an adjacent delimiter run, else 0 */
+  int cls;    /* CH_* */
+  char delim; /* the '*' or '_' of an adjacent delimiter run, else 0 */
 } edge;
 
 /* Unicode whitespace as cmark-gfm's flanking test reads it. */
@@ -1236,20 +1236,19 @@ static bool cp_punct(uint32_t c) {
            (c >= 0x5b && c <= 0x60) || (c >= 0x7b && c <= 0x7e);
   return c == 0xa1 || c == 0xa7 || c == 0xab || c == 0xb6 || c == 0xb7 ||
          c == 0xbb || c == 0xbf || c == 0x37e || c == 0x387 ||
-         (c >= 0x55a && c <= 0x55f) || c == 0x589 || c == 0x5be ||
-         c == 0x5c0 || c == 0x5c3 || c == 0x5c6 || c == 0x5f3 ||
-         c == 0x5f4 || c == 0x60c || c == 0x60d || c == 0x61b ||
-         c == 0x61e || c == 0x61f || (c >= 0x66a && c <= 0x66d) ||
-         c == 0x6d4 || c == 0x964 || c == 0x965 || c == 0x970 ||
-         (c >= 0x2010 && c <= 0x2027) || (c >= 0x2030 && c <= 0x2043) ||
-         (c >= 0x2045 && c <= 0x2051) || (c >= 0x2053 && c <= 0x205e) ||
-         (c >= 0x2e00 && c <= 0x2e4f) || (c >= 0x3001 && c <= 0x3003) ||
-         (c >= 0x3008 && c <= 0x3011) || (c >= 0x3014 && c <= 0x301f) ||
-         (c >= 0xff01 && c <= 0xff03) || (c >= 0xff05 && c <= 0xff0a) ||
-         (c >= 0xff0c && c <= 0xff0f) || c == 0xff1a || c == 0xff1b ||
-         c == 0xff1f || c == 0xff20 || (c >= 0xff3b && c <= 0xff3d) ||
-         c == 0xff3f || c == 0xff5b || c == 0xff5d ||
-         (c >= 0xff5f && c <= 0xff65);
+         (c >= 0x55a && c <= 0x55f) || c == 0x589 || c == 0x5be || c == 0x5c0 ||
+         c == 0x5c3 || c == 0x5c6 || c == 0x5f3 || c == 0x5f4 || c == 0x60c ||
+         c == 0x60d || c == 0x61b || c == 0x61e || c == 0x61f ||
+         (c >= 0x66a && c <= 0x66d) || c == 0x6d4 || c == 0x964 || c == 0x965 ||
+         c == 0x970 || (c >= 0x2010 && c <= 0x2027) ||
+         (c >= 0x2030 && c <= 0x2043) || (c >= 0x2045 && c <= 0x2051) ||
+         (c >= 0x2053 && c <= 0x205e) || (c >= 0x2e00 && c <= 0x2e4f) ||
+         (c >= 0x3001 && c <= 0x3003) || (c >= 0x3008 && c <= 0x3011) ||
+         (c >= 0x3014 && c <= 0x301f) || (c >= 0xff01 && c <= 0xff03) ||
+         (c >= 0xff05 && c <= 0xff0a) || (c >= 0xff0c && c <= 0xff0f) ||
+         c == 0xff1a || c == 0xff1b || c == 0xff1f || c == 0xff20 ||
+         (c >= 0xff3b && c <= 0xff3d) || c == 0xff3f || c == 0xff5b ||
+         c == 0xff5d || (c >= 0xff5f && c <= 0xff65);
 }
 
 static edge classify(uint32_t c) {
@@ -1330,7 +1329,7 @@ static edge beside(cmark_node *n, bool after) {
   if (!p ||
       (cmark_node_get_type(p) & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_BLOCK)
     return (edge){CH_WS, 0}; /* a line's start or end */
-  if (is_span(p)) { /* chosen already: parents come first */
+  if (is_span(p)) {          /* chosen already: parents come first */
     const delims *d = cmark_node_get_user_data(p);
     const char *ds = after ? d->close : d->open;
     char c = after ? ds[0] : ds[strlen(ds) - 1];
@@ -1381,7 +1380,8 @@ static const delims *choose(cmark_node *n) {
   for (int k = 0; k < 2; k++) {
     char c = k ? '_' : '*';
     if (can_open(c, pre, first) && can_close(c, last, post))
-      return strong ? (k ? &D_ST_UND : &D_ST_STAR) : (k ? &D_EM_UND : &D_EM_STAR);
+      return strong ? (k ? &D_ST_UND : &D_ST_STAR)
+                    : (k ? &D_EM_UND : &D_EM_STAR);
   }
   return strong ? &D_ST_HTML : &D_EM_HTML;
 }
@@ -1428,6 +1428,32 @@ static int choose_delimiters(cmark_node *root) {
   return rc;
 }
 
+/* Standalone: the title as a level-1 heading and the credits (byline,
+ * humane date, site: galley_doc_credits) in emphasis under it, before the
+ * body, unless the body's first heading is the title. The renderer
+ * escapes them. */
+static int title_block(const galley_doc *doc, cmark_node *root) {
+  const char *title = galley_doc_get_meta(doc, GALLEY_META_TITLE);
+  if (!title || !*title || galley_doc_shows_title(doc))
+    return GALLEY_OK;
+  /* cmark's allocator aborts when memory runs out, and these nodes always
+   * nest: none of the calls below can fail. */
+  cmark_node *h = cmark_node_new(CMARK_NODE_HEADING);
+  cmark_node_set_heading_level(h, 1);
+  cmark_node_append_child(h, new_literal(CMARK_NODE_TEXT, title));
+  char *credits = galley_doc_credits(doc, true);
+  if (credits) {
+    cmark_node *p = cmark_node_new(CMARK_NODE_PARAGRAPH);
+    cmark_node *e = cmark_node_new(CMARK_NODE_EMPH);
+    cmark_node_append_child(e, new_literal(CMARK_NODE_TEXT, credits));
+    cmark_node_append_child(p, e);
+    cmark_node_prepend_child(root, p);
+    free(credits);
+  }
+  cmark_node_prepend_child(root, h);
+  return GALLEY_OK;
+}
+
 int md_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   writer w = {.job = job, .ext = md_extensions_get()};
   w.gfm = galley_job_option_bool(job, "gfm", true);
@@ -1467,6 +1493,9 @@ int md_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
                     "%zu links, images or raw HTML tags that could run script "
                     "defused (-O unsafe=true keeps them as they are)",
                     w.defused);
+  if (!rc && galley_job_option_bool(job, "standalone", false) &&
+      galley_job_option_bool(job, "title-block", true))
+    rc = title_block(doc, root);
   if (!rc)
     rc = tidy_whitespace(root);
   if (!rc)

@@ -28,20 +28,27 @@
  *     is its URL is written once, without a number. Links to "#..." and
  *     javascript: are written as their text. With references=false every
  *     link is its text only.
- *   - Images: their alt text. Emphasis and other inline styling: the text.
+ *   - Images: "[alt]" when the alt text says something: not a file name
+ *     ("010_Clymer-1", "IMG_2034.jpg"), not a word like "image", not a
+ *     repeat of its caption (the figure's, or the block after an image
+ *     that stands alone), not inside a heading; else nothing.
+ *     Emphasis and other inline styling: the text.
  *   - Footnotes: "[^label]" where referred to; each definition where the
  *     tree has it (Markdown and HTML put them last), as "[^label] text"
  *     with a hanging indent. Where it is, reading the text back puts it.
  *   - Definition lists: the term on a line, the definition indented 2.
  *   - Raw blocks and inlines: kept when their format is text, else dropped
  *     (with a warning).
- *   - The metadata title comes first, as a level-1 heading, unless the
- *     first heading of the body has the same text.
+ *   - The metadata title comes first, as a level-1 heading, with the
+ *     credits line under it (byline, humane date, site and source:
+ *     galley_doc_credits), unless the first heading of the body is the
+ *     title (galley_doc_shows_title). standalone=false: neither.
  * Output ends with exactly one newline (an empty document gives nothing). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "text.h"
 
@@ -319,6 +326,227 @@ static void end_link(writer *w, const galley_node *link) {
   galley_buf_puts(b, mark);
 }
 
+/* ---- Images ----------------------------------------------------------------
+ */
+
+static void collapse(galley_buf *b);
+
+/* The words of `s`, ASCII letters lowered, with one space before and
+ * after each (" a bin of "): letters, digits and UTF-8 bytes make words,
+ * anything else separates them. */
+static void fold_words(galley_buf *b, const char *s) {
+  galley_buf_putc(b, ' ');
+  for (; *s && !b->failed; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c >= 'A' && c <= 'Z')
+      galley_buf_putc(b, (char)(c + 32));
+    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80)
+      galley_buf_putc(b, (char)c);
+    else if (b->data[b->len - 1] != ' ')
+      galley_buf_putc(b, ' ');
+  }
+  if (!b->failed && b->data[b->len - 1] != ' ')
+    galley_buf_putc(b, ' ');
+  galley_buf_putc(b, '\0');
+}
+
+/* Whether alt text `alt` repeats caption `cap`: seven in ten of its words
+ * are the caption's (a caption often adds a credit, or spells a name
+ * another way). Long texts are not compared (the cost grows with both). */
+static bool repeats(const char *alt, const char *cap) {
+  if (strlen(alt) > 2000 || strlen(cap) > 8000)
+    return false;
+  galley_buf a = GALLEY_BUF_INIT, c = GALLEY_BUF_INIT;
+  fold_words(&a, alt);
+  fold_words(&c, cap);
+  size_t words = 0, found = 0;
+  if (!a.failed && !c.failed) {
+    for (char *p = a.data + 1; *p;) {
+      char *end = strchr(p, ' ');
+      if (!end)
+        break;
+      /* " word " in the caption's words. */
+      char keep = end[1];
+      end[1] = '\0';
+      found += strstr(c.data, p - 1) != NULL;
+      end[1] = keep;
+      words++;
+      p = end + 1;
+    }
+  }
+  galley_buf_free(&a);
+  galley_buf_free(&c);
+  return words && found * 10 >= words * 7;
+}
+
+/* Whether alt text `alt` (collapsed) says nothing a reader wants: a file
+ * name ("010_Clymer-1", "IMG_2034.jpg", "DSC01234", the image's own file
+ * name), or a word that only says it is a picture. */
+static bool alt_is_noise(const char *alt, const char *url) {
+  static const char *const exts[] = {".jpg",  ".jpeg", ".png",  ".gif",
+                                     ".webp", ".svg",  ".avif", ".bmp",
+                                     ".tif",  ".tiff", ".heic"};
+  size_t n = strlen(alt);
+  for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+    size_t k = strlen(exts[i]);
+    if (n > k && strcasecmp(alt + n - k, exts[i]) == 0)
+      return true;
+  }
+  if (strchr(alt, ' '))
+    return false;
+  static const char *const generic[] = {
+      "image", "img",       "photo",   "picture", "pic",        "icon",
+      "logo",  "thumbnail", "graphic", "spacer",  "placeholder"};
+  for (size_t i = 0; i < sizeof generic / sizeof generic[0]; i++)
+    if (strcasecmp(alt, generic[i]) == 0)
+      return true;
+  size_t digits = 0;
+  for (const char *p = alt; *p; p++)
+    digits += *p >= '0' && *p <= '9';
+  if (strchr(alt, '_') || digits >= 3)
+    return true;
+  /* The file name of the image itself, without its extension. */
+  if (url) {
+    const char *base = url + strcspn(url, "?#");
+    const char *end = base;
+    while (base > url && base[-1] != '/')
+      base--;
+    const char *dot = memchr(base, '.', (size_t)(end - base));
+    size_t len = (size_t)((dot ? dot : end) - base);
+    if (len && len == n && strncasecmp(alt, base, len) == 0)
+      return true;
+  }
+  return false;
+}
+
+/* The text of `n`'s subtree, its first 8000 bytes or so (malloc'd). */
+static char *subtree_text(writer *w, const galley_node *n) {
+  galley_buf t = GALLEY_BUF_INIT;
+  galley_iter it;
+  galley_iter_init(&it, (galley_node *)n);
+  galley_event ev;
+  /* Only the start counts (repeats() compares no more than 8000 bytes):
+   * nested lone images must not each read all the text after them. */
+  size_t steps = 0;
+  while (t.len <= 8000 && ++steps <= 4096 &&
+         (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *c = galley_iter_node(&it);
+    galley_kind k = galley_node_kind(c);
+    if (ev == GALLEY_EVENT_ENTER && k == GALLEY_NODE_TEXT)
+      galley_buf_puts(&t, galley_node_get_literal(c));
+    else if (galley_kind_is_block(k) || k == GALLEY_NODE_SOFT_BREAK ||
+             k == GALLEY_NODE_LINE_BREAK)
+      galley_buf_putc(&t, ' '); /* words of two blocks stay two */
+  }
+  galley_buf_putc(&t, '\0');
+  if (t.failed)
+    w->failed = true;
+  return galley_buf_detach(&t, NULL);
+}
+
+/* Whether `c` shows nothing (a break, white space). */
+static bool shows_nothing(const galley_node *c) {
+  galley_kind k = galley_node_kind(c);
+  if (k == GALLEY_NODE_SOFT_BREAK || k == GALLEY_NODE_LINE_BREAK)
+    return true;
+  if (k != GALLEY_NODE_TEXT)
+    return false;
+  for (const char *t = galley_node_get_literal(c); t && *t; t++)
+    if (*t != ' ' && *t != '\t' && *t != '\n')
+      return false;
+  return true;
+}
+
+/* The caption the reader sees with `img` (malloc'd), or NULL: its
+ * figure's caption, else, for an image that stands alone (its paragraph,
+ * link, figure hold nothing else), the block right after (pages often put
+ * the caption there). */
+static char *image_caption(writer *w, const galley_node *img) {
+  const galley_node *alone = img;
+  bool climbing = true;
+  for (const galley_node *p = galley_node_parent(img); p;
+       p = galley_node_parent(p)) {
+    if (galley_node_kind(p) == GALLEY_NODE_FIGURE) {
+      for (galley_node *c = galley_node_first_child(p); c;
+           c = galley_node_next(c))
+        if (galley_node_kind(c) == GALLEY_NODE_CAPTION)
+          return subtree_text(w, c);
+    }
+    if (!climbing || galley_node_kind(p) == GALLEY_NODE_DOCUMENT)
+      continue;
+    for (const galley_node *c = galley_node_first_child(p); c && climbing;
+         c = galley_node_next(c))
+      if (c != alone && !shows_nothing(c))
+        climbing = false;
+    if (climbing)
+      alone = p;
+  }
+  if (alone == img || !galley_kind_is_block(galley_node_kind(alone)))
+    return NULL;
+  /* The next block in reading order that shows text, however deep the
+   * image sat (a few empty ones, such as a player's box, are passed). */
+  const galley_node *n = alone;
+  for (int tries = 0; tries < 8; tries++) {
+    while (n && !galley_node_next(n))
+      n = galley_node_parent(n);
+    if (!n)
+      return NULL;
+    n = galley_node_next(n);
+    char *t = subtree_text(w, n);
+    if (!t || t[strspn(t, " \t\n")])
+      return t;
+    free(t);
+  }
+  return NULL;
+}
+
+static bool in_heading(const galley_node *n) {
+  for (const galley_node *p = galley_node_parent(n); p;
+       p = galley_node_parent(p))
+    if (galley_node_kind(p) == GALLEY_NODE_HEADING)
+      return true;
+  return false;
+}
+
+/* An image as "[alt]", when its alt text says something: not a file
+ * name, not a repeat of its caption, not inside a heading. */
+static void put_image(writer *w, const galley_node *img) {
+  if (in_heading(img))
+    return;
+  galley_buf alt = GALLEY_BUF_INIT;
+  galley_iter it;
+  galley_iter_init(&it, (galley_node *)img);
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *n = galley_iter_node(&it);
+    galley_kind k = galley_node_kind(n);
+    if (ev != GALLEY_EVENT_ENTER)
+      continue;
+    if (k == GALLEY_NODE_TEXT || k == GALLEY_NODE_CODE)
+      put_text(&alt, galley_node_get_literal(n));
+    else if (k == GALLEY_NODE_SOFT_BREAK || k == GALLEY_NODE_LINE_BREAK)
+      galley_buf_putc(&alt, ' ');
+  }
+  collapse(&alt);
+  galley_buf_putc(&alt, '\0');
+  bool say = !alt.failed && alt.data && alt.data[0] &&
+             !alt_is_noise(alt.data, galley_node_get_url(img));
+  char *cap = say ? image_caption(w, img) : NULL;
+  if (cap) {
+    if (repeats(alt.data, cap))
+      say = false;
+    free(cap);
+  }
+  if (alt.failed)
+    w->failed = true;
+  if (say) {
+    galley_buf_putc(&w->inl, '[');
+    galley_buf_puts(&w->inl, alt.data);
+    galley_buf_putc(&w->inl, ']');
+  }
+  galley_buf_free(&alt);
+}
+
 /* Gathers the inline content under `node` into w->inl: `breaks` keeps hard
  * line breaks as '\n' (paragraphs), else they are spaces. Blocks inside
  * (a table cell's paragraphs) are separated by a space. */
@@ -370,6 +598,10 @@ static void gather(writer *w, const galley_node *node, bool breaks) {
       galley_buf_putc(b, ' ');
       put_text(b, galley_node_get_literal(n));
       galley_buf_putc(b, ' ');
+      break;
+    case GALLEY_NODE_IMAGE:
+      put_image(w, n);
+      galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
       break;
     case GALLEY_NODE_FOOTNOTE:
       /* A definition inside a cell: written with the others at the end. */
@@ -1132,28 +1364,6 @@ static void walk(writer *w, const galley_node *root) {
   }
 }
 
-/* The text of the first heading in the document, collapsed, in w->inl. */
-static bool first_heading_is(writer *w, const char *title) {
-  const galley_node *h =
-      galley_node_find(galley_doc_root(w->doc), GALLEY_NODE_HEADING);
-  if (!h)
-    return false;
-  galley_buf_clear(&w->inl);
-  gather(w, h, false);
-  /* gather may have numbered links: forget them, the walk numbers again. */
-  w->nurls = 0;
-  tmap_free(&w->urls);
-  collapse(&w->inl);
-  galley_buf t = GALLEY_BUF_INIT;
-  put_text(&t, title);
-  collapse(&t);
-  bool same =
-      !t.failed && t.len == w->inl.len &&
-      memcmp(t.data ? t.data : "", w->inl.data ? w->inl.data : "", t.len) == 0;
-  galley_buf_free(&t);
-  return same;
-}
-
 int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   writer w = {0};
   w.job = job;
@@ -1166,7 +1376,7 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   const char *title = galley_job_option_bool(job, "standalone", true)
                           ? galley_doc_get_meta(doc, GALLEY_META_TITLE)
                           : NULL;
-  if (title && *title && !first_heading_is(&w, title)) {
+  if (title && *title && !galley_doc_shows_title(doc)) {
     galley_buf_clear(&w.inl);
     put_text(&w.inl, title);
     collapse(&w.inl);
@@ -1176,6 +1386,16 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
       galley_buf_clear(&w.inl);
       galley_buf_repeat(&w.inl, '=', width < 3 ? 3 : width);
       emit(&w, w.inl.data, w.inl.len, false);
+      /* The credits under it, a line of their own (never wrapped). */
+      char *credits = galley_doc_credits(doc, true);
+      if (credits) {
+        galley_buf_clear(&w.inl);
+        put_text(&w.inl, credits);
+        collapse(&w.inl);
+        emit(&w, "", 0, true);
+        emit(&w, w.inl.data, w.inl.len, false);
+        free(credits);
+      }
     }
   }
   walk(&w, galley_doc_root(doc));

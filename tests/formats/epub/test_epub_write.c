@@ -417,6 +417,85 @@ static void cover_option_names_a_file(void **state) {
   et_free(&r);
 }
 
+/* The contents of one article: its title first (the top of the first
+ * file), then its sections beside each other, subsections under them. */
+static void one_article_lists_its_title_then_its_sections(void **state) {
+  (void)state;
+  const char *md = "---\ntitle: Mozilla\n---\n"
+                   "Intro.\n\n## History\n\nA.\n\n### Eich\n\nB.\n\n"
+                   "## Values\n\nC.\n\n### Pledge\n\nD.\n\n## Software\n\nE.\n";
+  et_result r = md_to_epub(md, NULL, NULL);
+  assert_int_equal(r.rc, GALLEY_OK);
+  char *nav = entry(&r, "EPUB/nav.xhtml");
+  const char *want =
+      "<nav epub:type=\"toc\" id=\"toc\">\n<h1>Contents</h1>\n<ol>\n"
+      "<li><a href=\"ch001.xhtml\">Mozilla</a></li>\n"
+      "<li><a href=\"ch001.xhtml#h-1-1\">History</a>\n<ol>\n"
+      "<li><a href=\"ch001.xhtml#h-1-2\">Eich</a></li>\n</ol>\n</li>\n"
+      "<li><a href=\"ch001.xhtml#h-1-3\">Values</a>\n<ol>\n"
+      "<li><a href=\"ch001.xhtml#h-1-4\">Pledge</a></li>\n</ol>\n</li>\n"
+      "<li><a href=\"ch001.xhtml#h-1-5\">Software</a></li>\n</ol>\n</nav>";
+  if (!strstr(nav, want))
+    fail_msg("nav:\n%s\nwant:\n%s", nav, want);
+  free(nav);
+  char *ncx = entry(&r, "EPUB/toc.ncx");
+  /* The same in the NCX: five top-level points, the title's first. */
+  const char *t = strstr(ncx, "<navLabel><text>Mozilla</text>");
+  const char *v = strstr(ncx, "<navLabel><text>Values</text>");
+  assert_non_null(t);
+  assert_non_null(v);
+  assert_non_null(strstr(ncx, "<navPoint id=\"np-4\" playOrder=\"4\">\n"
+                              "<navLabel><text>Values</text>"));
+  free(ncx);
+  et_free(&r);
+  /* A first heading that repeats the title is the title's entry; chapters
+   * that open with a heading are entries beside it. */
+  const char *md2 = "---\ntitle: Day\n---\n# Day\n\nA.\n\n# Noon\n\nB.\n\n"
+                    "## Lunch\n\nC.\n\n# Night\n\nD.\n";
+  r = md_to_epub(md2, NULL, NULL);
+  nav = entry(&r, "EPUB/nav.xhtml");
+  want = "<ol>\n<li><a href=\"ch001.xhtml\">Day</a></li>\n"
+         "<li><a href=\"ch002.xhtml\">Noon</a>\n<ol>\n"
+         "<li><a href=\"ch002.xhtml#h-2-2\">Lunch</a></li>\n</ol>\n</li>\n"
+         "<li><a href=\"ch003.xhtml\">Night</a></li>\n</ol>";
+  if (!strstr(nav, want))
+    fail_msg("nav:\n%s\nwant:\n%s", nav, want);
+  free(nav);
+  et_free(&r);
+}
+
+/* The title page: the date as a reader writes it, "By" only in English
+ * and never twice, the credited source. */
+static void title_page_shows_humane_date_byline_and_source(void **state) {
+  (void)state;
+  const char *meta[] = {"date=2019-11-18T18:54:53.000Z", "author=Jane Doe",
+                        "source=Iran Press TV", "language=en", NULL};
+  et_result r = md_to_epub("# T\n\nText.\n", NULL, meta);
+  assert_int_equal(r.rc, GALLEY_OK);
+  char *page = entry(&r, "EPUB/title.xhtml");
+  assert_non_null(strstr(page, "<p class=\"byline\">By Jane Doe</p>\n"
+                               "<p class=\"dateline\">18 November 2019</p>\n"
+                               "<p class=\"source\">Iran Press TV</p>\n"));
+  assert_null(strstr(page, "2019-11-18"));
+  free(page);
+  et_free(&r);
+  const char *by[] = {"author=By Jane Doe", "language=en-US", NULL};
+  r = md_to_epub("# T\n\nText.\n", NULL, by);
+  page = entry(&r, "EPUB/title.xhtml");
+  assert_non_null(strstr(page, "<p class=\"byline\">By Jane Doe</p>"));
+  free(page);
+  et_free(&r);
+  const char *fr[] = {"author=Jeanne Dupont", "author=Luc Martin",
+                      "date=2015-05-01", "language=fr", NULL};
+  r = md_to_epub("# T\n\nTexte.\n", NULL, fr);
+  page = entry(&r, "EPUB/title.xhtml");
+  assert_non_null(strstr(page, "<p class=\"byline\">Jeanne Dupont, Luc "
+                               "Martin</p>\n<p class=\"dateline\">1er mai "
+                               "2015</p>"));
+  free(page);
+  et_free(&r);
+}
+
 static void title_page_can_be_left_out(void **state) {
   (void)state;
   et_result r = md_to_epub("# T\n\nText.\n", NULL, NULL);
@@ -578,6 +657,45 @@ static galley_doc *digest_of(const char *const *froms, const char *const *names,
   return book;
 }
 
+/* A digest article's header: its authors as a reader reads them (the CLI
+ * joins them with "; "), no "By" in French, the date in French; the title
+ * page lists it with that date. */
+static void digest_article_header_is_written_for_readers(void **state) {
+  (void)state;
+  galley_doc *book = galley_doc_new();
+  galley_doc_set_meta(book, "title", "Revue");
+  const char *langs[] = {"fr", "en"};
+  for (size_t i = 0; i < 2; i++) {
+    galley_node *div = galley_doc_new_node(book, GALLEY_NODE_DIV);
+    galley_node_set_attr(div, "galley-article", "1");
+    galley_node_set_attr(div, "title", i ? "Tides" : "Marées");
+    galley_node_set_attr(div, "author", "Bo Lindqvist; Mara Ibe");
+    galley_node_set_attr(div, "date", "2024-11-02T08:00:00Z");
+    galley_node_set_attr(div, "language", langs[i]);
+    galley_node *p = galley_doc_new_node(book, GALLEY_NODE_PARAGRAPH);
+    galley_node_append_child(p, galley_doc_new_text(book, "Texte.", 6));
+    galley_node_append_child(div, p);
+    galley_node_append_child(galley_doc_root(book), div);
+  }
+  et_result r = et_write_doc_from(book, "epub", NULL, fixture_dir);
+  assert_int_equal(r.rc, GALLEY_OK);
+  char *ch = entry(&r, "EPUB/ch001.xhtml");
+  assert_non_null(strstr(ch, "<p class=\"byline\">Bo Lindqvist, Mara Ibe</p>\n"
+                             "<p class=\"dateline\">2 novembre 2024</p>"));
+  free(ch);
+  ch = entry(&r, "EPUB/ch002.xhtml");
+  assert_non_null(strstr(ch,
+                         "<p class=\"byline\">By Bo Lindqvist, Mara Ibe</p>\n"
+                         "<p class=\"dateline\">2 November 2024</p>"));
+  free(ch);
+  char *page = entry(&r, "EPUB/title.xhtml");
+  assert_non_null(strstr(page, ">Marées</a> <span class=\"dateline\">2 "
+                               "novembre 2024</span>"));
+  free(page);
+  et_free(&r);
+  galley_doc_free(book);
+}
+
 static int run_epubcheck(const unsigned char *data, size_t len, char **log) {
   /* Debian's epubcheck package puts its jar here (see NOTES.md). */
   const char *jar = getenv("EPUBCHECK_JAR");
@@ -630,9 +748,19 @@ static void digest_of_three_fixtures_is_one_valid_book(void **state) {
   free(opf);
   char *ch2 = entry(&r, "EPUB/ch002.xhtml");
   assert_non_null(strstr(ch2, "xml:lang=\"en-GB\""));
-  assert_non_null(strstr(ch2, "<p class=\"byline\">By Bo Lindqvist"));
-  assert_non_null(strstr(ch2, "<p class=\"dateline\">2024-11-02</p>"));
+  assert_non_null(strstr(ch2, "<p class=\"byline\">By Bo Lindqvist</p>"));
+  assert_non_null(strstr(ch2, "<p class=\"dateline\">2 November 2024</p>"));
   free(ch2);
+  /* The title page lists the articles, each with its own date. */
+  char *page = entry(&r, "EPUB/title.xhtml");
+  assert_non_null(strstr(
+      page, "<ol class=\"articles\">\n<li><a href=\"ch001.xhtml\">The "
+            "Reading Room</a> <span class=\"dateline\">14 June 2025</span>"
+            "</li>\n<li><a href=\"ch002.xhtml\">Three Small Chapters</a> "
+            "<span class=\"dateline\">2 November 2024</span></li>\n"
+            "<li><a href=\"ch003.xhtml\">Notes on Tide Pools</a></li>\n"
+            "</ol>"));
+  free(page);
   char *log = NULL;
   int rc = run_epubcheck(r.data, r.len, &log);
   if (rc >= 0) {
@@ -678,6 +806,9 @@ int main(void) {
       cmocka_unit_test(missing_language_and_title_are_filled_with_a_warning),
       cmocka_unit_test(metadata_overrides_win),
       cmocka_unit_test(chapters_split_at_level_one_headings),
+      cmocka_unit_test(one_article_lists_its_title_then_its_sections),
+      cmocka_unit_test(title_page_shows_humane_date_byline_and_source),
+      cmocka_unit_test(digest_article_header_is_written_for_readers),
       cmocka_unit_test(links_are_rewritten_across_chapter_files),
       cmocka_unit_test(footnotes_become_noterefs_and_asides),
       cmocka_unit_test(task_items_keep_their_checkboxes),

@@ -64,7 +64,141 @@ a_standalone_document_has_doctype_charset_title_and_meta(void **state) {
   assert_non_null(strstr(out, "<meta name=\"author\" content=\"A &amp; B\">"));
   assert_non_null(strstr(out, "<meta name=\"description\" content=\"Desc\">"));
   assert_non_null(strstr(out, "<style>"));
-  assert_non_null(strstr(out, "<body>\n<p>x</p>\n</body>\n</html>\n"));
+  /* The body opens with the title block (no "By" in French). */
+  assert_non_null(strstr(out, "<body>\n<header class=\"title-block\">\n"
+                              "<h1 class=\"title\">Le titre</h1>\n"
+                              "<p class=\"credits\"><span class=\"byline\">"
+                              "A &amp; B</span></p>\n</header>\n"
+                              "<p>x</p>\n</body>\n</html>\n"));
+  free(out);
+}
+
+/* A document with the metadata of an article and a paragraph. */
+static galley_doc *article(const char *lang) {
+  galley_doc *doc = galley_doc_new();
+  assert_non_null(doc);
+  if (lang)
+    galley_doc_set_meta(doc, GALLEY_META_LANGUAGE, lang);
+  galley_doc_set_meta(doc, GALLEY_META_TITLE, "Whales & the sea");
+  galley_doc_add_meta(doc, GALLEY_META_AUTHOR, "Eleanor Roy");
+  galley_doc_add_meta(doc, GALLEY_META_AUTHOR, "Tim Lee");
+  galley_doc_set_meta(doc, GALLEY_META_DATE, "2019-01-03T07:00:02.000Z");
+  galley_doc_set_meta(doc, GALLEY_META_PUBLISHER, "The Guardian");
+  galley_doc_set_meta(doc, GALLEY_META_URL,
+                      "https://www.theguardian.com/a?b=1");
+  galley_node *p = galley_doc_new_node(doc, GALLEY_NODE_PARAGRAPH);
+  galley_node_append_child(p, galley_doc_new_text(doc, "Body.", 5));
+  galley_node_append_child(galley_doc_root(doc), p);
+  return doc;
+}
+
+static void the_title_block_shows_site_title_byline_and_date(void **state) {
+  (void)state;
+  galley_doc *doc = article("en-GB");
+  char *out = write_doc(doc, NULL);
+  assert_non_null(strstr(
+      out, "<body>\n<header class=\"title-block\">\n"
+           "<p class=\"site\"><a href=\"https://www.theguardian.com/a?b=1\">"
+           "The Guardian</a></p>\n"
+           "<h1 class=\"title\">Whales &amp; the sea</h1>\n"
+           "<p class=\"credits\"><span class=\"byline\">By Eleanor Roy, Tim "
+           "Lee</span> \xC2\xB7 <time class=\"date\" datetime=\"2019-01-03\">3 "
+           "January 2019</time></p>\n</header>\n<p>Body.</p>\n"));
+  free(out);
+  /* A credited source other than the site joins the credits; without a
+   * publisher the URL's host names the site. */
+  galley_doc_remove_meta(doc, GALLEY_META_PUBLISHER);
+  galley_doc_set_meta(doc, GALLEY_META_SOURCE, "Reuters");
+  out = write_doc(doc, NULL);
+  assert_non_null(strstr(out, ">Reuters</a></p>\n<h1"));
+  galley_doc_set_meta(doc, GALLEY_META_PUBLISHER, "The Guardian");
+  free(out);
+  out = write_doc(doc, NULL);
+  assert_non_null(
+      strstr(out, "</time> \xC2\xB7 <span class=\"source\">Reuters</span>"));
+  free(out);
+  galley_doc_remove_meta(doc, GALLEY_META_PUBLISHER);
+  galley_doc_remove_meta(doc, GALLEY_META_SOURCE);
+  out = write_doc(doc, NULL);
+  assert_non_null(strstr(out, ">theguardian.com</a></p>\n<h1"));
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void the_date_is_written_in_the_article_language(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"fr", ">Eleanor Roy, Tim Lee</span> \xC2\xB7 <time class=\"date\" "
+             "datetime=\"2019-01-03\">3 janvier 2019</time>"},
+      {"de", ">3. Januar 2019</time>"},
+      {"pt-BR", ">3 de janeiro de 2019</time>"},
+      {"zh", ">2019-01-03</time>"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    galley_doc *doc = article(cases[i][0]);
+    char *out = write_doc(doc, NULL);
+    if (!strstr(out, cases[i][1]))
+      fail_msg("%s: no %s in\n%s", cases[i][0], cases[i][1], out);
+    assert_null(strstr(out, ">By "));
+    free(out);
+    galley_doc_free(doc);
+  }
+  /* A date that is not ISO 8601 is shown as it is. */
+  galley_doc *doc = article("en");
+  galley_doc_set_meta(doc, GALLEY_META_DATE, "Spring 2019");
+  char *out = write_doc(doc, NULL);
+  assert_non_null(strstr(out, "<span class=\"date\">Spring 2019</span>"));
+  assert_null(strstr(out, "<time"));
+  free(out);
+  galley_doc_free(doc);
+}
+
+static void
+the_title_block_is_left_out_when_the_body_shows_the_title(void **state) {
+  (void)state;
+  /* The page's own first heading is the title (or the title is it with the
+   * site's name after it). */
+  char *out = conv("<title>Locks | Gazette</title><meta name=author content=A>"
+                   "<div><h1>Locks</h1><p>x</p></div>",
+                   NULL);
+  assert_null(strstr(out, "title-block\""));
+  free(out);
+  out = conv("<title>Locks</title><h2>Locks</h2><p>x</p>", NULL);
+  assert_null(strstr(out, "title-block\""));
+  free(out);
+  /* Another first heading: the block comes first. */
+  out = conv("<title>Locks</title><h2>Gates</h2><p>x</p>", NULL);
+  assert_non_null(strstr(out, "title-block\""));
+  free(out);
+  /* Fragments have none; title-block=false turns it off. */
+  galley_doc *doc = article("en");
+  const char *frag[] = {"fragment=true", NULL};
+  out = write_doc(doc, frag);
+  assert_string_equal(out, "<p>Body.</p>\n");
+  free(out);
+  const char *off[] = {"title-block=false", NULL};
+  out = write_doc(doc, off);
+  assert_null(strstr(out, "<header"));
+  assert_non_null(strstr(out, "<body>\n<p>Body.</p>"));
+  free(out);
+  galley_doc_free(doc);
+  /* Written, read and written again: one block, the same output. */
+  out = conv("<html lang=en><title>T</title><meta name=author content=A>"
+             "<p>x</p>",
+             NULL);
+  char *err = NULL;
+  char *twice = tu_convert("html", "html", out, strlen(out), NULL, &err);
+  assert_non_null(twice);
+  assert_string_equal(out, twice);
+  free(twice);
+  free(out);
+}
+
+static void the_stylesheet_sets_a_reading_measure(void **state) {
+  (void)state;
+  char *out = conv("<p>x</p>", NULL);
+  assert_non_null(strstr(out, "body { max-width: 55ch; margin: 2em auto;"));
+  assert_non_null(strstr(out, "line-height: 1.6;"));
   free(out);
 }
 
@@ -89,7 +223,7 @@ static void the_css_option_replaces_the_default_stylesheet(void **state) {
   const char *opts[] = {opt, NULL};
   char *out = conv("<p>x</p>", opts);
   assert_non_null(strstr(out, "body { color: red; }"));
-  assert_null(strstr(out, "max-width: 40em"));
+  assert_null(strstr(out, "max-width: 55ch"));
   /* The sheet cannot close the element early. */
   assert_null(strstr(out, "/* </style>"));
   free(out);
@@ -378,6 +512,11 @@ int main(void) {
       cmocka_unit_test(tight_lists_write_items_without_paragraphs),
       cmocka_unit_test(table_rows_are_grouped_by_part),
       cmocka_unit_test(output_read_again_writes_the_same),
+      cmocka_unit_test(the_title_block_shows_site_title_byline_and_date),
+      cmocka_unit_test(the_date_is_written_in_the_article_language),
+      cmocka_unit_test(
+          the_title_block_is_left_out_when_the_body_shows_the_title),
+      cmocka_unit_test(the_stylesheet_sets_a_reading_measure),
       cmocka_unit_test(output_keeps_every_visible_word),
       cmocka_unit_test(self_contained_writes_resources_as_data_uris),
       cmocka_unit_test(self_contained_declares_what_it_embeds),

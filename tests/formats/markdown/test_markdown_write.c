@@ -302,6 +302,39 @@ static void wrap_sets_the_line_width(void **state) {
   free(nowrap);
 }
 
+/* Standalone, the title block comes after the front matter: the title,
+ * then byline, humane date and site in emphasis (escaped); not when the
+ * body opens with the title, nor with title-block=false. */
+static void standalone_opens_with_the_title_block(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_doc_set_meta(doc, GALLEY_META_TITLE, "Locks *and* weirs");
+  galley_doc_add_meta(doc, GALLEY_META_AUTHOR, "Ann_Lee");
+  galley_doc_set_meta(doc, GALLEY_META_DATE, "2026-12-05");
+  galley_doc_set_meta(doc, GALLEY_META_LANGUAGE, "en");
+  galley_doc_set_meta(doc, GALLEY_META_PUBLISHER, "The Gazette");
+  add_text(add(galley_doc_root(doc), GALLEY_NODE_PARAGRAPH), "Body");
+  const char *opts[] = {"standalone=true", NULL};
+  char *out = md_write_doc(doc, opts);
+  assert_contains(out, "---\n\n# Locks \\*and\\* weirs\n\n*By Ann\\_Lee "
+                       "\xC2\xB7 5 December 2026 \xC2\xB7 The Gazette*\n\n"
+                       "Body\n");
+  /* Read back and written again: the body shows the title now, so no
+   * second block. */
+  char *again = md_round(out, opts);
+  assert_string_equal(out, again);
+  free(again);
+  free(out);
+  const char *off[] = {"standalone=true", "title-block=false", NULL};
+  out = md_write_doc(doc, off);
+  assert_null(strstr(out, "# Locks"));
+  free(out);
+  out = md_write_doc(doc, NULL);
+  assert_string_equal(out, "Body\n");
+  free(out);
+  galley_doc_free(doc);
+}
+
 static void standalone_writes_front_matter_that_reads_back(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
@@ -315,7 +348,8 @@ static void standalone_writes_front_matter_that_reads_back(void **state) {
   char *out = md_write_doc(doc, opts);
   assert_string_equal(
       out, "---\ntitle: \"A \\\"title\\\": with colon\"\nauthor:\n  - \"Ann\"\n"
-           "  - \"Bo\"\nlang: \"fr\"\ntags:\n  - \"k1\"\n---\n\nBody\n");
+           "  - \"Bo\"\nlang: \"fr\"\ntags:\n  - \"k1\"\n---\n\n"
+           "# A \"title\": with colon\n\n*Ann, Bo*\n\nBody\n");
   galley_doc *back = md_read_doc(out, NULL, NULL, NULL);
   assert_non_null(back);
   assert_string_equal(galley_doc_get_meta(back, GALLEY_META_TITLE),
@@ -478,7 +512,9 @@ static void emphasis_survives_where_markers_would_not_parse(void **state) {
     const char *html, *want;
   } cases[] = {
       {"<p><i>foo\xc2\xa0</i>bar</p>", "<em>foo</em>"},
-      {"<p><i>\xe2\x80\x89" "foo</i>bar</p>", "<em>foo</em>"},
+      {"<p><i>\xe2\x80\x89"
+       "foo</i>bar</p>",
+       "<em>foo</em>"},
       {"<p><b>Title<br></b>Body</p>", "<strong>Title</strong><br"},
       {"<p><b><br>Title</b> Body</p>", "<strong>Title</strong>"},
       {"<p>Kotaku<em>. Warning</em> now</p>", "Kotaku<em>. Warning</em>"},
@@ -494,7 +530,9 @@ static void emphasis_survives_where_markers_would_not_parse(void **state) {
       {"<p>\"<em>quoted</em>\"</p>", "<em>quoted</em>"},
       {"<p>(<em>x.</em>)y</p>", "<em>x.</em>"},
       {"<p>a<em>.b.</em>c</p>", "a<em>.b.</em>c"},
-      {"<p>\xe2\x80\x9c<em>q</em>\xe2\x80\x9d" "x</p>", "<em>q</em>"},
+      {"<p>\xe2\x80\x9c<em>q</em>\xe2\x80\x9d"
+       "x</p>",
+       "<em>q</em>"},
       {"<h2>A <em>b </em>c</h2>", "<em>b</em>"},
       {"<p><a href=\"/u\"><em>.x</em></a></p>", "<em>.x</em>"},
       {"<table><tr><th>h</th></tr><tr><td>1<em>.2</em>3</td></tr></table>",
@@ -508,8 +546,8 @@ static void emphasis_survives_where_markers_would_not_parse(void **state) {
     char *html = tu_convert("markdown", "html", md, strlen(md), NULL, &err);
     assert_non_null(html);
     if (!strstr(html, cases[i].want))
-      fail_msg("%s\nwrote\n%s\nwhich reads back without %s", cases[i].html,
-               md, cases[i].want);
+      fail_msg("%s\nwrote\n%s\nwhich reads back without %s", cases[i].html, md,
+               cases[i].want);
     /* No marker is left over as text. */
     const char *body = strstr(html, "<body>");
     assert_non_null(body);
@@ -538,6 +576,7 @@ int main(void) {
       cmocka_unit_test(raw_blocks_of_other_formats_become_fenced_code),
       cmocka_unit_test(wrap_sets_the_line_width),
       cmocka_unit_test(standalone_writes_front_matter_that_reads_back),
+      cmocka_unit_test(standalone_opens_with_the_title_block),
       cmocka_unit_test(links_around_images_keep_the_image),
       cmocka_unit_test(lists_keep_blocks_apart),
       cmocka_unit_test(bare_urls_keep_their_underscores),

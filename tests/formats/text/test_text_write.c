@@ -332,14 +332,113 @@ static void references_false_writes_links_as_their_text(void **state) {
   free(out);
 }
 
-static void images_are_their_alt_text(void **state) {
+static void images_are_their_alt_text_in_brackets(void **state) {
   (void)state;
   char *out = from_xml(DOC("<paragraph><text>A </text><image url=\"c.png\">"
                            "<text>sleeping cat</text></image><text>.</text>"
                            "</paragraph><paragraph><image url=\"x.png\"/>"
                            "</paragraph>" P("End.")),
                        NULL);
-  assert_string_equal(out, "A sleeping cat.\n\nEnd.\n");
+  assert_string_equal(out, "A [sleeping cat].\n\nEnd.\n");
+  free(out);
+}
+
+/* Alt text that says nothing is left out: file names, "image", a repeat
+ * of the caption (the figure's, or the block after a lone image), alt
+ * text inside a heading. */
+static void alt_text_that_says_nothing_is_left_out(void **state) {
+  (void)state;
+  const char *const cases[][2] = {
+      {"<paragraph><image url=\"a/010_Clymer-1.jpg\"><text>010_Clymer-1"
+       "</text></image></paragraph>" P("End."),
+       "End.\n"},
+      {"<paragraph><image url=\"x.png\"><text>IMG 2034.JPG</text></image>"
+       "</paragraph>" P("End."),
+       "End.\n"},
+      {"<paragraph><image url=\"x.png\"><text>DSC01234</text></image>"
+       "</paragraph>" P("End."),
+       "End.\n"},
+      {"<paragraph><image url=\"/img/harbour.webp?w=80\"><text>harbour</text>"
+       "</image></paragraph>" P("End."),
+       "End.\n"},
+      {"<paragraph><image url=\"x.png\"><text>Photo</text></image>"
+       "</paragraph>" P("End."),
+       "End.\n"},
+      {"<figure><paragraph><image url=\"x.png\"><text>Hori Parata at his "
+       "farm.</text></image></paragraph><caption><paragraph><text>Hori "
+       "Parata at his farm. Photograph: Jane Doe</text></paragraph>"
+       "</caption></figure>",
+       "Hori Parata at his farm. Photograph: Jane Doe\n"},
+      {"<figure><paragraph><link url=\"#i\"><image url=\"x.png\"><text>"
+       "Kauri (Tekaurinui Robert) Parata, watched by his father</text>"
+       "</image></link></paragraph></figure>"
+       "<list><item><paragraph><text>Kauri (Te Kaurinui Robert) Parata, "
+       "watched by his father, Hori Parata</text></paragraph></item></list>",
+       "- Kauri (Te Kaurinui Robert) Parata, watched by his father, Hori "
+       "Parata\n"},
+      {"<heading level=\"2\"><image url=\"x.png\"><text>A red arrow</text>"
+       "</image><text>Results</text></heading>",
+       "Results\n-------\n"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char xml[2048];
+    snprintf(xml, sizeof xml, DOC("%s"), cases[i][0]);
+    char *out = from_xml(xml, NULL);
+    if (strcmp(out, cases[i][1]) != 0)
+      fail_msg("case %zu:\n%s\nwant:\n%s", i, out, cases[i][1]);
+    free(out);
+  }
+  /* A link that holds only such an image keeps its number: its address
+   * is still in the references. */
+  char *linked =
+      from_xml(DOC("<paragraph><link url=\"https://a.example/\"><image url=\""
+                   "IMG_2034.jpg\"><text>IMG_2034</text></image></link>"
+                   "</paragraph>" P("End.")),
+               NULL);
+  assert_string_equal(linked, "[1]\n\nEnd.\n\nReferences\n----------\n\n"
+                              "[1] https://a.example/\n");
+  free(linked);
+  linked =
+      from_xml(DOC("<paragraph><link url=\"https://a.example/\"><image url=\""
+                   "m.jpg\"><text>A map of the bay</text></image></link>"
+                   "</paragraph>" P("End.")),
+               NULL);
+  assert_string_equal(linked, "[A map of the bay][1]\n\nEnd.\n\nReferences\n"
+                              "----------\n\n[1] https://a.example/\n");
+  free(linked);
+  /* Alt text that says something stays, beside a caption that does not
+   * repeat it, and a short name with digits (COVID-19) is no file name. */
+  char *out = from_xml(
+      DOC("<figure><paragraph><image url=\"x.png\"><text>A bin of small whale "
+          "bones</text></image></paragraph><caption><paragraph><text>Clockwise"
+          " from top: squid beaks</text></paragraph></caption></figure>"
+          "<paragraph><image url=\"v.png\"><text>COVID-19</text></image>"
+          "</paragraph>"),
+      NULL);
+  assert_string_equal(out, "[A bin of small whale bones]\n\nClockwise from "
+                           "top: squid beaks\n\n[COVID-19]\n");
+  free(out);
+}
+
+/* The title block: the title, then byline, humane date and site. */
+static void the_title_comes_with_its_credits(void **state) {
+  (void)state;
+  char *out = from_xml(
+      "<document xmlns=\"urn:galley:tree:1\"><meta>"
+      "<entry key=\"title\">Whales</entry><entry key=\"author\">Eleanor "
+      "Roy</entry><entry key=\"date\">2019-01-03T07:00:02.000Z</entry>"
+      "<entry key=\"language\">en</entry><entry key=\"source\">Iran Press "
+      "TV</entry></meta>" P("Body.") "</document>",
+      NULL);
+  assert_string_equal(out, "Whales\n======\n\nBy Eleanor Roy \xC2\xB7 3 "
+                           "January 2019 \xC2\xB7 Iran Press TV\n\nBody.\n");
+  free(out);
+  const char *const body_only[] = {"standalone=false", NULL};
+  out = from_xml("<document xmlns=\"urn:galley:tree:1\"><meta>"
+                 "<entry key=\"title\">Whales</entry><entry key=\"date\">"
+                 "2019-01-03</entry></meta>" P("Body.") "</document>",
+                 body_only);
+  assert_string_equal(out, "Body.\n");
   free(out);
 }
 
@@ -432,7 +531,9 @@ int main(void) {
           blocks_of_one_item_are_apart_but_items_of_a_tight_list_not),
       cmocka_unit_test(links_become_numbered_references),
       cmocka_unit_test(references_false_writes_links_as_their_text),
-      cmocka_unit_test(images_are_their_alt_text),
+      cmocka_unit_test(images_are_their_alt_text_in_brackets),
+      cmocka_unit_test(alt_text_that_says_nothing_is_left_out),
+      cmocka_unit_test(the_title_comes_with_its_credits),
       cmocka_unit_test(footnotes_are_written_where_the_tree_has_them),
       cmocka_unit_test(
           the_title_is_written_first_unless_the_body_starts_with_it),
