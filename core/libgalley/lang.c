@@ -58,9 +58,10 @@ GALLEY_API int galley_lang_normalize(const char *tag, char *out, size_t size) {
       if (!is_alpha(s[i]) && (idx == 0 || !is_digit(s[i])))
         goto invalid;
     if (idx == 0) {
-      /* A language (2-3 letters, or 5-8 registered), "x" for private use,
-       * "i" for the grandfathered tags. */
-      if (len == 4 || (len == 1 && lower(s[0]) != 'x' && lower(s[0]) != 'i'))
+      /* A language of 2-3 letters (none of 5-8 is registered: "English"
+       * is a word, not a tag), "x" for private use, "i" for the
+       * grandfathered tags. */
+      if (len > 3 || (len == 1 && lower(s[0]) != 'x' && lower(s[0]) != 'i'))
         goto invalid;
       for (size_t i = 0; i < len; i++)
         s[i] = lower(s[i]);
@@ -484,6 +485,85 @@ static int models_guess(const char *text, size_t len, const char *allowed,
 #endif
 }
 
+/* ---- Function words ---------------------------------------------------- */
+
+/* The commonest words of the languages most pages are in, chosen to be
+ * rare in the others. A long text in one of them says so by these words
+ * alone, by a wide margin, and the models need not be loaded (they cost
+ * tens of milliseconds, more than the rest of a conversion); anything
+ * less clear goes to the models. */
+static const struct {
+  const char *lang;
+  const char *words;
+} function_words[] = {
+    {"en", " the and of to is that with for was are this it be have from "
+           "has were which by "},
+    {"de", " der die und das ist nicht mit den von sich auch ein eine dem "
+           "zu im wird werden "},
+    {"fr", " le les des est et une dans pour pas qui sur au du ce avec "
+           "sont leur cette "},
+    {"es", " el los las del por una para con su al como más pero sus "
+           "fue este "},
+    {"pt", " os da do não uma em com dos das ao pelo pela foi mais seu "
+           "sua "},
+    {"it", " il di che della non per del sono gli anche alla nel delle "
+           "questo ha "},
+    {"nl", " het een van en niet dat zijn op voor met ook te aan er "
+           "wordt werd "},
+};
+#define N_FW (sizeof function_words / sizeof function_words[0])
+
+/* 0 and a tag when one language's function words stand out, else -1. */
+static int function_word_guess(const char *text, size_t len, char *out,
+                               size_t size) {
+  size_t hits[N_FW] = {0}, words = 0;
+  char w[24];
+  size_t i = 0;
+  while (i < len) {
+    /* A word: ASCII letters and any non-ASCII bytes (accents), lower
+     * cased; anything else ends it. */
+    size_t n = 0;
+    bool letters = false;
+    while (i < len) {
+      unsigned char c = (unsigned char)text[i];
+      if (!(c >= 0x80 || is_alpha((char)c)))
+        break;
+      letters = true;
+      if (n + 3 < sizeof w)
+        w[1 + n++] = lower((char)c);
+      else
+        n = sizeof w; /* too long to be a function word */
+      i++;
+    }
+    if (!letters) {
+      i++;
+      continue;
+    }
+    words++;
+    if (n >= sizeof w)
+      continue;
+    w[0] = ' ';
+    w[1 + n] = ' ';
+    w[2 + n] = '\0';
+    for (size_t l = 0; l < N_FW; l++)
+      if (strstr(function_words[l].words, w))
+        hits[l]++;
+  }
+  size_t best = 0, second = 0;
+  for (size_t l = 1; l < N_FW; l++)
+    if (hits[l] > hits[best])
+      best = l;
+  for (size_t l = 0; l < N_FW; l++)
+    if (l != best && hits[l] > second)
+      second = hits[l];
+  /* At least 150 words, a sixth of them this language's, and four times
+   * the next language's share. */
+  if (words < 150 || hits[best] * 6 < words || hits[best] < 4 * second)
+    return -1;
+  snprintf(out, size, "%s", function_words[best].lang);
+  return 0;
+}
+
 /* ---- Guessing ---------------------------------------------------------- */
 
 /* Cuts `len` to at most SAMPLE_MAX bytes, on a character boundary. */
@@ -496,8 +576,10 @@ static size_t sample_len(const char *text, size_t len) {
   return len;
 }
 
-GALLEY_API int galley_lang_detect(const char *text, size_t len, char *out,
-                                  size_t size) {
+/* galley_lang_detect, saying in `how` what decided. */
+static int detect(const char *text, size_t len, char *out, size_t size,
+                  const char **how) {
+  *how = "the script of its letters";
   if (!out || !size || (!text && len))
     return GALLEY_EINVALID;
   out[0] = '\0';
@@ -521,9 +603,14 @@ GALLEY_API int galley_lang_detect(const char *text, size_t len, char *out,
   char guess[64];
   switch (top) {
   case S_LATIN:
-    if (k.letters[S_LATIN] < LATIN_MIN_LETTERS ||
-        models_guess(text, len, NULL, guess, sizeof guess) != 0)
+    if (k.letters[S_LATIN] < LATIN_MIN_LETTERS)
       return GALLEY_ENOTFOUND;
+    *how = "its function words";
+    if (function_word_guess(text, len, guess, sizeof guess) != 0) {
+      *how = "the n-gram models";
+      if (models_guess(text, len, NULL, guess, sizeof guess) != 0)
+        return GALLEY_ENOTFOUND;
+    }
     tag = guess;
     break;
   case S_HAN:
@@ -536,6 +623,7 @@ GALLEY_API int galley_lang_detect(const char *text, size_t len, char *out,
         models_guess(text, len, script_models[top], guess, sizeof guess) ==
             0) {
       tag = guess;
+      *how = "the n-gram models";
     } else if (top == S_ARABIC) {
       tag = k.urdu > k.letters[top] / 100 && k.urdu > 1 ? "ur"
             : k.persian > k.letters[top] / 100 && k.persian > 1 ? "fa"
@@ -556,6 +644,12 @@ GALLEY_API int galley_lang_detect(const char *text, size_t len, char *out,
     return GALLEY_ENOTFOUND;
   snprintf(out, size, "%s", tag);
   return GALLEY_OK;
+}
+
+GALLEY_API int galley_lang_detect(const char *text, size_t len, char *out,
+                                  size_t size) {
+  const char *how;
+  return detect(text, len, out, size, &how);
 }
 
 /* ---- The pipeline's step ----------------------------------------------- */
@@ -646,12 +740,13 @@ int lang_step(galley_job *job, galley_doc *doc) {
           sample_add(s, more[i], strlen(more[i]));
         }
     }
-    int rc = galley_lang_detect(s->buf, s->len, tag, sizeof tag);
+    const char *how;
+    int rc = detect(s->buf, s->len, tag, sizeof tag, &how);
     free(s);
     if (rc == GALLEY_OK) {
       if (galley_doc_set_meta(doc, GALLEY_META_LANGUAGE, tag))
         return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
-      galley_job_info(job, "language guessed from the text: %s", tag);
+      galley_job_info(job, "language guessed from %s: %s", how, tag);
       lang = galley_doc_get_meta(doc, GALLEY_META_LANGUAGE);
     } else {
       galley_job_info(job, "the text does not say its language");

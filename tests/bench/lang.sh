@@ -16,7 +16,7 @@
 # Usage: tests/bench/lang.sh [BUILD_DIR] [CORPORA_DIR]
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$root/build}
+build=$(cd "${1:-$root/build}" && pwd)
 corpora=${2:-$root/../shared/corpora}
 galley=$build/galley
 if [ ! -d "$corpora/aeb/html" ] || [ ! -d "$corpora/readability" ]; then
@@ -195,8 +195,8 @@ print('5. speed: %d undeclared pages, --strip -t text, one process, best of 3' %
 env_off = dict(os.environ, GALLEY_TEXTCAT_DIR='')
 best = {}
 for label, env in (('script only', env_off), ('with models', None)):
-    best[label] = min(convert(undecl, work + '/t.%s' % label[0], 'text', env,
-                              ('-O', 'references=false')) for _ in range(3))
+    best[label] = min(convert(undecl, work + '/t.%s%d' % (label[0], i), 'text',
+                              env, ('-O', 'references=false')) for i in range(3))
 for label, t in best.items():
     print('   %-12s %.3f s' % (label, t))
 print('   the models cost %+.1f%% in a batch' %

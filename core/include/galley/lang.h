@@ -24,7 +24,8 @@ extern "C" {
  * and anything after a first comma, semicolon or space are dropped
  * ("en-US,en;q=0.9" -> "en-US"); the deprecated codes iw, in, ji become he,
  * id, yi. GALLEY_EINVALID (and `out` empty) when what is left is not a
- * well-formed tag ("", "English", "{{lang}}"); GALLEY_ELIMIT when it does
+ * well-formed tag with a language of 2 or 3 letters ("", "English",
+ * "{{lang}}"); GALLEY_ELIMIT when it does
  * not fit.
  */
 GALLEY_EXPORT int galley_lang_normalize(const char *tag, char *out,
