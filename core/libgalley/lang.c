@@ -556,9 +556,9 @@ static int function_word_guess(const char *text, size_t len, char *out,
   for (size_t l = 0; l < N_FW; l++)
     if (l != best && hits[l] > second)
       second = hits[l];
-  /* At least 150 words, a sixth of them this language's, and four times
+  /* At least 80 words, a sixth of them this language's, and four times
    * the next language's share. */
-  if (words < 150 || hits[best] * 6 < words || hits[best] < 4 * second)
+  if (words < 80 || hits[best] * 6 < words || hits[best] < 4 * second)
     return -1;
   snprintf(out, size, "%s", function_words[best].lang);
   return 0;
