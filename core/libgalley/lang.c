@@ -507,7 +507,7 @@ static const struct {
     {"pt", " os da do não uma em com dos das ao pelo pela foi mais seu "
            "sua "},
     {"it", " il di che della non per del sono gli anche alla nel delle "
-           "questo ha "},
+           "questo ha è dei nella sulla più degli "},
     {"nl", " het een van en niet dat zijn op voor met ook te aan er "
            "wordt werd "},
 };
@@ -676,7 +676,11 @@ static void collect_text(const galley_node *root, sample *s) {
     galley_kind k = n->kind;
     bool skip = k == GALLEY_NODE_CODE_BLOCK || k == GALLEY_NODE_RAW_BLOCK ||
                 k == GALLEY_NODE_CODE || k == GALLEY_NODE_RAW_INLINE;
-    if (k == GALLEY_NODE_TEXT && n->literal)
+    /* An address printed as text is in no language. */
+    if (k == GALLEY_NODE_TEXT && n->literal &&
+        strncmp(n->literal, "http://", 7) != 0 &&
+        strncmp(n->literal, "https://", 8) != 0 &&
+        strncmp(n->literal, "www.", 4) != 0)
       sample_add(s, n->literal, strlen(n->literal));
     else if (k == GALLEY_NODE_SOFT_BREAK || k == GALLEY_NODE_LINE_BREAK)
       sample_add(s, " ", 1);
