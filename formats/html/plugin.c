@@ -21,6 +21,10 @@ static const galley_option options[] = {
      "write polyglot XHTML that also parses as XML (for EPUB)"},
     {"css", GALLEY_OPT_PATH, NULL, NULL,
      "stylesheet file embedded instead of the default one"},
+    {"unsafe", GALLEY_OPT_BOOL, "false", NULL,
+     "write raw HTML, event handlers and javascript: links as they are "
+     "(by default script and GFM's disallowed tags are defused; never in "
+     "XHTML/EPUB)"},
     {"self-contained", GALLEY_OPT_BOOL, "false", NULL,
      "images as data: URIs from the document's resources (remote ones "
      "fetched)"},

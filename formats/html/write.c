@@ -115,6 +115,8 @@ typedef struct w {
   galley_sink *out;
   bool xhtml;
   bool self_contained; /* images from resources as data: URIs */
+  bool unsafe;         /* raw HTML and script links as they are */
+  size_t defused;      /* links, images and raw HTML made safe */
   int rc;
   size_t len;
   strset all;  /* every id the document carries */
@@ -466,6 +468,10 @@ static void common_attrs(w *o, const char *tag, const galley_node *n,
         !strcmp(k, "tag") || !strcmp(k, "style") || !attr_name_ok(k) ||
         !attr_valid(tag, k, v))
       continue;
+    if (!o->unsafe && !galley_attr_is_safe(k, v)) {
+      o->defused++;
+      continue;
+    }
     if (skip) {
       size_t kn = strlen(k);
       const char *s = strstr(skip, k);
@@ -837,10 +843,22 @@ static void body(w *o, galley_node *root, const note *as_note) {
       const char *lit = galley_node_get_literal(n);
       if (!fmt || !lit || (strcasecmp(fmt, "html") && strcasecmp(fmt, "xhtml")))
         break;
+      galley_buf safe = GALLEY_BUF_INIT;
+      if (!o->unsafe) {
+        galley_html_defuse(&safe, lit, strlen(lit));
+        if (safe.failed) {
+          nomem(o);
+          break;
+        }
+        if (strcmp(safe.data ? safe.data : "", lit))
+          o->defused++;
+        lit = safe.data ? safe.data : "";
+      }
       if (o->xhtml)
         raw_as_xhtml(o, lit);
       else
         puts_(o, lit);
+      free(safe.data);
       if (galley_node_kind(n) == GALLEY_NODE_RAW_BLOCK)
         put(o, "\n", 1);
       break;
@@ -964,6 +982,10 @@ static void body(w *o, galley_node *root, const note *as_note) {
       if (enter) {
         open_tag(o, "a", n, "href title");
         const char *url = galley_node_get_url(n);
+        if (url && !o->unsafe && !galley_url_is_safe(url, false)) {
+          o->defused++; /* the link's words stay, not what it runs */
+          url = NULL;
+        }
         if (url)
           url_attr(o, "href", url);
         const char *title = galley_node_get_title(n);
@@ -980,8 +1002,15 @@ static void body(w *o, galley_node *root, const note *as_note) {
         nomem(o);
         break;
       }
-      open_tag(o, "img", n, "src alt title");
       const char *url = galley_node_get_url(n);
+      if (url && !o->unsafe && !galley_url_is_safe(url, true)) {
+        o->defused++; /* an image that runs script: its alt text only */
+        text(o, alt);
+        free(alt);
+        galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
+        break;
+      }
+      open_tag(o, "img", n, "src alt title");
       const galley_resource *res =
           o->self_contained && url
               ? galley_doc_find_resource(galley_node_doc(n), url)
@@ -1195,6 +1224,8 @@ int html_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   o->xhtml = galley_job_option_bool(job, "xhtml", false);
   bool fragment = galley_job_option_bool(job, "fragment", false);
   o->self_contained = galley_job_option_bool(job, "self-contained", false);
+  /* EPUB chapters (XHTML) never carry script, whatever was asked. */
+  o->unsafe = !o->xhtml && galley_job_option_bool(job, "unsafe", false);
   prepass(o, doc);
   int rc = o->rc;
   if (rc == GALLEY_OK && !fragment)
@@ -1202,6 +1233,11 @@ int html_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   if (rc == GALLEY_OK) {
     body(o, galley_doc_root(doc), NULL);
     notes_section(o);
+    if (o->defused)
+      galley_job_warn(job,
+                      "%zu links, images or raw HTML tags that could run "
+                      "script defused (-O unsafe=true keeps them as they are)",
+                      o->defused);
     if (!fragment)
       puts_(o, "</body>\n</html>\n");
     flush(o);

@@ -13,6 +13,9 @@ static const galley_option options[] = {
     {"raw-html", GALLEY_OPT_ENUM, "keep", "keep|parse",
      "raw HTML in the input: keep it as raw HTML, or parse it with the html "
      "reader"},
+    {"unsafe", GALLEY_OPT_BOOL, "false", NULL,
+     "write: keep raw HTML, event handlers and javascript: links as they "
+     "are (by default script and GFM's disallowed tags are defused)"},
     {"wrap", GALLEY_OPT_INT, "0", NULL,
      "wrap output lines at this width (0: no hard wrap)"},
     {"standalone", GALLEY_OPT_BOOL, "false", NULL,

@@ -62,6 +62,8 @@ typedef struct writer {
   int in_heading; /* > 0 inside a heading */
   int in_pcell;   /* > 0 inside a pipe table cell */
   int in_link;    /* > 0 inside a link or image */
+  bool unsafe;    /* raw HTML and script links as they are */
+  size_t defused; /* links, images and raw HTML made safe */
 } writer;
 
 /* Marks a paragraph the writer made to hold inlines that sat among blocks. */
@@ -365,7 +367,15 @@ static void put_label(galley_buf *b, const char *label) {
   }
 }
 
+static int tidy_whitespace(cmark_node *root);
+static int choose_delimiters(cmark_node *root);
+
 static int exit_footnote(writer *w, const frame *f) {
+  int rc = tidy_whitespace(f->cm);
+  if (!rc)
+    rc = choose_delimiters(f->cm);
+  if (rc)
+    return rc;
   char *body = cmark_render_commonmark(f->cm, CMARK_OPT_DEFAULT, w->width);
   galley_buf b = GALLEY_BUF_INIT;
   galley_buf_puts(&b, "[^");
@@ -390,7 +400,7 @@ static int exit_footnote(writer *w, const frame *f) {
     free(b.data);
     return GALLEY_ENOMEM;
   }
-  int rc = add_block(w, new_literal(CMARK_NODE_HTML_BLOCK, b.data));
+  rc = add_block(w, new_literal(CMARK_NODE_HTML_BLOCK, b.data));
   free(b.data);
   return rc;
 }
@@ -495,6 +505,24 @@ static int unwrap(writer *w, const galley_node *g) {
   return push_frame(w, f);
 }
 
+/* The document's own raw HTML, its script defused unless -O unsafe=true
+ * (NULL when out of memory, which add_* report). */
+static cmark_node *raw_html(writer *w, cmark_node_type type, const char *lit) {
+  if (w->unsafe || !lit)
+    return new_literal(type, lit);
+  galley_buf safe = GALLEY_BUF_INIT;
+  galley_html_defuse(&safe, lit, strlen(lit));
+  if (safe.failed) {
+    free(safe.data);
+    return NULL;
+  }
+  if (strcmp(safe.data ? safe.data : "", lit))
+    w->defused++;
+  cmark_node *n = new_literal(type, safe.data);
+  free(safe.data);
+  return n;
+}
+
 /* Opens an inline written as raw HTML tags around its content. */
 static int enter_tagged(writer *w, const galley_node *g, const char *open,
                         const char *close) {
@@ -597,8 +625,8 @@ static int enter_node(writer *w, const galley_node *g) {
   case GALLEY_NODE_RAW_BLOCK: {
     const char *format = galley_node_get_format(g);
     if (format && strcmp(format, "html") == 0)
-      return add_block(
-          w, new_literal(CMARK_NODE_HTML_BLOCK, galley_node_get_literal(g)));
+      return add_block(w, raw_html(w, CMARK_NODE_HTML_BLOCK,
+                                   galley_node_get_literal(g)));
     /* Markdown has no raw blocks but HTML: keep the text, say what it is. */
     galley_buf info = GALLEY_BUF_INIT;
     galley_buf_puts(&info, "{=");
@@ -733,10 +761,14 @@ static int enter_node(writer *w, const galley_node *g) {
   case GALLEY_NODE_IMAGE: {
     bool link = galley_node_kind(g) == GALLEY_NODE_LINK;
     const char *url = galley_node_get_url(g), *title = galley_node_get_title(g);
+    w->in_link++;
+    if (url && !w->unsafe && !galley_url_is_safe(url, !link)) {
+      w->defused++; /* the words stay (an image's alt), not what it runs */
+      return unwrap(w, g);
+    }
     n = cmark_node_new(link ? CMARK_NODE_LINK : CMARK_NODE_IMAGE);
     cmark_node_set_url(n, url ? url : "");
     cmark_node_set_title(n, title ? title : "");
-    w->in_link++;
     return enter_container(w, g, n, false);
   }
 
@@ -761,7 +793,8 @@ static int enter_node(writer *w, const galley_node *g) {
   case GALLEY_NODE_RAW_INLINE: {
     const char *format = galley_node_get_format(g);
     if (format && strcmp(format, "html") == 0)
-      return add_inline(w, raw_inline(galley_node_get_literal(g)));
+      return add_inline(w, raw_html(w, CMARK_NODE_HTML_INLINE,
+                                    galley_node_get_literal(g)));
     galley_job_warn(w->job, "raw %s inline content is written as a code span",
                     format ? format : "");
     return add_inline(w,
@@ -875,17 +908,46 @@ static int leave_node(writer *w) {
 
 static bool is_ws(char c) { return c == ' ' || c == '\t'; }
 
+/* The length of the Unicode space (NBSP, thin space, ideographic space…)
+ * that starts at s[i], or 0. */
+static size_t uspace_at(const unsigned char *s, size_t i, size_t n) {
+  if (is_ws((char)s[i]))
+    return 1;
+  if (i + 1 < n && s[i] == 0xc2 && s[i + 1] == 0xa0)
+    return 2;
+  if (i + 2 >= n)
+    return 0;
+  unsigned a = s[i], b = s[i + 1], c = s[i + 2];
+  if ((a == 0xe2 && b == 0x80 && (c <= 0x8a || c == 0xaf)) ||
+      (a == 0xe2 && b == 0x81 && c == 0x9f) ||
+      (a == 0xe1 && b == 0x9a && c == 0x80) ||
+      (a == 0xe3 && b == 0x80 && c == 0x80))
+    return 3;
+  return 0;
+}
+
+/* The length of the Unicode space that ends just before s[end], or 0. */
+static size_t uspace_before(const unsigned char *s, size_t end) {
+  for (size_t k = 1; k <= 3 && k <= end; k++)
+    if (uspace_at(s, end - k, end) == k)
+      return k;
+  return 0;
+}
+
 /* Splits leading (or trailing) blanks off a TEXT node; returns them, malloc'd,
- * or NULL. */
-static char *split_ws(cmark_node *text, bool leading) {
+ * or NULL. With `unicode`, every space cmark-gfm's emphasis rules count
+ * (no-break, thin, ideographic…) goes too. */
+static char *split_ws(cmark_node *text, bool leading, bool unicode) {
   const char *s = cmark_node_get_literal(text);
-  size_t n = s ? strlen(s) : 0, k = 0;
+  const unsigned char *u = (const unsigned char *)s;
+  size_t n = s ? strlen(s) : 0, k = 0, step;
   if (leading)
-    while (k < n && is_ws(s[k]))
-      k++;
+    while (k < n && (step = unicode ? uspace_at(u, k, n) : is_ws(s[k])) > 0)
+      k += step;
   else
-    while (k < n && is_ws(s[n - 1 - k]))
-      k++;
+    while (k < n &&
+           (step = unicode ? uspace_before(u, n - k) : is_ws(s[n - 1 - k])) > 0)
+      k += step;
   if (k == 0)
     return NULL;
   char *ws = strndup(leading ? s : s + n - k, k);
@@ -1019,6 +1081,53 @@ static int merge_siblings(cmark_node *n, cmark_node ***drop, size_t *n_drop,
   return GALLEY_OK;
 }
 
+static bool is_break(cmark_node *n) {
+  cmark_node_type t = cmark_node_get_type(n);
+  return t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK;
+}
+
+static bool empty_text(cmark_node *n) {
+  const char *s = cmark_node_get_literal(n);
+  return cmark_node_get_type(n) == CMARK_NODE_TEXT && (!s || !s[0]);
+}
+
+/*
+ * `*foo *` and `*foo⏎*` are no emphasis: blanks of every kind (a
+ * no-break space too) and line breaks at the edges of a span move out of
+ * it. False when nothing is left inside.
+ */
+static bool shed_edges(cmark_node *n) {
+  for (int side = 0; side < 2; side++) {
+    bool leading = side == 0;
+    for (;;) {
+      cmark_node *c =
+          leading ? cmark_node_first_child(n) : cmark_node_last_child(n);
+      while (c && empty_text(c))
+        c = leading ? cmark_node_next(c) : cmark_node_previous(c);
+      if (!c)
+        return false;
+      char *ws;
+      if (is_break(c)) {
+        if (leading)
+          cmark_node_insert_before(n, c);
+        else
+          cmark_node_insert_after(n, c);
+      } else if (cmark_node_get_type(c) == CMARK_NODE_TEXT &&
+                 (ws = split_ws(c, leading, true)) != NULL) {
+        cmark_node *t = new_literal(CMARK_NODE_TEXT, ws);
+        free(ws);
+        if (leading)
+          cmark_node_insert_before(n, t);
+        else
+          cmark_node_insert_after(n, t);
+      } else {
+        break;
+      }
+    }
+  }
+  return true;
+}
+
 /*
  * `*foo *` is not emphasis and a paragraph line that starts with four
  * spaces is code: blanks at the edges of emphasis move outside it, blanks
@@ -1049,31 +1158,16 @@ static int tidy_whitespace(cmark_node *root) {
           cmark_node_set_list_tight(n, 0);
         if (ev != CMARK_EVENT_EXIT || !is_emphasis(n))
           continue;
-        cmark_node *first = cmark_node_first_child(n),
-                   *last = cmark_node_last_child(n);
-        if (!first) {
+        if (!shed_edges(n))
           victim = n;
-        } else {
-          char *ws;
-          if (cmark_node_get_type(first) == CMARK_NODE_TEXT &&
-              (ws = split_ws(first, true))) {
-            cmark_node_insert_before(n, new_literal(CMARK_NODE_TEXT, ws));
-            free(ws);
-          }
-          if (cmark_node_get_type(last) == CMARK_NODE_TEXT &&
-              (ws = split_ws(last, false))) {
-            cmark_node_insert_after(n, new_literal(CMARK_NODE_TEXT, ws));
-            free(ws);
-          }
-        }
       } else if ((t & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_BLOCK) {
         if (last_text)
-          free(split_ws(last_text, false));
+          free(split_ws(last_text, false, false));
         last_text = NULL;
         line_start = true;
       } else if (t == CMARK_NODE_TEXT) {
         if (line_start)
-          keep_tabs(n, split_ws(n, true));
+          keep_tabs(n, split_ws(n, true, false));
         const char *lit = cmark_node_get_literal(n);
         if (!lit || !lit[0]) {
           victim = n;
@@ -1083,7 +1177,7 @@ static int tidy_whitespace(cmark_node *root) {
         }
       } else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK) {
         if (last_text)
-          free(split_ws(last_text, false));
+          free(split_ws(last_text, false, false));
         last_text = NULL;
         line_start = true;
       } else if (ev == CMARK_EVENT_ENTER &&
@@ -1105,9 +1199,238 @@ static int tidy_whitespace(cmark_node *root) {
   return rc;
 }
 
+/* ---- Emphasis delimiters ---- */
+
+/*
+ * cmark-gfm's renderer writes every emphasis as `*…*` and strong emphasis
+ * as `**…**`, whether or not a reader can parse them where they stand:
+ * `Kotaku*. Warning*` is no emphasis (an opener followed by punctuation
+ * must follow a blank or punctuation), nor is `**_x_**` written as
+ * `***x***` the same tree. So the writer chooses each span's delimiters
+ * itself, by CommonMark's flanking rules, from the characters that will
+ * stand on either side of them: `*` where it can open and close, else
+ * `_`, and where neither can, raw <em>…</em> (<strong>), which the
+ * writer already uses for what Markdown cannot say. A delimiter never
+ * touches another delimiter of the same character (the runs would merge).
+ */
+
+enum { CH_WS, CH_PUNCT, CH_OTHER };
+
+typedef struct edge {
+  int cls;     /* CH_* */
+  char delim;  /* the '*' or '_' of an adjacent delimiter run, else 0 */
+} edge;
+
+/* Unicode whitespace as cmark-gfm's flanking test reads it. */
+static bool cp_space(uint32_t c) {
+  return c == 9 || c == 10 || c == 12 || c == 13 || c == 32 || c == 0xa0 ||
+         c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x202f ||
+         c == 0x205f || c == 0x3000;
+}
+
+/* ASCII punctuation and the Unicode punctuation blocks pages use. */
+static bool cp_punct(uint32_t c) {
+  if (c < 0x80)
+    return (c >= 0x21 && c <= 0x2f) || (c >= 0x3a && c <= 0x40) ||
+           (c >= 0x5b && c <= 0x60) || (c >= 0x7b && c <= 0x7e);
+  return c == 0xa1 || c == 0xa7 || c == 0xab || c == 0xb6 || c == 0xb7 ||
+         c == 0xbb || c == 0xbf || c == 0x37e || c == 0x387 ||
+         (c >= 0x55a && c <= 0x55f) || c == 0x589 || c == 0x5be ||
+         c == 0x5c0 || c == 0x5c3 || c == 0x5c6 || c == 0x5f3 ||
+         c == 0x5f4 || c == 0x60c || c == 0x60d || c == 0x61b ||
+         c == 0x61e || c == 0x61f || (c >= 0x66a && c <= 0x66d) ||
+         c == 0x6d4 || c == 0x964 || c == 0x965 || c == 0x970 ||
+         (c >= 0x2010 && c <= 0x2027) || (c >= 0x2030 && c <= 0x2043) ||
+         (c >= 0x2045 && c <= 0x2051) || (c >= 0x2053 && c <= 0x205e) ||
+         (c >= 0x2e00 && c <= 0x2e4f) || (c >= 0x3001 && c <= 0x3003) ||
+         (c >= 0x3008 && c <= 0x3011) || (c >= 0x3014 && c <= 0x301f) ||
+         (c >= 0xff01 && c <= 0xff03) || (c >= 0xff05 && c <= 0xff0a) ||
+         (c >= 0xff0c && c <= 0xff0f) || c == 0xff1a || c == 0xff1b ||
+         c == 0xff1f || c == 0xff20 || (c >= 0xff3b && c <= 0xff3d) ||
+         c == 0xff3f || c == 0xff5b || c == 0xff5d ||
+         (c >= 0xff5f && c <= 0xff65);
+}
+
+static edge classify(uint32_t c) {
+  return (edge){cp_space(c) ? CH_WS : cp_punct(c) ? CH_PUNCT : CH_OTHER, 0};
+}
+
+/* The code point that starts (or ends) a UTF-8 string. */
+static uint32_t utf8_edge(const char *s, size_t n, bool last) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0;
+  if (last) {
+    i = n - 1;
+    while (i > 0 && (p[i] & 0xc0) == 0x80)
+      i--;
+  }
+  uint32_t c = p[i];
+  int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+  c &= more == 3 ? 0x07 : more == 2 ? 0x0f : more == 1 ? 0x1f : 0xff;
+  for (int k = 1; k <= more && i + (size_t)k < n; k++)
+    c = (c << 6) | (p[i + (size_t)k] & 0x3f);
+  return c;
+}
+
+/* Where a span's choice is kept until the tree is rewritten. */
+typedef struct delims {
+  const char *open, *close;
+} delims;
+
+static const delims D_EM_STAR = {"*", "*"}, D_EM_UND = {"_", "_"},
+                    D_ST_STAR = {"**", "**"}, D_ST_UND = {"__", "__"},
+                    D_EM_HTML = {"<em>", "</em>"},
+                    D_ST_HTML = {"<strong>", "</strong>"};
+
+static bool is_span(cmark_node *n) {
+  cmark_node_type t = cmark_node_get_type(n);
+  return t == CMARK_NODE_EMPH || t == CMARK_NODE_STRONG;
+}
+
+static bool renders_empty(cmark_node *n) {
+  cmark_node_type t = cmark_node_get_type(n);
+  if (t == CMARK_NODE_TEXT || t == CMARK_NODE_HTML_INLINE) {
+    const char *s = cmark_node_get_literal(n);
+    return !s || !s[0];
+  }
+  return false;
+}
+
+/* The character a node's rendering starts (or ends) with. */
+static edge node_edge(cmark_node *n, bool last) {
+  cmark_node_type t = cmark_node_get_type(n);
+  if (t == CMARK_NODE_TEXT) {
+    const char *s = cmark_node_get_literal(n);
+    return classify(utf8_edge(s, strlen(s), last));
+  }
+  if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
+    return (edge){CH_WS, 0};
+  if (is_span(n)) {
+    const delims *d = cmark_node_get_user_data(n);
+    if (!d) /* not chosen yet: it will be a delimiter, and avoid ours */
+      return (edge){CH_PUNCT, '?'};
+    const char *s = last ? d->close : d->open;
+    char c = last ? s[strlen(s) - 1] : s[0];
+    return (edge){CH_PUNCT, c == '*' || c == '_' ? c : 0};
+  }
+  /* Links, images, code, raw HTML, footnote references, strikethrough:
+   * brackets, backticks, angle brackets, tildes — punctuation. */
+  return (edge){CH_PUNCT, 0};
+}
+
+/* What stands just before (or after) a span. */
+static edge beside(cmark_node *n, bool after) {
+  cmark_node *s = after ? cmark_node_next(n) : cmark_node_previous(n);
+  while (s && renders_empty(s))
+    s = after ? cmark_node_next(s) : cmark_node_previous(s);
+  if (s)
+    return node_edge(s, !after);
+  cmark_node *p = cmark_node_parent(n);
+  if (!p ||
+      (cmark_node_get_type(p) & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_BLOCK)
+    return (edge){CH_WS, 0}; /* a line's start or end */
+  if (is_span(p)) { /* chosen already: parents come first */
+    const delims *d = cmark_node_get_user_data(p);
+    const char *ds = after ? d->close : d->open;
+    char c = after ? ds[0] : ds[strlen(ds) - 1];
+    return (edge){CH_PUNCT, c == '*' || c == '_' ? c : 0};
+  }
+  return (edge){CH_PUNCT, 0}; /* a link's bracket, a tilde */
+}
+
+static edge inner_edge(cmark_node *n, bool last) {
+  cmark_node *c = last ? cmark_node_last_child(n) : cmark_node_first_child(n);
+  while (c && renders_empty(c))
+    c = last ? cmark_node_previous(c) : cmark_node_next(c);
+  return c ? node_edge(c, last) : (edge){CH_WS, 0};
+}
+
+static bool left_flanking(edge before, edge after) {
+  return after.cls != CH_WS &&
+         (after.cls != CH_PUNCT || before.cls != CH_OTHER);
+}
+
+static bool right_flanking(edge before, edge after) {
+  return before.cls != CH_WS &&
+         (before.cls != CH_PUNCT || after.cls != CH_OTHER);
+}
+
+/* Whether delimiter character `c` opens between `b` and `a`, or closes. */
+static bool can_open(char c, edge b, edge a) {
+  if (b.delim == c || a.delim == c || a.delim == '?' || !left_flanking(b, a))
+    return false;
+  return c == '*' || !right_flanking(b, a) || b.cls == CH_PUNCT;
+}
+
+static bool can_close(char c, edge b, edge a) {
+  if (b.delim == c || a.delim == c || b.delim == '?' || !right_flanking(b, a))
+    return false;
+  return c == '*' || !left_flanking(b, a) || a.cls == CH_PUNCT;
+}
+
+static const delims *choose(cmark_node *n) {
+  bool strong = cmark_node_get_type(n) == CMARK_NODE_STRONG;
+  edge pre = beside(n, false), first = inner_edge(n, false),
+       last = inner_edge(n, true), post = beside(n, true);
+  /* An undecided child will avoid our character; it is punctuation. */
+  if (first.delim == '?')
+    first.delim = 0;
+  if (last.delim == '?')
+    last.delim = 0;
+  for (int k = 0; k < 2; k++) {
+    char c = k ? '_' : '*';
+    if (can_open(c, pre, first) && can_close(c, last, post))
+      return strong ? (k ? &D_ST_UND : &D_ST_STAR) : (k ? &D_EM_UND : &D_EM_STAR);
+  }
+  return strong ? &D_ST_HTML : &D_EM_HTML;
+}
+
+/*
+ * Chooses every span's delimiters, parents before children, left to right,
+ * then rewrites each span as its delimiters around its content.
+ */
+static int choose_delimiters(cmark_node *root) {
+  cmark_node **spans = NULL;
+  size_t n = 0, cap = 0;
+  int rc = GALLEY_OK;
+  cmark_iter *it = cmark_iter_new(root);
+  cmark_event_type ev;
+  while (!rc && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+    cmark_node *s = cmark_iter_get_node(it);
+    if (ev != CMARK_EVENT_ENTER || !is_span(s))
+      continue;
+    cmark_node_set_user_data(s, (void *)choose(s));
+    rc = drop_later(s, &spans, &n, &cap);
+  }
+  cmark_iter_free(it);
+  /* As raw inlines around the content (a pipe table's cell holds no
+   * custom inline), which the renderer writes as they are. */
+  for (size_t i = 0; i < n && !rc; i++) {
+    const delims *d = cmark_node_get_user_data(spans[i]);
+    cmark_node *open = new_literal(CMARK_NODE_HTML_INLINE, d->open),
+               *close = new_literal(CMARK_NODE_HTML_INLINE, d->close);
+    if (!open || !close || !cmark_node_insert_before(spans[i], open) ||
+        !cmark_node_insert_after(spans[i], close)) {
+      cmark_node_free(open);
+      cmark_node_free(close);
+      rc = GALLEY_ENOMEM;
+      break;
+    }
+    cmark_node *c;
+    while ((c = cmark_node_first_child(spans[i])) != NULL)
+      cmark_node_insert_before(close, c);
+  }
+  for (size_t i = 0; i < n; i++)
+    if (!cmark_node_first_child(spans[i]))
+      cmark_node_free(spans[i]);
+  free(spans);
+  return rc;
+}
+
 int md_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   writer w = {.job = job, .ext = md_extensions_get()};
   w.gfm = galley_job_option_bool(job, "gfm", true);
+  w.unsafe = galley_job_option_bool(job, "unsafe", false);
   long width = galley_job_option_int(job, "wrap", 0);
   w.width = width < 0 ? 0 : width > INT_MAX ? INT_MAX : (int)width;
   cmark_node *root = cmark_node_new(CMARK_NODE_DOCUMENT);
@@ -1138,8 +1461,15 @@ int md_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     free(w.tables[i].html.data);
   free(w.tables);
   free(w.frames);
+  if (!rc && w.defused)
+    galley_job_warn(job,
+                    "%zu links, images or raw HTML tags that could run script "
+                    "defused (-O unsafe=true keeps them as they are)",
+                    w.defused);
   if (!rc)
     rc = tidy_whitespace(root);
+  if (!rc)
+    rc = choose_delimiters(root);
   char *md =
       rc ? NULL : cmark_render_commonmark(root, CMARK_OPT_DEFAULT, w.width);
   cmark_node_free(root);

@@ -26,6 +26,12 @@ galley_registry *tu_registry(void) {
 
 char *tu_convert(const char *from, const char *to, const char *input,
                  size_t len, const char *const *opts, char **err) {
+  return tu_convert_n(from, to, input, len, opts, err, NULL);
+}
+
+char *tu_convert_n(const char *from, const char *to, const char *input,
+                   size_t len, const char *const *opts, char **err,
+                   size_t *out_len) {
   galley_registry *reg = tu_registry();
   const galley_plugin *reader = galley_registry_find(reg, from);
   const galley_plugin *writer = galley_registry_find(reg, to);
@@ -60,6 +66,8 @@ char *tu_convert(const char *from, const char *to, const char *input,
     if (result) {
       memcpy(result, data, n);
       result[n] = '\0';
+      if (out_len)
+        *out_len = n;
     }
   } else if (err) {
     const char *msg = galley_job_errmsg(job);

@@ -18,6 +18,12 @@ galley_registry *tu_registry(void);
 char *tu_convert(const char *from, const char *to, const char *input,
                  size_t len, const char *const *opts, char **err);
 
+/** tu_convert for output that may hold NUL bytes (an EPUB): its length in
+ *  `*out_len`. */
+char *tu_convert_n(const char *from, const char *to, const char *input,
+                   size_t len, const char *const *opts, char **err,
+                   size_t *out_len);
+
 /** Reads a whole file into a malloc'd NUL-terminated buffer; NULL on failure.
  */
 char *tu_read_file(const char *path, size_t *len);

@@ -7,6 +7,7 @@
 #include "lang.h"
 #include "plugin.h"
 #include "recognise.h"
+#include "safe.h"
 #include "status.h"
 #include "tree.h"
 #include "url.h"

@@ -443,6 +443,59 @@ static void jobs_run_in_parallel_threads(void **state) {
   free(md);
 }
 
+/* html -> markdown -> html keeps every emphasis span where a reader could
+ * only see asterisks: spaces of any kind and breaks at a span's edges, a
+ * span that opens on punctuation right after a word, nesting at the edges,
+ * spans inside words, in cells, links, headings and footnotes. */
+static void emphasis_survives_where_markers_would_not_parse(void **state) {
+  (void)state;
+  static const struct {
+    const char *html, *want;
+  } cases[] = {
+      {"<p><i>foo\xc2\xa0</i>bar</p>", "<em>foo</em>"},
+      {"<p><i>\xe2\x80\x89" "foo</i>bar</p>", "<em>foo</em>"},
+      {"<p><b>Title<br></b>Body</p>", "<strong>Title</strong><br"},
+      {"<p><b><br>Title</b> Body</p>", "<strong>Title</strong>"},
+      {"<p>Kotaku<em>. Warning</em> now</p>", "Kotaku<em>. Warning</em>"},
+      {"<p>Kotaku<strong>. Warning</strong> now</p>",
+       "Kotaku<strong>. Warning</strong>"},
+      {"<p><b><i>x</i></b></p>", "<strong><em>x</em></strong>"},
+      {"<p><i><b>y</b></i></p>", "<em><strong>y</strong></em>"},
+      {"<p><i><i>z</i></i> w</p>", "<em><em>z</em></em>"},
+      {"<p>snake<em>case</em>word</p>", "snake<em>case</em>word"},
+      {"<p>snake<strong>case</strong>word</p>",
+       "snake<strong>case</strong>word"},
+      {"<p><em>a</em><strong>b</strong></p>", "<em>a</em><strong>b</strong>"},
+      {"<p>\"<em>quoted</em>\"</p>", "<em>quoted</em>"},
+      {"<p>(<em>x.</em>)y</p>", "<em>x.</em>"},
+      {"<p>a<em>.b.</em>c</p>", "a<em>.b.</em>c"},
+      {"<p>\xe2\x80\x9c<em>q</em>\xe2\x80\x9d" "x</p>", "<em>q</em>"},
+      {"<h2>A <em>b </em>c</h2>", "<em>b</em>"},
+      {"<p><a href=\"/u\"><em>.x</em></a></p>", "<em>.x</em>"},
+      {"<table><tr><th>h</th></tr><tr><td>1<em>.2</em>3</td></tr></table>",
+       "1<em>.2</em>3"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char *err = NULL;
+    char *md = tu_convert("html", "markdown", cases[i].html,
+                          strlen(cases[i].html), NULL, &err);
+    assert_non_null(md);
+    char *html = tu_convert("markdown", "html", md, strlen(md), NULL, &err);
+    assert_non_null(html);
+    if (!strstr(html, cases[i].want))
+      fail_msg("%s\nwrote\n%s\nwhich reads back without %s", cases[i].html,
+               md, cases[i].want);
+    /* No marker is left over as text. */
+    const char *body = strstr(html, "<body>");
+    assert_non_null(body);
+    if (strchr(body, '*') || strstr(body, ">_") || strstr(body, "_<"))
+      fail_msg("%s\nwrote\n%s\nwhich reads back with a stray marker:\n%s",
+               cases[i].html, md, body);
+    free(html);
+    free(md);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(writes_the_golden_markdown_for_every_feature),
@@ -463,6 +516,7 @@ int main(void) {
       cmocka_unit_test(lists_keep_blocks_apart),
       cmocka_unit_test(bare_urls_keep_their_underscores),
       cmocka_unit_test(adjacent_emphasis_of_one_kind_merges),
+      cmocka_unit_test(emphasis_survives_where_markers_would_not_parse),
       cmocka_unit_test(deep_trees_are_written_without_recursion),
       cmocka_unit_test(jobs_run_in_parallel_threads),
   };

@@ -3,7 +3,9 @@
 # runs `galley -x boilerplate -t text` on every page, scores the result
 # (precision, recall, F1, the ten worst pages), and compares the time with
 # plain `-t text` conversion. Then the same in-process with bp-bench, whose
-# text has no link references (what the ground truth is like).
+# text has no link references (what the ground truth is like). Last, the
+# Readability test pages: text F1, title, byline and excerpt
+# (bench_readability.py).
 # Usage: tests/plugins/boilerplate/bench.sh BUILD_DIR [CORPORA_DIR]
 set -eu
 build=${1:?usage: bench.sh BUILD_DIR [CORPORA_DIR]}
@@ -63,3 +65,7 @@ echo
 echo "== in-process (bp-bench): article text without link references"
 "$build/tests/plugins/boilerplate/bp-bench" "$pages" "$out/mem"
 python3 "$score" "$truth" "$out/mem" | tail -1
+
+echo
+echo "== Mozilla Readability's test pages: article text, title, byline, excerpt"
+python3 "$here/bench_readability.py" "$build" "$corpora"
