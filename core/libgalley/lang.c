@@ -17,6 +17,9 @@
 
 /* Text looked at: the models need a few hundred bytes, more only costs. */
 #define SAMPLE_MAX 4096
+/* What the n-gram models are given: their cost grows with it, and a few
+ * hundred bytes of prose are enough for them. */
+#define MODEL_SAMPLE_MAX 2048
 /* Below this many letters of Latin script no model is trusted. */
 #define LATIN_MIN_LETTERS 24
 
@@ -453,6 +456,11 @@ static int models_guess(const char *text, size_t len, const char *allowed,
     return -1;
   char tags[5][32];
   int n;
+  if (len > MODEL_SAMPLE_MAX) {
+    len = MODEL_SAMPLE_MAX;
+    while (len && ((unsigned char)text[len] & 0xC0) == 0x80)
+      len--;
+  }
   pthread_mutex_lock(&models_lock);
   n = textcat_ClassifyFull(models, text, len, model_out);
   if (n > 5)
