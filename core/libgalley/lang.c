@@ -733,6 +733,32 @@ int lang_step(galley_job *job, galley_doc *doc) {
     }
   }
   lang = galley_doc_get_meta(doc, GALLEY_META_LANGUAGE);
+  if (lang && !user_set(job, GALLEY_META_LANGUAGE)) {
+    /* Templates declare a language whatever their pages are written in
+     * (lang="en" over a German article): a text whose function words
+     * clearly say another language wins over the declaration. */
+    sample *s = malloc(sizeof *s);
+    if (!s)
+      return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+    s->len = 0;
+    collect_text(doc->root, s);
+    char fw[16];
+    size_t fl;
+    if (function_word_guess(s->buf, s->len, fw, sizeof fw) == 0 &&
+        (strncmp(fw, lang, fl = strlen(fw)) != 0 ||
+         (lang[fl] != '\0' && lang[fl] != '-'))) {
+      galley_job_info(job,
+                      "the page declares language '%s' but its text is in "
+                      "'%s'; using '%s'",
+                      lang, fw, fw);
+      if (galley_doc_set_meta(doc, GALLEY_META_LANGUAGE, fw)) {
+        free(s);
+        return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+      }
+      lang = galley_doc_get_meta(doc, GALLEY_META_LANGUAGE);
+    }
+    free(s);
+  }
   /* A tree whose root says its language (galley's xml form can) is left
    * as it is. */
   const char *root_lang = galley_node_get_attr(doc->root, "lang");

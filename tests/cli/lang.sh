@@ -2,7 +2,8 @@
 # Language and direction end to end (fixtures/lang/, pages written for
 # these tests): a page that declares no language gets the one its text is
 # in (German, Arabic, Korean, Chinese), a declared tag is made regular
-# BCP 47, -M language wins, right-to-left pages get dir="rtl" in HTML and
+# BCP 47 (and a template's lang="en" over a German article gives way to
+# the text), -M language wins, right-to-left pages get dir="rtl" in HTML and
 # EPUB and page-progression-direction="rtl" on the spine, and an EPUB of a
 # page whose language cannot be told says und with a warning, never en.
 # Reported as TAP.
@@ -63,6 +64,14 @@ t=$(html_tag korean.html)
 check "korean without lang: lang=\"ko\"" has "$t" 'lang="ko"'
 t=$(html_tag chinese.html)
 check "chinese without lang: lang=\"zh-Hans\"" has "$t" 'lang="zh-Hans"'
+# A template's lang="en" over a German article: the text wins, -M still
+# wins over both; a short text cannot overrule a declaration.
+t=$(html_tag german-declared-en.html)
+check "lang=\"en\" over a German article: lang=\"de\"" has "$t" 'lang="de"'
+t=$(html_tag german-declared-en.html -M language=en)
+check "-M language=en wins over the text" has "$t" 'lang="en"'
+t=$(html_tag locale-tag.html -M language=en)
+check "-M language=en kept on a short Portuguese page" has "$t" 'lang="en"'
 # The same in the tree: metadata language and direction.
 x=$("$exe" -t xml "$fixtures/arabic.html" 2>/dev/null)
 check "arabic: metadata direction rtl" has "$x" '<entry key="direction">rtl</entry>'
