@@ -689,7 +689,7 @@ static void collect_text(const galley_node *root, sample *s) {
         strncmp(n->literal, "http://", 7) != 0 &&
         strncmp(n->literal, "https://", 8) != 0 &&
         strncmp(n->literal, "www.", 4) != 0)
-      sample_add(s, n->literal, strlen(n->literal));
+      sample_add(s, n->literal, strnlen(n->literal, SAMPLE_MAX));
     else if (k == GALLEY_NODE_SOFT_BREAK || k == GALLEY_NODE_LINE_BREAK)
       sample_add(s, " ", 1);
     if (!skip && n->first) {
