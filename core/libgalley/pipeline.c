@@ -297,6 +297,9 @@ static int build(galley_job *job, const galley_input *in,
     if (rc == GALLEY_OK)
       rc = galley_job_apply_meta(job, doc);
   }
+  /* The article's language, from what is left of it (-M language wins). */
+  if (rc == GALLEY_OK)
+    rc = lang_step(job, doc);
   /* Only what survived the transforms is fetched (never what --strip
    * removed). */
   if (rc == GALLEY_OK && writer)

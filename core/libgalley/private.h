@@ -182,4 +182,10 @@ bool parse_positive_seconds(const char *s, long *ms);
  * it is loaded (loads it on first call). */
 const char *fetch_module_error(void);
 
+/* ---- lang.c ---- */
+/* The language step, once after the transforms: the declared language made
+ * a regular BCP 47 tag, or guessed from the text when there is none (or
+ * it is not a tag and -M did not set it); the direction recorded. */
+int lang_step(galley_job *job, galley_doc *doc);
+
 #endif

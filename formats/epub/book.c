@@ -442,7 +442,9 @@ static void opf_doc(writer *w, galley_buf *b) {
     galley_buf_printf(b, "<item id=\"%s\" href=\"%s\" media-type=\"%s\"%s/>\n",
                       w->res[i].id, w->res[i].href, w->res[i].media_type,
                       (long)i == w->cover ? " properties=\"cover-image\"" : "");
-  galley_buf_puts(b, "</manifest>\n<spine toc=\"ncx\">\n");
+  galley_buf_puts(b, w->rtl ? "</manifest>\n<spine toc=\"ncx\" "
+                              "page-progression-direction=\"rtl\">\n"
+                            : "</manifest>\n<spine toc=\"ncx\">\n");
   if (w->cover_page)
     galley_buf_puts(b, "<itemref idref=\"cover-page\"/>\n");
   if (w->title_page)

@@ -1168,6 +1168,10 @@ void epub_serialize(galley_buf *b, xmlNode *root) {
 
 void epub_xhtml_head(writer *w, galley_buf *b, const char *title,
                      const char *lang, const char *body_attrs) {
+  /* A chapter in a language of its own (a digest's article) has that
+   * language's direction; the others the book's. */
+  bool rtl = lang && strcmp(lang, w->lang) != 0 ? galley_lang_is_rtl(lang)
+                                                : w->rtl;
   if (!lang)
     lang = w->lang;
   galley_buf_puts(
@@ -1177,7 +1181,8 @@ void epub_xhtml_head(writer *w, galley_buf *b, const char *title,
   epub_escape(b, lang);
   galley_buf_puts(b, "\" lang=\"");
   epub_escape(b, lang);
-  galley_buf_puts(b, "\">\n<head>\n<meta charset=\"utf-8\" />\n<title>");
+  galley_buf_puts(b, rtl ? "\" dir=\"rtl\">\n<head>" : "\">\n<head>");
+  galley_buf_puts(b, "\n<meta charset=\"utf-8\" />\n<title>");
   epub_escape(b, title && *title ? title : w->title);
   galley_buf_puts(b, "</title>\n<link rel=\"stylesheet\" type=\"text/css\" "
                      "href=\"style.css\" />\n</head>\n<body");

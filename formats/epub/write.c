@@ -534,15 +534,20 @@ static int book_metadata(writer *w) {
   if (!lang && w->digest)
     for (size_t i = 0; i < w->n_ch && !lang; i++)
       lang = w->ch[i].lang;
+  /* Never a language the book is not in: "und" (undetermined) says so. */
   if (lang && !valid_lang(lang)) {
-    galley_job_warn(w->job, "language '%s' is not a BCP 47 tag; using en",
+    galley_job_warn(w->job, "language '%s' is not a BCP 47 tag; using und",
                     lang);
-    lang = "en";
+    lang = "und";
   } else if (!lang) {
-    galley_job_warn(w->job, "no language given (-M language=…); using en");
-    lang = "en";
+    galley_job_warn(w->job,
+                    "no language given and none could be guessed from the "
+                    "text (-M language=…); using und");
+    lang = "und";
   }
   w->lang = strdup(lang);
+  const char *dir = galley_doc_get_meta(d, GALLEY_META_DIRECTION);
+  w->rtl = dir ? strcmp(dir, "rtl") == 0 : galley_lang_is_rtl(lang);
   for (size_t i = 0; i < w->n_ch; i++)
     if (w->ch[i].lang && !valid_lang(w->ch[i].lang))
       w->ch[i].lang = NULL;

@@ -73,6 +73,7 @@ typedef struct writer {
   size_t css_len;
   long cover; /* index in res, or -1 */
   bool title_page, cover_page;
+  bool rtl; /* the book is written right to left (direction, or language) */
   int toc_depth;
   size_t remote_images; /* dropped so far, for one summary warning */
 } writer;

@@ -73,6 +73,7 @@ struct html_meta {
    * declares: a title's suffix is cut when it names the site. */
   strs sites, titles;
   bool named_site; /* a site name besides URLs */
+  const char *dir; /* "rtl" or "ltr": <html dir> or else <body dir> */
 };
 
 html_meta *html_meta_new(void) { return calloc(1, sizeof(html_meta)); }
@@ -446,6 +447,15 @@ static void meta_name(html_meta *m, const char *name, size_t n,
 
 void html_meta_element(html_meta *m, xmlNode *el) {
   const char *name = (const char *)el->name;
+  if (!strcmp(name, "html") || !strcmp(name, "body")) {
+    const char *dir = html_attr(el, "dir");
+    if (dir && !m->dir)
+      m->dir = !strcasecmp(dir, "rtl")   ? "rtl"
+               : !strcasecmp(dir, "ltr") ? "ltr"
+                                         : NULL;
+    if (!strcmp(name, "body"))
+      return;
+  }
   if (!strcmp(name, "html")) {
     const char *lang = html_attr(el, "lang");
     if (!lang)
@@ -880,6 +890,8 @@ int html_meta_apply(html_meta *m, galley_doc *doc) {
   for (int i = 0; i < M_N; i++)
     if (m->val[i] && galley_doc_set_meta(doc, keys[i], m->val[i]))
       return GALLEY_ENOMEM;
+  if (m->dir && galley_doc_set_meta(doc, GALLEY_META_DIRECTION, m->dir))
+    return GALLEY_ENOMEM;
   for (size_t i = 0; i < m->authors.n; i++)
     if (galley_doc_add_meta(doc, GALLEY_META_AUTHOR, m->authors.v[i]))
       return GALLEY_ENOMEM;

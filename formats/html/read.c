@@ -1301,9 +1301,12 @@ static int on_element(rd *r, xmlNode *el, bool *descend) {
 
   switch (t) {
   case T_HTML:
-    html_meta_element(r->meta, el);
-    /* fall through */
-  case T_PASS: *descend = true; return push_pass(r, el);
+  case T_PASS:
+    /* <html> and <body> say the page's language and direction. */
+    if (t == T_HTML || strcmp((const char *)el->name, "body") == 0)
+      html_meta_element(r->meta, el);
+    *descend = true;
+    return push_pass(r, el);
   case T_BR:
     r->space = false;
     if (!b->leaf)

@@ -1155,6 +1155,9 @@ static int head(w *o, const galley_doc *doc) {
     if (o->xhtml)
       attr(o, "xml:lang", lang);
   }
+  const char *dir = galley_doc_get_meta(doc, GALLEY_META_DIRECTION);
+  if (dir && !strcmp(dir, "rtl"))
+    attr(o, "dir", "rtl");
   puts_(o, ">\n<head>\n<meta charset=\"utf-8\"");
   puts_(o, void_end(o));
   puts_(o, "\n<meta name=\"viewport\" content=\"width=device-width, "
@@ -1185,6 +1188,7 @@ static int head(w *o, const galley_doc *doc) {
     if (!galley_doc_meta_entry(doc, i, &k, &v) || !v)
       continue;
     if (!strcmp(k, GALLEY_META_TITLE) || !strcmp(k, GALLEY_META_LANGUAGE) ||
+        !strcmp(k, GALLEY_META_DIRECTION) ||
         !strcmp(k, GALLEY_META_KEYWORD) || !strcmp(k, GALLEY_META_COVER))
       continue;
     if (!strcmp(k, GALLEY_META_URL)) {

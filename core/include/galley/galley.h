@@ -4,6 +4,7 @@
 
 #include "buf.h"
 #include "job.h"
+#include "lang.h"
 #include "plugin.h"
 #include "present.h"
 #include "recognise.h"
