@@ -104,6 +104,32 @@ static void text_tok(mds *m, const char *s, bool pre) {
 }
 
 static void walk(mds *m, xmlNode *node, bool pre);
+static void element(mds *m, xmlNode *e, bool pre);
+
+static bool is_cell(xmlNode *n) {
+  return n->type == XML_ELEMENT_NODE &&
+         (!strcasecmp((const char *)n->name, "td") ||
+          !strcasecmp((const char *)n->name, "th"));
+}
+
+/* A table or row group's children; cells outside a row get one, as an
+ * HTML5 parser would give them. */
+static void row_group(mds *m, xmlNode *e) {
+  bool open = false;
+  for (xmlNode *n = e->children; n; n = n->next) {
+    if (is_cell(n) && !open) {
+      push(m, strdup("<tr"));
+      open = true;
+    } else if (!is_cell(n) && n->type == XML_ELEMENT_NODE && open) {
+      push(m, strdup("</tr"));
+      open = false;
+    }
+    if (n->type == XML_ELEMENT_NODE)
+      element(m, n, false);
+  }
+  if (open)
+    push(m, strdup("</tr"));
+}
 
 static void element(mds *m, xmlNode *e, bool pre) {
   const char *name = (const char *)e->name;
@@ -117,6 +143,17 @@ static void element(mds *m, xmlNode *e, bool pre) {
     return;
   }
   const char *c = canon(name);
+  if (!strcasecmp(name, "thead") || !strcasecmp(name, "tbody") ||
+      !strcasecmp(name, "tfoot")) {
+    row_group(m, e);
+    return;
+  }
+  if (c && !strcmp(c, "table")) {
+    push(m, strdup("<table"));
+    row_group(m, e);
+    push(m, strdup("</table"));
+    return;
+  }
   if (!c) {
     bool b = is_boundary(name);
     if (b)
@@ -271,6 +308,19 @@ static bool in_pre_at(const mds *m, size_t i) {
   return i > 0 && !strcmp(m->tok[i - 1], "<pre");
 }
 
+/* Is there text, an image or a checkbox from token i on in direction dir
+ * before anything that is not an inline element's open or close? */
+static bool content_beside(const mds *m, size_t i, int dir) {
+  for (long k = (long)i + dir; k >= 0 && (size_t)k < m->n; k += dir) {
+    const char *t = m->tok[k];
+    if (is_text(t) || !strncmp(t, "<img", 4) || t[0] == '[')
+      return true;
+    if (!is_inline(t))
+      return false;
+  }
+  return false;
+}
+
 static void finish(mds *m) {
   bool changed = true;
   while (changed) {
@@ -352,11 +402,8 @@ static void finish(mds *m) {
       bool bound_prev = i == 0 || (!is_text(m->tok[i - 1]) &&
                                    !is_inline(m->tok[i - 1]) &&
                                    strncmp(m->tok[i - 1], "<img", 4));
-      bool bound_next = i + 1 == m->n ||
-                        (!is_text(m->tok[i + 1]) && !is_inline(m->tok[i + 1]) &&
-                         strncmp(m->tok[i + 1], "<img", 4) &&
-                         strcmp(m->tok[i + 1], "<br"));
-      if (!strcmp(t, "<br") && (bound_prev || bound_next)) {
+      if (!strcmp(t, "<br") &&
+          (!content_beside(m, i, -1) || !content_beside(m, i, 1))) {
         del_at(m, i--);
         changed = true;
       } else if (!strcmp(t, "|") &&
@@ -389,7 +436,7 @@ void mds_of_node(mds *out, xmlNode *node, int self) {
 void mds_of_html(mds *out, const char *html) {
   htmlDocPtr d = htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
                                 HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                                    HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED);
+                                    HTML_PARSE_NONET);
   if (!d)
     return;
   for (xmlNode *n = d->children; n; n = n->next)

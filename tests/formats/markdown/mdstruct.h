@@ -9,7 +9,8 @@
  *   comments, which are dropped:
  *     h1..h6, ul, ol, li, blockquote, table, tr, td (th is td: GFM puts
  *     th only in its header row; thead/tbody/tfoot transparent; a row
- *     with no cells is dropped), pre (a code inside pre is part of it), code, em (em|i),
+ *     with no cells is dropped; cells outside a row get one, as an HTML5
+ *     parser gives them), pre (a code inside pre is part of it), code, em (em|i),
  *     strong (strong|b), del (del|s|strike), a (href, percent-decoded),
  *     img (src percent-decoded, alt with whitespace collapsed; one without
  *     src is dropped), br, hr, and a checkbox input
@@ -24,8 +25,8 @@
  *   move outside it ("<em> a</em>" is " <em>a</em>"); an em, strong, del
  *   or code with no text or image left inside is dropped; a close followed
  *   directly by an open of the same inline kind merges (adjacent spans are
- *   one span); a br next to a boundary (first or last in its block) is
- *   dropped, since Markdown cannot write one there.
+ *   one span); a br with no text, image or checkbox before or after it in
+ *   its block (inline elements' edges aside) is dropped, since Markdown cannot write one there.
  */
 #ifndef MD_STRUCT_H
 #define MD_STRUCT_H
