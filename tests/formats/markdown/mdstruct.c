@@ -28,7 +28,7 @@ static char *pct_decode(const char *v) {
   char *o = malloc(n + 1), *w = o;
   for (size_t i = 0; i < n; i++) {
     int hi, lo;
-    if (v[i] == '%' && i + 2 < n + 0 + 1 && sscanf(v + i + 1, "%1x%1x", (unsigned *)&hi, (unsigned *)&lo) == 2) {
+    if (v[i] == '%' && i + 2 < n && sscanf(v + i + 1, "%1x%1x", (unsigned *)&hi, (unsigned *)&lo) == 2) {
       *w++ = (char)(hi * 16 + lo);
       i += 2;
     } else {
