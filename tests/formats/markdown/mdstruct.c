@@ -28,7 +28,8 @@ static char *pct_decode(const char *v) {
   char *o = malloc(n + 1), *w = o;
   for (size_t i = 0; i < n; i++) {
     int hi, lo;
-    if (v[i] == '%' && i + 2 < n && sscanf(v + i + 1, "%1x%1x", (unsigned *)&hi, (unsigned *)&lo) == 2) {
+    if (v[i] == '%' && i + 2 < n &&
+        sscanf(v + i + 1, "%1x%1x", (unsigned *)&hi, (unsigned *)&lo) == 2) {
       *w++ = (char)(hi * 16 + lo);
       i += 2;
     } else {
@@ -44,10 +45,10 @@ static bool is_ws(char c) {
 }
 
 static const char *canon(const char *n) {
-  static const char *same[] = {"h1", "h2", "h3", "h4", "h5", "h6", "ul",
-                               "ol", "li", "blockquote", "table", "tr",
-                               "td", "pre", "code", "em", "strong",
-                               "del", "a", "img", "br", "hr", NULL};
+  static const char *same[] = {
+      "h1",     "h2",         "h3",    "h4",  "h5", "h6",  "ul",   "ol",
+      "li",     "blockquote", "table", "tr",  "td", "pre", "code", "em",
+      "strong", "del",        "a",     "img", "br", "hr",  NULL};
   for (size_t i = 0; same[i]; i++)
     if (!strcasecmp(n, same[i]))
       return same[i];
@@ -63,11 +64,11 @@ static const char *canon(const char *n) {
 }
 
 static bool is_boundary(const char *n) {
-  static const char *b[] = {"p", "div", "section", "article", "header",
-                            "footer", "nav", "aside", "main", "figure",
-                            "figcaption", "dl", "dt", "dd", "address",
-                            "caption", "details", "summary", "center",
-                            "body", "html", "form", "fieldset", NULL};
+  static const char *b[] = {
+      "p",      "div",   "section", "article", "header",     "footer",
+      "nav",    "aside", "main",    "figure",  "figcaption", "dl",
+      "dt",     "dd",    "address", "caption", "details",    "summary",
+      "center", "body",  "html",    "form",    "fieldset",   NULL};
   for (size_t i = 0; b[i]; i++)
     if (!strcasecmp(n, b[i]))
       return true;
@@ -86,7 +87,8 @@ static void text_tok(mds *m, const char *s, bool pre) {
   *w++ = 'T';
   *w++ = ' ';
   for (size_t i = 0; i < n; i++) {
-    if (!pre && (unsigned char)s[i] == 0xc2 && (unsigned char)s[i + 1] == 0xa0) {
+    if (!pre && (unsigned char)s[i] == 0xc2 &&
+        (unsigned char)s[i + 1] == 0xa0) {
       *w++ = ' '; /* a no-break space is a space here */
       i++;
       continue;
@@ -260,7 +262,8 @@ static bool is_inline(const char *t) {
   if (t[0] != '<')
     return false;
   return !strcmp(k, "em") || !strcmp(k, "strong") || !strcmp(k, "del") ||
-         !strcmp(k, "code") || (!strncmp(k, "a", 1) && (k[1] == 0 || k[1] == ' '));
+         !strcmp(k, "code") ||
+         (!strncmp(k, "a", 1) && (k[1] == 0 || k[1] == ' '));
 }
 static bool is_open(const char *t) { return t[0] == '<' && t[1] != '/'; }
 static bool is_text(const char *t) { return t[0] == 'T'; }
@@ -330,10 +333,10 @@ static void finish(mds *m) {
       if (is_text(t) && !in_pre_at(m, i)) {
         collapse_spaces(t);
         /* trim next to anything that is not an inline token */
-        bool left = i == 0 || (!is_inline(m->tok[i - 1]) &&
-                               !is_text(m->tok[i - 1]));
-        bool right = i + 1 == m->n || (!is_inline(m->tok[i + 1]) &&
-                                       !is_text(m->tok[i + 1]));
+        bool left =
+            i == 0 || (!is_inline(m->tok[i - 1]) && !is_text(m->tok[i - 1]));
+        bool right = i + 1 == m->n ||
+                     (!is_inline(m->tok[i + 1]) && !is_text(m->tok[i + 1]));
         if (i > 0 && !strcmp(m->tok[i - 1], "<br"))
           left = true;
         if (i + 1 < m->n && !strcmp(m->tok[i + 1], "<br"))
@@ -373,8 +376,8 @@ static void finish(mds *m) {
     for (size_t i = 0; i + 1 < m->n; i++) {
       const char *a = m->tok[i], *b = m->tok[i + 1];
       /* empty em/strong/del/code */
-      if (is_open(a) && is_inline(a) && strncmp(a, "<a", 2) &&
-          b[0] == '<' && b[1] == '/' && !strcmp(a + 1, b + 2)) {
+      if (is_open(a) && is_inline(a) && strncmp(a, "<a", 2) && b[0] == '<' &&
+          b[1] == '/' && !strcmp(a + 1, b + 2)) {
         del_at(m, i);
         del_at(m, i);
         changed = true;
@@ -399,9 +402,9 @@ static void finish(mds *m) {
     /* br first or last in its block; boundaries collapse */
     for (size_t i = 0; i < m->n; i++) {
       const char *t = m->tok[i];
-      bool bound_prev = i == 0 || (!is_text(m->tok[i - 1]) &&
-                                   !is_inline(m->tok[i - 1]) &&
-                                   strncmp(m->tok[i - 1], "<img", 4));
+      bool bound_prev =
+          i == 0 || (!is_text(m->tok[i - 1]) && !is_inline(m->tok[i - 1]) &&
+                     strncmp(m->tok[i - 1], "<img", 4));
       if (!strcmp(t, "<br") &&
           (!content_beside(m, i, -1) || !content_beside(m, i, 1))) {
         del_at(m, i--);
@@ -417,11 +420,10 @@ static void finish(mds *m) {
   /* trailing boundaries and boundaries before block tokens */
   for (size_t i = 0; i < m->n; i++)
     if (!strcmp(m->tok[i], "|") &&
-        (i + 1 == m->n || (!is_text(m->tok[i + 1]) &&
-                           !is_inline(m->tok[i + 1]) &&
-                           strncmp(m->tok[i + 1], "<img", 4) &&
-                           strcmp(m->tok[i + 1], "<br") &&
-                           strncmp(m->tok[i + 1], "[", 1))))
+        (i + 1 == m->n ||
+         (!is_text(m->tok[i + 1]) && !is_inline(m->tok[i + 1]) &&
+          strncmp(m->tok[i + 1], "<img", 4) && strcmp(m->tok[i + 1], "<br") &&
+          strncmp(m->tok[i + 1], "[", 1))))
       del_at(m, i--);
 }
 

@@ -82,9 +82,16 @@ static void same_meaning(char *s) {
   replace(s, "style=\"text-align: right\"", "align=\"right\"");
   if (!strstr(s, "footnote"))
     return;
-  const char *attrs[] = {"class", "role", "aria-label", "data-footnote-ref",
-                         "data-footnote-backref", "data-footnotes",
-                         "data-footnote-backref-idx", "id", "href", NULL};
+  const char *attrs[] = {"class",
+                         "role",
+                         "aria-label",
+                         "data-footnote-ref",
+                         "data-footnote-backref",
+                         "data-footnotes",
+                         "data-footnote-backref-idx",
+                         "id",
+                         "href",
+                         NULL};
   for (size_t i = 0; attrs[i]; i++)
     drop_attr(s, attrs[i]);
   replace(s, "<section><hr>", "<section>");
@@ -101,8 +108,8 @@ static void print_escaped(const char *label, const char *s) {
   printf("\"\n");
 }
 
-static void run(const char *file, int line, const char *section,
-                const char *md, bool tagfilter) {
+static void run(const char *file, int line, const char *section, const char *md,
+                bool tagfilter) {
   total++;
   char *want = cmark_html(md);
   char *want_n = htmlnorm_ex(want, true);

@@ -50,7 +50,8 @@ static void add_str(strs *s, const char *v) {
   char *o = malloc(n + 1), *w = o;
   for (size_t i = 0; i < n; i++) {
     unsigned hi, lo;
-    if (v[i] == '%' && i + 2 < n && sscanf(v + i + 1, "%1x%1x", &hi, &lo) == 2) {
+    if (v[i] == '%' && i + 2 < n &&
+        sscanf(v + i + 1, "%1x%1x", &hi, &lo) == 2) {
       *w++ = (char)(hi * 16 + lo);
       i += 2;
     } else {
@@ -241,13 +242,14 @@ int main(void) {
     char *md = tu_convert("html", "markdown", src, len, NULL, &err);
     free(err);
     err = NULL;
-    char *back = md ? tu_convert("markdown", "html", md, strlen(md), opts, &err)
-                    : NULL;
+    char *back =
+        md ? tu_convert("markdown", "html", md, strlen(md), opts, &err) : NULL;
     free(err);
     if (!base || !back)
       printf("  %s: conversion failed (%s)\n", names[p],
-             !base ? "html -> html" : !md ? "html -> markdown"
-                                          : "markdown -> html");
+             !base ? "html -> html"
+             : !md ? "html -> markdown"
+                   : "markdown -> html");
     counts w, g;
     count_html(&w, base ? base : "");
     count_html(&g, back ? back : "");
