@@ -7,26 +7,27 @@
  *   and a close token; every other element is transparent (its content
  *   stays), except script, style, head, title, template, noscript and
  *   comments, which are dropped:
- *     h1..h6, ul, ol, li, blockquote, table, tr, td (th is td: GFM puts
- *     th only in its header row; thead/tbody/tfoot transparent; a row
- *     with no cells is dropped; cells outside a row get one, as an HTML5
- *     parser gives them), pre (a code inside pre is part of it), code, em
- * (em|i), strong (strong|b), del (del|s|strike), a (href, percent-decoded), img
- * (src percent-decoded, alt with whitespace collapsed; one without src is
- * dropped), br, hr, and a checkbox input (checked or not; a GFM task).
+ *   h1..h6, ul, ol, li, blockquote, table, tr, td (th is td: GFM puts th
+ *   only in its header row; thead/tbody/tfoot transparent; a row with no
+ *   cells is dropped; cells outside a row get one, as an HTML5 parser
+ *   gives them), pre (a code inside pre is part of it), code, em (em|i),
+ *   strong (strong|b), del (del|s|strike), a (href, percent-decoded), img
+ *   (src percent-decoded, alt with whitespace collapsed; one without src
+ *   is dropped), br, hr, and a checkbox input (checked or not: a task).
  * - p, div and the other HTML block elements are boundaries, not tokens:
  *   Markdown wraps loose text in a paragraph and tight list items in none,
  *   so only where a paragraph ends counts, not the element that says so.
- * - Text: whitespace runs (space, tab, CR, LF, FF, no-break space) collapse to
- * one space outside pre; text is trimmed at every boundary and block token.
- * Inside pre the text is kept exactly, less one final newline.
+ * - Text: whitespace runs (space, tab, CR, LF, FF, no-break space)
+ *   collapse to one space outside pre; text is trimmed at every boundary
+ *   and block token. Inside pre the text is kept exactly, less one final
+ *   newline.
  * - Spaces at the edge of an inline element (em, strong, del, a, code)
  *   move outside it ("<em> a</em>" is " <em>a</em>"); an em, strong, del
  *   or code with no text or image left inside is dropped; a close followed
  *   directly by an open of the same inline kind merges (adjacent spans are
  *   one span); a br with no text, image or checkbox before or after it in
- *   its block (inline elements' edges aside) is dropped, since Markdown cannot
- * write one there.
+ *   its block (inline elements' edges aside) is dropped, since Markdown
+ *   cannot write one there.
  */
 #ifndef MD_STRUCT_H
 #define MD_STRUCT_H
