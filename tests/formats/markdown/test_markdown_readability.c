@@ -157,8 +157,10 @@ static int cmp_str(const void *a, const void *b) {
  * up to three that are missing. */
 static size_t kept_strs(strs *want, strs *got, const char *page,
                         const char *what) {
-  qsort(want->v, want->n, sizeof *want->v, cmp_str);
-  qsort(got->v, got->n, sizeof *got->v, cmp_str);
+  if (want->n)
+    qsort(want->v, want->n, sizeof *want->v, cmp_str);
+  if (got->n)
+    qsort(got->v, got->n, sizeof *got->v, cmp_str);
   size_t i = 0, j = 0, kept = 0, shown = 0;
   while (i < want->n) {
     int c = j < got->n ? strcmp(want->v[i], got->v[j]) : -1;
@@ -232,8 +234,10 @@ int main(void) {
     snprintf(path, sizeof path, "%s/%s/source.html", root, names[p]);
     size_t len;
     char *src = tu_read_file(path, &len);
-    if (!src)
+    if (!src) { /* README.md and the like */
+      free(names[p]);
       continue;
+    }
     pages++;
     char *err = NULL;
     char *base = tu_convert("html", "html", src, len, opts, &err);
