@@ -1487,6 +1487,76 @@ static void free_reader(reader *r) {
   free(r->ch);
 }
 
+/* Whether another itemref follows this one: a book's only page is its
+ * content, whatever it shows. */
+static bool more_items(const xmlNode *c) {
+  for (c = c->next; c; c = c->next)
+    if (el_is(c, "itemref"))
+      return true;
+  return false;
+}
+
+/* Whether the spine's first page is a cover (calibre's titlepage.xhtml:
+ * one <svg> with one <image>, or one <img>, and no words). The picture
+ * becomes the document's cover, when it has none, instead of a chapter. */
+static int cover_page(reader *r, const mitem *it, bool *is) {
+  *is = false;
+  int rc;
+  xmlDoc *doc = read_xml_q(r, it->path, &rc, true);
+  if (!doc)
+    return rc == GALLEY_ENOTFOUND || rc == GALLEY_EPARSE ? GALLEY_OK : rc;
+  xmlNode *root = xmlDocGetRootElement(doc);
+  xmlNode *body = NULL;
+  for (xmlNode *n = root; n && !body; n = epub_dom_next(root, n, false))
+    if (el_is(n, "body"))
+      body = n;
+  char *src = NULL;
+  size_t pictures = 0;
+  bool words = false, svg = false;
+  for (xmlNode *n = body; n && !words; n = epub_dom_next(body, n, false)) {
+    if (n->type == XML_TEXT_NODE && n->content &&
+        strspn((const char *)n->content, " \t\r\n") !=
+            strlen((const char *)n->content))
+      words = !(n->parent && (el_is(n->parent, "title") ||
+                              el_is(n->parent, "style")));
+    if (el_is(n, "img") || el_is(n, "image")) {
+      svg = el_is(n, "image");
+      pictures++;
+      free(src);
+      src = prop(n, el_is(n, "img") ? "src" : "href");
+    }
+  }
+  xmlFreeDoc(doc);
+  /* calibre's shape (an <svg> picture) or a page named as a cover. */
+  const char *base = strrchr(it->path, '/');
+  base = base ? base + 1 : it->path;
+  bool named = false;
+  for (const char *q = base; *q && !named; q++)
+    named = !strncasecmp(q, "cover", 5) || !strncasecmp(q, "titlepage", 9);
+  char *path = !words && pictures == 1 && src && (svg || named)
+                   ? resolve(it->path, src)
+                   : NULL;
+  free(src);
+  if (!path)
+    return GALLEY_OK;
+  const char *name = path;
+  size_t dl = strlen(r->opf_dir);
+  if (dl && !strncmp(name, r->opf_dir, dl))
+    name += dl;
+  if (smap_get(&r->resources, name)) {
+    *is = true;
+    if (!galley_doc_get_meta(r->doc, GALLEY_META_COVER) &&
+        galley_doc_set_meta(r->doc, GALLEY_META_COVER, name))
+      rc = nomem(r);
+    else
+      rc = GALLEY_OK;
+  } else {
+    rc = GALLEY_OK;
+  }
+  free(path);
+  return rc;
+}
+
 static int read_package(reader *r) {
   int rc;
   xmlDoc *opf = read_xml(r, r->opf_path, &rc);
@@ -1543,7 +1613,8 @@ static int read_package(reader *r) {
   }
   if (!rc)
     rc = read_resources(r, cover_id);
-  size_t n_spine = 0;
+  size_t n_spine = 0, n_seen = 0;
+  bool is_cover = false;
   for (xmlNode *c = spine && !rc ? spine->children : NULL; c && !rc;
        c = c->next) {
     if (!el_is(c, "itemref"))
@@ -1562,6 +1633,9 @@ static int read_package(reader *r) {
                       it->path, it->media_type ? it->media_type : "untyped");
     else if (smap_get(&r->chapters, it->path))
       ;
+    else if (!n_spine && !n_seen++ && more_items(c) &&
+             ((rc = cover_page(r, it, &is_cover)) || is_cover))
+      ; /* a cover page: its picture is the cover */
     else {
       rc = read_chapter(r, it);
       n_spine++;
