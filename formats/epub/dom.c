@@ -321,6 +321,9 @@ static bool allowed_attr(const char *el, const xmlAttr *a, const char *value) {
   }
   if (!strcmp(el, "li"))
     return !strcmp(an, "value") && number;
+  if (!strcmp(el, "input")) /* a task item's box (task_box) */
+    return !strcmp(an, "type") || !strcmp(an, "disabled") ||
+           !strcmp(an, "checked") || !strcmp(an, "aria-label");
   if (!strcmp(el, "td") || !strcmp(el, "th")) {
     if (!strcmp(an, "colspan") || !strcmp(an, "rowspan"))
       return number && atoi(value) >= 1;
@@ -478,6 +481,23 @@ static void fix_dl(xmlNode *dl) {
       xmlNodeSetName(c, (const xmlChar *)"div");
 }
 
+/* A task item's box as the html writer writes it: a disabled checkbox
+ * first in a list item. It stays (readers show it ticked or not), named
+ * for assistive technology. */
+static bool task_box(xmlNode *n) {
+  if (!is_el(n, "input") || !is_el(n->parent, "li") ||
+      n->parent->children != n)
+    return false;
+  char *type = attr(n, "type");
+  bool box = type && !strcmp(type, "checkbox") &&
+             xmlHasProp(n, (const xmlChar *)"disabled");
+  free(type);
+  if (box && !xmlHasProp(n, (const xmlChar *)"aria-label"))
+    set_attr(n, "aria-label",
+             xmlHasProp(n, (const xmlChar *)"checked") ? "done" : "not done");
+  return box;
+}
+
 int epub_clean_chapter(writer *w, size_t ci) {
   wchapter *ch = &w->ch[ci];
   xmlNode *root = ch->body;
@@ -495,7 +515,7 @@ int epub_clean_chapter(writer *w, size_t ci) {
     /* Elements of other vocabularies (SVG, MathML) and unsafe ones go. */
     if ((n->ns && n->ns->href &&
          strcmp((const char *)n->ns->href, EPUB_NS_XHTML) != 0) ||
-        in_list(name_of(n), drop_all)) {
+        (in_list(name_of(n), drop_all) && !task_box(n))) {
       n = drop(root, n);
       continue;
     }
@@ -503,7 +523,8 @@ int epub_clean_chapter(writer *w, size_t ci) {
       n = unwrap(root, n);
       continue;
     }
-    if (!in_list(name_of(n), block_keep) && !in_list(name_of(n), inline_keep)) {
+    if (!in_list(name_of(n), block_keep) && !in_list(name_of(n), inline_keep) &&
+        !is_el(n, "input")) { /* an input here is a task box */
       xmlNodeSetName(n, (const xmlChar *)rename_for(n));
     } else {
       const char *to = misplaced(n);

@@ -891,11 +891,13 @@ static int on_pre(rd *r, xmlNode *el, galley_node *parent) {
     free(text);
     return r->rc;
   }
-  /* The newline right after <pre> is not content. */
+  /* The newline right after the <pre> tag is not content (HTML drops
+   * it); one after <pre><code> is, a blank first line. */
   const char *t = text;
-  if (*t == '\n')
+  bool after_tag = el->children && el->children->type == XML_TEXT_NODE;
+  if (after_tag && *t == '\n')
     t++;
-  else if (t[0] == '\r' && t[1] == '\n')
+  else if (after_tag && t[0] == '\r' && t[1] == '\n')
     t += 2;
   int rc = galley_node_set_literal(n, t);
   free(text);

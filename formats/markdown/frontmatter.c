@@ -1,4 +1,5 @@
-/* YAML front matter: the small key/value and list subset that articles use. */
+/* YAML front matter: the small key/value and list subset that articles use;
+ * and pandoc's "%" title block. */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -366,6 +367,102 @@ static int parse_block(fm_state *st, const fm_line *lines, size_t n_lines) {
   return rc;
 }
 
+/* ---- pandoc's title block ---- */
+
+/* Stores one field of a title block: its lines joined by a space (an
+ * author field's `;`-separated names, or one name a line, each an author). */
+static int title_field(galley_doc *doc, int field, const fm_line *lines,
+                       size_t n) {
+  galley_buf v = GALLEY_BUF_INIT;
+  int rc = GALLEY_OK;
+  for (size_t i = 0; i < n && !rc; i++) {
+    const char *s = lines[i].s;
+    size_t len = lines[i].len;
+    if (i == 0) { /* past the "%" */
+      s++;
+      len--;
+    }
+    trim(&s, &len);
+    if (field != 1) {
+      if (len && v.len)
+        galley_buf_putc(&v, ' ');
+      galley_buf_add(&v, s, len);
+      continue;
+    }
+    /* Authors: "A; B" on a line, or one a line. */
+    while (len && !rc) {
+      const char *semi = memchr(s, ';', len);
+      size_t k = semi ? (size_t)(semi - s) : len;
+      const char *a = s;
+      size_t an = k;
+      trim(&a, &an);
+      if (an) {
+        char *one = galley_doc_strndup(doc, a, an);
+        rc = one ? galley_doc_add_meta(doc, GALLEY_META_AUTHOR, one)
+                 : GALLEY_ENOMEM;
+      }
+      s += k + (semi ? 1 : 0);
+      len -= k + (semi ? 1 : 0);
+    }
+  }
+  if (!rc && v.failed)
+    rc = GALLEY_ENOMEM;
+  if (!rc && v.len) {
+    if (field == 0) {
+      rc = galley_doc_set_meta(doc, GALLEY_META_TITLE, v.data);
+    } else {
+      galley_date d;
+      rc = galley_doc_set_meta(doc, GALLEY_META_DATE,
+                               galley_recognise_dateline(v.data, v.len, &d)
+                                   ? d.iso
+                                   : v.data);
+    }
+  }
+  free(v.data);
+  return rc;
+}
+
+/*
+ * pandoc's title block: the document opens with up to three lines that
+ * start with "%" and a space (or are "%" alone) — title, authors, date — each of which may go on over
+ * lines that start with a space; an empty "%" skips a field. Returns the
+ * offset after it (and its line count), or 0 when the input has none.
+ */
+static int title_block(const char *data, size_t len, size_t off,
+                       galley_doc *doc, size_t *body_off, int *lines_used) {
+  fm_line lines[64];
+  size_t n = 0, starts[4];
+  int field = -1, number = 0;
+  while (off < len && n < sizeof lines / sizeof *lines) {
+    const char *s = data + off;
+    const char *nl = memchr(s, '\n', len - off);
+    size_t k = nl ? (size_t)(nl - s) : len - off;
+    size_t next = off + k + (nl ? 1 : 0);
+    if (k && s[k - 1] == '\r')
+      k--;
+    if (k && s[0] == '%' && (k == 1 || s[1] == ' ' || s[1] == '\t') &&
+        field < 2) {
+      starts[++field] = n;
+    } else if (!(field >= 0 && k && (s[0] == ' ' || s[0] == '\t') &&
+                 !is_blank(s, k))) {
+      break;
+    }
+    lines[n++] = (fm_line){s, k, ++number};
+    off = next;
+  }
+  if (field < 0)
+    return GALLEY_OK;
+  starts[field + 1] = n;
+  for (int f = 0; f <= field; f++) {
+    int rc = title_field(doc, f, lines + starts[f], starts[f + 1] - starts[f]);
+    if (rc)
+      return rc;
+  }
+  *body_off = off;
+  *lines_used = number;
+  return GALLEY_OK;
+}
+
 int md_front_matter_read(galley_job *job, const char *data, size_t len,
                          galley_doc *doc, size_t *body_off, int *lines_used) {
   *body_off = 0;
@@ -373,6 +470,8 @@ int md_front_matter_read(galley_job *job, const char *data, size_t len,
   size_t off = 0;
   if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
     off = 3;
+  if (off < len && data[off] == '%')
+    return title_block(data, len, off, doc, body_off, lines_used);
   /* Split the first lines until a closing fence; give up when there is none. */
   fm_line *lines = NULL;
   size_t n_lines = 0, cap = 0;

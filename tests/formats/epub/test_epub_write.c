@@ -244,6 +244,26 @@ static void footnotes_become_noterefs_and_asides(void **state) {
   free(md);
 }
 
+/* A task list keeps its ticks: a disabled checkbox, named, in each item. */
+static void task_items_keep_their_checkboxes(void **state) {
+  (void)state;
+  const char *md = "# Tasks\n\n- [x] done one\n- [ ] open one\n";
+  et_result r = md_to_epub(md, NULL, NULL);
+  char *c = entry(&r, "EPUB/ch001.xhtml");
+  assert_non_null(strstr(c, "<li><input type=\"checkbox\" disabled=\"\" "
+                            "checked=\"\" aria-label=\"done\" /> done one"));
+  assert_non_null(strstr(c, "<li><input type=\"checkbox\" disabled=\"\" "
+                            "aria-label=\"not done\" /> open one"));
+  free(c);
+  et_free(&r);
+  /* Any other form control still goes. */
+  r = md_to_epub("# F\n\nA <input type=\"text\"> box.\n", NULL, NULL);
+  c = entry(&r, "EPUB/ch001.xhtml");
+  assert_null(strstr(c, "<input"));
+  free(c);
+  et_free(&r);
+}
+
 static void local_images_are_embedded_once_with_their_type(void **state) {
   (void)state;
   const char *md = "# Pictures\n\n![one](images/library.png)\n\n"
@@ -660,6 +680,7 @@ int main(void) {
       cmocka_unit_test(chapters_split_at_level_one_headings),
       cmocka_unit_test(links_are_rewritten_across_chapter_files),
       cmocka_unit_test(footnotes_become_noterefs_and_asides),
+      cmocka_unit_test(task_items_keep_their_checkboxes),
       cmocka_unit_test(local_images_are_embedded_once_with_their_type),
       cmocka_unit_test(remote_images_are_dropped_with_their_alt_text_kept),
       cmocka_unit_test(images_outside_the_input_folder_are_refused),

@@ -119,6 +119,14 @@ static void pre_keeps_its_white_space_and_language(void **state) {
   assert_string_equal(galley_node_get_literal(c), "a\nb");
   assert_string_equal(galley_node_get_info(c), "py");
   galley_doc_free(d);
+  /* HTML drops the newline right after <pre>; one inside <code> is a
+   * blank first line of the code, as a browser shows it. */
+  d = rd("<pre>\nfirst</pre><pre><code>\n\nsecond</code></pre>");
+  c = body0(d);
+  assert_string_equal(galley_node_get_literal(c), "first");
+  c = galley_node_next(c);
+  assert_string_equal(galley_node_get_literal(c), "\n\nsecond");
+  galley_doc_free(d);
 }
 
 static void loose_inlines_in_a_div_are_wrapped_in_a_paragraph(void **state) {

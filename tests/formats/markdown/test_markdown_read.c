@@ -334,6 +334,37 @@ static void a_leading_thematic_break_is_not_front_matter(void **state) {
   galley_doc_free(doc);
 }
 
+/* pandoc's title block: "% title", "% authors", "% date". */
+static void a_pandoc_title_block_fills_the_metadata(void **state) {
+  (void)state;
+  galley_doc *doc = read_ok("% A title\n  that goes on\n% Ann Lee; Bo Park\n"
+                            "% March 3, 2026\n\n# Body\n");
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_TITLE),
+                      "A title that goes on");
+  assert_int_equal(galley_doc_meta_count(doc, GALLEY_META_AUTHOR), 2);
+  assert_string_equal(galley_doc_meta_value(doc, GALLEY_META_AUTHOR, 0),
+                      "Ann Lee");
+  assert_string_equal(galley_doc_meta_value(doc, GALLEY_META_AUTHOR, 1),
+                      "Bo Park");
+  assert_string_equal(galley_doc_get_meta(doc, GALLEY_META_DATE), "2026-03-03");
+  galley_node *h = md_find(doc, GALLEY_NODE_HEADING);
+  assert_non_null(h);
+  assert_int_equal(galley_node_get_line(h), 6);
+  assert_null(md_find(doc, GALLEY_NODE_PARAGRAPH));
+  galley_doc_free(doc);
+  /* An empty field is skipped; authors may stand one a line. */
+  doc = read_ok("%\n% Ann Lee\n  Bo Park\n\nText.\n");
+  assert_null(galley_doc_get_meta(doc, GALLEY_META_TITLE));
+  assert_int_equal(galley_doc_meta_count(doc, GALLEY_META_AUTHOR), 2);
+  assert_null(galley_doc_get_meta(doc, GALLEY_META_DATE));
+  galley_doc_free(doc);
+  /* A paragraph that merely starts with "%" is text. */
+  doc = read_ok("%d of people agree.\n");
+  assert_null(galley_doc_get_meta(doc, GALLEY_META_TITLE));
+  assert_non_null(md_find(doc, GALLEY_NODE_PARAGRAPH));
+  galley_doc_free(doc);
+}
+
 static void deep_nesting_stops_at_the_depth_limit(void **state) {
   (void)state;
   size_t n = 100000;
@@ -407,6 +438,7 @@ int main(void) {
       cmocka_unit_test(front_matter_fills_the_metadata),
       cmocka_unit_test(malformed_front_matter_is_an_error_naming_the_line),
       cmocka_unit_test(a_leading_thematic_break_is_not_front_matter),
+      cmocka_unit_test(a_pandoc_title_block_fills_the_metadata),
       cmocka_unit_test(deep_nesting_stops_at_the_depth_limit),
       cmocka_unit_test(raw_html_parse_hands_blocks_to_the_html_reader),
       cmocka_unit_test(probe_scores_markdown_modestly),
