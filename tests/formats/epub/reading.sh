@@ -93,7 +93,9 @@ for page in "${pages[@]}"; do
     else
       a=$(count direct.xml "$kind") b=$(count back.xml "$kind")
     fi
-    if [ "$a" != "$b" ]; then
+    # Paragraph notes the EPUB reader recognises add footnotes: an item
+    # count may grow, never shrink; tables, rows and cells stay equal.
+    if [ "$a" != "$b" ] && { [ $kind != item ] || [ "$b" -lt "$a" ]; }; then
       echo "# $page: $kind $a -> $b"
       lost=$((lost + 1))
     fi
