@@ -34,6 +34,7 @@ typedef struct cli {
   long jobs; /* 0: one per core */
   const char *help_format;
   const char *check_plugin;
+  const char *extract_media; /* --extract-media DIR, or NULL */
   size_t max_input_size;
   int max_input_size_set;
   /* The network (issue 15): --offline, --allow-local-network, --fetch

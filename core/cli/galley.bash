@@ -18,7 +18,7 @@ _galley() {
   prev=${COMP_WORDS[COMP_CWORD-1]}
   COMPREPLY=()
   local opts="-f --from -t --to -o --output -x --transform --strip -M --meta
-    -O --option --css --resource-path --max-input-size --plugin-dir
+    -O --option --css --resource-path --extract-media --max-input-size --plugin-dir
     --list-formats --list-transforms --json --help-format --check-plugin
     -r --recursive -j --jobs --include --exclude --force --fail-fast --follow-symlinks --jsonl
     --offline --allow-local-network --fetch --input-list
@@ -40,7 +40,7 @@ _galley() {
   --input-list)
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")
     return ;;
-  --resource-path | --plugin-dir)
+  --resource-path | --plugin-dir | --extract-media)
     mapfile -t COMPREPLY < <(compgen -d -- "$cur")
     return ;;
   --check-plugin)

@@ -113,6 +113,10 @@ static void print_help(void) {
       "      --cover FILE         cover image for epub output (-O cover=FILE)\n"
       "      --resource-path DIR  also read images and other resources from "
       "DIR\n"
+      "      --extract-media DIR  write the document's images and other files "
+      "into DIR\n"
+      "                           and point the output at them (one "
+      "document)\n"
       "      --max-input-size N   refuse inputs over N bytes (suffixes K, M, "
       "G; default 256M)\n"
       "  -O max-depth=N           refuse documents nested deeper (default "
@@ -222,6 +226,7 @@ static void parse_args(cli *c, int argc, char **argv) {
     OPT_ALLOW_LOCAL_NETWORK,
     OPT_FETCH,
     OPT_INPUT_LIST,
+    OPT_EXTRACT_MEDIA,
   };
   static const struct option longopts[] = {
       {"from", required_argument, NULL, 'f'},
@@ -253,6 +258,7 @@ static void parse_args(cli *c, int argc, char **argv) {
       {"allow-local-network", no_argument, NULL, OPT_ALLOW_LOCAL_NETWORK},
       {"fetch", no_argument, NULL, OPT_FETCH},
       {"input-list", required_argument, NULL, OPT_INPUT_LIST},
+      {"extract-media", required_argument, NULL, OPT_EXTRACT_MEDIA},
       {"quiet", no_argument, NULL, 'q'},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
@@ -277,6 +283,11 @@ static void parse_args(cli *c, int argc, char **argv) {
       cli_push(&c->options, css_option);
       break;
     case OPT_RESOURCE_PATH: cli_push(&c->resource_paths, optarg); break;
+    case OPT_EXTRACT_MEDIA:
+      if (!*optarg)
+        cli_usage_error("--extract-media needs a folder");
+      c->extract_media = optarg;
+      break;
     case OPT_MAX_INPUT:
       if (!parse_size(optarg, &c->max_input_size))
         cli_usage_error("--max-input-size: '%s' is not a size", optarg);
@@ -950,6 +961,132 @@ static void use_uninstalled_plugins(void) {
   fclose(f);
 }
 
+/* ---- --extract-media DIR ----------------------------------------------
+ * Runs as the last transform: every resource of the document (an EPUB's
+ * images, a page's fetched pictures) is written to DIR under its own name,
+ * folders made as needed, and the images that named it point at the file
+ * instead, as pandoc's option of the same name does. A name that is
+ * absolute or climbs out with ".." is not written (the image keeps its
+ * name); a file of DIR that is a symbolic link is not written through. */
+static const char *extract_dir;
+
+static int safe_resource_name(const char *name) {
+  if (!*name || name[0] == '/' || strchr(name, '\\'))
+    return 0;
+  for (const char *q = name; *q;) {
+    size_t n = strcspn(q, "/");
+    if (n == 0 || (n == 1 && q[0] == '.') ||
+        (n == 2 && q[0] == '.' && q[1] == '.'))
+      return 0;
+    q += n;
+    if (*q == '/')
+      q++;
+  }
+  return 1;
+}
+
+/* Makes every folder of `path` up to its last '/'. */
+static int make_parents(char *path) {
+  for (char *q = strchr(path + 1, '/'); q; q = strchr(q + 1, '/')) {
+    *q = '\0';
+    int ok = mkdir(path, 0777) == 0 || errno == EEXIST;
+    *q = '/';
+    if (!ok)
+      return -1;
+  }
+  return 0;
+}
+
+static int write_all(int fd, const unsigned char *data, size_t len) {
+  while (len) {
+    ssize_t n = write(fd, data, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return -1;
+    data += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+static int extract_media_transform(galley_job *job, galley_doc *doc) {
+  const char *dir = extract_dir;
+  size_t dl = strlen(dir);
+  while (dl > 1 && dir[dl - 1] == '/')
+    dl--;
+  size_t n = galley_doc_resource_count(doc);
+  /* Where each resource went, by index; NULL: not written. */
+  char **where = calloc(n ? n : 1, sizeof *where);
+  if (!where)
+    return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+  int rc = GALLEY_OK;
+  for (size_t i = 0; i < n && !rc; i++) {
+    const galley_resource *res = galley_doc_resource_at(doc, i);
+    if (!safe_resource_name(res->name)) {
+      galley_job_warn(job, "resource %s has an unsafe name; not extracted",
+                      res->name);
+      continue;
+    }
+    size_t len = dl + strlen(res->name) + 2;
+    char *path = malloc(len);
+    if (!path) {
+      rc = galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+      break;
+    }
+    snprintf(path, len, "%.*s/%s", (int)dl, dir, res->name);
+    int fd = -1;
+    if (make_parents(path) == 0)
+      fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                0666);
+    if (fd < 0 || write_all(fd, res->data, res->size) != 0) {
+      rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", path,
+                            strerror(errno));
+      if (fd >= 0)
+        close(fd);
+      free(path);
+      break;
+    }
+    if (close(fd) != 0) {
+      rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", path,
+                            strerror(errno));
+      free(path);
+      break;
+    }
+    where[i] = path;
+  }
+  /* The images point at the files. */
+  galley_iter it;
+  galley_iter_init(&it, galley_doc_root(doc));
+  galley_event ev;
+  while (!rc && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *x = galley_iter_node(&it);
+    if (ev != GALLEY_EVENT_ENTER || galley_node_kind(x) != GALLEY_NODE_IMAGE)
+      continue;
+    const char *url = galley_node_get_url(x);
+    for (size_t i = 0; url && i < n; i++)
+      if (where[i] && !strcmp(galley_doc_resource_at(doc, i)->name, url)) {
+        if (galley_node_set_url(x, where[i]) != GALLEY_OK)
+          rc = galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+        break;
+      }
+  }
+  for (size_t i = 0; i < n; i++)
+    free(where[i]);
+  free(where);
+  return rc;
+}
+
+static const galley_plugin extract_media_plugin = {
+    .abi_version = GALLEY_ABI_VERSION,
+    .struct_size = sizeof(galley_plugin),
+    .name = "extract-media",
+    .version = "1",
+    .summary = "--extract-media: the document's files written to a folder",
+    .caps = GALLEY_CAN_TRANSFORM,
+    .transform = extract_media_transform,
+};
+
 /* Sets the run's job up: formats, transforms, options, -M overrides,
  * limits and resource paths; then core checks the options against the
  * plugins of the conversion, so a bad -O fails before anything is read:
@@ -974,6 +1111,11 @@ static void make_proto(const galley_plugin *reader) {
       cli_die_oom();
   }
   p.n_transforms = galley_job_transform_count(job);
+  if (c.extract_media) {
+    extract_dir = c.extract_media;
+    if (galley_job_add_transform(job, &extract_media_plugin) != GALLEY_OK)
+      cli_die_oom();
+  }
   for (size_t i = 0; i < c.options.n; i++) {
     const char *kvp = c.options.items[i];
     const char *eq = strchr(kvp, '=');
@@ -1065,6 +1207,8 @@ int main(int argc, char **argv) {
   const char *output = c.output && strcmp(c.output, "-") != 0 ? c.output : NULL;
   if (batch && !output)
     cli_usage_error("converting a folder or with -r needs -o OUTDIR");
+  if (c.extract_media && (batch || c.jsonl))
+    cli_usage_error("--extract-media takes one document, not a batch");
 
   p.c = &c;
   p.reg = reg;

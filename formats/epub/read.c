@@ -732,7 +732,6 @@ static int read_chapter(reader *r, const mitem *it) {
   char *id = chapter_id(r, it->path);
   if (!div || !id || galley_node_set_id(div, id) ||
       galley_node_set_tag(div, "section") ||
-      galley_node_set_attr(div, "epub-chapter", it->path) ||
       galley_node_append_child(galley_doc_root(r->doc), div) ||
       map_id(r, it->path, "", id))
     rc = GALLEY_ENOMEM;
@@ -796,15 +795,20 @@ static const char *note_label(reader *r, const char *path, const char *label) {
   return e->value;
 }
 
+static bool has_role(const galley_node *n, const char *role) {
+  return has_word(galley_node_get_attr(n, "role"), role);
+}
+
 static bool is_notes_box(const galley_node *n) {
   return galley_node_kind(n) == GALLEY_NODE_DIV &&
-         (galley_node_has_class(n, "footnotes") ||
+         (galley_node_has_class(n, "footnotes") || has_role(n, "doc-endnotes") ||
           galley_node_has_class(n, "endnotes"));
 }
 
 /* Links and images of one chapter made to point inside the book; footnote
- * labels follow their notes' new ids. */
-static int fix_chapter(reader *r, const rchap *c) {
+ * labels follow their notes' new ids (all chapters' labels first, with
+ * `labels_only`, so that a link to another chapter's note finds it). */
+static int fix_chapter(reader *r, const rchap *c, bool labels_only) {
   galley_iter it;
   galley_iter_init(&it, c->div);
   galley_event ev;
@@ -816,11 +820,11 @@ static int fix_chapter(reader *r, const rchap *c) {
     if (k == GALLEY_NODE_FOOTNOTE_REF || k == GALLEY_NODE_FOOTNOTE) {
       const char *label = galley_node_get_label(n);
       const char *fresh = label ? note_label(r, c->path, label) : NULL;
-      if (label && (!fresh || galley_node_set_label(n, fresh)))
+      if (labels_only && label && (!fresh || galley_node_set_label(n, fresh)))
         return GALLEY_ENOMEM;
       continue;
     }
-    if (k != GALLEY_NODE_LINK && k != GALLEY_NODE_IMAGE)
+    if (labels_only || (k != GALLEY_NODE_LINK && k != GALLEY_NODE_IMAGE))
       continue;
     const char *url = galley_node_get_url(n);
     if (!url || epub_has_scheme(url))
@@ -845,6 +849,17 @@ static int fix_chapter(reader *r, const rchap *c) {
       char *frag =
           hash ? epub_percent_decode(hash + 1, strlen(hash + 1)) : NULL;
       const char *fresh = frag && *frag ? lookup_id(r, path, frag) : NULL;
+      if (!fresh && frag && *frag) {
+        /* A note the html reader made (it has a label, not an id). */
+        size_t klen = strlen(path) + strlen(frag) + 2;
+        char *key = malloc(klen);
+        if (key) {
+          snprintf(key, klen, "%s#%s", path, frag);
+          smap_entry *e = smap_get(&r->notes, key);
+          fresh = e ? e->value : NULL;
+          free(key);
+        }
+      }
       if (!fresh)
         fresh = lookup_id(r, path, "");
       if (fresh) {
@@ -869,7 +884,8 @@ static int fix_chapter(reader *r, const rchap *c) {
 
 static bool is_note_box(const galley_node *n) {
   return n && galley_node_kind(n) == GALLEY_NODE_DIV && galley_node_get_id(n) &&
-         (galley_node_has_class(n, "footnote") ||
+         (galley_node_has_class(n, "footnote") || has_role(n, "doc-footnote") ||
+          has_role(n, "doc-endnote") ||
           galley_node_has_class(n, "endnote") ||
           galley_node_has_class(n, "rearnote") ||
           is_notes_box(galley_node_parent(n)));
@@ -937,35 +953,153 @@ static void drop_backlink(galley_node *note) {
     galley_node_unlink(last);
 }
 
+/* Whether a link's text is a note marker: "1", "[12]", "*", "a", "iv". */
+static bool marker_text(reader *r, galley_node *a) {
+  char *t = galley_node_text(r->doc, a);
+  char *c = t ? epub_collapse(t) : NULL;
+  size_t n = c ? strlen(c) : 0;
+  const char *p = c;
+  if (n >= 2 && ((c[0] == '[' && c[n - 1] == ']') ||
+                 (c[0] == '(' && c[n - 1] == ')'))) {
+    p = c + 1;
+    n -= 2;
+  }
+  bool ok = n > 0 && n <= 4;
+  for (size_t i = 0; ok && i < n; i++)
+    ok = (p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'z') ||
+         (p[i] >= 'A' && p[i] <= 'Z') || p[i] == '*';
+  if (!ok && c && (!strcmp(c, "\xE2\x80\xA0") || !strcmp(c, "\xE2\x80\xA1")))
+    ok = true; /* dagger, double dagger */
+  free(c);
+  return ok;
+}
+
+/* The first link inside `box` (depth first), or NULL. */
+static galley_node *first_link(galley_node *box) {
+  galley_iter it;
+  galley_iter_init(&it, box);
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE)
+    if (ev == GALLEY_EVENT_ENTER &&
+        galley_node_kind(galley_iter_node(&it)) == GALLEY_NODE_LINK)
+      return galley_iter_node(&it);
+  return NULL;
+}
+
+/* The id a reference is known by: its own, or its <sup>'s. */
+static const char *ref_id(galley_node *a) {
+  const char *id = galley_node_get_id(a);
+  galley_node *p = galley_node_parent(a);
+  if ((!id || !*id) && p &&
+      galley_node_kind(p) == GALLEY_NODE_SUPERSCRIPT)
+    id = galley_node_get_id(p);
+  return id && *id ? id : NULL;
+}
+
+/* A note that opens with the link back to its reference ("3. The note",
+ * calibre's and many publishers' shape): the number goes, and the
+ * punctuation after it. */
+static void drop_leading_backlink(galley_node *note, const char *back) {
+  galley_node *a = first_link(note);
+  const char *u = a ? galley_node_get_url(a) : NULL;
+  if (!a || !u || u[0] != '#' || !back || strcmp(u + 1, back))
+    return;
+  /* Only when nothing but white space comes before it. */
+  for (galley_node *x = galley_node_prev(a); x; x = galley_node_prev(x))
+    if (galley_node_kind(x) != GALLEY_NODE_TEXT ||
+        strspn(galley_node_get_literal(x), " \t\n") !=
+            strlen(galley_node_get_literal(x)))
+      return;
+  galley_node *up = galley_node_parent(a);
+  galley_node *at = a;
+  if (up && galley_node_kind(up) == GALLEY_NODE_SUPERSCRIPT &&
+      galley_node_child_count(up) == 1)
+    at = up;
+  galley_node *next = galley_node_next(at);
+  galley_node_unlink(at);
+  if (next && galley_node_kind(next) == GALLEY_NODE_TEXT) {
+    const char *lit = galley_node_get_literal(next);
+    size_t k = strspn(lit, ".):] \t\n");
+    if (lit[k])
+      galley_node_set_literal_n(next, lit + k, strlen(lit + k));
+    else
+      galley_node_unlink(next);
+  }
+}
+
+/* Whether link `a`, pointing at block `t`, is a note reference: it says so
+ * (epub:type noteref, DPUB-ARIA doc-noteref, class noteref), or it shows a
+ * marker and the block links back to it, or the block's id names a note. */
+static bool is_reference(reader *r, galley_node *a, galley_node *t,
+                         bool boxed) {
+  if (boxed)
+    return true;
+  galley_kind tk = galley_node_kind(t);
+  if (tk != GALLEY_NODE_PARAGRAPH && tk != GALLEY_NODE_ITEM &&
+      tk != GALLEY_NODE_DIV)
+    return false;
+  if (inside_node(a, t) || !marker_text(r, a))
+    return false;
+  if (has_role(a, "doc-noteref") || galley_node_has_class(a, "noteref"))
+    return true;
+  const char *back = ref_id(a);
+  galley_node *l = first_link(t);
+  const char *u = l ? galley_node_get_url(l) : NULL;
+  if (back && u && u[0] == '#' && !strcmp(u + 1, back))
+    return true;
+  const char *id = galley_node_get_id(t);
+  static const char *const prefixes[] = {"note", "fn", "footnote", "endnote",
+                                         "en", NULL};
+  for (size_t i = 0; id && prefixes[i]; i++) {
+    size_t n = strlen(prefixes[i]);
+    if (!strncasecmp(id, prefixes[i], n) &&
+        (id[n] == '-' || id[n] == '_' || (id[n] >= '0' && id[n] <= '9')))
+      return true;
+  }
+  return false;
+}
+
 /*
- * EPUB 3 notes (<aside epub:type="footnote"> in pandoc's and our books, in a
- * "footnotes" section or with class "footnote") become FOOTNOTE nodes, and
- * the links that lead to them FOOTNOTE_REFs. The html reader keeps tags,
- * ids and classes of blocks, so the notes are found by those and the
- * references by where they point.
+ * Notes become FOOTNOTE nodes and the links that lead to them
+ * FOOTNOTE_REFs, across the whole book (an EPUB's notes are often in a
+ * chapter of their own). Found: EPUB 3's <aside epub:type="footnote">,
+ * endnote and rearnote (the html reader gives them their DPUB-ARIA roles),
+ * boxes with class "footnote" or in a "footnotes" section; and the common
+ * shape of pandoc's and calibre's books, a marker link ("1", "[2]", "*") to
+ * a paragraph or list item that links back to it or whose id names a note.
  */
-static int convert_notes(reader *r, galley_node *div) {
-  nodelist notes = {0}, links = {0}, rules = {0};
-  smap ids;
+static int convert_notes(reader *r, galley_node *root) {
+  nodelist boxes = {0}, links = {0}, rules = {0}, notes = {0};
+  smap ids, done, labels;
   memset(&ids, 0, sizeof ids);
+  memset(&labels, 0, sizeof labels);
+  memset(&done, 0, sizeof done);
   int rc = GALLEY_OK;
   galley_iter it;
-  galley_iter_init(&it, div);
+  galley_iter_init(&it, root);
   galley_event ev;
   while (!rc && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
     galley_node *x = galley_iter_node(&it);
     if (ev != GALLEY_EVENT_ENTER)
       continue;
     galley_kind k = galley_node_kind(x);
-    if (k == GALLEY_NODE_DIV && is_note_box(x)) {
-      smap_entry *e = smap_put(&ids, galley_node_get_id(x), NULL);
-      if (!e || !nl_add(&notes, x))
+    const char *id = galley_node_get_id(x);
+    bool block = k == GALLEY_NODE_DIV || k == GALLEY_NODE_PARAGRAPH ||
+                 k == GALLEY_NODE_ITEM;
+    if (k == GALLEY_NODE_FOOTNOTE && galley_node_get_label(x)) {
+      if (!smap_put(&labels, galley_node_get_label(x), NULL))
         rc = GALLEY_ENOMEM;
-      else
-        e->num = notes.n;
+    } else if (block && id && *id && galley_node_parent(x) != root) {
+      bool added;
+      smap_entry *e = smap_put(&ids, id, &added);
+      bool box = k == GALLEY_NODE_DIV && is_note_box(x);
+      if (!e || !nl_add(&boxes, x))
+        rc = GALLEY_ENOMEM;
+      else if (added || box)
+        e->num = boxes.n * 2 + (box ? 1 : 0);
     } else if (k == GALLEY_NODE_LINK) {
       const char *u = galley_node_get_url(x);
-      if (u && u[0] == '#' && !nl_add(&links, x))
+      if (u && u[0] == '#' && u[1] && !nl_add(&links, x))
         rc = GALLEY_ENOMEM;
     } else if (k == GALLEY_NODE_THEMATIC_BREAK &&
                is_notes_box(galley_node_parent(x))) {
@@ -973,13 +1107,66 @@ static int convert_notes(reader *r, galley_node *div) {
         rc = GALLEY_ENOMEM;
     }
   }
+  /* Boxes marked as notes are notes even when nothing links to them. */
+  for (size_t i = 0; !rc && i < boxes.n; i++) {
+    galley_node *b = boxes.v[i];
+    if (galley_node_kind(b) == GALLEY_NODE_DIV && is_note_box(b)) {
+      bool added;
+      smap_entry *d = smap_put(&done, galley_node_get_id(b), &added);
+      if (!d || !nl_add(&notes, b))
+        rc = GALLEY_ENOMEM;
+      else if (added)
+        d->value = strdup("");
+    }
+  }
   for (size_t i = 0; !rc && i < links.n; i++) {
     galley_node *a = links.v[i];
-    smap_entry *e = smap_get(&ids, galley_node_get_url(a) + 1);
-    if (!e || inside_node(a, notes.v[e->num - 1]))
+    const char *label = galley_node_get_url(a) + 1;
+    smap_entry *e = smap_get(&ids, label);
+    if (!e && smap_get(&labels, label) && marker_text(r, a)) {
+      /* A reference to a note the html reader already made. */
+      galley_node *ref =
+          galley_doc_new_node(r->doc, GALLEY_NODE_FOOTNOTE_REF);
+      if (!ref || galley_node_set_label(ref, label)) {
+        rc = GALLEY_ENOMEM;
+        break;
+      }
+      galley_node *p = galley_node_parent(a);
+      galley_node_replace(p && galley_node_kind(p) == GALLEY_NODE_SUPERSCRIPT &&
+                                  galley_node_child_count(p) == 1
+                              ? p
+                              : a,
+                          ref);
       continue;
+    }
+    if (!e)
+      continue;
+    galley_node *t = boxes.v[e->num / 2 - 1];
+    if (inside_node(a, t) || !is_reference(r, a, t, e->num & 1))
+      continue;
+    bool added;
+    smap_entry *d = smap_put(&done, label, &added);
+    if (!d) {
+      rc = GALLEY_ENOMEM;
+      break;
+    }
+    if (added) {
+      const char *back = ref_id(a);
+      d->value = strdup(back ? back : "");
+      if (!d->value || !nl_add(&notes, t)) {
+        rc = GALLEY_ENOMEM;
+        break;
+      }
+    } else if (!d->value[0] && ref_id(a)) {
+      free(d->value);
+      d->value = strdup(ref_id(a));
+      if (!d->value) {
+        rc = GALLEY_ENOMEM;
+        break;
+      }
+    }
     galley_node *ref = galley_doc_new_node(r->doc, GALLEY_NODE_FOOTNOTE_REF);
-    if (!ref || galley_node_set_label(ref, galley_node_get_url(a) + 1)) {
+    if (!ref || galley_node_set_label(ref, label)) {
       rc = GALLEY_ENOMEM;
       break;
     }
@@ -989,28 +1176,290 @@ static int convert_notes(reader *r, galley_node *div) {
     if (p && galley_node_kind(p) == GALLEY_NODE_SUPERSCRIPT &&
         galley_node_child_count(p) == 1)
       at = p;
-    if (galley_node_replace(at, ref))
-      continue;
+    galley_node_replace(at, ref);
   }
   for (size_t i = 0; !rc && i < notes.n; i++) {
     galley_node *x = notes.v[i];
+    const char *id = galley_node_get_id(x);
+    smap_entry *d = smap_get(&done, id);
     galley_node *f = galley_doc_new_node(r->doc, GALLEY_NODE_FOOTNOTE);
-    if (!f || galley_node_set_label(f, galley_node_get_id(x))) {
+    if (!f || galley_node_set_label(f, id)) {
       rc = GALLEY_ENOMEM;
       break;
     }
-    while (galley_node_first_child(x))
-      if (galley_node_append_child(f, galley_node_first_child(x)))
-        galley_node_unlink(galley_node_first_child(x));
-    if (galley_node_replace(x, f) == GALLEY_OK)
-      drop_backlink(f);
+    galley_kind k = galley_node_kind(x);
+    if (k == GALLEY_NODE_PARAGRAPH) {
+      /* The paragraph goes into the note, without its id. */
+      if (galley_node_replace(x, f) || galley_node_append_child(f, x))
+        continue;
+      galley_node_set_id(x, NULL);
+    } else {
+      while (galley_node_first_child(x))
+        if (galley_node_append_child(f, galley_node_first_child(x)))
+          galley_node_unlink(galley_node_first_child(x));
+      if (k == GALLEY_NODE_ITEM) {
+        /* A note can stand in no list: it follows the list, and a list
+         * left empty goes. */
+        galley_node *list = galley_node_parent(x);
+        galley_node *after = list;
+        while (galley_node_next(after) &&
+               galley_node_kind(galley_node_next(after)) ==
+                   GALLEY_NODE_FOOTNOTE)
+          after = galley_node_next(after);
+        if (galley_node_insert_after(after, f))
+          continue;
+        galley_node_unlink(x);
+        if (!galley_node_first_child(list))
+          galley_node_unlink(list);
+      } else if (galley_node_replace(x, f)) {
+        continue;
+      }
+    }
+    drop_backlink(f);
+    drop_leading_backlink(f, d && d->value && *d->value ? d->value : NULL);
   }
   for (size_t i = 0; !rc && i < rules.n; i++)
     galley_node_unlink(rules.v[i]);
-  free(notes.v);
+  free(boxes.v);
   free(links.v);
   free(rules.v);
+  free(notes.v);
   smap_free(&ids);
+  smap_free(&done);
+  smap_free(&labels);
+  return rc ? nomem(r) : GALLEY_OK;
+}
+
+/* ---- Page breaks and verse ------------------------------------------------ */
+
+static bool blank_text(const galley_node *x) {
+  const char *lit = galley_node_get_literal(x);
+  return galley_node_kind(x) == GALLEY_NODE_TEXT && lit &&
+         strspn(lit, " \t\n\r") == strlen(lit);
+}
+
+/* A block left with nothing to show. */
+static void unlink_if_empty(galley_node *p) {
+  if (!p || galley_node_kind(p) != GALLEY_NODE_PARAGRAPH)
+    return;
+  for (galley_node *c = galley_node_first_child(p); c; c = galley_node_next(c))
+    if (!blank_text(c))
+      return;
+  galley_node_unlink(p);
+}
+
+/* EPUB's page break markers (epub:type="pagebreak", role doc-pagebreak)
+ * mark where the printed page turned: an anchor where something links to
+ * them (an empty element with its id), else nothing; never the page number
+ * as a paragraph of its own. */
+static int page_breaks(reader *r, galley_node *root) {
+  nodelist marks = {0};
+  smap linked;
+  memset(&linked, 0, sizeof linked);
+  int rc = GALLEY_OK;
+  galley_iter it;
+  galley_iter_init(&it, root);
+  galley_event ev;
+  while (!rc && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *x = galley_iter_node(&it);
+    if (ev != GALLEY_EVENT_ENTER)
+      continue;
+    galley_kind k = galley_node_kind(x);
+    if ((k == GALLEY_NODE_DIV || k == GALLEY_NODE_SPAN) &&
+        has_role(x, "doc-pagebreak")) {
+      if (!nl_add(&marks, x))
+        rc = GALLEY_ENOMEM;
+    } else if (k == GALLEY_NODE_LINK) {
+      const char *u = galley_node_get_url(x);
+      if (u && u[0] == '#' && u[1] && !smap_put(&linked, u + 1, NULL))
+        rc = GALLEY_ENOMEM;
+    }
+  }
+  for (size_t i = 0; !rc && i < marks.n; i++) {
+    galley_node *x = marks.v[i];
+    const char *id = galley_node_get_id(x);
+    galley_node *parent = galley_node_parent(x);
+    if (id && *id && smap_get(&linked, id)) {
+      while (galley_node_first_child(x))
+        galley_node_unlink(galley_node_first_child(x));
+      if (galley_node_set_attr(x, "role", NULL) ||
+          galley_node_set_attr(x, "title", NULL))
+        rc = GALLEY_ENOMEM;
+    } else {
+      galley_node_unlink(x);
+      unlink_if_empty(parent);
+    }
+  }
+  free(marks.v);
+  smap_free(&linked);
+  return rc ? nomem(r) : GALLEY_OK;
+}
+
+static bool is_line_number(const galley_node *x) {
+  static const char *const cls[] = {"lnum",        "linenum", "lineno",
+                                    "line-number", "linenumber", "ln",
+                                    "line-num",    NULL};
+  if (galley_node_kind(x) != GALLEY_NODE_SPAN)
+    return false;
+  for (size_t i = 0; cls[i]; i++)
+    if (galley_node_has_class(x, cls[i]))
+      return true;
+  return false;
+}
+
+/* The paragraph a verse line is: the line itself, or the one paragraph of a
+ * <div> line; NULL when the line is something else (a heading, a list). */
+static galley_node *line_paragraph(galley_node *line) {
+  galley_kind k = galley_node_kind(line);
+  if (k == GALLEY_NODE_PARAGRAPH)
+    return line;
+  if (k != GALLEY_NODE_DIV)
+    return NULL;
+  galley_node *only = NULL;
+  for (galley_node *c = galley_node_first_child(line); c;
+       c = galley_node_next(c)) {
+    if (blank_text(c))
+      continue;
+    if (only || galley_node_kind(c) != GALLEY_NODE_PARAGRAPH)
+      return NULL;
+    only = c;
+  }
+  return only;
+}
+
+static bool named_verse(const galley_node *d) {
+  static const char *const cls[] = {"poem",      "verse",      "stanza",
+                                    "linegroup", "line-group", "lg",
+                                    "poetry",    NULL};
+  for (size_t i = 0; cls[i]; i++)
+    if (galley_node_has_class(d, cls[i]))
+      return true;
+  return false;
+}
+
+/* A block whose runs of lines become line blocks: one named as verse, one
+ * whose children are all lines of class "line", or, inside verse, one that
+ * holds nothing but lines (a quoted stanza). */
+static bool is_verse_box(galley_node *d) {
+  if (galley_node_kind(d) != GALLEY_NODE_DIV || !galley_node_first_child(d))
+    return false;
+  if (named_verse(d))
+    return true;
+  bool all_lines = true, classed = true;
+  size_t n = 0;
+  for (galley_node *c = galley_node_first_child(d); c; c = galley_node_next(c)) {
+    if (blank_text(c))
+      continue;
+    if (!line_paragraph(c))
+      return false;
+    n++;
+    classed = classed && (galley_node_has_class(c, "line") ||
+                          galley_node_has_class(c, "verse-line"));
+  }
+  if (n < 2 || !all_lines)
+    return false;
+  if (classed)
+    return true;
+  for (const galley_node *p = galley_node_parent(d); p;
+       p = galley_node_parent(p))
+    if (named_verse(p))
+      return true;
+  return false;
+}
+
+/* Moves one line's words to the end of `para`, after a line break unless
+ * it is the first; its id stays as an empty span where it begins. */
+static int add_line(reader *r, galley_node *para, galley_node *line) {
+  galley_node *p = line_paragraph(line);
+  if (galley_node_first_child(para)) {
+    galley_node *br = galley_doc_new_node(r->doc, GALLEY_NODE_LINE_BREAK);
+    if (!br || galley_node_append_child(para, br))
+      return GALLEY_ENOMEM;
+  }
+  const char *id = galley_node_get_id(line);
+  if (!id || !*id)
+    id = galley_node_get_id(p);
+  if (id && *id) {
+    galley_node *anchor = galley_doc_new_node(r->doc, GALLEY_NODE_SPAN);
+    if (!anchor || galley_node_set_id(anchor, id) ||
+        galley_node_append_child(para, anchor))
+      return GALLEY_ENOMEM;
+  }
+  while (galley_node_first_child(p) && blank_text(galley_node_first_child(p)))
+    galley_node_unlink(galley_node_first_child(p));
+  while (galley_node_last_child(p) && blank_text(galley_node_last_child(p)))
+    galley_node_unlink(galley_node_last_child(p));
+  while (galley_node_first_child(p))
+    if (galley_node_append_child(para, galley_node_first_child(p)))
+      galley_node_unlink(galley_node_first_child(p));
+  galley_node_unlink(line);
+  return GALLEY_OK;
+}
+
+/* Verse: a poem set one paragraph (or <div>) per line becomes one
+ * paragraph whose lines are kept by line breaks (a line block), each
+ * line's id kept as an empty span where it begins; line numbers set in the
+ * margin go, instead of being glued to the words. */
+static int verse(reader *r, galley_node *root) {
+  nodelist boxes = {0}, nums = {0};
+  int rc = GALLEY_OK;
+  galley_iter it;
+  galley_iter_init(&it, root);
+  galley_event ev;
+  while (!rc && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *x = galley_iter_node(&it);
+    if (ev == GALLEY_EVENT_ENTER && is_verse_box(x) && !nl_add(&boxes, x))
+      rc = GALLEY_ENOMEM;
+  }
+  for (size_t i = 0; !rc && i < boxes.n; i++) {
+    /* Each run of lines becomes one paragraph; a quotation or a heading
+     * between runs stays where it is. */
+    galley_node *d = boxes.v[i];
+    galley_node *c = galley_node_first_child(d);
+    while (!rc && c) {
+      if (!line_paragraph(c) || blank_text(c)) {
+        c = galley_node_next(c);
+        continue;
+      }
+      galley_node *para = galley_doc_new_node(r->doc, GALLEY_NODE_PARAGRAPH);
+      if (!para || galley_node_insert_before(c, para)) {
+        rc = GALLEY_ENOMEM;
+        break;
+      }
+      while (!rc && c && (blank_text(c) || line_paragraph(c))) {
+        galley_node *next = galley_node_next(c);
+        if (blank_text(c))
+          galley_node_unlink(c);
+        else
+          rc = add_line(r, para, c);
+        c = next;
+      }
+    }
+  }
+  /* Line numbers, in poems of either shape. */
+  galley_iter_init(&it, root);
+  while (!rc && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *x = galley_iter_node(&it);
+    if (ev == GALLEY_EVENT_ENTER && is_line_number(x) && !nl_add(&nums, x))
+      rc = GALLEY_ENOMEM;
+  }
+  for (size_t i = 0; !rc && i < nums.n; i++) {
+    galley_node *x = nums.v[i];
+    galley_node *prev = galley_node_prev(x);
+    galley_node_unlink(x);
+    /* The space the number stood in for stays out of the line's end. */
+    if (prev && galley_node_kind(prev) == GALLEY_NODE_TEXT &&
+        !galley_node_next(prev)) {
+      const char *lit = galley_node_get_literal(prev);
+      size_t len = strlen(lit);
+      while (len && strchr(" \t\n\r", lit[len - 1]))
+        len--;
+      if (len)
+        galley_node_set_literal_n(prev, lit, len);
+    }
+  }
+  free(boxes.v);
+  free(nums.v);
   return rc ? nomem(r) : GALLEY_OK;
 }
 
@@ -1036,6 +1485,76 @@ static void free_reader(reader *r) {
   smap_free(&r->resources);
   smap_free(&r->notes);
   free(r->ch);
+}
+
+/* Whether another itemref follows this one: a book's only page is its
+ * content, whatever it shows. */
+static bool more_items(const xmlNode *c) {
+  for (c = c->next; c; c = c->next)
+    if (el_is(c, "itemref"))
+      return true;
+  return false;
+}
+
+/* Whether the spine's first page is a cover (calibre's titlepage.xhtml:
+ * one <svg> with one <image>, or one <img>, and no words). The picture
+ * becomes the document's cover, when it has none, instead of a chapter. */
+static int cover_page(reader *r, const mitem *it, bool *is) {
+  *is = false;
+  int rc;
+  xmlDoc *doc = read_xml_q(r, it->path, &rc, true);
+  if (!doc)
+    return rc == GALLEY_ENOTFOUND || rc == GALLEY_EPARSE ? GALLEY_OK : rc;
+  xmlNode *root = xmlDocGetRootElement(doc);
+  xmlNode *body = NULL;
+  for (xmlNode *n = root; n && !body; n = epub_dom_next(root, n, false))
+    if (el_is(n, "body"))
+      body = n;
+  char *src = NULL;
+  size_t pictures = 0;
+  bool words = false, svg = false;
+  for (xmlNode *n = body; n && !words; n = epub_dom_next(body, n, false)) {
+    if (n->type == XML_TEXT_NODE && n->content &&
+        strspn((const char *)n->content, " \t\r\n") !=
+            strlen((const char *)n->content))
+      words = !(n->parent && (el_is(n->parent, "title") ||
+                              el_is(n->parent, "style")));
+    if (el_is(n, "img") || el_is(n, "image")) {
+      svg = el_is(n, "image");
+      pictures++;
+      free(src);
+      src = prop(n, el_is(n, "img") ? "src" : "href");
+    }
+  }
+  xmlFreeDoc(doc);
+  /* calibre's shape (an <svg> picture) or a page named as a cover. */
+  const char *base = strrchr(it->path, '/');
+  base = base ? base + 1 : it->path;
+  bool named = false;
+  for (const char *q = base; *q && !named; q++)
+    named = !strncasecmp(q, "cover", 5) || !strncasecmp(q, "titlepage", 9);
+  char *path = !words && pictures == 1 && src && (svg || named)
+                   ? resolve(it->path, src)
+                   : NULL;
+  free(src);
+  if (!path)
+    return GALLEY_OK;
+  const char *name = path;
+  size_t dl = strlen(r->opf_dir);
+  if (dl && !strncmp(name, r->opf_dir, dl))
+    name += dl;
+  if (smap_get(&r->resources, name)) {
+    *is = true;
+    if (!galley_doc_get_meta(r->doc, GALLEY_META_COVER) &&
+        galley_doc_set_meta(r->doc, GALLEY_META_COVER, name))
+      rc = nomem(r);
+    else
+      rc = GALLEY_OK;
+  } else {
+    rc = GALLEY_OK;
+  }
+  free(path);
+  return rc;
 }
 
 static int read_package(reader *r) {
@@ -1094,7 +1613,8 @@ static int read_package(reader *r) {
   }
   if (!rc)
     rc = read_resources(r, cover_id);
-  size_t n_spine = 0;
+  size_t n_spine = 0, n_seen = 0;
+  bool is_cover = false;
   for (xmlNode *c = spine && !rc ? spine->children : NULL; c && !rc;
        c = c->next) {
     if (!el_is(c, "itemref"))
@@ -1113,6 +1633,9 @@ static int read_package(reader *r) {
                       it->path, it->media_type ? it->media_type : "untyped");
     else if (smap_get(&r->chapters, it->path))
       ;
+    else if (!n_spine && !n_seen++ && more_items(c) &&
+             ((rc = cover_page(r, it, &is_cover)) || is_cover))
+      ; /* a cover page: its picture is the cover */
     else {
       rc = read_chapter(r, it);
       n_spine++;
@@ -1170,10 +1693,17 @@ int epub_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   if (!rc)
     rc = read_package(&r);
   for (size_t i = 0; !rc && i < r.n_ch; i++)
-    if (fix_chapter(&r, &r.ch[i]))
+    if (fix_chapter(&r, &r.ch[i], true))
       rc = nomem(&r);
   for (size_t i = 0; !rc && i < r.n_ch; i++)
-    rc = convert_notes(&r, r.ch[i].div);
+    if (fix_chapter(&r, &r.ch[i], false))
+      rc = nomem(&r);
+  if (!rc)
+    rc = convert_notes(&r, galley_doc_root(doc));
+  if (!rc)
+    rc = page_breaks(&r, galley_doc_root(doc));
+  if (!rc)
+    rc = verse(&r, galley_doc_root(doc));
   free_reader(&r);
   return rc;
 }

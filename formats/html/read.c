@@ -238,6 +238,32 @@ const char *html_attr(const xmlNode *el, const char *name) {
   return NULL;
 }
 
+/* The element's DPUB-ARIA role; without one, the role its EPUB 3 epub:type
+ * stands for (the W3C's DPUB-ARIA mapping), so that a book's notes and page
+ * breaks read as a web page's do. */
+static const char *semantic_role(const xmlNode *el) {
+  const char *role = html_attr(el, "role");
+  if (role && *role)
+    return role;
+  const char *t = html_attr(el, "epub:type");
+  for (const xmlAttr *a = el->properties; !t && a; a = a->next)
+    if (a->ns && a->ns->prefix && !strcmp((const char *)a->ns->prefix, "epub") &&
+        !strcmp((const char *)a->name, "type"))
+      t = a->children && a->children->content
+              ? (const char *)a->children->content
+              : "";
+  static const char *const map[][2] = {
+      {"noteref", "doc-noteref"},     {"footnote", "doc-footnote"},
+      {"endnote", "doc-endnote"},     {"rearnote", "doc-endnote"},
+      {"footnotes", "doc-endnotes"},  {"endnotes", "doc-endnotes"},
+      {"rearnotes", "doc-endnotes"},  {"pagebreak", "doc-pagebreak"},
+      {"backlink", "doc-backlink"}};
+  for (size_t i = 0; t && i < sizeof map / sizeof map[0]; i++)
+    if (html_has_word(t, map[i][0]))
+      return map[i][1];
+  return role;
+}
+
 bool html_named(const xmlNode *n, const char *name) {
   return n && n->type == XML_ELEMENT_NODE &&
          strcasecmp((const char *)n->name, name) == 0;
@@ -446,8 +472,10 @@ static int keep_attrs(rd *r, galley_node *n, const xmlNode *el) {
   if (set_str(r, n, galley_node_set_id, id) ||
       set_str(r, n, galley_node_set_classes, html_attr(el, "class")))
     return r->rc;
-  static const char *const keep[] = {"role",     "lang", "dir",
-                                     "itemprop", "rel",  NULL};
+  const char *role = semantic_role(el);
+  if (role && *role && galley_node_set_attr(n, "role", role) != GALLEY_OK)
+    return nomem(r);
+  static const char *const keep[] = {"lang", "dir", "itemprop", "rel", NULL};
   for (size_t i = 0; keep[i]; i++) {
     const char *v = html_attr(el, keep[i]);
     if (v && *v && galley_node_set_attr(n, keep[i], v) != GALLEY_OK)
@@ -982,7 +1010,7 @@ static bool is_noteref(const xmlNode *a) {
   const char *href = html_attr(a, "href");
   if (!href || href[0] != '#')
     return false;
-  if (html_has_word(html_attr(a, "role"), "doc-noteref") ||
+  if (html_has_word(semantic_role(a), "doc-noteref") ||
       html_has_word(html_attr(a, "class"), "footnote-ref") ||
       html_attr(a, "data-footnote-ref"))
     return true;
@@ -993,14 +1021,14 @@ static bool is_noteref(const xmlNode *a) {
 }
 
 static bool is_backref(const xmlNode *a) {
-  return html_has_word(html_attr(a, "role"), "doc-backlink") ||
+  return html_has_word(semantic_role(a), "doc-backlink") ||
          html_has_word(html_attr(a, "class"), "footnote-back") ||
          html_has_word(html_attr(a, "class"), "footnote-backref") ||
          html_attr(a, "data-footnote-backref");
 }
 
 static bool is_notes_section(const xmlNode *el) {
-  return html_has_word(html_attr(el, "role"), "doc-endnotes") ||
+  return html_has_word(semantic_role(el), "doc-endnotes") ||
          html_has_word(html_attr(el, "class"), "footnotes") || html_attr(el, "data-footnotes");
 }
 

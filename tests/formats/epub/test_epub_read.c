@@ -297,6 +297,117 @@ static void epub2_takes_titles_from_the_ncx(void **state) {
   free(zip);
 }
 
+
+/* Issue 17's EPUB reading: notes, page breaks, verse, calibre's cover page
+ * and HTML output without made-up attributes. */
+#define XH(body)                                                              \
+  "<?xml version=\"1.0\"?><html xmlns=\"http://www.w3.org/1999/xhtml\" "      \
+  "xmlns:epub=\"http://www.idpf.org/2007/ops\"><head><title>x</title>"        \
+  "</head><body>" body "</body></html>"
+
+static void notes_verse_page_breaks_and_the_cover_page(void **state) {
+  (void)state;
+  const file files[] = {
+      {"mimetype", "application/epub+zip"},
+      {"META-INF/container.xml", container},
+      {"OEBPS/content.opf",
+       "<?xml version=\"1.0\"?><package xmlns=\"http://www.idpf.org/2007/opf\" "
+       "version=\"3.0\" unique-identifier=\"u\"><metadata "
+       "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:identifier "
+       "id=\"u\">urn:x:2</dc:identifier><dc:title>Notes</dc:title>"
+       "<dc:language>en</dc:language></metadata><manifest>"
+       "<item id=\"tp\" href=\"titlepage.xhtml\" "
+       "media-type=\"application/xhtml+xml\"/>"
+       "<item id=\"cov\" href=\"cover.svg\" media-type=\"image/svg+xml\"/>"
+       "<item id=\"c1\" href=\"c1.xhtml\" "
+       "media-type=\"application/xhtml+xml\"/>"
+       "<item id=\"c2\" href=\"c2.xhtml\" "
+       "media-type=\"application/xhtml+xml\"/>"
+       "</manifest><spine><itemref idref=\"tp\"/><itemref idref=\"c1\"/>"
+       "<itemref idref=\"c2\"/></spine></package>"},
+      {"OEBPS/cover.svg",
+       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"4\">"
+       "<rect width=\"4\" height=\"4\"/></svg>"},
+      /* calibre's cover page: one svg, one image, no words. */
+      {"OEBPS/titlepage.xhtml",
+       XH("<div><svg xmlns=\"http://www.w3.org/2000/svg\" "
+          "xmlns:xlink=\"http://www.w3.org/1999/xlink\" viewBox=\"0 0 1 1\">"
+          "<image width=\"1\" height=\"1\" xlink:href=\"cover.svg\"/></svg>"
+          "</div>")},
+      {"OEBPS/c1.xhtml",
+       XH("<h1>One</h1><p>Text<a epub:type=\"noteref\" href=\"#n1\">1</a> "
+          "and<a epub:type=\"noteref\" href=\"c2.xhtml#n2\">2</a>.</p>"
+          "<span epub:type=\"pagebreak\" id=\"page7\" title=\"7\"/>"
+          "<div epub:type=\"pagebreak\" id=\"page8\" title=\"8\">8</div>"
+          "<p>After <a href=\"#page8\">page eight</a>.</p>"
+          "<div class=\"poem\"><p class=\"line\"><span "
+          "class=\"linenum\">5</span>First of poem</p><p class=\"line\" "
+          "id=\"l6\">Second of poem</p><p class=\"line\">Third of poem "
+          "<span class=\"lnum\">10</span></p></div>"
+          "<aside epub:type=\"footnote\" id=\"n1\"><p>Note one.</p></aside>"
+          "<p>Calibre<a href=\"#note-3\" id=\"ref3\"><sup>3</sup></a> "
+          "style.</p><div class=\"notes\"><p id=\"note-3\"><a "
+          "href=\"#ref3\">3</a>. The third note.</p></div>")},
+      {"OEBPS/c2.xhtml",
+       XH("<h1>Two</h1><section epub:type=\"endnotes\"><ol><li id=\"n2\" "
+          "epub:type=\"endnote\"><p>Note two.</p></li></ol></section>")},
+  };
+  size_t len;
+  unsigned char *zip = make_zip(files, sizeof files / sizeof files[0], &len);
+  galley_doc *doc = et_read_doc("epub", zip, len, NULL, NULL);
+  assert_non_null(doc);
+  /* The cover page is the cover, not a chapter. */
+  assert_string_equal(galley_doc_get_meta(doc, "cover"), "cover.svg");
+  assert_int_equal(galley_node_child_count(galley_doc_root(doc)), 2);
+  /* Three references, three notes; no link is left pointing at a note. */
+  size_t refs = 0, notes = 0, paras_with_breaks = 0;
+  galley_iter it;
+  galley_iter_init(&it, galley_doc_root(doc));
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *x = galley_iter_node(&it);
+    if (ev != GALLEY_EVENT_ENTER)
+      continue;
+    if (galley_node_kind(x) == GALLEY_NODE_FOOTNOTE_REF)
+      refs++;
+    if (galley_node_kind(x) == GALLEY_NODE_FOOTNOTE)
+      notes++;
+    if (galley_node_kind(x) == GALLEY_NODE_PARAGRAPH &&
+        galley_node_find(x, GALLEY_NODE_LINE_BREAK))
+      paras_with_breaks++;
+  }
+  assert_int_equal(refs, 3);
+  assert_int_equal(notes, 3);
+  assert_int_equal(paras_with_breaks, 1);
+  galley_doc_free(doc);
+
+  et_result md = et_convert("epub", "markdown", zip, len, NULL, NULL, NULL);
+  assert_int_equal(md.rc, GALLEY_OK);
+  const char *m = (const char *)md.data;
+  /* Verse: one line block, numbers not glued to the words. */
+  assert_non_null(strstr(m, "First of poem  \nSecond of poem  \nThird of poem"));
+  assert_null(strstr(m, "5First"));
+  assert_null(strstr(m, "poem 10"));
+  assert_null(strstr(m, "poem10"));
+  /* Notes: the note text once, its leading number gone. */
+  assert_non_null(strstr(m, "]:\n    The third note."));
+  assert_non_null(strstr(m, "]:\n    Note two."));
+  assert_non_null(strstr(m, "Text[^"));
+  /* The page break is no paragraph "8"; the linked one is an anchor. */
+  assert_null(strstr(m, "\n8\n"));
+  et_result h = et_convert("epub", "html", zip, len, NULL, NULL, NULL);
+  assert_int_equal(h.rc, GALLEY_OK);
+  const char *html = (const char *)h.data;
+  assert_null(strstr(html, "epub-chapter"));
+  assert_null(strstr(html, "page7"));
+  assert_non_null(strstr(html, "<div id=\"page8\">\n</div>"));
+  assert_non_null(strstr(html, "href=\"#page8\""));
+  assert_non_null(strstr(html, "<span id=\"l6\"></span>Second of poem"));
+  et_free(&md);
+  et_free(&h);
+  free(zip);
+}
+
 int main(void) {
   snprintf(fixture_dir, sizeof fixture_dir, "%s", tu_fixture("epub"));
   const struct CMUnitTest tests[] = {
@@ -306,6 +417,7 @@ int main(void) {
       cmocka_unit_test(the_cover_survives_epub_to_epub),
       cmocka_unit_test(epub3_titles_links_and_missing_files),
       cmocka_unit_test(epub2_takes_titles_from_the_ncx),
+      cmocka_unit_test(notes_verse_page_breaks_and_the_cover_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
