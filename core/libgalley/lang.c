@@ -2,6 +2,7 @@
  * does not declare one (its letters' script, then libexttextcat's n-gram
  * models), and the direction it is written in; the pipeline's language
  * step, run once after the transforms. */
+#define _GNU_SOURCE /* memmem */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,10 @@
 #define MODEL_SAMPLE_MAX 2048
 /* Below this many letters of Latin script no model is trusted. */
 #define LATIN_MIN_LETTERS 24
+/* The n-gram models guess wildly on a few words ("Replace javascript:
+ * links abc def" is Romanian to them): Latin text goes to them only from
+ * about twenty words on. */
+#define LATIN_MODEL_MIN_LETTERS 120
 
 /* ---- Tags -------------------------------------------------------------- */
 
@@ -615,6 +620,8 @@ static int detect(const char *text, size_t len, char *out, size_t size,
       return GALLEY_ENOTFOUND;
     *how = "its function words";
     if (function_word_guess(text, len, guess, sizeof guess) != 0) {
+      if (k.letters[S_LATIN] < LATIN_MODEL_MIN_LETTERS)
+        return GALLEY_ENOTFOUND;
       *how = "the n-gram models";
       if (models_guess(text, len, NULL, guess, sizeof guess) != 0)
         return GALLEY_ENOTFOUND;
@@ -772,8 +779,10 @@ int lang_step(galley_job *job, galley_doc *doc) {
     if (s->len < 200) {
       const char *more[] = {galley_doc_get_meta(doc, GALLEY_META_TITLE),
                             galley_doc_get_meta(doc, GALLEY_META_DESCRIPTION)};
+      /* Not twice: a writer's title block puts the title in the body,
+       * and reading that output again must guess the same. */
       for (size_t i = 0; i < 2; i++)
-        if (more[i]) {
+        if (more[i] && !memmem(s->buf, s->len, more[i], strlen(more[i]))) {
           sample_add(s, " ", 1);
           sample_add(s, more[i], strlen(more[i]));
         }
