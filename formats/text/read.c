@@ -1324,6 +1324,9 @@ int txt_read(galley_job *job, const galley_input *in, galley_doc *doc) {
 
   if (galley_job_option_bool(job, "structure", true))
     rc = txt_recover(job, doc, r.blocks, r.nblocks, r.explicit_sub);
+  if (rc == GALLEY_OK && galley_job_option_bool(job, "structure", true) &&
+      txt_numbered_notes(doc) != GALLEY_OK)
+    rc = galley_job_error(job, GALLEY_ENOMEM, "out of memory");
 
 done:
   if (rc == GALLEY_OK && r.status != GALLEY_OK)

@@ -53,6 +53,10 @@ typedef struct txt_block {
  * `explicit_sub` is true when the text marked headings itself with
  * underlines (then no short line is promoted to a heading).
  */
+/* Numbered notes ("[1]" in the text, "[1] …" lines at the end) made
+ * footnotes, when the shape is clear (notes.c). */
+int txt_numbered_notes(galley_doc *doc);
+
 int txt_recover(galley_job *job, galley_doc *doc, txt_block *blocks, size_t n,
                 bool explicit_sub);
 

@@ -709,8 +709,43 @@ static void extensions_media_type_and_options_are_declared(void **state) {
   assert_string_equal(o->default_value, "true");
 }
 
+/* "[1]" in the text and "[1] …" lines at the end are notes. */
+static void numbered_notes_at_the_end_become_footnotes(void **state) {
+  (void)state;
+  galley_doc *doc = tt_read_ok(
+      "The river rose fast[1] and the town slept.[2]\n\nMore text.\n\n"
+      "Notes\n-----\n\n[1] It rose four metres in a night.\n"
+      "[2] Most of it, anyway.\n",
+      NULL);
+  char *xml = tt_xml(doc);
+  assert_non_null(strstr(xml, "<text>The river rose fast</text>"));
+  assert_non_null(strstr(xml, "<footnote_ref label=\"1\"/>"));
+  assert_non_null(strstr(xml, "<footnote_ref label=\"2\"/>"));
+  assert_non_null(strstr(xml, "<footnote label=\"2\">"));
+  assert_non_null(strstr(xml, "Most of it, anyway."));
+  assert_null(strstr(xml, "Notes</text>"));
+  assert_null(strstr(xml, "<list"));
+  free(xml);
+  galley_doc_free(doc);
+  /* Without a heading, only when every note is referred to. */
+  doc = tt_read_ok("Prices rose [1] and fell.\n\n[1] First.\n[2] Second.\n",
+                   NULL);
+  xml = tt_xml(doc);
+  assert_null(strstr(xml, "<footnote"));
+  assert_non_null(strstr(xml, "<list"));
+  free(xml);
+  galley_doc_free(doc);
+  doc = tt_read_ok("Prices rose [1] and fell [2].\n\n[1] First.\n[2] Second.\n",
+                   NULL);
+  xml = tt_xml(doc);
+  assert_non_null(strstr(xml, "<footnote label=\"1\">"));
+  free(xml);
+  galley_doc_free(doc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(numbered_notes_at_the_end_become_footnotes),
       cmocka_unit_test(invalid_utf8_is_an_error_naming_the_byte_offset),
       cmocka_unit_test(overlong_surrogate_and_truncated_sequences_are_refused),
       cmocka_unit_test(nul_byte_is_binary_not_text),
