@@ -68,6 +68,7 @@ static int refer(galley_doc *doc, galley_node *stop, int max, bool apply,
         continue;
       const char *s = galley_node_get_literal(t);
       const char *p = s ? strchr(s, '[') : NULL;
+      galley_node *last = NULL;
       while (p) {
         size_t len;
         int v = marker(p, &len);
@@ -80,22 +81,32 @@ static int refer(galley_doc *doc, galley_node *stop, int max, bool apply,
           p = strchr(p + len, '[');
           continue;
         }
-        /* TEXT before | REF | TEXT after, and on in the rest. */
+        /* TEXT before | REF | TEXT after, and on in the rest; no empty
+         * TEXT on either side. */
         galley_node *ref = galley_doc_new_node(doc, GALLEY_NODE_FOOTNOTE_REF);
-        galley_node *rest = galley_doc_new_text(doc, p + len, (size_t)-1);
         char label[16];
         snprintf(label, sizeof label, "%d", v);
-        if (!ref || !rest || galley_node_set_label(ref, label) ||
-            galley_node_insert_after(t, ref) ||
-            galley_node_insert_after(ref, rest) ||
-            galley_node_set_literal_n(t, s, (size_t)(p - s)))
+        if (!ref || galley_node_set_label(ref, label) ||
+            galley_node_insert_after(t, ref))
           return GALLEY_ENOMEM;
+        galley_node *rest = NULL;
+        if (p[len] &&
+            (!(rest = galley_doc_new_text(doc, p + len, (size_t)-1)) ||
+             galley_node_insert_after(ref, rest)))
+          return GALLEY_ENOMEM;
+        if (p == s)
+          galley_node_unlink(t);
+        else if (galley_node_set_literal_n(t, s, (size_t)(p - s)))
+          return GALLEY_ENOMEM;
+        last = rest ? rest : ref;
+        if (!rest)
+          break;
         t = rest;
         s = galley_node_get_literal(t);
         p = strchr(s, '[');
       }
-      if (apply && t != galley_iter_node(&it))
-        galley_iter_reset(&it, t, GALLEY_EVENT_ENTER);
+      if (last)
+        galley_iter_reset(&it, last, GALLEY_EVENT_ENTER);
     }
   }
   return GALLEY_OK;
