@@ -176,14 +176,62 @@ typedef struct attr_span {
 } attr_span;
 
 /*
+ * The next attribute of a tag from s[*q] on: fills `at` and returns 1;
+ * returns 0 at the tag's '>' (s[*q]), -1 when the input ends first.
+ * Quoted values may hold '>'.
+ */
+static int next_attr(const char *s, size_t n, size_t *q, attr_span *at) {
+  size_t k = *q;
+  while (k < n && (blank((unsigned char)s[k]) || s[k] == '/'))
+    k++;
+  *q = k;
+  if (k >= n)
+    return -1;
+  if (s[k] == '>')
+    return 0;
+  size_t a = k;
+  while (k < n && !blank((unsigned char)s[k]) && s[k] != '>' && s[k] != '=' &&
+         !(s[k] == '/' && k > a))
+    k++;
+  *at = (attr_span){s + a, NULL, k - a, 0};
+  size_t r = k;
+  while (r < n && blank((unsigned char)s[r]))
+    r++;
+  if (r < n && s[r] == '=') {
+    r++;
+    while (r < n && blank((unsigned char)s[r]))
+      r++;
+    if (r < n && (s[r] == '"' || s[r] == '\'')) {
+      const char *e = memchr(s + r + 1, s[r], n - r - 1);
+      if (!e)
+        return -1;
+      at->value = s + r + 1;
+      at->vn = (size_t)(e - at->value);
+      k = (size_t)(e - s) + 1;
+    } else {
+      at->value = s + r;
+      while (r < n && !blank((unsigned char)s[r]) && s[r] != '>')
+        r++;
+      at->vn = (size_t)(s + r - at->value);
+      k = r;
+    }
+  }
+  *q = k;
+  return 1;
+}
+
+static bool keep_attr(const attr_span *at) {
+  return attr_ok(at->name, at->nn, at->value ? at->value : "", at->vn, true);
+}
+
+/*
  * A start or end tag at html[i] ('<' there): writes it, defused, and
  * returns the index after it; 0 when no tag starts here; `n` + 1 when one
  * starts but the input ends inside it.
  */
 static size_t tag(galley_buf *out, const char *s, size_t n, size_t i) {
   size_t p = i + 1;
-  bool end = p < n && s[p] == '/';
-  if (end)
+  if (p < n && s[p] == '/')
     p++;
   if (p >= n || !((s[p] >= 'a' && s[p] <= 'z') || (s[p] >= 'A' && s[p] <= 'Z')))
     return 0;
@@ -191,46 +239,15 @@ static size_t tag(galley_buf *out, const char *s, size_t n, size_t i) {
   size_t nn = 0;
   while (p < n && name_char((unsigned char)s[p]))
     p++, nn++;
-  /* Find the tag's end, attribute by attribute (quotes may hold '>'). */
+  /* Find the tag's end, attribute by attribute. */
   bool changed = false;
   size_t q = p;
-  for (;;) {
-    while (q < n && (blank((unsigned char)s[q]) || s[q] == '/'))
-      q++;
-    if (q >= n)
-      return n + 1; /* unterminated */
-    if (s[q] == '>')
-      break;
-    size_t a = q;
-    while (q < n && !blank((unsigned char)s[q]) && s[q] != '>' &&
-           s[q] != '=' && !(s[q] == '/' && q > a))
-      q++;
-    attr_span at = {s + a, NULL, q - a, 0};
-    size_t r = q;
-    while (r < n && blank((unsigned char)s[r]))
-      r++;
-    if (r < n && s[r] == '=') {
-      r++;
-      while (r < n && blank((unsigned char)s[r]))
-        r++;
-      if (r < n && (s[r] == '"' || s[r] == '\'')) {
-        const char *e = memchr(s + r + 1, s[r], n - r - 1);
-        if (!e)
-          return n + 1;
-        at.value = s + r + 1;
-        at.vn = (size_t)(e - at.value);
-        q = (size_t)(e - s) + 1;
-      } else {
-        at.value = s + r;
-        while (r < n && !blank((unsigned char)s[r]) && s[r] != '>')
-          r++;
-        at.vn = (size_t)(s + r - at.value);
-        q = r;
-      }
-    }
-    if (!attr_ok(at.name, at.nn, at.value ? at.value : "", at.vn, true))
-      changed = true;
-  }
+  attr_span at;
+  int got;
+  while ((got = next_attr(s, n, &q, &at)) > 0)
+    changed = changed || !keep_attr(&at);
+  if (got < 0)
+    return n + 1; /* unterminated */
   size_t close = q; /* s[close] == '>' */
   if (in_list(name, nn, filtered_tags)) {
     /* Shown as text, every "<" in it too: an attribute may hold a tag
@@ -252,39 +269,9 @@ static size_t tag(galley_buf *out, const char *s, size_t n, size_t i) {
   }
   /* Written again with what may stay: the same walk, writing this time. */
   galley_buf_add(out, s + i, (size_t)(name + nn - (s + i)));
-  bool self_close = close > 0 && s[close - 1] == '/';
-  q = p;
-  while (q < close) {
-    while (q < close && (blank((unsigned char)s[q]) || s[q] == '/'))
-      q++;
-    if (q >= close)
-      break;
-    size_t a = q;
-    while (q < close && !blank((unsigned char)s[q]) && s[q] != '=' &&
-           !(s[q] == '/' && q > a))
-      q++;
-    attr_span at = {s + a, NULL, q - a, 0};
-    size_t r = q;
-    while (r < close && blank((unsigned char)s[r]))
-      r++;
-    if (r < close && s[r] == '=') {
-      r++;
-      while (r < close && blank((unsigned char)s[r]))
-        r++;
-      if (r < close && (s[r] == '"' || s[r] == '\'')) {
-        const char *e = memchr(s + r + 1, s[r], close - r - 1);
-        at.value = s + r + 1;
-        at.vn = (size_t)(e - at.value);
-        q = (size_t)(e - s) + 1;
-      } else {
-        at.value = s + r;
-        while (r < close && !blank((unsigned char)s[r]))
-          r++;
-        at.vn = (size_t)(s + r - at.value);
-        q = r;
-      }
-    }
-    if (!attr_ok(at.name, at.nn, at.value ? at.value : "", at.vn, true))
+  bool self_close = s[close - 1] == '/';
+  for (q = p; next_attr(s, n, &q, &at) > 0;) {
+    if (!keep_attr(&at))
       continue;
     galley_buf_puts(out, " ");
     galley_buf_add(out, at.name, at.nn);
@@ -300,7 +287,6 @@ static size_t tag(galley_buf *out, const char *s, size_t n, size_t i) {
     }
   }
   galley_buf_puts(out, self_close ? " />" : ">");
-  (void)end;
   return close + 1;
 }
 
