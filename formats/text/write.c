@@ -943,6 +943,24 @@ static bool fit_columns(size_t *widths, size_t ncols, size_t avail) {
   return true;
 }
 
+/* One cell's line (`s`, `len` bytes, `cw` columns; NULL: empty) padded to
+ * its column's `width` on the side its alignment says, after the two
+ * spaces that separate columns. */
+static void put_cell(galley_buf *l, size_t col, const char *s, size_t len,
+                     size_t cw, size_t width, galley_align align) {
+  size_t pad = width > cw ? width - cw : 0, before = 0;
+  if (align == GALLEY_ALIGN_RIGHT)
+    before = pad;
+  else if (align == GALLEY_ALIGN_CENTER)
+    before = pad / 2;
+  if (col)
+    galley_buf_puts(l, "  ");
+  galley_buf_repeat(l, ' ', before);
+  if (s)
+    galley_buf_add(l, s, len);
+  galley_buf_repeat(l, ' ', pad - before);
+}
+
 static void rule_line(writer *w, const size_t *widths, size_t ncols) {
   galley_buf *l = &w->inl;
   galley_buf_clear(l);
@@ -995,19 +1013,10 @@ static void write_wrapped_rows(writer *w, const galley_buf *text,
       for (size_t c = 0; c < ncols; c++) {
         const cline *cl =
             first[c] + k < first[c + 1] ? &lines[first[c] + k] : NULL;
-        size_t cw = cl ? cl->width : 0;
-        size_t pad = widths[c] > cw ? widths[c] - cw : 0, before = 0;
-        if (align[c] == GALLEY_ALIGN_RIGHT)
-          before = pad;
-        else if (align[c] == GALLEY_ALIGN_CENTER)
-          before = pad / 2;
-        if (c)
-          galley_buf_puts(l, "  ");
-        galley_buf_repeat(l, ' ', before);
-        if (cl)
-          galley_buf_add(l, text->data + cells[row_start[r] + c].off + cl->off,
-                         cl->len);
-        galley_buf_repeat(l, ' ', pad - before);
+        put_cell(l, c,
+                 cl ? text->data + cells[row_start[r] + c].off + cl->off
+                    : NULL,
+                 cl ? cl->len : 0, cl ? cl->width : 0, widths[c], align[c]);
       }
       emit(w, l->data, l->len, false);
     }
@@ -1143,34 +1152,16 @@ static void write_table(writer *w, const galley_node *table) {
     goto done;
   }
   for (size_t r = 0; r <= nrows; r++) {
-    bool rule = (head == 0 && r == 1) || (head != 0 && (r == 0 || r == nrows));
-    if (rule) {
-      galley_buf_clear(l);
-      for (size_t c = 0; c < ncols; c++) {
-        if (c)
-          galley_buf_puts(l, "  ");
-        galley_buf_repeat(l, '-', widths[c]);
-      }
-      emit(w, l->data, l->len, false);
-    }
+    if ((head == 0 && r == 1) || (head != 0 && (r == 0 || r == nrows)))
+      rule_line(w, widths, ncols);
     if (r == nrows)
       break;
     galley_buf_clear(l);
     for (size_t c = 0; c < ncols; c++) {
       size_t i = row_start[r] + c;
       const cell *ce = i < row_start[r + 1] ? &cells[i] : NULL;
-      size_t cw = ce ? ce->width : 0;
-      size_t pad = widths[c] - cw, before = 0;
-      if (align[c] == GALLEY_ALIGN_RIGHT)
-        before = pad;
-      else if (align[c] == GALLEY_ALIGN_CENTER)
-        before = pad / 2;
-      if (c)
-        galley_buf_puts(l, "  ");
-      galley_buf_repeat(l, ' ', before);
-      if (ce)
-        galley_buf_add(l, text.data + ce->off, ce->len);
-      galley_buf_repeat(l, ' ', pad - before);
+      put_cell(l, c, ce ? text.data + ce->off : NULL, ce ? ce->len : 0,
+               ce ? ce->width : 0, widths[c], align[c]);
     }
     emit(w, l->data, l->len, false);
   }
