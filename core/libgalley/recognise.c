@@ -1260,12 +1260,22 @@ GALLEY_API galley_credit galley_recognise_credit(const char *text, size_t len,
     }
   }
   static const char *const starts[] = {
-      "photo:", "image:", "foto:", "fotos:", "photos:", "bild:", NULL};
+      "photo:", "image:", "foto:", "fotos:", "photos:", "bild:",
+      "\xd1\x84\xd0\xbe\xd1\x82\xd0\xbe:",  /* фото: */
+      "\xd0\xa4\xd0\xbe\xd1\x82\xd0\xbe:",  /* Фото: */
+      "\xd0\xa4\xd0\x9e\xd0\xa2\xd0\x9e:",  /* ФОТО: */
+      NULL};
   for (size_t i = 0; starts[i]; i++)
     if (starts_ci(s, n, starts[i])) {
       *value = (galley_span){a, n};
       return GALLEY_CREDIT_PICTURE;
     }
+  /* "© Aaron Schwartz": a short line that opens with the copyright sign
+   * and names who holds it. */
+  if (starts_ci(s, n, "\xc2\xa9") && count_words(s, n) <= 6) {
+    *value = (galley_span){a, n};
+    return GALLEY_CREDIT_PICTURE;
+  }
   return GALLEY_CREDIT_NONE;
 }
 

@@ -244,6 +244,18 @@ static sigwords scan_sig_n(const char *sig, size_t len) {
   return s;
 }
 
+/* True when `word` is one of the words of sig (split as scan_sig_n). */
+static bool sig_has(const char *sig, const char *word) {
+  size_t l = strlen(word);
+  for (const char *f = strstr(sig, word); f; f = strstr(f + 1, word)) {
+    bool before = f == sig || strchr(" -_:", f[-1]);
+    bool after = f[l] == '\0' || strchr(" -_:", f[l]);
+    if (before && after)
+      return true;
+  }
+  return false;
+}
+
 static sigwords scan_sig(const char *sig) {
   return scan_sig_n(sig, strlen(sig));
 }
@@ -338,6 +350,15 @@ static bool article_hint(const galley_node *n) {
   if (ip && strstr(ip, "articleBody"))
     return true;
   return tag && (strcmp(tag, "article") == 0 || strcmp(tag, "main") == 0);
+}
+
+/* A box that holds a picture and names itself a caption (WordPress's
+ * div.wp-caption) is a figure written without <figure>: it belongs to
+ * the article as a figure does, whatever else its class says, unless a
+ * strong word says otherwise. */
+static bool caption_box(bp_ctx *c, const bp_rec *r) {
+  return r->images > 0 && r->text < 600 &&
+         sig_has(bp_node_signature(c->doc, r->node), "caption");
 }
 
 /* The class/id weight: Readability's idea, our words. */
@@ -571,6 +592,8 @@ static int rule_furniture(bp_ctx *c) {
     if (!*sig)
       continue;
     sigwords s = node_words(c, r->node);
+    if (!s.strong && caption_box(c, r))
+      continue;
     /* Even a strong word does not drop the article's own wrapper. */
     bool wrapper = (big && r->hints > 0) || holds_article;
     if ((s.strong && !s.article && !wrapper) ||
@@ -777,6 +800,32 @@ static int keep_content(bp_ctx *c, int top) {
         keep[i] = true;
     }
   }
+  /* Rule same-class: the article split over boxes of one class, each in
+   * its own wrapper ("story-body" under one "story-body-supplemental",
+   * then another): a container under the top's grandparent whose first
+   * class name is the top's, with prose and few links, is more of it. */
+  const char *tcls = galley_node_get_classes(t->node);
+  size_t tlen = tcls ? strcspn(tcls, " ") : 0;
+  int g = t->parent > 0 ? c->rec[t->parent].parent : -1;
+  if (tlen > 0 && g >= 0) {
+    for (size_t i = (size_t)g + 1; i < (size_t)c->rec[g].end; i++) {
+      const bp_rec *s = &c->rec[i];
+      if ((int)i == top) {
+        i = (size_t)s->end - 1;
+        continue;
+      }
+      if (!is_container(s->kind))
+        continue;
+      const char *scls = galley_node_get_classes(s->node);
+      if (!scls || strcspn(scls, " ") != tlen || memcmp(scls, tcls, tlen) != 0)
+        continue;
+      if (s->paras > 0 && s->text >= 80 && link_density(s) < 0.3 &&
+          class_weight(c, s->node) >= 0) {
+        keep[i] = true;
+        i = (size_t)s->end - 1;
+      }
+    }
+  }
   /* The article element one level further up (the text in a wrapper
    * beside the boxes): its other children are asked the same. */
   int up = t->parent > 0 ? c->rec[t->parent].parent : -1;
@@ -862,6 +911,8 @@ static const char *const cta_phrases[] = {"make a charitable donation",
                                           "join our",
                                           "email us at",
                                           "follow us on",
+                                          "successfully subscribed",
+                                          "thanks for subscribing",
                                           NULL};
 
 /* The phrase as words of the text: "subscribe" is not in "subscribers",
@@ -915,6 +966,22 @@ static bool teaser_list(const bp_ctx *c, const bp_rec *r) {
   }
   /* One odd item (a promotion written as a sentence) does not save it. */
   return items >= 3 && teasers * 5 >= items * 4;
+}
+
+/* A list of two or more items, each with a link in it, nearly all (four
+ * in five) a line of under 120 characters with at most one sentence
+ * end. */
+static bool headline_items(const bp_ctx *c, const bp_rec *r) {
+  size_t self = (size_t)(r - c->rec), items = 0, lines = 0;
+  for (size_t i = self + 1; i < (size_t)r->end; i = (size_t)c->rec[i].end) {
+    const bp_rec *it = &c->rec[i];
+    if (it->kind != GALLEY_NODE_ITEM || it->link == 0)
+      return false;
+    items++;
+    if (it->text < 120 && it->stops <= 1)
+      lines++;
+  }
+  return items >= 2 && lines * 5 >= items * 4;
 }
 
 /* A teaser: a short box (under 300 characters, no long paragraph) that
@@ -986,6 +1053,56 @@ static bool teaser_block(bp_ctx *c, const bp_rec *r) {
   return teasers >= 3 && teasers * 5 >= boxes * 4;
 }
 
+/* The host of an absolute web address without a leading "www.", as
+ * [*start, *start + *len); false for anything else. */
+static bool url_host(const char *u, const char **start, size_t *len) {
+  if (!u)
+    return false;
+  const char *p = strstr(u, "://");
+  if (!p || (strncasecmp(u, "http", 4) != 0))
+    return false;
+  p += 3;
+  if (strncasecmp(p, "www.", 4) == 0)
+    p += 4;
+  size_t n = strcspn(p, "/:?#");
+  if (n == 0)
+    return false;
+  *start = p;
+  *len = n;
+  return true;
+}
+
+/* Rule off-site-links: links that lead away from the page's own site (a
+ * change log citing its bug tracker, a list of sources) are the
+ * article's references, not the site's navigation; teasers and menus
+ * link to the site itself. True when the block has two or more links
+ * and two thirds of them go to another host than the page's URL (which
+ * must be known), and prose of the article follows it (a list of
+ * sources at the end is judged as before). */
+static bool offsite_links(bp_ctx *c, const bp_rec *r) {
+  const char *page, *h;
+  size_t plen, hlen;
+  if (!url_host(galley_doc_get_meta(c->doc, GALLEY_META_URL), &page, &plen))
+    return false;
+  size_t self = (size_t)(r - c->rec), links = 0, away = 0;
+  for (size_t i = self + 1; i < (size_t)r->end; i++) {
+    if (c->rec[i].kind != GALLEY_NODE_LINK)
+      continue;
+    links++;
+    if (url_host(galley_node_get_url(c->rec[i].node), &h, &hlen) &&
+        !(hlen == plen && strncasecmp(h, page, plen) == 0))
+      away++;
+  }
+  if (links < 2 || away * 3 < links * 2)
+    return false;
+  /* Cleaning runs on what is left of the page: the article. */
+  for (size_t i = (size_t)r->end; i < c->n; i++)
+    if (c->rec[i].kind == GALLEY_NODE_PARAGRAPH && c->rec[i].text >= 100 &&
+        c->rec[i].link * 4 < c->rec[i].text && !c->rec[i].rule)
+      return true;
+  return false;
+}
+
 static bool has_price(const char *t);
 
 /* Readability's conditional cleaning, with our names: a container inside the
@@ -1012,7 +1129,8 @@ static const char *judge_container(bp_ctx *c, const bp_rec *r) {
   bool is_list = r->kind == GALLEY_NODE_LIST;
   if (r->text == 0)
     return r->images || r->figures ? NULL : NULL;
-  if (weight < 0 && r->paras < 2)
+  if (weight < 0 && r->paras < 2 &&
+      !(caption_box(c, r) && !node_words(c, r->node).strong))
     return "chrome-class";
   if (r->commas >= 10)
     return NULL;
@@ -1027,9 +1145,11 @@ static const char *judge_container(bp_ctx *c, const bp_rec *r) {
     if (t && has_price(t))
       return NULL;
   }
-  if (is_list && ld > 0.5 && r->stops < r->items && !prose_items)
+  bool references = is_list && offsite_links(c, r);
+  if (is_list && ld > 0.5 && r->stops < r->items && !prose_items &&
+      !references)
     return "link-list";
-  if (is_list && teaser_list(c, r))
+  if (is_list && teaser_list(c, r) && !references)
     return "link-list";
   if (!is_list && r->kind == GALLEY_NODE_DIV && teaser_block(c, r))
     return "teaser-block";
@@ -1104,6 +1224,9 @@ static bool link_only_paragraph(bp_ctx *c, const bp_rec *r) {
         if (lt && has_price(lt))
           return false;
       }
+      /* An item of a list of the article's references (off-site-links). */
+      if (list->kind == GALLEY_NODE_LIST && offsite_links(c, list))
+        return false;
       break;
     }
   return true;
@@ -1263,6 +1386,17 @@ static bool in_figure(const bp_ctx *c, const bp_rec *r) {
   return false;
 }
 
+/* Inside a figure, or a box that is one (caption_box). */
+static bool in_caption(bp_ctx *c, const bp_rec *r) {
+  if (in_figure(c, r))
+    return true;
+  int hops = 0;
+  for (int p = r->parent; p > 0 && hops < 3; p = c->rec[p].parent, hops++)
+    if (is_container(c->rec[p].kind) && caption_box(c, &c->rec[p]))
+      return true;
+  return false;
+}
+
 /* "Ascom is a global provider…", "Regan is a Connecticut native…": one to
  * five capitalised words, then "is a", "is an", "is the" or "was a". */
 static bool is_self_description(const char *t) {
@@ -1362,6 +1496,7 @@ static const char *const promo_phrases[] = {
     "follow me",        "follow them",       "may earn",
     "earn a commission", "affiliate commission", "affiliate link",
     "comments are closed", "like this:",     "contributed reporting",
+    "reach the reporters",
     "contributed to this report", "reach the reporter", "write to ",
     "email us",         "e-mail us",         "get the latest",
     "your inbox",       "if you enjoyed",    "support our",
@@ -1393,16 +1528,80 @@ static bool is_promo(const char *t) {
   return n < 300 && has_email(t);
 }
 
+/* The first place of needle (ASCII, lower case) in t, ignoring case. */
+static const char *ci_find(const char *t, const char *needle) {
+  size_t n = strlen(needle);
+  for (; *t; t++)
+    if (strncasecmp(t, needle, n) == 0)
+      return t;
+  return NULL;
+}
+
+/* Rule copyright-line: a short paragraph that states who owns the page
+ * ("The contents of this site are ©2019 Capitol Hill Publishing Corp.",
+ * "Copyright 2019 The Associated Press. All rights reserved."): the
+ * copyright sign or word next to a year, or "all rights reserved". */
+static bool is_copyright(const char *t) {
+  if (strlen(t) >= 300)
+    return false;
+  if (ci_find(t, "all rights reserved"))
+    return true;
+  static const char *const marks[] = {"\xc2\xa9", "copyright", "(c)", NULL};
+  for (size_t i = 0; marks[i]; i++)
+    for (const char *f = ci_find(t, marks[i]); f;
+         f = ci_find(f + 1, marks[i])) {
+      const char *y = f + strlen(marks[i]);
+      for (int k = 0; k < 4 && *y && !isdigit((unsigned char)*y); k++)
+        y++;
+      if ((strncmp(y, "19", 2) == 0 || strncmp(y, "20", 2) == 0) &&
+          isdigit((unsigned char)y[2]) && isdigit((unsigned char)y[3]) &&
+          !isdigit((unsigned char)y[4]))
+        return true;
+    }
+  return false;
+}
+
+/* Rule comment-policy: a short notice about the comments under the
+ * article ("Note: we are temporarily moderating all comments",
+ * "Comentários … não serão aprovados pelo moderador"): a word for
+ * comments and a word for moderation or rules in one paragraph. */
+static bool is_comment_policy(const char *t) {
+  if (strlen(t) >= 400)
+    return false;
+  static const char *const comments[] = {"comment", "coment", "kommentar",
+                                         "commentaire", NULL};
+  static const char *const rules[] = {"moderat", "aprovad", "approv",
+                                      "guideline", "policy", "netiquette",
+                                      "respeito", "respect", NULL};
+  bool a = false, b = false;
+  for (size_t i = 0; comments[i] && !a; i++)
+    a = ci_find(t, comments[i]) != NULL;
+  for (size_t i = 0; rules[i] && !b; i++)
+    b = ci_find(t, rules[i]) != NULL;
+  return a && b;
+}
+
 static int rule_clean(bp_ctx *c, int top) {
   int headline_done = 0;
   bool listing;
   if (listing_bylines(c, top, &listing) != GALLEY_OK)
     return GALLEY_ENOMEM;
+  size_t label_end = 0; /* the record after a dropped label line */
+  enum { CAPTIONS = 64 };
+  const char *captions[CAPTIONS];
+  size_t n_captions = 0;
   for (size_t i = (size_t)top + 1; i < (size_t)c->rec[top].end; i++) {
     bp_rec *r = &c->rec[i];
     if (r->rule)
       continue;
+    /* Rule labelled-list: the list under a label line that was dropped
+     * ("More Great WIRED Stories", "Related") goes with it when each of
+     * its items is a short line with a link: the label says what the
+     * list is, so the items need not be all link. */
     const char *why = judge_container(c, r);
+    if (!why && i == label_end && r->kind == GALLEY_NODE_LIST &&
+        headline_items(c, r))
+      why = "labelled-list";
     if (why) {
       if (drop(c, (int)i, why) != GALLEY_OK)
         return GALLEY_ENOMEM;
@@ -1441,9 +1640,35 @@ static int rule_clean(bp_ctx *c, int top) {
       why = "image-credit";
     } else if (r->link * 2 < r->text && is_url_line(t)) {
       why = "url-line";
+    } else if (r->text < 300 && is_copyright(t)) {
+      why = "copyright-line";
+    } else if (r->text < 400 && r->stops <= 3 && is_comment_policy(t)) {
+      why = "comment-policy";
+    }
+    /* A label for more reading: a paragraph goes now, a heading with its
+     * section (list-heading, below); either way the list under it is
+     * asked as labelled. */
+    bool label = !why && r->text <= 40 && related_label(c, r);
+    if (label && r->kind == GALLEY_NODE_PARAGRAPH)
+      why = "label-line";
+    /* Rule repeated-caption: a caption said again word for word under
+     * another picture (one line under every photo of a gallery) is said
+     * once. */
+    if (!why && r->kind == GALLEY_NODE_PARAGRAPH && r->text < 300 &&
+        in_caption(c, r)) {
+      bool again = false;
+      for (size_t k = 0; k < n_captions && !again; k++)
+        again = bp_same_text(t, captions[k]);
+      if (again)
+        why = "repeated-caption";
+      else if (n_captions < CAPTIONS)
+        captions[n_captions++] = t;
     }
     if (why && drop(c, (int)i, why) != GALLEY_OK)
       return GALLEY_ENOMEM;
+    if (label || (why && r->text <= 60 && (strcmp(why, "call-to-action") == 0 ||
+                                           strcmp(why, "label-line") == 0)))
+      label_end = (size_t)r->end;
     i = (size_t)r->end - 1;
   }
   /* Rule about-blurb: among the last three paragraphs, one that is alone
