@@ -500,6 +500,47 @@ static bool is_edit_link(bp_ctx *c, const bp_rec *r) {
   return strcmp(buf, "edit") == 0 || strcmp(buf, "editsource") == 0;
 }
 
+/* A link that opens a share dialog with text filled in. */
+static bool share_intent(const char *u) {
+  if (!u)
+    return false;
+  static const char *const intents[] = {
+      "twitter.com/intent/", "twitter.com/share", "x.com/intent/",
+      "facebook.com/sharer", "linkedin.com/shareArticle", NULL};
+  for (size_t i = 0; intents[i]; i++)
+    if (strstr(u, intents[i]))
+      return true;
+  return false;
+}
+
+/* Rule share-label: the button of a quote offered for sharing, inline
+ * beside it: a span or link that says only "Click to tweet", "Tweet
+ * this" or "Share this quote". (The quote stays: link-line leaves a
+ * paragraph whose link is a share intent.) */
+static bool is_share_label(bp_ctx *c, const bp_rec *r) {
+  char *t = bp_node_text(c->doc, r->node);
+  if (!t)
+    return false;
+  static const char *const labels[] = {
+      "click to tweet", "click to tweet this", "tweet this", "tweet this quote",
+      "share this quote", "click to share", "tweet", NULL};
+  char low[32];
+  size_t o = 0;
+  for (const char *q = t; *q && o + 1 < sizeof low; q++)
+    if (!strchr(":.!", *q))
+      low[o++] = (char)tolower((unsigned char)*q);
+  while (o > 0 && low[o - 1] == ' ')
+    o--;
+  low[o] = '\0';
+  for (size_t i = 0; labels[i]; i++)
+    if (strcmp(low, labels[i]) == 0)
+      /* "Tweet" alone only as a link that opens the share dialog. */
+      return strcmp(labels[i], "tweet") != 0 ||
+             (r->kind == GALLEY_NODE_LINK &&
+              share_intent(galley_node_get_url(r->node)));
+  return false;
+}
+
 /* Removes page furniture before scoring: navigation, sidebars, share bars,
  * cookie notices. A container that holds most of the page's paragraphs is
  * never furniture, whatever its class says (some sites wrap the whole page
@@ -529,6 +570,22 @@ static int rule_furniture(bp_ctx *c) {
     if ((r->kind == GALLEY_NODE_SPAN || r->kind == GALLEY_NODE_LINK) &&
         r->text > 0 && r->text <= 14 && is_edit_link(c, r)) {
       if (drop(c, (int)i, "edit-link") != GALLEY_OK)
+        return GALLEY_ENOMEM;
+      i = (size_t)r->end - 1;
+      continue;
+    }
+    /* The quote itself keeps its words, not the share dialog's address
+     * (a reference no reader follows); the records are built again after
+     * this pass. */
+    if (r->kind == GALLEY_NODE_LINK && r->text >= 40 &&
+        share_intent(galley_node_get_url(r->node))) {
+      if (galley_node_unwrap(r->node) != GALLEY_OK)
+        return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
+      continue;
+    }
+    if ((r->kind == GALLEY_NODE_SPAN || r->kind == GALLEY_NODE_LINK) &&
+        r->text > 0 && r->text <= 24 && is_share_label(c, r)) {
+      if (drop(c, (int)i, "share-label") != GALLEY_OK)
         return GALLEY_ENOMEM;
       i = (size_t)r->end - 1;
       continue;
@@ -1204,6 +1261,13 @@ static bool link_only_paragraph(bp_ctx *c, const bp_rec *r) {
   if (r->kind != GALLEY_NODE_PARAGRAPH || r->text == 0 || r->text >= 120 ||
       r->link * 10 < r->text * 9)
     return false;
+  /* A quote offered for sharing ("click to tweet"): its link is a share
+   * intent, its words are the article's. */
+  if (r->text >= 40)
+    for (size_t i = (size_t)(r - c->rec) + 1; i < (size_t)r->end; i++)
+      if (c->rec[i].kind == GALLEY_NODE_LINK &&
+          share_intent(galley_node_get_url(c->rec[i].node)))
+        return false;
   /* "Get it on Amazon for $39.99": a product's price and where to buy
    * it, the substance of a buying guide. */
   char *t = bp_node_text(c->doc, r->node);
@@ -1343,10 +1407,10 @@ static bool is_label_line(const char *t) {
   return false;
 }
 
-/* A line that is mostly web addresses (image lists and tracking data that
- * leaked into the text). */
+/* A line that is mostly web addresses, two or more (image lists and
+ * tracking data that leaked into the text). */
 static bool is_url_line(const char *t) {
-  size_t total = 0, url = 0;
+  size_t total = 0, url = 0, urls = 0;
   for (const char *p = t; *p;) {
     while (*p == ' ')
       p++;
@@ -1356,10 +1420,14 @@ static bool is_url_line(const char *t) {
     size_t n = (size_t)(p - w);
     total += n;
     if (strncmp(w, "http://", 7) == 0 || strncmp(w, "https://", 8) == 0 ||
-        strncmp(w, "www.", 4) == 0)
+        strncmp(w, "www.", 4) == 0) {
       url += n;
+      urls++;
+    }
   }
-  return total > 0 && url * 2 > total;
+  /* One address alone, or with its citation, is a source the article
+   * cites: a leak is a run of them. */
+  return urls >= 2 && url * 2 > total;
 }
 
 /* A line of at most ten words, not a sentence, that the recogniser calls a

@@ -60,6 +60,8 @@ static const fixture fixtures[] = {
     {"labelled-list", "html", "html", "labelled-list"},
     {"copyright-line", "html", "html", "copyright-line"},
     {"comment-policy", "html", "html", "comment-policy"},
+    {"share-label", "html", "html", "share-label"},
+    {"mathjax", "html", "html", "chrome-tag"},
     {"before-headline", "text", "txt", "before-headline"},
     {"after-article", "text", "txt", "after-article"},
     {"call-to-action-text", "text", "txt", "call-to-action"},
