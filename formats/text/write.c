@@ -44,6 +44,7 @@
  *     galley_doc_credits), unless the first heading of the body is the
  *     title (galley_doc_shows_title). standalone=false: neither.
  * Output ends with exactly one newline (an empty document gives nothing). */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -379,6 +380,54 @@ static bool repeats(const char *alt, const char *cap) {
   return words && found * 10 >= words * 7;
 }
 
+/* The letters and digits of s[0, n), lower-cased, into out (at most
+ * cap - 1 of them); their number. */
+static size_t fold_alnum(const char *s, size_t n, char *out, size_t cap) {
+  size_t o = 0;
+  for (size_t i = 0; i < n && o + 1 < cap; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (isalnum(ch) || ch >= 0x80)
+      out[o++] = (char)tolower(ch);
+  }
+  out[o] = '\0';
+  return o;
+}
+
+/* Whether the alt text is the image's file name written out ("7th
+ * Amsterdam Light Festival 2018 2019Spider on the Bridge _ Groupe LAPS"
+ * for 7th-Amsterdam-Light-Festival-2018-2019Spider-on-the-Bridge-_-
+ * Groupe-LAPS.jpg): the same letters and digits, the extension and a
+ * size suffix ("-1024x683", "-scaled") of the file left out. */
+static bool names_file(const char *alt, const char *url) {
+  const char *end = url + strcspn(url, "?#");
+  const char *base = end;
+  while (base > url && base[-1] != '/')
+    base--;
+  const char *dot = NULL;
+  for (const char *p = base; p < end; p++)
+    if (*p == '.')
+      dot = p;
+  const char *stem_end = dot ? dot : end;
+  /* "-1024x683", "-scaled" at the end of the stem. */
+  const char *q = stem_end;
+  if (q - base > 7 && strncasecmp(q - 7, "-scaled", 7) == 0)
+    q -= 7;
+  const char *d = q;
+  while (d > base && isdigit((unsigned char)d[-1]))
+    d--;
+  if (d < q && d > base + 1 && (d[-1] == 'x' || d[-1] == 'X')) {
+    const char *e = d - 1;
+    while (e > base && isdigit((unsigned char)e[-1]))
+      e--;
+    if (e < d - 1 && e > base && e[-1] == '-')
+      q = e - 1;
+  }
+  char a[256], b[256];
+  size_t na = fold_alnum(alt, strlen(alt), a, sizeof a);
+  size_t nb = fold_alnum(base, (size_t)(q - base), b, sizeof b);
+  return na >= 4 && na == nb && na + 1 < sizeof a && memcmp(a, b, na) == 0;
+}
+
 /* Whether alt text `alt` (collapsed) says nothing a reader wants: a file
  * name ("010_Clymer-1", "IMG_2034.jpg", "DSC01234", the image's own file
  * name), or a word that only says it is a picture. */
@@ -392,6 +441,8 @@ static bool alt_is_noise(const char *alt, const char *url) {
     if (n > k && strcasecmp(alt + n - k, exts[i]) == 0)
       return true;
   }
+  if (url && names_file(alt, url))
+    return true;
   if (strchr(alt, ' '))
     return false;
   static const char *const generic[] = {

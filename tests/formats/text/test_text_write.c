@@ -364,6 +364,15 @@ static void alt_text_that_says_nothing_is_left_out(void **state) {
       {"<paragraph><image url=\"x.png\"><text>Photo</text></image>"
        "</paragraph>" P("End."),
        "End.\n"},
+      /* The file name written out, its size suffix left out. */
+      {"<paragraph><image url=\"https://a.example/up/7th-Light-Festival-"
+       "2019Spider-on-the-Bridge-_-Groupe-LAPS-1024x683.jpg\"><text>7th "
+       "Light Festival 2019Spider on the Bridge _ Groupe LAPS</text></image>"
+       "</paragraph>" P("End."),
+       "End.\n"},
+      {"<paragraph><image url=\"/img/Harbour-at-dawn-scaled.jpeg\"><text>"
+       "Harbour at dawn</text></image></paragraph>" P("End."),
+       "End.\n"},
       {"<figure><paragraph><image url=\"x.png\"><text>Hori Parata at his "
        "farm.</text></image></paragraph><caption><paragraph><text>Hori "
        "Parata at his farm. Photograph: Jane Doe</text></paragraph>"
