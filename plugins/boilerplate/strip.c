@@ -352,13 +352,21 @@ static bool article_hint(const galley_node *n) {
   return tag && (strcmp(tag, "article") == 0 || strcmp(tag, "main") == 0);
 }
 
-/* A box that holds a picture and names itself a caption (WordPress's
- * div.wp-caption) is a figure written without <figure>: it belongs to
+/* A box that holds a picture and names itself a caption, figure, image,
+ * photo or picture (WordPress's div.wp-caption, "type-image") is a
+ * figure written without <figure>: it belongs to
  * the article as a figure does, whatever else its class says, unless a
  * strong word says otherwise. */
 static bool caption_box(bp_ctx *c, const bp_rec *r) {
-  return r->images > 0 && r->text < 600 &&
-         sig_has(bp_node_signature(c->doc, r->node), "caption");
+  if (r->images == 0 || r->text >= 600)
+    return false;
+  const char *sig = bp_node_signature(c->doc, r->node);
+  static const char *const words[] = {"caption", "figure", "image", "photo",
+                                      "picture", NULL};
+  for (size_t i = 0; words[i]; i++)
+    if (sig_has(sig, words[i]))
+      return true;
+  return false;
 }
 
 /* The class/id weight: Readability's idea, our words. */
