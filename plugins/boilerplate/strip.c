@@ -1144,12 +1144,24 @@ static bool url_host(const char *u, const char **start, size_t *len) {
  * and two thirds of them go to another host than the page's URL (which
  * must be known), and prose of the article follows it (a list of
  * sources at the end is judged as before). */
-static bool offsite_links(bp_ctx *c, const bp_rec *r) {
+/* What cleaning works out once for the whole pass (linear): where the
+ * article's last paragraph of prose is, and each block's off-site
+ * verdict (0 not asked yet, 1 yes, -1 no). */
+typedef struct bp_clean {
+  size_t last_prose; /* index of the last prose paragraph, or 0 */
+  signed char *offsite;
+} bp_clean;
+
+static bool offsite_links(bp_ctx *c, bp_clean *k, const bp_rec *r) {
+  size_t self = (size_t)(r - c->rec);
+  if (k->offsite[self])
+    return k->offsite[self] > 0;
+  k->offsite[self] = -1;
   const char *page, *h;
   size_t plen, hlen;
   if (!url_host(galley_doc_get_meta(c->doc, GALLEY_META_URL), &page, &plen))
     return false;
-  size_t self = (size_t)(r - c->rec), links = 0, away = 0;
+  size_t links = 0, away = 0;
   for (size_t i = self + 1; i < (size_t)r->end; i++) {
     if (c->rec[i].kind != GALLEY_NODE_LINK)
       continue;
@@ -1158,21 +1170,17 @@ static bool offsite_links(bp_ctx *c, const bp_rec *r) {
         !(hlen == plen && strncasecmp(h, page, plen) == 0))
       away++;
   }
-  if (links < 2 || away * 3 < links * 2)
-    return false;
   /* Cleaning runs on what is left of the page: the article. */
-  for (size_t i = (size_t)r->end; i < c->n; i++)
-    if (c->rec[i].kind == GALLEY_NODE_PARAGRAPH && c->rec[i].text >= 100 &&
-        c->rec[i].link * 4 < c->rec[i].text && !c->rec[i].rule)
-      return true;
-  return false;
+  if (links >= 2 && away * 3 >= links * 2 && k->last_prose >= (size_t)r->end)
+    k->offsite[self] = 1;
+  return k->offsite[self] > 0;
 }
 
 static bool has_price(const char *t);
 
 /* Readability's conditional cleaning, with our names: a container inside the
  * article goes when its shape says it is not prose. */
-static const char *judge_container(bp_ctx *c, const bp_rec *r) {
+static const char *judge_container(bp_ctx *c, bp_clean *k, const bp_rec *r) {
   if (r->kind != GALLEY_NODE_DIV && r->kind != GALLEY_NODE_LIST &&
       r->kind != GALLEY_NODE_TABLE)
     return NULL;
@@ -1210,7 +1218,7 @@ static const char *judge_container(bp_ctx *c, const bp_rec *r) {
     if (t && has_price(t))
       return NULL;
   }
-  bool references = is_list && offsite_links(c, r);
+  bool references = is_list && offsite_links(c, k, r);
   if (is_list && ld > 0.5 && r->stops < r->items && !prose_items &&
       !references)
     return "link-list";
@@ -1263,7 +1271,7 @@ static bool has_price(const char *t) {
   return false;
 }
 
-static bool link_only_paragraph(bp_ctx *c, const bp_rec *r) {
+static bool link_only_paragraph(bp_ctx *c, bp_clean *k, const bp_rec *r) {
   if (labelled_links(c, r))
     return true;
   if (r->kind != GALLEY_NODE_PARAGRAPH || r->text == 0 || r->text >= 120 ||
@@ -1297,7 +1305,7 @@ static bool link_only_paragraph(bp_ctx *c, const bp_rec *r) {
           return false;
       }
       /* An item of a list of the article's references (off-site-links). */
-      if (list->kind == GALLEY_NODE_LIST && offsite_links(c, list))
+      if (list->kind == GALLEY_NODE_LIST && offsite_links(c, k, list))
         return false;
       break;
     }
@@ -1657,9 +1665,10 @@ static bool is_comment_policy(const char *t) {
   return a && b;
 }
 
-static int rule_clean(bp_ctx *c, int top) {
-  int headline_done = 0;
+/* The first walk of rule_clean: each block of the article, judged. */
+static int rule_clean_blocks(bp_ctx *c, int top, bp_clean *k) {
   bool listing;
+  int headline_done = 0;
   if (listing_bylines(c, top, &listing) != GALLEY_OK)
     return GALLEY_ENOMEM;
   size_t label_end = 0; /* the record after a dropped label line */
@@ -1674,7 +1683,7 @@ static int rule_clean(bp_ctx *c, int top) {
      * ("More Great WIRED Stories", "Related") goes with it when each of
      * its items is a short line with a link: the label says what the
      * list is, so the items need not be all link. */
-    const char *why = judge_container(c, r);
+    const char *why = judge_container(c, k, r);
     if (!why && i == label_end && r->kind == GALLEY_NODE_LIST &&
         headline_items(c, r))
       why = "labelled-list";
@@ -1700,7 +1709,7 @@ static int rule_clean(bp_ctx *c, int top) {
       why = "headline-in-metadata";
     } else if (r->text < 160 && is_cta(t) && r->stops <= 2) {
       why = "call-to-action";
-    } else if (link_only_paragraph(c, r)) {
+    } else if (link_only_paragraph(c, k, r)) {
       why = "link-line";
     } else if (r->text < 80 && galley_recognise_byline(t, strlen(t), 0, &by)) {
       if (!listing)
@@ -1733,8 +1742,8 @@ static int rule_clean(bp_ctx *c, int top) {
     if (!why && r->kind == GALLEY_NODE_PARAGRAPH && r->text < 300 &&
         in_caption(c, r)) {
       bool again = false;
-      for (size_t k = 0; k < n_captions && !again; k++)
-        again = bp_same_text(t, captions[k]);
+      for (size_t q = 0; q < n_captions && !again; q++)
+        again = bp_same_text(t, captions[q]);
       if (again)
         why = "repeated-caption";
       else if (n_captions < CAPTIONS)
@@ -1747,6 +1756,12 @@ static int rule_clean(bp_ctx *c, int top) {
       label_end = (size_t)r->end;
     i = (size_t)r->end - 1;
   }
+  return GALLEY_OK;
+}
+
+/* The walks of rule_clean over the article's end: about-blurb, end-promo,
+ * list-heading. */
+static int rule_clean_ends(bp_ctx *c, int top) {
   /* Rule about-blurb: among the last three paragraphs, one that is alone
    * in its block (first in its container or after a rule, and last) and
    * reads "<Name> is a …" is the site's or the author's
@@ -1844,6 +1859,21 @@ static int rule_clean(bp_ctx *c, int top) {
     i = (size_t)r->end - 1;
   }
   return GALLEY_OK;
+}
+
+static int rule_clean(bp_ctx *c, int top) {
+  bp_clean k = {0, calloc(c->n ? c->n : 1, 1)};
+  if (!k.offsite)
+    return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
+  for (size_t i = c->n; i-- > 1;)
+    if (c->rec[i].kind == GALLEY_NODE_PARAGRAPH && c->rec[i].text >= 100 &&
+        c->rec[i].link * 4 < c->rec[i].text && !c->rec[i].rule) {
+      k.last_prose = i;
+      break;
+    }
+  int rc = rule_clean_blocks(c, top, &k);
+  free(k.offsite);
+  return rc != GALLEY_OK ? rc : rule_clean_ends(c, top);
 }
 
 /* Rule alt-repeats-text: an image's alt text that repeats its figure's
