@@ -1902,7 +1902,7 @@ GALLEY_API bool galley_recognise_dateline(const char *text, size_t len,
   if (!d.only) {
     if (k.truncated)
       return false;
-    size_t words = 0;
+    size_t words = 0, parts = 1;
     for (size_t i = 0; i < k.nt; i++) {
       unsigned c = k.t[i].cp;
       if (k.t[i].type != T_PUNCT)
@@ -1910,8 +1910,16 @@ GALLEY_API bool galley_recognise_dateline(const char *text, size_t len,
       else if (c == '"' || c == 0x201C || c == 0x201D || c == 0x201E ||
                c == 0xAB || c == 0xBB || c == '^')
         return false; /* a quotation or a reference */
+      else if (part_separator(&k, i))
+        parts++;
     }
-    if (words > 24 || find_ci(text, k.n, "://") || find_ci(text, k.n, "www."))
+    /* 24 words, or ten a part for a line set out in three or four parts
+     * ("Le Monde | 04.05.2015 à 13h36 • Mis à jour le 05.05.2015 à 20h13
+     * | Par Martin Untersinger (avec Damien Leloup et Morgane Tual)"):
+     * each part is asked below. */
+    size_t most = parts >= 3 ? 10 * (parts < 4 ? parts : 4) : 24;
+    if (words > most || find_ci(text, k.n, "://") ||
+        find_ci(text, k.n, "www."))
       return false;
     size_t s = 0;
     for (size_t i = 0; i <= k.nt; i++) {

@@ -1453,13 +1453,29 @@ static bool is_url_line(const char *t) {
  * posts") is not one. */
 static bool is_date_line(const bp_rec *r, const char *t) {
   galley_date d;
-  if (r->text > 80 || !galley_recognise_dateline(t, strlen(t), &d))
+  /* A line set out in parts ("Le Monde | 04.05.2015 à 13h36 • Mis à jour
+   * le 05.05.2015 | Par Martin Untersinger") may be longer: ten words a
+   * part, as the recogniser checks each part. */
+  unsigned parts = 1;
+  for (const char *p = t; *p; p++)
+    if (strncmp(p, " | ", 3) == 0 || strncmp(p, " \xe2\x80\xa2 ", 5) == 0 ||
+        strncmp(p, " \xc2\xb7 ", 4) == 0)
+      parts++;
+  if (parts > 4)
+    parts = 4;
+  if (r->text > 80 * parts || !galley_recognise_dateline(t, strlen(t), &d))
     return false;
   unsigned words = 0;
   for (const char *p = t; *p; p++)
     if (*p == ' ')
       words++;
-  return words <= 10 && !bp_ends_sentence(t);
+  /* A closing parenthesis ends a sentence only after . ! or ?: "Par
+   * Martin Untersinger (avec Damien Leloup)" is no sentence. */
+  size_t n = strlen(t);
+  bool sentence = bp_ends_sentence(t);
+  if (sentence && n >= 2 && t[n - 1] == ')' && !strchr(".!?", t[n - 2]))
+    sentence = false;
+  return words <= 10 * parts && !sentence;
 }
 
 static bool in_figure(const bp_ctx *c, const bp_rec *r) {

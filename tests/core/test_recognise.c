@@ -110,6 +110,11 @@ static void datelines_in_six_more_languages(void **state) {
        "2019-12-03"},
       {"1er f\xc3\xa9vrier 2021 \xc3\xa0 13h36", "2021-02-01T13:36"},
       {"Mis \xc3\xa0 jour le 4 AO\xc3\x9bT 2020", "2020-08-04"},
+      /* A line of four parts, 26 words: ten words a part. */
+      {"La Gazette du Port | 04.05.2015 \xc3\xa0 13h36 \xe2\x80\xa2 Mis "
+       "\xc3\xa0 jour le 05.05.2015 \xc3\xa0 20h13 | Par Jeanne Marie "
+       "Lefebvre (avec Paul Girard et Anne Roux)",
+       "2015-05-04T13:36"},
       /* de */
       {"14. M\xc3\xa4rz 2021", "2021-03-14"},
       {"Stand: 05.11.2019, 14.30 Uhr", "2019-11-05T14:30"},
