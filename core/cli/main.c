@@ -385,7 +385,7 @@ static void list_plugins(const galley_registry *reg, int transforms, int json) {
     printf("[");
     int first = 1;
     for (size_t i = 0; i < n; i++) {
-      const galley_plugin *p = galley_registry_at(reg, i);
+      const galley_plugin *p = galley_registry_describe_at(reg, i);
       if (!!(p->caps & GALLEY_CAN_TRANSFORM) != transforms)
         continue;
       printf("%s\n  {\"name\": ", first ? "" : ",");
@@ -422,7 +422,7 @@ static void list_plugins(const galley_registry *reg, int transforms, int json) {
     printf("%-10s %-4s %-5s %-22s %s\n", "FORMAT", "READ", "WRITE",
            "EXTENSIONS", "LOADED FROM");
   for (size_t i = 0; i < n; i++) {
-    const galley_plugin *p = galley_registry_at(reg, i);
+    const galley_plugin *p = galley_registry_describe_at(reg, i);
     if (transforms) {
       if (p->caps & GALLEY_CAN_TRANSFORM)
         printf("%-12s %-40s %s (%s)\n", p->name, p->summary ? p->summary : "",
@@ -454,7 +454,8 @@ static const char *type_name(galley_option_type t) {
 }
 
 static int help_format(const galley_registry *reg, const char *name) {
-  const galley_plugin *p = galley_registry_find(reg, name);
+  /* From the plugin's description: nothing is loaded to describe it. */
+  const galley_plugin *p = galley_registry_describe(reg, name);
   if (!p) {
     fprintf(stderr,
             "galley: no format or transform named '%s' (see galley "
@@ -601,10 +602,21 @@ static const char *path_extension(const char *path) {
   return dot && dot != base ? dot + 1 : NULL;
 }
 
+/* Prints the registry's messages not printed yet: those of loading, then
+ * those of plugins loaded later, when a lookup first needs them. */
+static size_t messages_printed;
+static void print_registry_messages(const galley_registry *reg) {
+  size_t n = galley_registry_message_count(reg);
+  for (; messages_printed < n; messages_printed++)
+    fprintf(stderr, "galley: %s\n",
+            galley_registry_message(reg, messages_printed));
+}
+
 static const galley_plugin *need_format(const galley_registry *reg,
                                         const char *name, unsigned cap,
                                         const char *what) {
   const galley_plugin *p = galley_registry_find(reg, name);
+  print_registry_messages(reg);
   if (!p)
     cli_usage_error(
         "no %s format named '%s' is loaded (see galley --list-formats)", what,
@@ -1101,6 +1113,7 @@ static void make_proto(const galley_plugin *reader) {
     cli_die_oom(); /* both were checked by need_format */
   for (size_t i = 0; i < c.transforms.n; i++) {
     const galley_plugin *t = galley_registry_find(reg, c.transforms.items[i]);
+    print_registry_messages(reg);
     if (!t)
       cli_usage_error(
           "no transform named '%s' is loaded (see galley --list-transforms)",
@@ -1186,8 +1199,7 @@ int main(int argc, char **argv) {
   if (!reg)
     cli_die_oom();
   galley_registry_load_default(reg, c.plugin_dirs.items, c.plugin_dirs.n);
-  for (size_t i = 0; i < galley_registry_message_count(reg); i++)
-    fprintf(stderr, "galley: %s\n", galley_registry_message(reg, i));
+  print_registry_messages(reg);
 
   if (c.list_formats || c.list_transforms) {
     if (c.list_formats)
@@ -1245,6 +1257,7 @@ int main(int argc, char **argv) {
                  ? galley_registry_detect(reg, c.inputs.items[0], NULL, 0,
                                           GALLEY_CAN_READ)
                  : NULL);
+  print_registry_messages(reg);
 
   signals_install();
   int status;
@@ -1257,5 +1270,6 @@ int main(int argc, char **argv) {
   else
     status = run_single(&p, c.inputs.items[0], output);
 
+  print_registry_messages(reg);
   return status;
 }
