@@ -1,4 +1,5 @@
 /* The galley command line: pandoc-style conversion of one document. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -1175,6 +1176,35 @@ static void make_proto(const galley_plugin *reader) {
     cli_die_oom();
 }
 
+/* --jsonl runs in galley-jsonl.so, the program's only user of jansson, so
+ * that no other run loads it: beside the executable in a build tree (where
+ * meson writes galley-uninstalled), else in the installed folder. */
+static int run_jsonl_module(const plan *pl) {
+  char path[PATH_MAX];
+  static const char name[] = "galley-jsonl.so";
+  snprintf(path, sizeof path, "%s/%s", GALLEY_CLI_MODULE_DIR, name);
+  char exe[PATH_MAX];
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  char *slash = len > 0 ? (exe[len] = '\0', strrchr(exe, '/')) : NULL;
+  if (slash && (size_t)(slash + 1 - exe) + sizeof "galley-uninstalled" <=
+                   sizeof exe) {
+    memcpy(slash + 1, "galley-uninstalled", sizeof "galley-uninstalled");
+    if (access(exe, F_OK) == 0)
+      snprintf(path, sizeof path, "%.*s/%s", (int)(slash - exe), exe, name);
+  }
+  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  void *sym = h ? dlsym(h, "run_jsonl") : NULL;
+  if (!sym) {
+    const char *why = dlerror();
+    fprintf(stderr, "galley: --jsonl: cannot load %s: %s\n", path,
+            why ? why : "no run_jsonl in it");
+    return EXIT_FAILED;
+  }
+  int (*run)(const plan *);
+  memcpy(&run, &sym, sizeof run);
+  return run(pl);
+}
+
 int main(int argc, char **argv) {
   use_uninstalled_plugins();
   parse_args(&c, argc, argv);
@@ -1262,7 +1292,7 @@ int main(int argc, char **argv) {
   signals_install();
   int status;
   if (c.jsonl)
-    status = run_jsonl(&p);
+    status = run_jsonl_module(&p);
   else if (batch)
     status = run_batch(&p);
   else if (c.inputs.n > 1)

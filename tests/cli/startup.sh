@@ -87,6 +87,19 @@ else
     "dlopened: $mods" [ "$mods" = "markdown.so text.so" ]
 fi
 
+# The program links libgalley and libc, nothing else: --jsonl's jansson
+# is in galley-jsonl.so, loaded by --jsonl alone.
+if command -v readelf >/dev/null; then
+  needed=$(readelf -d "$exe" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' |
+    grep -v '^libc\.so\|^libgalley\.so\|^ld-linux\|^libasan\|^libubsan' | tr '\n' ' ')
+  check "galley links only libgalley (and libc)" "also: $needed" [ -z "$needed" ]
+else
+  skip "galley links only libgalley (and libc)" "no readelf"
+fi
+printf '{"url": "https://example.org/a", "content": "<p>Hi</p>", "format": "html"}\n' >in.jsonl
+"$exe" --jsonl -t markdown <in.jsonl >out 2>err
+check "--jsonl loads its module and converts" "status $?" grep -q 'Hi' out
+
 # A corrupt cache: the same answer, and a cache that works again.
 head -c 3000 /dev/urandom >cache/galley/plugins.cache
 "$exe" small.md -t html >out 2>err
