@@ -1,4 +1,5 @@
 /* The galley command line: pandoc-style conversion of one document. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -385,7 +386,7 @@ static void list_plugins(const galley_registry *reg, int transforms, int json) {
     printf("[");
     int first = 1;
     for (size_t i = 0; i < n; i++) {
-      const galley_plugin *p = galley_registry_at(reg, i);
+      const galley_plugin *p = galley_registry_describe_at(reg, i);
       if (!!(p->caps & GALLEY_CAN_TRANSFORM) != transforms)
         continue;
       printf("%s\n  {\"name\": ", first ? "" : ",");
@@ -422,7 +423,7 @@ static void list_plugins(const galley_registry *reg, int transforms, int json) {
     printf("%-10s %-4s %-5s %-22s %s\n", "FORMAT", "READ", "WRITE",
            "EXTENSIONS", "LOADED FROM");
   for (size_t i = 0; i < n; i++) {
-    const galley_plugin *p = galley_registry_at(reg, i);
+    const galley_plugin *p = galley_registry_describe_at(reg, i);
     if (transforms) {
       if (p->caps & GALLEY_CAN_TRANSFORM)
         printf("%-12s %-40s %s (%s)\n", p->name, p->summary ? p->summary : "",
@@ -454,7 +455,8 @@ static const char *type_name(galley_option_type t) {
 }
 
 static int help_format(const galley_registry *reg, const char *name) {
-  const galley_plugin *p = galley_registry_find(reg, name);
+  /* From the plugin's description: nothing is loaded to describe it. */
+  const galley_plugin *p = galley_registry_describe(reg, name);
   if (!p) {
     fprintf(stderr,
             "galley: no format or transform named '%s' (see galley "
@@ -601,10 +603,21 @@ static const char *path_extension(const char *path) {
   return dot && dot != base ? dot + 1 : NULL;
 }
 
+/* Prints the registry's messages not printed yet: those of loading, then
+ * those of plugins loaded later, when a lookup first needs them. */
+static size_t messages_printed;
+static void print_registry_messages(const galley_registry *reg) {
+  size_t n = galley_registry_message_count(reg);
+  for (; messages_printed < n; messages_printed++)
+    fprintf(stderr, "galley: %s\n",
+            galley_registry_message(reg, messages_printed));
+}
+
 static const galley_plugin *need_format(const galley_registry *reg,
                                         const char *name, unsigned cap,
                                         const char *what) {
   const galley_plugin *p = galley_registry_find(reg, name);
+  print_registry_messages(reg);
   if (!p)
     cli_usage_error(
         "no %s format named '%s' is loaded (see galley --list-formats)", what,
@@ -1101,6 +1114,7 @@ static void make_proto(const galley_plugin *reader) {
     cli_die_oom(); /* both were checked by need_format */
   for (size_t i = 0; i < c.transforms.n; i++) {
     const galley_plugin *t = galley_registry_find(reg, c.transforms.items[i]);
+    print_registry_messages(reg);
     if (!t)
       cli_usage_error(
           "no transform named '%s' is loaded (see galley --list-transforms)",
@@ -1162,6 +1176,35 @@ static void make_proto(const galley_plugin *reader) {
     cli_die_oom();
 }
 
+/* --jsonl runs in galley-jsonl.so, the program's only user of jansson, so
+ * that no other run loads it: beside the executable in a build tree (where
+ * meson writes galley-uninstalled), else in the installed folder. */
+static int run_jsonl_module(const plan *pl) {
+  char path[PATH_MAX];
+  static const char name[] = "galley-jsonl.so";
+  snprintf(path, sizeof path, "%s/%s", GALLEY_CLI_MODULE_DIR, name);
+  char exe[PATH_MAX];
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  char *slash = len > 0 ? (exe[len] = '\0', strrchr(exe, '/')) : NULL;
+  if (slash && (size_t)(slash + 1 - exe) + sizeof "galley-uninstalled" <=
+                   sizeof exe) {
+    memcpy(slash + 1, "galley-uninstalled", sizeof "galley-uninstalled");
+    if (access(exe, F_OK) == 0)
+      snprintf(path, sizeof path, "%.*s/%s", (int)(slash - exe), exe, name);
+  }
+  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  void *sym = h ? dlsym(h, "run_jsonl") : NULL;
+  if (!sym) {
+    const char *why = dlerror();
+    fprintf(stderr, "galley: --jsonl: cannot load %s: %s\n", path,
+            why ? why : "no run_jsonl in it");
+    return EXIT_FAILED;
+  }
+  int (*run)(const plan *);
+  memcpy(&run, &sym, sizeof run);
+  return run(pl);
+}
+
 int main(int argc, char **argv) {
   use_uninstalled_plugins();
   parse_args(&c, argc, argv);
@@ -1186,8 +1229,7 @@ int main(int argc, char **argv) {
   if (!reg)
     cli_die_oom();
   galley_registry_load_default(reg, c.plugin_dirs.items, c.plugin_dirs.n);
-  for (size_t i = 0; i < galley_registry_message_count(reg); i++)
-    fprintf(stderr, "galley: %s\n", galley_registry_message(reg, i));
+  print_registry_messages(reg);
 
   if (c.list_formats || c.list_transforms) {
     if (c.list_formats)
@@ -1245,11 +1287,12 @@ int main(int argc, char **argv) {
                  ? galley_registry_detect(reg, c.inputs.items[0], NULL, 0,
                                           GALLEY_CAN_READ)
                  : NULL);
+  print_registry_messages(reg);
 
   signals_install();
   int status;
   if (c.jsonl)
-    status = run_jsonl(&p);
+    status = run_jsonl_module(&p);
   else if (batch)
     status = run_batch(&p);
   else if (c.inputs.n > 1)
@@ -1257,5 +1300,6 @@ int main(int argc, char **argv) {
   else
     status = run_single(&p, c.inputs.items[0], output);
 
+  print_registry_messages(reg);
   return status;
 }

@@ -202,7 +202,8 @@ GALLEY_API int galley_job_check_options(galley_job *job,
     conversion_add(&conv, reader);
   } else {
     for (size_t i = 0; i < n_reg; i++) {
-      const galley_plugin *p = galley_registry_at(job->registry, i);
+      /* Declarations only: checking options loads no plugin. */
+      const galley_plugin *p = galley_registry_describe_at(job->registry, i);
       if (p->caps & GALLEY_CAN_READ)
         conversion_add(&conv, p);
     }

@@ -237,9 +237,11 @@ static const galley_plugin *reader_for_type(const galley_registry *reg,
   if (strcmp(mt, "application/xhtml+xml") == 0)
     mt = "text/html";
   for (size_t i = 0; i < galley_registry_count(reg); i++) {
-    const galley_plugin *p = galley_registry_at(reg, i);
+    /* Chosen by description; only the one chosen is loaded. */
+    const galley_plugin *p = galley_registry_describe_at(reg, i);
     if ((p->caps & GALLEY_CAN_READ) && p->media_type &&
-        strcasecmp(p->media_type, mt) == 0)
+        strcasecmp(p->media_type, mt) == 0 &&
+        (p = galley_registry_at(reg, i)) != NULL)
       return p;
   }
   return NULL;

@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -664,6 +666,10 @@ static int setup_tree(void **state) {
   unsetenv("GALLEY_PLUGIN_PATH");
   unsetenv("XDG_DATA_HOME");
   setenv("HOME", t->root, 1); /* so ~/.local/share is ours too */
+  /* A plugin cache of each test's own. */
+  char cache[4200];
+  snprintf(cache, sizeof cache, "%s/cache", t->root);
+  setenv("XDG_CACHE_HOME", cache, 1);
   *state = t;
   return 0;
 }
@@ -857,6 +863,407 @@ static void hidden_and_non_module_files_are_ignored(void **state) {
   galley_registry_free(reg);
 }
 
+/* ---- The plugin cache ---- */
+
+/* Copies test plugin `module` to `dst` through a temporary file renamed
+ * over it: a new inode, as an upgrade installs one. */
+static void install_plugin(const char *module, const char *dst) {
+  char tmp[4400];
+  snprintf(tmp, sizeof tmp, "%s.tmp", dst);
+  FILE *in = fopen(plugin_path(module), "rb");
+  FILE *out = fopen(tmp, "wb");
+  assert_non_null(in);
+  assert_non_null(out);
+  char buf[8192];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+    assert_int_equal(fwrite(buf, 1, n, out), n);
+  fclose(in);
+  assert_int_equal(fclose(out), 0);
+  assert_int_equal(rename(tmp, dst), 0);
+}
+
+static char *read_whole(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  char *data = NULL;
+  size_t cap = 0, n = 0, got;
+  do {
+    if (n + 4096 > cap) {
+      cap = (n + 4096) * 2;
+      data = realloc(data, cap);
+      assert_non_null(data);
+    }
+  } while ((got = fread(data + n, 1, cap - n, f)) > 0 && (n += got));
+  fclose(f);
+  *len = n;
+  return data;
+}
+
+static void write_whole(const char *path, const void *data, size_t len) {
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(data, 1, len, f), len);
+  assert_int_equal(fclose(f), 0);
+}
+
+/* A registry of folder `opt` of the tree, and whether the plugin called
+ * `name` (which must be there) was dlopened by the scan itself. */
+static galley_registry *scan(tree *t, const char *name, bool *loaded) {
+  galley_registry *reg = galley_registry_new();
+  assert_non_null(reg);
+  galley_registry_load_dir(reg, path_in(t, "opt"), GALLEY_ORIGIN_OPTION);
+  size_t n = galley_registry_count(reg);
+  size_t i = 0;
+  while (i < n && strcmp(galley_registry_describe_at(reg, i)->name, name))
+    i++;
+  if (i == n)
+    fail_msg("no plugin named %s", name);
+  *loaded = galley_registry_is_loaded(reg, i);
+  return reg;
+}
+
+/* Whether `needle` occurs in the `len` bytes at `hay`. */
+static char *find_bytes(char *hay, size_t len, const char *needle) {
+  size_t n = strlen(needle);
+  for (size_t i = 0; i + n <= len; i++)
+    if (memcmp(hay + i, needle, n) == 0)
+      return hay + i;
+  return NULL;
+}
+
+/* scan() in a child process: the cache is written, and this process
+ * does not map the module (dlopen of a path already loaded gives the
+ * mapping it has, whatever the file holds now). */
+static void scan_in_child(tree *t, const char *name) {
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    bool loaded;
+    galley_registry_free(scan(t, name, &loaded));
+    _exit(0);
+  }
+  int status;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void use_cache_in_tree(tree *t) {
+  setenv("XDG_CACHE_HOME", path_in(t, "cache"), 1);
+  make_dir(path_in(t, "opt"));
+}
+
+static const char *cache_path(tree *t) {
+  return path_in(t, "cache/galley/plugins.cache");
+}
+
+static void a_described_plugin_is_loaded_only_when_looked_up(void **state) {
+  tree *t = *state;
+  use_cache_in_tree(t);
+  install_plugin("good.so", path_in(t, "opt/a.so"));
+  bool loaded;
+  galley_registry *reg = scan(t, "good", &loaded);
+  assert_true(loaded); /* nothing cached yet: loaded, and described */
+  galley_registry_free(reg);
+  size_t len;
+  char *data = read_whole(cache_path(t), &len);
+  assert_non_null(data);
+  free(data);
+
+  reg = scan(t, "good", &loaded);
+  assert_false(loaded);
+  /* Its description, from the cache, is the descriptor's. */
+  const galley_plugin *d = galley_registry_describe(reg, "good");
+  assert_string_equal(d->summary, GOOD);
+  assert_string_equal(d->version, "1.0");
+  assert_string_equal(d->media_type, "text/x-good");
+  assert_string_equal(d->extensions[0], "good");
+  assert_string_equal(d->extensions[1], "GD");
+  assert_null(d->extensions[2]);
+  const galley_option *o = galley_plugin_option(d, "width");
+  assert_non_null(o);
+  assert_int_equal(o->type, GALLEY_OPT_INT);
+  assert_string_equal(o->default_value, "72");
+  assert_false(galley_registry_is_loaded(reg, 0));
+  /* A lookup by extension loads it, and gives the module's descriptor. */
+  const galley_plugin *p = galley_registry_find_ext(reg, "gd", GALLEY_CAN_READ);
+  assert_non_null(p);
+  assert_non_null(p->read);
+  assert_true(galley_registry_is_loaded(reg, 0));
+  assert_ptr_equal(galley_registry_find(reg, "good"), p);
+  assert_ptr_equal(galley_registry_describe(reg, "good"), p);
+  assert_int_equal(galley_registry_message_count(reg), 0);
+  galley_registry_free(reg);
+
+  /* Probing loads the plugins that probe. */
+  reg = scan(t, "good", &loaded);
+  assert_false(loaded);
+  const unsigned char head[] = "GOOD stuff";
+  p = galley_registry_probe(reg, head, sizeof head - 1, GALLEY_CAN_READ);
+  assert_non_null(p);
+  assert_string_equal(p->name, "good");
+  galley_registry_free(reg);
+}
+
+static void a_changed_plugin_file_gets_its_new_description(void **state) {
+  tree *t = *state;
+  use_cache_in_tree(t);
+  install_plugin("good.so", path_in(t, "opt/a.so"));
+  scan_in_child(t, "good");
+  bool loaded;
+  galley_registry *reg = scan(t, "good", &loaded);
+  assert_false(loaded);
+  assert_string_equal(galley_registry_describe(reg, "good")->summary, GOOD);
+  galley_registry_free(reg);
+  /* Another module, same name "good", same path: the cache is stale. */
+  install_plugin("duplicate.so", path_in(t, "opt/a.so"));
+  reg = scan(t, "good", &loaded);
+  assert_true(loaded);
+  assert_string_equal(galley_registry_describe(reg, "good")->summary, TWIN);
+  assert_string_equal(galley_registry_find(reg, "good")->summary, TWIN);
+  galley_registry_free(reg);
+  /* And the cache was rewritten: the next run need not load it. */
+  reg = scan(t, "good", &loaded);
+  assert_false(loaded);
+  assert_string_equal(galley_registry_describe(reg, "good")->summary, TWIN);
+  galley_registry_free(reg);
+  /* Touched, same content: a new mtime, loaded again. */
+  struct timespec times[2] = {{0, UTIME_NOW}, {12345, 0}};
+  assert_int_equal(utimensat(AT_FDCWD, path_in(t, "opt/a.so"), times, 0), 0);
+  reg = scan(t, "good", &loaded);
+  assert_true(loaded);
+  galley_registry_free(reg);
+}
+
+static void added_and_removed_plugins_are_seen(void **state) {
+  tree *t = *state;
+  use_cache_in_tree(t);
+  install_plugin("good.so", path_in(t, "opt/a.so"));
+  bool loaded;
+  galley_registry_free(scan(t, "good", &loaded));
+  /* Added: loaded and described; the cached one is not loaded. */
+  install_plugin("before_init.so", path_in(t, "opt/b.so"));
+  galley_registry *reg = scan(t, "before_init", &loaded);
+  assert_true(loaded);
+  assert_int_equal(galley_registry_count(reg), 2);
+  assert_false(galley_registry_is_loaded(reg, 0));
+  galley_registry_free(reg);
+  reg = scan(t, "before_init", &loaded);
+  assert_false(loaded);
+  galley_registry_free(reg);
+  /* Removed: gone from the registry and from the cache. */
+  assert_int_equal(unlink(path_in(t, "opt/a.so")), 0);
+  reg = scan(t, "before_init", &loaded);
+  assert_false(loaded);
+  assert_int_equal(galley_registry_count(reg), 1);
+  assert_null(galley_registry_describe(reg, "good"));
+  assert_null(galley_registry_find(reg, "good"));
+  galley_registry_free(reg);
+  size_t len;
+  char *data = read_whole(cache_path(t), &len);
+  assert_non_null(data);
+  assert_null(find_bytes(data, len, "opt/a.so"));
+  assert_non_null(find_bytes(data, len, "opt/b.so"));
+  free(data);
+  /* A duplicate is described too, and reported from its description. */
+  install_plugin("duplicate.so", path_in(t, "opt/c.so"));
+  install_plugin("good.so", path_in(t, "opt/d.so"));
+  for (int round = 0; round < 2; round++) {
+    reg = scan(t, "good", &loaded);
+    assert_int_equal(loaded, round == 0);
+    assert_string_equal(galley_registry_describe(reg, "good")->summary, TWIN);
+    assert_contains(message_about(reg, path_in(t, "opt/d.so")),
+                    "duplicate name 'good'");
+    assert_int_equal(galley_registry_message_count(reg), 1);
+    galley_registry_free(reg);
+  }
+}
+
+/* The FNV-1a 64 hash that ends a cache file (plugin_cache.c). */
+static unsigned long long fnv1a(const char *p, size_t n) {
+  unsigned long long h = 14695981039346656037ull;
+  for (size_t i = 0; i < n; i++) {
+    h ^= (unsigned char)p[i];
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+/* `body` with the right trailer, as the cache file. */
+static void write_signed(const char *path, const char *body, size_t len) {
+  char *data = malloc(len + 18);
+  assert_non_null(data);
+  memcpy(data, body, len);
+  char trailer[19];
+  snprintf(trailer, sizeof trailer, "Z%016llx\n", fnv1a(body, len));
+  memcpy(data + len, trailer, 18);
+  write_whole(path, data, len + 18);
+  free(data);
+}
+
+/* After the cache file was spoilt: the right answer, no message, and a
+ * cache that works again afterwards. */
+static void assert_rebuilt(tree *t, const char *what) {
+  bool loaded;
+  galley_registry *reg = scan(t, "good", &loaded);
+  if (!loaded)
+    fail_msg("%s: the cache was trusted", what);
+  assert_string_equal(galley_registry_find(reg, "good")->summary, GOOD);
+  assert_int_equal(galley_registry_count(reg), 1);
+  assert_int_equal(galley_registry_message_count(reg), 0);
+  galley_registry_free(reg);
+  reg = scan(t, "good", &loaded);
+  if (loaded)
+    fail_msg("%s: the cache was not rewritten", what);
+  assert_string_equal(galley_registry_describe(reg, "good")->summary, GOOD);
+  galley_registry_free(reg);
+}
+
+static void a_corrupt_cache_is_rebuilt(void **state) {
+  tree *t = *state;
+  use_cache_in_tree(t);
+  install_plugin("good.so", path_in(t, "opt/a.so"));
+  bool loaded;
+  galley_registry_free(scan(t, "good", &loaded));
+  size_t len;
+  char *good = read_whole(cache_path(t), &len);
+  assert_non_null(good);
+  assert_true(len > 100);
+
+  /* Random bytes, with and without the magic line. */
+  unsigned seed = 18;
+  char noise[4096];
+  for (size_t i = 0; i < sizeof noise; i++)
+    noise[i] = (char)(rand_r(&seed) & 0xff);
+  write_whole(cache_path(t), noise, sizeof noise);
+  assert_rebuilt(t, "random bytes");
+  memcpy(noise, good, 40);
+  write_whole(cache_path(t), noise, sizeof noise);
+  assert_rebuilt(t, "random bytes after the header");
+  /* Empty, and truncated anywhere. */
+  write_whole(cache_path(t), "", 0);
+  assert_rebuilt(t, "empty");
+  for (size_t cut = 1; cut < len; cut += len / 9) {
+    write_whole(cache_path(t), good, cut);
+    assert_rebuilt(t, "truncated");
+  }
+  /* One byte changed: the checksum says so. */
+  char *flipped = malloc(len);
+  memcpy(flipped, good, len);
+  char *summary = find_bytes(flipped, len, "good test");
+  assert_non_null(summary);
+  summary[0] = 'G';
+  write_whole(cache_path(t), flipped, len);
+  assert_rebuilt(t, "a changed byte");
+  free(flipped);
+
+  /* Well signed but hostile: every length and count out of range, strings
+   * that run past the end, numbers that overflow, a NUL inside a string. */
+  char header[256];
+  int hl = snprintf(header, sizeof header,
+                    "GALLEY-PLUGIN-CACHE\ns%zu:%s%ci%d;i%zu;i%zu;",
+                    strlen(galley_version()), galley_version(), '\0',
+                    GALLEY_ABI_VERSION, sizeof(galley_plugin), sizeof(void *));
+  const char *tails[] = {
+      "i99999999999;",
+      "i1;Es999999999:x",
+      "i1;Es4000000:x",
+      "i1;Es10:ab",
+      "i99999999999999999999999;",
+      "i-1;",
+      "i1;Es3:a\0b\0",
+      "i1;E",
+      "i2;",
+      "",
+  };
+  size_t tail_len[] = {13, 16, 14, 10, 25, 4, 12, 4, 3, 0};
+  for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+    char body[512];
+    memcpy(body, header, (size_t)hl);
+    memcpy(body + hl, tails[i], tail_len[i]);
+    write_signed(cache_path(t), body, (size_t)hl + tail_len[i]);
+    assert_rebuilt(t, tails[i]);
+  }
+  /* Another galley's cache: the same file, said to be of ABI 999. */
+  char *foreign = malloc(len + 16);
+  size_t at = (size_t)(strchr(good + 21, '\0') - good) + 1; /* after version */
+  assert_int_equal(good[at], 'i');
+  char *semi = memchr(good + at, ';', len - at);
+  int fl = snprintf(foreign, len + 16, "%.*si999", (int)at, good);
+  size_t rest = len - 18 - (size_t)(semi - good);
+  memcpy(foreign + fl, semi, rest);
+  write_signed(cache_path(t), foreign, (size_t)fl + rest);
+  assert_rebuilt(t, "another ABI");
+  free(foreign);
+
+  /* A valid entry with the wrong stat (another file at that path). */
+  struct timespec times[2] = {{0, UTIME_NOW}, {777, 0}};
+  write_whole(cache_path(t), good, len);
+  assert_int_equal(utimensat(AT_FDCWD, path_in(t, "opt/a.so"), times, 0), 0);
+  assert_rebuilt(t, "a stale entry");
+  free(good);
+}
+
+static void an_unusable_cache_location_still_works(void **state) {
+  tree *t = *state;
+  make_dir(path_in(t, "opt"));
+  install_plugin("good.so", path_in(t, "opt/a.so"));
+  /* XDG_CACHE_HOME is a file: no folder can be made under it. */
+  write_whole(path_in(t, "file"), "x", 1);
+  setenv("XDG_CACHE_HOME", path_in(t, "file"), 1);
+  for (int round = 0; round < 2; round++) {
+    bool loaded;
+    galley_registry *reg = scan(t, "good", &loaded);
+    assert_true(loaded); /* no cache: loaded each time */
+    assert_string_equal(galley_registry_find(reg, "good")->summary, GOOD);
+    assert_int_equal(galley_registry_message_count(reg), 0);
+    galley_registry_free(reg);
+  }
+  /* A relative XDG_CACHE_HOME is ignored (the XDG rule): ~/.cache. */
+  setenv("XDG_CACHE_HOME", "relative/cache", 1);
+  bool loaded;
+  galley_registry_free(scan(t, "good", &loaded));
+  size_t len;
+  char *data = read_whole(path_in(t, ".cache/galley/plugins.cache"), &len);
+  assert_non_null(data);
+  free(data);
+  /* Neither: no cache at all, and it still works. */
+  unsetenv("XDG_CACHE_HOME");
+  setenv("HOME", "", 1);
+  galley_registry *reg = scan(t, "good", &loaded);
+  assert_true(loaded);
+  galley_registry_free(reg);
+  /* A cache folder that cannot be written (a read-only one, for a user
+   * that permissions bind): still works. */
+  make_dir(path_in(t, "ro/galley"));
+  chmod(path_in(t, "ro/galley"), 0500);
+  setenv("XDG_CACHE_HOME", path_in(t, "ro"), 1);
+  reg = scan(t, "good", &loaded);
+  assert_string_equal(galley_registry_find(reg, "good")->summary, GOOD);
+  galley_registry_free(reg);
+  chmod(path_in(t, "ro/galley"), 0700);
+}
+
+static void refused_files_are_never_cached(void **state) {
+  tree *t = *state;
+  use_cache_in_tree(t);
+  install_plugin("good.so", path_in(t, "opt/a.so"));
+  install_plugin("init_fails.so", path_in(t, "opt/b.so"));
+  install_plugin("wrong_abi.so", path_in(t, "opt/c.so"));
+  for (int round = 0; round < 2; round++) {
+    bool loaded;
+    galley_registry *reg = scan(t, "good", &loaded);
+    assert_int_equal(loaded, round == 0);
+    assert_contains(message_about(reg, path_in(t, "opt/b.so")),
+                    "init of 'init_fails' failed");
+    assert_contains(message_about(reg, path_in(t, "opt/c.so")),
+                    "built for plugin ABI 999");
+    assert_int_equal(galley_registry_count(reg), 1);
+    galley_registry_free(reg);
+  }
+}
+
 int main(int argc, char **argv) {
   if (argc > 1)
     cmocka_set_test_filter(argv[1]); /* run one test: test_registry NAME */
@@ -888,6 +1295,12 @@ int main(int argc, char **argv) {
       T(the_system_path_comes_last_in_place_of_the_installed_folder),
       T(refused_files_in_the_search_path_leave_one_message_each),
       T(hidden_and_non_module_files_are_ignored),
+      T(a_described_plugin_is_loaded_only_when_looked_up),
+      T(a_changed_plugin_file_gets_its_new_description),
+      T(added_and_removed_plugins_are_seen),
+      T(a_corrupt_cache_is_rebuilt),
+      T(an_unusable_cache_location_still_works),
+      T(refused_files_are_never_cached),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -79,6 +79,8 @@ check "the fetch module is installed in LIBDIR/galley, and libgalley does not li
 # An offline fetch needs the module (it makes the fetcher) and no network.
 check "the installed galley finds the installed fetch module" \
   bash -c "'$galley' --offline http://192.0.2.1/x -t text 2>&1 | grep -q 'not fetched: offline (--offline)\$'"
+check "the installed galley links libgalley alone, and runs --jsonl through the installed galley-jsonl.so" \
+  bash -c "! objdump -p '$galley' | grep 'NEEDED' | grep -vq 'libgalley\|libc\.so\|libasan\|libubsan' && test -f '$libdir/galley/galley-jsonl.so' && printf '{\"content\": \"<p>Hi</p>\", \"format\": \"html\"}\n' | '$galley' --jsonl -t text | grep -q Hi"
 check "the installed galley loads the installed plugins" \
   bash -c "'$galley' --list-formats | grep -q '^html .*$pluginsdir/html.so (installed)'"
 

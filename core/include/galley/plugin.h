@@ -328,8 +328,18 @@ GALLEY_EXPORT galley_registry *galley_registry_new(void);
 /** Frees the registry. Loaded modules stay mapped until the process ends. */
 GALLEY_EXPORT void galley_registry_free(galley_registry *reg);
 /**
- * Loads every `*.so` in `dir` (not recursive), in name order. Returns the
+ * Adds every `*.so` in `dir` (not recursive), in name order. Returns the
  * number of plugins added; refusals are recorded as messages.
+ *
+ * Lazily: a file that the plugin cache ($XDG_CACHE_HOME/galley/
+ * plugins.cache, else ~/.cache/galley/) describes as it is now (same path,
+ * device, inode, size, mtime and ctime) is added from its description and
+ * dlopened (and its init run) only when a lookup below returns it; any
+ * other file is loaded now, and the cache rewritten. A file that is refused
+ * is never cached, so its message comes on every run. A described plugin
+ * that fails to load when looked up is reported then (a message) and
+ * passed over, as if refused at start. No usable cache: every file is
+ * loaded now, as before.
  */
 GALLEY_EXPORT int galley_registry_load_dir(galley_registry *reg,
                                            const char *dir,
@@ -356,8 +366,25 @@ GALLEY_EXPORT int galley_registry_add(galley_registry *reg,
                                       const char *where);
 
 GALLEY_EXPORT size_t galley_registry_count(const galley_registry *reg);
+/** Plugin `i`, loaded now if it was only described; NULL past the end, or
+ * when loading it refuses it (a message says why). */
 GALLEY_EXPORT const galley_plugin *
 galley_registry_at(const galley_registry *reg, size_t i);
+/**
+ * What plugin `i` says of itself, without loading it: name, version,
+ * summary, caps, extensions, media_type and options are those of its
+ * descriptor (from the plugin cache when it is not loaded yet); its
+ * callbacks may all be NULL. Lives as long as the registry. NULL past the
+ * end. galley_registry_at(reg, i) gives the plugin itself, loaded.
+ */
+GALLEY_EXPORT const galley_plugin *
+galley_registry_describe_at(const galley_registry *reg, size_t i);
+/** galley_registry_describe_at for the plugin called `name`, or NULL. */
+GALLEY_EXPORT const galley_plugin *
+galley_registry_describe(const galley_registry *reg, const char *name);
+/** Whether plugin `i` has been loaded (dlopened, or linked in) by now. */
+GALLEY_EXPORT bool galley_registry_is_loaded(const galley_registry *reg,
+                                             size_t i);
 /** Where plugin `i` was loaded from (a file path, or what galley_registry_add
  * said). */
 GALLEY_EXPORT const char *galley_registry_path(const galley_registry *reg,
