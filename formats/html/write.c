@@ -138,6 +138,8 @@ typedef struct w {
   strset used; /* ids written so far */
   note *notes;
   size_t nnotes, notecap;
+  size_t *noteslot; /* open addressing on the label's hash: index + 1, 0 empty */
+  size_t noteslots; /* a power of two, at least twice nnotes; 0 before the first */
   int next_number;
   char buf[1 << 16];
 } w;
@@ -525,21 +527,51 @@ static char *plain_text(const galley_node *root) {
 /* ---- Footnotes ----------------------------------------------------------- */
 
 static note *find_note(w *o, const char *label) {
-  for (size_t i = 0; i < o->nnotes; i++)
-    if (strcmp(o->notes[i].label, label) == 0)
-      return &o->notes[i];
+  if (!o->noteslots)
+    return NULL;
+  size_t mask = o->noteslots - 1;
+  for (size_t i = hash(label) & mask; o->noteslot[i]; i = (i + 1) & mask) {
+    note *f = &o->notes[o->noteslot[i] - 1];
+    if (strcmp(f->label, label) == 0)
+      return f;
+  }
   return NULL;
+}
+
+/* Room for one more note in the label index (kept at most half full). */
+static int note_index_grow(w *o) {
+  if ((o->nnotes + 1) * 2 <= o->noteslots)
+    return GALLEY_OK;
+  size_t cap = o->noteslots ? o->noteslots * 2 : 64;
+  size_t *slot = calloc(cap, sizeof *slot);
+  if (!slot)
+    return GALLEY_ENOMEM;
+  for (size_t k = 0; k < o->nnotes; k++) {
+    size_t i = hash(o->notes[k].label) & (cap - 1);
+    while (slot[i])
+      i = (i + 1) & (cap - 1);
+    slot[i] = k + 1;
+  }
+  free(o->noteslot);
+  o->noteslot = slot;
+  o->noteslots = cap;
+  return GALLEY_OK;
 }
 
 static note *add_note(w *o, const char *label) {
   note *f = find_note(o, label);
   if (f)
     return f;
-  if (galley_array_grow((void **)&o->notes, &o->notecap, o->nnotes + 1,
+  if (note_index_grow(o) != GALLEY_OK ||
+      galley_array_grow((void **)&o->notes, &o->notecap, o->nnotes + 1,
                         sizeof *o->notes) != GALLEY_OK) {
     nomem(o);
     return NULL;
   }
+  size_t i = hash(label) & (o->noteslots - 1);
+  while (o->noteslot[i])
+    i = (i + 1) & (o->noteslots - 1);
+  o->noteslot[i] = o->nnotes + 1;
   f = &o->notes[o->nnotes++];
   memset(f, 0, sizeof *f);
   f->label = label;
@@ -1375,6 +1407,7 @@ int html_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     free(o->notes[i].refid);
   }
   free(o->notes);
+  free(o->noteslot);
   set_free(&o->all);
   set_free(&o->used);
   free(o);
