@@ -167,13 +167,39 @@ static void put(w *o, const char *s, size_t n) {
 
 static void puts_(w *o, const char *s) { put(o, s, strlen(s)); }
 
+/* What esc looks at: bit 1 in text, bit 2 in an attribute (the bytes of
+ * the others are copied as they are, in runs). */
+static const unsigned char esc_class[256] = {
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 2, 3, 3, 3, 3, 3, /* 00 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 10 */
+    0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 20 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 3, 0, /* 30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 50 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 70 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 80 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 90 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* A0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* B0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* C0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* D0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* E0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* F0 */
+};
+
 /* Valid UTF-8 only (an invalid byte becomes U+FFFD), no C0 controls but
  * tab and newline, and &, <, > (and " in attributes) as the five
  * references XML also knows. */
 static void esc(w *o, const char *s, size_t n, bool attr) {
   const unsigned char *p = (const unsigned char *)s, *end = p + n;
   const unsigned char *run = p;
+  const unsigned char mask = attr ? 2 : 1;
   while (p < end) {
+    while (!(esc_class[*p] & mask) && ++p < end)
+      ;
+    if (p == end)
+      break;
     unsigned char c = *p;
     if (c >= 0x80) {
       uint32_t cp = 0;
