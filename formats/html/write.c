@@ -1122,13 +1122,24 @@ static void notes_section(w *o) {
   puts_(o, " class=\"footnotes\" role=\"doc-endnotes\">\n<hr");
   puts_(o, void_end(o));
   puts_(o, "\n<ol>\n");
-  for (int num = 1; num <= o->next_number && !o->rc; num++) {
-    for (size_t i = 0; i < o->nnotes; i++) {
-      note *f = &o->notes[i];
-      if (f->number == num && f->def)
-        body(o, (galley_node *)f->def, f);
-    }
+  /* In the order of their numbers (each note has its own), found through
+   * one index rather than a scan of all the notes for each number. */
+  size_t *by_number = calloc((size_t)o->next_number + 1, sizeof *by_number);
+  if (!by_number) {
+    nomem(o);
+    return;
   }
+  for (size_t i = 0; i < o->nnotes; i++)
+    if (o->notes[i].number > 0 && o->notes[i].number <= o->next_number)
+      by_number[o->notes[i].number] = i + 1;
+  for (int num = 1; num <= o->next_number && !o->rc; num++) {
+    if (!by_number[num])
+      continue;
+    note *f = &o->notes[by_number[num] - 1];
+    if (f->def)
+      body(o, (galley_node *)f->def, f);
+  }
+  free(by_number);
   puts_(o, "</ol>\n</section>\n");
 }
 
