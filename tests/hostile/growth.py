@@ -192,8 +192,11 @@ def measure(exe, shape, to, size, runs, work):
     growth = per_mb[64] / per_mb[1]
     if growth > MAX_GROWTH:
         # Once more, both ends, before failing: a loaded machine's noise.
-        b, t1, _ = timed(n1, runs + 2, RUN_CAP_MIN)
-        _, t0b, _ = timed(1, runs + 2, RUN_CAP_MIN)
+        _, t1, problem = timed(n1, runs + 2, RUN_CAP_MIN)
+        if problem is None:
+            _, t0b, problem = timed(1, runs + 2, RUN_CAP_MIN)
+        if problem:
+            return rows, 0, "measured again at 1x: " + problem
         t0 = min(t0, t0b)
         per1 = max(min(t1, rows[0][2]) - t0, 1e-4) / ((rows[0][1] - b0) / 1e6)
         b64, t64, problem = timed(n1 * 64, 1, max(RUN_CAP_MIN, int(rows[2][2] * 4) + 1))
