@@ -585,13 +585,15 @@ int md_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   bool gfm = galley_job_option_bool(job, "gfm", true);
   size_t cells = 0;
   bool tables = gfm && !md_tables_too_costly(data + body, len - body, &cells);
-  size_t need =
-      md_parse_estimate(data + body, len - body, gfm, cells, bad == len);
   /* Unless told otherwise, the parse may take 8 times the input plus
    * 128 MiB: with galley's own 45 MiB and the input that keeps a
    * conversion within 10 times its input plus 192 MiB (the hostile suite
-   * holds it to that), and cmark aborts when an allocation fails. */
+   * holds it to that), and cmark aborts when an allocation fails. Without
+   * a limit (0) there is nothing to estimate. */
   long mib = galley_job_option_int(job, "max-parse-memory", -1);
+  size_t need = mib == 0 ? 0
+                         : md_parse_estimate(data + body, len - body, gfm,
+                                             cells, bad == len);
   double limit = mib >= 0 ? (double)mib * 1048576.0
                           : 8.0 * (double)len + 128.0 * 1048576.0;
   if (mib != 0 && (double)need > limit)
