@@ -29,6 +29,22 @@ static scan utf8_scan(const unsigned char *p, size_t n) {
   scan s = {0, 0, 0};
   size_t i = 0;
   while (i < n) {
+    /* Printable ASCII, which most of a page is, eight bytes at a time: no
+     * byte of the word has its top bit set, and each is 0x20 or more (its
+     * low seven bits plus 0x60 reach bit 7, without a carry into the next
+     * byte). Anything else goes through the loop below, a byte at a time. */
+    const uint64_t top = 0x8080808080808080ULL;
+    while (n - i >= 8) {
+      uint64_t v;
+      memcpy(&v, p + i, sizeof v);
+      uint64_t printable =
+          ((v & 0x7F7F7F7F7F7F7F7FULL) + 0x6060606060606060ULL) & top;
+      if ((v & top) || printable != top)
+        break;
+      i += 8;
+    }
+    if (i == n)
+      break;
     unsigned char c = p[i];
     if (c >= 0x20 && c < 0x80) {
       i++;
@@ -403,8 +419,12 @@ int html_decode(galley_job *job, const unsigned char *data, size_t len,
       enc = "UTF-8";
   }
 
+  /* One scan serves both the guess below and the check of UTF-8 after. */
+  scan s = {0, 0, 0};
+  bool scanned = false;
   if (!trust) {
-    scan s = utf8_scan(data, len);
+    s = utf8_scan(data, len);
+    scanned = true;
     if (!enc) {
       enc =
           s.invalid == 0 || s.multibyte > s.invalid ? "UTF-8" : "WINDOWS-1252";
@@ -438,7 +458,8 @@ int html_decode(galley_job *job, const unsigned char *data, size_t len,
   }
 
   if (is_utf8_name(enc)) {
-    scan s = utf8_scan(data, len);
+    if (!scanned)
+      s = utf8_scan(data, len);
     if (s.invalid == 0 && s.controls == 0) {
       *out = (unsigned char *)data;
       *out_len = len;

@@ -229,9 +229,16 @@ bool html_has_word(const char *list, const char *word) {
   return false;
 }
 
+/* Lower case for ASCII letters (a quick first test before strcasecmp). */
+static unsigned char low(unsigned char c) {
+  return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c;
+}
+
 const char *html_attr(const xmlNode *el, const char *name) {
+  unsigned char first = low((unsigned char)name[0]);
   for (const xmlAttr *a = el->properties; a; a = a->next)
-    if (strcasecmp((const char *)a->name, name) == 0)
+    if (low(a->name[0]) == first &&
+        strcasecmp((const char *)a->name, name) == 0)
       return a->children && a->children->content
                  ? (const char *)a->children->content
                  : "";
@@ -1219,8 +1226,9 @@ static int push_flat(rd *r, xmlNode *el) {
 
 static bool has_sub_ci(const char *s, const char *sub) {
   size_t n = strlen(sub);
+  unsigned char first = low((unsigned char)sub[0]);
   for (; s && *s; s++)
-    if (strncasecmp(s, sub, n) == 0)
+    if (low((unsigned char)*s) == first && strncasecmp(s, sub, n) == 0)
       return true;
   return false;
 }
@@ -1231,10 +1239,31 @@ static bool has_sub_ci(const char *s, const char *sub) {
  * handle, and says no to a date or a link's label. Only the first few
  * candidates are read, so that nesting cannot make this quadratic. */
 static void maybe_byline(rd *r, xmlNode *el) {
-  const char *cls = html_attr(el, "class"), *id = html_attr(el, "id");
+  /* The four attributes in one pass over the element's (the first of each
+   * name, as html_attr finds); most elements have none. */
+  const char *cls = NULL, *id = NULL, *rel = NULL, *itemprop = NULL;
+  for (const xmlAttr *a = el->properties; a; a = a->next) {
+    const char *k = (const char *)a->name, **slot = NULL;
+    switch (low((unsigned char)k[0])) {
+    case 'c': slot = strcasecmp(k, "class") ? NULL : &cls; break;
+    case 'i':
+      slot = !strcasecmp(k, "id")         ? &id
+             : !strcasecmp(k, "itemprop") ? &itemprop
+                                          : NULL;
+      break;
+    case 'r': slot = strcasecmp(k, "rel") ? NULL : &rel; break;
+    default: break;
+    }
+    if (slot && !*slot)
+      *slot = a->children && a->children->content
+                  ? (const char *)a->children->content
+                  : "";
+  }
+  if (!cls && !id && !rel && !itemprop)
+    return;
   /* As Readability, also a "dateline" element: the names it holds. */
-  bool sign = html_has_word(html_attr(el, "rel"), "author") ||
-              html_has_word(html_attr(el, "itemprop"), "author") ||
+  bool sign = html_has_word(rel, "author") ||
+              html_has_word(itemprop, "author") ||
               galley_recognise_byline_mark(cls) ||
               galley_recognise_byline_mark(id) || has_sub_ci(cls, "dateline") ||
               has_sub_ci(id, "dateline");

@@ -138,6 +138,8 @@ typedef struct w {
   strset used; /* ids written so far */
   note *notes;
   size_t nnotes, notecap;
+  size_t *noteslot; /* open addressing on the label's hash: index + 1, 0 empty */
+  size_t noteslots; /* a power of two, at least twice nnotes; 0 before the first */
   int next_number;
   char buf[1 << 16];
 } w;
@@ -165,13 +167,39 @@ static void put(w *o, const char *s, size_t n) {
 
 static void puts_(w *o, const char *s) { put(o, s, strlen(s)); }
 
+/* What esc looks at: bit 1 in text, bit 2 in an attribute (the bytes of
+ * the others are copied as they are, in runs). */
+static const unsigned char esc_class[256] = {
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 2, 3, 3, 3, 3, 3, /* 00 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 10 */
+    0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 20 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 3, 0, /* 30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 50 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 70 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 80 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 90 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* A0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* B0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* C0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* D0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* E0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* F0 */
+};
+
 /* Valid UTF-8 only (an invalid byte becomes U+FFFD), no C0 controls but
  * tab and newline, and &, <, > (and " in attributes) as the five
  * references XML also knows. */
 static void esc(w *o, const char *s, size_t n, bool attr) {
   const unsigned char *p = (const unsigned char *)s, *end = p + n;
   const unsigned char *run = p;
+  const unsigned char mask = attr ? 2 : 1;
   while (p < end) {
+    while (!(esc_class[*p] & mask) && ++p < end)
+      ;
+    if (p == end)
+      break;
     unsigned char c = *p;
     if (c >= 0x80) {
       uint32_t cp = 0;
@@ -525,21 +553,51 @@ static char *plain_text(const galley_node *root) {
 /* ---- Footnotes ----------------------------------------------------------- */
 
 static note *find_note(w *o, const char *label) {
-  for (size_t i = 0; i < o->nnotes; i++)
-    if (strcmp(o->notes[i].label, label) == 0)
-      return &o->notes[i];
+  if (!o->noteslots)
+    return NULL;
+  size_t mask = o->noteslots - 1;
+  for (size_t i = hash(label) & mask; o->noteslot[i]; i = (i + 1) & mask) {
+    note *f = &o->notes[o->noteslot[i] - 1];
+    if (strcmp(f->label, label) == 0)
+      return f;
+  }
   return NULL;
+}
+
+/* Room for one more note in the label index (kept at most half full). */
+static int note_index_grow(w *o) {
+  if ((o->nnotes + 1) * 2 <= o->noteslots)
+    return GALLEY_OK;
+  size_t cap = o->noteslots ? o->noteslots * 2 : 64;
+  size_t *slot = calloc(cap, sizeof *slot);
+  if (!slot)
+    return GALLEY_ENOMEM;
+  for (size_t k = 0; k < o->nnotes; k++) {
+    size_t i = hash(o->notes[k].label) & (cap - 1);
+    while (slot[i])
+      i = (i + 1) & (cap - 1);
+    slot[i] = k + 1;
+  }
+  free(o->noteslot);
+  o->noteslot = slot;
+  o->noteslots = cap;
+  return GALLEY_OK;
 }
 
 static note *add_note(w *o, const char *label) {
   note *f = find_note(o, label);
   if (f)
     return f;
-  if (galley_array_grow((void **)&o->notes, &o->notecap, o->nnotes + 1,
+  if (note_index_grow(o) != GALLEY_OK ||
+      galley_array_grow((void **)&o->notes, &o->notecap, o->nnotes + 1,
                         sizeof *o->notes) != GALLEY_OK) {
     nomem(o);
     return NULL;
   }
+  size_t i = hash(label) & (o->noteslots - 1);
+  while (o->noteslot[i])
+    i = (i + 1) & (o->noteslots - 1);
+  o->noteslot[i] = o->nnotes + 1;
   f = &o->notes[o->nnotes++];
   memset(f, 0, sizeof *f);
   f->label = label;
@@ -1064,13 +1122,24 @@ static void notes_section(w *o) {
   puts_(o, " class=\"footnotes\" role=\"doc-endnotes\">\n<hr");
   puts_(o, void_end(o));
   puts_(o, "\n<ol>\n");
-  for (int num = 1; num <= o->next_number && !o->rc; num++) {
-    for (size_t i = 0; i < o->nnotes; i++) {
-      note *f = &o->notes[i];
-      if (f->number == num && f->def)
-        body(o, (galley_node *)f->def, f);
-    }
+  /* In the order of their numbers (each note has its own), found through
+   * one index rather than a scan of all the notes for each number. */
+  size_t *by_number = calloc((size_t)o->next_number + 1, sizeof *by_number);
+  if (!by_number) {
+    nomem(o);
+    return;
   }
+  for (size_t i = 0; i < o->nnotes; i++)
+    if (o->notes[i].number > 0 && o->notes[i].number <= o->next_number)
+      by_number[o->notes[i].number] = i + 1;
+  for (int num = 1; num <= o->next_number && !o->rc; num++) {
+    if (!by_number[num])
+      continue;
+    note *f = &o->notes[by_number[num] - 1];
+    if (f->def)
+      body(o, (galley_node *)f->def, f);
+  }
+  free(by_number);
   puts_(o, "</ol>\n</section>\n");
 }
 
@@ -1375,6 +1444,7 @@ int html_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     free(o->notes[i].refid);
   }
   free(o->notes);
+  free(o->noteslot);
   set_free(&o->all);
   set_free(&o->used);
   free(o);

@@ -63,10 +63,11 @@ int md_init(void) {
 
 const md_extensions *md_extensions_get(void) { return &extensions; }
 
-cmark_parser *md_parser_new(bool gfm, bool tables) {
+cmark_parser *md_parser_new(bool gfm, bool tables, bool valid_utf8) {
   const md_extensions *ext = md_extensions_get();
-  cmark_parser *parser = cmark_parser_new(CMARK_OPT_VALIDATE_UTF8 |
-                                          (gfm ? CMARK_OPT_FOOTNOTES : 0));
+  cmark_parser *parser =
+      cmark_parser_new((valid_utf8 ? 0 : CMARK_OPT_VALIDATE_UTF8) |
+                       (gfm ? CMARK_OPT_FOOTNOTES : 0));
   if (!parser || !gfm)
     return parser;
   cmark_syntax_extension *list[] = {tables ? ext->table : NULL,
@@ -78,8 +79,9 @@ cmark_parser *md_parser_new(bool gfm, bool tables) {
   return parser;
 }
 
-cmark_node *md_parse(bool gfm, bool tables, const char *data, size_t len) {
-  cmark_parser *parser = md_parser_new(gfm, tables);
+cmark_node *md_parse(bool gfm, bool tables, bool valid_utf8, const char *data,
+                     size_t len) {
+  cmark_parser *parser = md_parser_new(gfm, tables, valid_utf8);
   if (!parser)
     return NULL;
   /* Blocks are parsed in parallel; only the inline pass, which uses the
@@ -132,6 +134,21 @@ bool md_tables_too_costly(const char *data, size_t len, size_t *n_cells) {
         in_dash = false;
         if (c != '|' && c != ':' && c != ' ' && c != '\t' && c != '\r')
           delim_only = false;
+      }
+      if (!delim_only) {
+        /* Not a delimiter row (nor blank): only its pipes count now, found
+         * with memchr rather than byte by byte (most lines end up here at
+         * their first letter). */
+        const char *e = memchr(data + i + 1, '\n', len - i - 1);
+        size_t eol = e ? (size_t)(e - data) : len;
+        const char *q = data + i + 1;
+        while ((q = memchr(q, '|', (size_t)(data + eol - q))) != NULL) {
+          if (q[-1] != '\\')
+            pipes++;
+          q++;
+        }
+        i = eol;
+        break;
       }
     }
     i++; /* the newline */
@@ -366,9 +383,19 @@ static int raw_line(raw_state *st, const char *p, const char *end, bool top,
 static double inline_cost(const char *q, const char *eol, bool gfm) {
   /* The text before the first mark, and the line's break; then each mark
    * and the text after it. */
+  /* The bytes the switch below looks at: the others are skipped in a
+   * tight loop. */
+  static const bool mark[256] = {
+      ['\\'] = 1, ['&'] = 1, ['['] = 1, [']'] = 1, ['!'] = 1, ['<'] = 1,
+      ['*'] = 1,  ['_'] = 1, ['`'] = 1, ['~'] = 1, ['w'] = 1, [':'] = 1,
+      ['@'] = 1};
   double nodes = 2;
   size_t ats = 0;
   for (const char *c = q; c < eol; c++) {
+    while (!mark[(unsigned char)*c] && ++c < eol)
+      ;
+    if (c == eol)
+      break;
     switch (*c) {
     case '\\':
     case '&':
@@ -472,6 +499,16 @@ static double line_cost(line_state *st, const char *line, const char *eol,
   return cost + (cont ? 0 : COST_BLOCK) + inline_cost(q, eol, gfm);
 }
 
+/* The first CR or LF at or after p, or end: two memchr passes, which are
+ * much faster than a loop over the bytes. */
+static const char *line_end(const char *p, const char *end) {
+  const char *nl = memchr(p, '\n', (size_t)(end - p));
+  if (!nl)
+    nl = end;
+  const char *cr = memchr(p, '\r', (size_t)(nl - p));
+  return cr ? cr : nl;
+}
+
 /*
  * An upper bound, in one pass, of the bytes cmark-gfm allocates to parse
  * `len` bytes: per line, its container markers (a quote, or an item and its
@@ -505,9 +542,7 @@ size_t md_parse_estimate(const char *data, size_t len, bool gfm, size_t cells,
   line_state st = {.blank = true};
   const char *p = data, *end = data + len;
   while (p < end) {
-    const char *eol = p;
-    while (eol < end && *eol != '\n' && *eol != '\r')
-      eol++;
+    const char *eol = line_end(p, end);
     est += line_cost(&st, p, eol, gfm);
     p = eol; /* CR LF is one line end */
     if (p < end && *p == '\r')

@@ -39,18 +39,20 @@ int md_init(void);
 const md_extensions *md_extensions_get(void);
 
 /**
- * A new parser (invalid UTF-8 replaced by U+FFFD) with CMARK_OPT_FOOTNOTES and
+ * A new parser (invalid UTF-8 replaced by U+FFFD, unless the caller knows
+ * the input is `valid_utf8` without NUL bytes) with CMARK_OPT_FOOTNOTES and
  * the four extensions when `gfm` is true, plain CommonMark otherwise; without
  * the table extension when `tables` is false. Free with cmark_parser_free.
  */
-cmark_parser *md_parser_new(bool gfm, bool tables);
+cmark_parser *md_parser_new(bool gfm, bool tables, bool valid_utf8);
 
 /**
- * Parses `len` bytes of Markdown with md_parser_new(gfm, tables); parses
- * take turns across threads (see gfm.c). The caller frees the result with
- * cmark_node_free. NULL when out of memory.
+ * Parses `len` bytes of Markdown with md_parser_new(gfm, tables,
+ * valid_utf8); parses take turns across threads (see gfm.c). The caller
+ * frees the result with cmark_node_free. NULL when out of memory.
  */
-cmark_node *md_parse(bool gfm, bool tables, const char *data, size_t len);
+cmark_node *md_parse(bool gfm, bool tables, bool valid_utf8, const char *data,
+                     size_t len);
 
 /**
  * True when the tables that `len` bytes of Markdown could hold would cost

@@ -14,6 +14,14 @@ typedef struct reader {
   size_t n_raw, cap_raw;
   galley_buf text; /* a run of adjacent cmark TEXT nodes, joined */
   const char *web; /* the address the input was fetched from, or NULL */
+  /* The footnote definitions at the end of cmark's tree, in their order,
+   * and their labels (see footnote_labels). */
+  cmark_node **fn_defs;
+  const char **fn_labels;
+  size_t n_fn, fn_seen;
+  bool fn_checked, fn_by_number;
+  cmark_node **kids; /* scratch for def_label */
+  size_t n_kids, cap_kids;
 } reader;
 
 /* A link's or image's address: a relative one resolves against the
@@ -67,7 +75,7 @@ static bool cmark_is_leaf(cmark_node_type t) {
  * does not reach, but its CommonMark renderer writes it verbatim: `[^label]`
  * for a reference, `[^label]:` first for a definition.
  */
-static const char *footnote_label(reader *r, cmark_node *n) {
+static const char *render_label(reader *r, cmark_node *n) {
   char *s = cmark_render_commonmark(n, CMARK_OPT_DEFAULT, 0);
   const char *label = NULL;
   if (s && strncmp(s, "[^", 2) == 0) {
@@ -76,6 +84,80 @@ static const char *footnote_label(reader *r, cmark_node *n) {
   }
   md_cmark_free(s);
   return label;
+}
+
+/* A definition's label, rendered without its content (taken out for the
+ * time of the call): the renderer would write all of it. */
+static const char *def_label(reader *r, cmark_node *def) {
+  r->n_kids = 0;
+  for (cmark_node *c = cmark_node_first_child(def); c;
+       c = cmark_node_first_child(def)) {
+    if (galley_array_grow((void **)&r->kids, &r->cap_kids, r->n_kids + 1,
+                          sizeof *r->kids) != GALLEY_OK)
+      break;
+    cmark_node_unlink(c);
+    r->kids[r->n_kids++] = c;
+  }
+  const char *label = render_label(r, def);
+  for (size_t i = 0; i < r->n_kids; i++)
+    cmark_node_append_child(def, r->kids[i]);
+  r->n_kids = 0;
+  return label;
+}
+
+/*
+ * cmark-gfm puts every footnote definition that something refers to at the
+ * end of the document, in the order of their first references, and gives
+ * each reference the number of its definition as its literal ("1", "2",
+ * ...). The labels of those definitions are read once here; a reference
+ * then finds its label by its number rather than by a render of its own
+ * (a render costs some 5,000 instructions; 40,000 notes). The first
+ * reference is checked against its render, and should a cmark-gfm number
+ * them otherwise, every reference is rendered.
+ */
+static int footnote_labels(reader *r, cmark_node *root) {
+  size_t n = 0;
+  for (cmark_node *c = cmark_node_last_child(root);
+       c && cmark_node_get_type(c) == CMARK_NODE_FOOTNOTE_DEFINITION;
+       c = cmark_node_previous(c))
+    n++;
+  if (!n)
+    return GALLEY_OK;
+  r->fn_defs = malloc(n * sizeof *r->fn_defs);
+  r->fn_labels = calloc(n, sizeof *r->fn_labels);
+  if (!r->fn_defs || !r->fn_labels)
+    return GALLEY_ENOMEM;
+  cmark_node *c = cmark_node_last_child(root);
+  for (size_t i = n; i-- > 0; c = cmark_node_previous(c)) {
+    r->fn_defs[i] = c;
+    r->fn_labels[i] = def_label(r, c);
+  }
+  r->n_fn = n;
+  return GALLEY_OK;
+}
+
+static const char *ref_label(reader *r, cmark_node *n) {
+  const char *lit = cmark_node_get_literal(n);
+  char *end = NULL;
+  unsigned long k = lit && *lit >= '1' && *lit <= '9' ? strtoul(lit, &end, 10)
+                                                       : 0;
+  const char *label =
+      k && end && !*end && k <= r->n_fn ? r->fn_labels[k - 1] : NULL;
+  if (!r->fn_checked) {
+    r->fn_checked = true;
+    const char *rendered = render_label(r, n);
+    r->fn_by_number = label && rendered && strcmp(label, rendered) == 0;
+    return rendered;
+  }
+  return r->fn_by_number && label ? label : render_label(r, n);
+}
+
+static const char *footnote_label(reader *r, cmark_node *n) {
+  if (cmark_node_get_type(n) == CMARK_NODE_FOOTNOTE_REFERENCE)
+    return ref_label(r, n);
+  if (r->fn_seen < r->n_fn && r->fn_defs[r->fn_seen] == n)
+    return r->fn_labels[r->fn_seen++];
+  return render_label(r, n);
 }
 
 static galley_align align_of(uint8_t a) {
@@ -503,13 +585,15 @@ int md_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   bool gfm = galley_job_option_bool(job, "gfm", true);
   size_t cells = 0;
   bool tables = gfm && !md_tables_too_costly(data + body, len - body, &cells);
-  size_t need =
-      md_parse_estimate(data + body, len - body, gfm, cells, bad == len);
   /* Unless told otherwise, the parse may take 8 times the input plus
    * 128 MiB: with galley's own 45 MiB and the input that keeps a
    * conversion within 10 times its input plus 192 MiB (the hostile suite
-   * holds it to that), and cmark aborts when an allocation fails. */
+   * holds it to that), and cmark aborts when an allocation fails. Without
+   * a limit (0) there is nothing to estimate. */
   long mib = galley_job_option_int(job, "max-parse-memory", -1);
+  size_t need = mib == 0 ? 0
+                         : md_parse_estimate(data + body, len - body, gfm,
+                                             cells, bad == len);
   double limit = mib >= 0 ? (double)mib * 1048576.0
                           : 8.0 * (double)len + 128.0 * 1048576.0;
   if (mib != 0 && (double)need > limit)
@@ -522,15 +606,22 @@ int md_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   if (gfm && !tables)
     galley_job_warn(job, "tables too wide or too long for their size; "
                          "read as text");
-  cmark_node *root = md_parse(gfm, tables, data + body, len - body);
+  /* Input known to be UTF-8 without NUL bytes is not checked again by
+   * cmark (CMARK_OPT_VALIDATE_UTF8: 3% of a parse). */
+  cmark_node *root = md_parse(gfm, tables, bad == len, data + body, len - body);
   if (!root)
     return GALLEY_ENOMEM;
-  rc = map_tree(&r, root);
+  rc = footnote_labels(&r, root);
+  if (!rc)
+    rc = map_tree(&r, root);
   cmark_node_free(root);
   if (!rc)
     rc = parse_raw_nodes(&r);
   free(r.stack);
   free(r.raw);
+  free(r.fn_defs);
+  free(r.fn_labels);
+  free(r.kids);
   galley_buf_free(&r.text);
   return rc;
 }

@@ -246,6 +246,49 @@ static void footnotes_go_to_the_end_with_their_labels(void **state) {
   galley_doc_free(doc);
 }
 
+/* The reader takes a reference's label from its definition's number and
+ * renders each definition without its content: the labels and the content
+ * must come out as cmark-gfm has them, whatever the order, case or place. */
+static void footnote_labels_and_content_survive_the_shortcut(void **state) {
+  (void)state;
+  galley_doc *doc = read_ok("A[^b] B[^A] C[^b] D[^nope].\n\n"
+                            "> Q[^q]\n>\n> [^q]: In a *quote*.\n\n"
+                            "[^a]: Alpha\n\n    second para\n\n"
+                            "[^b]: Beta `x`\n");
+  static const char *const want_refs[] = {"b", "a", "b", "q"};
+  size_t k = 0;
+  galley_iter it;
+  galley_iter_init(&it, galley_doc_root(doc));
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *n = galley_iter_node(&it);
+    if (ev != GALLEY_EVENT_ENTER ||
+        galley_node_kind(n) != GALLEY_NODE_FOOTNOTE_REF)
+      continue;
+    assert_true(k < 4);
+    assert_string_equal(galley_node_get_label(n), want_refs[k]);
+    k++;
+  }
+  assert_int_equal(k, 4);
+  /* The definitions, last, in the order of their first references. */
+  galley_node *q = galley_node_last_child(galley_doc_root(doc));
+  galley_node *a = galley_node_prev(q), *b = galley_node_prev(a);
+  static const struct {
+    const char *label, *text;
+    size_t blocks;
+  } want[] = {{"b", "Beta x", 1}, {"a", "Alphasecond para", 2},
+              {"q", "In a quote.", 1}};
+  galley_node *defs[] = {b, a, q};
+  for (size_t i = 0; i < 3; i++) {
+    assert_int_equal(galley_node_kind(defs[i]), GALLEY_NODE_FOOTNOTE);
+    assert_string_equal(galley_node_get_label(defs[i]), want[i].label);
+    assert_int_equal(galley_node_child_count(defs[i]), want[i].blocks);
+    char *t = galley_node_text(doc, defs[i]);
+    assert_string_equal(t, want[i].text);
+  }
+  galley_doc_free(doc);
+}
+
 static void images_keep_title_and_alt_text(void **state) {
   (void)state;
   galley_doc *doc = read_ok("![the *alt*](a.png \"Title\") [l](u 'T')\n");
@@ -432,6 +475,7 @@ int main(void) {
       cmocka_unit_test(code_blocks_keep_the_info_string),
       cmocka_unit_test(raw_html_is_kept_as_raw_nodes),
       cmocka_unit_test(footnotes_go_to_the_end_with_their_labels),
+      cmocka_unit_test(footnote_labels_and_content_survive_the_shortcut),
       cmocka_unit_test(images_keep_title_and_alt_text),
       cmocka_unit_test(extensions_read_strike_and_autolinks),
       cmocka_unit_test(gfm_false_reads_strict_commonmark),
