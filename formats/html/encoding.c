@@ -481,3 +481,24 @@ int html_decode(galley_job *job, const unsigned char *data, size_t len,
     *copied = true;
   return rc;
 }
+
+/* A copy of `s` with white space runs made single spaces, ends trimmed. */
+char *html_collapse(const char *s) {
+  size_t n = strlen(s);
+  char *o = malloc(n + 1), *w = o;
+  if (!o)
+    return NULL;
+  bool sp = false;
+  for (const char *p = s; *p; p++) {
+    if (html_is_space((unsigned char)*p)) {
+      sp = w != o;
+      continue;
+    }
+    if (sp)
+      *w++ = ' ';
+    sp = false;
+    *w++ = *p;
+  }
+  *w = 0;
+  return o;
+}

@@ -10,6 +10,9 @@
 
 /* read.c */
 int html_read(galley_job *job, const galley_input *in, galley_doc *doc);
+/* The same, in html.so: through html-libxml.mod (module.c). */
+int html_read_lazily(galley_job *job, const galley_input *in,
+                     galley_doc *doc);
 
 /* write.c */
 int html_write(galley_job *job, const galley_doc *doc, galley_sink *out);

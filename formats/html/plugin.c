@@ -2,8 +2,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/parser.h>
-
 #include "html.h"
 
 static const char *const extensions[] = {"html", "htm", "xhtml", NULL};
@@ -67,13 +65,6 @@ static int html_probe(const unsigned char *head, size_t len) {
   return 0;
 }
 
-/* libxml2's global set-up is not safe to race; the registry runs init once,
- * before any conversion, so every later call of xmlInitParser is a no-op. */
-static int html_init(void) {
-  xmlInitParser();
-  return GALLEY_OK;
-}
-
 /* With self-contained=true the page holds its images as data: URIs, in
  * the types browsers show (TIFF and HEIC are not among them). */
 static bool html_embeds(galley_job *job, const char *media_type) {
@@ -91,5 +82,5 @@ GALLEY_PLUGIN_DEFINE(
     .summary = "HTML pages (libxml2's parser) and HTML5 or XHTML output",
     .caps = GALLEY_CAN_READ | GALLEY_CAN_WRITE, .extensions = extensions,
     .media_type = "text/html", .options = options, .probe = html_probe,
-    .read = html_read, .write = html_write, .init = html_init,
+    .read = html_read_lazily, .write = html_write,
     .embeds = html_embeds);

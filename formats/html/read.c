@@ -436,27 +436,6 @@ static int append(rd *r, galley_node *parent, galley_node *child) {
   return GALLEY_OK;
 }
 
-/* A copy of `s` with white space runs made single spaces, ends trimmed. */
-char *html_collapse(const char *s) {
-  size_t n = strlen(s);
-  char *o = malloc(n + 1), *w = o;
-  if (!o)
-    return NULL;
-  bool sp = false;
-  for (const char *p = s; *p; p++) {
-    if (html_is_space((unsigned char)*p)) {
-      sp = w != o;
-      continue;
-    }
-    if (sp)
-      *w++ = ' ';
-    sp = false;
-    *w++ = *p;
-  }
-  *w = 0;
-  return o;
-}
-
 static int set_str(rd *r, galley_node *n,
                    int (*set)(galley_node *, const char *), const char *v) {
   if (!v)

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/xmlsave.h>
 
 #include "html.h"
+#include "libxml_module.h"
 
 /* A reading measure: about 65-70 characters a line (55ch: "ch" is the
  * width of "0", wider than the average letter of running text, so 55ch
@@ -679,46 +679,26 @@ static void write_ref(w *o, const galley_node *n) {
  */
 
 /* Raw HTML from another format is parsed and written back as XML, so that
- * XHTML output stays well-formed whatever the raw bytes were. */
+ * XHTML output stays well-formed whatever the raw bytes were (by
+ * html-libxml.mod, loaded now if no page was read before). */
 static void raw_as_xhtml(w *o, const char *raw) {
-  size_t n = strlen(raw);
-  const char pre[] = "<html><body>", post[] = "</body></html>";
-  char *doc = malloc(n + sizeof pre + sizeof post);
-  if (!doc) {
+  const char *why = NULL;
+  const html_libxml *t = html_libxml_get(&why);
+  if (!t) {
+    if (o->rc == GALLEY_OK)
+      o->rc = galley_job_error(o->job, GALLEY_EUNSUPPORTED,
+                               "raw HTML cannot be written as XHTML: %s", why);
+    return;
+  }
+  char *x = NULL;
+  size_t n = 0;
+  if (t->raw_xhtml(raw, strlen(raw), &x, &n) != GALLEY_OK) {
     nomem(o);
     return;
   }
-  memcpy(doc, pre, sizeof pre - 1);
-  memcpy(doc + sizeof pre - 1, raw, n);
-  memcpy(doc + sizeof pre - 1 + n, post, sizeof post);
-  int opts = HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-             HTML_PARSE_NOWARNING | HTML_PARSE_NOIMPLIED;
-  xmlDoc *xd = htmlReadMemory(doc, (int)strlen(doc), NULL, "UTF-8", opts);
-  free(doc);
-  xmlNode *body = NULL;
-  for (xmlNode *c = xd ? xmlDocGetRootElement(xd) : NULL; c; c = c->children)
-    if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "body")) {
-      body = c;
-      break;
-    }
-  if (!body) {
-    if (xd)
-      xmlFreeDoc(xd);
-    return;
-  }
-  xmlBufferPtr buf = xmlBufferCreate();
-  xmlSaveCtxtPtr save =
-      buf ? xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_AS_XML | XML_SAVE_NO_DECL)
-          : NULL;
-  if (save) {
-    for (xmlNode *c = body->children; c; c = c->next)
-      xmlSaveTree(save, c);
-    xmlSaveClose(save);
-    put(o, (const char *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
-  }
-  if (buf)
-    xmlBufferFree(buf);
-  xmlFreeDoc(xd);
+  if (x)
+    put(o, x, n);
+  free(x);
 }
 
 /* ---- The body --------------------------------------------------------------
