@@ -85,6 +85,11 @@ typedef struct batch {
   atomic_size_t kept_bytes;
   size_t budget;
   atomic_size_t kept, dropped; /* pages kept; pages to read again */
+  /* Outputs renamed into place but not yet synced nor in the stamp. */
+  pthread_mutex_t sync_lock;
+  task **unsynced;
+  size_t n_unsynced;
+  int sync_failed;
   pthread_mutex_t print_lock;
   int progress; /* draw a progress bar on stderr */
   int bar_shown;
@@ -566,6 +571,55 @@ static void stamp_record(batch *b, const task *t) {
   free(line);
 }
 
+/* Outputs are renamed into place without an fsync each: every SYNC_EVERY
+ * outputs, and when the batch ends, the output folder's file system is
+ * synced once (syncfs), and only then are they recorded in the stamp. A
+ * line in the stamp so means its output is on disk. */
+#define SYNC_EVERY 256
+
+static int sync_outdir(const batch *b) {
+  int fd = open(b->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+#ifdef __linux__
+  int rc = syncfs(fd);
+#else
+  sync();
+  int rc = 0;
+#endif
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return rc;
+}
+
+/* Syncs and records the outputs made since the last time. Under
+ * sync_lock. */
+static void sync_outputs(batch *b) {
+  if (!b->n_unsynced)
+    return;
+  if (sync_outdir(b) != 0) {
+    if (!b->sync_failed)
+      fprintf(stderr, "galley: %s: cannot sync the outputs to disk: %s\n",
+              b->outdir, strerror(errno));
+    b->sync_failed = 1;
+  } else {
+    for (size_t i = 0; i < b->n_unsynced; i++)
+      stamp_record(b, b->unsynced[i]);
+  }
+  b->n_unsynced = 0;
+}
+
+static void output_done(batch *b, task *t) {
+  pthread_mutex_lock(&b->sync_lock);
+  if (!b->unsynced && !(b->unsynced = malloc(SYNC_EVERY * sizeof *b->unsynced)))
+    cli_die_oom();
+  b->unsynced[b->n_unsynced++] = t;
+  if (b->n_unsynced == SYNC_EVERY)
+    sync_outputs(b);
+  pthread_mutex_unlock(&b->sync_lock);
+}
+
 static void clear_bar(batch *b) {
   if (b->bar_shown) {
     fputs("\r\033[K", stderr);
@@ -638,6 +692,7 @@ static int convert_task(batch *b, task *t) {
                           strerror(errno));
     goto done;
   }
+  galley_sink_set_sync(sink, false); /* synced with the others: output_done */
   if (!t->url && !doc) {
     base = dir_of(t->input);
     if (!base)
@@ -675,7 +730,7 @@ done:
   if (rc == GALLEY_OK) {
     t->state = T_CONVERTED;
     atomic_fetch_add(&b->converted, 1);
-    stamp_record(b, t);
+    output_done(b, t);
   } else if (rc == GALLEY_ECANCELLED) {
     t->state = T_PENDING;
   } else {
@@ -1088,6 +1143,7 @@ int run_batch(const plan *p) {
   b.p = p;
   pthread_mutex_init(&b.print_lock, NULL);
   pthread_mutex_init(&b.site_lock, NULL);
+  pthread_mutex_init(&b.sync_lock, NULL);
   b.budget = batch_budget();
   b.outdir = strdup(p->c->output);
   if (!b.outdir)
@@ -1127,6 +1183,7 @@ int run_batch(const plan *p) {
     free(b.outdir);
     pthread_mutex_destroy(&b.print_lock);
     pthread_mutex_destroy(&b.site_lock);
+    pthread_mutex_destroy(&b.sync_lock);
     return EXIT_FAILED;
   }
   load_stamp(&b);
@@ -1189,6 +1246,10 @@ int run_batch(const plan *p) {
     clear_bar(&b);
   }
 
+  /* Every output made is on disk before the summary says so. */
+  pthread_mutex_lock(&b.sync_lock);
+  sync_outputs(&b);
+  pthread_mutex_unlock(&b.sync_lock);
   size_t converted = atomic_load(&b.converted),
          skipped = atomic_load(&b.skipped), failed = atomic_load(&b.failed);
   size_t not_done = 0;
@@ -1227,10 +1288,12 @@ int run_batch(const plan *p) {
   }
   free(b.sites);
   pthread_mutex_destroy(&b.site_lock);
+  pthread_mutex_destroy(&b.sync_lock);
+  free(b.unsynced);
   free(b.outdir);
   free(b.stamp_path);
   pthread_mutex_destroy(&b.print_lock);
   if (cli_interrupted)
     return EXIT_INTERRUPTED;
-  return failed || not_done ? EXIT_FAILED : EXIT_OK;
+  return failed || not_done || b.sync_failed ? EXIT_FAILED : EXIT_OK;
 }

@@ -581,6 +581,14 @@ GALLEY_EXPORT const char *galley_sink_data(const galley_sink *sink,
 /** Finishes: a file sink is flushed, synced and renamed into place. Frees
  * nothing. */
 GALLEY_EXPORT int galley_sink_commit(galley_sink *sink);
+/**
+ * Whether galley_sink_commit of a file sink syncs the file to disk before
+ * renaming it into place (true, the default). A host that writes many
+ * files turns it off and syncs them all at once (syncfs(2), or fsync of
+ * each file and folder) before it calls them done; the rename stays
+ * atomic either way.
+ */
+GALLEY_EXPORT void galley_sink_set_sync(galley_sink *sink, bool sync);
 /** Frees the sink; an uncommitted file sink removes its temporary file. */
 GALLEY_EXPORT void galley_sink_free(galley_sink *sink);
 
