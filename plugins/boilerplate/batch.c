@@ -1,6 +1,8 @@
 /* Batch template learning: blocks that repeat across most pages of one
  * site are the site's template (rule `template`). The host gives the
- * transform a batch per site (galley: each folder of three pages or more);
+ * transform a batch per site (galley: the pages whose canonical URL names
+ * one host, else the pages of one folder, three or more; -O
+ * boilerplate.template=false learns nothing);
  * the batch hooks count each page's distinct block texts once, and the
  * transform asks whether a block's text is common. Single documents have
  * no batch. */
@@ -222,6 +224,8 @@ int bp_batch_learn(void *state, galley_job *job, const galley_doc *doc) {
   bp_template *t = state;
   if (!t || !doc)
     return GALLEY_EINVALID;
+  if (!galley_job_option_bool(job, "template", true))
+    return GALLEY_OK; /* nothing learnt: no block is template */
   /* This document's distinct texts first, so a text repeated within one
    * page still counts once. One walk: each open container's text so far
    * is a stretch on the stack, a closed one is added to its parent's. */

@@ -132,6 +132,9 @@ HTML
      diff -r -x ".galley-*" "$work/site-one" "$work/site-part" >/dev/null &&
      ! grep -q newsroom "$work"/site-two/*.txt && ! grep -q newsroom "$work"/site-part/*.txt' \
     "$(grep 'pages of' "$work/err-part")"
+  "$galley" -q --strip -O boilerplate.template=false -t text -o "$work/site-off/" "$work/site"
+  check "-O boilerplate.template=false strips each page alone" \
+    '[ "$(cat "$work"/site-off/*.txt | grep -c newsroom)" -eq 5 ]'
   GALLEY_BATCH_MEMORY=lots "$galley" --strip -t text -o "$work/site-bad/" "$work/site" 2> "$work/err-bad"
   rc=$?
   check "a GALLEY_BATCH_MEMORY that is not a size exits 2 with one line" \
