@@ -43,8 +43,17 @@ struct bp_template {
 #define MOD (((uint64_t)1 << 61) - 1)
 #define BASE (0x1f3d5b79a2c4e687ull % MOD)
 
-/* a * b mod 2^61 - 1, for a, b < 2^61, in 64-bit arithmetic. */
-static uint64_t mulmod(uint64_t a, uint64_t b) {
+/* a * b mod 2^61 - 1, for a, b < 2^61: with a 128-bit product where the
+ * compiler has one, else in 64-bit arithmetic. */
+#ifdef __SIZEOF_INT128__
+__extension__ typedef unsigned __int128 u128;
+#endif
+static inline uint64_t mulmod(uint64_t a, uint64_t b) {
+#ifdef __SIZEOF_INT128__
+  u128 p = (u128)a * b;
+  uint64_t r = ((uint64_t)p & MOD) + (uint64_t)(p >> 61);
+  return r >= MOD ? r - MOD : r;
+#else
   uint64_t a1 = a >> 32, a0 = a & 0xffffffffu;
   uint64_t b1 = b >> 32, b0 = b & 0xffffffffu;
   uint64_t mid = a1 * b0 + a0 * b1; /* < 2^62 */
@@ -55,6 +64,7 @@ static uint64_t mulmod(uint64_t a, uint64_t b) {
                  (lo >> 61);
   sum = (sum & MOD) + (sum >> 61);
   return sum >= MOD ? sum - MOD : sum;
+#endif
 }
 
 /* A stretch of text as the hash sees it: the hash and BASE^length of its
