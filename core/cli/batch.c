@@ -1220,11 +1220,12 @@ int run_batch(const plan *p) {
     assign_sites(&b);
     if (c->verbosity > 0)
       fprintf(stderr,
-              "galley: %zu pages of %zu sites learnt from; %zu kept parsed "
+              "galley: %zu pages of %zu site%s learnt from; %zu kept parsed "
               "for their conversion, %zu read again (over the "
               "GALLEY_BATCH_MEMORY budget of %zu bytes)\n",
               atomic_load(&b.kept) + atomic_load(&b.dropped), b.n_sites,
-              atomic_load(&b.kept), atomic_load(&b.dropped), b.budget);
+              b.n_sites == 1 ? "" : "s", atomic_load(&b.kept),
+              atomic_load(&b.dropped), b.budget);
   }
   for (long i = 0; i < n_threads; i++)
     if (pthread_create(&threads[i], NULL, worker, &b) == 0)

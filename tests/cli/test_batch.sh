@@ -124,9 +124,9 @@ HTML
   GALLEY_BATCH_MEMORY=0 "$galley" -v --strip -t text -o "$work/site-two/" "$work/site" 2> "$work/err-two"
   GALLEY_BATCH_MEMORY=20K "$galley" -v -j 4 --strip -t text -o "$work/site-part/" "$work/site" 2> "$work/err-part"
   check "a --strip batch parses each page once" \
-    'grep -q "5 pages of 1 sites learnt from; 5 kept parsed for their conversion, 0 read again" "$work/err-one"'
+    'grep -q "5 pages of 1 site learnt from; 5 kept parsed for their conversion, 0 read again" "$work/err-one"'
   check "past GALLEY_BATCH_MEMORY the pages are read again" \
-    'grep -q "5 pages of 1 sites learnt from; 0 kept parsed for their conversion, 5 read again" "$work/err-two"'
+    'grep -q "5 pages of 1 site learnt from; 0 kept parsed for their conversion, 5 read again" "$work/err-two"'
   check "one pass, two passes and a budget for some pages give the same bytes" \
     'diff -r -x ".galley-*" "$work/site-one" "$work/site-two" >/dev/null &&
      diff -r -x ".galley-*" "$work/site-one" "$work/site-part" >/dev/null &&
