@@ -1,5 +1,6 @@
 /* Batch conversion: many inputs to one output each, in parallel, safely. */
 #define _GNU_SOURCE /* nftw with FTW_ACTIONRETVAL */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -26,6 +28,11 @@ typedef struct task {
   const char *rel_output; /* `output` without OUTDIR/: the stamp's key */
   task_state state;
   galley_batch *site; /* its site's batch, shared; NULL: none */
+  struct site *group; /* the site it was found to belong to (first pass) */
+  /* Read in the first pass and kept for the conversion (within the
+   * budget): the page is then parsed once. */
+  galley_job *job;
+  galley_doc *doc;
   /* Found in a folder walk: the regular file that was seen, which is the
    * only thing that will be read (not a FIFO or a file swapped in later). */
   int walked;
@@ -39,6 +46,13 @@ typedef struct stamp_entry {
   char *name;
   char hash[17];
 } stamp_entry;
+
+/* The pages of one site, as the first pass finds them. */
+typedef struct site {
+  char *key;
+  galley_batch *batch;
+  size_t pages;
+} site;
 
 typedef struct batch {
   const plan *p;
@@ -62,8 +76,20 @@ typedef struct batch {
   char *walk_real;     /* the folder being walked, symlinks resolved */
   atomic_bool stop;
   int learning; /* workers read pages into their site's batch */
-  galley_batch **sites;
+  int learns;   /* a transform learns across a batch (batch hooks) */
+  site **sites; /* open addressing on the key */
   size_t n_sites, cap_sites;
+  pthread_mutex_t site_lock;
+  /* Bytes of the pages kept from the first pass for the second, and the
+   * most they may take (GALLEY_BATCH_MEMORY). */
+  atomic_size_t kept_bytes;
+  size_t budget;
+  atomic_size_t kept, dropped; /* pages kept; pages to read again */
+  /* Outputs renamed into place but not yet synced nor in the stamp. */
+  pthread_mutex_t sync_lock;
+  task **unsynced;
+  size_t n_unsynced;
+  int sync_failed;
   pthread_mutex_t print_lock;
   int progress; /* draw a progress bar on stderr */
   int bar_shown;
@@ -545,6 +571,55 @@ static void stamp_record(batch *b, const task *t) {
   free(line);
 }
 
+/* Outputs are renamed into place without an fsync each: every SYNC_EVERY
+ * outputs, and when the batch ends, the output folder's file system is
+ * synced once (syncfs), and only then are they recorded in the stamp. A
+ * line in the stamp so means its output is on disk. */
+#define SYNC_EVERY 256
+
+static int sync_outdir(const batch *b) {
+  int fd = open(b->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+#ifdef __linux__
+  int rc = syncfs(fd);
+#else
+  sync();
+  int rc = 0;
+#endif
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return rc;
+}
+
+/* Syncs and records the outputs made since the last time. Under
+ * sync_lock. */
+static void sync_outputs(batch *b) {
+  if (!b->n_unsynced)
+    return;
+  if (sync_outdir(b) != 0) {
+    if (!b->sync_failed)
+      fprintf(stderr, "galley: %s: cannot sync the outputs to disk: %s\n",
+              b->outdir, strerror(errno));
+    b->sync_failed = 1;
+  } else {
+    for (size_t i = 0; i < b->n_unsynced; i++)
+      stamp_record(b, b->unsynced[i]);
+  }
+  b->n_unsynced = 0;
+}
+
+static void output_done(batch *b, task *t) {
+  pthread_mutex_lock(&b->sync_lock);
+  if (!b->unsynced && !(b->unsynced = malloc(SYNC_EVERY * sizeof *b->unsynced)))
+    cli_die_oom();
+  b->unsynced[b->n_unsynced++] = t;
+  if (b->n_unsynced == SYNC_EVERY)
+    sync_outputs(b);
+  pthread_mutex_unlock(&b->sync_lock);
+}
+
 static void clear_bar(batch *b) {
   if (b->bar_shown) {
     fputs("\r\033[K", stderr);
@@ -569,13 +644,21 @@ static void report(batch *b, const galley_job *job, const task *t, int rc) {
 
 static int convert_task(batch *b, task *t) {
   const plan *p = b->p;
+  /* A page the first pass kept: read and parsed already. */
+  galley_job *job = t->job;
+  galley_doc *doc = t->doc;
+  t->job = NULL;
+  t->doc = NULL;
   if (up_to_date(b, t)) {
+    galley_doc_free(doc);
+    galley_job_free(job);
     t->state = T_SKIPPED;
     atomic_fetch_add(&b->skipped, 1);
     report(b, NULL, t, GALLEY_OK);
     return GALLEY_OK;
   }
-  galley_job *job = plan_new_job(p, t->display);
+  if (!job)
+    job = plan_new_job(p, t->display);
   galley_job_set_batch(job, t->site);
   loaded ld = {0};
   char why[256];
@@ -589,7 +672,7 @@ static int convert_task(batch *b, task *t) {
     if (rc != GALLEY_OK)
       goto done;
     atomic_fetch_add(&b->fetched, 1);
-  } else {
+  } else if (!doc) {
     rc = load_input(p, t->input, t->walked ? &t->id : NULL, &ld, why,
                     sizeof why);
     if (rc != GALLEY_OK) {
@@ -609,7 +692,8 @@ static int convert_task(batch *b, task *t) {
                           strerror(errno));
     goto done;
   }
-  if (!t->url) {
+  galley_sink_set_sync(sink, false); /* synced with the others: output_done */
+  if (!t->url && !doc) {
     base = dir_of(t->input);
     if (!base)
       cli_die_oom();
@@ -619,7 +703,13 @@ static int convert_task(batch *b, task *t) {
     ld.data = NULL;
   }
   signals_track_job(job);
-  rc = galley_job_run(job, &in, sink);
+  if (doc) {
+    rc = galley_job_finish_doc(job, doc);
+    if (rc == GALLEY_OK)
+      rc = galley_job_write_doc(job, doc, sink);
+  } else {
+    rc = galley_job_run(job, &in, sink);
+  }
   signals_untrack_job(job);
   if (rc == GALLEY_OK && (cli_interrupted || atomic_load(&b->stop)))
     rc = galley_job_error(job, GALLEY_ECANCELLED, "interrupted");
@@ -634,12 +724,13 @@ static int convert_task(batch *b, task *t) {
 done:
   /* Freeing an uncommitted sink removes its temporary file. */
   galley_sink_free(sink);
+  galley_doc_free(doc);
   free(base);
   free(ld.data);
   if (rc == GALLEY_OK) {
     t->state = T_CONVERTED;
     atomic_fetch_add(&b->converted, 1);
-    stamp_record(b, t);
+    output_done(b, t);
   } else if (rc == GALLEY_ECANCELLED) {
     t->state = T_PENDING;
   } else {
@@ -652,9 +743,88 @@ done:
   return rc;
 }
 
-/* Hands one page to its site's batch (the transforms learn from it);
- * failures are left for the conversion to report. */
-static void learn_task(batch *b, task *t) {
+/* The site a page belongs to: the host of its canonical URL (canonical
+ * link, og:url, -M url), without "www.", when it names one; else its
+ * folder. "h:HOST" or "d:FOLDER", malloc'd. */
+static char *site_key(const task *t, const galley_doc *doc) {
+  const char *url = galley_doc_get_meta(doc, GALLEY_META_URL);
+  galley_buf k = GALLEY_BUF_INIT;
+  int rc;
+  if (url && galley_url_is_web(url)) {
+    const char *host = strstr(url, "://") + 3;
+    const char *end = host + strcspn(host, "/?#");
+    const char *at = memchr(host, '@', (size_t)(end - host));
+    if (at)
+      host = at + 1;
+    const char *colon = memchr(host, ':', (size_t)(end - host));
+    if (colon && host[0] != '[')
+      end = colon;
+    if (end - host > 4 && strncasecmp(host, "www.", 4) == 0)
+      host += 4;
+    rc = galley_buf_puts(&k, "h:");
+    for (const char *c = host; rc == GALLEY_OK && c < end; c++)
+      rc = galley_buf_putc(&k, (char)tolower((unsigned char)*c));
+  } else {
+    const char *slash = strrchr(t->input, '/');
+    rc = galley_buf_puts(&k, "d:");
+    if (rc == GALLEY_OK && slash)
+      rc = galley_buf_add(&k, t->input, (size_t)(slash - t->input));
+  }
+  if (rc != GALLEY_OK)
+    cli_die_oom();
+  size_t n;
+  char *key = galley_buf_detach(&k, &n);
+  if (!key)
+    cli_die_oom();
+  return key;
+}
+
+/* The site of `key`, made on first use (its batch from `job`'s
+ * transforms). Under site_lock. */
+static site *site_for(batch *b, char *key, galley_job *job) {
+  if ((b->n_sites + 1) * 2 > b->cap_sites) {
+    size_t ncap = b->cap_sites ? b->cap_sites * 2 : 64;
+    site **ns = calloc(ncap, sizeof *ns);
+    if (!ns)
+      cli_die_oom();
+    for (size_t i = 0; i < b->cap_sites; i++) {
+      site *s = b->sites[i];
+      if (!s)
+        continue;
+      size_t j = (size_t)hash_name(s->key) & (ncap - 1);
+      while (ns[j])
+        j = (j + 1) & (ncap - 1);
+      ns[j] = s;
+    }
+    free(b->sites);
+    b->sites = ns;
+    b->cap_sites = ncap;
+  }
+  size_t mask = b->cap_sites - 1;
+  size_t i = (size_t)hash_name(key) & mask;
+  for (; b->sites[i]; i = (i + 1) & mask)
+    if (strcmp(b->sites[i]->key, key) == 0) {
+      free(key);
+      return b->sites[i];
+    }
+  site *s = calloc(1, sizeof *s);
+  if (!s)
+    cli_die_oom();
+  s->key = key;
+  s->batch = galley_batch_new(job);
+  if (!s->batch)
+    cli_die_oom(); /* b->learns says a transform has batch hooks */
+  b->sites[i] = s;
+  b->n_sites++;
+  return s;
+}
+
+/* First pass: reads and parses one page, finds its site and hands the
+ * page to the site's batch (the transforms learn from it). The page is
+ * kept for the conversion while the kept pages stay within the budget;
+ * past it, the conversion reads it again. Failures are left for the
+ * conversion to report. */
+static void read_task(batch *b, task *t) {
   const plan *p = b->p;
   loaded ld;
   char why[256];
@@ -663,15 +833,38 @@ static void learn_task(batch *b, task *t) {
     return;
   galley_job *job = plan_new_job(p, t->display);
   char *base = dir_of(t->input);
-  if (!base)
+  galley_doc *doc = galley_doc_new();
+  if (!base || !doc)
     cli_die_oom();
   galley_input in = {ld.data, ld.size, t->display, base};
+  galley_job_set_input_release(job, free_input, ld.data);
   signals_track_job(job);
-  galley_batch_learn(t->site, job, &in);
+  int rc = galley_job_read_doc(job, &in, doc);
+  if (rc == GALLEY_OK) {
+    char *key = site_key(t, doc);
+    pthread_mutex_lock(&b->site_lock);
+    site *s = site_for(b, key, job);
+    s->pages++;
+    pthread_mutex_unlock(&b->site_lock);
+    t->group = s;
+    rc = galley_batch_learn_doc(s->batch, job, doc);
+  }
   signals_untrack_job(job);
-  galley_job_free(job);
   free(base);
-  free(ld.data);
+  size_t cost = galley_doc_footprint(doc);
+  if (rc == GALLEY_OK &&
+      atomic_fetch_add(&b->kept_bytes, cost) + cost <= b->budget) {
+    t->job = job;
+    t->doc = doc;
+    atomic_fetch_add(&b->kept, 1);
+    return;
+  }
+  if (rc == GALLEY_OK) {
+    atomic_fetch_sub(&b->kept_bytes, cost);
+    atomic_fetch_add(&b->dropped, 1);
+  }
+  galley_doc_free(doc);
+  galley_job_free(job);
 }
 
 static void *worker(void *arg) {
@@ -682,8 +875,8 @@ static void *worker(void *arg) {
       if (i >= b->n || cli_interrupted)
         return NULL;
       task *t = &b->tasks[i];
-      if (t->state == T_PENDING && t->site && !up_to_date(b, t))
-        learn_task(b, t);
+      if (t->state == T_PENDING && !t->url && !up_to_date(b, t))
+        read_task(b, t);
     }
   }
   for (;;) {
@@ -899,56 +1092,48 @@ static void refuse_outputs_over_inputs(const batch *b) {
   free(ids);
 }
 
-static int by_folder(const void *a, const void *b) {
-  const task *x = *(task *const *)a, *y = *(task *const *)b;
-  const char *xs = strrchr(x->input, '/'), *ys = strrchr(y->input, '/');
-  size_t xl = xs ? (size_t)(xs - x->input) : 0;
-  size_t yl = ys ? (size_t)(ys - y->input) : 0;
-  int c = memcmp(x->input, y->input, xl < yl ? xl : yl);
-  if (c)
-    return c;
-  return xl < yl ? -1 : xl > yl;
+/* Whether a transform of the run learns across a batch (batch hooks:
+ * the boilerplate transform's site template). Pages from URLs learn
+ * nothing across the batch: that would fetch each of them twice. */
+static int learns_across(const batch *b) {
+  if (!b->p->n_transforms || b->n < 3)
+    return 0;
+  size_t files = 0;
+  for (size_t i = 0; i < b->n; i++)
+    files += !b->tasks[i].url;
+  if (files < 3)
+    return 0;
+  galley_job *job = plan_new_job(b->p, NULL);
+  galley_batch *probe = galley_batch_new(job);
+  if (!probe && galley_job_status(job) != GALLEY_OK)
+    cli_die_oom();
+  galley_batch_free(probe);
+  galley_job_free(job);
+  return probe != NULL;
 }
 
-/* With a transform that learns across a batch (batch hooks: the
- * boilerplate transform's site template), the pages of one site (one
- * folder) that number at least three share one galley_batch. */
-static void make_sites(batch *b) {
-  if (!b->p->n_transforms || b->n < 3)
-    return;
-  task **order = malloc(b->n * sizeof *order);
-  if (!order)
-    cli_die_oom();
-  /* Pages from URLs learn nothing across the batch: that would fetch
-   * each of them twice. */
-  size_t n = 0;
-  for (size_t i = 0; i < b->n; i++)
-    if (!b->tasks[i].url)
-      order[n++] = &b->tasks[i];
-  qsort(order, n, sizeof *order, by_folder);
-  galley_job *job = plan_new_job(b->p, NULL);
-  for (size_t i = 0; i < n;) {
-    size_t j = i + 1;
-    while (j < n && by_folder(&order[i], &order[j]) == 0)
-      j++;
-    if (j - i >= 3) {
-      galley_batch *site = galley_batch_new(job);
-      if (!site) {
-        if (galley_job_status(job) != GALLEY_OK)
-          cli_die_oom();
-        break; /* no transform learns across a batch */
-      }
-      if (galley_array_grow((void **)&b->sites, &b->cap_sites, b->n_sites + 1,
-                            sizeof *b->sites) != GALLEY_OK)
-        cli_die_oom();
-      b->sites[b->n_sites++] = site;
-      for (size_t k = i; k < j; k++)
-        order[k]->site = site;
-    }
-    i = j;
+/* After the first pass: the pages of a site that number at least three
+ * share its batch; smaller sites learn nothing. */
+static void assign_sites(batch *b) {
+  for (size_t i = 0; i < b->n; i++) {
+    task *t = &b->tasks[i];
+    t->site = t->group && t->group->pages >= 3 ? t->group->batch : NULL;
   }
-  galley_job_free(job);
-  free(order);
+}
+
+/* GALLEY_BATCH_MEMORY: the most the pages kept between the passes may
+ * take (a size: 0, 512K, 256M, 2G). */
+#define DEFAULT_BATCH_MEMORY ((size_t)512 << 20)
+static size_t batch_budget(void) {
+  const char *v = getenv("GALLEY_BATCH_MEMORY");
+  size_t n;
+  if (!v || !*v)
+    return DEFAULT_BATCH_MEMORY;
+  if (!parse_size(v, &n))
+    cli_usage_error("GALLEY_BATCH_MEMORY=%s: not a size (such as 0, 512K, "
+                    "256M, 2G)",
+                    v);
+  return n;
 }
 
 int run_batch(const plan *p) {
@@ -957,6 +1142,9 @@ int run_batch(const plan *p) {
   memset(&b, 0, sizeof b);
   b.p = p;
   pthread_mutex_init(&b.print_lock, NULL);
+  pthread_mutex_init(&b.site_lock, NULL);
+  pthread_mutex_init(&b.sync_lock, NULL);
+  b.budget = batch_budget();
   b.outdir = strdup(p->c->output);
   if (!b.outdir)
     cli_die_oom();
@@ -994,6 +1182,8 @@ int run_batch(const plan *p) {
     free(b.tasks);
     free(b.outdir);
     pthread_mutex_destroy(&b.print_lock);
+    pthread_mutex_destroy(&b.site_lock);
+    pthread_mutex_destroy(&b.sync_lock);
     return EXIT_FAILED;
   }
   load_stamp(&b);
@@ -1011,9 +1201,11 @@ int run_batch(const plan *p) {
   if (!threads)
     cli_die_oom();
   long started = 0;
-  make_sites(&b);
-  if (b.n_sites) {
-    /* First pass: every page of a templated site is read once. */
+  b.learns = learns_across(&b);
+  if (b.learns) {
+    /* First pass: every page is read and parsed, its site found and the
+     * site's batch taught; the pages within the budget are kept for the
+     * conversion, the others are read again then. */
     b.learning = 1;
     for (long i = 0; i < n_threads; i++)
       if (pthread_create(&threads[i], NULL, worker, &b) == 0)
@@ -1025,6 +1217,15 @@ int run_batch(const plan *p) {
     started = 0;
     b.learning = 0;
     atomic_store(&b.next, 0);
+    assign_sites(&b);
+    if (c->verbosity > 0)
+      fprintf(stderr,
+              "galley: %zu pages of %zu site%s learnt from; %zu kept parsed "
+              "for their conversion, %zu read again (over the "
+              "GALLEY_BATCH_MEMORY budget of %zu bytes)\n",
+              atomic_load(&b.kept) + atomic_load(&b.dropped), b.n_sites,
+              b.n_sites == 1 ? "" : "s", atomic_load(&b.kept),
+              atomic_load(&b.dropped), b.budget);
   }
   for (long i = 0; i < n_threads; i++)
     if (pthread_create(&threads[i], NULL, worker, &b) == 0)
@@ -1046,6 +1247,10 @@ int run_batch(const plan *p) {
     clear_bar(&b);
   }
 
+  /* Every output made is on disk before the summary says so. */
+  pthread_mutex_lock(&b.sync_lock);
+  sync_outputs(&b);
+  pthread_mutex_unlock(&b.sync_lock);
   size_t converted = atomic_load(&b.converted),
          skipped = atomic_load(&b.skipped), failed = atomic_load(&b.failed);
   size_t not_done = 0;
@@ -1071,15 +1276,25 @@ int run_batch(const plan *p) {
   for (size_t i = 0; i < b.n; i++) {
     free(b.tasks[i].input);
     free(b.tasks[i].output);
+    galley_doc_free(b.tasks[i].doc); /* not converted: interrupted */
+    galley_job_free(b.tasks[i].job);
   }
   free(b.tasks);
-  for (size_t i = 0; i < b.n_sites; i++)
-    galley_batch_free(b.sites[i]);
+  for (size_t i = 0; i < b.cap_sites; i++) {
+    if (!b.sites[i])
+      continue;
+    galley_batch_free(b.sites[i]->batch);
+    free(b.sites[i]->key);
+    free(b.sites[i]);
+  }
   free(b.sites);
+  pthread_mutex_destroy(&b.site_lock);
+  pthread_mutex_destroy(&b.sync_lock);
+  free(b.unsynced);
   free(b.outdir);
   free(b.stamp_path);
   pthread_mutex_destroy(&b.print_lock);
   if (cli_interrupted)
     return EXIT_INTERRUPTED;
-  return failed || not_done ? EXIT_FAILED : EXIT_OK;
+  return failed || not_done || b.sync_failed ? EXIT_FAILED : EXIT_OK;
 }

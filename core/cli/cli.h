@@ -104,6 +104,8 @@ int same_file(const char *a, const char *b);
 /* A usage error (exit 2) when `output` is the file `input`: writing it
  * would destroy the input. */
 void refuse_output_over_input(const char *input, const char *output);
+/* Parses a size: "123", "64K", "10M", "1G". 0 on anything else. */
+int parse_size(const char *s, size_t *out);
 /* Folder part of a path ("." when none); malloc'd. */
 char *dir_of(const char *path);
 

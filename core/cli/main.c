@@ -185,7 +185,7 @@ static void print_help(void) {
 }
 
 /* Parses "123", "64K", "10M", "1G". Returns false on anything else. */
-static int parse_size(const char *s, size_t *out) {
+int parse_size(const char *s, size_t *out) {
   char *end;
   errno = 0;
   unsigned long long n = strtoull(s, &end, 10);

@@ -56,6 +56,13 @@ static void *arena_alloc_raw(arena *a, size_t size) {
   return p;
 }
 
+size_t arena_size(const arena *a) {
+  size_t n = 0;
+  for (const arena_block *b = a->head; b; b = b->next)
+    n += sizeof *b + b->size;
+  return n;
+}
+
 void *arena_alloc(arena *a, size_t size) { return arena_alloc_raw(a, size); }
 
 char *arena_strndup(arena *a, const char *s, size_t len) {

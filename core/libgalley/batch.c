@@ -56,6 +56,24 @@ GALLEY_API galley_batch *galley_batch_new(galley_job *job) {
   return b;
 }
 
+GALLEY_API int galley_batch_learn_doc(galley_batch *batch, galley_job *job,
+                                      const galley_doc *doc) {
+  if (!batch || !job || !doc)
+    return GALLEY_EINVALID;
+  int rc = GALLEY_OK;
+  for (size_t i = 0; rc == GALLEY_OK && i < batch->n; i++) {
+    const galley_plugin *t = batch->slots[i].transform;
+    call_frame frame = {t, NULL, 0, job->frame};
+    job->frame = &frame;
+    rc = t->batch_learn(batch->slots[i].state, job, doc);
+    job->frame = frame.prev;
+    if (rc != GALLEY_OK && galley_job_status(job) == GALLEY_OK)
+      galley_job_error(job, rc, "%s: cannot learn from this input: %s", t->name,
+                       galley_strerror(rc));
+  }
+  return rc;
+}
+
 GALLEY_API int galley_batch_learn(galley_batch *batch, galley_job *job,
                                   const galley_input *in) {
   if (!batch || !job || !in)
@@ -67,18 +85,17 @@ GALLEY_API int galley_batch_learn(galley_batch *batch, galley_job *job,
   if (!doc)
     return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   int rc = galley_plugin_read(job, reader, in, doc);
-  for (size_t i = 0; rc == GALLEY_OK && i < batch->n; i++) {
-    const galley_plugin *t = batch->slots[i].transform;
-    call_frame frame = {t, NULL, 0, job->frame};
-    job->frame = &frame;
-    rc = t->batch_learn(batch->slots[i].state, job, doc);
-    job->frame = frame.prev;
-    if (rc != GALLEY_OK && galley_job_status(job) == GALLEY_OK)
-      galley_job_error(job, rc, "%s: cannot learn from this input: %s", t->name,
-                       galley_strerror(rc));
-  }
+  if (rc == GALLEY_OK)
+    rc = galley_batch_learn_doc(batch, job, doc);
   galley_doc_free(doc);
   return rc;
+}
+
+GALLEY_API size_t galley_doc_footprint(const galley_doc *doc) {
+  if (!doc)
+    return 0;
+  return sizeof *doc + arena_size(&doc->arena) +
+         doc->cap_meta * sizeof *doc->meta + doc->cap_res * sizeof *doc->res;
 }
 
 GALLEY_API void galley_batch_free(galley_batch *batch) {

@@ -272,13 +272,9 @@ GALLEY_API const galley_plugin *galley_job_detect(galley_job *job,
   return r;
 }
 
-/* Read, -M, each transform and -M again, then the remote resources that
- * `writer` (may be NULL) will embed: what galley_job_build,
- * galley_job_build_doc and galley_job_convert share. */
-static int build(galley_job *job, const galley_input *in,
-                 const galley_plugin *reader,
-                 const galley_plugin *const *transforms, size_t n_transforms,
-                 const galley_plugin *writer, galley_doc *doc) {
+/* Read and -M: the first half of build(). */
+static int build_read(galley_job *job, const galley_input *in,
+                      const galley_plugin *reader, galley_doc *doc) {
   int rc;
   if (job->remote) { /* a fetched input (remote.c) */
     rc = remote_read(job, reader, in, doc);
@@ -291,6 +287,15 @@ static int build(galley_job *job, const galley_input *in,
   release_input(job);
   if (rc == GALLEY_OK)
     rc = galley_job_apply_meta(job, doc);
+  return rc;
+}
+
+/* Each transform and -M again, then the remote resources that `writer`
+ * (may be NULL) will embed: the second half of build(). */
+static int build_rest(galley_job *job, const galley_plugin *const *transforms,
+                      size_t n_transforms, const galley_plugin *writer,
+                      galley_doc *doc) {
+  int rc = GALLEY_OK;
   for (size_t i = 0; rc == GALLEY_OK && i < n_transforms; i++) {
     rc = galley_plugin_transform(job, transforms[i], doc);
     /* -M wins over whatever a transform found. */
@@ -309,8 +314,21 @@ static int build(galley_job *job, const galley_input *in,
   return rc;
 }
 
-GALLEY_API int galley_job_build_doc(galley_job *job, const galley_input *in,
-                                    galley_doc *doc) {
+/* Read, -M, each transform and -M again, then the remote resources that
+ * `writer` (may be NULL) will embed: what galley_job_build,
+ * galley_job_build_doc and galley_job_convert share. */
+static int build(galley_job *job, const galley_input *in,
+                 const galley_plugin *reader,
+                 const galley_plugin *const *transforms, size_t n_transforms,
+                 const galley_plugin *writer, galley_doc *doc) {
+  int rc = build_read(job, in, reader, doc);
+  if (rc == GALLEY_OK)
+    rc = build_rest(job, transforms, n_transforms, writer, doc);
+  return rc;
+}
+
+GALLEY_API int galley_job_read_doc(galley_job *job, const galley_input *in,
+                                   galley_doc *doc) {
   if (!job || !in || !doc) {
     if (job)
       release_input(job);
@@ -321,9 +339,22 @@ GALLEY_API int galley_job_build_doc(galley_job *job, const galley_input *in,
   if (rc == GALLEY_OK && !job->options_checked)
     rc = galley_job_check_options(job, reader);
   if (rc == GALLEY_OK)
-    rc = build(job, in, reader, job->transforms, job->n_transforms,
-               job->writer, doc);
+    rc = build_read(job, in, reader, doc);
   release_input(job);
+  return rc;
+}
+
+GALLEY_API int galley_job_finish_doc(galley_job *job, galley_doc *doc) {
+  if (!job || !doc)
+    return GALLEY_EINVALID;
+  return build_rest(job, job->transforms, job->n_transforms, job->writer, doc);
+}
+
+GALLEY_API int galley_job_build_doc(galley_job *job, const galley_input *in,
+                                    galley_doc *doc) {
+  int rc = galley_job_read_doc(job, in, doc);
+  if (rc == GALLEY_OK)
+    rc = galley_job_finish_doc(job, doc);
   return rc;
 }
 

@@ -21,6 +21,8 @@ void arena_init(arena *a);
 void *arena_alloc(arena *a, size_t size);
 char *arena_strndup(arena *a, const char *s, size_t len);
 void arena_free(arena *a);
+/* Bytes the arena holds from malloc (batch.c's galley_doc_footprint). */
+size_t arena_size(const arena *a);
 
 /* ---- tree.c ---- */
 typedef struct node_attr {

@@ -25,6 +25,7 @@ struct galley_sink {
   FILE *fp;
   char *path, *tmp;
   int committed;
+  int nosync; /* file: commit renames without fsync (the host syncs) */
 };
 
 GALLEY_API galley_sink *galley_sink_new_memory(void) {
@@ -266,7 +267,7 @@ GALLEY_API int galley_sink_commit(galley_sink *s) {
   case SINK_FILE:
     if (s->committed)
       return GALLEY_OK;
-    if (fflush(s->fp) != 0 || fsync(fileno(s->fp)) != 0) {
+    if (fflush(s->fp) != 0 || (!s->nosync && fsync(fileno(s->fp)) != 0)) {
       s->failed = 1;
       return GALLEY_EIO;
     }
@@ -284,6 +285,11 @@ GALLEY_API int galley_sink_commit(galley_sink *s) {
     return GALLEY_OK;
   }
   return GALLEY_EINVALID;
+}
+
+GALLEY_API void galley_sink_set_sync(galley_sink *s, bool sync) {
+  if (s)
+    s->nosync = !sync;
 }
 
 GALLEY_API void galley_sink_free(galley_sink *s) {

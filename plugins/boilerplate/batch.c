@@ -1,11 +1,14 @@
 /* Batch template learning: blocks that repeat across most pages of one
  * site are the site's template (rule `template`). The host gives the
- * transform a batch per site (galley: each folder of three pages or more);
+ * transform a batch per site (galley: the pages whose canonical URL names
+ * one host, else the pages of one folder, three or more; -O
+ * boilerplate.template=false learns nothing);
  * the batch hooks count each page's distinct block texts once, and the
  * transform asks whether a block's text is common. Single documents have
  * no batch. */
 #include <ctype.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,27 +35,136 @@ struct bp_template {
   size_t docs;
 };
 
-/* FNV-1a over the text with white space collapsed, ASCII folded and the
- * ends trimmed; 0 for a text too short to count. */
-static uint64_t text_hash(const char *s) {
-  uint64_t h = 1469598103934665603ull;
-  size_t n = 0;
-  int pending_space = 0;
-  for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-    if (isspace(*p)) {
-      pending_space = n > 0;
+/* A text's hash is a polynomial one, modulo the prime 2^61 - 1, over the
+ * text with white space collapsed, ASCII folded and the ends trimmed. It
+ * is computed the same way from a string (the transform's question) and,
+ * bottom-up, from a tree (learning): a block's hash is its children's
+ * combined, so one walk hashes every block without copying a text. */
+#define MOD (((uint64_t)1 << 61) - 1)
+#define BASE (0x1f3d5b79a2c4e687ull % MOD)
+
+/* a * b mod 2^61 - 1, for a, b < 2^61: with a 128-bit product where the
+ * compiler has one, else in 64-bit arithmetic. */
+#ifdef __SIZEOF_INT128__
+__extension__ typedef unsigned __int128 u128;
+#endif
+static inline uint64_t mulmod(uint64_t a, uint64_t b) {
+#ifdef __SIZEOF_INT128__
+  u128 p = (u128)a * b;
+  uint64_t r = ((uint64_t)p & MOD) + (uint64_t)(p >> 61);
+  return r >= MOD ? r - MOD : r;
+#else
+  uint64_t a1 = a >> 32, a0 = a & 0xffffffffu;
+  uint64_t b1 = b >> 32, b0 = b & 0xffffffffu;
+  uint64_t mid = a1 * b0 + a0 * b1; /* < 2^62 */
+  uint64_t lo = a0 * b0;
+  /* 2^64 = 8 and 2^61 = 1 modulo 2^61 - 1. */
+  uint64_t sum = (a1 * b1 << 3) + (mid >> 29) +
+                 ((mid & (((uint64_t)1 << 29) - 1)) << 32) + (lo & MOD) +
+                 (lo >> 61);
+  sum = (sum & MOD) + (sum >> 61);
+  return sum >= MOD ? sum - MOD : sum;
+#endif
+}
+
+/* A stretch of text as the hash sees it: the hash and BASE^length of its
+ * trimmed, collapsed form, its count of characters that are not space, and
+ * whether white space comes before its first or after its last such
+ * character (with none: whether it has white space at all, in both). */
+typedef struct seg {
+  uint64_t h, pw;
+  size_t n;
+  bool lead, trail;
+} seg;
+
+static const seg EMPTY = {0, 1, 0, false, false};
+
+static void push(seg *s, unsigned char c) {
+  uint64_t v = (uint64_t)c + 1;
+  s->h = mulmod(s->h, BASE) + v;
+  if (s->h >= MOD)
+    s->h -= MOD;
+  s->pw = mulmod(s->pw, BASE);
+}
+
+static void add_bytes(seg *s, const char *p, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)p[i];
+    if (isspace(c)) {
+      if (s->n == 0)
+        s->lead = true;
+      s->trail = true;
       continue;
     }
-    if (pending_space) {
-      h = (h ^ ' ') * 1099511628211ull;
-      pending_space = 0;
-    }
-    h = (h ^ (unsigned char)tolower(*p)) * 1099511628211ull;
-    n++;
+    if (s->n > 0 && s->trail)
+      push(s, ' ');
+    push(s, (unsigned char)tolower(c));
+    s->n++;
+    s->trail = false;
   }
-  if (n < MIN_TEXT)
+}
+
+/* `a` followed by `b`. */
+static void add_seg(seg *a, const seg *b) {
+  if (b->n == 0) {
+    if (b->lead || b->trail) {
+      if (a->n == 0)
+        a->lead = true;
+      a->trail = true;
+    }
+    return;
+  }
+  if (a->n == 0) {
+    bool lead = a->lead || b->lead;
+    *a = *b;
+    a->lead = lead;
+    return;
+  }
+  if (a->trail || b->lead)
+    push(a, ' ');
+  a->h = mulmod(a->h, b->pw) + b->h;
+  if (a->h >= MOD)
+    a->h -= MOD;
+  a->pw = mulmod(a->pw, b->pw);
+  a->n += b->n;
+  a->trail = b->trail;
+}
+
+/* The table key of a stretch: 0 for a text too short to count. */
+static uint64_t seg_key(const seg *s) {
+  if (s->n < MIN_TEXT)
     return 0;
+  /* A finaliser spreads the bits over the table's index. */
+  uint64_t h = s->h + s->n * 0x9e3779b97f4a7c15ull;
+  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+  h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+  h ^= h >> 31;
   return h ? h : 1;
+}
+
+static uint64_t text_hash(const char *s) {
+  seg g = EMPTY;
+  if (s)
+    add_bytes(&g, s, strlen(s));
+  return seg_key(&g);
+}
+
+/* What a node itself adds to its text (galley_node_text's rule): the
+ * literal of a text, code or code block, a space for a break. */
+static void own_text(seg *s, const galley_node *n) {
+  switch (galley_node_kind(n)) {
+  case GALLEY_NODE_TEXT:
+  case GALLEY_NODE_CODE:
+  case GALLEY_NODE_CODE_BLOCK: {
+    const char *lit = galley_node_get_literal(n);
+    if (lit)
+      add_bytes(s, lit, strlen(lit));
+    break;
+  }
+  case GALLEY_NODE_SOFT_BREAK:
+  case GALLEY_NODE_LINE_BREAK: add_bytes(s, " ", 1); break;
+  default: break;
+  }
 }
 
 static slot *find(slot *slots, size_t cap, uint64_t hash) {
@@ -103,38 +215,71 @@ void bp_batch_end(void *state) {
   free(t);
 }
 
+/* Adds `h` (not 0) to the set `mine`. */
+static int add_mine(slot **mine, size_t *cap, size_t *used, uint64_t h) {
+  if (!h)
+    return GALLEY_OK;
+  int rc = grow(mine, cap, *used);
+  if (rc != GALLEY_OK)
+    return rc;
+  slot *s = find(*mine, *cap, h);
+  if (!s->hash) {
+    s->hash = h;
+    (*used)++;
+  }
+  return GALLEY_OK;
+}
+
 int bp_batch_learn(void *state, galley_job *job, const galley_doc *doc) {
   bp_template *t = state;
   if (!t || !doc)
     return GALLEY_EINVALID;
+  if (!galley_job_option_bool(job, "template", true))
+    return GALLEY_OK; /* nothing learnt: no block is template */
   /* This document's distinct texts first, so a text repeated within one
-   * page still counts once. galley_node_text needs a writable arena; the
-   * document is the host's, so a scratch copy of each text is made in a
-   * document of our own. */
-  galley_doc *scratch = galley_doc_new();
+   * page still counts once. One walk: each open container's text so far
+   * is a stretch on the stack, a closed one is added to its parent's. */
   slot *mine = NULL;
   size_t cap = 0, used = 0;
-  int rc = scratch ? GALLEY_OK : GALLEY_ENOMEM;
+  seg *stack = NULL;
+  size_t depth = 0, stack_cap = 0;
+  int rc = GALLEY_OK;
   galley_iter it;
   galley_iter_init(&it, galley_doc_root(doc));
   galley_event ev;
   while (rc == GALLEY_OK && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
     galley_node *n = galley_iter_node(&it);
-    if (ev != GALLEY_EVENT_ENTER || !counts_as_block(galley_node_kind(n)))
-      continue;
-    const char *text = galley_node_text(scratch, n);
-    uint64_t h = text ? text_hash(text) : 0;
-    if (!h)
-      continue;
-    if ((rc = grow(&mine, &cap, used)) != GALLEY_OK)
-      break;
-    slot *s = find(mine, cap, h);
-    if (!s->hash) {
-      s->hash = h;
-      used++;
+    galley_kind k = galley_node_kind(n);
+    if (ev == GALLEY_EVENT_ENTER && galley_kind_is_leaf(k)) {
+      seg own = EMPTY;
+      own_text(&own, n);
+      if (counts_as_block(k))
+        rc = add_mine(&mine, &cap, &used, seg_key(&own));
+      if (depth)
+        add_seg(&stack[depth - 1], &own);
+    } else if (ev == GALLEY_EVENT_ENTER) {
+      if (depth == stack_cap) {
+        size_t ncap = stack_cap ? stack_cap * 2 : 64;
+        seg *ns = realloc(stack, ncap * sizeof *ns);
+        if (!ns) {
+          rc = GALLEY_ENOMEM;
+          break;
+        }
+        stack = ns;
+        stack_cap = ncap;
+      }
+      stack[depth] = EMPTY;
+      own_text(&stack[depth], n);
+      depth++;
+    } else if (ev == GALLEY_EVENT_EXIT && depth) {
+      seg done = stack[--depth];
+      if (counts_as_block(k))
+        rc = add_mine(&mine, &cap, &used, seg_key(&done));
+      if (depth)
+        add_seg(&stack[depth - 1], &done);
     }
   }
-  galley_doc_free(scratch);
+  free(stack);
   if (rc == GALLEY_OK) {
     pthread_mutex_lock(&t->lock);
     for (size_t i = 0; rc == GALLEY_OK && i < cap; i++) {

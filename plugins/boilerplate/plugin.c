@@ -13,6 +13,9 @@ static const galley_option options[] = {
      "characters a paragraph needs to count towards a content block"},
     {"keep-title", GALLEY_OPT_BOOL, "false", NULL,
      "keep the heading that repeats the page's title in the body"},
+    {"template", GALLEY_OPT_BOOL, "true", NULL,
+     "in a batch, drop the blocks that repeat on most pages of a site "
+     "(false: each page is stripped alone)"},
     {0},
 };
 

@@ -116,6 +116,64 @@ HTML
     '[ "$(cat "$work"/site-out/*.txt | grep -c newsroom)" -eq 0 ]'
   check "a batch of the site keeps every page's own paragraphs" \
     '[ "$(cat "$work"/site-out/*.txt | grep -c "paragraph of story")" -eq 15 ]'
+
+  # One parse per page: the first pass keeps each page's tree for its
+  # conversion; past GALLEY_BATCH_MEMORY a page is read again, with the
+  # same bytes out whatever the budget and the number of threads.
+  "$galley" -v --strip -t text -o "$work/site-one/" "$work/site" 2> "$work/err-one"
+  GALLEY_BATCH_MEMORY=0 "$galley" -v --strip -t text -o "$work/site-two/" "$work/site" 2> "$work/err-two"
+  GALLEY_BATCH_MEMORY=20K "$galley" -v -j 4 --strip -t text -o "$work/site-part/" "$work/site" 2> "$work/err-part"
+  check "a --strip batch parses each page once" \
+    'grep -q "5 pages of 1 site learnt from; 5 kept parsed for their conversion, 0 read again" "$work/err-one"'
+  check "past GALLEY_BATCH_MEMORY the pages are read again" \
+    'grep -q "5 pages of 1 site learnt from; 0 kept parsed for their conversion, 5 read again" "$work/err-two"'
+  check "one pass, two passes and a budget for some pages give the same bytes" \
+    'diff -r -x ".galley-*" "$work/site-one" "$work/site-two" >/dev/null &&
+     diff -r -x ".galley-*" "$work/site-one" "$work/site-part" >/dev/null &&
+     ! grep -q newsroom "$work"/site-two/*.txt && ! grep -q newsroom "$work"/site-part/*.txt' \
+    "$(grep 'pages of' "$work/err-part")"
+  "$galley" -q --strip -O boilerplate.template=false -t text -o "$work/site-off/" "$work/site"
+  check "-O boilerplate.template=false strips each page alone" \
+    '[ "$(cat "$work"/site-off/*.txt | grep -c newsroom)" -eq 5 ]'
+  GALLEY_BATCH_MEMORY=lots "$galley" --strip -t text -o "$work/site-bad/" "$work/site" 2> "$work/err-bad"
+  rc=$?
+  check "a GALLEY_BATCH_MEMORY that is not a size exits 2 with one line" \
+    '[ $rc -eq 2 ] && [ "$(wc -l < "$work/err-bad")" -eq 1 ] && grep -q "GALLEY_BATCH_MEMORY=lots" "$work/err-bad"'
+
+  # Sites: pages are grouped by the host of their canonical URL (or
+  # og:url), else by folder. Two sites in one folder learn a template
+  # each (each block is on half the folder's pages: too few for one
+  # template of the folder); one site in two folders learns one.
+  mkdir -p "$work/sites" "$work/spread/a" "$work/spread/b"
+  for i in 1 2 3 4 5 6; do
+    if [ $i -le 3 ]; then
+      head="<link rel=canonical href=\"https://www.news.example/story$i\">"
+      box="Our small newsroom is funded by readers, and every contribution helps our reporters cover the stories that matter to the valley."
+    else
+      head="<meta property=\"og:url\" content=\"https://shop.example:8080/item$i\">"
+      box="Free delivery on every order over fifty pounds, and returns are free within thirty days of the day your parcel arrives."
+    fi
+    cat > "$work/sites/page$i.html" <<HTML
+<!DOCTYPE html><html lang="en"><head><title>Story number $i</title>$head</head><body>
+<div class="wrap"><div class="content"><h1>Story number $i</h1>
+<p>This is the opening paragraph of story $i, which tells the reader about event $i in the town, with details that differ from page to page and a quote from resident number $i.</p>
+<p>The second paragraph of story $i continues the account with more facts: the council met on day $i, discussed item $i at length, and agreed to return to it next month.</p>
+<div class="note"><p>$box</p></div>
+<p>A third paragraph of story $i closes the piece with what happens next and where readers can learn more about the plans for the harbour in season $i.</p>
+</div></div></body></html>
+HTML
+  done
+  cp "$work/sites/page1.html" "$work/spread/a/"
+  cp "$work/sites/page2.html" "$work/sites/page3.html" "$work/spread/b/"
+  "$galley" -v --strip -t text -o "$work/sites-out/" "$work/sites" 2> "$work/err-sites"
+  check "two sites in one folder learn a template each" \
+    '[ "$(cat "$work"/sites-out/*.txt | grep -c -e newsroom -e "Free delivery")" -eq 0 ] &&
+     [ "$(cat "$work"/sites-out/*.txt | grep -c "paragraph of story")" -eq 18 ] &&
+     grep -q "6 pages of 2 sites" "$work/err-sites"' "$(cat "$work/err-sites" | grep -v converted)"
+  "$galley" -q -r --strip -t text -o "$work/spread-out/" "$work/spread"
+  check "one site in two folders learns one template" \
+    '[ "$(cat "$work"/spread-out/*/*.txt | grep -c newsroom)" -eq 0 ] &&
+     [ "$(cat "$work"/spread-out/*/*.txt | grep -c "paragraph of story")" -eq 9 ]'
 else
   echo "# boilerplate transform not loaded: site template checks not run"
 fi

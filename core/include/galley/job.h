@@ -514,6 +514,31 @@ GALLEY_EXPORT galley_batch *galley_batch_new(galley_job *job);
  */
 GALLEY_EXPORT int galley_batch_learn(galley_batch *batch, galley_job *job,
                                      const galley_input *in);
+/**
+ * galley_batch_learn for a document the host has read already (with
+ * galley_job_read_doc): hands `doc` to batch_learn of each transform of
+ * the batch. A host that keeps the documents it learnt from converts each
+ * with galley_job_finish_doc and galley_job_write_doc, so each input is
+ * read and parsed once.
+ */
+GALLEY_EXPORT int galley_batch_learn_doc(galley_batch *batch, galley_job *job,
+                                         const galley_doc *doc);
+/**
+ * galley_job_build_doc in two halves, for a host that does something with
+ * the document between reading and transforming it (a batch's learning):
+ * galley_job_read_doc detects the reader, checks the options, reads `in`
+ * into `doc` and applies -M; galley_job_finish_doc then applies the job's
+ * transforms (-M after each), finds the language and fetches what the
+ * writer embeds. galley_job_build_doc is the one followed by the other.
+ */
+GALLEY_EXPORT int galley_job_read_doc(galley_job *job, const galley_input *in,
+                                      galley_doc *doc);
+GALLEY_EXPORT int galley_job_finish_doc(galley_job *job, galley_doc *doc);
+/**
+ * Roughly the bytes a document holds (its arena, metadata and resources):
+ * what a host keeping documents between passes counts against its budget.
+ */
+GALLEY_EXPORT size_t galley_doc_footprint(const galley_doc *doc);
 /** Calls batch_end of each transform and frees the batch. */
 GALLEY_EXPORT void galley_batch_free(galley_batch *batch);
 /** Makes `job`'s transforms see the state they learnt in `batch`
@@ -556,6 +581,14 @@ GALLEY_EXPORT const char *galley_sink_data(const galley_sink *sink,
 /** Finishes: a file sink is flushed, synced and renamed into place. Frees
  * nothing. */
 GALLEY_EXPORT int galley_sink_commit(galley_sink *sink);
+/**
+ * Whether galley_sink_commit of a file sink syncs the file to disk before
+ * renaming it into place (true, the default). A host that writes many
+ * files turns it off and syncs them all at once (syncfs(2), or fsync of
+ * each file and folder) before it calls them done; the rename stays
+ * atomic either way.
+ */
+GALLEY_EXPORT void galley_sink_set_sync(galley_sink *sink, bool sync);
 /** Frees the sink; an uncommitted file sink removes its temporary file. */
 GALLEY_EXPORT void galley_sink_free(galley_sink *sink);
 

@@ -439,6 +439,110 @@ static void survives_very_deep_trees_without_recursion(void **state) {
   galley_doc_free(doc);
 }
 
+/* ---- Site templates (batch hooks) --------------------------------------- */
+
+/* A job with the boilerplate transform, and a batch for it. */
+static galley_batch *new_batch(galley_job **jobp) {
+  galley_registry *reg = tu_registry();
+  const galley_plugin *bp = galley_registry_find(reg, "boilerplate");
+  assert_non_null(bp);
+  galley_job *job = galley_job_new(reg);
+  assert_int_equal(galley_job_add_transform(job, bp), GALLEY_OK);
+  galley_batch *b = galley_batch_new(job);
+  assert_non_null(b);
+  *jobp = job;
+  return b;
+}
+
+/* The news page with a support box after the article whose text is cut
+ * into pieces differently on each page (nested containers, emphasis, odd
+ * white space and case); `style` picks the cut. */
+static galley_doc *page_with_box(int style, int page) {
+  galley_doc *doc = galley_doc_new();
+  galley_node *root = galley_doc_root(doc);
+  galley_node *article = div_(root, "div", NULL, NULL);
+  char buf[400];
+  snprintf(buf, sizeof buf, "Story %d", page);
+  heading(article, 1, buf);
+  for (size_t i = 0; i < 3; i++) {
+    snprintf(buf, sizeof buf, "In story %d: %s", page, prose[i]);
+    para(article, buf);
+  }
+  galley_node *box = div_(article, "div", NULL, "note");
+  if (style == 0) {
+    galley_node *q = add(box, GALLEY_NODE_BLOCK_QUOTE);
+    galley_node *p = add(q, GALLEY_NODE_PARAGRAPH);
+    text_(p, "  Our small newsroom is ");
+    text_(add(p, GALLEY_NODE_EMPH), "funded\n by");
+    text_(p, " readers, and every gift helps our reporters cover the "
+             "stories that matter to the valley.  ");
+  } else if (style == 1) {
+    galley_node *l = add(box, GALLEY_NODE_LIST);
+    galley_node *p = add(add(l, GALLEY_NODE_ITEM), GALLEY_NODE_PARAGRAPH);
+    text_(p, "Our small NEWSROOM");
+    add(p, GALLEY_NODE_SOFT_BREAK);
+    text_(p, "is funded by readers,");
+    text_(add(add(p, GALLEY_NODE_STRONG), GALLEY_NODE_EMPH), "\tand every gift");
+    text_(p, " helps our reporters cover the stories that matter to the "
+             "valley.");
+  } else {
+    para(box, "Our small newsroom is funded by readers, and every gift "
+              "helps our reporters cover the stories that matter to the "
+              "valley.");
+  }
+  snprintf(buf, sizeof buf, "In story %d: %s", page, prose[3]);
+  para(article, buf);
+  return doc;
+}
+
+static void learns_a_template_from_blocks_cut_any_way(void **state) {
+  (void)state;
+  galley_job *job;
+  galley_batch *b = new_batch(&job);
+  for (int i = 0; i < 3; i++) {
+    galley_doc *d = page_with_box(i % 2, i);
+    assert_int_equal(galley_batch_learn_doc(b, job, d), GALLEY_OK);
+    galley_doc_free(d);
+  }
+  /* The box's text, learnt from trees, is the template of a page where
+   * it is one string. */
+  galley_doc *doc = page_with_box(2, 3);
+  galley_job_set_batch(job, b);
+  assert_true(contains(doc_text(doc), "every gift helps"));
+  assert_int_equal(galley_plugin_transform(job, galley_job_transform_at(job, 0), doc), GALLEY_OK);
+  char *text = doc_text(doc);
+  assert_false(contains(text, "every gift helps"));
+  assert_true(contains(text, "In story 3: A decision is expected"));
+  galley_doc_free(doc);
+  /* Alone, the page keeps it. */
+  doc = page_with_box(2, 3);
+  assert_int_equal(run(doc, NULL, NULL), GALLEY_OK);
+  assert_true(contains(doc_text(doc), "every gift helps"));
+  galley_doc_free(doc);
+  galley_batch_free(b);
+  galley_job_free(job);
+}
+
+static void learns_very_deep_pages_in_one_walk(void **state) {
+  (void)state;
+  /* 100,000 nested blocks: hashing each block's text apart would walk
+   * 5e9 nodes; the bottom-up walk visits each once. */
+  galley_job *job;
+  galley_batch *b = new_batch(&job);
+  for (int k = 0; k < 3; k++) {
+    galley_doc *doc = galley_doc_new();
+    galley_node *n = galley_doc_root(doc);
+    for (int i = 0; i < 100000; i++)
+      n = div_(n, "div", NULL, NULL);
+    for (size_t i = 0; i < 4; i++)
+      para(n, prose[i]);
+    assert_int_equal(galley_batch_learn_doc(b, job, doc), GALLEY_OK);
+    galley_doc_free(doc);
+  }
+  galley_batch_free(b);
+  galley_job_free(job);
+}
+
 static void parses_dates_in_common_forms(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
@@ -627,6 +731,8 @@ int main(void) {
       cmocka_unit_test(without_explain_no_report_is_made),
       cmocka_unit_test(warns_and_keeps_everything_when_no_content_is_found),
       cmocka_unit_test(survives_very_deep_trees_without_recursion),
+      cmocka_unit_test(learns_a_template_from_blocks_cut_any_way),
+      cmocka_unit_test(learns_very_deep_pages_in_one_walk),
       cmocka_unit_test(parses_dates_in_common_forms),
       cmocka_unit_test(fills_excerpt_from_first_paragraph),
       cmocka_unit_test(reads_dates_with_month_names_in_other_languages),
