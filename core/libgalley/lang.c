@@ -466,8 +466,14 @@ static int models_guess(const char *text, size_t len, const char *allowed,
     while (len && ((unsigned char)text[len] & 0xC0) == 0x80)
       len--;
   }
+  /* libexttextcat reads past `len` up to a NUL (valgrind: fp_Create), so
+   * it is given a terminated copy: without one the guess depended on
+   * whatever bytes followed the sample and changed from run to run. */
+  char copy[MODEL_SAMPLE_MAX + 1];
+  memcpy(copy, text, len);
+  copy[len] = '\0';
   pthread_mutex_lock(&models_lock);
-  n = textcat_ClassifyFull(models, text, len, model_out);
+  n = textcat_ClassifyFull(models, copy, len, model_out);
   if (n > 5)
     n = 5;
   for (int i = 0; i < n; i++)
