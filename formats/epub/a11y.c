@@ -248,13 +248,13 @@ void epub_a11y_chapter(writer *w, size_t ci) {
       xmlFree(src);
       xmlUnsetProp(n, (const xmlChar *)"galley-src");
       w->a11y.images++;
-      if (kind == EPUB_ALT_MISSING) {
+      /* The tree keeps an image's alt text as its children: an empty alt
+       * and none at all read the same, so neither counts as described. */
+      if (kind == EPUB_ALT_MISSING || kind == EPUB_ALT_DECORATIVE) {
         w->a11y.missing++;
         set_prop(n, "alt", "");
       } else if (kind == EPUB_ALT_POOR) {
         w->a11y.poor++;
-      } else if (kind == EPUB_ALT_DECORATIVE) {
-        w->a11y.decorative++;
       } else {
         w->a11y.described++;
       }
@@ -330,9 +330,10 @@ void epub_a11y_warn(writer *w) {
   size_t lacking = a->missing + a->poor;
   if (lacking)
     galley_job_warn(w->job,
-                    "%zu of %zu images have no text alternative (%zu none, "
-                    "%zu only a file name or a word like \"image\"); the "
-                    "book does not claim that text alone suffices",
+                    "%zu of %zu images have no text alternative (%zu empty "
+                    "or none, %zu only a file name or a word like "
+                    "\"image\"); the book does not claim that text alone "
+                    "suffices, nor conformance",
                     lacking, a->images, a->missing, a->poor);
 }
 
@@ -354,12 +355,12 @@ static void summary(const writer *w, galley_buf *b) {
   if (a->images == 0 && w->cover < 0)
     galley_buf_puts(b, " It has no images.");
   else if (lacking == 0)
-    galley_buf_puts(b, " Every image has a text alternative, or is marked "
-                       "as decorative.");
+    galley_buf_puts(b, " Every image has a text alternative.");
   else
     galley_buf_printf(b,
                       " %zu of its %zu images %s no meaningful text "
-                      "alternative.",
+                      "alternative (those without any are marked "
+                      "decorative).",
                       lacking, a->images, lacking == 1 ? "has" : "have");
   if (!strcmp(w->lang, "und"))
     galley_buf_puts(b, " Its language is not known.");

@@ -51,8 +51,7 @@ typedef struct wfootnote {
 typedef struct epub_a11y {
   size_t images;      /* every image the chapters show */
   size_t described;   /* with a text alternative */
-  size_t decorative;  /* alt="" in the source: decorative */
-  size_t missing;     /* no alt at all */
+  size_t missing;     /* an empty alt, or none */
   size_t poor;        /* an alt that is a file name or "image" */
   size_t tables;
   bool headings;
