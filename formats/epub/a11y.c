@@ -186,25 +186,25 @@ void epub_fix_headings(xmlNode *root) {
   }
 }
 
-/* A header cell's scope: the cells of a header row (in thead, or a row of
- * header cells only) head columns; a header cell first in a row of data
- * heads that row. */
-static void th_scope(xmlNode *th) {
-  if (has_prop(th, "scope"))
-    return;
-  xmlNode *tr = th->parent;
-  bool col = tr && tr->parent && is_el(tr->parent, "thead");
-  if (!col && tr) {
+/* The scope of a row's header cells: the cells of a header row (in thead,
+ * or a row of header cells only) head columns; a header cell first in a row
+ * of data heads that row. One look at the row, however wide. */
+static void th_scopes(xmlNode *tr) {
+  bool col = tr->parent && is_el(tr->parent, "thead");
+  if (!col) {
     col = true;
-    for (xmlNode *c = tr->children; c; c = c->next)
+    for (xmlNode *c = tr->children; c && col; c = c->next)
       if (is_el(c, "td"))
         col = false;
   }
-  if (!col && xmlPreviousElementSibling(th) == NULL) {
-    set_prop(th, "scope", "row");
-    return;
+  bool first = true;
+  for (xmlNode *c = tr->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE)
+      continue;
+    if (is_el(c, "th") && !has_prop(c, "scope"))
+      set_prop(c, "scope", col || !first ? "col" : "row");
+    first = false;
   }
-  set_prop(th, "scope", "col");
 }
 
 /* A link that shows nothing to read: named after its title, else after its
@@ -262,8 +262,8 @@ void epub_a11y_chapter(writer *w, size_t ci) {
       if ((kind == EPUB_ALT_MISSING || kind == EPUB_ALT_DECORATIVE) &&
           !has_prop(n, "role"))
         set_prop(n, "role", "presentation");
-    } else if (!strcmp(el, "th")) {
-      th_scope(n);
+    } else if (!strcmp(el, "tr")) {
+      th_scopes(n);
     } else if (!strcmp(el, "table")) {
       w->a11y.tables++;
     }

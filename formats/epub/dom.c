@@ -1048,7 +1048,9 @@ static int link_chapter(writer *w, size_t ci) {
         n = drop_image(root, n);
         continue;
       }
-      set_attr(n, "galley-src", src);
+      /* The name it had, for a11y.c to tell an alt that repeats it. */
+      if (strncasecmp(src, "data:", 5) != 0)
+        set_attr(n, "galley-src", src);
       free(src);
       set_attr(n, "src", w->res[idx].href);
     } else if (!strcmp(el, "a") && xmlHasProp(n, (const xmlChar *)"href")) {
