@@ -330,11 +330,12 @@ void epub_a11y_warn(writer *w) {
   size_t lacking = a->missing + a->poor;
   if (lacking)
     galley_job_warn(w->job,
-                    "%zu of %zu images have no text alternative (%zu empty "
+                    "%zu of %zu image%s %s no text alternative (%zu empty "
                     "or none, %zu only a file name or a word like "
                     "\"image\"); the book does not claim that text alone "
                     "suffices, nor conformance",
-                    lacking, a->images, a->missing, a->poor);
+                    lacking, a->images, a->images == 1 ? "" : "s",
+                    lacking == 1 ? "has" : "have", a->missing, a->poor);
 }
 
 static void summary(const writer *w, galley_buf *b) {
@@ -358,10 +359,11 @@ static void summary(const writer *w, galley_buf *b) {
     galley_buf_puts(b, " Every image has a text alternative.");
   else
     galley_buf_printf(b,
-                      " %zu of its %zu images %s no meaningful text "
+                      " %zu of its %zu image%s %s no meaningful text "
                       "alternative (those without any are marked "
                       "decorative).",
-                      lacking, a->images, lacking == 1 ? "has" : "have");
+                      lacking, a->images, a->images == 1 ? "" : "s",
+                      lacking == 1 ? "has" : "have");
   if (!strcmp(w->lang, "und"))
     galley_buf_puts(b, " Its language is not known.");
   if (w->css)
