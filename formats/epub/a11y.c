@@ -81,8 +81,8 @@ int epub_alt_kind(const char *alt, const char *src) {
   if (n == 0)
     return EPUB_ALT_DECORATIVE;
   /* A file name says nothing of what the picture shows. */
-  static const char *const exts[] = {".jpg", ".jpeg", ".png", ".gif",
-                                     ".webp", ".svg", ".bmp", ".tif",
+  static const char *const exts[] = {".jpg",  ".jpeg", ".png", ".gif",
+                                     ".webp", ".svg",  ".bmp", ".tif",
                                      ".tiff", ".avif", NULL};
   for (size_t i = 0; exts[i]; i++)
     if (ends_with_ci(alt, n, exts[i]))
@@ -96,8 +96,9 @@ int epub_alt_kind(const char *alt, const char *src) {
   }
   /* Words that only say there is a picture. */
   static const char *const empty_words[] = {
-      "image", "img", "photo", "picture", "graphic", "placeholder",
-      "untitled", "alt", "null", "spacer", "figure", "icon", NULL};
+      "image",       "img",      "photo", "picture", "graphic",
+      "placeholder", "untitled", "alt",   "null",    "spacer",
+      "figure",      "icon",     NULL};
   for (size_t i = 0; empty_words[i]; i++)
     if (strlen(empty_words[i]) == n && strncasecmp(alt, empty_words[i], n) == 0)
       return EPUB_ALT_POOR;
@@ -276,7 +277,8 @@ void epub_a11y_chapter(writer *w, size_t ci) {
     w->a11y.headings = true;
 }
 
-/* ---- Package metadata ---------------------------------------------------------
+/* ---- Package metadata
+ * ---------------------------------------------------------
  */
 
 static void meta_prop(galley_buf *b, const char *prop, const char *value) {
@@ -346,8 +348,7 @@ static void summary(const writer *w, galley_buf *b) {
                        "as far as galley checks it (an automated conversion, "
                        "not reviewed by a person). It ");
   galley_buf_puts(b, "has a table of contents");
-  galley_buf_puts(b, a->headings ? ", headings that give its structure"
-                                 : "");
+  galley_buf_puts(b, a->headings ? ", headings that give its structure" : "");
   galley_buf_puts(b, " and one reading order");
   if (!w->css)
     galley_buf_puts(b, "; its text can be resized and restyled");
@@ -399,8 +400,8 @@ void epub_a11y_metadata(const writer *w, galley_buf *b) {
     if (!w->css)
       meta_prop(b, "schema:accessibilityFeature", "displayTransformability");
   }
-  if (!meta_from_doc(b, d, "accessibilityHazard",
-                     "schema:accessibilityHazard", true))
+  if (!meta_from_doc(b, d, "accessibilityHazard", "schema:accessibilityHazard",
+                     true))
     meta_prop(b, "schema:accessibilityHazard", "none");
   if (!meta_from_doc(b, d, "accessibilitySummary",
                      "schema:accessibilitySummary", false)) {

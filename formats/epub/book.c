@@ -183,7 +183,8 @@ static void nav_list(galley_buf *b, const toc *t) {
 
 static void nav_doc(writer *w, galley_buf *b, const toc *t) {
   epub_xhtml_head(w, b, "Contents", NULL, NULL);
-  galley_buf_puts(b, "<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\">\n<h1>Contents</h1>\n");
+  galley_buf_puts(b, "<nav epub:type=\"toc\" id=\"toc\" "
+                     "role=\"doc-toc\">\n<h1>Contents</h1>\n");
   nav_list(b, t);
   galley_buf_puts(b, "</nav>\n<nav epub:type=\"landmarks\" id=\"landmarks\" "
                      "hidden=\"hidden\">\n<h2>Landmarks</h2>\n<ol>\n");

@@ -49,10 +49,10 @@ typedef struct wfootnote {
 
 /* What the chapters hold, for the accessibility metadata (a11y.c). */
 typedef struct epub_a11y {
-  size_t images;      /* every image the chapters show */
-  size_t described;   /* with a text alternative */
-  size_t missing;     /* an empty alt, or none */
-  size_t poor;        /* an alt that is a file name or "image" */
+  size_t images;    /* every image the chapters show */
+  size_t described; /* with a text alternative */
+  size_t missing;   /* an empty alt, or none */
+  size_t poor;      /* an alt that is a file name or "image" */
   size_t tables;
   bool headings;
 } epub_a11y;

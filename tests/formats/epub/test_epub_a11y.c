@@ -64,23 +64,26 @@ static void article_gets_the_whole_metadata_block(void **state) {
   assert_int_equal(r.rc, GALLEY_OK);
   char *opf = entry(&r, "EPUB/package.opf");
   has(opf,
-      META("schema:accessMode", "textual")
-      META("schema:accessMode", "visual")
-      META("schema:accessModeSufficient", "textual")
-      META("schema:accessModeSufficient", "textual,visual")
-      META("schema:accessibilityFeature", "tableOfContents")
-      META("schema:accessibilityFeature", "readingOrder")
-      META("schema:accessibilityFeature", "structuralNavigation")
-      META("schema:accessibilityFeature", "alternativeText")
-      META("schema:accessibilityFeature", "displayTransformability")
-      META("schema:accessibilityHazard", "none")
-      "<meta property=\"schema:accessibilitySummary\">This publication "
-      "meets EPUB Accessibility 1.1 and WCAG 2.1 Level AA as far as galley "
-      "checks it");
-  has(opf, "Every image has a text alternative. No hazards are "
-           "known.</meta>\n" META(
-               "dcterms:conformsTo",
-               "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"));
+      META("schema:accessMode", "textual") META("schema:accessMode", "visual")
+          META("schema:accessModeSufficient",
+               "textual") META("schema:accessModeSufficient", "textual,visual")
+              META("schema:accessibilityFeature", "tableOfContents") META(
+                  "schema:accessibilityFeature",
+                  "readingOrder") META("schema:accessibilityFeature",
+                                       "structuralNavigation")
+                  META("schema:accessibilityFeature", "alternativeText") META(
+                      "schema:accessibilityFeature", "displayTransformability")
+                      META("schema:accessibilityHazard",
+                           "none") "<meta "
+                                   "property=\"schema:accessibilitySummary\">"
+                                   "This publication "
+                                   "meets EPUB Accessibility 1.1 and WCAG 2.1 "
+                                   "Level AA as far as galley "
+                                   "checks it");
+  has(opf,
+      "Every image has a text alternative. No hazards are "
+      "known.</meta>\n" META("dcterms:conformsTo",
+                             "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"));
   lacks(r.diags, "text alternative");
   free(opf);
   et_free(&r);
@@ -99,8 +102,8 @@ static void text_only_book_is_textual_only(void **state) {
   lacks(opf, "visual");
   lacks(opf, "alternativeText");
   has(opf, "It has no images.");
-  has(opf, META("dcterms:conformsTo",
-                "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"));
+  has(opf,
+      META("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"));
   free(opf);
   et_free(&r);
 }
@@ -161,8 +164,8 @@ static void summary_option_and_metadata_override(void **state) {
   et_result r = md_to_epub(md, opts, NULL);
   assert_int_equal(r.rc, GALLEY_OK);
   char *opf = entry(&r, "EPUB/package.opf");
-  has(opf, META("schema:accessibilitySummary",
-                "Read by a person &amp; checked."));
+  has(opf,
+      META("schema:accessibilitySummary", "Read by a person &amp; checked."));
   assert_int_equal(count(opf, "schema:accessibilitySummary"), 1);
   free(opf);
   et_free(&r);
