@@ -183,7 +183,8 @@ static void nav_list(galley_buf *b, const toc *t) {
 
 static void nav_doc(writer *w, galley_buf *b, const toc *t) {
   epub_xhtml_head(w, b, "Contents", NULL, NULL);
-  galley_buf_puts(b, "<nav epub:type=\"toc\" id=\"toc\">\n<h1>Contents</h1>\n");
+  galley_buf_puts(b, "<nav epub:type=\"toc\" id=\"toc\" "
+                     "role=\"doc-toc\">\n<h1>Contents</h1>\n");
   nav_list(b, t);
   galley_buf_puts(b, "</nav>\n<nav epub:type=\"landmarks\" id=\"landmarks\" "
                      "hidden=\"hidden\">\n<h2>Landmarks</h2>\n<ol>\n");
@@ -363,8 +364,8 @@ static void cover_doc(writer *w, galley_buf *b) {
   epub_xhtml_head(w, b, "Cover", NULL, NULL);
   galley_buf_printf(
       b,
-      "<section epub:type=\"cover\" class=\"cover\">\n<img src=\"%s\" "
-      "alt=\"",
+      "<section epub:type=\"cover\" class=\"cover\">\n<img role=\"doc-cover\" "
+      "src=\"%s\" alt=\"",
       w->res[w->cover].href);
   epub_escape(b, w->title);
   galley_buf_puts(b, "\" />\n</section>\n</body>\n</html>\n");
@@ -413,6 +414,7 @@ static void opf_doc(writer *w, galley_buf *b) {
         strcmp(k, GALLEY_META_KEYWORD) == 0)
       dc(b, "subject", v, NULL);
   }
+  epub_a11y_metadata(w, b);
   galley_buf_printf(b, "<meta property=\"dcterms:modified\">%s</meta>\n",
                     w->modified);
   if (w->cover >= 0)
@@ -641,6 +643,7 @@ int epub_build_package(writer *w, galley_sink *out) {
   const char *id = galley_doc_get_meta(w->src, GALLEY_META_IDENTIFIER);
   w->identifier = id && *id ? strdup(id) : content_identifier(w);
   w->cover_page = w->cover >= 0;
+  epub_a11y_warn(w);
   if (w->cover >= 0)
     w->res[w->cover].cover = true;
   if (!w->identifier)

@@ -69,9 +69,13 @@ static void set_attr(xmlNode *n, const char *name, const char *value) {
   xmlSetProp(n, (const xmlChar *)name, (const xmlChar *)value);
 }
 
-/* Sets epub:type (the serialiser writes the epub prefix). */
+/* Sets epub:type (the serialiser writes the epub prefix), and the ARIA
+ * role that says the same to assistive technology. */
 static void set_epub_type(xmlNode *n, const char *value) {
   xmlSetProp(n, (const xmlChar *)"epub:type", (const xmlChar *)value);
+  const char *role = epub_role_for((const char *)n->name, value);
+  if (role)
+    xmlSetProp(n, (const xmlChar *)"role", (const xmlChar *)role);
 }
 
 static bool is_epub_type(const xmlAttr *a) {
@@ -584,12 +588,16 @@ int epub_clean_chapter(writer *w, size_t ci) {
     }
     if (cls && !strcmp(cls, "footnotes"))
       set_epub_type(n, "footnotes");
+    if (href && !strncmp(href, "#gfnref-", 8) && cls &&
+        strstr(cls, "footnote-back"))
+      set_attr(n, "role", "doc-backlink");
     free(cls);
     free(href);
-    if (is_el(n, "img") && !xmlHasProp(n, (const xmlChar *)"alt"))
-      set_attr(n, "alt", "");
+    /* An image without alt gets alt="" once it is known to stay (a11y.c
+     * counts it as missing, not decorative). */
     n = epub_dom_next(root, n, false);
   }
+  epub_fix_headings(root);
   /* Content models that need the whole element: checked once it is clean. */
   for (n = root->children; n; n = epub_dom_next(root, n, false))
     if (is_el(n, "dl"))
@@ -1031,13 +1039,19 @@ static int link_chapter(writer *w, size_t ci) {
       char *src = attr(n, "src");
       long idx = -1;
       rc = src ? resolve_image(w, base, src, &idx) : GALLEY_ENOMEM;
-      free(src);
-      if (rc)
+      if (rc) {
+        free(src);
         break;
+      }
       if (idx < 0) {
+        free(src);
         n = drop_image(root, n);
         continue;
       }
+      /* The name it had, for a11y.c to tell an alt that repeats it. */
+      if (strncasecmp(src, "data:", 5) != 0)
+        set_attr(n, "galley-src", src);
+      free(src);
       set_attr(n, "src", w->res[idx].href);
     } else if (!strcmp(el, "a") && xmlHasProp(n, (const xmlChar *)"href")) {
       char *href = attr(n, "href");
@@ -1088,6 +1102,7 @@ int epub_link_chapters(writer *w) {
     int rc = link_chapter(w, i);
     if (rc)
       return rc;
+    epub_a11y_chapter(w, i);
     if (i + 1 == w->n_ch && w->remote_images > 3)
       galley_job_warn(w->job,
                       "%zu more remote images cannot be fetched; kept "

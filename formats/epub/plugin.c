@@ -23,6 +23,9 @@ static const galley_option options[] = {
      "'none'"},
     {"css", GALLEY_OPT_PATH, NULL, NULL,
      "stylesheet that replaces the default one (--css)"},
+    {"a11y-summary", GALLEY_OPT_STRING, NULL, NULL,
+     "accessibility summary for the package metadata, replacing the one "
+     "galley writes (-M accessibilitySummary=… wins)"},
     {NULL, 0, NULL, NULL, NULL},
 };
 

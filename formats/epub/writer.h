@@ -47,6 +47,18 @@ typedef struct wfootnote {
   bool emitted; /* its aside was written */
 } wfootnote;
 
+/* What the chapters hold, for the accessibility metadata (a11y.c). */
+typedef struct epub_a11y {
+  size_t images;    /* every image the chapters show */
+  size_t described; /* with a text alternative */
+  size_t missing;   /* an empty alt, or none */
+  size_t poor;      /* an alt that is a file name or "image" */
+  size_t tables;
+  bool headings;
+} epub_a11y;
+
+enum { EPUB_ALT_TEXT, EPUB_ALT_DECORATIVE, EPUB_ALT_MISSING, EPUB_ALT_POOR };
+
 typedef struct writer {
   galley_job *job;
   const galley_doc *src;
@@ -76,6 +88,7 @@ typedef struct writer {
   bool rtl; /* the book is written right to left (direction, or language) */
   int toc_depth;
   size_t remote_images; /* dropped so far, for one summary warning */
+  epub_a11y a11y;
 } writer;
 
 /* dom.c */
@@ -107,6 +120,26 @@ bool epub_safe_scheme(const char *u);
 bool epub_well_formed_url(const char *u);
 /** Percent-encodes what a URL may not hold as is (malloc'd). */
 char *epub_clean_url(const char *u);
+
+/* a11y.c */
+/** The ARIA role that matches epub:type `type` on element `el`, or NULL
+ *  when there is none (or `el` may not carry it). */
+const char *epub_role_for(const char *el, const char *type);
+/** What an image's alt text is worth: EPUB_ALT_TEXT, _DECORATIVE (empty),
+ *  _MISSING (NULL) or _POOR (a file name, "image"…). `src` may be NULL. */
+int epub_alt_kind(const char *alt, const char *src);
+/** Headings of a chapter DOM without skipped levels; empty ones become
+ *  paragraphs. */
+void epub_fix_headings(xmlNode *root);
+/** Roles, alt text, header scopes and link names of chapter `ci`, counted
+ *  into w->a11y. */
+void epub_a11y_chapter(writer *w, size_t ci);
+/** Whether the book passes the checks behind dcterms:conformsTo. */
+bool epub_a11y_conforms(const writer *w);
+/** One warning for images without a meaningful text alternative. */
+void epub_a11y_warn(writer *w);
+/** The accessibility metadata of the package document. */
+void epub_a11y_metadata(const writer *w, galley_buf *b);
 
 /* book.c */
 /** Writes the package (OPF, nav, NCX, pages, files) as a zip to `out`. */

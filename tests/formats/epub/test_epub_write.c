@@ -237,7 +237,7 @@ static void footnotes_become_noterefs_and_asides(void **state) {
   assert_non_null(strstr(c, "epub:type=\"noteref\""));
   assert_non_null(strstr(c, "href=\"#gfn-1\""));
   assert_non_null(strstr(c, "<aside id=\"gfn-1\" class=\"footnote\" "
-                            "epub:type=\"footnote\">"));
+                            "epub:type=\"footnote\" role=\"doc-footnote\">"));
   assert_non_null(strstr(c, "the children's corner is loud"));
   assert_non_null(strstr(c, "<aside id=\"gfn-2\""));
   free(c);
@@ -429,7 +429,8 @@ static void one_article_lists_its_title_then_its_sections(void **state) {
   assert_int_equal(r.rc, GALLEY_OK);
   char *nav = entry(&r, "EPUB/nav.xhtml");
   const char *want =
-      "<nav epub:type=\"toc\" id=\"toc\">\n<h1>Contents</h1>\n<ol>\n"
+      "<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\">\n<h1>Contents</h1>\n"
+      "<ol>\n"
       "<li><a href=\"ch001.xhtml\">Mozilla</a></li>\n"
       "<li><a href=\"ch001.xhtml#h-1-1\">History</a>\n<ol>\n"
       "<li><a href=\"ch001.xhtml#h-1-2\">Eich</a></li>\n</ol>\n</li>\n"
