@@ -13,7 +13,8 @@
 # its own interleaved run: start-up (startup.sh), --strip in a batch
 # (strip.sh) and md -> html at 1, 10 and 100 MB (bigmd.sh), when present.
 #
-# Usage: tests/bench/peers.sh [BUILD_DIR]   (default build)
+# Usage: tests/bench/peers.sh [BUILD_DIR] [--pairs-only]   (default build;
+# --pairs-only: the two comparisons above, not the other scripts)
 # Pages: ../shared/corpora (aeb/html and readability/*/source.html), or
 # GALLEY_CORPORA; without them the script says so and exits 0.
 set -eu
@@ -97,6 +98,7 @@ else
   awk -v g="$g" 'BEGIN { printf "| one process, html -> text | %.2f s | xmllint not installed | - |\n", g }'
 fi
 
+[ "${2:-}" = --pairs-only ] && exit 0
 for part in startup strip bigmd; do
   if [ -x "$root/tests/bench/$part.sh" ]; then
     echo
