@@ -175,6 +175,14 @@ static bool word_in(const char *w, size_t n, const char *const *list) {
   return false;
 }
 
+/* True when one of the strings of `list` (NULL-terminated) occurs in s. */
+static bool has_any(const char *s, const char *const *list) {
+  for (size_t i = 0; list[i]; i++)
+    if (strstr(s, list[i]))
+      return true;
+  return false;
+}
+
 /* What the words of a signature say. */
 typedef struct sigwords {
   int chrome, strong, article;
@@ -424,10 +432,7 @@ static bool hover_sig(bp_ctx *c, const galley_node *n) {
   const char *sig = bp_node_signature(c->doc, n);
   static const char *const words[] = {"rollover", "tooltip", "hovercard",
                                       "popover",  "popup",   NULL};
-  for (size_t i = 0; words[i]; i++)
-    if (strstr(sig, words[i]))
-      return true;
-  return false;
+  return has_any(sig, words);
 }
 
 static bool is_hover_card(bp_ctx *c, const bp_rec *r) {
@@ -515,10 +520,7 @@ static bool share_intent(const char *u) {
   static const char *const intents[] = {
       "twitter.com/intent/", "twitter.com/share", "x.com/intent/",
       "facebook.com/sharer", "linkedin.com/shareArticle", NULL};
-  for (size_t i = 0; intents[i]; i++)
-    if (strstr(u, intents[i]))
-      return true;
-  return false;
+  return has_any(u, intents);
 }
 
 /* Rule share-label: the button of a quote offered for sharing, inline
@@ -1372,10 +1374,7 @@ static bool is_reading_time(const char *t) {
   char low[64];
   for (size_t i = 0; i <= n; i++)
     low[i] = (char)tolower((unsigned char)t[i]);
-  for (size_t i = 0; phrases[i]; i++)
-    if (strstr(low, phrases[i]))
-      return true;
-  return false;
+  return has_any(low, phrases);
 }
 
 /* "0 Comments", "12 comentários", "3 Kommentare": a comment counter. */
@@ -1637,6 +1636,14 @@ static const char *ci_find(const char *t, const char *needle) {
   return NULL;
 }
 
+/* True when one of `list` (ASCII, lower case) occurs in t, in any case. */
+static bool ci_any(const char *t, const char *const *list) {
+  for (size_t i = 0; list[i]; i++)
+    if (ci_find(t, list[i]))
+      return true;
+  return false;
+}
+
 /* Rule copyright-line: a short paragraph that states who owns the page
  * ("The contents of this site are ©2019 Capitol Hill Publishing Corp.",
  * "Copyright 2019 The Associated Press. All rights reserved."): the
@@ -1673,12 +1680,7 @@ static bool is_comment_policy(const char *t) {
   static const char *const rules[] = {"moderat", "aprovad", "approv",
                                       "guideline", "policy", "netiquette",
                                       "respeito", "respect", NULL};
-  bool a = false, b = false;
-  for (size_t i = 0; comments[i] && !a; i++)
-    a = ci_find(t, comments[i]) != NULL;
-  for (size_t i = 0; rules[i] && !b; i++)
-    b = ci_find(t, rules[i]) != NULL;
-  return a && b;
+  return ci_any(t, comments) && ci_any(t, rules);
 }
 
 /* The first walk of rule_clean: each block of the article, judged. */
