@@ -19,27 +19,14 @@
 #include <cmark-gfm.h>
 
 #include "htmlnorm.h"
+#include "cmarkhtml.h"
 #include "testutil.h"
 
 #define FENCE "````````````````````````````````"
 
-static cmark_syntax_extension *exts[5];
+static const char *const extensions[] = {"table", "strikethrough", "autolink", "tagfilter", "tasklist", NULL};
 
-static char *cmark_html(const char *md) {
-  cmark_parser *p = cmark_parser_new(CMARK_OPT_FOOTNOTES);
-  for (size_t i = 0; i < 5; i++)
-    if (exts[i])
-      cmark_parser_attach_syntax_extension(p, exts[i]);
-  cmark_parser_feed(p, md, strlen(md));
-  cmark_node *doc = cmark_parser_finish(p);
-  char *html = cmark_render_html(doc, CMARK_OPT_UNSAFE | CMARK_OPT_FOOTNOTES,
-                                 cmark_parser_get_syntax_extensions(p));
-  char *copy = strdup(html);
-  cmark_get_default_mem_allocator()->free(html);
-  cmark_node_free(doc);
-  cmark_parser_free(p);
-  return copy;
-}
+static char *cmark_html(const char *md) { return cmark_gfm_html(md, extensions); }
 
 static size_t total, pass;
 
@@ -206,11 +193,6 @@ static bool run_file(const char *rel, bool all) {
 }
 
 int main(void) {
-  cmark_gfm_core_extensions_ensure_registered();
-  const char *names[] = {"table", "strikethrough", "autolink", "tagfilter",
-                         "tasklist"};
-  for (size_t i = 0; i < 5; i++)
-    exts[i] = cmark_find_syntax_extension(names[i]);
   if (!run_file("gfm/spec.txt", false) ||
       !run_file("gfm/extensions.txt", true)) {
     printf("SKIP: gfm/spec.txt or gfm/extensions.txt is not in the corpora\n");
