@@ -25,8 +25,19 @@ done
 corpus=${GALLEY_CORPORA:-}
 if [ -n "$corpus" ] && [ -d "$corpus/aeb/html" ]; then
   mkdir -p "$in/aeb"
-  cp "$corpus"/aeb/html/*.html "$in/aeb/"
-  echo "# corpus: $(ls "$in/aeb" | wc -l) AEB pages added"
+  # GALLEY_CORPUS_SAMPLE=N takes every Nth page (the ASan run of .ci/run:
+  # the same code paths at a quarter of the cost).
+  every=${GALLEY_CORPUS_SAMPLE:-1}
+  i=0
+  for f in "$corpus"/aeb/html/*.html; do
+    [ $((i % every)) -eq 0 ] && cp "$f" "$in/aeb/"
+    i=$((i + 1))
+  done
+  if [ "$every" -gt 1 ]; then
+    echo "# corpus: $(ls "$in/aeb" | wc -l) AEB pages added (one in $every)"
+  else
+    echo "# corpus: $(ls "$in/aeb" | wc -l) AEB pages added"
+  fi
 else
   echo "# corpus: absent, batch of fixtures only"
 fi
@@ -219,17 +230,23 @@ src_fx=${GALLEY_SOURCE_ROOT:-.}/fixtures
 check "a digest has one part per input" \
   '[ "$(grep -c "<attr key=\"galley-article\">1</attr>" "$work/digest.xml")" -eq 3 ]'
 check "a digest's title comes from -M" 'grep -q "<entry key=\"title\">Three articles</entry>" "$work/digest.xml"'
-if "$galley" --list-formats | grep -q '^epub ' && [ -f /usr/share/java/epubcheck.jar ]; then
+if "$galley" --list-formats | grep -q '^epub '; then
   "$galley" -M title="Three articles" "$src_fx/sample/article.txt" \
     "$src_fx/sample/article.html" "$src_fx/markdown/features.md" -o "$work/digest.epub" 2>/dev/null
-  java -jar /usr/share/java/epubcheck.jar "$work/digest.epub" > "$work/epubcheck.out" 2>&1
-  check "a digest of three fixtures passes epubcheck with nothing to report" \
-    'grep -q "Messages: 0 fatals / 0 errors / 0 warnings / 0 infos" "$work/epubcheck.out" || grep -q "No errors or warnings detected" "$work/epubcheck.out"' "$(tail -3 "$work/epubcheck.out")"
+  if [ -n "${GALLEY_SKIP_EPUBCHECK:-}" ]; then
+    echo "# GALLEY_SKIP_EPUBCHECK is set: digest epubcheck not run"
+  elif [ -f /usr/share/java/epubcheck.jar ]; then
+    java -jar /usr/share/java/epubcheck.jar "$work/digest.epub" > "$work/epubcheck.out" 2>&1
+    check "a digest of three fixtures passes epubcheck with nothing to report" \
+      'grep -q "Messages: 0 fatals / 0 errors / 0 warnings / 0 infos" "$work/epubcheck.out" || grep -q "No errors or warnings detected" "$work/epubcheck.out"' "$(tail -3 "$work/epubcheck.out")"
+  else
+    echo "# epubcheck missing: digest epubcheck not run"
+  fi
   unzip -p "$work/digest.epub" EPUB/nav.xhtml > "$work/nav.xhtml" 2>/dev/null
   check "the digest's table of contents lists the three titles" \
     'grep -q "Town library reopens" "$work/nav.xhtml" && grep -q "Every feature" "$work/nav.xhtml" && [ "$(grep -c "<li>" "$work/nav.xhtml")" -ge 3 ]'
 else
-  echo "# epub or epubcheck missing: digest epubcheck not run"
+  echo "# epub missing: no digest"
 fi
 
 # Ctrl-C: a big batch, interrupted; outputs complete or absent, then a

@@ -26,7 +26,7 @@
 #endif
 
 static const char *plugin_path(const char *file) {
-  static char path[4096];
+  static _Thread_local char path[4096]; /* loader threads call this at once */
   snprintf(path, sizeof path, "%s/%s", TEST_PLUGIN_DIR, file);
   return path;
 }

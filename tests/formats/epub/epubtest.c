@@ -399,3 +399,36 @@ char *et_temp_file(const void *data, size_t len, const char *suffix) {
   close(fd);
   return path;
 }
+
+int et_epubcheck(const unsigned char *data, size_t len) {
+  if (getenv("GALLEY_SKIP_EPUBCHECK")) {
+    printf("# epubcheck not run: GALLEY_SKIP_EPUBCHECK is set\n");
+    return -1;
+  }
+  /* Debian's epubcheck package puts its jar here (see NOTES.md). */
+  const char *jar = getenv("EPUBCHECK_JAR");
+  if (!jar)
+    jar = "/usr/share/java/epubcheck.jar";
+  if (access(jar, R_OK) != 0 || system("java -version >/dev/null 2>&1") != 0) {
+    printf("# epubcheck not run: not installed\n");
+    return -1;
+  }
+  char *path = et_temp_file(data, len, ".epub");
+  if (!path)
+    return 1;
+  char cmd[8400];
+  snprintf(cmd, sizeof cmd, "java -jar '%s' '%s' >'%s.log' 2>&1", jar, path,
+           path);
+  int rc = system(cmd);
+  snprintf(cmd, sizeof cmd, "%s.log", path);
+  char *log = tu_read_file(cmd, NULL);
+  unlink(cmd);
+  unlink(path);
+  free(path);
+  bool ok = rc == 0 && log &&
+            strstr(log, "Messages: 0 fatals / 0 errors / 0 warnings");
+  if (!ok)
+    printf("# epubcheck:\n%s\n", log ? log : "(no output)");
+  free(log);
+  return ok ? 0 : 1;
+}

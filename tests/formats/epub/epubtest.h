@@ -53,4 +53,11 @@ char *et_flatten(const galley_doc *doc, bool remote_as_text);
 /** Writes `len` bytes to a new temporary file; returns its malloc'd path. */
 char *et_temp_file(const void *data, size_t len, const char *suffix);
 
+/** epubcheck's verdict on the book `data`: 0 when it reports nothing
+ *  (no fatal, error or warning), 1 when it reports something (its log is
+ *  printed as TAP comments), -1 when it did not run, with the reason
+ *  printed: not installed, or GALLEY_SKIP_EPUBCHECK set (the ASan run of
+ *  .ci/run leaves epubcheck to the normal run). */
+int et_epubcheck(const unsigned char *data, size_t len);
+
 #endif
