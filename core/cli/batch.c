@@ -869,6 +869,7 @@ static void read_task(batch *b, task *t) {
 
 static void *worker(void *arg) {
   batch *b = arg;
+  signals_fatal_stack();
   if (b->learning) {
     for (;;) {
       size_t i = atomic_fetch_add(&b->next, 1);

@@ -672,11 +672,8 @@ int run_check_plugin(const char *path, int verbosity) {
     ck.xml = NULL;
 
   const galley_plugin *p = ck.p;
-  printf("# %s: plugin '%s' %s (%s%s%s)\n", path, p->name,
-         p->version ? p->version : "",
-         (p->caps & GALLEY_CAN_READ) ? "read " : "",
-         (p->caps & GALLEY_CAN_WRITE) ? "write " : "",
-         (p->caps & GALLEY_CAN_TRANSFORM) ? "transform" : "");
+  printf("# %s: plugin '%s' %s (%s)\n", path, p->name,
+         p->version ? p->version : "", caps_words(p->caps));
   result(&ck, true, "loads: ABI %u, the descriptor is accepted",
          p->abi_version);
   check_descriptor(&ck);

@@ -99,6 +99,8 @@ int deliver_output(galley_job *job, galley_sink *sink, const char *output);
 void print_diags(const galley_job *job, int verbosity);
 /* The process exit code for a conversion's status. */
 int exit_code_for(int status);
+/* What a plugin can do, as words joined by one space ("read write"). */
+const char *caps_words(unsigned caps);
 /* Whether two paths name one file (device and inode, symlinks followed). */
 int same_file(const char *a, const char *b);
 /* A usage error (exit 2) when `output` is the file `input`: writing it
@@ -112,6 +114,9 @@ char *dir_of(const char *path);
 /* Signal handling shared by every runner: the first SIGINT/SIGTERM sets
  * cli_interrupted and cancels the registered jobs. */
 void signals_install(void);
+/* Gives the calling thread a stack for the fatal-signal handler (each
+ * worker thread calls it once). */
+void signals_fatal_stack(void);
 void signals_track_job(galley_job *job);
 void signals_untrack_job(galley_job *job);
 

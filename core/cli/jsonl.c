@@ -389,6 +389,7 @@ static void append_record(stream *s, record *r) {
 
 static void *jsonl_worker(void *arg) {
   stream *s = arg;
+  signals_fatal_stack();
   pthread_mutex_lock(&s->mu);
   for (;;) {
     while (!s->next_start && !s->eof && !stopped(s))

@@ -39,6 +39,57 @@ static void on_signal(int sig) {
   }
 }
 
+/* Appends `s` at `*at` within `end`: the crash message is built without
+ * stdio, which a signal handler may not call. */
+static void crash_put(char **at, const char *end, const char *s) {
+  while (s && *s && *at < end)
+    *(*at)++ = *s++;
+}
+
+/* A fatal signal: when it came during a plugin's callback, one line names
+ * the plugin and the input, and galley exits 3 (no recovery: the plugin
+ * may have broken anything). Otherwise the signal's default action. */
+static void on_fatal(int sig) {
+  const char *plugin, *action, *location;
+  if (galley_callback_running(&plugin, &action, &location)) {
+    char msg[512], num[16], *at = msg;
+    const char *end = msg + sizeof msg - 1;
+    char *n = num + sizeof num;
+    *--n = '\0';
+    for (int v = sig; v > 0 || n == num + sizeof num - 1; v /= 10)
+      *--n = (char)('0' + v % 10);
+    crash_put(&at, end, "galley: ");
+    if (location) {
+      crash_put(&at, end, location);
+      crash_put(&at, end, ": ");
+    }
+    crash_put(&at, end, "the ");
+    crash_put(&at, end, plugin);
+    crash_put(&at, end, " plugin crashed while ");
+    crash_put(&at, end, action);
+    crash_put(&at, end, " (signal ");
+    crash_put(&at, end, n);
+    crash_put(&at, end, ")\n");
+    ssize_t w = write(STDERR_FILENO, msg, (size_t)(at - msg));
+    (void)w;
+    galley_sinks_abandon();
+    _exit(EXIT_INTERNAL);
+  }
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+void signals_fatal_stack(void) {
+  /* A plugin that recurses too deep overflows its stack: the handler runs
+   * on a stack of its own, one per thread, which lives as long as it. */
+  static _Thread_local char altstack[64 * 1024];
+  stack_t ss;
+  memset(&ss, 0, sizeof ss);
+  ss.ss_size = sizeof altstack;
+  ss.ss_sp = altstack;
+  sigaltstack(&ss, NULL);
+}
+
 void signals_install(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -46,6 +97,14 @@ void signals_install(void) {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_fatal;
+  sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+  for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+    sigaction(fatal[i], &sa, NULL);
+  signals_fatal_stack();
 }
 
 void signals_track_job(galley_job *job) {
@@ -79,12 +138,16 @@ void cli_push(strlist *l, const char *s) {
 }
 
 void cli_usage_error(const char *fmt, ...) {
+  char msg[1024];
   va_list ap;
-  fputs("galley: ", stderr);
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  fputs(" (see galley --help)\n", stderr);
+  /* One hint: a message that names where to look keeps its own. */
+  fprintf(stderr, "galley: %s%s\n", msg,
+          strstr(msg, "see galley --") || strstr(msg, "see --")
+              ? ""
+              : " (see galley --help)");
   exit(EXIT_USAGE);
 }
 
@@ -468,9 +531,7 @@ static int help_format(const galley_registry *reg, const char *name) {
   join_extensions(p, exts, sizeof exts);
   printf("%s %s: %s\n", p->name, p->version ? p->version : "",
          p->summary ? p->summary : "");
-  printf("  can:        %s%s%s\n", (p->caps & GALLEY_CAN_READ) ? "read " : "",
-         (p->caps & GALLEY_CAN_WRITE) ? "write " : "",
-         (p->caps & GALLEY_CAN_TRANSFORM) ? "transform" : "");
+  printf("  can:        %s\n", caps_words(p->caps));
   printf("  extensions: %s\n", exts);
   printf("  media type: %s\n", p->media_type ? p->media_type : "-");
   if (!p->options || !p->options->name) {
@@ -653,6 +714,17 @@ char *dir_of(const char *path) {
   if (slash == path)
     return strdup("/");
   return strndup(path, (size_t)(slash - path));
+}
+
+const char *caps_words(unsigned caps) {
+  static const char *const words[] = {"", "read", "write", "read write",
+                                      "transform", "read transform",
+                                      "write transform",
+                                      "read write transform"};
+  unsigned i = ((caps & GALLEY_CAN_READ) ? 1u : 0u) |
+               ((caps & GALLEY_CAN_WRITE) ? 2u : 0u) |
+               ((caps & GALLEY_CAN_TRANSFORM) ? 4u : 0u);
+  return words[i];
 }
 
 int exit_code_for(int status) {

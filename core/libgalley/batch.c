@@ -40,10 +40,10 @@ GALLEY_API galley_batch *galley_batch_new(galley_job *job) {
       seen = seen || b->slots[k].transform == t;
     if (seen)
       continue;
-    call_frame frame = {t, NULL, 0, job->frame};
-    job->frame = &frame;
+    call_frame frame;
+    frame_enter(job, &frame, t, NULL, 0, "transforming");
     void *state = t->batch_begin(job);
-    job->frame = frame.prev;
+    frame_leave(job, &frame);
     if (!state) {
       if (galley_job_status(job) == GALLEY_OK)
         galley_job_error(job, GALLEY_ENOMEM, "%s: cannot begin a batch",
@@ -63,10 +63,10 @@ GALLEY_API int galley_batch_learn_doc(galley_batch *batch, galley_job *job,
   int rc = GALLEY_OK;
   for (size_t i = 0; rc == GALLEY_OK && i < batch->n; i++) {
     const galley_plugin *t = batch->slots[i].transform;
-    call_frame frame = {t, NULL, 0, job->frame};
-    job->frame = &frame;
+    call_frame frame;
+    frame_enter(job, &frame, t, NULL, 0, "transforming");
     rc = t->batch_learn(batch->slots[i].state, job, doc);
-    job->frame = frame.prev;
+    frame_leave(job, &frame);
     if (rc != GALLEY_OK && galley_job_status(job) == GALLEY_OK)
       galley_job_error(job, rc, "%s: cannot learn from this input: %s", t->name,
                        galley_strerror(rc));

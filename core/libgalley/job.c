@@ -366,8 +366,8 @@ GALLEY_API int galley_job_status(const galley_job *job) {
   return job ? job->status : GALLEY_OK;
 }
 
-static void add_diag(galley_job *job, galley_level level, int status,
-                     const char *fmt, va_list ap) {
+static void add_diag_at(galley_job *job, galley_level level, int status,
+                        size_t line, const char *fmt, va_list ap) {
   char buf[1024];
   vsnprintf(buf, sizeof buf, fmt, ap);
   /* One line per diagnostic: fold any newline a message brought along. */
@@ -381,12 +381,50 @@ static void add_diag(galley_job *job, galley_level level, int status,
   d->level = level;
   d->status = status;
   d->message = strdup(buf);
-  d->location = job->location ? strdup(job->location) : NULL;
+  if (line > 0) {
+    const char *name = job->location ? job->location : "(input)";
+    size_t n = strlen(name) + 24;
+    char *at = malloc(n);
+    if (at)
+      snprintf(at, n, "%s:%zu", name, line);
+    d->location = at;
+  } else {
+    d->location = job->location ? strdup(job->location) : NULL;
+  }
   if (!d->message) {
     free((char *)d->location);
     return;
   }
   job->n_diags++;
+}
+
+static void add_diag(galley_job *job, galley_level level, int status,
+                     const char *fmt, va_list ap) {
+  add_diag_at(job, level, status, 0, fmt, ap);
+}
+
+GALLEY_API int galley_job_error_at(galley_job *job, int status, size_t line,
+                                   const char *fmt, ...) {
+  if (status == GALLEY_OK)
+    status = GALLEY_EINVALID;
+  if (!job)
+    return status;
+  va_list ap;
+  va_start(ap, fmt);
+  add_diag_at(job, GALLEY_LEVEL_ERROR, status, line, fmt, ap);
+  va_end(ap);
+  job->status = status;
+  return status;
+}
+
+GALLEY_API void galley_job_warn_at(galley_job *job, size_t line,
+                                   const char *fmt, ...) {
+  if (!job)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  add_diag_at(job, GALLEY_LEVEL_WARNING, 0, line, fmt, ap);
+  va_end(ap);
 }
 
 GALLEY_API int galley_job_error(galley_job *job, int status, const char *fmt,
@@ -419,6 +457,45 @@ GALLEY_API void galley_job_info(galley_job *job, const char *fmt, ...) {
   va_start(ap, fmt);
   add_diag(job, GALLEY_LEVEL_INFO, 0, fmt, ap);
   va_end(ap);
+}
+
+/* The callback running on this thread, for a host's fatal-signal handler:
+ * set and read on the thread itself only. */
+static _Thread_local const call_frame *running;
+
+void frame_enter(galley_job *job, call_frame *frame,
+                 const galley_plugin *plugin,
+                 const galley_option_value *values, size_t n,
+                 const char *action) {
+  *frame = (call_frame){.plugin = plugin,
+                        .values = values,
+                        .n_values = n,
+                        .prev = job->frame,
+                        .action = action,
+                        .location = job->location,
+                        .prev_running = running};
+  job->frame = frame;
+  running = frame;
+}
+
+void frame_leave(galley_job *job, const call_frame *frame) {
+  job->frame = frame->prev;
+  running = frame->prev_running;
+}
+
+GALLEY_API bool galley_callback_running(const char **plugin,
+                                        const char **action,
+                                        const char **location) {
+  const call_frame *f = running;
+  if (!f)
+    return false;
+  if (plugin)
+    *plugin = f->plugin && f->plugin->name ? f->plugin->name : "(unnamed)";
+  if (action)
+    *action = f->action;
+  if (location)
+    *location = f->location;
+  return true;
 }
 
 const galley_plugin *job_current(const galley_job *job) {

@@ -93,10 +93,10 @@ GALLEY_API int galley_plugin_read_with(galley_job *job,
   size_t limit_before = doc->node_limit;
   if (job->limits.max_nodes)
     doc->node_limit = job->limits.max_nodes;
-  call_frame frame = {plugin, values, n, job->frame};
-  job->frame = &frame;
+  call_frame frame;
+  frame_enter(job, &frame, plugin, values, n, "reading");
   int rc = plugin->read(job, in, doc);
-  job->frame = frame.prev;
+  frame_leave(job, &frame);
   if (doc->over_node_limit) {
     /* Whatever the reader made of the refused node ("out of memory") is
      * replaced by the limit's own message. */
@@ -140,10 +140,10 @@ GALLEY_API int galley_plugin_write_with(galley_job *job,
   if (!(plugin->caps & GALLEY_CAN_WRITE) || !plugin->write)
     return galley_job_error(job, GALLEY_EUNSUPPORTED,
                             "format %s cannot be written", plugin->name);
-  call_frame frame = {plugin, values, n, job->frame};
-  job->frame = &frame;
+  call_frame frame;
+  frame_enter(job, &frame, plugin, values, n, "writing");
   int rc = plugin->write(job, doc, out);
-  job->frame = frame.prev;
+  frame_leave(job, &frame);
   if (rc != GALLEY_OK && job->status == GALLEY_OK)
     galley_job_error(job, rc, "%s writer failed: %s", plugin->name,
                      galley_strerror(rc));
@@ -165,10 +165,10 @@ GALLEY_API int galley_plugin_transform_with(galley_job *job,
   if (!(plugin->caps & GALLEY_CAN_TRANSFORM) || !plugin->transform)
     return galley_job_error(job, GALLEY_EUNSUPPORTED, "%s is not a transform",
                             plugin->name);
-  call_frame frame = {plugin, values, n, job->frame};
-  job->frame = &frame;
+  call_frame frame;
+  frame_enter(job, &frame, plugin, values, n, "transforming");
   int rc = plugin->transform(job, doc);
-  job->frame = frame.prev;
+  frame_leave(job, &frame);
   if (rc != GALLEY_OK && job->status == GALLEY_OK)
     galley_job_error(job, rc, "transform %s failed: %s", plugin->name,
                      galley_strerror(rc));

@@ -90,7 +90,20 @@ typedef struct call_frame {
   const galley_option_value *values;
   size_t n_values;
   const struct call_frame *prev;
+  /* What the callback does ("reading"...), the job's location, and the
+   * frame that ran on this thread before (galley_callback_running). */
+  const char *action;
+  const char *location;
+  const struct call_frame *prev_running;
 } call_frame;
+
+/* Makes `plugin` the job's current plugin, with `values` (n) first, for
+ * one callback that does `action`; frame_leave puts the caller's back. */
+void frame_enter(galley_job *job, call_frame *frame,
+                 const galley_plugin *plugin,
+                 const galley_option_value *values, size_t n,
+                 const char *action);
+void frame_leave(galley_job *job, const call_frame *frame);
 
 typedef struct report_entry {
   galley_report r; /* every pointer in it is malloc'd */

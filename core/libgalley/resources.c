@@ -83,10 +83,10 @@ static bool writer_embeds(galley_job *job, const galley_plugin *writer,
                           const char *media_type) {
   if (!writer || !PLUGIN_HAS(writer, embeds) || !writer->embeds)
     return false;
-  call_frame frame = {writer, NULL, 0, job->frame};
-  job->frame = &frame;
+  call_frame frame;
+  frame_enter(job, &frame, writer, NULL, 0, "writing");
   bool yes = writer->embeds(job, media_type);
-  job->frame = frame.prev;
+  frame_leave(job, &frame);
   return yes;
 }
 

@@ -1,5 +1,6 @@
 /* Output sinks: memory, stdio stream, and files written atomically. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdarg.h>
@@ -92,6 +93,37 @@ static char *resolve_target(const char *path) {
   return NULL;
 }
 
+/* The temporary files of file sinks not committed nor freed yet, for
+ * galley_sinks_abandon in a fatal-signal handler: slots taken and given
+ * back with atomics, never a lock. Past the slots a sink is not listed
+ * (its file is left only if the process then dies). */
+#define PENDING_SLOTS 256
+static _Atomic(const char *) pending[PENDING_SLOTS];
+
+static void pending_add(const char *tmp) {
+  for (size_t i = 0; i < PENDING_SLOTS; i++) {
+    const char *empty = NULL;
+    if (atomic_compare_exchange_strong(&pending[i], &empty, tmp))
+      return;
+  }
+}
+
+static void pending_drop(const char *tmp) {
+  for (size_t i = 0; i < PENDING_SLOTS; i++) {
+    const char *mine = tmp;
+    if (atomic_compare_exchange_strong(&pending[i], &mine, NULL))
+      return;
+  }
+}
+
+GALLEY_API void galley_sinks_abandon(void) {
+  for (size_t i = 0; i < PENDING_SLOTS; i++) {
+    const char *tmp = atomic_exchange(&pending[i], NULL);
+    if (tmp)
+      unlink(tmp);
+  }
+}
+
 GALLEY_API galley_sink *galley_sink_new_file(const char *path) {
   if (!path || !*path) {
     errno = EINVAL;
@@ -146,6 +178,7 @@ GALLEY_API galley_sink *galley_sink_new_file(const char *path) {
     errno = err;
     goto fail;
   }
+  pending_add(s->tmp);
   return s;
 fail : {
   int err = errno;
@@ -281,6 +314,7 @@ GALLEY_API int galley_sink_commit(galley_sink *s) {
       s->failed = 1;
       return GALLEY_EIO;
     }
+    pending_drop(s->tmp);
     s->committed = 1;
     return GALLEY_OK;
   }
@@ -298,8 +332,10 @@ GALLEY_API void galley_sink_free(galley_sink *s) {
   if (s->type == SINK_FILE) {
     if (s->fp)
       fclose(s->fp);
-    if (!s->committed)
+    if (!s->committed) {
+      pending_drop(s->tmp);
       unlink(s->tmp);
+    }
     free(s->tmp);
   }
   free(s->path);

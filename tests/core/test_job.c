@@ -309,6 +309,34 @@ static void an_error_sets_the_status_and_the_message(void **state) {
   galley_job_free(job);
 }
 
+static void diagnostics_at_a_line_name_it_after_the_location(void **state) {
+  (void)state;
+  galley_job *job = galley_job_new(NULL);
+  assert_int_equal(galley_job_set_location(job, "notes.adoc"), GALLEY_OK);
+  galley_job_warn_at(job, 12, "unclosed %s", "block");
+  assert_int_equal(galley_job_status(job), GALLEY_OK);
+  const galley_diag *w = galley_job_diag_at(job, 0);
+  assert_int_equal(w->level, GALLEY_LEVEL_WARNING);
+  assert_string_equal(w->location, "notes.adoc:12");
+  assert_string_equal(w->message, "unclosed block");
+  /* Line 0 names no line. */
+  galley_job_warn_at(job, 0, "somewhere");
+  assert_string_equal(galley_job_diag_at(job, 1)->location, "notes.adoc");
+  assert_int_equal(galley_job_error_at(job, GALLEY_EPARSE, 40, "bad table"),
+                   GALLEY_EPARSE);
+  assert_int_equal(galley_job_status(job), GALLEY_EPARSE);
+  assert_string_equal(galley_job_errmsg(job), "bad table");
+  assert_string_equal(galley_job_diag_at(job, 2)->location, "notes.adoc:40");
+  /* The job's own location is unchanged. */
+  assert_string_equal(galley_job_location(job), "notes.adoc");
+  galley_job_free(job);
+  /* Without a location the line still shows. */
+  job = galley_job_new(NULL);
+  galley_job_warn_at(job, 3, "x");
+  assert_string_equal(galley_job_diag_at(job, 0)->location, "(input):3");
+  galley_job_free(job);
+}
+
 static void warnings_and_notes_do_not_fail_the_job(void **state) {
   (void)state;
   galley_job *job = galley_job_new(NULL);
@@ -1187,6 +1215,7 @@ int main(int argc, char **argv) {
       T(option_defaults_come_from_the_plugin_being_called),
       T(an_error_sets_the_status_and_the_message),
       T(warnings_and_notes_do_not_fail_the_job),
+      T(diagnostics_at_a_line_name_it_after_the_location),
       T(clear_forgets_diagnostics_and_the_error),
       T(diagnostics_are_folded_onto_one_line),
       T(many_diagnostics_are_all_kept),

@@ -20,7 +20,18 @@ static struct {
   char xhtml[64]; /* "xhtml" in the called writer */
   int reads, writes, learnt, begun, ended, released;
   const void *state; /* galley_job_batch_state during transform */
+  char running_inner[128], running_outer[128]; /* galley_callback_running */
 } seen;
+
+/* "PLUGIN ACTION LOCATION" of the callback running on this thread. */
+static void keep_running(char *dst) {
+  const char *plugin, *action, *location;
+  if (galley_callback_running(&plugin, &action, &location))
+    snprintf(dst, 128, "%s %s %s", plugin, action,
+             location ? location : "(null)");
+  else
+    snprintf(dst, 128, "(none)");
+}
 
 static void keep(char *dst, const char *v) {
   snprintf(dst, 64, "%s", v ? v : "(null)");
@@ -98,6 +109,7 @@ static int inner_write(galley_job *job, const galley_doc *doc,
   (void)doc;
   keep(seen.inner, galley_job_option(job, "wrap"));
   keep(seen.xhtml, galley_job_option(job, "xhtml"));
+  keep_running(seen.running_inner);
   galley_sink_puts(out, "inner");
   return GALLEY_OK;
 }
@@ -137,6 +149,7 @@ static int outer_write(galley_job *job, const galley_doc *doc,
     const char *after = galley_job_option(job, "wrap");
     if (strcmp(seen.wrap, after ? after : "(null)") != 0)
       return galley_job_error(job, GALLEY_EINVALID, "wrap changed");
+    keep_running(seen.running_outer);
   }
   galley_sink_printf(out, " %s",
                      galley_node_text((galley_doc *)doc, galley_doc_root(doc)));
@@ -575,10 +588,16 @@ static void calling_another_plugin_leaves_the_options_unchanged(void **state) {
   galley_job_set_writer(job, &outer_plugin);
   galley_job_set_option(job, "inner.xhtml", "false");
   galley_job_set_option(job, "wrap", "33");
+  galley_job_set_location(job, "a.lines");
   int rc;
   char *out = run(job, "x", "a.lines", &rc);
   assert_int_equal(rc, GALLEY_OK);
   free(out);
+  /* What a crash handler would name: the callee while it runs, the caller
+   * again after, nothing once the conversion is over. */
+  assert_string_equal(seen.running_inner, "inner writing a.lines");
+  assert_string_equal(seen.running_outer, "outer writing a.lines");
+  assert_false(galley_callback_running(NULL, NULL, NULL));
   assert_int_equal(galley_job_option_count(job), 2);
   const char *scope, *name, *value;
   galley_job_option_at(job, 0, &scope, &name, &value);

@@ -90,10 +90,25 @@ rm -f "$pluginsdir/gemtext.so"
 check "without gemtext.so installed, galley has no gemtext format" \
   bash -c "! '$galley' --list-formats | grep -q '^gemtext '"
 
+# The examples an author starts from are installed: an author with only a
+# distribution package copies them from there, as below.
+examples=$prefix/share/doc/galley/examples
+for f in gemtext.c lines.c meson.build meson_options.txt; do
+  check "the example $f is installed in share/doc/galley/examples" test -f "$examples/$f"
+done
+awk '/^### 2\./,/^### 3\./' "$src/README.md" |
+  awk '/^```c$/ { f = 1; next } /^```$/ { f = 0 } f' > "$tmp/readme-lines.c"
+check "lines.c is the README's smallest plugin, word for word" \
+  cmp "$tmp/readme-lines.c" "$examples/lines.c"
+
 # 1. A plain cc command line, as the README shows it.
 author=$tmp/author-cc
 mkdir -p "$author/plugins"
-cp "$src/formats/gemtext/gemtext.c" "$author/"
+cp "$examples/gemtext.c" "$examples/lines.c" "$author/"
+check "lines.c builds out of tree with the README's command, warnings as errors" \
+  bash -c "cd '$author' && cc -std=c11 -Wall -Wextra -Werror -shared -fPIC \
+    -fvisibility=hidden lines.c \$(pkg-config --cflags --libs galley) -o lines.so"
+check "--check-plugin passes on lines.so" "$galley" --check-plugin "$author/lines.so"
 check "gemtext.c builds out of tree with pkg-config and cc, warnings as errors" \
   bash -c "cd '$author' && cc -std=c11 -Wall -Wextra -Wpedantic -Werror \
     -shared -fPIC -fvisibility=hidden gemtext.c \
@@ -114,8 +129,8 @@ unset GALLEY_PLUGIN_PATH
 # 2. The standalone meson.build, copied next to the source.
 author=$tmp/author-meson
 mkdir -p "$author"
-cp "$src/formats/gemtext/gemtext.c" "$src/formats/gemtext/standalone/meson.build" \
-  "$src/formats/gemtext/standalone/meson_options.txt" "$author/"
+cp "$examples/gemtext.c" "$examples/meson.build" "$examples/meson_options.txt" \
+  "$author/"
 check "the standalone meson.build configures against the installed galley" \
   meson setup "$author/build" "$author"
 check "the standalone meson.build builds and installs into pluginsdir" \

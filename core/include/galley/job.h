@@ -183,9 +183,9 @@ GALLEY_EXPORT int galley_job_add_resource_path(galley_job *job,
 GALLEY_EXPORT void galley_job_set_local_files(galley_job *job, bool allowed);
 /** Asks a running job to stop at its next check; safe from another thread. */
 GALLEY_EXPORT void galley_job_cancel(galley_job *job);
-/** Sets the location that diagnostics name (usually the input's name). */
 /** The location diagnostics name (the input's name as given), or NULL. */
 GALLEY_EXPORT const char *galley_job_location(const galley_job *job);
+/** Sets the location that diagnostics name (usually the input's name). */
 GALLEY_EXPORT int galley_job_set_location(galley_job *job,
                                           const char *location);
 
@@ -349,6 +349,19 @@ GALLEY_EXPORT int galley_job_build(galley_job *job, const galley_input *in,
  */
 GALLEY_EXPORT int galley_job_apply_meta(galley_job *job, galley_doc *doc);
 
+/**
+ * The plugin callback running on the calling thread, for a host's handler
+ * of a fatal signal (SIGSEGV...): its plugin's name, what it does
+ * ("reading", "writing", "transforming") and the job's location (NULL when
+ * unset). False when no callback runs on this thread. Async-signal-safe:
+ * it reads a thread-local pointer and allocates nothing. galley's CLI
+ * prints "galley: FILE: the PLUGIN plugin crashed while reading (signal 11)"
+ * with it and exits 3.
+ */
+GALLEY_EXPORT bool galley_callback_running(const char **plugin,
+                                           const char **action,
+                                           const char **location);
+
 /* ---- Plugin side -----------------------------------------------------------
  */
 
@@ -363,6 +376,16 @@ GALLEY_EXPORT int galley_job_error(galley_job *job, int status, const char *fmt,
 /** Records a warning: the conversion goes on but loses or guesses something. */
 GALLEY_EXPORT void galley_job_warn(galley_job *job, const char *fmt, ...)
     GALLEY_PRINTF(2, 3);
+/**
+ * galley_job_error and galley_job_warn for a place in the input: the
+ * diagnostic's location becomes "NAME:LINE" (the job's location, then the
+ * 1-based line), as compilers print it: `galley: notes.adoc:12: unclosed
+ * block`. A `line` of 0 names no line.
+ */
+GALLEY_EXPORT int galley_job_error_at(galley_job *job, int status, size_t line,
+                                      const char *fmt, ...) GALLEY_PRINTF(4, 5);
+GALLEY_EXPORT void galley_job_warn_at(galley_job *job, size_t line,
+                                      const char *fmt, ...) GALLEY_PRINTF(3, 4);
 /** Records an informational note (shown with -v). */
 GALLEY_EXPORT void galley_job_info(galley_job *job, const char *fmt, ...)
     GALLEY_PRINTF(2, 3);
@@ -571,6 +594,10 @@ GALLEY_EXPORT galley_sink *galley_sink_new_stream(void *file /* FILE * */);
 GALLEY_EXPORT int galley_sink_write(galley_sink *sink, const void *data,
                                     size_t len);
 GALLEY_EXPORT int galley_sink_puts(galley_sink *sink, const char *s);
+/** Unlinks the temporary file of every file sink neither committed nor
+ *  freed yet, so that a process that is about to die leaves no partial
+ *  output. Async-signal-safe: for a host's fatal-signal handler. */
+GALLEY_EXPORT void galley_sinks_abandon(void);
 GALLEY_EXPORT int galley_sink_printf(galley_sink *sink, const char *fmt, ...)
     GALLEY_PRINTF(2, 3);
 /** Bytes written so far. */

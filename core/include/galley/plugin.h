@@ -90,7 +90,7 @@
  *   galley_array_grow for arrays of records, galley_utf8_* to validate,
  *   decode, encode, count and cut UTF-8: use these rather than a copy of
  *   your own); in job.h the plugin side (galley_job_error, _warn,
- *   _info, galley_job_option, _option_int, _option_bool, galley_job_limits,
+ *   _error_at, _warn_at, _info, galley_job_option, _option_int, _option_bool, galley_job_limits,
  *   galley_job_registry, galley_job_cancelled, galley_job_resource_path*,
  *   galley_job_local_files, galley_job_add_report, galley_job_batch_state)
  *   and the sink functions on the sink it was given; galley_registry_find
