@@ -236,12 +236,12 @@ static void buf_trim_end(galley_buf *b) {
  * in *links and sets *outside when there is text outside every link. */
 static void flatten(const galley_node *node, galley_buf *b, size_t *links,
                     bool *outside) {
-  galley_iter it;
-  galley_iter_init(&it, (galley_node *)node);
+  galley_citer it;
+  galley_citer_init(&it, node);
   galley_event ev;
   int in_link = 0, in_image = 0;
-  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    const galley_node *n = galley_iter_node(&it);
+  while ((ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *n = galley_citer_node(&it);
     galley_kind kind = galley_node_kind(n);
     bool enter = ev == GALLEY_EVENT_ENTER;
     if (kind == GALLEY_NODE_LINK || kind == GALLEY_NODE_IMAGE) {
@@ -305,12 +305,12 @@ static void link_line(galley_sink *out, const char *url,
 
 /* One "=> " line for each link and image under `node`, in order. */
 static int link_lines(galley_sink *out, const galley_node *node) {
-  galley_iter it;
-  galley_iter_init(&it, (galley_node *)node);
+  galley_citer it;
+  galley_citer_init(&it, node);
   galley_event ev;
   int rc = GALLEY_OK;
-  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    const galley_node *n = galley_iter_node(&it);
+  while ((ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *n = galley_citer_node(&it);
     galley_kind kind = galley_node_kind(n);
     if (ev != GALLEY_EVENT_ENTER ||
         (kind != GALLEY_NODE_LINK && kind != GALLEY_NODE_IMAGE))
@@ -318,8 +318,8 @@ static int link_lines(galley_sink *out, const galley_node *node) {
     galley_buf label = GALLEY_BUF_INIT;
     if (kind == GALLEY_NODE_IMAGE) {
       /* flatten leaves image text out: take the alt text child by child. */
-      for (const galley_node *c = galley_node_first_child(n); c;
-           c = galley_node_next(c))
+      for (const galley_node *c = galley_node_first_child_const(n); c;
+           c = galley_node_next_const(c))
         flatten(c, &label, NULL, NULL);
     } else {
       flatten(n, &label, NULL, NULL);
@@ -464,8 +464,8 @@ static void write_pre(writer *w, const char *alt, const char *text) {
  * the header rows, the caption as a text line before it. */
 static int write_table(writer *w, const galley_node *table) {
   size_t n_cols = 0, n_cells = 0;
-  for (const galley_node *r = galley_node_first_child(table); r;
-       r = galley_node_next(r)) {
+  for (const galley_node *r = galley_node_first_child_const(table); r;
+       r = galley_node_next_const(r)) {
     if (galley_node_kind(r) == GALLEY_NODE_CAPTION) {
       int rc = write_text_block(w, r);
       if (rc != GALLEY_OK)
@@ -485,13 +485,13 @@ static int write_table(writer *w, const galley_node *table) {
     goto done;
   }
   size_t k = 0;
-  for (const galley_node *r = galley_node_first_child(table); r;
-       r = galley_node_next(r)) {
+  for (const galley_node *r = galley_node_first_child_const(table); r;
+       r = galley_node_next_const(r)) {
     if (galley_node_kind(r) != GALLEY_NODE_TABLE_ROW)
       continue;
     size_t col = 0;
-    for (const galley_node *c = galley_node_first_child(r); c;
-         c = galley_node_next(c), col++, k++) {
+    for (const galley_node *c = galley_node_first_child_const(r); c;
+         c = galley_node_next_const(c), col++, k++) {
       flatten(c, &cells[k], NULL, NULL);
       size_t wd =
           galley_utf8_count(cells[k].data ? cells[k].data : "", cells[k].len);
@@ -500,8 +500,8 @@ static int write_table(writer *w, const galley_node *table) {
   }
   k = 0;
   bool head_done = false;
-  for (const galley_node *r = galley_node_first_child(table); r;
-       r = galley_node_next(r)) {
+  for (const galley_node *r = galley_node_first_child_const(table); r;
+       r = galley_node_next_const(r)) {
     if (galley_node_kind(r) != GALLEY_NODE_TABLE_ROW)
       continue;
     bool head = galley_node_get_row_part(r) == GALLEY_ROW_HEAD;
@@ -516,11 +516,11 @@ static int write_table(writer *w, const galley_node *table) {
     }
     head_done = head_done || !head;
     size_t col = 0;
-    for (const galley_node *c = galley_node_first_child(r); c;
-         c = galley_node_next(c), col++, k++) {
+    for (const galley_node *c = galley_node_first_child_const(r); c;
+         c = galley_node_next_const(c), col++, k++) {
       galley_buf_add(&pre, col ? " | " : "", col ? 3 : 0);
       galley_buf_add(&pre, cells[k].data ? cells[k].data : "", cells[k].len);
-      bool last_col = !galley_node_next(c);
+      bool last_col = !galley_node_next_const(c);
       for (size_t i = galley_utf8_count(cells[k].data ? cells[k].data : "",
                                         cells[k].len);
            !last_col && i < widths[col]; i++)
@@ -548,12 +548,12 @@ done:
 
 /* Does the document already show its title as a top-level heading? */
 static bool title_in_body(const galley_doc *doc, const char *title) {
-  galley_iter it;
-  galley_iter_init(&it, galley_doc_root(doc));
+  galley_citer it;
+  galley_citer_init(&it, galley_doc_root_const(doc));
   galley_event ev;
   bool found = false;
-  while (!found && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    galley_node *n = galley_iter_node(&it);
+  while (!found && (ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *n = galley_citer_node(&it);
     if (ev != GALLEY_EVENT_ENTER ||
         galley_node_kind(n) != GALLEY_NODE_HEADING ||
         galley_node_get_level(n) != 1)
@@ -594,25 +594,25 @@ static int gmi_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     galley_buf_free(&b);
   }
 
-  galley_iter it;
-  galley_iter_init(&it, galley_doc_root(doc));
+  galley_citer it;
+  galley_citer_init(&it, galley_doc_root_const(doc));
   galley_event ev;
-  while (rc == GALLEY_OK && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    galley_node *n = galley_iter_node(&it);
+  while (rc == GALLEY_OK && (ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *n = galley_citer_node(&it);
     bool enter = ev == GALLEY_EVENT_ENTER;
     switch (galley_node_kind(n)) {
     case GALLEY_NODE_PARAGRAPH:
     case GALLEY_NODE_HEADING:
     case GALLEY_NODE_TERM:
       rc = write_text_block(&w, n);
-      galley_iter_reset(&it, n, GALLEY_EVENT_EXIT); /* its inlines are done */
+      galley_citer_reset(&it, n, GALLEY_EVENT_EXIT); /* its inlines are done */
       break;
     case GALLEY_NODE_CAPTION: {
       /* Captions hold either inlines (one line) or blocks (walk them). */
-      galley_node *c = galley_node_first_child(n);
+      const galley_node *c = galley_node_first_child_const(n);
       if (enter && c && galley_kind_is_inline(galley_node_kind(c))) {
         rc = write_text_block(&w, n);
-        galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
+        galley_citer_reset(&it, n, GALLEY_EVENT_EXIT);
       }
       break;
     }
@@ -634,7 +634,7 @@ static int gmi_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     case GALLEY_NODE_TABLE:
       if (enter) {
         rc = write_table(&w, n);
-        galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
+        galley_citer_reset(&it, n, GALLEY_EVENT_EXIT);
       }
       break;
     case GALLEY_NODE_LIST:
@@ -661,9 +661,9 @@ static int gmi_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
         w.item_prefix = prefix;
       } else {
         /* Back to the enclosing item, if this list is inside one. */
-        const galley_node *p = galley_node_parent(galley_node_parent(n));
+        const galley_node *p = galley_node_parent_const(galley_node_parent_const(n));
         while (p && galley_node_kind(p) != GALLEY_NODE_ITEM)
-          p = galley_node_parent(p);
+          p = galley_node_parent_const(p);
         w.item = p;
         w.item_prefix = NULL;
       }
