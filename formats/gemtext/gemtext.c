@@ -283,28 +283,41 @@ static void flatten(const galley_node *node, galley_buf *b, size_t *links,
   buf_trim_end(b);
 }
 
+/* printf into the layout, as raw text. */
+static void lay_printf(galley_layout *out, const char *fmt, ...)
+    GALLEY_PRINTF(2, 3);
+static void lay_printf(galley_layout *out, const char *fmt, ...) {
+  galley_buf b = GALLEY_BUF_INIT;
+  va_list ap;
+  va_start(ap, fmt);
+  galley_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  galley_layout_raw(out, b.data ? b.data : "", b.len);
+  galley_buf_free(&b);
+}
+
 /* Writes "=> URL label": whitespace in the URL is percent-encoded, since a
  * space would end it. */
-static void link_line(galley_sink *out, const char *url,
+static void link_line(galley_layout *out, const char *url,
                       const galley_buf *label) {
   if (!url || !*url)
     return;
-  galley_sink_puts(out, "=> ");
+  galley_layout_puts(out, "=> ");
   for (const char *p = url; *p; p++) {
     if (is_space(*p))
-      galley_sink_printf(out, "%%%02X", (unsigned char)*p);
+      lay_printf(out, "%%%02X", (unsigned char)*p);
     else
-      galley_sink_write(out, p, 1);
+      galley_layout_raw(out, p, 1);
   }
   if (label->len && strcmp(label->data, url) != 0) {
-    galley_sink_puts(out, " ");
-    galley_sink_write(out, label->data, label->len);
+    galley_layout_puts(out, " ");
+    galley_layout_raw(out, label->data, label->len);
   }
-  galley_sink_puts(out, "\n");
+  galley_layout_puts(out, "\n");
 }
 
 /* One "=> " line for each link and image under `node`, in order. */
-static int link_lines(galley_sink *out, const galley_node *node) {
+static int link_lines(galley_layout *out, const galley_node *node) {
   galley_citer it;
   galley_citer_init(&it, node);
   galley_event ev;
@@ -343,7 +356,7 @@ typedef enum last {
 
 typedef struct writer {
   galley_job *job;
-  galley_sink *out;
+  galley_layout *out;
   last last;
   const galley_node *last_group; /* the list or quote of the last line */
   const galley_node *item;       /* innermost ITEM we are in, or NULL */
@@ -362,7 +375,7 @@ static void start_line(writer *w, last kind, const galley_node *group) {
   if (w->last != LAST_NONE && kind != LAST_LINK &&
       !(kind == w->last && group == w->last_group &&
         (kind == LAST_ITEM || kind == LAST_QUOTE)))
-    galley_sink_puts(w->out, "\n");
+    galley_layout_blank(w->out);
   w->last = kind;
   w->last_group = group;
 }
@@ -388,31 +401,31 @@ static int write_text_block(writer *w, const galley_node *node) {
     return link_lines(w->out, node);
   }
   if (text.len || w->item) {
-    galley_sink *out = w->out;
+    galley_layout *out = w->out;
     if (w->item) {
       start_line(w, LAST_ITEM, w->top_list); /* nested items run on */
-      galley_sink_puts(out, "* ");
-      galley_sink_puts(out, w->item_prefix ? w->item_prefix : "");
+      galley_layout_puts(out, "* ");
+      galley_layout_puts(out, w->item_prefix ? w->item_prefix : "");
       w->item_prefix = NULL;
     } else if (w->quote) {
       start_line(w, LAST_QUOTE, w->quote);
-      galley_sink_puts(out, "> ");
+      galley_layout_puts(out, "> ");
     } else if (kind == GALLEY_NODE_HEADING) {
       start_line(w, LAST_BLOCK, NULL);
       int level = galley_node_get_level(node);
-      galley_sink_puts(out, level <= 1 ? "# " : level == 2 ? "## " : "### ");
+      galley_layout_puts(out, level <= 1 ? "# " : level == 2 ? "## " : "### ");
     } else {
       start_line(w, LAST_BLOCK, NULL);
       line l = {text.data, text.len};
       if (has_marker(l))
-        galley_sink_puts(out, " "); /* the reader takes this space off */
+        galley_layout_puts(out, " "); /* the reader takes this space off */
     }
     if (w->footnote) {
-      galley_sink_printf(out, "[%s] ", w->footnote);
+      lay_printf(out, "[%s] ", w->footnote);
       w->footnote = NULL;
     }
-    galley_sink_write(out, text.data ? text.data : "", text.len);
-    galley_sink_puts(out, "\n");
+    galley_layout_raw(out, text.data ? text.data : "", text.len);
+    galley_layout_puts(out, "\n");
   }
   galley_buf_free(&text);
   if (links) {
@@ -433,31 +446,31 @@ static void pre_lines(writer *w, const char *text, size_t len) {
     const char *nl = memchr(text + pos, '\n', len - pos);
     size_t end = nl ? (size_t)(nl - text) : len;
     if (end - pos >= 3 && memcmp(text + pos, "```", 3) == 0) {
-      galley_sink_puts(w->out, " ");
+      galley_layout_puts(w->out, " ");
       if (!w->warned_fence)
         galley_job_warn(w->job, "a preformatted line beginning with ``` was "
                                 "written with a space before it");
       w->warned_fence = true;
     }
-    galley_sink_write(w->out, text + pos, end - pos);
-    galley_sink_puts(w->out, "\n");
+    galley_layout_raw(w->out, text + pos, end - pos);
+    galley_layout_puts(w->out, "\n");
     pos = end + 1;
   }
 }
 
 static void write_pre(writer *w, const char *alt, const char *text) {
   start_line(w, LAST_BLOCK, NULL);
-  galley_sink_puts(w->out, "```");
+  galley_layout_puts(w->out, "```");
   if (alt) {
     galley_buf b = GALLEY_BUF_INIT;
     buf_add_flat(&b, alt, strlen(alt));
     buf_trim_end(&b);
-    galley_sink_write(w->out, b.data ? b.data : "", b.len);
+    galley_layout_raw(w->out, b.data ? b.data : "", b.len);
     galley_buf_free(&b);
   }
-  galley_sink_puts(w->out, "\n");
+  galley_layout_puts(w->out, "\n");
   pre_lines(w, text ? text : "", text ? strlen(text) : 0);
-  galley_sink_puts(w->out, "```\n");
+  galley_layout_puts(w->out, "```\n");
 }
 
 /* A table becomes preformatted text: cells padded into columns, a rule under
@@ -576,7 +589,13 @@ static int push_list(writer *w, const galley_node *list) {
   return GALLEY_OK;
 }
 
-static int gmi_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
+static int gmi_write(galley_job *job, const galley_doc *doc,
+                     galley_sink *sink) {
+  /* Gemtext is never wrapped: width 0. The layout keeps blank lines
+   * between blocks single. */
+  galley_layout *out = galley_layout_new(sink, 0);
+  if (!out)
+    return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   writer w = {.job = job, .out = out};
   int rc = GALLEY_OK;
   char prefix[32];
@@ -589,7 +608,7 @@ static int gmi_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     buf_trim_end(&b);
     if (b.len) {
       start_line(&w, LAST_BLOCK, NULL);
-      galley_sink_printf(out, "# %s\n", b.data);
+      lay_printf(out, "# %s\n", b.data);
     }
     galley_buf_free(&b);
   }
@@ -624,7 +643,7 @@ static int gmi_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
       if (format && (!strcmp(format, "gemtext") || !strcmp(format, "gemini"))) {
         start_line(&w, LAST_BLOCK, NULL);
         const char *lit = galley_node_get_literal(n);
-        galley_sink_puts(out, lit ? lit : "");
+        galley_layout_puts(out, lit ? lit : "");
       } else {
         galley_job_info(job, "a raw %s block was left out",
                         format ? format : "(unknown)");
@@ -684,6 +703,10 @@ static int gmi_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     }
   }
   free(w.numbers);
+  int frc = galley_layout_finish(out);
+  galley_layout_free(out);
+  if (rc == GALLEY_OK)
+    rc = frc;
   if (rc == GALLEY_OK && w.last == LAST_NONE)
     galley_job_info(job, "the document has no text to write");
   return rc;

@@ -48,7 +48,7 @@ galley=$prefix/bin/galley
 
 check "galley.pc names the plugin folder under libdir" \
   test "$pluginsdir" = "$libdir/galley/plugins"
-for h in galley tree job plugin status version buf; do
+for h in galley tree job plugin status version buf layout; do
   check "the public header galley/$h.h is installed" \
     test -f "$prefix/include/galley/$h.h"
 done
