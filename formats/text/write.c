@@ -4,9 +4,9 @@
  *   - Paragraphs are wrapped at `wrap` columns (default 72; 0: one line per
  *     paragraph), counting display columns (a wide CJK character two). A
  *     word or URL longer than the line stands alone on its line, never
- *     broken. A line never starts with something the reader would take for a list marker, a
- *     quote or a reference ("- ", "1.", ">", "[1]"): the word before comes
- *     down with it.
+ *     broken. A line never starts with something the reader would take
+ *     for a list marker, a quote or a reference ("- ", "1.", ">", "[1]"):
+ *     the word before comes down with it.
  *   - Headings are one line, underlined by their level: = (1), - (2),
  *     ~ (3), ^ (4), " (5), ' (6), as long as the heading (at least 3).
  *   - Lists: "- " bullets, "1. " numbers ("1) " and "[1] " when the list's
