@@ -174,8 +174,25 @@ def worker_busy(client):
     return None
 
 
+def readme_recipe():
+    """The function `galley` of README.md's Dask recipe, run as written
+    (it calls the galley on PATH: this build's, see test())."""
+    root = os.environ.get("GALLEY_SOURCE_ROOT") or os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    text = open(os.path.join(root, "README.md"), encoding="utf-8").read()
+    m = re.search(r"\*\*Dask distributed \(tested\)\.\*\*.*?```python\n(.*?)\nclient = ",
+                  text, re.S)
+    if not m:
+        return None
+    ns = {"__name__": "__main__"}  # pickled by value for the workers
+    exec(m.group(1), ns)
+    return ns.get("galley")
+
+
 def test(galley):
     t0 = time.time()
+    # The workers (and the README's recipe) find this build's galley first.
+    os.environ["PATH"] = os.path.dirname(os.path.abspath(galley)) + os.pathsep + os.environ.get("PATH", "")
     print("# distributed %s" % distributed.__version__)
     records, warcdir = fixture_records()
     expected = convert_records(galley, "text", records)
@@ -196,6 +213,16 @@ def test(galley):
               [e.get("id") for e in errs] == ["bad-format", None] and
               len(got) - len(errs) == len(records) - 2,
               errs)
+
+        # The README's recipe, as written there, gives the same answers.
+        recipe = readme_recipe()
+        if recipe is None:
+            check("the README's Dask recipe gives the same answers", False,
+                  "no recipe found in README.md")
+        else:
+            rgot = gather(client, [client.submit(recipe, ["-t", "text"], p, pure=False)
+                                   for p in parts])
+            check("the README's Dask recipe gives the same answers", *same(rgot, expected))
 
         warcs = [os.path.join(warcdir, f) for f in
                  ("crawl-1.0.warc", "crawl-1.1.warc.gz", "corrupt.warc.gz", "truncated.warc.gz")]
