@@ -267,19 +267,41 @@ def test(galley):
     return 1 if failed else 0
 
 
+def peak_rss():
+    """This worker's own peak, and its children's (KiB)."""
+    import resource
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+
+
 def bench(galley, warcs):
+    """One line: "dask: LINES lines SECONDS s GALLEY_MIB MiB WORKER_MIB MiB"
+    (peak memory: the largest galley process, the largest worker)."""
+    import tempfile
+    tmp = tempfile.mkdtemp()
+    # Each galley's own peak, measured by /usr/bin/time around it (a
+    # child's ru_maxrss would count the worker's pages copied at fork).
+    peakfile = os.path.join(tmp, "peaks")
+    wrapper = os.path.join(tmp, "galley")
+    with open(wrapper, "w") as f:
+        f.write('#!/bin/sh\nexec /usr/bin/time -f %%M -a -o %s %s "$@"\n' % (peakfile, galley))
+    os.chmod(wrapper, 0o755)
     cluster, client = start_cluster()
     try:
         # Warm the workers (imports, first fork) outside the timing.
         client.gather([client.submit(len, [1], pure=False) for _ in range(4)])
         t0 = time.time()
-        got = gather(client, map_partitions(client, convert_warc, galley, "text", warcs))
+        got = gather(client, map_partitions(client, convert_warc, wrapper, "text", warcs))
         dt = time.time() - t0
+        peaks = client.run(peak_rss)
     finally:
         client.close()
         cluster.close()
-    ok = sum(1 for x in got if not json.loads(x)["error"])
-    print("dask: %d records (%d converted) in %.2f s: %.0f records/s" % (len(got), ok, dt, len(got) / dt))
+    worker = max(p[0] for p in peaks.values()) / 1024
+    child = max(int(x) for x in open(peakfile).read().split()) / 1024
+    import shutil
+    shutil.rmtree(tmp)
+    print("dask: %d lines %.2f s %.0f MiB %.0f MiB" % (len(got), dt, child, worker))
 
 
 if __name__ == "__main__":
