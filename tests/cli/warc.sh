@@ -28,15 +28,17 @@ for f in crawl-1.0.warc crawl-1.1.warc.gz; do
   "$galley" -t markdown -o "$out/" "$fx/$f" 2> "$work/err"
   rc=$?
   check "$f: exit 0" '[ $rc = 0 ]' "$(cat "$work/err")"
-  check "$f: five documents, the other records counted by kind" \
-    'grep -q "5 documents, 6 records skipped (1 request, 1 revisit, 1 metadata, 1 warcinfo, 1 not HTTP 200, 1 of a type no reader takes), 0 bad" "$work/err"' \
+  check "$f: six documents, the other records counted by kind" \
+    'grep -q "6 documents, 6 records skipped (1 request, 1 revisit, 1 metadata, 1 warcinfo, 1 not HTTP 200, 1 of a type no reader takes), 0 bad" "$work/err"' \
     "$(cat "$work/err")"
-  check "$f: five outputs named from their URIs" \
-    '[ "$(ls "$out" | wc -l)" = 5 ] && ls "$out"/story-two-*.md "$out"/cafe-*.md "$out"/story-three-*.md >/dev/null' "$(ls "$out")"
+  check "$f: six outputs named from their URIs" \
+    '[ "$(ls "$out" | wc -l)" = 6 ] && ls "$out"/story-two-*.md "$out"/cafe-*.md "$out"/story-three-*.md >/dev/null' "$(ls "$out")"
   check "$f: one URI captured twice gives two outputs" \
     '[ "$(ls "$out"/story-one-*.md | wc -l)" = 2 ] && grep -lq "captured again" "$out"/story-one-*.md'
   check "$f: the charset only in the HTTP header decodes the page" \
     'grep -q "^# Café story" "$out"/cafe-*.md && grep -q "Crème brûlée" "$out"/cafe-*.md' "$(cat "$out"/cafe-*.md)"
+  check "$f: a KOI8-R charset only in the HTTP header decodes the page" \
+    'grep -q "^# Привет, мир" "$out"/privet-*.md && grep -q "Статья о кошках" "$out"/privet-*.md' "$(cat "$out"/privet-*.md)"
   check "$f: chunked and gzip-encoded payload decoded" \
     'grep -q "came chunked and gzipped" "$out"/story-two-*.md'
   check "$f: deflate-encoded payload decoded" \
@@ -47,11 +49,11 @@ for f in crawl-1.0.warc crawl-1.1.warc.gz; do
   # Stable: a second run names the same outputs and finds them up to date.
   "$galley" -t markdown -o "$out/" "$fx/$f" 2> "$work/err2"
   check "$f: a second run is up to date, same names" \
-    'grep -q "0 converted, 5 up to date" "$work/err2" && [ "$(ls "$out")" = "$(cat "$work/names-$f")" ]' "$(cat "$work/err2")"
+    'grep -q "0 converted, 6 up to date" "$work/err2" && [ "$(ls "$out")" = "$(cat "$work/names-$f")" ]' "$(cat "$work/err2")"
 done
 a=$work/out-crawl-1.0.warc b=$work/out-crawl-1.1.warc.gz
 check "WARC/1.0 plain and WARC/1.1 gzip give the same documents" \
-  'for x in cafe story-two story-three; do cmp -s "$a"/$x-*.md "$b"/$x-*.md || exit 1; done'
+  'for x in cafe privet story-two story-three; do cmp -s "$a"/$x-*.md "$b"/$x-*.md || exit 1; done'
 
 "$galley" -t markdown -o "$work/trunc/" "$fx/truncated.warc.gz" 2> "$work/err"
 rc=$?
@@ -109,14 +111,14 @@ check "a web archive without -o OUTDIR is a usage error" \
 # --jsonl over web archives.
 "$galley" --jsonl -t text "$fx/crawl-1.1.warc.gz" > "$work/out.jsonl" 2> "$work/err"
 rc=$?
-check "--jsonl over a .warc.gz: exit 0, five records" \
-  '[ $rc = 0 ] && [ "$(wc -l < "$work/out.jsonl")" = 5 ]' "$(cat "$work/err")"
+check "--jsonl over a .warc.gz: exit 0, six records" \
+  '[ $rc = 0 ] && [ "$(wc -l < "$work/out.jsonl")" = 6 ]' "$(cat "$work/err")"
 check "--jsonl records carry url, warc_record_id, warc_date" \
   'python3 -c "
 import json, sys
 rs = [json.loads(l) for l in open(sys.argv[1])]
 assert all(r[\"error\"] is None for r in rs)
-assert [r[\"url\"] for r in rs] == [\"https://example.org/news/story-one.html\", \"https://example.org/news/story-two\", \"https://example.org/food/cafe.html\", \"https://example.org/news/story-three.html\", \"https://example.org/news/story-one.html\"], rs
+assert [r[\"url\"] for r in rs] == [\"https://example.org/news/story-one.html\", \"https://example.org/news/story-two\", \"https://example.org/food/cafe.html\", \"https://example.org/ru/privet.html\", \"https://example.org/news/story-three.html\", \"https://example.org/news/story-one.html\"], rs
 assert all(r[\"warc_record_id\"].startswith(\"<urn:uuid:\") and r[\"warc_date\"] == \"2024-05-01T12:00:00Z\" for r in rs)
 assert rs[2][\"content\"].startswith(\"Café story\")
 assert rs[2][\"metadata\"][\"url\"] == \"https://example.org/food/cafe.html\"
@@ -133,6 +135,16 @@ rs = [json.loads(l) for l in open(sys.argv[1])]
 assert [bool(r[\"error\"]) for r in rs] == [True, False], rs
 assert \"record at offset 413: corrupt gzip data\" in rs[0][\"error\"]
 " "$work/bad.jsonl"' "$(cat "$work/bad.jsonl" "$work/err")"
+"$galley" --jsonl -t text --max-input-size 4K "$fx/limit.warc.gz" > "$work/lim.jsonl" 2> /dev/null
+rc=$?
+check "--jsonl: a record over --max-input-size answers with an error, the next converts" \
+  '[ $rc = 1 ] && python3 -c "
+import json, sys
+rs = [json.loads(l) for l in open(sys.argv[1])]
+assert \"over the input size limit of 4096 bytes\" in rs[0][\"error\"], rs
+assert rs[0][\"url\"] == \"https://example.org/big.html\"
+assert rs[1][\"error\"] is None and \"A small one.\" in rs[1][\"content\"]
+" "$work/lim.jsonl"' "$(cat "$work/lim.jsonl")"
 o=$(offset crawl-1.1.warc.gz https://example.org/news/story-three.html)
 "$galley" --jsonl -t text --warc-offset "$o" "$fx/crawl-1.1.warc.gz" > "$work/one.jsonl" 2> /dev/null
 check "--jsonl --warc-offset: the one record" \
