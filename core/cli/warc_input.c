@@ -103,12 +103,21 @@ int warc_prepare(const plan *p, galley_job *job, const warc_rec *r,
   }
   /* The URI is the document's url (as the URL after redirects is a
    * fetched page's); -M url=... still wins. */
-  int user_url = 0;
-  for (size_t i = 0; i < p->c->metas.n; i++)
+  int user_url = 0, user_fetched = 0;
+  for (size_t i = 0; i < p->c->metas.n; i++) {
     if (strncmp(p->c->metas.items[i], "url=", 4) == 0)
       user_url = 1;
+    if (strncmp(p->c->metas.items[i], "fetched=", 8) == 0)
+      user_fetched = 1;
+  }
   if (!user_url &&
       galley_job_set_meta(job, GALLEY_META_URL, r->uri) != GALLEY_OK)
+    cli_die_oom();
+  /* WARC-Date, when the page was fetched: the `fetched` metadata (an html
+   * output's <meta name="fetched">, a --jsonl record's metadata); not its
+   * `date`, which is when the article was published. */
+  if (!user_fetched && r->date &&
+      galley_job_set_meta(job, "fetched", r->date) != GALLEY_OK)
     cli_die_oom();
   /* A record read from an archive: fetched long ago, so nothing is
    * fetched now either (its images stay links to where they were). */

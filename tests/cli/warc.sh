@@ -93,6 +93,9 @@ o=$(offset crawl-1.0.warc https://example.org/news/story-two)
 "$galley" -t markdown --warc-offset "$o" "$fx/crawl-1.0.warc" -o "$work/two.md" 2> "$work/err"
 check "--warc-offset in a plain WARC, to a file" \
   'grep -q "came chunked" "$work/two.md"' "$(cat "$work/err")"
+"$galley" -t html --warc-offset "$o" "$fx/crawl-1.0.warc" > "$work/two.html" 2> /dev/null
+check "WARC-Date is the fetch date: <meta name=\"fetched\">, not the article's date" \
+  'grep -qF "<meta name=\"fetched\" content=\"2024-05-01T12:00:00Z\">" "$work/two.html" && ! grep -q "name=\"date\"" "$work/two.html"' "$(head -20 "$work/two.html")"
 o=$(nth_offset crawl-1.1.warc.gz https://example.org/news/story-one.html 1)
 "$galley" -t markdown --warc-offset "$o" "$fx/crawl-1.1.warc.gz" > "$work/req" 2> "$work/err"
 rc=$?
@@ -122,6 +125,7 @@ assert [r[\"url\"] for r in rs] == [\"https://example.org/news/story-one.html\",
 assert all(r[\"warc_record_id\"].startswith(\"<urn:uuid:\") and r[\"warc_date\"] == \"2024-05-01T12:00:00Z\" for r in rs)
 assert rs[2][\"content\"].startswith(\"Café story\")
 assert rs[2][\"metadata\"][\"url\"] == \"https://example.org/food/cafe.html\"
+assert all(r[\"metadata\"][\"fetched\"] == \"2024-05-01T12:00:00Z\" for r in rs)
 " "$work/out.jsonl"'
 "$galley" --jsonl -t text "$fx/crawl-1.0.warc" > "$work/out10.jsonl" 2> /dev/null
 check "--jsonl: the same content from WARC/1.0 and WARC/1.1" \
