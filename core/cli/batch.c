@@ -41,7 +41,7 @@ typedef struct task {
   /* A record of a web archive (`input`) at this offset; `display` is
    * malloc'd then ("crawl.warc.gz@1234"). */
   int warc;
-  uint64_t warc_offset;
+  uint64_t warc_offset, warc_nth;
   char *warc_uri, *warc_id;
 } task;
 
@@ -418,15 +418,20 @@ static void walk_warc(batch *b, const char *path) {
     memset(t, 0, sizeof *t);
     t->warc = 1;
     t->warc_offset = r.offset;
+    t->warc_nth = r.nth;
     t->input = strdup(path);
     t->warc_uri = strdup(r.uri);
     t->warc_id = strdup(r.id ? r.id : "");
     char *stem = warc_output_stem(r.uri);
-    size_t dl = strlen(path) + 24;
+    size_t dl = strlen(path) + 48;
     t->display = malloc(dl);
     if (!t->input || !t->warc_uri || !t->warc_id || !stem || !t->display)
       cli_die_oom();
-    snprintf(t->display, dl, "%s@%llu", path, (unsigned long long)r.offset);
+    if (r.nth)
+      snprintf(t->display, dl, "%s@%llu#%llu", path,
+               (unsigned long long)r.offset, (unsigned long long)r.nth);
+    else
+      snprintf(t->display, dl, "%s@%llu", path, (unsigned long long)r.offset);
     t->output = warc_output(b, stem);
     free(stem);
     t->rel_output = t->output + strlen(b->outdir);
@@ -821,7 +826,7 @@ static int convert_task(batch *b, task *t) {
   int rc;
   warc_rec wr = {0};
   if (t->warc) {
-    rc = warc_input_at(p, job, t->input, t->warc_offset, &in, &wr);
+    rc = warc_input_at(p, job, t->input, t->warc_offset, t->warc_nth, &in, &wr);
     warc_rec_clear(&wr);
     if (rc != GALLEY_OK)
       goto done;

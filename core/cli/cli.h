@@ -142,11 +142,12 @@ int warc_classify(const plan *p, const warc_rec *r, warc_http *h,
  * HTTP charset, its URI as url and base; the body moves to the job. */
 int warc_prepare(const plan *p, galley_job *job, const warc_rec *r,
                  warc_http *h, const galley_plugin *reader, galley_input *in);
-/* Reads the record at `offset` of `path` and prepares it as `job`'s input
- * (`r` keeps its headers; warc_rec_clear it). GALLEY_OK, or the status
- * with the message on the job. */
+/* Reads the record at `offset` of `path` (the `nth` after the first of
+ * its gzip member: 0 but in a .warc.gz compressed whole) and prepares it
+ * as `job`'s input (`r` keeps its headers; warc_rec_clear it). GALLEY_OK,
+ * or the status with the message on the job. */
 int warc_input_at(const plan *p, galley_job *job, const char *path,
-                  uint64_t offset, galley_input *in, warc_rec *r);
+                  uint64_t offset, uint64_t nth, galley_input *in, warc_rec *r);
 
 /* One output per input: folders, -r, -o DIR. */
 int run_batch(const plan *p);

@@ -879,7 +879,7 @@ static int run_single(const plan *p, const char *input, const char *output) {
   } else if (p->c->warc_offset_set) {
     /* One record of a web archive, read where a CDX index says it is. */
     warc_rec wr;
-    int wrc = warc_input_at(p, job, input, p->c->warc_offset, &in, &wr);
+    int wrc = warc_input_at(p, job, input, p->c->warc_offset, 0, &in, &wr);
     warc_rec_clear(&wr);
     if (wrc != GALLEY_OK) {
       print_diags(job, p->c->verbosity);

@@ -72,6 +72,7 @@ struct warc_file {
    * kept), and where its next record starts. */
   unsigned char *mem;
   size_t mem_len, mem_cap, mem_pos;
+  uint64_t mem_nth; /* records of the member read so far */
   uint64_t mem_offset;
   int mem_cut; /* the member was longer than what was kept */
   int have_mem;
@@ -459,6 +460,7 @@ static int inflate_member(warc_file *w, char *why, size_t why_size) {
   }
   size_t keep = w->limit ? w->limit + WARC_MAX_HEADER : SIZE_MAX;
   w->mem_len = w->mem_pos = 0;
+  w->mem_nth = 0;
   w->mem_cut = 0;
   unsigned char out[IN_CHUNK];
   for (;;) {
@@ -546,6 +548,7 @@ static int next_gz(warc_file *w, warc_rec *r, char *why, size_t why_size) {
     w->have_mem = 1;
   }
   r->offset = w->mem_offset;
+  r->nth = w->mem_nth;
   const unsigned char *p = w->mem + w->mem_pos;
   size_t avail = w->mem_len - w->mem_pos;
   size_t hn = header_end(p, avail < WARC_MAX_HEADER ? avail : WARC_MAX_HEADER);
@@ -573,6 +576,7 @@ static int next_gz(warc_file *w, warc_rec *r, char *why, size_t why_size) {
   }
   memcpy(r->block, p + hn, (size_t)r->length);
   w->mem_pos += hn + (size_t)r->length;
+  w->mem_nth++;
   return 1;
 bad:
   snprintf(why, why_size, "record at offset %llu: %s",

@@ -17,6 +17,7 @@ typedef struct warc_file warc_file;
  * warc_rec_clear frees them. */
 typedef struct warc_rec {
   uint64_t offset;    /* of the record, or of its gzip member: what CDX says */
+  uint64_t nth;       /* records before it in its gzip member (0: the first) */
   char version[16];   /* "1.0", "1.1" */
   char *type;         /* WARC-Type, lower case */
   char *uri;          /* WARC-Target-URI, without <> */

@@ -139,7 +139,8 @@ int warc_prepare(const plan *p, galley_job *job, const warc_rec *r,
 }
 
 int warc_input_at(const plan *p, galley_job *job, const char *path,
-                  uint64_t offset, galley_input *in, warc_rec *r) {
+                  uint64_t offset, uint64_t nth, galley_input *in,
+                  warc_rec *r) {
   warc_file *w = NULL;
   char why[512];
   int rc = GALLEY_OK;
@@ -151,6 +152,11 @@ int warc_input_at(const plan *p, galley_job *job, const char *path,
     goto done;
   }
   int got = warc_next(w, r, why, sizeof why);
+  /* Records after the first of one gzip member share its offset. */
+  while (got > 0 && r->nth < nth && r->offset == offset)
+    got = warc_next(w, r, why, sizeof why);
+  if (got > 0 && (r->offset != offset || r->nth != nth))
+    got = 0;
   if (got == 0) {
     rc = galley_job_error(job, GALLEY_EPARSE, "no record at offset %llu",
                           (unsigned long long)offset);

@@ -55,6 +55,13 @@ a=$work/out-crawl-1.0.warc b=$work/out-crawl-1.1.warc.gz
 check "WARC/1.0 plain and WARC/1.1 gzip give the same documents" \
   'for x in cafe privet story-two story-three; do cmp -s "$a"/$x-*.md "$b"/$x-*.md || exit 1; done'
 
+# A .warc.gz compressed whole: one gzip member of many records.
+python3 -c 'import gzip, sys; sys.stdout.buffer.write(gzip.compress(open(sys.argv[1], "rb").read()))' \
+  "$fx/crawl-1.0.warc" > "$work/whole.warc.gz"
+"$galley" -t markdown -o "$work/whole/" "$work/whole.warc.gz" 2> "$work/err"
+rc=$?
+check "a .warc.gz compressed whole: every record of its one member, as in the .warc" \
+  '[ $rc = 0 ] && for x in cafe privet story-two story-three; do cmp -s "$a"/$x-*.md "$work/whole"/$x-*.md || exit 1; done' "$(cat "$work/err")"
 "$galley" -t markdown -o "$work/trunc/" "$fx/truncated.warc.gz" 2> "$work/err"
 rc=$?
 o=$(offset truncated.warc.gz https://example.org/news/story-two)
