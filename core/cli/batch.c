@@ -38,6 +38,11 @@ typedef struct task {
   int walked;
   struct stat id;
   int url; /* the input is a URL: fetched, never stat'ed or walked */
+  /* A record of a web archive (`input`) at this offset; `display` is
+   * malloc'd then ("crawl.warc.gz@1234"). */
+  int warc;
+  uint64_t warc_offset, warc_nth;
+  char *warc_uri, *warc_id;
 } task;
 
 /* The stamp: for each output (relative to OUTDIR), a digest of the options
@@ -72,6 +77,7 @@ typedef struct batch {
   atomic_size_t fetched; /* URL inputs fetched */
   size_t n_urls;
   size_t unrecognized; /* files in folders that no reader takes */
+  size_t warc_skipped; /* records of web archives that are no document */
   size_t refused;      /* symlinks leaving the folder, FIFOs, devices */
   char *walk_real;     /* the folder being walked, symlinks resolved */
   atomic_bool stop;
@@ -336,6 +342,158 @@ static void name_url_outputs(batch *b) {
       t->rel_output++;
   }
   free(clash);
+}
+
+/* ---- Web archives: a collection of records, as a folder is of files ---- */
+
+static void free_warc_task(task *t) {
+  if (!t->warc)
+    return;
+  free(t->display);
+  free(t->warc_uri);
+  free(t->warc_id);
+}
+
+static char *warc_output(const batch *b, const char *stem) {
+  char *name = malloc(strlen(stem) + strlen(writer_ext(b)) + 2);
+  if (!name)
+    cli_die_oom();
+  sprintf(name, "%s.%s", stem, writer_ext(b));
+  char *out = join(b->outdir, name);
+  free(name);
+  return out;
+}
+
+/* Walks a web archive on the main thread: each document record (an HTTP
+ * 200 response of a type a reader takes) becomes a task that reads it
+ * again by its offset when converted, so no more than a record per worker
+ * is held; the others are counted, the bad ones reported. */
+static void walk_warc(batch *b, const char *path) {
+  const plan *p = b->p;
+  warc_file *w;
+  char why[512];
+  if (warc_open(path, p->limits.max_input_size, &w, why, sizeof why) != 0) {
+    fprintf(stderr, "galley: %s: %s\n", path, why);
+    atomic_fetch_add(&b->failed, 1);
+    return;
+  }
+  warc_rec r = {0};
+  size_t docs = 0, bad = 0, n_skip = 0;
+  static const char *const kinds[] = {"request",  "revisit", "metadata",
+                                      "warcinfo", "not-200", "type",
+                                      "not-http", "other"};
+  size_t counts[sizeof kinds / sizeof kinds[0]] = {0};
+  for (;;) {
+    if (cli_interrupted)
+      break;
+    int got = warc_next(w, &r, why, sizeof why);
+    if (got == 0)
+      break;
+    const galley_plugin *reader = NULL;
+    const char *skip = NULL;
+    warc_http h = {0};
+    int c = got < 0 ? -1
+                    : warc_classify(p, &r, &h, &reader, &skip, why, sizeof why);
+    warc_http_clear(&h);
+    if (c < 0) {
+      fprintf(stderr, "galley: %s: %s\n", path, why);
+      atomic_fetch_add(&b->failed, 1);
+      bad++;
+      continue;
+    }
+    if (c == 0) {
+      n_skip++;
+      for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        if (strcmp(kinds[k], skip) == 0 ||
+            k + 1 == sizeof kinds / sizeof kinds[0]) {
+          counts[k]++;
+          break;
+        }
+      continue;
+    }
+    if (galley_array_grow((void **)&b->tasks, &b->cap, b->n + 1,
+                          sizeof *b->tasks) != GALLEY_OK)
+      cli_die_oom();
+    task *t = &b->tasks[b->n++];
+    memset(t, 0, sizeof *t);
+    t->warc = 1;
+    t->warc_offset = r.offset;
+    t->warc_nth = r.nth;
+    t->input = strdup(path);
+    t->warc_uri = strdup(r.uri);
+    t->warc_id = strdup(r.id ? r.id : "");
+    char *stem = warc_output_stem(r.uri);
+    size_t dl = strlen(path) + 48;
+    t->display = malloc(dl);
+    if (!t->input || !t->warc_uri || !t->warc_id || !stem || !t->display)
+      cli_die_oom();
+    if (r.nth)
+      snprintf(t->display, dl, "%s@%llu#%llu", path,
+               (unsigned long long)r.offset, (unsigned long long)r.nth);
+    else
+      snprintf(t->display, dl, "%s@%llu", path, (unsigned long long)r.offset);
+    t->output = warc_output(b, stem);
+    free(stem);
+    t->rel_output = t->output + strlen(b->outdir);
+    while (*t->rel_output == '/')
+      t->rel_output++;
+    t->state = T_PENDING;
+    docs++;
+  }
+  warc_rec_clear(&r);
+  warc_close(w);
+  b->warc_skipped += n_skip;
+  if (p->c->verbosity >= 0) {
+    galley_buf s = GALLEY_BUF_INIT;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+      if (counts[k] &&
+          galley_buf_printf(&s, ", %zu %s", counts[k],
+                            strcmp(kinds[k], "not-200") == 0 ? "not HTTP 200"
+                            : strcmp(kinds[k], "type") == 0
+                                ? "of a type no reader takes"
+                                : kinds[k]) != GALLEY_OK)
+        cli_die_oom();
+    fprintf(stderr,
+            "galley: %s: %zu document%s, %zu record%s skipped%s%s%s, %zu "
+            "bad\n",
+            path, docs, docs == 1 ? "" : "s", n_skip, n_skip == 1 ? "" : "s",
+            s.len ? " (" : "", s.len ? s.data + 2 : "", s.len ? ")" : "", bad);
+    galley_buf_free(&s);
+  }
+}
+
+/* Records of one URI fetched twice (or of two archives) would share a
+ * name: the later ones add their record id's hash, so the names depend on
+ * the archives alone, never on the order of work. */
+static void name_warc_outputs(batch *b) {
+  for (size_t i = 0; i < b->n; i++) {
+    task *t = &b->tasks[i];
+    if (!t->warc)
+      continue;
+    int clash = 0;
+    for (size_t j = 0; j < i && !clash; j++)
+      clash = strcmp(b->tasks[j].output, t->output) == 0;
+    if (!clash)
+      continue;
+    char *stem = warc_output_stem(t->warc_uri);
+    uint64_t h = 1469598103934665603ull;
+    for (const char *s = t->warc_id; *s; s++)
+      h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    for (const char *s = t->input; *s; s++)
+      h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    size_t n = strlen(stem) + 10;
+    char *two = malloc(n);
+    if (!two)
+      cli_die_oom();
+    snprintf(two, n, "%s-%08llx", stem, (unsigned long long)(h & 0xffffffffu));
+    free(stem);
+    free(t->output);
+    t->output = warc_output(b, two);
+    free(two);
+    t->rel_output = t->output + strlen(b->outdir);
+    while (*t->rel_output == '/')
+      t->rel_output++;
+  }
 }
 
 /* Whether `real` (resolved) is the walked folder or below it. */
@@ -666,7 +824,13 @@ static int convert_task(batch *b, task *t) {
   char *base = NULL;
   galley_input in;
   int rc;
-  if (t->url) {
+  warc_rec wr = {0};
+  if (t->warc) {
+    rc = warc_input_at(p, job, t->input, t->warc_offset, t->warc_nth, &in, &wr);
+    warc_rec_clear(&wr);
+    if (rc != GALLEY_OK)
+      goto done;
+  } else if (t->url) {
     /* One fetch per worker at a time: -j bounds the fetches too. */
     rc = fetch_input(job, t->input, &in);
     if (rc != GALLEY_OK)
@@ -693,7 +857,7 @@ static int convert_task(batch *b, task *t) {
     goto done;
   }
   galley_sink_set_sync(sink, false); /* synced with the others: output_done */
-  if (!t->url && !doc) {
+  if (!t->url && !t->warc && !doc) {
     base = dir_of(t->input);
     if (!base)
       cli_die_oom();
@@ -876,7 +1040,7 @@ static void *worker(void *arg) {
       if (i >= b->n || cli_interrupted)
         return NULL;
       task *t = &b->tasks[i];
-      if (t->state == T_PENDING && !t->url && !up_to_date(b, t))
+      if (t->state == T_PENDING && !t->url && !t->warc && !up_to_date(b, t))
         read_task(b, t);
     }
   }
@@ -1101,7 +1265,7 @@ static int learns_across(const batch *b) {
     return 0;
   size_t files = 0;
   for (size_t i = 0; i < b->n; i++)
-    files += !b->tasks[i].url;
+    files += !b->tasks[i].url && !b->tasks[i].warc;
   if (files < 3)
     return 0;
   galley_job *job = plan_new_job(b->p, NULL);
@@ -1166,6 +1330,8 @@ int run_batch(const plan *p) {
       add_url_task(&b, in);
     } else if (stat(in, &st) == 0 && S_ISDIR(st.st_mode)) {
       walk_folder(&b, in);
+    } else if (warc_is_path(in)) {
+      walk_warc(&b, in);
     } else {
       /* A file named on the command line is always attempted. */
       const char *base = strrchr(in, '/');
@@ -1173,10 +1339,12 @@ int run_batch(const plan *p) {
     }
   }
   name_url_outputs(&b);
+  name_warc_outputs(&b);
   refuse_outputs_over_inputs(&b);
   refuse_collisions(&b);
   if (lock_outdir(&b) != 0) {
     for (size_t i = 0; i < b.n; i++) {
+      free_warc_task(&b.tasks[i]);
       free(b.tasks[i].input);
       free(b.tasks[i].output);
     }
@@ -1261,7 +1429,8 @@ int run_batch(const plan *p) {
   if (c->verbosity >= 0) {
     fprintf(stderr,
             "galley: %zu converted, %zu up to date, %zu skipped, %zu failed",
-            converted, skipped, b.unrecognized + b.refused, failed);
+            converted, skipped, b.unrecognized + b.refused + b.warc_skipped,
+            failed);
     if (b.n_urls)
       fprintf(stderr, ", %zu of %zu URLs fetched", atomic_load(&b.fetched),
               b.n_urls);
@@ -1275,6 +1444,7 @@ int run_batch(const plan *p) {
   free(b.stamps);
   close(b.lock_fd);
   for (size_t i = 0; i < b.n; i++) {
+    free_warc_task(&b.tasks[i]);
     free(b.tasks[i].input);
     free(b.tasks[i].output);
     galley_doc_free(b.tasks[i].doc); /* not converted: interrupted */

@@ -42,6 +42,9 @@ typedef struct cli {
   int offline, allow_local_network, fetch;
   strlist input_lists;
   strlist owned; /* strings read from input lists, freed at exit */
+  /* --warc-offset N: the one record of a web archive that starts there. */
+  unsigned long long warc_offset;
+  int warc_offset_set;
 } cli;
 
 /* What every conversion of one run uses, resolved once. */
@@ -125,6 +128,26 @@ int is_url_input(const char *input);
 /* Fetches URL input `url` for `job` (galley_job_fetch_input) into `in`.
  * GALLEY_OK, or the status with its one-line message on the job. */
 int fetch_input(galley_job *job, const char *url, galley_input *in);
+
+/* ---- Web archives (warc_input.c; the parsers in warc.h) ---- */
+#include "warc.h"
+/* What record `r` is to a run: 1 a document, with its HTTP response in `h`
+ * (cleared by the caller) and its reader; 0 skipped, with `skip` one word
+ * (its WARC-Type, "not-200", "type": no reader takes its Content-Type,
+ * "not-http"); -1 a record that fails, the reason in `why`. */
+int warc_classify(const plan *p, const warc_rec *r, warc_http *h,
+                  const galley_plugin **reader, const char **skip, char *why,
+                  size_t why_size);
+/* Makes a document record `job`'s input: its reader, no local files, the
+ * HTTP charset, its URI as url and base; the body moves to the job. */
+int warc_prepare(const plan *p, galley_job *job, const warc_rec *r,
+                 warc_http *h, const galley_plugin *reader, galley_input *in);
+/* Reads the record at `offset` of `path` (the `nth` after the first of
+ * its gzip member: 0 but in a .warc.gz compressed whole) and prepares it
+ * as `job`'s input (`r` keeps its headers; warc_rec_clear it). GALLEY_OK,
+ * or the status with the message on the job. */
+int warc_input_at(const plan *p, galley_job *job, const char *path,
+                  uint64_t offset, uint64_t nth, galley_input *in, warc_rec *r);
 
 /* One output per input: folders, -r, -o DIR. */
 int run_batch(const plan *p);

@@ -21,7 +21,7 @@ _galley() {
     -O --option --css --resource-path --extract-media --max-input-size --plugin-dir
     --list-formats --list-transforms --json --help-format --check-plugin
     -r --recursive -j --jobs --include --exclude --force --fail-fast --follow-symlinks --jsonl
-    --offline --allow-local-network --fetch --input-list
+    --offline --allow-local-network --fetch --input-list --warc-offset
     -q --quiet -v --verbose -h --help -V --version"
 
   case $prev in
@@ -46,7 +46,7 @@ _galley() {
   --check-plugin)
     mapfile -t COMPREPLY < <(compgen -f -X '!*.so' -- "$cur"; compgen -d -- "$cur")
     return ;;
-  -M | --meta | -O | --option | -j | --jobs | --max-input-size | --include | --exclude)
+  -M | --meta | -O | --option | -j | --jobs | --max-input-size | --include | --exclude | --warc-offset)
     return ;; # a value of the user's own
   esac
 

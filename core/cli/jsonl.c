@@ -53,6 +53,11 @@ typedef struct record {
   galley_sink *sink; /* the converted bytes, or NULL */
   int binary;        /* the bytes go out as content_base64 */
   int failed;
+  /* A record of a web archive given as input (its block held until
+   * converted), and the archive's name; NULL for a JSON line. */
+  warc_rec *warc;
+  const char *warc_path;
+  int skipped; /* a web archive's record that is no document: no line */
 } record;
 
 typedef struct stream {
@@ -66,7 +71,7 @@ typedef struct stream {
   int eof;                /* the reader is done */
   int writing;            /* a thread is writing the head */
   atomic_int write_errno; /* standard output failed: the stream stops */
-  size_t n_records, n_failed;
+  size_t n_records, n_failed, n_skipped;
 } stream;
 
 static int stopped(const stream *s) {
@@ -129,6 +134,11 @@ static json_t *metadata_object(const galley_doc *doc) {
   return meta;
 }
 
+static void convert_input(const plan *p, record *r, galley_job *job,
+                          const galley_input *gin, const char *url, json_t **in,
+                          json_t *out, char *msg, size_t msg_size);
+static void finish_record(record *r, json_t *out, const char *msg);
+
 /* Fills r->out (and r->sink on success) from r->line, which it frees. */
 static void convert_record(const plan *p, record *r) {
   json_error_t err;
@@ -139,8 +149,6 @@ static void convert_record(const plan *p, record *r) {
   r->line = NULL;
   json_t *out = json_object();
   galley_job *job = NULL;
-  galley_doc *doc = NULL;
-  galley_sink *sink = NULL;
   char msg[1200];
   msg[0] = '\0';
   if (!in || !json_is_object(in)) {
@@ -192,19 +200,33 @@ static void convert_record(const plan *p, record *r) {
              r->line_no);
     goto done;
   }
-  doc = galley_doc_new();
-  sink = galley_sink_new_memory();
+  convert_input(p, r, job, &gin, json_string_value(url), &in, out, msg,
+                sizeof msg);
+done:
+  finish_record(r, out, msg);
+  json_decref(in);
+  galley_job_free(job);
+}
+
+/* The conversion of a record's input `gin` with `job`, into r->sink and
+ * the answer `out`; a failure's message into `msg`. `*in` (the JSON
+ * record, or NULL) is dropped once the document is built. */
+static void convert_input(const plan *p, record *r, galley_job *job,
+                          const galley_input *gin, const char *url, json_t **in,
+                          json_t *out, char *msg, size_t msg_size) {
+  (void)p;
+  galley_doc *doc = galley_doc_new();
+  galley_sink *sink = galley_sink_new_memory();
   if (!doc || !sink)
     cli_die_oom();
   signals_track_job(job);
-  int rc = galley_job_build_doc(job, &gin, doc);
-  if (rc == GALLEY_OK && json_string_value(url) &&
-      !galley_doc_get_meta(doc, GALLEY_META_URL))
-    rc = galley_doc_set_meta(doc, GALLEY_META_URL, json_string_value(url));
+  int rc = galley_job_build_doc(job, gin, doc);
+  if (rc == GALLEY_OK && url && !galley_doc_get_meta(doc, GALLEY_META_URL))
+    rc = galley_doc_set_meta(doc, GALLEY_META_URL, url);
   /* The tree holds copies of all it needs: the record's content (as big as
    * the record) goes before the writer runs. */
-  json_decref(in);
-  in = NULL;
+  json_decref(*in);
+  *in = NULL;
   if (rc == GALLEY_OK)
     rc = galley_job_write_doc(job, doc, sink);
   signals_untrack_job(job);
@@ -215,7 +237,7 @@ static void convert_record(const plan *p, record *r) {
   }
   if (rc != GALLEY_OK) {
     const char *e = galley_job_errmsg(job);
-    snprintf(msg, sizeof msg, "%s", e ? e : galley_strerror(rc));
+    snprintf(msg, msg_size, "%s", e ? e : galley_strerror(rc));
     goto done;
   }
   size_t n;
@@ -238,6 +260,12 @@ static void convert_record(const plan *p, record *r) {
   }
   json_object_set_new(out, "warnings", warnings);
 done:
+  galley_sink_free(sink);
+  galley_doc_free(doc);
+}
+
+/* Sets "error" (and r->failed) and hands `out` to the record. */
+static void finish_record(record *r, json_t *out, const char *msg) {
   if (msg[0]) {
     r->failed = 1;
     if (!json_object_get(out, "id"))
@@ -247,10 +275,57 @@ done:
     json_object_set_new(out, "error", json_null());
   }
   r->out = out;
-  json_decref(in);
-  galley_sink_free(sink);
-  galley_doc_free(doc);
+}
+
+/* A web archive's record: a document (an HTTP 200 response of a type a
+ * reader takes) gives a line with its url, record id and date; any other
+ * record gives none and is counted. */
+static void convert_warc_record(const plan *p, record *r) {
+  warc_rec *w = r->warc;
+  json_t *out = json_object();
+  json_t *none = NULL;
+  char msg[1200];
+  msg[0] = '\0';
+  warc_http h = {0};
+  const galley_plugin *reader;
+  const char *skip;
+  galley_job *job = NULL;
+  json_object_set_new(out, "id", w->id ? json_string(w->id) : json_null());
+  if (w->uri)
+    json_object_set_new(out, "url", json_string(w->uri));
+  json_object_set_new(out, "warc_file", json_string(r->warc_path));
+  json_object_set_new(out, "warc_offset", json_integer((json_int_t)w->offset));
+  json_object_set_new(out, "warc_record_id",
+                      w->id ? json_string(w->id) : json_null());
+  json_object_set_new(out, "warc_date",
+                      w->date ? json_string(w->date) : json_null());
+  json_object_set_new(out, "format", json_string(p->writer->name));
+  int c = warc_classify(p, w, &h, &reader, &skip, msg, sizeof msg);
+  free(w->block); /* the body, decoded, is in h */
+  w->block = NULL;
+  if (c == 0) {
+    r->skipped = 1;
+    json_decref(out);
+    out = NULL;
+    goto end;
+  }
+  if (c < 0)
+    goto done;
+  char where[64];
+  snprintf(where, sizeof where, "record at offset %llu",
+           (unsigned long long)w->offset);
+  job = plan_new_job(p, where);
+  galley_input gin;
+  warc_prepare(p, job, w, &h, reader, &gin);
+  convert_input(p, r, job, &gin, NULL, &none, out, msg, sizeof msg);
+done:
+  finish_record(r, out, msg);
+end:
+  warc_http_clear(&h);
   galley_job_free(job);
+  warc_rec_clear(w);
+  free(w);
+  r->warc = NULL;
 }
 
 static int is_space(char c) {
@@ -304,6 +379,8 @@ static int dump_to_stdout(const char *buf, size_t size, void *data) {
 
 /* Writes one answer line; 0, or the errno of the failed write. */
 static int write_record(record *r) {
+  if (!r->out)
+    return 0; /* a web archive's record that is no document */
   if (r->sink) {
     size_t n;
     const char *bytes = galley_sink_data(r->sink, &n);
@@ -336,6 +413,10 @@ static int write_record(record *r) {
 }
 
 static void free_record(record *r) {
+  if (r->warc) {
+    warc_rec_clear(r->warc);
+    free(r->warc);
+  }
   free(r->line);
   json_decref(r->out);
   galley_sink_free(r->sink);
@@ -362,6 +443,7 @@ static void write_ready(stream *s) {
     if (err && !s->write_errno)
       s->write_errno = err;
     s->n_failed += (size_t)r->failed;
+    s->n_skipped += (size_t)r->skipped;
     s->head = r->next;
     if (!s->head)
       s->tail = NULL;
@@ -402,7 +484,10 @@ static void *jsonl_worker(void *arg) {
     while (s->next_start && s->next_start->state != QUEUED)
       s->next_start = s->next_start->next;
     pthread_mutex_unlock(&s->mu);
-    convert_record(s->p, r);
+    if (r->warc)
+      convert_warc_record(s->p, r);
+    else
+      convert_record(s->p, r);
     size_t out_cost = r->sink ? galley_sink_size(r->sink) : 0;
     pthread_mutex_lock(&s->mu);
     s->bytes_held = s->bytes_held - r->cost + out_cost;
@@ -555,6 +640,95 @@ static int blank(const char *s, size_t n) {
   return 1;
 }
 
+/* Waits until the window has room for another record. */
+static void wait_for_room(stream *s) {
+  pthread_mutex_lock(&s->mu);
+  while (!stopped(s) &&
+         (s->n_held >= s->max_held || s->bytes_held >= JSONL_BUDGET))
+    wait_a_while(s, &s->room);
+  pthread_mutex_unlock(&s->mu);
+}
+
+static void add_record(stream *s, record *r) {
+  pthread_mutex_lock(&s->mu);
+  append_record(s, r);
+  if (r->state == DONE)
+    write_ready(s);
+  else
+    pthread_cond_signal(&s->work);
+  pthread_mutex_unlock(&s->mu);
+}
+
+/* The inputs are web archives: their records, in order, are the stream
+ * (with --warc-offset, the one record there). The main thread reads them,
+ * the workers parse their HTTP and convert. A record that cannot be read
+ * answers with an error and the walk goes on; records that are not
+ * responses give no line and are counted. */
+static void read_warcs(stream *s) {
+  const plan *p = s->p;
+  for (size_t i = 0; i < p->c->inputs.n && !stopped(s); i++) {
+    const char *path = p->c->inputs.items[i];
+    warc_file *w = NULL;
+    char why[512];
+    int one = p->c->warc_offset_set;
+    if (warc_open(path, p->limits.max_input_size, &w, why, sizeof why) != 0 ||
+        (one && warc_seek(w, p->c->warc_offset, why, sizeof why) != 0)) {
+      fprintf(stderr, "galley: %s: %s\n", path, why);
+      pthread_mutex_lock(&s->mu);
+      s->n_failed++;
+      pthread_mutex_unlock(&s->mu);
+      warc_close(w);
+      continue;
+    }
+    for (int n = 0; !stopped(s) && (!one || n < 1); n++) {
+      wait_for_room(s);
+      if (stopped(s))
+        break;
+      warc_rec *wr = calloc(1, sizeof *wr);
+      record *r = calloc(1, sizeof *r);
+      if (!wr || !r)
+        cli_die_oom();
+      int got = warc_next(w, wr, why, sizeof why);
+      if (got == 0) {
+        free(wr);
+        free(r);
+        if (one) {
+          fprintf(stderr, "galley: %s: no record at offset %llu\n", path,
+                  (unsigned long long)p->c->warc_offset);
+          pthread_mutex_lock(&s->mu);
+          s->n_failed++;
+          pthread_mutex_unlock(&s->mu);
+        }
+        break;
+      }
+      r->line_no = ++s->n_records;
+      s->n_records--; /* append_record counts it */
+      r->warc_path = path;
+      if (got < 0) {
+        json_t *out = json_object();
+        json_object_set_new(out, "id", json_null());
+        json_object_set_new(out, "warc_file", json_string(path));
+        json_object_set_new(out, "error", json_string(why));
+        r->out = out;
+        r->failed = 1;
+        r->state = DONE;
+        free(wr);
+      } else if (!wr->type || strcmp(wr->type, "response") != 0) {
+        /* Counted, and never held. */
+        warc_rec_clear(wr);
+        free(wr);
+        r->skipped = 1;
+        r->state = DONE;
+      } else {
+        r->warc = wr;
+        r->cost = wr->block ? (size_t)wr->length : 0;
+      }
+      add_record(s, r);
+    }
+    warc_close(w);
+  }
+}
+
 int run_jsonl(const plan *p) {
   if (p->c->resource_paths.n)
     cli_usage_error("--resource-path does not apply to --jsonl: record "
@@ -595,7 +769,10 @@ int run_jsonl(const plan *p) {
   line ln = {0};
   size_t line_no = 0;
   int read_errno = 0;
-  for (;;) {
+  if (p->c->inputs.n)
+    read_warcs(&s);
+  /* Standard input's lines, unless web archives were the stream. */
+  while (!p->c->inputs.n) {
     pthread_mutex_lock(&s.mu);
     while (!stopped(&s) &&
            (s.n_held >= s.max_held || s.bytes_held >= JSONL_BUDGET))
@@ -667,6 +844,12 @@ int run_jsonl(const plan *p) {
     fprintf(stderr, "galley: -: %s\n", strerror(read_errno));
     return EXIT_FAILED;
   }
+  if (p->c->inputs.n && p->c->verbosity >= 0)
+    fprintf(stderr,
+            "galley: %zu records of web archives: %zu converted, %zu skipped "
+            "(not HTTP 200 responses of a type a reader takes), %zu failed\n",
+            s.n_records, s.n_records - s.n_skipped - s.n_failed, s.n_skipped,
+            s.n_failed);
   if (s.n_failed) {
     fprintf(stderr,
             "galley: -: %zu of %zu records failed (see their \"error\")\n",

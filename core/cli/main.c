@@ -239,6 +239,9 @@ static void print_help(void) {
       "stdout\n"
       "      --fetch              with --jsonl: fetch a record's url when it "
       "has no content\n"
+      "\nWeb archives (.warc, .warc.gz: a collection, as a folder is):\n"
+      "      --warc-offset N      convert the one record at byte offset N "
+      "of the archive\n"
       "\n"
       "  -q, --quiet              print errors only\n"
       "  -v, --verbose            print notes as well as warnings\n"
@@ -295,6 +298,7 @@ static void parse_args(cli *c, int argc, char **argv) {
     OPT_FETCH,
     OPT_INPUT_LIST,
     OPT_EXTRACT_MEDIA,
+    OPT_WARC_OFFSET,
   };
   static const struct option longopts[] = {
       {"from", required_argument, NULL, 'f'},
@@ -327,6 +331,7 @@ static void parse_args(cli *c, int argc, char **argv) {
       {"fetch", no_argument, NULL, OPT_FETCH},
       {"input-list", required_argument, NULL, OPT_INPUT_LIST},
       {"extract-media", required_argument, NULL, OPT_EXTRACT_MEDIA},
+      {"warc-offset", required_argument, NULL, OPT_WARC_OFFSET},
       {"quiet", no_argument, NULL, 'q'},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
@@ -382,6 +387,16 @@ static void parse_args(cli *c, int argc, char **argv) {
     case OPT_OFFLINE: c->offline = 1; break;
     case OPT_ALLOW_LOCAL_NETWORK: c->allow_local_network = 1; break;
     case OPT_FETCH: c->fetch = 1; break;
+    case OPT_WARC_OFFSET: {
+      char *end;
+      errno = 0;
+      c->warc_offset = strtoull(optarg, &end, 10);
+      if (errno || end == optarg || *end || optarg[0] == '-')
+        cli_usage_error("--warc-offset: '%s' is not an offset in bytes",
+                        optarg);
+      c->warc_offset_set = 1;
+      break;
+    }
     case OPT_INPUT_LIST: cli_push(&c->input_lists, optarg); break;
     case OPT_INCLUDE: cli_push(&c->includes, optarg); break;
     case OPT_EXCLUDE: cli_push(&c->excludes, optarg); break;
@@ -861,6 +876,16 @@ static int run_single(const plan *p, const char *input, const char *output) {
       galley_job_free(job);
       return frc == GALLEY_ECANCELLED ? EXIT_INTERRUPTED : exit_code_for(frc);
     }
+  } else if (p->c->warc_offset_set) {
+    /* One record of a web archive, read where a CDX index says it is. */
+    warc_rec wr;
+    int wrc = warc_input_at(p, job, input, p->c->warc_offset, 0, &in, &wr);
+    warc_rec_clear(&wr);
+    if (wrc != GALLEY_OK) {
+      print_diags(job, p->c->verbosity);
+      galley_job_free(job);
+      return exit_code_for(wrc);
+    }
   } else {
     char why[256];
     int lrc = load_input(p, input, NULL, &ld, why, sizeof why);
@@ -952,6 +977,11 @@ static int wants_batch(const cli *c) {
   }
   for (size_t i = 0; i < c->inputs.n; i++)
     if (strcmp(c->inputs.items[i], "-") != 0 && is_dir(c->inputs.items[i]))
+      return 1;
+  /* A web archive is a collection of documents, as a folder is; one of
+   * its records (--warc-offset) is one document. */
+  for (size_t i = 0; i < c->inputs.n && !c->warc_offset_set; i++)
+    if (warc_is_path(c->inputs.items[i]))
       return 1;
   return 0;
 }
@@ -1298,6 +1328,13 @@ int main(int argc, char **argv) {
                     "is fetched anyway)");
   if (c.input_lists.n && c.jsonl)
     cli_usage_error("--input-list does not apply to --jsonl");
+  for (size_t i = 0; c.jsonl && i < c.inputs.n; i++)
+    if (!warc_is_path(c.inputs.items[i]))
+      cli_usage_error("%s: --jsonl reads its records on standard input, or "
+                      "from web archives (.warc, .warc.gz) given as inputs",
+                      c.inputs.items[i]);
+  if (c.warc_offset_set && c.inputs.n != 1)
+    cli_usage_error("--warc-offset reads one record of one web archive");
   for (size_t i = 0; i < c.input_lists.n; i++)
     read_input_list(c.input_lists.items[i]);
 
@@ -1324,7 +1361,8 @@ int main(int argc, char **argv) {
   int batch = !c.jsonl && wants_batch(&c);
   const char *output = c.output && strcmp(c.output, "-") != 0 ? c.output : NULL;
   if (batch && !output)
-    cli_usage_error("converting a folder or with -r needs -o OUTDIR");
+    cli_usage_error("converting a folder, a web archive or with -r needs -o "
+                    "OUTDIR");
   if (c.extract_media && (batch || c.jsonl))
     cli_usage_error("--extract-media takes one document, not a batch");
 
