@@ -140,9 +140,10 @@ static void on_segv(int sig, siginfo_t *si, void *uc) {
 
 /* A copy of `size` bytes that ends where an unreadable page begins, so that
  * a callback reading past the end of what it was given faults, and the
- * fault is named. The copy is not NUL-terminated. NULL when out of memory.
+ * fault is named. The copy is not NUL-terminated; with `data` NULL it is
+ * left for the caller to fill. NULL when out of memory.
  * `what` names the input for the message. Only in a child. */
-static const unsigned char *guarded_copy(checker *ck, const void *data,
+static unsigned char *guarded_copy(checker *ck, const void *data,
                                          size_t size, const char *what,
                                          const char *who) {
   size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -154,7 +155,7 @@ static const unsigned char *guarded_copy(checker *ck, const void *data,
   if (mprotect(m + body, page, PROT_NONE) != 0)
     return NULL;
   unsigned char *p = m + body - size;
-  if (size)
+  if (size && data)
     memcpy(p, data, size);
   guard_lo = m + body;
   guard_hi = m + body + page;
@@ -338,13 +339,15 @@ static unsigned char *make_input(fill kind, size_t size, uint64_t seed) {
 }
 
 /* 50 MB of lines that look like several formats at once, so that every
- * reader gets past its first byte and does real work. */
-static unsigned char *make_huge(size_t size) {
+ * reader gets past its first byte and does real work; into `b`, or
+ * malloc'd when `b` is NULL. */
+static unsigned char *make_huge(size_t size, unsigned char *b) {
   static const char block[] =
       "# A heading\n\nSome *text* with <b>tags</b> &amp; [a link](http://x) "
       "and more words.\n=> gemini://example.org/x a label\n* an item\n"
       "> a quote\n```\ncode\n```\n<p>a paragraph</p>\n| a | b |\n\n";
-  unsigned char *b = malloc(size);
+  if (!b)
+    b = malloc(size);
   if (!b)
     return NULL;
   for (size_t i = 0; i < size; i += sizeof block - 1)
@@ -485,7 +488,7 @@ static bool probe_twice(checker *ck, const unsigned char *data, size_t size,
   if (a == b)
     b = ck->p->probe(g, size);
   if (a < 0 || a > 100) {
-    result(ck, false, "probe: %s scores %d, not 0..100", what, a);
+    result(ck, false, "probe: %s: score %d, not 0..100", what, a);
     return false;
   }
   if (a != b) {
@@ -549,8 +552,16 @@ typedef struct read_arg {
  * since a writer must take whatever its own reader makes. */
 static void child_read(checker *ck, const void *varg) {
   const read_arg *a = varg;
-  unsigned char *data =
-      a->huge ? make_huge(a->size) : make_input(a->kind, a->size, a->seed);
+  char label[160];
+  snprintf(label, sizeof label, "read %s", a->what);
+  unsigned char *g = NULL, *data;
+  if (a->huge) {
+    g = guarded_copy(ck, NULL, a->size, label, "reader");
+    data = make_huge(a->size, g);
+  } else {
+    data = make_input(a->kind, a->size, a->seed);
+    g = data ? guarded_copy(ck, data, a->size, label, "reader") : NULL;
+  }
   galley_job *job = galley_job_new(ck->reg);
   galley_doc *doc = galley_doc_new();
   if (!data || !job || !doc) {
@@ -562,9 +573,6 @@ static void child_read(checker *ck, const void *varg) {
   if (lim.max_input_size && lim.max_input_size < a->size)
     lim.max_input_size = a->size;
   galley_job_set_limits(job, &lim);
-  char label[160];
-  snprintf(label, sizeof label, "read %s", a->what);
-  const unsigned char *g = guarded_copy(ck, data, a->size, label, "reader");
   galley_input in = {g ? g : data, a->size, "check-input", NULL};
   /* The host's own path: galley_job_build_doc with this plugin as reader,
    * then galley_job_write_doc with it as writer. */
@@ -1508,14 +1516,28 @@ static void valgrind_leaks(checker *ck) {
   int status = 0;
   while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
     ;
-  char summary[300] = "";
+  /* "==N== 102,400 bytes in 1 blocks are definitely lost in loss record"
+   * and, below it, the first frame in the plugin ("by 0x...: fn (file:line)"). */
+  char summary[300] = "", frame[200] = "";
   FILE *f = fopen(log, "r");
   char line[1024];
+  bool in_record = false;
   while (f && fgets(line, sizeof line, f)) {
-    char *d = strstr(line, "definitely lost:");
+    line[strcspn(line, "\n")] = '\0';
+    char *d = strstr(line, " are definitely lost");
     if (d && !summary[0]) {
-      d[strcspn(d, "\n")] = '\0';
-      snprintf(summary, sizeof summary, "%s", d);
+      *d = '\0';
+      char *start = strstr(line, "== ");
+      snprintf(summary, sizeof summary, "%.200s are definitely lost",
+               start ? start + 3 : line);
+      in_record = true;
+      continue;
+    }
+    char *by = in_record ? strstr(line, " by 0x") : NULL;
+    char *colon = by ? strstr(by, ": ") : NULL;
+    if (colon && !frame[0] && !strstr(colon, "galley_") && !strstr(colon, "malloc")) {
+      snprintf(frame, sizeof frame, ", allocated in %.150s", colon + 2);
+      in_record = false;
     }
   }
   if (f)
@@ -1523,8 +1545,8 @@ static void valgrind_leaks(checker *ck) {
   unlink(log);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 42)
     result(ck, false,
-           "leaks under valgrind: memory is lost in 3 reads and writes (%s)",
-           summary[0] ? summary : "see valgrind --leak-check=full");
+           "leaks under valgrind: memory is lost in 3 reads and writes (%s%s)",
+           summary[0] ? summary : "see valgrind --leak-check=full", frame);
   else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
     result(ck, true, "leaks under valgrind: nothing definitely lost");
   else
