@@ -130,12 +130,16 @@ static int guard_fd = -1;
 static void on_segv(int sig, siginfo_t *si, void *uc) {
   (void)uc;
   const unsigned char *a = si->si_addr;
-  if (guard_lo && a >= guard_lo && a < guard_hi && guard_fd >= 0) {
+  if (si->si_code > 0 && guard_lo && a >= guard_lo && a < guard_hi &&
+      guard_fd >= 0) {
     ssize_t w = write(guard_fd, guard_msg, strlen(guard_msg));
     (void)w;
     _exit(0);
   }
-  signal(sig, SIG_DFL); /* any other fault: crash as it would */
+  /* Any other fault, or raise(): crash as it would. The signal is blocked
+   * in its handler, so it arrives as soon as the handler returns. */
+  signal(sig, SIG_DFL);
+  raise(sig);
 }
 
 /* A copy of `size` bytes that ends where an unreadable page begins, so that
