@@ -84,6 +84,10 @@ void signals_fatal_stack(void) {
    * on a stack of its own, one per thread, which lives as long as it. */
   static _Thread_local char altstack[64 * 1024];
   stack_t ss;
+  /* A thread that has one already keeps it: AddressSanitizer gives each
+   * thread its own and unmaps it when the thread ends. */
+  if (sigaltstack(NULL, &ss) == 0 && !(ss.ss_flags & SS_DISABLE))
+    return;
   memset(&ss, 0, sizeof ss);
   ss.ss_size = sizeof altstack;
   ss.ss_sp = altstack;

@@ -2,6 +2,7 @@
 #ifndef GALLEY_PRIVATE_H
 #define GALLEY_PRIVATE_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,7 +69,15 @@ struct galley_doc {
   size_t n_res, cap_res;
   size_t n_nodes, node_limit; /* node_limit 0: none */
   bool over_node_limit;       /* a node was refused for the limit */
+  /* Structural edits and label changes so far: galley_doc_footnote's index
+   * is rebuilt when it was made at another count. */
+  size_t edits;
+  pthread_mutex_t notes_lock; /* guards notes */
+  struct note_index *notes;   /* malloc'd, or NULL */
 };
+
+/* Frees the footnote index of `doc` (tree.c, on galley_doc_free). */
+void note_index_free(struct note_index *idx);
 
 /* Forgets the error diagnostics recorded from index `first` on (job.c). */
 void job_drop_errors_since(galley_job *job, size_t first);

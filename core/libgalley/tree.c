@@ -151,8 +151,14 @@ GALLEY_API galley_doc *galley_doc_new(void) {
   if (!doc)
     return NULL;
   arena_init(&doc->arena);
+  if (pthread_mutex_init(&doc->notes_lock, NULL) != 0) {
+    free(doc);
+    return NULL;
+  }
   doc->root = galley_doc_new_node(doc, GALLEY_NODE_DOCUMENT);
   if (!doc->root) {
+    pthread_mutex_destroy(&doc->notes_lock);
+    arena_free(&doc->arena);
     free(doc);
     return NULL;
   }
@@ -165,6 +171,8 @@ GALLEY_API void galley_doc_free(galley_doc *doc) {
   arena_free(&doc->arena);
   free(doc->meta);
   free(doc->res);
+  note_index_free(doc->notes);
+  pthread_mutex_destroy(&doc->notes_lock);
   free(doc);
 }
 
@@ -290,6 +298,7 @@ GALLEY_API void galley_node_unlink(galley_node *n) {
       n->parent->first = n->next;
     if (n->parent->last == n)
       n->parent->last = n->prev;
+    n->doc->edits++;
   }
   n->parent = n->prev = n->next = NULL;
 }
@@ -316,6 +325,7 @@ static bool can_attach(const galley_node *parent, const galley_node *child) {
  * `next`, neighbours there (NULL at either end). */
 static void link_between(galley_node *parent, galley_node *child,
                          galley_node *prev, galley_node *next) {
+  child->doc->edits++;
   child->parent = parent;
   child->prev = prev;
   child->next = next;
@@ -545,6 +555,7 @@ GALLEY_API const char *galley_node_get_label(const galley_node *n) {
 GALLEY_API int galley_node_set_label(galley_node *n, const char *label) {
   if (!is_note(n))
     return GALLEY_EINVALID;
+  n->doc->edits++;
   return set_str(n, &n->str1, label, (size_t)-1);
 }
 

@@ -236,12 +236,12 @@ static void buf_trim_end(galley_buf *b) {
  * in *links and sets *outside when there is text outside every link. */
 static void flatten(const galley_node *node, galley_buf *b, size_t *links,
                     bool *outside) {
-  galley_iter it;
-  galley_iter_init(&it, (galley_node *)node);
+  galley_citer it;
+  galley_citer_init(&it, node);
   galley_event ev;
   int in_link = 0, in_image = 0;
-  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    const galley_node *n = galley_iter_node(&it);
+  while ((ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *n = galley_citer_node(&it);
     galley_kind kind = galley_node_kind(n);
     bool enter = ev == GALLEY_EVENT_ENTER;
     if (kind == GALLEY_NODE_LINK || kind == GALLEY_NODE_IMAGE) {
@@ -283,34 +283,47 @@ static void flatten(const galley_node *node, galley_buf *b, size_t *links,
   buf_trim_end(b);
 }
 
+/* printf into the layout, as raw text. */
+static void lay_printf(galley_layout *out, const char *fmt, ...)
+    GALLEY_PRINTF(2, 3);
+static void lay_printf(galley_layout *out, const char *fmt, ...) {
+  galley_buf b = GALLEY_BUF_INIT;
+  va_list ap;
+  va_start(ap, fmt);
+  galley_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  galley_layout_raw(out, b.data ? b.data : "", b.len);
+  galley_buf_free(&b);
+}
+
 /* Writes "=> URL label": whitespace in the URL is percent-encoded, since a
  * space would end it. */
-static void link_line(galley_sink *out, const char *url,
+static void link_line(galley_layout *out, const char *url,
                       const galley_buf *label) {
   if (!url || !*url)
     return;
-  galley_sink_puts(out, "=> ");
+  galley_layout_puts(out, "=> ");
   for (const char *p = url; *p; p++) {
     if (is_space(*p))
-      galley_sink_printf(out, "%%%02X", (unsigned char)*p);
+      lay_printf(out, "%%%02X", (unsigned char)*p);
     else
-      galley_sink_write(out, p, 1);
+      galley_layout_raw(out, p, 1);
   }
   if (label->len && strcmp(label->data, url) != 0) {
-    galley_sink_puts(out, " ");
-    galley_sink_write(out, label->data, label->len);
+    galley_layout_puts(out, " ");
+    galley_layout_raw(out, label->data, label->len);
   }
-  galley_sink_puts(out, "\n");
+  galley_layout_puts(out, "\n");
 }
 
 /* One "=> " line for each link and image under `node`, in order. */
-static int link_lines(galley_sink *out, const galley_node *node) {
-  galley_iter it;
-  galley_iter_init(&it, (galley_node *)node);
+static int link_lines(galley_layout *out, const galley_node *node) {
+  galley_citer it;
+  galley_citer_init(&it, node);
   galley_event ev;
   int rc = GALLEY_OK;
-  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    const galley_node *n = galley_iter_node(&it);
+  while ((ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *n = galley_citer_node(&it);
     galley_kind kind = galley_node_kind(n);
     if (ev != GALLEY_EVENT_ENTER ||
         (kind != GALLEY_NODE_LINK && kind != GALLEY_NODE_IMAGE))
@@ -318,8 +331,8 @@ static int link_lines(galley_sink *out, const galley_node *node) {
     galley_buf label = GALLEY_BUF_INIT;
     if (kind == GALLEY_NODE_IMAGE) {
       /* flatten leaves image text out: take the alt text child by child. */
-      for (const galley_node *c = galley_node_first_child(n); c;
-           c = galley_node_next(c))
+      for (const galley_node *c = galley_node_first_child_const(n); c;
+           c = galley_node_next_const(c))
         flatten(c, &label, NULL, NULL);
     } else {
       flatten(n, &label, NULL, NULL);
@@ -343,7 +356,7 @@ typedef enum last {
 
 typedef struct writer {
   galley_job *job;
-  galley_sink *out;
+  galley_layout *out;
   last last;
   const galley_node *last_group; /* the list or quote of the last line */
   const galley_node *item;       /* innermost ITEM we are in, or NULL */
@@ -362,7 +375,7 @@ static void start_line(writer *w, last kind, const galley_node *group) {
   if (w->last != LAST_NONE && kind != LAST_LINK &&
       !(kind == w->last && group == w->last_group &&
         (kind == LAST_ITEM || kind == LAST_QUOTE)))
-    galley_sink_puts(w->out, "\n");
+    galley_layout_blank(w->out);
   w->last = kind;
   w->last_group = group;
 }
@@ -388,31 +401,31 @@ static int write_text_block(writer *w, const galley_node *node) {
     return link_lines(w->out, node);
   }
   if (text.len || w->item) {
-    galley_sink *out = w->out;
+    galley_layout *out = w->out;
     if (w->item) {
       start_line(w, LAST_ITEM, w->top_list); /* nested items run on */
-      galley_sink_puts(out, "* ");
-      galley_sink_puts(out, w->item_prefix ? w->item_prefix : "");
+      galley_layout_puts(out, "* ");
+      galley_layout_puts(out, w->item_prefix ? w->item_prefix : "");
       w->item_prefix = NULL;
     } else if (w->quote) {
       start_line(w, LAST_QUOTE, w->quote);
-      galley_sink_puts(out, "> ");
+      galley_layout_puts(out, "> ");
     } else if (kind == GALLEY_NODE_HEADING) {
       start_line(w, LAST_BLOCK, NULL);
       int level = galley_node_get_level(node);
-      galley_sink_puts(out, level <= 1 ? "# " : level == 2 ? "## " : "### ");
+      galley_layout_puts(out, level <= 1 ? "# " : level == 2 ? "## " : "### ");
     } else {
       start_line(w, LAST_BLOCK, NULL);
       line l = {text.data, text.len};
       if (has_marker(l))
-        galley_sink_puts(out, " "); /* the reader takes this space off */
+        galley_layout_puts(out, " "); /* the reader takes this space off */
     }
     if (w->footnote) {
-      galley_sink_printf(out, "[%s] ", w->footnote);
+      lay_printf(out, "[%s] ", w->footnote);
       w->footnote = NULL;
     }
-    galley_sink_write(out, text.data ? text.data : "", text.len);
-    galley_sink_puts(out, "\n");
+    galley_layout_raw(out, text.data ? text.data : "", text.len);
+    galley_layout_puts(out, "\n");
   }
   galley_buf_free(&text);
   if (links) {
@@ -433,39 +446,39 @@ static void pre_lines(writer *w, const char *text, size_t len) {
     const char *nl = memchr(text + pos, '\n', len - pos);
     size_t end = nl ? (size_t)(nl - text) : len;
     if (end - pos >= 3 && memcmp(text + pos, "```", 3) == 0) {
-      galley_sink_puts(w->out, " ");
+      galley_layout_puts(w->out, " ");
       if (!w->warned_fence)
         galley_job_warn(w->job, "a preformatted line beginning with ``` was "
                                 "written with a space before it");
       w->warned_fence = true;
     }
-    galley_sink_write(w->out, text + pos, end - pos);
-    galley_sink_puts(w->out, "\n");
+    galley_layout_raw(w->out, text + pos, end - pos);
+    galley_layout_puts(w->out, "\n");
     pos = end + 1;
   }
 }
 
 static void write_pre(writer *w, const char *alt, const char *text) {
   start_line(w, LAST_BLOCK, NULL);
-  galley_sink_puts(w->out, "```");
+  galley_layout_puts(w->out, "```");
   if (alt) {
     galley_buf b = GALLEY_BUF_INIT;
     buf_add_flat(&b, alt, strlen(alt));
     buf_trim_end(&b);
-    galley_sink_write(w->out, b.data ? b.data : "", b.len);
+    galley_layout_raw(w->out, b.data ? b.data : "", b.len);
     galley_buf_free(&b);
   }
-  galley_sink_puts(w->out, "\n");
+  galley_layout_puts(w->out, "\n");
   pre_lines(w, text ? text : "", text ? strlen(text) : 0);
-  galley_sink_puts(w->out, "```\n");
+  galley_layout_puts(w->out, "```\n");
 }
 
 /* A table becomes preformatted text: cells padded into columns, a rule under
  * the header rows, the caption as a text line before it. */
 static int write_table(writer *w, const galley_node *table) {
   size_t n_cols = 0, n_cells = 0;
-  for (const galley_node *r = galley_node_first_child(table); r;
-       r = galley_node_next(r)) {
+  for (const galley_node *r = galley_node_first_child_const(table); r;
+       r = galley_node_next_const(r)) {
     if (galley_node_kind(r) == GALLEY_NODE_CAPTION) {
       int rc = write_text_block(w, r);
       if (rc != GALLEY_OK)
@@ -485,13 +498,13 @@ static int write_table(writer *w, const galley_node *table) {
     goto done;
   }
   size_t k = 0;
-  for (const galley_node *r = galley_node_first_child(table); r;
-       r = galley_node_next(r)) {
+  for (const galley_node *r = galley_node_first_child_const(table); r;
+       r = galley_node_next_const(r)) {
     if (galley_node_kind(r) != GALLEY_NODE_TABLE_ROW)
       continue;
     size_t col = 0;
-    for (const galley_node *c = galley_node_first_child(r); c;
-         c = galley_node_next(c), col++, k++) {
+    for (const galley_node *c = galley_node_first_child_const(r); c;
+         c = galley_node_next_const(c), col++, k++) {
       flatten(c, &cells[k], NULL, NULL);
       size_t wd =
           galley_utf8_count(cells[k].data ? cells[k].data : "", cells[k].len);
@@ -500,8 +513,8 @@ static int write_table(writer *w, const galley_node *table) {
   }
   k = 0;
   bool head_done = false;
-  for (const galley_node *r = galley_node_first_child(table); r;
-       r = galley_node_next(r)) {
+  for (const galley_node *r = galley_node_first_child_const(table); r;
+       r = galley_node_next_const(r)) {
     if (galley_node_kind(r) != GALLEY_NODE_TABLE_ROW)
       continue;
     bool head = galley_node_get_row_part(r) == GALLEY_ROW_HEAD;
@@ -516,11 +529,11 @@ static int write_table(writer *w, const galley_node *table) {
     }
     head_done = head_done || !head;
     size_t col = 0;
-    for (const galley_node *c = galley_node_first_child(r); c;
-         c = galley_node_next(c), col++, k++) {
+    for (const galley_node *c = galley_node_first_child_const(r); c;
+         c = galley_node_next_const(c), col++, k++) {
       galley_buf_add(&pre, col ? " | " : "", col ? 3 : 0);
       galley_buf_add(&pre, cells[k].data ? cells[k].data : "", cells[k].len);
-      bool last_col = !galley_node_next(c);
+      bool last_col = !galley_node_next_const(c);
       for (size_t i = galley_utf8_count(cells[k].data ? cells[k].data : "",
                                         cells[k].len);
            !last_col && i < widths[col]; i++)
@@ -548,12 +561,12 @@ done:
 
 /* Does the document already show its title as a top-level heading? */
 static bool title_in_body(const galley_doc *doc, const char *title) {
-  galley_iter it;
-  galley_iter_init(&it, galley_doc_root(doc));
+  galley_citer it;
+  galley_citer_init(&it, galley_doc_root_const(doc));
   galley_event ev;
   bool found = false;
-  while (!found && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    galley_node *n = galley_iter_node(&it);
+  while (!found && (ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *n = galley_citer_node(&it);
     if (ev != GALLEY_EVENT_ENTER ||
         galley_node_kind(n) != GALLEY_NODE_HEADING ||
         galley_node_get_level(n) != 1)
@@ -576,7 +589,13 @@ static int push_list(writer *w, const galley_node *list) {
   return GALLEY_OK;
 }
 
-static int gmi_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
+static int gmi_write(galley_job *job, const galley_doc *doc,
+                     galley_sink *sink) {
+  /* Gemtext is never wrapped: width 0. The layout keeps blank lines
+   * between blocks single. */
+  galley_layout *out = galley_layout_new(sink, 0);
+  if (!out)
+    return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   writer w = {.job = job, .out = out};
   int rc = GALLEY_OK;
   char prefix[32];
@@ -589,30 +608,30 @@ static int gmi_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     buf_trim_end(&b);
     if (b.len) {
       start_line(&w, LAST_BLOCK, NULL);
-      galley_sink_printf(out, "# %s\n", b.data);
+      lay_printf(out, "# %s\n", b.data);
     }
     galley_buf_free(&b);
   }
 
-  galley_iter it;
-  galley_iter_init(&it, galley_doc_root(doc));
+  galley_citer it;
+  galley_citer_init(&it, galley_doc_root_const(doc));
   galley_event ev;
-  while (rc == GALLEY_OK && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    galley_node *n = galley_iter_node(&it);
+  while (rc == GALLEY_OK && (ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *n = galley_citer_node(&it);
     bool enter = ev == GALLEY_EVENT_ENTER;
     switch (galley_node_kind(n)) {
     case GALLEY_NODE_PARAGRAPH:
     case GALLEY_NODE_HEADING:
     case GALLEY_NODE_TERM:
       rc = write_text_block(&w, n);
-      galley_iter_reset(&it, n, GALLEY_EVENT_EXIT); /* its inlines are done */
+      galley_citer_reset(&it, n, GALLEY_EVENT_EXIT); /* its inlines are done */
       break;
     case GALLEY_NODE_CAPTION: {
       /* Captions hold either inlines (one line) or blocks (walk them). */
-      galley_node *c = galley_node_first_child(n);
+      const galley_node *c = galley_node_first_child_const(n);
       if (enter && c && galley_kind_is_inline(galley_node_kind(c))) {
         rc = write_text_block(&w, n);
-        galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
+        galley_citer_reset(&it, n, GALLEY_EVENT_EXIT);
       }
       break;
     }
@@ -624,7 +643,7 @@ static int gmi_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
       if (format && (!strcmp(format, "gemtext") || !strcmp(format, "gemini"))) {
         start_line(&w, LAST_BLOCK, NULL);
         const char *lit = galley_node_get_literal(n);
-        galley_sink_puts(out, lit ? lit : "");
+        galley_layout_puts(out, lit ? lit : "");
       } else {
         galley_job_info(job, "a raw %s block was left out",
                         format ? format : "(unknown)");
@@ -634,7 +653,7 @@ static int gmi_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     case GALLEY_NODE_TABLE:
       if (enter) {
         rc = write_table(&w, n);
-        galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
+        galley_citer_reset(&it, n, GALLEY_EVENT_EXIT);
       }
       break;
     case GALLEY_NODE_LIST:
@@ -661,9 +680,9 @@ static int gmi_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
         w.item_prefix = prefix;
       } else {
         /* Back to the enclosing item, if this list is inside one. */
-        const galley_node *p = galley_node_parent(galley_node_parent(n));
+        const galley_node *p = galley_node_parent_const(galley_node_parent_const(n));
         while (p && galley_node_kind(p) != GALLEY_NODE_ITEM)
-          p = galley_node_parent(p);
+          p = galley_node_parent_const(p);
         w.item = p;
         w.item_prefix = NULL;
       }
@@ -684,6 +703,10 @@ static int gmi_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     }
   }
   free(w.numbers);
+  int frc = galley_layout_finish(out);
+  galley_layout_free(out);
+  if (rc == GALLEY_OK)
+    rc = frc;
   if (rc == GALLEY_OK && w.last == LAST_NONE)
     galley_job_info(job, "the document has no text to write");
   return rc;

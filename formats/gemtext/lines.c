@@ -26,11 +26,11 @@ static int lines_read(galley_job *job, const galley_input *in,
 static int lines_write(galley_job *job, const galley_doc *doc,
                        galley_sink *out) {
   (void)job;
-  galley_iter it;
-  galley_iter_init(&it, galley_doc_root(doc));
+  galley_citer it; /* the read-only view: const nodes only */
+  galley_citer_init(&it, galley_doc_root_const(doc));
   galley_event ev;
-  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    galley_node *n = galley_iter_node(&it);
+  while ((ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *n = galley_citer_node(&it);
     galley_kind kind = galley_node_kind(n);
     const char *text = galley_node_get_literal(n); /* text, code */
     if (ev == GALLEY_EVENT_ENTER && text && kind != GALLEY_NODE_RAW_BLOCK &&

@@ -530,11 +530,11 @@ static const char *void_end(const w *o) { return o->xhtml ? " />" : ">"; }
 /* The text of a subtree (an image's alt, a heading for <title>). */
 static char *plain_text(const galley_node *root) {
   galley_buf buf = GALLEY_BUF_INIT;
-  galley_iter it;
-  galley_iter_init(&it, (galley_node *)root);
+  galley_citer it;
+  galley_citer_init(&it, root);
   galley_event ev;
-  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    galley_node *n = galley_iter_node(&it);
+  while ((ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *n = galley_citer_node(&it);
     if (ev != GALLEY_EVENT_ENTER)
       continue;
     galley_kind k = galley_node_kind(n);
@@ -606,11 +606,11 @@ static note *add_note(w *o, const char *label) {
 
 /* Collects every id, every footnote and the order of first references. */
 static void prepass(w *o, const galley_doc *doc) {
-  galley_iter it;
-  galley_iter_init(&it, galley_doc_root(doc));
+  galley_citer it;
+  galley_citer_init(&it, galley_doc_root_const(doc));
   galley_event ev;
-  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    galley_node *n = galley_iter_node(&it);
+  while ((ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *n = galley_citer_node(&it);
     if (ev != GALLEY_EVENT_ENTER)
       continue;
     const char *id = galley_node_get_id(n);
@@ -725,10 +725,10 @@ static bool safe_inline_tag(const char *t) {
 }
 
 static bool tight_item_para(const galley_node *n) {
-  const galley_node *item = galley_node_parent(n);
+  const galley_node *item = galley_node_parent_const(n);
   if (!item || galley_node_kind(item) != GALLEY_NODE_ITEM)
     return false;
-  const galley_node *list = galley_node_parent(item);
+  const galley_node *list = galley_node_parent_const(item);
   return list && galley_node_kind(list) == GALLEY_NODE_LIST &&
          galley_node_get_list_tight(list);
 }
@@ -776,7 +776,7 @@ static const char *code_tag(const galley_node *n) {
 
 /* A plain element: `tag` with the node's common attributes, opened at ENTER
  * (a block one ends its start tag with a newline) and closed at EXIT. */
-static void element(w *o, const char *tag, galley_node *n, bool enter,
+static void element(w *o, const char *tag, const galley_node *n, bool enter,
                     bool block) {
   if (enter) {
     open_tag(o, tag, n, NULL);
@@ -787,21 +787,21 @@ static void element(w *o, const char *tag, galley_node *n, bool enter,
 }
 
 /* Writes the subtree of `root` (the document, or one footnote). */
-static void body(w *o, galley_node *root, const note *as_note) {
-  galley_iter it;
-  galley_iter_init(&it, root);
+static void body(w *o, const galley_node *root, const note *as_note) {
+  galley_citer it;
+  galley_citer_init(&it, root);
   galley_event ev;
   char tmp[32];
-  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE && !o->rc) {
-    galley_node *n = galley_iter_node(&it);
+  while ((ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE && !o->rc) {
+    const galley_node *n = galley_citer_node(&it);
     bool enter = ev == GALLEY_EVENT_ENTER;
-    galley_node *parent = galley_node_parent(n);
+    const galley_node *parent = galley_node_parent_const(n);
     switch (galley_node_kind(n)) {
     case GALLEY_NODE_DOCUMENT: break;
     case GALLEY_NODE_DIV: element(o, div_tag(n), n, enter, true); break;
     case GALLEY_NODE_PARAGRAPH:
       if (tight_item_para(n)) {
-        if (!enter && galley_node_next(n))
+        if (!enter && galley_node_next_const(n))
           put(o, "\n", 1);
         break;
       }
@@ -809,7 +809,7 @@ static void body(w *o, galley_node *root, const note *as_note) {
         open_tag(o, "p", n, NULL);
         put(o, ">", 1);
       } else {
-        if (as_note && parent == root && !galley_node_next(n)) {
+        if (as_note && parent == root && !galley_node_next_const(n)) {
           put(o, " <a href=\"#", 11);
           text(o, as_note->refid);
           puts_(o, "\" class=\"footnote-back\" role=\"doc-backlink\">"
@@ -859,7 +859,7 @@ static void body(w *o, galley_node *root, const note *as_note) {
           puts_(o, void_end(o));
           put(o, " ", 1);
         }
-        galley_node *first = galley_node_first_child(n);
+        const galley_node *first = galley_node_first_child_const(n);
         if (first && !tight_item_para(first))
           put(o, "\n", 1);
       } else {
@@ -925,7 +925,7 @@ static void body(w *o, galley_node *root, const note *as_note) {
     case GALLEY_NODE_TABLE_ROW: {
       const char *group = row_group(galley_node_get_row_part(n));
       if (enter) {
-        if (!same_group(galley_node_prev(n), n)) {
+        if (!same_group(galley_node_prev_const(n), n)) {
           put(o, "<", 1);
           puts_(o, group);
           put(o, ">\n", 2);
@@ -934,7 +934,7 @@ static void body(w *o, galley_node *root, const note *as_note) {
         put(o, ">\n", 2);
       } else {
         close_tag(o, "tr", true);
-        if (!same_group(n, galley_node_next(n)))
+        if (!same_group(n, galley_node_next_const(n)))
           close_tag(o, group, true);
       }
       break;
@@ -983,7 +983,7 @@ static void body(w *o, galley_node *root, const note *as_note) {
           text(o, as_note->id);
           put(o, "\">\n", 3);
         } else {
-          galley_node *last = galley_node_last_child(n);
+          const galley_node *last = galley_node_last_child_const(n);
           if (!last || galley_node_kind(last) != GALLEY_NODE_PARAGRAPH) {
             put(o, "<a href=\"#", 10);
             text(o, as_note->refid);
@@ -994,7 +994,7 @@ static void body(w *o, galley_node *root, const note *as_note) {
         }
       } else {
         /* Written at the end, in the notes section. */
-        galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
+        galley_citer_reset(&it, n, GALLEY_EVENT_EXIT);
       }
       break;
     case GALLEY_NODE_TEXT: text(o, galley_node_get_literal(n)); break;
@@ -1060,7 +1060,7 @@ static void body(w *o, galley_node *root, const note *as_note) {
         o->defused++; /* an image that runs script: its alt text only */
         text(o, alt);
         free(alt);
-        galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
+        galley_citer_reset(&it, n, GALLEY_EVENT_EXIT);
         break;
       }
       open_tag(o, "img", n, "src alt title");
@@ -1079,7 +1079,7 @@ static void body(w *o, galley_node *root, const note *as_note) {
         attr(o, "title", title);
       puts_(o, void_end(o));
       /* The alt text is written; the children need no visit. */
-      galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
+      galley_citer_reset(&it, n, GALLEY_EVENT_EXIT);
       break;
     }
     case GALLEY_NODE_FOOTNOTE_REF: write_ref(o, n); break;
@@ -1117,7 +1117,7 @@ static void notes_section(w *o) {
       continue;
     note *f = &o->notes[by_number[num] - 1];
     if (f->def)
-      body(o, (galley_node *)f->def, f);
+      body(o, (const galley_node *)f->def, f);
   }
   free(by_number);
   puts_(o, "</ol>\n</section>\n");
@@ -1218,8 +1218,8 @@ static int head(w *o, const galley_doc *doc) {
     text(o, title);
   } else {
     /* A page needs a title: the first heading's text will do. */
-    galley_node *h =
-        galley_node_find(galley_doc_root(doc), GALLEY_NODE_HEADING);
+    const galley_node *h =
+        galley_node_find(galley_doc_root_const(doc), GALLEY_NODE_HEADING);
     char *t = h ? plain_text(h) : NULL;
     if (t && *t) {
       char *c = html_collapse(t);
@@ -1407,7 +1407,7 @@ int html_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
       galley_job_option_bool(job, "title-block", true))
     title_block(o, doc);
   if (rc == GALLEY_OK) {
-    body(o, galley_doc_root(doc), NULL);
+    body(o, galley_doc_root_const(doc), NULL);
     notes_section(o);
     if (o->defused)
       galley_job_warn(job,

@@ -175,17 +175,17 @@ static int plan_table(writer *w, const galley_node *table, table_plan *p) {
   bool pipe = w->gfm && w->ext->table;
   size_t rows = 0, heads = 0, columns = 0;
   const galley_node *first_row = NULL;
-  galley_iter it;
+  galley_citer it;
   galley_event ev;
-  galley_iter_init(&it, (galley_node *)table);
-  while (pipe && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    galley_node *n = galley_iter_node(&it);
+  galley_citer_init(&it, table);
+  while (pipe && (ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *n = galley_citer_node(&it);
     if (ev != GALLEY_EVENT_ENTER || n == table)
       continue;
     switch (galley_node_kind(n)) {
     case GALLEY_NODE_CAPTION:
       /* Written as a paragraph after the table, so anything goes. */
-      galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
+      galley_citer_reset(&it, n, GALLEY_EVENT_EXIT);
       break;
     case GALLEY_NODE_TABLE_ROW:
       if (!first_row)
@@ -201,8 +201,8 @@ static int plan_table(writer *w, const galley_node *table, table_plan *p) {
       if (galley_node_get_colspan(n) > 1 || galley_node_get_rowspan(n) > 1)
         pipe = false;
       size_t kids = galley_node_child_count(n);
-      for (galley_node *c = galley_node_first_child(n); c;
-           c = galley_node_next(c))
+      for (const galley_node *c = galley_node_first_child_const(n); c;
+           c = galley_node_next_const(c))
         if (galley_kind_is_block(galley_node_kind(c)) &&
             !(kids == 1 && galley_node_kind(c) == GALLEY_NODE_PARAGRAPH))
           pipe = false;
@@ -230,8 +230,8 @@ static int plan_table(writer *w, const galley_node *table, table_plan *p) {
     return GALLEY_ENOMEM;
   bool all_header = true;
   size_t i = 0;
-  for (galley_node *c = galley_node_first_child(first_row); c;
-       c = galley_node_next(c), i++) {
+  for (const galley_node *c = galley_node_first_child_const(first_row); c;
+       c = galley_node_next_const(c), i++) {
     p->aligns[i] = align_char(galley_node_get_cell_align(c));
     all_header = all_header && galley_node_get_cell_header(c);
   }
@@ -1462,12 +1462,12 @@ int md_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   w.width = width < 0 ? 0 : width > INT_MAX ? INT_MAX : (int)width;
   cmark_node *root = cmark_node_new(CMARK_NODE_DOCUMENT);
   int rc = push_frame(&w, (frame){.cm = root, .mode = MODE_FLOW});
-  galley_iter it;
+  galley_citer it;
   galley_event ev;
-  galley_iter_init(&it, galley_doc_root(doc));
+  galley_citer_init(&it, galley_doc_root_const(doc));
   size_t steps = 0;
-  while (!rc && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    galley_node *g = galley_iter_node(&it);
+  while (!rc && (ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *g = galley_citer_node(&it);
     if (ev == GALLEY_EVENT_ENTER) {
       rc = enter_node(&w, g);
       if (!rc && galley_kind_is_leaf(galley_node_kind(g)))

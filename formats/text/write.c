@@ -58,7 +58,7 @@ typedef struct prefix {
   char *rest;  /* on every later line */
   size_t width;
   bool used;
-  galley_node *node;
+  const galley_node *node;
 } prefix;
 
 typedef struct word {
@@ -176,7 +176,7 @@ static bool push_prefix(writer *w, const galley_node *node, const char *first,
   }
   p->width = galley_utf8_count(first, strlen(first));
   p->used = false;
-  p->node = (galley_node *)node;
+  p->node = (const galley_node *)node;
   w->npfx++;
   return true;
 }
@@ -196,11 +196,11 @@ static const galley_node *common_ancestor(const galley_node *a,
                                           const galley_node *b) {
   size_t da = galley_node_depth(a), db = galley_node_depth(b);
   while (da > db)
-    a = galley_node_parent(a), da--;
+    a = galley_node_parent_const(a), da--;
   while (db > da)
-    b = galley_node_parent(b), db--;
+    b = galley_node_parent_const(b), db--;
   while (a && a != b)
-    a = galley_node_parent(a), b = galley_node_parent(b);
+    a = galley_node_parent_const(a), b = galley_node_parent_const(b);
   return a;
 }
 
@@ -221,7 +221,7 @@ static void separate(writer *w, const galley_node *leaf) {
   if (prev && !spaced(galley_node_kind(leaf)) &&
       !spaced(galley_node_kind(prev))) {
     if (galley_node_kind(prev) == GALLEY_NODE_TERM &&
-        galley_node_kind(galley_node_parent(leaf)) == GALLEY_NODE_DEFINITION)
+        galley_node_kind(galley_node_parent_const(leaf)) == GALLEY_NODE_DEFINITION)
       return;
     const galley_node *lca = common_ancestor(prev, leaf);
     const galley_node *a = lca;
@@ -229,7 +229,7 @@ static void separate(writer *w, const galley_node *leaf) {
            galley_node_kind(a) != GALLEY_NODE_DOCUMENT &&
            galley_node_kind(a) != GALLEY_NODE_BLOCK_QUOTE &&
            galley_node_kind(a) != GALLEY_NODE_FOOTNOTE)
-      a = galley_node_parent(a);
+      a = galley_node_parent_const(a);
     if (a && galley_node_kind(a) == GALLEY_NODE_LIST &&
         galley_node_get_list_tight(a)) {
       if (lca == a)
@@ -237,8 +237,8 @@ static void separate(writer *w, const galley_node *leaf) {
       /* Two blocks of one item: a nested list follows on directly, other
        * blocks after a blank line (which leaves the list tight). */
       const galley_node *c = leaf;
-      while (c && galley_node_parent(c) != lca)
-        c = galley_node_parent(c);
+      while (c && galley_node_parent_const(c) != lca)
+        c = galley_node_parent_const(c);
       if (c && galley_node_kind(c) == GALLEY_NODE_LIST)
         return;
     }
@@ -473,15 +473,15 @@ static bool alt_is_noise(const char *alt, const char *url) {
 /* The text of `n`'s subtree, its first 8000 bytes or so (malloc'd). */
 static char *subtree_text(writer *w, const galley_node *n) {
   galley_buf t = GALLEY_BUF_INIT;
-  galley_iter it;
-  galley_iter_init(&it, (galley_node *)n);
+  galley_citer it;
+  galley_citer_init(&it, n);
   galley_event ev;
   /* Only the start counts (repeats() compares no more than 8000 bytes):
    * nested lone images must not each read all the text after them. */
   size_t steps = 0;
   while (t.len <= 8000 && ++steps <= 4096 &&
-         (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    galley_node *c = galley_iter_node(&it);
+         (ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *c = galley_citer_node(&it);
     galley_kind k = galley_node_kind(c);
     if (ev == GALLEY_EVENT_ENTER && k == GALLEY_NODE_TEXT)
       galley_buf_puts(&t, galley_node_get_literal(c));
@@ -515,18 +515,18 @@ static bool shows_nothing(const galley_node *c) {
 static char *image_caption(writer *w, const galley_node *img) {
   const galley_node *alone = img;
   bool climbing = true;
-  for (const galley_node *p = galley_node_parent(img); p;
-       p = galley_node_parent(p)) {
+  for (const galley_node *p = galley_node_parent_const(img); p;
+       p = galley_node_parent_const(p)) {
     if (galley_node_kind(p) == GALLEY_NODE_FIGURE) {
-      for (galley_node *c = galley_node_first_child(p); c;
-           c = galley_node_next(c))
+      for (const galley_node *c = galley_node_first_child_const(p); c;
+           c = galley_node_next_const(c))
         if (galley_node_kind(c) == GALLEY_NODE_CAPTION)
           return subtree_text(w, c);
     }
     if (!climbing || galley_node_kind(p) == GALLEY_NODE_DOCUMENT)
       continue;
-    for (const galley_node *c = galley_node_first_child(p); c && climbing;
-         c = galley_node_next(c))
+    for (const galley_node *c = galley_node_first_child_const(p); c && climbing;
+         c = galley_node_next_const(c))
       if (c != alone && !shows_nothing(c))
         climbing = false;
     if (climbing)
@@ -538,11 +538,11 @@ static char *image_caption(writer *w, const galley_node *img) {
    * image sat (a few empty ones, such as a player's box, are passed). */
   const galley_node *n = alone;
   for (int tries = 0; tries < 8; tries++) {
-    while (n && !galley_node_next(n))
-      n = galley_node_parent(n);
+    while (n && !galley_node_next_const(n))
+      n = galley_node_parent_const(n);
     if (!n)
       return NULL;
-    n = galley_node_next(n);
+    n = galley_node_next_const(n);
     char *t = subtree_text(w, n);
     if (!t || t[strspn(t, " \t\n")])
       return t;
@@ -552,8 +552,8 @@ static char *image_caption(writer *w, const galley_node *img) {
 }
 
 static bool in_heading(const galley_node *n) {
-  for (const galley_node *p = galley_node_parent(n); p;
-       p = galley_node_parent(p))
+  for (const galley_node *p = galley_node_parent_const(n); p;
+       p = galley_node_parent_const(p))
     if (galley_node_kind(p) == GALLEY_NODE_HEADING)
       return true;
   return false;
@@ -565,11 +565,11 @@ static void put_image(writer *w, const galley_node *img) {
   if (in_heading(img))
     return;
   galley_buf alt = GALLEY_BUF_INIT;
-  galley_iter it;
-  galley_iter_init(&it, (galley_node *)img);
+  galley_citer it;
+  galley_citer_init(&it, img);
   galley_event ev;
-  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    galley_node *n = galley_iter_node(&it);
+  while ((ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *n = galley_citer_node(&it);
     galley_kind k = galley_node_kind(n);
     if (ev != GALLEY_EVENT_ENTER)
       continue;
@@ -603,11 +603,11 @@ static void put_image(writer *w, const galley_node *img) {
  * (a table cell's paragraphs) are separated by a space. */
 static void gather(writer *w, const galley_node *node, bool breaks) {
   galley_buf *b = &w->inl;
-  galley_iter it;
-  galley_iter_init(&it, (galley_node *)node);
+  galley_citer it;
+  galley_citer_init(&it, node);
   galley_event ev;
-  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    galley_node *n = galley_iter_node(&it);
+  while ((ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *n = galley_citer_node(&it);
     if (n == node)
       continue;
     galley_kind k = galley_node_kind(n);
@@ -652,7 +652,7 @@ static void gather(writer *w, const galley_node *node, bool breaks) {
       break;
     case GALLEY_NODE_IMAGE:
       put_image(w, n);
-      galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
+      galley_citer_reset(&it, n, GALLEY_EVENT_EXIT);
       break;
     case GALLEY_NODE_FOOTNOTE:
       /* A definition inside a cell: written with the others at the end. */
@@ -661,7 +661,7 @@ static void gather(writer *w, const galley_node *node, bool breaks) {
         w->notes[w->nnotes++] = n;
       else
         w->failed = true;
-      galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
+      galley_citer_reset(&it, n, GALLEY_EVENT_EXIT);
       break;
     default:
       if (galley_kind_is_block(k))
@@ -1094,8 +1094,8 @@ static void write_table(writer *w, const galley_node *table) {
   size_t head = (size_t)-1;
   const galley_node *caption = NULL;
 
-  for (galley_node *row = galley_node_first_child(table); row;
-       row = galley_node_next(row)) {
+  for (const galley_node *row = galley_node_first_child_const(table); row;
+       row = galley_node_next_const(row)) {
     if (galley_node_kind(row) == GALLEY_NODE_CAPTION) {
       caption = row;
       continue;
@@ -1106,10 +1106,10 @@ static void write_table(writer *w, const galley_node *table) {
                           sizeof *row_start) != GALLEY_OK)
       goto fail;
     row_start[nrows] = ncells;
-    bool all_header = galley_node_first_child(row) != NULL;
+    bool all_header = galley_node_first_child_const(row) != NULL;
     size_t col = 0;
-    for (galley_node *c = galley_node_first_child(row); c;
-         c = galley_node_next(c)) {
+    for (const galley_node *c = galley_node_first_child_const(row); c;
+         c = galley_node_next_const(c)) {
       if (galley_node_kind(c) != GALLEY_NODE_TABLE_CELL)
         continue;
       all_header &= galley_node_get_cell_header(c);
@@ -1232,17 +1232,17 @@ done:
  * the other as ordinary blocks, not squeezed into columns. */
 static bool layout_table(const galley_node *table) {
   size_t max_cells = 0;
-  for (galley_node *row = galley_node_first_child(table); row;
-       row = galley_node_next(row)) {
+  for (const galley_node *row = galley_node_first_child_const(table); row;
+       row = galley_node_next_const(row)) {
     if (galley_node_kind(row) != GALLEY_NODE_TABLE_ROW)
       continue;
     size_t cells = 0;
-    for (galley_node *c = galley_node_first_child(row); c;
-         c = galley_node_next(c)) {
+    for (const galley_node *c = galley_node_first_child_const(row); c;
+         c = galley_node_next_const(c)) {
       cells++;
       size_t blocks = 0;
-      for (galley_node *b = galley_node_first_child(c); b;
-           b = galley_node_next(b)) {
+      for (const galley_node *b = galley_node_first_child_const(c); b;
+           b = galley_node_next_const(b)) {
         galley_kind k = galley_node_kind(b);
         if (galley_kind_is_inline(k))
           continue;
@@ -1260,7 +1260,7 @@ static bool layout_table(const galley_node *table) {
  * -------------------------------------------------------------------- */
 
 static bool has_inline_children(const galley_node *n) {
-  galley_node *c = galley_node_first_child(n);
+  const galley_node *c = galley_node_first_child_const(n);
   return c && galley_kind_is_inline(galley_node_kind(c));
 }
 
@@ -1268,7 +1268,7 @@ static bool has_inline_children(const galley_node *n) {
  * returns the width of the marker and its space, which later lines indent. */
 static size_t item_marker(writer *w, const galley_node *item, char *first,
                           size_t size) {
-  const galley_node *list = galley_node_parent(item);
+  const galley_node *list = galley_node_parent_const(item);
   char marker[32] = "-";
   if (list && galley_node_get_list_ordered(list) && w->ncounters) {
     int num = w->counters[w->ncounters - 1]++;
@@ -1294,11 +1294,11 @@ static void spaces(char *out, size_t n) {
 
 /* Writes the blocks of the subtree at `root`. */
 static void walk(writer *w, const galley_node *root) {
-  galley_iter it;
-  galley_iter_init(&it, (galley_node *)root);
+  galley_citer it;
+  galley_citer_init(&it, root);
   galley_event ev;
-  while (!w->failed && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    galley_node *n = galley_iter_node(&it);
+  while (!w->failed && (ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *n = galley_citer_node(&it);
     galley_kind k = galley_node_kind(n);
     if (ev == GALLEY_EVENT_EXIT) {
       switch (k) {
@@ -1400,7 +1400,7 @@ static void walk(writer *w, const galley_node *root) {
       break;
     }
     if (skip && n != root)
-      galley_iter_reset(&it, n, GALLEY_EVENT_EXIT);
+      galley_citer_reset(&it, n, GALLEY_EVENT_EXIT);
     else if (skip)
       return;
   }
@@ -1440,7 +1440,7 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
       }
     }
   }
-  walk(&w, galley_doc_root(doc));
+  walk(&w, galley_doc_root_const(doc));
   /* Definitions found inside table cells come after the body. */
   for (size_t i = 0; i < w.nnotes && !w.failed; i++) {
     w.prev_leaf = NULL;

@@ -1732,11 +1732,165 @@ static void a_million_nodes_are_freed_with_one_doc_free(void **state) {
   galley_doc_free(doc); /* ASan's leak check proves nothing is left */
 }
 
+/* ---- The read-only view ---- */
+
+/* A small document: a heading, a paragraph with emphasis and a break, a
+ * list of two items, and two footnotes at the top level. */
+static galley_doc *view_doc(void) {
+  galley_doc *doc = galley_doc_new();
+  galley_node *root = galley_doc_root(doc);
+  galley_node *h = add_kind(root, GALLEY_NODE_HEADING);
+  add(h, mk_text(doc, "Title"));
+  galley_node *p = add_kind(root, GALLEY_NODE_PARAGRAPH);
+  add(p, mk_text(doc, "one "));
+  galley_node *em = add_kind(p, GALLEY_NODE_EMPH);
+  add(em, mk_text(doc, "two"));
+  add_kind(p, GALLEY_NODE_SOFT_BREAK);
+  add(p, mk_text(doc, "three"));
+  galley_node *list = add_kind(root, GALLEY_NODE_LIST);
+  for (int i = 0; i < 2; i++)
+    add(add_kind(add_kind(list, GALLEY_NODE_ITEM), GALLEY_NODE_PARAGRAPH),
+        mk_text(doc, i ? "b" : "a"));
+  const char *labels[] = {"n1", "n2"};
+  for (int i = 0; i < 2; i++) {
+    galley_node *fn = add_kind(root, GALLEY_NODE_FOOTNOTE);
+    assert_int_equal(galley_node_set_label(fn, labels[i]), GALLEY_OK);
+    add(add_kind(fn, GALLEY_NODE_PARAGRAPH), mk_text(doc, labels[i]));
+  }
+  return doc;
+}
+
+static void the_const_iterator_walks_as_the_iterator_does(void **state) {
+  (void)state;
+  galley_doc *doc = view_doc();
+  galley_iter it;
+  galley_citer cit;
+  galley_iter_init(&it, galley_doc_root(doc));
+  galley_citer_init(&cit, galley_doc_root_const(doc));
+  size_t events = 0;
+  for (;;) {
+    galley_event a = galley_iter_next(&it), b = galley_citer_next(&cit);
+    assert_int_equal(a, b);
+    if (a == GALLEY_EVENT_DONE)
+      break;
+    assert_ptr_equal(galley_iter_node(&it), galley_citer_node(&cit));
+    events++;
+  }
+  assert_true(events > 20);
+  /* A subtree alone, and an empty start. */
+  galley_citer_init(&cit, galley_node_find(galley_doc_root(doc),
+                                           GALLEY_NODE_EMPH));
+  assert_int_equal(galley_citer_next(&cit), GALLEY_EVENT_ENTER);
+  assert_int_equal(galley_citer_next(&cit), GALLEY_EVENT_ENTER);
+  assert_int_equal(galley_node_kind(galley_citer_node(&cit)), GALLEY_NODE_TEXT);
+  assert_int_equal(galley_citer_next(&cit), GALLEY_EVENT_EXIT);
+  assert_int_equal(galley_citer_next(&cit), GALLEY_EVENT_DONE);
+  galley_citer_init(&cit, NULL);
+  assert_int_equal(galley_citer_next(&cit), GALLEY_EVENT_DONE);
+  /* A reset to a list's EXIT skips its children. */
+  galley_citer_init(&cit, galley_doc_root_const(doc));
+  galley_event ev;
+  size_t texts = 0;
+  while ((ev = galley_citer_next(&cit)) != GALLEY_EVENT_DONE) {
+    const galley_node *n = galley_citer_node(&cit);
+    if (ev == GALLEY_EVENT_ENTER && galley_node_kind(n) == GALLEY_NODE_LIST) {
+      galley_citer_reset(&cit, n, GALLEY_EVENT_EXIT);
+      assert_int_equal(galley_citer_next(&cit), GALLEY_EVENT_ENTER);
+      assert_int_equal(galley_node_kind(galley_citer_node(&cit)),
+                       GALLEY_NODE_FOOTNOTE);
+      continue;
+    }
+    texts += ev == GALLEY_EVENT_ENTER && galley_node_kind(n) == GALLEY_NODE_TEXT;
+  }
+  assert_int_equal(texts, 6); /* Title, one, two, three, n1, n2: no a, b */
+  /* Const navigation. */
+  const galley_node *root = galley_doc_root_const(doc);
+  const galley_node *first = galley_node_first_child_const(root);
+  assert_int_equal(galley_node_kind(first), GALLEY_NODE_HEADING);
+  assert_ptr_equal(galley_node_parent_const(first), root);
+  assert_ptr_equal(galley_node_prev_const(galley_node_next_const(first)),
+                   first);
+  assert_int_equal(galley_node_kind(galley_node_last_child_const(root)),
+                   GALLEY_NODE_FOOTNOTE);
+  galley_doc_free(doc);
+}
+
+static void text_goes_into_the_callers_buffer(void **state) {
+  (void)state;
+  galley_doc *doc = view_doc();
+  const galley_node *p = galley_node_next_const(
+      galley_node_first_child_const(galley_doc_root_const(doc)));
+  galley_buf b = GALLEY_BUF_INIT;
+  assert_int_equal(galley_node_text_buf(p, &b), GALLEY_OK);
+  assert_string_equal(b.data, "one two three");
+  /* It appends, and agrees with galley_node_text. */
+  assert_int_equal(galley_node_text_buf(p, &b), GALLEY_OK);
+  assert_string_equal(b.data, "one two threeone two three");
+  galley_buf_free(&b);
+  assert_string_equal(galley_node_text(doc, p), "one two three");
+  /* An empty paragraph leaves an empty string, not NULL. */
+  galley_node *empty = mk(doc, GALLEY_NODE_PARAGRAPH);
+  assert_int_equal(galley_node_text_buf(empty, &b), GALLEY_OK);
+  assert_non_null(b.data);
+  assert_string_equal(b.data, "");
+  galley_buf_free(&b);
+  galley_doc_free(doc);
+}
+
+static void footnotes_are_found_by_label_and_follow_edits(void **state) {
+  (void)state;
+  galley_doc *doc = view_doc();
+  const galley_node *n1 = galley_doc_footnote(doc, "n1");
+  const galley_node *n2 = galley_doc_footnote(doc, "n2");
+  assert_non_null(n1);
+  assert_non_null(n2);
+  assert_string_equal(galley_node_get_label(n1), "n1");
+  assert_string_equal(galley_node_get_label(n2), "n2");
+  assert_null(galley_doc_footnote(doc, "n3"));
+  assert_null(galley_doc_footnote(doc, NULL));
+  /* A note added later, a relabelled one, a removed one: each seen. */
+  galley_node *root = galley_doc_root(doc);
+  galley_node *n3 = add_kind(root, GALLEY_NODE_FOOTNOTE);
+  galley_node_set_label(n3, "n3");
+  assert_ptr_equal(galley_doc_footnote(doc, "n3"), n3);
+  galley_node_set_label((galley_node *)n1, "first");
+  assert_null(galley_doc_footnote(doc, "n1"));
+  assert_ptr_equal(galley_doc_footnote(doc, "first"), n1);
+  galley_node_unlink((galley_node *)n2);
+  assert_null(galley_doc_footnote(doc, "n2"));
+  /* Two with one label: the first in document order. */
+  galley_node *again = add_kind(root, GALLEY_NODE_FOOTNOTE);
+  galley_node_set_label(again, "n3");
+  assert_ptr_equal(galley_doc_footnote(doc, "n3"), n3);
+  /* Many notes: every one found (the index grows past its first size). */
+  char label[32];
+  for (int i = 0; i < 5000; i++) {
+    galley_node *fn = add_kind(root, GALLEY_NODE_FOOTNOTE);
+    snprintf(label, sizeof label, "many-%d", i);
+    galley_node_set_label(fn, label);
+  }
+  for (int i = 0; i < 5000; i += 7) {
+    snprintf(label, sizeof label, "many-%d", i);
+    const galley_node *fn = galley_doc_footnote(doc, label);
+    assert_non_null(fn);
+    assert_string_equal(galley_node_get_label(fn), label);
+  }
+  /* A FOOTNOTE below the top level is not a footnote of the document. */
+  galley_node *div = add_kind(root, GALLEY_NODE_DIV);
+  galley_node *inner = add_kind(div, GALLEY_NODE_FOOTNOTE);
+  galley_node_set_label(inner, "inner");
+  assert_null(galley_doc_footnote(doc, "inner"));
+  galley_doc_free(doc);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1)
     cmocka_set_test_filter(argv[1]); /* run one test: test_tree NAME */
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(every_kind_name_round_trips_through_kind_from_name),
+      cmocka_unit_test(the_const_iterator_walks_as_the_iterator_does),
+      cmocka_unit_test(text_goes_into_the_callers_buffer),
+      cmocka_unit_test(footnotes_are_found_by_label_and_follow_edits),
       cmocka_unit_test(blocks_and_inlines_are_range_tests),
       cmocka_unit_test(leaf_kinds_are_those_without_children),
       cmocka_unit_test(a_new_document_has_an_empty_document_root),

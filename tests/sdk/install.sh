@@ -48,7 +48,7 @@ galley=$prefix/bin/galley
 
 check "galley.pc names the plugin folder under libdir" \
   test "$pluginsdir" = "$libdir/galley/plugins"
-for h in galley tree job plugin status version buf; do
+for h in galley tree job plugin status version buf layout; do
   check "the public header galley/$h.h is installed" \
     test -f "$prefix/include/galley/$h.h"
 done
@@ -93,13 +93,18 @@ check "without gemtext.so installed, galley has no gemtext format" \
 # The examples an author starts from are installed: an author with only a
 # distribution package copies them from there, as below.
 examples=$prefix/share/doc/galley/examples
-for f in gemtext.c lines.c meson.build meson_options.txt; do
+for f in gemtext.c lines.c memo.c meson.build meson_options.txt; do
   check "the example $f is installed in share/doc/galley/examples" test -f "$examples/$f"
 done
 awk '/^### 2\./,/^### 3\./' "$src/README.md" |
   awk '/^```c$/ { f = 1; next } /^```$/ { f = 0 } f' > "$tmp/readme-lines.c"
 check "lines.c is the README's smallest plugin, word for word" \
   cmp "$tmp/readme-lines.c" "$examples/lines.c"
+awk '/^### 6\./,/^### 7\./' "$src/README.md" |
+  awk '/^```c$/ { f = 1; next } /^```$/ { f = 0 } f' > "$tmp/readme-memo.c"
+check "memo.c is the README's writer on the layout layer, word for word" \
+  cmp "$tmp/readme-memo.c" "$examples/memo.c"
+check "memo.c has under 150 lines" test "$(wc -l < "$examples/memo.c")" -lt 150
 
 # 1. A plain cc command line, as the README shows it.
 author=$tmp/author-cc
@@ -109,6 +114,17 @@ check "lines.c builds out of tree with the README's command, warnings as errors"
   bash -c "cd '$author' && cc -std=c11 -Wall -Wextra -Werror -shared -fPIC \
     -fvisibility=hidden lines.c \$(pkg-config --cflags --libs galley) -o lines.so"
 check "--check-plugin passes on lines.so" "$galley" --check-plugin "$author/lines.so"
+cp "$examples/memo.c" "$author/"
+check "memo.c builds out of tree with the README's command, warnings as errors" \
+  bash -c "cd '$author' && cc -std=c11 -Wall -Wextra -Werror -shared -fPIC \
+    -fvisibility=hidden memo.c \$(pkg-config --cflags --libs galley) -o memo.so"
+check "--check-plugin passes on memo.so" "$galley" --check-plugin "$author/memo.so"
+mkdir -p "$author/memo-plugins"
+cp "$author/memo.so" "$author/memo-plugins/"
+check "memo writes a quote and a list through the layout layer, wrapped at -O width" \
+  bash -c "printf '> A quoted line that is long enough to wrap at twenty\\n\\n1. one\\n2. two words that wrap\\n' |
+    '$galley' --plugin-dir '$author/memo-plugins' -f markdown -t memo -O width=20 - |
+    diff - <(printf '| A quoted line that\\n| is long enough to\\n| wrap at twenty\\n\\n1. one\\n2. two words that\\n   wrap\\n')"
 check "gemtext.c builds out of tree with pkg-config and cc, warnings as errors" \
   bash -c "cd '$author' && cc -std=c11 -Wall -Wextra -Wpedantic -Werror \
     -shared -fPIC -fvisibility=hidden gemtext.c \

@@ -5,6 +5,7 @@
 #include "buf.h"
 #include "job.h"
 #include "lang.h"
+#include "layout.h"
 #include "plugin.h"
 #include "present.h"
 #include "recognise.h"

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "status.h"
 
 #ifdef __cplusplus
@@ -382,6 +383,72 @@ GALLEY_EXPORT void galley_iter_reset(galley_iter *it, galley_node *node,
                                      galley_event event);
 /** True for kinds that are only ever entered (no EXIT event). */
 GALLEY_EXPORT bool galley_kind_is_leaf(galley_kind kind);
+
+/* ---- The read-only view (writers) ---------------------------------------
+ * A writer is handed `const galley_doc *` and must leave it as it is: with
+ * these it walks the tree through const nodes only, so that the compiler
+ * refuses a change (galley_doc_root and galley_iter hand out mutable nodes,
+ * for readers and transforms), and it takes text into a buffer of its own
+ * rather than into the document's arena (galley_node_text allocates
+ * there). Every accessor of tree.h that takes a const node (kind, fields,
+ * attributes, galley_node_find) works in the view too.
+ *
+ *   galley_citer it;
+ *   galley_citer_init(&it, galley_doc_root_const(doc));
+ *   galley_event ev;
+ *   while ((ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+ *     const galley_node *n = galley_citer_node(&it);
+ *     ...
+ *   }
+ */
+GALLEY_EXPORT const galley_node *galley_doc_root_const(const galley_doc *doc);
+GALLEY_EXPORT const galley_node *galley_node_parent_const(const galley_node *node);
+GALLEY_EXPORT const galley_node *
+galley_node_first_child_const(const galley_node *node);
+GALLEY_EXPORT const galley_node *
+galley_node_last_child_const(const galley_node *node);
+GALLEY_EXPORT const galley_node *galley_node_next_const(const galley_node *node);
+GALLEY_EXPORT const galley_node *galley_node_prev_const(const galley_node *node);
+
+/** The const iterator: galley_iter's walk over const nodes. A plain value,
+ *  no allocation; fields private; frozen like galley_iter. */
+typedef struct galley_citer {
+  const galley_node *root;
+  const galley_node *node;
+  galley_event event;
+  const galley_node *next_node;
+  galley_event next_event;
+} galley_citer;
+
+GALLEY_EXPORT void galley_citer_init(galley_citer *it, const galley_node *root);
+GALLEY_EXPORT galley_event galley_citer_next(galley_citer *it);
+GALLEY_EXPORT const galley_node *galley_citer_node(const galley_citer *it);
+/** Continues from `node` as if `event` had just been returned for it:
+ *  (n, GALLEY_EVENT_EXIT) after the ENTER of n skips n's children. */
+GALLEY_EXPORT void galley_citer_reset(galley_citer *it,
+                                      const galley_node *node,
+                                      galley_event event);
+
+/**
+ * Appends the text of `node`'s subtree to `out`, the caller's buffer, as
+ * galley_node_text gives it (TEXT, CODE and CODE_BLOCK literals; a break
+ * as one space); `out` is NUL-terminated after. GALLEY_OK or
+ * GALLEY_ENOMEM.
+ */
+GALLEY_EXPORT int galley_node_text_buf(const galley_node *node,
+                                       galley_buf *out);
+
+/**
+ * The footnote labelled `label`, or NULL. Footnotes live at the top level:
+ * a FOOTNOTE node (its label, its blocks as children) is a child of the
+ * root, after the blocks, wherever its FOOTNOTE_REF stands in the text;
+ * the first of two with one label wins. Readers append them there; a
+ * writer finds a reference's note with this (an index made on the first
+ * call and again after the tree changed: constant time a lookup). Safe
+ * from several threads while nothing changes the document.
+ */
+GALLEY_EXPORT const galley_node *galley_doc_footnote(const galley_doc *doc,
+                                                     const char *label);
 
 #ifdef __cplusplus
 }

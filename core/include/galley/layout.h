@@ -1,0 +1,122 @@
+/* galley — the layout layer for line-oriented writers.
+ *
+ * What a writer of Markdown, plain text, gemtext or AsciiDoc otherwise
+ * builds by hand: lines that start with the prefixes of the containers
+ * they are in (quote markers, list indents), a list marker on an item's
+ * first line and its width in spaces on the lines after, blank lines
+ * between blocks that never pile up, text wrapped at a width without ever
+ * breaking a word or a URL and measured in display columns (an East Asian
+ * wide character counts two), and a hook that escapes text as the format
+ * needs. The idea is cmark's render.c and pandoc's doclayout, in C.
+ *
+ *   galley_layout *l = galley_layout_new(out, 72);
+ *   galley_layout_push(l, "> ");          // entering a quote
+ *   galley_layout_marker(l, "- ");        // an item: "- " then "  "
+ *   galley_layout_text(l, words, len);    // wrapped, escaped
+ *   galley_layout_pop(l);                 // leaving the item
+ *   galley_layout_blank(l);               // a blank line before the next
+ *   ...
+ *   int rc = galley_layout_finish(l);     // ends the last line
+ *   galley_layout_free(l);
+ *
+ * Output goes to the sink a line at a time. Every call returns GALLEY_OK or
+ * GALLEY_ENOMEM (or GALLEY_EINVALID for a NULL layout); a failure is
+ * sticky and galley_layout_finish reports it.
+ */
+#ifndef GALLEY_LAYOUT_H
+#define GALLEY_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "job.h"
+#include "status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct galley_layout galley_layout;
+
+/**
+ * Escapes `len` bytes of text at `s` for the format, appending the result
+ * to `out`. `line_start` says whether the text begins a line (after its
+ * prefix), where more characters may need escaping (Markdown's "#", "-",
+ * "1."). Returns GALLEY_OK or GALLEY_ENOMEM.
+ */
+typedef int (*galley_layout_escape_fn)(galley_buf *out, const char *s,
+                                       size_t len, bool line_start,
+                                       void *data);
+
+/** A layout writing to `out` (borrowed), wrapping text at `width` display
+ *  columns, prefixes included (0: never wrap). NULL when out of memory. */
+GALLEY_EXPORT galley_layout *galley_layout_new(galley_sink *out, size_t width);
+/** Ends the last line and says whether everything went well: GALLEY_OK,
+ *  or the first failure. The layout stays usable for galley_layout_free. */
+GALLEY_EXPORT int galley_layout_finish(galley_layout *l);
+GALLEY_EXPORT void galley_layout_free(galley_layout *l);
+
+/** The escaping hook for galley_layout_text (NULL: none). */
+GALLEY_EXPORT void galley_layout_set_escape(galley_layout *l,
+                                            galley_layout_escape_fn fn,
+                                            void *data);
+/** Changes the wrapping width (0: never wrap) from the next text on. */
+GALLEY_EXPORT void galley_layout_set_width(galley_layout *l, size_t width);
+
+/**
+ * Enters a container whose every line starts with `prefix` ("> " for a
+ * quote, "    " for an indented block), after the prefixes of the
+ * containers around it. A blank line inside it is the prefixes with their
+ * trailing spaces taken off (">").
+ */
+GALLEY_EXPORT int galley_layout_push(galley_layout *l, const char *prefix);
+/**
+ * Enters a list item: `marker` ("- ", "12. ") is written where the item's
+ * first line starts (at a line start: after the prefixes; inside a line,
+ * as for a list that opens its item: "- - a"), and the item's other lines
+ * start with as many spaces as the marker is wide.
+ */
+GALLEY_EXPORT int galley_layout_marker(galley_layout *l, const char *marker);
+/** Leaves the innermost container entered by push or marker. */
+GALLEY_EXPORT void galley_layout_pop(galley_layout *l);
+
+/** Ends the current line, if anything is on it. */
+GALLEY_EXPORT int galley_layout_cr(galley_layout *l);
+/**
+ * Asks for a blank line before whatever is written next: several asks in
+ * a row give one, and none is written before the first line nor at the
+ * end.
+ */
+GALLEY_EXPORT int galley_layout_blank(galley_layout *l);
+
+/** Text that may be wrapped at its spaces and goes through the escaping
+ *  hook. A newline in it is a space. */
+GALLEY_EXPORT int galley_layout_text(galley_layout *l, const char *s,
+                                     size_t len);
+/**
+ * Text as it is: not wrapped, not escaped (markup, a code span, a URL). A
+ * newline in it ends the line and the next one starts with the prefixes
+ * (a code block's lines).
+ */
+GALLEY_EXPORT int galley_layout_raw(galley_layout *l, const char *s,
+                                    size_t len);
+/** galley_layout_raw of a C string. */
+GALLEY_EXPORT int galley_layout_puts(galley_layout *l, const char *s);
+
+/** The display column the next character would go to (0 at a line's
+ *  start, before any prefix). */
+GALLEY_EXPORT size_t galley_layout_column(const galley_layout *l);
+
+/**
+ * The width in display columns of `len` bytes of UTF-8 at `s`: an East
+ * Asian wide or fullwidth character (CJK, Hangul, kana, fullwidth forms,
+ * most emoji) counts 2, a combining mark or zero-width character 0, any
+ * other character 1; an invalid byte counts 1.
+ */
+GALLEY_EXPORT size_t galley_display_width(const char *s, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

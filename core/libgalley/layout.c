@@ -1,0 +1,356 @@
+/* The layout layer for line-oriented writers (galley/layout.h): a line is
+ * built in a buffer, prefixes first, and handed to the sink when it ends;
+ * a text that passes the width is broken at its last space, the rest of
+ * the line carried to the next one after the prefixes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+
+struct galley_layout {
+  galley_sink *out;
+  size_t width; /* 0: no wrapping */
+  galley_layout_escape_fn escape;
+  void *escape_data;
+  galley_buf prefix; /* every container's prefix, outermost first */
+  size_t *marks;     /* prefix.len before each push */
+  size_t n_marks, cap_marks;
+  galley_buf line;      /* the open line, its prefix included */
+  size_t col;           /* display width of `line` */
+  size_t content_start; /* bytes of prefix at the line's start */
+  size_t brk, brk_col;  /* the last space a wrap may break at */
+  bool has_brk;
+  bool open;         /* a line is being built */
+  bool blank_wanted; /* a blank line goes before the next line */
+  size_t blank_prefix; /* prefix bytes when it was asked for */
+  bool wrote;        /* a line has gone to the sink */
+  galley_buf scratch;
+  int status;
+};
+
+/* ---- Display width ---- */
+
+/* Code points that take no column: combining marks, zero-width spaces and
+ * joiners, variation selectors. */
+static bool zero_width(uint32_t c) {
+  return (c >= 0x0300 && c <= 0x036F) || (c >= 0x0483 && c <= 0x0489) ||
+         (c >= 0x0591 && c <= 0x05BD) || (c >= 0x0610 && c <= 0x061A) ||
+         (c >= 0x064B && c <= 0x065F) || (c >= 0x0E31 && c <= 0x0E3A &&
+                                          c != 0x0E32 && c != 0x0E33) ||
+         (c >= 0x1AB0 && c <= 0x1AFF) || (c >= 0x1DC0 && c <= 0x1DFF) ||
+         (c >= 0x200B && c <= 0x200F) || (c >= 0x20D0 && c <= 0x20FF) ||
+         c == 0x2060 || (c >= 0xFE00 && c <= 0xFE0F) ||
+         (c >= 0xFE20 && c <= 0xFE2F) || c == 0xFEFF ||
+         (c >= 0xE0100 && c <= 0xE01EF);
+}
+
+/* East Asian Wide and Fullwidth code points (Unicode's EastAsianWidth W
+ * and F, the main blocks) and the emoji that terminals show two wide. */
+static bool wide(uint32_t c) {
+  return (c >= 0x1100 && c <= 0x115F) || (c >= 0x231A && c <= 0x231B) ||
+         (c >= 0x2329 && c <= 0x232A) || (c >= 0x23E9 && c <= 0x23EC) ||
+         (c >= 0x25FD && c <= 0x25FE) || (c >= 0x2614 && c <= 0x2615) ||
+         (c >= 0x2648 && c <= 0x2653) || (c >= 0x26AA && c <= 0x26AB) ||
+         (c >= 0x26BD && c <= 0x26BE) || (c >= 0x26C4 && c <= 0x26C5) ||
+         (c >= 0x2705 && c <= 0x2705) || (c >= 0x270A && c <= 0x270B) ||
+         (c >= 0x2753 && c <= 0x2755) || (c >= 0x2795 && c <= 0x2797) ||
+         (c >= 0x2B1B && c <= 0x2B1C) || (c >= 0x2E80 && c <= 0x303E) ||
+         (c >= 0x3041 && c <= 0x33FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+         (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF) ||
+         (c >= 0xA960 && c <= 0xA97F) || (c >= 0xAC00 && c <= 0xD7A3) ||
+         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE10 && c <= 0xFE19) ||
+         (c >= 0xFE30 && c <= 0xFE6F) || (c >= 0xFF00 && c <= 0xFF60) ||
+         (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x16FE0 && c <= 0x18CFF) ||
+         (c >= 0x1B000 && c <= 0x1B2FF) || (c >= 0x1F004 && c <= 0x1F004) ||
+         (c >= 0x1F18E && c <= 0x1F18E) || (c >= 0x1F191 && c <= 0x1F19A) ||
+         (c >= 0x1F200 && c <= 0x1F251) || (c >= 0x1F300 && c <= 0x1F64F) ||
+         (c >= 0x1F680 && c <= 0x1F6FF) || (c >= 0x1F900 && c <= 0x1F9FF) ||
+         (c >= 0x1FA70 && c <= 0x1FAFF) || (c >= 0x20000 && c <= 0x3FFFD);
+}
+
+/* Width of the character at `s` (`*n` set to its length in bytes). */
+static size_t char_width(const char *s, size_t len, size_t *n) {
+  uint32_t cp;
+  size_t k = galley_utf8_decode(s, len, &cp);
+  if (k == 0) { /* an invalid byte */
+    *n = 1;
+    return 1;
+  }
+  *n = k;
+  if (cp < 0x300)
+    return cp >= 0x20 || cp == '\t' ? 1 : 0;
+  return zero_width(cp) ? 0 : wide(cp) ? 2 : 1;
+}
+
+GALLEY_API size_t galley_display_width(const char *s, size_t len) {
+  size_t w = 0, pos = 0;
+  while (pos < len) {
+    if ((unsigned char)s[pos] < 0x80) { /* the common case */
+      w += (unsigned char)s[pos] >= 0x20 || s[pos] == '\t';
+      pos++;
+      continue;
+    }
+    size_t n;
+    w += char_width(s + pos, len - pos, &n);
+    pos += n;
+  }
+  return w;
+}
+
+/* ---- Lines ---- */
+
+GALLEY_API galley_layout *galley_layout_new(galley_sink *out, size_t width) {
+  if (!out)
+    return NULL;
+  galley_layout *l = calloc(1, sizeof *l);
+  if (!l)
+    return NULL;
+  l->out = out;
+  l->width = width;
+  return l;
+}
+
+GALLEY_API void galley_layout_free(galley_layout *l) {
+  if (!l)
+    return;
+  galley_buf_free(&l->prefix);
+  galley_buf_free(&l->line);
+  galley_buf_free(&l->scratch);
+  free(l->marks);
+  free(l);
+}
+
+GALLEY_API void galley_layout_set_escape(galley_layout *l,
+                                         galley_layout_escape_fn fn,
+                                         void *data) {
+  if (!l)
+    return;
+  l->escape = fn;
+  l->escape_data = data;
+}
+
+GALLEY_API void galley_layout_set_width(galley_layout *l, size_t width) {
+  if (l)
+    l->width = width;
+}
+
+GALLEY_API size_t galley_layout_column(const galley_layout *l) {
+  if (!l)
+    return 0;
+  return l->open ? l->col : 0;
+}
+
+static int fail(galley_layout *l, int rc) {
+  if (rc != GALLEY_OK && l->status == GALLEY_OK)
+    l->status = rc;
+  return l->status;
+}
+
+/* Hands `len` bytes and a newline to the sink. */
+static int emit(galley_layout *l, const char *s, size_t len) {
+  int rc = galley_sink_write(l->out, s, len);
+  if (rc == GALLEY_OK)
+    rc = galley_sink_write(l->out, "\n", 1);
+  l->wrote = true;
+  return fail(l, rc);
+}
+
+/* Starts a line (after the blank line asked for) with the prefixes. */
+static int open_line(galley_layout *l) {
+  if (l->open)
+    return l->status;
+  if (l->blank_wanted && l->wrote) {
+    /* The blank line belongs where it was asked for: a quote entered
+     * since does not put its marker on it. */
+    size_t n = l->blank_prefix < l->prefix.len ? l->blank_prefix
+                                               : l->prefix.len;
+    while (n > 0 && l->prefix.data[n - 1] == ' ')
+      n--;
+    emit(l, l->prefix.data ? l->prefix.data : "", n);
+  }
+  l->blank_wanted = false;
+  l->line.len = 0;
+  if (l->line.data)
+    l->line.data[0] = '\0';
+  if (l->prefix.len)
+    galley_buf_add(&l->line, l->prefix.data, l->prefix.len);
+  l->col = galley_display_width(l->prefix.data, l->prefix.len);
+  l->content_start = l->prefix.len;
+  l->has_brk = false;
+  l->open = true;
+  return fail(l, l->line.failed ? GALLEY_ENOMEM : GALLEY_OK);
+}
+
+static int end_line(galley_layout *l) {
+  if (!l->open)
+    return l->status;
+  l->open = false;
+  return emit(l, l->line.data ? l->line.data : "", l->line.len);
+}
+
+GALLEY_API int galley_layout_cr(galley_layout *l) {
+  if (!l)
+    return GALLEY_EINVALID;
+  return end_line(l);
+}
+
+GALLEY_API int galley_layout_blank(galley_layout *l) {
+  if (!l)
+    return GALLEY_EINVALID;
+  end_line(l);
+  if (l->wrote) {
+    if (!l->blank_wanted || l->prefix.len < l->blank_prefix)
+      l->blank_prefix = l->prefix.len;
+    l->blank_wanted = true;
+  }
+  return l->status;
+}
+
+GALLEY_API int galley_layout_finish(galley_layout *l) {
+  if (!l)
+    return GALLEY_EINVALID;
+  end_line(l);
+  l->blank_wanted = false;
+  return l->status;
+}
+
+/* ---- Containers ---- */
+
+static int push_bytes(galley_layout *l, const char *s, size_t len,
+                      size_t spaces) {
+  if (galley_array_grow((void **)&l->marks, &l->cap_marks, l->n_marks + 1,
+                        sizeof *l->marks) != GALLEY_OK)
+    return fail(l, GALLEY_ENOMEM);
+  l->marks[l->n_marks++] = l->prefix.len;
+  if (len)
+    galley_buf_add(&l->prefix, s, len);
+  if (spaces)
+    galley_buf_repeat(&l->prefix, ' ', spaces);
+  return fail(l, l->prefix.failed ? GALLEY_ENOMEM : GALLEY_OK);
+}
+
+GALLEY_API int galley_layout_push(galley_layout *l, const char *prefix) {
+  if (!l)
+    return GALLEY_EINVALID;
+  return push_bytes(l, prefix ? prefix : "", prefix ? strlen(prefix) : 0, 0);
+}
+
+GALLEY_API int galley_layout_marker(galley_layout *l, const char *marker) {
+  if (!l)
+    return GALLEY_EINVALID;
+  size_t len = marker ? strlen(marker) : 0;
+  open_line(l);
+  galley_buf_add(&l->line, marker, len);
+  l->col += galley_display_width(marker, len);
+  /* The marker is markup: the text after it may not break before it. */
+  l->content_start = l->line.len;
+  l->has_brk = false;
+  fail(l, l->line.failed ? GALLEY_ENOMEM : GALLEY_OK);
+  return push_bytes(l, NULL, 0, galley_display_width(marker, len));
+}
+
+GALLEY_API void galley_layout_pop(galley_layout *l) {
+  if (!l || l->n_marks == 0)
+    return;
+  l->prefix.len = l->marks[--l->n_marks];
+  if (l->prefix.data)
+    l->prefix.data[l->prefix.len] = '\0';
+}
+
+/* ---- Text ---- */
+
+/* Breaks the open line at its last space: what follows the space goes to
+ * a new line after the prefixes. */
+static void wrap_at_break(galley_layout *l) {
+  size_t rest = l->brk + 1;
+  size_t end = l->brk;
+  while (end > l->content_start && l->line.data[end - 1] == ' ')
+    end--;
+  galley_buf tail = GALLEY_BUF_INIT;
+  while (rest < l->line.len && l->line.data[rest] == ' ')
+    rest++;
+  if (rest < l->line.len)
+    galley_buf_add(&tail, l->line.data + rest, l->line.len - rest);
+  l->line.len = end;
+  l->line.data[end] = '\0';
+  end_line(l);
+  open_line(l);
+  if (tail.len) {
+    galley_buf_add(&l->line, tail.data, tail.len);
+    l->col += galley_display_width(tail.data, tail.len);
+  }
+  fail(l, tail.failed || l->line.failed ? GALLEY_ENOMEM : GALLEY_OK);
+  galley_buf_free(&tail);
+}
+
+/* Appends `len` bytes of (escaped) text, breaking where it passes the
+ * width. */
+static void add_wrapped(galley_layout *l, const char *s, size_t len) {
+  size_t pos = 0;
+  while (pos < len && l->status == GALLEY_OK) {
+    char c = s[pos];
+    size_t n = 1, w;
+    if (c == '\n' || c == ' ') {
+      if (l->line.len > l->content_start) {
+        l->brk = l->line.len;
+        l->brk_col = l->col;
+        l->has_brk = true;
+      }
+      galley_buf_putc(&l->line, ' ');
+      w = 1;
+    } else {
+      w = (unsigned char)c < 0x80 ? ((unsigned char)c >= 0x20 || c == '\t')
+                                  : char_width(s + pos, len - pos, &n);
+      galley_buf_add(&l->line, s + pos, n);
+    }
+    l->col += w;
+    pos += n;
+    if (l->width && l->col > l->width && l->has_brk &&
+        l->brk > l->content_start)
+      wrap_at_break(l);
+  }
+  fail(l, l->line.failed ? GALLEY_ENOMEM : GALLEY_OK);
+}
+
+GALLEY_API int galley_layout_text(galley_layout *l, const char *s, size_t len) {
+  if (!l)
+    return GALLEY_EINVALID;
+  if (!s || !len)
+    return l->status;
+  open_line(l);
+  if (l->escape) {
+    l->scratch.len = 0;
+    bool line_start = l->line.len == l->content_start;
+    int rc = l->escape(&l->scratch, s, len, line_start, l->escape_data);
+    if (rc != GALLEY_OK || l->scratch.failed)
+      return fail(l, rc != GALLEY_OK ? rc : GALLEY_ENOMEM);
+    add_wrapped(l, l->scratch.data ? l->scratch.data : "", l->scratch.len);
+  } else {
+    add_wrapped(l, s, len);
+  }
+  return l->status;
+}
+
+GALLEY_API int galley_layout_raw(galley_layout *l, const char *s, size_t len) {
+  if (!l)
+    return GALLEY_EINVALID;
+  size_t pos = 0;
+  while (s && pos < len && l->status == GALLEY_OK) {
+    const char *nl = memchr(s + pos, '\n', len - pos);
+    size_t end = nl ? (size_t)(nl - s) : len;
+    open_line(l);
+    if (end > pos) {
+      galley_buf_add(&l->line, s + pos, end - pos);
+      l->col += galley_display_width(s + pos, end - pos);
+      fail(l, l->line.failed ? GALLEY_ENOMEM : GALLEY_OK);
+    }
+    if (nl)
+      end_line(l);
+    pos = end + (nl ? 1 : 0);
+  }
+  return l->status;
+}
+
+GALLEY_API int galley_layout_puts(galley_layout *l, const char *s) {
+  return galley_layout_raw(l, s, s ? strlen(s) : 0);
+}

@@ -1,0 +1,225 @@
+/* The layout layer (galley/layout.h): prefixes, list markers, blank lines,
+ * wrapping by display width without breaking a word or URL, raw lines and
+ * the escaping hook, each checked on the exact bytes written. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <galley/galley.h>
+
+typedef struct fx {
+  galley_sink *sink;
+  galley_layout *l;
+} fx;
+
+static fx start(size_t width) {
+  fx f;
+  f.sink = galley_sink_new_memory();
+  assert_non_null(f.sink);
+  f.l = galley_layout_new(f.sink, width);
+  assert_non_null(f.l);
+  return f;
+}
+
+/* Finishes `f` and checks the output is exactly `want`. */
+static void expect(fx *f, const char *want) {
+  assert_int_equal(galley_layout_finish(f->l), GALLEY_OK);
+  size_t len;
+  const char *got = galley_sink_data(f->sink, &len);
+  if (strlen(want) != len || memcmp(got, want, len) != 0)
+    fail_msg("layout wrote\n[%.*s]\nwanted\n[%s]", (int)len, got, want);
+  galley_layout_free(f->l);
+  galley_sink_free(f->sink);
+}
+
+static void text(fx *f, const char *s) {
+  assert_int_equal(galley_layout_text(f->l, s, strlen(s)), GALLEY_OK);
+}
+
+static void blank_lines_collapse_and_never_lead_or_trail(void **state) {
+  (void)state;
+  fx f = start(0);
+  galley_layout_blank(f.l); /* nothing before the first line */
+  text(&f, "one");
+  galley_layout_blank(f.l);
+  galley_layout_blank(f.l);
+  galley_layout_blank(f.l); /* three asks, one blank line */
+  text(&f, "two");
+  galley_layout_cr(f.l);
+  galley_layout_cr(f.l); /* a second cr on an ended line adds nothing */
+  text(&f, "three");
+  galley_layout_blank(f.l); /* none at the end */
+  expect(&f, "one\n\ntwo\nthree\n");
+}
+
+static void text_wraps_at_spaces_and_never_inside_a_word(void **state) {
+  (void)state;
+  fx f = start(20);
+  text(&f, "The quick brown fox jumps over the lazy dog and "
+           "https://example.org/a/very/long/address/that/is/longer end");
+  expect(&f, "The quick brown fox\n"
+             "jumps over the lazy\n"
+             "dog and\n"
+             "https://example.org/a/very/long/address/that/is/longer\n"
+             "end\n");
+  /* Text given in pieces wraps as one text. */
+  f = start(10);
+  text(&f, "aaa bbb");
+  text(&f, " ccc");
+  text(&f, "dd eee");
+  expect(&f, "aaa bbb\ncccdd eee\n");
+}
+
+static void quote_prefixes_start_every_line_and_the_blank_ones(void **state) {
+  (void)state;
+  fx f = start(16);
+  text(&f, "Before.");
+  galley_layout_blank(f.l);
+  galley_layout_push(f.l, "> ");
+  text(&f, "quoted words that wrap here");
+  galley_layout_blank(f.l);
+  text(&f, "second");
+  galley_layout_push(f.l, "> "); /* a quote in a quote */
+  galley_layout_blank(f.l);
+  text(&f, "deep");
+  galley_layout_pop(f.l);
+  galley_layout_pop(f.l);
+  galley_layout_blank(f.l);
+  text(&f, "After.");
+  expect(&f, "Before.\n\n"
+             "> quoted words\n"
+             "> that wrap here\n"
+             ">\n"
+             "> second\n"
+             "> >\n"
+             "> > deep\n\n"
+             "After.\n");
+}
+
+static void list_markers_give_their_width_to_the_lines_after(void **state) {
+  (void)state;
+  fx f = start(24);
+  galley_layout_marker(f.l, "- ");
+  text(&f, "an item long enough to wrap twice over");
+  galley_layout_pop(f.l);
+  galley_layout_cr(f.l);
+  galley_layout_marker(f.l, "10. ");
+  text(&f, "a numbered item that wraps");
+  galley_layout_blank(f.l);
+  galley_layout_marker(f.l, "* "); /* nested, after a blank line */
+  text(&f, "nested item text wraps");
+  galley_layout_pop(f.l);
+  galley_layout_pop(f.l);
+  galley_layout_cr(f.l);
+  /* An item whose first block is a list: the markers share a line. */
+  galley_layout_marker(f.l, "- ");
+  galley_layout_marker(f.l, "- ");
+  text(&f, "a");
+  galley_layout_pop(f.l);
+  galley_layout_cr(f.l);
+  text(&f, "b");
+  galley_layout_pop(f.l);
+  expect(&f, "- an item long enough to\n"
+             "  wrap twice over\n"
+             "10. a numbered item that\n"
+             "    wraps\n"
+             "\n"
+             "    * nested item text\n"
+             "      wraps\n"
+             "- - a\n"
+             "  b\n");
+}
+
+static void wide_characters_count_two_columns(void **state) {
+  (void)state;
+  assert_int_equal(galley_display_width("abc", 3), 3);
+  assert_int_equal(galley_display_width("日本語", strlen("日本語")), 6);
+  assert_int_equal(galley_display_width("한국", strlen("한국")), 4);
+  assert_int_equal(galley_display_width("ｆｕｌｌ", strlen("ｆｕｌｌ")), 8);
+  /* e and a combining acute: one column; an emoji: two. */
+  assert_int_equal(galley_display_width("e\xcc\x81", 3), 1);
+  assert_int_equal(galley_display_width("\xf0\x9f\x98\x80", 4), 2);
+  assert_int_equal(galley_display_width("caf\xc3\xa9", 5), 4);
+  /* A stray byte counts one. */
+  assert_int_equal(galley_display_width("a\xff", 2), 2);
+  /* Six wide words of two characters (4 columns each) at width 10: two
+   * words a line (4 + 1 + 4), where a count of characters would put three
+   * (2 + 1 + 2 + 1 + 2). */
+  fx f = start(10);
+  text(&f, "日本 中国 韓国 台湾 香港 澳門");
+  expect(&f, "日本 中国\n韓国 台湾\n香港 澳門\n");
+  assert_int_equal(galley_display_width("日本 中国", strlen("日本 中国")), 9);
+}
+
+static void raw_text_is_not_wrapped_and_its_lines_get_the_prefix(void **state) {
+  (void)state;
+  fx f = start(10);
+  galley_layout_push(f.l, "> ");
+  galley_layout_puts(f.l, "```\ncode that is long and stays\n\nend\n```");
+  galley_layout_cr(f.l);
+  galley_layout_pop(f.l);
+  /* A raw piece inside text: no break inside it, a break after it. */
+  text(&f, "see ");
+  galley_layout_puts(f.l, "[a link](u)");
+  text(&f, " then more");
+  assert_true(galley_layout_column(f.l) > 0);
+  expect(&f, "> ```\n> code that is long and stays\n> \n> end\n> ```\n"
+             "see [a link](u)\nthen more\n");
+}
+
+/* Markdown-like: '*' escaped everywhere, '#' only at a line's start. */
+static int md_escape(galley_buf *out, const char *s, size_t len,
+                     bool line_start, void *data) {
+  (*(int *)data)++;
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] == '*' || (s[i] == '#' && i == 0 && line_start))
+      galley_buf_putc(out, '\\');
+    galley_buf_putc(out, s[i]);
+  }
+  return out->failed ? GALLEY_ENOMEM : GALLEY_OK;
+}
+
+static void the_escape_hook_sees_text_and_where_it_starts(void **state) {
+  (void)state;
+  int calls = 0;
+  fx f = start(0);
+  galley_layout_set_escape(f.l, md_escape, &calls);
+  text(&f, "#1 is *not* a heading");
+  galley_layout_cr(f.l);
+  text(&f, "a #hash");
+  galley_layout_puts(f.l, " **raw** ");
+  text(&f, "#tag");
+  expect(&f, "\\#1 is \\*not\\* a heading\na #hash **raw** #tag\n");
+  assert_int_equal(calls, 3);
+}
+
+static void width_changes_and_a_zero_width_never_wraps(void **state) {
+  (void)state;
+  fx f = start(0);
+  text(&f, "a long line that is never wrapped however long it grows to be");
+  galley_layout_cr(f.l);
+  galley_layout_set_width(f.l, 12);
+  text(&f, "but this one is wrapped");
+  expect(&f, "a long line that is never wrapped however long it grows to be\n"
+             "but this one\nis wrapped\n");
+  assert_null(galley_layout_new(NULL, 10));
+  assert_int_equal(galley_layout_text(NULL, "x", 1), GALLEY_EINVALID);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(blank_lines_collapse_and_never_lead_or_trail),
+      cmocka_unit_test(text_wraps_at_spaces_and_never_inside_a_word),
+      cmocka_unit_test(quote_prefixes_start_every_line_and_the_blank_ones),
+      cmocka_unit_test(list_markers_give_their_width_to_the_lines_after),
+      cmocka_unit_test(wide_characters_count_two_columns),
+      cmocka_unit_test(raw_text_is_not_wrapped_and_its_lines_get_the_prefix),
+      cmocka_unit_test(the_escape_hook_sees_text_and_where_it_starts),
+      cmocka_unit_test(width_changes_and_a_zero_width_never_wraps),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
