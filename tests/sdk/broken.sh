@@ -92,7 +92,11 @@ check para_modify "write .*: the writer changed the tree it was handed" "a write
 check para_probe "probe: answers differently on the same bytes" "a probe answering differently on repeated calls"
 check para_depth "limits: the reader ignores the depth limit" "a reader that ignores the depth limit"
 check para_trunc "write -> read the small sample document: words are lost: .* of which only the first 3 are" "a writer truncating every paragraph to three characters"
-check para_quadratic "growth: reading input unclosed-link.para, repeated grows faster than the input" "a quadratic reader (a rescan per link)"
+if [ $asan = yes ]; then
+  n=$((n + 1)); echo "ok $n - para_quadratic: a quadratic reader # SKIP AddressSanitizer build (growth is not timed)"
+else
+  check para_quadratic "growth: reading input unclosed-link.para, repeated grows faster than the input" "a quadratic reader (a rescan per link)"
+fi
 check para_deep_write "write a tree 500 deep: crashed" "a writer that overflows its stack on a 500-deep tree"
 check para_big_para "write -> read a 10 MB paragraph: words are lost" "a writer that cuts a paragraph over 64 KB"
 check para_nul "the reader reads past the end of its input" "a reader that takes its input for a NUL-terminated string"
