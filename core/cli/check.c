@@ -1522,7 +1522,7 @@ static void valgrind_leaks(checker *ck) {
     ;
   /* "==N== 102,400 bytes in 1 blocks are definitely lost in loss record"
    * and, below it, the first frame in the plugin ("by 0x...: fn (file:line)"). */
-  char summary[300] = "", frame[200] = "";
+  char summary[300] = "", frame[200] = "", other[300] = "";
   FILE *f = fopen(log, "r");
   char line[1024];
   bool in_record = false;
@@ -1537,6 +1537,11 @@ static void valgrind_leaks(checker *ck) {
       in_record = true;
       continue;
     }
+    char *eq = strstr(line, "== ");
+    if (!other[0] && eq && (strstr(line, "Invalid ") ||
+                            strstr(line, "uninitialised") ||
+                            strstr(line, "Mismatched free")))
+      snprintf(other, sizeof other, "%.250s", eq + 3);
     char *by = in_record ? strstr(line, " by 0x") : NULL;
     char *colon = by ? strstr(by, ": ") : NULL;
     if (colon && !frame[0] && !strstr(colon, "galley_") && !strstr(colon, "malloc")) {
@@ -1547,7 +1552,10 @@ static void valgrind_leaks(checker *ck) {
   if (f)
     fclose(f);
   unlink(log);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 42)
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 42 && !summary[0])
+    result(ck, false, "valgrind: errors in 3 reads and writes (the first: %s)",
+           other[0] ? other : "see valgrind");
+  else if (WIFEXITED(status) && WEXITSTATUS(status) == 42)
     result(ck, false,
            "leaks under valgrind: memory is lost in 3 reads and writes (%s%s)",
            summary[0] ? summary : "see valgrind --leak-check=full", frame);
