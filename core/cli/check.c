@@ -292,6 +292,7 @@ static void in_child_cpu(checker *ck, const char *what, unsigned seconds,
     /* A sanitizer turns a crash into a report and an exit status. */
     result(ck, false, "%s: crashed (exit status %d; see the report above)",
            what, WEXITSTATUS(status));
+    ck->crashed = true;
   } else if (!got && !bad && !ck->quiet_ok) {
     result(ck, true, "%s", what);
   }
