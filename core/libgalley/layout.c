@@ -78,7 +78,7 @@ static size_t char_width(const char *s, size_t len, size_t *n) {
   }
   *n = k;
   if (cp < 0x300)
-    return cp >= 0x20 || cp == '\t' ? 1 : 0;
+    return 1;
   return zero_width(cp) ? 0 : wide(cp) ? 2 : 1;
 }
 
@@ -86,7 +86,7 @@ GALLEY_API size_t galley_display_width(const char *s, size_t len) {
   size_t w = 0, pos = 0;
   while (pos < len) {
     if ((unsigned char)s[pos] < 0x80) { /* the common case */
-      w += (unsigned char)s[pos] >= 0x20 || s[pos] == '\t';
+      w++;
       pos++;
       continue;
     }
@@ -299,8 +299,7 @@ static void add_wrapped(galley_layout *l, const char *s, size_t len) {
       galley_buf_putc(&l->line, ' ');
       w = 1;
     } else {
-      w = (unsigned char)c < 0x80 ? ((unsigned char)c >= 0x20 || c == '\t')
-                                  : char_width(s + pos, len - pos, &n);
+      w = (unsigned char)c < 0x80 ? 1 : char_width(s + pos, len - pos, &n);
       galley_buf_add(&l->line, s + pos, n);
     }
     l->col += w;

@@ -153,9 +153,9 @@ static void advance_cols(cursor *c, size_t n) {
   }
 }
 
-/* Consumes `n` bytes (after any pad), each code point one column. */
+/* Consumes `n` bytes (after any pad), in display columns. */
 static void advance_bytes(cursor *c, size_t n) {
-  c->col += c->pad + galley_utf8_count(c->s + c->pos, n);
+  c->col += c->pad + galley_display_width(c->s + c->pos, n);
   c->pad = 0;
   c->pos += n;
 }
@@ -393,8 +393,11 @@ static size_t collapsed_width(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
     if (is_space(s[i]) && i > 0 && is_space(s[i - 1]))
       continue;
-    if (((unsigned char)s[i] & 0xC0) != 0x80)
-      w++;
+    size_t k = i + 1;
+    while (k < n && ((unsigned char)s[k] & 0xC0) == 0x80)
+      k++;
+    w += galley_display_width(s + i, k - i);
+    i = k - 1;
   }
   return w;
 }
@@ -476,8 +479,11 @@ static void cut_row(span ln, const size_t *cols, size_t ncols, size_t *cut) {
   cut[0] = 0;
   for (size_t k = 1; k < ncols; k++) {
     while (i < ln.len && col < cols[2 * k]) {
-      i += txt_seq_len((unsigned char)ln.p[i]);
-      col++;
+      size_t n = txt_seq_len((unsigned char)ln.p[i]);
+      if (n > ln.len - i)
+        n = ln.len - i;
+      col += galley_display_width(ln.p + i, n); /* a wide character: 2 */
+      i += n;
     }
     cut[k] = i < ln.len ? i : ln.len;
   }
@@ -514,7 +520,7 @@ static int finish_table(reader *r) {
     size_t done = 0, col0 = h.pad;
     for (size_t k = 0; k < n; k++) {
       size_t a = cut[k], b = cut[k + 1];
-      col0 += galley_utf8_count(h.p + done, a - done);
+      col0 += galley_display_width(h.p + done, a - done);
       done = a;
       size_t lead = 0;
       while (a + lead < b && is_space(h.p[a + lead]))
@@ -524,8 +530,8 @@ static int finish_table(reader *r) {
         tail--;
       if (a + lead >= tail)
         continue;
-      size_t start = col0 + galley_utf8_count(h.p + a, lead);
-      size_t end = start + galley_utf8_count(h.p + a + lead, tail - a - lead);
+      size_t start = col0 + galley_display_width(h.p + a, lead);
+      size_t end = start + galley_display_width(h.p + a + lead, tail - a - lead);
       bool left = start <= r->cols[2 * k];
       bool right = end >= r->cols[2 * k + 1];
       align[k] = right && !left    ? GALLEY_ALIGN_RIGHT
@@ -572,10 +578,10 @@ static int finish_table(reader *r) {
         judge[k] = SETTLED; /* the header has text: it decided */
         continue;
       }
-      width += galley_utf8_count(ln.p + done, a + lead - done);
+      width += galley_display_width(ln.p + done, a + lead - done);
       done = a + lead;
       size_t start = width;
-      size_t end = start + galley_utf8_count(ln.p + a + lead, tail - a - lead);
+      size_t end = start + galley_display_width(ln.p + a + lead, tail - a - lead);
       judge[k] |= ANY;
       if (start > r->cols[2 * k])
         judge[k] |= RAGGED;
@@ -863,7 +869,7 @@ static int push(reader *r, int type, galley_node *node) {
  * line must be indented by. */
 static size_t consume_marker(cursor *c, size_t ind, size_t bytes) {
   advance_cols(c, ind);
-  size_t mcols = galley_utf8_count(c->s + c->pos, bytes);
+  size_t mcols = galley_display_width(c->s + c->pos, bytes);
   advance_bytes(c, bytes);
   size_t after;
   size_t sp = indent_at(c, &after);

@@ -2,11 +2,11 @@
  * a page.
  *
  *   - Paragraphs are wrapped at `wrap` columns (default 72; 0: one line per
- *     paragraph), counting one column per code point. A word or URL longer
- *     than the line stands alone on its line, never broken. A line never
- *     starts with something the reader would take for a list marker, a
- *     quote or a reference ("- ", "1.", ">", "[1]"): the word before comes
- *     down with it.
+ *     paragraph), counting display columns (a wide CJK character two). A
+ *     word or URL longer than the line stands alone on its line, never
+ *     broken. A line never starts with something the reader would take
+ *     for a list marker, a quote or a reference ("- ", "1.", ">", "[1]"):
+ *     the word before comes down with it.
  *   - Headings are one line, underlined by their level: = (1), - (2),
  *     ~ (3), ^ (4), " (5), ' (6), as long as the heading (at least 3).
  *   - Lists: "- " bullets, "1. " numbers ("1) " and "[1] " when the list's
@@ -174,7 +174,7 @@ static bool push_prefix(writer *w, const galley_node *node, const char *first,
     w->failed = true;
     return false;
   }
-  p->width = galley_utf8_count(first, strlen(first));
+  p->width = galley_display_width(first, strlen(first));
   p->used = false;
   p->node = (const galley_node *)node;
   w->npfx++;
@@ -735,7 +735,7 @@ static bool next_word(const char *s, size_t *j, size_t end, word *out) {
   size_t k = i;
   while (k < end && s[k] != ' ')
     k++;
-  *out = (word){i, k - i, galley_utf8_count(s + i, k - i)};
+  *out = (word){i, k - i, galley_display_width(s + i, k - i)};
   *j = k;
   return true;
 }
@@ -841,7 +841,7 @@ static void write_heading(writer *w, const galley_node *n, int level) {
   if (level > 6)
     level = 6;
   emit(w, w->inl.data, w->inl.len, false);
-  size_t width = galley_utf8_count(w->inl.data, w->inl.len);
+  size_t width = galley_display_width(w->inl.data, w->inl.len);
   galley_buf *u = &w->inl;
   galley_buf_clear(u);
   galley_buf_repeat(u, underline_chars[level - 1], width < 3 ? 3 : width);
@@ -1128,7 +1128,7 @@ static void write_table(writer *w, const galley_node *table) {
           galley_buf_add(&text, w->inl.data ? w->inl.data : "", w->inl.len);
           ce.len = w->inl.len;
           ce.width =
-              galley_utf8_count(w->inl.data ? w->inl.data : "", w->inl.len);
+              galley_display_width(w->inl.data ? w->inl.data : "", w->inl.len);
         }
         cells[ncells++] = ce;
         if (col + 1 > ncols) {
@@ -1373,7 +1373,7 @@ static void walk(writer *w, const galley_node *root) {
         const char *label = galley_node_get_label(n);
         snprintf(first, sizeof first, "[^%.80s] ",
                  label && *label ? label : "?");
-        spaces(rest, galley_utf8_count(first, strlen(first)));
+        spaces(rest, galley_display_width(first, strlen(first)));
       }
       if (!push_prefix(w, n, first, rest))
         break;
@@ -1424,7 +1424,7 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     collapse(&w.inl);
     if (w.inl.len) {
       emit(&w, w.inl.data, w.inl.len, false);
-      size_t width = galley_utf8_count(w.inl.data, w.inl.len);
+      size_t width = galley_display_width(w.inl.data, w.inl.len);
       galley_buf_clear(&w.inl);
       galley_buf_repeat(&w.inl, '=', width < 3 ? 3 : width);
       emit(&w, w.inl.data, w.inl.len, false);

@@ -112,7 +112,8 @@ GALLEY_EXPORT size_t galley_layout_column(const galley_layout *l);
  * The width in display columns of `len` bytes of UTF-8 at `s`: an East
  * Asian wide or fullwidth character (CJK, Hangul, kana, fullwidth forms,
  * most emoji) counts 2, a combining mark or zero-width character 0, any
- * other character 1; an invalid byte counts 1.
+ * other character 1 (an ASCII control character and a tab too, as
+ * galley_utf8_count counts them); an invalid byte counts 1.
  */
 GALLEY_EXPORT size_t galley_display_width(const char *s, size_t len);
 

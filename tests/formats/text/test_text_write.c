@@ -100,6 +100,52 @@ static void columns_are_counted_in_code_points(void **state) {
   free(out);
 }
 
+static void wide_characters_take_two_columns(void **state) {
+  (void)state;
+  /* A heading's rule is as wide as the heading shows: 日本語の見出し is 7
+   * characters and 14 columns. */
+  char *out = from_xml(
+      DOC("<heading level=\"1\"><text>日本語の見出し</text></heading>"), NULL);
+  assert_string_equal(out, "日本語の見出し\n==============\n");
+  free(out);
+  /* Table columns line up on screen: 東京 (4 columns) pads like "Kyoto"
+   * less one. */
+  out = from_xml(
+      DOC("<table><table_row part=\"head\">"
+          "<table_cell header=\"true\"><text>City</text></table_cell>"
+          "<table_cell header=\"true\"><text>Ward</text></table_cell>"
+          "</table_row><table_row><table_cell><text>東京</text></table_cell>"
+          "<table_cell><text>23</text></table_cell></table_row>"
+          "<table_row><table_cell><text>Kyoto</text></table_cell>"
+          "<table_cell><text>11</text></table_cell></table_row></table>"),
+      NULL);
+  assert_string_equal(out, "City   Ward\n"
+                           "-----  ----\n"
+                           "東京   23\n"
+                           "Kyoto  11\n");
+  /* And the text reader takes the table back. */
+  char *err = NULL;
+  char *xml = tu_convert("text", "xml", out, strlen(out), NULL, &err);
+  assert_non_null(xml);
+  assert_non_null(strstr(xml, "<table_cell"));
+  assert_non_null(strstr(xml, "<text>東京</text>")); /* a cell of its own */
+  assert_non_null(strstr(xml, "<text>23</text>"));
+  free(xml);
+  free(err);
+  free(out);
+  /* Words of two wide characters (4 columns) wrap by what they show: 14
+   * of them and 13 spaces make 69 columns; a 15th would pass 72. */
+  char text[1024] = "";
+  for (int i = 0; i < 30; i++)
+    strcat(text, i ? " 東京" : "東京");
+  char doc[2048];
+  snprintf(doc, sizeof doc, DOC(P("%s")), text);
+  out = from_xml(doc, NULL);
+  const char *nl = strchr(out, '\n');
+  assert_int_equal(galley_display_width(out, (size_t)(nl - out)), 69);
+  free(out);
+}
+
 static void urls_and_long_words_are_never_broken(void **state) {
   (void)state;
   const char *url = "https://example.com/a/very/long/path/that/goes/on/and/on/"
@@ -547,6 +593,7 @@ int main(void) {
       cmocka_unit_test(
           the_title_is_written_first_unless_the_body_starts_with_it),
       cmocka_unit_test(output_ends_with_exactly_one_newline),
+      cmocka_unit_test(wide_characters_take_two_columns),
       cmocka_unit_test(line_breaks_start_new_lines),
       cmocka_unit_test(a_tree_built_through_the_api_is_written),
   };
