@@ -34,6 +34,9 @@ typedef struct cli {
   long jobs; /* 0: one per core */
   const char *help_format;
   const char *check_plugin;
+  const char *check_inputs; /* --inputs DIR */
+  const char *check_keep;   /* --keep DIR */
+  int no_valgrind;
   const char *extract_media; /* --extract-media DIR, or NULL */
   size_t max_input_size;
   int max_input_size_set;
@@ -156,6 +159,12 @@ int run_jsonl(const plan *p);
 /* Several inputs into one document (a digest). */
 int run_digest(const plan *p);
 /* --check-plugin FILE: loads one plugin and exercises it (check.c). */
-int run_check_plugin(const char *path, int verbosity);
+typedef struct check_opts {
+  const char *inputs; /* the author's hostile inputs, or NULL */
+  const char *keep;   /* where to leave the test documents, or NULL */
+  bool valgrind;      /* run the leak check under valgrind when present */
+  int verbosity;
+} check_opts;
+int run_check_plugin(const char *path, const check_opts *o);
 
 #endif

@@ -19,7 +19,7 @@ _galley() {
   COMPREPLY=()
   local opts="-f --from -t --to -o --output -x --transform --strip -M --meta
     -O --option --css --resource-path --extract-media --max-input-size --plugin-dir
-    --list-formats --list-transforms --json --help-format --check-plugin
+    --list-formats --list-transforms --json --help-format --check-plugin --inputs --keep --no-valgrind
     -r --recursive -j --jobs --include --exclude --force --fail-fast --follow-symlinks --jsonl
     --offline --allow-local-network --fetch --input-list --warc-offset
     -q --quiet -v --verbose -h --help -V --version"
@@ -40,7 +40,7 @@ _galley() {
   --input-list)
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")
     return ;;
-  --resource-path | --plugin-dir | --extract-media)
+  --resource-path | --plugin-dir | --extract-media | --inputs | --keep)
     mapfile -t COMPREPLY < <(compgen -d -- "$cur")
     return ;;
   --check-plugin)

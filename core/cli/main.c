@@ -222,6 +222,7 @@ static void print_help(void) {
       "      --help-format NAME   describe a format or transform and its "
       "options\n"
       "      --check-plugin FILE  load one plugin file and exercise it\n"
+      "        --inputs DIR, --keep DIR, --no-valgrind: see galley(1)\n"
       "\nSeveral documents:\n"
       "  -o DIR/ with files or folders: one output per input, named after it\n"
       "  several inputs with -o FILE:    one document (a digest) of them all\n"
@@ -291,6 +292,9 @@ static void parse_args(cli *c, int argc, char **argv) {
     OPT_EXCLUDE,
     OPT_JSONL,
     OPT_CHECK_PLUGIN,
+    OPT_CHECK_INPUTS,
+    OPT_CHECK_KEEP,
+    OPT_NO_VALGRIND,
     OPT_COVER,
     OPT_FOLLOW_SYMLINKS,
     OPT_OFFLINE,
@@ -324,6 +328,9 @@ static void parse_args(cli *c, int argc, char **argv) {
       {"exclude", required_argument, NULL, OPT_EXCLUDE},
       {"jsonl", no_argument, NULL, OPT_JSONL},
       {"check-plugin", required_argument, NULL, OPT_CHECK_PLUGIN},
+      {"inputs", required_argument, NULL, OPT_CHECK_INPUTS},
+      {"keep", required_argument, NULL, OPT_CHECK_KEEP},
+      {"no-valgrind", no_argument, NULL, OPT_NO_VALGRIND},
       {"cover", required_argument, NULL, OPT_COVER},
       {"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
       {"offline", no_argument, NULL, OPT_OFFLINE},
@@ -402,6 +409,9 @@ static void parse_args(cli *c, int argc, char **argv) {
     case OPT_EXCLUDE: cli_push(&c->excludes, optarg); break;
     case OPT_JSONL: c->jsonl = 1; break;
     case OPT_CHECK_PLUGIN: c->check_plugin = optarg; break;
+    case OPT_CHECK_INPUTS: c->check_inputs = optarg; break;
+    case OPT_CHECK_KEEP: c->check_keep = optarg; break;
+    case OPT_NO_VALGRIND: c->no_valgrind = 1; break;
     case OPT_COVER:
       snprintf(cover_option, sizeof cover_option, "cover=%s", optarg);
       cli_push(&c->options, cover_option);
@@ -1321,8 +1331,16 @@ int main(int argc, char **argv) {
       cli_usage_error("-M needs KEY=VALUE, got '%s'", c.metas.items[i]);
   }
 
-  if (c.check_plugin)
-    return run_check_plugin(c.check_plugin, c.verbosity);
+  if ((c.check_inputs || c.check_keep || c.no_valgrind) && !c.check_plugin)
+    cli_usage_error("--inputs, --keep and --no-valgrind go with "
+                    "--check-plugin FILE");
+  if (c.check_plugin) {
+    check_opts co = {.inputs = c.check_inputs,
+                        .keep = c.check_keep,
+                        .valgrind = !c.no_valgrind,
+                        .verbosity = c.verbosity};
+    return run_check_plugin(c.check_plugin, &co);
+  }
   if (c.fetch && !c.jsonl)
     cli_usage_error("--fetch applies to --jsonl records only (a URL input "
                     "is fetched anyway)");

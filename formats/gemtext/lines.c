@@ -31,12 +31,16 @@ static int lines_write(galley_job *job, const galley_doc *doc,
   galley_event ev;
   while ((ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
     const galley_node *n = galley_citer_node(&it);
-    if (ev == GALLEY_EVENT_ENTER && galley_node_kind(n) == GALLEY_NODE_TEXT) {
-      for (const char *c = galley_node_get_literal(n); *c; c++)
+    galley_kind kind = galley_node_kind(n);
+    const char *text = galley_node_get_literal(n); /* text, code */
+    if (ev == GALLEY_EVENT_ENTER && text && kind != GALLEY_NODE_RAW_BLOCK &&
+        kind != GALLEY_NODE_RAW_INLINE) {
+      for (const char *c = text; *c; c++)
         galley_sink_write(out, *c == '\n' ? " " : c, 1);
-    } else if (ev == GALLEY_EVENT_EXIT && galley_kind_is_block(galley_node_kind(n))) {
-      galley_sink_puts(out, "\n");
     }
+    if (galley_kind_is_block(kind) &&
+        (ev == GALLEY_EVENT_EXIT || galley_kind_is_leaf(kind)))
+      galley_sink_puts(out, "\n");
   }
   return GALLEY_OK;
 }
