@@ -11,30 +11,36 @@ GALLEY_API void galley_iter_init(galley_iter *it, galley_node *root) {
   it->next_event = root ? GALLEY_EVENT_ENTER : GALLEY_EVENT_DONE;
 }
 
-/* Works out what follows (node, event) before the caller sees it, so the
- * caller may unlink the node it was given. */
-static void roll_forward(galley_iter *it) {
-  galley_node *n = it->node;
-  galley_event ev = it->event;
+void iter_step(const galley_node *root, const galley_node *n, galley_event ev,
+               const galley_node **next, galley_event *next_ev) {
   if (ev == GALLEY_EVENT_DONE || !n) {
-    it->next_node = NULL;
-    it->next_event = GALLEY_EVENT_DONE;
+    *next = NULL;
+    *next_ev = GALLEY_EVENT_DONE;
   } else if (ev == GALLEY_EVENT_ENTER && !galley_kind_is_leaf(n->kind)) {
-    it->next_node = n->first ? n->first : n;
-    it->next_event = n->first ? GALLEY_EVENT_ENTER : GALLEY_EVENT_EXIT;
-  } else if (n == it->root) {
-    it->next_node = NULL;
-    it->next_event = GALLEY_EVENT_DONE;
+    *next = n->first ? n->first : n;
+    *next_ev = n->first ? GALLEY_EVENT_ENTER : GALLEY_EVENT_EXIT;
+  } else if (n == root) {
+    *next = NULL;
+    *next_ev = GALLEY_EVENT_DONE;
   } else if (n->next) {
-    it->next_node = n->next;
-    it->next_event = GALLEY_EVENT_ENTER;
+    *next = n->next;
+    *next_ev = GALLEY_EVENT_ENTER;
   } else if (n->parent) {
-    it->next_node = n->parent;
-    it->next_event = GALLEY_EVENT_EXIT;
+    *next = n->parent;
+    *next_ev = GALLEY_EVENT_EXIT;
   } else {
-    it->next_node = NULL;
-    it->next_event = GALLEY_EVENT_DONE;
+    *next = NULL;
+    *next_ev = GALLEY_EVENT_DONE;
   }
+}
+
+/* Works out what follows (node, event) before the caller sees it, so the
+ * caller may unlink the node it was given. The nodes are the caller's,
+ * reached from its mutable root. */
+static void roll_forward(galley_iter *it) {
+  const galley_node *next;
+  iter_step(it->root, it->node, it->event, &next, &it->next_event);
+  it->next_node = (galley_node *)next;
 }
 
 GALLEY_API galley_event galley_iter_next(galley_iter *it) {

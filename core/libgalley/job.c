@@ -403,20 +403,6 @@ static void add_diag(galley_job *job, galley_level level, int status,
   add_diag_at(job, level, status, 0, fmt, ap);
 }
 
-GALLEY_API int galley_job_error_at(galley_job *job, int status, size_t line,
-                                   const char *fmt, ...) {
-  if (status == GALLEY_OK)
-    status = GALLEY_EINVALID;
-  if (!job)
-    return status;
-  va_list ap;
-  va_start(ap, fmt);
-  add_diag_at(job, GALLEY_LEVEL_ERROR, status, line, fmt, ap);
-  va_end(ap);
-  job->status = status;
-  return status;
-}
-
 GALLEY_API void galley_job_warn_at(galley_job *job, size_t line,
                                    const char *fmt, ...) {
   if (!job)
@@ -427,17 +413,33 @@ GALLEY_API void galley_job_warn_at(galley_job *job, size_t line,
   va_end(ap);
 }
 
-GALLEY_API int galley_job_error(galley_job *job, int status, const char *fmt,
-                                ...) {
+/* galley_job_error and _error_at: records the error, sets the status. */
+static int job_error_v(galley_job *job, int status, size_t line,
+                       const char *fmt, va_list ap) {
   if (status == GALLEY_OK)
     status = GALLEY_EINVALID;
   if (!job)
     return status;
+  add_diag_at(job, GALLEY_LEVEL_ERROR, status, line, fmt, ap);
+  job->status = status;
+  return status;
+}
+
+GALLEY_API int galley_job_error(galley_job *job, int status, const char *fmt,
+                                ...) {
   va_list ap;
   va_start(ap, fmt);
-  add_diag(job, GALLEY_LEVEL_ERROR, status, fmt, ap);
+  status = job_error_v(job, status, 0, fmt, ap);
   va_end(ap);
-  job->status = status;
+  return status;
+}
+
+GALLEY_API int galley_job_error_at(galley_job *job, int status, size_t line,
+                                   const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  status = job_error_v(job, status, line, fmt, ap);
+  va_end(ap);
   return status;
 }
 

@@ -76,6 +76,11 @@ struct galley_doc {
   struct note_index *notes;   /* malloc'd, or NULL */
 };
 
+/* What follows (n, ev) in an enter/exit walk of the subtree at `root`
+ * (iter.c): galley_iter and galley_citer take the same steps. */
+void iter_step(const galley_node *root, const galley_node *n, galley_event ev,
+               const galley_node **next, galley_event *next_ev);
+
 /* Frees the footnote index of `doc` (tree.c, on galley_doc_free). */
 void note_index_free(struct note_index *idx);
 

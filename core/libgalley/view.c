@@ -38,28 +38,10 @@ GALLEY_API void galley_citer_init(galley_citer *it, const galley_node *root) {
 }
 
 GALLEY_API galley_event galley_citer_next(galley_citer *it) {
-  const galley_node *n = it->node = it->next_node;
-  galley_event ev = it->event = it->next_event;
-  if (ev == GALLEY_EVENT_DONE || !n) {
-    it->next_node = NULL;
-    it->next_event = GALLEY_EVENT_DONE;
-  } else if (ev == GALLEY_EVENT_ENTER && !galley_kind_is_leaf(n->kind)) {
-    it->next_node = n->first ? n->first : n;
-    it->next_event = n->first ? GALLEY_EVENT_ENTER : GALLEY_EVENT_EXIT;
-  } else if (n == it->root) {
-    it->next_node = NULL;
-    it->next_event = GALLEY_EVENT_DONE;
-  } else if (n->next) {
-    it->next_node = n->next;
-    it->next_event = GALLEY_EVENT_ENTER;
-  } else if (n->parent) {
-    it->next_node = n->parent;
-    it->next_event = GALLEY_EVENT_EXIT;
-  } else {
-    it->next_node = NULL;
-    it->next_event = GALLEY_EVENT_DONE;
-  }
-  return ev;
+  it->node = it->next_node;
+  it->event = it->next_event;
+  iter_step(it->root, it->node, it->event, &it->next_node, &it->next_event);
+  return it->event;
 }
 
 GALLEY_API const galley_node *galley_citer_node(const galley_citer *it) {
