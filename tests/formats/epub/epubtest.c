@@ -3,6 +3,12 @@
 
 #include "epubtest.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,4 +437,11 @@ int et_epubcheck(const unsigned char *data, size_t len) {
     printf("# epubcheck:\n%s\n", log ? log : "(no output)");
   free(log);
   return ok ? 0 : 1;
+}
+
+char *et_entry(const et_result *r, const char *name) {
+  char *e = et_zip_entry(r->data, r->len, name, NULL);
+  if (!e)
+    fail_msg("no %s in the EPUB", name);
+  return e;
 }

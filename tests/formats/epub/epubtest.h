@@ -36,6 +36,9 @@ void et_free(et_result *r);
  *  absent. */
 char *et_zip_entry(const unsigned char *zip, size_t len, const char *name,
                    size_t *n);
+/** Entry `name` of the EPUB `r` made, malloc'd and NUL-terminated; fails
+ *  the running cmocka test when the book has no such entry. */
+char *et_entry(const et_result *r, const char *name);
 /** Number of entries whose name starts with `prefix`. */
 size_t et_zip_count(const unsigned char *zip, size_t len, const char *prefix);
 

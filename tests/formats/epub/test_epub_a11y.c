@@ -27,13 +27,6 @@ static et_result html_to_epub(const char *html, const char *const *opts,
                     meta);
 }
 
-static char *entry(const et_result *r, const char *name) {
-  char *e = et_zip_entry(r->data, r->len, name, NULL);
-  if (!e)
-    fail_msg("no %s in the EPUB", name);
-  return e;
-}
-
 static void has(const char *hay, const char *needle) {
   if (!strstr(hay, needle))
     fail_msg("missing: %s\nin:\n%s", needle, hay);
@@ -62,7 +55,7 @@ static void article_gets_the_whole_metadata_block(void **state) {
   assert_non_null(md);
   et_result r = md_to_epub(md, NULL, NULL);
   assert_int_equal(r.rc, GALLEY_OK);
-  char *opf = entry(&r, "EPUB/package.opf");
+  char *opf = et_entry(&r, "EPUB/package.opf");
   has(opf,
       META("schema:accessMode", "textual") META("schema:accessMode", "visual")
           META("schema:accessModeSufficient",
@@ -96,7 +89,7 @@ static void text_only_book_is_textual_only(void **state) {
                            "here.\n",
                            NULL, NULL);
   assert_int_equal(r.rc, GALLEY_OK);
-  char *opf = entry(&r, "EPUB/package.opf");
+  char *opf = et_entry(&r, "EPUB/package.opf");
   has(opf, META("schema:accessMode", "textual")
                META("schema:accessModeSufficient", "textual"));
   lacks(opf, "visual");
@@ -127,7 +120,7 @@ static void images_without_alternatives_withdraw_the_claims(void **state) {
   assert_int_equal(r.rc, GALLEY_OK);
   has(r.diags, "3 of 4 images have no text alternative (2 empty or none, 1 "
                "only a file name");
-  char *opf = entry(&r, "EPUB/package.opf");
+  char *opf = et_entry(&r, "EPUB/package.opf");
   has(opf, META("schema:accessModeSufficient", "textual,visual"));
   lacks(opf, META("schema:accessModeSufficient", "textual"));
   lacks(opf, "conformsTo");
@@ -135,7 +128,7 @@ static void images_without_alternatives_withdraw_the_claims(void **state) {
   has(opf, "3 of its 4 images have no meaningful text alternative");
   lacks(opf, "meets EPUB Accessibility");
   free(opf);
-  char *c = entry(&r, "EPUB/ch001.xhtml");
+  char *c = et_entry(&r, "EPUB/ch001.xhtml");
   assert_int_equal(count(c, "alt=\"\" role=\"presentation\""), 2);
   has(c, "alt=\"library.png\" />");
   lacks(c, "galley-src");
@@ -147,7 +140,7 @@ static void unknown_language_is_not_claimed_to_conform(void **state) {
   (void)state;
   et_result r = md_to_epub("# 123\n\n456 789\n", NULL, NULL);
   assert_int_equal(r.rc, GALLEY_OK);
-  char *opf = entry(&r, "EPUB/package.opf");
+  char *opf = et_entry(&r, "EPUB/package.opf");
   has(opf, "<dc:language>und</dc:language>");
   lacks(opf, "conformsTo");
   has(opf, "Its language is not known.");
@@ -163,7 +156,7 @@ static void summary_option_and_metadata_override(void **state) {
   const char *opts[] = {"a11y-summary=Read by a person & checked.", NULL};
   et_result r = md_to_epub(md, opts, NULL);
   assert_int_equal(r.rc, GALLEY_OK);
-  char *opf = entry(&r, "EPUB/package.opf");
+  char *opf = et_entry(&r, "EPUB/package.opf");
   has(opf,
       META("schema:accessibilitySummary", "Read by a person &amp; checked."));
   assert_int_equal(count(opf, "schema:accessibilitySummary"), 1);
@@ -175,7 +168,7 @@ static void summary_option_and_metadata_override(void **state) {
                         "accessibilityFeature=largePrint", NULL};
   r = md_to_epub(md, opts, meta);
   assert_int_equal(r.rc, GALLEY_OK);
-  opf = entry(&r, "EPUB/package.opf");
+  opf = et_entry(&r, "EPUB/package.opf");
   has(opf, META("schema:accessibilitySummary", "From -M."));
   lacks(opf, "Read by a person");
   has(opf, META("schema:accessibilityHazard", "flashing")
@@ -196,7 +189,7 @@ static void epub_types_have_their_roles(void **state) {
   const char *opts[] = {"cover=auto", NULL};
   et_result r = md_to_epub(md, opts, NULL);
   assert_int_equal(r.rc, GALLEY_OK);
-  char *c = entry(&r, "EPUB/ch001.xhtml");
+  char *c = et_entry(&r, "EPUB/ch001.xhtml");
   has(c, "epub:type=\"noteref\" role=\"doc-noteref\"");
   has(c, "epub:type=\"footnote\" role=\"doc-footnote\"");
   has(c, "role=\"doc-backlink\"");
@@ -206,7 +199,7 @@ static void epub_types_have_their_roles(void **state) {
                    count(c, "role=\"doc-") - count(c, "role=\"doc-backlink\"") +
                        count(c, "epub:type=\"footnotes\""));
   free(c);
-  char *nav = entry(&r, "EPUB/nav.xhtml");
+  char *nav = et_entry(&r, "EPUB/nav.xhtml");
   has(nav, "<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\">");
   has(nav, "<nav epub:type=\"landmarks\"");
   free(nav);
@@ -228,7 +221,7 @@ static void tables_headings_links_and_languages(void **state) {
       "</body></html>";
   et_result r = html_to_epub(html, NULL, NULL);
   assert_int_equal(r.rc, GALLEY_OK);
-  char *c = entry(&r, "EPUB/ch001.xhtml");
+  char *c = et_entry(&r, "EPUB/ch001.xhtml");
   /* h2 h4 h5 h3 becomes h2 h3 h4 h3; the empty heading is a paragraph. */
   has(c, "<h2 id=\"h-1-2\">Deux</h2>");
   has(c, ">Quatre</h3>");
@@ -247,7 +240,7 @@ static void tables_headings_links_and_languages(void **state) {
   free(c);
   const char *docs[] = {"EPUB/nav.xhtml", "EPUB/title.xhtml"};
   for (size_t i = 0; i < 2; i++) {
-    char *d = entry(&r, docs[i]);
+    char *d = et_entry(&r, docs[i]);
     has(d, "xml:lang=\"fr\" lang=\"fr\"");
     free(d);
   }

@@ -28,13 +28,6 @@ static et_result md_to_epub(const char *md, const char *const *opts,
                     meta);
 }
 
-static char *entry(const et_result *r, const char *name) {
-  char *e = et_zip_entry(r->data, r->len, name, NULL);
-  if (!e)
-    fail_msg("no %s in the EPUB", name);
-  return e;
-}
-
 static void writes_mimetype_first_and_uncompressed(void **state) {
   (void)state;
   et_result r = md_to_epub("# Hi\n\nText.\n", NULL, NULL);
@@ -44,7 +37,7 @@ static void writes_mimetype_first_and_uncompressed(void **state) {
   assert_int_equal(r.data[8] | r.data[9] << 8, 0);   /* stored */
   assert_int_equal(r.data[28] | r.data[29] << 8, 0); /* no extra field */
   assert_memory_equal(r.data + 30, "mimetypeapplication/epub+zip", 28);
-  char *c = entry(&r, "META-INF/container.xml");
+  char *c = et_entry(&r, "META-INF/container.xml");
   assert_non_null(strstr(c, "full-path=\"EPUB/package.opf\""));
   free(c);
   et_free(&r);
@@ -84,7 +77,7 @@ static void package_holds_the_metadata(void **state) {
                         NULL};
   et_result r = md_to_epub(md, NULL, meta);
   assert_int_equal(r.rc, GALLEY_OK);
-  char *opf = entry(&r, "EPUB/package.opf");
+  char *opf = et_entry(&r, "EPUB/package.opf");
   assert_non_null(strstr(opf, "<dc:title>The Reading Room</dc:title>"));
   assert_non_null(strstr(opf, "<dc:language>en</dc:language>"));
   assert_non_null(strstr(opf, ">Ada Quill</dc:creator>"));
@@ -105,7 +98,7 @@ static void package_holds_the_metadata(void **state) {
   assert_true(n < sizeof uid);
   memcpy(uid, id, n);
   uid[n] = '\0';
-  char *ncx = entry(&r, "EPUB/toc.ncx");
+  char *ncx = et_entry(&r, "EPUB/toc.ncx");
   char want[200];
   snprintf(want, sizeof want, "<meta name=\"dtb:uid\" content=\"%s\"/>", uid);
   assert_non_null(strstr(ncx, want));
@@ -119,7 +112,7 @@ static void identifier_from_metadata_wins(void **state) {
   (void)state;
   const char *meta[] = {"identifier=isbn:9780000000001", NULL};
   et_result r = md_to_epub("# A\n\nB\n", NULL, meta);
-  char *opf = entry(&r, "EPUB/package.opf");
+  char *opf = et_entry(&r, "EPUB/package.opf");
   assert_non_null(strstr(opf, ">isbn:9780000000001</dc:identifier>"));
   free(opf);
   et_free(&r);
@@ -130,13 +123,13 @@ static void modified_comes_from_source_date_epoch(void **state) {
   setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
   et_result r = md_to_epub("# A\n\nB\n", NULL, NULL);
   unsetenv("SOURCE_DATE_EPOCH");
-  char *opf = entry(&r, "EPUB/package.opf");
+  char *opf = et_entry(&r, "EPUB/package.opf");
   assert_non_null(strstr(opf, ">2023-11-14T22:13:20Z</meta>"));
   free(opf);
   et_free(&r);
   /* Without it and without a date: a fixed epoch. */
   r = md_to_epub("# A\n\nB\n", NULL, NULL);
-  opf = entry(&r, "EPUB/package.opf");
+  opf = et_entry(&r, "EPUB/package.opf");
   assert_non_null(strstr(opf, ">1980-01-01T00:00:00Z</meta>"));
   free(opf);
   et_free(&r);
@@ -148,7 +141,7 @@ static void missing_language_and_title_are_filled_with_a_warning(void **state) {
   et_result r = md_to_epub("## Only a heading\n\nText.\n", NULL, NULL);
   assert_int_equal(r.rc, GALLEY_OK);
   assert_non_null(strstr(r.diags, "warning: no language given"));
-  char *opf = entry(&r, "EPUB/package.opf");
+  char *opf = et_entry(&r, "EPUB/package.opf");
   assert_non_null(strstr(opf, "<dc:language>und</dc:language>"));
   assert_non_null(strstr(opf, "<dc:title>Only a heading</dc:title>"));
   free(opf);
@@ -161,7 +154,7 @@ static void metadata_overrides_win(void **state) {
   char *md = fixture("epub/article.md", &len);
   const char *meta[] = {"title=Another Title", "language=fr", NULL};
   et_result r = md_to_epub(md, NULL, meta);
-  char *opf = entry(&r, "EPUB/package.opf");
+  char *opf = et_entry(&r, "EPUB/package.opf");
   assert_non_null(strstr(opf, "<dc:title>Another Title</dc:title>"));
   assert_non_null(strstr(opf, "<dc:language>fr</dc:language>"));
   free(opf);
@@ -176,7 +169,7 @@ static void chapters_split_at_level_one_headings(void **state) {
   et_result r = md_to_epub(md, NULL, NULL);
   assert_int_equal(r.rc, GALLEY_OK);
   assert_int_equal(et_zip_count(r.data, r.len, "EPUB/ch0"), 3);
-  char *nav = entry(&r, "EPUB/nav.xhtml");
+  char *nav = et_entry(&r, "EPUB/nav.xhtml");
   const char *morning = strstr(nav, ">Morning</a>");
   const char *first = strstr(nav, ">The first customers</a>");
   const char *noon = strstr(nav, ">Noon</a>");
@@ -189,7 +182,7 @@ static void chapters_split_at_level_one_headings(void **state) {
   et_free(&r);
   const char *depth1[] = {"toc-depth=1", NULL};
   r = md_to_epub(md, depth1, NULL);
-  nav = entry(&r, "EPUB/nav.xhtml");
+  nav = et_entry(&r, "EPUB/nav.xhtml");
   assert_null(strstr(nav, "The first customers"));
   free(nav);
   et_free(&r);
@@ -211,8 +204,8 @@ static void links_are_rewritten_across_chapter_files(void **state) {
   et_result r =
       et_convert("html", "epub", html, strlen(html), fixture_dir, NULL, NULL);
   assert_int_equal(r.rc, GALLEY_OK);
-  char *c1 = entry(&r, "EPUB/ch001.xhtml");
-  char *c2 = entry(&r, "EPUB/ch002.xhtml");
+  char *c1 = et_entry(&r, "EPUB/ch001.xhtml");
+  char *c2 = et_entry(&r, "EPUB/ch002.xhtml");
   assert_non_null(strstr(c1, "href=\"ch002.xhtml#two\""));
   /* Links that lead nowhere in the book keep their text only. */
   assert_null(strstr(c1, "#nowhere"));
@@ -233,7 +226,7 @@ static void footnotes_become_noterefs_and_asides(void **state) {
   size_t len;
   char *md = fixture("epub/article.md", &len);
   et_result r = md_to_epub(md, NULL, NULL);
-  char *c = entry(&r, "EPUB/ch001.xhtml");
+  char *c = et_entry(&r, "EPUB/ch001.xhtml");
   assert_non_null(strstr(c, "epub:type=\"noteref\""));
   assert_non_null(strstr(c, "href=\"#gfn-1\""));
   assert_non_null(strstr(c, "<aside id=\"gfn-1\" class=\"footnote\" "
@@ -250,7 +243,7 @@ static void task_items_keep_their_checkboxes(void **state) {
   (void)state;
   const char *md = "# Tasks\n\n- [x] done one\n- [ ] open one\n";
   et_result r = md_to_epub(md, NULL, NULL);
-  char *c = entry(&r, "EPUB/ch001.xhtml");
+  char *c = et_entry(&r, "EPUB/ch001.xhtml");
   assert_non_null(strstr(c, "<li><input type=\"checkbox\" disabled=\"\" "
                             "checked=\"\" aria-label=\"done\" /> done one"));
   assert_non_null(strstr(c, "<li><input type=\"checkbox\" disabled=\"\" "
@@ -259,7 +252,7 @@ static void task_items_keep_their_checkboxes(void **state) {
   et_free(&r);
   /* Any other form control still goes. */
   r = md_to_epub("# F\n\nA <input type=\"text\"> box.\n", NULL, NULL);
-  c = entry(&r, "EPUB/ch001.xhtml");
+  c = et_entry(&r, "EPUB/ch001.xhtml");
   assert_null(strstr(c, "<input"));
   free(c);
   et_free(&r);
@@ -273,11 +266,11 @@ static void local_images_are_embedded_once_with_their_type(void **state) {
   et_result r = md_to_epub(md, NULL, NULL);
   assert_int_equal(r.rc, GALLEY_OK);
   assert_int_equal(et_zip_count(r.data, r.len, "EPUB/images/"), 1);
-  char *opf = entry(&r, "EPUB/package.opf");
+  char *opf = et_entry(&r, "EPUB/package.opf");
   assert_non_null(strstr(opf, "href=\"images/img-001.png\" "
                               "media-type=\"image/png\""));
   free(opf);
-  char *c = entry(&r, "EPUB/ch001.xhtml");
+  char *c = et_entry(&r, "EPUB/ch001.xhtml");
   assert_non_null(strstr(c, "<img src=\"images/img-001.png\" alt=\"three\""));
   free(c);
   et_free(&r);
@@ -293,7 +286,7 @@ static void remote_images_are_dropped_with_their_alt_text_kept(void **state) {
   assert_non_null(strstr(r.diags, "warning: 1 remote image not fetched "
                                   "(offline); kept their alt text"));
   assert_int_equal(et_zip_count(r.data, r.len, "EPUB/images/"), 0);
-  char *c = entry(&r, "EPUB/ch001.xhtml");
+  char *c = et_entry(&r, "EPUB/ch001.xhtml");
   assert_non_null(strstr(c, "a distant photo"));
   assert_null(strstr(c, "<img"));
   free(c);
@@ -380,7 +373,7 @@ static void cover_auto_takes_the_first_large_image(void **state) {
   const char *opts[] = {"cover=auto", NULL};
   et_result r = et_write_doc(doc, "epub", opts);
   assert_int_equal(r.rc, GALLEY_OK);
-  char *opf = entry(&r, "EPUB/package.opf");
+  char *opf = et_entry(&r, "EPUB/package.opf");
   assert_non_null(strstr(opf,
                          "<item id=\"img-002\" href=\"images/img-002.png\" "
                          "media-type=\"image/png\" "
@@ -389,7 +382,7 @@ static void cover_auto_takes_the_first_large_image(void **state) {
   assert_non_null(strstr(opf, "<itemref idref=\"cover-page\"/>"));
   assert_non_null(strstr(opf, "<reference type=\"cover\""));
   free(opf);
-  char *cover = entry(&r, "EPUB/cover.xhtml");
+  char *cover = et_entry(&r, "EPUB/cover.xhtml");
   assert_non_null(strstr(cover, "epub:type=\"cover\""));
   assert_non_null(strstr(cover, "src=\"images/img-002.png\""));
   free(cover);
@@ -408,7 +401,7 @@ static void cover_option_names_a_file(void **state) {
   const char *opts[] = {path, NULL};
   et_result r = md_to_epub("# Covered\n\nText.\n", opts, NULL);
   assert_int_equal(r.rc, GALLEY_OK);
-  char *opf = entry(&r, "EPUB/package.opf");
+  char *opf = et_entry(&r, "EPUB/package.opf");
   assert_non_null(strstr(opf, "properties=\"cover-image\""));
   free(opf);
   et_free(&r);
@@ -427,7 +420,7 @@ static void one_article_lists_its_title_then_its_sections(void **state) {
                    "## Values\n\nC.\n\n### Pledge\n\nD.\n\n## Software\n\nE.\n";
   et_result r = md_to_epub(md, NULL, NULL);
   assert_int_equal(r.rc, GALLEY_OK);
-  char *nav = entry(&r, "EPUB/nav.xhtml");
+  char *nav = et_entry(&r, "EPUB/nav.xhtml");
   const char *want =
       "<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\">\n<h1>Contents</h1>\n"
       "<ol>\n"
@@ -440,7 +433,7 @@ static void one_article_lists_its_title_then_its_sections(void **state) {
   if (!strstr(nav, want))
     fail_msg("nav:\n%s\nwant:\n%s", nav, want);
   free(nav);
-  char *ncx = entry(&r, "EPUB/toc.ncx");
+  char *ncx = et_entry(&r, "EPUB/toc.ncx");
   /* The same in the NCX: five top-level points, the title's first. */
   const char *t = strstr(ncx, "<navLabel><text>Mozilla</text>");
   const char *v = strstr(ncx, "<navLabel><text>Values</text>");
@@ -455,7 +448,7 @@ static void one_article_lists_its_title_then_its_sections(void **state) {
   const char *md2 = "---\ntitle: Day\n---\n# Day\n\nA.\n\n# Noon\n\nB.\n\n"
                     "## Lunch\n\nC.\n\n# Night\n\nD.\n";
   r = md_to_epub(md2, NULL, NULL);
-  nav = entry(&r, "EPUB/nav.xhtml");
+  nav = et_entry(&r, "EPUB/nav.xhtml");
   want = "<ol>\n<li><a href=\"ch001.xhtml\">Day</a></li>\n"
          "<li><a href=\"ch002.xhtml\">Noon</a>\n<ol>\n"
          "<li><a href=\"ch002.xhtml#h-2-2\">Lunch</a></li>\n</ol>\n</li>\n"
@@ -474,7 +467,7 @@ static void title_page_shows_humane_date_byline_and_source(void **state) {
                         "source=Iran Press TV", "language=en", NULL};
   et_result r = md_to_epub("# T\n\nText.\n", NULL, meta);
   assert_int_equal(r.rc, GALLEY_OK);
-  char *page = entry(&r, "EPUB/title.xhtml");
+  char *page = et_entry(&r, "EPUB/title.xhtml");
   assert_non_null(strstr(page, "<p class=\"byline\">By Jane Doe</p>\n"
                                "<p class=\"dateline\">18 November 2019</p>\n"
                                "<p class=\"source\">Iran Press TV</p>\n"));
@@ -483,14 +476,14 @@ static void title_page_shows_humane_date_byline_and_source(void **state) {
   et_free(&r);
   const char *by[] = {"author=By Jane Doe", "language=en-US", NULL};
   r = md_to_epub("# T\n\nText.\n", NULL, by);
-  page = entry(&r, "EPUB/title.xhtml");
+  page = et_entry(&r, "EPUB/title.xhtml");
   assert_non_null(strstr(page, "<p class=\"byline\">By Jane Doe</p>"));
   free(page);
   et_free(&r);
   const char *fr[] = {"author=Jeanne Dupont", "author=Luc Martin",
                       "date=2015-05-01", "language=fr", NULL};
   r = md_to_epub("# T\n\nTexte.\n", NULL, fr);
-  page = entry(&r, "EPUB/title.xhtml");
+  page = et_entry(&r, "EPUB/title.xhtml");
   assert_non_null(strstr(page, "<p class=\"byline\">Jeanne Dupont, Luc "
                                "Martin</p>\n<p class=\"dateline\">1er mai "
                                "2015</p>"));
@@ -506,7 +499,7 @@ static void title_page_can_be_left_out(void **state) {
   const char *opts[] = {"title-page=false", NULL};
   r = md_to_epub("# T\n\nText.\n", opts, NULL);
   assert_int_equal(et_zip_count(r.data, r.len, "EPUB/title.xhtml"), 0);
-  char *opf = entry(&r, "EPUB/package.opf");
+  char *opf = et_entry(&r, "EPUB/package.opf");
   assert_null(strstr(opf, "title.xhtml"));
   free(opf);
   et_free(&r);
@@ -521,7 +514,7 @@ static void css_option_replaces_the_stylesheet(void **state) {
   snprintf(opt, sizeof opt, "css=%s", path);
   const char *opts[] = {opt, NULL};
   et_result r = md_to_epub("# T\n\nText.\n", opts, NULL);
-  char *got = entry(&r, "EPUB/style.css");
+  char *got = et_entry(&r, "EPUB/style.css");
   assert_string_equal(got, css);
   free(got);
   et_free(&r);
@@ -580,10 +573,10 @@ static void the_users_options_are_unchanged_by_an_epub_write(void **state) {
   assert_non_null(r.data);
   memcpy(r.data, data, n);
   r.len = n;
-  char *ch = entry(&r, "EPUB/ch001.xhtml");
+  char *ch = et_entry(&r, "EPUB/ch001.xhtml");
   assert_non_null(strstr(ch, "<?xml"));
   assert_non_null(strstr(ch, "<p>Text.</p>"));
-  char *style = entry(&r, "EPUB/style.css");
+  char *style = et_entry(&r, "EPUB/style.css");
   assert_string_equal(style, css);
   free(ch);
   free(style);
@@ -604,7 +597,7 @@ static void deep_nesting_is_written_whole(void **state) {
   strcat(md, "deep\n");
   et_result r = md_to_epub(md, NULL, NULL);
   assert_int_equal(r.rc, GALLEY_OK);
-  char *c = entry(&r, "EPUB/ch001.xhtml");
+  char *c = et_entry(&r, "EPUB/ch001.xhtml");
   size_t n = 0;
   for (const char *p = c; (p = strstr(p, "<blockquote>")); p++)
     n++;
@@ -681,16 +674,16 @@ static void digest_article_header_is_written_for_readers(void **state) {
   }
   et_result r = et_write_doc_from(book, "epub", NULL, fixture_dir);
   assert_int_equal(r.rc, GALLEY_OK);
-  char *ch = entry(&r, "EPUB/ch001.xhtml");
+  char *ch = et_entry(&r, "EPUB/ch001.xhtml");
   assert_non_null(strstr(ch, "<p class=\"byline\">Bo Lindqvist, Mara Ibe</p>\n"
                              "<p class=\"dateline\">2 novembre 2024</p>"));
   free(ch);
-  ch = entry(&r, "EPUB/ch002.xhtml");
+  ch = et_entry(&r, "EPUB/ch002.xhtml");
   assert_non_null(strstr(ch,
                          "<p class=\"byline\">By Bo Lindqvist, Mara Ibe</p>\n"
                          "<p class=\"dateline\">2 November 2024</p>"));
   free(ch);
-  char *page = entry(&r, "EPUB/title.xhtml");
+  char *page = et_entry(&r, "EPUB/title.xhtml");
   assert_non_null(strstr(page, ">Marées</a> <span class=\"dateline\">2 "
                                "novembre 2024</span>"));
   free(page);
@@ -712,7 +705,7 @@ static void digest_of_three_fixtures_is_one_valid_book(void **state) {
   assert_int_equal(et_zip_count(r.data, r.len, "EPUB/images/"), 1);
   /* Two articles show the same picture: embedded once. */
   assert_int_equal(et_zip_count(r.data, r.len, "EPUB/images/"), 1);
-  char *nav = entry(&r, "EPUB/nav.xhtml");
+  char *nav = et_entry(&r, "EPUB/nav.xhtml");
   const char *a = strstr(nav, ">The Reading Room</a>");
   const char *b = strstr(nav, ">Three Small Chapters</a>");
   const char *c = strstr(nav, ">Notes on Tide Pools</a>");
@@ -721,19 +714,19 @@ static void digest_of_three_fixtures_is_one_valid_book(void **state) {
   assert_non_null(c);
   assert_true(a < b && b < c);
   free(nav);
-  char *opf = entry(&r, "EPUB/package.opf");
+  char *opf = et_entry(&r, "EPUB/package.opf");
   assert_non_null(strstr(opf, "<dc:title>Weekend Reading</dc:title>"));
   assert_non_null(strstr(opf, ">Ada Quill</dc:creator>"));
   assert_non_null(strstr(opf, ">Bo Lindqvist</dc:creator>"));
   assert_non_null(strstr(opf, ">Ines Paredes</dc:creator>"));
   free(opf);
-  char *ch2 = entry(&r, "EPUB/ch002.xhtml");
+  char *ch2 = et_entry(&r, "EPUB/ch002.xhtml");
   assert_non_null(strstr(ch2, "xml:lang=\"en-GB\""));
   assert_non_null(strstr(ch2, "<p class=\"byline\">By Bo Lindqvist</p>"));
   assert_non_null(strstr(ch2, "<p class=\"dateline\">2 November 2024</p>"));
   free(ch2);
   /* The title page lists the articles, each with its own date. */
-  char *page = entry(&r, "EPUB/title.xhtml");
+  char *page = et_entry(&r, "EPUB/title.xhtml");
   assert_non_null(strstr(
       page, "<ol class=\"articles\">\n<li><a href=\"ch001.xhtml\">The "
             "Reading Room</a> <span class=\"dateline\">14 June 2025</span>"
