@@ -18,8 +18,17 @@ struct galley_layout {
   galley_buf line;      /* the open line, its prefix included */
   size_t col;           /* display width of `line` */
   size_t content_start; /* bytes of prefix at the line's start */
-  size_t brk, brk_col;  /* the last space a wrap may break at */
-  bool has_brk;
+  /* The spaces of the open line a wrap may break at, in order; `ok` is
+   * 1 when the word after one may start a line, 0 when the break check
+   * refused it, -1 while that word is still being written. */
+  struct brk {
+    size_t pos;
+    int ok;
+  } *brks;
+  size_t n_brks, cap_brks;
+  size_t last_ok; /* 1 + the index of the last break with ok == 1; 0: none */
+  galley_layout_break_fn may_start;
+  void *may_start_data;
   bool open;         /* a line is being built */
   bool blank_wanted; /* a blank line goes before the next line */
   size_t blank_prefix; /* prefix bytes when it was asked for */
@@ -99,6 +108,8 @@ GALLEY_API size_t galley_display_width(const char *s, size_t len) {
 
 /* ---- Lines ---- */
 
+static void settle(galley_layout *l);
+
 GALLEY_API galley_layout *galley_layout_new(galley_sink *out, size_t width) {
   if (!out)
     return NULL;
@@ -117,6 +128,7 @@ GALLEY_API void galley_layout_free(galley_layout *l) {
   galley_buf_free(&l->line);
   galley_buf_free(&l->scratch);
   free(l->marks);
+  free(l->brks);
   free(l);
 }
 
@@ -129,9 +141,21 @@ GALLEY_API void galley_layout_set_escape(galley_layout *l,
   l->escape_data = data;
 }
 
+GALLEY_API void galley_layout_set_break_check(galley_layout *l,
+                                              galley_layout_break_fn fn,
+                                              void *data) {
+  if (!l)
+    return;
+  l->may_start = fn;
+  l->may_start_data = data;
+}
+
 GALLEY_API void galley_layout_set_width(galley_layout *l, size_t width) {
-  if (l)
-    l->width = width;
+  if (!l)
+    return;
+  if (l->open)
+    settle(l);
+  l->width = width;
 }
 
 GALLEY_API size_t galley_layout_column(const galley_layout *l) {
@@ -176,7 +200,8 @@ static int open_line(galley_layout *l) {
     galley_buf_add(&l->line, l->prefix.data, l->prefix.len);
   l->col = galley_display_width(l->prefix.data, l->prefix.len);
   l->content_start = l->prefix.len;
-  l->has_brk = false;
+  l->n_brks = 0;
+  l->last_ok = 0;
   l->open = true;
   return fail(l, l->line.failed ? GALLEY_ENOMEM : GALLEY_OK);
 }
@@ -184,6 +209,7 @@ static int open_line(galley_layout *l) {
 static int end_line(galley_layout *l) {
   if (!l->open)
     return l->status;
+  settle(l);
   l->open = false;
   return emit(l, l->line.data ? l->line.data : "", l->line.len);
 }
@@ -218,6 +244,8 @@ GALLEY_API int galley_layout_finish(galley_layout *l) {
 
 static int push_bytes(galley_layout *l, const char *s, size_t len,
                       size_t spaces) {
+  if (l->open)
+    settle(l);
   if (galley_array_grow((void **)&l->marks, &l->cap_marks, l->n_marks + 1,
                         sizeof *l->marks) != GALLEY_OK)
     return fail(l, GALLEY_ENOMEM);
@@ -239,12 +267,15 @@ GALLEY_API int galley_layout_marker(galley_layout *l, const char *marker) {
   if (!l)
     return GALLEY_EINVALID;
   size_t len = marker ? strlen(marker) : 0;
+  if (l->open)
+    settle(l);
   open_line(l);
   galley_buf_add(&l->line, marker, len);
   l->col += galley_display_width(marker, len);
   /* The marker is markup: the text after it may not break before it. */
   l->content_start = l->line.len;
-  l->has_brk = false;
+  l->n_brks = 0;
+  l->last_ok = 0;
   fail(l, l->line.failed ? GALLEY_ENOMEM : GALLEY_OK);
   return push_bytes(l, NULL, 0, galley_display_width(marker, len));
 }
@@ -252,6 +283,8 @@ GALLEY_API int galley_layout_marker(galley_layout *l, const char *marker) {
 GALLEY_API void galley_layout_pop(galley_layout *l) {
   if (!l || l->n_marks == 0)
     return;
+  if (l->open)
+    settle(l); /* the words written inside wrap with its prefixes */
   l->prefix.len = l->marks[--l->n_marks];
   if (l->prefix.data)
     l->prefix.data[l->prefix.len] = '\0';
@@ -259,28 +292,83 @@ GALLEY_API void galley_layout_pop(galley_layout *l) {
 
 /* ---- Text ---- */
 
-/* Breaks the open line at its last space: what follows the space goes to
- * a new line after the prefixes. */
-static void wrap_at_break(galley_layout *l) {
-  size_t rest = l->brk + 1;
-  size_t end = l->brk;
+/* The open line's width without the spaces it ends with. */
+static size_t line_width(const galley_layout *l) {
+  size_t w = l->col, i = l->line.len;
+  while (i > l->content_start && l->line.data[i - 1] == ' ')
+    i--, w--;
+  return w;
+}
+
+/* The word after break `b`: from the first non-space after it to the
+ * next space or the line's end. */
+static void word_after(const galley_layout *l, const struct brk *b,
+                       size_t *from, size_t *to) {
+  size_t i = b->pos;
+  while (i < l->line.len && l->line.data[i] == ' ')
+    i++;
+  size_t j = i;
+  while (j < l->line.len && l->line.data[j] != ' ')
+    j++;
+  *from = i;
+  *to = j;
+}
+
+/* Decides break `k` (its word is complete): may that word start a line? */
+static void judge(galley_layout *l, size_t k) {
+  struct brk *b = &l->brks[k];
+  size_t from, to;
+  word_after(l, b, &from, &to);
+  b->ok = !l->may_start ||
+          l->may_start(l->line.data + from, to - from, l->may_start_data);
+  if (b->ok)
+    l->last_ok = k + 1;
+}
+
+/* Breaks the open line at break `k`: what follows its spaces goes to a
+ * new line after the prefixes, with the breaks that were in it. */
+static void wrap_at(galley_layout *l, size_t k) {
+  size_t end = l->brks[k].pos;
+  size_t rest = end;
   while (end > l->content_start && l->line.data[end - 1] == ' ')
     end--;
-  galley_buf tail = GALLEY_BUF_INIT;
   while (rest < l->line.len && l->line.data[rest] == ' ')
     rest++;
+  galley_buf tail = GALLEY_BUF_INIT;
   if (rest < l->line.len)
     galley_buf_add(&tail, l->line.data + rest, l->line.len - rest);
+  size_t moved = l->n_brks - (k + 1);
   l->line.len = end;
   l->line.data[end] = '\0';
-  end_line(l);
+  l->open = false;
+  emit(l, l->line.data, l->line.len);
   open_line(l);
+  size_t shift = l->line.len; /* the prefixes */
   if (tail.len) {
     galley_buf_add(&l->line, tail.data, tail.len);
     l->col += galley_display_width(tail.data, tail.len);
   }
+  /* The breaks after k move with the text, by where it now starts. */
+  memmove(l->brks, l->brks + k + 1, moved * sizeof *l->brks);
+  l->n_brks = moved;
+  l->last_ok = 0;
+  for (size_t i = 0; i < moved; i++) {
+    l->brks[i].pos = l->brks[i].pos - rest + shift;
+    if (l->brks[i].ok == 1)
+      l->last_ok = i + 1;
+  }
   fail(l, tail.failed || l->line.failed ? GALLEY_ENOMEM : GALLEY_OK);
   galley_buf_free(&tail);
+}
+
+/* The last word is complete: decides the break before it, then breaks the
+ * line as long as it passes the width and a break may be taken. */
+static void settle(galley_layout *l) {
+  if (l->n_brks && l->brks[l->n_brks - 1].ok < 0)
+    judge(l, l->n_brks - 1);
+  while (l->width && l->status == GALLEY_OK && l->last_ok &&
+         line_width(l) > l->width)
+    wrap_at(l, l->last_ok - 1);
 }
 
 /* Appends `len` bytes of (escaped) text, breaking where it passes the
@@ -291,10 +379,15 @@ static void add_wrapped(galley_layout *l, const char *s, size_t len) {
     char c = s[pos];
     size_t n = 1, w;
     if (c == '\n' || c == ' ') {
-      if (l->line.len > l->content_start) {
-        l->brk = l->line.len;
-        l->brk_col = l->col;
-        l->has_brk = true;
+      settle(l);
+      bool after_space = l->line.len > 0 && l->line.data[l->line.len - 1] == ' ';
+      if (l->line.len > l->content_start && !after_space) {
+        if (galley_array_grow((void **)&l->brks, &l->cap_brks, l->n_brks + 1,
+                              sizeof *l->brks) != GALLEY_OK) {
+          fail(l, GALLEY_ENOMEM);
+          return;
+        }
+        l->brks[l->n_brks++] = (struct brk){l->line.len, -1};
       }
       galley_buf_putc(&l->line, ' ');
       w = 1;
@@ -304,9 +397,6 @@ static void add_wrapped(galley_layout *l, const char *s, size_t len) {
     }
     l->col += w;
     pos += n;
-    if (l->width && l->col > l->width && l->has_brk &&
-        l->brk > l->content_start)
-      wrap_at_break(l);
   }
   fail(l, l->line.failed ? GALLEY_ENOMEM : GALLEY_OK);
 }

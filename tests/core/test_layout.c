@@ -162,13 +162,43 @@ static void raw_text_is_not_wrapped_and_its_lines_get_the_prefix(void **state) {
   galley_layout_puts(f.l, "```\ncode that is long and stays\n\nend\n```");
   galley_layout_cr(f.l);
   galley_layout_pop(f.l);
-  /* A raw piece inside text: no break inside it, a break after it. */
+  /* A raw piece inside text: no break inside it; it is part of the word
+   * it touches, which goes to the next line when the line passes the
+   * width. */
   text(&f, "see ");
   galley_layout_puts(f.l, "[a link](u)");
   text(&f, " then more");
   assert_true(galley_layout_column(f.l) > 0);
   expect(&f, "> ```\n> code that is long and stays\n> \n> end\n> ```\n"
-             "see [a link](u)\nthen more\n");
+             "see\n[a link](u)\nthen more\n");
+}
+
+/* A text writer's check: "-" alone and "1." may not start a line. */
+static bool no_marker(const char *s, size_t len, void *data) {
+  (*(int *)data)++;
+  if (len == 1 && s[0] == '-')
+    return false;
+  return !(len == 2 && s[0] >= '0' && s[0] <= '9' && s[1] == '.');
+}
+
+static void the_break_check_keeps_a_marker_off_a_line_start(void **state) {
+  (void)state;
+  int asked = 0;
+  fx f = start(12);
+  galley_layout_set_break_check(f.l, no_marker, &asked);
+  /* "9." would start the second line: the break moves back a word. */
+  text(&f, "see page 12 9. and more");
+  galley_layout_blank(f.l);
+  /* The word is judged whole, given in pieces: "1" alone may start a
+   * line, "1." may not. */
+  text(&f, "abcdefghij 1");
+  text(&f, ". x");
+  galley_layout_blank(f.l);
+  /* No break may be taken: the line stays long until one may. */
+  text(&f, "abcdefghijk - - - ok");
+  expect(&f, "see page\n12 9. and\nmore\n\nabcdefghij 1.\nx\n\n"
+             "abcdefghijk - - -\nok\n");
+  assert_true(asked > 0);
 }
 
 /* Markdown-like: '*' escaped everywhere, '#' only at a line's start. */
@@ -219,6 +249,7 @@ int main(void) {
       cmocka_unit_test(wide_characters_count_two_columns),
       cmocka_unit_test(raw_text_is_not_wrapped_and_its_lines_get_the_prefix),
       cmocka_unit_test(the_escape_hook_sees_text_and_where_it_starts),
+      cmocka_unit_test(the_break_check_keeps_a_marker_off_a_line_start),
       cmocka_unit_test(width_changes_and_a_zero_width_never_wraps),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -49,6 +49,14 @@ typedef int (*galley_layout_escape_fn)(galley_buf *out, const char *s,
                                        size_t len, bool line_start,
                                        void *data);
 
+/**
+ * Says whether the word `s` (`len` bytes, up to the next space; markup
+ * written with galley_layout_raw included) may begin a line when a wrap
+ * would put it there: a text writer refuses "-" or "1.", which the reader
+ * would take for a list. Asked once per word, when the word is complete.
+ */
+typedef bool (*galley_layout_break_fn)(const char *s, size_t len, void *data);
+
 /** A layout writing to `out` (borrowed), wrapping text at `width` display
  *  columns, prefixes included (0: never wrap). NULL when out of memory. */
 GALLEY_EXPORT galley_layout *galley_layout_new(galley_sink *out, size_t width);
@@ -61,6 +69,13 @@ GALLEY_EXPORT void galley_layout_free(galley_layout *l);
 GALLEY_EXPORT void galley_layout_set_escape(galley_layout *l,
                                             galley_layout_escape_fn fn,
                                             void *data);
+/** The check asked before a wrap puts a word first on a line (NULL: any
+ *  word may). A refused word stays on its line: the break moves back to
+ *  an earlier space, and with none the line stays longer than the width
+ *  until a later break may be taken. */
+GALLEY_EXPORT void galley_layout_set_break_check(galley_layout *l,
+                                                 galley_layout_break_fn fn,
+                                                 void *data);
 /** Changes the wrapping width (0: never wrap) from the next text on. */
 GALLEY_EXPORT void galley_layout_set_width(galley_layout *l, size_t width);
 
