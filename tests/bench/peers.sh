@@ -5,6 +5,8 @@
 #
 #   1. a shell loop of one process per page, html -> markdown, over the
 #      corpus pages: galley vs pandoc (goal: galley >= 60x pandoc);
+#      beside it, the floor no converter built on libxml2 can go under:
+#      xmllint --html parsing each page in a process of its own;
 #   2. html -> text over the same pages in one process: galley's batch
 #      (-r -t text -o DIR/: read, tree, write a file each) vs xmllint
 #      --html parsing them all and writing them out again (libxml2's
@@ -61,6 +63,9 @@ galley_loop() {
 pandoc_loop() {
   for f in "$work"/in/*.html; do pandoc -f html -t gfm "$f" -o "$work/p.md"; done
 }
+xmllint_loop() {
+  for f in "$work"/in/*.html; do xmllint --html --noout --nowarning "$f" 2> /dev/null; done
+}
 galley_batch() {
   rm -rf "$work/out"
   "$galley" -q -r -f html -t text -o "$work/out/" "$work/in"
@@ -74,6 +79,7 @@ have_xmllint=$(command -v xmllint >/dev/null && echo yes || echo no)
 for round in 1 2 3; do
   timed galley_loop galley_loop
   [ "$have_pandoc" = yes ] && timed pandoc_loop pandoc_loop
+  [ "$have_xmllint" = yes ] && timed xmllint_loop xmllint_loop
   timed galley_batch galley_batch
   [ "$have_xmllint" = yes ] && timed xmllint xmllint_all
 done
@@ -88,6 +94,19 @@ if [ "$have_pandoc" = yes ]; then
     printf "| process per page, html -> markdown (%d pages) | %.2f s | pandoc %.2f s | galley %.0fx faster (goal >= 60x) |\n", n, g, p, p / g }'
 else
   awk -v g="$g" 'BEGIN { printf "| process per page, html -> markdown | %.2f s | pandoc not installed | - |\n", g }'
+fi
+if [ "$have_xmllint" = yes ]; then
+  # The parse alone, a process a page: what galley's loop cannot go under
+  # while its HTML parser is libxml2's, and the most any libxml2-based
+  # converter could be ahead of pandoc.
+  x=$(get xmllint_loop)
+  if [ "$have_pandoc" = yes ]; then
+    awk -v g="$g" -v x="$x" -v p="$(get pandoc_loop)" 'BEGIN {
+      printf "| process per page, parse only (floor) | galley %.2fx the floor | xmllint --html --noout %.2f s | pandoc / floor %.0fx |\n", g / x, x, p / x }'
+  else
+    awk -v g="$g" -v x="$x" 'BEGIN {
+      printf "| process per page, parse only (floor) | galley %.2fx the floor | xmllint --html --noout %.2f s | - |\n", g / x, x }'
+  fi
 fi
 g=$(get galley_batch)
 if [ "$have_xmllint" = yes ]; then
