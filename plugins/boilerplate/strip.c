@@ -1258,6 +1258,23 @@ static bool labelled_links(bp_ctx *c, const bp_rec *r) {
   return false;
 }
 
+/* Rule labelled-list, written as a paragraph: the links under a removed
+ * label for more reading ("DON'T MISS", then "Headline [INSIGHT] |
+ * Headline [VIDEO]"), two or more of them, 60% of its text, set on
+ * lines of their own. */
+static bool labelled_link_lines(bp_ctx *c, const bp_rec *r) {
+  if (r->kind != GALLEY_NODE_PARAGRAPH || r->text >= 600 ||
+      r->link * 10 < r->text * 6)
+    return false;
+  size_t links = 0, breaks = 0;
+  for (int i = (int)(r - c->rec) + 1; i < r->end; i++) {
+    galley_kind kind = c->rec[i].kind;
+    links += kind == GALLEY_NODE_LINK;
+    breaks += kind == GALLEY_NODE_LINE_BREAK;
+  }
+  return links >= 2 && breaks + 1 >= links;
+}
+
 /* A price: a currency sign next to a digit ("$39.99", "£11", "49 €"). */
 static bool has_price(const char *t) {
   static const char *const signs[] = {"$", "\xc2\xa3", "\xe2\x82\xac",
@@ -1729,6 +1746,8 @@ static int rule_clean_blocks(bp_ctx *c, int top, bp_clean *k) {
       why = "call-to-action";
     } else if (link_only_paragraph(c, k, r)) {
       why = "link-line";
+    } else if (i == label_end && labelled_link_lines(c, r)) {
+      why = "labelled-list";
     } else if (r->text < 80 && galley_recognise_byline(t, strlen(t), 0, &by)) {
       if (!listing)
         why = "byline";

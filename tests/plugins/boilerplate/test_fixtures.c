@@ -58,6 +58,7 @@ static const fixture fixtures[] = {
     {"caption-box", "html", "html", "repeated-caption"},
     {"off-site-links", "html", "html", "link-list"},
     {"labelled-list", "html", "html", "labelled-list"},
+    {"labelled-links", "html", "html", "labelled-list"},
     {"copyright-line", "html", "html", "copyright-line"},
     {"comment-policy", "html", "html", "comment-policy"},
     {"share-label", "html", "html", "share-label"},
