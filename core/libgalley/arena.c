@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "private.h"
 
@@ -21,6 +22,26 @@ struct arena_block {
 
 void arena_init(arena *a) { a->head = NULL; }
 
+/* A big block is backed by huge pages where the kernel allows them
+ * (transparent huge pages in "madvise" mode, the common default): a big
+ * document's tree is walked all over, and with 4 KiB pages the walks miss
+ * the TLB. Asked for the 2 MiB-aligned middle of the block before it is
+ * first touched; refused or unsupported, nothing changes. */
+#define HUGE_PAGE ((size_t)2 << 20)
+static void huge_pages(void *p, size_t len) {
+#ifdef MADV_HUGEPAGE
+  if (len < 2 * HUGE_PAGE)
+    return;
+  uintptr_t from = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+  uintptr_t to = ((uintptr_t)p + len) & ~(uintptr_t)(HUGE_PAGE - 1);
+  if (to > from)
+    (void)madvise((void *)from, to - from, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)len;
+#endif
+}
+
 /* Zeroed storage (see above). */
 static void *arena_alloc_raw(arena *a, size_t size) {
   const size_t align = sizeof(max_align_t);
@@ -39,6 +60,7 @@ static void *arena_alloc_raw(arena *a, size_t size) {
     arena_block *nb = calloc(1, sizeof(arena_block) + want);
     if (!nb)
       return NULL;
+    huge_pages(nb, sizeof(arena_block) + want);
     nb->used = 0;
     nb->size = want;
     if (b && b->size - b->used >= 256 && want == size) {
