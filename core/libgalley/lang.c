@@ -689,14 +689,16 @@ static void sample_add(sample *s, const char *t, size_t n) {
   s->len += n;
 }
 
-/* The document's visible prose in order, without code, up to SAMPLE_MAX
- * bytes. A walk by links: no recursion that input controls. */
-static void collect_text(const galley_node *root, sample *s) {
+/* The document's visible prose in order, without code (and without
+ * tables unless `tables`), up to SAMPLE_MAX bytes. A walk by links: no
+ * recursion that input controls. */
+static void collect_text(const galley_node *root, sample *s, bool tables) {
   const galley_node *n = root;
   while (n && s->len < SAMPLE_MAX) {
     galley_kind k = n->kind;
     bool skip = k == GALLEY_NODE_CODE_BLOCK || k == GALLEY_NODE_RAW_BLOCK ||
-                k == GALLEY_NODE_CODE || k == GALLEY_NODE_RAW_INLINE;
+                k == GALLEY_NODE_CODE || k == GALLEY_NODE_RAW_INLINE ||
+                (k == GALLEY_NODE_TABLE && !tables);
     /* An address printed as text is in no language. */
     if (k == GALLEY_NODE_TEXT && n->literal &&
         strncmp(n->literal, "http://", 7) != 0 &&
@@ -719,6 +721,18 @@ static void collect_text(const galley_node *root, sample *s) {
     if (galley_kind_is_block(n->kind))
       sample_add(s, " ", 1);
     n = n->next;
+  }
+}
+
+/* What the language is guessed from: the text outside tables, whose
+ * cells (names, figures, abbreviations) say little of the language a page
+ * is written in; all of it when that is little. */
+static void lang_sample(const galley_doc *doc, sample *s) {
+  s->len = 0;
+  collect_text(doc->root, s, false);
+  if (s->len < 200) {
+    s->len = 0;
+    collect_text(doc->root, s, true);
   }
 }
 
@@ -753,8 +767,7 @@ int lang_step(galley_job *job, galley_doc *doc) {
     sample *s = malloc(sizeof *s);
     if (!s)
       return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
-    s->len = 0;
-    collect_text(doc->root, s);
+    lang_sample(doc, s);
     char fw[16];
     size_t fl;
     if (function_word_guess(s->buf, s->len, fw, sizeof fw) == 0 &&
@@ -779,8 +792,7 @@ int lang_step(galley_job *job, galley_doc *doc) {
     sample *s = malloc(sizeof *s);
     if (!s)
       return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
-    s->len = 0;
-    collect_text(doc->root, s);
+    lang_sample(doc, s);
     /* A short article: its title and description say something too. */
     if (s->len < 200) {
       const char *more[] = {galley_doc_get_meta(doc, GALLEY_META_TITLE),

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Language and direction end to end (fixtures/lang/, pages written for
 # these tests): a page that declares no language gets the one its text is
-# in (German, Arabic, Korean, Chinese), a declared tag is made regular
+# in (German, Arabic, Korean, Chinese; a table's cells count only when
+# there is little else), a declared tag is made regular
 # BCP 47 (and a template's lang="en" over a German article gives way to
 # the text), -M language wins, right-to-left pages get dir="rtl" in HTML and
 # EPUB and page-progression-direction="rtl" on the spine, and an EPUB of a
@@ -49,6 +50,11 @@ check "german without lang: lang=\"de\"" has "$t" 'lang="de"'
 check "german: no dir attribute" hasnt "$t" 'dir='
 t=$(html_tag german.html --strip)
 check "german after --strip: lang=\"de\"" has "$t" 'lang="de"'
+# A table of English book titles over a German article: the cells say
+# little of the page's language, the prose does.
+t=$(html_tag table-english-titles.html)
+check "a table of English titles over German prose: lang=\"de\"" \
+  has "$t" 'lang="de"'
 t=$(html_tag german.html -M language=fr)
 check "-M language=fr wins over the guess" has "$t" 'lang="fr"'
 t=$(html_tag german.html -M language=pt_BR)
