@@ -689,6 +689,14 @@ static void sample_add(sample *s, const char *t, size_t n) {
   s->len += n;
 }
 
+/* A text node with words in it: an address printed as text is in no
+ * language. */
+static bool says_words(const galley_node *n) {
+  return n->literal && strncmp(n->literal, "http://", 7) != 0 &&
+         strncmp(n->literal, "https://", 8) != 0 &&
+         strncmp(n->literal, "www.", 4) != 0;
+}
+
 /* The document's visible prose in order, without code (and without
  * tables unless `tables`), up to SAMPLE_MAX bytes. A walk by links: no
  * recursion that input controls. */
@@ -699,11 +707,7 @@ static void collect_text(const galley_node *root, sample *s, bool tables) {
     bool skip = k == GALLEY_NODE_CODE_BLOCK || k == GALLEY_NODE_RAW_BLOCK ||
                 k == GALLEY_NODE_CODE || k == GALLEY_NODE_RAW_INLINE ||
                 (k == GALLEY_NODE_TABLE && !tables);
-    /* An address printed as text is in no language. */
-    if (k == GALLEY_NODE_TEXT && n->literal &&
-        strncmp(n->literal, "http://", 7) != 0 &&
-        strncmp(n->literal, "https://", 8) != 0 &&
-        strncmp(n->literal, "www.", 4) != 0)
+    if (k == GALLEY_NODE_TEXT && says_words(n))
       sample_add(s, n->literal, strnlen(n->literal, SAMPLE_MAX));
     else if (k == GALLEY_NODE_SOFT_BREAK || k == GALLEY_NODE_LINE_BREAK)
       sample_add(s, " ", 1);
@@ -724,10 +728,74 @@ static void collect_text(const galley_node *root, sample *s, bool tables) {
   }
 }
 
-/* What the language is guessed from: the text outside tables, whose
- * cells (names, figures, abbreviations) say little of the language a page
- * is written in; all of it when that is little. */
+/* A paragraph's text is prose when it has this many bytes, less than half
+ * of them link text. */
+#define PROSE_MIN 80
+
+/* The document's prose paragraphs in order (see PROSE_MIN), outside code
+ * and tables, up to SAMPLE_MAX bytes: a page's menus and link lists come
+ * before its article and are words of no sentence. A walk by links. */
+static void collect_prose(const galley_node *root, sample *s) {
+  const galley_node *n = root, *para = NULL;
+  size_t start = 0, links = 0, in_link = 0;
+  while (n && s->len < SAMPLE_MAX) {
+    galley_kind k = n->kind;
+    if (!para && k == GALLEY_NODE_PARAGRAPH) {
+      para = n;
+      start = s->len;
+      links = in_link = 0;
+    }
+    if (para && k == GALLEY_NODE_TEXT && says_words(n)) {
+      size_t before = s->len;
+      sample_add(s, n->literal, strnlen(n->literal, SAMPLE_MAX));
+      if (in_link)
+        links += s->len - before;
+    } else if (para &&
+               (k == GALLEY_NODE_SOFT_BREAK || k == GALLEY_NODE_LINE_BREAK)) {
+      sample_add(s, " ", 1);
+    }
+    if (para && k == GALLEY_NODE_LINK)
+      in_link++;
+    bool skip = k == GALLEY_NODE_CODE_BLOCK || k == GALLEY_NODE_RAW_BLOCK ||
+                k == GALLEY_NODE_CODE || k == GALLEY_NODE_RAW_INLINE ||
+                k == GALLEY_NODE_TABLE;
+    if (!skip && n->first) {
+      n = n->first;
+      continue;
+    }
+    /* Leaving n, then each parent left with it. */
+    for (;;) {
+      if (para && n->kind == GALLEY_NODE_LINK && in_link)
+        in_link--;
+      if (n == para) {
+        size_t got = s->len - start;
+        if (got < PROSE_MIN || links * 2 >= got)
+          s->len = start;
+        else
+          sample_add(s, " ", 1);
+        para = NULL;
+      }
+      if (n == root || n->next)
+        break;
+      n = n->parent;
+    }
+    if (n == root)
+      break;
+    n = n->next;
+  }
+  if (para && s->len - start < PROSE_MIN)
+    s->len = start; /* cut off by the sample's end */
+}
+
+/* What the language is guessed from: the prose paragraphs when there are
+ * a few hundred bytes of them; else the text outside tables, whose cells
+ * (names, figures, abbreviations) say little of the language a page is
+ * written in; all of it when that is little. */
 static void lang_sample(const galley_doc *doc, sample *s) {
+  s->len = 0;
+  collect_prose(doc->root, s);
+  if (s->len >= 400)
+    return;
   s->len = 0;
   collect_text(doc->root, s, false);
   if (s->len < 200) {
