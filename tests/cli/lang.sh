@@ -55,6 +55,10 @@ check "german after --strip: lang=\"de\"" has "$t" 'lang="de"'
 t=$(html_tag table-english-titles.html)
 check "a table of English titles over German prose: lang=\"de\"" \
   has "$t" 'lang="de"'
+# A menu of English links over a short German article: the sample is
+# the prose paragraphs first.
+t=$(html_tag menu-before-article.html)
+check "an English menu over German prose: lang=\"de\"" has "$t" 'lang="de"'
 t=$(html_tag german.html -M language=fr)
 check "-M language=fr wins over the guess" has "$t" 'lang="fr"'
 t=$(html_tag german.html -M language=pt_BR)
