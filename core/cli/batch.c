@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "names.h"
 
 typedef enum { T_PENDING, T_CONVERTED, T_SKIPPED, T_FAILED } task_state;
 
@@ -202,68 +203,6 @@ static task *add_task(batch *b, const char *path, const char *rel) {
 
 /* ---- URL inputs ---- */
 
-/* Appends the characters of [s, end) that are safe in a file name, each
- * other run of characters as one '-'. */
-static void safe_name(galley_buf *out, const char *s, const char *end) {
-  int dash = 0;
-  for (; s < end; s++) {
-    unsigned char ch = (unsigned char)*s;
-    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-        (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
-        (ch == '-' && out->len)) {
-      if (dash && out->len && galley_buf_putc(out, '-') != GALLEY_OK)
-        cli_die_oom();
-      dash = 0;
-      if (galley_buf_putc(out, (char)ch) != GALLEY_OK)
-        cli_die_oom();
-    } else {
-      dash = 1;
-    }
-  }
-}
-
-/* The name of a URL's output, without extension: its last path segment
- * without its extension ("https://example.org/2024/05/story.html" ->
- * "story"), else its host ("https://example.org/" -> "example.org"). The
- * title would be a better name, but it is known only once the page is
- * fetched, and a name must be known before (up-to-date checks,
- * collisions); the URL alone decides, so the same URL always gets the same
- * name. */
-static char *url_stem(const char *url) {
-  const char *host = strstr(url, "://");
-  host = host ? host + 3 : url;
-  const char *host_end = host + strcspn(host, "/?#");
-  const char *path_end = host_end + strcspn(host_end, "?#");
-  const char *seg = path_end, *seg_end = path_end;
-  /* The last segment that is not empty. */
-  while (seg_end > host_end && seg_end[-1] == '/')
-    seg_end--;
-  seg = seg_end;
-  while (seg > host_end && seg[-1] != '/')
-    seg--;
-  galley_buf b = GALLEY_BUF_INIT;
-  const char *dot = NULL;
-  for (const char *q = seg; q < seg_end; q++)
-    if (*q == '.')
-      dot = q;
-  if (dot && dot > seg)
-    seg_end = dot;
-  safe_name(&b, seg, seg_end);
-  /* A name that is only dots would be "." or "..". */
-  if (b.len && strspn(b.data, ".") == b.len)
-    galley_buf_set_len(&b, 0);
-  if (!b.len) {
-    const char *at = memchr(host, '@', (size_t)(host_end - host));
-    safe_name(&b, at ? at + 1 : host, host_end);
-  }
-  if (!b.len && galley_buf_puts(&b, "page") != GALLEY_OK)
-    cli_die_oom();
-  if (b.len > 80)
-    galley_buf_set_len(&b, 80);
-  size_t n;
-  return galley_buf_detach(&b, &n);
-}
-
 static const char *writer_ext(const batch *b) {
   return b->p->writer->extensions && b->p->writer->extensions[0]
              ? b->p->writer->extensions[0]
@@ -273,17 +212,16 @@ static const char *writer_ext(const batch *b) {
 /* OUTDIR/STEM.EXT, or OUTDIR/STEM-HASH.EXT with `hash` (the URL's FNV-1a,
  * for a name that another input's output already has). */
 static char *url_output(const batch *b, const char *url, int hash) {
-  char *stem = url_stem(url);
-  char name[160];
-  if (hash) {
-    uint64_t h = 1469598103934665603ull;
-    for (const char *s = url; *s; s++)
-      h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    snprintf(name, sizeof name, "%s-%08llx.%s", stem,
-             (unsigned long long)(h & 0xffffffffu), writer_ext(b));
-  } else {
-    snprintf(name, sizeof name, "%s.%s", stem, writer_ext(b));
+  char *stem = url_stem(url, 80);
+  if (stem && hash) {
+    char *h = hashed_stem(stem, name_hash(NAME_HASH_START, url));
+    free(stem);
+    stem = h;
   }
+  if (!stem)
+    cli_die_oom();
+  char name[160];
+  snprintf(name, sizeof name, "%s.%s", stem, writer_ext(b));
   free(stem);
   return join(b->outdir, name);
 }
@@ -422,7 +360,7 @@ static void walk_warc(batch *b, const char *path) {
     t->input = strdup(path);
     t->warc_uri = strdup(r.uri);
     t->warc_id = strdup(r.id ? r.id : "");
-    char *stem = warc_output_stem(r.uri);
+    char *stem = warc_stem(r.uri);
     size_t dl = strlen(path) + 48;
     t->display = malloc(dl);
     if (!t->input || !t->warc_uri || !t->warc_id || !stem || !t->display)
@@ -475,18 +413,14 @@ static void name_warc_outputs(batch *b) {
       clash = strcmp(b->tasks[j].output, t->output) == 0;
     if (!clash)
       continue;
-    char *stem = warc_output_stem(t->warc_uri);
-    uint64_t h = 1469598103934665603ull;
-    for (const char *s = t->warc_id; *s; s++)
-      h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    for (const char *s = t->input; *s; s++)
-      h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    size_t n = strlen(stem) + 10;
-    char *two = malloc(n);
+    char *stem = warc_stem(t->warc_uri);
+    if (!stem)
+      cli_die_oom();
+    char *two = hashed_stem(
+        stem, name_hash(name_hash(NAME_HASH_START, t->warc_id), t->input));
+    free(stem);
     if (!two)
       cli_die_oom();
-    snprintf(two, n, "%s-%08llx", stem, (unsigned long long)(h & 0xffffffffu));
-    free(stem);
     free(t->output);
     t->output = warc_output(b, two);
     free(two);
@@ -658,18 +592,12 @@ static int newer_or_same(const struct timespec *a, const struct timespec *b) {
          (a->tv_sec == b->tv_sec && a->tv_nsec >= b->tv_nsec);
 }
 
-static uint64_t hash_name(const char *s) {
-  uint64_t h = 1469598103934665603ull;
-  for (; *s; s++)
-    h = (h ^ (unsigned char)*s) * 1099511628211ull;
-  return h;
-}
-
 /* The stamp entry for output `name`: the one found, or the empty slot where
  * it would go. The table is never full (see stamp_set). */
 static stamp_entry *stamp_slot(const batch *b, const char *name) {
   size_t mask = b->cap_stamps - 1;
-  for (size_t i = (size_t)hash_name(name) & mask;; i = (i + 1) & mask) {
+  for (size_t i = (size_t)name_hash(NAME_HASH_START, name) & mask;;
+       i = (i + 1) & mask) {
     stamp_entry *e = &b->stamps[i];
     if (!e->name || strcmp(e->name, name) == 0)
       return e;
@@ -955,7 +883,7 @@ static site *site_for(batch *b, char *key, galley_job *job) {
       site *s = b->sites[i];
       if (!s)
         continue;
-      size_t j = (size_t)hash_name(s->key) & (ncap - 1);
+      size_t j = (size_t)name_hash(NAME_HASH_START, s->key) & (ncap - 1);
       while (ns[j])
         j = (j + 1) & (ncap - 1);
       ns[j] = s;
@@ -965,7 +893,7 @@ static site *site_for(batch *b, char *key, galley_job *job) {
     b->cap_sites = ncap;
   }
   size_t mask = b->cap_sites - 1;
-  size_t i = (size_t)hash_name(key) & mask;
+  size_t i = (size_t)name_hash(NAME_HASH_START, key) & mask;
   for (; b->sites[i]; i = (i + 1) & mask)
     if (strcmp(b->sites[i]->key, key) == 0) {
       free(key);

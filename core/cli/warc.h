@@ -64,10 +64,4 @@ int warc_http_parse(const unsigned char *block, size_t n, size_t limit,
                     warc_http *h, int *too_big, char *why, size_t why_size);
 void warc_http_clear(warc_http *h);
 
-/* The name of a record's output, without extension: the URI's last path
- * segment (without extension) or its host, and the first 8 hex digits of
- * the URI's FNV-1a hash, so two URIs never share a name and one URI always
- * gets the same ("story-1a2b3c4d"). malloc'd. */
-char *warc_output_stem(const char *uri);
-
 #endif

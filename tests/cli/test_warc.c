@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "names.h"
 #include "warc.h"
 
 typedef struct bytes {
@@ -391,17 +392,24 @@ static void http_chunked_and_content_encodings_are_undone(void **state) {
 
 static void output_stems_are_stable_and_distinct(void **state) {
   (void)state;
-  char *a = warc_output_stem("https://example.org/2024/05/story.html");
-  char *a2 = warc_output_stem("https://example.org/2024/05/story.html");
-  char *b = warc_output_stem("https://example.org/2023/story.html");
-  char *c = warc_output_stem("https://example.org/");
-  char *d = warc_output_stem("https://example.org/../..");
+  char *a = warc_stem("https://example.org/2024/05/story.html");
+  char *a2 = warc_stem("https://example.org/2024/05/story.html");
+  char *b = warc_stem("https://example.org/2023/story.html");
+  char *c = warc_stem("https://example.org/");
+  char *d = warc_stem("https://example.org/../..");
   assert_string_equal(a, a2);
   assert_string_not_equal(a, b);
   assert_int_equal(strncmp(a, "story-", 6), 0);
   assert_int_equal(strncmp(c, "example.org-", 12), 0);
   assert_null(strchr(d, '/'));
   assert_true(d[0] != '.');
+  /* A URL's name is never a hidden file, and keeps to its length. */
+  char *e = url_stem("https://example.org/.env", 80);
+  assert_string_equal(e, "env");
+  char *f = url_stem("https://example.org/a-very-long-name-of-a-story.html", 6);
+  assert_string_equal(f, "a-very");
+  free(e);
+  free(f);
   free(a);
   free(a2);
   free(b);
