@@ -79,6 +79,48 @@ static const char page[] =
     "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=\"Windows-1252\""
     "\r\n\r\n<p>caf\xe9</p>";
 
+/* An archive written to a temporary file and opened: `w`, a record to
+ * read into and a buffer for the reason of a failure. */
+typedef struct archive {
+  char *path;
+  warc_file *w;
+  warc_rec r;
+  char why[256];
+} archive;
+
+static void open_archive(archive *a, const bytes *b, const char *suffix,
+                         size_t limit) {
+  memset(a, 0, sizeof *a);
+  a->path = write_tmp(b, suffix);
+  assert_int_equal(warc_open(a->path, limit, &a->w, a->why, sizeof a->why), 0);
+}
+
+/* The next record's outcome: 1 read, 0 the end, -1 a bad record (why). */
+static int next(archive *a) {
+  return warc_next(a->w, &a->r, a->why, sizeof a->why);
+}
+
+static void close_archive(archive *a) {
+  warc_rec_clear(&a->r);
+  warc_close(a->w);
+  unlink(a->path);
+  free(a->path);
+}
+
+/* `n` gzip members at `level`, the i-th a response for
+ * https://a.example/I; each member's offset in offs[i]. */
+static void gzip_records(bytes *file, int n, uint64_t *offs, int level) {
+  for (int i = 0; i < n; i++) {
+    bytes one = {0};
+    char uri[64];
+    snprintf(uri, sizeof uri, "https://a.example/%d", i);
+    record(&one, "1.1", "response", uri, page, strlen(page));
+    offs[i] = file->n;
+    gzip_member(file, &one, level ? level : i + 1);
+    free(one.d);
+  }
+}
+
 static void plain_records_read_in_order_with_their_headers(void **state) {
   (void)state;
   bytes b = {0};
@@ -86,34 +128,28 @@ static void plain_records_read_in_order_with_their_headers(void **state) {
          "GET / HTTP/1.1\r\n\r\n", 18);
   size_t second = b.n;
   record(&b, "1.1", "response", "https://a.example/x", page, strlen(page));
-  char *path = write_tmp(&b, ".warc");
-  warc_file *w;
-  char why[256];
-  assert_int_equal(warc_open(path, 0, &w, why, sizeof why), 0);
-  warc_rec r = {0};
-  assert_int_equal(warc_next(w, &r, why, sizeof why), 1);
-  assert_string_equal(r.version, "1.0");
-  assert_string_equal(r.type, "request");
+  archive a;
+  open_archive(&a, &b, ".warc", 0);
+  assert_int_equal(next(&a), 1);
+  assert_string_equal(a.r.version, "1.0");
+  assert_string_equal(a.r.type, "request");
   /* WARC/1.0's angle brackets are not part of the URI. */
-  assert_string_equal(r.uri, "https://a.example/x");
-  assert_int_equal(r.offset, 0);
-  assert_int_equal(warc_next(w, &r, why, sizeof why), 1);
-  assert_string_equal(r.version, "1.1");
-  assert_string_equal(r.type, "response");
-  assert_string_equal(r.id, "<urn:uuid:response>");
-  assert_string_equal(r.date, "2024-05-01T12:00:00Z");
-  assert_int_equal(r.offset, second);
-  assert_int_equal(r.length, strlen(page));
-  assert_memory_equal(r.block, page, strlen(page));
-  assert_int_equal(warc_next(w, &r, why, sizeof why), 0);
+  assert_string_equal(a.r.uri, "https://a.example/x");
+  assert_int_equal(a.r.offset, 0);
+  assert_int_equal(next(&a), 1);
+  assert_string_equal(a.r.version, "1.1");
+  assert_string_equal(a.r.type, "response");
+  assert_string_equal(a.r.id, "<urn:uuid:response>");
+  assert_string_equal(a.r.date, "2024-05-01T12:00:00Z");
+  assert_int_equal(a.r.offset, second);
+  assert_int_equal(a.r.length, strlen(page));
+  assert_memory_equal(a.r.block, page, strlen(page));
+  assert_int_equal(next(&a), 0);
   /* Random access: the second record by its offset. */
-  assert_int_equal(warc_seek(w, second, why, sizeof why), 0);
-  assert_int_equal(warc_next(w, &r, why, sizeof why), 1);
-  assert_string_equal(r.type, "response");
-  warc_rec_clear(&r);
-  warc_close(w);
-  unlink(path);
-  free(path);
+  assert_int_equal(warc_seek(a.w, second, a.why, sizeof a.why), 0);
+  assert_int_equal(next(&a), 1);
+  assert_string_equal(a.r.type, "response");
+  close_archive(&a);
   free(b.d);
 }
 
@@ -121,35 +157,21 @@ static void gzip_members_give_their_offsets(void **state) {
   (void)state;
   bytes file = {0};
   uint64_t offs[3];
+  gzip_records(&file, 3, offs, 0);
+  archive a;
+  open_archive(&a, &file, ".warc.gz", 0);
   for (int i = 0; i < 3; i++) {
-    bytes one = {0};
+    assert_int_equal(next(&a), 1);
+    assert_int_equal(a.r.offset, offs[i]);
     char uri[64];
     snprintf(uri, sizeof uri, "https://a.example/%d", i);
-    record(&one, "1.1", "response", uri, page, strlen(page));
-    offs[i] = file.n;
-    gzip_member(&file, &one, i + 1);
-    free(one.d);
+    assert_string_equal(a.r.uri, uri);
   }
-  char *path = write_tmp(&file, ".warc.gz");
-  warc_file *w;
-  char why[256];
-  assert_int_equal(warc_open(path, 0, &w, why, sizeof why), 0);
-  warc_rec r = {0};
-  for (int i = 0; i < 3; i++) {
-    assert_int_equal(warc_next(w, &r, why, sizeof why), 1);
-    assert_int_equal(r.offset, offs[i]);
-    char uri[64];
-    snprintf(uri, sizeof uri, "https://a.example/%d", i);
-    assert_string_equal(r.uri, uri);
-  }
-  assert_int_equal(warc_next(w, &r, why, sizeof why), 0);
-  assert_int_equal(warc_seek(w, offs[2], why, sizeof why), 0);
-  assert_int_equal(warc_next(w, &r, why, sizeof why), 1);
-  assert_string_equal(r.uri, "https://a.example/2");
-  warc_rec_clear(&r);
-  warc_close(w);
-  unlink(path);
-  free(path);
+  assert_int_equal(next(&a), 0);
+  assert_int_equal(warc_seek(a.w, offs[2], a.why, sizeof a.why), 0);
+  assert_int_equal(next(&a), 1);
+  assert_string_equal(a.r.uri, "https://a.example/2");
+  close_archive(&a);
   free(file.d);
 }
 
@@ -157,63 +179,38 @@ static void corrupt_member_is_reported_and_the_walk_goes_on(void **state) {
   (void)state;
   bytes file = {0};
   uint64_t offs[3];
-  for (int i = 0; i < 3; i++) {
-    bytes one = {0};
-    char uri[64];
-    snprintf(uri, sizeof uri, "https://a.example/%d", i);
-    record(&one, "1.1", "response", uri, page, strlen(page));
-    offs[i] = file.n;
-    gzip_member(&file, &one, 6);
-    free(one.d);
-  }
+  gzip_records(&file, 3, offs, 6);
   for (size_t i = offs[1] + 12; i < offs[1] + 40; i++)
     file.d[i] ^= 0x5a;
-  char *path = write_tmp(&file, ".warc.gz");
-  warc_file *w;
-  char why[256];
-  assert_int_equal(warc_open(path, 0, &w, why, sizeof why), 0);
-  warc_rec r = {0};
-  assert_int_equal(warc_next(w, &r, why, sizeof why), 1);
-  assert_int_equal(warc_next(w, &r, why, sizeof why), -1);
+  archive a;
+  open_archive(&a, &file, ".warc.gz", 0);
+  assert_int_equal(next(&a), 1);
+  assert_int_equal(next(&a), -1);
   char want[64];
   snprintf(want, sizeof want,
            "record at offset %llu:", (unsigned long long)offs[1]);
-  assert_non_null(strstr(why, want));
-  assert_int_equal(warc_next(w, &r, why, sizeof why), 1);
-  assert_string_equal(r.uri, "https://a.example/2");
-  assert_int_equal(r.offset, offs[2]);
-  assert_int_equal(warc_next(w, &r, why, sizeof why), 0);
-  warc_rec_clear(&r);
-  warc_close(w);
-  unlink(path);
-  free(path);
+  assert_non_null(strstr(a.why, want));
+  assert_int_equal(next(&a), 1);
+  assert_string_equal(a.r.uri, "https://a.example/2");
+  assert_int_equal(a.r.offset, offs[2]);
+  assert_int_equal(next(&a), 0);
+  close_archive(&a);
   free(file.d);
 }
 
 static void truncated_last_member_is_reported_then_the_end(void **state) {
   (void)state;
   bytes file = {0};
-  uint64_t last = 0;
-  for (int i = 0; i < 2; i++) {
-    bytes one = {0};
-    record(&one, "1.1", "response", "https://a.example/", page, strlen(page));
-    last = file.n;
-    gzip_member(&file, &one, 6);
-    free(one.d);
-  }
-  file.n = last + (file.n - last) / 2;
-  char *path = write_tmp(&file, ".warc.gz");
-  warc_file *w;
-  char why[256];
-  assert_int_equal(warc_open(path, 0, &w, why, sizeof why), 0);
-  warc_rec r = {0};
-  assert_int_equal(warc_next(w, &r, why, sizeof why), 1);
-  assert_int_equal(warc_next(w, &r, why, sizeof why), -1);
-  assert_non_null(strstr(why, "cut short"));
-  assert_int_equal(warc_next(w, &r, why, sizeof why), 0);
-  warc_close(w);
-  unlink(path);
-  free(path);
+  uint64_t offs[2];
+  gzip_records(&file, 2, offs, 6);
+  file.n = offs[1] + (file.n - offs[1]) / 2;
+  archive a;
+  open_archive(&a, &file, ".warc.gz", 0);
+  assert_int_equal(next(&a), 1);
+  assert_int_equal(next(&a), -1);
+  assert_non_null(strstr(a.why, "cut short"));
+  assert_int_equal(next(&a), 0);
+  close_archive(&a);
   free(file.d);
 }
 
@@ -226,22 +223,17 @@ static void plain_record_cut_short_and_bad_length(void **state) {
   record(&b, "1.1", "response", "https://a.example/ok", page, strlen(page));
   record(&b, "1.1", "response", "https://a.example/cut", page, strlen(page));
   b.n -= 20;
-  char *path = write_tmp(&b, ".warc");
-  warc_file *w;
-  char why[256];
-  assert_int_equal(warc_open(path, 0, &w, why, sizeof why), 0);
-  warc_rec r = {0};
-  assert_int_equal(warc_next(w, &r, why, sizeof why), -1);
-  assert_non_null(strstr(why, "record at offset 0: a Content-Length"));
-  assert_int_equal(warc_next(w, &r, why, sizeof why), 1);
-  assert_int_equal(r.offset, good);
-  assert_string_equal(r.uri, "https://a.example/ok");
-  assert_int_equal(warc_next(w, &r, why, sizeof why), -1);
-  assert_non_null(strstr(why, "cut short"));
-  assert_int_equal(warc_next(w, &r, why, sizeof why), 0);
-  warc_close(w);
-  unlink(path);
-  free(path);
+  archive a;
+  open_archive(&a, &b, ".warc", 0);
+  assert_int_equal(next(&a), -1);
+  assert_non_null(strstr(a.why, "record at offset 0: a Content-Length"));
+  assert_int_equal(next(&a), 1);
+  assert_int_equal(a.r.offset, good);
+  assert_string_equal(a.r.uri, "https://a.example/ok");
+  assert_int_equal(next(&a), -1);
+  assert_non_null(strstr(a.why, "cut short"));
+  assert_int_equal(next(&a), 0);
+  close_archive(&a);
   free(b.d);
 }
 
@@ -258,25 +250,19 @@ static void record_over_the_limit_keeps_its_header_only(void **state) {
       gzip_member(&file, &one, 6);
     else
       add(&file, one.d, one.n);
-    char *path = write_tmp(&file, gz ? ".warc.gz" : ".warc");
-    warc_file *w;
-    char why[256];
-    assert_int_equal(warc_open(path, 4096, &w, why, sizeof why), 0);
-    warc_rec r = {0};
-    assert_int_equal(warc_next(w, &r, why, sizeof why), 1);
-    assert_true(r.too_big);
-    assert_null(r.block);
-    assert_int_equal(r.length, 10000);
-    assert_string_equal(r.uri, "https://a.example/big");
+    archive a;
+    open_archive(&a, &file, gz ? ".warc.gz" : ".warc", 4096);
+    assert_int_equal(next(&a), 1);
+    assert_true(a.r.too_big);
+    assert_null(a.r.block);
+    assert_int_equal(a.r.length, 10000);
+    assert_string_equal(a.r.uri, "https://a.example/big");
     if (!gz) { /* in a member of its own, the rest of the member goes */
-      assert_int_equal(warc_next(w, &r, why, sizeof why), 1);
-      assert_false(r.too_big);
-      assert_string_equal(r.uri, "https://a.example/small");
+      assert_int_equal(next(&a), 1);
+      assert_false(a.r.too_big);
+      assert_string_equal(a.r.uri, "https://a.example/small");
     }
-    warc_rec_clear(&r);
-    warc_close(w);
-    unlink(path);
-    free(path);
+    close_archive(&a);
     free(one.d);
     free(file.d);
   }
