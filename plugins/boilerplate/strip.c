@@ -197,9 +197,10 @@ static const char *const joined_stems[] = {
     "related",    "share",      "sharing",     "social",  "subscribe",
     "newsletter", "recommend",  "trending",    "comments", "disqus",
     "cookie",     "advert",     "sponsor",     "outbrain", "taboola",
-    "breadcrumb", "pagination", "navigation",  "navbar",  "footer",
-    "sidebar",    "widget",     NULL};
-enum { strong_stems = 20 };
+    "breadcrumb", "pagination", "navigation",  "navbar",  "gallery",
+    "slideshow",  "carousel",   "footer",      "sidebar", "widget",
+    NULL};
+enum { strong_stems = 23 };
 
 static int joined_word(const char *w, size_t n) {
   for (size_t i = 0; joined_stems[i]; i++) {
