@@ -198,9 +198,9 @@ static const char *const joined_stems[] = {
     "newsletter", "recommend",  "trending",    "comments", "disqus",
     "cookie",     "advert",     "sponsor",     "outbrain", "taboola",
     "breadcrumb", "pagination", "navigation",  "navbar",  "gallery",
-    "slideshow",  "carousel",   "footer",      "sidebar", "widget",
-    NULL};
-enum { strong_stems = 23 };
+    "slideshow",  "carousel",   "signup",      "footer",  "sidebar",
+    "widget",     NULL};
+enum { strong_stems = 24 };
 
 static int joined_word(const char *w, size_t n) {
   for (size_t i = 0; joined_stems[i]; i++) {
@@ -556,6 +556,18 @@ static bool is_share_label(bp_ctx *c, const bp_rec *r) {
  * cookie notices. A container that holds most of the page's paragraphs is
  * never furniture, whatever its class says (some sites wrap the whole page
  * in class="page-with-sidebar"). */
+static bool is_cta(const char *t);
+
+/* Rule promo-figure: a figure whose caption is a short call to action
+ * ("Need more space? Subscribe to our sister title …" under a magazine's
+ * cover): an advertisement set as a picture. */
+static bool promo_figure(bp_ctx *c, const bp_rec *r) {
+  if (r->text == 0 || r->text >= 200 || r->stops > 2)
+    return false;
+  char *t = bp_node_text(c->doc, r->node);
+  return t && is_cta(t);
+}
+
 static int rule_furniture(bp_ctx *c) {
   const bp_rec *root = &c->rec[0];
   /* The article element (article, main, itemprop=articleBody) of three
@@ -642,10 +654,17 @@ static int rule_furniture(bp_ctx *c) {
       continue;
     }
     /* Figures and captions belong to the article whatever their class
-     * says ("wp-caption", "has-caption"). */
+     * says ("wp-caption", "has-caption"), unless the caption sells: rule
+     * promo-figure. */
     if (r->kind == GALLEY_NODE_FIGURE || r->kind == GALLEY_NODE_CAPTION ||
-        (tag && (strcmp(tag, "figure") == 0 || strcmp(tag, "figcaption") == 0)))
+        (tag && (strcmp(tag, "figure") == 0 || strcmp(tag, "figcaption") == 0))) {
+      if (r->kind == GALLEY_NODE_FIGURE && promo_figure(c, r)) {
+        if (drop(c, (int)i, "promo-figure") != GALLEY_OK)
+          return GALLEY_ENOMEM;
+        i = (size_t)r->end - 1;
+      }
       continue;
+    }
     const char *sig = bp_node_signature(c->doc, r->node);
     /* Rule template: the block repeats across the batch's pages. */
     if (c->batch) {

@@ -59,6 +59,7 @@ static const fixture fixtures[] = {
     {"off-site-links", "html", "html", "link-list"},
     {"labelled-list", "html", "html", "labelled-list"},
     {"labelled-links", "html", "html", "labelled-list"},
+    {"promo-figure", "html", "html", "promo-figure"},
     {"copyright-line", "html", "html", "copyright-line"},
     {"comment-policy", "html", "html", "comment-policy"},
     {"share-label", "html", "html", "share-label"},
