@@ -1459,15 +1459,22 @@ static bool is_label_line(const char *t) {
   return false;
 }
 
-/* A line that is mostly web addresses, two or more (image lists and
- * tracking data that leaked into the text). */
+/* A line that is mostly web addresses, two or more, written out or as
+ * the text of their links (image lists and tracking data that leaked into
+ * the text; "Listen: http://po.st/… Download: http://po.st/…"). */
+static size_t space_at(const char *p) {
+  if (*p == ' ' || *p == '\t' || *p == '\n')
+    return 1;
+  return (unsigned char)p[0] == 0xc2 && (unsigned char)p[1] == 0xa0 ? 2 : 0;
+}
+
 static bool is_url_line(const char *t) {
   size_t total = 0, url = 0, urls = 0;
   for (const char *p = t; *p;) {
-    while (*p == ' ')
-      p++;
+    for (size_t sp; (sp = space_at(p)) != 0;)
+      p += sp;
     const char *w = p;
-    while (*p && *p != ' ')
+    while (*p && !space_at(p))
       p++;
     size_t n = (size_t)(p - w);
     total += n;
@@ -1620,6 +1627,31 @@ static bool has_email(const char *t) {
   return false;
 }
 
+/* A telephone number given as one, to call: "202-628-8500 tel", "Tel.
+ * +44 (0)20 7946 0000", "phone (555) 010-2345": a run of nine or more
+ * digits in groups (spaces, '-', '.', '/', parentheses, '+' between them)
+ * and the word tel, phone, telephone, fax or call. */
+static bool has_phone(const char *low) {
+  static const char *const labels[] = {"tel", "tel.", "phone", "telephone",
+                                       "fax", "call", NULL};
+  bool label = false;
+  for (size_t i = 0; labels[i] && !label; i++)
+    label = has_phrase(low, labels[i]);
+  if (!label)
+    return false;
+  size_t digits = 0;
+  for (const char *p = low; *p; p++) {
+    if (isdigit((unsigned char)*p)) {
+      if (++digits >= 9)
+        return true;
+    } else if (!(digits && strchr(" -./()+", *p) &&
+                 (isdigit((unsigned char)p[1]) || strchr(" -./()+", p[1])))) {
+      digits = 0;
+    }
+  }
+  return false;
+}
+
 /* What ends an article without being part of it: an invitation, an
  * author's contact, a credit for reporting, an affiliate notice. Phrases
  * that address the reader or speak of the article, not phrases that
@@ -1660,8 +1692,9 @@ static bool is_promo(const char *t) {
       if (net && net - f < 80)
         return true;
     }
-  /* A short line with the author's address. */
-  return n < 300 && has_email(t);
+  /* A short line with the author's address, or the site's: "The Hill
+   * 1625 K Street … | 202-628-8500 tel | 202-628-8503 fax". */
+  return n < 300 && (has_email(t) || has_phone(low));
 }
 
 /* The first place of needle (ASCII, lower case) in t, ignoring case. */
@@ -1780,7 +1813,7 @@ static int rule_clean_blocks(bp_ctx *c, int top, bp_clean *k) {
     } else if (r->text <= 240 && credit == GALLEY_CREDIT_PICTURE &&
                !in_figure(c, r)) {
       why = "image-credit";
-    } else if (r->link * 2 < r->text && is_url_line(t)) {
+    } else if (is_url_line(t)) {
       why = "url-line";
     } else if (r->text < 300 && is_copyright(t)) {
       why = "copyright-line";
