@@ -6,7 +6,9 @@
  *     word or URL longer than the line stands alone on its line, never
  *     broken. A line never starts with something the reader would take
  *     for a list marker, a quote or a reference ("- ", "1.", ">", "[1]"):
- *     the word before comes down with it.
+ *     the word before comes down with it (after a word alone on its line,
+ *     it stays on that line, past the width). However deep the quotes and
+ *     lists, text gets at least 20 columns after their prefixes.
  *   - Headings are one line, underlined by their level: = (1), - (2),
  *     ~ (3), ^ (4), " (5), ' (6), as long as the heading (at least 3).
  *   - Lists: "- " bullets, "1. " numbers ("1) " and "[1] " when the list's
@@ -43,9 +45,11 @@
  *     credits line under it (byline, humane date, site and source:
  *     galley_doc_credits), unless the first heading of the body is the
  *     title (galley_doc_shows_title). standalone=false: neither.
- * Output ends with exactly one newline (an empty document gives nothing). */
+ * Output ends with exactly one newline (an empty document gives nothing).
+ * The lines go through the layout layer (galley/layout.h), which does the
+ * prefixes, blank lines, wrapping and trimming; this file decides what the
+ * lines say. */
 #include <ctype.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
