@@ -15,15 +15,15 @@ struct galley_layout {
   size_t width; /* 0: no wrapping */
   galley_layout_escape_fn escape;
   void *escape_data;
-  size_t min_text; /* columns text may always take after the prefixes */
-  bool trim;       /* trailing spaces off, no empty lines at the end */
+  size_t min_text;   /* columns text may always take after the prefixes */
+  bool trim;         /* trailing spaces off, no empty lines at the end */
   galley_buf prefix; /* every container's later-line prefix, outermost first */
   galley_buf firsts; /* the first-line prefixes (markers) not yet written */
   struct box {
-    size_t rest_at;  /* prefix.len before it */
+    size_t rest_at;             /* prefix.len before it */
     size_t first_at, first_len; /* its marker in `firsts` */
-    bool has_first;  /* its first line starts with that marker */
-    bool used;       /* it has started a line */
+    bool has_first;             /* its first line starts with that marker */
+    bool used;                  /* it has started a line */
   } *boxes;
   size_t n_boxes, cap_boxes;
   size_t fresh; /* the first box that has not started a line (n_boxes: none) */
@@ -333,8 +333,7 @@ GALLEY_API int galley_layout_finish(galley_layout *l) {
  * spaces) and, when `first` is not NULL, whose first line starts with
  * `first`; `used`: it has started a line already. */
 static int enter(galley_layout *l, const char *first, size_t first_len,
-                 const char *rest, size_t rest_len_, size_t spaces,
-                 bool used) {
+                 const char *rest, size_t rest_len_, size_t spaces, bool used) {
   if (galley_array_grow((void **)&l->boxes, &l->cap_boxes, l->n_boxes + 1,
                         sizeof *l->boxes) != GALLEY_OK)
     return fail(l, GALLEY_ENOMEM);
@@ -350,8 +349,8 @@ static int enter(galley_layout *l, const char *first, size_t first_len,
   if (l->fresh == l->n_boxes && used)
     l->fresh++;
   l->n_boxes++;
-  return fail(l, l->prefix.failed || l->firsts.failed ? GALLEY_ENOMEM
-                                                      : GALLEY_OK);
+  return fail(l,
+              l->prefix.failed || l->firsts.failed ? GALLEY_ENOMEM : GALLEY_OK);
 }
 
 GALLEY_API int galley_layout_push(galley_layout *l, const char *prefix) {
@@ -359,8 +358,8 @@ GALLEY_API int galley_layout_push(galley_layout *l, const char *prefix) {
     return GALLEY_EINVALID;
   if (l->open)
     settle(l);
-  return enter(l, NULL, 0, prefix ? prefix : "", prefix ? strlen(prefix) : 0,
-               0, false);
+  return enter(l, NULL, 0, prefix ? prefix : "", prefix ? strlen(prefix) : 0, 0,
+               false);
 }
 
 GALLEY_API int galley_layout_marker_rest(galley_layout *l, const char *marker,
