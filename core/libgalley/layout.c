@@ -1,7 +1,10 @@
 /* The layout layer for line-oriented writers (galley/layout.h): a line is
  * built in a buffer, prefixes first, and handed to the sink when it ends;
  * a text that passes the width is broken at its last space, the rest of
- * the line carried to the next one after the prefixes. */
+ * the line carried to the next one after the prefixes. A container keeps
+ * the prefix of its later lines in `prefix` (all of them, outermost
+ * first), and a list item its marker in `firsts` until its first line
+ * starts. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,12 +15,22 @@ struct galley_layout {
   size_t width; /* 0: no wrapping */
   galley_layout_escape_fn escape;
   void *escape_data;
-  galley_buf prefix; /* every container's prefix, outermost first */
-  size_t *marks;     /* prefix.len before each push */
-  size_t n_marks, cap_marks;
+  size_t min_text;   /* columns text may always take after the prefixes */
+  bool trim;         /* trailing spaces off, no empty lines at the end */
+  galley_buf prefix; /* every container's later-line prefix, outermost first */
+  galley_buf firsts; /* the first-line prefixes (markers) not yet written */
+  struct box {
+    size_t rest_at;             /* prefix.len before it */
+    size_t first_at, first_len; /* its marker in `firsts` */
+    bool has_first;             /* its first line starts with that marker */
+    bool used;                  /* it has started a line */
+  } *boxes;
+  size_t n_boxes, cap_boxes;
+  size_t fresh; /* the first box that has not started a line (n_boxes: none) */
   galley_buf line;      /* the open line, its prefix included */
   size_t col;           /* display width of `line` */
   size_t content_start; /* bytes of prefix at the line's start */
+  size_t start_col;     /* display width of those bytes */
   /* The spaces of the open line a wrap may break at, in order; `ok` is
    * 1 when the word after one may start a line, 0 when the break check
    * refused it, -1 while that word is still being written. */
@@ -31,8 +44,9 @@ struct galley_layout {
   void *may_start_data;
   bool open;         /* a line is being built */
   bool blank_wanted; /* a blank line goes before the next line */
-  size_t blank_prefix; /* prefix bytes when it was asked for */
+  size_t blank_depth; /* the fewest boxes open since it was asked for */
   bool wrote;        /* a line has gone to the sink */
+  size_t held;       /* trim: empty lines not yet written */
   galley_buf scratch;
   int status;
 };
@@ -125,9 +139,10 @@ GALLEY_API void galley_layout_free(galley_layout *l) {
   if (!l)
     return;
   galley_buf_free(&l->prefix);
+  galley_buf_free(&l->firsts);
   galley_buf_free(&l->line);
   galley_buf_free(&l->scratch);
-  free(l->marks);
+  free(l->boxes);
   free(l->brks);
   free(l);
 }
@@ -158,6 +173,52 @@ GALLEY_API void galley_layout_set_width(galley_layout *l, size_t width) {
   l->width = width;
 }
 
+GALLEY_API void galley_layout_set_min_width(galley_layout *l, size_t columns) {
+  if (!l)
+    return;
+  if (l->open)
+    settle(l);
+  l->min_text = columns;
+}
+
+GALLEY_API void galley_layout_set_trim(galley_layout *l, bool trim) {
+  if (l)
+    l->trim = trim;
+}
+
+/* Bytes of `prefix` for boxes [0, n). */
+static size_t rest_len(const galley_layout *l, size_t n) {
+  return n < l->n_boxes ? l->boxes[n].rest_at : l->prefix.len;
+}
+
+/* Bytes of box `i`'s first-line prefix, at *s. */
+static size_t first_of(const galley_layout *l, size_t i, const char **s) {
+  const struct box *b = &l->boxes[i];
+  if (b->has_first && !b->used) {
+    *s = l->firsts.data ? l->firsts.data + b->first_at : "";
+    return b->first_len;
+  }
+  *s = l->prefix.data ? l->prefix.data + b->rest_at : "";
+  return rest_len(l, i + 1) - b->rest_at;
+}
+
+GALLEY_API size_t galley_layout_text_width(const galley_layout *l) {
+  if (!l || !l->width)
+    return 0;
+  size_t pw = galley_display_width(l->prefix.data, rest_len(l, l->fresh));
+  for (size_t i = l->fresh; i < l->n_boxes; i++) {
+    const char *s;
+    size_t n = first_of(l, i, &s);
+    pw += galley_display_width(s, n);
+  }
+  size_t room = l->width > pw ? l->width - pw : 0;
+  return room > l->min_text ? room : l->min_text;
+}
+
+GALLEY_API bool galley_layout_fresh(const galley_layout *l) {
+  return l && l->n_boxes && !l->boxes[l->n_boxes - 1].used;
+}
+
 GALLEY_API size_t galley_layout_column(const galley_layout *l) {
   if (!l)
     return 0;
@@ -170,12 +231,26 @@ static int fail(galley_layout *l, int rc) {
   return l->status;
 }
 
-/* Hands `len` bytes and a newline to the sink. */
+/* Hands `len` bytes and a newline to the sink (trim: without trailing
+ * spaces, and an empty line only once a line with something on it
+ * follows). */
 static int emit(galley_layout *l, const char *s, size_t len) {
-  int rc = galley_sink_write(l->out, s, len);
+  l->wrote = true;
+  if (l->trim) {
+    while (len && s[len - 1] == ' ')
+      len--;
+    if (!len) {
+      l->held++;
+      return l->status;
+    }
+  }
+  int rc = GALLEY_OK;
+  for (; l->held && rc == GALLEY_OK; l->held--)
+    rc = galley_sink_write(l->out, "\n", 1);
+  if (rc == GALLEY_OK)
+    rc = galley_sink_write(l->out, s, len);
   if (rc == GALLEY_OK)
     rc = galley_sink_write(l->out, "\n", 1);
-  l->wrote = true;
   return fail(l, rc);
 }
 
@@ -184,10 +259,11 @@ static int open_line(galley_layout *l) {
   if (l->open)
     return l->status;
   if (l->blank_wanted && l->wrote) {
-    /* The blank line belongs where it was asked for: a quote entered
-     * since does not put its marker on it. */
-    size_t n = l->blank_prefix < l->prefix.len ? l->blank_prefix
-                                               : l->prefix.len;
+    /* The blank line belongs where it was asked for, and only to the
+     * containers that have started a line: a quote entered since does not
+     * put its marker on it, nor does an item its marker. */
+    size_t d = l->blank_depth < l->fresh ? l->blank_depth : l->fresh;
+    size_t n = rest_len(l, d);
     while (n > 0 && l->prefix.data[n - 1] == ' ')
       n--;
     emit(l, l->prefix.data ? l->prefix.data : "", n);
@@ -196,10 +272,20 @@ static int open_line(galley_layout *l) {
   l->line.len = 0;
   if (l->line.data)
     l->line.data[0] = '\0';
-  if (l->prefix.len)
-    galley_buf_add(&l->line, l->prefix.data, l->prefix.len);
-  l->col = galley_display_width(l->prefix.data, l->prefix.len);
-  l->content_start = l->prefix.len;
+  /* The prefixes: a container's first line starts with its marker. */
+  size_t from = rest_len(l, l->fresh);
+  if (from)
+    galley_buf_add(&l->line, l->prefix.data, from);
+  for (size_t i = l->fresh; i < l->n_boxes; i++) {
+    const char *s;
+    size_t n = first_of(l, i, &s);
+    galley_buf_add(&l->line, s, n);
+    l->boxes[i].used = true;
+  }
+  l->fresh = l->n_boxes;
+  l->col = galley_display_width(l->line.data, l->line.len);
+  l->content_start = l->line.len;
+  l->start_col = l->col;
   l->n_brks = 0;
   l->last_ok = 0;
   l->open = true;
@@ -225,8 +311,8 @@ GALLEY_API int galley_layout_blank(galley_layout *l) {
     return GALLEY_EINVALID;
   end_line(l);
   if (l->wrote) {
-    if (!l->blank_wanted || l->prefix.len < l->blank_prefix)
-      l->blank_prefix = l->prefix.len;
+    if (!l->blank_wanted)
+      l->blank_depth = l->n_boxes;
     l->blank_wanted = true;
   }
   return l->status;
@@ -237,57 +323,87 @@ GALLEY_API int galley_layout_finish(galley_layout *l) {
     return GALLEY_EINVALID;
   end_line(l);
   l->blank_wanted = false;
+  l->held = 0; /* trim: no empty line at the end */
   return l->status;
 }
 
 /* ---- Containers ---- */
 
-static int push_bytes(galley_layout *l, const char *s, size_t len,
-                      size_t spaces) {
-  if (l->open)
-    settle(l);
-  if (galley_array_grow((void **)&l->marks, &l->cap_marks, l->n_marks + 1,
-                        sizeof *l->marks) != GALLEY_OK)
+/* Enters a container whose later lines start with `rest` (or `spaces`
+ * spaces) and, when `first` is not NULL, whose first line starts with
+ * `first`; `used`: it has started a line already. */
+static int enter(galley_layout *l, const char *first, size_t first_len,
+                 const char *rest, size_t rest_len_, size_t spaces, bool used) {
+  if (galley_array_grow((void **)&l->boxes, &l->cap_boxes, l->n_boxes + 1,
+                        sizeof *l->boxes) != GALLEY_OK)
     return fail(l, GALLEY_ENOMEM);
-  l->marks[l->n_marks++] = l->prefix.len;
-  if (len)
-    galley_buf_add(&l->prefix, s, len);
+  struct box *b = &l->boxes[l->n_boxes];
+  *b = (struct box){l->prefix.len, l->firsts.len, first_len, first != NULL,
+                    used};
+  if (first)
+    galley_buf_add(&l->firsts, first, first_len);
+  if (rest_len_)
+    galley_buf_add(&l->prefix, rest, rest_len_);
   if (spaces)
     galley_buf_repeat(&l->prefix, ' ', spaces);
-  return fail(l, l->prefix.failed ? GALLEY_ENOMEM : GALLEY_OK);
+  if (l->fresh == l->n_boxes && used)
+    l->fresh++;
+  l->n_boxes++;
+  return fail(l,
+              l->prefix.failed || l->firsts.failed ? GALLEY_ENOMEM : GALLEY_OK);
 }
 
 GALLEY_API int galley_layout_push(galley_layout *l, const char *prefix) {
   if (!l)
     return GALLEY_EINVALID;
-  return push_bytes(l, prefix ? prefix : "", prefix ? strlen(prefix) : 0, 0);
-}
-
-GALLEY_API int galley_layout_marker(galley_layout *l, const char *marker) {
-  if (!l)
-    return GALLEY_EINVALID;
-  size_t len = marker ? strlen(marker) : 0;
   if (l->open)
     settle(l);
-  open_line(l);
+  return enter(l, NULL, 0, prefix ? prefix : "", prefix ? strlen(prefix) : 0, 0,
+               false);
+}
+
+GALLEY_API int galley_layout_marker_rest(galley_layout *l, const char *marker,
+                                         const char *rest) {
+  if (!l)
+    return GALLEY_EINVALID;
+  if (!marker)
+    marker = "";
+  size_t len = strlen(marker), mw = galley_display_width(marker, len);
+  size_t rlen = rest ? strlen(rest) : 0, spaces = rest ? 0 : mw;
+  if (!l->open) /* written when the item's first line starts */
+    return enter(l, marker, len, rest, rlen, spaces, false);
+  /* Inside a line: the marker goes on it, and the item has started. */
+  settle(l);
   galley_buf_add(&l->line, marker, len);
-  l->col += galley_display_width(marker, len);
+  l->col += mw;
   /* The marker is markup: the text after it may not break before it. */
   l->content_start = l->line.len;
+  l->start_col = l->col;
   l->n_brks = 0;
   l->last_ok = 0;
   fail(l, l->line.failed ? GALLEY_ENOMEM : GALLEY_OK);
-  return push_bytes(l, NULL, 0, galley_display_width(marker, len));
+  return enter(l, NULL, 0, rest, rlen, spaces, true);
+}
+
+GALLEY_API int galley_layout_marker(galley_layout *l, const char *marker) {
+  return galley_layout_marker_rest(l, marker, NULL);
 }
 
 GALLEY_API void galley_layout_pop(galley_layout *l) {
-  if (!l || l->n_marks == 0)
+  if (!l || l->n_boxes == 0)
     return;
   if (l->open)
     settle(l); /* the words written inside wrap with its prefixes */
-  l->prefix.len = l->marks[--l->n_marks];
+  struct box *b = &l->boxes[--l->n_boxes];
+  l->prefix.len = b->rest_at;
   if (l->prefix.data)
     l->prefix.data[l->prefix.len] = '\0';
+  if (b->has_first)
+    galley_buf_truncate(&l->firsts, b->first_at);
+  if (l->fresh > l->n_boxes)
+    l->fresh = l->n_boxes;
+  if (l->blank_depth > l->n_boxes)
+    l->blank_depth = l->n_boxes;
 }
 
 /* ---- Text ---- */
@@ -366,9 +482,14 @@ static void wrap_at(galley_layout *l, size_t k) {
 static void settle(galley_layout *l) {
   if (l->n_brks && l->brks[l->n_brks - 1].ok < 0)
     judge(l, l->n_brks - 1);
-  while (l->width && l->status == GALLEY_OK && l->last_ok &&
-         line_width(l) > l->width)
+  while (l->width && l->status == GALLEY_OK && l->last_ok) {
+    size_t limit = l->width;
+    if (l->start_col + l->min_text > limit)
+      limit = l->start_col + l->min_text; /* deep prefixes leave text room */
+    if (line_width(l) <= limit)
+      break;
     wrap_at(l, l->last_ok - 1);
+  }
 }
 
 /* Appends `len` bytes of (escaped) text, breaking where it passes the

@@ -6,7 +6,9 @@
  *     word or URL longer than the line stands alone on its line, never
  *     broken. A line never starts with something the reader would take
  *     for a list marker, a quote or a reference ("- ", "1.", ">", "[1]"):
- *     the word before comes down with it.
+ *     the word before comes down with it (after a word alone on its line,
+ *     it stays on that line, past the width). However deep the quotes and
+ *     lists, text gets at least 20 columns after their prefixes.
  *   - Headings are one line, underlined by their level: = (1), - (2),
  *     ~ (3), ^ (4), " (5), ' (6), as long as the heading (at least 3).
  *   - Lists: "- " bullets, "1. " numbers ("1) " and "[1] " when the list's
@@ -43,9 +45,11 @@
  *     credits line under it (byline, humane date, site and source:
  *     galley_doc_credits), unless the first heading of the body is the
  *     title (galley_doc_shows_title). standalone=false: neither.
- * Output ends with exactly one newline (an empty document gives nothing). */
+ * Output ends with exactly one newline (an empty document gives nothing).
+ * The lines go through the layout layer (galley/layout.h), which does the
+ * prefixes, blank lines, wrapping and trimming; this file decides what the
+ * lines say. */
 #include <ctype.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,34 +57,18 @@
 
 #include "text.h"
 
-typedef struct prefix {
-  char *first; /* written on the container's first line */
-  char *rest;  /* on every later line */
-  size_t width;
-  bool used;
-  const galley_node *node;
-} prefix;
-
-typedef struct word {
-  size_t start, len, width;
-} word;
-
 typedef struct writer {
   galley_job *job;
   const galley_doc *doc;
   size_t wrap;     /* 0: no wrapping */
   bool references; /* links numbered, with a list at the end */
-  galley_buf out;
-  galley_buf line;
-  galley_buf inl; /* a paragraph's inline text being gathered */
+  galley_layout *l; /* the lines: prefixes, blank lines, wrapping */
+  galley_buf inl;   /* a paragraph's inline text being gathered */
 
-  prefix *pfx;
-  size_t npfx, pfx_cap;
   int *counters; /* ordinal of the next item of each open list */
   size_t ncounters, counters_cap;
 
   const galley_node *prev_leaf;
-  bool any;
 
   tmap urls;
   const char **url_list;
@@ -91,102 +79,17 @@ typedef struct writer {
   const galley_node **notes;
   size_t nnotes, notes_cap;
   bool raw_warned;
-
-  word *words; /* the words of the line being filled */
-  size_t words_cap;
   bool failed;
-  galley_sink *sink;
-  bool flushed;      /* some output has gone to the sink */
-  bool write_failed; /* the sink refused some */
 } writer;
 
 /* ---- Output ----------------------------------------------------------------
  */
 
-/* Output goes to the sink in pieces of about this size; trailing newlines
- * are held back so the end can be made exactly one. */
-#define FLUSH_AT ((size_t)1 << 16)
-
-static void flush_out(writer *w) {
-  galley_buf *o = &w->out;
-  size_t keep = 0;
-  while (keep < o->len && o->data[o->len - 1 - keep] == '\n')
-    keep++;
-  size_t n = o->len - keep;
-  if (!n)
-    return;
-  if (!w->write_failed && galley_sink_write(w->sink, o->data, n) != 0)
-    w->write_failed = true;
-  w->flushed = true;
-  memmove(o->data, o->data + n, keep);
-  galley_buf_truncate(o, keep);
-}
-
-/* Appends a line: the prefixes of the open containers, then `s`, without
- * trailing spaces. A blank line only goes as deep as the containers that
- * have written a line (it must not use an item's marker). */
-static void emit(writer *w, const char *s, size_t n, bool blank) {
-  galley_buf *l = &w->line;
-  galley_buf_clear(l);
-  for (size_t i = 0; i < w->npfx; i++) {
-    prefix *p = &w->pfx[i];
-    if (blank && !p->used)
-      break;
-    galley_buf_puts(l, p->used ? p->rest : p->first);
-    if (!blank)
-      p->used = true;
-  }
-  while (n && s[n - 1] == ' ')
-    n--;
-  size_t len = l->len;
-  while (!n && len && l->data[len - 1] == ' ')
-    len--;
-  if (l->failed)
-    w->failed = true;
-  galley_buf_add(&w->out, l->data ? l->data : "", len);
-  galley_buf_add(&w->out, s, n);
-  galley_buf_putc(&w->out, '\n');
-  w->any = true;
-  if (w->out.len >= FLUSH_AT)
-    flush_out(w);
-}
-
-static size_t prefix_width(const writer *w) {
-  size_t n = 0;
-  for (size_t i = 0; i < w->npfx; i++)
-    n += w->pfx[i].width;
-  return n;
-}
-
-static bool push_prefix(writer *w, const galley_node *node, const char *first,
-                        const char *rest) {
-  if (galley_array_grow((void **)&w->pfx, &w->pfx_cap, w->npfx + 1,
-                        sizeof *w->pfx) != GALLEY_OK) {
-    w->failed = true;
-    return false;
-  }
-  prefix *p = &w->pfx[w->npfx];
-  p->first = strdup(first);
-  p->rest = strdup(rest);
-  if (!p->first || !p->rest) {
-    free(p->first);
-    free(p->rest);
-    w->failed = true;
-    return false;
-  }
-  p->width = galley_display_width(first, strlen(first));
-  p->used = false;
-  p->node = (const galley_node *)node;
-  w->npfx++;
-  return true;
-}
-
-static void pop_prefix(writer *w, const galley_node *node) {
-  if (!w->npfx || w->pfx[w->npfx - 1].node != node)
-    return;
-  w->npfx--;
-  free(w->pfx[w->npfx].first);
-  free(w->pfx[w->npfx].rest);
+/* A line of its own: `n` bytes at `s`, after the prefixes of the open
+ * containers (the layout layer takes trailing spaces off). */
+static void emit(writer *w, const char *s, size_t n) {
+  galley_layout_raw(w->l, s, n);
+  galley_layout_raw(w->l, "\n", 1);
 }
 
 /* ---- Blank lines between blocks
@@ -216,8 +119,6 @@ static bool spaced(galley_kind k) {
 static void separate(writer *w, const galley_node *leaf) {
   const galley_node *prev = w->prev_leaf;
   w->prev_leaf = leaf;
-  if (!w->any)
-    return;
   if (prev && !spaced(galley_node_kind(leaf)) &&
       !spaced(galley_node_kind(prev))) {
     if (galley_node_kind(prev) == GALLEY_NODE_TERM &&
@@ -243,7 +144,7 @@ static void separate(writer *w, const galley_node *leaf) {
         return;
     }
   }
-  emit(w, "", 0, true);
+  galley_layout_blank(w->l); /* none before the first line */
 }
 
 /* ---- Inline text
@@ -725,88 +626,27 @@ static bool risky_start(const char *s, size_t n) {
   return rule;
 }
 
-/* The next word of s[*j, end) into *out; false at the end. */
-static bool next_word(const char *s, size_t *j, size_t end, word *out) {
-  size_t i = *j;
-  while (i < end && s[i] == ' ')
-    i++;
-  if (i >= end)
-    return false;
-  size_t k = i;
-  while (k < end && s[k] != ' ')
-    k++;
-  *out = (word){i, k - i, galley_display_width(s + i, k - i)};
-  *j = k;
-  return true;
+/* The layout's break check: a risky word never starts a line. */
+static bool may_start(const char *s, size_t n, void *data) {
+  (void)data;
+  return !risky_start(s, n);
 }
 
-/* Writes w->inl (already collapsed) as wrapped lines (`nowrap`: not). Only
- * the words of the line being filled are held, so a paragraph of any size
- * is wrapped in a fixed amount of memory. */
+/* Writes w->inl (already collapsed) as lines, one or more (wrapped) for
+ * each piece between hard line breaks; `nowrap`: one line each. */
 static void write_wrapped(writer *w, bool nowrap) {
   galley_buf *b = &w->inl;
   const char *s = b->data;
-  size_t width = SIZE_MAX;
-  if (w->wrap && !nowrap) {
-    size_t pw = prefix_width(w);
-    size_t floor = w->wrap < 20 ? w->wrap : 20;
-    width = w->wrap > pw + floor ? w->wrap - pw : floor;
-  }
   size_t i = 0;
   while (i < b->len) {
-    /* One segment: up to a hard line break. */
     const char *nl = memchr(s + i, '\n', b->len - i);
-    size_t seg_end = nl ? (size_t)(nl - s) : b->len;
-    if (width == SIZE_MAX) {
-      /* Collapsed text has no spaces at a segment's ends: one line. */
-      if (seg_end > i)
-        emit(w, s + i, seg_end - i, false);
-      i = seg_end + 1;
-      continue;
-    }
-    size_t j = i, nw = 0;
-    bool more = true;
-    for (;;) {
-      /* words[0, nw) are held; the line starts at words[0]. */
-      if (nw == 0) {
-        if (galley_array_grow((void **)&w->words, &w->words_cap, 1,
-                              sizeof *w->words) != GALLEY_OK) {
-          w->failed = true;
-          return;
-        }
-        if (!more || !next_word(s, &j, seg_end, &w->words[0]))
-          break;
-        nw = 1;
-      }
-      size_t lw = w->words[0].width, e = 1;
-      for (;;) {
-        if (e == nw) {
-          if (galley_array_grow((void **)&w->words, &w->words_cap, nw + 1,
-                                sizeof *w->words) != GALLEY_OK) {
-            w->failed = true;
-            return;
-          }
-          if (!more || !next_word(s, &j, seg_end, &w->words[nw])) {
-            more = false;
-            break;
-          }
-          nw++;
-        }
-        if (lw + 1 + w->words[e].width > width)
-          break;
-        lw += 1 + w->words[e++].width;
-      }
-      /* Break earlier when the next line would start like a block. */
-      while (e < nw && e - 1 > 0 &&
-             risky_start(s + w->words[e].start, w->words[e].len))
-        e--;
-      size_t from = w->words[0].start;
-      size_t to = w->words[e - 1].start + w->words[e - 1].len;
-      emit(w, s + from, to - from, false);
-      memmove(w->words, w->words + e, (nw - e) * sizeof *w->words);
-      nw -= e;
-    }
-    i = seg_end + 1;
+    size_t end = nl ? (size_t)(nl - s) : b->len;
+    if (nowrap)
+      galley_layout_raw(w->l, s + i, end - i);
+    else
+      galley_layout_text(w->l, s + i, end - i);
+    galley_layout_cr(w->l);
+    i = end + 1;
   }
 }
 
@@ -840,12 +680,12 @@ static void write_heading(writer *w, const galley_node *n, int level) {
     level = 1;
   if (level > 6)
     level = 6;
-  emit(w, w->inl.data, w->inl.len, false);
+  emit(w, w->inl.data, w->inl.len);
   size_t width = galley_display_width(w->inl.data, w->inl.len);
   galley_buf *u = &w->inl;
   galley_buf_clear(u);
   galley_buf_repeat(u, underline_chars[level - 1], width < 3 ? 3 : width);
-  emit(w, u->data, u->len, false);
+  emit(w, u->data, u->len);
 }
 
 static void write_code(writer *w, const galley_node *n, bool raw) {
@@ -858,10 +698,8 @@ static void write_code(writer *w, const galley_node *n, bool raw) {
   if (len == 0)
     return;
   separate(w, n);
-  if (!raw && !push_prefix(w, n, "    ", "    "))
-    return;
   if (!raw)
-    w->pfx[w->npfx - 1].used = true;
+    galley_layout_push(w->l, "    ");
   size_t i = 0;
   while (i <= len) {
     size_t j = i;
@@ -870,11 +708,11 @@ static void write_code(writer *w, const galley_node *n, bool raw) {
     size_t e = j;
     if (e > i && lit[e - 1] == '\r')
       e--;
-    emit(w, lit + i, e - i, e == i);
+    emit(w, lit + i, e - i);
     i = j + 1;
   }
   if (!raw)
-    pop_prefix(w, n);
+    galley_layout_pop(w->l);
 }
 
 /* ---- Tables
@@ -1020,7 +858,7 @@ static void rule_line(writer *w, const size_t *widths, size_t ncols) {
       galley_buf_puts(l, "  ");
     galley_buf_repeat(l, '-', widths[c]);
   }
-  emit(w, l->data, l->len, false);
+  emit(w, l->data, l->len);
 }
 
 /* The rows of a table whose columns were narrowed: each cell wrapped to
@@ -1058,7 +896,7 @@ static void write_wrapped_rows(writer *w, const galley_buf *text,
     }
     first[ncols] = nlines;
     if (r > 0 && !(head == 0 && r == 1))
-      emit(w, "", 0, true);
+      galley_layout_blank(w->l);
     for (size_t k = 0; k < height; k++) {
       galley_buf_clear(l);
       for (size_t c = 0; c < ncols; c++) {
@@ -1069,7 +907,7 @@ static void write_wrapped_rows(writer *w, const galley_buf *text,
                     : NULL,
                  cl ? cl->len : 0, cl ? cl->width : 0, widths[c], align[c]);
       }
-      emit(w, l->data, l->len, false);
+      emit(w, l->data, l->len);
     }
     if (head == 0 && r == 0)
       rule_line(w, widths, ncols);
@@ -1189,12 +1027,8 @@ static void write_table(writer *w, const galley_node *table) {
   /* Within the wrap width: cells wrap in narrower columns, and rows of
    * several lines are set apart by a blank line. */
   bool wrapped = false;
-  if (w->wrap) {
-    size_t pw = prefix_width(w);
-    size_t floor = w->wrap < 20 ? w->wrap : 20;
-    wrapped = fit_columns(widths, ncols,
-                          w->wrap > pw + floor ? w->wrap - pw : floor);
-  }
+  if (w->wrap)
+    wrapped = fit_columns(widths, ncols, galley_layout_text_width(w->l));
   separate(w, table);
   galley_buf *l = &w->inl;
   if (wrapped) {
@@ -1214,7 +1048,7 @@ static void write_table(writer *w, const galley_node *table) {
       put_cell(l, c, ce ? text.data + ce->off : NULL, ce ? ce->len : 0,
                ce ? ce->width : 0, widths[c], align[c]);
     }
-    emit(w, l->data, l->len, false);
+    emit(w, l->data, l->len);
   }
   goto done;
 fail:
@@ -1307,16 +1141,15 @@ static void walk(writer *w, const galley_node *root) {
           w->ncounters--;
         break;
       case GALLEY_NODE_ITEM:
-        if (w->npfx && w->pfx[w->npfx - 1].node == n &&
-            !w->pfx[w->npfx - 1].used) {
+        if (galley_layout_fresh(w->l)) {
           separate(w, n);
-          emit(w, "", 0, false); /* an empty item: its marker alone */
+          emit(w, "", 0); /* an empty item: its marker alone */
         }
-        pop_prefix(w, n);
+        galley_layout_pop(w->l);
         break;
       case GALLEY_NODE_BLOCK_QUOTE:
       case GALLEY_NODE_DEFINITION:
-      case GALLEY_NODE_FOOTNOTE: pop_prefix(w, n); break;
+      case GALLEY_NODE_FOOTNOTE: galley_layout_pop(w->l); break;
       default: break;
       }
       continue;
@@ -1339,7 +1172,7 @@ static void walk(writer *w, const galley_node *root) {
       break;
     case GALLEY_NODE_THEMATIC_BREAK:
       separate(w, n);
-      emit(w, "* * *", 5, false);
+      emit(w, "* * *", 5);
       break;
     case GALLEY_NODE_TABLE:
       if (layout_table(n))
@@ -1362,29 +1195,27 @@ static void walk(writer *w, const galley_node *root) {
     case GALLEY_NODE_DEFINITION:
     case GALLEY_NODE_FOOTNOTE:
       if (k == GALLEY_NODE_ITEM) {
+        /* A task item's later lines go under its box: "- [ ] " then "  ". */
         spaces(rest, item_marker(w, n, first, sizeof first));
+        galley_layout_marker_rest(w->l, first, rest);
       } else if (k == GALLEY_NODE_BLOCK_QUOTE) {
-        strcpy(first, "> ");
-        strcpy(rest, "> ");
+        galley_layout_push(w->l, "> ");
       } else if (k == GALLEY_NODE_DEFINITION) {
-        strcpy(first, "  ");
-        strcpy(rest, "  ");
+        galley_layout_push(w->l, "  ");
       } else {
         const char *label = galley_node_get_label(n);
         snprintf(first, sizeof first, "[^%.80s] ",
                  label && *label ? label : "?");
-        spaces(rest, galley_display_width(first, strlen(first)));
+        galley_layout_marker(w->l, first); /* later lines: its width */
       }
-      if (!push_prefix(w, n, first, rest))
-        break;
       if (has_inline_children(n)) {
         /* Inlines straight in a container: one paragraph. */
         write_para(w, n);
-        if (k == GALLEY_NODE_ITEM && !w->pfx[w->npfx - 1].used) {
+        if (k == GALLEY_NODE_ITEM && galley_layout_fresh(w->l)) {
           separate(w, n);
-          emit(w, "", 0, false);
+          emit(w, "", 0);
         }
-        pop_prefix(w, n);
+        galley_layout_pop(w->l);
         break;
       }
       skip = false;
@@ -1410,10 +1241,16 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   writer w = {0};
   w.job = job;
   w.doc = doc;
-  w.sink = out;
   long wrap = galley_job_option_int(job, "wrap", 72);
   w.wrap = wrap > 0 ? (size_t)wrap : 0;
   w.references = galley_job_option_bool(job, "references", true);
+  w.l = galley_layout_new(out, w.wrap);
+  if (!w.l)
+    return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
+  /* Under deep prefixes text keeps 20 columns (or the whole width). */
+  galley_layout_set_min_width(w.l, w.wrap < 20 ? w.wrap : 20);
+  galley_layout_set_trim(w.l, true); /* and exactly one newline at the end */
+  galley_layout_set_break_check(w.l, may_start, NULL);
 
   const char *title = galley_job_option_bool(job, "standalone", true)
                           ? galley_doc_get_meta(doc, GALLEY_META_TITLE)
@@ -1423,19 +1260,19 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     put_text(&w.inl, title);
     collapse(&w.inl);
     if (w.inl.len) {
-      emit(&w, w.inl.data, w.inl.len, false);
+      emit(&w, w.inl.data, w.inl.len);
       size_t width = galley_display_width(w.inl.data, w.inl.len);
       galley_buf_clear(&w.inl);
       galley_buf_repeat(&w.inl, '=', width < 3 ? 3 : width);
-      emit(&w, w.inl.data, w.inl.len, false);
+      emit(&w, w.inl.data, w.inl.len);
       /* The credits under it, a line of their own (never wrapped). */
       char *credits = galley_doc_credits(doc, true);
       if (credits) {
         galley_buf_clear(&w.inl);
         put_text(&w.inl, credits);
         collapse(&w.inl);
-        emit(&w, "", 0, true);
-        emit(&w, w.inl.data, w.inl.len, false);
+        galley_layout_blank(w.l);
+        emit(&w, w.inl.data, w.inl.len);
         free(credits);
       }
     }
@@ -1447,41 +1284,31 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     walk(&w, w.notes[i]);
   }
   if (w.nurls && !w.failed) {
-    emit(&w, "", 0, true);
-    emit(&w, "References", 10, false);
-    emit(&w, "----------", 10, false);
-    emit(&w, "", 0, true);
+    galley_layout_blank(w.l);
+    emit(&w, "References", 10);
+    emit(&w, "----------", 10);
+    galley_layout_blank(w.l);
     char mark[32];
     for (size_t i = 0; i < w.nurls; i++) {
       int k = snprintf(mark, sizeof mark, "[%zu] ", i + 1);
       galley_buf_clear(&w.inl);
       galley_buf_add(&w.inl, mark, (size_t)k);
       galley_buf_puts(&w.inl, w.url_list[i]);
-      emit(&w, w.inl.data, w.inl.len, false);
+      emit(&w, w.inl.data, w.inl.len);
     }
   }
+  int lrc = galley_layout_finish(w.l);
   int rc = GALLEY_OK;
-  if (w.failed || w.out.failed || w.inl.failed || w.line.failed) {
+  if (w.failed || w.inl.failed || lrc == GALLEY_ENOMEM)
     rc = galley_job_error(job, GALLEY_ENOMEM, "out of memory");
-  } else {
-    /* Exactly one newline at the end. */
-    flush_out(&w);
-    if (w.flushed && !w.write_failed && galley_sink_write(out, "\n", 1) != 0)
-      w.write_failed = true;
-    if (w.write_failed)
-      rc = galley_job_error(job, GALLEY_EIO, "cannot write the output");
-  }
-  while (w.npfx)
-    pop_prefix(&w, w.pfx[w.npfx - 1].node);
-  free(w.pfx);
+  else if (lrc != GALLEY_OK)
+    rc = galley_job_error(job, GALLEY_EIO, "cannot write the output");
+  galley_layout_free(w.l);
   free(w.counters);
   tmap_free(&w.urls);
   free(w.url_list);
   free(w.links);
   free(w.notes);
-  free(w.words);
-  galley_buf_free(&w.out);
-  galley_buf_free(&w.line);
   galley_buf_free(&w.inl);
   return rc;
 }

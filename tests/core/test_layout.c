@@ -84,7 +84,7 @@ static void quote_prefixes_start_every_line_and_the_blank_ones(void **state) {
   galley_layout_blank(f.l);
   text(&f, "second");
   galley_layout_push(f.l, "> "); /* a quote in a quote */
-  galley_layout_blank(f.l);
+  galley_layout_blank(f.l); /* the inner quote has no line yet: not in it */
   text(&f, "deep");
   galley_layout_pop(f.l);
   galley_layout_pop(f.l);
@@ -95,7 +95,7 @@ static void quote_prefixes_start_every_line_and_the_blank_ones(void **state) {
              "> that wrap here\n"
              ">\n"
              "> second\n"
-             "> >\n"
+             ">\n"
              "> > deep\n\n"
              "After.\n");
 }
@@ -240,6 +240,100 @@ static void width_changes_and_a_zero_width_never_wraps(void **state) {
   assert_int_equal(galley_layout_text(NULL, "x", 1), GALLEY_EINVALID);
 }
 
+static void a_marker_waits_for_its_items_first_line(void **state) {
+  (void)state;
+  fx f = start(16);
+  text(&f, "Intro.");
+  galley_layout_cr(f.l);
+  galley_layout_marker(f.l, "- ");
+  assert_true(galley_layout_fresh(f.l));
+  galley_layout_blank(f.l); /* asked inside the item, before its first line */
+  text(&f, "loose item");
+  assert_false(galley_layout_fresh(f.l));
+  galley_layout_blank(f.l);
+  text(&f, "second block");
+  galley_layout_pop(f.l);
+  galley_layout_cr(f.l);
+  /* A task item: the box on the first line, later lines under it. */
+  galley_layout_marker_rest(f.l, "- [ ] ", "  ");
+  text(&f, "a task that wraps under its box");
+  galley_layout_pop(f.l);
+  galley_layout_cr(f.l);
+  /* An empty item: its marker alone, the space taken off with trimming. */
+  galley_layout_set_trim(f.l, true);
+  galley_layout_marker(f.l, "10. ");
+  assert_true(galley_layout_fresh(f.l));
+  galley_layout_puts(f.l, "\n");
+  galley_layout_pop(f.l);
+  assert_false(galley_layout_fresh(f.l)); /* outside any container */
+  expect(&f, "Intro.\n\n"
+             "- loose item\n"
+             "\n"
+             "  second block\n"
+             "- [ ] a task\n"
+             "  that wraps\n"
+             "  under its box\n"
+             "10.\n");
+}
+
+static void deep_prefixes_leave_text_its_minimum_width(void **state) {
+  (void)state;
+  const char *words = "one two three four five six";
+  /* Twelve quotes take 24 of 30 columns: without a minimum, a word a
+   * line; with 12, text gets 12 columns after the prefixes. */
+  for (int min = 0; min <= 12; min += 12) {
+    fx f = start(30);
+    galley_layout_set_min_width(f.l, (size_t)min);
+    for (int i = 0; i < 12; i++)
+      galley_layout_push(f.l, "> ");
+    assert_int_equal(galley_layout_text_width(f.l), min ? 12 : 6);
+    text(&f, words);
+    for (int i = 0; i < 12; i++)
+      galley_layout_pop(f.l);
+    galley_layout_cr(f.l);
+    text(&f, "at the top the width is thirty");
+    const char *q = "> > > > > > > > > > > > ";
+    char want[512];
+    if (min)
+      snprintf(want, sizeof want,
+               "%sone two\n%sthree four\n%sfive six\n"
+               "at the top the width is thirty\n",
+               q, q, q);
+    else
+      snprintf(want, sizeof want,
+               "%sone\n%stwo\n%sthree\n%sfour\n%sfive\n"
+               "%ssix\nat the top the width is thirty\n",
+               q, q, q, q, q, q);
+    expect(&f, want);
+  }
+  /* The room for text on the next line, the first-line markers counted. */
+  fx f = start(20);
+  galley_layout_push(f.l, "> ");
+  galley_layout_marker_rest(f.l, "- [ ] ", "  ");
+  assert_int_equal(galley_layout_text_width(f.l), 12);
+  text(&f, "x");
+  galley_layout_cr(f.l);
+  assert_int_equal(galley_layout_text_width(f.l), 16);
+  galley_layout_set_width(f.l, 0);
+  assert_int_equal(galley_layout_text_width(f.l), 0); /* never wraps */
+  expect(&f, "> - [ ] x\n");
+}
+
+static void
+trimming_takes_trailing_spaces_and_the_empty_lines_at_the_end(void **state) {
+  (void)state;
+  for (int trim = 0; trim <= 1; trim++) {
+    fx f = start(0);
+    galley_layout_set_trim(f.l, trim);
+    galley_layout_push(f.l, "    ");
+    galley_layout_puts(f.l, "code  \n\nmore\n\n");
+    galley_layout_pop(f.l);
+    galley_layout_puts(f.l, "| a | b |   \n\n\n");
+    expect(&f, trim ? "    code\n\n    more\n\n| a | b |\n"
+                    : "    code  \n    \n    more\n    \n| a | b |   \n\n\n");
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(blank_lines_collapse_and_never_lead_or_trail),
@@ -251,6 +345,10 @@ int main(void) {
       cmocka_unit_test(the_escape_hook_sees_text_and_where_it_starts),
       cmocka_unit_test(the_break_check_keeps_a_marker_off_a_line_start),
       cmocka_unit_test(width_changes_and_a_zero_width_never_wraps),
+      cmocka_unit_test(a_marker_waits_for_its_items_first_line),
+      cmocka_unit_test(deep_prefixes_leave_text_its_minimum_width),
+      cmocka_unit_test(
+          trimming_takes_trailing_spaces_and_the_empty_lines_at_the_end),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

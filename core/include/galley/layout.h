@@ -78,21 +78,59 @@ GALLEY_EXPORT void galley_layout_set_break_check(galley_layout *l,
                                                  void *data);
 /** Changes the wrapping width (0: never wrap) from the next text on. */
 GALLEY_EXPORT void galley_layout_set_width(galley_layout *l, size_t width);
+/**
+ * Text always gets at least `columns` columns on a line after its
+ * prefixes, however deep they are (0, the default: the width counts the
+ * prefixes in and a deep line holds one word). Under twenty levels of
+ * quotes a text writer still sets its words twenty to a line, not one.
+ */
+GALLEY_EXPORT void galley_layout_set_min_width(galley_layout *l,
+                                               size_t columns);
+/**
+ * Trimming (off by default): trailing spaces are taken off every line (an
+ * indented code block's empty line is empty, not four spaces), and empty
+ * lines at the very end of the output are not written, so that it ends
+ * with exactly one newline (an empty output has none).
+ */
+GALLEY_EXPORT void galley_layout_set_trim(galley_layout *l, bool trim);
+/**
+ * The columns text may take on the next line after its prefixes: the
+ * width less the prefixes' width, or the minimum text width when that is
+ * more; 0 when the layout does not wrap. A table writer fits its columns
+ * in it.
+ */
+GALLEY_EXPORT size_t galley_layout_text_width(const galley_layout *l);
 
 /**
  * Enters a container whose every line starts with `prefix` ("> " for a
  * quote, "    " for an indented block), after the prefixes of the
  * containers around it. A blank line inside it is the prefixes with their
- * trailing spaces taken off (">").
+ * trailing spaces taken off (">"), once the container has started a line:
+ * a blank line asked for before its first line is not part of it.
  */
 GALLEY_EXPORT int galley_layout_push(galley_layout *l, const char *prefix);
 /**
- * Enters a list item: `marker` ("- ", "12. ") is written where the item's
- * first line starts (at a line start: after the prefixes; inside a line,
- * as for a list that opens its item: "- - a"), and the item's other lines
- * start with as many spaces as the marker is wide.
+ * Enters a list item: `marker` ("- ", "12. ") starts the item's first
+ * line, after the prefixes (two items that open at once share it: "- - a";
+ * called inside a line, the marker goes on that line), and the item's
+ * other lines start with as many spaces as the marker is wide. The marker
+ * waits for the item's first line: a blank line asked for before it does
+ * not carry it.
  */
 GALLEY_EXPORT int galley_layout_marker(galley_layout *l, const char *marker);
+/**
+ * galley_layout_marker whose item's other lines start with `rest` instead
+ * (a task item: "- [ ] " then "  "; NULL: the marker's width in spaces).
+ */
+GALLEY_EXPORT int galley_layout_marker_rest(galley_layout *l,
+                                            const char *marker,
+                                            const char *rest);
+/**
+ * Whether the innermost container (push or marker) has not started a line
+ * yet: an empty list item, whose marker a writer may still want alone on
+ * a line (galley_layout_raw(l, "\n", 1)). False outside any container.
+ */
+GALLEY_EXPORT bool galley_layout_fresh(const galley_layout *l);
 /** Leaves the innermost container entered by push or marker. */
 GALLEY_EXPORT void galley_layout_pop(galley_layout *l);
 

@@ -566,6 +566,50 @@ static void a_tree_built_through_the_api_is_written(void **state) {
   galley_doc_free(doc);
 }
 
+/* What the writer got wrong before it wrote through the layout layer. */
+static void
+lines_under_a_task_box_or_after_a_lone_word_fit_the_width(void **state) {
+  (void)state;
+  const char *const opts[] = {"wrap=30", NULL};
+  /* A task item's later lines start under its box, two columns in: they
+   * take the whole width, not 4 columns less; a ">" after a word as wide
+   * as the line stays on that line rather than start a quote. */
+  char *out = from_xml(
+      DOC("<list><item task=\"open\">" P(
+          "one two three four five abcdefghijklmnopqrst uvwxyz") "</item>"
+                                                                 "</list>" P(
+                                                                     "abcdef"
+                                                                     "ghijklm"
+                                                                     "nopqrst"
+                                                                     "uvwxyz0"
+                                                                     "123 "
+                                                                     "&gt; "
+                                                                     "quoted")),
+      opts);
+  assert_string_equal(out, "- [ ] one two three four five\n"
+                           "  abcdefghijklmnopqrst uvwxyz\n\n"
+                           "abcdefghijklmnopqrstuvwxyz0123 >\nquoted\n");
+  free(out);
+  /* A code block that opens a quote with an empty line: that line is the
+   * quote's (">"), not an empty line outside it; an empty row of a
+   * narrowed table adds no second blank line. */
+  out = from_xml(
+      DOC("<block_quote><code_block>\nx</code_block></block_quote>"
+          "<table><table_row part=\"head\"><table_cell header=\"true\">"
+          "<text>alpha beta gamma delta</text></table_cell>"
+          "<table_cell header=\"true\"><text>epsilon zeta eta theta</text>"
+          "</table_cell></table_row><table_row><table_cell><text>a</text>"
+          "</table_cell><table_cell><text>b</text></table_cell></table_row>"
+          "<table_row/></table>" P("end")),
+      opts);
+  assert_string_equal(out, ">\n>     x\n\n"
+                           "alpha beta      epsilon zeta\n"
+                           "gamma delta     eta theta\n"
+                           "--------------  --------------\n"
+                           "a               b\n\nend\n");
+  free(out);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(paragraphs_wrap_at_72_columns_by_default),
@@ -596,6 +640,8 @@ int main(void) {
       cmocka_unit_test(wide_characters_take_two_columns),
       cmocka_unit_test(line_breaks_start_new_lines),
       cmocka_unit_test(a_tree_built_through_the_api_is_written),
+      cmocka_unit_test(
+          lines_under_a_task_box_or_after_a_lone_word_fit_the_width),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
