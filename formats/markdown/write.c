@@ -377,7 +377,15 @@ static int exit_footnote(writer *w, const frame *f) {
     rc = choose_delimiters(f->cm);
   if (rc)
     return rc;
-  char *body = cmark_render_commonmark(f->cm, CMARK_OPT_DEFAULT, w->width);
+  galley_sink *sink = galley_sink_new_memory();
+  if (!sink)
+    return GALLEY_ENOMEM;
+  rc = md_render(f->cm, sink, w->width);
+  if (rc) {
+    galley_sink_free(sink);
+    return rc;
+  }
+  const char *body = galley_sink_data(sink, NULL);
   galley_buf b = GALLEY_BUF_INIT;
   galley_buf_puts(&b, "[^");
   put_label(&b, galley_node_get_label(f->g));
@@ -396,7 +404,7 @@ static int exit_footnote(writer *w, const frame *f) {
       start = i + 1;
     }
   }
-  md_cmark_free(body);
+  galley_sink_free(sink);
   if (b.failed) {
     free(b.data);
     return GALLEY_ENOMEM;
@@ -1500,17 +1508,10 @@ int md_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     rc = tidy_whitespace(root);
   if (!rc)
     rc = choose_delimiters(root);
-  char *md =
-      rc ? NULL : cmark_render_commonmark(root, CMARK_OPT_DEFAULT, w.width);
-  cmark_node_free(root);
-  if (rc)
-    return rc;
-  if (!md)
-    return GALLEY_ENOMEM;
-  if (galley_job_option_bool(job, "standalone", false))
+  if (!rc && galley_job_option_bool(job, "standalone", false))
     rc = md_front_matter_write(doc, out);
   if (!rc)
-    rc = galley_sink_write(out, md, strlen(md));
-  md_cmark_free(md);
+    rc = md_render(root, out, w.width);
+  cmark_node_free(root);
   return rc;
 }
