@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "markdown.h"
 
@@ -43,7 +44,9 @@ typedef enum {
 typedef struct renderer {
   galley_layout *l;
   const md_extensions *ext;
-  size_t width; /* 0: no wrapping */
+  size_t width;      /* 0: no wrapping */
+  size_t want_width; /* the width from the next line on (0 in a heading) */
+  size_t cur_width;  /* the layout's */
   /* Line ends asked for and not yet written: 1 a line end, 2 a blank
    * line. */
   int need_cr;
@@ -198,14 +201,51 @@ static int escape_hook(galley_buf *out, const char *s, size_t len,
   return out->failed ? GALLEY_ENOMEM : GALLEY_OK;
 }
 
+/* Whether the `len` bytes at `s` start an HTML block that can interrupt a
+ * paragraph (CommonMark's kinds 1 to 6): <script, <pre, <style,
+ * <textarea; a comment, a processing instruction, a declaration, CDATA;
+ * or a block-level tag, opening or closing, whose name ends there. */
+static bool opens_html_block(const char *s, size_t len) {
+  static const char *const tags[] = {
+      "address",  "article",    "aside",  "base",     "basefont", "blockquote",
+      "body",     "caption",    "center", "col",      "colgroup", "dd",
+      "details",  "dialog",     "dir",    "div",      "dl",       "dt",
+      "fieldset", "figcaption", "figure", "footer",   "form",     "frame",
+      "frameset", "h1",         "h2",     "h3",       "h4",       "h5",
+      "h6",       "head",       "header", "hr",       "html",     "iframe",
+      "legend",   "li",         "link",   "main",     "menu",     "menuitem",
+      "nav",      "noframes",   "ol",     "optgroup", "option",   "p",
+      "param",    "pre",        "script", "section",  "source",   "style",
+      "summary",  "table",      "tbody",  "td",       "textarea", "tfoot",
+      "th",       "thead",      "title",  "tr",       "track",    "ul"};
+  if (len < 2 || s[0] != '<')
+    return false;
+  if (s[1] == '?' ||
+      (s[1] == '!' && len > 2 &&
+       (s[2] == '-' || s[2] == '[' || is_alpha((unsigned char)s[2]))))
+    return true;
+  size_t i = s[1] == '/' ? 2 : 1, from = i;
+  while (i < len &&
+         (is_alpha((unsigned char)s[i]) || is_digit((unsigned char)s[i])))
+    i++;
+  if (i == from || (i < len && s[i] != '>' &&
+                    !(s[i] == '/' && i + 1 < len && s[i + 1] == '>')))
+    return false;
+  for (size_t k = 0; k < sizeof tags / sizeof tags[0]; k++)
+    if (strlen(tags[k]) == i - from &&
+        strncasecmp(tags[k], s + from, i - from) == 0)
+      return true;
+  return false;
+}
+
 /*
  * The layout's break check: may a wrap put this word first on a line?
  * Not when a reader would take it, there, for the start of a block: a
  * bullet ("-", "+", "*"), an ordered list's marker ("1.", "12)"), a
- * setext underline or thematic break or table delimiter row (only "-",
- * "=", ":" and "|"), a code fence, or an HTML block's opening tag. Text
- * that starts with one of these at a line's real start is escaped; a word
- * moved there by a wrap was escaped where it stood, mid-line.
+ * setext underline, thematic break or table delimiter row (only "-",
+ * "=", ":" and "|"), a code fence, or an HTML block that can interrupt a
+ * paragraph. Text that starts with one of these at a line's real start is
+ * escaped; a word a wrap moves there was escaped where it stood, mid-line.
  */
 static bool may_start_line(const char *s, size_t len, void *data) {
   (void)data;
@@ -227,10 +267,7 @@ static bool may_start_line(const char *s, size_t len, void *data) {
     return false;
   if (len >= 3 && (strncmp(s, "```", 3) == 0 || strncmp(s, "~~~", 3) == 0))
     return false;
-  if (s[0] == '<' && len > 1 &&
-      (is_alpha((unsigned char)s[1]) || strchr("/!?", s[1])))
-    return false;
-  return true;
+  return !opens_html_block(s, len);
 }
 
 /* ---- Output ---- */
@@ -312,9 +349,7 @@ static void empty_line(renderer *r) {
 static void settle(renderer *r) {
   if (r->in_tight && r->need_cr > 1)
     r->need_cr = 1;
-  size_t absorb = r->only_newlines ? SIZE_MAX
-                  : r->line_open   ? 0
-                                   : r->trailing;
+  size_t absorb = r->only_newlines ? SIZE_MAX : r->line_open ? 0 : r->trailing;
   for (; r->need_cr > 0; r->need_cr--) {
     r->begin_line = r->begin_content = true;
     if (absorb > 0) {
@@ -335,6 +370,20 @@ static void settle(renderer *r) {
   }
 }
 
+/* Wrapping stops at once (a heading's or a table's first line) and
+ * starts again only after the line it was stopped for has ended: the
+ * layout wraps a line as its words end and when it ends, at the width of
+ * that moment. */
+static void set_width(renderer *r, size_t width) {
+  r->want_width = width;
+  if (r->cur_width != width && (width == 0 || !r->line_open)) {
+    galley_layout_set_width(r->l, width);
+    r->cur_width = width;
+  }
+}
+
+static void apply_width(renderer *r) { set_width(r, r->want_width); }
+
 static void cr(renderer *r) {
   if (r->need_cr < 1)
     r->need_cr = 1;
@@ -351,6 +400,7 @@ static void blank(renderer *r) {
  * place. `wrap`: may be wrapped at its spaces. */
 static void out(renderer *r, const char *s, bool wrap, escaping mode) {
   settle(r);
+  apply_width(r);
   size_t len = s ? strlen(s) : 0;
   if (!len)
     return;
@@ -411,6 +461,7 @@ static void push(renderer *r, const char *prefix) {
 /* A list marker, then its width in spaces on the item's other lines. */
 static void marker(renderer *r, const char *m) {
   settle(r);
+  apply_width(r);
   bool was_open = r->line_open;
   fail(r, galley_layout_marker(r->l, m));
   if (!was_open) {
@@ -466,9 +517,9 @@ static size_t scheme_len(const char *s) {
   if (!is_alpha((unsigned char)s[0]))
     return 0;
   size_t n = 1;
-  while (n < 33 && (is_alpha((unsigned char)s[n]) ||
-                    is_digit((unsigned char)s[n]) || s[n] == '.' ||
-                    s[n] == '+' || s[n] == '-'))
+  while (n < 33 &&
+         (is_alpha((unsigned char)s[n]) || is_digit((unsigned char)s[n]) ||
+          s[n] == '.' || s[n] == '+' || s[n] == '-'))
     n++;
   return n >= 2 && s[n] == ':' ? n + 1 : 0;
 }
@@ -587,8 +638,8 @@ static void code_span(renderer *r, cmark_node *node) {
   code = code ? code : "";
   size_t n = strlen(code);
   int k = free_ticks(code);
-  bool pad = n == 0 || code[0] == '`' || code[n - 1] == '`' ||
-             code[0] == ' ' || code[n - 1] == ' ';
+  bool pad = n == 0 || code[0] == '`' || code[n - 1] == '`' || code[0] == ' ' ||
+             code[n - 1] == ' ';
   ticks(r, '`', (size_t)k);
   if (pad)
     lit(r, " ");
@@ -641,8 +692,8 @@ static void item(renderer *r, cmark_node *node, bool entering) {
 
 static void list(renderer *r, cmark_node *node, bool entering) {
   if (entering) {
-    if (galley_array_grow((void **)&r->numbers, &r->cap_lists,
-                          r->n_lists + 1, sizeof *r->numbers) != GALLEY_OK) {
+    if (galley_array_grow((void **)&r->numbers, &r->cap_lists, r->n_lists + 1,
+                          sizeof *r->numbers) != GALLEY_OK) {
       fail(r, GALLEY_ENOMEM);
       return;
     }
@@ -699,7 +750,7 @@ static bool render_node(renderer *r, cmark_node *node, bool entering,
     r->in_tight = in_tight_item(node, block);
 
   if (t == CMARK_NODE_TABLE) {
-    galley_layout_set_width(r->l, entering ? 0 : r->width);
+    set_width(r, entering ? 0 : r->width);
     blank(r);
     return true;
   }
@@ -745,10 +796,10 @@ static bool render_node(renderer *r, cmark_node *node, bool entering,
       lit(r, " ");
       r->begin_content = true;
       r->no_linebreaks = true;
-      galley_layout_set_width(r->l, 0);
+      set_width(r, 0);
     } else {
       r->no_linebreaks = false;
-      galley_layout_set_width(r->l, r->width);
+      set_width(r, r->width);
       blank(r);
     }
     break;
@@ -790,9 +841,7 @@ static bool render_node(renderer *r, cmark_node *node, bool entering,
 
   case CMARK_NODE_CODE: code_span(r, node); break;
 
-  case CMARK_NODE_HTML_INLINE:
-    lit(r, cmark_node_get_literal(node));
-    break;
+  case CMARK_NODE_HTML_INLINE: lit(r, cmark_node_get_literal(node)); break;
 
   case CMARK_NODE_LINK:
     if (is_autolink(node)) {
@@ -858,6 +907,8 @@ typedef struct open_node {
 int md_render(cmark_node *root, galley_sink *sink, size_t width) {
   renderer r = {.ext = md_extensions_get(),
                 .width = width,
+                .want_width = width,
+                .cur_width = width,
                 .begin_line = true,
                 .begin_content = true,
                 .only_newlines = true};
