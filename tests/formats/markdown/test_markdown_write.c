@@ -1,5 +1,5 @@
-/* The markdown writer: cmark-gfm renders, fallbacks keep what Markdown lacks.
- */
+/* The markdown writer: galley's renderer on the layout layer, fallbacks keep
+ * what Markdown lacks. */
 #include <pthread.h>
 
 #include "mdtest.h"
@@ -302,6 +302,48 @@ static void wrap_sets_the_line_width(void **state) {
   free(nowrap);
 }
 
+/* A wrap never moves a word to where a reader takes it for the start of a
+ * block ("-", "+", "1." at a line's start: cmark-gfm's renderer wrote
+ * "up\n- and", a list), nor breaks a heading, a table row or a code span:
+ * the wrapped Markdown reads back as the same tree. Wide characters count
+ * two columns. */
+/* The HTML that Markdown `md` reads as, every run of blanks one space
+ * (where soft line breaks fall is all a wrap changes). */
+static char *read_as_html(const char *md) {
+  char *err = NULL;
+  char *html = tu_convert("markdown", "html", md, strlen(md), NULL, &err);
+  assert_non_null(html);
+  free(err);
+  char *o = html;
+  for (const char *p = html; *p; p++)
+    if (!(*p == ' ' || *p == '\n') || (o > html && o[-1] != ' '))
+      *o++ = *p == '\n' ? ' ' : *p;
+  *o = '\0';
+  return html;
+}
+
+static void wrapping_keeps_the_tree(void **state) {
+  (void)state;
+  const char *md = "Prices went up - and 1. then\nfell + rose. Total: 12 items "
+                   "== ok\n\n# A heading longer than the width\n\n"
+                   "| a long header cell | b |\n| --- | --- |\n"
+                   "| x y z w | q |\n\nUse `a b c d e f g h` here.\n";
+  const char *wrap[] = {"wrap=14", NULL};
+  char *narrow = md_round(md, wrap);
+  char *want = read_as_html(md), *got = read_as_html(narrow);
+  assert_string_equal(got, want);
+  free(want);
+  free(got);
+  assert_contains(narrow, "Prices went\nup - and 1.\nthen fell +\nrose. ");
+  assert_contains(narrow, "\n# A heading longer than the width\n");
+  assert_contains(narrow, "\n| a long header cell | b |\n");
+  assert_contains(narrow, "Use\n`a b c d e f g h`\nhere.\n");
+  free(narrow);
+  char *wide = md_round("一二三四五六七 八九\n", wrap);
+  assert_string_equal(wide, "一二三四五六七\n八九\n");
+  free(wide);
+}
+
 /* Standalone, the title block comes after the front matter: the title,
  * then byline, humane date and site in emphasis (escaped); not when the
  * body opens with the title, nor with title-block=false. */
@@ -575,6 +617,7 @@ int main(void) {
       cmocka_unit_test(footnotes_and_tasks_round_trip),
       cmocka_unit_test(raw_blocks_of_other_formats_become_fenced_code),
       cmocka_unit_test(wrap_sets_the_line_width),
+      cmocka_unit_test(wrapping_keeps_the_tree),
       cmocka_unit_test(standalone_writes_front_matter_that_reads_back),
       cmocka_unit_test(standalone_opens_with_the_title_block),
       cmocka_unit_test(links_around_images_keep_the_image),
