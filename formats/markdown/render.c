@@ -112,12 +112,40 @@ static void fail(renderer *r, int rc) {
  */
 static void escape_into(renderer *r, galley_buf *out, const char *s,
                         size_t len) {
+  /* Bytes that stop a run of text copied as it is: what text escapes
+   * wherever it stands, and "&" (before a letter); control characters
+   * too. */
+  static const unsigned char text_stops[128] = {
+      ['*'] = 1, ['_'] = 1,  ['['] = 1, [']'] = 1, ['#'] = 1, ['<'] = 1,
+      ['>'] = 1, ['\\'] = 1, ['`'] = 1, ['~'] = 1, ['!'] = 1, ['&'] = 1};
+  size_t valid;
+  galley_utf8_valid(s, len, &valid);
+  len = valid;
   size_t i = 0;
   while (i < len) {
+    if (!r->begin_content && !r->begin_line) {
+      /* Past a line's start nothing depends on what came before: the
+       * longest run that needs no escaping goes in one piece. */
+      size_t j = i;
+      if (r->mode == ESC_NORMAL)
+        while (j < len &&
+               ((unsigned char)s[j] >= 0x80 ||
+                ((unsigned char)s[j] >= 0x20 && !text_stops[(int)s[j]])) &&
+               !(s[j] == '|' && r->pipe))
+          j++;
+      else if (r->mode == ESC_LITERAL)
+        while (j < len && s[j] != '\n' && !(s[j] == '|' && r->pipe) &&
+               !(s[j] == ' ' && r->wrap))
+          j++;
+      if (j > i) {
+        galley_buf_add(out, s + i, j - i);
+        r->last = (unsigned char)s[j - 1];
+        i = j;
+        continue;
+      }
+    }
     uint32_t c;
     size_t n = galley_utf8_decode(s + i, len - i, &c);
-    if (n == 0)
-      break;
     unsigned char nextc = i + n < len ? (unsigned char)s[i + n] : 0;
     bool follows_digit = !r->begin_line && is_digit(r->last);
     if (r->pipe && c == '|') {
@@ -274,15 +302,16 @@ static bool may_start_line(const char *s, size_t len, void *data) {
 
 /* Keeps the mirror of what the layout wrote: `len` bytes at `s`. */
 static void wrote(renderer *r, const char *s, size_t len) {
-  for (size_t i = 0; i < len; i++) {
+  const char *end = s + len;
+  while (s < end) {
     if (!r->line_open) {
       r->line_open = true;
       r->line_bytes = r->prefix.len;
     }
-    if (s[i] != '\n') {
-      r->line_bytes++;
-      continue;
-    }
+    const char *nl = memchr(s, '\n', (size_t)(end - s));
+    r->line_bytes += (size_t)((nl ? nl : end) - s);
+    if (!nl)
+      break;
     if (r->line_bytes > 0) {
       r->trailing = 1;
       r->only_newlines = false;
@@ -290,6 +319,7 @@ static void wrote(renderer *r, const char *s, size_t len) {
       r->trailing++;
     }
     r->line_open = false;
+    s = nl + 1;
   }
   if (r->line_open && r->line_bytes > 0)
     r->only_newlines = false;
