@@ -72,7 +72,8 @@ typedef struct renderer {
    * whether a pipe needs a backslash (the node is in a table cell). */
   escaping mode;
   bool wrap, pipe;
-  size_t hook_bytes; /* what the hook wrote last */
+  const char *src_end; /* the end of the string out() is writing */
+  size_t hook_bytes;   /* what the hook wrote last */
   unsigned char hook_last;
   galley_buf tmp;
   int status;
@@ -107,8 +108,8 @@ static void fail(renderer *r, int rc) {
  * destination escapes what would end it, and writes whitespace as %XX; a
  * title escapes its quote. A character decoded as a digit keeps the line
  * at its start, whichever byte the code point ends in ("1." is a list
- * marker however many digits lead it). An invalid UTF-8 sequence ends
- * the string.
+ * marker however many digits lead it). `s` is valid UTF-8, the whole
+ * string out() writes or a piece of it.
  */
 static void escape_into(renderer *r, galley_buf *out, const char *s,
                         size_t len) {
@@ -118,9 +119,6 @@ static void escape_into(renderer *r, galley_buf *out, const char *s,
   static const unsigned char text_stops[128] = {
       ['*'] = 1, ['_'] = 1,  ['['] = 1, [']'] = 1, ['#'] = 1, ['<'] = 1,
       ['>'] = 1, ['\\'] = 1, ['`'] = 1, ['~'] = 1, ['!'] = 1, ['&'] = 1};
-  size_t valid;
-  galley_utf8_valid(s, len, &valid);
-  len = valid;
   size_t i = 0;
   while (i < len) {
     if (!r->begin_content && !r->begin_line) {
@@ -146,7 +144,10 @@ static void escape_into(renderer *r, galley_buf *out, const char *s,
     }
     uint32_t c;
     size_t n = galley_utf8_decode(s + i, len - i, &c);
-    unsigned char nextc = i + n < len ? (unsigned char)s[i + n] : 0;
+    /* The byte after the character in the whole string (`s` may be a
+     * piece of it). */
+    const char *after = s + i + n;
+    unsigned char nextc = after < r->src_end ? (unsigned char)*after : 0;
     bool follows_digit = !r->begin_line && is_digit(r->last);
     if (r->pipe && c == '|') {
       galley_buf_putc(out, '\\');
@@ -424,10 +425,25 @@ static void blank(renderer *r) {
     r->need_cr = 2;
 }
 
-/* Writes `s` for the node being rendered, after the line ends asked
- * for: text (ESC_NORMAL), and spaces that may wrap, through the layout's
- * wrapping and escaping hook; the rest as it is once escaped for its
- * place. `wrap`: may be wrapped at its spaces. */
+/* The length of the piece of the `len` bytes at `s` that out() hands on
+ * at once: at most 64 KiB, ending at a character's end. */
+static size_t piece(const char *s, size_t len) {
+  size_t n = len < 65536 ? len : 65536;
+  while (n < len && n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+    n--;
+  return n ? n : len;
+}
+
+/*
+ * Writes `s` for the node being rendered, after the line ends asked for.
+ * When lines wrap, text (ESC_NORMAL) and spaces that may wrap go through
+ * the layout's wrapping and escaping hook; the rest, and everything when
+ * nothing wraps, is escaped for its place here and written as it is
+ * (raw text keeps no break positions: a paragraph of 200 MB would
+ * otherwise hold one for each space). `wrap`: may be wrapped at its
+ * spaces. An invalid UTF-8 sequence ends the string, as it ended
+ * cmark-gfm's.
+ */
 static void out(renderer *r, const char *s, bool wrap, escaping mode) {
   settle(r);
   apply_width(r);
@@ -436,20 +452,7 @@ static void out(renderer *r, const char *s, bool wrap, escaping mode) {
     return;
   r->mode = mode;
   r->wrap = wrap && r->width > 0 && !r->no_linebreaks;
-  if (mode == ESC_NORMAL || (r->wrap && !memchr(s, '\n', len))) {
-    bool was_open = r->line_open;
-    r->hook_bytes = 0;
-    fail(r, galley_layout_text(r->l, s, len));
-    if (!was_open) {
-      r->line_open = true;
-      r->line_bytes = r->prefix.len;
-    }
-    r->line_bytes += r->hook_bytes;
-    if (r->line_bytes > 0)
-      r->only_newlines = false;
-    return;
-  }
-  bool plain = mode == ESC_LITERAL && !r->pipe;
+  bool plain = mode == ESC_LITERAL && !r->pipe && !r->wrap;
   for (size_t i = 0; plain && i < len; i++)
     plain = s[i] != '\n' && (unsigned char)s[i] < 0x80;
   if (plain) {
@@ -461,10 +464,30 @@ static void out(renderer *r, const char *s, bool wrap, escaping mode) {
     put_raw(r, s, len);
     return;
   }
-  r->tmp.len = 0;
-  escape_into(r, &r->tmp, s, len);
-  fail(r, r->tmp.failed ? GALLEY_ENOMEM : GALLEY_OK);
-  put_raw(r, r->tmp.data, r->tmp.len);
+  galley_utf8_valid(s, len, &len);
+  r->src_end = s + len;
+  bool text = r->cur_width > 0 &&
+              (mode == ESC_NORMAL || (r->wrap && !memchr(s, '\n', len)));
+  for (size_t off = 0, n; off < len && r->status == GALLEY_OK; off += n) {
+    n = piece(s + off, len - off);
+    if (text) {
+      bool was_open = r->line_open;
+      r->hook_bytes = 0;
+      fail(r, galley_layout_text(r->l, s + off, n));
+      if (!was_open) {
+        r->line_open = true;
+        r->line_bytes = r->prefix.len;
+      }
+      r->line_bytes += r->hook_bytes;
+      if (r->line_bytes > 0)
+        r->only_newlines = false;
+      continue;
+    }
+    r->tmp.len = 0;
+    escape_into(r, &r->tmp, s + off, n);
+    fail(r, r->tmp.failed ? GALLEY_ENOMEM : GALLEY_OK);
+    put_raw(r, r->tmp.data, r->tmp.len);
+  }
   r->tmp.len = 0;
 }
 
