@@ -341,16 +341,31 @@ static void end_line(renderer *r) {
   wrote(r, "\n", 1);
 }
 
-/* A line with nothing on it, not even the prefixes: the layout writes
- * them on every line it starts, so they are taken off and put back. */
+/*
+ * A blank line where the output already ends with a newline (after an HTML
+ * block or an indented code block): the prefixes without their trailing
+ * spaces, so "" in a list item and ">" in a quote. (cmark-gfm's renderer
+ * wrote an empty line, which ended the quote: the blocks after it came back
+ * in a second quote.) The layout writes every prefix on each line it
+ * starts, so they are taken off and put back.
+ */
 static void empty_line(renderer *r) {
-  if (r->prefix.len == 0) {
+  size_t keep = r->prefix.len;
+  while (keep > 0 && r->prefix.data[keep - 1] == ' ')
+    keep--;
+  if (keep == r->prefix.len) {
     put_raw(r, "\n", 1);
     return;
   }
+  galley_buf line = GALLEY_BUF_INIT;
+  galley_buf_add(&line, r->prefix.data, keep);
+  galley_buf_putc(&line, '\n');
+  fail(r, line.failed ? GALLEY_ENOMEM : GALLEY_OK);
   for (size_t i = 0; i < r->n_marks; i++)
     galley_layout_pop(r->l);
-  fail(r, galley_layout_raw(r->l, "\n", 1));
+  if (!line.failed)
+    fail(r, galley_layout_raw(r->l, line.data, line.len));
+  galley_buf_free(&line);
   char seg[64];
   for (size_t i = 0; i < r->n_marks; i++) {
     size_t from = r->marks[i],
@@ -369,7 +384,12 @@ static void empty_line(renderer *r) {
     galley_buf_free(&part);
   }
   r->line_open = false;
-  r->trailing++;
+  if (keep > 0) {
+    r->trailing = 1;
+    r->only_newlines = false;
+  } else {
+    r->trailing++;
+  }
 }
 
 /*
@@ -951,10 +971,10 @@ static bool is_leaf(cmark_node_type t) {
 
 /* An open node the renderer asks about, a block (for tight lists) or a
  * node of an extension (for pipes in table cells), with the innermost
- * block and extension that were around it. */
+ * block that was around it and whether it was in a table. */
 typedef struct open_node {
   cmark_node *block;
-  cmark_syntax_extension *ext;
+  bool in_table;
 } open_node;
 
 int md_render(cmark_node *root, galley_sink *sink, size_t width) {
@@ -974,7 +994,7 @@ int md_render(cmark_node *root, galley_sink *sink, size_t width) {
   open_node *stack = NULL;
   size_t depth = 0, cap = 0;
   cmark_node *block = NULL;
-  cmark_syntax_extension *ext = NULL;
+  bool in_table = false;
   cmark_iter *it = cmark_iter_new(root);
   if (!it)
     fail(&r, GALLEY_ENOMEM);
@@ -988,12 +1008,13 @@ int md_render(cmark_node *root, galley_sink *sink, size_t width) {
     if (!entering && kept && depth > 0) {
       depth--;
       block = stack[depth].block;
-      ext = stack[depth].ext;
+      in_table = stack[depth].in_table;
     }
     cmark_node_type t = cmark_node_get_type(node);
-    cmark_syntax_extension *nearest = own ? own : ext;
-    r.pipe = nearest && nearest == r.ext->table && t != CMARK_NODE_TABLE &&
-             t != CMARK_NODE_TABLE_ROW && t != CMARK_NODE_TABLE_CELL;
+    /* In a table a pipe ends a cell, in strikethrough too (cmark-gfm's
+     * renderer asked only the nearest extension, and wrote `~~a|b~~`). */
+    r.pipe = in_table && t != CMARK_NODE_TABLE && t != CMARK_NODE_TABLE_ROW &&
+             t != CMARK_NODE_TABLE_CELL;
     if (!render_node(&r, node, entering, block)) {
       cmark_iter_reset(it, node, CMARK_EVENT_EXIT);
       continue;
@@ -1004,11 +1025,11 @@ int md_render(cmark_node *root, galley_sink *sink, size_t width) {
         fail(&r, GALLEY_ENOMEM);
         break;
       }
-      stack[depth++] = (open_node){block, ext};
+      stack[depth++] = (open_node){block, in_table};
       if (is_block(node))
         block = node;
-      if (own)
-        ext = own;
+      if (own && own == r.ext->table)
+        in_table = true;
     }
   }
   cmark_iter_free(it);

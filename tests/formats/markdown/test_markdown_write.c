@@ -344,6 +344,24 @@ static void wrapping_keeps_the_tree(void **state) {
   free(wide);
 }
 
+/* Where cmark-gfm's renderer wrote Markdown that read back otherwise: the
+ * blank line after raw HTML in a quote stays in the quote (it was empty,
+ * and the rest came back as a second quote), and a pipe in strikethrough
+ * in a table cell is escaped (it ended the cell). */
+static void quotes_and_table_cells_hold_together(void **state) {
+  (void)state;
+  const char *md = "> <div>\n> x\n> </div>\n>\n> after\n\n"
+                   "| h |\n| - |\n| ~~x\\|y~~ z |\n";
+  char *out = md_round(md, NULL);
+  assert_string_equal(out, "> \n> \n> <div>\n> x\n> </div>\n>\n> after\n\n"
+                           "| h |\n| --- |\n| ~~x\\|y~~ z |\n");
+  char *html = read_as_html(out);
+  assert_contains(html, "</div> <p>after</p> </blockquote>");
+  assert_contains(html, "<td><del>x|y</del> z</td>");
+  free(html);
+  free(out);
+}
+
 /* Standalone, the title block comes after the front matter: the title,
  * then byline, humane date and site in emphasis (escaped); not when the
  * body opens with the title, nor with title-block=false. */
@@ -618,6 +636,7 @@ int main(void) {
       cmocka_unit_test(raw_blocks_of_other_formats_become_fenced_code),
       cmocka_unit_test(wrap_sets_the_line_width),
       cmocka_unit_test(wrapping_keeps_the_tree),
+      cmocka_unit_test(quotes_and_table_cells_hold_together),
       cmocka_unit_test(standalone_writes_front_matter_that_reads_back),
       cmocka_unit_test(standalone_opens_with_the_title_block),
       cmocka_unit_test(links_around_images_keep_the_image),
