@@ -7,16 +7,18 @@
  * escapes text by CommonMark's rules, which depend on where a character
  * stands. At width 0 the output is the same, byte for byte, as cmark-gfm
  * 0.29.0.gfm.6's own renderer gave for these trees (the writer's corpus
- * figures and round trips were measured on it); the rules that keeps are
- * written down where they apply.
+ * figures and round trips were measured on it), but for two of its bugs,
+ * fixed below (a quote cut in two, a table cell cut in two); the rules
+ * that keeps are written down where they apply.
  *
  * Lines and blank lines: a block asks for a line end (`cr`) or a blank
  * line (`blank`) after itself; the request is settled when the next bytes
  * are written, and newlines the output already ends with count towards
  * it. A blank line settled after text is the containers' prefix, trailing
  * spaces and all ("> "); one settled after a literal that ended its own
- * line (an HTML block, an indented code block) is empty. Inside an item of
- * a tight list a blank line is a line end.
+ * line (an HTML block, an indented code block) is that prefix without
+ * its trailing spaces (">", "" in a list item). Inside an item of a tight
+ * list a blank line is a line end.
  *
  * Where a wrap could change what the Markdown says, it does not happen:
  * headings and table rows are not wrapped (a heading's second line would
