@@ -76,7 +76,6 @@ typedef struct renderer {
   bool wrap, pipe;
   const char *src_end; /* the end of the string out() is writing */
   size_t hook_bytes;   /* what the hook wrote last */
-  unsigned char hook_last;
   galley_buf tmp;
   int status;
 } renderer;
@@ -108,10 +107,11 @@ static void fail(renderer *r, int rc) {
  * list, a setext underline) and "." or ")" after a number there (an
  * ordered list); control characters as character references. A
  * destination escapes what would end it, and writes whitespace as %XX; a
- * title escapes its quote. A character decoded as a digit keeps the line
- * at its start, whichever byte the code point ends in ("1." is a list
- * marker however many digits lead it). `s` is valid UTF-8, the whole
- * string out() writes or a piece of it.
+ * title escapes its quote. Digits keep a line "at its start" ("12." is
+ * a list marker too); so does any character whose code point's low byte
+ * is an ASCII digit, as in cmark-gfm, which tested the code point cast to
+ * a char (U+0130 counts as "0"). `s` is valid UTF-8, the whole string
+ * out() writes or a piece of it.
  */
 static void escape_into(renderer *r, galley_buf *out, const char *s,
                         size_t len) {
@@ -146,6 +146,8 @@ static void escape_into(renderer *r, galley_buf *out, const char *s,
     }
     uint32_t c;
     size_t n = galley_utf8_decode(s + i, len - i, &c);
+    if (n == 0)
+      break; /* out() cut the string before any invalid sequence */
     /* The byte after the character in the whole string (`s` may be a
      * piece of it). */
     const char *after = s + i + n;
@@ -220,8 +222,8 @@ static void escape_into(renderer *r, galley_buf *out, const char *s,
   }
 }
 
-/* The layout's escaping hook: text goes through escape_into with the
- * context out_text set. */
+/* The layout's escaping hook: text goes through escape_into, in the
+ * context out() set. */
 static int escape_hook(galley_buf *out, const char *s, size_t len,
                        bool line_start, void *data) {
   (void)line_start; /* the renderer knows more: digits, markers */
