@@ -89,6 +89,17 @@ int md_front_matter_read(galley_job *job, const char *data, size_t len,
 /** Writes `doc`'s metadata as a front matter block (nothing if it has none). */
 int md_front_matter_write(const galley_doc *doc, galley_sink *out);
 
+/* ---- render.c ---- */
+
+/**
+ * Writes the cmark-gfm tree `root`, as write.c builds it (emphasis already
+ * turned into raw delimiters, footnotes into raw Markdown), as CommonMark
+ * to `out` through a galley_layout wrapping at `width` display columns (0:
+ * never). The output ends with a newline. Returns GALLEY_OK, GALLEY_ENOMEM
+ * or the sink's failure.
+ */
+int md_render(cmark_node *root, galley_sink *out, size_t width);
+
 /* ---- read.c / write.c ---- */
 int md_read(galley_job *job, const galley_input *in, galley_doc *doc);
 int md_write(galley_job *job, const galley_doc *doc, galley_sink *out);

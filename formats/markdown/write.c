@@ -1,7 +1,10 @@
 /*
- * The markdown writer: our tree becomes a cmark-gfm tree, and cmark-gfm's
- * own CommonMark renderer writes it, so escaping is the reference
- * implementation's. What Markdown cannot say gets the least lossy stand-in:
+ * The markdown writer: our tree becomes a cmark-gfm tree, which galley's
+ * own CommonMark renderer (render.c) writes on the layout layer, escaping
+ * text by CommonMark's rules for where it stands; at width 0 its output is
+ * byte for byte what cmark-gfm's renderer wrote. This file builds the tree
+ * and adjusts it where the Markdown would read back as something else.
+ * What Markdown cannot say gets the least lossy stand-in:
  *
  *   DIV, SPAN, FIGURE, DEFINITION_LIST, DEFINITION  their content, unwrapped
  *   CAPTION              a paragraph (after a pipe table; <caption> in HTML)
@@ -377,7 +380,15 @@ static int exit_footnote(writer *w, const frame *f) {
     rc = choose_delimiters(f->cm);
   if (rc)
     return rc;
-  char *body = cmark_render_commonmark(f->cm, CMARK_OPT_DEFAULT, w->width);
+  galley_sink *sink = galley_sink_new_memory();
+  if (!sink)
+    return GALLEY_ENOMEM;
+  rc = md_render(f->cm, sink, w->width);
+  if (rc) {
+    galley_sink_free(sink);
+    return rc;
+  }
+  const char *body = galley_sink_data(sink, NULL);
   galley_buf b = GALLEY_BUF_INIT;
   galley_buf_puts(&b, "[^");
   put_label(&b, galley_node_get_label(f->g));
@@ -396,7 +407,7 @@ static int exit_footnote(writer *w, const frame *f) {
       start = i + 1;
     }
   }
-  md_cmark_free(body);
+  galley_sink_free(sink);
   if (b.failed) {
     free(b.data);
     return GALLEY_ENOMEM;
@@ -998,13 +1009,14 @@ static bool tight_is_safe(cmark_node *list) {
 }
 
 /*
- * cmark-gfm writes a bullet item that starts with a list as "  -   - x", and
- * a reader takes the spaces between the markers as the outer item's
- * padding: its content column moves right, and a block that follows the
- * nested list at the column the renderer used falls out of the item. An
- * empty HTML comment first (as cmark-gfm's own `<!-- end list -->`) puts
- * the nested list on the next line instead; an empty paragraph would not
- * do, as "-" alone after a paragraph reads as a setext underline.
+ * The renderer (as cmark-gfm's did) writes a bullet item that starts with
+ * a list as "  -   - x", and a reader takes the spaces between the markers
+ * as the outer item's padding: its content column moves right, and a block
+ * that follows the nested list at the column the renderer used falls out
+ * of the item. An empty HTML comment first (as the renderer's own `<!--
+ * end list -->`) puts the nested list on the next line instead; an empty
+ * paragraph would not do, as "-" alone after a paragraph reads as a setext
+ * underline.
  */
 static void guard_nested_list(cmark_node *item) {
   cmark_node *first = cmark_node_first_child(item);
@@ -1020,11 +1032,11 @@ static void guard_nested_list(cmark_node *item) {
 }
 
 /*
- * cmark-gfm writes a link as <url> when its first child's text is the URL,
- * and then skips the link's other children: `[x@y.z<br>phone](mailto:x@y.z)`
- * would lose the phone number. Its test also reads an IMAGE first child's
- * URL as text, so `[![alt](u)](u)` would lose the image. An empty raw
- * inline first keeps the long form.
+ * The renderer (as cmark-gfm's did) writes a link as <url> when its first
+ * child's text is the URL, and then skips the link's other children:
+ * `[x@y.z<br>phone](mailto:x@y.z)` would lose the phone number. Its test
+ * also reads an IMAGE first child's URL as text, so `[![alt](u)](u)` would
+ * lose the image. An empty raw inline first keeps the long form.
  */
 static void guard_autolink(cmark_node *link) {
   cmark_node *first = cmark_node_first_child(link);
@@ -1203,8 +1215,8 @@ static int tidy_whitespace(cmark_node *root) {
 /* ---- Emphasis delimiters ---- */
 
 /*
- * cmark-gfm's renderer writes every emphasis as `*…*` and strong emphasis
- * as `**…**`, whether or not a reader can parse them where they stand:
+ * cmark-gfm's renderer wrote every emphasis as `*…*` and strong emphasis
+ * as `**…**`, whether or not a reader could parse them where they stood:
  * `Kotaku*. Warning*` is no emphasis (an opener followed by punctuation
  * must follow a blank or punctuation), nor is `**_x_**` written as
  * `***x***` the same tree. So the writer chooses each span's delimiters
@@ -1500,17 +1512,10 @@ int md_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     rc = tidy_whitespace(root);
   if (!rc)
     rc = choose_delimiters(root);
-  char *md =
-      rc ? NULL : cmark_render_commonmark(root, CMARK_OPT_DEFAULT, w.width);
-  cmark_node_free(root);
-  if (rc)
-    return rc;
-  if (!md)
-    return GALLEY_ENOMEM;
-  if (galley_job_option_bool(job, "standalone", false))
+  if (!rc && galley_job_option_bool(job, "standalone", false))
     rc = md_front_matter_write(doc, out);
   if (!rc)
-    rc = galley_sink_write(out, md, strlen(md));
-  md_cmark_free(md);
+    rc = md_render(root, out, w.width);
+  cmark_node_free(root);
   return rc;
 }

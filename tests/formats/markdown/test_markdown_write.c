@@ -1,5 +1,5 @@
-/* The markdown writer: cmark-gfm renders, fallbacks keep what Markdown lacks.
- */
+/* The markdown writer: galley's renderer on the layout layer, fallbacks keep
+ * what Markdown lacks. */
 #include <pthread.h>
 
 #include "mdtest.h"
@@ -302,6 +302,66 @@ static void wrap_sets_the_line_width(void **state) {
   free(nowrap);
 }
 
+/* A wrap never moves a word to where a reader takes it for the start of a
+ * block ("-", "+", "1." at a line's start: cmark-gfm's renderer wrote
+ * "up\n- and", a list), nor breaks a heading, a table row or a code span:
+ * the wrapped Markdown reads back as the same tree. Wide characters count
+ * two columns. */
+/* The HTML that Markdown `md` reads as, every run of blanks one space
+ * (where soft line breaks fall is all a wrap changes). */
+static char *read_as_html(const char *md) {
+  char *err = NULL;
+  char *html = tu_convert("markdown", "html", md, strlen(md), NULL, &err);
+  assert_non_null(html);
+  free(err);
+  char *o = html;
+  for (const char *p = html; *p; p++)
+    if (!(*p == ' ' || *p == '\n') || (o > html && o[-1] != ' '))
+      *o++ = *p == '\n' ? ' ' : *p;
+  *o = '\0';
+  return html;
+}
+
+static void wrapping_keeps_the_tree(void **state) {
+  (void)state;
+  const char *md = "Prices went up - and 1. then\nfell + rose. Total: 12 items "
+                   "== ok\n\n# A heading longer than the width\n\n"
+                   "| a long header cell | b |\n| --- | --- |\n"
+                   "| x y z w | q |\n\nUse `a b c d e f g h` here.\n";
+  const char *wrap[] = {"wrap=14", NULL};
+  char *narrow = md_round(md, wrap);
+  char *want = read_as_html(md), *got = read_as_html(narrow);
+  assert_string_equal(got, want);
+  free(want);
+  free(got);
+  assert_contains(narrow, "Prices went\nup - and 1.\nthen fell +\nrose. ");
+  assert_contains(narrow, "\n# A heading longer than the width\n");
+  assert_contains(narrow, "\n| a long header cell | b |\n");
+  assert_contains(narrow, "Use\n`a b c d e f g h`\nhere.\n");
+  free(narrow);
+  char *wide = md_round("一二三四五六七 八九\n", wrap);
+  assert_string_equal(wide, "一二三四五六七\n八九\n");
+  free(wide);
+}
+
+/* Where cmark-gfm's renderer wrote Markdown that read back otherwise: the
+ * blank line after raw HTML in a quote stays in the quote (it was empty,
+ * and the rest came back as a second quote), and a pipe in strikethrough
+ * in a table cell is escaped (it ended the cell). */
+static void quotes_and_table_cells_hold_together(void **state) {
+  (void)state;
+  const char *md = "> <div>\n> x\n> </div>\n>\n> after\n\n"
+                   "| h |\n| - |\n| ~~x\\|y~~ z |\n";
+  char *out = md_round(md, NULL);
+  assert_string_equal(out, "> \n> \n> <div>\n> x\n> </div>\n>\n> after\n\n"
+                           "| h |\n| --- |\n| ~~x\\|y~~ z |\n");
+  char *html = read_as_html(out);
+  assert_contains(html, "</div> <p>after</p> </blockquote>");
+  assert_contains(html, "<td><del>x|y</del> z</td>");
+  free(html);
+  free(out);
+}
+
 /* Standalone, the title block comes after the front matter: the title,
  * then byline, humane date and site in emphasis (escaped); not when the
  * body opens with the title, nor with title-block=false. */
@@ -575,6 +635,8 @@ int main(void) {
       cmocka_unit_test(footnotes_and_tasks_round_trip),
       cmocka_unit_test(raw_blocks_of_other_formats_become_fenced_code),
       cmocka_unit_test(wrap_sets_the_line_width),
+      cmocka_unit_test(wrapping_keeps_the_tree),
+      cmocka_unit_test(quotes_and_table_cells_hold_together),
       cmocka_unit_test(standalone_writes_front_matter_that_reads_back),
       cmocka_unit_test(standalone_opens_with_the_title_block),
       cmocka_unit_test(links_around_images_keep_the_image),
