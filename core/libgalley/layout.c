@@ -389,6 +389,12 @@ GALLEY_API int galley_layout_marker(galley_layout *l, const char *marker) {
   return galley_layout_marker_rest(l, marker, NULL);
 }
 
+GALLEY_API int galley_layout_open(galley_layout *l) {
+  if (!l)
+    return GALLEY_EINVALID;
+  return open_line(l);
+}
+
 GALLEY_API void galley_layout_pop(galley_layout *l) {
   if (!l || l->n_boxes == 0)
     return;

@@ -541,6 +541,10 @@ static void marker(renderer *r, const char *m) {
   apply_width(r);
   bool was_open = r->line_open;
   fail(r, galley_layout_marker(r->l, m));
+  /* The marker is written now, as cmark-gfm's renderer writes it: an item
+   * whose first block starts on the next line keeps it alone on its
+   * line. */
+  fail(r, galley_layout_open(r->l));
   if (!was_open) {
     r->line_open = true;
     r->line_bytes = r->prefix.len;

@@ -131,6 +131,14 @@ GALLEY_EXPORT int galley_layout_marker_rest(galley_layout *l,
  * a line (galley_layout_raw(l, "\n", 1)). False outside any container.
  */
 GALLEY_EXPORT bool galley_layout_fresh(const galley_layout *l);
+/**
+ * Starts a line now if none is open: the blank line asked for, the
+ * prefixes and the markers of the items waiting for their first line.
+ * What comes next goes on it; a galley_layout_cr right after leaves the
+ * marker alone on its line (a CommonMark renderer's "-" over an item
+ * whose first block is indented code or HTML).
+ */
+GALLEY_EXPORT int galley_layout_open(galley_layout *l);
 /** Leaves the innermost container entered by push or marker. */
 GALLEY_EXPORT void galley_layout_pop(galley_layout *l);
 
