@@ -282,8 +282,11 @@ static bool opens_html_block(const char *s, size_t len) {
  */
 static bool may_start_line(const char *s, size_t len, void *data) {
   (void)data;
+  /* No word yet: the layout asks about a break before a run of spaces
+   * when the second space comes, before the word after the run is there
+   * to be judged ("a  1) x" would put "1)" first). */
   if (len == 0)
-    return true;
+    return false;
   if (len == 1 && strchr("-+*", s[0]))
     return false;
   size_t d = 0;
@@ -296,8 +299,8 @@ static bool may_start_line(const char *s, size_t len, void *data) {
     rule = s[i] == '-' || s[i] == '=' || s[i] == ':' || s[i] == '|';
     dash = dash || s[i] == '-' || s[i] == '=';
   }
-  if (rule && dash)
-    return false;
+  if ((rule && dash) || s[0] == '|')
+    return false; /* a table's delimiter row, or a row */
   if (len >= 3 && (strncmp(s, "```", 3) == 0 || strncmp(s, "~~~", 3) == 0))
     return false;
   return !opens_html_block(s, len);
