@@ -25,7 +25,8 @@
  * be a paragraph, a table row's would end the row), nor are code spans,
  * raw HTML, link destinations and titles; a word that would be read as a
  * block marker at a line's start ("-", "+", "*", "1.", "2)", "---", "===",
- * a fence, an HTML block's opening tag) never starts a wrapped line.
+ * a table row's "|", a fence, an HTML block's opening tag) never starts a
+ * wrapped line.
  */
 #include <stdint.h>
 #include <stdio.h>
