@@ -25,7 +25,8 @@
  * be a paragraph, a table row's would end the row), nor are code spans,
  * raw HTML, link destinations and titles; a word that would be read as a
  * block marker at a line's start ("-", "+", "*", "1.", "2)", "---", "===",
- * a fence, an HTML block's opening tag) never starts a wrapped line.
+ * a table row's "|", a fence, an HTML block's opening tag) never starts a
+ * wrapped line.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -282,8 +283,11 @@ static bool opens_html_block(const char *s, size_t len) {
  */
 static bool may_start_line(const char *s, size_t len, void *data) {
   (void)data;
+  /* No word yet: the layout asks about a break before a run of spaces
+   * when the second space comes, before the word after the run is there
+   * to be judged ("a  1) x" would put "1)" first). */
   if (len == 0)
-    return true;
+    return false;
   if (len == 1 && strchr("-+*", s[0]))
     return false;
   size_t d = 0;
@@ -296,8 +300,8 @@ static bool may_start_line(const char *s, size_t len, void *data) {
     rule = s[i] == '-' || s[i] == '=' || s[i] == ':' || s[i] == '|';
     dash = dash || s[i] == '-' || s[i] == '=';
   }
-  if (rule && dash)
-    return false;
+  if ((rule && dash) || s[0] == '|')
+    return false; /* a table's delimiter row, or a row */
   if (len >= 3 && (strncmp(s, "```", 3) == 0 || strncmp(s, "~~~", 3) == 0))
     return false;
   return !opens_html_block(s, len);

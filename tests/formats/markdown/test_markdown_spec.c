@@ -30,14 +30,15 @@ typedef struct known {
 } known;
 
 #define END_LIST                                                               \
-  "cmark-gfm's CommonMark renderer ends a list that is followed by another "   \
-  "list or by an indented code block with `<!-- end list -->`, which comes "   \
-  "back as an HTML comment: invisible, but an extra node in the HTML"
+  "the writer (as cmark-gfm's CommonMark renderer) ends a list that is "       \
+  "followed by another list or by an indented code block with `<!-- end "      \
+  "list -->`, which comes back as an HTML comment: invisible, but an extra "   \
+  "node in the HTML"
 
 #define SETEXT_LINES                                                           \
-  "a setext heading that spans lines: cmark-gfm's renderer writes ATX "        \
-  "headings, which are one line, so the line break in the heading comes "      \
-  "back as a space"
+  "a setext heading that spans lines: the writer (as cmark-gfm's renderer) "   \
+  "writes ATX headings, which are one line, so the line break in the "         \
+  "heading comes back as a space"
 
 static const known known_roundtrip[] = {
     {81, SETEXT_LINES}, {82, SETEXT_LINES}, {95, SETEXT_LINES},
