@@ -486,8 +486,14 @@ static void wrap_at(galley_layout *l, size_t k) {
 /* The last word is complete: decides the break before it, then breaks the
  * line as long as it passes the width and a break may be taken. */
 static void settle(galley_layout *l) {
-  if (l->n_brks && l->brks[l->n_brks - 1].ok < 0)
-    judge(l, l->n_brks - 1);
+  /* The last break is judged once the word after it has begun: at a run
+   * of spaces the word is not there yet. */
+  if (l->n_brks && l->brks[l->n_brks - 1].ok < 0) {
+    size_t from, to;
+    word_after(l, &l->brks[l->n_brks - 1], &from, &to);
+    if (to > from)
+      judge(l, l->n_brks - 1);
+  }
   while (l->width && l->status == GALLEY_OK && l->last_ok) {
     size_t limit = l->width;
     if (l->start_col + l->min_text > limit)

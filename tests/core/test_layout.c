@@ -196,8 +196,12 @@ static void the_break_check_keeps_a_marker_off_a_line_start(void **state) {
   galley_layout_blank(f.l);
   /* No break may be taken: the line stays long until one may. */
   text(&f, "abcdefghijk - - - ok");
+  galley_layout_blank(f.l);
+  /* After a run of spaces the word is judged when it is there, not
+   * before: "9." stays on the line. */
+  text(&f, "abcdefghij  9. x");
   expect(&f, "see page\n12 9. and\nmore\n\nabcdefghij 1.\nx\n\n"
-             "abcdefghijk - - -\nok\n");
+             "abcdefghijk - - -\nok\n\nabcdefghij  9.\nx\n");
   assert_true(asked > 0);
 }
 
