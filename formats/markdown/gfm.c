@@ -1,5 +1,6 @@
 /* cmark-gfm set-up shared by the reader and the writer. */
 #define _GNU_SOURCE /* dladdr, RTLD_NODELETE */
+#include <ctype.h>
 #include <string.h>
 #include <dlfcn.h>
 #include <pthread.h>
@@ -282,11 +283,25 @@ static bool tag_is(const char *p, const char *end, const char *name) {
          *p == '\r' || (*p == '/' && p + 1 < end && p[1] == '>');
 }
 
-/* The end marker of an HTML block that a line starting at p opens, or
- * NULL. */
-static const char *html_block_end(const char *p, const char *end) {
-  static const char *const kind1[] = {"script", "pre", "style", "textarea"};
-  static const char *const kind6[] = {
+/* The kinds cmark's iterator only enters (no EXIT event follows). */
+bool md_cmark_is_leaf(cmark_node_type t) {
+  switch (t) {
+  case CMARK_NODE_HTML_BLOCK:
+  case CMARK_NODE_THEMATIC_BREAK:
+  case CMARK_NODE_CODE_BLOCK:
+  case CMARK_NODE_TEXT:
+  case CMARK_NODE_SOFTBREAK:
+  case CMARK_NODE_LINEBREAK:
+  case CMARK_NODE_CODE:
+  case CMARK_NODE_HTML_INLINE: return true;
+  default: return false;
+  }
+}
+
+/* Whether the `n` bytes at `name` name an HTML block that can interrupt
+ * a paragraph by its tag alone (CommonMark's kind 6), in any case. */
+bool md_html_block_name(const char *name, size_t n) {
+  static const char *const names[] = {
       "address",  "article",    "aside",  "base",     "basefont", "blockquote",
       "body",     "caption",    "center", "col",      "colgroup", "dd",
       "details",  "dialog",     "dir",    "div",      "dl",       "dt",
@@ -298,6 +313,16 @@ static const char *html_block_end(const char *p, const char *end) {
       "param",    "section",    "source", "summary",  "table",    "tbody",
       "td",       "tfoot",      "th",     "thead",    "title",    "tr",
       "track",    "ul"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strlen(names[i]) == n && strncasecmp(names[i], name, n) == 0)
+      return true;
+  return false;
+}
+
+/* The end marker of an HTML block that a line starting at p opens, or
+ * NULL. */
+static const char *html_block_end(const char *p, const char *end) {
+  static const char *const kind1[] = {"script", "pre", "style", "textarea"};
   if (end - p < 2 || p[0] != '<')
     return NULL;
   p++;
@@ -318,9 +343,13 @@ static const char *html_block_end(const char *p, const char *end) {
     return ">";
   if (*p == '/')
     p++;
-  for (size_t i = 0; i < sizeof kind6 / sizeof kind6[0]; i++)
-    if (tag_is(p, end, kind6[i]))
-      return "";
+  const char *name = p;
+  while (p < end && (isalnum((unsigned char)*p)))
+    p++;
+  if (md_html_block_name(name, (size_t)(p - name)) &&
+      (p == end || *p == ' ' || *p == '\t' || *p == '>' || *p == '\n' ||
+       *p == '\r' || (*p == '/' && p + 1 < end && p[1] == '>')))
+    return "";
   return NULL;
 }
 
@@ -386,9 +415,9 @@ static double inline_cost(const char *q, const char *eol, bool gfm) {
   /* The bytes the switch below looks at: the others are skipped in a
    * tight loop. */
   static const bool mark[256] = {
-      ['\\'] = 1, ['&'] = 1, ['['] = 1, [']'] = 1, ['!'] = 1, ['<'] = 1,
-      ['*'] = 1,  ['_'] = 1, ['`'] = 1, ['~'] = 1, ['w'] = 1, [':'] = 1,
-      ['@'] = 1};
+      ['\\'] = 1, ['&'] = 1, ['['] = 1, [']'] = 1, ['!'] = 1,
+      ['<'] = 1,  ['*'] = 1, ['_'] = 1, ['`'] = 1, ['~'] = 1,
+      ['w'] = 1,  [':'] = 1, ['@'] = 1};
   double nodes = 2;
   size_t ats = 0;
   for (const char *c = q; c < eol; c++) {

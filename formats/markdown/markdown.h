@@ -73,6 +73,12 @@ size_t md_parse_estimate(const char *data, size_t len, bool gfm, size_t cells,
 
 /** Frees memory that a cmark render call returned. */
 void md_cmark_free(void *p);
+/* Whether cmark's iterator only enters nodes of type `t` (no EXIT event:
+ * its leaves). */
+bool md_cmark_is_leaf(cmark_node_type t);
+/* Whether the `n` bytes at `name` name an HTML block that can interrupt
+ * a paragraph by its tag alone (CommonMark's kind 6), in any case. */
+bool md_html_block_name(const char *name, size_t n);
 
 /* ---- frontmatter.c ---- */
 

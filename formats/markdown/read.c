@@ -55,21 +55,6 @@ static int push(galley_node ***items, size_t *n, size_t *cap,
   return GALLEY_OK;
 }
 
-/* The kinds cmark's iterator only enters (no EXIT event follows). */
-static bool cmark_is_leaf(cmark_node_type t) {
-  switch (t) {
-  case CMARK_NODE_HTML_BLOCK:
-  case CMARK_NODE_THEMATIC_BREAK:
-  case CMARK_NODE_CODE_BLOCK:
-  case CMARK_NODE_TEXT:
-  case CMARK_NODE_SOFTBREAK:
-  case CMARK_NODE_LINEBREAK:
-  case CMARK_NODE_CODE:
-  case CMARK_NODE_HTML_INLINE: return true;
-  default: return false;
-  }
-}
-
 /*
  * A footnote's label. cmark-gfm keeps it in a field that its public API
  * does not reach, but its CommonMark renderer writes it verbatim: `[^label]`
@@ -139,8 +124,8 @@ static int footnote_labels(reader *r, cmark_node *root) {
 static const char *ref_label(reader *r, cmark_node *n) {
   const char *lit = cmark_node_get_literal(n);
   char *end = NULL;
-  unsigned long k = lit && *lit >= '1' && *lit <= '9' ? strtoul(lit, &end, 10)
-                                                       : 0;
+  unsigned long k =
+      lit && *lit >= '1' && *lit <= '9' ? strtoul(lit, &end, 10) : 0;
   const char *label =
       k && end && !*end && k <= r->n_fn ? r->fn_labels[k - 1] : NULL;
   if (!r->fn_checked) {
@@ -377,7 +362,7 @@ static int enter_node(reader *r, cmark_node *n, galley_node **cur,
                             galley_kind_name(galley_node_kind(g)),
                             galley_kind_name(galley_node_kind(*cur)),
                             cmark_node_get_start_line(n) + r->line_offset);
-  if (cmark_is_leaf(cmark_node_get_type(n)))
+  if (md_cmark_is_leaf(cmark_node_get_type(n)))
     return GALLEY_OK;
   if ((rc = push(&r->stack, &r->depth, &r->cap, *cur)))
     return rc;

@@ -240,18 +240,6 @@ static int escape_hook(galley_buf *out, const char *s, size_t len,
  * <textarea; a comment, a processing instruction, a declaration, CDATA;
  * or a block-level tag, opening or closing, whose name ends there. */
 static bool opens_html_block(const char *s, size_t len) {
-  static const char *const tags[] = {
-      "address",  "article",    "aside",  "base",     "basefont", "blockquote",
-      "body",     "caption",    "center", "col",      "colgroup", "dd",
-      "details",  "dialog",     "dir",    "div",      "dl",       "dt",
-      "fieldset", "figcaption", "figure", "footer",   "form",     "frame",
-      "frameset", "h1",         "h2",     "h3",       "h4",       "h5",
-      "h6",       "head",       "header", "hr",       "html",     "iframe",
-      "legend",   "li",         "link",   "main",     "menu",     "menuitem",
-      "nav",      "noframes",   "ol",     "optgroup", "option",   "p",
-      "param",    "pre",        "script", "section",  "source",   "style",
-      "summary",  "table",      "tbody",  "td",       "textarea", "tfoot",
-      "th",       "thead",      "title",  "tr",       "track",    "ul"};
   if (len < 2 || s[0] != '<')
     return false;
   if (s[1] == '?' ||
@@ -265,11 +253,12 @@ static bool opens_html_block(const char *s, size_t len) {
   if (i == from || (i < len && s[i] != '>' &&
                     !(s[i] == '/' && i + 1 < len && s[i + 1] == '>')))
     return false;
-  for (size_t k = 0; k < sizeof tags / sizeof tags[0]; k++)
-    if (strlen(tags[k]) == i - from &&
-        strncasecmp(tags[k], s + from, i - from) == 0)
+  static const char *const raw[] = {"pre", "script", "style", "textarea"};
+  for (size_t k = 0; k < sizeof raw / sizeof raw[0]; k++)
+    if (strlen(raw[k]) == i - from &&
+        strncasecmp(raw[k], s + from, i - from) == 0)
       return true;
-  return false;
+  return md_html_block_name(s + from, i - from);
 }
 
 /*
@@ -966,21 +955,6 @@ static bool render_node(renderer *r, cmark_node *node, bool entering,
 
 /* ---- The whole tree ---- */
 
-/* Nodes that have no exit event: cmark-gfm's leaves. */
-static bool is_leaf(cmark_node_type t) {
-  switch (t) {
-  case CMARK_NODE_CODE_BLOCK:
-  case CMARK_NODE_HTML_BLOCK:
-  case CMARK_NODE_THEMATIC_BREAK:
-  case CMARK_NODE_TEXT:
-  case CMARK_NODE_SOFTBREAK:
-  case CMARK_NODE_LINEBREAK:
-  case CMARK_NODE_CODE:
-  case CMARK_NODE_HTML_INLINE: return true;
-  default: return false;
-  }
-}
-
 /* An open node the renderer asks about, a block (for tight lists) or a
  * node of an extension (for pipes in table cells), with the innermost
  * block that was around it and whether it was in a table. */
@@ -1031,7 +1005,7 @@ int md_render(cmark_node *root, galley_sink *sink, size_t width) {
       cmark_iter_reset(it, node, CMARK_EVENT_EXIT);
       continue;
     }
-    if (entering && kept && !is_leaf(t)) {
+    if (entering && kept && !md_cmark_is_leaf(t)) {
       if (galley_array_grow((void **)&stack, &cap, depth + 1, sizeof *stack) !=
           GALLEY_OK) {
         fail(&r, GALLEY_ENOMEM);
