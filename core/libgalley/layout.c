@@ -48,6 +48,8 @@ struct galley_layout {
   bool wrote;        /* a line has gone to the sink */
   size_t held;       /* trim: empty lines not yet written */
   galley_buf scratch;
+  galley_buf tail; /* what a wrap carries to the next line */
+  galley_buf obuf; /* ended lines not handed to the sink yet */
   int status;
 };
 
@@ -142,6 +144,8 @@ GALLEY_API void galley_layout_free(galley_layout *l) {
   galley_buf_free(&l->firsts);
   galley_buf_free(&l->line);
   galley_buf_free(&l->scratch);
+  galley_buf_free(&l->tail);
+  galley_buf_free(&l->obuf);
   free(l->boxes);
   free(l->brks);
   free(l);
@@ -231,6 +235,16 @@ static int fail(galley_layout *l, int rc) {
   return l->status;
 }
 
+/* Lines go to the sink in pieces of about this size. */
+#define OUT_CHUNK ((size_t)1 << 16)
+
+static int flush_out(galley_layout *l) {
+  if (l->obuf.len && l->status == GALLEY_OK)
+    fail(l, galley_sink_write(l->out, l->obuf.data, l->obuf.len));
+  galley_buf_clear(&l->obuf);
+  return l->status;
+}
+
 /* Hands `len` bytes and a newline to the sink (trim: without trailing
  * spaces, and an empty line only once a line with something on it
  * follows). */
@@ -244,14 +258,15 @@ static int emit(galley_layout *l, const char *s, size_t len) {
       return l->status;
     }
   }
-  int rc = GALLEY_OK;
-  for (; l->held && rc == GALLEY_OK; l->held--)
-    rc = galley_sink_write(l->out, "\n", 1);
-  if (rc == GALLEY_OK)
-    rc = galley_sink_write(l->out, s, len);
-  if (rc == GALLEY_OK)
-    rc = galley_sink_write(l->out, "\n", 1);
-  return fail(l, rc);
+  galley_buf *o = &l->obuf;
+  if (l->held)
+    galley_buf_repeat(o, '\n', l->held);
+  l->held = 0;
+  galley_buf_add(o, s, len);
+  galley_buf_putc(o, '\n');
+  if (o->failed)
+    return fail(l, GALLEY_ENOMEM);
+  return o->len >= OUT_CHUNK ? flush_out(l) : l->status;
 }
 
 /* Starts a line (after the blank line asked for) with the prefixes. */
@@ -324,7 +339,7 @@ GALLEY_API int galley_layout_finish(galley_layout *l) {
   end_line(l);
   l->blank_wanted = false;
   l->held = 0; /* trim: no empty line at the end */
-  return l->status;
+  return flush_out(l);
 }
 
 /* ---- Containers ---- */
@@ -456,9 +471,10 @@ static void wrap_at(galley_layout *l, size_t k) {
     end--;
   while (rest < l->line.len && l->line.data[rest] == ' ')
     rest++;
-  galley_buf tail = GALLEY_BUF_INIT;
+  galley_buf *tail = &l->tail;
+  galley_buf_clear(tail);
   if (rest < l->line.len)
-    galley_buf_add(&tail, l->line.data + rest, l->line.len - rest);
+    galley_buf_add(tail, l->line.data + rest, l->line.len - rest);
   size_t moved = l->n_brks - (k + 1);
   l->line.len = end;
   l->line.data[end] = '\0';
@@ -466,9 +482,9 @@ static void wrap_at(galley_layout *l, size_t k) {
   emit(l, l->line.data, l->line.len);
   open_line(l);
   size_t shift = l->line.len; /* the prefixes */
-  if (tail.len) {
-    galley_buf_add(&l->line, tail.data, tail.len);
-    l->col += galley_display_width(tail.data, tail.len);
+  if (tail->len) {
+    galley_buf_add(&l->line, tail->data, tail->len);
+    l->col += galley_display_width(tail->data, tail->len);
   }
   /* The breaks after k move with the text, by where it now starts. */
   memmove(l->brks, l->brks + k + 1, moved * sizeof *l->brks);
@@ -479,8 +495,7 @@ static void wrap_at(galley_layout *l, size_t k) {
     if (l->brks[i].ok == 1)
       l->last_ok = i + 1;
   }
-  fail(l, tail.failed || l->line.failed ? GALLEY_ENOMEM : GALLEY_OK);
-  galley_buf_free(&tail);
+  fail(l, tail->failed || l->line.failed ? GALLEY_ENOMEM : GALLEY_OK);
 }
 
 /* The last word is complete: decides the break before it, then breaks the
@@ -525,7 +540,16 @@ static void add_wrapped(galley_layout *l, const char *s, size_t len) {
       galley_buf_putc(&l->line, ' ');
       w = 1;
     } else {
-      w = (unsigned char)c < 0x80 ? 1 : char_width(s + pos, len - pos, &n);
+      /* A run of characters up to the next space, added at once. */
+      n = 0;
+      w = 0;
+      while (pos + n < len && s[pos + n] != ' ' && s[pos + n] != '\n') {
+        size_t k = 1;
+        w += (unsigned char)s[pos + n] < 0x80
+                 ? 1
+                 : char_width(s + pos + n, len - pos - n, &k);
+        n += k;
+      }
       galley_buf_add(&l->line, s + pos, n);
     }
     l->col += w;

@@ -19,9 +19,11 @@
  *   int rc = galley_layout_finish(l);     // ends the last line
  *   galley_layout_free(l);
  *
- * Output goes to the sink a line at a time. Every call returns GALLEY_OK or
- * GALLEY_ENOMEM (or GALLEY_EINVALID for a NULL layout); a failure is
- * sticky and galley_layout_finish reports it.
+ * Ended lines go to the sink in pieces of about 64 KiB, and all of them
+ * by galley_layout_finish: a writer that writes to the sink itself does
+ * it before its first layout call or after finish. Every call returns
+ * GALLEY_OK or GALLEY_ENOMEM (or GALLEY_EINVALID for a NULL layout); a
+ * failure is sticky and galley_layout_finish reports it.
  */
 #ifndef GALLEY_LAYOUT_H
 #define GALLEY_LAYOUT_H
