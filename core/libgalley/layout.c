@@ -269,6 +269,14 @@ static int emit(galley_layout *l, const char *s, size_t len) {
   return o->len >= OUT_CHUNK ? flush_out(l) : l->status;
 }
 
+/* What follows on the open line is content: no break before it. */
+static void content_starts(galley_layout *l) {
+  l->content_start = l->line.len;
+  l->start_col = l->col;
+  l->n_brks = 0;
+  l->last_ok = 0;
+}
+
 /* Starts a line (after the blank line asked for) with the prefixes. */
 static int open_line(galley_layout *l) {
   if (l->open)
@@ -299,10 +307,7 @@ static int open_line(galley_layout *l) {
   }
   l->fresh = l->n_boxes;
   l->col = galley_display_width(l->line.data, l->line.len);
-  l->content_start = l->line.len;
-  l->start_col = l->col;
-  l->n_brks = 0;
-  l->last_ok = 0;
+  content_starts(l);
   l->open = true;
   return fail(l, l->line.failed ? GALLEY_ENOMEM : GALLEY_OK);
 }
@@ -392,10 +397,7 @@ GALLEY_API int galley_layout_marker_rest(galley_layout *l, const char *marker,
   galley_buf_add(&l->line, marker, len);
   l->col += mw;
   /* The marker is markup: the text after it may not break before it. */
-  l->content_start = l->line.len;
-  l->start_col = l->col;
-  l->n_brks = 0;
-  l->last_ok = 0;
+  content_starts(l);
   fail(l, l->line.failed ? GALLEY_ENOMEM : GALLEY_OK);
   return enter(l, NULL, 0, rest, rlen, spaces, true);
 }
@@ -451,11 +453,14 @@ static void word_after(const galley_layout *l, const struct brk *b,
   *to = j;
 }
 
-/* Decides break `k` (its word is complete): may that word start a line? */
+/* Decides break `k` once the word after it has begun (at a run of
+ * spaces it is not there yet): may that word start a line? */
 static void judge(galley_layout *l, size_t k) {
   struct brk *b = &l->brks[k];
   size_t from, to;
   word_after(l, b, &from, &to);
+  if (to == from)
+    return;
   b->ok = !l->may_start ||
           l->may_start(l->line.data + from, to - from, l->may_start_data);
   if (b->ok)
@@ -501,14 +506,8 @@ static void wrap_at(galley_layout *l, size_t k) {
 /* The last word is complete: decides the break before it, then breaks the
  * line as long as it passes the width and a break may be taken. */
 static void settle(galley_layout *l) {
-  /* The last break is judged once the word after it has begun: at a run
-   * of spaces the word is not there yet. */
-  if (l->n_brks && l->brks[l->n_brks - 1].ok < 0) {
-    size_t from, to;
-    word_after(l, &l->brks[l->n_brks - 1], &from, &to);
-    if (to > from)
-      judge(l, l->n_brks - 1);
-  }
+  if (l->n_brks && l->brks[l->n_brks - 1].ok < 0)
+    judge(l, l->n_brks - 1);
   while (l->width && l->status == GALLEY_OK && l->last_ok) {
     size_t limit = l->width;
     if (l->start_col + l->min_text > limit)
@@ -542,14 +541,9 @@ static void add_wrapped(galley_layout *l, const char *s, size_t len) {
     } else {
       /* A run of characters up to the next space, added at once. */
       n = 0;
-      w = 0;
-      while (pos + n < len && s[pos + n] != ' ' && s[pos + n] != '\n') {
-        size_t k = 1;
-        w += (unsigned char)s[pos + n] < 0x80
-                 ? 1
-                 : char_width(s + pos + n, len - pos - n, &k);
-        n += k;
-      }
+      while (pos + n < len && s[pos + n] != ' ' && s[pos + n] != '\n')
+        n++;
+      w = galley_display_width(s + pos, n);
       galley_buf_add(&l->line, s + pos, n);
     }
     l->col += w;
