@@ -697,21 +697,34 @@ static bool says_words(const galley_node *n) {
          strncmp(n->literal, "www.", 4) != 0;
 }
 
+/* Kinds whose content the sample leaves out: code, raw markup, and
+ * tables unless `tables`. */
+static bool left_out(galley_kind k, bool tables) {
+  return k == GALLEY_NODE_CODE_BLOCK || k == GALLEY_NODE_RAW_BLOCK ||
+         k == GALLEY_NODE_CODE || k == GALLEY_NODE_RAW_INLINE ||
+         (k == GALLEY_NODE_TABLE && !tables);
+}
+
+/* Adds what node `n` itself says (a text's words, a break's space);
+ * returns the bytes added. */
+static size_t add_own_text(sample *s, const galley_node *n) {
+  size_t before = s->len;
+  if (n->kind == GALLEY_NODE_TEXT && says_words(n))
+    sample_add(s, n->literal, strnlen(n->literal, SAMPLE_MAX));
+  else if (n->kind == GALLEY_NODE_SOFT_BREAK ||
+           n->kind == GALLEY_NODE_LINE_BREAK)
+    sample_add(s, " ", 1);
+  return s->len - before;
+}
+
 /* The document's visible prose in order, without code (and without
  * tables unless `tables`), up to SAMPLE_MAX bytes. A walk by links: no
  * recursion that input controls. */
 static void collect_text(const galley_node *root, sample *s, bool tables) {
   const galley_node *n = root;
   while (n && s->len < SAMPLE_MAX) {
-    galley_kind k = n->kind;
-    bool skip = k == GALLEY_NODE_CODE_BLOCK || k == GALLEY_NODE_RAW_BLOCK ||
-                k == GALLEY_NODE_CODE || k == GALLEY_NODE_RAW_INLINE ||
-                (k == GALLEY_NODE_TABLE && !tables);
-    if (k == GALLEY_NODE_TEXT && says_words(n))
-      sample_add(s, n->literal, strnlen(n->literal, SAMPLE_MAX));
-    else if (k == GALLEY_NODE_SOFT_BREAK || k == GALLEY_NODE_LINE_BREAK)
-      sample_add(s, " ", 1);
-    if (!skip && n->first) {
+    add_own_text(s, n);
+    if (!left_out(n->kind, tables) && n->first) {
       n = n->first;
       continue;
     }
@@ -745,21 +758,14 @@ static void collect_prose(const galley_node *root, sample *s) {
       start = s->len;
       links = in_link = 0;
     }
-    if (para && k == GALLEY_NODE_TEXT && says_words(n)) {
-      size_t before = s->len;
-      sample_add(s, n->literal, strnlen(n->literal, SAMPLE_MAX));
-      if (in_link)
-        links += s->len - before;
-    } else if (para &&
-               (k == GALLEY_NODE_SOFT_BREAK || k == GALLEY_NODE_LINE_BREAK)) {
-      sample_add(s, " ", 1);
+    if (para) {
+      size_t added = add_own_text(s, n);
+      if (in_link && k == GALLEY_NODE_TEXT)
+        links += added;
+      if (k == GALLEY_NODE_LINK)
+        in_link++;
     }
-    if (para && k == GALLEY_NODE_LINK)
-      in_link++;
-    bool skip = k == GALLEY_NODE_CODE_BLOCK || k == GALLEY_NODE_RAW_BLOCK ||
-                k == GALLEY_NODE_CODE || k == GALLEY_NODE_RAW_INLINE ||
-                k == GALLEY_NODE_TABLE;
-    if (!skip && n->first) {
+    if (!left_out(k, false) && n->first) {
       n = n->first;
       continue;
     }
