@@ -1257,12 +1257,17 @@ static const char *judge_container(bp_ctx *c, bp_clean *k, const bp_rec *r) {
   return NULL;
 }
 
-/* Short lines that are links only ("Read more", "Next article"). */
+/* A paragraph under 600 characters that is 60% link text: what a label
+ * for links elsewhere may stand over. */
+static bool mostly_links(const bp_rec *r) {
+  return r->kind == GALLEY_NODE_PARAGRAPH && r->text < 600 &&
+         r->link * 10 >= r->text * 6;
+}
+
 /* A paragraph that opens with a label for links elsewhere ("DON'T MISS",
  * "Related:", "Read more:") and is mostly those links. */
 static bool labelled_links(bp_ctx *c, const bp_rec *r) {
-  if (r->kind != GALLEY_NODE_PARAGRAPH || r->text >= 600 ||
-      r->link * 10 < r->text * 6)
+  if (!mostly_links(r))
     return false;
   char *t = bp_node_text(c->doc, r->node);
   if (!t)
@@ -1283,8 +1288,7 @@ static bool labelled_links(bp_ctx *c, const bp_rec *r) {
  * Headline [VIDEO]"), two or more of them, 60% of its text, set on
  * lines of their own. */
 static bool labelled_link_lines(bp_ctx *c, const bp_rec *r) {
-  if (r->kind != GALLEY_NODE_PARAGRAPH || r->text >= 600 ||
-      r->link * 10 < r->text * 6)
+  if (!mostly_links(r))
     return false;
   size_t links = 0, breaks = 0;
   for (int i = (int)(r - c->rec) + 1; i < r->end; i++) {
