@@ -90,18 +90,27 @@ GALLEY_API int galley_node_text_buf(const galley_node *node, galley_buf *out) {
 
 /* ---- Footnotes by label ---- */
 
-/* Open addressing over the FOOTNOTE nodes that are children of the root,
- * keyed by label; made at edit count `edits`. */
+/* Open addressing over the FOOTNOTE nodes, wherever they stand, keyed by
+ * label; made at edit count `edits`. */
+struct numbered {
+  const char *label; /* NULL: empty */
+  size_t number;
+};
+
 struct note_index {
   size_t edits;
   size_t cap; /* a power of two */
   const galley_node **slot;
+  /* Numbers by label, made on the first galley_doc_note_number call. */
+  size_t numcap; /* a power of two, or 0 before */
+  struct numbered *num;
 };
 
 void note_index_free(struct note_index *idx) {
   if (!idx)
     return;
   free(idx->slot);
+  free(idx->num);
   free(idx);
 }
 
@@ -112,10 +121,29 @@ static size_t label_hash(const char *s) {
   return h;
 }
 
+/* The next FOOTNOTE after `c` in document order (the first with `c`
+ * NULL), wherever it stands; notes are not looked into for notes. */
+static const galley_node *next_note(const galley_doc *doc, galley_citer *it,
+                                    const galley_node *c) {
+  if (!c)
+    galley_citer_init(it, doc->root);
+  galley_event ev;
+  while ((ev = galley_citer_next(it)) != GALLEY_EVENT_DONE) {
+    const galley_node *x = galley_citer_node(it);
+    if (ev == GALLEY_EVENT_ENTER && x->kind == GALLEY_NODE_FOOTNOTE) {
+      galley_citer_reset(it, x, GALLEY_EVENT_EXIT);
+      return x;
+    }
+  }
+  return NULL;
+}
+
 static struct note_index *note_index_build(const galley_doc *doc) {
   size_t n = 0;
-  for (const galley_node *c = doc->root->first; c; c = c->next)
-    n += c->kind == GALLEY_NODE_FOOTNOTE && c->str1;
+  galley_citer it;
+  for (const galley_node *c = next_note(doc, &it, NULL); c;
+       c = next_note(doc, &it, c))
+    n += c->str1 != NULL;
   struct note_index *idx = calloc(1, sizeof *idx);
   if (!idx)
     return NULL;
@@ -128,8 +156,9 @@ static struct note_index *note_index_build(const galley_doc *doc) {
     free(idx);
     return NULL;
   }
-  for (const galley_node *c = doc->root->first; c; c = c->next) {
-    if (c->kind != GALLEY_NODE_FOOTNOTE || !c->str1)
+  for (const galley_node *c = next_note(doc, &it, NULL); c;
+       c = next_note(doc, &it, c)) {
+    if (!c->str1)
       continue;
     size_t i = label_hash(c->str1) & (idx->cap - 1);
     while (idx->slot[i] && strcmp(idx->slot[i]->str1, c->str1) != 0)
@@ -162,11 +191,80 @@ GALLEY_API const galley_node *galley_doc_footnote(const galley_doc *doc,
     }
   } else {
     /* Out of memory for the index: a scan still answers. */
-    for (const galley_node *c = d->root->first; c && !found; c = c->next)
-      if (c->kind == GALLEY_NODE_FOOTNOTE && c->str1 &&
-          strcmp(c->str1, label) == 0)
+    galley_citer it;
+    for (const galley_node *c = next_note(d, &it, NULL); c && !found;
+         c = next_note(d, &it, c))
+      if (c->str1 && strcmp(c->str1, label) == 0)
         found = c;
   }
   pthread_mutex_unlock(&d->notes_lock);
   return found;
+}
+
+/* ---- Note numbers in the order of first references ---- */
+
+static struct numbered *number_slot(struct numbered *num, size_t cap,
+                                    const char *label) {
+  size_t i = label_hash(label) & (cap - 1);
+  while (num[i].label && strcmp(num[i].label, label) != 0)
+    i = (i + 1) & (cap - 1);
+  return &num[i];
+}
+
+/* Every label of a reference or a note below the root, numbered: the
+ * references' in the order they come, then the notes no reference has. */
+static bool number_notes(const galley_doc *doc, struct note_index *idx) {
+  size_t n = 0;
+  galley_citer it;
+  galley_event ev;
+  galley_citer_init(&it, doc->root);
+  while ((ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *x = galley_citer_node(&it);
+    n += ev == GALLEY_EVENT_ENTER && x->str1 &&
+         (x->kind == GALLEY_NODE_FOOTNOTE_REF || x->kind == GALLEY_NODE_FOOTNOTE);
+  }
+  size_t cap = 8;
+  while (cap < 2 * n + 2)
+    cap *= 2;
+  struct numbered *num = calloc(cap, sizeof *num);
+  if (!num)
+    return false;
+  size_t next = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    galley_kind want = pass ? GALLEY_NODE_FOOTNOTE : GALLEY_NODE_FOOTNOTE_REF;
+    galley_citer_init(&it, doc->root);
+    while ((ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+      const galley_node *x = galley_citer_node(&it);
+      if (ev != GALLEY_EVENT_ENTER || x->kind != want || !x->str1)
+        continue;
+      struct numbered *e = number_slot(num, cap, x->str1);
+      if (!e->label) {
+        e->label = x->str1;
+        e->number = ++next;
+      }
+    }
+  }
+  idx->num = num;
+  idx->numcap = cap;
+  return true;
+}
+
+GALLEY_API size_t galley_doc_note_number(const galley_doc *doc,
+                                         const char *label) {
+  if (!doc || !label)
+    return 0;
+  galley_doc *d = (galley_doc *)doc; /* the index is a cache, not the tree */
+  size_t number = 0;
+  pthread_mutex_lock(&d->notes_lock);
+  if (!d->notes || d->notes->edits != d->edits) {
+    note_index_free(d->notes);
+    d->notes = note_index_build(d);
+  }
+  if (d->notes && (d->notes->num || number_notes(d, d->notes))) {
+    const struct numbered *e =
+        number_slot(d->notes->num, d->notes->numcap, label);
+    number = e->label ? e->number : 0;
+  }
+  pthread_mutex_unlock(&d->notes_lock);
+  return number;
 }

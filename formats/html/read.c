@@ -1062,8 +1062,12 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* A reference whose note is not in the page becomes the link it was. */
-static int orphan_refs(rd *r) {
+/* Notes the page marks in its own way are found by their shape
+ * (galley_doc_find_notes: a "1" linking to a paragraph that links back);
+ * then a reference whose note is not in the page becomes the link it was. */
+static int join_notes(rd *r) {
+  if (galley_doc_find_notes(r->doc, galley_doc_root(r->doc)))
+    return nomem(r);
   size_t n = 0, cap = 0, nrefs = 0;
   const char **labels = NULL;
   galley_iter it;
@@ -1938,7 +1942,7 @@ int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   if (rc == GALLEY_OK)
     rc = walk(&r, xd);
   if (rc == GALLEY_OK)
-    rc = orphan_refs(&r);
+    rc = join_notes(&r);
   if (rc == GALLEY_OK)
     rc = html_meta_apply(r.meta, doc);
   /* One message: nomem() has already said it for what the walk ran out of. */

@@ -786,6 +786,16 @@ static void element(w *o, const char *tag, const galley_node *n, bool enter,
   }
 }
 
+/* A box that holds notes and nothing else (a page's list of notes, its
+ * items made footnotes): nothing of it is left where it stood. */
+static bool only_notes(const galley_node *n) {
+  const galley_node *c = galley_node_first_child_const(n);
+  for (; c; c = galley_node_next_const(c))
+    if (galley_node_kind(c) != GALLEY_NODE_FOOTNOTE)
+      return false;
+  return galley_node_first_child_const(n) != NULL;
+}
+
 /* Writes the subtree of `root` (the document, or one footnote). */
 static void body(w *o, const galley_node *root, const note *as_note) {
   galley_citer it;
@@ -798,7 +808,14 @@ static void body(w *o, const galley_node *root, const note *as_note) {
     const galley_node *parent = galley_node_parent_const(n);
     switch (galley_node_kind(n)) {
     case GALLEY_NODE_DOCUMENT: break;
-    case GALLEY_NODE_DIV: element(o, div_tag(n), n, enter, true); break;
+    case GALLEY_NODE_DIV:
+      if (only_notes(n)) {
+        /* Its notes are written with the others at the end. */
+        galley_citer_reset(&it, n, GALLEY_EVENT_EXIT);
+        break;
+      }
+      element(o, div_tag(n), n, enter, true);
+      break;
     case GALLEY_NODE_PARAGRAPH:
       if (tight_item_para(n)) {
         if (!enter && galley_node_next_const(n))

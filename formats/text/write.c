@@ -35,8 +35,9 @@
  *     repeat of its caption (the figure's, or the block after an image
  *     that stands alone), not inside a heading; else nothing.
  *     Emphasis and other inline styling: the text.
- *   - Footnotes: "[^label]" where referred to; each definition where the
- *     tree has it (Markdown and HTML put them last), as "[^label] text"
+ *   - Footnotes: "[^n]" where referred to (n: the note's number in the
+ *     order of first references); each definition where the
+ *     tree has it (Markdown and HTML put them last), as "[^n] text"
  *     with a hanging indent. Where it is, reading the text back puts it.
  *   - Definition lists: the term on a line, the definition indented 2.
  *   - Raw blocks and inlines: kept when their format is text, else dropped
@@ -460,6 +461,19 @@ static bool in_heading(const galley_node *n) {
   return false;
 }
 
+/* A note's mark, where it is referred to and before the note: "[^3]",
+ * its number in the order of first references (galley_doc_note_number),
+ * whatever the source called it ("cite_note-Smith-3"). */
+static void note_mark(const writer *w, const galley_node *n, char *out,
+                      size_t size) {
+  const char *label = galley_node_get_label(n);
+  size_t number = label ? galley_doc_note_number(w->doc, label) : 0;
+  if (number)
+    snprintf(out, size, "[^%zu]", number);
+  else
+    snprintf(out, size, "[^%.80s]", label && *label ? label : "?");
+}
+
 /* An image as "[alt]", when its alt text says something: not a file
  * name, not a repeat of its caption, not inside a heading. */
 static void put_image(writer *w, const galley_node *img) {
@@ -531,10 +545,9 @@ static void gather(writer *w, const galley_node *node, bool breaks) {
         warn_raw(w, n);
       break;
     case GALLEY_NODE_FOOTNOTE_REF: {
-      const char *label = galley_node_get_label(n);
-      galley_buf_puts(b, "[^");
-      galley_buf_puts(b, label && *label ? label : "?");
-      galley_buf_putc(b, ']');
+      char mark[96];
+      note_mark(w, n, mark, sizeof mark);
+      galley_buf_puts(b, mark);
       break;
     }
     case GALLEY_NODE_LINK:
@@ -1203,9 +1216,8 @@ static void walk(writer *w, const galley_node *root) {
       } else if (k == GALLEY_NODE_DEFINITION) {
         galley_layout_push(w->l, "  ");
       } else {
-        const char *label = galley_node_get_label(n);
-        snprintf(first, sizeof first, "[^%.80s] ",
-                 label && *label ? label : "?");
+        note_mark(w, n, first, sizeof first - 1);
+        strcat(first, " ");
         galley_layout_marker(w->l, first); /* later lines: its width */
       }
       if (has_inline_children(n)) {

@@ -1875,11 +1875,42 @@ static void footnotes_are_found_by_label_and_follow_edits(void **state) {
     assert_non_null(fn);
     assert_string_equal(galley_node_get_label(fn), label);
   }
-  /* A FOOTNOTE below the top level is not a footnote of the document. */
+  /* A FOOTNOTE below the top level (a page's box of notes) is found where
+   * it stands. */
   galley_node *div = add_kind(root, GALLEY_NODE_DIV);
   galley_node *inner = add_kind(div, GALLEY_NODE_FOOTNOTE);
   galley_node_set_label(inner, "inner");
-  assert_null(galley_doc_footnote(doc, "inner"));
+  assert_ptr_equal(galley_doc_footnote(doc, "inner"), inner);
+  galley_doc_free(doc);
+}
+
+/* Numbers in the order of first references, then the notes nothing refers
+ * to in the order they stand; they follow edits. */
+static void notes_are_numbered_by_first_reference(void **state) {
+  (void)state;
+  galley_doc *doc = galley_doc_new();
+  galley_node *root = galley_doc_root(doc);
+  galley_node *p = add_kind(root, GALLEY_NODE_PARAGRAPH);
+  const char *order[] = {"b", "a", "b"};
+  for (size_t i = 0; i < 3; i++) {
+    galley_node *r = add_kind(p, GALLEY_NODE_FOOTNOTE_REF);
+    galley_node_set_label(r, order[i]);
+  }
+  const char *notes[] = {"a", "lonely", "b"};
+  galley_node *box = add_kind(root, GALLEY_NODE_DIV);
+  for (size_t i = 0; i < 3; i++) {
+    galley_node *f = add_kind(box, GALLEY_NODE_FOOTNOTE);
+    galley_node_set_label(f, notes[i]);
+  }
+  assert_int_equal(galley_doc_note_number(doc, "b"), 1);
+  assert_int_equal(galley_doc_note_number(doc, "a"), 2);
+  assert_int_equal(galley_doc_note_number(doc, "lonely"), 3);
+  assert_int_equal(galley_doc_note_number(doc, "missing"), 0);
+  assert_int_equal(galley_doc_note_number(doc, NULL), 0);
+  /* The first reference gone: "a" comes first now. */
+  galley_node_unlink(galley_node_first_child(p));
+  assert_int_equal(galley_doc_note_number(doc, "a"), 1);
+  assert_int_equal(galley_doc_note_number(doc, "b"), 2);
   galley_doc_free(doc);
 }
 
@@ -1891,6 +1922,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(the_const_iterator_walks_as_the_iterator_does),
       cmocka_unit_test(text_goes_into_the_callers_buffer),
       cmocka_unit_test(footnotes_are_found_by_label_and_follow_edits),
+      cmocka_unit_test(notes_are_numbered_by_first_reference),
       cmocka_unit_test(blocks_and_inlines_are_range_tests),
       cmocka_unit_test(leaf_kinds_are_those_without_children),
       cmocka_unit_test(a_new_document_has_an_empty_document_root),

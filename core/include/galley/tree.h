@@ -439,16 +439,54 @@ GALLEY_EXPORT int galley_node_text_buf(const galley_node *node,
                                        galley_buf *out);
 
 /**
- * The footnote labelled `label`, or NULL. Footnotes live at the top level:
- * a FOOTNOTE node (its label, its blocks as children) is a child of the
- * root, after the blocks, wherever its FOOTNOTE_REF stands in the text;
- * the first of two with one label wins. Readers append them there; a
- * writer finds a reference's note with this (an index made on the first
- * call and again after the tree changed: constant time a lookup). Safe
- * from several threads while nothing changes the document.
+ * The footnote labelled `label`, or NULL. A FOOTNOTE node (its label, its
+ * blocks as children) stands where its source put it: the markdown reader
+ * appends them to the root, after the blocks; the html and epub readers
+ * leave a page's notes where the page had them (a box of references, the
+ * end of a chapter). This finds one wherever it is; the first of two with
+ * one label wins. A writer finds a reference's note with this (an index
+ * made on the first call and again after the tree changed: constant time
+ * a lookup). Safe from several threads while nothing changes the
+ * document.
  */
 GALLEY_EXPORT const galley_node *galley_doc_footnote(const galley_doc *doc,
                                                      const char *label);
+
+/**
+ * Finds the notes below `root` by their shape and makes them footnotes, for
+ * a reader whose source marks notes in its own way (a web page, a book's
+ * chapters). Each note becomes a FOOTNOTE where it stands (labelled with
+ * its id; an ITEM's note follows its list) and each link to it a
+ * FOOTNOTE_REF (with the <sup> around it when it holds nothing else).
+ *
+ * A note is a paragraph, list item or box with an id that is marked as one
+ * (class footnote, endnote or rearnote, role doc-footnote or doc-endnote,
+ * or inside a box of class footnotes or endnotes or role doc-endnotes), or
+ * that a link showing a note's mark ("1", "[2]", "(a)", "*", a dagger)
+ * points to, where the link says it is a reference (role doc-noteref, class
+ * noteref), or the block links back to the link (its id or its <sup>'s),
+ * or the block's id names a note ("note-1", "fn2", "footnote_3",
+ * "endnote-4", "en5"). A box straight under `root` is not a note (a book's
+ * chapter). A link with a note's mark to a FOOTNOTE already in the tree
+ * becomes a reference to it. In each note the link back to its reference
+ * goes ("↩", "↑", "^" at its end; a leading "3." that links back), and so
+ * does a rule in a box of notes.
+ *
+ * GALLEY_OK, GALLEY_EINVALID (no document or root) or GALLEY_ENOMEM (the
+ * tree may then be part done, and still well formed).
+ */
+GALLEY_EXPORT int galley_doc_find_notes(galley_doc *doc, galley_node *root);
+
+/**
+ * The number a note is shown with: 1 for the first note referred to, in
+ * the order the references come, then the notes nothing refers to, in the
+ * order they stand (wherever they are in the tree). 0 for a label that no
+ * reference or note has, or when out of memory. Made on the first call and
+ * again after the tree changed, as galley_doc_footnote's index; the same
+ * threads rule.
+ */
+GALLEY_EXPORT size_t galley_doc_note_number(const galley_doc *doc,
+                                            const char *label);
 
 #ifdef __cplusplus
 }

@@ -89,6 +89,42 @@ static bool invisible(const xmlNode *el) {
   return false;
 }
 
+static bool local_link(const xmlNode *a) {
+  if (a->type != XML_ELEMENT_NODE || strcmp((const char *)a->name, "a"))
+    return false;
+  for (const xmlAttr *p = a->properties; p; p = p->next)
+    if (!strcasecmp((const char *)p->name, "href") && p->children &&
+        p->children->content && p->children->content[0] == '#')
+      return true;
+  return false;
+}
+
+/* A note's mark and its way back, which every writer shows its own way (a
+ * page's "[6]" is galley's "6", renumbered; "^" or "\u21a9" goes): a <sup>
+ * holding one link inside the page and nothing else, and a link inside the
+ * page that says "^", "\u21a9" or "\u2191". Left out of the words. */
+static bool note_mark(const xmlNode *el) {
+  if (!strcmp((const char *)el->name, "sup")) {
+    const xmlNode *only = NULL;
+    for (const xmlNode *c = el->children; c; c = c->next) {
+      if (c->type == XML_TEXT_NODE && c->content &&
+          strspn((const char *)c->content, " \t\r\n") ==
+              strlen((const char *)c->content))
+        continue;
+      if (only)
+        return false;
+      only = c;
+    }
+    return only && local_link(only);
+  }
+  if (!local_link(el) || !el->children || el->children->next ||
+      el->children->type != XML_TEXT_NODE || !el->children->content)
+    return false;
+  const char *t = (const char *)el->children->content;
+  return !strcmp(t, "^") || !strcmp(t, "\xE2\x86\xA9") ||
+         !strcmp(t, "\xE2\x86\xA9\xEF\xB8\x8E") || !strcmp(t, "\xE2\x86\x91");
+}
+
 static bool breaks_words(const xmlNode *el) {
   static const char *const names[] = {
       "p",       "div",        "h1",       "h2",      "h3",         "h4",
@@ -135,7 +171,8 @@ void ht_visible_words(const char *html, size_t len, ht_words *out) {
     if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
       if (c->content)
         buf_add(&t, (const char *)c->content, strlen((char *)c->content));
-    } else if (c->type == XML_ELEMENT_NODE && !invisible(c)) {
+    } else if (c->type == XML_ELEMENT_NODE && !invisible(c) &&
+               !note_mark(c)) {
       descend = true;
       if (breaks_words(c))
         buf_add(&t, " ", 1);

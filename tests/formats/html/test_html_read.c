@@ -406,6 +406,84 @@ static void a_note_reference_without_its_note_stays_a_link(void **state) {
   galley_doc_free(d);
 }
 
+/* fixtures/html/notes-by-shape.html: notes that say nothing of being
+ * notes on the reference's side (no class, no role), found by their shape
+ * (galley_doc_find_notes). */
+static void notes_are_found_by_their_shape(void **state) {
+  (void)state;
+  size_t len;
+  char *src = tu_read_file(tu_fixture("html/notes-by-shape.html"), &len);
+  assert_non_null(src);
+  char *err = NULL;
+  galley_doc *d = ht_read(src, len, NULL, &err);
+  free(src);
+  assert_non_null(d);
+  const char *want[] = {"n1", "cite_note-2", "x3", "cite_note-2"};
+  size_t refs = 0, notes = 0, links = 0;
+  galley_iter it;
+  galley_iter_init(&it, galley_doc_root(d));
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *x = galley_iter_node(&it);
+    if (ev != GALLEY_EVENT_ENTER)
+      continue;
+    galley_kind k = galley_node_kind(x);
+    if (k == GALLEY_NODE_FOOTNOTE_REF) {
+      assert_true(refs < 4);
+      assert_string_equal(galley_node_get_label(x), want[refs]);
+      /* The <sup> went with the number. */
+      assert_int_equal(galley_node_kind(galley_node_parent(x)),
+                       GALLEY_NODE_PARAGRAPH);
+      refs++;
+    } else if (k == GALLEY_NODE_FOOTNOTE) {
+      notes++;
+    } else if (k == GALLEY_NODE_LINK) {
+      links++;
+    }
+  }
+  assert_int_equal(refs, 4);
+  assert_int_equal(notes, 3);
+  /* A number linking to a heading and a mark linking to a paragraph that
+   * neither links back nor is named as a note stay links. */
+  assert_int_equal(links, 2);
+  /* The ways back ("^" in its <span><b>, the leading "3.") are gone. */
+  /* Found where it stands (in the page's box of references). */
+  const galley_node *n = galley_doc_footnote(d, "cite_note-2");
+  assert_non_null(n);
+  assert_int_equal(galley_node_kind(galley_node_parent_const(n)),
+                   GALLEY_NODE_DIV);
+  assert_text(d, n, "The cited work, 2019.");
+  assert_int_equal(galley_doc_note_number(d, "n1"), 1);
+  assert_int_equal(galley_doc_note_number(d, "cite_note-2"), 2);
+  assert_int_equal(galley_doc_note_number(d, "x3"), 3);
+  assert_int_equal(galley_doc_note_number(d, "summary"), 0);
+  galley_doc_free(d);
+}
+
+/* The text writer numbers notes in the order they are first referred to,
+ * whatever the page called them. */
+static void text_shows_notes_by_number(void **state) {
+  (void)state;
+  if (!galley_registry_find(tu_registry(), "text"))
+    skip();
+  size_t len;
+  char *src = tu_read_file(tu_fixture("html/notes-by-shape.html"), &len);
+  assert_non_null(src);
+  char *err = NULL;
+  char *t = tu_convert("html", "text", src, len, NULL, &err);
+  free(src);
+  assert_non_null(t);
+  assert_non_null(strstr(t, "box of notes.[^1]\n"));
+  assert_non_null(strstr(t, "bracketed.[^2] A book's"));
+  assert_non_null(strstr(t, "in one paragraph.[^2]\n"));
+  assert_non_null(strstr(t, "\n[^1] The first note.\n"));
+  assert_non_null(strstr(t, "\n[^2] The cited work, 2019.\n"));
+  assert_non_null(strstr(t, "\n[^3] The third note, which links back.\n"));
+  assert_null(strstr(t, "cite_note"));
+  assert_null(strstr(t, "^ The"));
+  free(t);
+}
+
 /* ---- Encodings ----------------------------------------------------------- */
 
 static galley_doc *rd_fixture(const char *rel, const char *const *opts) {
@@ -834,6 +912,8 @@ int main(void) {
       cmocka_unit_test(scripts_styles_forms_and_comments_are_dropped),
       cmocka_unit_test(footnotes_in_pandoc_form_become_notes),
       cmocka_unit_test(a_note_reference_without_its_note_stays_a_link),
+      cmocka_unit_test(notes_are_found_by_their_shape),
+      cmocka_unit_test(text_shows_notes_by_number),
       cmocka_unit_test(a_page_declaring_latin1_that_is_utf8_reads_as_utf8),
       cmocka_unit_test(a_byte_order_mark_wins_over_the_declaration),
       cmocka_unit_test(windows_1252_reads_with_its_own_punctuation),
