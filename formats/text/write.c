@@ -33,7 +33,8 @@
  *   - Images: "[alt]" when the alt text says something: not a file name
  *     ("010_Clymer-1", "IMG_2034.jpg"), not a word like "image", not a
  *     repeat of its caption (the figure's, or the block after an image
- *     that stands alone), not inside a heading; else nothing.
+ *     that stands alone) or of the words beside it in its block, not
+ *     inside a heading; else nothing.
  *     Emphasis and other inline styling: the text.
  *   - Footnotes: "[^n]" where referred to (n: the note's number in the
  *     order of first references); each definition where the
@@ -372,8 +373,10 @@ static bool alt_is_noise(const char *alt, const char *url) {
   return false;
 }
 
-/* The text of `n`'s subtree, its first 8000 bytes or so (malloc'd). */
-static char *subtree_text(writer *w, const galley_node *n) {
+/* The text of `n`'s subtree, its first 8000 bytes or so (malloc'd),
+ * leaving out `skip`'s subtree (NULL: nothing). */
+static char *text_but(writer *w, const galley_node *n,
+                      const galley_node *skip) {
   galley_buf t = GALLEY_BUF_INIT;
   galley_citer it;
   galley_citer_init(&it, n);
@@ -385,6 +388,10 @@ static char *subtree_text(writer *w, const galley_node *n) {
          (ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
     const galley_node *c = galley_citer_node(&it);
     galley_kind k = galley_node_kind(c);
+    if (c == skip) {
+      galley_citer_reset(&it, c, GALLEY_EVENT_EXIT);
+      continue;
+    }
     if (ev == GALLEY_EVENT_ENTER && k == GALLEY_NODE_TEXT)
       galley_buf_puts(&t, galley_node_get_literal(c));
     else if (galley_kind_is_block(k) || k == GALLEY_NODE_SOFT_BREAK ||
@@ -395,6 +402,10 @@ static char *subtree_text(writer *w, const galley_node *n) {
   if (t.failed)
     w->failed = true;
   return galley_buf_detach(&t, NULL);
+}
+
+static char *subtree_text(writer *w, const galley_node *n) {
+  return text_but(w, n, NULL);
 }
 
 /* Whether `c` shows nothing (a break, white space). */
@@ -475,7 +486,8 @@ static void note_mark(const writer *w, const galley_node *n, char *out,
 }
 
 /* An image as "[alt]", when its alt text says something: not a file
- * name, not a repeat of its caption, not inside a heading. */
+ * name, not a repeat of its caption or of the words beside it in its
+ * block, not inside a heading. */
 static void put_image(writer *w, const galley_node *img) {
   if (in_heading(img))
     return;
@@ -502,6 +514,17 @@ static void put_image(writer *w, const galley_node *img) {
     if (repeats(alt.data, cap))
       say = false;
     free(cap);
+  }
+  /* Nor a repeat of the words beside it in its own block (a video's
+   * title over its poster image, "Photo: …" next to it). */
+  const galley_node *block = galley_node_parent_const(img);
+  while (block && !galley_kind_is_block(galley_node_kind(block)))
+    block = galley_node_parent_const(block);
+  char *beside = say && block ? text_but(w, block, img) : NULL;
+  if (beside) {
+    if (repeats(alt.data, beside))
+      say = false;
+    free(beside);
   }
   if (alt.failed)
     w->failed = true;

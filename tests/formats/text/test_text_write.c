@@ -434,6 +434,17 @@ static void alt_text_that_says_nothing_is_left_out(void **state) {
       {"<heading level=\"2\"><image url=\"x.png\"><text>A red arrow</text>"
        "</image><text>Results</text></heading>",
        "Results\n-------\n"},
+      /* The words beside it in its own block already say it: a video's
+       * title over its poster, a credit line with the caption in it. */
+      {"<paragraph><span><text>'We Got Her!' Video Shows Rescue</text>"
+       "</span><image url=\"v.jpg\"><text>'We Got Her!' Video Shows "
+       "Rescue</text></image></paragraph>",
+       "'We Got Her!' Video Shows Rescue\n"},
+      {"<paragraph><image url=\"v.jpg\"><text>a hand: Needle poking skin "
+       "during a flu shot</text></image><text>\xC2\xA9 John Brecher Needle "
+       "poking skin during a flu shot at a clinic.</text></paragraph>",
+       "\xC2\xA9 John Brecher Needle poking skin during a flu shot at a "
+       "clinic.\n"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char xml[2048];
@@ -468,10 +479,13 @@ static void alt_text_that_says_nothing_is_left_out(void **state) {
           "bones</text></image></paragraph><caption><paragraph><text>Clockwise"
           " from top: squid beaks</text></paragraph></caption></figure>"
           "<paragraph><image url=\"v.png\"><text>COVID-19</text></image>"
-          "</paragraph>"),
+          "</paragraph>"
+          "<paragraph><text>The chart: </text><image url=\"c.png\"><text>"
+          "Cases by week, 2020</text></image></paragraph>"),
       NULL);
   assert_string_equal(out, "[A bin of small whale bones]\n\nClockwise from "
-                           "top: squid beaks\n\n[COVID-19]\n");
+                           "top: squid beaks\n\n[COVID-19]\n\nThe chart: "
+                           "[Cases by week, 2020]\n");
   free(out);
 }
 
