@@ -1223,7 +1223,7 @@ static const char *judge_container(bp_ctx *c, bp_clean *k, const bp_rec *r) {
   double ld = link_density(r);
   bool is_list = r->kind == GALLEY_NODE_LIST;
   if (r->text == 0)
-    return r->images || r->figures ? NULL : NULL;
+    return NULL; /* empty: rule_empty_lists, after the cleaning */
   if (weight < 0 && r->paras < 2 &&
       !(caption_box(c, r) && !node_words(c, r->node).strong))
     return "chrome-class";
@@ -1398,6 +1398,18 @@ static bool is_counter(const char *t) {
   while (*t == ' ')
     t++;
   return *t == '\0';
+}
+
+/* "6", "12 ": a number alone, which in a figure is its gallery's count of
+ * pictures. */
+static bool is_bare_number(const char *t) {
+  while (*t == ' ')
+    t++;
+  size_t digits = strspn(t, "0123456789");
+  t += digits;
+  while (*t == ' ')
+    t++;
+  return digits && digits <= 4 && *t == '\0';
 }
 
 /* "5 min read", "Reading time: 4 minutes", "Tempo de leitura: 2 minutos":
@@ -1808,7 +1820,7 @@ static int rule_clean_blocks(bp_ctx *c, int top, bp_clean *k) {
     } else if (r->text < 80 && galley_recognise_byline(t, strlen(t), 0, &by)) {
       if (!listing)
         why = "byline";
-    } else if (is_label_line(t)) {
+    } else if (is_label_line(t) || (in_figure(c, r) && is_bare_number(t))) {
       why = "label-line";
     } else if (r->text < 300 && credit == GALLEY_CREDIT_REPORTING) {
       why = "credit-line";
@@ -1968,6 +1980,33 @@ static int rule_clean(bp_ctx *c, int top) {
   int rc = rule_clean_blocks(c, top, &k);
   free(k.offsite);
   return rc != GALLEY_OK ? rc : rule_clean_ends(c, top);
+}
+
+/* Rule empty-list: a list item that shows nothing (no text, picture or
+ * code), its words removed by the rules above (a date line, a share
+ * count) or left for a script to fill; a list of such items goes whole.
+ * Written, they would be bullets with nothing beside them. Other empty
+ * boxes write nothing and may be anchors, so they stay. */
+static bool shows_nothing(const bp_rec *r) {
+  return r->text == 0 && !r->images && !r->figures &&
+         !galley_node_find(r->node, GALLEY_NODE_CODE_BLOCK) &&
+         !galley_node_find(r->node, GALLEY_NODE_TABLE);
+}
+
+static int rule_empty_lists(bp_ctx *c) {
+  for (size_t i = 1; i < c->n;) {
+    const bp_rec *r = &c->rec[i];
+    if (!r->rule && (r->kind == GALLEY_NODE_LIST ||
+                     r->kind == GALLEY_NODE_ITEM) && shows_nothing(r)) {
+      int rc = drop(c, (int)i, "empty-list");
+      if (rc != GALLEY_OK)
+        return rc;
+      i = (size_t)r->end;
+      continue;
+    }
+    i++;
+  }
+  return GALLEY_OK;
 }
 
 /* Rule alt-repeats-text: an image's alt text that repeats its figure's
@@ -2157,5 +2196,13 @@ int bp_strip(bp_ctx *c) {
   apply_drops(c);
   if ((rc = build(c)) != GALLEY_OK)
     return rc;
+  size_t dropped = c->n_drops;
+  if ((rc = rule_empty_lists(c)) != GALLEY_OK)
+    return rc;
+  if (c->n_drops > dropped) { /* rare: only then the records again */
+    apply_drops(c);
+    if ((rc = build(c)) != GALLEY_OK)
+      return rc;
+  }
   return rule_alt(c);
 }

@@ -39,6 +39,7 @@ static const fixture fixtures[] = {
     {"link-line", "html", "html", "link-line"},
     {"byline", "html", "html", "byline"},
     {"label-line", "html", "html", "label-line"},
+    {"empty-list", "html", "html", "empty-list"},
     {"credit-line", "html", "html", "credit-line"},
     {"date-line", "html", "html", "date-line"},
     {"image-credit", "html", "html", "image-credit"},
