@@ -934,8 +934,13 @@ static bool render_node(renderer *r, cmark_node *node, bool entering,
       lit(r, t == CMARK_NODE_IMAGE ? "![" : "[");
     } else {
       const char *title = cmark_node_get_title(node);
+      const char *url = cmark_node_get_url(node);
       lit(r, "](");
-      out(r, cmark_node_get_url(node), false, ESC_URL);
+      if ((!url || !url[0]) && title && title[0])
+        lit(r, "<>"); /* cmark-gfm writes nothing: the title would be read
+                       * as the destination, or the link not at all */
+      else
+        out(r, url, false, ESC_URL);
       if (title && title[0]) {
         lit(r, " \"");
         out(r, title, false, ESC_TITLE);

@@ -167,6 +167,18 @@ static void images_and_links_keep_their_titles(void **state) {
   free(out);
 }
 
+/* A title without a destination (a share button's <a href="" title=…>):
+ * "<>" holds the empty destination, so the title stays a title. */
+static void a_title_without_a_destination_stays_a_title(void **state) {
+  (void)state;
+  char *out = md_round("[a](<> \"Share on Twitter: the story\") "
+                       "![b](<> \"T\")\n",
+                       NULL);
+  assert_string_equal(out, "[a](<> \"Share on Twitter: the story\") "
+                           "![b](<> \"T\")\n");
+  free(out);
+}
+
 static void literal_markup_characters_stay_text(void **state) {
   (void)state;
   galley_doc *doc = galley_doc_new();
@@ -628,6 +640,7 @@ int main(void) {
       cmocka_unit_test(tables_with_block_cells_or_spans_become_html),
       cmocka_unit_test(divs_and_spans_unwrap_to_their_content),
       cmocka_unit_test(images_and_links_keep_their_titles),
+      cmocka_unit_test(a_title_without_a_destination_stays_a_title),
       cmocka_unit_test(literal_markup_characters_stay_text),
       cmocka_unit_test(edge_whitespace_never_becomes_markup),
       cmocka_unit_test(unsupported_inlines_use_raw_html),
