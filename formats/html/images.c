@@ -19,11 +19,18 @@
  * bytes, an empty sized SVG about 150), not a picture. */
 #define DATA_PLACEHOLDER_MAX 512
 
+/* Whether s[0, n) holds `sub` (ASCII, lower case) in any case. A place is
+ * compared only when its first byte can start `sub`: a data: URL is long. */
 static bool has_sub(const char *s, size_t n, const char *sub) {
   size_t k = strlen(sub);
-  for (size_t i = 0; i + k <= n; i++)
-    if (strncasecmp(s + i, sub, k) == 0)
+  unsigned char first = (unsigned char)sub[0];
+  bool letter = first >= 'a' && first <= 'z';
+  for (size_t i = 0; i + k <= n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if ((letter ? (unsigned char)(c | 0x20) : c) == first &&
+        strncasecmp(s + i, sub, k) == 0)
       return true;
+  }
   return false;
 }
 
