@@ -136,11 +136,9 @@ typedef struct w {
   size_t len;
   strset all;  /* every id the document carries */
   strset used; /* ids written so far */
-  note *notes;
+  const galley_doc *doc;
+  note *notes; /* note n is notes[n - 1] (galley_doc_note_number) */
   size_t nnotes, notecap;
-  size_t *noteslot; /* open addressing on the label's hash: index + 1, 0 empty */
-  size_t noteslots; /* a power of two, at least twice nnotes; 0 before the first */
-  int next_number;
   char buf[1 << 16];
 } w;
 
@@ -552,60 +550,16 @@ static char *plain_text(const galley_node *root) {
 
 /* ---- Footnotes ----------------------------------------------------------- */
 
+/* A label's note: its number is libgalley's (the order of first
+ * references, then the notes nothing refers to). */
 static note *find_note(w *o, const char *label) {
-  if (!o->noteslots)
-    return NULL;
-  size_t mask = o->noteslots - 1;
-  for (size_t i = hash(label) & mask; o->noteslot[i]; i = (i + 1) & mask) {
-    note *f = &o->notes[o->noteslot[i] - 1];
-    if (strcmp(f->label, label) == 0)
-      return f;
-  }
-  return NULL;
-}
-
-/* Room for one more note in the label index (kept at most half full). */
-static int note_index_grow(w *o) {
-  if ((o->nnotes + 1) * 2 <= o->noteslots)
-    return GALLEY_OK;
-  size_t cap = o->noteslots ? o->noteslots * 2 : 64;
-  size_t *slot = calloc(cap, sizeof *slot);
-  if (!slot)
-    return GALLEY_ENOMEM;
-  for (size_t k = 0; k < o->nnotes; k++) {
-    size_t i = hash(o->notes[k].label) & (cap - 1);
-    while (slot[i])
-      i = (i + 1) & (cap - 1);
-    slot[i] = k + 1;
-  }
-  free(o->noteslot);
-  o->noteslot = slot;
-  o->noteslots = cap;
-  return GALLEY_OK;
-}
-
-static note *add_note(w *o, const char *label) {
-  note *f = find_note(o, label);
-  if (f)
-    return f;
-  if (note_index_grow(o) != GALLEY_OK ||
-      galley_array_grow((void **)&o->notes, &o->notecap, o->nnotes + 1,
-                        sizeof *o->notes) != GALLEY_OK) {
-    nomem(o);
-    return NULL;
-  }
-  size_t i = hash(label) & (o->noteslots - 1);
-  while (o->noteslot[i])
-    i = (i + 1) & (o->noteslots - 1);
-  o->noteslot[i] = o->nnotes + 1;
-  f = &o->notes[o->nnotes++];
-  memset(f, 0, sizeof *f);
-  f->label = label;
-  return f;
+  size_t num = label ? galley_doc_note_number(o->doc, label) : 0;
+  return num && num <= o->nnotes ? &o->notes[num - 1] : NULL;
 }
 
 /* Collects every id, every footnote and the order of first references. */
 static void prepass(w *o, const galley_doc *doc) {
+  o->doc = doc;
   galley_citer it;
   galley_citer_init(&it, galley_doc_root_const(doc));
   galley_event ev;
@@ -618,22 +572,26 @@ static void prepass(w *o, const galley_doc *doc) {
       nomem(o);
     galley_kind k = galley_node_kind(n);
     const char *label = galley_node_get_label(n);
-    if (!label)
-      label = "";
-    if (k == GALLEY_NODE_FOOTNOTE) {
-      note *f = add_note(o, label);
-      if (f && !f->def)
-        f->def = n;
-    } else if (k == GALLEY_NODE_FOOTNOTE_REF) {
-      note *f = add_note(o, label);
-      if (f && !f->number)
-        f->number = ++o->next_number;
+    if ((k != GALLEY_NODE_FOOTNOTE && k != GALLEY_NODE_FOOTNOTE_REF) || !label)
+      continue;
+    /* Every labelled note and reference has a number; 0 is no memory. */
+    size_t num = galley_doc_note_number(doc, label);
+    if (!num || galley_array_grow((void **)&o->notes, &o->notecap, num,
+                                  sizeof *o->notes) != GALLEY_OK) {
+      nomem(o);
+      return;
     }
+    if (num > o->nnotes) {
+      memset(o->notes + o->nnotes, 0,
+             (num - o->nnotes) * sizeof *o->notes);
+      o->nnotes = num;
+    }
+    note *f = &o->notes[num - 1];
+    f->label = label;
+    f->number = (int)num;
+    if (k == GALLEY_NODE_FOOTNOTE && !f->def)
+      f->def = n;
   }
-  /* Notes nobody points to still appear, after the others. */
-  for (size_t i = 0; i < o->nnotes; i++)
-    if (o->notes[i].def && !o->notes[i].number)
-      o->notes[i].number = ++o->next_number;
   for (size_t i = 0; i < o->nnotes; i++) {
     char want[32];
     snprintf(want, sizeof want, "fn-%d", o->notes[i].number);
@@ -1119,24 +1077,10 @@ static void notes_section(w *o) {
   puts_(o, " class=\"footnotes\" role=\"doc-endnotes\">\n<hr");
   puts_(o, void_end(o));
   puts_(o, "\n<ol>\n");
-  /* In the order of their numbers (each note has its own), found through
-   * one index rather than a scan of all the notes for each number. */
-  size_t *by_number = calloc((size_t)o->next_number + 1, sizeof *by_number);
-  if (!by_number) {
-    nomem(o);
-    return;
-  }
-  for (size_t i = 0; i < o->nnotes; i++)
-    if (o->notes[i].number > 0 && o->notes[i].number <= o->next_number)
-      by_number[o->notes[i].number] = i + 1;
-  for (int num = 1; num <= o->next_number && !o->rc; num++) {
-    if (!by_number[num])
-      continue;
-    note *f = &o->notes[by_number[num] - 1];
-    if (f->def)
-      body(o, (const galley_node *)f->def, f);
-  }
-  free(by_number);
+  /* In the order of their numbers: notes[] is indexed by number. */
+  for (size_t i = 0; i < o->nnotes && !o->rc; i++)
+    if (o->notes[i].def)
+      body(o, o->notes[i].def, &o->notes[i]);
   puts_(o, "</ol>\n</section>\n");
 }
 
@@ -1441,7 +1385,6 @@ int html_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
     free(o->notes[i].refid);
   }
   free(o->notes);
-  free(o->noteslot);
   set_free(&o->all);
   set_free(&o->used);
   free(o);
