@@ -138,21 +138,26 @@ static int append_notes(writer *w, galley_doc *d, galley_node *root,
     }
     if (f->refs == 0)
       continue;
-    galley_node *last = galley_node_last_child(note);
-    if (!last || galley_node_kind(last) != GALLEY_NODE_PARAGRAPH) {
-      last = galley_doc_new_node(d, GALLEY_NODE_PARAGRAPH);
-      if (!last || galley_node_append_child(note, last))
-        return GALLEY_ENOMEM;
-    } else {
-      galley_node *sp = text_node(d, " ");
-      if (!sp || galley_node_append_child(last, sp))
+    /* The note opens with its number, which leads back to where it is
+     * cited ("1. The map is on show…"), as pandoc's books do: a reading
+     * system that shows the notes in the flow, not in a pop-up, still
+     * says which is which. */
+    galley_node *first = galley_node_first_child(note);
+    if (!first || galley_node_kind(first) != GALLEY_NODE_PARAGRAPH) {
+      first = galley_doc_new_node(d, GALLEY_NODE_PARAGRAPH);
+      if (!first || galley_node_prepend_child(note, first))
         return GALLEY_ENOMEM;
     }
+    char num[24];
+    snprintf(num, sizeof num, "%d", f->number);
     galley_node *a = galley_doc_new_node(d, GALLEY_NODE_LINK);
-    galley_node *t = text_node(d, "\xE2\x86\xA9");
-    if (!a || !t || galley_node_set_url(a, back) ||
+    galley_node *t = text_node(d, num);
+    galley_node *dot = text_node(d, ". ");
+    if (!a || !t || !dot || galley_node_set_url(a, back) ||
         galley_node_set_classes(a, "footnote-back") ||
-        galley_node_append_child(a, t) || galley_node_append_child(last, a))
+        galley_node_append_child(a, t) ||
+        galley_node_prepend_child(first, dot) ||
+        galley_node_prepend_child(first, a))
       return GALLEY_ENOMEM;
   }
   *n_pending = 0;

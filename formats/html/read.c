@@ -344,6 +344,8 @@ typedef struct rd {
   galley_node *towner;
   bool space;      /* white space seen, not yet written */
   bool line_start; /* nothing written since the block or line began */
+  bool after_back;  /* a note's leading way back ("1" in "1. Text") skipped:
+                     * the "." or ")" after it goes too */
   unsigned char part;
   unsigned char footnotes;
   html_links links; /* what relative addresses resolve against */
@@ -641,6 +643,7 @@ static void close_leaf(rd *r, frame *b) {
   b->leaf = NULL;
   r->space = false;
   r->line_start = true;
+  r->after_back = false;
   r->nvalid = 0;
 }
 
@@ -782,6 +785,12 @@ static int pop(rd *r) {
 
 static int on_text(rd *r, const char *s) {
   const unsigned char *p = (const unsigned char *)s;
+  if (r->after_back) {
+    while (*p == '.' || *p == ')' || *p == ']' || *p == ':')
+      p++;
+    if (*p)
+      r->after_back = false;
+  }
   while (*p) {
     if (html_is_space(*p)) {
       if (!r->line_start)
@@ -1360,6 +1369,7 @@ static int on_element(rd *r, xmlNode *el, bool *descend) {
         return r->rc;
     }
     r->line_start = true;
+    r->after_back = false;
     return GALLEY_OK;
   case T_WBR: return GALLEY_OK;
   case T_IMG: return on_img(r, el);
@@ -1387,8 +1397,11 @@ static int on_element(rd *r, xmlNode *el, bool *descend) {
       return r->rc;
     return append(r, parent, n);
   case T_A: {
-    if (r->footnotes && is_backref(el))
+    if (r->footnotes && is_backref(el)) {
+      /* At a note's start, it is the note's number ("1. Text"). */
+      r->after_back = r->line_start;
       return GALLEY_OK;
+    }
     if (is_noteref(el))
       return on_noteref(r, el);
     const char *href = html_attr(el, "href");
@@ -1610,6 +1623,7 @@ static int walk(rd *r, xmlDoc *xd) {
     return r->rc;
   root->node = galley_doc_root(r->doc);
   r->line_start = true;
+  r->after_back = false;
   xmlNode *cur = xd->children;
   for (;;) {
     if (!cur) {

@@ -72,6 +72,9 @@ static void base_href_links_footnotes_and_local_images(void **state) {
   has(ch, "<h2 id=\"tides\">");
   has(ch, "epub:type=\"noteref\"");
   has(ch, "class=\"footnote-back\" href=\"#gfnref-1\"");
+  /* The note opens with its number, which leads back ("1. …"). */
+  has(ch, "<p><a class=\"footnote-back\" href=\"#gfnref-1\" "
+          "role=\"doc-backlink\">1</a>. ");
   /* The picture saved beside the page is in the book; the one it did not
    * save is on the web and stays its alt text. */
   assert_int_equal(et_zip_count(r.data, r.len, "EPUB/images/"), 1);
