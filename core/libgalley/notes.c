@@ -364,7 +364,7 @@ static void make_note(galley_node *x, galley_node *f, const char *back) {
 GALLEY_API int galley_doc_find_notes(galley_doc *doc, galley_node *root) {
   if (!doc || !root)
     return GALLEY_EINVALID;
-  nodelist boxes = {0}, links = {0}, rules = {0}, notes = {0};
+  nodelist boxes = {0}, links = {0}, rules = {0}, notes = {0}, made = {0};
   map ids = {0}, done = {0}, labels = {0};
   bool added;
   int rc = GALLEY_OK;
@@ -381,7 +381,8 @@ GALLEY_API int galley_doc_find_notes(galley_doc *doc, galley_node *root) {
     bool block = (k == GALLEY_NODE_DIV && galley_node_parent(x) != root) ||
                  k == GALLEY_NODE_PARAGRAPH || k == GALLEY_NODE_ITEM;
     if (k == GALLEY_NODE_FOOTNOTE && galley_node_get_label(x)) {
-      if (!map_put(&labels, galley_node_get_label(x), &added))
+      if (!map_put(&labels, galley_node_get_label(x), &added) ||
+          (added && !add(&made, x)))
         rc = GALLEY_ENOMEM;
     } else if (block && id && *id) {
       entry *e = map_put(&ids, id, &added);
@@ -413,9 +414,14 @@ GALLEY_API int galley_doc_find_notes(galley_doc *doc, galley_node *root) {
     const char *label = galley_node_get_url(a) + 1;
     entry *e = map_get(&ids, label);
     if (!e) {
-      /* A reference to a note a reader already made. */
-      if (map_get(&labels, label) && marker_text(a))
+      /* A reference to a note a reader already made; the first one's id
+       * is what the note's way back leads to. */
+      entry *l = map_get(&labels, label);
+      if (l && marker_text(a)) {
+        if (!l->value)
+          l->value = ref_id(a);
         rc = make_ref(doc, a, label);
+      }
       continue;
     }
     galley_node *t = boxes.v[e->num / 2 - 1];
@@ -451,12 +457,21 @@ GALLEY_API int galley_doc_find_notes(galley_doc *doc, galley_node *root) {
     }
     make_note(x, f, d ? d->value : NULL);
   }
+  /* A note a reader made loses its way back too ("^" first, "↩" last). */
+  for (size_t i = 0; !rc && i < made.n; i++) {
+    entry *l = map_get(&labels, galley_node_get_label(made.v[i]));
+    if (l && l->value) {
+      drop_backlink(made.v[i]);
+      drop_leading_backlink(made.v[i], l->value);
+    }
+  }
   for (size_t i = 0; !rc && i < rules.n; i++)
     galley_node_unlink(rules.v[i]);
   free(boxes.v);
   free(links.v);
   free(rules.v);
   free(notes.v);
+  free(made.v);
   free(ids.slot);
   free(done.slot);
   free(labels.slot);
