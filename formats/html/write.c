@@ -118,7 +118,6 @@ static void set_free(strset *s) {
 /* ---- Writer state ------------------------------------------------------ */
 
 typedef struct note {
-  const char *label;
   const galley_node *def;
   int number; /* 0 until referenced or placed */
   int refs;
@@ -587,7 +586,6 @@ static void prepass(w *o, const galley_doc *doc) {
       o->nnotes = num;
     }
     note *f = &o->notes[num - 1];
-    f->label = label;
     f->number = (int)num;
     if (k == GALLEY_NODE_FOOTNOTE && !f->def)
       f->def = n;
@@ -603,7 +601,7 @@ static void prepass(w *o, const galley_doc *doc) {
 
 static void write_ref(w *o, const galley_node *n) {
   const char *label = galley_node_get_label(n);
-  note *f = find_note(o, label ? label : "");
+  note *f = find_note(o, label);
   char num[32];
   if (!f || !f->def) {
     put(o, "<sup>[", 6);
