@@ -20,17 +20,11 @@ typedef struct map {
   size_t cap, n; /* cap: a power of two, or 0 */
 } map;
 
-static size_t hash(const char *s) {
-  size_t h = 1469598103934665603u; /* FNV-1a */
-  for (; *s; s++)
-    h = (h ^ (unsigned char)*s) * 1099511628211u;
-  return h;
-}
-
 static entry *map_get(const map *m, const char *key) {
   if (!m->cap)
     return NULL;
-  for (size_t i = hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+  size_t mask = m->cap - 1;
+  for (size_t i = label_hash(key) & mask;; i = (i + 1) & mask) {
     if (!m->slot[i].key)
       return NULL;
     if (strcmp(m->slot[i].key, key) == 0)
@@ -53,7 +47,7 @@ static entry *map_put(map *m, const char *key, bool *added) {
     for (size_t i = 0; i < m->cap; i++) {
       if (!m->slot[i].key)
         continue;
-      size_t j = hash(m->slot[i].key) & (cap - 1);
+      size_t j = label_hash(m->slot[i].key) & (cap - 1);
       while (slot[j].key)
         j = (j + 1) & (cap - 1);
       slot[j] = m->slot[i];
@@ -62,7 +56,7 @@ static entry *map_put(map *m, const char *key, bool *added) {
     m->slot = slot;
     m->cap = cap;
   }
-  size_t i = hash(key) & (m->cap - 1);
+  size_t i = label_hash(key) & (m->cap - 1);
   while (m->slot[i].key)
     i = (i + 1) & (m->cap - 1);
   m->slot[i].key = key;

@@ -83,6 +83,9 @@ void iter_step(const galley_node *root, const galley_node *n, galley_event ev,
 
 /* Frees the footnote index of `doc` (tree.c, on galley_doc_free). */
 void note_index_free(struct note_index *idx);
+/* FNV-1a of a NUL-terminated string: the hash of the footnote index and of
+ * notes.c's maps (view.c). */
+size_t label_hash(const char *s);
 
 /* Forgets the error diagnostics recorded from index `first` on (job.c). */
 void job_drop_errors_since(galley_job *job, size_t first);

@@ -114,7 +114,7 @@ void note_index_free(struct note_index *idx) {
   free(idx);
 }
 
-static size_t label_hash(const char *s) {
+size_t label_hash(const char *s) {
   size_t h = 1469598103934665603u; /* FNV-1a */
   for (; *s; s++)
     h = (h ^ (unsigned char)*s) * 1099511628211u;
@@ -221,7 +221,8 @@ static bool number_notes(const galley_doc *doc, struct note_index *idx) {
   while ((ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
     const galley_node *x = galley_citer_node(&it);
     n += ev == GALLEY_EVENT_ENTER && x->str1 &&
-         (x->kind == GALLEY_NODE_FOOTNOTE_REF || x->kind == GALLEY_NODE_FOOTNOTE);
+         (x->kind == GALLEY_NODE_FOOTNOTE_REF ||
+          x->kind == GALLEY_NODE_FOOTNOTE);
   }
   size_t cap = 8;
   while (cap < 2 * n + 2)
