@@ -5,7 +5,9 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "markdown.h"
 
@@ -64,11 +66,13 @@ int md_init(void) {
 
 const md_extensions *md_extensions_get(void) { return &extensions; }
 
-cmark_parser *md_parser_new(bool gfm, bool tables, bool valid_utf8) {
+static cmark_parser *md_parser_new_with_mem(bool gfm, bool tables,
+                                            bool valid_utf8, cmark_mem *mem) {
   const md_extensions *ext = md_extensions_get();
-  cmark_parser *parser =
-      cmark_parser_new((valid_utf8 ? 0 : CMARK_OPT_VALIDATE_UTF8) |
-                       (gfm ? CMARK_OPT_FOOTNOTES : 0));
+  cmark_parser *parser = cmark_parser_new_with_mem(
+      (valid_utf8 ? 0 : CMARK_OPT_VALIDATE_UTF8) |
+          (gfm ? CMARK_OPT_FOOTNOTES : 0),
+      mem);
   if (!parser || !gfm)
     return parser;
   cmark_syntax_extension *list[] = {tables ? ext->table : NULL,
@@ -80,9 +84,270 @@ cmark_parser *md_parser_new(bool gfm, bool tables, bool valid_utf8) {
   return parser;
 }
 
+cmark_parser *md_parser_new(bool gfm, bool tables, bool valid_utf8) {
+  return md_parser_new_with_mem(gfm, tables, valid_utf8,
+                                cmark_get_default_mem_allocator());
+}
+
+/*
+ * The reader's cmark allocations, one arena a parse (cmark-gfm's own
+ * command uses an arena too). A parse makes a node, a chunk of text or a
+ * delimiter every few bytes; a book of 100 MB asks for 2 GB in small
+ * blocks. The arena carves them from chunks that double up to 16 MiB,
+ * and a chunk of 2 MiB or more is its own mapping, advised to use
+ * transparent huge pages: it then costs one page fault in 512 (each
+ * fault is the kernel's time; on a virtual machine it is dearer still).
+ * A freed small block goes on a free list of its size, reused by the next
+ * block of that size, as malloc would. A block past ARENA_SMALL_MAX (a
+ * buffer that grows: a paragraph's lines, a code block) is malloc'd,
+ * listed, and really freed and reallocated. All goes at once in
+ * md_arena_free.
+ *
+ * cmark's allocator has no argument for its state, so the arena in use is
+ * the calling thread's (each parse runs on one thread, and its tree is
+ * mapped on the same thread); a block asked for with no arena in use is
+ * malloc'd on its own. Every block carries its size and kind just before
+ * it.
+ */
+enum {
+  ARENA_SMALL_MAX = 512,
+  ARENA_CHUNK_MIN = 64 * 1024,
+  ARENA_CHUNK_MAX = 16 * 1024 * 1024,
+  HUGE_PAGE = 2 * 1024 * 1024,
+};
+/* Kinds no malloc size field looks like (they are odd and large). */
+#define KIND_SMALL ((size_t)0x5a11b10c5a11b10dULL)
+#define KIND_BIG ((size_t)0xb16b10c0b16b10cfULL)
+#define KIND_HEAP ((size_t)0x4ea9b10c4ea9b10bULL)
+
+typedef struct block_head {
+  size_t size; /* what was asked for */
+  size_t kind;
+} block_head;
+
+typedef struct big_block {
+  struct big_block *prev, *next;
+  block_head head;
+} big_block;
+
+typedef struct arena_chunk {
+  struct arena_chunk *next;
+  size_t cap, used;
+  size_t mapped; /* the length of its own mapping; 0: calloc'd */
+} arena_chunk;
+
+struct md_arena {
+  arena_chunk *chunks; /* newest first: the one carved from */
+  big_block *bigs;
+  unsigned char *last; /* the newest block carved: it may grow in place */
+  size_t next_cap;
+  /* Freed small blocks by size class (16 bytes a class), for reuse. */
+  void *free_blocks[ARENA_SMALL_MAX / 16 + 1];
+};
+
+static __thread md_arena *arena_in_use;
+
+static block_head *head_of(void *p) { return (block_head *)p - 1; }
+
+/* A small block's room: a multiple of 16, and room for a free list's link. */
+static size_t small_room(size_t size) {
+  return size < 16 ? 16 : (size + 15) & ~(size_t)15;
+}
+
+/* cmark's own allocator gives up the same way (the parse memory estimate
+ * keeps a conversion from getting here). */
+static void *arena_out_of_memory(void) {
+  fputs("galley: out of memory in cmark's parse, aborting\n", stderr);
+  abort();
+}
+
+static void *heap_block(size_t size) {
+  block_head *h = calloc(1, sizeof *h + size);
+  if (!h)
+    return arena_out_of_memory();
+  h->size = size;
+  h->kind = KIND_HEAP;
+  return h + 1;
+}
+
+static void *big_alloc(md_arena *a, size_t size) {
+  big_block *b = calloc(1, sizeof *b + size);
+  if (!b)
+    return arena_out_of_memory();
+  b->head.size = size;
+  b->head.kind = KIND_BIG;
+  b->next = a->bigs;
+  if (b->next)
+    b->next->prev = b;
+  a->bigs = b;
+  return b + 1;
+}
+
+/* A new chunk of `cap` bytes, zeroed, first in a's list. */
+static arena_chunk *new_chunk(md_arena *a, size_t cap) {
+  arena_chunk *c;
+  if (cap >= HUGE_PAGE) {
+    /* Room to start the blocks at a huge page's boundary. */
+    size_t len = sizeof *c + cap + HUGE_PAGE;
+    unsigned char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+      return arena_out_of_memory();
+    uintptr_t start = ((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    /* Advice only: without huge pages the chunk works the same. */
+    (void)madvise((void *)start, len - (start - (uintptr_t)m), MADV_HUGEPAGE);
+    c = (arena_chunk *)m;
+    c->mapped = len;
+  } else {
+    c = calloc(1, sizeof *c + cap);
+    if (!c)
+      return arena_out_of_memory();
+  }
+  c->cap = cap;
+  c->next = a->chunks;
+  a->chunks = c;
+  return c;
+}
+
+static void *arena_calloc(size_t n, size_t size) {
+  if (size && n > SIZE_MAX / size / 2)
+    return arena_out_of_memory();
+  size_t total = n * size;
+  md_arena *a = arena_in_use;
+  if (!a)
+    return heap_block(total);
+  if (total > ARENA_SMALL_MAX)
+    return big_alloc(a, total);
+  size_t room = small_room(total);
+  void **list = &a->free_blocks[room / 16];
+  if (*list) {
+    void *p = *list;
+    *list = *(void **)p;
+    memset(p, 0, room);
+    head_of(p)->size = total;
+    return p;
+  }
+  size_t need = sizeof(block_head) + room;
+  arena_chunk *c = a->chunks;
+  if (!c || c->cap - c->used < need) {
+    c = new_chunk(a, a->next_cap);
+    if (a->next_cap < ARENA_CHUNK_MAX)
+      a->next_cap *= 2;
+  }
+  /* Never carved before: still zero. */
+  block_head *h = (block_head *)((unsigned char *)(c + 1) + c->used);
+  c->used += need;
+  h->size = total;
+  h->kind = KIND_SMALL;
+  a->last = (unsigned char *)(h + 1);
+  return h + 1;
+}
+
+static void arena_free(void *p) {
+  if (!p)
+    return;
+  block_head *h = head_of(p);
+  md_arena *a = arena_in_use;
+  if (h->kind == KIND_HEAP) {
+    free(h);
+  } else if (h->kind == KIND_BIG) {
+    big_block *b = (big_block *)p - 1;
+    if (b->prev)
+      b->prev->next = b->next;
+    else if (a && a->bigs == b)
+      a->bigs = b->next;
+    if (b->next)
+      b->next->prev = b->prev;
+    free(b);
+  } else if (h->kind == KIND_SMALL && a) {
+    size_t room = small_room(h->size);
+    if ((unsigned char *)p == a->last)
+      a->last = NULL;
+    *(void **)p = a->free_blocks[room / 16];
+    a->free_blocks[room / 16] = p;
+  }
+}
+
+static void *arena_realloc(void *p, size_t size) {
+  if (!p)
+    return arena_calloc(1, size);
+  block_head *h = head_of(p);
+  md_arena *a = arena_in_use;
+  if (h->kind == KIND_SMALL) {
+    size_t room = small_room(h->size);
+    if (size <= room) {
+      h->size = size > h->size ? size : h->size;
+      return p;
+    }
+    /* The newest block grows where it stands when its chunk has room. */
+    size_t more = small_room(size) - room;
+    arena_chunk *c = a ? a->chunks : NULL;
+    if (c && a->last == p && size <= ARENA_SMALL_MAX &&
+        c->cap - c->used >= more) {
+      c->used += more;
+      h->size = size;
+      return p;
+    }
+    void *q = arena_calloc(1, size);
+    memcpy(q, p, h->size);
+    arena_free(p);
+    return q;
+  }
+  if (h->kind == KIND_HEAP) {
+    block_head *n = realloc(h, sizeof *h + size);
+    if (!n)
+      return arena_out_of_memory();
+    n->size = size;
+    return n + 1;
+  }
+  big_block *b = (big_block *)p - 1;
+  bool first = a && a->bigs == b;
+  big_block *n = realloc(b, sizeof *b + size);
+  if (!n)
+    return arena_out_of_memory();
+  n->head.size = size;
+  if (n->prev)
+    n->prev->next = n;
+  else if (first)
+    a->bigs = n;
+  if (n->next)
+    n->next->prev = n;
+  return n + 1;
+}
+
+static cmark_mem arena_mem = {arena_calloc, arena_realloc, arena_free};
+
+void md_arena_free(md_arena *a) {
+  if (!a)
+    return;
+  if (arena_in_use == a)
+    arena_in_use = NULL;
+  for (arena_chunk *c = a->chunks, *next; c; c = next) {
+    next = c->next;
+    if (c->mapped)
+      munmap(c, c->mapped);
+    else
+      free(c);
+  }
+  for (big_block *b = a->bigs, *next; b; b = next) {
+    next = b->next;
+    free(b);
+  }
+  free(a);
+}
+
+void md_arena_release(void *p) { arena_free(p); }
+
 cmark_node *md_parse(bool gfm, bool tables, bool valid_utf8, const char *data,
-                     size_t len) {
-  cmark_parser *parser = md_parser_new(gfm, tables, valid_utf8);
+                     size_t len, md_arena **arena) {
+  md_arena *a = calloc(1, sizeof *a);
+  *arena = a;
+  if (!a)
+    return NULL;
+  a->next_cap = ARENA_CHUNK_MIN;
+  arena_in_use = a;
+  cmark_parser *parser = md_parser_new_with_mem(gfm, tables, valid_utf8,
+                                                &arena_mem);
   if (!parser)
     return NULL;
   /* Blocks are parsed in parallel; only the inline pass, which uses the

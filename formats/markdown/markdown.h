@@ -46,13 +46,26 @@ const md_extensions *md_extensions_get(void);
  */
 cmark_parser *md_parser_new(bool gfm, bool tables, bool valid_utf8);
 
+/** Where one parse's cmark nodes live (gfm.c). */
+typedef struct md_arena md_arena;
+
 /**
- * Parses `len` bytes of Markdown with md_parser_new(gfm, tables,
- * valid_utf8); parses take turns across threads (see gfm.c). The caller
- * frees the result with cmark_node_free. NULL when out of memory.
+ * Parses `len` bytes of Markdown as md_parser_new(gfm, tables, valid_utf8)
+ * would; parses take turns across threads (see gfm.c). The tree and
+ * whatever cmark allocates for it afterwards (a literal, a render of one of
+ * its nodes) live in *arena, which stays this thread's arena in use until
+ * md_arena_free: the caller frees the tree with it, not with
+ * cmark_node_free (which may still be called on its nodes, and frees
+ * little). NULL when out of memory; *arena is to be freed either way.
  */
 cmark_node *md_parse(bool gfm, bool tables, bool valid_utf8, const char *data,
-                     size_t len);
+                     size_t len, md_arena **arena);
+
+/** Frees an arena and all that was allocated in it (NULL: nothing). */
+void md_arena_free(md_arena *arena);
+
+/** Frees a block that cmark allocated for a tree of md_parse's. */
+void md_arena_release(void *p);
 
 /**
  * True when the tables that `len` bytes of Markdown could hold would cost

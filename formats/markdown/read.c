@@ -67,7 +67,7 @@ static const char *render_label(reader *r, cmark_node *n) {
     size_t len = strcspn(s + 2, "]\n");
     label = galley_doc_strndup(r->doc, s + 2, len);
   }
-  md_cmark_free(s);
+  md_arena_release(s);
   return label;
 }
 
@@ -593,13 +593,17 @@ int md_read(galley_job *job, const galley_input *in, galley_doc *doc) {
                          "read as text");
   /* Input known to be UTF-8 without NUL bytes is not checked again by
    * cmark (CMARK_OPT_VALIDATE_UTF8: 3% of a parse). */
-  cmark_node *root = md_parse(gfm, tables, bad == len, data + body, len - body);
-  if (!root)
+  md_arena *arena = NULL;
+  cmark_node *root =
+      md_parse(gfm, tables, bad == len, data + body, len - body, &arena);
+  if (!root) {
+    md_arena_free(arena);
     return GALLEY_ENOMEM;
+  }
   rc = footnote_labels(&r, root);
   if (!rc)
     rc = map_tree(&r, root);
-  cmark_node_free(root);
+  md_arena_free(arena);
   if (!rc)
     rc = parse_raw_nodes(&r);
   free(r.stack);
