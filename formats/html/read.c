@@ -1735,16 +1735,137 @@ static bool dtd_subset(const unsigned char *p, size_t n, size_t *start,
   return false;
 }
 
+/* A start tag as next_start_tag reads it. */
+typedef struct start_tag {
+  size_t at;             /* its '<' */
+  size_t name, name_len; /* its name's letters */
+  size_t attrs;          /* how many attributes it has */
+  bool self_closing;     /* it ends with "/>" (libxml2 then opens no body) */
+} start_tag;
+
+static bool is_name_byte(unsigned char c) {
+  return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9') ||
+         c == ':' || c == '-' || c == '_' || c == '.';
+}
+
+/*
+ * The next start tag of the page from p[*i] on, read as libxml2 2.9's
+ * HTML parser reads one: '<' and a letter, attributes between blanks,
+ * their quoted values skipped, an unquoted one up to a blank or '>';
+ * comments and processing instructions (`<?php … >`, to the first '>')
+ * skipped, and the text of a script or a style (up to the first
+ * "</script" or "</style", in any case, as libxml2 ends it) is not
+ * markup. Moves *i past the tag and fills *t; false when there is none.
+ */
+static bool next_start_tag(const unsigned char *p, size_t n, size_t *i,
+                           start_tag *t) {
+  while (*i < n) {
+    const unsigned char *lt = memchr(p + *i, '<', n - *i);
+    if (!lt) {
+      *i = n;
+      return false;
+    }
+    size_t k = (size_t)(lt - p) + 1;
+    if (n - k >= 3 && memcmp(p + k, "!--", 3) == 0) {
+      const unsigned char *e = find(p + k + 3, n - k - 3, "-->");
+      *i = e ? (size_t)(e - p) + 3 : n;
+      continue;
+    }
+    if (k < n && p[k] == '?') { /* a processing instruction: up to '>' */
+      const unsigned char *e = memchr(p + k, '>', n - k);
+      *i = e ? (size_t)(e - p) + 1 : n;
+      continue;
+    }
+    *t = (start_tag){.at = k - 1, .name = k};
+    while (k < n && ((p[k] | 0x20) >= 'a' && (p[k] | 0x20) <= 'z'))
+      k++;
+    t->name_len = k - t->name;
+    *i = k;
+    if (!t->name_len)
+      continue;
+    while (k < n && !html_is_space(p[k]) && p[k] != '>' &&
+           !(p[k] == '/' && k + 1 < n && p[k + 1] == '>'))
+      k++;
+    for (;;) {
+      while (k < n && html_is_space(p[k]))
+        k++;
+      if (k >= n || p[k] == '>')
+        break;
+      if (p[k] == '/' && k + 1 < n && p[k + 1] == '>') {
+        t->self_closing = true;
+        k++;
+        break;
+      }
+      t->attrs++;
+      while (k < n && !html_is_space(p[k]) && p[k] != '>' && p[k] != '=' &&
+             !(p[k] == '/' && k + 1 < n && p[k + 1] == '>'))
+        k++;
+      while (k < n && html_is_space(p[k]))
+        k++;
+      if (k < n && p[k] == '=') {
+        k++;
+        while (k < n && html_is_space(p[k]))
+          k++;
+        if (k < n && (p[k] == '"' || p[k] == '\'')) {
+          const unsigned char *q = memchr(p + k + 1, p[k], n - k - 1);
+          k = q ? (size_t)(q - p) + 1 : n;
+        } else {
+          while (k < n && !html_is_space(p[k]) && p[k] != '>')
+            k++;
+        }
+      }
+    }
+    *i = k < n ? k + 1 : n;
+    return true;
+  }
+  return false;
+}
+
+/* Whether tag t is a <script> or a <style> whose text libxml2 reads raw
+ * (one that closes itself has none); *end_tag is then "</script" or
+ * "</style". */
+static bool opens_raw_text(const unsigned char *p, size_t n,
+                           const start_tag *t, const char **end_tag) {
+  static const char *const raw[] = {"</script", "</style"};
+  if (t->self_closing)
+    return false;
+  for (size_t k = 0; k < 2; k++) {
+    size_t len = strlen(raw[k]) - 2;
+    if (t->name_len == len &&
+        strncasecmp((const char *)p + t->name, raw[k] + 2, len) == 0 &&
+        (t->name + len >= n || !is_name_byte(p[t->name + len]))) {
+      *end_tag = raw[k];
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Where the raw text from p[i] on ends: at the first `end_tag`, in any
+ * case, or at the end of the page. */
+static size_t raw_text_end(const unsigned char *p, size_t n, size_t i,
+                           const char *end_tag) {
+  size_t len = strlen(end_tag);
+  while (i < n) {
+    const unsigned char *e = memchr(p + i, '<', n - i);
+    if (!e)
+      return n;
+    i = (size_t)(e - p);
+    if (n - i >= len && strncasecmp((const char *)p + i, end_tag, len) == 0)
+      return i;
+    i++;
+  }
+  return n;
+}
+
 /*
  * libxml2 2.9's HTML parser compares each attribute of a start tag with
  * every one before it, so a tag of 40,000 attributes took 6 s and one of
  * 100,000 a minute (found by tests/hostile/superlinear.py). Real tags have
- * a few dozen at most. Counts the attributes of each start tag the way it
- * reads (names between blanks, values in quotes skipped; comments and the
- * text of scripts and styles skipped). When the tags of more than 64
- * attributes add up to more comparisons than 10 million and 16 per byte of
- * the page, returns the line of the one of the most so far (its count in
- * *count); otherwise 0.
+ * a few dozen at most. Counts the attributes of each start tag. When the
+ * tags of more than 64 attributes add up to more comparisons than 10
+ * million and 16 per byte of the page, returns the line of the one of the
+ * most so far (its count in *count); otherwise 0.
  */
 static size_t too_many_attributes(const unsigned char *p, size_t n,
                                   size_t *count) {
@@ -1752,54 +1873,13 @@ static size_t too_many_attributes(const unsigned char *p, size_t n,
   double cost = 0;
   size_t most = 0, most_count = 0; /* the tag of the most so far */
   size_t i = 0;
-  while (i < n) {
-    const unsigned char *lt = memchr(p + i, '<', n - i);
-    if (!lt)
-      break;
-    size_t tag = (size_t)(lt - p);
-    i = tag + 1;
-    if (n - i >= 3 && memcmp(p + i, "!--", 3) == 0) {
-      const unsigned char *e = find(p + i + 3, n - i - 3, "-->");
-      i = e ? (size_t)(e - p) + 3 : n;
-      continue;
-    }
-    size_t name = i;
-    while (i < n && ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z'))
-      i++;
-    size_t name_len = i - name;
-    if (!name_len)
-      continue;
-    while (i < n && !html_is_space(p[i]) && p[i] != '>' && p[i] != '/')
-      i++;
-    size_t attrs = 0;
-    for (;;) {
-      while (i < n && (html_is_space(p[i]) || p[i] == '/'))
-        i++;
-      if (i >= n || p[i] == '>')
-        break;
-      attrs++;
-      while (i < n && !html_is_space(p[i]) && p[i] != '>' && p[i] != '=')
-        i++;
-      while (i < n && html_is_space(p[i]))
-        i++;
-      if (i < n && p[i] == '=') {
-        i++;
-        while (i < n && html_is_space(p[i]))
-          i++;
-        if (i < n && (p[i] == '"' || p[i] == '\'')) {
-          const unsigned char *q = memchr(p + i + 1, p[i], n - i - 1);
-          i = q ? (size_t)(q - p) + 1 : n;
-        } else {
-          while (i < n && !html_is_space(p[i]) && p[i] != '>')
-            i++;
-        }
-      }
-    }
-    if (attrs > 64) {
-      cost += (double)attrs * (double)attrs / 2;
-      if (attrs > most_count) {
-        most = tag;
-        most_count = attrs;
+  start_tag t;
+  while (next_start_tag(p, n, &i, &t)) {
+    if (t.attrs > 64) {
+      cost += (double)t.attrs * (double)t.attrs / 2;
+      if (t.attrs > most_count) {
+        most = t.at;
+        most_count = t.attrs;
       }
       if (cost > budget) {
         size_t line = 1;
@@ -1809,24 +1889,65 @@ static size_t too_many_attributes(const unsigned char *p, size_t n,
         return line;
       }
     }
-    /* The text of a script or a style is not markup. */
-    static const char *const raw[] = {"</script", "</style"};
-    for (size_t k = 0; k < 2; k++) {
-      size_t len = strlen(raw[k]);
-      if (name_len != len - 2 ||
-          strncasecmp((const char *)p + name, raw[k] + 2, name_len) != 0)
-        continue;
-      while (i < n) {
-        const unsigned char *e = memchr(p + i, '<', n - i);
-        i = e ? (size_t)(e - p) : n;
-        if (i >= n || (n - i >= len &&
-                       strncasecmp((const char *)p + i, raw[k], len) == 0))
-          break;
-        i++;
-      }
-    }
+    const char *end_tag;
+    if (opens_raw_text(p, n, &t, &end_tag))
+      i = raw_text_end(p, n, i, end_tag);
   }
   return 0;
+}
+
+/*
+ * The text of scripts and styles is half the bytes of real pages (of the
+ * 215 corpus pages' 41 MB, 31% is script and 21% style), and libxml2
+ * reads it a character at a time into text nodes that the walk throws
+ * away. Each such text is cut down to its line ends (so that every line
+ * keeps its number) before the parse, except a script's whose tag says
+ * JSON-LD (`application/ld+json`, the one script the walk reads). In place
+ * when *copied (the buffer is the reader's own), else into a buffer of its
+ * own, made at the first cut (*buf, *copied and *len then change). False
+ * when out of memory (nothing changed).
+ */
+static bool cut_raw_text(unsigned char **buf, size_t *len, bool *copied) {
+  const unsigned char *p = *buf;
+  size_t n = *len;
+  unsigned char *out = NULL;
+  size_t r = 0, w = 0; /* the next byte to keep, and where it goes */
+  size_t i = 0;
+  start_tag t;
+  while (next_start_tag(p, n, &i, &t)) {
+    const char *end_tag;
+    if (!opens_raw_text(p, n, &t, &end_tag))
+      continue;
+    size_t end = raw_text_end(p, n, i, end_tag);
+    bool json = false;
+    for (size_t k = t.at; k + 7 <= i && !json; k++)
+      json = (p[k] | 0x20) == 'l' && strncasecmp((const char *)p + k,
+                                                 "ld+json", 7) == 0;
+    size_t body = i;
+    i = end;
+    if (json || end - body < 64)
+      continue;
+    if (!out) {
+      out = *copied ? *buf : malloc(n + 1);
+      if (!out)
+        return false;
+    }
+    memmove(out + w, p + r, body - r);
+    w += body - r;
+    for (const unsigned char *nl = p + body;
+         (nl = memchr(nl, '\n', (size_t)(p + end - nl))) != NULL; nl++)
+      out[w++] = '\n';
+    r = end;
+  }
+  if (!out)
+    return true;
+  memmove(out + w, p + r, n - r);
+  w += n - r;
+  out[w] = 0;
+  *buf = out;
+  *len = w;
+  *copied = true;
+  return true;
 }
 
 /* Notes a failed allocation among libxml2's errors (see html_read). */
@@ -1897,6 +2018,11 @@ int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
     copied = true;
     galley_job_info(job, "the DOCTYPE's internal subset was skipped "
                          "(its entities are not expanded)");
+  }
+  if (!cut_raw_text(&buf, &len, &copied)) {
+    if (copied)
+      free(buf);
+    return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   }
   rd r = {.job = job, .doc = doc};
   r.max_depth = galley_job_limits(job)->max_depth;

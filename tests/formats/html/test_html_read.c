@@ -734,6 +734,48 @@ static void json_ld_wins_over_meta_tags(void **state) {
   galley_doc_free(d);
 }
 
+/* The text of scripts and styles is cut before libxml2 parses (read.c's
+ * cut_raw_text): where libxml2 would end it, not anywhere else, and with
+ * its lines kept. Read from UTF-8 (the page's own bytes, copied at the
+ * first cut) and from Latin-1 (the reader's converted copy, cut in place). */
+static void script_and_style_text_is_cut_where_libxml2_ends_it(void **state) {
+  (void)state;
+  const char *pad = "/* long enough to be cut, long enough to be cut */";
+  for (int latin1 = 0; latin1 < 2; latin1++) {
+    char src[4096];
+    snprintf(
+        src, sizeof src,
+        "<html><head>%s<title>T</title>"
+        "<script type='application/ld+json'>{\"@type\":\"NewsArticle\","
+        "\"headline\":\"LD headline %s\",\"author\":{\"name\":\"Ann\"}}"
+        "</script><style>p::after { content: '<p>no</p>' } %s</style>"
+        "</head><body>\n"
+        "<script>var s = '<p>not a paragraph</p>';\n\n%s</script>\n"
+        "<p>one</p>\n"
+        "<script src='a.js'/><p>two</p>\n"
+        "<SCRIPT type=text/javascript>x = '</scrip>'; %s</SCRIPT >"
+        "<p title='<script>'>three</p><!-- <script> -->"
+        "<p>four</p><scripts>five</scripts>"
+        "<script>document.write('</p><p>'); %s</script>"
+        "<p>six</p></body></html>",
+        latin1 ? "<meta charset=iso-8859-1>" : "", pad, pad, pad, pad, pad);
+    galley_doc *d = rd(src);
+    galley_node *body = galley_doc_root(d);
+    char *text = galley_node_text(d, body);
+    assert_string_equal(text, "onetwothreefourfivesix");
+    assert_string_equal(galley_doc_get_meta(d, GALLEY_META_TITLE),
+                        "LD headline /* long enough to be cut, long enough "
+                        "to be cut */");
+    assert_string_equal(galley_doc_get_meta(d, GALLEY_META_AUTHOR), "Ann");
+    /* "one" stands on line 5 of the page: the script's two blank lines
+     * are still there. */
+    galley_node *one = body0(d);
+    assert_string_equal(galley_node_text(d, one), "one");
+    assert_int_equal(galley_node_get_line(one), 5);
+    galley_doc_free(d);
+  }
+}
+
 static void json_ld_that_is_not_an_article_is_ignored(void **state) {
   (void)state;
   galley_doc *d = rd(
@@ -926,6 +968,7 @@ int main(void) {
       cmocka_unit_test(titles_lose_the_site_name_and_values_are_cleaned),
       cmocka_unit_test(byline_elements_read_a_line_per_block_in_the_article),
       cmocka_unit_test(json_ld_wins_over_meta_tags),
+      cmocka_unit_test(script_and_style_text_is_cut_where_libxml2_ends_it),
       cmocka_unit_test(json_ld_that_is_not_an_article_is_ignored),
       cmocka_unit_test(deeply_nested_json_ld_is_refused_without_harm),
       cmocka_unit_test(deep_nesting_stops_at_the_depth_limit),
