@@ -1918,7 +1918,21 @@ static bool cut_raw_text(unsigned char **buf, size_t *len, bool *copied) {
     const char *end_tag;
     if (!opens_raw_text(p, n, &t, &end_tag))
       continue;
+    /* A text that opens with a tag ("<script><noscript>…") may be no
+     * text for libxml2: a tag that would close the script closes it there,
+     * and what follows is markup. Not followed here: nothing from there
+     * on is cut. */
+    if (i + 1 < n && p[i] == '<' &&
+        (((p[i + 1] | 0x20) >= 'a' && (p[i + 1] | 0x20) <= 'z') ||
+         p[i + 1] == '_' || p[i + 1] == ':'))
+      break;
     size_t end = raw_text_end(p, n, i, end_tag);
+    /* An end tag with a longer name ("</scripts>") does not close the
+     * script for libxml2, which reads on as script in a way not followed
+     * here: nothing from there on is cut. */
+    size_t tag_len = strlen(end_tag);
+    if (end + tag_len < n && is_name_byte(p[end + tag_len]))
+      break;
     bool json = false;
     for (size_t k = t.at; k + 7 <= i && !json; k++)
       json = (p[k] | 0x20) == 'l' && strncasecmp((const char *)p + k,

@@ -776,6 +776,23 @@ static void script_and_style_text_is_cut_where_libxml2_ends_it(void **state) {
   }
 }
 
+/* Where libxml2 reads a script's text its own way, nothing more is cut:
+ * after a misspelt end tag, and from a text that opens with a tag. */
+static void script_text_libxml2_reads_its_own_way_is_left_whole(void **state) {
+  (void)state;
+  galley_doc *d =
+      rd("<body><SCRIPT></scriptl><script</SCRIPT><p>after a misspelt "
+         "end</p><script>/* long enough to be cut, long enough to be cut, "
+         "long enough */</script><p>end</p></body>");
+  assert_string_equal(galley_node_text(d, galley_doc_root(d)),
+                      "after a misspelt endend");
+  galley_doc_free(d);
+  d = rd("<script><noscript><p>n</p></noscript><script src='a'/>Seen<!x "
+         "<script>>");
+  assert_string_equal(galley_node_text(d, galley_doc_root(d)), "Seen<!x");
+  galley_doc_free(d);
+}
+
 static void json_ld_that_is_not_an_article_is_ignored(void **state) {
   (void)state;
   galley_doc *d = rd(
@@ -969,6 +986,7 @@ int main(void) {
       cmocka_unit_test(byline_elements_read_a_line_per_block_in_the_article),
       cmocka_unit_test(json_ld_wins_over_meta_tags),
       cmocka_unit_test(script_and_style_text_is_cut_where_libxml2_ends_it),
+      cmocka_unit_test(script_text_libxml2_reads_its_own_way_is_left_whole),
       cmocka_unit_test(json_ld_that_is_not_an_article_is_ignored),
       cmocka_unit_test(deeply_nested_json_ld_is_refused_without_harm),
       cmocka_unit_test(deep_nesting_stops_at_the_depth_limit),
