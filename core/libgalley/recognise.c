@@ -1035,27 +1035,26 @@ GALLEY_API bool galley_recognise_reading_time(const char *text, size_t len,
 
 /* ---- Credits ------------------------------------------------------------- */
 
-/* Case-insensitive ASCII search (the needles are ASCII). */
-static const char *find_ci(const char *s, size_t n, const char *needle) {
+static unsigned char ascii_lower(unsigned char c) {
+  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+const char *galley_find_ci(const char *s, size_t n, const char *needle) {
   size_t m = strlen(needle);
   if (m == 0)
     return s;
-  /* Only where the first byte matches is the rest compared. */
-  unsigned char c0 = (unsigned char)needle[0];
-  unsigned char u0 = c0 >= 'a' && c0 <= 'z' ? (unsigned char)(c0 - 32) : c0;
+  if (!s || m > n)
+    return NULL;
+  unsigned char l0 = ascii_lower((unsigned char)needle[0]);
+  unsigned char u0 = l0 >= 'a' && l0 <= 'z' ? (unsigned char)(l0 - 32) : l0;
   for (size_t i = 0; i + m <= n; i++) {
     unsigned char f = (unsigned char)s[i];
-    if (f != c0 && f != u0)
+    if (f != l0 && f != u0)
       continue;
     size_t j = 1;
-    while (j < m) {
-      char a = s[i + j], b = needle[j];
-      if (a >= 'A' && a <= 'Z')
-        a = (char)(a + 32);
-      if (a != b)
-        break;
+    while (j < m && ascii_lower((unsigned char)s[i + j]) ==
+                        ascii_lower((unsigned char)needle[j]))
       j++;
-    }
     if (j == m)
       return s + i;
   }
@@ -1077,7 +1076,7 @@ static bool find_any_ci(const char *s, size_t n, const char *const *needles) {
       if (needles[k][0] != c)
         continue;
       size_t m = strlen(needles[k]);
-      if (m <= n - i && find_ci(s + i, m, needles[k]) == s + i)
+      if (m <= n - i && galley_find_ci(s + i, m, needles[k]) == s + i)
         return true;
     }
   }
@@ -1086,7 +1085,7 @@ static bool find_any_ci(const char *s, size_t n, const char *const *needles) {
 
 static bool starts_ci(const char *s, size_t n, const char *prefix) {
   size_t m = strlen(prefix);
-  return n >= m && find_ci(s, m, prefix) == s;
+  return n >= m && galley_find_ci(s, m, prefix) == s;
 }
 
 static void trim(const char *s, size_t *start, size_t *end) {
@@ -1153,7 +1152,7 @@ static const char *const agencies[] = {"reuters",
 
 static bool is_agency(const char *s, size_t n) {
   for (size_t i = 0; agencies[i]; i++)
-    if (strlen(agencies[i]) == n && find_ci(s, n, agencies[i]) == s)
+    if (strlen(agencies[i]) == n && galley_find_ci(s, n, agencies[i]) == s)
       return true;
   return false;
 }
@@ -1600,7 +1599,7 @@ static size_t names_end(const char *s, size_t n, galley_byline *out) {
                                           " additional reporting",
                                           NULL};
   for (size_t i = 0; describes[i]; i++) {
-    const char *d = find_ci(s, cut, describes[i]);
+    const char *d = galley_find_ci(s, cut, describes[i]);
     if (d)
       cut = (size_t)(d - s);
   }
@@ -1918,8 +1917,8 @@ GALLEY_API bool galley_recognise_dateline(const char *text, size_t len,
      * | Par Martin Untersinger (avec Damien Leloup et Morgane Tual)"):
      * each part is asked below. */
     size_t most = parts >= 3 ? 10 * (parts < 4 ? parts : 4) : 24;
-    if (words > most || find_ci(text, k.n, "://") ||
-        find_ci(text, k.n, "www."))
+    if (words > most || galley_find_ci(text, k.n, "://") ||
+        galley_find_ci(text, k.n, "www."))
       return false;
     size_t s = 0;
     for (size_t i = 0; i <= k.nt; i++) {
@@ -1980,7 +1979,7 @@ static bool names_site(const char *s, size_t n, const char *site) {
     return false;
   size_t sl = strnlen(site, 512);
   /* A URL: only its host. */
-  const char *scheme = find_ci(site, sl, "://");
+  const char *scheme = galley_find_ci(site, sl, "://");
   if (scheme) {
     const char *h = scheme + 3, *e = h;
     while (e < site + sl && *e != '/' && *e != ':' && *e != '?' && *e != '#')

@@ -19,21 +19,6 @@
  * bytes, an empty sized SVG about 150), not a picture. */
 #define DATA_PLACEHOLDER_MAX 512
 
-/* Whether s[0, n) holds `sub` (ASCII, lower case) in any case. A place is
- * compared only when its first byte can start `sub`: a data: URL is long. */
-static bool has_sub(const char *s, size_t n, const char *sub) {
-  size_t k = strlen(sub);
-  unsigned char first = (unsigned char)sub[0];
-  bool letter = first >= 'a' && first <= 'z';
-  for (size_t i = 0; i + k <= n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if ((letter ? (unsigned char)(c | 0x20) : c) == first &&
-        strncasecmp(s + i, sub, k) == 0)
-      return true;
-  }
-  return false;
-}
-
 /* ---- Placeholders ------------------------------------------------------ */
 
 static bool placeholder(const char *u, size_t n) {
@@ -62,7 +47,7 @@ static bool placeholder(const char *u, size_t n) {
       "clear.gif", "placeholder", "lazy-load", "lazyload",        "grey.gif",
       "gray.gif",  "loading.gif", "empty.gif", "dot.gif",         NULL};
   for (size_t i = 0; names[i]; i++)
-    if (has_sub(f, fn, names[i]))
+    if (galley_find_ci(f, fn, names[i]))
       return true;
   return false;
 }
@@ -247,8 +232,8 @@ static bool narrow_media(const xmlNode *src) {
   if (!m)
     return false;
   size_t n = strlen(m);
-  return has_sub(m, n, "max-width") || has_sub(m, n, "dark") ||
-         has_sub(m, n, "print");
+  return galley_find_ci(m, n, "max-width") || galley_find_ci(m, n, "dark") ||
+         galley_find_ci(m, n, "print");
 }
 
 /* The <source> elements that go with `img`, in document order. libxml2's
@@ -390,7 +375,7 @@ bool html_img_is_tracker(const xmlNode *img, const html_img *pick) {
       "feedburner.com/~r/", "/beacon.gif", "/tracking.gif",
       "/tracking/pixel",    "/pixel.gif?", NULL};
   for (size_t i = 0; paths[i]; i++)
-    if (has_sub(u, n, paths[i]))
+    if (galley_find_ci(u, n, paths[i]))
       return true;
   return false;
 }

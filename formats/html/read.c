@@ -1216,15 +1216,6 @@ static int push_flat(rd *r, xmlNode *el) {
   return push(r, el, F_FLAT) ? GALLEY_OK : r->rc;
 }
 
-static bool has_sub_ci(const char *s, const char *sub) {
-  size_t n = strlen(sub);
-  unsigned char first = low((unsigned char)sub[0]);
-  for (; s && *s; s++)
-    if (low((unsigned char)*s) == first && strncasecmp(s, sub, n) == 0)
-      return true;
-  return false;
-}
-
 /* A byline in the text ("By Ann Author"), where the head names nobody.
  * The same signs Readability looks for; the text goes through libgalley's
  * recogniser, which keeps the names and drops a date, a job title or a
@@ -1257,8 +1248,8 @@ static void maybe_byline(rd *r, xmlNode *el) {
   bool sign = html_has_word(rel, "author") ||
               html_has_word(itemprop, "author") ||
               galley_recognise_byline_mark(cls) ||
-              galley_recognise_byline_mark(id) || has_sub_ci(cls, "dateline") ||
-              has_sub_ci(id, "dateline");
+              galley_recognise_byline_mark(id) || (cls && galley_find_ci(cls, strlen(cls), "dateline")) ||
+              (id && galley_find_ci(id, strlen(id), "dateline"));
   if (!sign || ++r->byline_tries > 8)
     return;
   if (html_meta_byline_element(r->meta, el))

@@ -1713,19 +1713,9 @@ static bool is_promo(const char *t) {
   return n < 300 && (has_email(t) || has_phone(low));
 }
 
-/* The first place of needle (ASCII, lower case) in t, ignoring case. */
+/* The first place of needle (ASCII) in t, ignoring case. */
 static const char *ci_find(const char *t, const char *needle) {
-  size_t n = strlen(needle);
-  unsigned char first = (unsigned char)needle[0];
-  bool letter = first >= 'a' && first <= 'z';
-  for (; *t; t++) {
-    /* The first byte alone rules out nearly every place, cheaply. */
-    unsigned char c = (unsigned char)*t;
-    if ((letter ? (unsigned char)(c | 0x20) : c) == first &&
-        strncasecmp(t, needle, n) == 0)
-      return t;
-  }
-  return NULL;
+  return galley_find_ci(t, strlen(t), needle);
 }
 
 /* True when one of `list` (ASCII, lower case) occurs in t, in any case. */

@@ -526,6 +526,34 @@ typedef struct worker {
   int failures;
 } worker;
 
+static void find_ci_finds_ascii_in_any_case_and_nothing_else(void **state) {
+  (void)state;
+  const char *t = "Photo: ALL Rights Reserved \xc3\x89t\xc3\xa9 (C) 2019";
+  size_t n = strlen(t);
+  assert_ptr_equal(galley_find_ci(t, n, "all rights"), t + 7);
+  assert_ptr_equal(galley_find_ci(t, n, "ALL RIGHTS"), t + 7);
+  assert_ptr_equal(galley_find_ci(t, n, "(c) 20"), strstr(t, "(C)"));
+  assert_ptr_equal(galley_find_ci(t, n, ""), t);
+  /* Bytes outside ASCII match only themselves: "É" is not "é". */
+  assert_ptr_equal(galley_find_ci(t, n, "\xc3\x89t\xc3\xa9"),
+                   strstr(t, "\xc3\x89"));
+  assert_null(galley_find_ci(t, n, "\xc3\xa9t\xc3\xa9"));
+  /* Only the first n bytes are looked at, every one of them. */
+  assert_null(galley_find_ci(t, 9, "all rights"));
+  assert_null(galley_find_ci(t, n - 1, "2019"));
+  assert_non_null(galley_find_ci(t, n, "2019"));
+  assert_null(galley_find_ci(NULL, 0, "x"));
+  /* A long text is searched to its end. */
+  size_t big = 1 << 20;
+  char *s = malloc(big);
+  assert_non_null(s);
+  memset(s, 'a', big);
+  memcpy(s + big - 5, "MaRk", 4);
+  assert_ptr_equal(galley_find_ci(s, big, "mark"), s + big - 5);
+  assert_null(galley_find_ci(s, big - 2, "mark"));
+  free(s);
+}
+
 static void *work(void *arg) {
   worker *w = arg;
   char buf[512];
@@ -573,6 +601,7 @@ int main(void) {
       cmocka_unit_test(credits_say_what_they_credit),
       cmocka_unit_test(bad_and_huge_input_is_answered_without_harm),
       cmocka_unit_test(answers_are_the_same_on_many_threads),
+      cmocka_unit_test(find_ci_finds_ascii_in_any_case_and_nothing_else),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

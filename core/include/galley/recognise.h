@@ -203,6 +203,18 @@ GALLEY_EXPORT bool galley_recognise_title_site(const char *title, size_t len,
                                                const char *const *sites,
                                                galley_span *kept);
 
+/**
+ * The first place in s[0, n) where `needle` (ASCII, NUL-terminated)
+ * stands, its letters in any case; NULL when it does not. An empty needle
+ * stands at s. Unlike the recognisers, it looks at every byte; bytes
+ * outside ASCII match only themselves, and no locale is consulted. Only
+ * the places where needle's first byte stands are compared further, so a
+ * long text (a data: URL, a page's paragraph) is searched at about the
+ * speed of memchr.
+ */
+GALLEY_EXPORT const char *galley_find_ci(const char *s, size_t n,
+                                         const char *needle);
+
 #ifdef __cplusplus
 }
 #endif
