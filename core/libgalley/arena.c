@@ -14,10 +14,10 @@ struct arena_block {
 
 /* Blocks start small (most documents are small) and double, so a big
  * document costs few mallocs; a large single request gets its own block.
- * Blocks come from calloc and nothing in them is ever reused, so every
- * allocation is zero already: arena_alloc need not clear it (calloc gets
- * fresh pages for the big blocks, which the kernel has zeroed, and clears
- * the small ones once, as a memset per node would). */
+ * Blocks come from malloc, not calloc: arena_alloc clears what it hands
+ * out, and a string is written once, by its copy (calloc cleared every
+ * block whole first, its unused end too, and in a thread's malloc arena
+ * even the big ones). */
 #define ARENA_MIN_BLOCK 4096
 
 void arena_init(arena *a) { a->head = NULL; }
@@ -42,7 +42,7 @@ static void huge_pages(void *p, size_t len) {
 #endif
 }
 
-/* Zeroed storage (see above). */
+/* Storage, not cleared (see above). */
 static void *arena_alloc_raw(arena *a, size_t size) {
   const size_t align = sizeof(max_align_t);
   size = (size + align - 1) & ~(align - 1);
@@ -57,7 +57,7 @@ static void *arena_alloc_raw(arena *a, size_t size) {
       want = size;
     if (want > SIZE_MAX - sizeof(arena_block))
       return NULL;
-    arena_block *nb = calloc(1, sizeof(arena_block) + want);
+    arena_block *nb = malloc(sizeof(arena_block) + want);
     if (!nb)
       return NULL;
     huge_pages(nb, sizeof(arena_block) + want);
@@ -85,7 +85,12 @@ size_t arena_size(const arena *a) {
   return n;
 }
 
-void *arena_alloc(arena *a, size_t size) { return arena_alloc_raw(a, size); }
+void *arena_alloc(arena *a, size_t size) {
+  void *p = arena_alloc_raw(a, size);
+  if (p)
+    memset(p, 0, size);
+  return p;
+}
 
 char *arena_strndup(arena *a, const char *s, size_t len) {
   if (len == (size_t)-1)
