@@ -1887,24 +1887,30 @@ static size_t too_many_attributes(const unsigned char *p, size_t n,
   return 0;
 }
 
+/* A script's or a style's text that libxml2 is not given: bytes
+ * [start, end) of the page, read as their `newlines` line ends. */
+typedef struct raw_cut {
+  size_t start, end, newlines;
+} raw_cut;
+
 /*
  * The text of scripts and styles is half the bytes of real pages (of the
  * 215 corpus pages' 41 MB, 31% is script and 21% style), and libxml2
  * reads it a character at a time into text nodes that the walk throws
- * away. Each such text is cut down to its line ends (so that every line
- * keeps its number) before the parse, except a script's whose tag says
- * JSON-LD (`application/ld+json`, the one script the walk reads). In place
- * when *copied (the buffer is the reader's own), else into a buffer of its
- * own, made at the first cut (*buf, *copied and *len then change). False
- * when out of memory (nothing changed).
+ * away. Finds each such text of 64 bytes or more, to be given to libxml2
+ * as its line ends only (so that every line keeps its number), except a
+ * script's whose tag says JSON-LD (`application/ld+json`, the one script
+ * the walk reads). *cuts is malloc'd (NULL when there are none); false
+ * when out of memory.
  */
-static bool cut_raw_text(unsigned char **buf, size_t *len, bool *copied) {
-  const unsigned char *p = *buf;
-  size_t n = *len;
-  unsigned char *out = NULL;
-  size_t r = 0, w = 0; /* the next byte to keep, and where it goes */
+static bool find_raw_cuts(const unsigned char *p, size_t n, raw_cut **cuts,
+                          size_t *n_cuts) {
+  raw_cut *list = NULL;
+  size_t count = 0, cap = 0;
   size_t i = 0;
   start_tag t;
+  *cuts = NULL;
+  *n_cuts = 0;
   while (next_start_tag(p, n, &i, &t)) {
     const char *end_tag;
     if (!opens_raw_text(p, n, &t, &end_tag))
@@ -1932,27 +1938,64 @@ static bool cut_raw_text(unsigned char **buf, size_t *len, bool *copied) {
     i = end;
     if (json || end - body < 64)
       continue;
-    if (!out) {
-      out = *copied ? *buf : malloc(n + 1);
-      if (!out)
+    if (count == cap) {
+      size_t ncap = cap ? cap * 2 : 32;
+      raw_cut *nl = realloc(list, ncap * sizeof *nl);
+      if (!nl) {
+        free(list);
         return false;
+      }
+      list = nl;
+      cap = ncap;
     }
-    memmove(out + w, p + r, body - r);
-    w += body - r;
+    raw_cut *c = &list[count++];
+    *c = (raw_cut){.start = body, .end = end};
     for (const unsigned char *nl = p + body;
          (nl = memchr(nl, '\n', (size_t)(p + end - nl))) != NULL; nl++)
-      out[w++] = '\n';
-    r = end;
+      c->newlines++;
   }
-  if (!out)
-    return true;
-  memmove(out + w, p + r, n - r);
-  w += n - r;
-  out[w] = 0;
-  *buf = out;
-  *len = w;
-  *copied = true;
+  *cuts = list;
+  *n_cuts = count;
   return true;
+}
+
+/* The page as libxml2 reads it: its bytes with the cuts' text left out
+ * (their line ends kept), a window at a time, copied from the page itself
+ * (nothing of its size is allocated). */
+typedef struct cut_cursor {
+  const unsigned char *p;
+  size_t n, pos;
+  const raw_cut *cuts;
+  size_t n_cuts, next;
+  size_t newlines; /* line ends still owed for the cut just passed */
+} cut_cursor;
+
+static int cut_cursor_read(void *ctx, char *out, int len) {
+  cut_cursor *c = ctx;
+  size_t want = len > 0 ? (size_t)len : 0, w = 0;
+  while (w < want) {
+    if (c->newlines) {
+      size_t k = c->newlines < want - w ? c->newlines : want - w;
+      memset(out + w, '\n', k);
+      w += k;
+      c->newlines -= k;
+      continue;
+    }
+    if (c->next < c->n_cuts && c->pos == c->cuts[c->next].start) {
+      c->newlines = c->cuts[c->next].newlines;
+      c->pos = c->cuts[c->next].end;
+      c->next++;
+      continue;
+    }
+    size_t stop = c->next < c->n_cuts ? c->cuts[c->next].start : c->n;
+    if (c->pos >= stop)
+      break;
+    size_t k = stop - c->pos < want - w ? stop - c->pos : want - w;
+    memcpy(out + w, c->p + c->pos, k);
+    w += k;
+    c->pos += k;
+  }
+  return (int)w;
 }
 
 /* Notes a failed allocation among libxml2's errors (see html_read). */
@@ -2024,7 +2067,9 @@ int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
     galley_job_info(job, "the DOCTYPE's internal subset was skipped "
                          "(its entities are not expanded)");
   }
-  if (!cut_raw_text(&buf, &len, &copied)) {
+  raw_cut *cuts = NULL;
+  size_t n_cuts = 0;
+  if (!find_raw_cuts(buf, len, &cuts, &n_cuts)) {
     if (copied)
       free(buf);
     return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
@@ -2056,9 +2101,8 @@ int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   /* The bytes go to libxml2 through a read callback, a window at a time:
    * htmlCtxtReadMemory would copy the whole input first (a 200 MB page
    * would then be held twice while its DOM grows). */
-  galley_input_cursor src = {buf, len};
-  xd = htmlCtxtReadIO(ctxt, galley_input_cursor_read, NULL, &src, NULL, "UTF-8",
-                      opts);
+  cut_cursor src = {.p = buf, .n = len, .cuts = cuts, .n_cuts = n_cuts};
+  xd = htmlCtxtReadIO(ctxt, cut_cursor_read, NULL, &src, NULL, "UTF-8", opts);
   xmlSetStructuredErrorFunc(old_context, old_handler);
   if (nomem || ctxt->errNo == XML_ERR_NO_MEMORY) {
     rc = galley_job_error(job, GALLEY_ENOMEM,
@@ -2103,6 +2147,7 @@ done:
   free(r.il);
   galley_buf_free(&r.tb);
   html_links_free(&r.links);
+  free(cuts);
   if (copied)
     free(buf);
   return rc;
