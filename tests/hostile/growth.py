@@ -22,8 +22,9 @@ check exists to catch (the html writer's footnotes by a linear scan:
 
 The super-linear search (superlinear.py) covers many more shapes with a
 looser rule (a ratio of 20 where linear is 9) on small inputs; this check
-holds the shapes of a real book to a tight one, on inputs of megabytes.
-About 70 s of CPU with the defaults.
+holds the shapes of a real book to a tight one, on inputs of megabytes
+(1x grows past --size until its own work is MIN_WORK seconds: see
+SIZE_FACTOR). About 100 s of CPU with the defaults.
 """
 
 import argparse
@@ -39,6 +40,16 @@ DEFAULT_SIZE = 96 * 1024  # bytes at 1x: 3 MB at 32x
 # The EPUB writer's fixed cost is large (40 ms): at half the size its 1x
 # run's own work was some 20 ms, and a case failed on noise alone.
 SIZE_FACTOR = {}
+# Nor is a size enough by itself: a cheap writer's 1x run (html -> text:
+# 18 ms of work over a start of 18 ms) left a difference of two noisy
+# times, and its growth read 1.16-1.55 from run to run, failing CI once.
+# 1x doubles until its own work is at least MIN_WORK seconds (at most
+# MAX_DOUBLINGS times), and 8x and 32x are of that 1x. (A larger 1x
+# still, 60 ms, brought n log n costs into view instead: cmark's sorted
+# maps of references and notes made md footnotes -> html read 1.46 from
+# 0.45 to 15.6 MB.)
+MIN_WORK = 0.035
+MAX_DOUBLINGS = 2
 # A cost quadratic in the size grows x32 from 1x to 32x, far past
 # MAX_GROWTH; 64x found nothing more and took half of CI's growth check.
 FACTORS = (1, 8, 32)
@@ -179,6 +190,13 @@ def measure(exe, shape, to, size, runs, work):
     b0, t0, problem = timed(1, runs, RUN_CAP_MIN)
     if problem:
         return [], 0, "at one unit: " + problem
+    for _ in range(MAX_DOUBLINGS):
+        _, t1, problem = timed(n1, runs, RUN_CAP_MIN)
+        if problem:
+            return [], 0, "at 1x: " + problem
+        if t1 - t0 >= MIN_WORK:
+            break
+        n1 *= 2
     rows = []
     per_mb = {}
     for f in FACTORS:
