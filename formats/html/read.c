@@ -1248,7 +1248,8 @@ static void maybe_byline(rd *r, xmlNode *el) {
   bool sign = html_has_word(rel, "author") ||
               html_has_word(itemprop, "author") ||
               galley_recognise_byline_mark(cls) ||
-              galley_recognise_byline_mark(id) || (cls && galley_find_ci(cls, strlen(cls), "dateline")) ||
+              galley_recognise_byline_mark(id) ||
+              (cls && galley_find_ci(cls, strlen(cls), "dateline")) ||
               (id && galley_find_ci(id, strlen(id), "dateline"));
   if (!sign || ++r->byline_tries > 8)
     return;
@@ -1930,23 +1931,15 @@ static bool find_raw_cuts(const unsigned char *p, size_t n, raw_cut **cuts,
     size_t tag_len = strlen(end_tag);
     if (end + tag_len < n && is_name_byte(p[end + tag_len]))
       break;
-    bool json = false;
-    for (size_t k = t.at; k + 7 <= i && !json; k++)
-      json = (p[k] | 0x20) == 'l' && strncasecmp((const char *)p + k,
-                                                 "ld+json", 7) == 0;
+    bool json = galley_find_ci((const char *)p + t.at, i - t.at, "ld+json");
     size_t body = i;
     i = end;
     if (json || end - body < 64)
       continue;
-    if (count == cap) {
-      size_t ncap = cap ? cap * 2 : 32;
-      raw_cut *nl = realloc(list, ncap * sizeof *nl);
-      if (!nl) {
-        free(list);
-        return false;
-      }
-      list = nl;
-      cap = ncap;
+    if (galley_array_grow((void **)&list, &cap, count + 1, sizeof *list) !=
+        GALLEY_OK) {
+      free(list);
+      return false;
     }
     raw_cut *c = &list[count++];
     *c = (raw_cut){.start = body, .end = end};
