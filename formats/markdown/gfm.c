@@ -105,9 +105,8 @@ cmark_parser *md_parser_new(bool gfm, bool tables, bool valid_utf8) {
  *
  * cmark's allocator has no argument for its state, so the arena in use is
  * the calling thread's (each parse runs on one thread, and its tree is
- * mapped on the same thread); a block asked for with no arena in use is
- * malloc'd on its own. Every block carries its size and kind just before
- * it.
+ * mapped and freed on the same thread, between md_parse and
+ * md_arena_free). Every block carries its size and kind just before it.
  */
 enum {
   ARENA_SMALL_MAX = 512,
@@ -118,7 +117,6 @@ enum {
 /* Kinds no malloc size field looks like (they are odd and large). */
 #define KIND_SMALL ((size_t)0x5a11b10c5a11b10dULL)
 #define KIND_BIG ((size_t)0xb16b10c0b16b10cfULL)
-#define KIND_HEAP ((size_t)0x4ea9b10c4ea9b10bULL)
 
 typedef struct block_head {
   size_t size; /* what was asked for */
@@ -161,13 +159,14 @@ static void *arena_out_of_memory(void) {
   abort();
 }
 
-static void *heap_block(size_t size) {
-  block_head *h = calloc(1, sizeof *h + size);
-  if (!h)
-    return arena_out_of_memory();
-  h->size = size;
-  h->kind = KIND_HEAP;
-  return h + 1;
+/* The thread's arena: cmark allocates only for a tree of md_parse's,
+ * between it and md_arena_free. */
+static md_arena *arena_required(void) {
+  if (!arena_in_use) {
+    fputs("galley: cmark allocated outside a parse, aborting\n", stderr);
+    abort();
+  }
+  return arena_in_use;
 }
 
 static void *big_alloc(md_arena *a, size_t size) {
@@ -213,9 +212,7 @@ static void *arena_calloc(size_t n, size_t size) {
   if (size && n > SIZE_MAX / size / 2)
     return arena_out_of_memory();
   size_t total = n * size;
-  md_arena *a = arena_in_use;
-  if (!a)
-    return heap_block(total);
+  md_arena *a = arena_required();
   if (total > ARENA_SMALL_MAX)
     return big_alloc(a, total);
   size_t room = small_room(total);
@@ -247,19 +244,17 @@ static void arena_free(void *p) {
   if (!p)
     return;
   block_head *h = head_of(p);
-  md_arena *a = arena_in_use;
-  if (h->kind == KIND_HEAP) {
-    free(h);
-  } else if (h->kind == KIND_BIG) {
+  md_arena *a = arena_required();
+  if (h->kind == KIND_BIG) {
     big_block *b = (big_block *)p - 1;
     if (b->prev)
       b->prev->next = b->next;
-    else if (a && a->bigs == b)
+    else
       a->bigs = b->next;
     if (b->next)
       b->next->prev = b->prev;
     free(b);
-  } else if (h->kind == KIND_SMALL && a) {
+  } else if (h->kind == KIND_SMALL) {
     size_t room = small_room(h->size);
     if ((unsigned char *)p == a->last)
       a->last = NULL;
@@ -272,7 +267,7 @@ static void *arena_realloc(void *p, size_t size) {
   if (!p)
     return arena_calloc(1, size);
   block_head *h = head_of(p);
-  md_arena *a = arena_in_use;
+  md_arena *a = arena_required();
   if (h->kind == KIND_SMALL) {
     size_t room = small_room(h->size);
     if (size <= room) {
@@ -281,7 +276,7 @@ static void *arena_realloc(void *p, size_t size) {
     }
     /* The newest block grows where it stands when its chunk has room. */
     size_t more = small_room(size) - room;
-    arena_chunk *c = a ? a->chunks : NULL;
+    arena_chunk *c = a->chunks;
     if (c && a->last == p && size <= ARENA_SMALL_MAX &&
         c->cap - c->used >= more) {
       c->used += more;
@@ -293,22 +288,14 @@ static void *arena_realloc(void *p, size_t size) {
     arena_free(p);
     return q;
   }
-  if (h->kind == KIND_HEAP) {
-    block_head *n = realloc(h, sizeof *h + size);
-    if (!n)
-      return arena_out_of_memory();
-    n->size = size;
-    return n + 1;
-  }
   big_block *b = (big_block *)p - 1;
-  bool first = a && a->bigs == b;
   big_block *n = realloc(b, sizeof *b + size);
   if (!n)
     return arena_out_of_memory();
   n->head.size = size;
   if (n->prev)
     n->prev->next = n;
-  else if (first)
+  else
     a->bigs = n;
   if (n->next)
     n->next->prev = n;
