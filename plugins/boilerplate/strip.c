@@ -378,6 +378,92 @@ static bool caption_box(bp_ctx *c, const bp_rec *r) {
   return false;
 }
 
+/* Inside a caption (a few levels up): there, only a strong word removes a
+ * block that names itself a caption ("wp-caption-text" in a figcaption). */
+static bool in_caption_node(const bp_ctx *c, const bp_rec *r) {
+  int hops = 0;
+  for (int p = r->parent; p > 0 && hops < 3; p = c->rec[p].parent, hops++)
+    if (c->rec[p].kind == GALLEY_NODE_CAPTION)
+      return true;
+  return false;
+}
+
+/* The record of the sibling just before record i, or -1. */
+static int prev_sibling(const bp_ctx *c, int i) {
+  int p = c->rec[i].parent;
+  if (p < 0)
+    return -1;
+  int j = p + 1;
+  while (j < i && c->rec[j].end < i)
+    j = c->rec[j].end;
+  return j < i && c->rec[j].end == i ? j : -1;
+}
+
+/* Rule caption-box (a change, not a removal): a block that names itself a
+ * caption ("wp-caption-text", "image__caption", "dnd-caption-wrapper"),
+ * holds no picture and says under 600 characters is the caption of the
+ * picture it sits with: in a box that holds pictures and little else
+ * besides it (80 characters), or right after a block that is only
+ * pictures. The box (or the picture's block) becomes a figure and the block
+ * its caption, so that writers show a caption and the rules keep it as
+ * they keep <figure> and <figcaption>. Returns the number of figures made,
+ * or -1 when out of memory. */
+static int rule_caption_boxes(bp_ctx *c) {
+  int made = 0;
+  for (size_t i = 1; i < c->n; i++) {
+    const bp_rec *r = &c->rec[i];
+    if ((r->kind != GALLEY_NODE_DIV && r->kind != GALLEY_NODE_PARAGRAPH) ||
+        r->images || r->text == 0 || r->text >= 600 || r->heads)
+      continue;
+    const char *sig = bp_node_signature(c->doc, r->node);
+    if (!sig_has(sig, "caption") || node_words(c, r->node).strong)
+      continue;
+    const bp_rec *box = &c->rec[r->parent];
+    galley_node *pic = NULL;
+    int first = (int)i; /* the first record the change covers */
+    if (r->parent > 0 && box->kind == GALLEY_NODE_DIV && box->images &&
+        box->text <= r->text + 80 && box->heads == 0 && !article_hint(box->node)) {
+      pic = box->node;
+      first = r->parent;
+    } else {
+      int s = prev_sibling(c, (int)i);
+      if (s > 0 && c->rec[s].images && c->rec[s].text == 0 &&
+          (c->rec[s].kind == GALLEY_NODE_DIV ||
+           c->rec[s].kind == GALLEY_NODE_PARAGRAPH) &&
+          box->kind != GALLEY_NODE_FIGURE && box->kind != GALLEY_NODE_CAPTION) {
+        pic = c->rec[s].node;
+        first = s;
+      }
+    }
+    if (!pic)
+      continue;
+    galley_node *fig = galley_doc_new_node(c->doc, GALLEY_NODE_FIGURE);
+    galley_node *cap = galley_doc_new_node(c->doc, GALLEY_NODE_CAPTION);
+    if (!fig || !cap)
+      return -1;
+    /* Edits that the tree refuses (a figure where its parent may not hold
+     * one) leave it valid: the first leaves it as it was. */
+    if (galley_node_wrap(pic, fig) != GALLEY_OK)
+      continue;
+    int rc;
+    if (pic == box->node) { /* the box's blocks are the figure's */
+      rc = galley_node_unwrap(pic);
+      if (rc == GALLEY_OK)
+        rc = galley_node_wrap(r->node, cap);
+    } else { /* the caption joins the picture */
+      rc = galley_node_append_child(fig, cap);
+      if (rc == GALLEY_OK)
+        rc = galley_node_append_child(cap, r->node);
+    }
+    if (rc == GALLEY_ENOMEM)
+      return -1;
+    made++;
+    /* The records of the box are stale now: go on after it. */
+    i = (size_t)(first == r->parent ? box->end : r->end) - 1;
+  }
+  return made;
+}
+
 /* The class/id weight: Readability's idea, our words. */
 static int class_weight(bp_ctx *c, const galley_node *n) {
   const char *sig = bp_node_signature(c->doc, n);
@@ -398,6 +484,17 @@ static int class_weight(bp_ctx *c, const galley_node *n) {
 /* ---- Dropping ---------------------------------------------------------- */
 
 static int drop(bp_ctx *c, int i, const char *rule) {
+  /* A caption's only block goes with the caption: no empty caption is
+   * written. */
+  for (int k = i, p = c->rec[i].parent;
+       p > 0 && p + 1 == k && c->rec[p].end == c->rec[k].end &&
+       (c->rec[p].kind == GALLEY_NODE_DIV ||
+        c->rec[p].kind == GALLEY_NODE_CAPTION);
+       k = p, p = c->rec[p].parent)
+    if (c->rec[p].kind == GALLEY_NODE_CAPTION) {
+      i = p;
+      break;
+    }
   bp_rec *r = &c->rec[i];
   /* Callers skip a dropped node's subtree, so no ancestor is dropped. */
   if (r->rule)
@@ -679,7 +776,7 @@ static int rule_furniture(bp_ctx *c) {
     if (!*sig)
       continue;
     sigwords s = node_words(c, r->node);
-    if (!s.strong && caption_box(c, r))
+    if (!s.strong && (caption_box(c, r) || in_caption_node(c, r)))
       continue;
     /* Even a strong word does not drop the article's own wrapper. */
     bool wrapper = (big && r->hints > 0) || holds_article;
@@ -1225,7 +1322,8 @@ static const char *judge_container(bp_ctx *c, bp_clean *k, const bp_rec *r) {
   if (r->text == 0)
     return NULL; /* empty: rule_empty_lists, after the cleaning */
   if (weight < 0 && r->paras < 2 &&
-      !(caption_box(c, r) && !node_words(c, r->node).strong))
+      !((caption_box(c, r) || in_caption_node(c, r)) &&
+        !node_words(c, r->node).strong))
     return "chrome-class";
   if (r->commas >= 10)
     return NULL;
@@ -1449,8 +1547,30 @@ static bool is_comment_count(const char *t) {
   return false;
 }
 
+/* "Media playback is unsupported on your device", "Your browser does not
+ * support the video tag": what a player says where it cannot play, left in
+ * the page for browsers without its script. */
+static bool is_player_message(const char *t) {
+  size_t n = strlen(t);
+  if (n >= 160)
+    return false;
+  static const char *const phrases[] = {
+      "playback is unsupported", "playback is not supported",
+      "playback isn't supported", "does not support the video",
+      "doesn't support the video", "does not support html5 video",
+      "does not support the audio", "doesn't support the audio",
+      "does not support video", "does not support audio",
+      "enable javascript to watch", "enable javascript to view",
+      "javascript is required to play", NULL};
+  char low[160];
+  for (size_t i = 0; i <= n; i++)
+    low[i] = (char)tolower((unsigned char)t[i]);
+  return has_any(low, phrases);
+}
+
 static bool is_label_line(const char *t) {
   if (is_counter(t) || is_reading_time(t) || is_comment_count(t) ||
+      is_player_message(t) ||
       (strncasecmp(t, "disclaimer:", 11) == 0 && strlen(t) < 1200))
     return true;
   /* A list of the article's tags or categories. */
@@ -2167,6 +2287,11 @@ int bp_strip(bp_ctx *c) {
   }
   if (galley_job_cancelled(c->job))
     return galley_job_error(c->job, GALLEY_ECANCELLED, "cancelled");
+  int made = rule_caption_boxes(c);
+  if (made < 0)
+    return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
+  if (made > 0 && (rc = build(c)) != GALLEY_OK)
+    return rc;
   if ((rc = rule_furniture(c)) != GALLEY_OK)
     return rc;
   apply_drops(c);

@@ -138,6 +138,62 @@ static void metadata_fixture_fills_author_date_and_site(void **state) {
   free(data);
 }
 
+/* Rule caption-box: a block named a caption beside a picture becomes the
+ * caption of a figure (in a box, or after the picture's own block), and a
+ * caption whose only block a rule removes goes whole. */
+static void caption_box_fixture_makes_figures_with_captions(void **state) {
+  (void)state;
+  const galley_plugin *html = galley_registry_find(tu_registry(), "html");
+  if (!html)
+    skip();
+  size_t len;
+  char *data = tu_read_file(tu_fixture("boilerplate/caption-box.html"), &len);
+  assert_non_null(data);
+  galley_job *job = galley_job_new(tu_registry());
+  galley_doc *doc = galley_doc_new();
+  galley_input in = {(const unsigned char *)data, len, "caption-box", NULL};
+  assert_int_equal(galley_plugin_read(job, html, &in, doc), GALLEY_OK);
+  assert_int_equal(
+      galley_plugin_transform(
+          job, galley_registry_find(tu_registry(), "boilerplate"), doc),
+      GALLEY_OK);
+  static const char *const want[] = {
+      "The refurbished sleeper carriages at the coast terminus",
+      "Photos of the new night service, courtesy of the operator.",
+      "Passengers waiting on the high platform at Carrow Halt",
+      "The guard checks the couplings before the climb."};
+  size_t figures = 0, captions = 0, found = 0;
+  galley_iter it;
+  galley_iter_init(&it, galley_doc_root(doc));
+  galley_event ev;
+  while ((ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *n = galley_iter_node(&it);
+    if (ev != GALLEY_EVENT_ENTER)
+      continue;
+    if (galley_node_kind(n) == GALLEY_NODE_FIGURE)
+      figures++;
+    if (galley_node_kind(n) != GALLEY_NODE_CAPTION)
+      continue;
+    assert_int_equal(galley_node_kind(galley_node_parent(n)),
+                     GALLEY_NODE_FIGURE);
+    char *t = galley_node_text(doc, n);
+    assert_non_null(t);
+    assert_true(*t); /* never an empty caption */
+    assert_null(strstr(t, "Media playback"));
+    captions++;
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+      if (strstr(t, want[i]))
+        found |= (size_t)1 << i;
+  }
+  /* Six pictures in boxes or beside captions, four captions left. */
+  assert_int_equal(figures, 6);
+  assert_int_equal(captions, 4);
+  assert_int_equal(found, 15);
+  galley_doc_free(doc);
+  galley_job_free(job);
+  free(data);
+}
+
 /* The command line: --strip is -x boilerplate, and -O explain writes the
  * report beside the output. */
 static void command_line_strip_writes_explain_report(void **state) {
@@ -172,7 +228,7 @@ static void command_line_strip_writes_explain_report(void **state) {
 
 int main(void) {
   enum { N = sizeof fixtures / sizeof *fixtures };
-  struct CMUnitTest tests[N + 2];
+  struct CMUnitTest tests[N + 3];
   for (size_t i = 0; i < N; i++) {
     tests[i] = (struct CMUnitTest){fixtures[i].name, run_fixture, NULL, NULL,
                                    (void *)&fixtures[i]};
@@ -181,6 +237,8 @@ int main(void) {
       metadata_fixture_fills_author_date_and_site);
   tests[N + 1] = (struct CMUnitTest)cmocka_unit_test(
       command_line_strip_writes_explain_report);
-  return _cmocka_run_group_tests("boilerplate fixtures", tests, N + 2, NULL,
+  tests[N + 2] = (struct CMUnitTest)cmocka_unit_test(
+      caption_box_fixture_makes_figures_with_captions);
+  return _cmocka_run_group_tests("boilerplate fixtures", tests, N + 3, NULL,
                                  NULL);
 }
