@@ -2125,6 +2125,47 @@ static int rule_empty_lists(bp_ctx *c) {
   return GALLEY_OK;
 }
 
+/* Rule stray-break: a thematic break (a horizontal rule) with nothing of
+ * the article before it, or after it, or between it and the break before:
+ * it divided blocks that were removed (the rule over a page's footer, two
+ * rules around a dropped promotion), and would divide nothing. */
+static int rule_stray_breaks(bp_ctx *c) {
+  bool seen = false; /* text, a picture, code or a table so far */
+  int pending = -1;  /* a break with nothing after it yet */
+  for (size_t i = 1; i < c->n; i++) {
+    const bp_rec *r = &c->rec[i];
+    if (r->rule) {
+      i = (size_t)r->end - 1;
+      continue;
+    }
+    switch (r->kind) {
+    case GALLEY_NODE_THEMATIC_BREAK:
+      if (!seen || pending >= 0) {
+        if (drop(c, (int)i, "stray-break") != GALLEY_OK)
+          return GALLEY_ENOMEM;
+      } else {
+        pending = (int)i;
+      }
+      break;
+    case GALLEY_NODE_TEXT:
+    case GALLEY_NODE_CODE:
+    case GALLEY_NODE_CODE_BLOCK:
+      if (r->text == 0)
+        break;
+      /* fall through */
+    case GALLEY_NODE_IMAGE:
+    case GALLEY_NODE_TABLE:
+      seen = true;
+      pending = -1;
+      break;
+    default: break;
+    }
+  }
+  if (pending >= 0 && drop(c, pending, "stray-break") != GALLEY_OK)
+    return GALLEY_ENOMEM;
+  return GALLEY_OK;
+}
+
 /* Rule alt-repeats-text: an image's alt text that repeats its figure's
  * caption, the paragraph beside it, or an earlier image's alt text says
  * nothing new; it is emptied (the image stays) so that text output does not
@@ -2318,7 +2359,8 @@ int bp_strip(bp_ctx *c) {
   if ((rc = build(c)) != GALLEY_OK)
     return rc;
   size_t dropped = c->n_drops;
-  if ((rc = rule_empty_lists(c)) != GALLEY_OK)
+  if ((rc = rule_empty_lists(c)) != GALLEY_OK ||
+      (rc = rule_stray_breaks(c)) != GALLEY_OK)
     return rc;
   if (c->n_drops > dropped) { /* rare: only then the records again */
     apply_drops(c);

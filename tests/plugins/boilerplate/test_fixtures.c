@@ -40,6 +40,7 @@ static const fixture fixtures[] = {
     {"byline", "html", "html", "byline"},
     {"label-line", "html", "html", "label-line"},
     {"empty-list", "html", "html", "empty-list"},
+    {"stray-break", "html", "html", "stray-break"},
     {"credit-line", "html", "html", "credit-line"},
     {"date-line", "html", "html", "date-line"},
     {"image-credit", "html", "html", "image-credit"},
