@@ -1127,6 +1127,27 @@ static bool is_cta(const char *t) {
   return false;
 }
 
+/* "Get New York Today in your inbox", "… delivered to your inbox": a
+ * newsletter offered, when the line links to it or opens by offering
+ * ("Get …", "Receive …"); prose speaks of an inbox too. */
+static bool is_inbox_offer(const char *t, bool linked) {
+  if (!linked && strncasecmp(t, "get ", 4) != 0 &&
+      strncasecmp(t, "receive ", 8) != 0)
+    return false;
+  static const char *const phrases[] = {"in your inbox", "to your inbox",
+                                        "in your mailbox", NULL};
+  char low[1024];
+  size_t n = strlen(t);
+  if (n >= sizeof low)
+    return false;
+  for (size_t i = 0; i <= n; i++)
+    low[i] = (char)tolower((unsigned char)t[i]);
+  for (size_t i = 0; phrases[i]; i++)
+    if (has_phrase(low, phrases[i]))
+      return true;
+  return false;
+}
+
 /* A heading, or a short paragraph standing in for one (<p
  * class="titulo">): the first of them equal to the title is the
  * headline. */
@@ -1803,7 +1824,7 @@ static const char *const promo_phrases[] = {
     "reach the reporters",
     "contributed to this report", "reach the reporter", "write to ",
     "email us",         "e-mail us",         "get the latest",
-    "your inbox",       "if you enjoyed",    "support our",
+    "if you enjoyed",    "support our",
     "have a tip",       "may be reached",    "full coverage",
     "click here",       "read more",
     "listen to",        "download the",
@@ -1927,7 +1948,8 @@ static int rule_clean_blocks(bp_ctx *c, int top, bp_clean *k) {
         bp_same_text(t, c->headline)) {
       headline_done = 1;
       why = "headline-in-metadata";
-    } else if (r->text < 160 && is_cta(t) && r->stops <= 2) {
+    } else if (r->text < 160 && r->stops <= 2 &&
+               (is_cta(t) || is_inbox_offer(t, r->link > 0))) {
       why = "call-to-action";
     } else if (link_only_paragraph(c, k, r)) {
       why = "link-line";
@@ -2044,7 +2066,7 @@ static int rule_clean_ends(bp_ctx *c, int top) {
       rc = GALLEY_ENOMEM;
       break;
     }
-    if (t && is_promo(t))
+    if (t && (is_promo(t) || is_inbox_offer(t, r->link > 0)))
       rc = drop(c, (int)i, "end-promo");
     else if (r->kind == GALLEY_NODE_PARAGRAPH && r->text >= 150)
       break;
