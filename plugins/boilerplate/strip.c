@@ -10,6 +10,7 @@
 /* ---- Records --------------------------------------------------------- */
 
 static bool article_hint(const galley_node *n);
+static bool in_figure(const bp_ctx *c, const bp_rec *r);
 
 static int grow(bp_ctx *c) {
   if (galley_array_grow((void **)&c->rec, &c->cap, c->n + 1, sizeof *c->rec) !=
@@ -408,10 +409,59 @@ static int prev_sibling(const bp_ctx *c, int i) {
  * its caption, so that writers show a caption and the rules keep it as
  * they keep <figure> and <figcaption>. Returns the number of figures made,
  * or -1 when out of memory. */
+/* The inline form of caption-box: a span named a caption in the paragraph
+ * of its picture ("<img><br><span class=pb-caption>…"). The paragraph
+ * becomes a figure's, the span and what follows it the caption's.
+ * Returns 1 when made, 0 when not, -1 when out of memory. */
+static int inline_caption(bp_ctx *c, const bp_rec *r) {
+  const bp_rec *p = &c->rec[r->parent];
+  if (r->parent <= 0 || p->kind != GALLEY_NODE_PARAGRAPH || !p->images ||
+      p->text > r->text + 80 || c->rec[p->parent].kind == GALLEY_NODE_CAPTION ||
+      in_figure(c, p))
+    return 0;
+  galley_node *fig = galley_doc_new_node(c->doc, GALLEY_NODE_FIGURE);
+  galley_node *cap = galley_doc_new_node(c->doc, GALLEY_NODE_CAPTION);
+  galley_node *q = galley_doc_new_node(c->doc, GALLEY_NODE_PARAGRAPH);
+  if (!fig || !cap || !q)
+    return -1;
+  if (galley_node_wrap(p->node, fig) != GALLEY_OK)
+    return 0;
+  int rc = galley_node_append_child(fig, cap);
+  if (rc == GALLEY_OK)
+    rc = galley_node_append_child(cap, q);
+  for (galley_node *n = r->node, *next; n && rc == GALLEY_OK; n = next) {
+    next = galley_node_next(n);
+    rc = galley_node_append_child(q, n);
+  }
+  /* The break that set the caption under the picture. */
+  for (galley_node *l; rc == GALLEY_OK && (l = galley_node_last_child(p->node));) {
+    galley_kind k = galley_node_kind(l);
+    const char *lit = k == GALLEY_NODE_TEXT ? galley_node_get_literal(l) : NULL;
+    if (k != GALLEY_NODE_LINE_BREAK && k != GALLEY_NODE_SOFT_BREAK &&
+        !(lit && lit[strspn(lit, " \t\n")] == '\0'))
+      break;
+    galley_node_unlink(l);
+  }
+  return rc == GALLEY_ENOMEM ? -1 : 1;
+}
+
 static int rule_caption_boxes(bp_ctx *c) {
   int made = 0;
   for (size_t i = 1; i < c->n; i++) {
     const bp_rec *r = &c->rec[i];
+    if (r->kind == GALLEY_NODE_SPAN && !r->images && r->text > 0 &&
+        r->text < 600 &&
+        sig_has(bp_node_signature(c->doc, r->node), "caption") &&
+        !node_words(c, r->node).strong) {
+      int got = inline_caption(c, r);
+      if (got < 0)
+        return -1;
+      if (got) {
+        made++;
+        i = (size_t)c->rec[r->parent].end - 1;
+      }
+      continue;
+    }
     if ((r->kind != GALLEY_NODE_DIV && r->kind != GALLEY_NODE_PARAGRAPH) ||
         r->images || r->text == 0 || r->text >= 600 || r->heads)
       continue;
