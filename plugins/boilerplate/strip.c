@@ -1747,8 +1747,22 @@ static bool in_caption(bp_ctx *c, const bp_rec *r) {
   return false;
 }
 
+/* The small words inside a name: "Mark di Stefano", "Ludwig van Beethoven",
+ * "Maria dos Santos". */
+static bool name_particle(const char *p) {
+  static const char *const words[] = {
+      "di ", "de ", "da ", "del ", "della ", "van ", "von ", "der ", "den ",
+      "du ", "la ", "le ", "dos ", "das ", "ter ", "ten ", "bin ", "ibn ",
+      "al-", "el-", NULL};
+  for (size_t i = 0; words[i]; i++)
+    if (strncmp(p, words[i], strlen(words[i])) == 0)
+      return true;
+  return false;
+}
+
 /* "Ascom is a global provider…", "Regan is a Connecticut native…": one to
- * five capitalised words, then "is a", "is an", "is the" or "was a". */
+ * five capitalised words (a name's particles aside: "Mark di Stefano"),
+ * then "is a", "is an", "is the" or "was a". */
 static bool is_self_description(const char *t) {
   static const char *const first[] = {"I am a ", "I am an ", "I'm a ",
                                       "I'm an ", "I\xe2\x80\x99m a ",
@@ -1758,7 +1772,8 @@ static bool is_self_description(const char *t) {
       return true;
   const char *p = t;
   for (int words = 0; words < 6; words++) {
-    if (!isupper((unsigned char)*p) && !((unsigned char)*p & 0x80))
+    if (!isupper((unsigned char)*p) && !((unsigned char)*p & 0x80) &&
+        !(words > 0 && name_particle(p)))
       return false;
     while (*p && *p != ' ')
       p++;
