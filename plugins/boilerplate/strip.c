@@ -2170,6 +2170,49 @@ static int rule_clean_ends(bp_ctx *c, int top) {
   return GALLEY_OK;
 }
 
+/* Rule chart-labels: a box of one picture and four or more short lines
+ * that end no sentence (under 40 characters, no link), and nothing
+ * longer: the labels a chart's text layer draws over its picture (ai2html's
+ * "$900", "billion", "'28", each page width's copy again). Out of their
+ * places they read as a list of scraps; the picture stays. */
+static int rule_chart_labels(bp_ctx *c, int top) {
+  /* Inner boxes first (children come after their parent): the labels are
+   * the picture's own box's, not the lines around the chart. */
+  for (size_t i = (size_t)c->rec[top].end; i-- > (size_t)top + 1;) {
+    const bp_rec *r = &c->rec[i];
+    if (r->kind != GALLEY_NODE_DIV || r->images != 1 || r->figures ||
+        r->heads || r->text == 0 || r->text >= 1000 || article_hint(r->node))
+      continue;
+    size_t labels = 0;
+    bool other = false;
+    for (size_t k = i + 1; k < (size_t)r->end && !other; k++) {
+      const bp_rec *q = &c->rec[k];
+      if (q->rule)
+        continue;
+      if (q->kind == GALLEY_NODE_LIST || q->kind == GALLEY_NODE_TABLE ||
+          q->kind == GALLEY_NODE_CAPTION)
+        other = true;
+      else if (q->kind == GALLEY_NODE_PARAGRAPH && !q->images && q->text > 0) {
+        const char *t = q->text < 40 && !q->link
+                            ? bp_node_text(c->doc, q->node) : NULL;
+        if (!t || bp_ends_sentence(t))
+          other = true; /* (out of memory too: nothing is dropped) */
+        else
+          labels++;
+      }
+    }
+    if (other || labels < 4)
+      continue;
+    for (size_t k = i + 1; k < (size_t)r->end; k++) {
+      const bp_rec *q = &c->rec[k];
+      if (q->kind == GALLEY_NODE_PARAGRAPH && !q->rule && !q->images &&
+          q->text > 0 && drop(c, (int)k, "chart-labels") != GALLEY_OK)
+        return GALLEY_ENOMEM;
+    }
+  }
+  return GALLEY_OK;
+}
+
 static int rule_clean(bp_ctx *c, int top) {
   bp_clean k = {0, calloc(c->n ? c->n : 1, 1)};
   if (!k.offsite)
@@ -2180,7 +2223,9 @@ static int rule_clean(bp_ctx *c, int top) {
       k.last_prose = i;
       break;
     }
-  int rc = rule_clean_blocks(c, top, &k);
+  int rc = rule_chart_labels(c, top);
+  if (rc == GALLEY_OK)
+    rc = rule_clean_blocks(c, top, &k);
   free(k.offsite);
   return rc != GALLEY_OK ? rc : rule_clean_ends(c, top);
 }

@@ -41,6 +41,7 @@ static const fixture fixtures[] = {
     {"label-line", "html", "html", "label-line"},
     {"empty-list", "html", "html", "empty-list"},
     {"stray-break", "html", "html", "stray-break"},
+    {"chart-labels", "html", "html", "chart-labels"},
     {"credit-line", "html", "html", "credit-line"},
     {"date-line", "html", "html", "date-line"},
     {"image-credit", "html", "html", "image-credit"},
