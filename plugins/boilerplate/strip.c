@@ -2322,6 +2322,17 @@ static const char *block_text_near(bp_ctx *c, galley_node *img) {
   return next ? bp_node_text(c->doc, next) : NULL;
 }
 
+static const char *block_text_before(bp_ctx *c, galley_node *img) {
+  galley_node *b = galley_node_parent(img);
+  while (b && !galley_kind_is_block(galley_node_kind(b)))
+    b = galley_node_parent(b);
+  /* The picture's block may open a box of its own: the box's neighbour. */
+  for (int hops = 0; b && !galley_node_prev(b) && hops < 2; hops++)
+    b = galley_node_parent(b);
+  galley_node *prev = b ? galley_node_prev(b) : NULL;
+  return prev ? bp_node_text(c->doc, prev) : NULL;
+}
+
 static int rule_alt(bp_ctx *c) {
   enum { SEEN = 64 };
   const char *seen[SEEN];
@@ -2342,6 +2353,11 @@ static int rule_alt(bp_ctx *c) {
     if (!repeat && near && *near &&
         (bp_same_text(alt, near) ||
          (strlen(alt) > 20 && strstr(near, alt) != NULL)))
+      repeat = true;
+    /* Or the heading or paragraph just before the picture's block (the
+     * standfirst over a lead picture whose alt is the same sentence). */
+    const char *before = repeat ? NULL : block_text_before(c, r->node);
+    if (before && bp_same_text(alt, before))
       repeat = true;
     if (!repeat) {
       if (n_seen < SEEN)

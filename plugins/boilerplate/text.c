@@ -57,15 +57,33 @@ char *bp_node_text(galley_doc *doc, const galley_node *node) {
 }
 
 /* Case-insensitive equality ignoring white space and punctuation. */
+/* Bytes of punctuation or space at s, 0 at a letter or digit: ASCII's, and
+ * the typographic quotes, dashes, ellipsis and no-break space a page may
+ * write where its metadata has plain ones. */
+static size_t punct_at(const char *s) {
+  const unsigned char *u = (const unsigned char *)s;
+  if (!*u)
+    return 0;
+  if (*u < 0x80)
+    return isalnum(*u) ? 0 : 1;
+  if (u[0] == 0xC2 && u[1] == 0xA0)
+    return 2;
+  if (u[0] == 0xE2 && u[1] == 0x80 &&
+      ((u[2] >= 0x93 && u[2] <= 0x94) || (u[2] >= 0x98 && u[2] <= 0x9F) ||
+       u[2] == 0xA6))
+    return 3;
+  return 0;
+}
+
 bool bp_same_text(const char *a, const char *b) {
   if (!a || !b)
     return false;
   size_t na = 0;
   for (;;) {
-    while (*a && !isalnum((unsigned char)*a) && !((unsigned char)*a & 0x80))
-      a++;
-    while (*b && !isalnum((unsigned char)*b) && !((unsigned char)*b & 0x80))
-      b++;
+    for (size_t k; (k = punct_at(a));)
+      a += k;
+    for (size_t k; (k = punct_at(b));)
+      b += k;
     if (!*a || !*b)
       return !*a && !*b && na > 0;
     if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
