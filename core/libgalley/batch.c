@@ -44,14 +44,17 @@ GALLEY_API galley_batch *galley_batch_new(galley_job *job) {
     frame_enter(job, &frame, t, NULL, 0, "transforming");
     void *state = t->batch_begin(job);
     frame_leave(job, &frame);
+    if (!state && galley_job_status(job) == GALLEY_OK)
+      continue; /* this transform learns nothing in this batch */
     if (!state) {
-      if (galley_job_status(job) == GALLEY_OK)
-        galley_job_error(job, GALLEY_ENOMEM, "%s: cannot begin a batch",
-                         t->name);
       galley_batch_free(b);
       return NULL;
     }
     b->slots[b->n++] = (batch_slot){t, state};
+  }
+  if (b->n == 0) { /* no transform learns: no batch */
+    galley_batch_free(b);
+    return NULL;
   }
   return b;
 }

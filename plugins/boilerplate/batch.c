@@ -195,12 +195,13 @@ static bool counts_as_block(galley_kind k) {
 }
 
 void *bp_batch_begin(galley_job *job) {
-  (void)job;
-  bp_template *t = calloc(1, sizeof *t);
-  if (!t)
+  /* -O boilerplate.template=false: nothing to learn, and no first pass. */
+  if (!galley_job_option_bool(job, "template", true))
     return NULL;
-  if (pthread_mutex_init(&t->lock, NULL) != 0) {
+  bp_template *t = calloc(1, sizeof *t);
+  if (!t || pthread_mutex_init(&t->lock, NULL) != 0) {
     free(t);
+    galley_job_error(job, GALLEY_ENOMEM, "out of memory");
     return NULL;
   }
   return t;

@@ -2,7 +2,8 @@
 # --strip in a batch, from one interleaved run on the corpus pages (the AEB
 # pages and Mozilla Readability's test pages, copied into one temporary
 # folder): galley --strip against the same batch with the site template
-# off (-O boilerplate.template=false), against readability-lxml (Debian
+# off (-O boilerplate.template=false: no first pass, no page kept, each
+# page read once and stripped alone), against readability-lxml (Debian
 # python3-readability, one /usr/bin/python3 process over all pages) and,
 # when node is there, Readability.js (@mozilla/readability and jsdom, one
 # node process over all pages). The galley commands run ROUNDS times,

@@ -525,8 +525,9 @@ typedef struct galley_batch galley_batch;
 
 /**
  * A batch for the transforms of `job`: batch_begin of each transform that
- * has batch hooks. NULL when none has them, or when a hook failed or
- * memory ran out (then with a message on `job`).
+ * has batch hooks. NULL when none has them or every one declined (its
+ * batch_begin gave no state and no error: nothing to learn), or when a
+ * hook failed or memory ran out (then with a message on `job`).
  */
 GALLEY_EXPORT galley_batch *galley_batch_new(galley_job *job);
 /**

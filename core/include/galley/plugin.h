@@ -49,9 +49,12 @@
  *   batch_begin, batch_learn, batch_end   optional, transforms only, all
  *                three or none (read only when struct_size covers them,
  *                as init): state per batch of
- *                inputs. batch_begin(job) makes the state (NULL: out of
- *                memory); batch_learn(state, job, doc) is given each input
- *                of the batch once, read but not transformed, and may run
+ *                inputs. batch_begin(job) makes the state (NULL with
+ *                galley_job_error: a failure; NULL without one: this
+ *                transform learns nothing in this batch, as when its
+ *                options turn learning off); batch_learn(state, job, doc)
+ *                is given each input of the batch once, read but not
+ *                transformed, and may run
  *                on several threads at once with one state (lock what it
  *                shares); batch_end(state) frees it. During transform,
  *                galley_job_batch_state(job) gives the state back, or NULL
