@@ -34,6 +34,11 @@ typedef struct task {
    * budget): the page is then parsed once. */
   galley_job *job;
   galley_doc *doc;
+  /* The first page of its site, converted and written in the first pass
+   * (no site template could apply yet): `job` holds its messages and
+   * `early_rc` its status until the second pass reports them, or, when its
+   * site turns out to have a template, it is converted again then. */
+  int early, early_rc;
   /* Found in a folder walk: the regular file that was seen, which is the
    * only thing that will be read (not a FIFO or a file swapped in later). */
   int walked;
@@ -92,6 +97,8 @@ typedef struct batch {
   atomic_size_t kept_bytes;
   size_t budget;
   atomic_size_t kept, dropped; /* pages kept; pages to read again */
+  atomic_size_t early, again; /* first pages converted at once; of them,
+                                 converted again with their site's template */
   /* Outputs renamed into place but not yet synced nor in the stamp. */
   pthread_mutex_t sync_lock;
   task **unsynced;
@@ -735,6 +742,21 @@ static int convert_task(batch *b, task *t) {
   galley_doc *doc = t->doc;
   t->job = NULL;
   t->doc = NULL;
+  if (t->early) { /* converted and written in the first pass */
+    int rc = t->early_rc;
+    t->early = 0;
+    if (rc == GALLEY_OK) {
+      t->state = T_CONVERTED;
+      atomic_fetch_add(&b->converted, 1);
+      output_done(b, t);
+    } else {
+      t->state = T_FAILED;
+      atomic_fetch_add(&b->failed, 1);
+    }
+    report(b, job, t, rc);
+    galley_job_free(job);
+    return rc;
+  }
   if (up_to_date(b, t)) {
     galley_doc_free(doc);
     galley_job_free(job);
@@ -911,10 +933,62 @@ static site *site_for(batch *b, char *key, galley_job *job) {
   return s;
 }
 
+/* A site learns a template from three pages or more. */
+#define SITE_MIN_PAGES 3
+
+/* One of the first two pages of a site, in the first pass: no template
+ * can apply to it yet, so it is converted and written now, without its
+ * site's batch, as it would be if its site ends with fewer than three
+ * pages; its messages wait in t->job for the second pass. Should its site
+ * reach three pages, the second pass converts it again with the template
+ * (assign_sites). Its tree is never kept: in a folder of pages from many
+ * sites most pages are converted at once, and in a folder of one site all
+ * but two are read once. */
+static void convert_early(batch *b, task *t, galley_job *job, galley_doc *doc) {
+  int rc = GALLEY_OK;
+  galley_sink *sink = NULL;
+  if (mkdirs_for(t->output) != 0)
+    rc = galley_job_error(job, GALLEY_EIO, "cannot make the folder for %s: %s",
+                          t->output, strerror(errno));
+  else if (!(sink = galley_sink_new_file(t->output)))
+    rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", t->output,
+                          strerror(errno));
+  if (rc == GALLEY_OK) {
+    galley_sink_set_sync(sink, false); /* synced with the others */
+    signals_track_job(job);
+    rc = galley_job_finish_doc(job, doc);
+    if (rc == GALLEY_OK)
+      rc = galley_job_write_doc(job, doc, sink);
+    signals_untrack_job(job);
+    if (rc == GALLEY_OK && (cli_interrupted || atomic_load(&b->stop)))
+      rc = galley_job_error(job, GALLEY_ECANCELLED, "interrupted");
+    if (rc != GALLEY_ECANCELLED) {
+      int report_rc = deliver_reports(job);
+      if (rc == GALLEY_OK)
+        rc = report_rc;
+    }
+    if (rc == GALLEY_OK && galley_sink_commit(sink) != GALLEY_OK)
+      rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", t->output,
+                            strerror(errno));
+  }
+  galley_sink_free(sink);
+  galley_doc_free(doc);
+  if (rc == GALLEY_ECANCELLED) { /* left for the second pass, if any */
+    galley_job_free(job);
+    return;
+  }
+  t->job = job;
+  t->early = 1;
+  t->early_rc = rc;
+  atomic_fetch_add(&b->early, 1);
+}
+
 /* First pass: reads and parses one page, finds its site and hands the
- * page to the site's batch (the transforms learn from it). The page is
- * kept for the conversion while the kept pages stay within the budget;
- * past it, the conversion reads it again. Failures are left for the
+ * page to the site's batch (the transforms learn from it). The first two
+ * pages of each site are converted at once (convert_early); the others are
+ * kept
+ * for the conversion while the kept pages stay within the budget; past
+ * it, the conversion reads them again. Failures are left for the
  * conversion to report. */
 static void read_task(batch *b, task *t) {
   const plan *p = b->p;
@@ -936,10 +1010,16 @@ static void read_task(batch *b, task *t) {
     char *key = site_key(t, doc);
     pthread_mutex_lock(&b->site_lock);
     site *s = site_for(b, key, job);
-    s->pages++;
+    bool early = s->pages++ < SITE_MIN_PAGES - 1;
     pthread_mutex_unlock(&b->site_lock);
     t->group = s;
     rc = galley_batch_learn_doc(s->batch, job, doc);
+    if (rc == GALLEY_OK && early) {
+      signals_untrack_job(job);
+      free(base);
+      convert_early(b, t, job, doc);
+      return;
+    }
   }
   signals_untrack_job(job);
   free(base);
@@ -1210,7 +1290,15 @@ static int learns_across(const batch *b) {
 static void assign_sites(batch *b) {
   for (size_t i = 0; i < b->n; i++) {
     task *t = &b->tasks[i];
-    t->site = t->group && t->group->pages >= 3 ? t->group->batch : NULL;
+    t->site = t->group && t->group->pages >= SITE_MIN_PAGES ? t->group->batch
+                                                             : NULL;
+    if (t->early && t->site) {
+      /* Converted before its site had a template: again, with it. */
+      galley_job_free(t->job);
+      t->job = NULL;
+      t->early = 0;
+      atomic_fetch_add(&b->again, 1);
+    }
   }
 }
 
@@ -1317,11 +1405,15 @@ int run_batch(const plan *p) {
     assign_sites(&b);
     if (c->verbosity > 0)
       fprintf(stderr,
-              "galley: %zu pages of %zu site%s learnt from; %zu kept parsed "
-              "for their conversion, %zu read again (over the "
-              "GALLEY_BATCH_MEMORY budget of %zu bytes)\n",
-              atomic_load(&b.kept) + atomic_load(&b.dropped), b.n_sites,
-              b.n_sites == 1 ? "" : "s", atomic_load(&b.kept),
+              "galley: %zu pages of %zu site%s learnt from; %zu converted "
+              "at once (each site's first two), %zu of them again with their "
+              "site's template; %zu kept parsed for their conversion, %zu "
+              "read again (over the GALLEY_BATCH_MEMORY budget of %zu "
+              "bytes)\n",
+              atomic_load(&b.kept) + atomic_load(&b.dropped) +
+                  atomic_load(&b.early),
+              b.n_sites, b.n_sites == 1 ? "" : "s", atomic_load(&b.early),
+              atomic_load(&b.again), atomic_load(&b.kept),
               atomic_load(&b.dropped), b.budget);
   }
   for (long i = 0; i < n_threads; i++)

@@ -128,16 +128,19 @@ HTML
   check "a batch of the site keeps every page's own paragraphs" \
     '[ "$(cat "$work"/site-out/*.txt | grep -c "paragraph of story")" -eq 15 ]'
 
-  # One parse per page: the first pass keeps each page's tree for its
-  # conversion; past GALLEY_BATCH_MEMORY a page is read again, with the
-  # same bytes out whatever the budget and the number of threads.
+  # One parse per page: the first pass converts each site's first two
+  # pages at once (no template can apply yet) and keeps each other page's
+  # tree for its conversion; a site that ends with three pages or more has
+  # its first two converted again with the template; past
+  # GALLEY_BATCH_MEMORY a page is read again, with the same bytes out
+  # whatever the budget and the number of threads.
   "$galley" -v --strip -t text -o "$work/site-one/" "$work/site" 2> "$work/err-one"
   GALLEY_BATCH_MEMORY=0 "$galley" -v --strip -t text -o "$work/site-two/" "$work/site" 2> "$work/err-two"
   GALLEY_BATCH_MEMORY=20K "$galley" -v -j 4 --strip -t text -o "$work/site-part/" "$work/site" 2> "$work/err-part"
   check "a --strip batch parses each page once" \
-    'grep -q "5 pages of 1 site learnt from; 5 kept parsed for their conversion, 0 read again" "$work/err-one"'
+    'grep -q "5 pages of 1 site learnt from; 2 converted at once (each site.s first two), 2 of them again with their site.s template; 3 kept parsed for their conversion, 0 read again" "$work/err-one"'
   check "past GALLEY_BATCH_MEMORY the pages are read again" \
-    'grep -q "5 pages of 1 site learnt from; 0 kept parsed for their conversion, 5 read again" "$work/err-two"'
+    'grep -q "5 pages of 1 site learnt from; 2 converted at once (each site.s first two), 2 of them again with their site.s template; 0 kept parsed for their conversion, 3 read again" "$work/err-two"'
   check "one pass, two passes and a budget for some pages give the same bytes" \
     'diff -r -x ".galley-*" "$work/site-one" "$work/site-two" >/dev/null &&
      diff -r -x ".galley-*" "$work/site-one" "$work/site-part" >/dev/null &&
@@ -181,6 +184,17 @@ HTML
     '[ "$(cat "$work"/sites-out/*.txt | grep -c -e newsroom -e "Free delivery")" -eq 0 ] &&
      [ "$(cat "$work"/sites-out/*.txt | grep -c "paragraph of story")" -eq 18 ] &&
      grep -q "6 pages of 2 sites" "$work/err-sites"' "$(cat "$work/err-sites" | grep -v converted)"
+  # Two sites of two pages each: no template for either, so every page is
+  # converted in the first pass and none is kept; the same bytes as each
+  # page stripped alone.
+  mkdir -p "$work/small"
+  cp "$work/sites/page1.html" "$work/sites/page2.html" "$work/sites/page4.html" "$work/sites/page5.html" "$work/small/"
+  "$galley" -v --strip -t text -o "$work/small-out/" "$work/small" 2> "$work/err-small"
+  for i in 1 2 4 5; do "$galley" --strip -t text "$work/small/page$i.html" > "$work/small-alone$i.txt"; done
+  check "pages of sites under three pages are converted in the first pass, as alone" \
+    'grep -q "4 pages of 2 sites learnt from; 4 converted at once (each site.s first two), 0 of them again with their site.s template; 0 kept parsed" "$work/err-small" &&
+     ( for i in 1 2 4 5; do cmp -s "$work/small-out/page$i.txt" "$work/small-alone$i.txt" || exit 1; done )' \
+    "$(grep 'pages of' "$work/err-small")"
   "$galley" -q -r --strip -t text -o "$work/spread-out/" "$work/spread"
   check "one site in two folders learns one template" \
     '[ "$(cat "$work"/spread-out/*/*.txt | grep -c newsroom)" -eq 0 ] &&
