@@ -2061,9 +2061,11 @@ static int rule_clean_blocks(bp_ctx *c, int top, bp_clean *k) {
       why = "label-line";
     /* Rule repeated-caption: a caption said again word for word under
      * another picture (one line under every photo of a gallery) is said
-     * once. */
-    if (!why && r->kind == GALLEY_NODE_PARAGRAPH && r->text < 300 &&
-        in_caption(c, r)) {
+     * once. A paragraph that holds the picture is not a caption: its
+     * text is the picture's alt text (which rule alt-repeats-text empties
+     * when the caption says it too). */
+    if (!why && r->kind == GALLEY_NODE_PARAGRAPH && r->text > 0 &&
+        r->text < 300 && !r->images && in_caption(c, r)) {
       bool again = false;
       for (size_t q = 0; q < n_captions && !again; q++)
         again = bp_same_text(t, captions[q]);
