@@ -469,7 +469,9 @@ static int keep_attrs(rd *r, galley_node *n, const xmlNode *el) {
     if (v && *v && galley_node_set_attr(n, keep[i], v) != GALLEY_OK)
       return nomem(r);
   }
-  /* An abbreviation's expansion, a time's machine-readable value. */
+  /* An abbreviation's expansion, a time's machine-readable value; what is
+   * hidden from screen readers (decoration, or a visual copy of words said
+   * to them apart: the boilerplate transform's rule hidden). */
   galley_kind k = galley_node_kind(n);
   if (k == GALLEY_NODE_SPAN || k == GALLEY_NODE_DIV) {
     static const char *const more[] = {"title", "datetime", NULL};
@@ -478,6 +480,10 @@ static int keep_attrs(rd *r, galley_node *n, const xmlNode *el) {
       if (v && *v && galley_node_set_attr(n, more[i], v) != GALLEY_OK)
         return nomem(r);
     }
+    const char *ah = html_attr(el, "aria-hidden");
+    if (ah && strcasecmp(ah, "true") == 0 &&
+        galley_node_set_attr(n, "aria-hidden", "true") != GALLEY_OK)
+      return nomem(r);
   }
   return GALLEY_OK;
 }

@@ -379,6 +379,31 @@ static bool caption_box(bp_ctx *c, const bp_rec *r) {
   return false;
 }
 
+/* aria-hidden="true": hidden from screen readers, who are told the same
+ * apart or nothing (decoration). Not a formula's rendering (MathJax,
+ * KaTeX): what screen readers get instead is MathML, which the readers do
+ * not turn into text, so the rendering is all the text has. */
+static bool aria_hidden(bp_ctx *c, const bp_rec *r) {
+  const char *aria = galley_node_get_attr(r->node, "aria-hidden");
+  if (!aria || strcmp(aria, "true") != 0)
+    return false;
+  static const char *const math[] = {"mjx", "mathjax", "katex", "math", NULL};
+  const char *sig = bp_node_signature(c->doc, r->node);
+  for (size_t i = 0; math[i]; i++)
+    if (strstr(sig, math[i]))
+      return false;
+  return true;
+}
+
+/* Inside a link (a few levels up). */
+static bool in_link(const bp_ctx *c, const bp_rec *r) {
+  int hops = 0;
+  for (int p = r->parent; p > 0 && hops < 4; p = c->rec[p].parent, hops++)
+    if (c->rec[p].kind == GALLEY_NODE_LINK)
+      return true;
+  return false;
+}
+
 /* Inside a caption (a few levels up): there, only a strong word removes a
  * block that names itself a caption ("wp-caption-text" in a figcaption). */
 static bool in_caption_node(const bp_ctx *c, const bp_rec *r) {
@@ -774,6 +799,18 @@ static int rule_furniture(bp_ctx *c) {
       i = (size_t)r->end - 1;
       continue;
     }
+    /* An inline element hidden from screen readers is decoration (an
+     * icon's glyph, a separator) or a visual copy of words said to them
+     * apart; inside a link it may be the link's only words, so there it
+     * stays. */
+    if (r->kind == GALLEY_NODE_SPAN && r->text > 0 && !r->images) {
+      if (aria_hidden(c, r) && !in_link(c, r)) {
+        if (drop(c, (int)i, "hidden") != GALLEY_OK)
+          return GALLEY_ENOMEM;
+        i = (size_t)r->end - 1;
+        continue;
+      }
+    }
     if (r->kind == GALLEY_NODE_SPAN && is_hover_card(c, r)) {
       if (drop(c, (int)i, "hover-card") != GALLEY_OK)
         return GALLEY_ENOMEM;
@@ -785,9 +822,7 @@ static int rule_furniture(bp_ctx *c) {
       continue;
     if (article_hint(r->node))
       continue;
-    const char *hid = galley_node_get_attr(r->node, "hidden");
-    const char *aria = galley_node_get_attr(r->node, "aria-hidden");
-    if (hid || (aria && strcmp(aria, "true") == 0)) {
+    if (galley_node_get_attr(r->node, "hidden") || aria_hidden(c, r)) {
       if (drop(c, (int)i, "hidden") != GALLEY_OK)
         return GALLEY_ENOMEM;
       i = (size_t)r->end - 1;

@@ -28,6 +28,7 @@ static const fixture fixtures[] = {
     {"keeps-article-in-layer", "html", "html", "outside-content"},
     {"claim-box", "html", "html", "chrome-class"},
     {"hidden", "xml", "xml", "hidden"},
+    {"aria-hidden", "html", "html", "hidden"},
     {"outside-content", "html", "html", "outside-content"},
     {"split-article", "html", "html", "headline-in-metadata"},
     {"link-list", "html", "html", "link-list"},
