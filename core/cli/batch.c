@@ -735,6 +735,53 @@ static void report(batch *b, const galley_job *job, const task *t, int rc) {
   pthread_mutex_unlock(&b->print_lock);
 }
 
+/* The output file of task t, made with its folder (NULL, with a message on
+ * `job`, when it cannot be). */
+static galley_sink *open_output(galley_job *job, const task *t) {
+  if (mkdirs_for(t->output) != 0) {
+    galley_job_error(job, GALLEY_EIO, "cannot make the folder for %s: %s",
+                     t->output, strerror(errno));
+    return NULL;
+  }
+  galley_sink *sink = galley_sink_new_file(t->output);
+  if (!sink) {
+    galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", t->output,
+                     strerror(errno));
+    return NULL;
+  }
+  galley_sink_set_sync(sink, false); /* synced with the others: output_done */
+  return sink;
+}
+
+/* Converts into `sink`: `doc`, read already, finished and written, or else
+ * `in` through the whole pipeline; then the job's reports, and the output
+ * renamed into place when all went well. The job's status. */
+static int write_output(batch *b, const task *t, galley_job *job,
+                        galley_doc *doc, const galley_input *in,
+                        galley_sink *sink) {
+  int rc;
+  signals_track_job(job);
+  if (doc) {
+    rc = galley_job_finish_doc(job, doc);
+    if (rc == GALLEY_OK)
+      rc = galley_job_write_doc(job, doc, sink);
+  } else {
+    rc = galley_job_run(job, in, sink);
+  }
+  signals_untrack_job(job);
+  if (rc == GALLEY_OK && (cli_interrupted || atomic_load(&b->stop)))
+    rc = galley_job_error(job, GALLEY_ECANCELLED, "interrupted");
+  if (rc != GALLEY_ECANCELLED) {
+    int report_rc = deliver_reports(job);
+    if (rc == GALLEY_OK)
+      rc = report_rc;
+  }
+  if (rc == GALLEY_OK && galley_sink_commit(sink) != GALLEY_OK)
+    rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", t->output,
+                          strerror(errno));
+  return rc;
+}
+
 static int convert_task(batch *b, task *t) {
   const plan *p = b->p;
   /* A page the first pass kept: read and parsed already. */
@@ -795,18 +842,11 @@ static int convert_task(batch *b, task *t) {
       goto done;
     }
   }
-  if (mkdirs_for(t->output) != 0) {
-    rc = galley_job_error(job, GALLEY_EIO, "cannot make the folder for %s: %s",
-                          t->output, strerror(errno));
-    goto done;
-  }
-  sink = galley_sink_new_file(t->output);
+  sink = open_output(job, t);
   if (!sink) {
-    rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", t->output,
-                          strerror(errno));
+    rc = galley_job_status(job);
     goto done;
   }
-  galley_sink_set_sync(sink, false); /* synced with the others: output_done */
   if (!t->url && !t->warc && !doc) {
     base = dir_of(t->input);
     if (!base)
@@ -816,25 +856,7 @@ static int convert_task(batch *b, task *t) {
     galley_job_set_input_release(job, free_input, ld.data);
     ld.data = NULL;
   }
-  signals_track_job(job);
-  if (doc) {
-    rc = galley_job_finish_doc(job, doc);
-    if (rc == GALLEY_OK)
-      rc = galley_job_write_doc(job, doc, sink);
-  } else {
-    rc = galley_job_run(job, &in, sink);
-  }
-  signals_untrack_job(job);
-  if (rc == GALLEY_OK && (cli_interrupted || atomic_load(&b->stop)))
-    rc = galley_job_error(job, GALLEY_ECANCELLED, "interrupted");
-  if (rc != GALLEY_ECANCELLED) {
-    int report_rc = deliver_reports(job);
-    if (rc == GALLEY_OK)
-      rc = report_rc;
-  }
-  if (rc == GALLEY_OK && galley_sink_commit(sink) != GALLEY_OK)
-    rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", t->output,
-                          strerror(errno));
+  rc = write_output(b, t, job, doc, &in, sink);
 done:
   /* Freeing an uncommitted sink removes its temporary file. */
   galley_sink_free(sink);
@@ -945,32 +967,10 @@ static site *site_for(batch *b, char *key, galley_job *job) {
  * sites most pages are converted at once, and in a folder of one site all
  * but two are read once. */
 static void convert_early(batch *b, task *t, galley_job *job, galley_doc *doc) {
-  int rc = GALLEY_OK;
-  galley_sink *sink = NULL;
-  if (mkdirs_for(t->output) != 0)
-    rc = galley_job_error(job, GALLEY_EIO, "cannot make the folder for %s: %s",
-                          t->output, strerror(errno));
-  else if (!(sink = galley_sink_new_file(t->output)))
-    rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", t->output,
-                          strerror(errno));
-  if (rc == GALLEY_OK) {
-    galley_sink_set_sync(sink, false); /* synced with the others */
-    signals_track_job(job);
-    rc = galley_job_finish_doc(job, doc);
-    if (rc == GALLEY_OK)
-      rc = galley_job_write_doc(job, doc, sink);
-    signals_untrack_job(job);
-    if (rc == GALLEY_OK && (cli_interrupted || atomic_load(&b->stop)))
-      rc = galley_job_error(job, GALLEY_ECANCELLED, "interrupted");
-    if (rc != GALLEY_ECANCELLED) {
-      int report_rc = deliver_reports(job);
-      if (rc == GALLEY_OK)
-        rc = report_rc;
-    }
-    if (rc == GALLEY_OK && galley_sink_commit(sink) != GALLEY_OK)
-      rc = galley_job_error(job, GALLEY_EIO, "cannot write %s: %s", t->output,
-                            strerror(errno));
-  }
+  galley_sink *sink = open_output(job, t);
+  int rc = sink ? write_output(b, t, job, doc, NULL, sink)
+                : galley_job_status(job);
+  /* Freeing an uncommitted sink removes its temporary file. */
   galley_sink_free(sink);
   galley_doc_free(doc);
   if (rc == GALLEY_ECANCELLED) { /* left for the second pass, if any */

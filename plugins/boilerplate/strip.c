@@ -10,7 +10,19 @@
 /* ---- Records --------------------------------------------------------- */
 
 static bool article_hint(const galley_node *n);
-static bool in_figure(const bp_ctx *c, const bp_rec *r);
+/* Whether record r has an ancestor of `kind` at most `hops` levels up. */
+static bool under(const bp_ctx *c, const bp_rec *r, galley_kind kind,
+                  int hops) {
+  for (int p = r->parent; p > 0 && hops-- > 0; p = c->rec[p].parent)
+    if (c->rec[p].kind == kind)
+      return true;
+  return false;
+}
+
+/* Inside a figure (a few levels up). */
+static bool in_figure(const bp_ctx *c, const bp_rec *r) {
+  return under(c, r, GALLEY_NODE_FIGURE, 6);
+}
 
 static int grow(bp_ctx *c) {
   if (galley_array_grow((void **)&c->rec, &c->cap, c->n + 1, sizeof *c->rec) !=
@@ -397,21 +409,13 @@ static bool aria_hidden(bp_ctx *c, const bp_rec *r) {
 
 /* Inside a link (a few levels up). */
 static bool in_link(const bp_ctx *c, const bp_rec *r) {
-  int hops = 0;
-  for (int p = r->parent; p > 0 && hops < 4; p = c->rec[p].parent, hops++)
-    if (c->rec[p].kind == GALLEY_NODE_LINK)
-      return true;
-  return false;
+  return under(c, r, GALLEY_NODE_LINK, 4);
 }
 
 /* Inside a caption (a few levels up): there, only a strong word removes a
  * block that names itself a caption ("wp-caption-text" in a figcaption). */
 static bool in_caption_node(const bp_ctx *c, const bp_rec *r) {
-  int hops = 0;
-  for (int p = r->parent; p > 0 && hops < 3; p = c->rec[p].parent, hops++)
-    if (c->rec[p].kind == GALLEY_NODE_CAPTION)
-      return true;
-  return false;
+  return under(c, r, GALLEY_NODE_CAPTION, 3);
 }
 
 /* The record of the sibling just before record i, or -1. */
@@ -677,12 +681,7 @@ static bool is_caption_credit(bp_ctx *c, const bp_rec *r) {
  * wiki's section edit link): a control of the site, not words of the
  * heading. */
 static bool is_edit_link(bp_ctx *c, const bp_rec *r) {
-  bool in_heading = false;
-  int hops = 0;
-  for (int p = r->parent; p > 0 && hops < 3; p = c->rec[p].parent, hops++)
-    if (c->rec[p].kind == GALLEY_NODE_HEADING)
-      in_heading = true;
-  if (!in_heading)
+  if (!under(c, r, GALLEY_NODE_HEADING, 3))
     return false;
   char *t = bp_node_text(c->doc, r->node);
   if (!t)
@@ -1775,14 +1774,6 @@ static bool is_date_line(const bp_rec *r, const char *t) {
   if (sentence && n >= 2 && t[n - 1] == ')' && !strchr(".!?", t[n - 2]))
     sentence = false;
   return words <= 10 * parts && !sentence;
-}
-
-static bool in_figure(const bp_ctx *c, const bp_rec *r) {
-  int hops = 0;
-  for (int p = r->parent; p > 0 && hops < 6; p = c->rec[p].parent, hops++)
-    if (c->rec[p].kind == GALLEY_NODE_FIGURE)
-      return true;
-  return false;
 }
 
 /* Inside a figure, or a box that is one (caption_box). */
