@@ -143,7 +143,28 @@ struct md_arena {
   void *free_blocks[ARENA_SMALL_MAX / 16 + 1];
 };
 
-static __thread md_arena *arena_in_use;
+/* The arena in use on this thread, under a pthread key rather than in a
+ * __thread variable: a plugin with static TLS that is dlclose'd leaves a
+ * stale block in the thread's TLS vector, on which LeakSanitizer's exit
+ * check crashes (the pipeline fuzz replay, which unloads every plugin). The
+ * key is made on the first parse and deleted when the plugin is unloaded. */
+static pthread_key_t arena_key;
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+static bool arena_key_made;
+
+static void arena_key_make(void) {
+  arena_key_made = pthread_key_create(&arena_key, NULL) == 0;
+}
+
+__attribute__((destructor)) static void arena_key_drop(void) {
+  if (arena_key_made)
+    pthread_key_delete(arena_key);
+  arena_key_made = false;
+}
+
+static md_arena *arena_current(void) {
+  return arena_key_made ? pthread_getspecific(arena_key) : NULL;
+}
 
 static block_head *head_of(void *p) { return (block_head *)p - 1; }
 
@@ -162,11 +183,12 @@ static void *arena_out_of_memory(void) {
 /* The thread's arena: cmark allocates only for a tree of md_parse's,
  * between it and md_arena_free. */
 static md_arena *arena_required(void) {
-  if (!arena_in_use) {
+  md_arena *a = arena_current();
+  if (!a) {
     fputs("galley: cmark allocated outside a parse, aborting\n", stderr);
     abort();
   }
-  return arena_in_use;
+  return a;
 }
 
 static void *big_alloc(md_arena *a, size_t size) {
@@ -307,8 +329,8 @@ static cmark_mem arena_mem = {arena_calloc, arena_realloc, arena_free};
 void md_arena_free(md_arena *a) {
   if (!a)
     return;
-  if (arena_in_use == a)
-    arena_in_use = NULL;
+  if (arena_current() == a)
+    pthread_setspecific(arena_key, NULL);
   for (arena_chunk *c = a->chunks, *next; c; c = next) {
     next = c->next;
     if (c->mapped)
@@ -332,7 +354,9 @@ cmark_node *md_parse(bool gfm, bool tables, bool valid_utf8, const char *data,
   if (!a)
     return NULL;
   a->next_cap = ARENA_CHUNK_MIN;
-  arena_in_use = a;
+  pthread_once(&arena_once, arena_key_make);
+  if (!arena_key_made || pthread_setspecific(arena_key, a) != 0)
+    return NULL;
   cmark_parser *parser = md_parser_new_with_mem(gfm, tables, valid_utf8,
                                                 &arena_mem);
   if (!parser)
