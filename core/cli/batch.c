@@ -34,10 +34,11 @@ typedef struct task {
    * budget): the page is then parsed once. */
   galley_job *job;
   galley_doc *doc;
-  /* The first page of its site, converted and written in the first pass
-   * (no site template could apply yet): `job` holds its messages and
-   * `early_rc` its status until the second pass reports them, or, when its
-   * site turns out to have a template, it is converted again then. */
+  /* One of the first two pages of its site, converted and written in the
+   * first pass (no site template could apply yet): `job` holds its
+   * messages and `early_rc` its status until the second pass reports them,
+   * or, when its site turns out to have a template, it is converted again
+   * then. */
   int early, early_rc;
   /* Found in a folder walk: the regular file that was seen, which is the
    * only thing that will be read (not a FIFO or a file swapped in later). */
@@ -97,7 +98,7 @@ typedef struct batch {
   atomic_size_t kept_bytes;
   size_t budget;
   atomic_size_t kept, dropped; /* pages kept; pages to read again */
-  atomic_size_t early, again; /* first pages converted at once; of them,
+  atomic_size_t early, again; /* pages converted in the first pass; of them,
                                  converted again with their site's template */
   /* Outputs renamed into place but not yet synced nor in the stamp. */
   pthread_mutex_t sync_lock;
@@ -986,9 +987,8 @@ static void convert_early(batch *b, task *t, galley_job *job, galley_doc *doc) {
 /* First pass: reads and parses one page, finds its site and hands the
  * page to the site's batch (the transforms learn from it). The first two
  * pages of each site are converted at once (convert_early); the others are
- * kept
- * for the conversion while the kept pages stay within the budget; past
- * it, the conversion reads them again. Failures are left for the
+ * kept for the conversion while the kept pages stay within the budget;
+ * past it, the conversion reads them again. Failures are left for the
  * conversion to report. */
 static void read_task(batch *b, task *t) {
   const plan *p = b->p;

@@ -478,10 +478,13 @@ static int rule_caption_boxes(bp_ctx *c) {
   int made = 0;
   for (size_t i = 1; i < c->n; i++) {
     const bp_rec *r = &c->rec[i];
-    if (r->kind == GALLEY_NODE_SPAN && !r->images && r->text > 0 &&
-        r->text < 600 &&
-        sig_has(bp_node_signature(c->doc, r->node), "caption") &&
-        !node_words(c, r->node).strong) {
+    if ((r->kind != GALLEY_NODE_SPAN && r->kind != GALLEY_NODE_DIV &&
+         r->kind != GALLEY_NODE_PARAGRAPH) ||
+        r->images || r->text == 0 || r->text >= 600 || r->heads ||
+        !sig_has(bp_node_signature(c->doc, r->node), "caption") ||
+        node_words(c, r->node).strong)
+      continue;
+    if (r->kind == GALLEY_NODE_SPAN) {
       int got = inline_caption(c, r);
       if (got < 0)
         return -1;
@@ -491,19 +494,11 @@ static int rule_caption_boxes(bp_ctx *c) {
       }
       continue;
     }
-    if ((r->kind != GALLEY_NODE_DIV && r->kind != GALLEY_NODE_PARAGRAPH) ||
-        r->images || r->text == 0 || r->text >= 600 || r->heads)
-      continue;
-    const char *sig = bp_node_signature(c->doc, r->node);
-    if (!sig_has(sig, "caption") || node_words(c, r->node).strong)
-      continue;
     const bp_rec *box = &c->rec[r->parent];
     galley_node *pic = NULL;
-    int first = (int)i; /* the first record the change covers */
     if (r->parent > 0 && box->kind == GALLEY_NODE_DIV && box->images &&
         box->text <= r->text + 80 && box->heads == 0 && !article_hint(box->node)) {
       pic = box->node;
-      first = r->parent;
     } else {
       int s = prev_sibling(c, (int)i);
       if (s > 0 && c->rec[s].images && c->rec[s].text == 0 &&
@@ -511,7 +506,6 @@ static int rule_caption_boxes(bp_ctx *c) {
            c->rec[s].kind == GALLEY_NODE_PARAGRAPH) &&
           box->kind != GALLEY_NODE_FIGURE && box->kind != GALLEY_NODE_CAPTION) {
         pic = c->rec[s].node;
-        first = s;
       }
     }
     if (!pic)
@@ -538,7 +532,7 @@ static int rule_caption_boxes(bp_ctx *c) {
       return -1;
     made++;
     /* The records of the box are stale now: go on after it. */
-    i = (size_t)(first == r->parent ? box->end : r->end) - 1;
+    i = (size_t)(pic == box->node ? box->end : r->end) - 1;
   }
   return made;
 }
@@ -1211,18 +1205,28 @@ static bool has_phrase(const char *low, const char *phrase) {
   return false;
 }
 
-/* Only short lines are asked; the phrases are lower case. */
-static bool is_cta(const char *t) {
-  char low[1024];
+/* t in lower case (ASCII) into low[0, cap); false when it does not fit:
+ * only short lines are asked about their phrases. */
+static bool lower_into(char *low, size_t cap, const char *t) {
   size_t n = strlen(t);
-  if (n >= sizeof low)
+  if (n >= cap)
     return false;
   for (size_t i = 0; i <= n; i++)
     low[i] = (char)tolower((unsigned char)t[i]);
-  for (size_t i = 0; cta_phrases[i]; i++)
-    if (has_phrase(low, cta_phrases[i]))
+  return true;
+}
+
+/* Whether one of `phrases` (lower case) stands as words in `low`. */
+static bool any_phrase(const char *low, const char *const *phrases) {
+  for (size_t i = 0; phrases[i]; i++)
+    if (has_phrase(low, phrases[i]))
       return true;
   return false;
+}
+
+static bool is_cta(const char *t) {
+  char low[1024];
+  return lower_into(low, sizeof low, t) && any_phrase(low, cta_phrases);
 }
 
 /* "Get New York Today in your inbox", "… delivered to your inbox": a
@@ -1235,15 +1239,7 @@ static bool is_inbox_offer(const char *t, bool linked) {
   static const char *const phrases[] = {"in your inbox", "to your inbox",
                                         "in your mailbox", NULL};
   char low[1024];
-  size_t n = strlen(t);
-  if (n >= sizeof low)
-    return false;
-  for (size_t i = 0; i <= n; i++)
-    low[i] = (char)tolower((unsigned char)t[i]);
-  for (size_t i = 0; phrases[i]; i++)
-    if (has_phrase(low, phrases[i]))
-      return true;
-  return false;
+  return lower_into(low, sizeof low, t) && any_phrase(low, phrases);
 }
 
 /* A heading, or a short paragraph standing in for one (<p
@@ -1937,14 +1933,10 @@ static const char *const promo_phrases[] = {
 
 static bool is_promo(const char *t) {
   char low[700];
-  size_t n = strlen(t);
-  if (n >= sizeof low)
+  if (!lower_into(low, sizeof low, t))
     return false;
-  for (size_t i = 0; i <= n; i++)
-    low[i] = (char)tolower((unsigned char)t[i]);
-  for (size_t i = 0; promo_phrases[i]; i++)
-    if (has_phrase(low, promo_phrases[i]))
-      return true;
+  if (any_phrase(low, promo_phrases))
+    return true;
   /* "Follow The Times on Facebook", "Follow Newsbeat on Instagram". */
   static const char *const nets[] = {"twitter", "facebook", "instagram",
                                      "linkedin", "youtube", NULL};
@@ -1956,7 +1948,7 @@ static bool is_promo(const char *t) {
     }
   /* A short line with the author's address, or the site's: "The Hill
    * 1625 K Street … | 202-628-8500 tel | 202-628-8503 fax". */
-  return n < 300 && (has_email(t) || has_phone(low));
+  return strlen(t) < 300 && (has_email(t) || has_phone(low));
 }
 
 /* The first place of needle (ASCII) in t, ignoring case. */
