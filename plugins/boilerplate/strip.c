@@ -1666,9 +1666,6 @@ static bool is_comment_count(const char *t) {
  * support the video tag": what a player says where it cannot play, left in
  * the page for browsers without its script. */
 static bool is_player_message(const char *t) {
-  size_t n = strlen(t);
-  if (n >= 160)
-    return false;
   static const char *const phrases[] = {
       "playback is unsupported", "playback is not supported",
       "playback isn't supported", "does not support the video",
@@ -1678,9 +1675,7 @@ static bool is_player_message(const char *t) {
       "enable javascript to watch", "enable javascript to view",
       "javascript is required to play", NULL};
   char low[160];
-  for (size_t i = 0; i <= n; i++)
-    low[i] = (char)tolower((unsigned char)t[i]);
-  return has_any(low, phrases);
+  return lower_into(low, sizeof low, t) && has_any(low, phrases);
 }
 
 static bool is_label_line(const char *t) {
