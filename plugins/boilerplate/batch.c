@@ -6,7 +6,6 @@
  * the batch hooks count each page's distinct block texts once, and the
  * transform asks whether a block's text is common. Single documents have
  * no batch. */
-#include <ctype.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -79,29 +78,64 @@ typedef struct seg {
 
 static const seg EMPTY = {0, 1, 0, false, false};
 
-static void push(seg *s, unsigned char c) {
-  uint64_t v = (uint64_t)c + 1;
-  s->h = mulmod(s->h, BASE) + v;
+/* BASE^(2^j) for j < 64, for BASE^k in popcount(k) products. */
+static uint64_t base_pow2[64];
+static pthread_once_t base_once = PTHREAD_ONCE_INIT;
+
+static void make_base_pow2(void) {
+  base_pow2[0] = BASE;
+  for (int j = 1; j < 64; j++)
+    base_pow2[j] = mulmod(base_pow2[j - 1], base_pow2[j - 1]);
+}
+
+static uint64_t base_pow(size_t k) {
+  uint64_t r = 1;
+  for (int j = 0; k; j++, k >>= 1)
+    if (k & 1)
+      r = mulmod(r, base_pow2[j]);
+  return r;
+}
+
+/* Appends one character to the hash; the caller multiplies pw by BASE for
+ * each (base_pow), once per stretch rather than once per character. */
+static inline void push_h(seg *s, unsigned char c) {
+  s->h = mulmod(s->h, BASE) + (uint64_t)c + 1;
   if (s->h >= MOD)
     s->h -= MOD;
+}
+
+static void push(seg *s, unsigned char c) {
+  push_h(s, c);
   s->pw = mulmod(s->pw, BASE);
 }
 
+/* White space and case as ASCII has them, whatever the locale: the same
+ * text hashes the same everywhere. */
+static inline bool hash_space(unsigned char c) {
+  return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 static void add_bytes(seg *s, const char *p, size_t len) {
+  size_t pushed = 0;
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)p[i];
-    if (isspace(c)) {
+    if (hash_space(c)) {
       if (s->n == 0)
         s->lead = true;
       s->trail = true;
       continue;
     }
-    if (s->n > 0 && s->trail)
-      push(s, ' ');
-    push(s, (unsigned char)tolower(c));
+    if (s->n > 0 && s->trail) {
+      push_h(s, ' ');
+      pushed++;
+    }
+    push_h(s, c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c);
+    pushed++;
     s->n++;
     s->trail = false;
   }
+  if (pushed)
+    s->pw = mulmod(s->pw, base_pow(pushed));
 }
 
 /* `a` followed by `b`. */
@@ -195,6 +229,7 @@ static bool counts_as_block(galley_kind k) {
 }
 
 void *bp_batch_begin(galley_job *job) {
+  pthread_once(&base_once, make_base_pow2);
   /* -O boilerplate.template=false: nothing to learn, and no first pass. */
   if (!galley_job_option_bool(job, "template", true))
     return NULL;

@@ -31,27 +31,39 @@ static int grow(bp_ctx *c) {
   return GALLEY_OK;
 }
 
-static bool is_comma(const unsigned char *p) {
-  return *p == ',' || (p[0] == 0xEF && p[1] == 0xBC && p[2] == 0x8C) ||
-         (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x81);
-}
-
-static bool is_stop(const unsigned char *p) {
-  return *p == '.' || *p == '!' || *p == '?' ||
-         (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x82);
-}
-
+/* Counts the characters that are not space of a text, its commas and its
+ * sentence ends ("..." and "?!" end one sentence); the full-width comma
+ * and the ideographic comma and full stop count too. One pass, bytes
+ * classified without the locale (white space is ASCII's). */
 static void count_text(bp_rec *r, const char *s, bool in_link) {
-  unsigned n = 0;
+  unsigned n = 0, commas = 0, stops = 0;
+  bool after_stop = false; /* the byte before is '.', '!' or '?' */
   for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-    if ((*p & 0xC0) != 0x80 && !isspace(*p))
+    unsigned char ch = *p;
+    if (ch < 0x80) {
+      bool stop = ch == '.' || ch == '!' || ch == '?';
+      if (ch == ',')
+        commas++;
+      else if (stop && !after_stop)
+        stops++;
+      after_stop = stop;
+      if (ch != ' ' && (ch < '\t' || ch > '\r'))
+        n++;
+      continue;
+    }
+    if ((ch & 0xC0) != 0x80) {
       n++;
-    if (is_comma(p))
-      r->commas++;
-    else if (is_stop(p) && !(p > (const unsigned char *)s && is_stop(p - 1)))
-      r->stops++; /* "..." and "?!" end one sentence */
+      if ((ch == 0xEF && p[1] == 0xBC && p[2] == 0x8C) ||
+          (ch == 0xE3 && p[1] == 0x80 && p[2] == 0x81))
+        commas++;
+      else if (ch == 0xE3 && p[1] == 0x80 && p[2] == 0x82 && !after_stop)
+        stops++;
+    }
+    after_stop = false;
   }
   r->text += n;
+  r->commas += commas;
+  r->stops += stops;
   if (in_link)
     r->link += n;
 }
@@ -182,8 +194,9 @@ static const char *const article_words[] = {
     "embed",   "embedded",    "tweet",        NULL};
 
 static bool word_in(const char *w, size_t n, const char *const *list) {
+  /* The first letter first: most words of a signature match none. */
   for (size_t i = 0; list[i]; i++)
-    if (strlen(list[i]) == n && memcmp(list[i], w, n) == 0)
+    if (list[i][0] == w[0] && strncmp(list[i], w, n) == 0 && !list[i][n])
       return true;
   return false;
 }
@@ -216,13 +229,23 @@ static const char *const joined_stems[] = {
 enum { strong_stems = 24 };
 
 static int joined_word(const char *w, size_t n) {
+  /* The shortest stem ("share") and three letters more. */
+  if (n < 8)
+    return 0;
   for (size_t i = 0; joined_stems[i]; i++) {
-    size_t l = strlen(joined_stems[i]);
-    if (n < l + 3)
-      continue;
-    for (size_t at = 0; at + l <= n; at++)
-      if (memcmp(w + at, joined_stems[i], l) == 0)
-        return i < strong_stems ? 2 : 1;
+    const char *st = joined_stems[i];
+    for (size_t at = 0; at < n; at++) {
+      if (w[at] != st[0])
+        continue;
+      size_t l = 1;
+      while (st[l] && at + l < n && w[at + l] == st[l])
+        l++;
+      if (!st[l]) {
+        if (n >= l + 3)
+          return i < strong_stems ? 2 : 1;
+        break; /* too few letters joined to it: the next stem */
+      }
+    }
   }
   return 0;
 }
