@@ -30,6 +30,10 @@ typedef struct task {
   task_state state;
   galley_batch *site; /* its site's batch, shared; NULL: none */
   struct site *group; /* the site it was found to belong to (first pass) */
+  /* How many pages of the batch seem to be of its site, by their first
+   * bytes (guess_sites): a guess, never the site it is given. */
+  char *guess_key; /* while they are counted */
+  size_t guessed;
   /* Read in the first pass and kept for the conversion (within the
    * budget): the page is then parsed once. */
   galley_job *job;
@@ -880,11 +884,10 @@ done:
   return rc;
 }
 
-/* The site a page belongs to: the host of its canonical URL (canonical
- * link, og:url, -M url), without "www.", when it names one; else its
+/* The site of a page at path `input` whose URL is `url` (NULL: none):
+ * the URL's host, without "www.", when it is a web URL; else the page's
  * folder. "h:HOST" or "d:FOLDER", malloc'd. */
-static char *site_key(const task *t, const galley_doc *doc) {
-  const char *url = galley_doc_get_meta(doc, GALLEY_META_URL);
+static char *key_for(const char *url, const char *input) {
   galley_buf k = GALLEY_BUF_INIT;
   int rc;
   if (url && galley_url_is_web(url)) {
@@ -902,10 +905,10 @@ static char *site_key(const task *t, const galley_doc *doc) {
     for (const char *c = host; rc == GALLEY_OK && c < end; c++)
       rc = galley_buf_putc(&k, (char)tolower((unsigned char)*c));
   } else {
-    const char *slash = strrchr(t->input, '/');
+    const char *slash = strrchr(input, '/');
     rc = galley_buf_puts(&k, "d:");
     if (rc == GALLEY_OK && slash)
-      rc = galley_buf_add(&k, t->input, (size_t)(slash - t->input));
+      rc = galley_buf_add(&k, input, (size_t)(slash - input));
   }
   if (rc != GALLEY_OK)
     cli_die_oom();
@@ -914,6 +917,154 @@ static char *site_key(const task *t, const galley_doc *doc) {
   if (!key)
     cli_die_oom();
   return key;
+}
+
+/* The site a page belongs to: the host of its canonical URL (canonical
+ * link, og:url, -M url), else its folder. */
+static char *site_key(const task *t, const galley_doc *doc) {
+  return key_for(galley_doc_get_meta(doc, GALLEY_META_URL), t->input);
+}
+
+/* ---- Guessing each page's site before the first pass ------------------
+ * The first two pages of a site are converted at once in the first pass
+ * (convert_early) and again if the site reaches three pages. So that a
+ * site's first pages are kept instead, when it will have three, each page's
+ * site is guessed from its first bytes before the pass: the host of a
+ * canonical link or og:url there, else the folder. A guess only decides
+ * which pages are kept between the passes: the outputs are the same. */
+
+/* The <head> of most pages. */
+#define PEEK_BYTES 32768
+
+/* The value of attribute `name` in the tag text tag[0, n) into out. */
+static bool tag_attr(const char *tag, size_t n, const char *name, char *out,
+                     size_t cap) {
+  size_t l = strlen(name);
+  for (const char *f = tag; (f = galley_find_ci(f, n - (size_t)(f - tag), name));
+       f++) {
+    if (f == tag || !strchr(" \t\n\r\f/", f[-1]))
+      continue;
+    const char *v = f + l, *end = tag + n;
+    while (v < end && isspace((unsigned char)*v))
+      v++;
+    if (v == end || *v != '=')
+      continue;
+    v++;
+    while (v < end && isspace((unsigned char)*v))
+      v++;
+    char q = v < end && (*v == '"' || *v == '\'') ? *v++ : 0;
+    const char *e = v;
+    while (e < end && (q ? *e != q : !isspace((unsigned char)*e) && *e != '>'))
+      e++;
+    if ((size_t)(e - v) >= cap)
+      return false;
+    memcpy(out, v, (size_t)(e - v));
+    out[e - v] = '\0';
+    return true;
+  }
+  return false;
+}
+
+/* The URL in the `attr` of the first <`tag`> in s[0, n) that says `mark`. */
+static bool peek_url(const char *s, size_t n, const char *mark,
+                     const char *tag, const char *attr, char *out,
+                     size_t cap) {
+  size_t tl = strlen(tag);
+  for (const char *f = s; (f = galley_find_ci(f, n - (size_t)(f - s), mark));
+       f++) {
+    const char *lt = f;
+    while (lt > s && *lt != '<' && *lt != '>' && f - lt < 2048)
+      lt--;
+    const char *gt = memchr(f, '>', n - (size_t)(f - s));
+    if (!gt)
+      return false;
+    if (*lt != '<' || (size_t)(gt - lt) <= tl + 1 ||
+        strncasecmp(lt + 1, tag, tl) != 0 || !isspace((unsigned char)lt[1 + tl]))
+      continue;
+    if (tag_attr(lt, (size_t)(gt - lt), attr, out, cap))
+      return true;
+  }
+  return false;
+}
+
+static char *guess_key(const task *t) {
+  char url[2048];
+  const char *found = NULL;
+  int fd = open(t->input, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  struct stat st;
+  /* Never a FIFO's or a device's bytes: they would be gone for the pass. */
+  if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+    close(fd);
+    fd = -1;
+  }
+  if (fd >= 0) {
+    char *buf = malloc(PEEK_BYTES);
+    if (!buf)
+      cli_die_oom();
+    ssize_t n = read(fd, buf, PEEK_BYTES);
+    close(fd);
+    if (n > 0 &&
+        (peek_url(buf, (size_t)n, "canonical", "link", "href", url, sizeof url) ||
+         peek_url(buf, (size_t)n, "og:url", "meta", "content", url, sizeof url)))
+      found = url;
+    free(buf);
+  }
+  return key_for(found, t->input);
+}
+
+static void *guess_worker(void *arg) {
+  batch *b = arg;
+  for (;;) {
+    size_t i = atomic_fetch_add(&b->next, 1);
+    if (i >= b->n || cli_interrupted)
+      return NULL;
+    task *t = &b->tasks[i];
+    if (t->state == T_PENDING && !t->url && !t->warc)
+      t->guess_key = guess_key(t);
+  }
+}
+
+static int by_guess(const void *a, const void *b) {
+  const task *x = *(task *const *)a, *y = *(task *const *)b;
+  return strcmp(x->guess_key, y->guess_key);
+}
+
+/* Every page's guessed site (on `n_threads` threads), and how many pages
+ * guess the same. */
+static void guess_sites(batch *b, long n_threads) {
+  pthread_t *threads = calloc((size_t)n_threads, sizeof *threads);
+  if (!threads)
+    cli_die_oom();
+  long started = 0;
+  atomic_store(&b->next, 0);
+  for (long i = 0; i < n_threads; i++)
+    if (pthread_create(&threads[i], NULL, guess_worker, b) == 0)
+      started++;
+  if (started == 0)
+    guess_worker(b);
+  for (long i = 0; i < started; i++)
+    pthread_join(threads[i], NULL);
+  free(threads);
+  atomic_store(&b->next, 0);
+  task **by = malloc((b->n ? b->n : 1) * sizeof *by);
+  if (!by)
+    cli_die_oom();
+  size_t m = 0;
+  for (size_t i = 0; i < b->n; i++)
+    if (b->tasks[i].guess_key)
+      by[m++] = &b->tasks[i];
+  qsort(by, m, sizeof *by, by_guess);
+  for (size_t i = 0, j; i < m; i = j) {
+    for (j = i + 1; j < m && !strcmp(by[i]->guess_key, by[j]->guess_key); j++)
+      ;
+    for (size_t k = i; k < j; k++)
+      by[k]->guessed = j - i;
+  }
+  for (size_t i = 0; i < m; i++) {
+    free(by[i]->guess_key);
+    by[i]->guess_key = NULL;
+  }
+  free(by);
 }
 
 /* The site of `key`, made on first use (its batch from `job`'s
@@ -1010,7 +1161,9 @@ static void read_task(batch *b, task *t) {
     char *key = site_key(t, doc);
     pthread_mutex_lock(&b->site_lock);
     site *s = site_for(b, key, job);
-    bool early = s->pages++ < SITE_MIN_PAGES - 1;
+    /* Not when its site is guessed to reach three pages: then it is kept
+     * (within the budget) for the conversion with the template. */
+    bool early = s->pages++ < SITE_MIN_PAGES - 1 && t->guessed < SITE_MIN_PAGES;
     pthread_mutex_unlock(&b->site_lock);
     t->group = s;
     rc = galley_batch_learn_doc(s->batch, job, doc);
@@ -1391,6 +1544,7 @@ int run_batch(const plan *p) {
     /* First pass: every page is read and parsed, its site found and the
      * site's batch taught; the pages within the budget are kept for the
      * conversion, the others are read again then. */
+    guess_sites(&b, n_threads);
     b.learning = 1;
     for (long i = 0; i < n_threads; i++)
       if (pthread_create(&threads[i], NULL, worker, &b) == 0)
@@ -1406,7 +1560,8 @@ int run_batch(const plan *p) {
     if (c->verbosity > 0)
       fprintf(stderr,
               "galley: %zu pages of %zu site%s learnt from; %zu converted "
-              "at once (each site's first two), %zu of them again with their "
+              "at once (a site's first two, unless their first bytes showed "
+              "three pages or more of it), %zu of them again with their "
               "site's template; %zu kept parsed for their conversion, %zu "
               "read again (over the GALLEY_BATCH_MEMORY budget of %zu "
               "bytes)\n",

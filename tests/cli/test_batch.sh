@@ -128,19 +128,18 @@ HTML
   check "a batch of the site keeps every page's own paragraphs" \
     '[ "$(cat "$work"/site-out/*.txt | grep -c "paragraph of story")" -eq 15 ]'
 
-  # One parse per page: the first pass converts each site's first two
-  # pages at once (no template can apply yet) and keeps each other page's
-  # tree for its conversion; a site that ends with three pages or more has
-  # its first two converted again with the template; past
+  # One parse per page: the first pass keeps each page's tree for its
+  # conversion when its first bytes show three pages or more of its site
+  # (here: five pages of one folder, none naming a canonical URL); past
   # GALLEY_BATCH_MEMORY a page is read again, with the same bytes out
   # whatever the budget and the number of threads.
   "$galley" -v --strip -t text -o "$work/site-one/" "$work/site" 2> "$work/err-one"
   GALLEY_BATCH_MEMORY=0 "$galley" -v --strip -t text -o "$work/site-two/" "$work/site" 2> "$work/err-two"
   GALLEY_BATCH_MEMORY=20K "$galley" -v -j 4 --strip -t text -o "$work/site-part/" "$work/site" 2> "$work/err-part"
   check "a --strip batch parses each page once" \
-    'grep -q "5 pages of 1 site learnt from; 2 converted at once (each site.s first two), 2 of them again with their site.s template; 3 kept parsed for their conversion, 0 read again" "$work/err-one"'
+    'grep -q "5 pages of 1 site learnt from; 0 converted at once (.*), 0 of them again with their site.s template; 5 kept parsed for their conversion, 0 read again" "$work/err-one"'
   check "past GALLEY_BATCH_MEMORY the pages are read again" \
-    'grep -q "5 pages of 1 site learnt from; 2 converted at once (each site.s first two), 2 of them again with their site.s template; 0 kept parsed for their conversion, 3 read again" "$work/err-two"'
+    'grep -q "5 pages of 1 site learnt from; 0 converted at once (.*), 0 of them again with their site.s template; 0 kept parsed for their conversion, 5 read again" "$work/err-two"'
   check "one pass, two passes and a budget for some pages give the same bytes" \
     'diff -r -x ".galley-*" "$work/site-one" "$work/site-two" >/dev/null &&
      diff -r -x ".galley-*" "$work/site-one" "$work/site-part" >/dev/null &&
@@ -192,13 +191,28 @@ HTML
   "$galley" -v --strip -t text -o "$work/small-out/" "$work/small" 2> "$work/err-small"
   for i in 1 2 4 5; do "$galley" --strip -t text "$work/small/page$i.html" > "$work/small-alone$i.txt"; done
   check "pages of sites under three pages are converted in the first pass, as alone" \
-    'grep -q "4 pages of 2 sites learnt from; 4 converted at once (each site.s first two), 0 of them again with their site.s template; 0 kept parsed" "$work/err-small" &&
+    'grep -q "4 pages of 2 sites learnt from; 4 converted at once (.*), 0 of them again with their site.s template; 0 kept parsed" "$work/err-small" &&
      ( for i in 1 2 4 5; do cmp -s "$work/small-out/page$i.txt" "$work/small-alone$i.txt" || exit 1; done )' \
     "$(grep 'pages of' "$work/err-small")"
   "$galley" -q -r --strip -t text -o "$work/spread-out/" "$work/spread"
   check "one site in two folders learns one template" \
     '[ "$(cat "$work"/spread-out/*/*.txt | grep -c newsroom)" -eq 0 ] &&
      [ "$(cat "$work"/spread-out/*/*.txt | grep -c "paragraph of story")" -eq 9 ]'
+  # A guess that misses: the canonical link past the 32 KiB the guess
+  # reads (after a long inline style), so each folder seems a site of one
+  # or two pages and the first two are converted at once; the first pass
+  # finds one site of three, and those two are converted again with its
+  # template: the same bytes as when the guess sees the link.
+  mkdir -p "$work/late/a" "$work/late/b"
+  pad=$(head -c 40000 /dev/zero | tr '\0' 'x')
+  for f in spread/a/page1 spread/b/page2 spread/b/page3; do
+    sed "s|<head>|<head><style>/* $pad */</style>|" "$work/$f.html" > "$work/late/${f#spread/}.html"
+  done
+  "$galley" -v -r --strip -t text -o "$work/late-out/" "$work/late" 2> "$work/err-late"
+  check "pages whose site the guess missed are converted again with the template" \
+    'grep -q "3 pages of 1 site learnt from; 2 converted at once (.*), 2 of them again with their site.s template; 1 kept" "$work/err-late" &&
+     diff -r -x ".galley-*" "$work/late-out" "$work/spread-out" >/dev/null' \
+    "$(grep 'pages of' "$work/err-late")"
 else
   echo "# boilerplate transform not loaded: site template checks not run"
 fi
