@@ -1156,6 +1156,10 @@ static void read_task(batch *b, task *t) {
   galley_input in = {ld.data, ld.size, t->display, base};
   galley_job_set_input_release(job, free_input, ld.data);
   signals_track_job(job);
+  /* Likely to be kept for the second pass (see read_task's `early`). */
+  if (t->guessed >= SITE_MIN_PAGES &&
+      atomic_load(&b->kept_bytes) < b->budget)
+    galley_doc_set_long_lived(doc);
   int rc = galley_job_read_doc(job, &in, doc);
   if (rc == GALLEY_OK) {
     char *key = site_key(t, doc);

@@ -16,6 +16,7 @@
 typedef struct arena_block arena_block;
 typedef struct arena {
   arena_block *head;
+  bool pooled; /* new blocks from the pool of long-lived documents */
 } arena;
 
 void arena_init(arena *a);

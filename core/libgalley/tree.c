@@ -165,6 +165,11 @@ GALLEY_API galley_doc *galley_doc_new(void) {
   return doc;
 }
 
+GALLEY_API void galley_doc_set_long_lived(galley_doc *doc) {
+  if (doc)
+    doc->arena.pooled = true;
+}
+
 GALLEY_API void galley_doc_free(galley_doc *doc) {
   if (!doc)
     return;

@@ -1,6 +1,8 @@
 /* Unit tests of the document tree: kinds, containment, edits, fields,
  * attributes, metadata, resources, queries and iteration. */
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -1732,6 +1734,73 @@ static void a_million_nodes_are_freed_with_one_doc_free(void **state) {
   galley_doc_free(doc); /* ASan's leak check proves nothing is left */
 }
 
+/* Long-lived documents share a pool of blocks (galley_doc_set_long_lived):
+ * documents made on two threads, freed in between and made again (the
+ * freed blocks reused), each keeps exactly its own text; and once every
+ * one is freed (the pool given back) new ones work as before. */
+#define LL_DOCS 24
+static void ll_fill(galley_doc *doc, int id) {
+  galley_node *root = galley_doc_root(doc);
+  char buf[64];
+  /* Up to some 300 KiB: blocks of several sizes. */
+  for (int i = 0; i < 300 * (id % 7 + 1); i++) {
+    galley_node *p = add_kind(root, GALLEY_NODE_PARAGRAPH);
+    int n = snprintf(buf, sizeof buf, "document %d, paragraph %d", id, i);
+    add(p, galley_doc_new_text(doc, buf, (size_t)n));
+  }
+}
+
+static bool ll_check(const galley_doc *doc, int id) {
+  char buf[64];
+  int i = 0;
+  for (const galley_node *p = galley_node_first_child(galley_doc_root(doc)); p;
+       p = galley_node_next(p), i++) {
+    snprintf(buf, sizeof buf, "document %d, paragraph %d", id, i);
+    const char *t = galley_node_get_literal(galley_node_first_child(p));
+    if (!t || strcmp(t, buf) != 0)
+      return false;
+  }
+  return i == 300 * (id % 7 + 1);
+}
+
+static void *ll_round(void *arg) {
+  int base = *(int *)arg;
+  galley_doc *docs[LL_DOCS];
+  int ids[LL_DOCS];
+  for (int i = 0; i < LL_DOCS; i++) {
+    docs[i] = galley_doc_new();
+    galley_doc_set_long_lived(docs[i]);
+    ll_fill(docs[i], ids[i] = base + i);
+  }
+  for (int i = 0; i < LL_DOCS; i += 2) { /* every other one goes, and comes */
+    galley_doc_free(docs[i]);
+    docs[i] = galley_doc_new();
+    galley_doc_set_long_lived(docs[i]);
+    ll_fill(docs[i], ids[i] = base + 100 + i);
+  }
+  long bad = 0;
+  for (int i = 0; i < LL_DOCS; i++) {
+    if (!ll_check(docs[i], ids[i]))
+      bad++;
+    galley_doc_free(docs[i]);
+  }
+  return (void *)bad;
+}
+
+static void long_lived_documents_share_a_pool_safely(void **state) {
+  (void)state;
+  for (int round = 0; round < 2; round++) {
+    int bases[2] = {1000 * round, 1000 * round + 500};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, ll_round, &bases[1]), 0);
+    void *mine = ll_round(&bases[0]), *theirs = NULL;
+    pthread_join(th, &theirs);
+    assert_int_equal((long)mine, 0);
+    assert_int_equal((long)theirs, 0);
+  }
+  galley_doc_set_long_lived(NULL); /* no document: nothing happens */
+}
+
 /* ---- The read-only view ---- */
 
 /* A small document: a heading, a paragraph with emphasis and a break, a
@@ -1986,6 +2055,7 @@ int main(int argc, char **argv) {
           unlinking_the_current_node_after_exit_continues_with_the_rest),
       cmocka_unit_test(unlinking_a_leaf_at_its_enter_continues_with_the_rest),
       cmocka_unit_test(a_million_nodes_are_freed_with_one_doc_free),
+      cmocka_unit_test(long_lived_documents_share_a_pool_safely),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

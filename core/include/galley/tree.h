@@ -111,6 +111,15 @@ GALLEY_EXPORT galley_doc *galley_doc_new(void);
 /** Frees the document, every node made by it and every string it holds. */
 GALLEY_EXPORT void galley_doc_free(galley_doc *doc);
 /**
+ * Says that `doc` will be kept a while beside many others, as a batch
+ * keeps the pages of its first pass for the second: the memory its tree
+ * takes from now on comes from a pool shared by such documents, backed by
+ * huge pages where the system gives them (one page fault per 2 MiB, not
+ * per 4 KiB), and returned to the system when the last of them is freed.
+ * Only the speed changes. Since 0.2.0.
+ */
+GALLEY_EXPORT void galley_doc_set_long_lived(galley_doc *doc);
+/**
  * The root DOCUMENT node. Writers receive a const document: they must not
  * change it through this pointer.
  */
