@@ -339,16 +339,90 @@ int bp_batch_learn(void *state, galley_job *job, const galley_doc *doc) {
   return rc;
 }
 
-bool bp_batch_template(const bp_template *t, const char *signature,
-                       const char *text) {
-  (void)signature;
+static bool template_ready(const bp_template *t) {
   /* Read only once every page was learnt: no lock is needed. */
-  if (!t || !t->cap || t->docs < MIN_DOCS)
-    return false;
-  uint64_t h = text_hash(text);
+  return t && t->cap && t->docs >= MIN_DOCS;
+}
+
+static bool is_template(const bp_template *t, uint64_t h) {
   if (!h)
     return false;
   const slot *s = find(t->slots, t->cap, h);
   return s->hash && s->count >= MIN_DOCS &&
          (double)s->count >= MIN_SHARE * (double)t->docs;
+}
+
+uint64_t *bp_batch_keys(const bp_template *t, const galley_doc *doc,
+                        size_t *n) {
+  *n = 0;
+  if (!template_ready(t))
+    return NULL;
+  /* The learning walk, keeping every node's key at its place in document
+   * order: an open node's index is kept beside its stretch. */
+  size_t cap = 256, depth = 0, stack_cap = 64;
+  uint64_t *keys = malloc(cap * sizeof *keys);
+  seg *stack = malloc(stack_cap * sizeof *stack);
+  size_t *at = malloc(stack_cap * sizeof *at);
+  bool ok = keys && stack && at;
+  galley_iter it;
+  galley_iter_init(&it, galley_doc_root(doc));
+  galley_event ev;
+  while (ok && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *node = galley_iter_node(&it);
+    galley_kind k = galley_node_kind(node);
+    if (ev == GALLEY_EVENT_ENTER) {
+      if (*n == cap) {
+        uint64_t *nk = realloc(keys, 2 * cap * sizeof *nk);
+        if (!(ok = nk != NULL))
+          break;
+        keys = nk;
+        cap *= 2;
+      }
+      size_t idx = (*n)++;
+      if (galley_kind_is_leaf(k)) {
+        seg own = EMPTY;
+        own_text(&own, node);
+        keys[idx] = seg_key(&own);
+        if (depth)
+          add_seg(&stack[depth - 1], &own);
+        continue;
+      }
+      if (depth == stack_cap) {
+        seg *ns = realloc(stack, 2 * stack_cap * sizeof *ns);
+        size_t *na = ns ? realloc(at, 2 * stack_cap * sizeof *na) : NULL;
+        if (ns)
+          stack = ns;
+        if (!(ok = na != NULL))
+          break;
+        at = na;
+        stack_cap *= 2;
+      }
+      stack[depth] = EMPTY;
+      own_text(&stack[depth], node);
+      at[depth++] = idx;
+    } else if (ev == GALLEY_EVENT_EXIT && depth) {
+      seg done = stack[--depth];
+      keys[at[depth]] = seg_key(&done);
+      if (depth)
+        add_seg(&stack[depth - 1], &done);
+    }
+  }
+  free(stack);
+  free(at);
+  if (!ok) {
+    free(keys);
+    *n = 0;
+    return NULL;
+  }
+  return keys;
+}
+
+bool bp_batch_template_key(const bp_template *t, uint64_t key) {
+  return template_ready(t) && is_template(t, key);
+}
+
+bool bp_batch_template(const bp_template *t, const char *signature,
+                       const char *text) {
+  (void)signature;
+  return template_ready(t) && is_template(t, text_hash(text));
 }

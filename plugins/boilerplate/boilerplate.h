@@ -107,6 +107,15 @@ void bp_batch_end(void *state);
  */
 bool bp_batch_template(const bp_template *t, const char *signature,
                        const char *text);
+/**
+ * The same question for every node of `doc` at once, without copying a
+ * text: the key of each node in document order (the order of the
+ * records), hashed as learning hashes a page, for
+ * bp_batch_template_key. NULL (n 0) without a template or memory.
+ */
+uint64_t *bp_batch_keys(const bp_template *t, const galley_doc *doc,
+                        size_t *n);
+bool bp_batch_template_key(const bp_template *t, uint64_t key);
 
 /* explain.c: the explain report, handed to the host for `path`. */
 int bp_explain_report(bp_ctx *c, const char *path);

@@ -770,7 +770,14 @@ static bool promo_figure(bp_ctx *c, const bp_rec *r) {
   return t && is_cta(t);
 }
 
-static int rule_furniture(bp_ctx *c) {
+/* Rule template asked of a block's text (when its keys are not known). */
+static bool template_text(bp_ctx *c, const bp_rec *r) {
+  char *t = bp_node_text(c->doc, r->node);
+  return t && bp_batch_template(c->batch, "", t);
+}
+
+/* keys: each record's template key (bp_batch_keys), or NULL. */
+static int furniture(bp_ctx *c, const uint64_t *keys) {
   const bp_rec *root = &c->rec[0];
   /* The article element (article, main, itemprop=articleBody) of three
    * paragraphs or more that holds the most prose: it and every block
@@ -879,14 +886,12 @@ static int rule_furniture(bp_ctx *c) {
     }
     const char *sig = bp_node_signature(c->doc, r->node);
     /* Rule template: the block repeats across the batch's pages. */
-    if (c->batch) {
-      char *t = bp_node_text(c->doc, r->node);
-      if (t && bp_batch_template(c->batch, sig, t)) {
-        if (drop(c, (int)i, "template") != GALLEY_OK)
-          return GALLEY_ENOMEM;
-        i = (size_t)r->end - 1;
-        continue;
-      }
+    if (keys ? bp_batch_template_key(c->batch, keys[i])
+             : c->batch && template_text(c, r)) {
+      if (drop(c, (int)i, "template") != GALLEY_OK)
+        return GALLEY_ENOMEM;
+      i = (size_t)r->end - 1;
+      continue;
     }
     if (!*sig)
       continue;
@@ -903,6 +908,21 @@ static int rule_furniture(bp_ctx *c) {
     }
   }
   return GALLEY_OK;
+}
+
+/* The records' template keys are computed in one walk of the tree (it has
+ * not changed since the records were built), not by copying and hashing
+ * each block's text, nested blocks again and again. */
+static int rule_furniture(bp_ctx *c) {
+  size_t n = 0;
+  uint64_t *keys = c->batch ? bp_batch_keys(c->batch, c->doc, &n) : NULL;
+  if (keys && n != c->n) { /* never: then each text is asked */
+    free(keys);
+    keys = NULL;
+  }
+  int rc = furniture(c, keys);
+  free(keys);
+  return rc;
 }
 
 /* ---- Scoring ----------------------------------------------------------- */
