@@ -531,10 +531,54 @@ static const struct {
            "wordt werd "},
 };
 #define N_FW (sizeof function_words / sizeof function_words[0])
+_Static_assert(N_FW <= 32, "a language is a bit of a word's mask");
+
+/* The function words in a table: each word and the languages (a bit each)
+ * whose list has it, so a word of the text is looked up once rather than
+ * searched for in every list. Built once. */
+#define FW_SLOTS 512
+static struct fw_slot {
+  const char *w;
+  size_t n;
+  uint32_t langs;
+} fw_table[FW_SLOTS];
+static pthread_once_t fw_once = PTHREAD_ONCE_INIT;
+
+static uint32_t fw_hash(const char *w, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)w[i]) * 16777619u;
+  return h;
+}
+
+static struct fw_slot *fw_find(const char *w, size_t n) {
+  uint32_t i = fw_hash(w, n) & (FW_SLOTS - 1);
+  while (fw_table[i].w && !(fw_table[i].n == n && !memcmp(fw_table[i].w, w, n)))
+    i = (i + 1) & (FW_SLOTS - 1);
+  return &fw_table[i];
+}
+
+static void fw_build(void) {
+  for (size_t l = 0; l < N_FW; l++)
+    for (const char *p = function_words[l].words; *p;) {
+      while (*p == ' ')
+        p++;
+      const char *w = p;
+      while (*p && *p != ' ')
+        p++;
+      if (p == w)
+        continue;
+      struct fw_slot *s = fw_find(w, (size_t)(p - w));
+      s->w = w;
+      s->n = (size_t)(p - w);
+      s->langs |= (uint32_t)1 << l;
+    }
+}
 
 /* 0 and a tag when one language's function words stand out, else -1. */
 static int function_word_guess(const char *text, size_t len, char *out,
                                size_t size) {
+  pthread_once(&fw_once, fw_build);
   size_t hits[N_FW] = {0}, words = 0;
   char w[24];
   size_t i = 0;
@@ -561,12 +605,11 @@ static int function_word_guess(const char *text, size_t len, char *out,
     words++;
     if (n >= sizeof w)
       continue;
-    w[0] = ' ';
-    w[1 + n] = ' ';
-    w[2 + n] = '\0';
-    for (size_t l = 0; l < N_FW; l++)
-      if (strstr(function_words[l].words, w))
-        hits[l]++;
+    const struct fw_slot *f = fw_find(w + 1, n);
+    if (f->w)
+      for (size_t l = 0; l < N_FW; l++)
+        if (f->langs >> l & 1)
+          hits[l]++;
   }
   size_t best = 0, second = 0;
   for (size_t l = 1; l < N_FW; l++)
