@@ -2,6 +2,9 @@
  * (recognise.h): one tokenizer and one set of word lists, in seven
  * languages, for every reader and transform that infers metadata. */
 #include <stdio.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <string.h>
 
 #include "private.h"
@@ -1046,10 +1049,31 @@ const char *galley_find_ci(const char *s, size_t n, const char *needle) {
   if (!s || m > n)
     return NULL;
   unsigned char l0 = ascii_lower((unsigned char)needle[0]);
-  unsigned char u0 = l0 >= 'a' && l0 <= 'z' ? (unsigned char)(l0 - 32) : l0;
-  for (size_t i = 0; i + m <= n; i++) {
-    unsigned char f = (unsigned char)s[i];
-    if (f != l0 && f != u0)
+  bool letter = l0 >= 'a' && l0 <= 'z';
+  /* A letter's two cases differ in bit 5 only: c | 0x20 is l0 exactly
+   * when c is one of them. */
+  unsigned char fold = letter ? 0x20 : 0;
+  size_t last = n - m; /* the last place the needle can start */
+  for (size_t i = 0; i <= last; i++) {
+#ifdef __SSE2__
+    /* Sixteen places at a time to the next that starts like the needle. */
+    if (last - i >= 16) {
+      const __m128i want = _mm_set1_epi8((char)l0);
+      const __m128i bit = _mm_set1_epi8((char)fold);
+      unsigned mask = 0;
+      while (last - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        mask = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_or_si128(v, bit), want));
+        if (mask)
+          break;
+        i += 16;
+      }
+      if (mask)
+        i += (size_t)__builtin_ctz(mask);
+    }
+#endif
+    if (((unsigned char)s[i] | fold) != l0)
       continue;
     size_t j = 1;
     while (j < m && ascii_lower((unsigned char)s[i + j]) ==
