@@ -1767,8 +1767,9 @@ static bool is_url_line(const char *t) {
       p++;
     size_t n = (size_t)(p - w);
     total += n;
-    if (strncmp(w, "http://", 7) == 0 || strncmp(w, "https://", 8) == 0 ||
-        strncmp(w, "www.", 4) == 0) {
+    if ((*w == 'h' && (strncmp(w, "http://", 7) == 0 ||
+                       strncmp(w, "https://", 8) == 0)) ||
+        (*w == 'w' && strncmp(w, "www.", 4) == 0)) {
       url += n;
       urls++;
     }
@@ -1789,7 +1790,7 @@ static bool is_date_line(const bp_rec *r, const char *t) {
    * le 05.05.2015 | Par Martin Untersinger") may be longer: ten words a
    * part, as the recogniser checks each part. */
   unsigned parts = 1;
-  for (const char *p = t; *p; p++)
+  for (const char *p = strchr(t, ' '); p; p = strchr(p + 1, ' '))
     if (strncmp(p, " | ", 3) == 0 || strncmp(p, " \xe2\x80\xa2 ", 5) == 0 ||
         strncmp(p, " \xc2\xb7 ", 4) == 0)
       parts++;
