@@ -6,10 +6,10 @@
 # page read once and stripped alone), against readability-lxml (Debian
 # python3-readability, one /usr/bin/python3 process over all pages) and,
 # when node is there, Readability.js (@mozilla/readability and jsdom, one
-# node process over all pages). The galley commands run ROUNDS times,
-# taking turns, and the peers (ten to a hundred times slower) once, in the
-# first round; the fastest round counts: other work on the machine only
-# ever adds time. Ratios are of CPU time (user + system), which a loaded
+# node process over all pages). The galley commands and readability-lxml
+# (ten times slower) run ROUNDS times, taking turns, and Readability.js (a
+# hundred times slower) once, in the first round; the fastest round
+# counts: other work on the machine only ever adds time. Ratios are of CPU time (user + system), which a loaded
 # machine disturbs less than elapsed time; both are shown. galley runs
 # with -j 1, as the peers use one core. A peer that is absent is
 # skipped, and the table says so.
@@ -109,7 +109,7 @@ declare -A best wall peak
 for name in "${names[@]}"; do best[$name]=999999; wall[$name]=999999; peak[$name]=0; done
 for round in $(seq "$rounds"); do
   for name in "${names[@]}"; do
-    case $name in lxml | rjs) [ "$round" -gt 1 ] && continue ;; esac
+    case $name in rjs) [ "$round" -gt 1 ] && continue ;; esac
     rm -rf "$work/out"; mkdir -p "$work/out"
     /usr/bin/time -f '%e %U %S %M %x' -o "$work/time" bash -c "$(declare -f "cmd_$name"); galley='$galley' old='$old' work='$work' nm='$nm' cmd_$name '$work/out'" \
       > /dev/null 2>&1 || true
@@ -133,7 +133,7 @@ label() {
   oldplain) echo "OLD galley batch without --strip" ;;
   esac
 }
-echo "--strip benchmark: $files pages, $((bytes / 1000000)) MB of HTML, html -> text, -j 1, best of $rounds interleaved rounds (peers: one)"
+echo "--strip benchmark: $files pages, $((bytes / 1000000)) MB of HTML, html -> text, -j 1, best of $rounds interleaved rounds (Readability.js: one)"
 echo
 echo "| run | CPU seconds | elapsed seconds | pages per CPU second | peak MiB | galley --strip is |"
 echo "| --- | --- | --- | --- | --- | --- |"
