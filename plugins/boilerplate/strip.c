@@ -94,7 +94,7 @@ static int build(bp_ctx *c) {
         images--;
       continue;
     }
-    if ((rc = grow(c)) != GALLEY_OK)
+    if (c->n == c->cap && (rc = grow(c)) != GALLEY_OK)
       goto done;
     int idx = (int)c->n++;
     bp_rec *r = &c->rec[idx];
@@ -118,7 +118,8 @@ static int build(bp_ctx *c) {
     default: break;
     }
     if (!galley_kind_is_leaf(k)) {
-      if (galley_array_grow((void **)&stack, &stack_cap, depth + 1,
+      if (depth == stack_cap &&
+          galley_array_grow((void **)&stack, &stack_cap, depth + 1,
                             sizeof *stack) != GALLEY_OK) {
         rc = galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
         goto done;
