@@ -10,6 +10,12 @@
 
 /* read.c */
 int html_read(galley_job *job, const galley_input *in, galley_doc *doc);
+/* xmlmem.c: libxml2's memory from a per-thread arena between xm_begin and
+ * xm_end (nested: the outermost pair counts); xm_setup installs the hooks,
+ * once, before libxml2 is used. */
+void xm_setup(void);
+void xm_begin(void);
+void xm_end(void);
 /* The same, in html.so: through html-libxml.mod (module.c). */
 int html_read_lazily(galley_job *job, const galley_input *in,
                      galley_doc *doc);

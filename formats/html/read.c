@@ -2076,6 +2076,8 @@ int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
   rd r = {.job = job, .doc = doc};
   r.max_depth = galley_job_limits(job)->max_depth;
   r.meta = html_meta_new();
+  /* libxml2's tree of the page from this thread's arena until done. */
+  xm_begin();
   htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
   xmlDoc *xd = NULL;
   if (!r.meta || !ctxt) {
@@ -2141,6 +2143,7 @@ done:
     xmlFreeDoc(xd);
   if (ctxt)
     htmlFreeParserCtxt(ctxt);
+  xm_end();
   html_meta_free(r.meta);
   free(r.st);
   free(r.il);

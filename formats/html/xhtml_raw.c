@@ -69,6 +69,7 @@ __attribute__((visibility("default"))) const html_libxml *
 galley_html_libxml(unsigned version) {
   if (version != HTML_LIBXML_VERSION)
     return NULL;
+  xm_setup();
   xmlInitParser();
   return &module_table;
 }
