@@ -1,6 +1,8 @@
 /* Finding the article in a tree and dropping everything else. Every drop
  * names its rule (see README.md in this folder for what each one means). */
 #include <ctype.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -194,12 +196,50 @@ static const char *const article_words[] = {
     "hentry",  "blog",        "prose",        "richtext", "page",
     "embed",   "embedded",    "tweet",        NULL};
 
-static bool word_in(const char *w, size_t n, const char *const *list) {
-  /* The first letter first: most words of a signature match none. */
-  for (size_t i = 0; list[i]; i++)
-    if (list[i][0] == w[0] && strncmp(list[i], w, n) == 0 && !list[i][n])
-      return true;
-  return false;
+/* The three lists in one table, each word with the first list that has
+ * it (article, then strong, then weak): a word of a signature is looked up
+ * once. Built once. */
+enum { W_NONE, W_ARTICLE, W_STRONG, W_WEAK };
+#define WORD_SLOTS 512
+static struct word_slot {
+  const char *w;
+  size_t n;
+  int cls;
+} word_table[WORD_SLOTS];
+static pthread_once_t word_once = PTHREAD_ONCE_INIT;
+
+static struct word_slot *word_slot(const char *w, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)w[i]) * 16777619u;
+  size_t i = h & (WORD_SLOTS - 1);
+  while (word_table[i].w &&
+         !(word_table[i].n == n && memcmp(word_table[i].w, w, n) == 0))
+    i = (i + 1) & (WORD_SLOTS - 1);
+  return &word_table[i];
+}
+
+static void add_words(const char *const *list, int cls) {
+  for (size_t i = 0; list[i]; i++) {
+    struct word_slot *s = word_slot(list[i], strlen(list[i]));
+    if (!s->w) {
+      s->w = list[i];
+      s->n = strlen(list[i]);
+      s->cls = cls;
+    }
+  }
+}
+
+static void build_words(void) {
+  add_words(article_words, W_ARTICLE);
+  add_words(strong_words, W_STRONG);
+  add_words(weak_words, W_WEAK);
+}
+
+static int word_class(const char *w, size_t n) {
+  pthread_once(&word_once, build_words);
+  const struct word_slot *s = word_slot(w, n);
+  return s->w ? s->cls : W_NONE;
 }
 
 /* True when one of the strings of `list` (NULL-terminated) occurs in s. */
@@ -275,15 +315,16 @@ static sigwords scan_sig_n(const char *sig, size_t len) {
       negated = false;
       continue;
     }
-    if (word_in(w, n, article_words)) {
+    int cls = word_class(w, n);
+    if (cls == W_ARTICLE) {
       s.article++;
       continue;
     }
     int joined = 0;
-    if (word_in(w, n, strong_words) || (joined = joined_word(w, n)) == 2) {
+    if (cls == W_STRONG || (joined = joined_word(w, n)) == 2) {
       s.strong++;
       s.chrome++;
-    } else if (word_in(w, n, weak_words) || joined == 1) {
+    } else if (cls == W_WEAK || joined == 1) {
       s.chrome++;
     }
   }
