@@ -116,6 +116,8 @@ static void *parse_pages(void *arg) {
   long bad = 0;
   for (int round = 0; round < 30; round++) {
     char *page = malloc(200000);
+    if (!page)
+      return (void *)1;
     size_t o = (size_t)sprintf(page, "<html><body>");
     int n = 200 + round * 20;
     for (int i = 0; i < n; i++)
