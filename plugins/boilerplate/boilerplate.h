@@ -54,11 +54,23 @@ typedef struct bp_cand {
 
 enum { BP_MAX_CAND = 32 };
 
+/* A text node's counts, kept from one build of the records to the next:
+ * between builds the tree only loses nodes (and gains figure boxes around
+ * pictures), so the text nodes left come in the same order with the same
+ * literals, and are not counted again. */
+typedef struct bp_tcount {
+  const galley_node *node;
+  const char *lit;
+  unsigned text, commas, stops;
+} bp_tcount;
+
 typedef struct bp_ctx {
   galley_job *job;
   galley_doc *doc;
   bp_rec *rec;
   size_t n, cap;
+  bp_tcount *tc[2]; /* [0]: the build before, [1]: this one */
+  size_t n_tc[2], cap_tc[2];
   bp_drop *drops;
   size_t n_drops, cap_drops;
   const bp_template *batch; /* the site's template, or NULL */

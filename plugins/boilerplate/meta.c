@@ -93,7 +93,6 @@ int bp_meta_collect(bp_ctx *c) {
     galley_kind k = r->kind;
     if (galley_kind_is_leaf(k) || r->text > 100 || r->text == 0)
       continue;
-    const char *sig = bp_node_signature(doc, n);
     const char *dt = galley_node_get_attr(n, "datetime");
     galley_date d;
     int rc = GALLEY_OK;
@@ -102,14 +101,17 @@ int bp_meta_collect(bp_ctx *c) {
         return rc;
       continue;
     }
+    bool para = k == GALLEY_NODE_PARAGRAPH || k == GALLEY_NODE_SPAN ||
+                k == GALLEY_NODE_DIV || k == GALLEY_NODE_LINK;
+    if (!para)
+      continue; /* before its signature is made: most blocks stop here */
+    const char *sig = bp_node_signature(doc, n);
     const char *rel = galley_node_get_attr(n, "rel");
     bool by = galley_recognise_byline_mark(sig) ||
               (rel && strcmp(rel, "author") == 0);
     bool dl = sig_has(sig, "date") || sig_has(sig, "time") ||
               sig_has(sig, "published");
-    bool para = k == GALLEY_NODE_PARAGRAPH || k == GALLEY_NODE_SPAN ||
-                k == GALLEY_NODE_DIV || k == GALLEY_NODE_LINK;
-    if (!para || (!by && !dl && k != GALLEY_NODE_PARAGRAPH))
+    if (!by && !dl && k != GALLEY_NODE_PARAGRAPH)
       continue;
     char *t = bp_node_text(doc, n);
     if (!t || !*t)

@@ -79,6 +79,8 @@ static int bp_transform(galley_job *job, galley_doc *doc) {
   if (rc == GALLEY_OK && c.n_drops)
     galley_job_info(job, "boilerplate: %zu blocks removed", c.n_drops);
   free(c.rec);
+  free(c.tc[0]);
+  free(c.tc[1]);
   free(c.drops);
   if (rc == GALLEY_ENOMEM && !galley_job_errmsg(job))
     return galley_job_error(job, GALLEY_ENOMEM, "out of memory");

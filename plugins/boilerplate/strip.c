@@ -72,8 +72,40 @@ static void count_text(bp_rec *r, const char *s, bool in_link) {
 
 /* Builds one record per node in document order and sums each subtree's
  * statistics into its root, walking the array backwards (no recursion). */
+/* Counts record r's text (a text node's): from the build before when the
+ * node is found there, near where the last one was, with the same
+ * literal; else counted. `seen`: where the search in the build before
+ * is. Appends the counts to this build's. */
+static int text_counts(bp_ctx *c, bp_rec *r, size_t *seen, bool in_link) {
+  const char *lit = galley_node_get_literal(r->node);
+  const bp_tcount *old = c->tc[0];
+  size_t n_old = c->n_tc[0], j = *seen;
+  size_t stop = j + 16 < n_old ? j + 16 : n_old;
+  while (j < stop && old[j].node != r->node)
+    j++;
+  if (j < stop && old[j].lit == lit) {
+    r->text = old[j].text;
+    r->commas = old[j].commas;
+    r->stops = old[j].stops;
+    if (in_link)
+      r->link = r->text;
+    *seen = j + 1;
+  } else {
+    count_text(r, lit, in_link);
+  }
+  if (c->n_tc[1] == c->cap_tc[1] &&
+      galley_array_grow((void **)&c->tc[1], &c->cap_tc[1], c->n_tc[1] + 1,
+                        sizeof *c->tc[1]) != GALLEY_OK)
+    return galley_job_error(c->job, GALLEY_ENOMEM, "out of memory");
+  c->tc[1][c->n_tc[1]++] =
+      (bp_tcount){r->node, lit, r->text, r->commas, r->stops};
+  return GALLEY_OK;
+}
+
 static int build(bp_ctx *c) {
   c->n = 0;
+  c->n_tc[1] = 0;
+  size_t seen = 0;
   galley_node *root = galley_doc_root(c->doc);
   size_t stack_cap = 64, depth = 0;
   int *stack = malloc(stack_cap * sizeof *stack);
@@ -109,8 +141,8 @@ static int build(bp_ctx *c) {
     case GALLEY_NODE_TEXT:
     case GALLEY_NODE_CODE:
     case GALLEY_NODE_CODE_BLOCK:
-      if (!images)
-        count_text(r, galley_node_get_literal(node), links > 0);
+      if (!images && (rc = text_counts(c, r, &seen, links > 0)) != GALLEY_OK)
+        goto done;
       break;
     case GALLEY_NODE_IMAGE: r->images = 1; break;
     case GALLEY_NODE_ITEM: r->items = 1; break;
@@ -155,6 +187,16 @@ static int build(bp_ctx *c) {
   }
 done:
   free(stack);
+  if (rc == GALLEY_OK) { /* this build's counts are the next one's before */
+    bp_tcount *t = c->tc[0];
+    size_t cap = c->cap_tc[0];
+    c->tc[0] = c->tc[1];
+    c->n_tc[0] = c->n_tc[1];
+    c->cap_tc[0] = c->cap_tc[1];
+    c->tc[1] = t;
+    c->cap_tc[1] = cap;
+    c->n_tc[1] = 0;
+  }
   return rc;
 }
 
