@@ -687,6 +687,61 @@ static int drop(bp_ctx *c, int i, const char *rule) {
   return GALLEY_OK;
 }
 
+/* Drops every block of record `i`'s subtree but record `keep` and the
+ * blocks that hold it. GALLEY_OK or GALLEY_ENOMEM. */
+static int drop_around(bp_ctx *c, int i, int keep, const char *rule) {
+  for (int j = i + 1; j < c->rec[i].end; j++) {
+    if (j == keep) {
+      j = c->rec[j].end - 1;
+      continue;
+    }
+    if (j < keep && keep < c->rec[j].end)
+      continue; /* holds it: into it */
+    if (drop(c, j, rule) != GALLEY_OK)
+      return GALLEY_ENOMEM;
+    j = c->rec[j].end - 1;
+  }
+  return GALLEY_OK;
+}
+
+/* Rule standfirst: the one paragraph of prose in a <header> that also
+ * holds the headline (a heading) is the article's lead, "the standfirst"
+ * under the title: a sentence or more (60 to 600 characters, ending in a
+ * stop), not mostly links, not a byline or a dateline, in a header that
+ * comes before three quarters of the page's prose. Its record, else 0. */
+static int standfirst(bp_ctx *c, int i) {
+  const bp_rec *h = &c->rec[i];
+  if (h->heads == 0)
+    return 0;
+  /* Over the article, not after it (a comment section's header). */
+  unsigned before = 0;
+  for (int j = 1; j < i; j++)
+    if (c->rec[j].kind == GALLEY_NODE_PARAGRAPH && c->rec[j].text >= 40)
+      before += c->rec[j].text;
+  if (before * 4 > c->rec[0].prose)
+    return 0;
+  int found = 0;
+  for (int j = i + 1; j < h->end; j++) {
+    const bp_rec *r = &c->rec[j];
+    if (r->kind != GALLEY_NODE_PARAGRAPH || r->text < 60)
+      continue;
+    if (found || r->text > 600 || r->link * 2 >= r->text || r->stops == 0 ||
+        under(c, r, GALLEY_NODE_LINK, 4))
+      return 0;
+    found = j;
+  }
+  if (!found)
+    return 0;
+  char *t = bp_node_text(c->doc, c->rec[found].node);
+  galley_byline by;
+  galley_date d;
+  if (!t || !bp_ends_sentence(t) ||
+      galley_recognise_byline(t, strlen(t), 0, &by) ||
+      galley_recognise_dateline(t, strlen(t), &d))
+    return 0;
+  return found;
+}
+
 /* Unlinks every node marked in this round. */
 static void apply_drops(bp_ctx *c) {
   for (size_t i = 0; i < c->n; i++)
@@ -950,8 +1005,10 @@ static int furniture(bp_ctx *c, const uint64_t *keys) {
     }
     if (tag && strcmp(tag, "header") == 0 && r->paras < 2 && !big) {
       /* A page header; an article's own <header> keeps its headline, which
-       * metadata already has. */
-      if (drop(c, (int)i, "chrome-tag") != GALLEY_OK)
+       * metadata already has, but not its standfirst (rule standfirst). */
+      int lead = standfirst(c, (int)i);
+      if (lead > 0 ? drop_around(c, (int)i, lead, "chrome-tag")
+                   : drop(c, (int)i, "chrome-tag") != GALLEY_OK)
         return GALLEY_ENOMEM;
       i = (size_t)r->end - 1;
       continue;

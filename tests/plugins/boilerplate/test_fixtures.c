@@ -23,6 +23,7 @@ typedef struct fixture {
 
 static const fixture fixtures[] = {
     {"chrome-tag", "html", "html", "chrome-tag"},
+    {"standfirst", "html", "html", "chrome-tag"},
     {"chrome-class", "html", "html", "chrome-class"},
     {"chrome-class-joined", "html", "html", "chrome-class"},
     {"keeps-article-in-layer", "html", "html", "outside-content"},
