@@ -1029,23 +1029,36 @@ static int by_guess(const void *a, const void *b) {
   return strcmp(x->guess_key, y->guess_key);
 }
 
-/* Every page's guessed site (on `n_threads` threads), and how many pages
- * guess the same. */
-static void guess_sites(batch *b, long n_threads) {
-  pthread_t *threads = calloc((size_t)n_threads, sizeof *threads);
-  if (!threads)
-    cli_die_oom();
+/* Starts `fn` on up to n threads over the tasks (from b->next); when none
+ * can be started, runs it on this one. How many were started. */
+static long start_threads(batch *b, pthread_t *threads, long n,
+                          void *(*fn)(void *)) {
   long started = 0;
-  atomic_store(&b->next, 0);
-  for (long i = 0; i < n_threads; i++)
-    if (pthread_create(&threads[i], NULL, guess_worker, b) == 0)
+  for (long i = 0; i < n; i++)
+    if (pthread_create(&threads[started], NULL, fn, b) == 0)
       started++;
   if (started == 0)
-    guess_worker(b);
+    fn(b);
+  return started;
+}
+
+static void join_threads(pthread_t *threads, long started) {
   for (long i = 0; i < started; i++)
     pthread_join(threads[i], NULL);
-  free(threads);
+}
+
+/* One pass of `fn` over every task, on up to n threads; the next pass
+ * starts again at the first task. */
+static void run_pass(batch *b, pthread_t *threads, long n,
+                     void *(*fn)(void *)) {
+  join_threads(threads, start_threads(b, threads, n, fn));
   atomic_store(&b->next, 0);
+}
+
+/* Every page's guessed site (a pass on the threads), and how many pages
+ * guess the same. */
+static void guess_sites(batch *b, pthread_t *threads, long n_threads) {
+  run_pass(b, threads, n_threads, guess_worker);
   task **by = malloc((b->n ? b->n : 1) * sizeof *by);
   if (!by)
     cli_die_oom();
@@ -1542,24 +1555,15 @@ int run_batch(const plan *p) {
   pthread_t *threads = calloc((size_t)n_threads, sizeof *threads);
   if (!threads)
     cli_die_oom();
-  long started = 0;
   b.learns = learns_across(&b);
   if (b.learns) {
     /* First pass: every page is read and parsed, its site found and the
      * site's batch taught; the pages within the budget are kept for the
      * conversion, the others are read again then. */
-    guess_sites(&b, n_threads);
+    guess_sites(&b, threads, n_threads);
     b.learning = 1;
-    for (long i = 0; i < n_threads; i++)
-      if (pthread_create(&threads[i], NULL, worker, &b) == 0)
-        started++;
-    if (started == 0)
-      worker(&b);
-    for (long i = 0; i < started; i++)
-      pthread_join(threads[i], NULL);
-    started = 0;
+    run_pass(&b, threads, n_threads, worker);
     b.learning = 0;
-    atomic_store(&b.next, 0);
     assign_sites(&b);
     if (c->verbosity > 0)
       fprintf(stderr,
@@ -1575,11 +1579,7 @@ int run_batch(const plan *p) {
               atomic_load(&b.again), atomic_load(&b.kept),
               atomic_load(&b.dropped), b.budget);
   }
-  for (long i = 0; i < n_threads; i++)
-    if (pthread_create(&threads[i], NULL, worker, &b) == 0)
-      started++;
-  if (started == 0)
-    worker(&b);
+  long started = start_threads(&b, threads, n_threads, worker);
   /* The main thread draws the bar until the workers are through. */
   while (b.progress && atomic_load(&b.done) < b.n && !cli_interrupted &&
          !atomic_load(&b.stop)) {
@@ -1587,8 +1587,7 @@ int run_batch(const plan *p) {
     struct timespec tick = {0, 100 * 1000 * 1000};
     nanosleep(&tick, NULL);
   }
-  for (long i = 0; i < started; i++)
-    pthread_join(threads[i], NULL);
+  join_threads(threads, started);
   free(threads);
   if (b.progress) {
     draw_bar(&b);
