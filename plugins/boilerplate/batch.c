@@ -224,6 +224,60 @@ static int grow(slot **slots, size_t *cap, size_t used) {
   return GALLEY_OK;
 }
 
+/* The hashing walk over a document: each node's key (seg_key of its
+ * text), handed to `each` with the node's index in document order (the
+ * order of the transform's records) and kind, as soon as it is known (a
+ * leaf at once, a container when it closes). Each open container's text
+ * so far is a stretch on the stack; a closed one is added to its
+ * parent's. GALLEY_OK, GALLEY_ENOMEM or what `each` returned. */
+typedef int (*key_fn)(void *ctx, size_t idx, galley_kind kind, uint64_t key);
+
+static int walk_keys(const galley_doc *doc, key_fn each, void *ctx) {
+  seg *stack = NULL;
+  size_t *at = NULL;
+  size_t depth = 0, stack_cap = 0, count = 0;
+  int rc = GALLEY_OK;
+  galley_iter it;
+  galley_iter_init(&it, galley_doc_root(doc));
+  galley_event ev;
+  while (rc == GALLEY_OK && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
+    galley_node *node = galley_iter_node(&it);
+    galley_kind k = galley_node_kind(node);
+    if (ev == GALLEY_EVENT_ENTER && galley_kind_is_leaf(k)) {
+      seg own = EMPTY;
+      own_text(&own, node);
+      rc = each(ctx, count++, k, seg_key(&own));
+      if (depth)
+        add_seg(&stack[depth - 1], &own);
+    } else if (ev == GALLEY_EVENT_ENTER) {
+      if (depth == stack_cap) {
+        size_t ncap = stack_cap ? stack_cap * 2 : 64;
+        seg *ns = realloc(stack, ncap * sizeof *ns);
+        if (ns)
+          stack = ns;
+        size_t *na = ns ? realloc(at, ncap * sizeof *na) : NULL;
+        if (!na) {
+          rc = GALLEY_ENOMEM;
+          break;
+        }
+        at = na;
+        stack_cap = ncap;
+      }
+      stack[depth] = EMPTY;
+      own_text(&stack[depth], node);
+      at[depth++] = count++;
+    } else if (ev == GALLEY_EVENT_EXIT && depth) {
+      seg done = stack[--depth];
+      rc = each(ctx, at[depth], k, seg_key(&done));
+      if (depth)
+        add_seg(&stack[depth - 1], &done);
+    }
+  }
+  free(stack);
+  free(at);
+  return rc;
+}
+
 static bool counts_as_block(galley_kind k) {
   return galley_kind_is_block(k) && k != GALLEY_NODE_DOCUMENT;
 }
@@ -251,17 +305,25 @@ void bp_batch_end(void *state) {
   free(t);
 }
 
-/* Adds `h` (not 0) to the set `mine`. */
-static int add_mine(slot **mine, size_t *cap, size_t *used, uint64_t h) {
-  if (!h)
+/* A page's distinct block keys: open addressing, 0 an empty slot. */
+typedef struct set {
+  slot *slots;
+  size_t cap, used;
+} set;
+
+/* walk_keys' step of learning: a block's key (not 0) into the set. */
+static int add_block(void *ctx, size_t idx, galley_kind kind, uint64_t key) {
+  (void)idx;
+  set *mine = ctx;
+  if (!key || !counts_as_block(kind))
     return GALLEY_OK;
-  int rc = grow(mine, cap, *used);
+  int rc = grow(&mine->slots, &mine->cap, mine->used);
   if (rc != GALLEY_OK)
     return rc;
-  slot *s = find(*mine, *cap, h);
+  slot *s = find(mine->slots, mine->cap, key);
   if (!s->hash) {
-    s->hash = h;
-    (*used)++;
+    s->hash = key;
+    mine->used++;
   }
   return GALLEY_OK;
 }
@@ -273,59 +335,20 @@ int bp_batch_learn(void *state, galley_job *job, const galley_doc *doc) {
   if (!galley_job_option_bool(job, "template", true))
     return GALLEY_OK; /* nothing learnt: no block is template */
   /* This document's distinct texts first, so a text repeated within one
-   * page still counts once. One walk: each open container's text so far
-   * is a stretch on the stack, a closed one is added to its parent's. */
-  slot *mine = NULL;
-  size_t cap = 0, used = 0;
-  seg *stack = NULL;
-  size_t depth = 0, stack_cap = 0;
-  int rc = GALLEY_OK;
-  galley_iter it;
-  galley_iter_init(&it, galley_doc_root(doc));
-  galley_event ev;
-  while (rc == GALLEY_OK && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    galley_node *n = galley_iter_node(&it);
-    galley_kind k = galley_node_kind(n);
-    if (ev == GALLEY_EVENT_ENTER && galley_kind_is_leaf(k)) {
-      seg own = EMPTY;
-      own_text(&own, n);
-      if (counts_as_block(k))
-        rc = add_mine(&mine, &cap, &used, seg_key(&own));
-      if (depth)
-        add_seg(&stack[depth - 1], &own);
-    } else if (ev == GALLEY_EVENT_ENTER) {
-      if (depth == stack_cap) {
-        size_t ncap = stack_cap ? stack_cap * 2 : 64;
-        seg *ns = realloc(stack, ncap * sizeof *ns);
-        if (!ns) {
-          rc = GALLEY_ENOMEM;
-          break;
-        }
-        stack = ns;
-        stack_cap = ncap;
-      }
-      stack[depth] = EMPTY;
-      own_text(&stack[depth], n);
-      depth++;
-    } else if (ev == GALLEY_EVENT_EXIT && depth) {
-      seg done = stack[--depth];
-      if (counts_as_block(k))
-        rc = add_mine(&mine, &cap, &used, seg_key(&done));
-      if (depth)
-        add_seg(&stack[depth - 1], &done);
-    }
-  }
-  free(stack);
+   * page still counts once. */
+  set mine = {NULL, 0, 0};
+  int rc = walk_keys(doc, add_block, &mine);
   if (rc == GALLEY_OK) {
     pthread_mutex_lock(&t->lock);
-    for (size_t i = 0; rc == GALLEY_OK && i < cap; i++) {
-      if (!mine[i].hash)
+    for (size_t i = 0; rc == GALLEY_OK && i < mine.cap; i++) {
+      uint64_t h = mine.slots[i].hash;
+      if (!h)
         continue;
       if ((rc = grow(&t->slots, &t->cap, t->used)) != GALLEY_OK)
         break;
-      slot *s = find(t->slots, t->cap, mine[i].hash);
+      slot *s = find(t->slots, t->cap, h);
       if (!s->hash) {
-        s->hash = mine[i].hash;
+        s->hash = h;
         t->used++;
       }
       s->count++;
@@ -333,7 +356,7 @@ int bp_batch_learn(void *state, galley_job *job, const galley_doc *doc) {
     t->docs++;
     pthread_mutex_unlock(&t->lock);
   }
-  free(mine);
+  free(mine.slots);
   if (rc == GALLEY_ENOMEM)
     return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   return rc;
@@ -352,69 +375,37 @@ static bool is_template(const bp_template *t, uint64_t h) {
          (double)s->count >= MIN_SHARE * (double)t->docs;
 }
 
+/* Every node's key at its index, for bp_batch_keys. */
+typedef struct keys {
+  uint64_t *k;
+  size_t n, cap;
+} keys;
+
+static int put_key(void *ctx, size_t idx, galley_kind kind, uint64_t key) {
+  (void)kind;
+  keys *ks = ctx;
+  if (idx >= ks->cap &&
+      galley_array_grow((void **)&ks->k, &ks->cap, idx + 1, sizeof *ks->k) !=
+          GALLEY_OK)
+    return GALLEY_ENOMEM;
+  ks->k[idx] = key;
+  if (idx >= ks->n)
+    ks->n = idx + 1;
+  return GALLEY_OK;
+}
+
 uint64_t *bp_batch_keys(const bp_template *t, const galley_doc *doc,
                         size_t *n) {
   *n = 0;
   if (!template_ready(t))
     return NULL;
-  /* The learning walk, keeping every node's key at its place in document
-   * order: an open node's index is kept beside its stretch. */
-  size_t cap = 256, depth = 0, stack_cap = 64;
-  uint64_t *keys = malloc(cap * sizeof *keys);
-  seg *stack = malloc(stack_cap * sizeof *stack);
-  size_t *at = malloc(stack_cap * sizeof *at);
-  bool ok = keys && stack && at;
-  galley_iter it;
-  galley_iter_init(&it, galley_doc_root(doc));
-  galley_event ev;
-  while (ok && (ev = galley_iter_next(&it)) != GALLEY_EVENT_DONE) {
-    galley_node *node = galley_iter_node(&it);
-    galley_kind k = galley_node_kind(node);
-    if (ev == GALLEY_EVENT_ENTER) {
-      if (*n == cap) {
-        uint64_t *nk = realloc(keys, 2 * cap * sizeof *nk);
-        if (!(ok = nk != NULL))
-          break;
-        keys = nk;
-        cap *= 2;
-      }
-      size_t idx = (*n)++;
-      if (galley_kind_is_leaf(k)) {
-        seg own = EMPTY;
-        own_text(&own, node);
-        keys[idx] = seg_key(&own);
-        if (depth)
-          add_seg(&stack[depth - 1], &own);
-        continue;
-      }
-      if (depth == stack_cap) {
-        seg *ns = realloc(stack, 2 * stack_cap * sizeof *ns);
-        size_t *na = ns ? realloc(at, 2 * stack_cap * sizeof *na) : NULL;
-        if (ns)
-          stack = ns;
-        if (!(ok = na != NULL))
-          break;
-        at = na;
-        stack_cap *= 2;
-      }
-      stack[depth] = EMPTY;
-      own_text(&stack[depth], node);
-      at[depth++] = idx;
-    } else if (ev == GALLEY_EVENT_EXIT && depth) {
-      seg done = stack[--depth];
-      keys[at[depth]] = seg_key(&done);
-      if (depth)
-        add_seg(&stack[depth - 1], &done);
-    }
-  }
-  free(stack);
-  free(at);
-  if (!ok) {
-    free(keys);
-    *n = 0;
+  keys ks = {NULL, 0, 0};
+  if (walk_keys(doc, put_key, &ks) != GALLEY_OK) {
+    free(ks.k);
     return NULL;
   }
-  return keys;
+  *n = ks.n;
+  return ks.k;
 }
 
 bool bp_batch_template_key(const bp_template *t, uint64_t key) {
