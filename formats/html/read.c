@@ -1894,11 +1894,92 @@ static size_t too_many_attributes(const unsigned char *p, size_t n,
   return 0;
 }
 
+/*
+ * Where the content of an <svg> that starts at p[i] (just after its start
+ * tag) ends: the offset of its "</svg>", when libxml2 would read that
+ * content as a tree of its own that the walk drops whole and nothing else
+ * looks into; 0 when it might not be. Inline icons and charts are a tenth
+ * of the bytes libxml2 reads of real pages (their path data is read a
+ * character at a time). Only content made of tags, comments and blanks,
+ * properly nested, whose every element is unknown to libxml2's HTML
+ * parser (so none closes an element outside, or is read raw), is not an
+ * SVG <image> (the image finder looks for those) and holds no text (the
+ * byline's text gatherer reads below every element).
+ */
+static size_t svg_content_end(const unsigned char *p, size_t n, size_t i) {
+  enum { MAX_NEST = 32, MAX_NAME = 24 };
+  char open[MAX_NEST][MAX_NAME];
+  size_t depth = 0;
+  for (;;) {
+    while (i < n && html_is_space(p[i]))
+      i++;
+    if (i >= n || p[i] != '<')
+      return 0;
+    if (n - i >= 4 && memcmp(p + i, "<!--", 4) == 0) {
+      const unsigned char *e = find(p + i + 4, n - i - 4, "-->");
+      if (!e)
+        return 0;
+      i = (size_t)(e - p) + 3;
+      continue;
+    }
+    bool end = i + 1 < n && p[i + 1] == '/';
+    size_t at = i, name = i + (end ? 2 : 1), k = name;
+    while (k < n && is_name_byte(p[k]))
+      k++;
+    size_t len = k - name;
+    if (!len || len >= MAX_NAME)
+      return 0;
+    char lower[MAX_NAME];
+    for (size_t j = 0; j < len; j++)
+      lower[j] = (char)low(p[name + j]);
+    lower[len] = '\0';
+    if (end) {
+      while (k < n && html_is_space(p[k]))
+        k++;
+      if (k >= n || p[k] != '>')
+        return 0;
+      if (depth == 0)
+        return strcmp(lower, "svg") == 0 ? at : 0;
+      if (strcmp(lower, open[depth - 1]) != 0)
+        return 0;
+      depth--;
+      i = k + 1;
+      continue;
+    }
+    start_tag t;
+    size_t j = at;
+    if (!next_start_tag(p, n, &j, &t) || t.at != at ||
+        htmlTagLookup((const xmlChar *)lower) || strcmp(lower, "image") == 0)
+      return 0;
+    if (!t.self_closing) {
+      if (depth == MAX_NEST)
+        return 0;
+      memcpy(open[depth++], lower, len + 1);
+    }
+    i = j;
+  }
+}
+
 /* A script's or a style's text that libxml2 is not given: bytes
  * [start, end) of the page, read as their `newlines` line ends. */
 typedef struct raw_cut {
   size_t start, end, newlines;
 } raw_cut;
+
+/* Adds bytes [start, end) of the page to the cuts; false when out of
+ * memory. */
+static bool add_cut(raw_cut **list, size_t *count, size_t *cap,
+                    const unsigned char *p, size_t start, size_t end) {
+  if (galley_array_grow((void **)list, cap, *count + 1, sizeof **list) !=
+      GALLEY_OK)
+    return false;
+  raw_cut *c = &(*list)[(*count)++];
+  *c = (raw_cut){.start = start, .end = end};
+  for (const unsigned char *nl = p + start;
+       (nl = memchr(nl, '\n', (size_t)(p + end - nl))) != NULL; nl++)
+    c->newlines++;
+  return true;
+}
 
 /*
  * The text of scripts and styles is half the bytes of real pages (of the
@@ -1907,8 +1988,9 @@ typedef struct raw_cut {
  * away. Finds each such text of 64 bytes or more, to be given to libxml2
  * as its line ends only (so that every line keeps its number), except a
  * script's whose tag says JSON-LD (`application/ld+json`, the one script
- * the walk reads). *cuts is malloc'd (NULL when there are none); false
- * when out of memory.
+ * the walk reads), and the content of each inline <svg> that libxml2
+ * would read as a tree of its own (svg_content_end). *cuts is malloc'd
+ * (NULL when there are none); false when out of memory.
  */
 static bool find_raw_cuts(const unsigned char *p, size_t n, raw_cut **cuts,
                           size_t *n_cuts) {
@@ -1920,6 +2002,19 @@ static bool find_raw_cuts(const unsigned char *p, size_t n, raw_cut **cuts,
   *n_cuts = 0;
   while (next_start_tag(p, n, &i, &t)) {
     const char *end_tag;
+    if (t.name_len == 3 && !t.self_closing &&
+        strncasecmp((const char *)p + t.name, "svg", 3) == 0 &&
+        (t.name + 3 >= n || !is_name_byte(p[t.name + 3]))) {
+      size_t end = svg_content_end(p, n, i);
+      if (end && end - i >= 64) {
+        if (!add_cut(&list, &count, &cap, p, i, end)) {
+          free(list);
+          return false;
+        }
+        i = end;
+      }
+      continue;
+    }
     if (!opens_raw_text(p, n, &t, &end_tag))
       continue;
     /* A text that opens with a tag ("<script><noscript>…") may be no
@@ -1942,16 +2037,10 @@ static bool find_raw_cuts(const unsigned char *p, size_t n, raw_cut **cuts,
     i = end;
     if (json || end - body < 64)
       continue;
-    if (galley_array_grow((void **)&list, &cap, count + 1, sizeof *list) !=
-        GALLEY_OK) {
+    if (!add_cut(&list, &count, &cap, p, body, end)) {
       free(list);
       return false;
     }
-    raw_cut *c = &list[count++];
-    *c = (raw_cut){.start = body, .end = end};
-    for (const unsigned char *nl = p + body;
-         (nl = memchr(nl, '\n', (size_t)(p + end - nl))) != NULL; nl++)
-      c->newlines++;
   }
   *cuts = list;
   *n_cuts = count;

@@ -793,6 +793,43 @@ static void script_text_libxml2_reads_its_own_way_is_left_whole(void **state) {
   galley_doc_free(d);
 }
 
+/* The content of an inline <svg> is cut before libxml2 parses (read.c's
+ * svg_content_end) only where libxml2 would read it as a tree of its own:
+ * an end tag of an element outside it, inside, ends the svg there for
+ * libxml2, and what follows is the page's. */
+static void svg_content_is_cut_only_where_libxml2_keeps_it_apart(void **state) {
+  (void)state;
+  const char *path = "M0 0 L 9 9 L 0 9 Z M1 1 L 8 8 L 1 8 Z M2 2 L 7 7 Z";
+  char src[4096];
+  snprintf(src, sizeof src,
+           "<body><p>a</p><SVG viewBox='0 0 9 9'><!-- icon -->\n"
+           "<g fill='none'><path d='%s'/>\n<linearGradient id=g><stop/>"
+           "</lineargradient></g></Svg ><p>b</p>\n"
+           "<div><svg><g><path d='%s'></div><p>c</p></svg><p>d</p>\n"
+           "<svg><path d='%s'><circle r=1/></svg><p>e</p>\n"
+           "<svg><path d='%s'/><span>f</span></svg><p>g</p>"
+           "<svg><path d='%s'/>",
+           path, path, path, path, path);
+  galley_doc *d = rd(src);
+  assert_string_equal(galley_node_text(d, galley_doc_root(d)), "abcdeg");
+  /* "b" stands on line 3 of the page: the svg's line ends are kept. */
+  galley_node *b = galley_node_next(body0(d));
+  assert_string_equal(galley_node_text(d, b), "b");
+  assert_int_equal(galley_node_get_line(b), 3);
+  galley_doc_free(d);
+  /* "</blockquote>" inside the svg closes the quote for libxml2: "c"
+   * follows it, outside (a cut up to "</svg>" would put it inside). */
+  snprintf(src, sizeof src,
+           "<body><blockquote><svg><g><path d='%s'/></blockquote><g></g>"
+           "</svg><p>c</p></blockquote></body>",
+           path);
+  d = rd(src);
+  galley_node *last = galley_node_last_child(galley_doc_root(d));
+  assert_int_equal(galley_node_kind(last), GALLEY_NODE_PARAGRAPH);
+  assert_string_equal(galley_node_text(d, last), "c");
+  galley_doc_free(d);
+}
+
 static void json_ld_that_is_not_an_article_is_ignored(void **state) {
   (void)state;
   galley_doc *d = rd(
@@ -987,6 +1024,7 @@ int main(void) {
       cmocka_unit_test(json_ld_wins_over_meta_tags),
       cmocka_unit_test(script_and_style_text_is_cut_where_libxml2_ends_it),
       cmocka_unit_test(script_text_libxml2_reads_its_own_way_is_left_whole),
+      cmocka_unit_test(svg_content_is_cut_only_where_libxml2_keeps_it_apart),
       cmocka_unit_test(json_ld_that_is_not_an_article_is_ignored),
       cmocka_unit_test(deeply_nested_json_ld_is_refused_without_harm),
       cmocka_unit_test(deep_nesting_stops_at_the_depth_limit),
