@@ -114,7 +114,10 @@ char *html_links_resolve(const html_links *l, const char *ref, bool image,
                          bool *oom);
 
 /* Small helpers. */
-bool html_is_space(unsigned char c);
+/** HTML's white space (the pre-scans of a page test every byte with it). */
+static inline bool html_is_space(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
 /** Copies `s` with runs of white space made one space and both ends trimmed. */
 char *html_collapse(const char *s);
 /** The value of libxml2 element `el`'s attribute `name` (any case): "" for
