@@ -1860,38 +1860,26 @@ static size_t raw_text_end(const unsigned char *p, size_t n, size_t i,
  * libxml2 2.9's HTML parser compares each attribute of a start tag with
  * every one before it, so a tag of 40,000 attributes took 6 s and one of
  * 100,000 a minute (found by tests/hostile/superlinear.py). Real tags have
- * a few dozen at most. Counts the attributes of each start tag. When the
- * tags of more than 64 attributes add up to more comparisons than 10
- * million and 16 per byte of the page, returns the line of the one of the
- * most so far (its count in *count); otherwise 0.
+ * a few dozen at most. The pre-scan counts the attributes of each start
+ * tag; when the tags of more than 64 attributes add up to more comparisons
+ * than 10 million and 16 per byte of the page, the page is refused,
+ * naming the tag of the most so far.
  */
-static size_t too_many_attributes(const unsigned char *p, size_t n,
-                                  size_t *count) {
-  const double budget = 1e7 + 16.0 * (double)n;
-  double cost = 0;
-  size_t most = 0, most_count = 0; /* the tag of the most so far */
-  size_t i = 0;
-  start_tag t;
-  while (next_start_tag(p, n, &i, &t)) {
-    if (t.attrs > 64) {
-      cost += (double)t.attrs * (double)t.attrs / 2;
-      if (t.attrs > most_count) {
-        most = t.at;
-        most_count = t.attrs;
-      }
-      if (cost > budget) {
-        size_t line = 1;
-        for (size_t j = 0; j < most; j++)
-          line += p[j] == '\n';
-        *count = most_count;
-        return line;
-      }
-    }
-    const char *end_tag;
-    if (opens_raw_text(p, n, &t, &end_tag))
-      i = raw_text_end(p, n, i, end_tag);
+typedef struct attr_tally {
+  double budget, cost;
+  size_t most, most_count; /* the tag of the most so far */
+} attr_tally;
+
+/* Counts tag t; true when the page is over the budget. */
+static bool tally_tag(attr_tally *a, const start_tag *t) {
+  if (t->attrs <= 64)
+    return false;
+  a->cost += (double)t->attrs * (double)t->attrs / 2;
+  if (t->attrs > a->most_count) {
+    a->most = t->at;
+    a->most_count = t->attrs;
   }
-  return 0;
+  return a->cost > a->budget;
 }
 
 /*
@@ -1906,7 +1894,8 @@ static size_t too_many_attributes(const unsigned char *p, size_t n,
  * SVG <image> (the image finder looks for those) and holds no text (the
  * byline's text gatherer reads below every element).
  */
-static size_t svg_content_end(const unsigned char *p, size_t n, size_t i) {
+static size_t svg_content_end(const unsigned char *p, size_t n, size_t i,
+                              attr_tally *tally) {
   enum { MAX_NEST = 32, MAX_NAME = 24 };
   char open[MAX_NEST][MAX_NAME];
   size_t depth = 0;
@@ -1951,6 +1940,10 @@ static size_t svg_content_end(const unsigned char *p, size_t n, size_t i) {
     if (!next_start_tag(p, n, &j, &t) || t.at != at ||
         htmlTagLookup((const xmlChar *)lower) || strcmp(lower, "image") == 0)
       return 0;
+    /* Over the budget here is over it whether the content is cut or not
+     * (uncut, the same tags are counted in the same order). */
+    if (tally_tag(tally, &t))
+      return 0;
     if (!t.self_closing) {
       if (depth == MAX_NEST)
         return 0;
@@ -1982,36 +1975,49 @@ static bool add_cut(raw_cut **list, size_t *count, size_t *cap,
 }
 
 /*
- * The text of scripts and styles is half the bytes of real pages (of the
- * 215 corpus pages' 41 MB, 31% is script and 21% style), and libxml2
- * reads it a character at a time into text nodes that the walk throws
- * away. Finds each such text of 64 bytes or more, to be given to libxml2
- * as its line ends only (so that every line keeps its number), except a
- * script's whose tag says JSON-LD (`application/ld+json`, the one script
- * the walk reads), and the content of each inline <svg> that libxml2
- * would read as a tree of its own (svg_content_end). *cuts is malloc'd
- * (NULL when there are none); false when out of memory.
+ * The pre-scan of a page, one pass over its start tags. Counts their
+ * attributes into *tally (above), stopping when the page is over its
+ * budget (tally->cost > tally->budget), and finds what libxml2 need not
+ * be given. The text of scripts and styles is half the bytes of real pages
+ * (of the 215 corpus pages' 41 MB, 31% is script and 21% style), and
+ * libxml2 reads it a character at a time into text nodes that the walk
+ * throws away. Finds each such text of 64 bytes or more, to be given to
+ * libxml2 as its line ends only (so that every line keeps its number),
+ * except a script's whose tag says JSON-LD (`application/ld+json`, the one
+ * script the walk reads), and the content of each inline <svg> that
+ * libxml2 would read as a tree of its own (svg_content_end). *cuts is
+ * malloc'd (NULL when there are none); false when out of memory.
  */
-static bool find_raw_cuts(const unsigned char *p, size_t n, raw_cut **cuts,
-                          size_t *n_cuts) {
+static bool prescan(const unsigned char *p, size_t n, attr_tally *tally,
+                    raw_cut **cuts, size_t *n_cuts) {
   raw_cut *list = NULL;
   size_t count = 0, cap = 0;
   size_t i = 0;
   start_tag t;
+  /* Cutting stops where libxml2 reads on in a way not followed here; the
+   * attributes are counted to the end. */
+  bool cutting = true;
   *cuts = NULL;
   *n_cuts = 0;
   while (next_start_tag(p, n, &i, &t)) {
+    if (tally_tag(tally, &t))
+      break;
     const char *end_tag;
-    if (t.name_len == 3 && !t.self_closing &&
+    if (cutting && t.name_len == 3 && !t.self_closing &&
         strncasecmp((const char *)p + t.name, "svg", 3) == 0 &&
         (t.name + 3 >= n || !is_name_byte(p[t.name + 3]))) {
-      size_t end = svg_content_end(p, n, i);
+      attr_tally before = *tally;
+      size_t end = svg_content_end(p, n, i, tally);
+      if (tally->cost > tally->budget)
+        break;
       if (end && end - i >= 64) {
         if (!add_cut(&list, &count, &cap, p, i, end)) {
           free(list);
           return false;
         }
         i = end;
+      } else {
+        *tally = before; /* its tags are counted as they come */
       }
       continue;
     }
@@ -2024,18 +2030,18 @@ static bool find_raw_cuts(const unsigned char *p, size_t n, raw_cut **cuts,
     if (i + 1 < n && p[i] == '<' &&
         (((p[i + 1] | 0x20) >= 'a' && (p[i + 1] | 0x20) <= 'z') ||
          p[i + 1] == '_' || p[i + 1] == ':'))
-      break;
+      cutting = false;
     size_t end = raw_text_end(p, n, i, end_tag);
     /* An end tag with a longer name ("</scripts>") does not close the
      * script for libxml2, which reads on as script in a way not followed
      * here: nothing from there on is cut. */
     size_t tag_len = strlen(end_tag);
     if (end + tag_len < n && is_name_byte(p[end + tag_len]))
-      break;
+      cutting = false;
     bool json = galley_find_ci((const char *)p + t.at, i - t.at, "ld+json");
     size_t body = i;
     i = end;
-    if (json || end - body < 64)
+    if (!cutting || json || end - body < 64)
       continue;
     if (!add_cut(&list, &count, &cap, p, body, end)) {
       free(list);
@@ -2126,18 +2132,12 @@ int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
     return galley_job_error(job, GALLEY_ELIMIT,
                             "input too large for the HTML parser");
   }
-  size_t n_attrs = 0, at = too_many_attributes(buf, len, &n_attrs);
-  if (at) {
-    if (copied)
-      free(buf);
-    return galley_job_error(job, GALLEY_ELIMIT,
-                            "a tag on line %zu has %zu attributes: too many "
-                            "for the HTML parser (its time grows with their "
-                            "square)",
-                            at, n_attrs);
-  }
-  size_t sub_start, sub_end;
-  if (dtd_subset(buf, len, &sub_start, &sub_end)) {
+  attr_tally tally = {.budget = 1e7 + 16.0 * (double)len};
+  size_t sub_start = 0, sub_end = 0, sub_lines = 0;
+  bool subset = dtd_subset(buf, len, &sub_start, &sub_end);
+  if (subset) {
+    for (size_t j = sub_start; j < sub_end; j++)
+      sub_lines += buf[j] == '\n';
     unsigned char *cut = malloc(len - (sub_end - sub_start) + 1);
     if (!cut) {
       if (copied)
@@ -2152,16 +2152,31 @@ int html_read(galley_job *job, const galley_input *in, galley_doc *doc) {
       free(buf);
     buf = cut;
     copied = true;
-    galley_job_info(job, "the DOCTYPE's internal subset was skipped "
-                         "(its entities are not expanded)");
   }
   raw_cut *cuts = NULL;
   size_t n_cuts = 0;
-  if (!find_raw_cuts(buf, len, &cuts, &n_cuts)) {
+  if (!prescan(buf, len, &tally, &cuts, &n_cuts)) {
     if (copied)
       free(buf);
     return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   }
+  if (tally.cost > tally.budget) {
+    /* Its line in the page as it came (the subset's lines included). */
+    size_t line = 1 + (subset && tally.most >= sub_start ? sub_lines : 0);
+    for (size_t j = 0; j < tally.most; j++)
+      line += buf[j] == '\n';
+    free(cuts);
+    if (copied)
+      free(buf);
+    return galley_job_error(job, GALLEY_ELIMIT,
+                            "a tag on line %zu has %zu attributes: too many "
+                            "for the HTML parser (its time grows with their "
+                            "square)",
+                            line, tally.most_count);
+  }
+  if (subset)
+    galley_job_info(job, "the DOCTYPE's internal subset was skipped "
+                         "(its entities are not expanded)");
   rd r = {.job = job, .doc = doc};
   r.max_depth = galley_job_limits(job)->max_depth;
   r.meta = html_meta_new();

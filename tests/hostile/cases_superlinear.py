@@ -80,6 +80,20 @@ def _(d, ctx):
           "".join(' d%d="1"' % i for i in range(100000)) + ">a</p>")
 
 
+# The same inside an inline svg (whose content is cut before libxml2
+# parses), after a DOCTYPE's internal subset (cut too): still counted, and
+# named by its line in the page as it came.
+@case("a tag of 100,000 attributes in an svg after a DOCTYPE subset is refused",
+      ["svg-attrs.html", "-t", "xml", "-o", "out.xml"], 1,
+      r"galley: svg-attrs\.html: a tag on line 4 has 100000 attributes: too many "
+      r"for the HTML parser \(its time grows with their square\)", out="out.xml",
+      mem=mem_cap(1500000))
+def _(d, ctx):
+    write(d + "/svg-attrs.html", "<!DOCTYPE html [\n<!ENTITY a 'b'>\n]>\n"
+          "<p>x</p><svg><g" + "".join(' d%d="1"' % i for i in range(100000)) +
+          "/></svg>")
+
+
 # The text reader measured every column of a table from the start of its
 # line, and cut every row again for each column.
 @case("a plain-text table of 150,000 columns is read in linear time",
