@@ -575,11 +575,12 @@ static void fw_build(void) {
     }
 }
 
-/* 0 and a tag when one language's function words stand out, else -1. */
-static int function_word_guess(const char *text, size_t len, char *out,
-                               size_t size) {
+/* Counts the words of `text` into *words and, for each language of the
+ * table, those of its function words into hits[]. */
+static void function_word_counts(const char *text, size_t len,
+                                 size_t hits[N_FW], size_t *words_out) {
   pthread_once(&fw_once, fw_build);
-  size_t hits[N_FW] = {0}, words = 0;
+  size_t words = 0;
   char w[24];
   size_t i = 0;
   while (i < len) {
@@ -611,6 +612,14 @@ static int function_word_guess(const char *text, size_t len, char *out,
         if (f->langs >> l & 1)
           hits[l]++;
   }
+  *words_out = words;
+}
+
+/* 0 and a tag when one language's function words stand out, else -1. */
+static int function_word_guess(const char *text, size_t len, char *out,
+                               size_t size) {
+  size_t hits[N_FW] = {0}, words = 0;
+  function_word_counts(text, len, hits, &words);
   size_t best = 0, second = 0;
   for (size_t l = 1; l < N_FW; l++)
     if (hits[l] > hits[best])
@@ -623,6 +632,33 @@ static int function_word_guess(const char *text, size_t len, char *out,
   if (words < 80 || hits[best] * 6 < words || hits[best] < 4 * second)
     return -1;
   snprintf(out, size, "%s", function_words[best].lang);
+  return 0;
+}
+
+/* A short Latin text (a sentence or two, too little for either guess
+ * alone): 0 and a tag when the models' guess is a language of the table
+ * and the text holds at least one of its function words and none of any
+ * other language's. The models alone guess wildly on a few words
+ * ("Replace javascript: links abc def" is Esperanto to them), and one
+ * function word alone says little; agreeing, they are right. */
+static int short_text_guess(const char *text, size_t len, char *out,
+                            size_t size) {
+  char guess[64];
+  if (models_guess(text, len, NULL, guess, sizeof guess) != 0)
+    return -1;
+  size_t l = 0;
+  while (l < N_FW && strcmp(function_words[l].lang, guess) != 0)
+    l++;
+  if (l == N_FW)
+    return -1;
+  size_t hits[N_FW] = {0}, words = 0;
+  function_word_counts(text, len, hits, &words);
+  if (hits[l] == 0)
+    return -1;
+  for (size_t k = 0; k < N_FW; k++)
+    if (k != l && hits[k] > 0)
+      return -1;
+  snprintf(out, size, "%s", guess);
   return 0;
 }
 
@@ -669,8 +705,13 @@ static int detect(const char *text, size_t len, char *out, size_t size,
       return GALLEY_ENOTFOUND;
     *how = "its function words";
     if (function_word_guess(text, len, guess, sizeof guess) != 0) {
-      if (k.letters[S_LATIN] < LATIN_MODEL_MIN_LETTERS)
-        return GALLEY_ENOTFOUND;
+      if (k.letters[S_LATIN] < LATIN_MODEL_MIN_LETTERS) {
+        *how = "the n-gram models and its function words";
+        if (short_text_guess(text, len, guess, sizeof guess) != 0)
+          return GALLEY_ENOTFOUND;
+        tag = guess;
+        break;
+      }
       *how = "the n-gram models";
       if (models_guess(text, len, NULL, guess, sizeof guess) != 0)
         return GALLEY_ENOTFOUND;

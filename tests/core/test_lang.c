@@ -170,6 +170,28 @@ static void only_the_first_4kb_are_read(void **state) {
   free(t);
 }
 
+/* A sentence or two: the models' guess counts when the text holds a
+ * function word of that language and none of another's. */
+static void short_texts_need_the_models_and_their_function_words(
+    void **state) {
+  (void)state;
+  const char *en = "AI hasn't meaningfully changed anything in "
+                   "cybersecurity so far. Deep fake phishing is still rare.";
+  const char *fr = "Le chat dort sur la table de la cuisine depuis ce matin.";
+  if (!galley_lang_models_available()) {
+    guess_is(en, NULL);
+    guess_is(fr, NULL);
+    return;
+  }
+  guess_is(en, "en");
+  guess_is(fr, "fr");
+  guess_is("Der Hund schläft seit heute Morgen im Garten.", "de");
+  /* The models say Esperanto: no function words to agree. */
+  guess_is("Replace javascript: links abc def ghi", NULL);
+  /* Function words of two languages. */
+  guess_is("The cat sleeps on le table de la cuisine", NULL);
+}
+
 #ifdef NO_MODELS
 static void without_models_latin_text_of_a_rarer_language_is_unknown(
     void **state) {
@@ -214,6 +236,7 @@ int main(void) {
       cmocka_unit_test(too_little_text_says_nothing),
       cmocka_unit_test(long_texts_of_common_languages),
       cmocka_unit_test(only_the_first_4kb_are_read),
+      cmocka_unit_test(short_texts_need_the_models_and_their_function_words),
 #ifdef NO_MODELS
       cmocka_unit_test(without_models_latin_text_of_a_rarer_language_is_unknown),
 #else
