@@ -27,6 +27,11 @@
  * links abc def" is Romanian to them): Latin text goes to them only from
  * about twenty words on. */
 #define LATIN_MODEL_MIN_LETTERS 120
+/* Shorter Latin text goes to them only when its function words and they
+ * agree (short_text_guess), from about eight words on: a heading and a
+ * list item say nothing, and a conversion of a few words does not load
+ * the models. */
+#define LATIN_SHORT_MIN_LETTERS 40
 
 /* ---- Tags -------------------------------------------------------------- */
 
@@ -643,21 +648,20 @@ static int function_word_guess(const char *text, size_t len, char *out,
  * function word alone says little; agreeing, they are right. */
 static int short_text_guess(const char *text, size_t len, char *out,
                             size_t size) {
-  char guess[64];
-  if (models_guess(text, len, NULL, guess, sizeof guess) != 0)
-    return -1;
-  size_t l = 0;
-  while (l < N_FW && strcmp(function_words[l].lang, guess) != 0)
-    l++;
-  if (l == N_FW)
-    return -1;
-  size_t hits[N_FW] = {0}, words = 0;
+  /* The function words first: the models are loaded (tens of
+   * milliseconds) only for a text that has one language's alone. */
+  size_t hits[N_FW] = {0}, words = 0, l = N_FW;
   function_word_counts(text, len, hits, &words);
-  if (hits[l] == 0)
-    return -1;
   for (size_t k = 0; k < N_FW; k++)
-    if (k != l && hits[k] > 0)
-      return -1;
+    if (hits[k] > 0) {
+      if (l != N_FW)
+        return -1;
+      l = k;
+    }
+  char guess[64];
+  if (l == N_FW || models_guess(text, len, NULL, guess, sizeof guess) != 0 ||
+      strcmp(guess, function_words[l].lang) != 0)
+    return -1;
   snprintf(out, size, "%s", guess);
   return 0;
 }
@@ -707,7 +711,8 @@ static int detect(const char *text, size_t len, char *out, size_t size,
     if (function_word_guess(text, len, guess, sizeof guess) != 0) {
       if (k.letters[S_LATIN] < LATIN_MODEL_MIN_LETTERS) {
         *how = "the n-gram models and its function words";
-        if (short_text_guess(text, len, guess, sizeof guess) != 0)
+        if (k.letters[S_LATIN] < LATIN_SHORT_MIN_LETTERS ||
+            short_text_guess(text, len, guess, sizeof guess) != 0)
           return GALLEY_ENOTFOUND;
         tag = guess;
         break;

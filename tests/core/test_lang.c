@@ -185,11 +185,15 @@ static void short_texts_need_the_models_and_their_function_words(
   }
   guess_is(en, "en");
   guess_is(fr, "fr");
-  guess_is("Der Hund schläft seit heute Morgen im Garten.", "de");
+  guess_is("Der Hund schläft seit heute Morgen im Garten unter dem Baum.",
+           "de");
   /* The models say Esperanto: no function words to agree. */
-  guess_is("Replace javascript: links abc def ghi", NULL);
+  guess_is("Replace javascript: links abc def ghi jkl mno pqr stu", NULL);
   /* Function words of two languages. */
-  guess_is("The cat sleeps on le table de la cuisine", NULL);
+  guess_is("The cat sleeps on le table de la cuisine every single morning",
+           NULL);
+  /* Under about eight words, nothing (a heading and a list item). */
+  guess_is("A title. Some text with a link. One. Two.", NULL);
 }
 
 #ifdef NO_MODELS
