@@ -6,7 +6,9 @@
 #   1. a shell loop of one process per page, html -> markdown, over the
 #      corpus pages: galley vs pandoc (goal: galley >= 60x pandoc);
 #      beside it, the floor no converter built on libxml2 can go under:
-#      xmllint --html parsing each page in a process of its own;
+#      xmllint --html parsing each page in a process of its own, and
+#      below it xmllint --version a process per page (libxml2 loaded,
+#      nothing parsed: the start-up of any program built on it);
 #   2. html -> text over the same pages in one process: galley's batch
 #      (-r -t text -o DIR/: read, tree, write a file each) vs xmllint
 #      --html parsing them all and writing them out again (libxml2's
@@ -66,6 +68,12 @@ pandoc_loop() {
 xmllint_loop() {
   for f in "$work"/in/*.html; do xmllint --html --noout --nowarning "$f" 2> /dev/null; done
 }
+# A process per page that loads libxml2 and parses nothing: the start-up
+# alone of any program built on it (the dynamic loading of libxml2, ICU and
+# libstdc++ is most of it).
+libxml2_start_loop() {
+  for f in "$work"/in/*.html; do xmllint --version > /dev/null 2>&1; done
+}
 galley_batch() {
   rm -rf "$work/out"
   "$galley" -q -r -f html -t text -o "$work/out/" "$work/in"
@@ -80,6 +88,7 @@ for round in 1 2 3; do
   timed galley_loop galley_loop
   [ "$have_pandoc" = yes ] && timed pandoc_loop pandoc_loop
   [ "$have_xmllint" = yes ] && timed xmllint_loop xmllint_loop
+  [ "$have_xmllint" = yes ] && timed libxml2_start_loop libxml2_start_loop
   timed galley_batch galley_batch
   [ "$have_xmllint" = yes ] && timed xmllint xmllint_all
 done
@@ -106,6 +115,15 @@ if [ "$have_xmllint" = yes ]; then
   else
     awk -v g="$g" -v x="$x" 'BEGIN {
       printf "| process per page, parse only (floor) | galley %.2fx the floor | xmllint --html --noout %.2f s | - |\n", g / x, x }'
+  fi
+  # Below that: starting a process that loads libxml2, nothing parsed.
+  x=$(get libxml2_start_loop)
+  if [ "$have_pandoc" = yes ]; then
+    awk -v g="$g" -v x="$x" -v p="$(get pandoc_loop)" 'BEGIN {
+      printf "| process per page, start-up only (floor) | galley %.2fx it | xmllint --version %.2f s | pandoc / start-up %.0fx |\n", g / x, x, p / x }'
+  else
+    awk -v g="$g" -v x="$x" 'BEGIN {
+      printf "| process per page, start-up only (floor) | galley %.2fx it | xmllint --version %.2f s | - |\n", g / x, x }'
   fi
 fi
 g=$(get galley_batch)
