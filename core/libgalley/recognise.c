@@ -136,9 +136,25 @@ static bool word_is(const char *w, size_t n, const char *key) {
   return prefix_of(w, n, key, &whole) >= 0 && whole;
 }
 
+/* The first byte a key (small letters) must have for word `w` to be a
+ * prefix of it (prefix_of's first test), or 0 when any may: lists are
+ * searched a word at a time, and most keys are passed over by this byte
+ * alone, without a call. */
+static inline unsigned char key_start(const char *w, size_t n) {
+  unsigned char c = n ? (unsigned char)w[0] : 0;
+  if (c >= 0x80)
+    return 0;
+  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+static inline bool may_start(unsigned char first, const char *key) {
+  return !first || (unsigned char)key[0] == first;
+}
+
 static bool in_list(const char *w, size_t n, const char *const *list) {
+  unsigned char first = key_start(w, n);
   for (size_t i = 0; list[i]; i++)
-    if (word_is(w, n, list[i]))
+    if (may_start(first, list[i]) && word_is(w, n, list[i]))
       return true;
   return false;
 }
@@ -571,16 +587,22 @@ static int month_at(const toks *k, size_t i, size_t *next) {
   bool dot = tok_punct(k, i + 1, '.') && k->t[i + 1].glued;
   int found = 0;
   bool whole;
+  unsigned char first = key_start(w, n);
   for (size_t m = 0; m < sizeof months / sizeof *months; m++)
-    if (prefix_of(w, n, months[m].name, &whole) >= 0 && whole) {
+    if (may_start(first, months[m].name) &&
+        prefix_of(w, n, months[m].name, &whole) >= 0 && whole) {
       found = months[m].value;
       break;
     }
   for (size_t m = 0; !found && m < sizeof months / sizeof *months; m++) {
+    if (!may_start(first, months[m].name))
+      continue;
     int cps = prefix_of(w, n, months[m].name, &whole);
     if (cps < 3 || (months[m].lang != EN && !dot))
       continue;
     for (size_t o = m + 1; o < sizeof months / sizeof *months; o++) {
+      if (!may_start(first, months[o].name))
+        continue;
       int c2 = prefix_of(w, n, months[o].name, &whole);
       if (c2 >= 3 && months[o].value != months[m].value &&
           (months[o].lang == EN || dot))
@@ -599,7 +621,10 @@ static bool weekday_at(const toks *k, size_t i) {
   const char *w = tw(k, i);
   size_t n = tl(k, i);
   bool whole;
+  unsigned char first = key_start(w, n);
   for (size_t d = 0; d < sizeof weekdays / sizeof *weekdays; d++) {
+    if (!may_start(first, weekdays[d].name))
+      continue;
     int cps = prefix_of(w, n, weekdays[d].name, &whole);
     if (cps >= 0 && (whole || (weekdays[d].lang == EN && cps >= 3)))
       return true;
