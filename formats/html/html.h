@@ -5,6 +5,7 @@
 #include <galley/galley.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <strings.h>
 
 #include <libxml/HTMLparser.h>
 
@@ -123,8 +124,17 @@ char *html_collapse(const char *s);
 /** The value of libxml2 element `el`'s attribute `name` (any case): "" for
  *  one without a value, NULL when absent. */
 const char *html_attr(const xmlNode *el, const char *name);
-/** Whether `n` (may be NULL) is an element named `name` (any case). */
-bool html_named(const xmlNode *n, const char *name);
+/** Whether `n` (may be NULL) is an element named `name` (any case). Inline,
+ *  and first letters compared before the names: the walks ask it of every
+ *  element, several names each. */
+static inline bool html_named(const xmlNode *n, const char *name) {
+  if (!n || n->type != XML_ELEMENT_NODE)
+    return false;
+  const char *a = (const char *)n->name;
+  /* Letters equal in any case are equal with bit 5 set. */
+  return (((unsigned char)a[0] | 0x20) == ((unsigned char)name[0] | 0x20)) &&
+         strcasecmp(a, name) == 0;
+}
 /** Whether the space-separated list `list` (may be NULL) holds `word`
  *  (any case). */
 bool html_has_word(const char *list, const char *word);

@@ -271,11 +271,6 @@ static const char *semantic_role(const xmlNode *el) {
   return role;
 }
 
-bool html_named(const xmlNode *n, const char *name) {
-  return n && n->type == XML_ELEMENT_NODE &&
-         strcasecmp((const char *)n->name, name) == 0;
-}
-
 /* An element a browser would not show. */
 static bool hidden(const xmlNode *el) {
   if (html_attr(el, "hidden"))
