@@ -1929,7 +1929,10 @@ static bool is_date_line(const bp_rec *r, const char *t) {
   galley_date d;
   /* A line set out in parts ("Le Monde | 04.05.2015 à 13h36 • Mis à jour
    * le 05.05.2015 | Par Martin Untersinger") may be longer: ten words a
-   * part, as the recogniser checks each part. */
+   * part, as the recogniser checks each part; four parts at most, so a
+   * longer text (a paragraph of prose) is none, its parts not counted. */
+  if (r->text > 80 * 4)
+    return false;
   unsigned parts = 1;
   for (const char *p = strchr(t, ' '); p; p = strchr(p + 1, ' '))
     if (strncmp(p, " | ", 3) == 0 || strncmp(p, " \xe2\x80\xa2 ", 5) == 0 ||
