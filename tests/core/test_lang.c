@@ -189,9 +189,10 @@ static void short_texts_need_the_models_and_their_function_words(
            "de");
   /* The models say Esperanto: no function words to agree. */
   guess_is("Replace javascript: links abc def ghi jkl mno pqr stu", NULL);
-  /* Function words of two languages. */
+  /* Function words of two languages, whichever the models favour. */
   guess_is("The cat sleeps on le table de la cuisine every single morning",
            NULL);
+  guess_is("Le chat dort sur la table de la cuisine avec the dog", NULL);
   /* Under about eight words, nothing (a heading and a list item). */
   guess_is("A title. Some text with a link. One. Two.", NULL);
 }
