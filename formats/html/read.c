@@ -1900,8 +1900,12 @@ static size_t svg_content_end(const unsigned char *p, size_t n, size_t i,
     if (i >= n || p[i] != '<')
       return 0;
     if (n - i >= 4 && memcmp(p + i, "<!--", 4) == 0) {
-      const unsigned char *e = find(p + i + 4, n - i - 4, "-->");
-      if (!e)
+      /* A plain comment only: libxml2 2.9 also ends one abruptly
+       * ("<!-->", "<!--->") or at "--!>", and reads on as markup. */
+      const unsigned char *body = p + i + 4,
+                          *e = find(body, n - i - 4, "-->");
+      if (!e || e == body || body[0] == '>' || body[0] == '-' ||
+          memchr(body, '>', (size_t)(e - body)))
         return 0;
       i = (size_t)(e - p) + 3;
       continue;
