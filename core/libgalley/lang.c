@@ -642,10 +642,10 @@ static int function_word_guess(const char *text, size_t len, char *out,
 
 /* A short Latin text (a sentence or two, too little for either guess
  * alone): 0 and a tag when the models' guess is a language of the table
- * and the text holds at least one of its function words and none of any
+ * and the text holds at least two of its function words and none of any
  * other language's. The models alone guess wildly on a few words
- * ("Replace javascript: links abc def" is Esperanto to them), and one
- * function word alone says little; agreeing, they are right. */
+ * ("Replace javascript: links abc def" is Esperanto to them), and a
+ * function word or two alone say little; agreeing, they are right. */
 static int short_text_guess(const char *text, size_t len, char *out,
                             size_t size) {
   /* The function words first: the models are loaded (tens of
@@ -658,8 +658,10 @@ static int short_text_guess(const char *text, size_t len, char *out,
         return -1;
       l = k;
     }
+  /* One function word is too little: a heading's "para" is not Spanish. */
   char guess[64];
-  if (l == N_FW || models_guess(text, len, NULL, guess, sizeof guess) != 0 ||
+  if (l == N_FW || hits[l] < 2 ||
+      models_guess(text, len, NULL, guess, sizeof guess) != 0 ||
       strcmp(guess, function_words[l].lang) != 0)
     return -1;
   snprintf(out, size, "%s", guess);

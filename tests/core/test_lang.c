@@ -170,13 +170,13 @@ static void only_the_first_4kb_are_read(void **state) {
   free(t);
 }
 
-/* A sentence or two: the models' guess counts when the text holds a
- * function word of that language and none of another's. */
+/* A sentence or two: the models' guess counts when the text holds two
+ * function words of that language and none of another's. */
 static void short_texts_need_the_models_and_their_function_words(
     void **state) {
   (void)state;
-  const char *en = "AI hasn't meaningfully changed anything in "
-                   "cybersecurity so far. Deep fake phishing is still rare.";
+  const char *en = "The new bridge over the river is open to traffic "
+                   "since this morning.";
   const char *fr = "Le chat dort sur la table de la cuisine depuis ce matin.";
   if (!galley_lang_models_available()) {
     guess_is(en, NULL);
@@ -193,6 +193,12 @@ static void short_texts_need_the_models_and_their_function_words(
   guess_is("The cat sleeps on le table de la cuisine every single morning",
            NULL);
   guess_is("Le chat dort sur la table de la cuisine avec the dog", NULL);
+  /* One function word ("is") is too little, and a heading's "para" is no
+   * Spanish. */
+  guess_is("AI hasn't meaningfully changed anything in cybersecurity so "
+           "far. Deep fake phishing is still rare.",
+           NULL);
+  guess_is("Icon title Head label Head para text label alt text Head", NULL);
   /* Under about eight words, nothing (a heading and a list item). */
   guess_is("A title. Some text with a link. One. Two.", NULL);
 }
