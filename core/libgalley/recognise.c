@@ -95,6 +95,10 @@ static int letter_case(unsigned c) {
   return 0;
 }
 
+static unsigned char ascii_lower(unsigned char c) {
+  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
 static unsigned fold(unsigned c) {
   if (letter_case(c) <= 0)
     return c;
@@ -105,15 +109,27 @@ static unsigned fold(unsigned c) {
   return c + 1; /* Latin Extended-A pairs */
 }
 
+/* The first byte a key (small letters) must have for word `w` to be a
+ * prefix of it, or 0 when any may (a word that opens with a byte outside
+ * ASCII is decoded and folded first): prefix_of's first test, and the
+ * lists' searches pass over most keys by this byte alone, without a
+ * call. */
+static inline unsigned char key_start(const char *w, size_t n) {
+  unsigned char c = n ? (unsigned char)w[0] : 0;
+  return c >= 0x80 ? 0 : ascii_lower(c);
+}
+
+static inline bool may_start(unsigned char first, const char *key) {
+  return !first || (unsigned char)key[0] == first;
+}
+
 /* How `w` (`n` bytes) compares with `key` (small letters), ignoring case:
  * -1 when `w` is not a prefix of `key`, else the code points of `w`;
  * *whole says whether it is all of it. */
 static int prefix_of(const char *w, size_t n, const char *key, bool *whole) {
   /* Most words differ from most keys at once: an ASCII first letter is
    * compared before anything is decoded. */
-  unsigned char w0 = n ? (unsigned char)w[0] : 0;
-  if (w0 && w0 < 0x80 &&
-      (w0 >= 'A' && w0 <= 'Z' ? w0 + 32 : w0) != (unsigned char)key[0])
+  if (!may_start(key_start(w, n), key))
     return -1;
   size_t i = 0, k = 0, klen = strlen(key);
   int cps = 0;
@@ -134,21 +150,6 @@ static int prefix_of(const char *w, size_t n, const char *key, bool *whole) {
 static bool word_is(const char *w, size_t n, const char *key) {
   bool whole;
   return prefix_of(w, n, key, &whole) >= 0 && whole;
-}
-
-/* The first byte a key (small letters) must have for word `w` to be a
- * prefix of it (prefix_of's first test), or 0 when any may: lists are
- * searched a word at a time, and most keys are passed over by this byte
- * alone, without a call. */
-static inline unsigned char key_start(const char *w, size_t n) {
-  unsigned char c = n ? (unsigned char)w[0] : 0;
-  if (c >= 0x80)
-    return 0;
-  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
-}
-
-static inline bool may_start(unsigned char first, const char *key) {
-  return !first || (unsigned char)key[0] == first;
 }
 
 static bool in_list(const char *w, size_t n, const char *const *list) {
@@ -1063,8 +1064,13 @@ GALLEY_API bool galley_recognise_reading_time(const char *text, size_t len,
 
 /* ---- Credits ------------------------------------------------------------- */
 
-static unsigned char ascii_lower(unsigned char c) {
-  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+/* Whether s (m bytes or more) starts with the m bytes of p, ASCII letters
+ * in any case: galley_find_ci's comparison at one place. */
+static bool ci_prefix(const char *s, const char *p, size_t m) {
+  for (size_t j = 0; j < m; j++)
+    if (ascii_lower((unsigned char)s[j]) != ascii_lower((unsigned char)p[j]))
+      return false;
+  return true;
 }
 
 const char *galley_find_ci(const char *s, size_t n, const char *needle) {
@@ -1100,11 +1106,7 @@ const char *galley_find_ci(const char *s, size_t n, const char *needle) {
 #endif
     if (((unsigned char)s[i] | fold) != l0)
       continue;
-    size_t j = 1;
-    while (j < m && ascii_lower((unsigned char)s[i + j]) ==
-                        ascii_lower((unsigned char)needle[j]))
-      j++;
-    if (j == m)
+    if (ci_prefix(s + i + 1, needle + 1, m - 1))
       return s + i;
   }
   return NULL;
@@ -1113,21 +1115,6 @@ const char *galley_find_ci(const char *s, size_t n, const char *needle) {
 /* True when any of `needles` (small ASCII letters or other bytes) occurs
  * in s[0, n), ignoring case: one pass, where only a needle's first byte is
  * looked at before the rest is compared. */
-/* Whether s (m bytes or more) starts with the m bytes of p, ASCII letters
- * in any case (galley_find_ci's rule, without its search). */
-static bool ci_prefix(const char *s, const char *p, size_t m) {
-  for (size_t j = 0; j < m; j++) {
-    unsigned char a = (unsigned char)s[j], b = (unsigned char)p[j];
-    if (a >= 'A' && a <= 'Z')
-      a += 32;
-    if (b >= 'A' && b <= 'Z')
-      b += 32;
-    if (a != b)
-      return false;
-  }
-  return true;
-}
-
 static bool find_any_ci(const char *s, size_t n, const char *const *needles) {
   bool first[256] = {false};
   for (size_t k = 0; needles[k]; k++)
