@@ -1814,6 +1814,16 @@ static bool next_start_tag(const unsigned char *p, size_t n, size_t *i,
   return false;
 }
 
+/* Whether start tag t is named `name` (small letters), in any case: its
+ * letters, and no other byte of a name after them. */
+static bool tag_named(const unsigned char *p, size_t n, const start_tag *t,
+                      const char *name) {
+  size_t len = strlen(name);
+  return t->name_len == len &&
+         strncasecmp((const char *)p + t->name, name, len) == 0 &&
+         (t->name + len >= n || !is_name_byte(p[t->name + len]));
+}
+
 /* Whether tag t is a <script> or a <style> whose text libxml2 reads raw
  * (one that closes itself has none); *end_tag is then "</script" or
  * "</style". */
@@ -1822,15 +1832,11 @@ static bool opens_raw_text(const unsigned char *p, size_t n,
   static const char *const raw[] = {"</script", "</style"};
   if (t->self_closing)
     return false;
-  for (size_t k = 0; k < 2; k++) {
-    size_t len = strlen(raw[k]) - 2;
-    if (t->name_len == len &&
-        strncasecmp((const char *)p + t->name, raw[k] + 2, len) == 0 &&
-        (t->name + len >= n || !is_name_byte(p[t->name + len]))) {
+  for (size_t k = 0; k < 2; k++)
+    if (tag_named(p, n, t, raw[k] + 2)) {
       *end_tag = raw[k];
       return true;
     }
-  }
   return false;
 }
 
@@ -1952,8 +1958,9 @@ static size_t svg_content_end(const unsigned char *p, size_t n, size_t i,
   }
 }
 
-/* A script's or a style's text that libxml2 is not given: bytes
- * [start, end) of the page, read as their `newlines` line ends. */
+/* What libxml2 is not given (a script's or a style's text, an svg's
+ * content): bytes [start, end) of the page, read as their `newlines` line
+ * ends. */
 typedef struct raw_cut {
   size_t start, end, newlines;
 } raw_cut;
@@ -2002,9 +2009,7 @@ static bool prescan(const unsigned char *p, size_t n, attr_tally *tally,
     if (tally_tag(tally, &t))
       break;
     const char *end_tag;
-    if (cutting && t.name_len == 3 && !t.self_closing &&
-        strncasecmp((const char *)p + t.name, "svg", 3) == 0 &&
-        (t.name + 3 >= n || !is_name_byte(p[t.name + 3]))) {
+    if (cutting && !t.self_closing && tag_named(p, n, &t, "svg")) {
       attr_tally before = *tally;
       size_t end = svg_content_end(p, n, i, tally);
       if (tally->cost > tally->budget)
