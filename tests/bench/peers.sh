@@ -93,6 +93,17 @@ for round in 1 2 3; do
   [ "$have_xmllint" = yes ] && timed xmllint xmllint_all
 done
 
+# floor_row WHAT COMMAND NAME: the row of a floor under galley's per-page
+# loop (g), timed as NAME, with pandoc's loop over it when pandoc ran.
+floor_row() {
+  local x p=
+  x=$(get "$3")
+  [ "$have_pandoc" = yes ] && p=$(get pandoc_loop)
+  awk -v g="$g" -v x="$x" -v p="$p" -v what="$1" -v cmd="$2" 'BEGIN {
+    printf "| process per page, %s (floor) | galley %.2fx the floor | %s %.2f s | %s |\n",
+      what, g / x, cmd, x, p == "" ? "-" : sprintf("pandoc / floor %.0fx", p / x) }'
+}
+
 echo
 echo "| comparison | galley | peer | ratio |"
 echo "| --- | --- | --- | --- |"
@@ -108,23 +119,9 @@ if [ "$have_xmllint" = yes ]; then
   # The parse alone, a process a page: what galley's loop cannot go under
   # while its HTML parser is libxml2's, and the most any libxml2-based
   # converter could be ahead of pandoc.
-  x=$(get xmllint_loop)
-  if [ "$have_pandoc" = yes ]; then
-    awk -v g="$g" -v x="$x" -v p="$(get pandoc_loop)" 'BEGIN {
-      printf "| process per page, parse only (floor) | galley %.2fx the floor | xmllint --html --noout %.2f s | pandoc / floor %.0fx |\n", g / x, x, p / x }'
-  else
-    awk -v g="$g" -v x="$x" 'BEGIN {
-      printf "| process per page, parse only (floor) | galley %.2fx the floor | xmllint --html --noout %.2f s | - |\n", g / x, x }'
-  fi
+  floor_row "parse only" "xmllint --html --noout" xmllint_loop
   # Below that: starting a process that loads libxml2, nothing parsed.
-  x=$(get libxml2_start_loop)
-  if [ "$have_pandoc" = yes ]; then
-    awk -v g="$g" -v x="$x" -v p="$(get pandoc_loop)" 'BEGIN {
-      printf "| process per page, start-up only (floor) | galley %.2fx it | xmllint --version %.2f s | pandoc / start-up %.0fx |\n", g / x, x, p / x }'
-  else
-    awk -v g="$g" -v x="$x" 'BEGIN {
-      printf "| process per page, start-up only (floor) | galley %.2fx it | xmllint --version %.2f s | - |\n", g / x, x }'
-  fi
+  floor_row "start-up only" "xmllint --version" libxml2_start_loop
 fi
 g=$(get galley_batch)
 if [ "$have_xmllint" = yes ]; then
