@@ -17,6 +17,9 @@ static const galley_option options[] = {
     {"standalone", GALLEY_OPT_BOOL, "true", NULL,
      "write: start with the metadata title (unless the first heading is "
      "it); false: the body only, as pandoc writes without -s"},
+    {"figures", GALLEY_OPT_BOOL, NULL, NULL,
+     "write: pictures' captions and image alt text; default: as "
+     "standalone (false: the running text only)"},
     {"structure", GALLEY_OPT_BOOL, "true", NULL,
      "read: recover a scraped article's title, byline, date, source and "
      "subheadings"},

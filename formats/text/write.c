@@ -35,6 +35,12 @@
  *     repeat of its caption (the figure's, or the block after an image
  *     that stands alone) or of the words beside it in its block, not
  *     inside a heading; else nothing.
+ *   - Pictures: a figure's caption as a paragraph after its image. With
+ *     figures=false (the default with standalone=false) neither an image's
+ *     alt text nor a picture's caption is written: the running text only,
+ *     as text extractors (trafilatura) and the extraction benchmark's
+ *     ground truth give it. A caption of a figure without an image (a
+ *     quotation's attribution, a listing's title) is kept.
  *     Emphasis and other inline styling: the text.
  *   - Footnotes: "[^n]" where referred to (n: the note's number in the
  *     order of first references); each definition where the
@@ -64,6 +70,7 @@ typedef struct writer {
   const galley_doc *doc;
   size_t wrap;     /* 0: no wrapping */
   bool references; /* links numbered, with a list at the end */
+  bool figures;    /* figure captions and image alt text */
   galley_layout *l; /* the lines: prefixes, blank lines, wrapping */
   galley_buf inl;   /* a paragraph's inline text being gathered */
 
@@ -222,7 +229,14 @@ static void end_link(writer *w, const galley_node *link) {
       strncmp(url, "javascript:", 11) == 0)
     return;
   galley_buf *b = &w->inl;
-  if (is_autolink(url, b->data ? b->data + start : "", b->len - start))
+  /* With figures=false a link holding only pictures goes with them (with
+   * figures, one whose image says nothing keeps its number: its address
+   * is still in the references). */
+  size_t i = start;
+  while (i < b->len && b->data[i] == ' ')
+    i++;
+  if ((i == b->len && !w->figures) ||
+      is_autolink(url, b->data ? b->data + start : "", b->len - start))
     return;
   size_t num = link_number(w, url);
   char mark[32];
@@ -485,11 +499,30 @@ static void note_mark(const writer *w, const galley_node *n, char *out,
     snprintf(out, size, "[^%.80s]", label && *label ? label : "?");
 }
 
+/* Whether `n` is the caption of a picture: of a figure that holds an
+ * image beside it (not a quotation's attribution, a listing's title). */
+static bool in_figure(const galley_node *n) {
+  const galley_node *fig = galley_node_parent_const(n);
+  if (!fig || galley_node_kind(fig) != GALLEY_NODE_FIGURE)
+    return false;
+  galley_citer it;
+  galley_citer_init(&it, fig);
+  galley_event ev;
+  while ((ev = galley_citer_next(&it)) != GALLEY_EVENT_DONE) {
+    const galley_node *c = galley_citer_node(&it);
+    if (c == n)
+      galley_citer_reset(&it, c, GALLEY_EVENT_EXIT);
+    else if (galley_node_kind(c) == GALLEY_NODE_IMAGE)
+      return true;
+  }
+  return false;
+}
+
 /* An image as "[alt]", when its alt text says something: not a file
  * name, not a repeat of its caption or of the words beside it in its
  * block, not inside a heading. */
 static void put_image(writer *w, const galley_node *img) {
-  if (in_heading(img))
+  if (!w->figures || in_heading(img))
     return;
   galley_buf alt = GALLEY_BUF_INIT;
   galley_citer it;
@@ -1195,7 +1228,10 @@ static void walk(writer *w, const galley_node *root) {
     switch (k) {
     case GALLEY_NODE_PARAGRAPH:
     case GALLEY_NODE_TERM:
-    case GALLEY_NODE_CAPTION: write_para(w, n); break;
+    case GALLEY_NODE_CAPTION:
+      if (w->figures || !in_figure(n))
+        write_para(w, n);
+      break;
     case GALLEY_NODE_HEADING:
       write_heading(w, n, galley_node_get_level(n));
       break;
@@ -1279,6 +1315,8 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   long wrap = galley_job_option_int(job, "wrap", 72);
   w.wrap = wrap > 0 ? (size_t)wrap : 0;
   w.references = galley_job_option_bool(job, "references", true);
+  bool standalone = galley_job_option_bool(job, "standalone", true);
+  w.figures = galley_job_option_bool(job, "figures", standalone);
   w.l = galley_layout_new(out, w.wrap);
   if (!w.l)
     return galley_job_error(job, GALLEY_ENOMEM, "out of memory");

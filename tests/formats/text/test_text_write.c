@@ -511,6 +511,46 @@ static void the_title_comes_with_its_credits(void **state) {
   free(out);
 }
 
+/* figures=false (the default with standalone=false): the running text
+ * only: no alt text, no picture's caption, no number for a link that
+ * held only a picture; a quotation's attribution stays. */
+static void standalone_false_leaves_pictures_out(void **state) {
+  (void)state;
+  static const char xml[] = DOC(
+      "<paragraph><text>See </text><link url=\"https://a.example/big.jpg\">"
+      "<image url=\"s.jpg\"><text>A harbour at dusk</text></image></link>"
+      "<text> and more.</text></paragraph>"
+      "<figure><paragraph><image url=\"c.jpg\"><text>A cat on a mat</text>"
+      "</image></paragraph><caption><paragraph><text>The cat in 2019. "
+      "Photo: Ana Lee</text></paragraph></caption></figure>"
+      "<figure><block_quote>" P("To be, or not to be.") "</block_quote>"
+      "<caption><paragraph><text>Hamlet</text></paragraph></caption>"
+      "</figure>" P("End."));
+  const char *const body_only[] = {"standalone=false", NULL};
+  char *out = from_xml(xml, body_only);
+  assert_string_equal(out, "See and more.\n\n> To be, or not to be.\n\n"
+                           "Hamlet\n\nEnd.\n");
+  free(out);
+  static const char with_pictures[] =
+      "See [A harbour at dusk][1] and more.\n\n[A cat on a mat]\n\n"
+      "The cat in 2019. Photo: Ana Lee\n\n> To be, or not to be.\n\n"
+      "Hamlet\n\nEnd.\n\nReferences\n----------\n\n"
+      "[1] https://a.example/big.jpg\n";
+  const char *const body_figures[] = {"standalone=false", "figures=true",
+                                      NULL};
+  out = from_xml(xml, body_figures);
+  assert_string_equal(out, with_pictures);
+  free(out);
+  out = from_xml(xml, NULL); /* standalone: figures by default */
+  assert_string_equal(out, with_pictures);
+  free(out);
+  const char *const no_figures[] = {"figures=false", NULL};
+  out = from_xml(xml, no_figures);
+  assert_string_equal(out, "See and more.\n\n> To be, or not to be.\n\n"
+                           "Hamlet\n\nEnd.\n");
+  free(out);
+}
+
 static void footnotes_are_written_where_the_tree_has_them(void **state) {
   (void)state;
   char *out =
@@ -647,6 +687,7 @@ int main(void) {
       cmocka_unit_test(images_are_their_alt_text_in_brackets),
       cmocka_unit_test(alt_text_that_says_nothing_is_left_out),
       cmocka_unit_test(the_title_comes_with_its_credits),
+      cmocka_unit_test(standalone_false_leaves_pictures_out),
       cmocka_unit_test(footnotes_are_written_where_the_tree_has_them),
       cmocka_unit_test(
           the_title_is_written_first_unless_the_body_starts_with_it),

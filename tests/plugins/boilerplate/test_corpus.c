@@ -36,8 +36,8 @@ static galley_doc *convert(const galley_plugin *reader, const char *data,
 }
 
 /* body_only: the article body as plain text: the text writer with
- * -O references=false -O standalone=false (no link list, no title block),
- * which is what the benchmark's ground truth holds. Otherwise the text
+ * -O references=false -O standalone=false (no link list, no title block,
+ * no pictures), which is what the benchmark's ground truth holds. Otherwise the text
  * writer's defaults. */
 static galley_doc *convert_opt(const galley_plugin *reader, const char *data,
                                size_t len, bool strip, const char *out,
@@ -134,8 +134,8 @@ static void aeb_f1_is_at_least_0_96(void **state) {
          "defaults (title block, numbered link references):\n");
   score(gt, outdir, 0);
   assert_true(f1 >= 0);
-  if (f1 < 0.96)
-    fail_msg("AEB F1 %.3f is under 0.96", f1);
+  if (f1 < 0.985)
+    fail_msg("AEB F1 %.3f is under 0.985", f1);
 }
 
 /* Collapses white space and trims, for comparing titles and bylines. */
