@@ -538,6 +538,15 @@ static const struct {
 #define N_FW (sizeof function_words / sizeof function_words[0])
 _Static_assert(N_FW <= 32, "a language is a bit of a word's mask");
 
+/* Those of the other languages' function words that English text uses
+ * too, as words, names, abbreviations or parts of names ("para", "Los
+ * Angeles", "per cent", "MIT", "EST", "et al.", "von Neumann"): alone in
+ * a few words they say nothing of the language. */
+static const char english_too[] =
+    " die den im mit von das dem le les des est et au du ce el los las del "
+    "una para con su al como sus os da do em com dos das ao il di per della "
+    "sono alla ha van en op met te er ";
+
 /* The function words in a table: each word and the languages (a bit each)
  * whose list has it, so a word of the text is looked up once rather than
  * searched for in every list. Built once. */
@@ -546,6 +555,7 @@ static struct fw_slot {
   const char *w;
   size_t n;
   uint32_t langs;
+  bool english_too; /* in english_too */
 } fw_table[FW_SLOTS];
 static pthread_once_t fw_once = PTHREAD_ONCE_INIT;
 
@@ -578,12 +588,24 @@ static void fw_build(void) {
       s->n = (size_t)(p - w);
       s->langs |= (uint32_t)1 << l;
     }
+  for (const char *p = english_too; *p;) {
+    while (*p == ' ')
+      p++;
+    const char *w = p;
+    while (*p && *p != ' ')
+      p++;
+    struct fw_slot *s = fw_find(w, (size_t)(p - w));
+    if (p > w && s->w)
+      s->english_too = true;
+  }
 }
 
 /* Counts the words of `text` into *words and, for each language of the
- * table, those of its function words into hits[]. */
+ * table, those of its function words into hits[], and into sure[] (when
+ * not NULL) those that are not English words too. */
 static void function_word_counts(const char *text, size_t len,
-                                 size_t hits[N_FW], size_t *words_out) {
+                                 size_t hits[N_FW], size_t sure[N_FW],
+                                 size_t *words_out) {
   pthread_once(&fw_once, fw_build);
   size_t words = 0;
   char w[24];
@@ -614,8 +636,11 @@ static void function_word_counts(const char *text, size_t len,
     const struct fw_slot *f = fw_find(w + 1, n);
     if (f->w)
       for (size_t l = 0; l < N_FW; l++)
-        if (f->langs >> l & 1)
+        if (f->langs >> l & 1) {
           hits[l]++;
+          if (sure && !f->english_too)
+            sure[l]++;
+        }
   }
   *words_out = words;
 }
@@ -624,7 +649,7 @@ static void function_word_counts(const char *text, size_t len,
 static int function_word_guess(const char *text, size_t len, char *out,
                                size_t size) {
   size_t hits[N_FW] = {0}, words = 0;
-  function_word_counts(text, len, hits, &words);
+  function_word_counts(text, len, hits, NULL, &words);
   size_t best = 0, second = 0;
   for (size_t l = 1; l < N_FW; l++)
     if (hits[l] > hits[best])
@@ -642,25 +667,29 @@ static int function_word_guess(const char *text, size_t len, char *out,
 
 /* A short Latin text (a sentence or two, too little for either guess
  * alone): 0 and a tag when the models' guess is a language of the table
- * and the text holds at least two of its function words and none of any
- * other language's. The models alone guess wildly on a few words
- * ("Replace javascript: links abc def" is Esperanto to them), and a
- * function word or two alone say little; agreeing, they are right. */
+ * and the text holds two of its function words, or one that English does
+ * not use too, and none of any other language's. The models alone guess
+ * wildly on a few words ("Replace javascript: links abc def" is Esperanto
+ * to them), and a function word alone may say nothing ("para" among a
+ * page's English labels, "Los" in "Los Angeles"); agreeing, they are
+ * right. On the corpus pages' 4,518 sentences of 40 to 119 letters in
+ * the language their page declares (or, read by hand, another), one word
+ * rather than two gave a language to 376 more (3,905 of them) and none wrong. */
 static int short_text_guess(const char *text, size_t len, char *out,
                             size_t size) {
   /* The function words first: the models are loaded (tens of
    * milliseconds) only for a text that has one language's alone. */
-  size_t hits[N_FW] = {0}, words = 0, l = N_FW;
-  function_word_counts(text, len, hits, &words);
+  size_t hits[N_FW] = {0}, sure[N_FW] = {0}, words = 0, l = N_FW;
+  function_word_counts(text, len, hits, sure, &words);
   for (size_t k = 0; k < N_FW; k++)
     if (hits[k] > 0) {
       if (l != N_FW)
         return -1;
       l = k;
     }
-  /* One function word is too little: a heading's "para" is not Spanish. */
+  /* One word will do unless English text uses it too. */
   char guess[64];
-  if (l == N_FW || hits[l] < 2 ||
+  if (l == N_FW || (hits[l] < 2 && sure[l] == 0) ||
       models_guess(text, len, NULL, guess, sizeof guess) != 0 ||
       strcmp(guess, function_words[l].lang) != 0)
     return -1;

@@ -193,12 +193,19 @@ static void short_texts_need_the_models_and_their_function_words(
   guess_is("The cat sleeps on le table de la cuisine every single morning",
            NULL);
   guess_is("Le chat dort sur la table de la cuisine avec the dog", NULL);
-  /* One function word ("is") is too little, and a heading's "para" is no
-   * Spanish. */
+  /* One function word ("is") will do when the models say the same
+   * (Readability's test page "ol"); a heading's "para", which they do
+   * not take for Spanish, is no Spanish. */
   guess_is("AI hasn't meaningfully changed anything in cybersecurity so "
            "far. Deep fake phishing is still rare.",
-           NULL);
+           "en");
   guess_is("Icon title Head label Head para text label alt text Head", NULL);
+  /* One word English does not use ("dans") will do; one it does ("Los"
+   * of "Los Angeles") not. */
+  guess_is("Nous partirons demain matin dans la voiture rouge de Paul", "fr");
+  guess_is("Los Angeles Lakers tickets schedule roster highlights scores "
+           "news today",
+           NULL);
   /* Under about eight words, nothing (a heading and a list item). */
   guess_is("A title. Some text with a link. One. Two.", NULL);
 }
