@@ -84,6 +84,14 @@ typedef struct bp_ctx {
   const char *headline; /* the title the page gives, or NULL */
   bp_cand cand[BP_MAX_CAND];
   size_t n_cand;
+  /* Signatures made so far, by node (bp_sig): the rules ask for the same
+   * node's many times, and a node keeps its attributes and its address
+   * (unlinked nodes stay in the document's arena) for the whole run. */
+  struct bp_sig_slot {
+    const galley_node *node;
+    const char *sig;
+  } *sigs;
+  size_t n_sigs, cap_sigs;
 } bp_ctx;
 
 /* strip.c */
@@ -98,8 +106,11 @@ int bp_meta_excerpt(bp_ctx *c);
 
 /* text.c: small text helpers. */
 unsigned bp_utf8_len(const char *s);
-/** Lower-cased "id classes tag" of a node, in the doc arena. */
+/** Lower-cased "id classes tag role itemprop " of a node, in the doc
+ * arena (ASCII letters lowered, whatever the locale). */
 const char *bp_node_signature(galley_doc *doc, const galley_node *node);
+/** bp_node_signature, made once per node and run. */
+const char *bp_sig(bp_ctx *c, const galley_node *node);
 /** Text of a node with white space collapsed, in the doc arena. */
 char *bp_node_text(galley_doc *doc, const galley_node *node);
 bool bp_same_text(const char *a, const char *b);

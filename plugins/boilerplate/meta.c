@@ -44,7 +44,7 @@ static bool elsewhere_ancestor(bp_ctx *c, size_t i) {
   int hops = 0;
   for (int p = c->rec[i].parent; p > 0 && hops < 40;
        p = c->rec[p].parent, hops++) {
-    const char *sig = bp_node_signature(c->doc, c->rec[p].node);
+    const char *sig = bp_sig(c, c->rec[p].node);
     for (size_t k = 0; elsewhere[k]; k++)
       if (strstr(sig, elsewhere[k]))
         return true;
@@ -105,7 +105,7 @@ int bp_meta_collect(bp_ctx *c) {
                 k == GALLEY_NODE_DIV || k == GALLEY_NODE_LINK;
     if (!para)
       continue; /* before its signature is made: most blocks stop here */
-    const char *sig = bp_node_signature(doc, n);
+    const char *sig = bp_sig(c, n);
     const char *rel = galley_node_get_attr(n, "rel");
     bool by = galley_recognise_byline_mark(sig) ||
               (rel && strcmp(rel, "author") == 0);

@@ -82,6 +82,7 @@ static int bp_transform(galley_job *job, galley_doc *doc) {
   free(c.tc[0]);
   free(c.tc[1]);
   free(c.drops);
+  free(c.sigs);
   if (rc == GALLEY_ENOMEM && !galley_job_errmsg(job))
     return galley_job_error(job, GALLEY_ENOMEM, "out of memory");
   return rc;

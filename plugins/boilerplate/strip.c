@@ -445,7 +445,7 @@ static bool id_from_heading(bp_ctx *c, const galley_node *n, const char *id,
  * furniture word in the classes ("sharedaddy"); an id made from the
  * section's heading says nothing. */
 static sigwords node_words(bp_ctx *c, const galley_node *n) {
-  const char *sig = bp_node_signature(c->doc, n);
+  const char *sig = bp_sig(c, n);
   const char *id = galley_node_get_id(n);
   size_t idlen = id ? strlen(id) : 0;
   if (!idlen || strlen(sig) < idlen)
@@ -489,7 +489,7 @@ static bool article_hint(const galley_node *n) {
 static bool caption_box(bp_ctx *c, const bp_rec *r) {
   if (r->images == 0 || r->text >= 600)
     return false;
-  const char *sig = bp_node_signature(c->doc, r->node);
+  const char *sig = bp_sig(c, r->node);
   static const char *const words[] = {"caption", "figure", "image", "photo",
                                       "picture", NULL};
   for (size_t i = 0; words[i]; i++)
@@ -507,7 +507,7 @@ static bool aria_hidden(bp_ctx *c, const bp_rec *r) {
   if (!aria || strcmp(aria, "true") != 0)
     return false;
   static const char *const math[] = {"mjx", "mathjax", "katex", "math", NULL};
-  const char *sig = bp_node_signature(c->doc, r->node);
+  const char *sig = bp_sig(c, r->node);
   for (size_t i = 0; math[i]; i++)
     if (strstr(sig, math[i]))
       return false;
@@ -588,7 +588,7 @@ static int rule_caption_boxes(bp_ctx *c) {
     if ((r->kind != GALLEY_NODE_SPAN && r->kind != GALLEY_NODE_DIV &&
          r->kind != GALLEY_NODE_PARAGRAPH) ||
         r->images || r->text == 0 || r->text >= 600 || r->heads ||
-        !sig_has(bp_node_signature(c->doc, r->node), "caption") ||
+        !sig_has(bp_sig(c, r->node), "caption") ||
         node_words(c, r->node).strong)
       continue;
     if (r->kind == GALLEY_NODE_SPAN) {
@@ -646,7 +646,7 @@ static int rule_caption_boxes(bp_ctx *c) {
 
 /* The class/id weight: Readability's idea, our words. */
 static int class_weight(bp_ctx *c, const galley_node *n) {
-  const char *sig = bp_node_signature(c->doc, n);
+  const char *sig = bp_sig(c, n);
   if (!*sig)
     return 0;
   sigwords s = node_words(c, n);
@@ -762,7 +762,7 @@ static bool is_container(galley_kind k) {
 /* An inline box that a page shows only on hover or click (a person's
  * card with links to their other stories), written into the paragraph. */
 static bool hover_sig(bp_ctx *c, const galley_node *n) {
-  const char *sig = bp_node_signature(c->doc, n);
+  const char *sig = bp_sig(c, n);
   static const char *const words[] = {"rollover", "tooltip", "hovercard",
                                       "popover",  "popup",   NULL};
   return has_any(sig, words);
@@ -816,7 +816,7 @@ static bool is_caption_credit(bp_ctx *c, const bp_rec *r) {
       if (n - a == strlen(media[i]) && strncasecmp(t + a, media[i], n - a) == 0)
         return true;
   }
-  const char *sig = bp_node_signature(c->doc, r->node);
+  const char *sig = bp_sig(c, r->node);
   static const char *const marks[] = {
       "credit",    "copyright",     "photographer", "off-screen",
       "offscreen", "sr-only",       "visually-hidden", "visuallyhidden",
@@ -1025,7 +1025,7 @@ static int furniture(bp_ctx *c, const uint64_t *keys) {
       }
       continue;
     }
-    const char *sig = bp_node_signature(c->doc, r->node);
+    const char *sig = bp_sig(c, r->node);
     /* Rule template: the block repeats across the batch's pages. */
     if (keys ? bp_batch_template_key(c->batch, keys[i])
              : c->batch && template_text(c, r)) {

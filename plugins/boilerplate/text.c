@@ -1,5 +1,7 @@
 /* Small text helpers of the boilerplate transform. */
 #include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "boilerplate.h"
@@ -27,11 +29,45 @@ const char *bp_node_signature(galley_doc *doc, const galley_node *node) {
     if (!parts[i])
       continue;
     for (const char *p = parts[i]; *p; p++)
-      s[o++] = (char)tolower((unsigned char)*p);
+      s[o++] = *p >= 'A' && *p <= 'Z' ? (char)(*p + 32) : *p;
     s[o++] = ' ';
   }
   s[o] = '\0';
   return s;
+}
+
+/* The table is open addressing on the node's address, at most half full;
+ * without memory for it a signature is made each time, as before. */
+const char *bp_sig(bp_ctx *c, const galley_node *node) {
+  if ((c->n_sigs + 1) * 2 > c->cap_sigs) {
+    size_t cap = c->cap_sigs ? c->cap_sigs * 2 : 1024;
+    struct bp_sig_slot *t = calloc(cap, sizeof *t);
+    if (!t)
+      return bp_node_signature(c->doc, node);
+    for (size_t i = 0; i < c->cap_sigs; i++) {
+      if (!c->sigs[i].node)
+        continue;
+      size_t h = ((uintptr_t)c->sigs[i].node >> 4) * 0x9E3779B97F4A7C15u;
+      size_t j = h & (cap - 1);
+      while (t[j].node)
+        j = (j + 1) & (cap - 1);
+      t[j] = c->sigs[i];
+    }
+    free(c->sigs);
+    c->sigs = t;
+    c->cap_sigs = cap;
+  }
+  size_t h = ((uintptr_t)node >> 4) * 0x9E3779B97F4A7C15u;
+  size_t j = h & (c->cap_sigs - 1);
+  while (c->sigs[j].node) {
+    if (c->sigs[j].node == node)
+      return c->sigs[j].sig;
+    j = (j + 1) & (c->cap_sigs - 1);
+  }
+  const char *sig = bp_node_signature(c->doc, node);
+  c->sigs[j] = (struct bp_sig_slot){node, sig};
+  c->n_sigs++;
+  return sig;
 }
 
 char *bp_node_text(galley_doc *doc, const galley_node *node) {
