@@ -2,6 +2,7 @@
  * benchmark (F1 by the project's scorer), Mozilla Readability's pages (title,
  * byline, text) and the seed article. Exits 77 (skipped) when the corpora or
  * the readers it needs are absent. */
+#include <ctype.h>
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -178,6 +180,39 @@ static bool site_cut(const char *want, const char *got, const char *site,
   return ok;
 }
 
+/* Whether Readability's byline `b` names someone once cleaned as issue 16
+ * cleans bylines (of dates, times, "Updated", a button's label): "April
+ * 28, 2019 at 6:01 am Updated …", "Last Updated: January 7, 2025" and
+ * "Follow Author" name nobody, and such a page is not counted (the rule
+ * bench_readability.py states). */
+static bool names_someone(const char *b) {
+  static const char *const not_names[] = {
+      "updated", "last", "at", "am", "pm", "a", "m", "follow", "author",
+      "posted", "published", "on", "by", "and", "jan", "feb", "mar", "apr",
+      "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+      "january", "february", "march", "april", "june", "july", "august",
+      "september", "october", "november", "december", NULL};
+  const char *p = b;
+  while (*p) {
+    /* A word: letters and any non-ASCII bytes; digits and the rest part
+     * words. */
+    while (*p && !(isalpha((unsigned char)*p) || (unsigned char)*p >= 0x80))
+      p++;
+    const char *w = p;
+    while (*p && (isalpha((unsigned char)*p) || (unsigned char)*p >= 0x80))
+      p++;
+    if (p == w)
+      break;
+    bool known = false;
+    for (size_t k = 0; not_names[k] && !known; k++)
+      known = strlen(not_names[k]) == (size_t)(p - w) &&
+              strncasecmp(w, not_names[k], (size_t)(p - w)) == 0;
+    if (!known)
+      return true;
+  }
+  return false;
+}
+
 static void readability_title_byline_and_text(void **state) {
   (void)state;
   const char *dir = tu_corpus("readability");
@@ -225,7 +260,7 @@ static void readability_title_byline_and_text(void **state) {
           printf("    title  %-28s want \"%s\" got \"%s\"\n", e->d_name, t,
                  galley_doc_get_meta(doc, GALLEY_META_TITLE));
       }
-      if (b && *b) {
+      if (b && *b && names_someone(b)) {
         bylines++;
         const char *got = galley_doc_get_meta(doc, GALLEY_META_AUTHOR);
         char nb[2048], ng[2048];
@@ -264,9 +299,11 @@ static void readability_title_byline_and_text(void **state) {
   double f1 = score(gt, outdir, 5);
   printf("  Readability text F1 %.3f\n", f1);
   assert_true(f1 >= 0);
-  if (tr < 0.97 || br < 0.85 || f1 < 0.95)
-    fail_msg("Readability: title %.3f (>= 0.97), byline %.3f (>= 0.85), "
-             "F1 %.3f (>= 0.95)",
+  /* Issue 16 asks title 98%, byline 92% and F1 0.97; the floors leave
+   * the F1 a little room (0.970 today). */
+  if (tr < 0.98 || br < 0.92 || f1 < 0.965)
+    fail_msg("Readability: title %.3f (>= 0.98), byline %.3f (>= 0.92), "
+             "F1 %.3f (>= 0.965)",
              tr, br, f1);
 }
 
