@@ -3,7 +3,8 @@
  * The merged tree is the contract with writers: each article becomes a
  * top-level DIV (tag "article") with the attribute galley-article="1" and
  * its own metadata as attributes (title, author, date, source, url,
- * publisher, language, base: the folder its resources resolve under). The
+ * publisher, language, direction, base: the folder its resources resolve
+ * under). The
  * article's body follows a level-1 heading with its title (unless it already
  * starts with a heading). The book's metadata comes from -M, then from the
  * articles (authors, first language, latest date). */
@@ -76,7 +77,7 @@ static int merge_article(galley_doc *book, const galley_doc *a, size_t index,
   const char *keys[] = {GALLEY_META_TITLE,   GALLEY_META_AUTHOR,
                         GALLEY_META_DATE,    GALLEY_META_SOURCE,
                         GALLEY_META_URL,     GALLEY_META_PUBLISHER,
-                        GALLEY_META_LANGUAGE};
+                        GALLEY_META_LANGUAGE, GALLEY_META_DIRECTION};
   for (size_t i = 0; rc == GALLEY_OK && i < sizeof keys / sizeof keys[0]; i++)
     rc = set_attr_joined(div, a, keys[i]);
   if (rc == GALLEY_OK && base)

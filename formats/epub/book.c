@@ -182,7 +182,7 @@ static void nav_list(galley_buf *b, const toc *t) {
 }
 
 static void nav_doc(writer *w, galley_buf *b, const toc *t) {
-  epub_xhtml_head(w, b, "Contents", NULL, NULL);
+  epub_xhtml_head(w, b, "Contents", NULL, NULL, NULL);
   galley_buf_puts(b, "<nav epub:type=\"toc\" id=\"toc\" "
                      "role=\"doc-toc\">\n<h1>Contents</h1>\n");
   nav_list(b, t);
@@ -313,7 +313,7 @@ static void article_list(writer *w, galley_buf *b) {
 
 static void title_doc(writer *w, galley_buf *b) {
   const galley_doc *d = w->src;
-  epub_xhtml_head(w, b, w->title, NULL, NULL);
+  epub_xhtml_head(w, b, w->title, NULL, NULL, NULL);
   galley_buf_puts(b, "<section epub:type=\"titlepage\" class=\"titlepage\">\n"
                      "<h1 class=\"title\">");
   epub_escape(b, w->title);
@@ -361,7 +361,7 @@ static void title_doc(writer *w, galley_buf *b) {
 }
 
 static void cover_doc(writer *w, galley_buf *b) {
-  epub_xhtml_head(w, b, "Cover", NULL, NULL);
+  epub_xhtml_head(w, b, "Cover", NULL, NULL, NULL);
   galley_buf_printf(
       b,
       "<section epub:type=\"cover\" class=\"cover\">\n<img role=\"doc-cover\" "

@@ -1182,11 +1182,14 @@ void epub_serialize(galley_buf *b, xmlNode *root) {
 }
 
 void epub_xhtml_head(writer *w, galley_buf *b, const char *title,
-                     const char *lang, const char *body_attrs) {
-  /* A chapter in a language of its own (a digest's article) has that
-   * language's direction; the others the book's. */
-  bool rtl = lang && strcmp(lang, w->lang) != 0 ? galley_lang_is_rtl(lang)
-                                                : w->rtl;
+                     const char *lang, const char *dir,
+                     const char *body_attrs) {
+  /* A digest's article has the direction its page gave (rtl-1: Latin
+   * text set right to left), else a chapter in a language of its own has
+   * that language's; the others the book's. */
+  bool rtl = dir && *dir ? strcmp(dir, "rtl") == 0
+             : lang && strcmp(lang, w->lang) != 0 ? galley_lang_is_rtl(lang)
+                                                  : w->rtl;
   if (!lang)
     lang = w->lang;
   galley_buf_puts(
@@ -1210,7 +1213,7 @@ int epub_finish_chapter(writer *w, size_t ci) {
   wchapter *ch = &w->ch[ci];
   galley_buf b;
   galley_buf_init(&b);
-  epub_xhtml_head(w, &b, ch->title, ch->lang, NULL);
+  epub_xhtml_head(w, &b, ch->title, ch->lang, ch->dir, NULL);
   epub_serialize(&b, ch->body);
   galley_buf_puts(&b, "\n</body>\n</html>\n");
   ch->xhtml = galley_buf_detach(&b, &ch->xhtml_len);

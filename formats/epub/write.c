@@ -357,6 +357,7 @@ static int plan_chapters(writer *w) {
         return GALLEY_ENOMEM;
       ch->article = c;
       ch->lang = galley_node_get_attr(c, "language");
+      ch->dir = galley_node_get_attr(c, GALLEY_META_DIRECTION);
       const char *t = galley_node_get_attr(c, "title");
       galley_node *h = galley_node_find(c, GALLEY_NODE_HEADING);
       if (t && *t)

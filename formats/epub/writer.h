@@ -26,6 +26,7 @@ typedef struct wchapter {
   char *file; /* "ch001.xhtml" */
   char *title;
   const char *lang; /* borrowed; NULL: the book's */
+  const char *dir;  /* borrowed: the article's direction; NULL: by lang */
   xmlDoc *dom;
   xmlNode *body;
   wheading *heads;
@@ -110,9 +111,12 @@ int epub_add_image(writer *w, const unsigned char *data, size_t size,
 char *epub_ncname(const char *s);
 /** Serialises the children of `root` as XHTML into `b`. */
 void epub_serialize(galley_buf *b, xmlNode *root);
-/** Opening of an XHTML content document up to and including <body…>. */
+/** Opening of an XHTML content document up to and including <body…>:
+ * in `lang` (NULL: the book's), written in direction `dir` ("rtl" or
+ * "ltr"; NULL: the language's, or the book's for the book's language). */
 void epub_xhtml_head(writer *w, galley_buf *b, const char *title,
-                     const char *lang, const char *body_attrs);
+                     const char *lang, const char *dir,
+                     const char *body_attrs);
 
 /** True for the URL schemes a book may link to (http, https, mailto…). */
 bool epub_safe_scheme(const char *u);

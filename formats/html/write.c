@@ -502,11 +502,23 @@ static void common_attrs(w *o, const char *tag, const galley_node *n,
   const char *cls = galley_node_get_classes(n);
   if (cls && *cls)
     attr(o, "class", cls);
+  /* A digest's article (galley-article="1") carries its page's metadata
+   * as attributes: its language and direction become lang and dir; the
+   * rest (title, author, the folder it was read from…) is no HTML. */
+  bool article = galley_node_get_attr(n, "galley-article") != NULL;
+  if (article) {
+    const char *lang = galley_node_get_attr(n, GALLEY_META_LANGUAGE);
+    const char *dir = galley_node_get_attr(n, GALLEY_META_DIRECTION);
+    if (lang && *lang)
+      attr(o, "lang", lang);
+    if (dir && (!strcmp(dir, "rtl") || !strcmp(dir, "ltr")))
+      attr(o, "dir", dir);
+  }
   const char *k, *v;
   for (size_t i = 0; galley_node_attr_at(n, i, &k, &v); i++) {
     if (!k || !v || !strcmp(k, "id") || !strcmp(k, "class") ||
         !strcmp(k, "tag") || !strcmp(k, "style") || !attr_name_ok(k) ||
-        !attr_valid(tag, k, v))
+        !attr_valid(tag, k, v) || article)
       continue;
     if (!o->unsafe && !galley_attr_is_safe(k, v)) {
       o->defused++;

@@ -99,6 +99,21 @@ for f in $(unzip -Z1 "$work/b.epub" | grep '\.xhtml$'); do
   unzip -p "$work/b.epub" "$f" | grep -q '<html [^>]*dir="rtl"' && rtl=$((rtl + 1))
 done
 check "arabic EPUB: dir=\"rtl\" on all $ch XHTML documents" test "$rtl" -eq "$ch" -a "$ch" -gt 0
+# A digest: each article keeps the direction its page gave, even one of
+# a left-to-right language (rtl-latin.html: English set right to left).
+rm -f "$work/d.epub"
+"$exe" -q "$fixtures/german.html" "$fixtures/rtl-latin.html" -o "$work/d.epub" 2>/dev/null
+check "digest EPUB: the German chapter has no dir" \
+  bash -c 'unzip -p "$1" EPUB/ch001.xhtml | grep "<html " | grep -qv "dir="' _ "$work/d.epub"
+check "digest EPUB: the page set right to left has dir=\"rtl\"" \
+  bash -c 'unzip -p "$1" EPUB/ch002.xhtml | grep -q "<html [^>]*lang=\"en\"[^>]*dir=\"rtl\""' _ "$work/d.epub"
+d=$("$exe" -q -t html "$fixtures/german.html" "$fixtures/rtl-latin.html" 2>/dev/null | grep '<article id=')
+check "digest HTML: the German article has lang=\"de\" and no dir" \
+  has "$d" '<article id="article-1" lang="de">'
+check "digest HTML: the page set right to left has dir=\"rtl\"" \
+  has "$d" '<article id="article-2" lang="en" dir="rtl">'
+check "digest HTML: no metadata attributes (base, author, language...)" \
+  hasnt "$d" 'base=\|galley-article\|language='
 o=$(opf korean.html)
 check "korean EPUB: dc:language ko" has "$o" '<dc:language>ko</dc:language>'
 check "korean EPUB: no page-progression-direction" hasnt "$o" 'page-progression'
