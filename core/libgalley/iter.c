@@ -67,8 +67,10 @@ GALLEY_API void galley_iter_reset(galley_iter *it, galley_node *node,
 GALLEY_API char *galley_node_text(galley_doc *doc, const galley_node *node) {
   if (!doc || !node)
     return NULL;
-  /* Two passes over the subtree: measure, then copy, so the arena gets one
-   * string of the right size. */
+  /* The arena gets one string of the right size: the first pass copies
+   * into `small` as long as the text fits there (a byline, a heading: most
+   * texts asked for), else a second pass copies once it is measured. */
+  char small[256];
   size_t total = 0;
   char *out = NULL;
   for (int pass = 0; pass < 2; pass++) {
@@ -98,6 +100,8 @@ GALLEY_API char *galley_node_text(galley_doc *doc, const galley_node *node) {
       }
       if (pass == 1 && len)
         memcpy(out + pos, s, len);
+      else if (len && pos + len <= sizeof small)
+        memcpy(small + pos, s, len);
       pos += len;
     }
     if (pass == 0) {
@@ -105,6 +109,10 @@ GALLEY_API char *galley_node_text(galley_doc *doc, const galley_node *node) {
       out = arena_alloc(&doc->arena, total + 1);
       if (!out)
         return NULL;
+      if (total <= sizeof small) {
+        memcpy(out, small, total);
+        break;
+      }
     }
   }
   out[total] = '\0';
