@@ -16,7 +16,8 @@ static const galley_option options[] = {
      "the link text only"},
     {"standalone", GALLEY_OPT_BOOL, "true", NULL,
      "write: start with the metadata title (unless the first heading is "
-     "it); false: the body only, as pandoc writes without -s"},
+     "it); false: the body only, as pandoc writes without -s, and by "
+     "default without pictures (figures)"},
     {"figures", GALLEY_OPT_BOOL, NULL, NULL,
      "write: pictures' captions and image alt text; default: as "
      "standalone (false: the running text only)"},
