@@ -111,6 +111,10 @@ unsigned bp_utf8_len(const char *s);
 const char *bp_node_signature(galley_doc *doc, const galley_node *node);
 /** bp_node_signature, made once per node and run. */
 const char *bp_sig(bp_ctx *c, const galley_node *node);
+/** The node's tag when it is all its signature holds and has no capital
+ * (the signature is then the tag and a space; "" for no tag), else NULL:
+ * a signature's words can be looked for in it without making one. */
+const char *bp_bare_tag(const galley_node *node);
 /** Text of a node with white space collapsed, in the doc arena. */
 char *bp_node_text(galley_doc *doc, const galley_node *node);
 bool bp_same_text(const char *a, const char *b);

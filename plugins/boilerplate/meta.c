@@ -52,21 +52,6 @@ static bool elsewhere_ancestor(bp_ctx *c, size_t i) {
   return false;
 }
 
-/* The node's tag when it has no id, classes, role or itemprop and the
- * tag has no capital (its signature is the tag and a space), else NULL. */
-static const char *plain_tag(const galley_node *n) {
-  if (galley_node_get_id(n) || galley_node_get_classes(n) ||
-      galley_node_get_attr(n, "role") || galley_node_get_attr(n, "itemprop"))
-    return NULL;
-  const char *tag = galley_node_get_tag(n);
-  if (!tag)
-    return "";
-  for (const char *p = tag; *p; p++)
-    if (*p >= 'A' && *p <= 'Z')
-      return NULL;
-  return tag;
-}
-
 /* A candidate made of a byline's names, copied into the document. */
 static int add_author(bp_ctx *c, galley_node *n, const char *t,
                       const galley_byline *by) {
@@ -122,7 +107,7 @@ int bp_meta_collect(bp_ctx *c) {
       continue; /* before its signature is made: most blocks stop here */
     /* Most of these nodes have nothing but their tag ("span", "a"): the
      * marks are looked for in it alone, without making a signature. */
-    const char *sig = plain_tag(n);
+    const char *sig = bp_bare_tag(n);
     if (!sig)
       sig = bp_sig(c, n);
     const char *rel = galley_node_get_attr(n, "rel");

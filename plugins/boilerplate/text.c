@@ -10,11 +10,18 @@ unsigned bp_utf8_len(const char *s) {
   return s ? (unsigned)galley_utf8_count(s, strlen(s)) : 0;
 }
 
+/* What a signature is made of, in its order; [2] is the tag. */
+static void signature_parts(const galley_node *node, const char *parts[5]) {
+  parts[0] = galley_node_get_id(node);
+  parts[1] = galley_node_get_classes(node);
+  parts[2] = galley_node_get_tag(node);
+  parts[3] = galley_node_get_attr(node, "role");
+  parts[4] = galley_node_get_attr(node, "itemprop");
+}
+
 const char *bp_node_signature(galley_doc *doc, const galley_node *node) {
-  const char *parts[5] = {
-      galley_node_get_id(node), galley_node_get_classes(node),
-      galley_node_get_tag(node), galley_node_get_attr(node, "role"),
-      galley_node_get_attr(node, "itemprop")};
+  const char *parts[5];
+  signature_parts(node, parts);
   size_t len = 0;
   for (size_t i = 0; i < 5; i++)
     if (parts[i])
@@ -36,6 +43,29 @@ const char *bp_node_signature(galley_doc *doc, const galley_node *node) {
   return s;
 }
 
+const char *bp_bare_tag(const galley_node *node) {
+  const char *parts[5];
+  signature_parts(node, parts);
+  if (parts[0] || parts[1] || parts[3] || parts[4])
+    return NULL;
+  if (!parts[2])
+    return "";
+  for (const char *p = parts[2]; *p; p++)
+    if (*p >= 'A' && *p <= 'Z')
+      return NULL;
+  return parts[2];
+}
+
+/* The slot of table `t` (`cap` slots, a power of two) that holds `node`,
+ * or the empty one where it goes. */
+static size_t sig_slot(const struct bp_sig_slot *t, size_t cap,
+                       const galley_node *node) {
+  size_t j = ((uintptr_t)node >> 4) * 0x9E3779B97F4A7C15u & (cap - 1);
+  while (t[j].node && t[j].node != node)
+    j = (j + 1) & (cap - 1);
+  return j;
+}
+
 /* The table is open addressing on the node's address, at most half full;
  * without memory for it a signature is made each time, as before. */
 const char *bp_sig(bp_ctx *c, const galley_node *node) {
@@ -44,26 +74,16 @@ const char *bp_sig(bp_ctx *c, const galley_node *node) {
     struct bp_sig_slot *t = calloc(cap, sizeof *t);
     if (!t)
       return bp_node_signature(c->doc, node);
-    for (size_t i = 0; i < c->cap_sigs; i++) {
-      if (!c->sigs[i].node)
-        continue;
-      size_t h = ((uintptr_t)c->sigs[i].node >> 4) * 0x9E3779B97F4A7C15u;
-      size_t j = h & (cap - 1);
-      while (t[j].node)
-        j = (j + 1) & (cap - 1);
-      t[j] = c->sigs[i];
-    }
+    for (size_t i = 0; i < c->cap_sigs; i++)
+      if (c->sigs[i].node)
+        t[sig_slot(t, cap, c->sigs[i].node)] = c->sigs[i];
     free(c->sigs);
     c->sigs = t;
     c->cap_sigs = cap;
   }
-  size_t h = ((uintptr_t)node >> 4) * 0x9E3779B97F4A7C15u;
-  size_t j = h & (c->cap_sigs - 1);
-  while (c->sigs[j].node) {
-    if (c->sigs[j].node == node)
-      return c->sigs[j].sig;
-    j = (j + 1) & (c->cap_sigs - 1);
-  }
+  size_t j = sig_slot(c->sigs, c->cap_sigs, node);
+  if (c->sigs[j].node)
+    return c->sigs[j].sig;
   const char *sig = bp_node_signature(c->doc, node);
   c->sigs[j] = (struct bp_sig_slot){node, sig};
   c->n_sigs++;
