@@ -4,10 +4,9 @@
  * top-level DIV (tag "article") with the attribute galley-article="1" and
  * its own metadata as attributes (title, author, date, source, url,
  * publisher, language, direction, base: the folder its resources resolve
- * under). The
- * article's body follows a level-1 heading with its title (unless it already
- * starts with a heading). The book's metadata comes from -M, then from the
- * articles (authors, first language, latest date). */
+ * under). The article's body follows a level-1 heading with its title
+ * (unless it already starts with a heading). The book's metadata comes from
+ * -M, then from the articles (authors, first language, latest date). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

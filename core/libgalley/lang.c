@@ -573,29 +573,31 @@ static struct fw_slot *fw_find(const char *w, size_t n) {
   return &fw_table[i];
 }
 
+/* The next word of space-separated list *p (its length in *n), *p moved
+ * past it; NULL at the end. */
+static const char *list_word(const char **p, size_t *n) {
+  while (**p == ' ')
+    (*p)++;
+  const char *w = *p;
+  while (**p && **p != ' ')
+    (*p)++;
+  *n = (size_t)(*p - w);
+  return *n ? w : NULL;
+}
+
 static void fw_build(void) {
+  const char *w, *p;
+  size_t n;
   for (size_t l = 0; l < N_FW; l++)
-    for (const char *p = function_words[l].words; *p;) {
-      while (*p == ' ')
-        p++;
-      const char *w = p;
-      while (*p && *p != ' ')
-        p++;
-      if (p == w)
-        continue;
-      struct fw_slot *s = fw_find(w, (size_t)(p - w));
+    for (p = function_words[l].words; (w = list_word(&p, &n));) {
+      struct fw_slot *s = fw_find(w, n);
       s->w = w;
-      s->n = (size_t)(p - w);
+      s->n = n;
       s->langs |= (uint32_t)1 << l;
     }
-  for (const char *p = english_too; *p;) {
-    while (*p == ' ')
-      p++;
-    const char *w = p;
-    while (*p && *p != ' ')
-      p++;
-    struct fw_slot *s = fw_find(w, (size_t)(p - w));
-    if (p > w && s->w)
+  for (p = english_too; (w = list_word(&p, &n));) {
+    struct fw_slot *s = fw_find(w, n);
+    if (s->w)
       s->english_too = true;
   }
 }

@@ -511,7 +511,7 @@ static void common_attrs(w *o, const char *tag, const galley_node *n,
     const char *dir = galley_node_get_attr(n, GALLEY_META_DIRECTION);
     if (lang && *lang)
       attr(o, "lang", lang);
-    if (dir && (!strcmp(dir, "rtl") || !strcmp(dir, "ltr")))
+    if (dir && attr_valid(tag, "dir", dir))
       attr(o, "dir", dir);
   }
   const char *k, *v;

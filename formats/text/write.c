@@ -501,7 +501,7 @@ static void note_mark(const writer *w, const galley_node *n, char *out,
 
 /* Whether `n` is the caption of a picture: of a figure that holds an
  * image beside it (not a quotation's attribution, a listing's title). */
-static bool in_figure(const galley_node *n) {
+static bool picture_caption(const galley_node *n) {
   const galley_node *fig = galley_node_parent_const(n);
   if (!fig || galley_node_kind(fig) != GALLEY_NODE_FIGURE)
     return false;
@@ -1229,7 +1229,7 @@ static void walk(writer *w, const galley_node *root) {
     case GALLEY_NODE_PARAGRAPH:
     case GALLEY_NODE_TERM:
     case GALLEY_NODE_CAPTION:
-      if (w->figures || !in_figure(n))
+      if (w->figures || !picture_caption(n))
         write_para(w, n);
       break;
     case GALLEY_NODE_HEADING:
@@ -1325,9 +1325,8 @@ int txt_write(galley_job *job, const galley_doc *doc, galley_sink *out) {
   galley_layout_set_trim(w.l, true); /* and exactly one newline at the end */
   galley_layout_set_break_check(w.l, may_start, NULL);
 
-  const char *title = galley_job_option_bool(job, "standalone", true)
-                          ? galley_doc_get_meta(doc, GALLEY_META_TITLE)
-                          : NULL;
+  const char *title =
+      standalone ? galley_doc_get_meta(doc, GALLEY_META_TITLE) : NULL;
   if (title && *title && !galley_doc_shows_title(doc)) {
     galley_buf_clear(&w.inl);
     put_text(&w.inl, title);

@@ -39,8 +39,8 @@ static galley_doc *convert(const galley_plugin *reader, const char *data,
 
 /* body_only: the article body as plain text: the text writer with
  * -O references=false -O standalone=false (no link list, no title block,
- * no pictures), which is what the benchmark's ground truth holds. Otherwise the text
- * writer's defaults. */
+ * no pictures), which is what the benchmark's ground truth holds.
+ * Otherwise the text writer's defaults. */
 static galley_doc *convert_opt(const galley_plugin *reader, const char *data,
                                size_t len, bool strip, const char *out,
                                bool body_only) {
